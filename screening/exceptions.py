@@ -1,0 +1,41 @@
+"""The project's errors: a small tree, each carrying the context needed to act on it."""
+
+from __future__ import annotations
+
+
+class ScreeningError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class InvalidScan(ScreeningError):
+    """A scan that cannot be screened: it is rejected and dead-lettered with `code`."""
+
+    def __init__(self, code: str, message: str, *, event_id: str | None = None,
+                 terminal_id: str | None = None, checkpoint_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.event_id = event_id
+        self.terminal_id = terminal_id
+        self.checkpoint_id = checkpoint_id
+
+
+class WatchlistUnavailable(ScreeningError):
+    """A list could not be consulted: the answer is `unverified`, never `clear`."""
+
+    def __init__(self, message: str, *, lists: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.lists = lists
+
+
+class NoWatchlistLoaded(WatchlistUnavailable):
+    """No version of the lists has been loaded into Redis yet."""
+
+
+class InvalidRecord(ScreeningError):
+    """A watchlist record or update that cannot be applied; `where` says which line or offset."""
+
+    def __init__(self, message: str, *, where: str = "") -> None:
+        super().__init__(f"{where}: {message}" if where else message)
+        self.where = where
+        self.reason = message

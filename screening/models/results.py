@@ -1,0 +1,82 @@
+"""What screening answers: CheckResult to terminals, Alert to analysts, and their decisions."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from screening.models.common import StrictModel, Timestamp
+from screening.models.scans import ScanKind
+
+ListName = Literal["sltd", "notice", "smv"]
+Outcome = Literal["clear", "hit", "unverified", "rejected"]
+Priority = Literal["critical", "high", "medium", "low"]
+
+
+class Penalty(StrictModel):
+    """One reason a score was lowered: analysts read these to judge a hit quickly."""
+
+    reason: str
+    amount: float
+
+
+class Hit(StrictModel):
+    list: ListName
+    record_id: str
+    score: float = Field(ge=0.0, le=1.0)
+    matched_on: list[str]
+    category: str
+    # Added to the contract (optional): which name or alias matched, and why the
+    # score is what it is.
+    matched_alias: str | None = None
+    penalties: list[Penalty] = Field(default_factory=list)
+
+
+class CheckResult(StrictModel):
+    event_id: str
+    checkpoint_id: str
+    terminal_id: str
+    kind: ScanKind
+    outcome: Outcome
+    hits: list[Hit] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    decided_at: Timestamp
+    watchlist_version: str
+
+
+class Alert(StrictModel):
+    alert_id: str
+    event_id: str
+    raised_at: Timestamp
+    priority: Priority
+    checkpoint_id: str
+    terminal_id: str
+    hit: Hit
+    subject: dict[str, Any]
+    record: dict[str, Any]
+    # Added (optional): what was scanned and which lists answered.
+    kind: ScanKind | None = None
+    watchlist_version: str | None = None
+
+
+class AlertDecision(StrictModel):
+    alert_id: str = Field(min_length=1, max_length=64)
+    decision: Literal["confirmed", "dismissed"]
+    analyst: str = Field(min_length=1, max_length=128)
+    decided_at: Timestamp
+    note: str = Field(default="", max_length=2000)
+
+
+class DeadLetterReason(StrictModel):
+    code: str
+    message: str
+
+
+class DeadLetter(StrictModel):
+    received_at: Timestamp
+    topic: str
+    partition: int | None
+    offset: int | None
+    reason: DeadLetterReason
+    payload_b64: str

@@ -1,0 +1,83 @@
+"""All configuration, read once from `SCREENING_*` environment variables and passed in.
+
+Nothing reads the environment at import time: `Settings()` is built by the command
+line (or a test) and handed to whatever needs it.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCREENING_", frozen=True, extra="ignore")
+
+    # Kafka bootstrap server(s), Faust URL form; several separated by ';'.
+    broker: str = "kafka://127.0.0.1:9092"
+    # Redis URL; for a Redis Cluster give any node and set redis_cluster.
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # True when redis_url points at a Redis Cluster node (hash-tagged keys are used always).
+    redis_cluster: bool = False
+    # Optional Redis password, kept out of reprs and logs.
+    redis_password: SecretStr | None = None
+    # Prefix of every Redis key: separates deployments (and test runs) on one Redis.
+    redis_prefix: str = "scr"
+    # Prefix added to every topic name below: separates deployments (and test runs) on one broker.
+    topic_prefix: str = ""
+
+    # Topic names (the contract's defaults).
+    topic_traveller: str = "scans.traveller"
+    topic_vehicle: str = "scans.vehicle"
+    topic_results: str = "screening.results"
+    topic_alerts: str = "screening.alerts"
+    topic_decisions: str = "screening.alert-decisions"
+    topic_updates: str = "watchlist.updates"
+    topic_deadletter: str = "screening.deadletter"
+    # Partitions for topics the worker creates; more partitions let more workers share the load.
+    topic_partitions: int = Field(default=4, ge=1)
+
+    # Faust application id: also the Kafka consumer group of the workers.
+    app_id: str = "screening"
+    # Port of the worker's web server, which serves /metrics.
+    web_port: int = 6066
+    # Host the worker's web server binds to.
+    web_host: str = "127.0.0.1"
+
+    # Scans screened together: one Redis round trip answers a whole batch.
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+    # Longest wait for a batch to fill before it is screened anyway, in seconds.
+    batch_within_s: float = Field(default=0.002, gt=0, le=1.0)
+    # Budget for answering a scan when Redis misbehaves; past it the answer is `unverified`.
+    lookup_budget_s: float = Field(default=2.0, gt=0)
+    # Timeout of one Redis call, in seconds.
+    redis_timeout_s: float = Field(default=0.5, gt=0)
+
+    # Largest scan accepted, in bytes; larger ones are rejected unread.
+    max_scan_bytes: int = Field(default=16_384, ge=1024)
+
+    # Lowest score for a name match against a notice to be a hit (see README: matching).
+    name_threshold: float = Field(default=0.88, ge=0, le=1)
+    # read_confidence below which a plate may also match with one character missing or extra.
+    plate_low_confidence: float = Field(default=0.8, ge=0, le=1)
+
+    # Seconds an old watchlist version is kept after a switch, so in-flight batches finish on it.
+    version_grace_s: float = Field(default=30.0, ge=0)
+
+    # Log level of this project's loggers; library loggers stay at WARNING.
+    log_level: str = "INFO"
+    # Logs as JSON lines (for collectors) instead of key=value.
+    log_json: bool = False
+
+    def topic(self, name: str) -> str:
+        """Full topic name with the deployment's prefix."""
+        return f"{self.topic_prefix}{name}"
+
+    @property
+    def broker_hosts(self) -> list[str]:
+        """Bootstrap servers as host:port, for plain aiokafka clients."""
+        hosts = []
+        for url in self.broker.split(";"):
+            url = url.strip()
+            hosts.append(url.split("://", 1)[1] if "://" in url else url)
+        return hosts
