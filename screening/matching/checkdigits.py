@@ -1,0 +1,46 @@
+"""Check digits of ICAO 9303 machine readable zones and of 17-character VINs."""
+
+from __future__ import annotations
+
+_ICAO_WEIGHTS = (7, 3, 1)
+
+
+def _icao_value(ch: str) -> int:
+    if ch.isdigit():
+        return ord(ch) - 48
+    if "A" <= ch <= "Z":
+        return ord(ch) - 55  # A=10 … Z=35
+    if ch == "<":
+        return 0
+    raise ValueError(f"character not allowed in an MRZ field: {ch!r}")
+
+
+def icao_check_digit(field: str) -> str:
+    """ICAO Doc 9303 part 3 §4.9: weights 7-3-1 repeated, '<' = 0, A–Z = 10–35, modulo 10."""
+    total = sum(_icao_value(ch) * _ICAO_WEIGHTS[i % 3] for i, ch in enumerate(field))
+    return str(total % 10)
+
+
+# ISO 3779 / 49 CFR 565: letters transliterate to digits (I, O, Q are never used),
+# position weights, and position 9 holds the remainder modulo 11 ('X' for 10).
+_VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
+    "P": 7,
+    "R": 9,
+    **dict(zip("STUVWXYZ", range(2, 10), strict=True)),
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+
+
+def vin_check_digit(vin: str) -> str:
+    """The check character a 17-character VIN should carry at position 9."""
+    if len(vin) != 17:
+        raise ValueError("a VIN check digit needs 17 characters")
+    try:
+        total = sum(_VIN_VALUES[ch] * w for ch, w in zip(vin, _VIN_WEIGHTS, strict=True))
+    except KeyError as exc:
+        raise ValueError(f"character not allowed in a VIN: {exc.args[0]!r}") from None
+    rem = total % 11
+    return "X" if rem == 10 else str(rem)
