@@ -1,0 +1,391 @@
+"""ICAO Doc 9303 machine readable zones: parse, verify, compare, and build them.
+
+Formats: TD1 (3x30, identity cards), TD2 (2x36), TD3 (2x44, passports) and the visas
+MRV-A (2x44) and MRV-B (2x36), told from TD3/TD2 by their leading 'V'. A failing check
+digit never raises: a forged or misread document still has to be looked up, so the
+fields come back with `failed_checks` naming what did not verify. Only text that is no
+MRZ at all (wrong shape or alphabet) raises MrzFormatError.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from screening.matching.checkdigits import icao_check_digit
+from screening.matching.normalize import (
+    mrz_name,
+    name_variants,
+    normalize_document_number,
+    normalize_name,
+)
+
+MrzFormat = Literal["TD1", "TD2", "TD3", "MRVA", "MRVB"]
+Sex = Literal["M", "F", "X"]
+
+
+class MrzFormatError(ValueError):
+    """The text is not an MRZ of any known shape, so none of it can be trusted."""
+
+
+@dataclass(frozen=True, slots=True)
+class MrzData:
+    format: MrzFormat
+    document_type: str
+    issuing_state: str
+    document_number: str
+    surname: str
+    given_names: str
+    nationality: str
+    date_of_birth: str | None  # "YYYY-MM-DD", "YYYY-MM", "YYYY" or None when unknown
+    sex: Sex | None  # None when the MRZ says '<' (unspecified)
+    expiry: date | None
+    optional_data: str  # filler trimmed; TD1's two fields joined by a space
+    failed_checks: tuple[str, ...]
+
+    @property
+    def check_digits_ok(self) -> bool:
+        return not self.failed_checks
+
+
+_LINE = re.compile(r"[A-Z0-9<]+")
+_SHAPES: dict[tuple[int, int], MrzFormat] = {(3, 30): "TD1", (2, 36): "TD2", (2, 44): "TD3"}
+_VISAS: dict[MrzFormat, MrzFormat] = {"TD2": "MRVB", "TD3": "MRVA"}
+# Some readers drop the line breaks; the three lengths are distinct, so no ambiguity.
+_JOINED = {90: (3, 30), 72: (2, 36), 88: (2, 44)}
+_NAME_WIDTH: dict[MrzFormat, int] = {"TD1": 30, "TD2": 31, "TD3": 39, "MRVA": 39, "MRVB": 31}
+# Unknown day or month: 9303 says '<<'; older documents wrote XX or 00.
+_UNKNOWN = frozenset({"<<", "XX", "00"})
+# Expiry is 20YY, unless that is further ahead than any document is valid: a
+# passport that expired in 1998 must read as expired, not as valid until 2098.
+_EXPIRY_HORIZON_YEARS = 50
+_COUNTRY_ALIASES = {"DEU": "D"}  # Germany writes D in its MRZs, DEU elsewhere
+
+
+def _lines(text: str) -> list[str]:
+    lines = [ln.strip() for ln in text.strip().splitlines()]
+    lines = [ln.upper() for ln in lines if ln]
+    for ln in lines:
+        # isascii first: str.upper() would turn 'ß' into "SS" and pass the alphabet check.
+        if not ln.isascii() or not _LINE.fullmatch(ln):
+            raise MrzFormatError("an MRZ holds only A-Z, 0-9 and '<'")
+    if len(lines) == 1 and len(lines[0]) in _JOINED:
+        n, w = _JOINED[len(lines[0])]
+        lines = [lines[0][i * w : (i + 1) * w] for i in range(n)]
+    if not lines or (len(lines), len(lines[0])) not in _SHAPES or len(set(map(len, lines))) > 1:
+        shape = "x".join(str(len(ln)) for ln in lines) or "empty"
+        raise MrzFormatError(f"expected 3x30, 2x36 or 2x44 characters, got {shape}")
+    return lines
+
+
+def _words(field: str) -> str:
+    return " ".join(w for w in field.split("<") if w)
+
+
+def _names(field: str) -> tuple[str, str]:
+    surname, _, given = field.rstrip("<").partition("<<")
+    return _words(surname), _words(given)
+
+
+def _part(two: str) -> int | None:
+    """Month or day: None when unknown, -1 when not a number at all."""
+    if two in _UNKNOWN:
+        return None
+    return int(two) if two.isdigit() else -1
+
+
+def _birth_date(field: str, today: date) -> str | None:
+    if not field[:2].isdigit():
+        return None
+    month, day = _part(field[2:4]), _part(field[4:6])
+    if month == -1 or day == -1:
+        return None
+    if month is None:
+        day = None  # a day without its month says nothing
+    year = 2000 + int(field[:2])
+    if (year, month or 1, day or 1) > (today.year, today.month, today.day):
+        year -= 100  # nobody is born in the future
+    try:
+        date(year, month or 1, day or 1)
+    except ValueError:
+        return None
+    if month is None:
+        return f"{year:04d}"
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _expiry(field: str, today: date) -> date | None:
+    if not field.isdigit():
+        return None
+    year = 2000 + int(field[:2])
+    if year > today.year + _EXPIRY_HORIZON_YEARS:
+        year -= 100
+    try:
+        return date(year, int(field[2:4]), int(field[4:6]))
+    except ValueError:
+        return None
+
+
+def _long_number(head: str, check: str, optional: str) -> tuple[str, str, str, str]:
+    """9303 part 5 §4.2.2 note j (and part 6 likewise): a number longer than 9 characters
+    puts '<' in the check digit position and continues in the optional data, followed
+    by its check digit and a filler.
+
+    Returns (number, the characters its check digit covers, the check digit, the rest
+    of the optional data).
+    """
+    if check == "<" and optional[:1] not in ("", "<"):
+        continuation, _, rest = optional.partition("<")
+        number = head + continuation[:-1]
+        return number, number, continuation[-1], rest
+    return head.replace("<", ""), head, check, optional
+
+
+def _sex(ch: str) -> Sex | None:
+    if ch == "M":
+        return "M"
+    if ch == "F":
+        return "F"
+    if ch == "X":
+        return "X"
+    return None
+
+
+def _check(failed: list[str], name: str, field: str, digit: str) -> None:
+    if icao_check_digit(field) != digit:
+        failed.append(name)
+
+
+def _parse_td1(lines: list[str], today: date) -> MrzData:
+    l1, l2, l3 = lines
+    failed: list[str] = []
+    number, covered, number_check, optional1 = _long_number(l1[5:14], l1[14], l1[15:30])
+    _check(failed, "document_number", covered, number_check)
+    _check(failed, "date_of_birth", l2[0:6], l2[6])
+    _check(failed, "expiry", l2[8:14], l2[14])
+    _check(failed, "composite", l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29], l2[29])
+    surname, given = _names(l3)
+    optional = " ".join(p for p in (optional1.strip("<"), l2[18:29].strip("<")) if p)
+    return MrzData(
+        "TD1", l1[0:2].replace("<", ""), l1[2:5].replace("<", ""), number, surname, given,
+        l2[15:18].replace("<", ""), _birth_date(l2[0:6], today), _sex(l2[7]),
+        _expiry(l2[8:14], today), optional, tuple(failed),
+    )  # fmt: skip
+
+
+def _parse_two_lines(fmt: MrzFormat, lines: list[str], today: date) -> MrzData:
+    l1, l2 = lines
+    width = len(l2)
+    failed: list[str] = []
+    optional_end = {"TD3": 42, "TD2": 35}.get(fmt, width)
+    optional = l2[28:optional_end]
+    if fmt == "TD2":
+        number, covered, number_check, optional = _long_number(l2[0:9], l2[9], optional)
+    else:
+        number, covered, number_check = l2[0:9].replace("<", ""), l2[0:9], l2[9]
+    _check(failed, "document_number", covered, number_check)
+    _check(failed, "date_of_birth", l2[13:19], l2[19])
+    _check(failed, "expiry", l2[21:27], l2[27])
+    # An unused personal number may carry '<' as its check digit (part 4 §4.2.2).
+    if fmt == "TD3" and not (l2[42] == "<" and optional.strip("<") == ""):
+        _check(failed, "optional_data", optional, l2[42])
+    if fmt in ("TD2", "TD3"):
+        _check(failed, "composite", l2[0:10] + l2[13:20] + l2[21 : width - 1], l2[width - 1])
+    surname, given = _names(l1[5:])
+    return MrzData(
+        fmt, l1[0:2].replace("<", ""), l1[2:5].replace("<", ""), number, surname, given,
+        l2[10:13].replace("<", ""), _birth_date(l2[13:19], today), _sex(l2[20]),
+        _expiry(l2[21:27], today), optional.strip("<"), tuple(failed),
+    )  # fmt: skip
+
+
+def parse_mrz(text: str, *, today: date | None = None) -> MrzData:
+    """Parse an MRZ (lines joined by newlines) and verify its check digits.
+
+    `today` picks the century of the birth date (never in the future) and of expiry.
+    """
+    lines = _lines(text)
+    fmt = _SHAPES[(len(lines), len(lines[0]))]
+    today = today or date.today()
+    if fmt == "TD1":
+        return _parse_td1(lines, today)
+    if lines[0][0] == "V":
+        fmt = _VISAS[fmt]
+    return _parse_two_lines(fmt, lines, today)
+
+
+# --- comparison with the fields a terminal sent beside the MRZ ------------------------
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper().replace("<", "")
+    return _COUNTRY_ALIASES.get(code, code)
+
+
+def _name_agrees(value: str, in_mrz: str, may_be_cut: bool) -> bool:
+    in_mrz = normalize_name(in_mrz)
+    return any(v == in_mrz or (may_be_cut and v.startswith(in_mrz)) for v in name_variants(value))
+
+
+def _iso(value: date | str) -> str:
+    return value.isoformat() if isinstance(value, date) else value.strip()
+
+
+def compare_with_fields(
+    mrz: MrzData,
+    *,
+    number: str | None = None,
+    issuing_state: str | None = None,
+    surname: str | None = None,
+    given_names: str | None = None,
+    date_of_birth: date | str | None = None,
+    nationality: str | None = None,
+    sex: str | None = None,
+    expiry: date | str | None = None,
+    document_type: str | None = None,
+) -> list[str]:
+    """Names of the fields (as passed here) that disagree with the MRZ.
+
+    Only disagreement counts: a field missing on either side is no evidence. Names are
+    compared in both ICAO spellings (MUELLER/MULLER) and, when the MRZ name field is
+    full, as a prefix, since the MRZ truncates long names.
+    """
+    out: list[str] = []
+    if number and normalize_document_number(number) != mrz.document_number:
+        out.append("number")
+    if issuing_state and _country(issuing_state) != _country(mrz.issuing_state):
+        out.append("issuing_state")
+    encoded = mrz_name(mrz.surname) + ("<<" + mrz_name(mrz.given_names) if mrz.given_names else "")
+    cut = len(encoded) >= _NAME_WIDTH[mrz.format]
+    if surname and not _name_agrees(surname, mrz.surname, cut and not mrz.given_names):
+        out.append("surname")
+    if given_names and not _name_agrees(given_names, mrz.given_names, cut):
+        out.append("given_names")
+    if date_of_birth and mrz.date_of_birth:
+        given, known = _iso(date_of_birth), mrz.date_of_birth
+        common = min(len(given), len(known))
+        if given[:common] != known[:common]:
+            out.append("date_of_birth")
+    if nationality and _country(nationality) != _country(mrz.nationality):
+        out.append("nationality")
+    if sex and mrz.sex and sex.strip().upper() != mrz.sex:
+        out.append("sex")
+    if expiry and mrz.expiry and _iso(expiry) != mrz.expiry.isoformat():
+        out.append("expiry")
+    if document_type:
+        wanted = document_type.strip().upper().replace("<", "")
+        if not mrz.document_type.startswith(wanted):
+            out.append("document_type")
+    return out
+
+
+# --- building MRZs (tests, the scan simulator) ----------------------------------------
+
+
+def _code(value: str | None, width: int, what: str) -> str:
+    text = "<".join((value or "").upper().split())
+    if len(text) > width:
+        raise ValueError(f"{what} does not fit in {width} MRZ characters: {text!r}")
+    if text and not _LINE.fullmatch(text):
+        raise ValueError(f"{what} holds characters an MRZ cannot: {text!r}")
+    return text.ljust(width, "<")
+
+
+def _name_field(surname: str, given_names: str, width: int) -> str:
+    surname, given = mrz_name(surname), mrz_name(given_names)
+    text = f"{surname}<<{given}" if given else surname
+    return text[:width].ljust(width, "<")
+
+
+def _sex_char(sex: str | None) -> str:
+    if sex in (None, "", "<"):
+        return "<"
+    if sex not in ("M", "F", "X"):
+        raise ValueError(f"sex must be M, F, X or None, not {sex!r}")
+    return sex
+
+
+def _with_check(field: str) -> str:
+    return field + icao_check_digit(field)
+
+
+def build_td3(
+    document_type: str,
+    issuing_state: str,
+    surname: str,
+    given_names: str,
+    document_number: str,
+    nationality: str,
+    date_of_birth: date,
+    sex: str | None,
+    expiry: date,
+    optional_data: str = "",
+) -> str:
+    """A valid passport MRZ (2x44); names are transliterated and truncated to fit."""
+    line1 = (
+        _code(document_type, 2, "document type")
+        + _code(issuing_state, 3, "issuing state")
+        + _name_field(surname, given_names, 39)
+    )
+    optional = _code(optional_data, 14, "optional data")
+    line2 = (
+        _with_check(_code(normalize_document_number(document_number), 9, "document number"))
+        + _code(nationality, 3, "nationality")
+        + _with_check(date_of_birth.strftime("%y%m%d"))
+        + _sex_char(sex)
+        + _with_check(expiry.strftime("%y%m%d"))
+        + (_with_check(optional) if optional.strip("<") else optional + "<")
+    )
+    line2 += icao_check_digit(line2[0:10] + line2[13:20] + line2[21:43])
+    return f"{line1}\n{line2}"
+
+
+def build_td1(
+    document_type: str,
+    issuing_state: str,
+    surname: str,
+    given_names: str,
+    document_number: str,
+    nationality: str,
+    date_of_birth: date,
+    sex: str | None,
+    expiry: date,
+    optional_data: str = "",
+) -> str:
+    """A valid identity card MRZ (3x30); numbers over 9 characters continue in the
+    optional data the 9303 way."""
+    number = normalize_document_number(document_number)
+    if len(number) <= 9:
+        head = _with_check(_code(number, 9, "document number"))
+        optional = _code(optional_data, 15, "optional data")
+    else:
+        head = number[:9] + "<"
+        tail = number[9:] + icao_check_digit(number)  # the check covers the whole number
+        tail += "<" + optional_data if optional_data else ""
+        optional = _code(tail, 15, "document number and optional data")
+    line1 = _code(document_type, 2, "document type") + _code(issuing_state, 3, "issuing state")
+    line1 += head + optional
+    line2 = (
+        _with_check(date_of_birth.strftime("%y%m%d"))
+        + _sex_char(sex)
+        + _with_check(expiry.strftime("%y%m%d"))
+        + _code(nationality, 3, "nationality")
+        + "<" * 11
+    )
+    line2 += icao_check_digit(line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29])
+    return f"{line1}\n{line2}\n{_name_field(surname, given_names, 30)}"
+
+
+__all__ = [
+    "MrzData",
+    "MrzFormat",
+    "MrzFormatError",
+    "build_td1",
+    "build_td3",
+    "compare_with_fields",
+    "parse_mrz",
+]

@@ -1,0 +1,37 @@
+"""Vehicle identification numbers (ISO 3779): canonical form and check digit.
+
+Matching of VINs is exact. The alphabet has no I, O or Q precisely so that a VIN can
+be read without guessing; a read that contains them is wrong, and "correcting" it to
+1 or 0 would invent a VIN that may belong to someone else's car.
+"""
+
+from __future__ import annotations
+
+import re
+
+from screening.matching.checkdigits import vin_check_digit
+from screening.matching.normalize import normalize_document_number
+
+_VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+_CHECK_CHARACTERS = frozenset("0123456789X")
+
+
+def normalize_vin(s: str) -> str:
+    """Upper-case letters and digits only: plates, documents and VINs fold alike."""
+    return normalize_document_number(s)
+
+
+def vin_check_ok(vin: str) -> bool | None:
+    """Whether position 9 holds the check digit; None when the rule does not apply.
+
+    It does not apply to anything that is not a 17-character VIN, nor when position 9
+    is a letter other than X: the check digit is required in North America and China
+    only, and many European makers put a letter there, which cannot be a check digit.
+    """
+    v = normalize_vin(vin)
+    if not _VIN.fullmatch(v) or v[8] not in _CHECK_CHARACTERS:
+        return None
+    return v[8] == vin_check_digit(v)
+
+
+__all__ = ["normalize_vin", "vin_check_ok"]
