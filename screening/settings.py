@@ -6,6 +6,8 @@ line (or a test) and handed to whatever needs it.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -52,6 +54,17 @@ class Settings(BaseSettings):
     lookup_budget_s: float = Field(default=2.0, gt=0)
     # Timeout of one Redis call, in seconds.
     redis_timeout_s: float = Field(default=0.5, gt=0)
+
+    # Faust's per-stream buffer: larger lets batches fill under load.
+    stream_buffer_maxsize: int = Field(default=65_536, ge=16)
+    # Commit offsets after this many messages or this many seconds, whichever first.
+    commit_every: int = Field(default=10_000, ge=1)
+    commit_interval_s: float = Field(default=1.0, gt=0)
+    # Producer linger: a little delay lets results share a produce request.
+    producer_linger_ms: int = Field(default=1, ge=0)
+    # "at_least_once" (results may repeat after a crash; alert ids are stable) or
+    # "exactly_once" (Kafka transactions).
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
 
     # Largest scan accepted, in bytes; larger ones are rejected unread.
     max_scan_bytes: int = Field(default=16_384, ge=1024)

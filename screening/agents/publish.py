@@ -1,0 +1,36 @@
+"""Writing results, alerts and dead letters: one place that encodes and keys them."""
+
+from __future__ import annotations
+
+import faust
+
+from screening.context import Context
+from screening.core.engine import Screened
+from screening.settings import Settings
+
+
+class Outputs:
+    def __init__(self, app: faust.App, settings: Settings) -> None:
+        def topic(name: str) -> faust.TopicT:
+            return app.topic(settings.topic(name), key_type=bytes, value_type=bytes,
+                             partitions=settings.topic_partitions)
+
+        self.results = topic(settings.topic_results)
+        self.alerts = topic(settings.topic_alerts)
+        self.deadletter = topic(settings.topic_deadletter)
+
+    async def publish(self, ctx: Context, items: list[Screened]) -> None:
+        m = ctx.metrics
+        for item in items:
+            if item.deadletter is not None:
+                dl = item.deadletter
+                m.deadletters.labels(dl.topic, dl.reason.code).inc()
+                await self.deadletter.send(key=None, value=dl.model_dump_json().encode())
+            if item.result is not None:
+                r = item.result
+                await self.results.send(key=r.terminal_id.encode() or None,
+                                        value=r.model_dump_json().encode())
+            for alert in item.alerts:
+                m.alerts.labels(alert.priority).inc()
+                await self.alerts.send(key=alert.alert_id.encode(),
+                                       value=alert.model_dump_json(exclude_none=True).encode())

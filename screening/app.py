@@ -1,0 +1,66 @@
+"""The Faust application: topics, agents, timers and the /metrics page."""
+
+from __future__ import annotations
+
+import faust
+from mode import Service
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from screening.agents.housekeeping import register_housekeeping
+from screening.agents.scans import register_scan_agents
+from screening.agents.updates import register_update_agent
+from screening.context import Context
+from screening.metrics import Metrics
+from screening.settings import Settings
+
+
+def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faust.App, Context]:
+    """A Faust app wired to the settings; nothing connects until the worker starts."""
+    ctx = Context(settings=settings, metrics=metrics or Metrics.create())
+    app = faust.App(
+        settings.app_id,
+        broker=settings.broker,
+        store="memory://",
+        autodiscover=False,
+        key_serializer="raw",
+        value_serializer="raw",
+        web_enabled=True,
+        web_port=settings.web_port,
+        web_bind=settings.web_host,
+        web_in_thread=False,
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=1,
+        consumer_auto_offset_reset="earliest",
+        # Larger buffers let a stream batch; see README "Performance".
+        stream_buffer_maxsize=settings.stream_buffer_maxsize,
+        broker_commit_every=settings.commit_every,
+        broker_commit_interval=settings.commit_interval_s,
+        producer_linger_ms=settings.producer_linger_ms,
+        producer_max_batch_size=1 << 20,
+        producer_compression_type=None,
+        consumer_max_fetch_size=4 << 20,
+        processing_guarantee=settings.processing_guarantee,
+        stream_wait_empty=True,
+        table_standby_replicas=0,
+    )
+
+    @app.service
+    class Resources(Service):
+        async def on_stop(self) -> None:
+            await ctx.close()
+
+    @app.page("/metrics")
+    async def metrics_page(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        return web.bytes(generate_latest(ctx.metrics.registry), content_type=CONTENT_TYPE_LATEST)
+
+    @app.page("/health")
+    async def health_page(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
+        screener = await ctx.screener()
+        healthy = screener.last_error is None
+        return web.json({"ok": healthy, "watchlist_version": screener.last_version,
+                         "last_error": screener.last_error}, status=200 if healthy else 503)
+
+    register_scan_agents(app, ctx)
+    register_update_agent(app, ctx)
+    register_housekeeping(app, ctx)
+    return app, ctx

@@ -1,0 +1,88 @@
+"""`screening simulate`: checkpoint terminals publishing scans to Kafka at a chosen rate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from screening.kafka_io import producer
+from screening.settings import Settings
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("simulate", help="publish simulated terminal scans to Kafka")
+    p.add_argument("--rate", type=float, default=100.0, help="scans per second (default 100)")
+    p.add_argument("--duration", type=float, default=30.0, help="seconds to run (default 30)")
+    p.add_argument("--count", type=int, default=None, help="stop after this many scans")
+    p.add_argument("--hit-share", type=float, default=0.05,
+                   help="share of scans designed to hit a list (default 0.05)")
+    p.add_argument("--vehicle-share", type=float, default=0.3,
+                   help="share of scans that are vehicles (default 0.3)")
+    p.add_argument("--malformed-share", type=float, default=0.0,
+                   help="share of malformed scans (default 0)")
+    p.add_argument("--lists", type=Path, nargs="*", default=None, metavar="FILE",
+                   help="watchlist files to design hits from (default: sample the loaded lists)")
+    p.add_argument("--seed", type=int, default=None)
+    p.set_defaults(func=run)
+
+
+async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, int]:
+    from screening.mockdata.scans import ScanFactory, sample_from_files
+    from screening.watchlists.sample import sample_from_redis
+
+    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    if args.lists:
+        sample = sample_from_files(args.lists, per_list=500, seed=seed)
+    else:
+        sample = await sample_from_redis(settings, per_list=500, seed=seed)
+    factory = ScanFactory(seed=seed, sample=sample)
+    rng = random.Random(seed)
+    topics = {"traveller": settings.topic(settings.topic_traveller),
+              "vehicle": settings.topic(settings.topic_vehicle)}
+    counts = {"traveller": 0, "vehicle": 0, "designed_hits": 0, "malformed": 0}
+    prod = producer(settings)
+    await prod.start()
+    try:
+        started = time.monotonic()
+        sent = 0
+        limit = args.count if args.count is not None else int(args.rate * args.duration)
+        while sent < limit and time.monotonic() - started < args.duration:
+            kind = "vehicle" if rng.random() < args.vehicle_share else "traveller"
+            value: bytes
+            if rng.random() < args.malformed_share:
+                value = factory.malformed()
+                counts["malformed"] += 1
+                key = b"malformed-terminal"
+            else:
+                if rng.random() < args.hit_share:
+                    scan, _, _ = (factory.vehicle_hit() if kind == "vehicle"
+                                  else factory.traveller_hit())
+                    counts["designed_hits"] += 1
+                else:
+                    scan = factory.vehicle() if kind == "vehicle" else factory.traveller()
+                value = orjson.dumps(scan)
+                key = str(scan["terminal_id"]).encode()
+            await prod.send(topics[kind], value=value, key=key)
+            counts[kind] += 1
+            sent += 1
+            # Pace to the rate: sleep when ahead of schedule.
+            ahead = sent / args.rate - (time.monotonic() - started)
+            if ahead > 0.001:
+                await asyncio.sleep(ahead)
+        await prod.flush()
+    finally:
+        await prod.stop()
+    return counts
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    counts = asyncio.run(simulate(settings, args))
+    print(", ".join(f"{k}={v}" for k, v in counts.items()), file=sys.stderr)
+    return 0

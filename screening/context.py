@@ -1,0 +1,51 @@
+"""What a running worker holds: settings, metrics, the Redis client and the screener.
+
+Opened on first use inside the event loop and closed when the app stops, so nothing
+connects at import time and tests can build as many as they like.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from screening.core.engine import Screener
+from screening.metrics import Metrics
+from screening.redis_client import AnyRedis, make_redis
+from screening.settings import Settings
+from screening.watchlists.store import WatchlistStore
+
+
+@dataclass
+class Context:
+    settings: Settings
+    metrics: Metrics
+    _redis: AnyRedis | None = None
+    _store: WatchlistStore | None = None
+    _screener: Screener | None = None
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def open(self) -> None:
+        async with self._lock:
+            if self._redis is None:
+                self._redis = make_redis(self.settings)
+                self._store = WatchlistStore(self._redis, self.settings.redis_prefix)
+                self._screener = Screener(self._store, self.settings)
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._redis is not None:
+                await self._redis.aclose()
+            self._redis = self._store = self._screener = None
+
+    async def screener(self) -> Screener:
+        if self._screener is None:
+            await self.open()
+        assert self._screener is not None
+        return self._screener
+
+    async def store(self) -> WatchlistStore:
+        if self._store is None:
+            await self.open()
+        assert self._store is not None
+        return self._store

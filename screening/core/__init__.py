@@ -1,0 +1,1 @@
+"""Screening decisions: decoding, preparing look-ups and deciding, shared by worker and CLI."""

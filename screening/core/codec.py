@@ -1,0 +1,77 @@
+"""Bytes off the wire into a validated scan, or a rejection that says exactly why."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from screening.exceptions import InvalidScan
+from screening.models import ScanKind, TravellerScan, VehicleScan
+
+MODELS: dict[str, type[TravellerScan] | type[VehicleScan]] = {
+    "traveller": TravellerScan,
+    "vehicle": VehicleScan,
+}
+# Scans too large to screen are still parsed (up to this size) to answer their terminal.
+_SALVAGE_LIMIT = 4 << 20
+_ID = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
+
+
+def _readable_id(data: Any, name: str) -> str | None:
+    value = data.get(name) if isinstance(data, dict) else None
+    if isinstance(value, str):
+        value = value.strip()
+        if _ID.match(value):
+            return value
+    return None
+
+
+def _invalid(code: str, message: str, data: Any = None) -> InvalidScan:
+    return InvalidScan(
+        code,
+        message,
+        event_id=_readable_id(data, "event_id"),
+        terminal_id=_readable_id(data, "terminal_id"),
+        checkpoint_id=_readable_id(data, "checkpoint_id"),
+    )
+
+
+def _describe(exc: ValidationError) -> tuple[str, str]:
+    first = exc.errors(include_url=False)[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "scan"
+    code = "MISSING_FIELD" if first["type"] == "missing" else "INVALID_FIELD"
+    more = exc.error_count() - 1
+    suffix = f" (and {more} more)" if more > 0 else ""
+    return code, f"{loc}: {first['msg']}{suffix}"
+
+
+def decode_scan(kind: ScanKind, raw: bytes | None, *, max_bytes: int) -> TravellerScan | VehicleScan:
+    """Validate one scan; raises InvalidScan with a reason code and any ids it could read."""
+    if raw is None or not raw.strip():
+        raise _invalid("EMPTY", "the message has no value")
+    if len(raw) > max_bytes:
+        data = None
+        if len(raw) <= _SALVAGE_LIMIT:
+            try:
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                data = None
+        raise _invalid("TOO_LARGE", f"scan of {len(raw)} bytes exceeds {max_bytes}", data)
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        if "UTF-8" in str(exc) or "surrogate" in str(exc):
+            raise _invalid("INVALID_UTF8", "the message is not valid UTF-8") from None
+        raise _invalid("INVALID_JSON", f"not valid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise _invalid("NOT_AN_OBJECT", "a scan must be a JSON object")
+    try:
+        return MODELS[kind].model_validate(data)
+    except ValidationError as exc:
+        code, message = _describe(exc)
+        raise _invalid(code, message, data) from None
+    except RecursionError:
+        raise _invalid("INVALID_JSON", "nested too deeply", data) from None

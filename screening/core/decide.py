@@ -1,0 +1,228 @@
+"""The decision: given a prepared scan and what the lists answered, the result and alerts.
+
+Pure: no I/O, no clock (the caller passes `now`), so the worker and `screening screen`
+decide identically, and tests state cases as tables.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from screening.exceptions import InvalidScan
+from screening.matching.persons import score as score_person
+from screening.matching.plates import match_plate
+from screening.models import Alert, CheckResult, Hit, Penalty, Priority, TravellerScan, VehicleScan
+from screening.privacy import mask_document
+from screening.core.prepare import Prepared
+from screening.watchlists.base import parse_entries
+from screening.watchlists.notices import DOC_TABLE, NAME_TABLE, PROFILE_TABLE
+from screening.watchlists.sltd import TABLE as SLTD_TABLE
+from screening.watchlists.sltd import document_field
+from screening.watchlists.smv import PLATE_TABLE, RECORD_TABLE, VIN_TABLE
+
+Answers = Mapping[tuple[str, str], bytes | None]
+Blobs = Mapping[tuple[str, str], bytes | None]
+
+_ALERT_NS = uuid.UUID("5b0c6c38-3a51-4b0e-9d57-0c6a3f1e2d10")
+NOTICE_PRIORITY: dict[str, Priority] = {
+    "red": "critical", "orange": "critical", "yellow": "high", "un": "high",
+    "blue": "medium", "green": "medium", "purple": "medium", "black": "medium",
+}
+SLTD_PRIORITY: dict[str, Priority] = {
+    "stolen": "high", "stolen_blank": "high", "revoked": "medium", "invalidated": "medium",
+    "lost": "medium",
+}
+
+
+def blob_refs(p: Prepared, answers: Answers) -> list[tuple[str, str]]:
+    """Second round trip: the records behind the candidates the first one found."""
+    refs: list[tuple[str, str]] = []
+    for table, fld in p.lookups:
+        if table in (NAME_TABLE, DOC_TABLE):
+            refs += [(PROFILE_TABLE, rid) for rid, _ in parse_entries(answers.get((table, fld)))]
+        elif table in (VIN_TABLE, PLATE_TABLE):
+            refs += [(RECORD_TABLE, rid) for rid, _ in parse_entries(answers.get((table, fld)))]
+    return refs
+
+
+def alert_id(event_id: str, hit: Hit) -> str:
+    """Deterministic, so a scan screened twice (after a crash) raises the same alert."""
+    return str(uuid.uuid5(_ALERT_NS, f"{event_id}|{hit.list}|{hit.record_id}"))
+
+
+def _merge(hits: dict[tuple[str, str], Hit], hit: Hit) -> None:
+    key = (hit.list, hit.record_id)
+    old = hits.get(key)
+    if old is None:
+        hits[key] = hit
+        return
+    matched_on = list(dict.fromkeys([*old.matched_on, *hit.matched_on]))
+    best = hit if hit.score > old.score else old
+    hits[key] = best.model_copy(update={"matched_on": matched_on})
+
+
+def _traveller_hits(p: Prepared, answers: Answers, blobs: Blobs, threshold: float,
+                    profiles: dict[str, dict[str, Any]]) -> dict[tuple[str, str], Hit]:
+    hits: dict[tuple[str, str], Hit] = {}
+    for number, state in p.documents:
+        fld = document_field(number, state)
+        for rid, payload in parse_entries(answers.get((SLTD_TABLE, fld))):
+            status = payload.split("|", 1)[0] or "unknown"
+            _merge(hits, Hit(list="sltd", record_id=rid, score=1.0, category=status,
+                             matched_on=["document_number", "issuing_state"]))
+        for rid, _ in parse_entries(answers.get((DOC_TABLE, fld))):
+            colour = profiles.get(rid, {}).get("colour", "unknown")
+            _merge(hits, Hit(list="notice", record_id=rid, score=1.0, category=colour,
+                             matched_on=["document_number", "issuing_state"]))
+    candidates = {rid for table, fld in p.lookups if table == NAME_TABLE
+                  for rid, _ in parse_entries(answers.get((table, fld)))}
+    for rid in sorted(candidates):
+        profile = profiles.get(rid)
+        if profile is None:
+            continue  # removed between the two round trips
+        for person in p.persons:
+            m = score_person(person, profile, threshold)
+            if m is not None:
+                _merge(hits, Hit(list="notice", record_id=rid, score=round(m.score, 4),
+                                 category=profile.get("colour", "unknown"),
+                                 matched_on=list(m.matched_on), matched_alias=m.matched_alias,
+                                 penalties=[Penalty(reason=r, amount=a) for r, a in m.penalties]))
+    return hits
+
+
+def _vehicle_hits(p: Prepared, answers: Answers,
+                  records: dict[str, dict[str, Any]]) -> dict[tuple[str, str], Hit]:
+    hits: dict[tuple[str, str], Hit] = {}
+    if p.vin:
+        for rid, _ in parse_entries(answers.get((VIN_TABLE, p.vin))):
+            _merge(hits, Hit(list="smv", record_id=rid, score=1.0, category="stolen_vehicle",
+                             matched_on=["vin"]))
+    if p.plate:
+        scan_country = p.scan.vehicle.plate_country if isinstance(p.scan, VehicleScan) else None
+        candidates = {rid for table, fld in p.lookups if table == PLATE_TABLE
+                      for rid, _ in parse_entries(answers.get((table, fld)))}
+        for rid in sorted(candidates):
+            rec = records.get(rid)
+            if rec is None or not rec.get("plate"):
+                continue
+            rec_country = rec.get("plate_country")
+            if scan_country and rec_country and rec_country != scan_country:
+                continue
+            m = match_plate(p.plate, rec["plate"], low_confidence=p.low_confidence)
+            if m is None:
+                continue
+            penalties = []
+            if m.substitutions:
+                penalties.append(Penalty(reason="plate_ocr_substitution",
+                                         amount=round(0.05 * m.substitutions, 4)))
+            if m.length_changed:
+                penalties.append(Penalty(reason="plate_character_missing_or_extra", amount=0.1))
+            matched_on = ["plate"] + (["plate_country"] if scan_country and rec_country else [])
+            _merge(hits, Hit(list="smv", record_id=rid, score=m.score, category="stolen_vehicle",
+                             matched_on=matched_on, penalties=penalties))
+    return hits
+
+
+def _decode_blobs(blobs: Blobs, table: str) -> dict[str, dict[str, Any]]:
+    return {rid: orjson.loads(raw) for (t, rid), raw in blobs.items() if t == table and raw}
+
+
+def _subject(scan: TravellerScan | VehicleScan, p: Prepared) -> dict[str, Any]:
+    if isinstance(scan, TravellerScan):
+        person = p.persons[0] if p.persons else None
+        number, state = p.documents[0] if p.documents else (None, None)
+        subject: dict[str, Any] = {
+            "document_number": mask_document(number),
+            "issuing_state": state,
+            "document_type": scan.document.type,
+        }
+        if person is not None:
+            subject.update(surname=person.surname, given_names=person.given_names,
+                           date_of_birth=person.date_of_birth, nationality=person.nationality,
+                           sex=person.sex)
+        return {k: v for k, v in subject.items() if v is not None}
+    v = scan.vehicle
+    return v.model_dump(exclude_none=True) | (
+        {"read_confidence": scan.read_confidence} if scan.read_confidence is not None else {})
+
+
+def _record_summary(hit: Hit, profiles: dict[str, dict[str, Any]], records: dict[str, dict[str, Any]],
+                    p: Prepared) -> dict[str, Any]:
+    if hit.list == "notice":
+        return profiles.get(hit.record_id, {}).get("summary", {"id": hit.record_id})
+    if hit.list == "smv":
+        return records.get(hit.record_id, {"id": hit.record_id})
+    number, state = p.documents[0] if p.documents else ("", "")
+    return {"id": hit.record_id, "status": hit.category, "issuing_state": state,
+            "document_number": mask_document(number)}
+
+
+def _priority(hit: Hit) -> Priority:
+    if hit.list == "notice":
+        return NOTICE_PRIORITY.get(hit.category, "high")
+    if hit.list == "sltd":
+        return SLTD_PRIORITY.get(hit.category, "medium")
+    return "high"
+
+
+def decide(p: Prepared, answers: Answers, blobs: Blobs, *, version: str, now: datetime,
+           threshold: float, unavailable: bool = False) -> tuple[CheckResult, list[Alert]]:
+    """The one result for a prepared scan, and an alert per hit."""
+    scan = p.scan
+    profiles = _decode_blobs(blobs, PROFILE_TABLE)
+    records = _decode_blobs(blobs, RECORD_TABLE)
+    if isinstance(scan, TravellerScan):
+        kind = "traveller"
+        hits = _traveller_hits(p, answers, blobs, threshold, profiles)
+    else:
+        kind = "vehicle"
+        hits = _vehicle_hits(p, answers, records)
+    warnings = list(p.warnings)
+    ordered = sorted(hits.values(), key=lambda h: (-h.score, h.list, h.record_id))
+    if ordered:
+        outcome = "hit"
+        if unavailable:
+            warnings.append("LIST_UNAVAILABLE")
+    else:
+        outcome = "unverified" if unavailable else "clear"
+        if unavailable:
+            warnings.append("LIST_UNAVAILABLE")
+    result = CheckResult(event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,
+                         terminal_id=scan.terminal_id, kind=kind, outcome=outcome, hits=ordered,
+                         warnings=warnings, decided_at=now, watchlist_version=version)
+    alerts = []
+    if ordered:
+        subject = _subject(scan, p)
+        for hit in ordered:
+            alerts.append(Alert(alert_id=alert_id(scan.event_id, hit), event_id=scan.event_id,
+                                raised_at=now, priority=_priority(hit),
+                                checkpoint_id=scan.checkpoint_id, terminal_id=scan.terminal_id,
+                                hit=hit, subject=subject,
+                                record=_record_summary(hit, profiles, records, p),
+                                kind=kind, watchlist_version=version))
+    return result, alerts
+
+
+def unverified(p: Prepared, *, version: str, now: datetime) -> CheckResult:
+    """A scan whose lists could not be consulted: never `clear`."""
+    scan = p.scan
+    kind = "traveller" if isinstance(scan, TravellerScan) else "vehicle"
+    return CheckResult(event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,
+                       terminal_id=scan.terminal_id, kind=kind, outcome="unverified",
+                       warnings=[*p.warnings, "LIST_UNAVAILABLE"], decided_at=now,
+                       watchlist_version=version)
+
+
+def rejected(exc: InvalidScan, kind: str, *, version: str, now: datetime) -> CheckResult | None:
+    """The `rejected` answer for an invalid scan whose event id could be read."""
+    if exc.event_id is None:
+        return None
+    return CheckResult(event_id=exc.event_id, checkpoint_id=exc.checkpoint_id or "",
+                       terminal_id=exc.terminal_id or "", kind=kind,  # type: ignore[arg-type]
+                       outcome="rejected", warnings=["INVALID_INPUT", exc.code], decided_at=now,
+                       watchlist_version=version)

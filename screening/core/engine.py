@@ -1,0 +1,120 @@
+"""Screening a batch of raw scans against Redis: the one code path of worker and CLI.
+
+A batch costs two round trips at most: one for every index field the batch needs
+(with the version check), one for the records behind the candidates found. When
+Redis fails, the batch is retried with a bounded backoff until the budget is spent,
+then answered `unverified`: a list that cannot be consulted never yields `clear`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from redis.exceptions import RedisError
+
+from screening.core.codec import decode_scan
+from screening.core.decide import blob_refs, decide, rejected, unverified
+from screening.core.prepare import Prepared, prepare
+from screening.exceptions import InvalidScan, NoWatchlistLoaded, WatchlistUnavailable
+from screening.logs import kv
+from screening.models import Alert, CheckResult, DeadLetter, DeadLetterReason, ScanKind
+from screening.settings import Settings
+from screening.watchlists.store import WatchlistStore
+
+log = logging.getLogger("screening.engine")
+NO_VERSION = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class RawScan:
+    kind: ScanKind
+    value: bytes | None
+    topic: str = ""
+    partition: int | None = None
+    offset: int | None = None
+    read_at: float = 0.0  # time.monotonic() when read off the wire
+
+
+@dataclass(slots=True)
+class Screened:
+    raw: RawScan
+    result: CheckResult | None = None
+    alerts: list[Alert] = field(default_factory=list)
+    deadletter: DeadLetter | None = None
+    scanned_at: datetime | None = None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def dead_letter(raw: RawScan, code: str, message: str, now: datetime) -> DeadLetter:
+    return DeadLetter(received_at=now, topic=raw.topic, partition=raw.partition, offset=raw.offset,
+                      reason=DeadLetterReason(code=code, message=message),
+                      payload_b64=base64.b64encode(raw.value or b"").decode())
+
+
+class Screener:
+    def __init__(self, store: WatchlistStore, settings: Settings,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.last_version = NO_VERSION
+        self.last_error: str | None = None
+
+    async def screen(self, batch: Sequence[RawScan]) -> list[Screened]:
+        started = time.monotonic()
+        out = [Screened(raw) for raw in batch]
+        prepared: list[tuple[Screened, Prepared]] = []
+        now = self.clock()
+        for item in out:
+            try:
+                scan = decode_scan(item.raw.kind, item.raw.value,
+                                   max_bytes=self.settings.max_scan_bytes)
+                item.scanned_at = scan.scanned_at
+                prepared.append((item, prepare(scan, self.settings)))
+            except InvalidScan as exc:
+                item.deadletter = dead_letter(item.raw, exc.code, exc.message, now)
+                item.result = rejected(exc, item.raw.kind, version=self.last_version, now=now)
+        if prepared:
+            await self._answer(prepared, started)
+        return out
+
+    async def _answer(self, prepared: list[tuple[Screened, Prepared]], started: float) -> None:
+        fields = list(dict.fromkeys(f for _, p in prepared for f in p.lookups))
+        deadline = (min((s.raw.read_at for s, _ in prepared if s.raw.read_at), default=started)
+                    + self.settings.lookup_budget_s)
+        delay = 0.02
+        while True:
+            try:
+                version, values = await self.store.fetch(fields)
+                answers = dict(zip(fields, values, strict=True))
+                refs = list(dict.fromkeys(r for _, p in prepared for r in blob_refs(p, answers)))
+                blob_values = await self.store.fetch_blobs(version, refs)
+                blobs = dict(zip(refs, blob_values, strict=True))
+                break
+            except (RedisError, OSError, WatchlistUnavailable, asyncio.TimeoutError) as exc:
+                self.last_error = type(exc).__name__
+                remaining = deadline - time.monotonic()
+                if isinstance(exc, NoWatchlistLoaded) or remaining <= delay:
+                    log.warning("lists unavailable, answering unverified",
+                                extra=kv(error=type(exc).__name__, scans=len(prepared)))
+                    now = self.clock()
+                    for item, p in prepared:
+                        item.result = unverified(p, version=self.last_version, now=now)
+                    return
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.25)
+        self.last_version = version.id
+        self.last_error = None
+        now = self.clock()
+        for item, p in prepared:
+            item.result, item.alerts = decide(p, answers, blobs, version=version.id, now=now,
+                                              threshold=self.settings.name_threshold)

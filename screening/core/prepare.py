@@ -1,0 +1,125 @@
+"""From a validated scan to what must be looked up, and the warnings the scan earns.
+
+Where a scan carries the same fact twice (the MRZ and the printed fields) and the
+two disagree, both are looked up: neither is silently preferred.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from screening.exceptions import InvalidScan
+from screening.matching.mrz import MrzData, MrzFormatError, compare_with_fields, parse_mrz
+from screening.matching.persons import PersonQuery, query_keys
+from screening.matching.plates import plate_query_keys
+from screening.matching.vin import normalize_vin, vin_check_ok
+from screening.models import TravellerScan, VehicleScan
+from screening.settings import Settings
+from screening.watchlists.notices import DOC_TABLE, NAME_TABLE
+from screening.watchlists.sltd import TABLE as SLTD_TABLE
+from screening.watchlists.sltd import document_field
+from screening.watchlists.smv import PLATE_TABLE, VIN_TABLE
+
+
+@dataclass(slots=True)
+class Prepared:
+    """One scan, ready to be answered: its look-ups and what the decision needs."""
+
+    scan: TravellerScan | VehicleScan
+    warnings: list[str] = field(default_factory=list)
+    documents: list[tuple[str, str]] = field(default_factory=list)  # (number, state) as scanned
+    persons: list[PersonQuery] = field(default_factory=list)
+    vin: str | None = None
+    plate: str | None = None
+    low_confidence: bool = False
+    lookups: list[tuple[str, str]] = field(default_factory=list)  # (table, field)
+
+
+def _warn(prepared: Prepared, code: str) -> None:
+    if code not in prepared.warnings:
+        prepared.warnings.append(code)
+
+
+def prepare_traveller(scan: TravellerScan) -> Prepared:
+    p = Prepared(scan=scan)
+    doc, holder = scan.document, scan.holder
+    mrz: MrzData | None = None
+    if doc.mrz:
+        try:
+            mrz = parse_mrz(doc.mrz, today=scan.scanned_at.date())
+        except MrzFormatError as exc:
+            if not (doc.number and doc.issuing_state):
+                raise InvalidScan("MRZ_FORMAT", f"document.mrz: {exc}", event_id=scan.event_id,
+                                  terminal_id=scan.terminal_id,
+                                  checkpoint_id=scan.checkpoint_id) from None
+            _warn(p, "MRZ_FORMAT")
+    if mrz is not None:
+        if mrz.failed_checks:
+            _warn(p, "MRZ_CHECK_DIGIT")
+        mismatched = compare_with_fields(
+            mrz, number=doc.number, issuing_state=doc.issuing_state, surname=holder.surname,
+            given_names=holder.given_names, date_of_birth=holder.date_of_birth,
+            nationality=holder.nationality, sex=holder.sex, expiry=doc.expiry,
+            document_type=doc.type)
+        if mismatched:
+            _warn(p, "MRZ_FIELD_MISMATCH")
+        if mrz.document_number and mrz.issuing_state:
+            p.documents.append((mrz.document_number, mrz.issuing_state))
+        p.persons.append(PersonQuery(mrz.surname or None, mrz.given_names or None,
+                                     mrz.date_of_birth, mrz.nationality or None, mrz.sex))
+    if doc.number and doc.issuing_state:
+        p.documents.append((doc.number, doc.issuing_state))
+    if holder.surname or holder.given_names:
+        p.persons.append(PersonQuery(holder.surname, holder.given_names, holder.date_of_birth,
+                                     holder.nationality, holder.sex))
+    expiry = mrz.expiry if mrz is not None and mrz.expiry else doc.expiry
+    if expiry is not None and expiry < scan.scanned_at.date():
+        _warn(p, "DOCUMENT_EXPIRED")
+    fields: list[tuple[str, str]] = []
+    for number, state in dict.fromkeys(p.documents):
+        key = document_field(number, state)
+        if key.partition("|")[0]:
+            fields += [(SLTD_TABLE, key), (DOC_TABLE, key)]
+    if not fields:
+        raise InvalidScan("INVALID_FIELD", "document: no usable document number",
+                          event_id=scan.event_id, terminal_id=scan.terminal_id,
+                          checkpoint_id=scan.checkpoint_id)
+    p.persons = list(dict.fromkeys(p.persons))
+    for person in p.persons:
+        fields += [(NAME_TABLE, k) for k in query_keys(person)]
+    p.lookups = list(dict.fromkeys(fields))
+    return p
+
+
+def prepare_vehicle(scan: VehicleScan, settings: Settings) -> Prepared:
+    p = Prepared(scan=scan)
+    v = scan.vehicle
+    fields: list[tuple[str, str]] = []
+    if v.vin:
+        p.vin = normalize_vin(v.vin)
+        if vin_check_ok(p.vin) is False:
+            _warn(p, "VIN_CHECK_DIGIT")
+        if p.vin:
+            fields.append((VIN_TABLE, p.vin))
+    if v.plate:
+        p.plate = v.plate
+        conf = scan.read_confidence
+        p.low_confidence = conf is not None and conf < settings.plate_low_confidence
+        if p.low_confidence:
+            _warn(p, "LOW_READ_CONFIDENCE")
+        if not v.plate_country:
+            _warn(p, "PLATE_COUNTRY_MISSING")
+        fields += [(PLATE_TABLE, k) for k in plate_query_keys(v.plate, v.plate_country,
+                                                               p.low_confidence)]
+    if not fields:
+        raise InvalidScan("INVALID_FIELD", "vehicle: no usable vin or plate after normalisation",
+                          event_id=scan.event_id, terminal_id=scan.terminal_id,
+                          checkpoint_id=scan.checkpoint_id)
+    p.lookups = list(dict.fromkeys(fields))
+    return p
+
+
+def prepare(scan: TravellerScan | VehicleScan, settings: Settings) -> Prepared:
+    if isinstance(scan, TravellerScan):
+        return prepare_traveller(scan)
+    return prepare_vehicle(scan, settings)

@@ -1,0 +1,99 @@
+"""Plate matching that forgives what plate readers get wrong, and nothing more.
+
+Readers confuse characters of similar shape (0/O/D/Q, 1/I, 2/Z, 5/S, 8/B, 6/G) and,
+when unsure, drop or add a character. Plates are indexed under a *skeleton* that
+maps each confusable class to one character, so a misread lands on the same key;
+the candidate is then verified: at most two substitutions, and one character
+missing or extra only when the reader itself reported a low confidence.
+Plate matches are per country: a record without a country matches any.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from screening.matching.normalize import normalize_plate
+
+MAX_SUBSTITUTIONS = 2
+_CONFUSABLE = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "Z": "2", "S": "5",
+                             "B": "8", "G": "6"})
+ANY_COUNTRY = "*"
+_DELETED = "-"  # namespace of keys a record holds for reads missing one character
+
+
+def skeleton(normalised_plate: str) -> str:
+    return normalised_plate.translate(_CONFUSABLE)
+
+
+def _deletions(text: str) -> list[str]:
+    return list(dict.fromkeys(text[:i] + text[i + 1:] for i in range(len(text))))
+
+
+def plate_index_keys(plate: str, country: str | None) -> list[str]:
+    """Keys a stolen vehicle's plate is stored under."""
+    sk = skeleton(normalize_plate(plate))
+    if not sk:
+        return []
+    cc = country or ""
+    keys = [f"{sk}|{cc}", f"{sk}|{ANY_COUNTRY}"]
+    keys += [f"{_DELETED}{d}|{cc}" for d in _deletions(sk) if len(d) >= 3]
+    return list(dict.fromkeys(keys))
+
+
+def plate_query_keys(plate: str, country: str | None, low_confidence: bool) -> list[str]:
+    """Keys to look up for a scanned plate."""
+    sk = skeleton(normalize_plate(plate))
+    if not sk:
+        return []
+    if not country:
+        return [f"{sk}|{ANY_COUNTRY}"]
+    keys = [f"{sk}|{country}", f"{sk}|"]
+    if low_confidence:
+        for cc in (country, ""):
+            keys.append(f"{_DELETED}{sk}|{cc}")  # the read missed a character
+            keys += [f"{d}|{cc}" for d in _deletions(sk) if len(d) >= 3]  # the read added one
+    return list(dict.fromkeys(keys))
+
+
+@dataclass(frozen=True, slots=True)
+class PlateMatch:
+    substitutions: int
+    length_changed: bool
+
+    @property
+    def score(self) -> float:
+        return round(1.0 - 0.05 * self.substitutions - (0.1 if self.length_changed else 0.0), 4)
+
+
+def _substitutions(a: str, b: str) -> int | None:
+    """Confusable substitutions between equal-length plates; None if any differ otherwise."""
+    count = 0
+    for x, y in zip(a, b, strict=True):
+        if x != y:
+            if skeleton(x) != skeleton(y):
+                return None
+            count += 1
+    return count
+
+
+def match_plate(scanned: str, recorded: str, *, low_confidence: bool) -> PlateMatch | None:
+    """Verify a candidate found by key: the rule, not the key, decides."""
+    a, b = normalize_plate(scanned), normalize_plate(recorded)
+    if not a or not b:
+        return None
+    if len(a) == len(b):
+        subs = _substitutions(a, b)
+        if subs is not None and subs <= MAX_SUBSTITUTIONS:
+            return PlateMatch(subs, False)
+        return None
+    if not low_confidence or abs(len(a) - len(b)) != 1:
+        return None
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    best: int | None = None
+    for i in range(len(longer)):
+        subs = _substitutions(longer[:i] + longer[i + 1:], shorter)
+        if subs is not None and (best is None or subs < best):
+            best = subs
+    if best is not None and best <= MAX_SUBSTITUTIONS:
+        return PlateMatch(best, True)
+    return None

@@ -1,0 +1,57 @@
+"""A random sample of the loaded records, for the simulator and the benchmark to aim at."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import orjson
+
+from screening.mockdata.scans import ListSample
+from screening.redis_client import make_redis
+from screening.settings import Settings
+from screening.watchlists.base import parse_entries
+from screening.watchlists.notices import PROFILE_TABLE
+from screening.watchlists.sltd import TABLE as SLTD_TABLE
+from screening.watchlists.smv import RECORD_TABLE
+from screening.watchlists.store import Version, WatchlistStore
+
+
+async def _random_fields(store: WatchlistStore, version: Version, table: str, n: int,
+                         rng: random.Random) -> list[tuple[bytes, bytes]]:
+    buckets = version.buckets[table]
+    out: list[tuple[bytes, bytes]] = []
+    for _ in range(min(4 * n, 4 * buckets + n)):
+        if len(out) >= n:
+            break
+        key = f"{store.data_prefix}:{version.id}:{table}:{rng.randrange(buckets)}"
+        got = await store.redis.hrandfield(key, 4, withvalues=True)
+        out += list(zip(got[::2], got[1::2], strict=True))
+    return out[:n]
+
+
+async def sample_records(store: WatchlistStore, per_list: int, seed: int) -> ListSample:
+    rng = random.Random(seed)
+    version = await store.current_version(refresh=True)
+    notices: list[dict[str, Any]] = []
+    for _, raw in await _random_fields(store, version, PROFILE_TABLE, per_list, rng):
+        notices.append({"list": "notice", **orjson.loads(raw)["summary"]})
+    smv = [{"list": "smv", **orjson.loads(raw)}
+           for _, raw in await _random_fields(store, version, RECORD_TABLE, per_list, rng)]
+    sltd = []
+    for fld, raw in await _random_fields(store, version, SLTD_TABLE, per_list, rng):
+        number, _, state = fld.decode().partition("|")
+        for rid, payload in parse_entries(raw):
+            status, _, doc_type = payload.partition("|")
+            sltd.append({"list": "sltd", "id": rid, "document_number": number,
+                         "issuing_state": state, "status": status,
+                         "document_type": doc_type or "P"})
+    return ListSample(sltd=sltd, notices=notices, smv=smv)
+
+
+async def sample_from_redis(settings: Settings, per_list: int, seed: int) -> ListSample:
+    redis = make_redis(settings)
+    try:
+        return await sample_records(WatchlistStore(redis, settings.redis_prefix), per_list, seed)
+    finally:
+        await redis.aclose()

@@ -1,0 +1,281 @@
+"""Reading and writing the watchlist indexes in Redis, one version at a time.
+
+Scans are answered in batches: one pipeline reads the `current` pointer together
+with every field the batch needs, under the version the store last saw. If the
+pointer moved, the batch is read again under the new version, so each batch (and so
+each scan) is answered wholly by one version. Old versions are kept for a grace
+period after a switch, which covers batches already in flight.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import orjson
+from redis.exceptions import NoScriptError, ResponseError
+
+from screening.exceptions import NoWatchlistLoaded
+from screening.redis_client import AnyRedis
+from screening.watchlists.base import Blob, Entry
+from screening.watchlists.keys import Keys
+
+# Put an entry into a field's entry list, replacing one with the same record id.
+_PUT = """
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+local id, entry = ARGV[2], ARGV[3]
+local out = {}
+if cur then
+  for item in string.gmatch(cur, '[^\\30]+') do
+    local rid = string.match(item, '^[^\\31]*')
+    if rid ~= id then out[#out + 1] = item end
+  end
+end
+out[#out + 1] = entry
+return redis.call('HSET', KEYS[1], ARGV[1], table.concat(out, '\\30'))
+"""
+# Remove a record's entry from a field's entry list; drop the field when empty.
+_DEL = """
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if not cur then return 0 end
+local id = ARGV[2]
+local out = {}
+for item in string.gmatch(cur, '[^\\30]+') do
+  local rid = string.match(item, '^[^\\31]*')
+  if rid ~= id then out[#out + 1] = item end
+end
+if #out == 0 then return redis.call('HDEL', KEYS[1], ARGV[1]) end
+redis.call('HSET', KEYS[1], ARGV[1], table.concat(out, '\\30'))
+return 1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    id: str
+    buckets: dict[str, int]
+    counts: dict[str, int] = field(default_factory=dict)
+    created_at: float = 0.0
+
+    def to_meta(self) -> dict[str, bytes]:
+        return {
+            "buckets": orjson.dumps(self.buckets),
+            "counts": orjson.dumps(self.counts),
+            "created_at": str(self.created_at).encode(),
+        }
+
+    @classmethod
+    def from_meta(cls, vid: str, meta: dict[bytes, bytes]) -> Version:
+        return cls(
+            id=vid,
+            buckets=orjson.loads(meta[b"buckets"]),
+            counts=orjson.loads(meta.get(b"counts", b"{}")),
+            created_at=float(meta.get(b"created_at", b"0")),
+        )
+
+    def key(self, keys: Keys, table: str, fld: str) -> str:
+        return keys.bucket(self.id, table, fld, self.buckets[table])
+
+
+class WatchlistStore:
+    """All Redis access for the lists; owns no connection (the caller closes the client)."""
+
+    def __init__(self, redis: AnyRedis, prefix: str) -> None:
+        self.redis = redis
+        # Control keys share one hash tag so a version switch is one MULTI, even on a cluster.
+        self.keys = Keys(f"{{{prefix}}}")
+        self.data_keys = Keys(prefix)
+        self.data_prefix = prefix
+        self._version: Version | None = None
+        self._put_sha: str | None = None
+        self._del_sha: str | None = None
+
+    # -- versions -------------------------------------------------------------
+
+    def _meta_key(self, vid: str) -> str:
+        return self.data_keys.meta(vid)
+
+    async def load_version(self, vid: str) -> Version:
+        meta = await self.redis.hgetall(self._meta_key(vid))
+        if not meta:
+            raise NoWatchlistLoaded(f"watchlist version {vid} has no metadata")
+        return Version.from_meta(vid, meta)
+
+    async def current_version(self, *, refresh: bool = False) -> Version:
+        if self._version is None or refresh:
+            raw = await self.redis.get(self.keys.current)
+            if raw is None:
+                raise NoWatchlistLoaded("no watchlist version is loaded")
+            self._version = await self.load_version(raw.decode())
+        return self._version
+
+    async def versions_for_updates(self) -> list[Version]:
+        """The current version and, during a bulk load, the one being loaded."""
+        current, loading = await self.redis.mget([self.keys.current, self.keys.loading])
+        out = []
+        for raw in (current, loading):
+            if raw is not None:
+                out.append(await self.load_version(raw.decode()))
+        return out
+
+    # -- reading ----------------------------------------------------------------
+
+    async def fetch(self, fields: Sequence[tuple[str, str]]) -> tuple[Version, list[bytes | None]]:
+        """Values of (table, field) pairs, all from the one version that is current."""
+        version = await self.current_version()
+        for _ in range(3):
+            pipe = self.redis.pipeline(transaction=False)
+            pipe.get(self.keys.current)
+            for table, fld in fields:
+                pipe.hget(version.key(self.data_keys, table, fld), fld)
+            replies = await pipe.execute()
+            now_current = replies[0]
+            if now_current is not None and now_current.decode() == version.id:
+                return version, replies[1:]
+            version = await self.current_version(refresh=True)
+        raise NoWatchlistLoaded("the watchlist version kept changing during a look-up")
+
+    async def fetch_blobs(self, version: Version, refs: Sequence[tuple[str, str]]) -> list[bytes | None]:
+        if not refs:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
+        for table, rid in refs:
+            pipe.hget(version.key(self.data_keys, table, rid), rid)
+        return list(await pipe.execute())
+
+    # -- writing ----------------------------------------------------------------
+
+    async def _scripts(self) -> tuple[str, str]:
+        if self._put_sha is None or self._del_sha is None:
+            self._put_sha = await self.redis.script_load(_PUT)
+            self._del_sha = await self.redis.script_load(_DEL)
+        return self._put_sha, self._del_sha
+
+    async def write(self, version: Version, *, put: Iterable[Entry] = (), delete: Iterable[Entry] = (),
+                    blobs: Iterable[Blob] = (), drop_blobs: Iterable[tuple[str, str]] = (),
+                    rev: dict[str, bytes | None] | None = None) -> None:
+        """Apply index changes in one pipeline; puts come before deletes, so a record
+        being replaced is never absent in between."""
+        for attempt in range(2):
+            put_sha, del_sha = await self._scripts()
+            pipe = self.redis.pipeline(transaction=False)
+            dk = self.data_keys
+            for e in put:
+                pipe.evalsha(put_sha, 1, version.key(dk, e.table, e.field), e.field, e.record_id, e.value)
+            for b in blobs:
+                pipe.hset(version.key(dk, b.table, b.record_id), b.record_id, b.value)
+            for e in delete:
+                pipe.evalsha(del_sha, 1, version.key(dk, e.table, e.field), e.field, e.record_id)
+            for table, rid in drop_blobs:
+                pipe.hdel(version.key(dk, table, rid), rid)
+            for ref, value in (rev or {}).items():
+                key = version.key(dk, "rev", ref)
+                if value is None:
+                    pipe.hdel(key, ref)
+                else:
+                    pipe.hset(key, ref, value)
+            try:
+                await pipe.execute()
+                return
+            except NoScriptError:
+                # Redis restarted (or failed over) and lost its script cache.
+                self._put_sha = self._del_sha = None
+                if attempt:
+                    raise
+            except ResponseError as exc:
+                if "NOSCRIPT" not in str(exc) or attempt:
+                    raise
+                self._put_sha = self._del_sha = None
+
+    async def read_rev(self, version: Version, refs: Sequence[str]) -> list[bytes | None]:
+        pipe = self.redis.pipeline(transaction=False)
+        for ref in refs:
+            pipe.hget(version.key(self.data_keys, "rev", ref), ref)
+        return list(await pipe.execute())
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    async def create_version(self, vid: str, buckets: dict[str, int]) -> Version:
+        version = Version(id=vid, buckets={**buckets, "rev": buckets.get("rev", 16)},
+                          created_at=time.time())
+        await self.redis.hset(self._meta_key(vid), mapping=version.to_meta())
+        return version
+
+    async def set_counts(self, version: Version, counts: dict[str, int]) -> Version:
+        await self.redis.hset(self._meta_key(version.id), "counts", orjson.dumps(counts))
+        return Version(version.id, version.buckets, counts, version.created_at)
+
+    async def begin_load(self, version: Version, ttl_s: int = 6 * 3600) -> bytes:
+        """Mark a version as loading (live updates go to it too); returns the journal position."""
+        last = await self.redis.xrevrange(self.keys.journal, count=1)
+        position = last[0][0] if last else b"0-0"
+        await self.redis.set(self.keys.loading, version.id, ex=ttl_s)
+        return position
+
+    async def switch(self, version: Version, grace_s: float) -> str | None:
+        """Make `version` current in one transaction; the previous one is retired."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.get(self.keys.current)
+            pipe.set(self.keys.current, version.id)
+            pipe.delete(self.keys.loading)
+            previous_raw, *_ = await pipe.execute()
+        previous = previous_raw.decode() if previous_raw else None
+        if previous and previous != version.id:
+            await self.redis.zadd(self.keys.retired, {previous: time.time() + grace_s})
+        self._version = version
+        return previous
+
+    async def abandon_load(self, version: Version) -> None:
+        await self.redis.delete(self.keys.loading)
+        await self.drop_version(version.id)
+
+    async def drop_version(self, vid: str) -> int:
+        """Remove every key of a version (scanning each node of a cluster)."""
+        removed = 0
+        batch: list[bytes] = []
+        async for key in self.redis.scan_iter(match=self.data_keys.version_pattern(vid), count=1000):
+            batch.append(key)
+            if len(batch) >= 500:
+                removed += await self._unlink(batch)
+                batch = []
+        if batch:
+            removed += await self._unlink(batch)
+        await self.redis.delete(self._meta_key(vid))
+        return removed
+
+    async def _unlink(self, keys: list[bytes]) -> int:
+        pipe = self.redis.pipeline(transaction=False)
+        for k in keys:
+            pipe.unlink(k)
+        return sum(await pipe.execute())
+
+    async def collect_retired(self) -> list[str]:
+        """Drop retired versions whose grace period is over."""
+        due = await self.redis.zrangebyscore(self.keys.retired, 0, time.time())
+        dropped = []
+        for raw in due:
+            vid = raw.decode()
+            current = await self.redis.get(self.keys.current)
+            if current is not None and current.decode() == vid:
+                await self.redis.zrem(self.keys.retired, vid)
+                continue
+            await self.drop_version(vid)
+            await self.redis.zrem(self.keys.retired, vid)
+            dropped.append(vid)
+        return dropped
+
+    # -- journal of live updates --------------------------------------------------
+
+    async def journal_since(self, position: bytes, count: int = 1000) -> list[tuple[bytes, bytes]]:
+        """Journal entries after `position`, oldest first."""
+        out: list[tuple[bytes, bytes]] = []
+        start = b"(" + position
+        while True:
+            chunk = await self.redis.xrange(self.keys.journal, min=start, count=count)
+            if not chunk:
+                return out
+            out += [(eid, fields[b"u"]) for eid, fields in chunk]
+            start = b"(" + chunk[-1][0]
+
+

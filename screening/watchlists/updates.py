@@ -1,0 +1,134 @@
+"""Live watchlist updates: applied in order per key, idempotently, to every live version.
+
+An update is written to a journal (a Redis stream) in the same transaction that reads
+which versions are live; a bulk load replays the journal into its new version, so an
+update that arrives during a load holds in the new version too.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+from pydantic import ValidationError
+
+from screening.exceptions import InvalidRecord
+from screening.models import RecordRef, WatchlistUpdate
+from screening.watchlists.indexer import delete_records, ref_of, upsert_records
+from screening.watchlists.store import Version, WatchlistStore
+
+log = logging.getLogger("screening.watchlists.updates")
+
+JOURNAL_MAXLEN = 200_000
+
+
+def parse_update(raw: bytes | str | dict) -> WatchlistUpdate:
+    try:
+        if isinstance(raw, dict):
+            return WatchlistUpdate.model_validate(raw)
+        return WatchlistUpdate.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"]) or "update"
+        raise InvalidRecord(f"{loc}: {first['msg']}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    update: WatchlistUpdate
+    applied: bool  # False when an equal or newer update for the key was applied already
+
+
+def _stamp(u: WatchlistUpdate) -> bytes:
+    return f"{u.issued_at.timestamp():.6f}|{u.update_id}".encode()
+
+
+async def _journal_and_versions(store: WatchlistStore,
+                                updates: Sequence[WatchlistUpdate]) -> list[Version]:
+    """Journal the updates and read the live versions atomically (one MULTI on one slot)."""
+    async with store.redis.pipeline(transaction=True) as pipe:
+        for u in updates:
+            pipe.xadd(store.keys.journal, {"u": u.model_dump_json()}, maxlen=JOURNAL_MAXLEN,
+                      approximate=True)
+        pipe.get(store.keys.current)
+        pipe.get(store.keys.loading)
+        replies = await pipe.execute()
+    versions = []
+    for raw in replies[-2:]:
+        if raw is not None:
+            versions.append(await store.load_version(raw.decode()))
+    return versions
+
+
+async def _apply_to(store: WatchlistStore, version: Version, updates: Sequence[WatchlistUpdate],
+                    *, force: bool) -> list[bool]:
+    """Apply to one version; only the newest update per key in the batch is applied."""
+    refs = [u.key for u in updates]
+    seen = await _read_seen(store, version, refs)
+    newest: dict[str, int] = {}
+    for i, u in enumerate(updates):
+        newest[u.key] = i
+    applied = [False] * len(updates)
+    upserts, deletes, stamps = [], [], {}
+    for key, i in newest.items():
+        u = updates[i]
+        last = seen.get(key)
+        if not force and last is not None and _stamp(u) <= last:
+            continue
+        applied[i] = True
+        stamps[key] = _stamp(u)
+        if u.op == "upsert":
+            upserts.append(u.record)
+        else:
+            deletes.append((u.record.list, u.record.id))
+    await upsert_records(store, version, upserts)
+    await delete_records(store, version, deletes)
+    if stamps:
+        await _write_seen(store, version, stamps)
+    return applied
+
+
+async def _read_seen(store: WatchlistStore, version: Version, refs: list[str]) -> dict[str, bytes]:
+    pipe = store.redis.pipeline(transaction=False)
+    for ref in refs:
+        pipe.hget(version.key(store.data_keys, "seen", ref), ref)
+    return {ref: v for ref, v in zip(refs, await pipe.execute(), strict=True) if v is not None}
+
+
+async def _write_seen(store: WatchlistStore, version: Version, stamps: dict[str, bytes]) -> None:
+    pipe = store.redis.pipeline(transaction=False)
+    for ref, stamp in stamps.items():
+        pipe.hset(version.key(store.data_keys, "seen", ref), ref, stamp)
+    await pipe.execute()
+
+
+async def apply_updates(store: WatchlistStore, updates: Sequence[WatchlistUpdate]) -> list[Applied]:
+    """Apply a batch of updates (in their order) to every live version."""
+    if not updates:
+        return []
+    versions = await _journal_and_versions(store, updates)
+    applied = [False] * len(updates)
+    for version in versions:
+        for i, ok in enumerate(await _apply_to(store, version, updates, force=False)):
+            applied[i] = applied[i] or ok
+    stamp = datetime.now(UTC).isoformat()
+    touched = {u.record.list: stamp for u, ok in zip(updates, applied, strict=True) if ok}
+    if touched:
+        await store.redis.hset(store.keys.last_update, mapping=touched)
+    return [Applied(u, a) for u, a in zip(updates, applied, strict=True)]
+
+
+async def replay_journal(store: WatchlistStore, version: Version, position: bytes) -> int:
+    """Re-apply journalled updates after `position` to `version`, in journal order."""
+    entries = await store.journal_since(position)
+    updates = [WatchlistUpdate.model_validate_json(raw) for _, raw in entries]
+    for start in range(0, len(updates), 500):
+        await _apply_to(store, version, updates[start:start + 500], force=True)
+    return len(updates)
+
+
+__all__ = ["Applied", "RecordRef", "apply_updates", "parse_update", "ref_of", "replay_journal"]
+
