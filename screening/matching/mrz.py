@@ -17,7 +17,6 @@ from typing import Literal
 from screening.matching.checkdigits import icao_check_digit
 from screening.matching.normalize import (
     mrz_name,
-    name_variants,
     normalize_document_number,
     normalize_name,
 )
@@ -61,15 +60,18 @@ _UNKNOWN = frozenset({"<<", "XX", "00"})
 # Expiry is 20YY, unless that is further ahead than any document is valid: a
 # passport that expired in 1998 must read as expired, not as valid until 2098.
 _EXPIRY_HORIZON_YEARS = 50
-_COUNTRY_ALIASES = {"DEU": "D"}  # Germany writes D in its MRZs, DEU elsewhere
+_COUNTRY_ALIASES = {"DEU": "D"}
+_DIGRAPHS = re.compile(r"(?<=[AOU])E|(?<=A)A")  # Germany writes D in its MRZs, DEU elsewhere
 
 
 def _lines(text: str) -> list[str]:
-    lines = [ln.strip() for ln in text.strip().splitlines()]
-    lines = [ln.upper() for ln in lines if ln]
+    # isascii before upper(): 'ß'.upper() is "SS", which would pass the alphabet check.
+    if not text.isascii():
+        raise MrzFormatError("an MRZ holds only A-Z, 0-9 and '<'")
+    lines = [ln.strip().upper() for ln in text.strip().splitlines()]
+    lines = [ln for ln in lines if ln]
     for ln in lines:
-        # isascii first: str.upper() would turn 'ß' into "SS" and pass the alphabet check.
-        if not ln.isascii() or not _LINE.fullmatch(ln):
+        if not _LINE.fullmatch(ln):
             raise MrzFormatError("an MRZ holds only A-Z, 0-9 and '<'")
     if len(lines) == 1 and len(lines[0]) in _JOINED:
         n, w = _JOINED[len(lines[0])]
@@ -226,9 +228,14 @@ def _country(value: str) -> str:
     return _COUNTRY_ALIASES.get(code, code)
 
 
+def _loose(name: str) -> str:
+    """Both 9303 spellings of Ä, Ö, Ü, Å (AE or A...) in one form, and no spaces."""
+    return _DIGRAPHS.sub("", normalize_name(name)).replace(" ", "")
+
+
 def _name_agrees(value: str, in_mrz: str, may_be_cut: bool) -> bool:
-    in_mrz = normalize_name(in_mrz)
-    return any(v == in_mrz or (may_be_cut and v.startswith(in_mrz)) for v in name_variants(value))
+    v, m = _loose(value), _loose(in_mrz)
+    return v == m or (may_be_cut and v.startswith(m))
 
 
 def _iso(value: date | str) -> str:
@@ -250,9 +257,10 @@ def compare_with_fields(
 ) -> list[str]:
     """Names of the fields (as passed here) that disagree with the MRZ.
 
-    Only disagreement counts: a field missing on either side is no evidence. Names are
-    compared in both ICAO spellings (MUELLER/MULLER) and, when the MRZ name field is
-    full, as a prefix, since the MRZ truncates long names.
+    Only disagreement counts: a field missing on either side is no evidence. Names agree
+    whichever 9303 spelling either side used (Müller, MUELLER, MULLER) and, when the
+    MRZ name field is full, as a prefix, since the MRZ truncates long names; this is a
+    consistency warning, not matching, so it errs towards not crying wolf.
     """
     out: list[str] = []
     if number and normalize_document_number(number) != mrz.document_number:
@@ -326,6 +334,8 @@ def build_td3(
     optional_data: str = "",
 ) -> str:
     """A valid passport MRZ (2x44); names are transliterated and truncated to fit."""
+    if document_type.strip().upper().startswith("V"):
+        raise ValueError("a leading V makes an MRV-A visa, which has another layout")
     line1 = (
         _code(document_type, 2, "document type")
         + _code(issuing_state, 3, "issuing state")
