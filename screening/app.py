@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import faust
 from mode import Service
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import generate_latest
 
 from screening.agents.housekeeping import register_housekeeping
 from screening.agents.scans import register_scan_agents
@@ -51,7 +51,7 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
 
     @app.page("/metrics")
     async def metrics_page(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        return web.bytes(generate_latest(ctx.metrics.registry), content_type=CONTENT_TYPE_LATEST)
+        return web.bytes(generate_latest(ctx.metrics.registry), content_type="text/plain; version=0.0.4")
 
     @app.page("/health")
     async def health_page(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:

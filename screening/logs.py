@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 import sys
 from typing import Any
 
@@ -42,16 +43,27 @@ def _quote(value: Any) -> str:
     return text
 
 
+def logging_config(level: str = "INFO", as_json: bool = False) -> dict[str, Any]:
+    """A dictConfig: ours at `level`, libraries at WARNING, one masked formatter.
+
+    Given to Faust's worker too, which would otherwise install its own format."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"screening": {"()": _Formatter, "as_json": as_json}},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": sys.stderr,
+                                "formatter": "screening"}},
+        "root": {"handlers": ["stderr"], "level": "WARNING"},
+        "loggers": {
+            "screening": {"level": level.upper()},
+            **{name: {"level": "WARNING"} for name in _LIBRARIES},
+        },
+    }
+
+
 def setup_logging(level: str = "INFO", as_json: bool = False) -> None:
-    """Configure the root logger once, at start-up (never at import)."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter(as_json))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(logging.WARNING)
-    logging.getLogger("screening").setLevel(level.upper())
-    for name in _LIBRARIES:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    """Configure logging once, at start-up (never at import)."""
+    logging.config.dictConfig(logging_config(level, as_json))
 
 
 def kv(**fields: Any) -> dict[str, Any]:

@@ -19,6 +19,11 @@ class Outputs:
         self.alerts = topic(settings.topic_alerts)
         self.deadletter = topic(settings.topic_deadletter)
 
+    async def declare(self) -> None:
+        """Create the output topics at start, so consumers can subscribe before any output."""
+        for topic in (self.results, self.alerts, self.deadletter):
+            await topic.maybe_declare()
+
     async def publish(self, ctx: Context, items: list[Screened]) -> None:
         m = ctx.metrics
         for item in items:

@@ -56,6 +56,10 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
     s = ctx.settings
     outputs = Outputs(app, s)
 
+    @app.task
+    async def declare_outputs() -> None:
+        await outputs.declare()
+
     def make_agent(kind: ScanKind, topic_name: str) -> None:
         topic = app.topic(s.topic(topic_name), key_type=bytes, value_type=bytes,
                           partitions=s.topic_partitions)

@@ -18,12 +18,11 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from faust.worker import Worker
 
     from screening.app import create_app
-    from screening.logs import setup_logging
+    from screening.logs import logging_config
 
     app, _ = create_app(settings)
-    worker = Worker(app, loglevel=args.loglevel or settings.log_level.lower(), quiet=True,
-                    redirect_stdouts=False)
-    # Faust configures logging when it starts: put ours (masked, key=value) back on top.
-    app.on_startup_finished = lambda: setup_logging(settings.log_level, settings.log_json)
+    level = args.loglevel or settings.log_level
+    worker = Worker(app, loglevel=level.lower(), quiet=True, redirect_stdouts=False,
+                    logging_config=logging_config(level, settings.log_json))
     worker.execute_from_commandline()
     return 0

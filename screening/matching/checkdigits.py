@@ -5,19 +5,18 @@ from __future__ import annotations
 _ICAO_WEIGHTS = (7, 3, 1)
 
 
-def _icao_value(ch: str) -> int:
-    if ch.isdigit():
-        return ord(ch) - 48
-    if "A" <= ch <= "Z":
-        return ord(ch) - 55  # A=10 … Z=35
-    if ch == "<":
-        return 0
-    raise ValueError(f"character not allowed in an MRZ field: {ch!r}")
+# 0-9 = 0-9, A–Z = 10–35, '<' = 0; nothing else (not even Unicode digits) is allowed.
+_ICAO_VALUES = {**{chr(48 + d): d for d in range(10)},
+                **{chr(65 + i): 10 + i for i in range(26)}, "<": 0}
 
 
 def icao_check_digit(field: str) -> str:
     """ICAO Doc 9303 part 3 §4.9: weights 7-3-1 repeated, '<' = 0, A–Z = 10–35, modulo 10."""
-    total = sum(_icao_value(ch) * _ICAO_WEIGHTS[i % 3] for i, ch in enumerate(field))
+    values = _ICAO_VALUES
+    try:
+        total = sum(values[ch] * _ICAO_WEIGHTS[i % 3] for i, ch in enumerate(field))
+    except KeyError as exc:
+        raise ValueError(f"character not allowed in an MRZ field: {exc.args[0]!r}") from None
     return str(total % 10)
 
 

@@ -1,0 +1,155 @@
+"""The whole pipeline on the real broker and Redis: lists loaded, worker running, scans in,
+results, alerts and dead letters out, and `screening screen` agreeing with the worker."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from screening.mockdata.lists import generate_lists
+from screening.mockdata.scans import ScanFactory, sample_from_files
+from screening.settings import Settings
+
+from .conftest import collect, create_topics, env_for, screening_cmd
+
+pytestmark = pytest.mark.integration
+
+
+def load_lists(settings: Settings, out: Path, **sizes: int) -> list[Path]:
+    paths = list(generate_lists(out, seed=11, **sizes).values())
+    done = subprocess.run(screening_cmd("watchlists", "load", "--quiet", *map(str, paths)),
+                          env=env_for(settings), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "loaded version" in done.stdout
+    return paths
+
+
+def mixed_scans(paths: list[Path], n: int) -> list[tuple[str, bytes, Any]]:
+    factory = ScanFactory(seed=5, sample=sample_from_files(paths, per_list=200, seed=5))
+    out = []
+    for kind, payload, expect in factory.mixed(n, hit_share=0.15):
+        raw = payload if isinstance(payload, bytes) else orjson.dumps(payload)
+        out.append((kind, raw, expect))
+    return out
+
+
+async def publish(settings: Settings, scans: list[tuple[str, bytes, Any]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, linger_ms=5)
+    await producer.start()
+    try:
+        topics = {"traveller": settings.topic(settings.topic_traveller),
+                  "vehicle": settings.topic(settings.topic_vehicle)}
+        for kind, raw, _ in scans:
+            await producer.send(topics[kind], raw, key=b"terminal-it")
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+def event_id_of(raw: bytes) -> str | None:
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    value = data.get("event_id") if isinstance(data, dict) else None
+    return value if isinstance(value, str) and 0 < len(value) <= 64 else None
+
+
+async def test_thousand_mixed_scans_each_get_one_right_answer(settings, worker_factory, tmp_path,
+                                                               redis_client) -> None:
+    paths = load_lists(settings, tmp_path / "lists", sltd=3000, notices=800, smv=1500)
+    scans = mixed_scans(paths, 1000)
+    await create_topics(settings)
+    worker = worker_factory(settings)
+    worker.wait_ready()
+    await publish(settings, scans)
+
+    readable = {event_id_of(raw) for _, raw, _ in scans} - {None}
+    expected = {event_id_of(raw): e for _, raw, e in scans if event_id_of(raw)}
+    malformed = sum(1 for _, _, e in scans if e.outcome == "rejected")
+    designed_hits = sum(1 for _, _, e in scans if e.outcome == "hit")
+    assert designed_hits >= 100 and malformed >= 20, "the mix must exercise every path"
+
+    results_msgs = await collect(settings, settings.topic_results, until=len(readable), timeout=90)
+    results = [orjson.loads(m.value) for m in results_msgs]
+    per_event = Counter(r["event_id"] for r in results)
+    assert set(per_event) == readable, worker.log_tail()
+    assert max(per_event.values()) == 1, "exactly one result per scan"
+
+    wrong = []
+    for r in results:
+        e = expected[r["event_id"]]
+        if r["outcome"] != e.outcome:
+            wrong.append((r["event_id"], e.outcome, r["outcome"], r["warnings"]))
+        elif e.outcome == "hit":
+            assert (e.list, e.record_id) in {(h["list"], h["record_id"]) for h in r["hits"]}
+    # Ordinary travellers are "almost surely" clear (random identities drawn from real name
+    # pools); a designed hit must never be missed and a malformed scan never screened.
+    assert not [w for w in wrong if w[1] in ("hit", "rejected")], wrong[:10]
+    assert len(wrong) <= 2, wrong
+
+    hits_in_results = sum(len(r["hits"]) for r in results)
+    alerts = await collect(settings, settings.topic_alerts, until=hits_in_results, timeout=30)
+    alert_ids = [m.key for m in alerts]
+    assert len(alert_ids) == hits_in_results == len(set(alert_ids))
+
+    rejected_with_id = sum(1 for r in results if r["outcome"] == "rejected")
+    deadletters = await collect(settings, settings.topic_deadletter, until=malformed, timeout=30)
+    assert len(deadletters) == malformed
+    assert rejected_with_id <= malformed
+    for m in deadletters:
+        dl = orjson.loads(m.value)
+        assert dl["reason"]["code"] and dl["reason"]["message"]
+        assert dl["topic"].startswith(settings.topic_prefix)
+
+    metrics = worker.metrics()
+    assert 'screening_scans_total{kind="traveller",outcome="hit"}' in metrics
+    assert "screening_decision_latency_seconds_bucket" in metrics
+
+    # The offline command gives the same outcomes for the same scans.
+    lines = b"\n".join(raw for _, raw, _ in scans if b"\n" not in raw)
+    done = subprocess.run(screening_cmd("screen"), input=lines, env=env_for(settings),
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    offline = {r["event_id"]: r for r in map(orjson.loads, done.stdout.splitlines())}
+    by_event = {r["event_id"]: r for r in results}
+    compared = 0
+    for event_id, r in offline.items():
+        w = by_event[event_id]
+        assert r["outcome"] == w["outcome"], (event_id, r, w)
+        assert {(h["list"], h["record_id"]) for h in r["hits"]} == \
+               {(h["list"], h["record_id"]) for h in w["hits"]}
+        compared += 1
+    assert compared >= 900
+
+
+@pytest.mark.skipif(shutil.which("kcat") is None, reason="kcat is installed by make install")
+async def test_scan_from_an_outside_client_gets_its_result(settings, worker_factory, tmp_path,
+                                                          redis_client) -> None:
+    paths = load_lists(settings, tmp_path / "lists", sltd=200, notices=50, smv=50)
+    [sltd_path] = [p for p in paths if "sltd" in p.name]
+    sltd = orjson.loads(sltd_path.read_bytes().splitlines()[0])
+    await create_topics(settings)
+    worker = worker_factory(settings)
+    worker.wait_ready()
+    scan = {"event_id": "kcat-1", "checkpoint_id": "gate-A", "terminal_id": "term-07",
+            "scanned_at": "2026-11-28T09:15:00+01:00",
+            "document": {"number": sltd["document_number"], "issuing_state": sltd["issuing_state"],
+                         "type": "P"},
+            "holder": {"surname": "Doe", "given_names": "Jane"}}
+    host = settings.broker_hosts[0]
+    subprocess.run(["kcat", "-b", host, "-P", "-t", settings.topic(settings.topic_traveller),
+                    "-k", "term-07"], input=orjson.dumps(scan), check=True, timeout=30)
+    [msg] = await collect(settings, settings.topic_results, until=1, timeout=60)
+    result = orjson.loads(msg.value)
+    assert msg.key == b"term-07"
+    assert result["event_id"] == "kcat-1"
+    assert result["outcome"] == "hit"
+    assert result["hits"][0]["record_id"] == sltd["id"]

@@ -1,0 +1,163 @@
+"""The screening engine end to end in memory: decode, prepare, look up, decide.
+
+Tables of scans with the outcome each must get; the same engine runs in the worker
+and in `screening screen`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from screening.core.engine import RawScan, Screener
+from screening.settings import Settings
+
+TD3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+       "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def traveller(event_id: str = "e1", **parts: Any) -> dict[str, Any]:
+    scan = {"event_id": event_id, "checkpoint_id": "cp1", "terminal_id": "t1",
+            "scanned_at": "2026-11-28T11:59:59+01:00"}
+    scan.update(parts)
+    return scan
+
+
+def vehicle(event_id: str = "v1", confidence: float | None = None, **veh: Any) -> dict[str, Any]:
+    scan: dict[str, Any] = {"event_id": event_id, "checkpoint_id": "cp1", "terminal_id": "t9",
+                            "scanned_at": "2026-11-28T11:59:59Z", "vehicle": veh}
+    if confidence is not None:
+        scan["read_confidence"] = confidence
+    return scan
+
+
+def settings(**kw: Any) -> Settings:
+    return Settings(lookup_budget_s=0.2, **kw)
+
+
+async def screen_one(store: Any, kind: str, payload: Any, **kw: Any):
+    raw = payload if isinstance(payload, bytes) else orjson.dumps(payload)
+    screener = Screener(store, settings(**kw), clock=lambda: NOW)
+    [item] = await screener.screen([RawScan(kind=kind, value=raw, topic="t", partition=0, offset=7)])
+    return item
+
+
+CASES = [
+    # (name, kind, scan, outcome, expected (list, record_id) hits, warnings that must be there)
+    ("specimen MRZ hits SLTD and the red notice", "traveller",
+     traveller(document={"mrz": TD3}), "hit", {("sltd", "S1"), ("notice", "N1")},
+     {"DOCUMENT_EXPIRED"}),
+    ("printed fields only, same document, lowercase and spaced", "traveller",
+     traveller(document={"number": "l898 902-c3", "issuing_state": "uto"}), "hit",
+     {("sltd", "S1")}, set()),
+    ("same number, other issuing state is clear", "traveller",
+     traveller(document={"number": "L898902C3", "issuing_state": "FRA"}), "clear", set(), set()),
+    ("document associated with a notice hits it whatever the name", "traveller",
+     traveller(document={"number": "X1234567", "issuing_state": "UTO"},
+               holder={"surname": "Smith", "given_names": "John"}), "hit", {("notice", "N1")},
+     set()),
+    ("notice by name and partial date of birth", "traveller",
+     traveller(document={"number": "A0000001", "issuing_state": "NGA"},
+               holder={"surname": "Okafor", "given_names": "Chinedu", "date_of_birth": "1980-05-02",
+                       "nationality": "NGA"}), "hit", {("notice", "N2")}, set()),
+    ("ordinary traveller is clear", "traveller",
+     traveller(document={"number": "C01X00T47", "issuing_state": "D"},
+               holder={"surname": "Muster", "given_names": "Erika"}), "clear", set(), set()),
+    ("MRZ with a broken check digit is still screened, with a warning", "traveller",
+     traveller(document={"mrz": TD3.replace("L898902C36", "L898902C35")}), "hit",
+     {("sltd", "S1"), ("notice", "N1")}, {"MRZ_CHECK_DIGIT"}),
+    ("fields beside the MRZ that disagree: both looked up, warned", "traveller",
+     traveller(document={"mrz": TD3, "number": "X1234567", "issuing_state": "UTO"}), "hit",
+     {("sltd", "S1"), ("notice", "N1")}, {"MRZ_FIELD_MISMATCH"}),
+    ("VIN hit", "vehicle", vehicle(vin="1m8gdm9axkp042788"), "hit", {("smv", "V1")}, set()),
+    ("plate hit, spacing differs", "vehicle", vehicle(plate="BAB1234", plate_country="D"), "hit",
+     {("smv", "V1")}, set()),
+    ("plate with OCR confusions (8/B, 0/D... ) hits", "vehicle",
+     vehicle(plate="A8-123-CD", plate_country="F"), "hit", {("smv", "V2")}, set()),
+    ("plate of another country is clear", "vehicle", vehicle(plate="AB-123-CD", plate_country="E"),
+     "clear", set(), set()),
+    ("plate missing a character hits only when confidence is low", "vehicle",
+     vehicle(plate="AB-12-CD", plate_country="F", confidence=0.5), "hit", {("smv", "V2")},
+     {"LOW_READ_CONFIDENCE"}),
+    ("plate missing a character at high confidence is clear", "vehicle",
+     vehicle(plate="AB-12-CD", plate_country="F", confidence=0.99), "clear", set(), set()),
+    ("VIN with a wrong check digit is warned", "vehicle", vehicle(vin="1M8GDM9A1KP042788"),
+     "clear", set(), {"VIN_CHECK_DIGIT"}),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "scan", "outcome", "hits", "warnings"), CASES,
+                         ids=[c[0] for c in CASES])
+async def test_decisions(memory_store, name, kind, scan, outcome, hits, warnings) -> None:
+    item = await screen_one(memory_store, kind, scan)
+    r = item.result
+    assert r is not None and item.deadletter is None
+    assert r.outcome == outcome
+    assert {(h.list, h.record_id) for h in r.hits} == hits
+    assert warnings <= set(r.warnings)
+    assert r.event_id == scan["event_id"] and r.watchlist_version == "v-test"
+    assert len(item.alerts) == len(hits)
+
+
+REJECTS = [
+    ("broken JSON", b'{"event_id": "e1",', "INVALID_JSON", None),
+    ("not an object", b"[1, 2]", "NOT_AN_OBJECT", None),
+    ("invalid UTF-8", b'{"event_id": "e\xff"}', "INVALID_UTF8", None),
+    ("missing document", orjson.dumps(traveller()), "MISSING_FIELD", "e1"),
+    ("date that does not exist", orjson.dumps(traveller(
+        document={"number": "A1", "issuing_state": "FRA"},
+        holder={"date_of_birth": "1990-02-30"})), "INVALID_FIELD", "e1"),
+    ("naive timestamp", orjson.dumps({**traveller(document={"number": "A1", "issuing_state": "FRA"}),
+                                      "scanned_at": "2026-11-28T10:00:00"}), "INVALID_FIELD", "e1"),
+    ("glob characters in a document number", orjson.dumps(traveller(
+        document={"number": "*\r\n?[]", "issuing_state": "FRA"})), "INVALID_FIELD", "e1"),
+    ("name of 10,000 characters", orjson.dumps(traveller(
+        document={"number": "A1", "issuing_state": "FRA"}, holder={"surname": "A" * 10_000})),
+     "INVALID_FIELD", "e1"),
+    ("NUL in an id", orjson.dumps(traveller(event_id="e\x001", document={"number": "A1",
+                                                                        "issuing_state": "FRA"})),
+     "INVALID_FIELD", None),
+    ("MRZ of the wrong shape and no printed number", orjson.dumps(traveller(
+        document={"mrz": "P<UTOERIKSSON"})), "MRZ_FORMAT", "e1"),
+]
+
+
+@pytest.mark.parametrize(("name", "raw", "code", "event_id"), REJECTS, ids=[r[0] for r in REJECTS])
+async def test_rejections(memory_store, name, raw, code, event_id) -> None:
+    item = await screen_one(memory_store, "traveller", raw)
+    assert item.deadletter is not None
+    assert item.deadletter.reason.code == code
+    assert item.deadletter.offset == 7
+    if event_id is None:
+        assert item.result is None
+    else:
+        assert item.result is not None and item.result.outcome == "rejected"
+        assert item.result.event_id == event_id
+        assert item.result.warnings[:2] == ["INVALID_INPUT", code]
+    assert memory_store.calls == 0 or item.result is None or item.result.outcome == "rejected"
+
+
+async def test_unreachable_lists_answer_unverified_never_clear(memory_store) -> None:
+    memory_store.fail = RedisConnectionError("down")
+    clear_scan = traveller(document={"number": "C01X00T47", "issuing_state": "D"})
+    item = await screen_one(memory_store, "traveller", clear_scan)
+    assert item.result is not None
+    assert item.result.outcome == "unverified"
+    assert "LIST_UNAVAILABLE" in item.result.warnings
+    assert memory_store.calls > 1, "retried within the budget before giving up"
+
+
+async def test_alert_ids_are_stable_across_replays(memory_store) -> None:
+    scan = traveller(document={"mrz": TD3})
+    first = await screen_one(memory_store, "traveller", scan)
+    second = await screen_one(memory_store, "traveller", scan)
+    assert [a.alert_id for a in first.alerts] == [a.alert_id for a in second.alerts]
+    assert {a.priority for a in first.alerts} == {"critical", "high"}
+    for alert in first.alerts:
+        assert alert.subject["document_number"].endswith("2C3")
+        assert "L898902" not in alert.subject["document_number"]
