@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter
 
-from screening.exceptions import WatchlistUnavailable
 from screening.models import WatchlistRecord
 from screening.watchlists.base import RS
 from screening.watchlists.registry import LISTS
@@ -68,10 +67,3 @@ SMV_PLATE_ONLY = {"list": "smv", "id": "V2", "plate": "AB-123-CD", "plate_countr
 @pytest.fixture
 def memory_store() -> MemoryStore:
     return MemoryStore([SLTD, NOTICE, NOTICE_BLUE, SMV, SMV_PLATE_ONLY])
-
-
-class Unavailable(WatchlistUnavailable):
-    pass
-
-
-__all__ = ["MemoryStore", "Unavailable"]
