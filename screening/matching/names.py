@@ -1,35 +1,311 @@
-"""Name tokens for person matching: Latin ASCII uppercase, order-free, punctuation-free."""
+"""Name tokens, their spelling-insensitive keys, and the token-wise comparison of two names.
+
+Two forms of a token serve two purposes:
+
+* ``skeleton`` is the blocking key: coarse on purpose (consonant classes, vowels gone
+  but for an initial one, which collapses to ``A``), so that Muhammad, Mohamed and MHMD,
+  or Zhang, Chang and Cheung, share it. Keys pair two skeletons, which is what keeps
+  candidates few.
+* ``canon`` is for scoring: it keeps vowels and only folds what transliteration schemes
+  really disagree on (IU/YU/JU, KH/H, OU/U, final IY/II/IJ, doubled letters, J/Y ...), so
+  that Mahmoud and Muhammad stay apart while Yuriy and Iurii meet.
+
+Names are compared token by token with Jaro-Winkler (as Moov Watchman does), each token
+of one side paired with its best partner on the other, adjacent tokens allowed to pair
+as one (Xiao Ming / Xiaoming, Al Masri / Almasri).
+"""
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from functools import lru_cache
 
-from anyascii import anyascii
+from rapidfuzz.distance import JaroWinkler
 
-# ICAO 9303 part 3 §6.A: letters with diaeresis and ligatures fold to two letters.
-_ICAO_FOLDS = str.maketrans(
-    {
-        "Ä": "AE", "ä": "ae", "Ö": "OE", "ö": "oe", "Ü": "UE", "ü": "ue",
-        "ß": "SS", "Æ": "AE", "æ": "ae", "Ø": "OE", "ø": "oe", "Å": "AA", "å": "aa",
-        "Œ": "OE", "œ": "oe", "Þ": "TH", "þ": "th",
-    }
-)  # fmt: skip
-_APOSTROPHES = re.compile(r"['’‘`´ʼʻ]")
-_NON_ALNUM = re.compile(r"[^A-Z0-9]+")
+from screening.matching.normalize import normalize_name
+
+# Articles and connectors: worth little on their own, often joined, split or dropped.
+_PARTICLES = (
+    "AL EL UL AR AS AD AN AT AZ ASH BIN BEN IBN BINT OULD DE DEL DELA DELLA DER DEN DES "
+    "DI DA DO DOS DAS DU LA LE LO LOS LAS VAN VON VOM ZU TEN TER Y E MAC MC ST"
+)
+PARTICLES = frozenset(_PARTICLES.split())
+# Prefixes of a joined token (ALMASRI, DELACRUZ, VANDERBERG, MCDONALD) that may be left
+# out on another document, when at least four letters remain.
+_PREFIXES = ("VANDER", "VANDEN", "DELLA", "DELA", "DEL", "VAN", "VON", "MAC", "AL", "EL", "UL",
+             "DE", "DI", "DA", "MC")  # fmt: skip
+
+# Spellings known to be the same name, first = representative. Kept to names whose
+# variants no rule can bridge (Cheung is Zhang in Cantonese, Dmytro is Ukrainian Dmitri).
+_GROUPS = """
+MUHAMMAD MOHAMMED MOHAMED MOHAMAD MOHAMMAD MUHAMMED MUHAMED MOHAMMET MEHMET MEHMED MOHD MUHD
+AHMED AHMAD AHMET | MAHMOUD MAHMUD | OMAR UMAR OMER
+YUSUF YOUSSEF YOUSEF YUSEF YOUSIF YOUSSOUF YUSSUF JUSUF
+HUSSEIN HUSSAIN HUSAIN HOSSEIN HUSEYIN HUSAYN HOUSSEIN | ABDULLAH ABDALLAH ABDULLA ABDELLAH
+MUSTAFA MOSTAFA MOUSTAFA MUSTAPHA | OTHMAN OSMAN UTHMAN | IBRAHIM EBRAHIM IBRAGIM
+SULEIMAN SULAIMAN SOLIMAN SULEYMAN SLIMANE | ISMAIL ISMAEL SMAIL | MAHDI MEHDI
+HASSAN HASAN HASSANE | MARYAM MARIAM MERIEM MERYEM MIRIAM | FATIMA FATMA FATEMA FATEMEH
+AISHA AICHA AYESHA AISHAT | KHADIJA KHADIDJA KHADIJAH | ZAINAB ZEINAB ZAYNAB
+SAID SAEED SAYED SAIED | JAMAL GAMAL DJAMEL DJAMAL | WALID WALEED OUALID
+NASSER NASIR NACER NASER | HISHAM HICHAM HESHAM | RASHID RACHID RASHEED
+KHALID KHALED HALID | TARIQ TAREK TARIK | YASSER YASIR YASER | ISSA ISA | MUSA MOUSSA MOUSA
+DAOUD DAWOOD DAWUD DAVUD | QASIM KASSEM KASIM GASSIM | HUDA HODA HOUDA
+ABDUL ABDEL ABDOUL ABDUR ABD | ABU ABOU | YURI YURIY IURII JURIJ YURY IOURI YOURI JURI YURII
+SERGEI SERGEY SERHII SERHIY SERGIY SERGII | ALEKSEI ALEXEI ALEKSEY ALEXEY OLEKSII OLEKSIY
+DMITRI DMITRIY DMITRII DMITRY DMYTRO DMITRIJ | ANDREI ANDREY ANDRII ANDRIY
+NIKOLAI NIKOLAY MYKOLA MIKOLAJ | MIKHAIL MICHAIL MYKHAILO MIHAIL MIKHAYLO
+EVGENII EVGENY EVGENIY YEVGENIY YEVGENY IEVGENII JEWGENIJ YEVHEN IEVGEN
+OLGA OLHA | IGOR IHOR | VLADIMIR WLADIMIR VOLODYMYR | ALEKSANDR OLEKSANDR ALEXANDR
+GRIGORI GRIGORIY GRIGORII HRYHORII HRYHORIY | GEORGI GEORGIY HEORHII | OLEG OLEH
+TATIANA TATYANA TETIANA TETYANA | NATALIA NATALYA NATALIYA NATALIIA NATALIJA
+YULIA YULIYA IULIIA JULIJA | ELENA YELENA OLENA JELENA IELENA
+ZHANG CHANG CHEUNG CHEONG JANG | CHEN CHAN TAN CHIN | HUANG WONG HWANG | WANG WONG ONG
+LI LEE | LIU LAU | ZHOU CHOU CHOW CHAU | XIE HSIEH TSE | GUO KUO KWOK | LIANG LEUNG
+ZHENG CHENG CHEANG | XU HSU HUI | ZHAO CHAO CHIU | WU NG GOH | HE HO | LIN LAM LIM
+YANG YEUNG IEONG | ZHU CHU CHOO | SUN SUEN | LUO LO LAW LOH | SONG SUNG SOONG
+ZENG TSENG TSANG | CAI TSAI CHOI CHUA | TANG TONG | FENG FUNG FONG | CAO TSAO
+YE YEH YIP | JIANG CHIANG | XIAO HSIAO SIU | QIAN CHIEN | DENG TENG
+"""
 
 
-def ascii_upper(text: str) -> str:
-    """Latin ASCII capitals, apostrophes dropped, any other punctuation a space."""
-    text = unicodedata.normalize("NFC", text).translate(_ICAO_FOLDS)
-    text = _APOSTROPHES.sub("", text)
-    text = anyascii(text).upper()
-    text = _APOSTROPHES.sub("", text)
-    return _NON_ALNUM.sub(" ", text).strip()
+def _groups() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for line in _GROUPS.strip().splitlines():
+        for group in line.split("|"):
+            names = group.split()
+            for name in names:
+                table[name] = (*table.get(name, ()), names[0])
+    return table
 
 
-def tokens(text: str | None) -> list[str]:
-    """The name's tokens, in order; MRZ filler '<' counts as a separator."""
+# Token -> representatives of the groups it belongs to (WONG is both Wang and Huang).
+GROUPS_OF = _groups()
+
+# --- canon: the scoring form ------------------------------------------------------------
+_CANON_RULES = [
+    (re.compile(p), r)
+    for p, r in (
+        (r"SCHTSCH|SHTCH|CHTCH|SHCH", "SHCH"), (r"TSCH|TCH", "CH"), (r"SCH", "SH"),
+        (r"DZH|DJ", "J"), (r"KH", "H"), (r"PH", "F"), (r"W", "V"), (r"CK", "K"),
+        (r"^HS", "S"), (r"^X", "S"), (r"TZ", "TS"), (r"Q", "K"), (r"C(?=[AOU])", "K"),
+        (r"X", "KS"), (r"OU", "U"),
+        (r"OO", "U"), (r"EE", "I"), (r"EI", "EY"), (r"(?<=[AEIOU])Y(?=[AEIOU])", "Y"),
+        (r"^I(?=[AEOU])", "Y"), (r"^J", "Y"), (r"(?<=[AEIOU])J", "Y"), (r"J(?=[AEIOU])", "Y"),
+        (r"(?<=[AEIOU])I(?=[AEOU])", "Y"),
+        (r"(?:IY|II|IJ|YI|YY|IE)$", "I"), (r"(?<=[^AEIOUY])Y$", "I"),
+        (r"(?<=[^AEIOU])Y(?=[^AEIOU])", "I"), (r"(.)\1+", r"\1"),
+    )
+]  # fmt: skip
+
+
+@lru_cache(maxsize=131072)
+def strip_prefix(token: str) -> str:
+    for prefix in _PREFIXES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= 4:
+            return token[len(prefix) :]
+    return token
+
+
+@lru_cache(maxsize=131072)
+def canon(token: str) -> str:
+    """Scoring form: group representative, else the token with scheme differences folded."""
+    t = GROUPS_OF.get(token, (token,))[0]
+    for rx, repl in _CANON_RULES:
+        t = rx.sub(repl, t)
+    return t or token
+
+
+@lru_cache(maxsize=131072)
+def consonants(token: str) -> str:
+    """Consonant skeleton of the canon: how an unvocalised (Arabic) spelling is compared."""
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[AEIOUY]", "", canon(token))) or canon(token)
+
+
+# --- skeleton: the blocking key -----------------------------------------------------------
+_SKELETON_RULES = [
+    (re.compile(p), r)
+    for p, r in (
+        (r"^HS", "S"), (r"^TS", "S"), (r"SCHTSCH|SHTCH|CHTCH|SHCH", "S"), (r"TSCH|TCH|TSH", "S"),
+        (r"SCH|SH|ZH|CH|DZH|DJ|DZ", "S"), (r"TS|TZ|CZ|SZ", "S"), (r"KH", "H"),
+        (r"QI(?=[AEOUN])", "S"), (r"^X", "S"), (r"X", "KS"), (r"C(?=[EIY])", "S"),
+        (r"PH", "F"), (r"GH", "G"), (r"TH", "T"), (r"DH", "D"), (r"NG", "N"), (r"CK", "K"),
+        (r"[CQGK]", "K"), (r"[JZ]", "S"), (r"[BP]", "P"), (r"[DT]", "T"), (r"[FVW]", "F"),
+        (r"H", ""),
+    )
+]  # fmt: skip
+_VOWELS = frozenset("AEIOUY")
+
+
+def _skeleton(t: str) -> str:
+    if not t:
+        return "A"
+    for rx, repl in _SKELETON_RULES:
+        t = rx.sub(repl, t)
+    if not t:
+        return "A"
+    head = "A" if t[0] in _VOWELS else t[0]
+    out = [head]
+    for ch in t[1:]:
+        if ch not in _VOWELS and ch != out[-1]:
+            out.append(ch)
+    return "".join(out)
+
+
+@lru_cache(maxsize=131072)
+def skeletons(token: str) -> tuple[str, ...]:
+    """Blocking keys of a token: of its own spelling and its groups' representatives, and,
+    when a J may be a Y (Slavic JURIJ = YURI) or a W a vowel (ALAWI = ALAOUI), that too."""
+    out: list[str] = []
+    for t in (token, *GROUPS_OF.get(token, ())):
+        out.append(_skeleton(t))
+        if "J" in t:
+            out.append(_skeleton(t.replace("J", "Y")))
+        if "W" in t:
+            out.append(_skeleton(t.replace("W", "U")))
+            if "J" in t:
+                out.append(_skeleton(t.replace("J", "Y").replace("W", "U")))
+    return tuple(dict.fromkeys(out))
+
+
+# --- tokens of a name -------------------------------------------------------------------
+# A token as scoring sees it: raw, canon, consonants, weight, bitmask of the base tokens it
+# covers (merged tokens cover two), and flags: 1 a particle, 2 consonantal (an unvocalised
+# spelling from Arabic script), 4 part of the surname.
+Tok = tuple[str, str, str, int, int, int]
+
+
+def split(text: str | None) -> list[str]:
+    """Latin upper-case tokens of a name part (MRZ filler and punctuation separate)."""
     if not text:
         return []
-    return ascii_upper(text.replace("<", " ")).split()
+    return normalize_name(text.replace("<", " ")).split()
+
+
+def _tok(raw: str, mask: int, flags: int) -> Tok:
+    weight = 1 if flags & 1 else len(raw)
+    return (raw, canon(raw), consonants(raw), weight, mask, flags)
+
+
+def name_tokens(fields: list[list[str]], consonantal: bool = False) -> list[Tok]:
+    """Tokens of a name whose fields (surname, given names) are lists of raw tokens,
+    plus adjacent pairs joined within a field (XIAO MING -> XIAOMING)."""
+    base: list[Tok] = []
+    merged: list[Tok] = []
+    bit = 0
+    flag_c = 2 if consonantal else 0
+    for n_field, field in enumerate(fields):
+        start = bit
+        flag_s = 4 if n_field == 0 else 0
+        # A field of particles only (the Vietnamese surname LE) is a name, not a particle.
+        all_particles = all(raw in PARTICLES for raw in field)
+        for raw in field:
+            particle = 1 if raw in PARTICLES and not all_particles else 0
+            base.append(_tok(raw, 1 << bit, particle | flag_c | flag_s))
+            bit += 1
+        for i in range(start, bit - 1):
+            joined = base[i][0] + base[i + 1][0]
+            merged.append(_tok(joined, base[i][4] | base[i + 1][4], flag_c))
+    return base + merged
+
+
+def significant(tokens: list[Tok]) -> list[Tok]:
+    """Base tokens that carry the name: particles only when little else is left."""
+    base = [t for t in tokens if t[4] & (t[4] - 1) == 0]
+    core = [t for t in base if not t[5] & 1]
+    return core if len(core) >= 2 else base
+
+
+# --- comparison -------------------------------------------------------------------------
+def token_sim(q: Tok, a: Tok) -> float:
+    if q[0] == a[0]:
+        return 1.0
+    if q[1] == a[1]:
+        return 0.97
+    if a[5] & 2 or q[5] & 2:  # unvocalised: only consonants can be compared
+        if q[2] == a[2]:
+            return 0.93
+        return 0.93 * JaroWinkler.similarity(q[2], a[2])
+    qg, ag = GROUPS_OF.get(q[0]), GROUPS_OF.get(a[0])
+    if qg and ag:
+        if set(qg) & set(ag):
+            return 0.95  # WONG and WANG: one of the readings agrees
+        # Two names known to be different (Zhang and Chen, Mahmoud and Muhammad).
+        return min(0.8, JaroWinkler.similarity(q[1], a[1]))
+    sim = JaroWinkler.similarity(q[1], a[1], score_cutoff=0.5)
+    if sim < 0.97:
+        sim = max(sim, JaroWinkler.similarity(q[0], a[0]))
+        if q[2] == a[2] and len(q[2]) >= 3 and q[0][0] == a[0][0]:
+            sim = max(sim, 0.92)  # same consonants, vowels differ: MARYAM / MERIEM
+        if q[3] > 4 and a[3] > 4 and strip_prefix(q[0]) == strip_prefix(a[0]):
+            sim = max(sim, 0.97)  # ALMASRI / MASRI, DELACRUZ / CRUZ
+    return sim
+
+
+_PAIR_FLOOR = 0.78
+_SURE = 0.92
+
+
+def compare(query: list[Tok], alias: list[Tok]) -> tuple[float, float, str]:
+    """(similarity of matched tokens, penalty for unmatched ones, penalty reason)."""
+    pairs = []
+    for q in query:
+        for a in alias:
+            s = token_sim(q, a)
+            if s >= _PAIR_FLOOR:
+                pairs.append((s, q[3] + a[3], q, a))
+    pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
+    used_q = used_a = 0
+    total = weight = 0.0
+    for s, _, q, a in pairs:
+        if q[4] & used_q or a[4] & used_a:
+            continue
+        used_q |= q[4]
+        used_a |= a[4]
+        w = max(q[3], a[3])
+        if s < _SURE:  # a weak pairing (HERNANDEZ / HERRERA) counts against the name
+            s -= (_SURE - s) * 1.5
+        total += s * w
+        weight += w
+    if not weight:
+        return 0.0, 1.0, "name_mismatch"
+    q_left = [t for t in query if not t[5] & 1 and _is_base(t) and not t[4] & used_q]
+    a_left = [t for t in alias if not t[5] & 1 and _is_base(t) and not t[4] & used_a]
+    sim = total / weight
+    if not q_left and not a_left:
+        return sim, 0.0, ""
+    if q_left and a_left:  # tokens on both sides found no partner: different names
+        n = min(len(q_left), len(a_left))
+        return sim, 0.15 * n + 0.03 * (len(q_left) + len(a_left) - 2 * n), "name_token_mismatch"
+    if bin(used_q).count("1") == 1:
+        return sim, 0.12 + 0.03 * (len(q_left) + len(a_left) - 1), "single_name_token"
+    left, side = (q_left, query) if q_left else (a_left, alias)
+    if _whole_surname(left, side):
+        return sim, 0.15, "surname_unmatched"
+    reason = "name_tokens_added" if q_left else "name_tokens_missing"
+    return sim, min(0.03 * len(left), 0.09), reason
+
+
+def _is_base(t: Tok) -> bool:
+    return t[4] & (t[4] - 1) == 0
+
+
+def _whole_surname(left: list[Tok], side: list[Tok]) -> bool:
+    """Whether every surname token of a side went unmatched (field 0 is flagged by bit 6)."""
+    surname = [t for t in side if t[5] & 4 and not t[5] & 1 and _is_base(t)]
+    return bool(surname) and all(any(t is u for u in left) for t in surname)
+
+
+__all__ = [
+    "GROUPS_OF",
+    "PARTICLES",
+    "Tok",
+    "canon",
+    "compare",
+    "consonants",
+    "name_tokens",
+    "significant",
+    "skeletons",
+    "split",
+    "strip_prefix",
+    "token_sim",
+]
