@@ -139,7 +139,7 @@ def main() -> None:
         worst_fam = min((sum(best[i] >= cut for i in ids) / len(ids), f)
                         for f, ids in by_fam.items() if f not in NEGATIVE)  # fmt: skip
         print(
-            f"  {t:.2f}  {recall:.4f}  {rates[0]:.4f}  {rates[1]:.4f}  {rates[2]:.4f}"
+            f"  {cut:.2f}  {recall:.4f}  {rates[0]:.4f}  {rates[1]:.4f}  {rates[2]:.4f}"
             f"   (lowest family {worst_fam[1]} {worst_fam[0]:.3f})"
         )
     reasons = Counter(r for i, (rid, m) in worst.items() if scans[i]["expect"] is None

@@ -275,12 +275,12 @@ def compare(query: list[Tok], alias: list[Tok]) -> tuple[float, float, str]:
         return sim, 0.0, ""
     if q_left and a_left:  # tokens on both sides found no partner: different names
         n = min(len(q_left), len(a_left))
-        return sim, 0.15 * n + 0.03 * (len(q_left) + len(a_left) - 2 * n), "name_token_mismatch"
+        return sim, 0.2 * n + 0.03 * (len(q_left) + len(a_left) - 2 * n), "name_token_mismatch"
     if bin(used_q).count("1") == 1:
         return sim, 0.12 + 0.03 * (len(q_left) + len(a_left) - 1), "single_name_token"
     left, side = (q_left, query) if q_left else (a_left, alias)
     if _whole_surname(left, side):
-        return sim, 0.15, "surname_unmatched"
+        return sim, 0.2, "surname_unmatched"
     reason = "name_tokens_added" if q_left else "name_tokens_missing"
     return sim, min(0.03 * len(left), 0.09), reason
 

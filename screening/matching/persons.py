@@ -44,7 +44,9 @@ _MAX_FORMS = 12
 # Penalties (subtracted from the name similarity) and corroboration (added, capped at 1).
 DOB_DATE_MISMATCH = 0.15  # same year, month or day differ (both known)
 DOB_DAY_MONTH_SWAPPED = 0.05
-DOB_UNKNOWN = 0.10  # nothing to corroborate the name with
+# Nothing to corroborate the name with: with this value a name alone (no date of birth on
+# one side) stays below the default threshold, as ordinary travellers' namesakes demand.
+DOB_UNKNOWN = 0.15
 DOB_YEAR_1 = 0.20
 DOB_YEAR_2_5 = 0.25
 DOB_YEAR_FAR = 0.40
@@ -287,7 +289,9 @@ def _query_keys(query: PersonQuery) -> tuple[str, ...]:
     if p is None:
         return ()
     base = significant(p.tokens)
-    years = (p.year, "x") if p.year != "x" else ("*", "x")
+    # Notices without a birth year (``x``) are looked up only by scans without one: with
+    # DOB_UNKNOWN a name alone cannot reach the threshold, so they would cost for nothing.
+    years = (p.year,) if p.year != "x" else ("*", "x")
     if len(base) == 1:
         ks = skeletons(base[0][0])
         keys = [f"m:{k}" for k in ks] + [f"s:{k}:{y}" for k in ks for y in years]
@@ -300,7 +304,6 @@ def _query_keys(query: PersonQuery) -> tuple[str, ...]:
         keys = [f"p:{k}:{y}" for k in pairs[:n_base] for y in years]
         keys += [f"t:{k}:{p.year}" for k in typos]
         keys += [f"p:{k}:{y}" for k in pairs[n_base:] for y in years] + mono
-        keys += [f"t:{k}:x" for k in typos]
     return tuple(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
 
 
