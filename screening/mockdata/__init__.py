@@ -6,5 +6,17 @@ reality.
 """
 
 from screening.mockdata.lists import FILE_NAMES, generate_lists, iter_notices, iter_sltd, iter_smv
+from screening.mockdata.samples import ListSample, sample_from_files
+from screening.mockdata.scans import Expect, ScanFactory
 
-__all__ = ["FILE_NAMES", "generate_lists", "iter_notices", "iter_sltd", "iter_smv"]
+__all__ = [
+    "FILE_NAMES",
+    "Expect",
+    "ListSample",
+    "ScanFactory",
+    "generate_lists",
+    "iter_notices",
+    "iter_sltd",
+    "iter_smv",
+    "sample_from_files",
+]

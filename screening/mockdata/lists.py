@@ -117,11 +117,11 @@ def _dob(issued: date, age: int, colour: str, rng: Random) -> str | None:
     born = issued - timedelta(days=int(age * 365.25) + rng.randrange(365))
     r = rng.random()
     vague = 0.4 if colour in ("black", "un") else 0.0  # estimated ages, partial records
-    if r < 0.05 + vague / 4:
+    if r < 0.03 + vague / 4:
         return None
-    if r < 0.12 + vague / 2:
+    if r < 0.08 + vague / 2:
         return f"{born.year:04d}"
-    if r < 0.15 + vague:
+    if r < 0.11 + vague:
         return f"{born.year:04d}-{born.month:02d}"
     return born.isoformat()
 

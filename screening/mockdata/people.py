@@ -13,11 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from random import Random
+from typing import TypeVar
 
 from screening.mockdata import scripts
-from screening.mockdata.names import LATIN_POOLS, latin_pool, other_spellings
+from screening.mockdata.names import LATIN_POOLS, latin_pool, other_spellings, tail
 
 Alias = tuple[str, str, str]  # (surname, given_names, script)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +64,13 @@ CULTURES: dict[str, Culture] = {
     "arabic": Culture(
         6, 17, _n("EGY:15 MAR:12 DZA:10 IRQ:10 SYR:10 SAU:8 TUN:6 JOR:6 LBN:6 YEM:4 LBY:4 ARE:3")
     ),
-    "russian": Culture(3, 12, _n("RUS:84 BLR:8 KAZ:8")),
+    "russian": Culture(3, 9, _n("RUS:84 BLR:8 KAZ:8")),
     "ukrainian": Culture(3, 4, _n("UKR:100")),
     "chinese": Culture(4, 4, _n("CHN:80 TWN:8 HKG:6 SGP:4 MYS:2")),
     "south_asian": Culture(4, 8, _n("IND:70 PAK:18 BGD:8 LKA:4")),
     "yoruba": Culture(0.8, 2, _n("NGA:90 BEN:10")),
     "igbo": Culture(0.6, 2, _n("NGA:100")),
-    "hausa": Culture(0.4, 2, _n("NGA:80 NER:20")),
+    "hausa": Culture(0.4, 1, _n("NGA:80 NER:20")),
     "akan": Culture(0.6, 1, _n("GHA:85 CIV:15")),
 }
 
@@ -150,8 +152,8 @@ def _distinct(rng: Random, primary: Alias, candidates: list[Alias], k: int) -> t
 # -------------------------------------------------------------------- cultures
 
 
-def _pick_distinct(rng: Random, pool: Sequence[str], k: int) -> list[str]:
-    out: list[str] = []
+def _pick_distinct(rng: Random, pool: Sequence[T], k: int) -> list[T]:
+    out: list[T] = []
     while len(out) < k:
         name = pool[rng.randrange(len(pool))]
         if name not in out:
@@ -162,7 +164,7 @@ def _pick_distinct(rng: Random, pool: Sequence[str], k: int) -> list[str]:
 # Share of people with a second given name (or a compound one).
 _SECOND_GIVEN = dict(_n(
     "anglo:.35 german:.25 french:.2 italian:.15 hispanic:.25 lusophone:.35 nordic:.3 polish:.15"
-    " turkish:.1 south_asian:.05 yoruba:.35 igbo:.35 hausa:.1 akan:.3"
+    " turkish:.1 south_asian:.4 yoruba:.35 igbo:.35 hausa:.5 akan:.5"
 ))  # fmt: skip
 _POLISH_FEMININE = (("SKI", "SKA"), ("CKI", "CKA"), ("DZKI", "DZKA"))
 
@@ -174,10 +176,19 @@ def _latin(
     given = _pick_distinct(
         rng, male if sex == "M" else female, 2 if rng.random() < _SECOND_GIVEN[culture] else 1
     )
+    given_tail, given_share = tail(culture, given=True)
+    if given_tail and rng.random() < given_share:
+        given[0] = rng.choice(given_tail)
     if culture in ("yoruba", "igbo", "akan") and rng.random() < 0.3:
         anglo_m, anglo_f, _ = latin_pool("anglo")
         given.insert(0, rng.choice(anglo_m if sex == "M" else anglo_f))  # EMMANUEL CHINEDU
-    surname = rng.choice(surnames)
+    surname_tail, surname_share = tail(culture)
+    if surname_tail and rng.random() < surname_share:
+        surname = rng.choice(surname_tail)
+    elif culture == "hausa" and rng.random() < 0.6:
+        surname = rng.choice(male)  # the father's name
+    else:
+        surname = rng.choice(surnames)
     if culture in ("hispanic", "lusophone") and rng.random() < 0.8:
         surname += " " + _pick_distinct(rng, [s for s in surnames if s != surname], 1)[0]
     if culture == "polish" and sex == "F":
@@ -205,7 +216,9 @@ def _arabic(
 ) -> PersonName:
     male, female, surnames = scripts.ARABIC
     first = rng.choice(male if sex == "M" else female)
-    parts = [first] + ([rng.choice(male)] if rng.random() < 0.5 else [])  # father's name
+    parts = [first]
+    if rng.random() < 0.7:  # the father's name, and sometimes the grandfather's
+        parts += _pick_distinct(rng, male, 2 if rng.random() < 0.3 else 1)
     family = rng.choice(surnames)
     maghreb = nationality in ("MAR", "DZA", "TUN")
 
@@ -249,7 +262,13 @@ def _cyrillic(
         )
         schemes = ("ru_icao", "ru_bgn", "ru_de", "ru_fr")
     given = rng.choice(male if sex == "M" else female)
-    surname = rng.choice(surnames)
+    stems, endings = (
+        (scripts.UK_STEMS, scripts.UK_ENDINGS) if uk else (scripts.RU_STEMS, scripts.RU_ENDINGS)
+    )
+    if rng.random() < 0.7:  # the long tail (see names.SURNAME_TAILS)
+        surname = rng.choice(stems).rstrip("ь") + rng.choice(endings)
+    else:
+        surname = rng.choice(surnames)
     if sex == "F" and not uk:
         surname = scripts.feminine_russian(surname)
     # Passports issued before 2013 spelt Russian names the older way.
@@ -275,7 +294,7 @@ def _chinese(
     surnames, syllables = scripts.CHINESE
     family = rng.choice(surnames)
     wanted = ("m", "u") if sex == "M" else ("f", "u")
-    n = 1 if rng.random() < 0.25 else 2
+    n = 1 if rng.random() < 0.15 else 2
     given: list[tuple[str, ...]] = []
     while len(given) < n:
         syl = rng.choice(syllables)
