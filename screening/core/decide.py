@@ -26,7 +26,8 @@ from screening.watchlists.sltd import document_field
 from screening.watchlists.smv import PLATE_TABLE, RECORD_TABLE, VIN_TABLE
 
 Answers = Mapping[tuple[str, str], bytes | None]
-Blobs = Mapping[tuple[str, str], bytes | None]
+# Records behind candidates, decoded once per batch: (table, record id) -> record.
+Records = Mapping[tuple[str, str], dict[str, Any]]
 
 _ALERT_NS = uuid.UUID("5b0c6c38-3a51-4b0e-9d57-0c6a3f1e2d10")
 NOTICE_PRIORITY: dict[str, Priority] = {
@@ -66,8 +67,12 @@ def _merge(hits: dict[tuple[str, str], Hit], hit: Hit) -> None:
     hits[key] = best.model_copy(update={"matched_on": matched_on})
 
 
-def _traveller_hits(p: Prepared, answers: Answers, blobs: Blobs, threshold: float,
-                    profiles: dict[str, dict[str, Any]]) -> dict[tuple[str, str], Hit]:
+def decode_records(blobs: Mapping[tuple[str, str], bytes | None]) -> dict[tuple[str, str], Any]:
+    return {ref: orjson.loads(raw) for ref, raw in blobs.items() if raw}
+
+
+def _traveller_hits(p: Prepared, answers: Answers, records: Records,
+                    threshold: float) -> dict[tuple[str, str], Hit]:
     hits: dict[tuple[str, str], Hit] = {}
     for number, state in p.documents:
         fld = document_field(number, state)
@@ -76,13 +81,13 @@ def _traveller_hits(p: Prepared, answers: Answers, blobs: Blobs, threshold: floa
             _merge(hits, Hit(list="sltd", record_id=rid, score=1.0, category=status,
                              matched_on=["document_number", "issuing_state"]))
         for rid, _ in parse_entries(answers.get((DOC_TABLE, fld))):
-            colour = profiles.get(rid, {}).get("colour", "unknown")
+            colour = records.get((PROFILE_TABLE, rid), {}).get("colour", "unknown")
             _merge(hits, Hit(list="notice", record_id=rid, score=1.0, category=colour,
                              matched_on=["document_number", "issuing_state"]))
     candidates = {rid for table, fld in p.lookups if table == NAME_TABLE
                   for rid, _ in parse_entries(answers.get((table, fld)))}
     for rid in sorted(candidates):
-        profile = profiles.get(rid)
+        profile = records.get((PROFILE_TABLE, rid))
         if profile is None:
             continue  # removed between the two round trips
         for person in p.persons:
@@ -95,8 +100,7 @@ def _traveller_hits(p: Prepared, answers: Answers, blobs: Blobs, threshold: floa
     return hits
 
 
-def _vehicle_hits(p: Prepared, answers: Answers,
-                  records: dict[str, dict[str, Any]]) -> dict[tuple[str, str], Hit]:
+def _vehicle_hits(p: Prepared, answers: Answers, records: Records) -> dict[tuple[str, str], Hit]:
     hits: dict[tuple[str, str], Hit] = {}
     if p.vin:
         for rid, _ in parse_entries(answers.get((VIN_TABLE, p.vin))):
@@ -107,7 +111,7 @@ def _vehicle_hits(p: Prepared, answers: Answers,
         candidates = {rid for table, fld in p.lookups if table == PLATE_TABLE
                       for rid, _ in parse_entries(answers.get((table, fld)))}
         for rid in sorted(candidates):
-            rec = records.get(rid)
+            rec = records.get((RECORD_TABLE, rid))
             if rec is None or not rec.get("plate"):
                 continue
             rec_country = rec.get("plate_country")
@@ -126,10 +130,6 @@ def _vehicle_hits(p: Prepared, answers: Answers,
             _merge(hits, Hit(list="smv", record_id=rid, score=m.score, category="stolen_vehicle",
                              matched_on=matched_on, penalties=penalties))
     return hits
-
-
-def _decode_blobs(blobs: Blobs, table: str) -> dict[str, dict[str, Any]]:
-    return {rid: orjson.loads(raw) for (t, rid), raw in blobs.items() if t == table and raw}
 
 
 def _subject(scan: TravellerScan | VehicleScan, p: Prepared) -> dict[str, Any]:
@@ -151,12 +151,11 @@ def _subject(scan: TravellerScan | VehicleScan, p: Prepared) -> dict[str, Any]:
         {"read_confidence": scan.read_confidence} if scan.read_confidence is not None else {})
 
 
-def _record_summary(hit: Hit, profiles: dict[str, dict[str, Any]], records: dict[str, dict[str, Any]],
-                    p: Prepared) -> dict[str, Any]:
+def _record_summary(hit: Hit, records: Records, p: Prepared) -> dict[str, Any]:
     if hit.list == "notice":
-        return profiles.get(hit.record_id, {}).get("summary", {"id": hit.record_id})
+        return records.get((PROFILE_TABLE, hit.record_id), {}).get("summary", {"id": hit.record_id})
     if hit.list == "smv":
-        return records.get(hit.record_id, {"id": hit.record_id})
+        return dict(records.get((RECORD_TABLE, hit.record_id), {"id": hit.record_id}))
     number, state = p.documents[0] if p.documents else ("", "")
     return {"id": hit.record_id, "status": hit.category, "issuing_state": state,
             "document_number": mask_document(number)}
@@ -170,15 +169,13 @@ def _priority(hit: Hit) -> Priority:
     return "high"
 
 
-def decide(p: Prepared, answers: Answers, blobs: Blobs, *, version: str, now: datetime,
+def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now: datetime,
            threshold: float, unavailable: bool = False) -> tuple[CheckResult, list[Alert]]:
     """The one result for a prepared scan, and an alert per hit."""
     scan = p.scan
-    profiles = _decode_blobs(blobs, PROFILE_TABLE)
-    records = _decode_blobs(blobs, RECORD_TABLE)
     if isinstance(scan, TravellerScan):
         kind = "traveller"
-        hits = _traveller_hits(p, answers, blobs, threshold, profiles)
+        hits = _traveller_hits(p, answers, records, threshold)
     else:
         kind = "vehicle"
         hits = _vehicle_hits(p, answers, records)
@@ -203,7 +200,7 @@ def decide(p: Prepared, answers: Answers, blobs: Blobs, *, version: str, now: da
                                 raised_at=now, priority=_priority(hit),
                                 checkpoint_id=scan.checkpoint_id, terminal_id=scan.terminal_id,
                                 hit=hit, subject=subject,
-                                record=_record_summary(hit, profiles, records, p),
+                                record=_record_summary(hit, records, p),
                                 kind=kind, watchlist_version=version))
     return result, alerts
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from redis.exceptions import RedisError
 
 from screening.core.codec import decode_scan
-from screening.core.decide import blob_refs, decide, rejected, unverified
+from screening.core.decide import blob_refs, decide, decode_records, rejected, unverified
 from screening.core.prepare import Prepared, prepare
 from screening.exceptions import InvalidScan, NoWatchlistLoaded, WatchlistUnavailable
 from screening.logs import kv
@@ -98,7 +98,7 @@ class Screener:
                 answers = dict(zip(fields, values, strict=True))
                 refs = list(dict.fromkeys(r for _, p in prepared for r in blob_refs(p, answers)))
                 blob_values = await self.store.fetch_blobs(version, refs)
-                blobs = dict(zip(refs, blob_values, strict=True))
+                records = decode_records(dict(zip(refs, blob_values, strict=True)))
                 break
             except (RedisError, OSError, WatchlistUnavailable, asyncio.TimeoutError) as exc:
                 self.last_error = type(exc).__name__
@@ -116,5 +116,5 @@ class Screener:
         self.last_error = None
         now = self.clock()
         for item, p in prepared:
-            item.result, item.alerts = decide(p, answers, blobs, version=version.id, now=now,
+            item.result, item.alerts = decide(p, answers, records, version=version.id, now=now,
                                               threshold=self.settings.name_threshold)

@@ -9,47 +9,18 @@ period after a switch, which covers batches already in flight.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import orjson
-from redis.exceptions import NoScriptError, ResponseError
 
 from screening.exceptions import NoWatchlistLoaded
 from screening.redis_client import AnyRedis
 from screening.watchlists.base import Blob, Entry
+from screening.watchlists.batch import BatchOps, WriteOp
 from screening.watchlists.keys import Keys
-
-# Put an entry into a field's entry list, replacing one with the same record id.
-_PUT = """
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-local id, entry = ARGV[2], ARGV[3]
-local out = {}
-if cur then
-  for item in string.gmatch(cur, '[^\\30]+') do
-    local rid = string.match(item, '^[^\\31]*')
-    if rid ~= id then out[#out + 1] = item end
-  end
-end
-out[#out + 1] = entry
-return redis.call('HSET', KEYS[1], ARGV[1], table.concat(out, '\\30'))
-"""
-# Remove a record's entry from a field's entry list; drop the field when empty.
-_DEL = """
-local cur = redis.call('HGET', KEYS[1], ARGV[1])
-if not cur then return 0 end
-local id = ARGV[2]
-local out = {}
-for item in string.gmatch(cur, '[^\\30]+') do
-  local rid = string.match(item, '^[^\\31]*')
-  if rid ~= id then out[#out + 1] = item end
-end
-if #out == 0 then return redis.call('HDEL', KEYS[1], ARGV[1]) end
-redis.call('HSET', KEYS[1], ARGV[1], table.concat(out, '\\30'))
-return 1
-"""
-
 
 @dataclass(frozen=True, slots=True)
 class Version:
@@ -88,8 +59,7 @@ class WatchlistStore:
         self.data_keys = Keys(prefix)
         self.data_prefix = prefix
         self._version: Version | None = None
-        self._put_sha: str | None = None
-        self._del_sha: str | None = None
+        self.batch = BatchOps(redis)
 
     # -- versions -------------------------------------------------------------
 
@@ -122,77 +92,51 @@ class WatchlistStore:
     # -- reading ----------------------------------------------------------------
 
     async def fetch(self, fields: Sequence[tuple[str, str]]) -> tuple[Version, list[bytes | None]]:
-        """Values of (table, field) pairs, all from the one version that is current."""
+        """Values of (table, field) pairs, all from the one version that is current.
+
+        On one server the pointer is read in the same script call as the fields, so
+        the check is atomic; on a cluster it is read beside them, and the grace
+        period of retired versions covers the gap."""
         version = await self.current_version()
         for _ in range(3):
-            pipe = self.redis.pipeline(transaction=False)
-            pipe.get(self.keys.current)
-            for table, fld in fields:
-                pipe.hget(version.key(self.data_keys, table, fld), fld)
-            replies = await pipe.execute()
-            now_current = replies[0]
+            keys = [version.key(self.data_keys, table, fld) for table, fld in fields]
+            names = [fld for _, fld in fields]
+            if self.batch.cluster:
+                now_current, values = await asyncio.gather(self.redis.get(self.keys.current),
+                                                           self.batch.read(keys, names))
+            else:
+                now_current, *values = await self.batch.read([self.keys.current, *keys],
+                                                             ["", *names])
             if now_current is not None and now_current.decode() == version.id:
-                return version, replies[1:]
+                return version, values
             version = await self.current_version(refresh=True)
         raise NoWatchlistLoaded("the watchlist version kept changing during a look-up")
 
     async def fetch_blobs(self, version: Version, refs: Sequence[tuple[str, str]]) -> list[bytes | None]:
-        if not refs:
-            return []
-        pipe = self.redis.pipeline(transaction=False)
-        for table, rid in refs:
-            pipe.hget(version.key(self.data_keys, table, rid), rid)
-        return list(await pipe.execute())
+        keys = [version.key(self.data_keys, table, rid) for table, rid in refs]
+        return await self.batch.read(keys, [rid for _, rid in refs])
 
     # -- writing ----------------------------------------------------------------
-
-    async def _scripts(self) -> tuple[str, str]:
-        if self._put_sha is None or self._del_sha is None:
-            self._put_sha = await self.redis.script_load(_PUT)
-            self._del_sha = await self.redis.script_load(_DEL)
-        return self._put_sha, self._del_sha
 
     async def write(self, version: Version, *, put: Iterable[Entry] = (), delete: Iterable[Entry] = (),
                     blobs: Iterable[Blob] = (), drop_blobs: Iterable[tuple[str, str]] = (),
                     rev: dict[str, bytes | None] | None = None) -> None:
-        """Apply index changes in one pipeline; puts come before deletes, so a record
+        """Apply index changes in one batch; puts come before deletes, so a record
         being replaced is never absent in between."""
-        for attempt in range(2):
-            put_sha, del_sha = await self._scripts()
-            pipe = self.redis.pipeline(transaction=False)
-            dk = self.data_keys
-            for e in put:
-                pipe.evalsha(put_sha, 1, version.key(dk, e.table, e.field), e.field, e.record_id, e.value)
-            for b in blobs:
-                pipe.hset(version.key(dk, b.table, b.record_id), b.record_id, b.value)
-            for e in delete:
-                pipe.evalsha(del_sha, 1, version.key(dk, e.table, e.field), e.field, e.record_id)
-            for table, rid in drop_blobs:
-                pipe.hdel(version.key(dk, table, rid), rid)
-            for ref, value in (rev or {}).items():
-                key = version.key(dk, "rev", ref)
-                if value is None:
-                    pipe.hdel(key, ref)
-                else:
-                    pipe.hset(key, ref, value)
-            try:
-                await pipe.execute()
-                return
-            except NoScriptError:
-                # Redis restarted (or failed over) and lost its script cache.
-                self._put_sha = self._del_sha = None
-                if attempt:
-                    raise
-            except ResponseError as exc:
-                if "NOSCRIPT" not in str(exc) or attempt:
-                    raise
-                self._put_sha = self._del_sha = None
+        dk = self.data_keys
+        ops: list[WriteOp] = []
+        ops += [("p", version.key(dk, e.table, e.field), e.field, e.record_id, e.value) for e in put]
+        ops += [("s", version.key(dk, b.table, b.record_id), b.record_id, "", b.value)
+                for b in blobs]
+        ops += [("d", version.key(dk, e.table, e.field), e.field, e.record_id, "") for e in delete]
+        ops += [("x", version.key(dk, t, rid), rid, "", "") for t, rid in drop_blobs]
+        for ref, value in (rev or {}).items():
+            key = version.key(dk, "rev", ref)
+            ops.append(("x", key, ref, "", "") if value is None else ("s", key, ref, "", value))
+        await self.batch.write(ops)
 
     async def read_rev(self, version: Version, refs: Sequence[str]) -> list[bytes | None]:
-        pipe = self.redis.pipeline(transaction=False)
-        for ref in refs:
-            pipe.hget(version.key(self.data_keys, "rev", ref), ref)
-        return list(await pipe.execute())
+        return await self.batch.read([version.key(self.data_keys, "rev", r) for r in refs], refs)
 
     # -- lifecycle ------------------------------------------------------------------
 

@@ -92,17 +92,14 @@ async def _apply_to(store: WatchlistStore, version: Version, updates: Sequence[W
 
 
 async def _read_seen(store: WatchlistStore, version: Version, refs: list[str]) -> dict[str, bytes]:
-    pipe = store.redis.pipeline(transaction=False)
-    for ref in refs:
-        pipe.hget(version.key(store.data_keys, "seen", ref), ref)
-    return {ref: v for ref, v in zip(refs, await pipe.execute(), strict=True) if v is not None}
+    keys = [version.key(store.data_keys, "seen", ref) for ref in refs]
+    values = await store.batch.read(keys, refs)
+    return {ref: v for ref, v in zip(refs, values, strict=True) if v is not None}
 
 
 async def _write_seen(store: WatchlistStore, version: Version, stamps: dict[str, bytes]) -> None:
-    pipe = store.redis.pipeline(transaction=False)
-    for ref, stamp in stamps.items():
-        pipe.hset(version.key(store.data_keys, "seen", ref), ref, stamp)
-    await pipe.execute()
+    await store.batch.write([("s", version.key(store.data_keys, "seen", ref), ref, "", stamp)
+                             for ref, stamp in stamps.items()])
 
 
 async def apply_updates(store: WatchlistStore, updates: Sequence[WatchlistUpdate]) -> list[Applied]:
