@@ -12,8 +12,8 @@ matcher forgiving a missing character may meet a listed plate.
 
 Scans designed to hit are built from records of a ListSample (read from the generated
 files with `sample_from_files`): an SLTD document's number and state in an MRZ, a
-notice's exact Latin name and date of birth, a notice's associated document, a stolen
-vehicle's VIN or its plate written with other separators.
+notice's exact Latin name and its (full or partial) date of birth, a notice's associated
+document, a stolen vehicle's VIN or its plate written with other separators.
 """
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ class ScanFactory:
         self._codes = CodeSource(self._rng)
         self._vehicles = VehicleMaker()
         self.sample = sample or ListSample()
+        # Hits by name need a date of birth: a name alone is a lead too weak to refer a
+        # traveller (the matcher keeps it below its threshold, rightly).
+        self._notices_with_dob = [n for n in self.sample.notices if n.get("date_of_birth")]
         self._notices_with_docs = [n for n in self.sample.notices if n.get("documents")]
         self._terminals = [
             (f"CP-{c:02d}", f"CP-{c:02d}-T{t}")
@@ -189,7 +192,7 @@ class ScanFactory:
             (w, name)
             for w, name, records in (
                 (0.5, "sltd", self.sample.sltd),
-                (0.35, "notice_name", self.sample.notices),
+                (0.35, "notice_name", self._notices_with_dob),
                 (0.15, "notice_document", self._notices_with_docs),
             )
             if records
@@ -225,7 +228,7 @@ class ScanFactory:
     def _notice_hit(self, *, by_document: bool) -> tuple[Scan, str, str]:
         rng = self._rng
         today = self._now().date()
-        pool = self._notices_with_docs if by_document else self.sample.notices
+        pool = self._notices_with_docs if by_document else self._notices_with_dob
         record = rng.choice(pool)
         name = record["names"][0]
         nationalities = record.get("nationalities") or []
@@ -327,7 +330,7 @@ class ScanFactory:
         """n scans: (kind, payload, expectation). Hits go to whichever kind the sample
         can serve when the chosen one cannot."""
         rng = self._rng
-        can_traveller = bool(self.sample.sltd or self.sample.notices)
+        can_traveller = bool(self.sample.sltd or self._notices_with_dob or self._notices_with_docs)
         can_vehicle = bool(self.sample.smv)
         if hit_share > 0 and not (can_traveller or can_vehicle):
             raise ValueError("hits need a ListSample with records")
