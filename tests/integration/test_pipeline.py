@@ -34,7 +34,7 @@ def load_lists(settings: Settings, out: Path, **sizes: int) -> list[Path]:
 def mixed_scans(paths: list[Path], n: int) -> list[tuple[str, bytes, Any]]:
     factory = ScanFactory(seed=5, sample=sample_from_files(paths, per_list=200, seed=5))
     out = []
-    for kind, payload, expect in factory.mixed(n, hit_share=0.15):
+    for kind, payload, expect in factory.mixed(n, hit_share=0.15, malformed_share=0.05):
         raw = payload if isinstance(payload, bytes) else orjson.dumps(payload)
         out.append((kind, raw, expect))
     return out
