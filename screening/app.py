@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import faust
 from mode import Service
 from prometheus_client import generate_latest
@@ -42,6 +45,8 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
         processing_guarantee=settings.processing_guarantee,
         stream_wait_empty=True,
         table_standby_replicas=0,
+        datadir=settings.data_dir or os.path.join(tempfile.gettempdir(), "screening-faust",
+                                                  "{conf.id}-data"),
     )
 
     @app.service

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # Seconds an old watchlist version is kept after a switch, so in-flight batches finish on it.
     version_grace_s: float = Field(default=30.0, ge=0)
 
+    # Faust's own data folder (tables, offsets cache); default: under the system temp folder.
+    data_dir: str | None = None
+
     # Log level of this project's loggers; library loggers stay at WARNING.
     log_level: str = "INFO"
     # Logs as JSON lines (for collectors) instead of key=value.
