@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import AsyncIterable
 from datetime import UTC, datetime
+from typing import Any
 
 import faust
 
@@ -31,6 +32,10 @@ def register_update_agent(app: faust.App, ctx: Context) -> None:
         m = ctx.metrics
         async for events in stream.take_events(500, within=0.005):
             good: list[WatchlistUpdate] = []
+            unindexable: list[tuple[str, str]] = []
+
+            def on_error(record: Any, exc: Exception) -> None:
+                unindexable.append((record.list, record.id))
             for event in events:
                 raw = event.value if isinstance(event.value, bytes) else b""
                 try:
@@ -50,7 +55,16 @@ def register_update_agent(app: faust.App, ctx: Context) -> None:
             if not good:
                 continue
             store = await ctx.store()
-            applied = await apply_updates(store, good)
+            applied = await apply_updates(store, good, on_error=on_error)
+            for lst, rid in unindexable:
+                m.updates.labels(lst, "upsert", "invalid").inc()
+                log.error("update cannot be indexed", extra=kv(list=lst, id=rid))
+                dl = DeadLetter(received_at=datetime.now(UTC), topic=s.topic(s.topic_updates),
+                                partition=None, offset=None,
+                                reason=DeadLetterReason(code="INVALID_UPDATE",
+                                                        message=f"{lst}:{rid} cannot be indexed"),
+                                payload_b64="")
+                await deadletter.send(key=None, value=dl.model_dump_json().encode())
             now = time.time()
             for a in applied:
                 u = a.update

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from redis.exceptions import RedisError
 
@@ -75,6 +76,7 @@ class Screener:
         prepared: list[tuple[Screened, Prepared]] = []
         now = self.clock()
         for item in out:
+            scan = None
             try:
                 scan = decode_scan(item.raw.kind, item.raw.value,
                                    max_bytes=self.settings.max_scan_bytes)
@@ -83,9 +85,25 @@ class Screener:
             except InvalidScan as exc:
                 item.deadletter = dead_letter(item.raw, exc.code, exc.message, now)
                 item.result = rejected(exc, item.raw.kind, version=self.last_version, now=now)
+            except Exception as exc:  # a bug of ours must not stop the stream
+                self._failed(item, exc, now, scan=scan)
         if prepared:
             await self._answer(prepared, started)
         return out
+
+    def _failed(self, item: Screened, exc: Exception, now: datetime, scan: Any = None) -> None:
+        """A scan our code could not handle: dead-lettered, and answered `unverified`
+        (it was not screened, so never `clear`) when its ids are known."""
+        log.exception("scan could not be processed", extra=kv(kind=item.raw.kind,
+                                                              offset=item.raw.offset))
+        item.alerts = []
+        item.deadletter = dead_letter(item.raw, "PROCESSING_ERROR",
+                                      f"internal error: {type(exc).__name__}", now)
+        if scan is not None:
+            item.result = CheckResult(
+                event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,
+                terminal_id=scan.terminal_id, kind=item.raw.kind, outcome="unverified",
+                warnings=["PROCESSING_ERROR"], decided_at=now, watchlist_version=self.last_version)
 
     async def _answer(self, prepared: list[tuple[Screened, Prepared]], started: float) -> None:
         fields = list(dict.fromkeys(f for _, p in prepared for f in p.lookups))
@@ -100,7 +118,7 @@ class Screener:
                 blob_values = await self.store.fetch_blobs(version, refs)
                 records = decode_records(dict(zip(refs, blob_values, strict=True)))
                 break
-            except (RedisError, OSError, WatchlistUnavailable, asyncio.TimeoutError) as exc:
+            except (TimeoutError, RedisError, OSError, WatchlistUnavailable) as exc:
                 self.last_error = type(exc).__name__
                 remaining = deadline - time.monotonic()
                 if isinstance(exc, NoWatchlistLoaded) or remaining <= delay:
@@ -116,5 +134,8 @@ class Screener:
         self.last_error = None
         now = self.clock()
         for item, p in prepared:
-            item.result, item.alerts = decide(p, answers, records, version=version.id, now=now,
-                                              threshold=self.settings.name_threshold)
+            try:
+                item.result, item.alerts = decide(p, answers, records, version=version.id,
+                                                  now=now, threshold=self.settings.name_threshold)
+            except Exception as exc:  # a bug of ours must not stop the stream
+                self._failed(item, exc, now, scan=p.scan)

@@ -8,7 +8,7 @@ between two steps is mended by applying the same update again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
@@ -39,10 +39,23 @@ def index_record(record: Any) -> Indexed:
 
 
 async def upsert_records(store: WatchlistStore, version: Version, records: Sequence[Any],
-                         *, known_new: bool = False) -> None:
-    """Index records; `known_new` skips reading old entries (a fresh bulk load)."""
-    if not records:
-        return
+                         *, known_new: bool = False,
+                         on_error: Callable[[Any, Exception], None] | None = None) -> int:
+    """Index records; `known_new` skips reading old entries (a fresh bulk load).
+
+    A record the index code cannot handle is reported to `on_error` and skipped
+    whole (never half-indexed); without `on_error` the error propagates."""
+    indexed_all: list[tuple[Any, Indexed]] = []
+    for record in records:
+        try:
+            indexed_all.append((record, index_record(record)))
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(record, exc)
+    if not indexed_all:
+        return 0
+    records = [r for r, _ in indexed_all]
     refs = [ref_of(r.list, r.id) for r in records]
     olds = [None] * len(records) if known_new else await store.read_rev(version, refs)
     put: list[Entry] = []
@@ -50,8 +63,7 @@ async def upsert_records(store: WatchlistStore, version: Version, records: Seque
     blobs = []
     drop_blobs: list[tuple[str, str]] = []
     rev: dict[str, bytes | None] = {}
-    for record, ref, old_raw in zip(records, refs, olds, strict=True):
-        indexed = index_record(record)
+    for (record, indexed), ref, old_raw in zip(indexed_all, refs, olds, strict=True):
         put.extend(indexed.entries)
         blobs.extend(indexed.blobs)
         old_entries, old_blob_tables = _old_entries(old_raw, record.id)
@@ -61,6 +73,7 @@ async def upsert_records(store: WatchlistStore, version: Version, records: Seque
         drop_blobs += [(t, record.id) for t in old_blob_tables if t not in new_blob_tables]
         rev[ref] = _rev_value(indexed)
     await store.write(version, put=put, delete=delete, blobs=blobs, drop_blobs=drop_blobs, rev=rev)
+    return len(records)
 
 
 async def delete_records(store: WatchlistStore, version: Version,

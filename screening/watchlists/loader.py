@@ -121,12 +121,12 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         for record in read_records(paths, report):
             chunk.append(record)
             if len(chunk) >= CHUNK:
-                await _flush(store, version, chunk, counts)
+                await _flush(store, version, chunk, counts, report)
                 chunk = []
                 if progress:
                     read_bytes = sum(counts.values()) * _LINE_BYTES
                     progress(min(read_bytes, total_bytes), total_bytes)
-        await _flush(store, version, chunk, counts)
+        await _flush(store, version, chunk, counts, report)
         # Live updates applied to the old version while this one was filling.
         await replay_journal(store, version, position)
         version = await store.set_counts(version, counts)
@@ -145,11 +145,23 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
 
 
 async def _flush(store: WatchlistStore, version: Version, chunk: list[Any],
-                 counts: dict[str, int]) -> None:
+                 counts: dict[str, int], report: LoadReport) -> None:
     if not chunk:
         return
     # The same id twice in one chunk: the later line wins, as it would across chunks.
     latest = {(r.list, r.id): r for r in chunk}
-    await upsert_records(store, version, list(latest.values()))
-    for r in latest.values():
-        counts[r.list] += 1
+    failed: set[tuple[str, str]] = set()
+
+    def on_error(record: Any, exc: Exception) -> None:
+        failed.add((record.list, record.id))
+        report.error_count += 1
+        if len(report.errors) < 100:
+            report.errors.append(f"{record.list} {record.id}: cannot be indexed "
+                                 f"({type(exc).__name__}: {str(exc)[:120]})")
+        log.error("record cannot be indexed", extra=kv(list=record.list, id=record.id,
+                                                       error=type(exc).__name__))
+
+    await upsert_records(store, version, list(latest.values()), on_error=on_error)
+    for key in latest:
+        if key not in failed:
+            counts[key[0]] += 1

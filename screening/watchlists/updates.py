@@ -8,10 +8,10 @@ update that arrives during a load holds in the new version too.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
+from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -23,6 +23,7 @@ from screening.watchlists.store import Version, WatchlistStore
 log = logging.getLogger("screening.watchlists.updates")
 
 JOURNAL_MAXLEN = 200_000
+OnError = Callable[[Any, Exception], None] | None
 
 
 def parse_update(raw: bytes | str | dict) -> WatchlistUpdate:
@@ -64,7 +65,7 @@ async def _journal_and_versions(store: WatchlistStore,
 
 
 async def _apply_to(store: WatchlistStore, version: Version, updates: Sequence[WatchlistUpdate],
-                    *, force: bool) -> list[bool]:
+                    *, force: bool, on_error: OnError = None) -> list[bool]:
     """Apply to one version; only the newest update per key in the batch is applied."""
     refs = [u.key for u in updates]
     seen = await _read_seen(store, version, refs)
@@ -84,7 +85,7 @@ async def _apply_to(store: WatchlistStore, version: Version, updates: Sequence[W
             upserts.append(u.record)
         else:
             deletes.append((u.record.list, u.record.id))
-    await upsert_records(store, version, upserts)
+    await upsert_records(store, version, upserts, on_error=on_error)
     await delete_records(store, version, deletes)
     if stamps:
         await _write_seen(store, version, stamps)
@@ -102,14 +103,16 @@ async def _write_seen(store: WatchlistStore, version: Version, stamps: dict[str,
                              for ref, stamp in stamps.items()])
 
 
-async def apply_updates(store: WatchlistStore, updates: Sequence[WatchlistUpdate]) -> list[Applied]:
+async def apply_updates(store: WatchlistStore, updates: Sequence[WatchlistUpdate],
+                        on_error: OnError = None) -> list[Applied]:
     """Apply a batch of updates (in their order) to every live version."""
     if not updates:
         return []
     versions = await _journal_and_versions(store, updates)
     applied = [False] * len(updates)
     for version in versions:
-        for i, ok in enumerate(await _apply_to(store, version, updates, force=False)):
+        for i, ok in enumerate(await _apply_to(store, version, updates, force=False,
+                                               on_error=on_error)):
             applied[i] = applied[i] or ok
     stamp = datetime.now(UTC).isoformat()
     touched = {u.record.list: stamp for u, ok in zip(updates, applied, strict=True) if ok}
@@ -123,7 +126,8 @@ async def replay_journal(store: WatchlistStore, version: Version, position: byte
     entries = await store.journal_since(position)
     updates = [WatchlistUpdate.model_validate_json(raw) for _, raw in entries]
     for start in range(0, len(updates), 500):
-        await _apply_to(store, version, updates[start:start + 500], force=True)
+        await _apply_to(store, version, updates[start:start + 500], force=True,
+                        on_error=lambda record, exc: None)
     return len(updates)
 
 
