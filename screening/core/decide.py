@@ -13,12 +13,12 @@ from typing import Any
 
 import orjson
 
+from screening.core.prepare import Prepared
 from screening.exceptions import InvalidScan
 from screening.matching.persons import score as score_person
 from screening.matching.plates import match_plate
 from screening.models import Alert, CheckResult, Hit, Penalty, Priority, TravellerScan, VehicleScan
 from screening.privacy import mask_document
-from screening.core.prepare import Prepared
 from screening.watchlists.base import parse_entries
 from screening.watchlists.notices import DOC_TABLE, NAME_TABLE, PROFILE_TABLE
 from screening.watchlists.sltd import TABLE as SLTD_TABLE

@@ -22,6 +22,7 @@ from screening.watchlists.base import Blob, Entry
 from screening.watchlists.batch import BatchOps, WriteOp
 from screening.watchlists.keys import Keys
 
+
 @dataclass(frozen=True, slots=True)
 class Version:
     id: str
