@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 from screening.core.engine import Screener
 from screening.metrics import Metrics
@@ -30,7 +31,12 @@ class Context:
             if self._redis is None:
                 self._redis = make_redis(self.settings)
                 self._store = WatchlistStore(self._redis, self.settings.redis_prefix)
-                self._screener = Screener(self._store, self.settings)
+                reader: Any = self._store
+                if self.settings.lookup_mode == "per_scan":
+                    from screening.bench.baseline import PerScanStore
+
+                    reader = PerScanStore(self._store)
+                self._screener = Screener(reader, self.settings)
 
     async def close(self) -> None:
         async with self._lock:

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     batch_size: int = Field(default=500, ge=1, le=10_000)
     # Longest wait for a batch to fill before it is screened anyway, in seconds.
     batch_within_s: float = Field(default=0.002, gt=0, le=1.0)
+    # "batched" (one Redis call per batch); "per_scan" awaits each look-up: the benchmark's
+    # baseline only.
+    lookup_mode: Literal["batched", "per_scan"] = "batched"
     # Budget for answering a scan when Redis misbehaves; past it the answer is `unverified`.
     lookup_budget_s: float = Field(default=2.0, gt=0)
     # Timeout of one Redis call, in seconds.

@@ -7,11 +7,8 @@ group and Redis key prefix, so runs never see each other's data.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -23,6 +20,7 @@ import pytest_asyncio
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from screening.bench.processes import WorkerProcess, env_for, free_port, screening_cmd
 from screening.redis_client import make_redis
 from screening.settings import Settings
 
@@ -31,12 +29,6 @@ pytestmark = pytest.mark.integration
 BROKER = os.environ.get("SCREENING_TEST_BROKER", "kafka://127.0.0.1:9092")
 REDIS_URL = os.environ.get("SCREENING_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _check_reachable(url: str, what: str) -> None:
@@ -63,7 +55,7 @@ def run_settings(**overrides: Any) -> Settings:
         "redis_prefix": f"it{run}",
         "topic_prefix": f"it{run}.",
         "app_id": f"screening-it{run}",
-        "web_port": _free_port(),
+        "web_port": free_port(),
         "topic_partitions": 2,
         "version_grace_s": 0.0,
     }
@@ -74,21 +66,6 @@ def run_settings(**overrides: Any) -> Settings:
 @pytest.fixture
 def settings(services: None) -> Settings:
     return run_settings()
-
-
-def env_for(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCREENING_")}
-    for name, value in settings.model_dump().items():
-        if value is None:
-            continue
-        if hasattr(value, "get_secret_value"):
-            value = value.get_secret_value()
-        env[f"SCREENING_{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
-    return env
-
-
-def screening_cmd(*args: str) -> list[str]:
-    return [sys.executable, "-m", "screening", *args]
 
 
 async def create_topics(settings: Settings) -> None:
@@ -108,63 +85,12 @@ async def create_topics(settings: Settings) -> None:
         await admin.close()
 
 
-class WorkerProcess:
-    """`screening worker` as a real subprocess, with its /metrics port."""
-
-    def __init__(self, settings: Settings, log_path: Path) -> None:
-        self.settings = settings
-        self.log_path = log_path
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> WorkerProcess:
-        log = open(self.log_path, "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(screening_cmd("worker"), env=env_for(self.settings),
-                                     stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-        return self
-
-    def metrics(self) -> str:
-        import urllib.request
-
-        url = f"http://127.0.0.1:{self.settings.web_port}/metrics"
-        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310
-            return str(resp.read().decode())
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise AssertionError(f"worker exited early:\n{self.log_tail()}")
-            try:
-                self.metrics()
-                return
-            except OSError:
-                time.sleep(0.3)
-        raise AssertionError(f"worker not ready in {timeout}s:\n{self.log_tail()}")
-
-    def log_tail(self, n: int = 60) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def stop(self, sig: int = 15, timeout: float = 20.0) -> int | None:
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait(10)
-
-
 @pytest.fixture
 def worker_factory(tmp_path: Path) -> Iterator[Any]:
     started: list[WorkerProcess] = []
 
-    def make(settings: Settings, name: str = "worker") -> WorkerProcess:
-        w = WorkerProcess(settings, tmp_path / f"{name}.log").start()
+    def make(settings: Settings, name: str = "worker", **env: str) -> WorkerProcess:
+        w = WorkerProcess(settings, tmp_path / f"{name}.log", **env).start()
         started.append(w)
         return w
 
@@ -205,4 +131,4 @@ async def collect(settings: Settings, topic: str, *, until: int, timeout: float,
 
 
 __all__ = ["WorkerProcess", "collect", "create_topics", "env_for", "run_settings",
-           "screening_cmd", "asyncio"]
+           "screening_cmd"]

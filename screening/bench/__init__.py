@@ -1,0 +1,1 @@
+"""`screening bench`: end-to-end throughput and latency through Kafka, with a baseline."""

@@ -1,0 +1,172 @@
+"""Driving scans through Kafka and timing their results, as a terminal would see them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from screening.settings import Settings
+
+Scan = tuple[str, bytes, bytes, str]  # (topic, key, value, event_id)
+
+
+async def create_topics(settings: Settings, partitions: int) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_hosts)
+    await admin.start()
+    try:
+        names = [settings.topic(t) for t in (
+            settings.topic_traveller, settings.topic_vehicle, settings.topic_results,
+            settings.topic_alerts, settings.topic_deadletter, settings.topic_updates)]
+        existing = set(await admin.list_topics())
+        new = [NewTopic(n, partitions, 1) for n in names if n not in existing]
+        if new:
+            await admin.create_topics(new)
+    finally:
+        await admin.close()
+
+
+async def delete_topics(settings: Settings) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_hosts)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        mine = [t for t in existing if settings.topic_prefix and t.startswith(settings.topic_prefix)]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()
+
+
+def _producer(settings: Settings, linger_ms: int) -> AIOKafkaProducer:
+    return AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, linger_ms=linger_ms,
+                            max_batch_size=1 << 20, acks=1)
+
+
+async def preload(settings: Settings, scans: Sequence[Scan]) -> float:
+    """Publish every scan as fast as the client can; returns the seconds it took."""
+    producer = _producer(settings, linger_ms=20)
+    await producer.start()
+    started = time.perf_counter()
+    try:
+        pending = []
+        for topic, key, value, _ in scans:
+            pending.append(await producer.send(topic, value, key=key))
+            if len(pending) >= 5000:
+                await asyncio.gather(*pending)
+                pending = []
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return time.perf_counter() - started
+
+
+@dataclass
+class Arrivals:
+    """When each awaited result arrived (time.monotonic())."""
+
+    expected: set[str]
+    at: dict[str, float] = field(default_factory=dict)
+    duplicates: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.at) >= len(self.expected)
+
+
+class ResultWatcher:
+    """Reads the results topic from its current end and records arrivals."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=settings.broker_hosts, enable_auto_commit=False,
+            group_id=None, fetch_max_wait_ms=5, max_poll_records=5000)
+        self.task: asyncio.Task[None] | None = None
+        self.arrivals: Arrivals | None = None
+
+    async def start(self) -> None:
+        await self.consumer.start()
+        topic = self.settings.topic(self.settings.topic_results)
+        parts = self.consumer.partitions_for_topic(topic)
+        for _ in range(50):
+            if parts:
+                break
+            await asyncio.sleep(0.1)
+            await self.consumer._client.force_metadata_update()
+            parts = self.consumer.partitions_for_topic(topic)
+        tps = [TopicPartition(topic, p) for p in sorted(parts or [])]
+        self.consumer.assign(tps)
+        await self.consumer.seek_to_end(*tps)
+        for tp in tps:  # resolve the end offsets now, before anything is produced
+            await self.consumer.position(tp)
+        self.task = asyncio.create_task(self._run())
+
+    def expect(self, event_ids: Sequence[str]) -> Arrivals:
+        self.arrivals = Arrivals(expected=set(event_ids))
+        return self.arrivals
+
+    async def _run(self) -> None:
+        while True:
+            batch = await self.consumer.getmany(timeout_ms=50, max_records=5000)
+            now = time.monotonic()
+            arr = self.arrivals
+            for msgs in batch.values():
+                for msg in msgs:
+                    if arr is None:
+                        continue
+                    data = orjson.loads(msg.value)
+                    eid = data.get("event_id")
+                    if eid in arr.expected:
+                        if eid in arr.at:
+                            arr.duplicates += 1
+                        else:
+                            arr.at[eid] = now
+                            arr.outcomes[data["outcome"]] = arr.outcomes.get(data["outcome"], 0) + 1
+
+    async def wait(self, timeout: float) -> Arrivals:
+        deadline = time.monotonic() + timeout
+        assert self.arrivals is not None
+        while not self.arrivals.complete and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return self.arrivals
+
+    async def stop(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            try:
+                await self.task
+            except asyncio.CancelledError:
+                pass
+        await self.consumer.stop()
+
+
+async def paced(settings: Settings, scans: Sequence[Scan], rate: float) -> dict[str, float]:
+    """Publish at `rate` scans/s; returns each scan's send time (time.monotonic())."""
+    producer = _producer(settings, linger_ms=0)
+    await producer.start()
+    sent: dict[str, float] = {}
+    try:
+        started = time.monotonic()
+        for i, (topic, key, value, eid) in enumerate(scans):
+            due = started + i / rate
+            delay = due - time.monotonic()
+            if delay > 0.0005:
+                await asyncio.sleep(delay)
+            sent[eid] = time.monotonic()
+            await producer.send(topic, value, key=key)
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return sent
+
+
+def run_id() -> str:
+    return uuid.uuid4().hex[:8]

@@ -1,0 +1,89 @@
+"""The benchmark's figures: percentiles, the machine they ran on, files and a table."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    """p50/p95/p99/max in milliseconds (nearest-rank), from seconds."""
+    if not values:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0, "max": 0.0}
+    ordered = sorted(values)
+
+    def rank(q: float) -> float:
+        k = max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))
+        return round(ordered[k] * 1000, 3)
+
+    return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99),
+            "max": round(ordered[-1] * 1000, 3)}
+
+
+def machine() -> dict[str, Any]:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = 0.0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    redis_version = ""
+    try:
+        out = subprocess.run(["redis-server", "--version"], capture_output=True, text=True,
+                             timeout=5).stdout
+        redis_version = out.split("v=", 1)[1].split()[0] if "v=" in out else out.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gb": mem_gb,
+            "python": platform.python_version(), "os": platform.platform(),
+            "redis": redis_version, "load_average": os.getloadavg()}
+
+
+def write(figures: dict[str, Any], out_dir: Path) -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = out_dir / f"bench-{stamp}.json"
+    data = orjson.dumps(figures, option=orjson.OPT_INDENT_2) + b"\n"
+    path.write_bytes(data)
+    (out_dir / "latest.json").write_bytes(data)
+    (out_dir / "latest.md").write_text(table(figures))
+    return path
+
+
+def table(f: dict[str, Any]) -> str:
+    lat = f["latency_ms"]
+    m = f["machine"]
+    rows = [
+        ("sustained throughput", f"{f['throughput_scans_per_s']:,.0f} scans/s "
+                                 f"({f['workers']} worker(s), {f['partitions']} partitions)"),
+        ("baseline (one scan at a time, awaited look-ups)",
+         f"{f['baseline_throughput_scans_per_s']:,.0f} scans/s"),
+        ("ratio", f"{f['speedup_vs_baseline']:.1f}×"),
+        (f"latency at {f['latency_rate_scans_per_s']:,.0f} scans/s (half the sustained rate)",
+         f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, max {lat['max']} ms"),
+        ("worker memory (max RSS)", f"{f['worker_rss_mb']:.0f} MB"),
+        ("lists", ", ".join(f"{k} {v:,}" for k, v in f["lists"].items())),
+        ("scans", f"{f['scans']:,} (throughput), {f['latency_scans']:,} (latency), "
+                  f"{f['baseline_scans']:,} (baseline)"),
+        ("machine", f"{m['cores']} cores, {m['cpu']}, {m['memory_gb']} GB, Redis {m['redis']}, "
+                    f"load {m['load_average'][0]:.2f}"),
+        ("run at", f["run_at"]),
+    ]
+    lines = ["| figure | value |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in rows]
+    return "\n".join(lines) + "\n"

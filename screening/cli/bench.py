@@ -1,0 +1,43 @@
+"""`screening bench`: throughput and latency through Kafka, against a baseline."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from screening.settings import Settings
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("bench", help="benchmark the worker end to end (see README)")
+    add_arguments(p)
+    p.set_defaults(func=run)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scans", type=int, default=60_000, help="scans for the throughput run")
+    p.add_argument("--latency-scans", type=int, default=None,
+                   help="scans for the latency run (default: 10 s at half the sustained rate)")
+    p.add_argument("--baseline-scans", type=int, default=3_000, help="scans for the baseline")
+    p.add_argument("--rate", type=float, default=None,
+                   help="latency-run rate in scans/s (default: half the sustained throughput)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--partitions", type=int, default=4, help="partitions per topic (default 4)")
+    p.add_argument("--sltd", type=int, default=100_000)
+    p.add_argument("--notices", type=int, default=20_000)
+    p.add_argument("--smv", type=int, default=50_000)
+    p.add_argument("--full-lists", action="store_true",
+                   help="10 million SLTD, 120,000 notices, 1 million vehicles")
+    p.add_argument("--hit-share", type=float, default=0.05)
+    p.add_argument("--no-baseline", action="store_true")
+    p.add_argument("--out", type=Path, default=Path("bench/results"),
+                   help="folder for the figures (default bench/results)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    p.add_argument("--timeout", type=float, default=600.0, help="give up after this many seconds")
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.bench.run import main
+
+    return main(settings, args)
