@@ -6,11 +6,11 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from screening.cli import alerts, screen, simulate, watchlists, worker
+from screening.cli import alerts, bench, console, screen, simulate, watchlists, worker
 from screening.logs import setup_logging
 from screening.settings import Settings
 
-COMMANDS = (worker, watchlists, screen, simulate, alerts)
+COMMANDS = (worker, watchlists, screen, simulate, alerts, console, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

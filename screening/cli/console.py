@@ -1,0 +1,70 @@
+"""`screening console`: the analysts' web console; `hash-password` makes sign-in entries."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import signal
+import sys
+from typing import Any
+
+from screening.settings import Settings
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("console", help="serve the analysts' web console",
+                       description="Serve the analysts' console (SCREENING_CONSOLE_* settings).")
+    p.add_argument("--host", default=None, help="bind address (default: settings, 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default: settings, 8080)")
+    p.set_defaults(func=run)
+    csub = p.add_subparsers(dest="console_command", metavar="[ACTION]")
+    h = csub.add_parser("hash-password",
+                        help="read a password on stdin, print its hash for SCREENING_CONSOLE_USERS")
+    h.add_argument("--user", default=None, help="print a whole `user:hash` entry")
+    h.set_defaults(func=run_hash_password)
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.console import ConsoleSettings, serve
+    from screening.console.auth import InvalidUsers
+
+    overrides = {k: v for k, v in (("console_host", args.host), ("console_port", args.port))
+                 if v is not None}
+    console = ConsoleSettings(**overrides)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, console, stop)
+
+    try:
+        asyncio.run(main())
+    except InvalidUsers as exc:
+        print(f"screening console: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_hash_password(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.console.auth import USERNAME, hash_password
+
+    if args.user is not None and not USERNAME.match(args.user):
+        print("screening console hash-password: --user must be 1-64 letters, digits or ._@-",
+              file=sys.stderr)
+        return 2
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("screening console hash-password: the passwords differ", file=sys.stderr)
+            return 1
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        print("screening console hash-password: empty password", file=sys.stderr)
+        return 1
+    encoded = hash_password(password)
+    print(f"{args.user}:{encoded}" if args.user else encoded)
+    return 0

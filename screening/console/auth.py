@@ -1,0 +1,183 @@
+"""Who may use the console: scrypt password hashes, signed session cookies, CSRF tokens.
+
+Sessions are stateless (an HMAC-signed cookie) so that console replicas sharing the
+secret need no store; a session names the analyst and a fingerprint of their password
+hash, so removing an analyst or changing a password ends their sessions at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import orjson
+
+# scrypt cost: 2**15 × 8 × 128 bytes = 32 MiB and ~0.1 s per check, a brute-force
+# brake that a handful of analysts signing in once a shift never notices.
+SCRYPT_N = 2**15
+SCRYPT_R = 8
+SCRYPT_P = 1
+_MAXMEM = 64 * 1024 * 1024
+USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
+# Checked when the name is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_SALT = b"screening-console-no-such-user"
+
+
+class InvalidUsers(ValueError):
+    """`console_users` cannot be read; the message says which entry."""
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def hash_password(password: str, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P,
+                  salt: bytes | None = None) -> str:
+    """"scrypt$N$r$p$salt$hash": the parameters travel with the hash, so they can rise later."""
+    if not password:
+        raise ValueError("empty password")
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=_MAXMEM, dklen=32)
+    return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, encoded: str | None) -> bool:
+    """Constant-time check; an unknown user (`encoded` None) costs the same and fails."""
+    try:
+        if encoded is None:
+            raise ValueError
+        scheme, n, r, p, salt, want = encoded.split("$")
+        if scheme != "scrypt":
+            raise ValueError
+        got = hashlib.scrypt(password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p),
+                             maxmem=_MAXMEM, dklen=len(_unb64(want)))
+        return hmac.compare_digest(got, _unb64(want))
+    except ValueError:
+        hashlib.scrypt(password.encode(), salt=_DUMMY_SALT, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
+                       maxmem=_MAXMEM, dklen=32)
+        return False
+
+
+def parse_users(spec: str) -> dict[str, str]:
+    """"alice:scrypt$...,bob:scrypt$..." -> {"alice": "scrypt$...", ...}."""
+    users: dict[str, str] = {}
+    for i, entry in enumerate(e.strip() for e in spec.replace("\n", ",").split(",")):
+        if not entry:
+            continue
+        name, sep, encoded = entry.partition(":")
+        if not sep or not USERNAME.match(name):
+            raise InvalidUsers(f"entry {i + 1}: expected name:scrypt$..., name of 1-64 "
+                               "letters, digits or ._@-")
+        parts = encoded.split("$")
+        if len(parts) != 6 or parts[0] != "scrypt" or not all(x.isdigit() for x in parts[1:4]):
+            raise InvalidUsers(f"entry {i + 1} ({name}): not a hash from "
+                               "`screening console hash-password`")
+        if name in users:
+            raise InvalidUsers(f"entry {i + 1}: {name} is listed twice")
+        users[name] = encoded
+    return users
+
+
+def _fingerprint(encoded: str) -> str:
+    return _b64(hashlib.sha256(encoded.encode()).digest()[:9])
+
+
+@dataclass
+class Signer:
+    """HMAC-SHA256 over cookie values, with a purpose so one token never passes for another."""
+
+    key: bytes
+
+    def sign(self, purpose: str, payload: bytes) -> str:
+        body = _b64(payload)
+        mac = hmac.new(self.key, f"{purpose}|{body}".encode(), hashlib.sha256).digest()
+        return f"{body}.{_b64(mac)}"
+
+    def unsign(self, purpose: str, token: str) -> bytes | None:
+        body, _, mac = token.partition(".")
+        if not body or not mac:
+            return None
+        want = hmac.new(self.key, f"{purpose}|{body}".encode(), hashlib.sha256).digest()
+        try:
+            ok = hmac.compare_digest(_unb64(mac), want)
+            return _unb64(body) if ok else None
+        except ValueError:
+            return None
+
+    def csrf_token(self, csrf_cookie: str) -> str:
+        """The token forms and fetch() send back: only a page of ours can read it."""
+        return _b64(hmac.new(self.key, f"csrf|{csrf_cookie}".encode(), hashlib.sha256).digest())
+
+    def check_csrf(self, csrf_cookie: str | None, token: str | None) -> bool:
+        if not csrf_cookie or not token:
+            return False
+        return hmac.compare_digest(self.csrf_token(csrf_cookie).encode(), token.encode())
+
+
+@dataclass
+class Sessions:
+    """Issues and reads the session cookie against the current list of analysts."""
+
+    signer: Signer
+    users: Mapping[str, str]
+    ttl_s: int
+
+    def issue(self, analyst: str, now: float | None = None) -> str:
+        now = time.time() if now is None else now
+        payload = {"u": analyst, "exp": int(now + self.ttl_s),
+                   "pw": _fingerprint(self.users[analyst]), "n": secrets.token_hex(8)}
+        return self.signer.sign("session", orjson.dumps(payload))
+
+    def analyst(self, cookie: str | None, now: float | None = None) -> str | None:
+        """The signed-in analyst, or None for a missing, forged, expired or revoked session."""
+        if not cookie:
+            return None
+        raw = self.signer.unsign("session", cookie)
+        if raw is None:
+            return None
+        try:
+            data = orjson.loads(raw)
+            name, exp, pw = str(data["u"]), int(data["exp"]), str(data["pw"])
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return None
+        now = time.time() if now is None else now
+        encoded = self.users.get(name)
+        if encoded is None or exp < now or not hmac.compare_digest(pw, _fingerprint(encoded)):
+            return None
+        return name
+
+
+@dataclass
+class LoginThrottle:
+    """Five failed sign-ins for a name within the window lock that name until it passes."""
+
+    limit: int = 5
+    window_s: float = 300.0
+    _failures: dict[str, list[float]] = field(default_factory=dict)
+
+    def locked(self, name: str, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        recent = [t for t in self._failures.get(name, []) if now - t < self.window_s]
+        if recent:
+            self._failures[name] = recent
+        else:
+            self._failures.pop(name, None)
+        return len(recent) >= self.limit
+
+    def failed(self, name: str, now: float | None = None) -> None:
+        if len(self._failures) > 10_000:  # names are attacker-chosen: bound the table
+            self._failures.clear()
+        self._failures.setdefault(name, []).append(time.monotonic() if now is None else now)
+
+    def succeeded(self, name: str) -> None:
+        self._failures.pop(name, None)

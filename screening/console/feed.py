@@ -1,0 +1,283 @@
+"""The console's Kafka side: alerts and decisions read live, fanned out to open pages.
+
+One consumer per console process reads both topics. The first time a partition is
+assigned it is rewound by a bounded look-back, so that a page opened now shows the
+recent alerts and their decisions instead of an empty list. The console is a viewer:
+its consumer group is throwaway and commits nothing. Decisions are published to the
+decisions topic and shown when read back from it, so every console (this one included)
+shows the same thing, in the topic's order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import KafkaError
+from pydantic import BaseModel, ValidationError
+
+from screening.kafka_io import consumer as make_consumer
+from screening.kafka_io import producer as make_producer
+from screening.models import Alert, AlertDecision, Hit, Penalty
+from screening.privacy import mask_value
+from screening.settings import Settings
+
+log = logging.getLogger("screening.console.feed")
+
+# Masked again here although alerts arrive masked: a notice record lists its documents,
+# and an upstream slip must not reach a screen. Masking a masked number changes nothing.
+DOCUMENT_KEYS = frozenset({"document_number", "number", "mrz"})
+# Decisions read back per partition, per alert read back: room for a few per alert.
+DECISIONS_PER_ALERT = 3
+# Events waiting for one page; a page that falls this far behind is sent a fresh snapshot.
+QUEUE_SIZE = 1000
+
+
+def mask_documents(value: Any) -> Any:
+    """Document numbers anywhere in `value` masked to their last 3 characters."""
+    if isinstance(value, dict):
+        return {k: mask_value(k, v) if k in DOCUMENT_KEYS else mask_documents(v)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_documents(v) for v in value]
+    return value
+
+
+def _known(model: type[BaseModel], data: Any) -> Any:
+    return {k: v for k, v in data.items() if k in model.model_fields} if isinstance(data, dict) \
+        else data
+
+
+def read_alert(raw: bytes) -> Alert:
+    """An alert, ignoring fields this version does not know: the contract may add
+    optional fields, and an older console must go on showing newer alerts."""
+    data = _known(Alert, orjson.loads(raw))
+    if isinstance(data, dict) and isinstance(data.get("hit"), dict):
+        hit = _known(Hit, data["hit"])
+        if isinstance(hit.get("penalties"), list):
+            hit["penalties"] = [_known(Penalty, p) for p in hit["penalties"]]
+        data["hit"] = hit
+    return Alert.model_validate(data)
+
+
+def read_decision(raw: bytes) -> AlertDecision:
+    return AlertDecision.model_validate(_known(AlertDecision, orjson.loads(raw)))
+
+
+def display_alert(alert: Alert) -> dict[str, Any]:
+    """What a page receives for an alert: the alert, masked, with a sortable time."""
+    data = alert.model_dump(mode="json")
+    data["subject"] = mask_documents(data["subject"])
+    data["record"] = mask_documents(data["record"])
+    data["raised_ms"] = int(alert.raised_at.timestamp() * 1000)
+    return data
+
+
+def display_decision(decision: AlertDecision) -> dict[str, Any]:
+    data = decision.model_dump(mode="json")
+    data["decided_ms"] = int(decision.decided_at.timestamp() * 1000)
+    return data
+
+
+@dataclass(frozen=True)
+class Event:
+    """One server-sent event, encoded once for all pages."""
+
+    name: str
+    data: bytes
+
+    def encode(self) -> bytes:
+        return b"event: " + self.name.encode() + b"\ndata: " + self.data + b"\n\n"
+
+
+class Hub:
+    """Fan-out to the open pages, one bounded queue each; None in a queue ends that page's
+    stream (the browser reconnects and is sent a fresh snapshot: nothing silently lost)."""
+
+    def __init__(self, queue_size: int = QUEUE_SIZE) -> None:
+        self.queue_size = queue_size
+        self._queues: set[asyncio.Queue[Event | None]] = set()
+
+    def subscribe(self) -> asyncio.Queue[Event | None]:
+        q: asyncio.Queue[Event | None] = asyncio.Queue(self.queue_size + 1)
+        self._queues.add(q)
+        return q
+
+    def unsubscribe(self, q: asyncio.Queue[Event | None]) -> None:
+        self._queues.discard(q)
+
+    def publish(self, event: Event) -> None:
+        for q in list(self._queues):
+            if q.qsize() >= self.queue_size:
+                self._end(q)
+            else:
+                q.put_nowait(event)
+
+    def close_all(self) -> None:
+        for q in list(self._queues):
+            self._end(q)
+
+    def _end(self, q: asyncio.Queue[Event | None]) -> None:
+        self._queues.discard(q)
+        while not q.empty():
+            q.get_nowait()
+        q.put_nowait(None)
+
+    def __len__(self) -> int:
+        return len(self._queues)
+
+
+class _Rewind(ConsumerRebalanceListener):
+    def __init__(self, feed: Feed) -> None:
+        self.feed = feed
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        await self.feed.rewind(list(assigned))
+
+
+class Feed:
+    """Recent alerts and decisions in memory, kept current from Kafka."""
+
+    def __init__(self, settings: Settings, *, lookback: int, max_alerts: int,
+                 hub: Hub | None = None) -> None:
+        self.settings = settings
+        self.lookback = lookback
+        self.max_alerts = max_alerts
+        self.hub = hub or Hub()
+        self.alerts_topic = settings.topic(settings.topic_alerts)
+        self.decisions_topic = settings.topic(settings.topic_decisions)
+        self._alerts: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._decisions: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._positions: dict[TopicPartition, int] = {}
+        self._targets: dict[TopicPartition, int] = {}
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._task: asyncio.Task[None] | None = None
+        # Set once the look-back has been read: what a page gets on connecting is complete.
+        self.ready = asyncio.Event()
+
+    async def start(self) -> None:
+        # A pattern, not topic names: asking the broker for named topics would create
+        # them (with the broker's defaults) before the worker does.
+        pattern = f"^({re.escape(self.alerts_topic)}|{re.escape(self.decisions_topic)})$"
+        self._consumer = make_consumer(
+            self.settings, group=f"screening-console-{uuid.uuid4().hex[:12]}",
+            enable_auto_commit=False, auto_offset_reset="latest", metadata_max_age_ms=5000)
+        self._producer = make_producer(self.settings)
+        await self._producer.start()
+        await self._consumer.start()
+        self._consumer.subscribe(pattern=pattern, listener=_Rewind(self))
+        self._task = asyncio.create_task(self._run(), name="console-feed")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._consumer is not None:
+            await self._consumer.stop()
+        if self._producer is not None:
+            await self._producer.stop()
+
+    async def rewind(self, assigned: list[TopicPartition]) -> None:
+        """Partitions seen before resume where they were; new ones start `lookback` back."""
+        assert self._consumer is not None
+        fresh = [tp for tp in assigned if tp not in self._positions]
+        for tp in assigned:
+            if tp in self._positions:
+                self._consumer.seek(tp, self._positions[tp])
+        if fresh:
+            ends = await self._consumer.end_offsets(fresh)
+            starts = await self._consumer.beginning_offsets(fresh)
+            for tp in fresh:
+                back = self.lookback * (DECISIONS_PER_ALERT if tp.topic == self.decisions_topic
+                                        else 1)
+                self._positions[tp] = max(starts[tp], ends[tp] - back)
+                self._targets[tp] = ends[tp]
+                self._consumer.seek(tp, self._positions[tp])
+        log.info("console reading", extra={"kv": {"partitions": len(assigned),
+                                                  "rewound": len(fresh)}})
+        self._check_ready()
+
+    def _check_ready(self) -> None:
+        if self._targets and all(self._positions.get(tp, 0) >= end
+                                 for tp, end in self._targets.items()):
+            self.ready.set()
+
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        while True:
+            try:
+                batches = await self._consumer.getmany(timeout_ms=1000, max_records=500)
+            except KafkaError as exc:
+                log.warning("console feed read failed", extra={"kv": {"error": repr(exc)}})
+                await asyncio.sleep(1.0)
+                continue
+            for tp, messages in batches.items():
+                for msg in messages:
+                    self._positions[tp] = msg.offset + 1
+                    if msg.value is not None:
+                        self.receive(msg.topic, msg.value)
+            if not self.ready.is_set():
+                self._check_ready()
+
+    def receive(self, topic: str, value: bytes) -> None:
+        """One message off either topic: kept, and pushed to every open page."""
+        try:
+            if topic == self.alerts_topic:
+                alert = display_alert(read_alert(value))
+                self._keep(self._alerts, alert["alert_id"], alert, self.max_alerts)
+                self.hub.publish(Event("alert", orjson.dumps(alert)))
+            elif topic == self.decisions_topic:
+                decision = display_decision(read_decision(value))
+                old = self._decisions.get(decision["alert_id"])
+                if old is not None and old["decided_ms"] > decision["decided_ms"]:
+                    return
+                self._keep(self._decisions, decision["alert_id"], decision,
+                           self.max_alerts * DECISIONS_PER_ALERT)
+                self.hub.publish(Event("decision", orjson.dumps(decision)))
+        except (ValidationError, orjson.JSONDecodeError) as exc:
+            # The payload is not logged: it may hold personal data.
+            log.warning("unreadable message skipped",
+                        extra={"kv": {"topic": topic, "error": type(exc).__name__}})
+
+    @staticmethod
+    def _keep(table: OrderedDict[str, dict[str, Any]], key: str, value: dict[str, Any],
+              limit: int) -> None:
+        table[key] = value
+        table.move_to_end(key)
+        while len(table) > limit:
+            table.popitem(last=False)
+
+    def snapshot(self) -> bytes:
+        """The newest alerts (newest first) and their decisions, for a page that connects."""
+        alerts = sorted(self._alerts.values(), key=lambda a: a["raised_ms"], reverse=True)
+        alerts = alerts[: self.max_alerts]
+        ids = {a["alert_id"] for a in alerts}
+        decisions = [d for k, d in self._decisions.items() if k in ids]
+        return orjson.dumps({"alerts": alerts, "decisions": decisions})
+
+    def alert(self, alert_id: str) -> dict[str, Any] | None:
+        return self._alerts.get(alert_id)
+
+    def decision(self, alert_id: str) -> dict[str, Any] | None:
+        return self._decisions.get(alert_id)
+
+    async def publish_decision(self, decision: AlertDecision) -> None:
+        """Waits for the broker's acknowledgement: a decision is a record, not a hint."""
+        assert self._producer is not None
+        await self._producer.send_and_wait(self.decisions_topic,
+                                           decision.model_dump_json().encode(),
+                                           key=decision.alert_id.encode())

@@ -1,0 +1,74 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, and the console as a process.
+
+Playwright's own browser download cannot work on these machines, so the system browser
+is launched by path. Both are installed by scripts/install_e2e.sh; without them these
+tests fail (they are never skipped), saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from screening.settings import Settings
+
+from ..integration.conftest import BROKER, REPO, _check_reachable, run_settings
+from .console_support import ConsoleProcess
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+# Screenshots are kept for people to look at (gitignored; CI can keep them as artefacts).
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    _check_reachable(BROKER, "Kafka")
+    return run_settings()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/install_e2e.sh", pytrace=False)
+    return CHROMIUM
+
+
+@pytest_asyncio.fixture
+async def browser(chromium: Path) -> AsyncIterator[Any]:
+    try:
+        from playwright.async_api import async_playwright
+    except ImportError:
+        pytest.fail("the playwright package is missing: run scripts/install_e2e.sh", pytrace=False)
+    async with async_playwright() as pw:
+        launched = await pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.fixture
+def console_factory(tmp_path: Path) -> Iterator[Callable[[Settings], ConsoleProcess]]:
+    started: list[ConsoleProcess] = []
+
+    def start(settings: Settings) -> ConsoleProcess:
+        console = ConsoleProcess(settings, tmp_path / f"console-{len(started)}.log").start()
+        started.append(console)
+        return console.wait_ready()
+
+    yield start
+    for console in started:
+        console.stop()
