@@ -39,16 +39,28 @@ def register_housekeeping(app: faust.App, ctx: Context) -> None:
 
     @app.timer(interval=5.0)
     async def consumer_lag() -> None:
+        """Messages behind the end of each assigned partition, as Kafka's tools count it:
+        the log end offset (asked of the broker, not the fetcher's cached highwater, which
+        is unknown for a partition not fetched yet) less the offset committed after
+        processing. Until this worker's first commit on a partition since the last
+        rebalance, its fetch position stands in for the committed offset."""
         consumer = app.consumer
-        m = ctx.metrics
         try:
-            assignment = consumer.assignment()
-        except Exception:  # not started or rebalancing
+            assigned = sorted(consumer.assignment())
+            ends = await consumer.highwaters(*assigned) if assigned else {}
+            committed = app.monitor.tp_committed_offsets
+            lags: dict[tuple[str, str], int] = {}
+            for tp in assigned:
+                end = ends.get(tp)
+                done = committed.get(tp)
+                if done is None:
+                    done = await consumer.position(tp)
+                if end is not None and done is not None:
+                    lags[(tp.topic, str(tp.partition))] = max(0, end - done)
+        except Exception as exc:  # not started, rebalancing, broker away: try next tick
+            log.debug("consumer lag not measured", extra={"kv": {"error": repr(exc)}})
             return
-        for tp in assignment:
-            highwater = consumer.highwater(tp)
-            position = consumer._last_offset.get(tp) if hasattr(consumer, "_last_offset") else None
-            if highwater is None:
-                continue
-            done = (position + 1) if position is not None else 0
-            m.consumer_lag.labels(tp.topic, str(tp.partition)).set(max(0, highwater - done))
+        gauge = ctx.metrics.consumer_lag
+        gauge.clear()  # partitions now served by another worker leave the gauge
+        for (topic, partition), lag in lags.items():
+            gauge.labels(topic, partition).set(lag)
