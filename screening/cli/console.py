@@ -26,6 +26,8 @@ def add_parser(sub: Any) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    from aiokafka.errors import KafkaError
+
     from screening.console import ConsoleSettings, serve
     from screening.console.auth import InvalidUsers
 
@@ -45,6 +47,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     except InvalidUsers as exc:
         print(f"screening console: {exc}", file=sys.stderr)
         return 2
+    except KafkaError as exc:
+        print(f"screening console: Kafka at {settings.broker} cannot be reached ({exc})",
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -176,8 +176,12 @@ class Feed:
             self.settings, group=f"screening-console-{uuid.uuid4().hex[:12]}",
             enable_auto_commit=False, auto_offset_reset="latest", metadata_max_age_ms=5000)
         self._producer = make_producer(self.settings)
-        await self._producer.start()
-        await self._consumer.start()
+        try:
+            await self._producer.start()
+            await self._consumer.start()
+        except BaseException:
+            await self.stop()  # no half-started clients left behind
+            raise
         self._consumer.subscribe(pattern=pattern, listener=_Rewind(self))
         self._task = asyncio.create_task(self._run(), name="console-feed")
 

@@ -208,6 +208,8 @@ async def events(request: web.Request) -> web.StreamResponse:
             try:
                 event = await asyncio.wait_for(queue.get(), KEEPALIVE_S)
             except TimeoutError:
+                if _analyst(request) is None:
+                    break  # signed out elsewhere, expired or revoked: the page must sign in
                 await resp.write(b": keepalive\n\n")  # also finds pages that went away
                 continue
             if event is None:

@@ -17,7 +17,7 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
-from screening.console import ConsoleSettings, create_app, verify_password
+from screening.console import ConsoleSettings, create_app, verify_password, web
 from screening.console.web import CONSOLE
 from screening.settings import Settings
 
@@ -245,6 +245,25 @@ async def test_alerts_reach_pages_masked_and_bad_messages_do_not_stop_the_feed(
     assert got["subject"]["surname"] == HOSTILE, "kept as text: the page escapes it"
     assert "future_field" not in got
     assert server.app[CONSOLE].feed.alert("garbage") is None
+
+
+async def test_an_open_stream_ends_when_the_analyst_is_removed(
+        console: Any, pages: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(web, "KEEPALIVE_S", 0.2)
+    server = await console()
+    page = pages(server)
+    assert await page.sign_in() == 303
+    stream = page.events()
+    await next_event(stream, "snapshot")
+    sessions = server.app[CONSOLE].sessions
+    sessions.users = {k: v for k, v in sessions.users.items() if k != ANALYST}
+
+    async def drain() -> None:
+        async for _ in stream:
+            pass
+    await asyncio.wait_for(drain(), WAIT_S)  # the server closed it
+    async with page.http.get(page.base + "/api/session") as resp:
+        assert resp.status == 401
 
 
 async def test_pages_follow_the_language_cookie_and_send_strict_headers(

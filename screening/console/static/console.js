@@ -248,10 +248,7 @@
 
   function keep(a) {
     alerts.set(a.alert_id, a);
-    if (alerts.size > MAX_KEPT) {
-      const oldest = [...alerts.values()].sort((x, y) => x.raised_ms - y.raised_ms)[0];
-      alerts.delete(oldest.alert_id);
-    }
+    if (alerts.size > MAX_KEPT) alerts.delete(alerts.keys().next().value);  // first kept
   }
 
   function connect() {
