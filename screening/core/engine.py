@@ -69,6 +69,7 @@ class Screener:
         self.clock = clock
         self.last_version = NO_VERSION
         self.last_error: str | None = None
+        self.circuit_open = False
 
     async def screen(self, batch: Sequence[RawScan]) -> list[Screened]:
         started = time.monotonic()
@@ -105,31 +106,47 @@ class Screener:
                 terminal_id=scan.terminal_id, kind=item.raw.kind, outcome="unverified",
                 warnings=["PROCESSING_ERROR"], decided_at=now, watchlist_version=self.last_version)
 
+    async def _lookup(self, prepared: list[tuple[Screened, Prepared]],
+                      fields: list[tuple[str, str]]) -> tuple[Any, dict[Any, Any], dict[Any, Any]]:
+        version, values = await self.store.fetch(fields)
+        answers = dict(zip(fields, values, strict=True))
+        refs = list(dict.fromkeys(r for _, p in prepared for r in blob_refs(p, answers)))
+        blob_values = await self.store.fetch_blobs(version, refs)
+        return version, answers, decode_records(dict(zip(refs, blob_values, strict=True)))
+
     async def _answer(self, prepared: list[tuple[Screened, Prepared]], started: float) -> None:
+        """Look up and decide; retry within the budget, then answer `unverified`.
+
+        Once a batch has given up (the circuit is open), the next batches try once
+        and give up at once if that fails, so that a long outage answers terminals
+        promptly instead of each batch waiting out the whole budget."""
         fields = list(dict.fromkeys(f for _, p in prepared for f in p.lookups))
         deadline = (min((s.raw.read_at for s, _ in prepared if s.raw.read_at), default=started)
                     + self.settings.lookup_budget_s)
         delay = 0.02
         while True:
+            remaining = deadline - time.monotonic()
             try:
-                version, values = await self.store.fetch(fields)
-                answers = dict(zip(fields, values, strict=True))
-                refs = list(dict.fromkeys(r for _, p in prepared for r in blob_refs(p, answers)))
-                blob_values = await self.store.fetch_blobs(version, refs)
-                records = decode_records(dict(zip(refs, blob_values, strict=True)))
+                version, answers, records = await asyncio.wait_for(
+                    self._lookup(prepared, fields), timeout=max(0.05, remaining))
                 break
             except (TimeoutError, RedisError, OSError, WatchlistUnavailable) as exc:
                 self.last_error = type(exc).__name__
                 remaining = deadline - time.monotonic()
-                if isinstance(exc, NoWatchlistLoaded) or remaining <= delay:
-                    log.warning("lists unavailable, answering unverified",
-                                extra=kv(error=type(exc).__name__, scans=len(prepared)))
+                if isinstance(exc, NoWatchlistLoaded) or self.circuit_open or remaining <= delay:
+                    if not self.circuit_open:
+                        log.warning("lists unavailable, answering unverified",
+                                    extra=kv(error=type(exc).__name__, scans=len(prepared)))
+                    self.circuit_open = not isinstance(exc, NoWatchlistLoaded)
                     now = self.clock()
                     for item, p in prepared:
                         item.result = unverified(p, version=self.last_version, now=now)
                     return
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.25)
+        if self.circuit_open:
+            log.warning("lists reachable again", extra=kv(version=version.id))
+        self.circuit_open = False
         self.last_version = version.id
         self.last_error = None
         now = self.clock()

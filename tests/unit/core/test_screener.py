@@ -161,3 +161,17 @@ async def test_alert_ids_are_stable_across_replays(memory_store) -> None:
     for alert in first.alerts:
         assert alert.subject["document_number"].endswith("2C3")
         assert "L898902" not in alert.subject["document_number"]
+
+
+async def test_after_an_outage_batches_give_up_fast_then_recover(memory_store) -> None:
+    screener = Screener(memory_store, settings(), clock=lambda: NOW)
+    scan = orjson.dumps(traveller(document={"number": "L898902C3", "issuing_state": "UTO"}))
+    memory_store.fail = RedisConnectionError("down")
+    [first] = await screener.screen([RawScan(kind="traveller", value=scan)])
+    calls_first = memory_store.calls
+    [second] = await screener.screen([RawScan(kind="traveller", value=scan)])
+    assert first.result.outcome == second.result.outcome == "unverified"
+    assert calls_first > 1 and memory_store.calls == calls_first + 1, "open circuit: one try"
+    memory_store.fail = None
+    [third] = await screener.screen([RawScan(kind="traveller", value=scan)])
+    assert third.result.outcome == "hit" and not screener.circuit_open
