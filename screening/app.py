@@ -20,6 +20,8 @@ from screening.settings import Settings
 def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faust.App, Context]:
     """A Faust app wired to the settings; nothing connects until the worker starts."""
     ctx = Context(settings=settings, metrics=metrics or Metrics.create())
+    datadir = settings.data_dir or os.path.join(tempfile.gettempdir(), "screening-faust")
+    os.makedirs(datadir, exist_ok=True)  # Faust creates only the last level
     app = faust.App(
         settings.app_id,
         broker=settings.broker,
@@ -45,8 +47,7 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
         processing_guarantee=settings.processing_guarantee,
         stream_wait_empty=True,
         table_standby_replicas=0,
-        datadir=settings.data_dir or os.path.join(tempfile.gettempdir(), "screening-faust",
-                                                  "{conf.id}-data"),
+        datadir=os.path.join(datadir, "{conf.id}-data"),
     )
 
     @app.service
