@@ -28,12 +28,12 @@ def add_parser(sub: Any) -> None:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from aiokafka.errors import KafkaError
 
-    from screening.console import ConsoleSettings, serve
+    from screening.console import serve
     from screening.console.auth import InvalidUsers
 
     overrides = {k: v for k, v in (("console_host", args.host), ("console_port", args.port))
                  if v is not None}
-    console = ConsoleSettings(**overrides)
+    console = settings.model_copy(update=overrides)
 
     async def main() -> None:
         stop = asyncio.Event()

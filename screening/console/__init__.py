@@ -1,7 +1,6 @@
 """The analysts' console: live alerts in a browser, explained, decided on, in four languages."""
 
 from screening.console.auth import hash_password, verify_password
-from screening.console.settings import ConsoleSettings
 from screening.console.web import create_app, serve
 
-__all__ = ["ConsoleSettings", "create_app", "hash_password", "serve", "verify_password"]
+__all__ = ["create_app", "hash_password", "serve", "verify_password"]

@@ -25,7 +25,6 @@ from screening.console.auth import verify_password as _verify_password
 from screening.console.feed import Feed, display_decision
 from screening.console.i18n import LANGUAGES, negotiate
 from screening.console.pages import STATIC, asset, console_page, login_page
-from screening.console.settings import ConsoleSettings
 from screening.models import AlertDecision
 from screening.settings import Settings
 
@@ -53,7 +52,7 @@ HEADERS = {
 @dataclass
 class Console:
     settings: Settings
-    console: ConsoleSettings
+    console: Settings
     feed: Feed
     signer: Signer
     sessions: Sessions
@@ -276,7 +275,7 @@ async def health(request: web.Request) -> web.StreamResponse:
                               "pages": len(feed.hub)})
 
 
-def create_app(settings: Settings, console: ConsoleSettings, *,
+def create_app(settings: Settings, console: Settings, *,
                feed: Feed | None = None) -> web.Application:
     """The aiohttp application; the feed starts and stops with it."""
     users = parse_users(console.console_users.get_secret_value())
@@ -324,7 +323,7 @@ def create_app(settings: Settings, console: ConsoleSettings, *,
     return app
 
 
-async def serve(settings: Settings, console: ConsoleSettings,
+async def serve(settings: Settings, console: Settings,
                 stop: asyncio.Event | None = None) -> None:
     """Serves until `stop` is set (the command line sets it on SIGINT or SIGTERM)."""
     app = create_app(settings, console)

@@ -17,7 +17,7 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
-from screening.console import ConsoleSettings, create_app, verify_password, web
+from screening.console import create_app, verify_password, web
 from screening.console.web import CONSOLE
 from screening.settings import Settings
 
@@ -110,7 +110,7 @@ async def console(settings: Settings) -> AsyncIterator[Callable[[], Awaitable[Te
     servers: list[TestServer] = []
 
     async def start() -> TestServer:
-        config = ConsoleSettings(console_users=SecretStr(users_spec()),
+        config = Settings(console_users=SecretStr(users_spec()),
                                  console_session_secret=SecretStr(SESSION_SECRET),
                                  console_lookback=50)
         server = TestServer(create_app(settings, config), host="127.0.0.1")
