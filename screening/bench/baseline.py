@@ -22,14 +22,14 @@ class PerScanStore:
     async def current_version(self, *, refresh: bool = False) -> Version:
         return await self.store.current_version(refresh=refresh)
 
+    async def _hget(self, version: Version, table: str, fld: str) -> bytes | None:
+        value = await self.store.redis.hget(version.key(self.store.data_keys, table, fld), fld)
+        return value if isinstance(value, bytes) or value is None else str(value).encode()
+
     async def fetch(self, fields: Sequence[tuple[str, str]]) -> tuple[Version, list[bytes | None]]:
         version = await self.store.current_version()
-        values = []
-        for table, fld in fields:
-            values.append(await self.store.redis.hget(
-                version.key(self.store.data_keys, table, fld), fld))
-        return version, values
+        return version, [await self._hget(version, table, fld) for table, fld in fields]
 
-    async def fetch_blobs(self, version: Version, refs: Sequence[tuple[str, str]]) -> list[bytes | None]:
-        return [await self.store.redis.hget(version.key(self.store.data_keys, table, rid), rid)
-                for table, rid in refs]
+    async def fetch_blobs(self, version: Version,
+                          refs: Sequence[tuple[str, str]]) -> list[bytes | None]:
+        return [await self._hget(version, table, rid) for table, rid in refs]

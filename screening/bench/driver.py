@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import Sequence
@@ -37,7 +38,8 @@ async def delete_topics(settings: Settings) -> None:
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        mine = [t for t in existing if settings.topic_prefix and t.startswith(settings.topic_prefix)]
+        prefix = settings.topic_prefix
+        mine = [t for t in existing if prefix and t.startswith(prefix)]
         if mine:
             await admin.delete_topics(mine)
     finally:
@@ -131,20 +133,19 @@ class ResultWatcher:
                             arr.at[eid] = now
                             arr.outcomes[data["outcome"]] = arr.outcomes.get(data["outcome"], 0) + 1
 
-    async def wait(self, timeout: float) -> Arrivals:
-        deadline = time.monotonic() + timeout
+    async def wait(self, seconds: float) -> Arrivals:
+        """Until every expected result arrived, or `seconds` passed."""
+        deadline = time.monotonic() + seconds
         assert self.arrivals is not None
-        while not self.arrivals.complete and time.monotonic() < deadline:
+        while not self.arrivals.complete and time.monotonic() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         return self.arrivals
 
     async def stop(self) -> None:
         if self.task is not None:
             self.task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self.task
-            except asyncio.CancelledError:
-                pass
         await self.consumer.stop()
 
 

@@ -28,7 +28,8 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str]:
             continue
         if hasattr(value, "get_secret_value"):
             value = value.get_secret_value()
-        env[f"SCREENING_{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+        text = str(value).lower() if isinstance(value, bool) else str(value)
+        env[f"SCREENING_{name.upper()}"] = text
     env.update(extra)
     return env
 

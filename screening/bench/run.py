@@ -62,7 +62,7 @@ def _run_settings(base: Settings, partitions: int, tag: str) -> Settings:
 
 
 async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path,
-                 timeout: float, **env: str) -> tuple[float, float, list[WorkerProcess]]:
+                 limit_s: float, **env: str) -> tuple[float, float, list[WorkerProcess]]:
     """Preload, then start workers and time the drain; returns (rate, max RSS, workers)."""
     await create_topics(settings, settings.topic_partitions)
     await preload(settings, scans)
@@ -74,7 +74,7 @@ async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path
         s = settings.model_copy(update={"web_port": free_port()})
         procs.append(WorkerProcess(s, logs / f"{settings.app_id}-{i}.log", **env).start())
     rss = 0.0
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + limit_s
     while not arrivals.complete and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
         rss = max([rss] + [p.rss_mb() for p in procs])
@@ -82,7 +82,7 @@ async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path
             raise RuntimeError("a worker died:\n" + procs[0].log_tail())
     await watcher.stop()
     if not arrivals.complete:
-        raise RuntimeError(f"only {len(arrivals.at)} of {len(scans)} results in {timeout}s")
+        raise RuntimeError(f"only {len(arrivals.at)} of {len(scans)} results in {limit_s}s")
     times = sorted(arrivals.at.values())
     rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
     return rate, rss, procs
@@ -130,7 +130,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
         baseline = 0.0
         if not args.no_baseline:
             b_scans = _scans(baseline_settings, paths, args.baseline_scans, args.hit_share, seed=3)
-            print(f"baseline: {args.baseline_scans:,} scans, per-scan look-ups ...", file=sys.stderr)
+            print(f"baseline: {args.baseline_scans:,} scans, per-scan look-ups ...",
+                  file=sys.stderr)
             baseline, _, bprocs = await _drain(baseline_settings, b_scans, 1, logs, args.timeout,
                                                SCREENING_LOOKUP_MODE="per_scan",
                                                SCREENING_BATCH_SIZE="1")
@@ -161,7 +162,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             with contextlib.suppress(Exception):
                 await delete_topics(s)
         with contextlib.suppress(Exception):
-            await store.drop_version(report.version)  # type: ignore[possibly-undefined]
+            await store.drop_version(report.version)
         await redis.aclose()
 
 
