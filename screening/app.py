@@ -34,7 +34,7 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
         web_bind=settings.web_host,
         web_in_thread=False,
         topic_partitions=settings.topic_partitions,
-        topic_replication_factor=1,
+        topic_replication_factor=settings.topic_replication,
         consumer_auto_offset_reset="earliest",
         # Larger buffers let a stream batch; see README "Performance".
         stream_buffer_maxsize=settings.stream_buffer_maxsize,

@@ -6,6 +6,8 @@ import uuid
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
 
 from screening.settings import Settings
 
@@ -33,3 +35,33 @@ def consumer(settings: Settings, *topics: str, group: str | None = None,
     }
     options.update(overrides)
     return AIOKafkaConsumer(*topics, **options)
+
+
+def topic_names(settings: Settings) -> list[str]:
+    """Every topic of the contract, with the deployment's prefix."""
+    return [settings.topic(t) for t in (
+        settings.topic_traveller, settings.topic_vehicle, settings.topic_results,
+        settings.topic_alerts, settings.topic_decisions, settings.topic_updates,
+        settings.topic_deadletter)]
+
+
+async def ensure_topics(settings: Settings) -> list[str]:
+    """Create the contract's topics that do not exist yet; returns those created.
+
+    A worker must find its input topics when it joins the group: topics created after
+    the assignment are only picked up at the next metadata refresh (minutes)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_hosts)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [n for n in topic_names(settings) if n not in existing]
+        if missing:
+            try:
+                await admin.create_topics([NewTopic(n, settings.topic_partitions,
+                                                    settings.topic_replication)
+                                           for n in missing])
+            except TopicAlreadyExistsError:
+                pass  # another worker won the race
+        return missing
+    finally:
+        await admin.close()

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     topic_deadletter: str = "screening.deadletter"
     # Partitions for topics the worker creates; more partitions let more workers share the load.
     topic_partitions: int = Field(default=4, ge=1)
+    # Replication factor of topics the worker creates (1 on a single broker; 3 in production).
+    topic_replication: int = Field(default=1, ge=1)
 
     # Faust application id: also the Kafka consumer group of the workers.
     app_id: str = "screening"

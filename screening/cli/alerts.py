@@ -38,7 +38,7 @@ def format_alert(alert: dict[str, Any], *, colour: bool, unmask: bool) -> str:
                 "issuing_state", "vin", "plate", "plate_country"):
         if key in subject:
             value = subject[key]
-            if key in ("surname", "given_names") and not unmask:
+            if key in ("surname", "given_names", "date_of_birth") and not unmask:
                 value = mask_value(key, value)
             shown.append(f"{key}={value}")
     head = f"{prio.upper():<8}"

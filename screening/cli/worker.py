@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 from typing import Any
 
 from screening.settings import Settings
@@ -18,8 +19,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from faust.worker import Worker
 
     from screening.app import create_app
+    from screening.kafka_io import ensure_topics
     from screening.logs import logging_config
 
+    asyncio.run(ensure_topics(settings))
     app, _ = create_app(settings)
     level = args.loglevel or settings.log_level
     worker = Worker(app, loglevel=level.lower(), quiet=True, redirect_stdouts=False,
