@@ -1,0 +1,48 @@
+# The two commands of the README: `make demo` and `make test`. Everything they need is
+# installed by scripts/install*.sh (idempotent) and started by scripts/services.sh.
+SHELL := /bin/bash
+BIN := .venv/bin
+PYTEST_ARGS ?=
+DEMO_SECONDS ?= 60
+
+.PHONY: install services services-down cluster cluster-down test test-unit lint demo bench clean
+
+install:
+	bash scripts/install.sh
+	bash scripts/install_e2e.sh
+
+services: install
+	bash scripts/services.sh up kafka redis
+
+services-down:
+	bash scripts/services.sh down kafka redis cluster
+
+cluster: install
+	bash scripts/services.sh up cluster
+
+cluster-down:
+	bash scripts/services.sh down cluster
+
+# Every test: unit, integration (real Kafka, Redis and a Redis Cluster), browser and
+# Prometheus. pytest's exit 5 (nothing collected) is a failure, not a pass.
+test: install
+	bash scripts/services.sh up all
+	$(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$rc
+
+test-unit:
+	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check screening tests
+	$(BIN)/mypy screening
+
+demo:
+	DEMO_SECONDS=$(DEMO_SECONDS) bash scripts/demo.sh
+
+bench: services
+	$(BIN)/screening bench
+
+clean:
+	rm -rf build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,32 @@
+"""A quick run of `screening bench` keeps the benchmark working; its speed is not judged."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import orjson
+import pytest
+
+from screening.settings import Settings
+
+from .conftest import env_for, screening_cmd
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def test_bench_runs_end_to_end_and_writes_its_figures(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    done = subprocess.run(
+        screening_cmd("bench", "--scans", "600", "--latency-scans", "300", "--rate", "200",
+                      "--baseline-scans", "100", "--sltd", "2000", "--notices", "300",
+                      "--smv", "500", "--out", str(out), "--json", "--timeout", "240"),
+        env=env_for(settings), capture_output=True, timeout=600, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    figures = orjson.loads(done.stdout.splitlines()[-1])
+    for key in ("throughput_scans_per_s", "baseline_throughput_scans_per_s", "worker_rss_mb"):
+        assert figures[key] > 0, key
+    assert set(figures["latency_ms"]) == {"p50", "p95", "p99", "max"}
+    assert figures["latency_results_missing"] == 0
+    assert figures["latency_ms"]["p50"] <= figures["latency_ms"]["max"]
+    assert (out / "latest.json").exists() and (out / "latest.md").read_text().startswith("|")
