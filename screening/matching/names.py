@@ -18,11 +18,14 @@ as one (Xiao Ming / Xiaoming, Al Masri / Almasri).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 from rapidfuzz.distance import JaroWinkler
 
 from screening.matching.normalize import normalize_name
+from screening.matching.translit import pinyin_syllables
 
 # Articles and connectors: worth little on their own, often joined, split or dropped.
 _PARTICLES = (
@@ -59,22 +62,37 @@ OLGA OLHA | IGOR IHOR | VLADIMIR WLADIMIR VOLODYMYR | ALEKSANDR OLEKSANDR ALEXAN
 GRIGORI GRIGORIY GRIGORII HRYHORII HRYHORIY | GEORGI GEORGIY HEORHII | OLEG OLEH
 TATIANA TATYANA TETIANA TETYANA | NATALIA NATALYA NATALIYA NATALIIA NATALIJA
 YULIA YULIYA IULIIA JULIJA | ELENA YELENA OLENA JELENA IELENA
-ZHANG CHANG CHEUNG CHEONG JANG | CHEN CHAN TAN CHIN | HUANG WONG HWANG | WANG WONG ONG
-LI LEE | LIU LAU | ZHOU CHOU CHOW CHAU | XIE HSIEH TSE | GUO KUO KWOK | LIANG LEUNG
-ZHENG CHENG CHEANG | XU HSU HUI | ZHAO CHAO CHIU | WU NG GOH | HE HO | LIN LAM LIM
-YANG YEUNG IEONG | ZHU CHU CHOO | SUN SUEN | LUO LO LAW LOH | SONG SUNG SOONG
-ZENG TSENG TSANG | CAI TSAI CHOI CHUA | TANG TONG | FENG FUNG FONG | CAO TSAO
-YE YEH YIP | JIANG CHIANG | XIAO HSIAO SIU | QIAN CHIEN | DENG TENG
+"""
+# Chinese surnames: pinyin first, then Wade-Giles, Cantonese (Hong Kong) and the Hokkien,
+# Teochew or Hakka spellings of Singapore and Malaysia. One romanisation often stands for
+# several characters (WONG is Wang and Huang), which the groups say by overlapping.
+_CHINESE_SURNAMES = """
+WANG WONG ONG HENG | LI LEE | ZHANG CHANG CHEUNG CHEONG TEO TEOH CHONG JANG | LIU LAU LOW
+CHEN CHAN TAN CHIN | YANG YEUNG YEO YEOH IEONG | HUANG WONG NG WEE OOI HWANG | ZHAO CHAO CHIU
+ZHOU CHOU CHOW CHAU CHEW | WU NG GOH | XU HSU TSUI CHUI HUI KHOO | SUN SUEN SOON | MA
+ZHU CHU CHOO | HU WU FOO | GUO KUO KWOK KWEK QUEK | HE HO HOR | LIN LAM LIM | GAO KAO KO KOH
+LUO LO LAW LOH | ZHENG CHENG CHEANG TAY TEH | LIANG LEUNG LEONG NEO | XIE HSIEH TSE CHIA SEAH
+SONG SUNG SOONG | TANG TONG TNG | DENG TENG TANG THAN | FENG FUNG FONG FOONG | HAN HON
+CAO TSAO CHO | ZENG TSENG TSANG | PENG PANG PHANG | XIAO HSIAO SIU SIAW SEOW
+CAI TSAI CHOI TSOI CHUA CHAI | PAN POON PHUA | TIAN TIEN TIN | DONG TUNG | YUAN YUEN
+YE YEH YIP YAP IP | JIANG CHIANG CHEUNG KONG KANG | DU TU TO TOH | SU SO SOH SOO
+WEI NGAI WEE | CHENG CHING | LYU LU LV LUI LOO | DING TING | SHEN SHUM SUM SIM
+ZHONG CHUNG CHONG | TAN TAM | LIAO LIU LIEW LEOW | LU LUK LOKE | JIN CHIN KAM KIM
+SHI SHIH SHEK | YU YUE | LONG LUNG | YAO YIU | FANG FONG | LAI LI | BAI PAI PAK PEH
+CUI TSUI CHUI | QIU CHIU YAU KHOO HIEW | HOU HAU | XIONG HSIUNG HUNG | QIN CHIN CHUN
+SHAO SIU | MAO MO | WAN MAN | DUAN TUAN TUEN | LEI LUI | QIAN CHIEN CHIN | YIN WAN
+GONG KUNG | WEN MAN | MO MOK | GUAN KUAN KWAN | OU AU | OUYANG AUYEUNG | SITU SZETO
 """
 
 
 def _groups() -> dict[str, tuple[str, ...]]:
     table: dict[str, tuple[str, ...]] = {}
-    for line in _GROUPS.strip().splitlines():
+    for line in (_GROUPS + _CHINESE_SURNAMES).strip().splitlines():
         for group in line.split("|"):
             names = group.split()
             for name in names:
-                table[name] = (*table.get(name, ()), names[0])
+                if names[0] not in table.get(name, ()):
+                    table[name] = (*table.get(name, ()), names[0])
     return table
 
 
@@ -216,7 +234,13 @@ def significant(tokens: list[Tok]) -> list[Tok]:
 
 
 # --- comparison -------------------------------------------------------------------------
-def token_sim(q: Tok, a: Tok) -> float:
+@lru_cache(maxsize=16384)
+def single_syllable(token: str) -> bool:
+    syllables = pinyin_syllables(token)
+    return syllables is not None and len(syllables) == 1
+
+
+def token_sim(q: Sequence[Any], a: Sequence[Any]) -> float:
     if q[0] == a[0]:
         return 1.0
     if q[1] == a[1]:
@@ -245,8 +269,12 @@ _PAIR_FLOOR = 0.78
 _SURE = 0.92
 
 
-def compare(query: list[Tok], alias: list[Tok]) -> tuple[float, float, str]:
-    """(similarity of matched tokens, penalty for unmatched ones, penalty reason)."""
+def compare(
+    query: list[Tok], alias: Sequence[Sequence[Any]]
+) -> tuple[float, float, str, int, float]:
+    """(similarity of matched tokens, penalty for unmatched ones, penalty reason, how many
+    significant query tokens matched, similarity of the weakest matched pair). ``alias``
+    may be a profile's JSON-decoded token lists."""
     pairs = []
     for q in query:
         for a in alias:
@@ -256,43 +284,138 @@ def compare(query: list[Tok], alias: list[Tok]) -> tuple[float, float, str]:
     pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
     used_q = used_a = 0
     total = weight = 0.0
+    weakest = 1.0
     for s, _, q, a in pairs:
         if q[4] & used_q or a[4] & used_a:
             continue
         used_q |= q[4]
         used_a |= a[4]
         w = max(q[3], a[3])
+        weakest = min(weakest, s)
         if s < _SURE:  # a weak pairing (HERNANDEZ / HERRERA) counts against the name
             s -= (_SURE - s) * 1.5
         total += s * w
         weight += w
     if not weight:
-        return 0.0, 1.0, "name_mismatch"
-    q_left = [t for t in query if not t[5] & 1 and _is_base(t) and not t[4] & used_q]
+        return 0.0, 1.0, "name_mismatch", 0, 0.0
+    q_core = [t for t in query if not t[5] & 1 and _is_base(t)]
+    n_matched = sum(1 for t in q_core if t[4] & used_q)
+    q_left = [t for t in q_core if not t[4] & used_q]
     a_left = [t for t in alias if not t[5] & 1 and _is_base(t) and not t[4] & used_a]
     sim = total / weight
     if not q_left and not a_left:
-        return sim, 0.0, ""
+        return sim, 0.0, "", n_matched, weakest
     if q_left and a_left:  # tokens on both sides found no partner: different names
         n = min(len(q_left), len(a_left))
-        return sim, 0.2 * n + 0.03 * (len(q_left) + len(a_left) - 2 * n), "name_token_mismatch"
+        pen = 0.2 * n + 0.03 * (len(q_left) + len(a_left) - 2 * n)
+        return sim, pen, "name_token_mismatch", n_matched, weakest
     if bin(used_q).count("1") == 1:
-        return sim, 0.12 + 0.03 * (len(q_left) + len(a_left) - 1), "single_name_token"
+        pen = 0.12 + 0.03 * (len(q_left) + len(a_left) - 1)
+        return sim, pen, "single_name_token", n_matched, weakest
     left, side = (q_left, query) if q_left else (a_left, alias)
     if _whole_surname(left, side):
-        return sim, 0.2, "surname_unmatched"
+        return sim, 0.2, "surname_unmatched", n_matched, weakest
     reason = "name_tokens_added" if q_left else "name_tokens_missing"
-    return sim, min(0.03 * len(left), 0.09), reason
+    return sim, min(0.03 * len(left), 0.09), reason, n_matched, weakest
 
 
-def _is_base(t: Tok) -> bool:
-    return t[4] & (t[4] - 1) == 0
+def _is_base(t: Sequence[Any]) -> bool:
+    mask: int = t[4]
+    return mask & (mask - 1) == 0
 
 
-def _whole_surname(left: list[Tok], side: list[Tok]) -> bool:
-    """Whether every surname token of a side went unmatched (field 0 is flagged by bit 6)."""
+def _whole_surname(left: Sequence[Sequence[Any]], side: Sequence[Sequence[Any]]) -> bool:
+    """Whether every surname token of a side went unmatched (flag 4: field 0)."""
     surname = [t for t in side if t[5] & 4 and not t[5] & 1 and _is_base(t)]
     return bool(surname) and all(any(t is u for u in left) for t in surname)
+
+
+# --- blocking keys built from tokens ---------------------------------------------------
+def _prefixed_skeletons(raw: str) -> tuple[str, ...]:
+    stripped = strip_prefix(raw)
+    return skeletons(raw) if stripped == raw else (*skeletons(raw), *skeletons(stripped))
+
+
+def pair_keys(tokens: list[Tok]) -> list[str]:
+    """A notice's skeleton pairs: all its tokens (particles too: a scan may count DE as
+    a name), its joined tokens (written joined, or two adjacent ones joined), those also
+    without a particle (ALMASRI as MASRI), each with every other token they do not
+    overlap."""
+    items = [(t[4], _prefixed_skeletons(t[0])) for t in tokens]
+    out: list[str] = []
+    for i, (mask_a, keys_a) in enumerate(items):
+        for mask_b, keys_b in items[i + 1 :]:
+            if mask_a & mask_b:
+                continue
+            out += [f"{a}.{b}" if a <= b else f"{b}.{a}" for a in keys_a for b in keys_b]
+    return list(dict.fromkeys(out))
+
+
+def _joinable(a: str, b: str) -> bool:
+    """Adjacent tokens a document may well print as one: a letter cut off by an
+    apostrophe (O BRIEN, D ANGELO), a short ending (SOLOV EVA), two Chinese syllables."""
+    return (
+        len(a) <= 2 or (len(b) <= 3 and len(a) >= 4) or (single_syllable(a) and single_syllable(b))
+    )
+
+
+def joined_pair_keys(tokens: list[Tok]) -> list[str]:
+    """The scan's name with its joinable adjacent tokens joined (O BRIEN, XIAO MING as the
+    notice may write them, OBRIEN, XIAOMING): the pair of its first two units, when
+    joining changed them."""
+    merged = {t[4]: t for t in tokens if not _is_base(t)}
+    fields: list[list[str]] = [[], []]
+    base = [t for t in tokens if _is_base(t)]
+    i = 0
+    changed = False
+    while i < len(base):
+        t = base[i]
+        field = 0 if t[5] & 4 else 1
+        nxt = base[i + 1] if i + 1 < len(base) else None
+        if (
+            nxt is not None
+            and (nxt[5] & 4) == (t[5] & 4)
+            and not (t[5] | nxt[5]) & 1
+            and _joinable(t[0], nxt[0])
+            and t[4] | nxt[4] in merged
+        ):
+            fields[field].append(merged[t[4] | nxt[4]][0])
+            changed = True
+            i += 2
+            continue
+        if not t[5] & 1 or len(base) < 3:
+            fields[field].append(t[0])
+        i += 1
+    both = fields[0] and fields[1]
+    units = fields[0][:1] + fields[1][:1] if both else (fields[0] + fields[1])[:2]
+    if not changed or len(units) < 2:
+        return []
+    a, b = skeletons(units[0])[0], skeletons(units[1])[0]
+    return [f"{a}.{b}" if a <= b else f"{b}.{a}"]
+
+
+def typo_keys(picks: list[Tok], notice: bool) -> list[str]:
+    """One token's skeleton with the first or last two letters of another as written: a
+    single typo spares one of them. A notice files its principal tokens (first and last
+    surname token, first given name) with all their skeletons; a scan of two tokens
+    looks up its own skeletons."""
+    if notice:
+        surname = [t for t in picks if t[5] & 4]
+        given = [t for t in picks if not t[5] & 4]
+        picks = list({id(t): t for t in (surname[:1] + surname[-1:] + given[:1])}.values())
+        if len(picks) < 2:
+            picks = picks + [t for t in given[1:2] if t not in picks]
+    out: list[str] = []
+    for a in picks:
+        keys_a = skeletons(a[0]) if notice else skeletons(a[0])[:1]
+        for b in picks:
+            if a is b:
+                continue
+            word = strip_prefix(b[0])
+            for ka in keys_a:
+                out.append(f"{ka}.^{word[:2]}")
+                out.append(f"{ka}.${word[-2:]}")
+    return out
 
 
 __all__ = [
@@ -302,10 +425,13 @@ __all__ = [
     "canon",
     "compare",
     "consonants",
+    "joined_pair_keys",
     "name_tokens",
+    "pair_keys",
     "significant",
     "skeletons",
     "split",
     "strip_prefix",
     "token_sim",
+    "typo_keys",
 ]

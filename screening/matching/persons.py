@@ -3,24 +3,26 @@
 A notice is profiled once (``notice_profile``): every alias, in every Latin spelling its
 script suggests, becomes a list of tokens ready for comparison. ``notice_keys`` and
 ``query_keys`` put a scan and the notices it could be in the same buckets; ``score``
-then compares the name token by token (Jaro-Winkler, as Moov Watchman does) and, in the
-manner of OpenSanctions' logic-v2, subtracts penalties for a date of birth, country or
-sex that disagree. Every hit says which alias matched and why its score is what it is.
+compares the name token by token (Jaro-Winkler, as Moov Watchman does), subtracts
+penalties for a date of birth, country or sex that disagree (as OpenSanctions'
+logic-v2 does) and then asks for **corroboration** in proportion to how little the
+name says on its own (see ``_corroborated``). Every hit names the alias that matched
+and lists its penalties.
 
-Keys (short ASCII, ``.`` and ``:`` as separators):
+Keys (short ASCII; ``Y`` is the birth year). A scan looks up a handful (``query_keys``):
 
-``p:K1.K2``       two name tokens' skeletons, sorted: order, extra or missing tokens and
-                  spelling variants leave at least one pair intact.
-``t:K.^AB:Y``     one token's skeleton, the first (``^``) or last (``$``) two letters of
-                  another, and the birth year (``x`` when the notice has none): survives
-                  a typo in either token of a two-token name while staying selective.
-``s:K:Y``         one token and the birth year, for a scan that carries a single name.
-``m:K``           a notice known by a single name.
+``p:A.B:Y``  two name tokens' skeletons, sorted, with the birth year: spelling variants,
+             order, and an extra, missing or misspelt token leave one pair intact.
+``t:A.^xy:Y`` one token's skeleton and the first (``^``) or last (``$``) two letters of
+             the other token of a two-token name: survives a typo in either token.
+``x:A.B``    a notice without a date of birth, by token pairs; only names of three
+             tokens or more can hit such a notice, so only they look it up.
+``n:A.B``    a dated notice by its two first tokens, for the rare scan without a date.
+``m:A:Y``    a single-token name (``Y`` is ``x`` without a birth year).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -38,23 +40,28 @@ from screening.matching.translit import (
     pinyin_syllables,
 )
 
-MAX_QUERY_KEYS = 24
+MAX_QUERY_KEYS = 16
 _MAX_FORMS = 12
 
-# Penalties (subtracted from the name similarity) and corroboration (added, capped at 1).
+# Penalties are subtracted from the name similarity; corroboration is added (capped at 1).
 DOB_DATE_MISMATCH = 0.15  # same year, month or day differ (both known)
 DOB_DAY_MONTH_SWAPPED = 0.05
-# Nothing to corroborate the name with: with this value a name alone (no date of birth on
-# one side) stays below the default threshold, as ordinary travellers' namesakes demand.
-DOB_UNKNOWN = 0.15
+DOB_YEAR_ONLY = 0.03  # the dates agree, but only on the year
+DOB_UNKNOWN = 0.05  # no date on one side: see _corroborated for what is required then
 DOB_YEAR_1 = 0.20
 DOB_YEAR_2_5 = 0.25
 DOB_YEAR_FAR = 0.40
 COUNTRY_MISMATCH = 0.10
 SEX_MISMATCH = 0.10
 DOB_FULL_AGREES = 0.03
-DOB_YEAR_ONLY = 0.03  # dates agree on the year only: weak corroboration
 COUNTRY_AGREES = 0.02
+# A match whose attributes do not corroborate it in proportion to what the name says
+# alone: 1 + COUNTRY_AGREES - NO_CORROBORATION stays below the default threshold 0.88.
+NO_CORROBORATION = 0.15
+# Without any date of birth, a name must say enough alone: this many tokens, each matched
+# at least this well (spelling variants, not guesses), none left over beyond one.
+UNDATED_MIN_TOKENS = 3
+UNDATED_MIN_TOKEN_SIM = 0.95
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +95,14 @@ def _is_chinese(surname: list[str], given: list[str], nations: list[str]) -> boo
     return bool(set(nations) & _CHINESE_NATIONS) or surname[0] in names.GROUPS_OF
 
 
+def _chinese_forms(s0: list[str], g0: list[str]) -> list[tuple[list[str], list[str]]]:
+    """Split and Wade-Giles forms of a pinyin name; none unless both parts are pinyin."""
+    s_alts, g_alts = chinese_respellings(s0), chinese_respellings(g0)
+    if not s_alts or not g_alts:
+        return []
+    return [(s.split(), g.split()) for s, g in zip(s_alts, g_alts, strict=True)]
+
+
 def _spellings(text: str, script: str) -> list[str]:
     if script == "Cyrl":
         return cyrillic_variants(text)
@@ -101,33 +116,34 @@ def _alias_forms(name: dict[str, Any], nations: list[str]) -> list[tuple[list[st
     script = detect_script(surname + given)
     forms: list[tuple[list[str], list[str]]] = []
     if script == "Latn":
-        for s_var, g_var in zip(name_variants(surname), name_variants(given), strict=False):
-            forms.append((s_var.split(), g_var.split()))
-        if len(name_variants(surname)) != len(name_variants(given)):
-            forms.append((name_variants(surname)[-1].split(), name_variants(given)[-1].split()))
+        s_vars, g_vars = list(name_variants(surname)), list(name_variants(given))
+        for i in range(max(len(s_vars), len(g_vars))):
+            forms.append((s_vars[min(i, len(s_vars) - 1)].split(),
+                          g_vars[min(i, len(g_vars) - 1)].split()))  # fmt: skip
         s0, g0 = forms[0]
         if _is_chinese(s0, g0, nations):
-            for s_alt, g_alt in zip(chinese_respellings(s0), chinese_respellings(g0), strict=True):
-                forms.append((s_alt.split(), g_alt.split()))
+            forms += _chinese_forms(s0, g0)
         return forms
     s_vars = _spellings(surname, script) or [""]
     g_vars = _spellings(given, script) or [""]
     for i in range(max(len(s_vars), len(g_vars))):
         s_var, g_var = s_vars[min(i, len(s_vars) - 1)], g_vars[min(i, len(g_vars) - 1)]
         forms.append((s_var.split(), g_var.split()))
-    if script == "Hani" and not given and forms:  # one field: surname first, as written
-        toks = forms[0][0]
-        forms = [(toks[:1], toks[1:])]
-        forms += [(s.split()[:1], s.split()[1:]) for s in chinese_respellings(toks)]
+    if script == "Hani" and forms:
+        toks = forms[0][0] + forms[0][1]
+        if not given:  # one field: surname first, as Chinese writes it
+            forms = [(toks[:1], toks[1:])]
+        s0, g0 = forms[0]
+        forms.append((s0, ["".join(g0)]))  # XIAO MING is XIAOMING on most passports
+        forms += _chinese_forms(s0, ["".join(g0)])
     return forms
 
 
-def _encode(tokens: list[Tok]) -> list[list[Any]]:
-    return [list(t) for t in tokens]
-
-
 def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
-    """Everything score() needs, precomputed once per notice; JSON-serialisable."""
+    """Everything score() needs, precomputed once per notice; JSON-serialisable.
+
+    ``forms`` holds, per Latin spelling of an alias: the alias's index in ``names``, the
+    tokens (see names.Tok) and how many of them are the surname's."""
     nations = [str(n) for n in record.get("nationalities") or []]
     labels: list[str] = []
     forms: list[list[Any]] = []
@@ -147,7 +163,7 @@ def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
             toks = name_tokens([surname, given], consonantal)
             if consonantal:  # dictionary spellings are vocalised after all
                 toks = [(*t[:5], t[5] & ~2) if t[0] in ARABIC_SPELLINGS else t for t in toks]
-            forms.append([len(labels) - 1, _encode(toks), len(surname)])
+            forms.append([len(labels) - 1, [list(t) for t in toks], len(surname)])
     return {
         "id": record.get("id"),
         "colour": record.get("colour"),
@@ -160,118 +176,67 @@ def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ keys
-def _is_base(t: Tok) -> bool:
-    return t[4] & (t[4] - 1) == 0
-
-
-def _pair_keys(tokens: list[Tok], notice: bool, joined: bool = True) -> list[str]:
-    """Skeleton pairs of tokens that do not overlap. A notice pairs all its tokens, its
-    particles and joined tokens too, and joined tokens also without their particle
-    (ALMASRI as MASRI); a scan pairs its significant tokens, then (``joined``) pairs
-    involving its joined tokens."""
-    base = [t for t in tokens if _is_base(t)] if notice else significant(tokens)
-    merged = [t for t in tokens if not _is_base(t)]
-    keyed = [(t[4], _token_keys(t[0], notice)) for t in base]
-    n_base = len(keyed)
-    if joined:
-        keyed += [(t[4], _token_keys(t[0], notice)) for t in merged]
-    out: list[str] = []
-    for i, (mask_a, keys_a) in enumerate(keyed):
-        for mask_b, keys_b in keyed[i + 1 :]:
-            if mask_a & mask_b or (not joined and i >= n_base):
-                continue
-            for ka in keys_a:
-                for kb in keys_b:
-                    out.append(f"{ka}.{kb}" if ka <= kb else f"{kb}.{ka}")
-    return out
-
-
-def _token_keys(raw: str, notice: bool) -> tuple[str, ...]:
-    if notice and names.strip_prefix(raw) != raw:
-        return (*skeletons(raw), *skeletons(names.strip_prefix(raw)))
-    return skeletons(raw)
-
-
-def _principal(tokens: list[Tok], n_surname: int, notice: bool) -> list[Tok]:
-    base = significant(tokens)
-    surname = [t for t in base if t[4] < (1 << n_surname)]
-    given = [t for t in base if t[4] >= (1 << n_surname)]
-    picks = [surname[0]] if surname else []
-    if notice and len(surname) > 1:
-        picks.append(surname[-1])
-    if given:
-        picks.append(given[0])
-    if len(picks) < 2 and len(base) >= 2:
-        picks = base[:2]
-    return picks
-
-
-def _typo_keys(picks: list[Tok]) -> list[str]:
-    """One token's skeleton with the first or last two letters of another token as
-    written: a single typo spares at least one of them."""
-    out: list[str] = []
-    for a in picks:
-        for b in picks:
-            if a is b:
-                continue
-            word = names.strip_prefix(b[0])
-            for ka in skeletons(a[0]):
-                out.append(f"{ka}.^{word[:2]}")
-                out.append(f"{ka}.${word[-2:]}")
-    return out
-
-
 def _year(dob: str | None) -> str:
     return dob[:4] if dob and len(dob) >= 4 and dob[:4].isdigit() else "x"
 
 
+def _pair(a: str, b: str) -> str:
+    return f"{a}.{b}" if a <= b else f"{b}.{a}"
+
+
+def _principal(tokens: list[Tok]) -> list[Tok]:
+    """Significant base tokens, first surname token and first given name first: the
+    order in which a scan's tokens are worth pairing."""
+    sig = significant(tokens)
+    first_given = next((t for t in sig if not t[5] & 4), None)
+    if first_given is None or first_given is sig[0] or len(sig) < 3:
+        return sig
+    rest = [t for t in sig[1:] if t is not first_given]
+    return [sig[0], first_given, *rest]
+
+
 def notice_keys(profile: dict[str, Any]) -> set[str]:
-    """Blocking keys of a notice, every form of every alias (see the module doc). Keys
-    carry the birth year, or ``x`` for a notice without one; pair and single-token keys
-    are also filed under ``*``, for the rare scan without a date of birth."""
+    """Blocking keys of a notice, every form of every alias (see the module doc)."""
     year = _year(profile.get("dob"))
     keys: set[str] = set()
-    for _, encoded, n_surname in profile["forms"]:
+    for _, encoded, _ in profile["forms"]:
         tokens: list[Tok] = [tuple(t) for t in encoded]
-        base = significant(tokens)
-        for k in _pair_keys(tokens, True):
-            keys.add(f"p:{k}:{year}")
-            if year != "x":
-                keys.add(f"p:{k}:*")
-        keys.update(f"t:{k}:{year}" for k in _typo_keys(_principal(tokens, n_surname, True)))
-        for t in base:
-            for k in skeletons(t[0]):
-                keys.add(f"s:{k}:{year}")
-                if year != "x":
-                    keys.add(f"s:{k}:*")
-        if len(base) == 1:
-            keys.update(f"m:{k}" for k in skeletons(base[0][0]))
+        sig = significant(tokens)
+        if len(sig) == 1:
+            keys.update(f"m:{k}:{year}" for k in skeletons(sig[0][0]))
+            continue
+        pairs = names.pair_keys(tokens)
+        if year == "x":
+            keys.update(f"x:{k}" for k in pairs)
+            continue
+        keys.update(f"p:{k}:{year}" for k in pairs)
+        keys.update(f"t:{k}:{year}" for k in names.typo_keys(sig, notice=True))
+        principal = _principal(tokens)
+        keys.add(f"n:{_pair(skeletons(principal[0][0])[0], skeletons(principal[1][0])[0])}")
     return keys
 
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
     tokens: list[Tok]
-    n_surname: int
+    n_tokens: int  # significant base tokens
     dob: tuple[int, int, int] | None  # year, month (0 unknown), day (0 unknown)
     nationality: str | None
     sex: str | None
     year: str
 
 
-_DOB = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
 @lru_cache(maxsize=8192)
 def _parse_dob(dob: str | None) -> tuple[int, int, int] | None:
-    m = _DOB.match(dob or "")
-    if not m:
+    if not dob or len(dob) not in (4, 7, 10):
         return None
-    y, mo, d = m.groups()
-    return int(y), int(mo or 0), int(d or 0)
+    y, m, d = dob[:4], dob[5:7], dob[8:10]
+    if not (y.isdigit() and (not m or m.isdigit()) and (not d or d.isdigit())):
+        return None
+    return int(y), int(m or 0), int(d or 0)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _prepare(query: PersonQuery) -> _Prepared | None:
     surname, given = split(query.surname), split(query.given_names)
     if not surname and not given:
@@ -280,30 +245,36 @@ def _prepare(query: PersonQuery) -> _Prepared | None:
     dob = _parse_dob(query.date_of_birth)
     nationality = (query.nationality or "").strip().upper().rstrip("<") or None
     sex = query.sex if query.sex in ("M", "F") else None
-    return _Prepared(tokens, len(surname), dob, nationality, sex, _year(query.date_of_birth))
+    year = str(dob[0]) if dob else "x"
+    return _Prepared(tokens, len(significant(tokens)), dob, nationality, sex, year)
 
 
-@lru_cache(maxsize=4096)
+def _sk(t: Tok) -> tuple[str, ...]:
+    return skeletons(t[0])[:2]
+
+
+@lru_cache(maxsize=16384)
 def _query_keys(query: PersonQuery) -> tuple[str, ...]:
     p = _prepare(query)
     if p is None:
         return ()
-    base = significant(p.tokens)
-    # Notices without a birth year (``x``) are looked up only by scans without one: with
-    # DOB_UNKNOWN a name alone cannot reach the threshold, so they would cost for nothing.
-    years = (p.year,) if p.year != "x" else ("*", "x")
-    if len(base) == 1:
-        ks = skeletons(base[0][0])
-        keys = [f"m:{k}" for k in ks] + [f"s:{k}:{y}" for k in ks for y in years]
+    u = _principal(p.tokens)
+    if len(u) == 1:
+        return tuple(dict.fromkeys(f"m:{k}:{y}" for k in _sk(u[0]) for y in (p.year, "x")))
+    # Token pairs such that any one token missing, added or misspelt leaves one intact.
+    idx = [(0, 1)] if len(u) == 2 else [(0, 1), (0, 2), (1, 2)] if len(u) == 3 else \
+        [(0, 1), (2, 3), (0, 2), (1, 2)]  # fmt: skip
+    pairs = [_pair(a, b) for i, j in idx for a in _sk(u[i]) for b in _sk(u[j])]
+    pairs += names.joined_pair_keys(p.tokens)
+    keys: list[str] = []
+    if p.year == "x":  # rare: a scan without a date of birth meets dated notices by name
+        keys += [f"n:{k}" for k in pairs[:2]]
     else:
-        base_pairs = list(dict.fromkeys(_pair_keys(p.tokens, False, joined=False)))
-        pairs = list(dict.fromkeys(base_pairs + _pair_keys(p.tokens, False)))
-        n_base = len(base_pairs)
-        typos = _typo_keys(_principal(p.tokens, p.n_surname, False)) if p.year != "x" else []
-        mono = [f"m:{k}" for t in base[:2] for k in skeletons(t[0])]
-        keys = [f"p:{k}:{y}" for k in pairs[:n_base] for y in years]
-        keys += [f"t:{k}:{p.year}" for k in typos]
-        keys += [f"p:{k}:{y}" for k in pairs[n_base:] for y in years] + mono
+        keys += [f"p:{k}:{p.year}" for k in pairs]
+        if len(u) == 2:
+            keys += [f"t:{k}:{p.year}" for k in names.typo_keys(u, notice=False)]
+    if len(u) >= UNDATED_MIN_TOKENS:  # only such names can hit a notice without a date
+        keys += [f"x:{_pair(_sk(u[i])[0], _sk(u[j])[0])}" for i, j in idx[: 1 + (len(u) > 3)]]
     return tuple(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
 
 
@@ -313,24 +284,33 @@ def query_keys(query: PersonQuery) -> list[str]:
 
 
 # ------------------------------------------------------------------ scoring
+_FULL, _PARTIAL, _NONE = 2, 1, 0  # how far the dates of birth corroborate
+
+
 def _attributes(
     p: _Prepared, profile: dict[str, Any]
-) -> tuple[list[str], list[tuple[str, float]], float]:
+) -> tuple[list[str], list[tuple[str, float]], float, int, bool | None]:
+    """(matched attributes, penalties, bonus, date corroboration, nationality agrees:
+    True, False, or None when one side does not say)."""
     matched: list[str] = []
     penalties: list[tuple[str, float]] = []
     bonus = 0.0
+    level = _NONE
     n_dob = _parse_dob(profile.get("dob"))
     if p.dob and n_dob:
         (qy, qm, qd), (ny, nm, nd) = p.dob, n_dob
         gap = abs(qy - ny)
         if gap == 0:
-            if qm and nm and qd and nd and (qm, qd) != (nm, nd) and (qm, qd) == (nd, nm):
+            full = bool(qm and nm and qd and nd)
+            if full and (qm, qd) != (nm, nd) and (qm, qd) == (nd, nm):
                 penalties.append(("birth_day_month_swapped", DOB_DAY_MONTH_SWAPPED))
+                level = _FULL
             elif (qm and nm and qm != nm) or (qm == nm and qd and nd and qd != nd):
                 penalties.append(("birth_date_mismatch", DOB_DATE_MISMATCH))
             else:
                 matched.append("date_of_birth")
-                if qm and nm and qd and nd:
+                level = _FULL if full else _PARTIAL
+                if full:
                     bonus += DOB_FULL_AGREES
                 elif not (qm and nm):
                     penalties.append(("birth_date_imprecise", DOB_YEAR_ONLY))
@@ -343,8 +323,10 @@ def _attributes(
     else:
         penalties.append(("birth_date_unknown", DOB_UNKNOWN))
     nations = profile.get("nat") or []
+    nat_agrees: bool | None = None
     if p.nationality and nations:
-        if p.nationality in nations:
+        nat_agrees = p.nationality in nations
+        if nat_agrees:
             matched.append("nationality")
             bonus += COUNTRY_AGREES
         else:
@@ -355,7 +337,29 @@ def _attributes(
             matched.append("sex")
         else:
             penalties.append(("sex_mismatch", SEX_MISMATCH))
-    return matched, penalties, bonus
+    return matched, penalties, bonus, level, nat_agrees
+
+
+def _corroborated(level: int, nat_agrees: bool | None, matched_tokens: int, weakest: float,
+                  reason: str) -> bool:  # fmt: skip
+    """Whether the attributes back the name enough, given how much the name says alone.
+
+    * the full date of birth agrees: the name score decides (a nationality the notice
+      does not list only costs COUNTRY_MISMATCH: dual nationals carry other passports);
+    * the dates agree only as far as one side knows them (a year, a year and month): the
+      nationality must not contradict;
+    * no date of birth on one side: the nationality must not contradict and the name
+      must identify on its own: UNDATED_MIN_TOKENS tokens or more, each a spelling of
+      the other (UNDATED_MIN_TOKEN_SIM), at most one token left over on either side.
+    """
+    if level == _FULL:
+        return True
+    if nat_agrees is False:
+        return False
+    if level == _PARTIAL:
+        return True
+    return (matched_tokens >= UNDATED_MIN_TOKENS and weakest >= UNDATED_MIN_TOKEN_SIM
+            and reason in ("", "name_tokens_missing", "name_tokens_added"))  # fmt: skip
 
 
 def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> PersonMatch | None:
@@ -364,23 +368,29 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> Pers
     p = _prepare(query)
     if p is None or not profile.get("forms"):
         return None
-    matched, penalties, bonus = _attributes(p, profile)
-    attr = sum(a for _, a in penalties)
-    if 1.0 + bonus - attr < threshold:
+    matched, penalties, bonus, level, nat_agrees = _attributes(p, profile)
+    ceiling = 1.0 + bonus - sum(a for _, a in penalties)
+    if level == _NONE and (p.n_tokens < UNDATED_MIN_TOKENS or nat_agrees is False):
+        ceiling -= NO_CORROBORATION  # decided before comparing names: the common case
+    if ceiling < threshold:
         return None
-    best, best_form, best_reason, best_pen = -1.0, 0, "", 0.0
+    best: tuple[float, float, str, int, float, int] | None = None
     for i, (_, encoded, _) in enumerate(profile["forms"]):
-        sim, pen, reason = compare(p.tokens, encoded)
-        if sim - pen > best:
-            best, best_form, best_reason, best_pen = sim - pen, i, reason, pen
-            if best >= 0.97:
+        sim, pen, reason, n_matched, weakest = compare(p.tokens, encoded)
+        if best is None or sim - pen > best[0] - best[1]:
+            best = (sim, pen, reason, n_matched, weakest, i)
+            if sim - pen >= 0.97:
                 break
-    value = min(1.0, best + bonus - attr)
+    assert best is not None
+    sim, pen, reason, n_matched, weakest, form = best
+    if not _corroborated(level, nat_agrees, n_matched, weakest, reason):
+        penalties.append(("no_corroboration", NO_CORROBORATION))
+    value = min(1.0, sim - pen + bonus - sum(a for _, a in penalties))
     if value < threshold:
         return None
-    if best_reason:
-        penalties.insert(0, (best_reason, round(best_pen, 4)))
-    label = profile["names"][profile["forms"][best_form][0]]
+    if reason:
+        penalties.insert(0, (reason, round(pen, 4)))
+    label = profile["names"][profile["forms"][form][0]]
     return PersonMatch(round(value, 4), ("name", *matched), label, tuple(penalties))
 
 

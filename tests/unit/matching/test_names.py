@@ -49,7 +49,8 @@ def test_split_handles_mrz_filler_and_punctuation() -> None:
 
 
 def _cmp(query: list[list[str]], alias: list[list[str]]) -> tuple[float, float, str]:
-    return compare(name_tokens(query), name_tokens(alias))
+    sim, pen, reason, _, _ = compare(name_tokens(query), name_tokens(alias))
+    return sim, pen, reason
 
 
 def test_joined_and_split_tokens_pair_up() -> None:
