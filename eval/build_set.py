@@ -40,8 +40,11 @@ from pools import (
     CYR_FEMALE,
     CYR_MALE,
     CYR_SURNAME,
+    CYR_TAIL,
     LATIN,
     PATRONYMIC_OF,
+    SURNAME_TAILS,
+    TRAVELLER_WEIGHTS,
 )  # fmt: skip
 
 FAMILIES = ("exact", "translit", "script", "order_swap", "given_missing", "given_added",
@@ -122,9 +125,9 @@ class Person:
         self.given = [zipf(rng, pool).replace("_", " ")]
         if rng.random() < 0.3:
             self.given.append(zipf(rng, pool).replace("_", " "))
-        self.surname = [zipf(rng, surnames.split()).replace("_", " ")]
+        self.surname = [surname(rng, self.culture, surnames)]
         if self.culture in ("hispanic", "lusophone") and rng.random() < 0.75:
-            self.surname.append(zipf(rng, surnames.split()).replace("_", " "))
+            self.surname.append(surname(rng, self.culture, surnames))
         self.nat = rng.choice(countries.split())
 
     def _arab(self, rng: random.Random) -> None:
@@ -152,6 +155,8 @@ class Person:
         if self.sex == "F":
             patronymic = patronymic[:-2] + "на"
         surname = zipf(rng, CYR_SURNAME.split())
+        if rng.random() < CYR_TAIL[0]:
+            surname = rng.choice(CYR_TAIL[1].split()) + rng.choice(CYR_TAIL[2].split())
         if self.sex == "F" and surname.endswith(("ов", "ев", "ёв", "ин")):
             surname += "а"
         given = [first, patronymic] if rng.random() < 0.6 else [first]
@@ -184,7 +189,21 @@ class Person:
         return {k: v for k, v in rec.items() if v is not None}
 
 
-def make_culture(rng: random.Random) -> str:
+def surname(rng: random.Random, culture: str, heads: str) -> str:
+    """A frequent surname (Zipf) or, for the tail's share, one of the long tail."""
+    share, stems, endings = SURNAME_TAILS.get(culture, (0.0, "", ""))
+    if rng.random() < share:
+        return (rng.choice(stems.split()) + rng.choice(endings.split())).upper()
+    return str(zipf(rng, heads.split())).replace("_", " ")
+
+
+def dob_kind(dob: str | None) -> str:
+    return "none" if not dob else "full" if len(dob) == 10 else "partial"
+
+
+def make_culture(rng: random.Random, traveller: bool = False) -> str:
+    if traveller:
+        return rng.choices(list(TRAVELLER_WEIGHTS), list(TRAVELLER_WEIGHTS.values()))[0]
     cultures = list(LATIN) + list(CULTURE_WEIGHTS)
     weights = [LATIN[c][0] for c in LATIN] + list(CULTURE_WEIGHTS.values())
     return rng.choices(cultures, weights)[0]
@@ -299,6 +318,7 @@ def build(n_notices: int, n_per_family: int, n_ordinary: int, n_namesakes: int,
         people.append(person)
         notices.append(person.record(rng, f"N{i:06d}"))
     scans: list[dict[str, Any]] = []
+    by_id = {n["id"]: n for n in notices}
 
     def add(family: str, s: str, g: str, dob: str | None, nat: str | None, sex: str | None,
             expect: str | None) -> None:  # fmt: skip
@@ -311,6 +331,7 @@ def build(n_notices: int, n_per_family: int, n_ordinary: int, n_namesakes: int,
                 "nationality": nat,
                 "sex": sex,
                 "expect": expect,
+                "notice_dob": dob_kind(by_id[expect].get("date_of_birth")) if expect else None,
             }
         )
 
@@ -325,7 +346,7 @@ def build(n_notices: int, n_per_family: int, n_ordinary: int, n_namesakes: int,
             add(family, *v, people[i].nat, people[i].sex, notices[i]["id"])
             done += 1
     for _ in range(n_ordinary):
-        p = Person(rng, make_culture(rng))
+        p = Person(rng, make_culture(rng, traveller=True))
         add("ordinary", mrz(" ".join(p.surname)), mrz(" ".join(p.given)), p.dob, p.nat, p.sex, None)
     countries = [
         c

@@ -270,3 +270,82 @@ CHN_GIVEN_F = (
     " YING LINA SHUFEN"
 )
 CULTURE_WEIGHTS = {"arab": 0.17, "cyrillic": 0.12, "chinese": 0.06}
+
+# The long tail behind the frequent surnames: real surname frequencies are heavy-tailed,
+# and a pool of a few dozen names makes almost every traveller the exact namesake of a
+# notice (the first version of this set drew only from the heads above: two travellers of
+# one culture shared a full name with probability ~0.5%, 50-500x what national name
+# statistics show). culture: (share drawn from the tail, stems, endings).
+SURNAME_TAILS: dict[str, tuple[float, str, str]] = {
+    "hispanic": (
+        0.6,
+        "ALVAR BENIT CARRAS ESCOB FAJARD GALIND IBARR LOZAN MADRIG OLIVAR PALAC"
+        " QUINTAN SALDAÑ TREVIÑ URIB VALDEZ ZAMOR ARREDOND BALLEST CORDER ESPIN FIGUER"
+        " GALLEG MONTAÑ ROBL SEPÚLVED VILLAL",
+        "O EZ ERO ILLA ANO EDA ES",
+    ),
+    "lusophone": (
+        0.5,
+        "AZEVED BRAND CAMP FALC GUIMAR MACED MOREIR PINH QUEIR SAMPAI TEIXEIR"
+        " VASCONCEL BEZERR CORDEIR FRAG",
+        "O A ES EIRA INHO",
+    ),
+    "anglo": (
+        0.6,
+        "ASH BRAD CROM DUNS FAIR GRANT HAL HARD KENS LANG MAR NORTH PEM RAD STAN"
+        " THORN WEST WHIT WOOD ALD BRIGG CARL",
+        "WORTH LEY TON FIELD BURY WELL MORE HAM",
+    ),
+    "german": (
+        0.6,
+        "ALT BERG EICH FELD GRÜN HOCH KIRCH LAND MÜHL OBER REIN ROSEN SCHWARZ"
+        " SOMMER STEIN WALD WEIN WIES ZIEG",
+        "MANN BAUER HUBER LER INGER HOFER MEIER",
+    ),
+    "french": (
+        0.6,
+        "BEAU CHAMP CLAIR DESCH FONT GRAND LAC MARCH MONT PERR ROCH SAINT-MART"
+        " VAL VILL BOUCH CHEV DUM",
+        "AUD ELLE ET IER EAU ON IN",
+    ),
+    "italian": (
+        0.6,
+        "BARTOL CAPP DELL FERR GALL LOMB MANC ORS PELL RIZZ SANT TOMMAS VENT ZANN ALBER CASTELL",
+        "INI ELLI ETTI ONE ATO ARI UCCI",
+    ),
+    "polish": (
+        0.6,
+        "BRZOZ CHMIEL DĄBR GÓR JAWOR KRZYŻ LIP MALIN OLSZ PIOTR SOSN WIERZB ZAWADZ ŻUR BOR",
+        "OWSKI EWSKI SKI CZYK IAK EK",
+    ),
+    "turkish": (
+        0.6,
+        "AK ALTIN BAYRAK ÇAKIR DEMİRCİ ERDEM GÜNEŞ KARA KOCA ÖZ SARI TAŞ TOPRAK UYSAL YAVUZ",
+        "OĞLU ER KAN TÜRK CAN SOY DAĞ",
+    ),
+    "south_asian": (
+        0.5,
+        "AGAR BHAT CHAND DESH GANG JOSH KAP MEHR NAG PAND RAJ SAX SRIV THAK TRIV",
+        "WAL KAR ANI ESH URI ARYA",
+    ),
+    "west_african": (
+        0.6,
+        "ADE OLU OKO NWA ABU AKIN OBI EZE KONA DIAL SANG MBA",
+        "YEMI BANJO NKWO CHUKWU BAKAR WALE DIRAN TEY KU",
+    ),
+    "vietnamese": (0.0, "", ""),
+    "persian": (
+        0.5,
+        "ABED BAGHER DAVOUD FARAH GHAFF JAVAD KAZEM MAHM NASR RAHM SHARIF TAGH",
+        "I IAN ZADEH POUR NIA",
+    ),
+}
+
+# Who passes the checkpoints: mostly Europeans at a European event; notices
+# over-represent other regions (CULTURE_WEIGHTS and LATIN's first field are the notices').
+TRAVELLER_WEIGHTS = {"hispanic": 0.08, "lusophone": 0.03, "anglo": 0.15, "german": 0.18,
+                     "french": 0.10, "italian": 0.08, "polish": 0.05, "turkish": 0.05,
+                     "south_asian": 0.04, "west_african": 0.03, "vietnamese": 0.01,
+                     "persian": 0.01, "arab": 0.06, "cyrillic": 0.06, "chinese": 0.05}  # fmt: skip
+CYR_TAIL = (0.6, "Волк Сокол Берез Гром Дуб Жур Зим Камен Лесн Мороз Ратн Сед Тих Чайк Щегл"
+            " Ясн Бор Вороб Гусь Кедр", "ов ин ский енко цев ович")  # fmt: skip

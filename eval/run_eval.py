@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from screening.matching import persons
 from screening.matching.persons import PersonQuery, notice_keys, notice_profile, query_keys, score
 from screening.models import NoticeRecord
 
@@ -168,7 +169,17 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=0.88)
     ap.add_argument("--misses", type=int, default=0, help="print this many misses per family")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a persons.py constant, e.g. UNDATED_MIN_INFO=2",
+    )
     args = ap.parse_args()
+    for item in args.set:
+        name, _, value = item.partition("=")
+        setattr(persons, name, float(value))
     out = evaluate(args.data, args.threshold, args.misses)
     if args.json:
         args.json.write_bytes(orjson.dumps(out, option=orjson.OPT_INDENT_2))

@@ -99,6 +99,29 @@ def _groups() -> dict[str, tuple[str, ...]]:
 # Token -> representatives of the groups it belongs to (WONG is both Wang and Huang).
 GROUPS_OF = _groups()
 
+# The world's most frequent name elements beyond the groups above (national statistics'
+# heads: Nguyen is about 38% of Vietnamese, Thi the middle name of most Vietnamese women,
+# Maria the first or second name of a fifth of Hispanic women). A match on them says
+# less; corroboration asks for more (see persons._corroborated).
+_COMMON = """
+MARIA MARIE ANA ANNA JOSE JUAN LUIS CARLOS JORGE MANUEL ANTONIO FRANCISCO PEDRO MIGUEL
+JESUS ANGEL DAVID DANIEL JOHN JAMES ROBERT MICHAEL WILLIAM RICHARD THOMAS PAUL PETER MARK
+GEORGE MARY ELIZABETH SARAH LAURA JEAN PIERRE MICHEL PHILIPPE NICOLAS HANS KLAUS WOLFGANG
+ANDREAS STEFAN GIUSEPPE GIOVANNI MARCO LUCA FRANCESCO MARIO PIOTR JAN ANDRZEJ KRZYSZTOF
+TOMASZ MEHMET AHMET MUSTAFA AYSE FATMA EMINE HATICE ZEYNEP ELIF VAN THI DUC MINH NGOC ANH
+HUNG LAN MAI HOA JOAO PAULO RAJ RAJESH SURESH AMIT SUNIL PRIYA SUNITA ANITA ABDULLAHI
+IBRAHIM MUSA MAMADOU MOUSSA AMINATA FATOUMATA IVAN ANNA SMITH JOHNSON WILLIAMS BROWN JONES
+MILLER DAVIS WILSON TAYLOR GARCIA RODRIGUEZ MARTINEZ HERNANDEZ LOPEZ GONZALEZ PEREZ SANCHEZ
+RAMIREZ TORRES FLORES RIVERA GOMEZ DIAZ CRUZ MORALES REYES SILVA SANTOS OLIVEIRA SOUZA
+PEREIRA FERREIRA COSTA RODRIGUES ALVES MULLER MUELLER SCHMIDT SCHNEIDER FISCHER WEBER MEYER
+WAGNER BECKER MARTIN BERNARD DUBOIS ROBERT PETIT DURAND ROSSI RUSSO FERRARI ESPOSITO
+BIANCHI ROMANO NOWAK KOWALSKI WISNIEWSKI YILMAZ KAYA DEMIR SAHIN CELIK YILDIZ NGUYEN TRAN
+LE PHAM HOANG HUYNH PHAN VU VO DANG BUI DO HO NGO KUMAR SINGH SHARMA PATEL KHAN SHAH GUPTA
+HUSSAIN DIALLO TRAORE KEITA COULIBALY DIOP NDIAYE BELLO IVANOV SMIRNOV KUZNETSOV POPOV
+PETROV IVANOVA SMIRNOVA KIM PARK SHEVCHENKO KOVALENKO BONDARENKO MOHAMMADI HOSSEINI AHMADI
+"""
+COMMON = frozenset(_COMMON.split())
+
 # --- canon: the scoring form ------------------------------------------------------------
 _CANON_RULES = [
     (re.compile(p), r)
@@ -188,7 +211,7 @@ def skeletons(token: str) -> tuple[str, ...]:
 # --- tokens of a name -------------------------------------------------------------------
 # A token as scoring sees it: raw, canon, consonants, weight, bitmask of the base tokens it
 # covers (merged tokens cover two), and flags: 1 a particle, 2 consonantal (an unvocalised
-# spelling from Arabic script), 4 part of the surname.
+# spelling from Arabic script), 4 part of the surname, 8 a very common name (COMMON).
 Tok = tuple[str, str, str, int, int, int]
 
 
@@ -201,7 +224,23 @@ def split(text: str | None) -> list[str]:
 
 def _tok(raw: str, mask: int, flags: int) -> Tok:
     weight = 1 if flags & 1 else len(raw)
+    if is_common(raw):
+        flags |= 8
     return (raw, canon(raw), consonants(raw), weight, mask, flags)
+
+
+@lru_cache(maxsize=131072)
+def is_common(token: str) -> bool:
+    """Whether a token is among the world's most frequent name elements: such a token
+    says half as much about who someone is (see information)."""
+    return token in COMMON or token in GROUPS_OF
+
+
+def information(tokens: Sequence[Sequence[Any]], mask: int = -1) -> float:
+    """How much the significant base tokens covered by ``mask`` say about who someone is:
+    1 per token, 1/2 for a very common one (MOHAMMED, MARIA, NGUYEN, THI)."""
+    return sum(0.5 if t[5] & 8 else 1.0 for t in tokens
+               if not t[5] & 1 and _is_base(t) and t[4] & mask)  # fmt: skip
 
 
 def name_tokens(fields: list[list[str]], consonantal: bool = False) -> list[Tok]:
@@ -271,10 +310,10 @@ _SURE = 0.92
 
 def compare(
     query: list[Tok], alias: Sequence[Sequence[Any]]
-) -> tuple[float, float, str, int, float]:
-    """(similarity of matched tokens, penalty for unmatched ones, penalty reason, how many
-    significant query tokens matched, similarity of the weakest matched pair). ``alias``
-    may be a profile's JSON-decoded token lists."""
+) -> tuple[float, float, str, float, float]:
+    """(similarity of matched tokens, penalty for unmatched ones, penalty reason, what the
+    matched query tokens say (information), similarity of the weakest matched pair).
+    ``alias`` may be a profile's JSON-decoded token lists."""
     pairs = []
     for q in query:
         for a in alias:
@@ -297,9 +336,9 @@ def compare(
         total += s * w
         weight += w
     if not weight:
-        return 0.0, 1.0, "name_mismatch", 0, 0.0
+        return 0.0, 1.0, "name_mismatch", 0.0, 0.0
     q_core = [t for t in query if not t[5] & 1 and _is_base(t)]
-    n_matched = sum(1 for t in q_core if t[4] & used_q)
+    n_matched = information(q_core, used_q)
     q_left = [t for t in q_core if not t[4] & used_q]
     a_left = [t for t in alias if not t[5] & 1 and _is_base(t) and not t[4] & used_a]
     sim = total / weight
@@ -351,6 +390,9 @@ def pair_keys(tokens: list[Tok]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_ELIDED = frozenset({"DELL", "DALL", "NELL", "SULL", "SANT", "QUELL"})  # DELL'ACQUA
+
+
 def _joinable(a: str, b: str) -> bool:
     """Adjacent tokens a document may well print as one: a letter cut off by an
     apostrophe (O BRIEN, D ANGELO), a short ending (SOLOV EVA), two Chinese syllables."""
@@ -361,37 +403,28 @@ def _joinable(a: str, b: str) -> bool:
 
 def joined_pair_keys(tokens: list[Tok]) -> list[str]:
     """The scan's name with its joinable adjacent tokens joined (O BRIEN, XIAO MING as the
-    notice may write them, OBRIEN, XIAOMING): the pair of its first two units, when
-    joining changed them."""
+    notice may write them: OBRIEN, XIAOMING): each field's first unit, joined, paired
+    with the other field's first token, joined or not."""
     merged = {t[4]: t for t in tokens if not _is_base(t)}
-    fields: list[list[str]] = [[], []]
-    base = [t for t in tokens if _is_base(t)]
-    i = 0
-    changed = False
-    while i < len(base):
-        t = base[i]
-        field = 0 if t[5] & 4 else 1
-        nxt = base[i + 1] if i + 1 < len(base) else None
-        if (
-            nxt is not None
-            and (nxt[5] & 4) == (t[5] & 4)
-            and not (t[5] | nxt[5]) & 1
-            and _joinable(t[0], nxt[0])
-            and t[4] | nxt[4] in merged
-        ):
-            fields[field].append(merged[t[4] | nxt[4]][0])
-            changed = True
-            i += 2
+    base = [t for t in tokens if _is_base(t) and (not t[5] & 1 or len(tokens) < 4)]
+    firsts: list[tuple[str, str]] = []  # per field: (first token, first unit)
+    for field in (4, 0):
+        toks = [t for t in base if t[5] & 4 == field]
+        if not toks:
             continue
-        if not t[5] & 1 or len(base) < 3:
-            fields[field].append(t[0])
-        i += 1
-    both = fields[0] and fields[1]
-    units = fields[0][:1] + fields[1][:1] if both else (fields[0] + fields[1])[:2]
-    if not changed or len(units) < 2:
+        unit = toks[0][0]
+        if len(toks) > 1 and _joinable(toks[0][0], toks[1][0]):
+            unit = merged.get(toks[0][4] | toks[1][4], toks[0])[0]
+        firsts.append((toks[0][0], unit))
+    if len(firsts) < 2:
         return []
-    a, b = skeletons(units[0])[0], skeletons(units[1])[0]
-    return [f"{a}.{b}" if a <= b else f"{b}.{a}"]
+    (a0, a1), (b0, b1) = firsts
+    out: list[str] = []
+    for x, y in ((a1, b0), (a0, b1), (a1, b1)):
+        if (x, y) != (a0, b0):
+            kx, ky = skeletons(x)[0], skeletons(y)[0]
+            out.append(f"{kx}.{ky}" if kx <= ky else f"{ky}.{kx}")
+    return list(dict.fromkeys(out))
 
 
 def typo_keys(picks: list[Tok], notice: bool) -> list[str]:
@@ -425,6 +458,8 @@ __all__ = [
     "canon",
     "compare",
     "consonants",
+    "information",
+    "is_common",
     "joined_pair_keys",
     "name_tokens",
     "pair_keys",

@@ -15,8 +15,8 @@ Keys (short ASCII; ``Y`` is the birth year). A scan looks up a handful (``query_
              order, and an extra, missing or misspelt token leave one pair intact.
 ``t:A.^xy:Y`` one token's skeleton and the first (``^``) or last (``$``) two letters of
              the other token of a two-token name: survives a typo in either token.
-``x:A.B``    a notice without a date of birth, by token pairs; only names of three
-             tokens or more can hit such a notice, so only they look it up.
+``x:A.B``    a notice without a date of birth, by token pairs; only names that say
+             enough (UNDATED_MIN_INFO) can hit such a notice, so only they look it up.
 ``n:A.B``    a dated notice by its two first tokens, for the rare scan without a date.
 ``m:A:Y``    a single-token name (``Y`` is ``x`` without a birth year).
 """
@@ -58,9 +58,12 @@ COUNTRY_AGREES = 0.02
 # A match whose attributes do not corroborate it in proportion to what the name says
 # alone: 1 + COUNTRY_AGREES - NO_CORROBORATION stays below the default threshold 0.88.
 NO_CORROBORATION = 0.15
-# Without any date of birth, a name must say enough alone: this many tokens, each matched
-# at least this well (spelling variants, not guesses), none left over beyond one.
-UNDATED_MIN_TOKENS = 3
+# What the name must say (names.information: 1 a token, 1/2 a very common one) when the
+# dates agree only partly, and when one side has none; then each token must be matched at
+# least UNDATED_MIN_TOKEN_SIM (a spelling of the other, not a guess).
+MONTH_MIN_INFO = 1.5  # the dates agree on year and month
+YEAR_MIN_INFO = 1.5  # the dates agree on the year only (2.0: see eval/RESULTS.md)
+UNDATED_MIN_INFO = 2.5
 UNDATED_MIN_TOKEN_SIM = 0.95
 
 
@@ -219,7 +222,7 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
 @dataclass(frozen=True, slots=True)
 class _Prepared:
     tokens: list[Tok]
-    n_tokens: int  # significant base tokens
+    info: float  # what the name says (names.information)
     dob: tuple[int, int, int] | None  # year, month (0 unknown), day (0 unknown)
     nationality: str | None
     sex: str | None
@@ -246,7 +249,7 @@ def _prepare(query: PersonQuery) -> _Prepared | None:
     nationality = (query.nationality or "").strip().upper().rstrip("<") or None
     sex = query.sex if query.sex in ("M", "F") else None
     year = str(dob[0]) if dob else "x"
-    return _Prepared(tokens, len(significant(tokens)), dob, nationality, sex, year)
+    return _Prepared(tokens, names.information(tokens), dob, nationality, sex, year)
 
 
 def _sk(t: Tok) -> tuple[str, ...]:
@@ -273,7 +276,7 @@ def _query_keys(query: PersonQuery) -> tuple[str, ...]:
         keys += [f"p:{k}:{p.year}" for k in pairs]
         if len(u) == 2:
             keys += [f"t:{k}:{p.year}" for k in names.typo_keys(u, notice=False)]
-    if len(u) >= UNDATED_MIN_TOKENS:  # only such names can hit a notice without a date
+    if p.info >= UNDATED_MIN_INFO:  # only such names can hit a notice without a date
         keys += [f"x:{_pair(_sk(u[i])[0], _sk(u[j])[0])}" for i, j in idx[: 1 + (len(u) > 3)]]
     return tuple(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
 
@@ -284,7 +287,12 @@ def query_keys(query: PersonQuery) -> list[str]:
 
 
 # ------------------------------------------------------------------ scoring
-_FULL, _PARTIAL, _NONE = 2, 1, 0  # how far the dates of birth corroborate
+_FULL, _MONTH, _YEAR, _NONE = 3, 2, 1, 0  # how far the dates of birth corroborate
+
+
+def _min_info(level: int) -> float:
+    return MONTH_MIN_INFO if level == _MONTH else YEAR_MIN_INFO if level == _YEAR else \
+        UNDATED_MIN_INFO  # fmt: skip
 
 
 def _attributes(
@@ -309,7 +317,7 @@ def _attributes(
                 penalties.append(("birth_date_mismatch", DOB_DATE_MISMATCH))
             else:
                 matched.append("date_of_birth")
-                level = _FULL if full else _PARTIAL
+                level = _FULL if full else _MONTH if qm and nm else _YEAR
                 if full:
                     bonus += DOB_FULL_AGREES
                 elif not (qm and nm):
@@ -340,25 +348,27 @@ def _attributes(
     return matched, penalties, bonus, level, nat_agrees
 
 
-def _corroborated(level: int, nat_agrees: bool | None, matched_tokens: int, weakest: float,
+def _corroborated(level: int, nat_agrees: bool | None, info: float, weakest: float,
                   reason: str) -> bool:  # fmt: skip
     """Whether the attributes back the name enough, given how much the name says alone.
 
     * the full date of birth agrees: the name score decides (a nationality the notice
       does not list only costs COUNTRY_MISMATCH: dual nationals carry other passports);
     * the dates agree only as far as one side knows them (a year, a year and month): the
-      nationality must not contradict;
+      nationality must not contradict and the matched tokens must say MONTH_MIN_INFO or
+      YEAR_MIN_INFO (two tokens, one of them not among the most common names);
     * no date of birth on one side: the nationality must not contradict and the name
-      must identify on its own: UNDATED_MIN_TOKENS tokens or more, each a spelling of
-      the other (UNDATED_MIN_TOKEN_SIM), at most one token left over on either side.
+      must identify on its own: UNDATED_MIN_INFO (three tokens, at most one very common,
+      more), each a spelling of the other (UNDATED_MIN_TOKEN_SIM), tokens left over on
+      one side at most (a name missing or added, not a different one).
     """
     if level == _FULL:
         return True
     if nat_agrees is False:
         return False
-    if level == _PARTIAL:
-        return True
-    return (matched_tokens >= UNDATED_MIN_TOKENS and weakest >= UNDATED_MIN_TOKEN_SIM
+    if level != _NONE:
+        return info >= _min_info(level)
+    return (info >= UNDATED_MIN_INFO and weakest >= UNDATED_MIN_TOKEN_SIM
             and reason in ("", "name_tokens_missing", "name_tokens_added"))  # fmt: skip
 
 
@@ -370,11 +380,11 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> Pers
         return None
     matched, penalties, bonus, level, nat_agrees = _attributes(p, profile)
     ceiling = 1.0 + bonus - sum(a for _, a in penalties)
-    if level == _NONE and (p.n_tokens < UNDATED_MIN_TOKENS or nat_agrees is False):
+    if level != _FULL and (p.info < _min_info(level) or nat_agrees is False):
         ceiling -= NO_CORROBORATION  # decided before comparing names: the common case
     if ceiling < threshold:
         return None
-    best: tuple[float, float, str, int, float, int] | None = None
+    best: tuple[float, float, str, float, float, int] | None = None
     for i, (_, encoded, _) in enumerate(profile["forms"]):
         sim, pen, reason, n_matched, weakest = compare(p.tokens, encoded)
         if best is None or sim - pen > best[0] - best[1]:
