@@ -222,9 +222,10 @@ def split(text: str | None) -> list[str]:
     return normalize_name(text.replace("<", " ")).split()
 
 
+@lru_cache(maxsize=131072)
 def _tok(raw: str, mask: int, flags: int) -> Tok:
     weight = 1 if flags & 1 else len(raw)
-    if is_common(raw):
+    if raw in COMMON or raw in GROUPS_OF:
         flags |= 8
     return (raw, canon(raw), consonants(raw), weight, mask, flags)
 
@@ -280,11 +281,19 @@ def single_syllable(token: str) -> bool:
 
 
 def token_sim(q: Sequence[Any], a: Sequence[Any]) -> float:
+    """Similarity of two tokens (names.Tok or its JSON list), 0..1."""
     if q[0] == a[0]:
         return 1.0
     if q[1] == a[1]:
         return 0.97
-    if a[5] & 2 or q[5] & 2:  # unvocalised: only consonants can be compared
+    return _token_sim(q[0], a[0], bool((a[5] | q[5]) & 2))
+
+
+@lru_cache(maxsize=262144)
+def _token_sim(q_raw: str, a_raw: str, consonantal: bool) -> float:
+    """The costly part of token_sim, cached: token pairs recur (common names do)."""
+    q, a = (q_raw, canon(q_raw), consonants(q_raw)), (a_raw, canon(a_raw), consonants(a_raw))
+    if consonantal:  # unvocalised: only consonants can be compared
         if q[2] == a[2]:
             return 0.93
         return 0.93 * JaroWinkler.similarity(q[2], a[2])
@@ -299,7 +308,7 @@ def token_sim(q: Sequence[Any], a: Sequence[Any]) -> float:
         sim = max(sim, JaroWinkler.similarity(q[0], a[0]))
         if q[2] == a[2] and len(q[2]) >= 3 and q[0][0] == a[0][0]:
             sim = max(sim, 0.92)  # same consonants, vowels differ: MARYAM / MERIEM
-        if q[3] > 4 and a[3] > 4 and strip_prefix(q[0]) == strip_prefix(a[0]):
+        if len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw):
             sim = max(sim, 0.97)  # ALMASRI / MASRI, DELACRUZ / CRUZ
     return sim
 
@@ -316,8 +325,16 @@ def compare(
     ``alias`` may be a profile's JSON-decoded token lists."""
     pairs = []
     for q in query:
+        q0, q1, q_merged = q[0], q[1], q[4] & (q[4] - 1)
         for a in alias:
-            s = token_sim(q, a)
+            if a[0] == q0:
+                s = 1.0
+            elif a[1] == q1:
+                s = 0.97
+            elif q_merged and a[4] & (a[4] - 1):
+                continue  # two joined tokens: their parts meet already
+            else:
+                s = _token_sim(q0, a[0], bool((a[5] | q[5]) & 2))
             if s >= _PAIR_FLOOR:
                 pairs.append((s, q[3] + a[3], q, a))
     pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
@@ -393,6 +410,7 @@ def pair_keys(tokens: list[Tok]) -> list[str]:
 _ELIDED = frozenset({"DELL", "DALL", "NELL", "SULL", "SANT", "QUELL"})  # DELL'ACQUA
 
 
+@lru_cache(maxsize=65536)
 def _joinable(a: str, b: str) -> bool:
     """Adjacent tokens a document may well print as one: a letter cut off by an
     apostrophe (O BRIEN, D ANGELO), a short ending (SOLOV EVA), two Chinese syllables."""

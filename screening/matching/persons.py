@@ -222,6 +222,7 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
 @dataclass(frozen=True, slots=True)
 class _Prepared:
     tokens: list[Tok]
+    principal: list[Tok]  # see _principal
     info: float  # what the name says (names.information)
     dob: tuple[int, int, int] | None  # year, month (0 unknown), day (0 unknown)
     nationality: str | None
@@ -240,44 +241,61 @@ def _parse_dob(dob: str | None) -> tuple[int, int, int] | None:
 
 
 @lru_cache(maxsize=16384)
+def _name(surname: str | None, given_names: str | None) -> tuple[list[Tok], list[Tok], float]:
+    """Tokens, principal tokens and information of a name: a name recurs far more often
+    than a whole query (dates of birth differ), so it is cached apart."""
+    tokens = name_tokens([split(surname), split(given_names)])
+    return tokens, _principal(tokens), names.information(tokens)
+
+
+@lru_cache(maxsize=16384)
 def _prepare(query: PersonQuery) -> _Prepared | None:
-    surname, given = split(query.surname), split(query.given_names)
-    if not surname and not given:
+    tokens, principal, info = _name(query.surname, query.given_names)
+    if not tokens:
         return None
-    tokens = name_tokens([surname, given])
     dob = _parse_dob(query.date_of_birth)
     nationality = (query.nationality or "").strip().upper().rstrip("<") or None
     sex = query.sex if query.sex in ("M", "F") else None
     year = str(dob[0]) if dob else "x"
-    return _Prepared(tokens, names.information(tokens), dob, nationality, sex, year)
+    return _Prepared(tokens, principal, info, dob, nationality, sex, year)
 
 
-def _sk(t: Tok) -> tuple[str, ...]:
-    return skeletons(t[0])[:2]
+# Token pairs such that any one token missing, added or misspelt leaves one intact.
+_PAIRS = {2: ((0, 1),), 3: ((0, 1), (0, 2), (1, 2))}
+_PAIRS_4 = ((0, 1), (2, 3), (0, 2), (1, 2))
+
+
+@lru_cache(maxsize=16384)
+def _name_keys(surname: str | None, given_names: str | None) -> tuple[tuple[str, ...], ...]:
+    """The year-free bodies of a name's keys: (pairs, typo keys, undated pairs, single)."""
+    tokens, u, info = _name(surname, given_names)
+    if not u:
+        return (), (), (), ()
+    sk = [skeletons(t[0])[:2] for t in u[:4]]
+    if len(u) == 1:
+        return (), (), (), sk[0]
+    idx = _PAIRS.get(len(u), _PAIRS_4)
+    pairs = [f"{a}.{b}" if a <= b else f"{b}.{a}" for i, j in idx for a in sk[i] for b in sk[j]]
+    pairs += names.joined_pair_keys(tokens)
+    typos = names.typo_keys(u, notice=False) if len(u) == 2 else []
+    undated = []
+    if info >= UNDATED_MIN_INFO:  # only such names can hit a notice without a date
+        undated = [_pair(sk[i][0], sk[j][0]) for i, j in idx[: 1 + (len(u) > 3)]]
+    return tuple(dict.fromkeys(pairs)), tuple(typos), tuple(undated), ()
 
 
 @lru_cache(maxsize=16384)
 def _query_keys(query: PersonQuery) -> tuple[str, ...]:
-    p = _prepare(query)
-    if p is None:
-        return ()
-    u = _principal(p.tokens)
-    if len(u) == 1:
-        return tuple(dict.fromkeys(f"m:{k}:{y}" for k in _sk(u[0]) for y in (p.year, "x")))
-    # Token pairs such that any one token missing, added or misspelt leaves one intact.
-    idx = [(0, 1)] if len(u) == 2 else [(0, 1), (0, 2), (1, 2)] if len(u) == 3 else \
-        [(0, 1), (2, 3), (0, 2), (1, 2)]  # fmt: skip
-    pairs = [_pair(a, b) for i, j in idx for a in _sk(u[i]) for b in _sk(u[j])]
-    pairs += names.joined_pair_keys(p.tokens)
-    keys: list[str] = []
-    if p.year == "x":  # rare: a scan without a date of birth meets dated notices by name
-        keys += [f"n:{k}" for k in pairs[:2]]
+    pairs, typos, undated, single = _name_keys(query.surname, query.given_names)
+    dob = _parse_dob(query.date_of_birth)
+    year = str(dob[0]) if dob else "x"
+    if single:
+        keys = [f"m:{k}:{year}" for k in single] + [f"m:{k}:x" for k in single]
+    elif year == "x":  # rare: a scan without a date of birth meets dated notices by name
+        keys = [f"n:{k}" for k in pairs[:2]]
     else:
-        keys += [f"p:{k}:{p.year}" for k in pairs]
-        if len(u) == 2:
-            keys += [f"t:{k}:{p.year}" for k in names.typo_keys(u, notice=False)]
-    if p.info >= UNDATED_MIN_INFO:  # only such names can hit a notice without a date
-        keys += [f"x:{_pair(_sk(u[i])[0], _sk(u[j])[0])}" for i, j in idx[: 1 + (len(u) > 3)]]
+        keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
+    keys += [f"x:{k}" for k in undated]
     return tuple(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
 
 
