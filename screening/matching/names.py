@@ -412,11 +412,11 @@ _ELIDED = frozenset({"DELL", "DALL", "NELL", "SULL", "SANT", "QUELL"})  # DELL'A
 
 @lru_cache(maxsize=65536)
 def _joinable(a: str, b: str) -> bool:
-    """Adjacent tokens a document may well print as one: a letter cut off by an
-    apostrophe (O BRIEN, D ANGELO), a short ending (SOLOV EVA), two Chinese syllables."""
-    return (
-        len(a) <= 2 or (len(b) <= 3 and len(a) >= 4) or (single_syllable(a) and single_syllable(b))
-    )
+    """Adjacent tokens a document may well print as one: a letter or syllable cut off by
+    an apostrophe (O BRIEN, D ANGELO, GUS ENKO, DELL ACQUA), two Chinese syllables."""
+    if min(len(a), len(b)) <= 3 or a in _ELIDED:
+        return True
+    return single_syllable(a) and single_syllable(b)
 
 
 def joined_pair_keys(tokens: list[Tok]) -> list[str]:
@@ -427,7 +427,7 @@ def joined_pair_keys(tokens: list[Tok]) -> list[str]:
     base = [t for t in tokens if _is_base(t) and (not t[5] & 1 or len(tokens) < 4)]
     firsts: list[tuple[str, str]] = []  # per field: (first token, first unit)
     for field in (4, 0):
-        toks = [t for t in base if t[5] & 4 == field]
+        toks = [t for t in base if (t[5] & 4) == field]
         if not toks:
             continue
         unit = toks[0][0]

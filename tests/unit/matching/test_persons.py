@@ -81,7 +81,12 @@ HITS = {
         (notice("de la Cruz", "Juan"), q("DELACRUZ", "JUAN")),
         (notice("Almasri", "Omar"), q("MASRI", "OMAR")),
     ],
-    "apostrophe": [(notice("O'Brien", "Sean"), q("O BRIEN", "SEAN"))],
+    "apostrophe": [
+        (notice("O'Brien", "Sean"), q("O BRIEN", "SEAN")),
+        (notice("Gus'enko", "Aleksey"), q("GUS ENKO", "ALEKSEY")),
+        (notice("Dell'Acqua", "Teresa Angela"), q("DELL ACQUA", "TERESA ANGELA")),
+    ],
+    "joined": [(notice("Zhang", "Xiaoming", nats=("FRA",)), q("ZHANG", "XIAO MING"))],
     "diacritics": [(notice("Müller", "Jürgen"), q("MULLER", "JURGEN"))],
     "typo": [
         (notice("Schulz", "Andreas"), q("SCHULZ", "ANREAS")),
