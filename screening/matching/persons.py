@@ -61,8 +61,8 @@ NO_CORROBORATION = 0.15
 # What the name must say (names.information: 1 a token, 1/2 a very common one) when the
 # dates agree only partly, and when one side has none; then each token must be matched at
 # least UNDATED_MIN_TOKEN_SIM (a spelling of the other, not a guess).
-MONTH_MIN_INFO = 1.5  # the dates agree on year and month
-YEAR_MIN_INFO = 1.5  # the dates agree on the year only (2.0: see eval/RESULTS.md)
+MONTH_MIN_INFO = 1.0  # the dates agree on year and month
+YEAR_MIN_INFO = 1.0  # the dates agree on the year only (1.5, 2.0: see eval/RESULTS.md)
 UNDATED_MIN_INFO = 2.5
 UNDATED_MIN_TOKEN_SIM = 0.95
 
@@ -374,7 +374,8 @@ def _corroborated(level: int, nat_agrees: bool | None, info: float, weakest: flo
       does not list only costs COUNTRY_MISMATCH: dual nationals carry other passports);
     * the dates agree only as far as one side knows them (a year, a year and month): the
       nationality must not contradict and the matched tokens must say MONTH_MIN_INFO or
-      YEAR_MIN_INFO (two tokens, one of them not among the most common names);
+      YEAR_MIN_INFO (two tokens, however common: asking more loses designed hits on
+      common names and gains little, see eval/RESULTS.md);
     * no date of birth on one side: the nationality must not contradict and the name
       must identify on its own: UNDATED_MIN_INFO (three tokens, at most one very common,
       more), each a spelling of the other (UNDATED_MIN_TOKEN_SIM), tokens left over on
