@@ -15,6 +15,7 @@ from screening.agents.updates import register_update_agent
 from screening.context import Context
 from screening.metrics import Metrics
 from screening.settings import Settings
+from screening.transport import App
 
 
 def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faust.App, Context]:
@@ -22,7 +23,7 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
     ctx = Context(settings=settings, metrics=metrics or Metrics.create())
     datadir = settings.data_dir or os.path.join(tempfile.gettempdir(), "screening-faust")
     os.makedirs(datadir, exist_ok=True)  # Faust creates only the last level
-    app = faust.App(
+    app = App(
         settings.app_id,
         broker=settings.broker,
         store="memory://",
@@ -57,7 +58,8 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
 
     @app.page("/metrics")
     async def metrics_page(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:
-        return web.bytes(generate_latest(ctx.metrics.registry), content_type="text/plain; version=0.0.4")
+        return web.bytes(generate_latest(ctx.metrics.registry),
+                         content_type="text/plain; version=0.0.4")
 
     @app.page("/health")
     async def health_page(web: faust.web.View, request: faust.web.Request) -> faust.web.Response:

@@ -16,12 +16,16 @@ def add_parser(sub: Any) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    import mode.loop
     from faust.worker import Worker
 
     from screening.app import create_app
     from screening.kafka_io import ensure_topics
     from screening.logs import logging_config
 
+    # uvloop (mode's own loop selection, as `faust -L uvloop` does); set before any loop
+    # exists, so the worker's loop and the consumer thread's loop are both uvloop.
+    mode.loop.use("uvloop")
     asyncio.run(ensure_topics(settings))
     app, _ = create_app(settings)
     level = args.loglevel or settings.log_level
