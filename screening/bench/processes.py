@@ -89,6 +89,18 @@ class WorkerProcess:
             pass
         return 0.0
 
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time the worker has used so far, from /proc (Linux).
+
+        On a shared machine the wall-clock rate depends on what else runs; CPU time per
+        scan does much less, and says what one dedicated core would do."""
+        try:
+            with open(f"/proc/{self.pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
     def log_tail(self, n: int = 60) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])

@@ -65,23 +65,46 @@ def write(figures: dict[str, Any], out_dir: Path) -> Path:
     return path
 
 
+def _load(avg: Any) -> str:
+    return "/".join(f"{x:.2f}" for x in avg) if avg else "?"
+
+
+def _scaling(s: dict[str, Any]) -> str:
+    if not s:
+        return "not run"
+    return (f"{s['workers']} workers, {s['partitions']} partitions: "
+            f"{s['throughput_scans_per_s']:,.0f} scans/s, {s['speedup_vs_one_worker']:.2f}× "
+            f"one worker ({s['cpu_us_per_scan']:,.0f} µs CPU/scan, max RSS {s['rss_mb']:.0f} MB "
+            "per worker)")
+
+
 def table(f: dict[str, Any]) -> str:
     lat = f["latency_ms"]
     m = f["machine"]
+    runs = ", ".join(f"{r:,.0f}" for r in f.get("throughput_runs_scans_per_s", []))
+    bruns = ", ".join(f"{r:,.0f}" for r in f.get("baseline_runs_scans_per_s", []))
     rows = [
-        ("sustained throughput", f"{f['throughput_scans_per_s']:,.0f} scans/s "
-                                 f"({f['workers']} worker(s), {f['partitions']} partitions)"),
+        ("sustained throughput (median)", f"{f['throughput_scans_per_s']:,.0f} scans/s "
+                                          f"({f['workers']} worker(s), {f['partitions']} "
+                                          f"partitions; runs {runs})"),
+        ("worker CPU per scan", f"{f.get('worker_cpu_us_per_scan', 0):,.0f} µs "
+                                f"(≈ {1e6 / f['worker_cpu_us_per_scan']:,.0f} scans/s per "
+                                "dedicated core)" if f.get("worker_cpu_us_per_scan") else "n/a"),
         ("baseline (one scan at a time, awaited look-ups)",
-         f"{f['baseline_throughput_scans_per_s']:,.0f} scans/s"),
-        ("ratio", f"{f['speedup_vs_baseline']:.1f}×"),
+         f"{f['baseline_throughput_scans_per_s']:,.0f} scans/s (runs {bruns}; "
+         f"{f.get('baseline_cpu_us_per_scan', 0):,.0f} µs CPU/scan)"),
+        ("ratio", f"{f['speedup_vs_baseline']:.1f}×" if f["speedup_vs_baseline"] else "n/a"),
         (f"latency at {f['latency_rate_scans_per_s']:,.0f} scans/s (half the sustained rate)",
          f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, max {lat['max']} ms"),
         ("worker memory (max RSS)", f"{f['worker_rss_mb']:.0f} MB"),
+        ("scaling", _scaling(f.get("scaling") or {})),
         ("lists", ", ".join(f"{k} {v:,}" for k, v in f["lists"].items())),
         ("scans", f"{f['scans']:,} (throughput), {f['latency_scans']:,} (latency), "
                   f"{f['baseline_scans']:,} (baseline)"),
         ("machine", f"{m['cores']} cores, {m['cpu']}, {m['memory_gb']} GB, Redis {m['redis']}, "
-                    f"load {m['load_average'][0]:.2f}"),
+                    f"load average {_load(f.get('load_average_before'))} before, "
+                    f"{_load(m['load_average'])} after (Kafka, Redis, the benchmark and "
+                    "the workers share these cores)"),
         ("run at", f["run_at"]),
     ]
     lines = ["| figure | value |", "|---|---|"]

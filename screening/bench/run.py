@@ -1,11 +1,15 @@
 """The benchmark: realistic lists, real workers, real Kafka and Redis, one session.
 
 1. Throughput: N scans are published first, then the workers start and drain them;
-   the rate is results / (last result − first result) as a consumer sees them.
-2. Latency: scans are published at half that rate while the workers run; each scan's
-   latency is from its send to its result's arrival.
-3. Baseline: the same drain with one scan at a time and awaited look-ups
+   the rate is results / (last result − first result) as a consumer sees them, and
+   the workers' CPU time over that window gives CPU µs per scan. Repeated on fresh
+   topics (--repeats); the median is reported.
+2. Latency: scans are published at half that rate while the last drain's workers run;
+   each scan's latency is from just before its send to its result's arrival at a
+   consumer of the results topic.
+3. Baseline: the same scans drained one at a time with awaited look-ups
    (SCREENING_LOOKUP_MODE=per_scan, SCREENING_BATCH_SIZE=1), so figures are ratios.
+4. Scaling: the same drain with --scale-workers workers on as many times the partitions.
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
+import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -61,9 +68,28 @@ def _run_settings(base: Settings, partitions: int, tag: str) -> Settings:
         "topic_partitions": partitions, "web_port": free_port()})
 
 
+def _retarget(scans: list[Scan], old: Settings, new: Settings) -> list[Scan]:
+    """The same scans, addressed to another run's topics."""
+    topics = {old.topic(t): new.topic(t) for t in (old.topic_traveller, old.topic_vehicle)}
+    return [(topics[t], k, v, e) for t, k, v, e in scans]
+
+
+@dataclass
+class Drain:
+    """One preload-and-drain: the rate a consumer saw and what the workers spent."""
+
+    rate: float
+    rss_mb: float
+    cpu_us_per_scan: float
+    procs: list[WorkerProcess]
+
+
 async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path,
-                 limit_s: float, **env: str) -> tuple[float, float, list[WorkerProcess]]:
-    """Preload, then start workers and time the drain; returns (rate, max RSS, workers)."""
+                 limit_s: float, *, keep: bool = False, **env: str) -> Drain:
+    """Preload, then start workers and time the drain from first to last result.
+
+    The workers' CPU time is taken over the same window (from the first result seen),
+    so start-up is not counted. With `keep` the workers are left running."""
     await create_topics(settings, settings.topic_partitions)
     await preload(settings, scans)
     watcher = ResultWatcher(settings)
@@ -74,18 +100,61 @@ async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path
         s = settings.model_copy(update={"web_port": free_port()})
         procs.append(WorkerProcess(s, logs / f"{settings.app_id}-{i}.log", **env).start())
     rss = 0.0
+    cpu0: tuple[float, int] | None = None
     deadline = time.monotonic() + limit_s
-    while not arrivals.complete and time.monotonic() < deadline:
-        await asyncio.sleep(0.2)
-        rss = max([rss] + [p.rss_mb() for p in procs])
-        if any(p.proc is not None and p.proc.poll() is not None for p in procs):
-            raise RuntimeError("a worker died:\n" + procs[0].log_tail())
-    await watcher.stop()
-    if not arrivals.complete:
-        raise RuntimeError(f"only {len(arrivals.at)} of {len(scans)} results in {limit_s}s")
+    try:
+        while not arrivals.complete and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            if cpu0 is None and arrivals.at:
+                cpu0 = (sum(p.cpu_seconds() for p in procs), len(arrivals.at))
+            rss = max([rss] + [p.rss_mb() for p in procs])
+            if any(p.proc is not None and p.proc.poll() is not None for p in procs):
+                raise RuntimeError("a worker died:\n" + procs[0].log_tail())
+        cpu1 = sum(p.cpu_seconds() for p in procs)
+        await watcher.stop()
+        if not arrivals.complete:
+            raise RuntimeError(f"only {len(arrivals.at)} of {len(scans)} results in {limit_s}s")
+    except BaseException:
+        for p in procs:
+            p.stop()
+        raise
+    if not keep:
+        for p in procs:
+            p.stop()
     times = sorted(arrivals.at.values())
     rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 else 0.0
-    return rate, rss, procs
+    cpu_us = 0.0
+    if cpu0 is not None and len(scans) > cpu0[1]:
+        cpu_us = 1e6 * (cpu1 - cpu0[0]) / (len(scans) - cpu0[1])
+    return Drain(rate, rss, cpu_us, procs)
+
+
+async def _drains(base: Settings, scans: list[Scan], origin: Settings, tag: str, repeats: int,
+                  workers: int, partitions: int, logs: Path, args: argparse.Namespace,
+                  runs: list[Settings], **env: str) -> tuple[list[Drain], Settings]:
+    """`repeats` drains on fresh topics; the last one's workers keep running."""
+    out = []
+    settings = origin
+    for r in range(repeats):
+        settings = _run_settings(base, partitions, f"{tag}{r}")
+        runs.append(settings)
+        last = r == repeats - 1
+        d = await _drain(settings, _retarget(scans, origin, settings), workers, logs,
+                         args.timeout, keep=last and tag == "a", **env)
+        print(f"  {tag}{r}: {d.rate:,.0f} scans/s, {d.cpu_us_per_scan:.0f} µs CPU/scan",
+              file=sys.stderr)
+        out.append(d)
+        if not (last and tag == "a"):
+            with contextlib.suppress(Exception):
+                await delete_topics(settings)
+    return out, settings
+
+
+def _summary(drains: list[Drain]) -> dict[str, Any]:
+    return {"throughput_scans_per_s": round(statistics.median(d.rate for d in drains), 1),
+            "runs_scans_per_s": [round(d.rate, 1) for d in drains],
+            "cpu_us_per_scan": round(statistics.median(d.cpu_us_per_scan for d in drains), 1),
+            "rss_mb": round(max(d.rss_mb for d in drains), 1)}
 
 
 async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
@@ -100,19 +169,25 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
     redis = make_redis(base, socket_timeout=60)
     store = WatchlistStore(redis, base.redis_prefix)
     logs = Path(tempfile.mkdtemp(prefix="screening-bench-"))
-    settings = _run_settings(base, args.partitions, "a")
-    baseline_settings = _run_settings(base, args.partitions, "b")
+    origin = _run_settings(base, args.partitions, "o")
+    runs: list[Settings] = []
+    load_before = os.getloadavg()
+    report = None
     try:
         print(f"loading lists ({sizes}) ...", file=sys.stderr)
         report = await load_files(store, paths, grace_s=0)
-        scans = _scans(settings, paths, args.scans, args.hit_share, seed=1)
+        scans = _scans(origin, paths, args.scans, args.hit_share, seed=1)
 
-        print(f"throughput: {args.scans:,} scans, {args.workers} worker(s) ...", file=sys.stderr)
-        rate, rss, procs = await _drain(settings, scans, args.workers, logs, args.timeout)
+        print(f"throughput: {args.scans:,} scans, {args.workers} worker(s), "
+              f"{args.repeats} run(s) ...", file=sys.stderr)
+        drains, settings = await _drains(base, scans, origin, "a", args.repeats, args.workers,
+                                         args.partitions, logs, args, runs)
+        one = _summary(drains)
         try:
-            lat_rate = args.rate or max(1.0, rate / 2)
+            lat_rate = args.rate or max(1.0, one["throughput_scans_per_s"] / 2)
             n_lat = args.latency_scans or int(min(max(lat_rate * 10, 1000), 200_000))
-            lat_scans = _scans(settings, paths, n_lat, args.hit_share, seed=2)
+            lat_scans = _retarget(_scans(origin, paths, n_lat, args.hit_share, seed=2),
+                                  origin, settings)
             print(f"latency: {n_lat:,} scans at {lat_rate:,.0f}/s ...", file=sys.stderr)
             watcher = ResultWatcher(settings)
             await watcher.start()
@@ -120,49 +195,72 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             sent = await paced(settings, lat_scans, lat_rate)
             await watcher.wait(60)
             await watcher.stop()
-            rss = max([rss] + [p.rss_mb() for p in procs])
+            rss = max([one["rss_mb"]] + [p.rss_mb() for p in drains[-1].procs])
             latencies = [arrivals.at[e] - sent[e] for e in sent if e in arrivals.at]
             missing = len(sent) - len(latencies)
         finally:
-            for p in procs:
+            for p in drains[-1].procs:
                 p.stop()
+            with contextlib.suppress(Exception):
+                await delete_topics(settings)
 
-        baseline = 0.0
+        baseline: dict[str, Any] = {}
         if not args.no_baseline:
-            b_scans = _scans(baseline_settings, paths, args.baseline_scans, args.hit_share, seed=3)
-            print(f"baseline: {args.baseline_scans:,} scans, per-scan look-ups ...",
+            b_scans = scans[:args.baseline_scans]
+            print(f"baseline: {len(b_scans):,} scans, per-scan look-ups ...", file=sys.stderr)
+            bdrains, _ = await _drains(base, b_scans, origin, "b", args.repeats, 1,
+                                       args.partitions, logs, args, runs,
+                                       SCREENING_LOOKUP_MODE="per_scan",
+                                       SCREENING_BATCH_SIZE="1")
+            baseline = _summary(bdrains)
+
+        scaling: dict[str, Any] = {}
+        if args.scale_workers > 1:
+            n, parts = args.scale_workers, args.partitions * args.scale_workers
+            print(f"scaling: {args.scans:,} scans, {n} workers, {parts} partitions ...",
                   file=sys.stderr)
-            baseline, _, bprocs = await _drain(baseline_settings, b_scans, 1, logs, args.timeout,
-                                               SCREENING_LOOKUP_MODE="per_scan",
-                                               SCREENING_BATCH_SIZE="1")
-            for p in bprocs:
-                p.stop()
+            sdrains, _ = await _drains(base, scans, origin, "s", 1, n, parts, logs, args, runs)
+            two = _summary(sdrains)
+            scaling = {"workers": n, "partitions": parts, **two,
+                       "speedup_vs_one_worker": round(
+                           two["throughput_scans_per_s"] / one["throughput_scans_per_s"], 2)}
+
+        rate = one["throughput_scans_per_s"]
+        base_rate = baseline.get("throughput_scans_per_s", 0.0)
         return {
             "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "throughput_scans_per_s": round(rate, 1),
-            "baseline_throughput_scans_per_s": round(baseline, 1),
-            "speedup_vs_baseline": round(rate / baseline, 2) if baseline else None,
+            "throughput_scans_per_s": rate,
+            "throughput_runs_scans_per_s": one["runs_scans_per_s"],
+            "worker_cpu_us_per_scan": one["cpu_us_per_scan"],
+            "baseline_throughput_scans_per_s": base_rate,
+            "baseline_runs_scans_per_s": baseline.get("runs_scans_per_s", []),
+            "baseline_cpu_us_per_scan": baseline.get("cpu_us_per_scan", 0.0),
+            "speedup_vs_baseline": round(rate / base_rate, 2) if base_rate else None,
             "latency_ms": percentiles(latencies),
             "latency_rate_scans_per_s": round(lat_rate, 1),
             "latency_results_missing": missing,
             "worker_rss_mb": round(rss, 1),
             "workers": args.workers,
             "partitions": args.partitions,
+            "repeats": args.repeats,
+            "scaling": scaling,
             "scans": args.scans,
             "latency_scans": n_lat,
-            "baseline_scans": 0 if args.no_baseline else args.baseline_scans,
+            "baseline_scans": 0 if args.no_baseline else min(args.baseline_scans, len(scans)),
             "hit_share": args.hit_share,
             "lists": report.counts,
             "load_seconds": round(report.seconds, 2),
             "batch_size": settings.batch_size,
+            "load_average_before": [round(x, 2) for x in load_before],
             "machine": machine(),
         }
     finally:
-        for s in (settings, baseline_settings):
+        for run in runs:
             with contextlib.suppress(Exception):
-                await delete_topics(s)
-        with contextlib.suppress(Exception):
-            await store.drop_version(report.version)
+                await delete_topics(run)
+        if report is not None:
+            with contextlib.suppress(Exception):
+                await store.drop_version(report.version)
         await redis.aclose()
 
 

@@ -23,6 +23,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rate", type=float, default=None,
                    help="latency-run rate in scans/s (default: half the sustained throughput)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--repeats", type=int, default=3,
+                   help="throughput and baseline drains, median reported (default 3)")
+    p.add_argument("--scale-workers", type=int, default=2,
+                   help="also drain with this many workers on as many times the partitions "
+                        "(default 2; 0 skips)")
     p.add_argument("--partitions", type=int, default=4, help="partitions per topic (default 4)")
     p.add_argument("--sltd", type=int, default=100_000)
     p.add_argument("--notices", type=int, default=20_000)

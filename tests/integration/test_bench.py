@@ -19,7 +19,8 @@ def test_bench_runs_end_to_end_and_writes_its_figures(settings: Settings, tmp_pa
     out = tmp_path / "results"
     done = subprocess.run(
         screening_cmd("bench", "--scans", "600", "--latency-scans", "300", "--rate", "200",
-                      "--baseline-scans", "100", "--sltd", "2000", "--notices", "300",
+                      "--baseline-scans", "100", "--repeats", "1", "--scale-workers", "2",
+                      "--sltd", "2000", "--notices", "300",
                       "--smv", "500", "--out", str(out), "--json", "--timeout", "240"),
         env=env_for(settings), capture_output=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 0, done.stderr.decode()[-3000:]
@@ -28,5 +29,7 @@ def test_bench_runs_end_to_end_and_writes_its_figures(settings: Settings, tmp_pa
         assert figures[key] > 0, key
     assert set(figures["latency_ms"]) == {"p50", "p95", "p99", "max"}
     assert figures["latency_results_missing"] == 0
+    assert figures["worker_cpu_us_per_scan"] > 0
+    assert figures["scaling"]["workers"] == 2 and figures["scaling"]["throughput_scans_per_s"] > 0
     assert figures["latency_ms"]["p50"] <= figures["latency_ms"]["max"]
     assert (out / "latest.json").exists() and (out / "latest.md").read_text().startswith("|")
