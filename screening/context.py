@@ -36,7 +36,7 @@ class Context:
                     from screening.bench.baseline import PerScanStore
 
                     reader = PerScanStore(self._store)
-                self._screener = Screener(reader, self.settings)
+                self._screener = Screener(reader, self.settings, metrics=self.metrics)
 
     async def close(self) -> None:
         async with self._lock:

@@ -18,12 +18,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from screening.core.codec import decode_scan
 from screening.core.decide import blob_refs, decide, decode_records, rejected, unverified
 from screening.core.prepare import Prepared, prepare
 from screening.exceptions import InvalidScan, NoWatchlistLoaded, WatchlistUnavailable
 from screening.logs import kv
+from screening.metrics import Metrics
 from screening.models import Alert, CheckResult, DeadLetter, DeadLetterReason, ScanKind
 from screening.settings import Settings
 from screening.watchlists.store import WatchlistStore
@@ -61,12 +63,24 @@ def dead_letter(raw: RawScan, code: str, message: str, now: datetime) -> DeadLet
                       payload_b64=base64.b64encode(raw.value or b"").decode())
 
 
+def _error_reason(exc: BaseException) -> str:
+    """A small fixed set of label values for screening_lookup_errors_total."""
+    if isinstance(exc, NoWatchlistLoaded):
+        return "no_watchlist"
+    if isinstance(exc, TimeoutError | RedisTimeoutError):
+        return "timeout"
+    if isinstance(exc, WatchlistUnavailable):
+        return "unavailable"
+    return "redis_error"
+
+
 class Screener:
     def __init__(self, store: WatchlistStore, settings: Settings,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, metrics: Metrics | None = None) -> None:
         self.store = store
         self.settings = settings
         self.clock = clock
+        self.metrics = metrics
         self.last_version = NO_VERSION
         self.last_error: str | None = None
         self.circuit_open = False
@@ -132,6 +146,8 @@ class Screener:
                 break
             except (TimeoutError, RedisError, OSError, WatchlistUnavailable) as exc:
                 self.last_error = type(exc).__name__
+                if self.metrics is not None:
+                    self.metrics.lookup_errors.labels(_error_reason(exc)).inc()
                 remaining = deadline - time.monotonic()
                 if isinstance(exc, NoWatchlistLoaded) or self.circuit_open or remaining <= delay:
                     if not self.circuit_open:
