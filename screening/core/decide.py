@@ -15,6 +15,7 @@ import orjson
 
 from screening.core.prepare import Prepared
 from screening.exceptions import InvalidScan
+from screening.matching.persons import could_hit
 from screening.matching.persons import score as score_person
 from screening.matching.plates import match_plate
 from screening.models import Alert, CheckResult, Hit, Penalty, Priority, TravellerScan, VehicleScan
@@ -40,11 +41,24 @@ SLTD_PRIORITY: dict[str, Priority] = {
 }
 
 
+def _worth_fetching(p: Prepared, payload: str) -> bool:
+    """Whether a name candidate could hit at all: its entry's attributes (date of birth,
+    nationalities, sex) leave some person of the scan a ceiling at the threshold."""
+    if p.threshold is None:
+        return True
+    return any(could_hit(person, payload, p.threshold) for person in p.persons)
+
+
 def blob_refs(p: Prepared, answers: Answers) -> list[tuple[str, str]]:
-    """Second round trip: the records behind the candidates the first one found."""
+    """Second round trip: the records behind the candidates the first one found, less
+    the name candidates that ``score`` would reject on their attributes alone."""
     refs: list[tuple[str, str]] = []
     for table, fld in p.lookups:
-        if table in (NAME_TABLE, DOC_TABLE):
+        if table == NAME_TABLE:
+            entries = parse_entries(answers.get((table, fld)))
+            refs += [(PROFILE_TABLE, rid) for rid, payload in entries
+                     if _worth_fetching(p, payload)]
+        elif table == DOC_TABLE:
             refs += [(PROFILE_TABLE, rid) for rid, _ in parse_entries(answers.get((table, fld)))]
         elif table in (VIN_TABLE, PLATE_TABLE):
             refs += [(RECORD_TABLE, rid) for rid, _ in parse_entries(answers.get((table, fld)))]
@@ -220,6 +234,6 @@ def rejected(exc: InvalidScan, kind: str, *, version: str, now: datetime) -> Che
     if exc.event_id is None:
         return None
     return CheckResult(event_id=exc.event_id, checkpoint_id=exc.checkpoint_id or "",
-                       terminal_id=exc.terminal_id or "", kind=kind,  # type: ignore[arg-type]
+                       terminal_id=exc.terminal_id or "", kind=kind,
                        outcome="rejected", warnings=["INVALID_INPUT", exc.code], decided_at=now,
                        watchlist_version=version)

@@ -33,6 +33,9 @@ class Prepared:
     plate: str | None = None
     low_confidence: bool = False
     lookups: list[tuple[str, str]] = field(default_factory=list)  # (table, field)
+    # The name threshold, when known: candidates whose attributes alone keep them below
+    # it are not fetched (decide.blob_refs); None fetches every candidate.
+    threshold: float | None = None
 
 
 def _warn(prepared: Prepared, code: str) -> None:
@@ -121,5 +124,7 @@ def prepare_vehicle(scan: VehicleScan, settings: Settings) -> Prepared:
 
 def prepare(scan: TravellerScan | VehicleScan, settings: Settings) -> Prepared:
     if isinstance(scan, TravellerScan):
-        return prepare_traveller(scan)
+        p = prepare_traveller(scan)
+        p.threshold = settings.name_threshold
+        return p
     return prepare_vehicle(scan, settings)

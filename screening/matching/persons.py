@@ -391,6 +391,51 @@ def _corroborated(level: int, nat_agrees: bool | None, info: float, weakest: flo
             and reason in ("", "name_tokens_missing", "name_tokens_added"))  # fmt: skip
 
 
+def _ceiling(p: _Prepared, penalties: list[tuple[str, float]], bonus: float, level: int,
+             nat_agrees: bool | None) -> float:
+    """The best score the attributes leave to any name: a perfect name less penalties."""
+    ceiling = 1.0 + bonus - sum(a for _, a in penalties)
+    if level != _FULL and (p.info < _min_info(level) or nat_agrees is False):
+        ceiling -= NO_CORROBORATION  # decided before comparing names: the common case
+    return ceiling
+
+
+# --------------------------------------------------------- attribute prefilter
+# A notice's name-index entries carry the attributes the ceiling needs (date of birth,
+# nationalities, sex) so that a scan can drop most candidates (a namesake born another
+# day of the same year) before their profiles are fetched and decoded. The payload is
+# short ASCII: ``DOB;NAT,NAT;SEX`` (each part may be empty).
+def notice_attributes(profile: dict[str, Any]) -> str:
+    """The payload of a notice's name-index entries (see ``could_hit``)."""
+    dob = profile.get("dob") or ""
+    nations = ",".join(profile.get("nat") or [])
+    return f"{dob};{nations};{profile.get('sex') or ''}"
+
+
+@lru_cache(maxsize=65536)
+def _attribute_profile(payload: str) -> dict[str, Any] | None:
+    parts = payload.split(";")
+    if len(parts) != 3:
+        return None
+    dob, nations, sex = parts
+    return {"dob": dob or None, "nat": nations.split(",") if nations else [], "sex": sex or None}
+
+
+@lru_cache(maxsize=65536)
+def could_hit(query: PersonQuery, payload: str, threshold: float) -> bool:
+    """False only when ``score`` would reject a notice with these attributes whatever its
+    names (the same ceiling, computed before names are compared). An empty or unknown
+    payload (an index written before entries carried attributes) is always worth a look."""
+    p = _prepare(query)
+    if p is None:
+        return False
+    attrs = _attribute_profile(payload) if payload else None
+    if attrs is None:
+        return True
+    _, penalties, bonus, level, nat_agrees = _attributes(p, attrs)
+    return _ceiling(p, penalties, bonus, level, nat_agrees) >= threshold
+
+
 def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> PersonMatch | None:
     """The best alias's name similarity, less penalties, plus corroboration; None below
     the threshold. Pure; a candidate whose attributes alone rule it out costs little."""
@@ -398,10 +443,7 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> Pers
     if p is None or not profile.get("forms"):
         return None
     matched, penalties, bonus, level, nat_agrees = _attributes(p, profile)
-    ceiling = 1.0 + bonus - sum(a for _, a in penalties)
-    if level != _FULL and (p.info < _min_info(level) or nat_agrees is False):
-        ceiling -= NO_CORROBORATION  # decided before comparing names: the common case
-    if ceiling < threshold:
+    if _ceiling(p, penalties, bonus, level, nat_agrees) < threshold:
         return None
     best: tuple[float, float, str, float, float, int] | None = None
     for i, (_, encoded, _) in enumerate(profile["forms"]):
@@ -427,6 +469,8 @@ __all__ = [
     "MAX_QUERY_KEYS",
     "PersonMatch",
     "PersonQuery",
+    "could_hit",
+    "notice_attributes",
     "notice_keys",
     "notice_profile",
     "query_keys",

@@ -26,7 +26,11 @@ class NoticeList:
         profile = persons.notice_profile(data)
         # What analysts see in an alert, beside what scoring needs.
         profile["summary"] = {k: v for k, v in data.items() if v is not None and k != "list"}
-        entries = [Entry(NAME_TABLE, key, record.id) for key in sorted(persons.notice_keys(profile))]
+        # Name entries carry the attributes that rule most candidates out before their
+        # profile is fetched (persons.could_hit).
+        attributes = persons.notice_attributes(profile)
+        entries = [Entry(NAME_TABLE, key, record.id, attributes)
+                   for key in sorted(persons.notice_keys(profile))]
         entries += [
             Entry(DOC_TABLE, document_field(d.number, d.issuing_state), record.id)
             for d in record.documents
