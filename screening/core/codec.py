@@ -48,7 +48,8 @@ def _describe(exc: ValidationError) -> tuple[str, str]:
     return code, f"{loc}: {first['msg']}{suffix}"
 
 
-def decode_scan(kind: ScanKind, raw: bytes | None, *, max_bytes: int) -> TravellerScan | VehicleScan:
+def decode_scan(kind: ScanKind, raw: bytes | None, *,
+                max_bytes: int) -> TravellerScan | VehicleScan:
     """Validate one scan; raises InvalidScan with a reason code and any ids it could read."""
     if raw is None or not raw.strip():
         raise _invalid("EMPTY", "the message has no value")
@@ -63,7 +64,8 @@ def decode_scan(kind: ScanKind, raw: bytes | None, *, max_bytes: int) -> Travell
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
-        if "UTF-8" in str(exc) or "surrogate" in str(exc):
+        # orjson's message for a byte order mark names UTF-8 too, but a BOM is valid UTF-8.
+        if ("UTF-8" in str(exc) and "BOM" not in str(exc)) or "surrogate" in str(exc):
             raise _invalid("INVALID_UTF8", "the message is not valid UTF-8") from None
         raise _invalid("INVALID_JSON", f"not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict):
