@@ -13,9 +13,17 @@ from screening.agents.housekeeping import register_housekeeping
 from screening.agents.scans import register_scan_agents
 from screening.agents.updates import register_update_agent
 from screening.context import Context
+from screening.gcpolicy import FREEZE_EVERY_S, HeapFreezer
 from screening.metrics import Metrics
 from screening.settings import Settings
-from screening.transport import App
+from screening.transport import Transport
+
+
+class App(faust.App):
+    """faust.App consuming through screening.transport (short fetch wait, batched delivery)."""
+
+    def _new_transport(self) -> faust.types.TransportT:
+        return Transport(self.conf.broker_consumer, self)
 
 
 def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faust.App, Context]:
@@ -71,4 +79,11 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
     register_scan_agents(app, ctx)
     register_update_agent(app, ctx)
     register_housekeeping(app, ctx)
+
+    freezer = HeapFreezer()
+
+    @app.timer(FREEZE_EVERY_S)
+    async def freeze_heap() -> None:
+        freezer.tick()
+
     return app, ctx

@@ -22,10 +22,9 @@ import asyncio
 from typing import cast
 
 import aiokafka
-import faust
 from faust.transport.consumer import CONSUMER_FETCHING
 from faust.transport.drivers import aiokafka as driver
-from faust.types import TP, Message, TransportT
+from faust.types import TP, Message
 from mode import Service, ServiceT
 
 # Longest time the broker holds a fetch for partitions without new records, in ms.
@@ -96,10 +95,3 @@ class Consumer(driver.Consumer):
 
 class Transport(driver.Transport):
     Consumer = Consumer
-
-
-class App(faust.App):
-    """faust.App consuming through the Transport above."""
-
-    def _new_transport(self) -> TransportT:
-        return Transport(self.conf.broker_consumer, self)
