@@ -46,6 +46,30 @@ async def delete_topics(settings: Settings) -> None:
         await admin.close()
 
 
+async def wait_group_stable(settings: Settings, members: int, limit_s: float = 120.0) -> None:
+    """Until the workers' consumer group is Stable with `members` members.
+
+    Drains start only then: a worker that joins mid-drain triggers a rebalance that
+    stops every worker for seconds, which would be timed as slowness."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_hosts)
+    await admin.start()
+    try:
+        deadline = time.monotonic() + limit_s
+        state, count = "", 0
+        while time.monotonic() < deadline:
+            for response in await admin.describe_consumer_groups([settings.app_id]):
+                # (error, group id, state, protocol type, protocol, members)
+                for group in response.groups:
+                    state, count = group[2], len(group[5])
+            if state == "Stable" and count == members:
+                return
+            await asyncio.sleep(0.2)
+        raise RuntimeError(f"group {settings.app_id} not stable with {members} members "
+                           f"in {limit_s}s (state {state}, {count} members)")
+    finally:
+        await admin.close()
+
+
 def _producer(settings: Settings, linger_ms: int) -> AIOKafkaProducer:
     return AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, linger_ms=linger_ms,
                             max_batch_size=1 << 20, acks=1)
