@@ -142,8 +142,9 @@ def _long_number(head: str, check: str, optional: str) -> tuple[str, str, str, s
     """
     if check == "<" and optional[:1] not in ("", "<"):
         continuation, _, rest = optional.partition("<")
-        number = head + continuation[:-1]
-        return number, number, continuation[-1], rest
+        covered = head + continuation[:-1]
+        # A filler inside is a misprint (a long number fills its 9 places); it is no digit.
+        return covered.replace("<", ""), covered, continuation[-1], rest
     return head.replace("<", ""), head, check, optional
 
 
