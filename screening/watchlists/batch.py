@@ -55,17 +55,31 @@ return out
 #   p: put entry `value` for record `id` into the field's entry list (replacing its old one)
 #   d: remove record `id`'s entry from the field's entry list (the field goes when empty)
 #   s: HSET field value          x: HDEL field
+#   q, e: as p and d for compact entries (one code byte, then the id: sltd/layout.py)
+#   a: add the fixed-width chunk `value` to the field's chunks unless there already
+#   r: remove the fixed-width chunk `value` from the field's chunks
+# Puts try HSETNX first: on a fresh version almost every field is new, so that is
+# the only call made for it.
 _WRITE = "#!lua flags=allow-cross-slot-keys" + _SPLIT + """
 local RS = '\\30'
-local function others(cur, id)
+local function others(cur, id, compact)
   local out = {}
   if cur then
     for item in string.gmatch(cur, '[^\\30]+') do
-      local rid = string.match(item, '^[^\\31]*')
+      local rid
+      if compact then rid = string.sub(item, 2) else rid = string.match(item, '^[^\\31]*') end
       if rid ~= id then out[#out + 1] = item end
     end
   end
   return out
+end
+local function chunks_without(cur, value)
+  local out, w, found = {}, #value, false
+  for j = 1, #cur, w do
+    local c = string.sub(cur, j, j + w - 1)
+    if c == value then found = true else out[#out + 1] = c end
+  end
+  return out, found
 end
 local a = split(ARGV[1])
 for i = 1, #a, 5 do
@@ -74,18 +88,32 @@ for i = 1, #a, 5 do
     redis.call('HSET', key, field, value)
   elseif op == 'x' then
     redis.call('HDEL', key, field)
+  elseif op == 'p' or op == 'q' then
+    if redis.call('HSETNX', key, field, value) == 0 then
+      local out = others(redis.call('HGET', key, field), id, op == 'q')
+      out[#out + 1] = value
+      redis.call('HSET', key, field, table.concat(out, RS))
+    end
+  elseif op == 'a' then
+    if redis.call('HSETNX', key, field, value) == 0 then
+      local cur = redis.call('HGET', key, field)
+      local _, found = chunks_without(cur, value)
+      if not found then redis.call('HSET', key, field, cur .. value) end
+    end
+  elseif op == 'r' then
+    local cur = redis.call('HGET', key, field)
+    if cur then
+      local out, found = chunks_without(cur, value)
+      if #out == 0 then
+        redis.call('HDEL', key, field)
+      elseif found then
+        redis.call('HSET', key, field, table.concat(out))
+      end
+    end
   else
     local cur = redis.call('HGET', key, field)
-    if op == 'p' then
-      if not cur then
-        redis.call('HSET', key, field, value)
-      else
-        local out = others(cur, id)
-        out[#out + 1] = value
-        redis.call('HSET', key, field, table.concat(out, RS))
-      end
-    elseif cur then
-      local out = others(cur, id)
+    if cur then
+      local out = others(cur, id, op == 'e')
       if #out == 0 then
         redis.call('HDEL', key, field)
       else
@@ -97,10 +125,64 @@ end
 return #a / 5
 """
 
+# Bulk loads: groups of new entries for one bucket each, as key, mode, n, then n
+# field/value pairs. When none of the fields exists yet (a fresh version: nearly
+# always) the group is one HMGET and one HSET; otherwise each pair is merged as the
+# write ops q (mode q: compact entries, the id after the code byte) or a (mode a).
+_BULK = "#!lua flags=allow-cross-slot-keys" + _SPLIT + """
+local RS = '\\30'
+local a = split(ARGV[1])
+local i, groups = 1, 0
+while i <= #a do
+  local key, mode, n = a[i], a[i + 1], tonumber(a[i + 2])
+  local first, last = i + 3, i + 2 + 2 * n
+  local fields, seen, clean = {}, {}, true
+  for j = first, last, 2 do
+    local f = a[j]
+    if seen[f] then clean = false end
+    seen[f] = true
+    fields[#fields + 1] = f
+  end
+  if clean then
+    local cur = redis.call('HMGET', key, unpack(fields))
+    for j = 1, n do
+      if cur[j] then clean = false; break end
+    end
+  end
+  if clean then
+    redis.call('HSET', key, unpack(a, first, last))
+  else
+    for j = first, last, 2 do
+      local field, value = a[j], a[j + 1]
+      if redis.call('HSETNX', key, field, value) == 0 then
+        local cur = redis.call('HGET', key, field)
+        if mode == 'q' then
+          local id, out = string.sub(value, 2), {}
+          for item in string.gmatch(cur, '[^\\30]+') do
+            if string.sub(item, 2) ~= id then out[#out + 1] = item end
+          end
+          out[#out + 1] = value
+          redis.call('HSET', key, field, table.concat(out, RS))
+        else
+          local found, w = false, #value
+          for k = 1, #cur, w do
+            if string.sub(cur, k, k + w - 1) == value then found = true end
+          end
+          if not found then redis.call('HSET', key, field, cur .. value) end
+        end
+      end
+    end
+  end
+  groups = groups + 1
+  i = last + 1
+end
+return groups
+"""
+
 # Arguments per script call: big enough to amortise, small enough not to stall Redis.
 CHUNK = 4000
 
-WriteOp = tuple[str, str, str, str, str | bytes]  # (op, key, field, id, value)
+WriteOp = tuple[str, str, str | bytes, str, str | bytes]  # (op, key, field, id, value)
 
 
 class BatchOps:
@@ -116,7 +198,7 @@ class BatchOps:
                 sha = self._sha[name] = await self.redis.script_load(source)
             try:
                 if node is not None:
-                    return await self.redis.execute_command(  # type: ignore[union-attr]
+                    return await self.redis.execute_command(
                         "EVALSHA", sha, 0, packed, target_nodes=node)
                 return await self.redis.execute_command("EVALSHA", sha, 0, packed)
             except NoScriptError:
@@ -133,14 +215,16 @@ class BatchOps:
         groups: dict[Any, list[int]] = defaultdict(list)
         assert isinstance(self.redis, RedisCluster)
         for i, key in enumerate(keys):
-            groups[self.redis.get_node_from_key(key).name].append(i)
+            node = self.redis.get_node_from_key(key)
+            assert node is not None
+            groups[node.name].append(i)
         return groups
 
     def _node(self, name: Any) -> Any:
         assert isinstance(self.redis, RedisCluster)
         return self.redis.get_node(node_name=name)
 
-    async def read(self, keys: Sequence[str], fields: Sequence[str]) -> list[bytes | None]:
+    async def read(self, keys: Sequence[str], fields: Sequence[str | bytes]) -> list[bytes | None]:
         """HGET keys[i] fields[i] for every i (GET where the field is empty)."""
         if not keys:
             return []
@@ -185,13 +269,36 @@ class BatchOps:
     async def _write_chunk(self, ops: Sequence[WriteOp], node: Any) -> None:
         parts: list[bytes] = []
         for op, key, field, rid, value in ops:
-            parts += [op.encode(), key.encode(), field.encode(), rid.encode(),
-                      value if isinstance(value, bytes) else value.encode()]
+            parts += [op.encode(), key.encode(), _b(field), rid.encode(), _b(value)]
         await self._call("write", _WRITE, b"\0".join(parts), node=node)
 
+    async def write_packed(self, packed: bytes, node_name: str | None = None) -> None:
+        """Ops already packed (five NUL-separated parts each), all served by the node
+        named (on a cluster; see node_of_slot)."""
+        await self._call("write", _WRITE, packed,
+                         node=self._node(node_name) if node_name is not None else None)
 
-def _pack_pairs(keys: Sequence[str], fields: Sequence[str]) -> bytes:
-    parts: list[str] = []
+    async def write_bulk(self, packed: bytes, node_name: str | None = None) -> None:
+        """Bulk-load groups already packed (see _BULK), all served by the node named."""
+        await self._call("bulk", _BULK, packed,
+                         node=self._node(node_name) if node_name is not None else None)
+
+    def node_of_slot(self) -> list[str] | None:
+        """The node name serving each of the 16384 slots (None on one server), so that
+        packing processes can group ops by node without a client."""
+        if not self.cluster:
+            return None
+        assert isinstance(self.redis, RedisCluster)
+        cache = self.redis.nodes_manager.slots_cache
+        return [cache[slot][0].name for slot in range(16384)]
+
+
+def _b(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
+def _pack_pairs(keys: Sequence[str], fields: Sequence[str | bytes]) -> bytes:
+    parts: list[bytes] = []
     for key, field in zip(keys, fields, strict=True):
-        parts += [key, field]
-    return "\0".join(parts).encode()
+        parts += [key.encode(), _b(field)]
+    return b"\0".join(parts)

@@ -7,11 +7,18 @@ that fails half-way drops its partial version and leaves the old one serving.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import math
+import multiprocessing
 import os
+import random
+import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,13 +26,25 @@ from typing import Any
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
+from redis.exceptions import RedisError
 
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.models import WatchlistRecord
+from screening.watchlists.blocks import (
+    BlockResult,
+    Groups,
+    Packer,
+    Plan,
+    init_process,
+    parse_block,
+    read_blocks,
+)
 from screening.watchlists.indexer import upsert_records
 from screening.watchlists.keys import next_pow2
 from screening.watchlists.registry import LISTS
+from screening.watchlists.sltd import TABLE as SLTD_TABLE
+from screening.watchlists.sltd import layout
 from screening.watchlists.store import Version, WatchlistStore
 from screening.watchlists.updates import replay_journal
 
@@ -33,8 +52,9 @@ log = logging.getLogger("screening.watchlists.load")
 
 RECORD = TypeAdapter(WatchlistRecord)
 CHUNK = 2000
-# Rough bytes per NDJSON line by list, to size bucket counts before reading.
-_LINE_BYTES = 160
+# SLTD records gathered by bucket before they are written: more per bucket and call
+# is faster; this many cost about 100 MB in the loading process.
+GROUP_RECORDS = 500_000
 # Fields per hash bucket: under Redis's default hash-max-listpack-entries (128).
 _PER_BUCKET = 64
 MAX_LINE_BYTES = 1 << 20
@@ -53,20 +73,14 @@ class LoadReport:
     def loaded(self) -> int:
         return sum(self.counts.values())
 
+    def note_error(self, message: str, max_listed: int = 100) -> None:
+        self.error_count += 1
+        if len(self.errors) < max_listed:
+            self.errors.append(message)
+
 
 def new_version_id() -> str:
     return datetime.now(UTC).strftime("v%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-
-
-def bucket_plan(total_bytes: int) -> dict[str, int]:
-    """Bucket counts per table, sized from the input so buckets stay small listpacks."""
-    records = max(1, total_bytes // _LINE_BYTES)
-    plan: dict[str, int] = {"rev": next_pow2(records / _PER_BUCKET)}
-    for lst in LISTS.values():
-        for table, per_record in lst.tables.items():
-            plan[table] = max(plan.get(table, 1), next_pow2(records * per_record / _PER_BUCKET))
-    plan["seen"] = 256
-    return plan
 
 
 def parse_record(line: bytes, where: str) -> Any:
@@ -89,44 +103,132 @@ def parse_record(line: bytes, where: str) -> Any:
         raise InvalidRecord(f"{loc}: {first['msg']}", where=where) from None
 
 
-def read_records(paths: Sequence[Path], report: LoadReport,
-                 max_errors_listed: int = 100) -> Iterator[Any]:
+def estimate_counts(paths: Sequence[Path], sample_bytes: int = 1 << 20) -> dict[str, int]:
+    """Records per list, from each file's line count and the mix of its first MiB:
+    enough to size buckets (which have a wide margin) without parsing twice."""
+    est = dict.fromkeys(LISTS, 0)
     for path in paths:
+        lines = 0
         with open(path, "rb") as fh:
-            for lineno, line in enumerate(fh, 1):
-                line = line.strip()
-                if not line:
-                    continue
-                try:
-                    yield parse_record(line, f"{path}:{lineno}")
-                except InvalidRecord as exc:
-                    report.error_count += 1
-                    if len(report.errors) < max_errors_listed:
-                        report.errors.append(str(exc))
+            head = fh.read(sample_bytes)
+            lines = head.count(b"\n")
+            while chunk := fh.read(1 << 22):
+                lines += chunk.count(b"\n")
+        if head and not head.endswith(b"\n") and lines == 0:
+            lines = 1
+        seen = {name: len(re.findall(rb'"list"\s*:\s*"' + name.encode() + rb'"', head))
+                for name in LISTS}
+        total = sum(seen.values())
+        for name, n in seen.items():
+            if total:
+                est[name] += math.ceil(lines * n / total)
+    return est
+
+
+def bucket_plan_for(counts: dict[str, int], max_entries: int) -> dict[str, int]:
+    """Bucket counts per table: SLTD's compact tables sized to the server's listpack
+    limit; the other lists' tables as before, each from its own list's count."""
+    plan: dict[str, int] = {
+        "rev": next_pow2(sum(n for name, n in counts.items() if name != "sltd") / _PER_BUCKET),
+        "seen": 256,
+    }
+    for name, lst in LISTS.items():
+        if name == "sltd":
+            continue
+        for table, per_record in lst.tables.items():
+            plan[table] = max(plan.get(table, 1),
+                              next_pow2(counts.get(name, 0) * per_record / _PER_BUCKET))
+    plan[SLTD_TABLE] = 1  # the generic table: unused, kept for older readers
+    plan[layout.DOC_TABLE] = layout.buckets_for(counts.get("sltd", 0), max_entries)
+    plan[layout.ID_TABLE] = layout.buckets_for(counts.get("sltd", 0), max_entries)
+    return plan
+
+
+async def listpack_limit(store: WatchlistStore) -> int:
+    """The server's hash-max-listpack-entries (Redis's default 128 when it won't say)."""
+    try:
+        got: dict[Any, Any] = dict(await store.redis.config_get("hash-max-listpack-entries"))
+        value = got.get(b"hash-max-listpack-entries") or got.get("hash-max-listpack-entries")
+        return max(8, int(value)) if value is not None else 128
+    except (RedisError, ValueError, TypeError):
+        return 128
 
 
 async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: float = 30.0,
-                     progress: Callable[[int, int], None] | None = None) -> LoadReport:
-    """Load files into a new version and make it current; returns what was loaded."""
+                     progress: Callable[[int, int], None] | None = None,
+                     workers: int | None = None) -> LoadReport:
+    """Load files into a new version and make it current; returns what was loaded.
+
+    SLTD lines are parsed and packed in `workers` processes (default: one per core
+    for inputs over 32 MiB, none for smaller ones) while the loading process writes
+    the packed blocks to Redis; at most two blocks per worker are in flight, so
+    memory stays bounded whatever the file size."""
     started = time.perf_counter()
-    total_bytes = sum(os.path.getsize(p) for p in paths)
+    loop = asyncio.get_running_loop()
+    total_bytes = sum(await asyncio.gather(*(asyncio.to_thread(os.path.getsize, p)
+                                             for p in paths)))
+    estimate = await asyncio.to_thread(estimate_counts, list(paths))
     report = LoadReport(version=new_version_id())
-    version = await store.create_version(report.version, bucket_plan(total_bytes))
+    plan = bucket_plan_for(estimate, await listpack_limit(store))
+    version = await store.create_version(report.version, plan)
     position = await store.begin_load(version)
-    log.info("load started", extra=kv(version=version.id, files=len(paths), bytes=total_bytes))
+    log.info("load started", extra=kv(version=version.id, files=len(paths), bytes=total_bytes,
+                                       sltd_buckets=plan[layout.DOC_TABLE]))
+    if workers is None:
+        workers = (os.cpu_count() or 1) if total_bytes > 32 << 20 else 0
+    block_plan = Plan(store.data_prefix, version.id, plan[layout.DOC_TABLE],
+                      plan[layout.ID_TABLE], store.batch.node_of_slot())
+    pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
+                                initializer=init_process, initargs=(block_plan,))
+            if workers > 0 else None)
+    packer = Packer(block_plan) if pool is None else None
+    groups = Groups(block_plan)
     counts = dict.fromkeys(LISTS, 0)
-    read_bytes = 0
+    sampler = _Reservoir(1000)
+    done_bytes = 0
     try:
-        chunk: list[Any] = []
-        for record in read_records(paths, report):
-            chunk.append(record)
-            if len(chunk) >= CHUNK:
-                await _flush(store, version, chunk, counts, report)
-                chunk = []
-                if progress:
-                    read_bytes = sum(counts.values()) * _LINE_BYTES
-                    progress(min(read_bytes, total_bytes), total_bytes)
-        await _flush(store, version, chunk, counts, report)
+        pending: deque[asyncio.Future[BlockResult]] = deque()
+        others: list[Any] = []
+
+        async def drain() -> None:
+            nonlocal done_bytes, others
+            result = await pending.popleft()
+            groups.add(result)
+            if groups.pending >= GROUP_RECORDS:
+                for node, packed in groups.drain():
+                    await store.batch.write_bulk(packed, node)
+            counts["sltd"] += result.sltd
+            for where, why in result.errors:
+                report.note_error(f"{where}: {why}")
+            for where, line in result.others:
+                try:
+                    others.append(parse_record(line, where))
+                except InvalidRecord as exc:
+                    report.note_error(str(exc))
+            if len(others) >= CHUNK:
+                await _flush(store, version, others, counts, report)
+                others = []
+            sampler.add_all(result.samples)
+            done_bytes += result.size
+            if progress:
+                progress(done_bytes, total_bytes)
+
+        for path, first_line, block in read_blocks(list(paths)):
+            if pool is None:
+                assert packer is not None
+                pending.append(loop.create_future())
+                pending[-1].set_result(parse_block(block, first_line, str(path), packer))
+            else:
+                pending.append(loop.run_in_executor(pool, parse_block, block, first_line,
+                                                    str(path)))
+            while len(pending) > 2 * max(1, workers):
+                await drain()
+        while pending:
+            await drain()
+        for node, packed in groups.drain():
+            await store.batch.write_bulk(packed, node)
+        await _flush(store, version, others, counts, report)
+        await store.redis.set(store.sample_key(version.id), orjson.dumps(sampler.items))
         # Live updates applied to the old version while this one was filling.
         await replay_journal(store, version, position)
         version = await store.set_counts(version, counts)
@@ -136,12 +238,36 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     except BaseException:
         await store.abandon_load(version)
         raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
     await store.collect_retired()
     report.counts = counts
     report.seconds = time.perf_counter() - started
     log.info("load finished", extra=kv(version=version.id, records=report.loaded,
-                                       bad_lines=report.error_count, seconds=round(report.seconds, 2)))
+                                       bad_lines=report.error_count,
+                                       seconds=round(report.seconds, 2)))
     return report
+
+
+class _Reservoir:
+    """A uniform sample of the SLTD records, whatever their number (for simulators)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: list[dict[str, Any]] = []
+        self.seen = 0
+        self.rng = random.Random(0)
+
+    def add_all(self, items: list[dict[str, Any]]) -> None:
+        for item in items:
+            self.seen += 1
+            if len(self.items) < self.size:
+                self.items.append(item)
+            else:
+                j = self.rng.randrange(self.seen)
+                if j < self.size:
+                    self.items[j] = item
 
 
 async def _flush(store: WatchlistStore, version: Version, chunk: list[Any],
@@ -154,10 +280,8 @@ async def _flush(store: WatchlistStore, version: Version, chunk: list[Any],
 
     def on_error(record: Any, exc: Exception) -> None:
         failed.add((record.list, record.id))
-        report.error_count += 1
-        if len(report.errors) < 100:
-            report.errors.append(f"{record.list} {record.id}: cannot be indexed "
-                                 f"({type(exc).__name__}: {str(exc)[:120]})")
+        report.note_error(f"{record.list} {record.id}: cannot be indexed "
+                          f"({type(exc).__name__}: {str(exc)[:120]})")
         log.error("record cannot be indexed", extra=kv(list=record.list, id=record.id,
                                                        error=type(exc).__name__))
 

@@ -14,6 +14,7 @@ from redis.exceptions import ResponseError
 
 from screening.exceptions import NoWatchlistLoaded
 from screening.watchlists.registry import LISTS
+from screening.watchlists.sltd import layout as sltd
 from screening.watchlists.store import WatchlistStore
 
 SAMPLE_BUCKETS = 64
@@ -39,16 +40,21 @@ async def collect_stats(store: WatchlistStore) -> dict[str, Any]:
     except NoWatchlistLoaded:
         return {"version": None, "lists": {}}
     last = await store.redis.hgetall(store.keys.last_update)
-    total_records = sum(version.counts.values()) or 1
+    compact = version.compact_sltd
+    # The generic reverse index serves the lists not stored compactly, shared pro rata.
+    generic = [n for n in LISTS if not (compact and n == "sltd")]
+    generic_records = sum(version.counts.get(n, 0) for n in generic) or 1
     rev_bytes = await table_bytes(store, version.id, "rev", version.buckets["rev"])
     lists: dict[str, Any] = {}
     for name, lst in LISTS.items():
         records = version.counts.get(name, 0)
         size = 0.0
-        for table in lst.tables:
+        tables = [sltd.DOC_TABLE, sltd.ID_TABLE] if compact and name == "sltd" else lst.tables
+        for table in tables:
             size += await table_bytes(store, version.id, table, version.buckets[table])
-        size += rev_bytes * records / total_records  # the reverse index, shared pro rata
-        raw = last.get(name.encode())
+        if name in generic:
+            size += rev_bytes * records / generic_records
+        raw: Any = last.get(name.encode())
         lists[name] = {
             "records": records,
             "bytes": round(size),
@@ -56,4 +62,5 @@ async def collect_stats(store: WatchlistStore) -> dict[str, Any]:
             "last_update": raw.decode() if raw else None,
         }
     loaded_at = datetime.fromtimestamp(version.created_at, UTC).isoformat()
-    return {"version": version.id, "loaded_at": loaded_at, "lists": lists}
+    return {"version": version.id, "loaded_at": loaded_at, "lists": lists,
+            "method": "MEMORY USAGE of up to 64 buckets per table, scaled to the bucket count"}

@@ -13,14 +13,17 @@ import asyncio
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import orjson
 
 from screening.exceptions import NoWatchlistLoaded
 from screening.redis_client import AnyRedis
-from screening.watchlists.base import Blob, Entry
+from screening.watchlists.base import RS, US, Blob, Entry
 from screening.watchlists.batch import BatchOps, WriteOp
 from screening.watchlists.keys import Keys
+from screening.watchlists.sltd import TABLE as SLTD_TABLE
+from screening.watchlists.sltd import layout as sltd
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,21 @@ class Version:
 
     def key(self, keys: Keys, table: str, fld: str) -> str:
         return keys.bucket(self.id, table, fld, self.buckets[table])
+
+    @property
+    def compact_sltd(self) -> bool:
+        """Versions loaded before the compact SLTD layout keep the generic one."""
+        return sltd.DOC_TABLE in self.buckets
+
+    def sltd_doc(self, keys: Keys, digest: bytes) -> tuple[str, bytes]:
+        """(key, field) of a document digest in the compact SLTD table."""
+        b, fld = sltd.doc_slot(digest, self.buckets[sltd.DOC_TABLE])
+        return f"{keys.prefix}:{self.id}:{sltd.DOC_TABLE}:{b}", fld
+
+    def sltd_id(self, keys: Keys, record_id: str) -> tuple[str, bytes]:
+        """(key, field) of a record id in the SLTD id table."""
+        b, fld = sltd.id_slot(sltd.id_digest(record_id), self.buckets[sltd.ID_TABLE])
+        return f"{keys.prefix}:{self.id}:{sltd.ID_TABLE}:{b}", fld
 
 
 class WatchlistStore:
@@ -100,8 +118,7 @@ class WatchlistStore:
         period of retired versions covers the gap."""
         version = await self.current_version()
         for _ in range(3):
-            keys = [version.key(self.data_keys, table, fld) for table, fld in fields]
-            names = [fld for _, fld in fields]
+            keys, names, compact = self._physical(version, fields)
             if self.batch.cluster:
                 now_current, values = await asyncio.gather(self.redis.get(self.keys.current),
                                                            self.batch.read(keys, names))
@@ -109,24 +126,47 @@ class WatchlistStore:
                 now_current, *values = await self.batch.read([self.keys.current, *keys],
                                                              ["", *names])
             if now_current is not None and now_current.decode() == version.id:
+                for i in compact:
+                    values[i] = _logical_sltd(values[i])
                 return version, values
             version = await self.current_version(refresh=True)
         raise NoWatchlistLoaded("the watchlist version kept changing during a look-up")
 
-    async def fetch_blobs(self, version: Version, refs: Sequence[tuple[str, str]]) -> list[bytes | None]:
+    def _physical(self, version: Version, fields: Sequence[tuple[str, str]]
+                  ) -> tuple[list[str], list[str | bytes], list[int]]:
+        """Redis keys and fields of logical (table, field) pairs; which are compact SLTD."""
+        keys: list[str] = []
+        names: list[str | bytes] = []
+        compact: list[int] = []
+        use_compact = version.compact_sltd
+        for i, (table, fld) in enumerate(fields):
+            if table == SLTD_TABLE and use_compact:
+                key, name = version.sltd_doc(self.data_keys, sltd.doc_digest(fld))
+                keys.append(key)
+                names.append(name)
+                compact.append(i)
+            else:
+                keys.append(version.key(self.data_keys, table, fld))
+                names.append(fld)
+        return keys, names, compact
+
+    async def fetch_blobs(self, version: Version,
+                          refs: Sequence[tuple[str, str]]) -> list[bytes | None]:
         keys = [version.key(self.data_keys, table, rid) for table, rid in refs]
         return await self.batch.read(keys, [rid for _, rid in refs])
 
     # -- writing ----------------------------------------------------------------
 
-    async def write(self, version: Version, *, put: Iterable[Entry] = (), delete: Iterable[Entry] = (),
-                    blobs: Iterable[Blob] = (), drop_blobs: Iterable[tuple[str, str]] = (),
+    async def write(self, version: Version, *, put: Iterable[Entry] = (),
+                    delete: Iterable[Entry] = (), blobs: Iterable[Blob] = (),
+                    drop_blobs: Iterable[tuple[str, str]] = (),
                     rev: dict[str, bytes | None] | None = None) -> None:
         """Apply index changes in one batch; puts come before deletes, so a record
         being replaced is never absent in between."""
         dk = self.data_keys
         ops: list[WriteOp] = []
-        ops += [("p", version.key(dk, e.table, e.field), e.field, e.record_id, e.value) for e in put]
+        ops += [("p", version.key(dk, e.table, e.field), e.field, e.record_id, e.value)
+                for e in put]
         ops += [("s", version.key(dk, b.table, b.record_id), b.record_id, "", b.value)
                 for b in blobs]
         ops += [("d", version.key(dk, e.table, e.field), e.field, e.record_id, "") for e in delete]
@@ -135,6 +175,14 @@ class WatchlistStore:
             key = version.key(dk, "rev", ref)
             ops.append(("x", key, ref, "", "") if value is None else ("s", key, ref, "", value))
         await self.batch.write(ops)
+
+    async def sample(self, version: Version) -> list[dict[str, Any]]:
+        """Records kept aside by the load that made `version`, for simulators to aim at."""
+        raw = await self.redis.get(self.sample_key(version.id))
+        return orjson.loads(raw) if raw else []
+
+    def sample_key(self, vid: str) -> str:
+        return f"{self.data_prefix}:{vid}:sample"
 
     async def read_rev(self, version: Version, refs: Sequence[str]) -> list[bytes | None]:
         return await self.batch.read([version.key(self.data_keys, "rev", r) for r in refs], refs)
@@ -179,7 +227,8 @@ class WatchlistStore:
         """Remove every key of a version (scanning each node of a cluster)."""
         removed = 0
         batch: list[bytes] = []
-        async for key in self.redis.scan_iter(match=self.data_keys.version_pattern(vid), count=1000):
+        pattern = self.data_keys.version_pattern(vid)
+        async for key in self.redis.scan_iter(match=pattern, count=1000):
             batch.append(key)
             if len(batch) >= 500:
                 removed += await self._unlink(batch)
@@ -190,10 +239,8 @@ class WatchlistStore:
         return removed
 
     async def _unlink(self, keys: list[bytes]) -> int:
-        pipe = self.redis.pipeline(transaction=False)
-        for k in keys:
-            pipe.unlink(k)
-        return sum(await pipe.execute())
+        # One call; on a cluster redis-py splits it by slot.
+        return int(await self.redis.unlink(*keys))
 
     async def collect_retired(self) -> list[str]:
         """Drop retired versions whose grace period is over."""
@@ -224,3 +271,10 @@ class WatchlistStore:
             start = b"(" + chunk[-1][0]
 
 
+
+
+def _logical_sltd(raw: bytes | None) -> bytes | None:
+    """A compact SLTD value in the entries format every list answers in (base.py)."""
+    if not raw:
+        return None
+    return RS.join(f"{rid}{US}{payload}" for rid, payload in sltd.entries_of(raw)).encode()

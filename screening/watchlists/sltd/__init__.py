@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from screening.matching.normalize import normalize_document_number
 from screening.models import SltdRecord
 from screening.watchlists.base import Entry, Indexed
+from screening.watchlists.sltd.layout import document_field
 
+# The logical table scans look up; stored compactly as layout.py describes.
 TABLE = "sltd"
-
-
-def document_field(number: str, issuing_state: str) -> str:
-    return f"{normalize_document_number(number)}|{issuing_state}"
 
 
 class SltdList:
@@ -21,7 +18,11 @@ class SltdList:
     tables: ClassVar[dict[str, float]] = {TABLE: 1.0}
 
     def index(self, record: SltdRecord) -> Indexed:
+        """The logical entry (what look-ups answer); the store keeps it in compact form."""
         # The payload carries all a hit needs (status, type): one round trip answers it.
         payload = f"{record.status}|{record.document_type or ''}"
         field = document_field(record.document_number, record.issuing_state)
         return Indexed(entries=(Entry(TABLE, field, record.id, payload),))
+
+
+__all__ = ["TABLE", "SltdList", "document_field"]

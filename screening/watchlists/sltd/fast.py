@@ -1,0 +1,73 @@
+"""SLTD lines checked without building a pydantic model: the bulk load's fast path.
+
+It accepts only the plain shape feeds send (printable ASCII strings without
+surrounding spaces, an upper-case state, a known status, an ISO date or UTC-offset
+timestamp) and returns None for anything else, which then goes through the model
+(SltdRecord): so the fast path can never accept a line the model rejects, and what
+it accepts it reads exactly as the model would. tests/unit/watchlists pins that with
+hypothesis.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, NamedTuple
+
+from screening.watchlists.sltd.layout import STATUSES
+
+_WHEN = re.compile(r"([12]\d{3})-(\d{2})-(\d{2})"
+                   r"(?:T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d))?")
+_STATUSES = frozenset(STATUSES)
+
+
+def _plain(s: str, most: int) -> bool:
+    """1..most printable ASCII characters, no space at either end (what the model's
+    whitespace stripping, length and control-character checks leave unchanged)."""
+    return (0 < len(s) <= most and s.isascii() and s.isprintable()
+            and s[0] != " " and s[-1] != " ")
+
+
+class Sltd(NamedTuple):
+    id: str
+    document_number: str
+    issuing_state: str
+    document_type: str | None
+    status: str
+
+
+def fast_sltd(data: dict[str, Any]) -> Sltd | None:
+    """The record when `data` is a plainly valid SLTD record, else None (ask the model)."""
+    rid = data.get("id")
+    number = data.get("document_number")
+    state = data.get("issuing_state")
+    status = data.get("status")
+    doc_type = data.get("document_type")
+    when = data.get("reported_at")
+    if (data.get("list") != "sltd" or type(rid) is not str or type(number) is not str
+            or type(state) is not str or type(status) is not str or status not in _STATUSES
+            or not _plain(rid, 64) or not _plain(number, 30)
+            or not (len(state) <= 3 and state.isascii() and state.isalpha() and state.isupper())):
+        return None
+    if doc_type is not None and (type(doc_type) is not str or len(doc_type) > 2
+                                 or not (doc_type.isascii() and doc_type.isprintable())
+                                 or " " in doc_type):
+        return None
+    if when is not None:
+        if type(when) is not str:
+            return None
+        if (len(when) == 10 and when[4] == "-" and when[7] == "-" and when[0] in "12"
+                and when[:4].isdigit() and when[5:7].isdigit() and when[8:].isdigit()):
+            try:
+                date.fromisoformat(when)
+            except ValueError:
+                return None
+            return Sltd(rid, number, state, doc_type, status)
+        m = _WHEN.fullmatch(when)
+        if m is None:
+            return None
+        try:
+            date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    return Sltd(rid, number, state, doc_type, status)

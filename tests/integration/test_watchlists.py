@@ -1,0 +1,277 @@
+"""Watchlist loads and live updates on the real Redis, one server and a 3-master cluster.
+
+The store-level tests drive the loader and the update code in-process (fast, and
+deterministic about *when* an update arrives during a load); the pipeline test runs
+the worker and feeds it scans and updates through Kafka.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+from screening.mockdata.lists import generate_lists, iter_sltd
+from screening.models import WatchlistUpdate
+from screening.settings import Settings
+from screening.watchlists import loader
+from screening.watchlists.sltd import TABLE as SLTD_TABLE
+from screening.watchlists.sltd import document_field
+from screening.watchlists.stats import collect_stats
+from screening.watchlists.store import WatchlistStore
+from screening.watchlists.updates import apply_updates
+
+from .conftest import _check_reachable, create_topics, env_for, run_settings, screening_cmd
+
+pytestmark = pytest.mark.integration
+
+CLUSTER_URL = os.environ.get("SCREENING_TEST_REDIS_CLUSTER_URL", "redis://127.0.0.1:7001/0")
+
+
+@pytest.fixture(params=["single", "cluster"])
+def settings(request: pytest.FixtureRequest, services: None) -> Settings:
+    if request.param == "cluster":
+        _check_reachable(CLUSTER_URL, "Redis Cluster (make cluster)")
+        return run_settings(redis_url=CLUSTER_URL, redis_cluster=True)
+    return run_settings()
+
+
+def sltd(rid: str, number: str, state: str = "GBR", status: str = "stolen") -> dict[str, Any]:
+    return {"list": "sltd", "id": rid, "document_number": number, "issuing_state": state,
+            "document_type": "P", "status": status}
+
+
+def update(op: str, record: dict[str, Any]) -> WatchlistUpdate:
+    body = record if op == "upsert" else {"list": record["list"], "id": record["id"]}
+    return WatchlistUpdate.model_validate({"update_id": uuid.uuid4().hex, "op": op,
+                                           "issued_at": datetime.now(UTC), "record": body})
+
+
+def write_lists(out: Path, records: list[dict[str, Any]], seed: int = 3) -> list[Path]:
+    paths = generate_lists(out, sltd=0, notices=40, smv=40, seed=seed)
+    paths["sltd"].write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    return list(paths.values())
+
+
+async def hits(store: WatchlistStore, records: list[dict[str, Any]]) -> tuple[str, list[set[str]]]:
+    fields = [(SLTD_TABLE, document_field(r["document_number"], r["issuing_state"]))
+              for r in records]
+    version, values = await store.fetch(fields)
+    out = []
+    for raw in values:
+        ids = set()
+        for item in (raw or b"").decode().split("\x1e"):
+            if item:
+                ids.add(item.split("\x1f", 1)[0])
+        out.append(ids)
+    return version.id, out
+
+
+async def version_keys(store: WatchlistStore, vid: str) -> int:
+    return len([k async for k in store.redis.scan_iter(match=f"{store.data_prefix}:{vid}:*")])
+
+
+async def test_load_updates_and_reload_answer_exactly(settings: Settings, tmp_path: Path,
+                                                      redis_client: Any) -> None:
+    store = WatchlistStore(redis_client, settings.redis_prefix)
+    base = list(iter_sltd(3000, seed=4))
+    twin = sltd("TWIN-2", base[0]["document_number"], base[0]["issuing_state"], "lost")
+    paths = write_lists(tmp_path / "v1", [*base, twin])
+    report = await loader.load_files(store, paths, grace_s=0, workers=0)
+    assert report.counts == {"sltd": 3001, "notice": 40, "smv": 40}, report.errors
+    v1, found = await hits(store, base)
+    assert v1 == report.version
+    assert all(r["id"] in ids for r, ids in zip(base, found, strict=True))
+    assert found[0] == {base[0]["id"], "TWIN-2"}  # one document, two records: both kept
+    assert (await hits(store, [sltd("x", "NOT0LISTED1")]))[1] == [set()]
+
+    # A delete removes only its own record; an upsert may move a record to a new number.
+    moved = {**base[2], "document_number": "MOVED123"}
+    fresh = sltd("NEW-1", "ZX9988776", "FRA")
+    applied = await apply_updates(store, [update("delete", twin), update("delete", base[1]),
+                                          update("upsert", moved), update("upsert", fresh)])
+    assert all(a.applied for a in applied)
+    _, found = await hits(store, [base[0], base[1], base[2], moved, fresh])
+    assert found == [{base[0]["id"]}, set(), set(), {base[2]["id"]}, {"NEW-1"}]
+    # Deleting what is not there is harmless; replaying an update changes nothing.
+    await apply_updates(store, [update("delete", sltd("NEVER", "1"))])
+
+    # v2: the loader's process pool, and updates that arrive while it writes.
+    v2_records = base[1500:] + [sltd(f"V2-{i}", f"QQ{i:07d}", "ITA") for i in range(500)]
+    paths2 = write_lists(tmp_path / "v2", v2_records, seed=5)
+    late = sltd("LATE-1", "LT0000001", "ESP")
+    real_bulk = store.batch.write_bulk
+    calls = 0
+
+    async def bulk_with_updates(packed: bytes, node: str | None = None) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # before any bulk write of the new version lands
+            await apply_updates(store, [update("upsert", late), update("delete", base[2000])])
+        await real_bulk(packed, node)
+
+    store.batch.write_bulk = bulk_with_updates  # type: ignore[method-assign]
+    report2 = await loader.load_files(store, paths2, grace_s=0, workers=2)
+    store.batch.write_bulk = real_bulk  # type: ignore[method-assign]
+    assert report2.previous == v1 and report2.counts["sltd"] == 2000
+    vid, found = await hits(store, [late, base[2000], base[2001], base[0], v2_records[-1]])
+    assert vid == report2.version
+    assert found == [{"LATE-1"}, set(), {base[2001]["id"]}, set(), {"V2-499"}]
+    assert await version_keys(store, v1) == 0, "the old version is removed after the switch"
+
+    stats = await collect_stats(store)
+    assert stats["version"] == report2.version
+    assert stats["lists"]["sltd"]["records"] == 2000
+    assert 0 < stats["lists"]["sltd"]["bytes_per_record"] < 200
+    assert stats["lists"]["sltd"]["last_update"]
+
+
+async def test_a_load_that_fails_half_way_leaves_the_old_version_serving(
+        settings: Settings, tmp_path: Path, redis_client: Any) -> None:
+    store = WatchlistStore(redis_client, settings.redis_prefix)
+    records = list(iter_sltd(500, seed=6))
+    first = await loader.load_files(store, write_lists(tmp_path / "a", records), grace_s=0,
+                                    workers=0)
+
+    async def broken(packed: bytes, node: str | None = None) -> None:
+        raise ConnectionError("Redis went away")
+
+    store.batch.write_bulk = broken  # type: ignore[method-assign]
+    with pytest.raises(ConnectionError):
+        await loader.load_files(store, write_lists(tmp_path / "b", records[:10]), grace_s=0,
+                                workers=0)
+    vid, found = await hits(store, records)
+    assert vid == first.version and all(found)
+    keys = [k async for k in store.redis.scan_iter(match=f"{store.data_prefix}:*")]
+    assert keys and all(first.version.encode() in k for k in keys), "partial version dropped"
+
+
+# -- the worker, through Kafka ------------------------------------------------------
+
+def traveller(record: dict[str, Any]) -> bytes:
+    return orjson.dumps({
+        "event_id": uuid.uuid4().hex, "checkpoint_id": "cp-it", "terminal_id": "t-it",
+        "scanned_at": datetime.now(UTC).isoformat(),
+        "document": {"number": record["document_number"],
+                     "issuing_state": record["issuing_state"], "type": "P"},
+    })
+
+
+def cli_load(settings: Settings, paths: list[Path]) -> str:
+    done = subprocess.run(screening_cmd("watchlists", "load", "--quiet", *map(str, paths)),
+                          env=env_for(settings), capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split("loaded version ", 1)[1].split()[0]
+
+
+class Terminal:
+    """Publishes scans and reads their results back by event id."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.producer = AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, linger_ms=2)
+        self.consumer = AIOKafkaConsumer(
+            settings.topic(settings.topic_results), bootstrap_servers=settings.broker_hosts,
+            group_id=f"it-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest")
+        self.results: dict[str, dict[str, Any]] = {}
+
+    async def __aenter__(self) -> Terminal:
+        await self.producer.start()
+        await self.consumer.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.producer.stop()
+        await self.consumer.stop()
+
+    async def send(self, raw: bytes) -> str:
+        await self.producer.send(self.settings.topic(self.settings.topic_traveller), raw,
+                                 key=b"t-it")
+        return str(orjson.loads(raw)["event_id"])
+
+    async def update(self, u: WatchlistUpdate) -> None:
+        await self.producer.send_and_wait(self.settings.topic(self.settings.topic_updates),
+                                          u.model_dump_json().encode(), key=u.key.encode())
+
+    async def wait(self, event_ids: set[str], within_s: float = 60) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + within_s
+        while not event_ids <= set(self.results) and time.monotonic() < deadline:
+            batch = await self.consumer.getmany(timeout_ms=300)
+            for msgs in batch.values():
+                for m in msgs:
+                    r = orjson.loads(m.value)
+                    self.results[r["event_id"]] = r
+        missing = event_ids - set(self.results)
+        assert not missing, f"{len(missing)} scans without a result"
+        return [self.results[e] for e in event_ids]
+
+    async def screen(self, record: dict[str, Any]) -> dict[str, Any]:
+        return (await self.wait({await self.send(traveller(record))}, within_s=30))[0]
+
+    async def until(self, record: dict[str, Any], outcome: str, deadline_s: float = 20) -> None:
+        """Scan `record` again and again until the answer is `outcome` (a generous deadline)."""
+        deadline = time.monotonic() + deadline_s
+        while True:
+            result = await self.screen(record)
+            if result["outcome"] == outcome:
+                return
+            assert time.monotonic() < deadline, result
+            await asyncio.sleep(0.05)
+
+
+async def test_updates_and_reloads_through_the_worker(settings: Settings, worker_factory: Any,
+                                                      tmp_path: Path, redis_client: Any) -> None:
+    records = list(iter_sltd(2000, seed=8))
+    only_v1, both, gone, rest = records[:300], records[300:600], records[600], records[601:]
+    only_v2 = [sltd(f"V2-{i}", f"RR{i:07d}", "NLD") for i in range(300)]
+    v1 = cli_load(settings, write_lists(tmp_path / "v1", records))
+    await create_topics(settings)
+    worker = worker_factory(settings)
+    worker.wait_ready()
+    async with Terminal(settings) as term:
+        first = await term.screen(both[0])
+        assert first["outcome"] == "hit" and first["watchlist_version"] == v1, worker.log_tail()
+        assert first["hits"][0]["record_id"] == both[0]["id"]
+        assert first["hits"][0]["category"] == both[0]["status"]
+
+        await term.update(update("delete", gone))
+        await term.until(gone, "clear")
+        fresh = sltd("NEW-7", "NW7000007", "USA", "lost")
+        await term.update(update("upsert", fresh))
+        await term.until(fresh, "hit")
+
+        # Reload while scans flow: each answer is wholly v1's or wholly v2's.
+        paths2 = write_lists(tmp_path / "v2", both + rest + only_v2, seed=9)
+        load = asyncio.create_task(asyncio.to_thread(cli_load, settings, paths2))
+        sent: dict[str, tuple[str, dict[str, Any]]] = {}
+        i = 0
+        while not load.done() or i < 200:
+            for group, pool in (("v1", only_v1), ("v2", only_v2), ("both", both)):
+                record = pool[i % len(pool)]
+                sent[await term.send(traveller(record))] = (group, record)
+            i += 1
+            await asyncio.sleep(0.01)
+        v2 = await load
+        results = await term.wait(set(sent), within_s=90)
+    versions = {r["watchlist_version"] for r in results}
+    assert versions <= {v1, v2} and v2 in versions, versions
+    wrong = []
+    for r in results:
+        group, record = sent[r["event_id"]]
+        expect_hit = group == "both" or (group == "v1") == (r["watchlist_version"] == v1)
+        ids = {h["record_id"] for h in r["hits"]}
+        if r["outcome"] != ("hit" if expect_hit else "clear") or (
+                expect_hit and record["id"] not in ids):
+            wrong.append((group, r["watchlist_version"], r["outcome"]))
+    assert not wrong, wrong[:10]
+    metrics = worker.metrics()
+    assert "screening_watchlist_update_latency_seconds_count 2.0" in metrics

@@ -1,0 +1,126 @@
+"""The compact SLTD layout and the bulk load's fast path, without Redis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from screening.models import SltdRecord
+from screening.watchlists.blocks import Groups, Packer, Plan, parse_block, read_blocks
+from screening.watchlists.sltd import layout
+from screening.watchlists.sltd.fast import fast_sltd
+
+
+def test_entries_round_trip_status_type_and_id() -> None:
+    raw = layout.RS.join([layout.entry_value("SLTD-1", "stolen", "P"),
+                          layout.entry_value("X 2", "stolen_blank", "ZZ")])
+    assert layout.entries_of(raw) == [("SLTD-1", "stolen|P"), ("X 2", "stolen_blank|")]
+    assert layout.entries_of(None) == []
+
+
+@pytest.mark.parametrize("status", layout.STATUSES)
+def test_codes_never_collide_with_separators(status: str) -> None:
+    for typ in layout.TYPES:
+        code = layout.code_of(status, typ)
+        assert code >= 0x20 and code <= 0xFF
+
+
+def test_digests_have_no_nul_and_place_documents_stably() -> None:
+    for i in range(2000):
+        d = layout.doc_digest(f"N{i}|GBR")
+        assert len(d) == layout.DIGEST_BYTES and b"\0" not in d
+        assert b"\0" not in layout.id_digest(f"SLTD-{i}")
+    assert layout.doc_slot(layout.doc_digest("A1|D"), 97) == layout.doc_slot(
+        layout.doc_digest("A1|D"), 97)
+
+
+def test_digests_listed_in_an_id_value_come_back_whole() -> None:
+    a, b = layout.doc_digest("A|D"), layout.doc_digest("B|D")
+    assert layout.digests_of(a + b) == [a, b]
+
+
+@pytest.mark.parametrize("limit", [128, 512])
+def test_buckets_keep_a_six_sigma_margin_under_the_listpack_limit(limit: int) -> None:
+    n = 1_000_000
+    mean = n / layout.buckets_for(n, limit)
+    assert mean + 6 * mean ** 0.5 <= limit
+    assert mean >= limit / 3  # and are not needlessly many
+
+
+# -- fast path against the model ------------------------------------------------
+
+def model_view(data: dict[str, Any]) -> tuple[Any, ...] | None:
+    try:
+        r = SltdRecord.model_validate(data)
+    except ValidationError:
+        return None
+    return (r.id, r.document_number, r.issuing_state, r.document_type, r.status)
+
+
+texts = st.one_of(st.text(max_size=70), st.sampled_from(["", " ", "P", "ID", "GBR", "D<<",
+                                                         "gbr", "A\x00B", "É1", " X1 "]))
+when = st.one_of(st.none(), st.integers(), st.sampled_from([
+    "2020-01-01", "2020-02-30", "0999-01-01", "2020-1-01", "2020-01-01T10:00:00Z",
+    "2020-01-01T10:00:00+02:00", "2020-01-01T10:00:00", "2020-01-01T24:00:00Z",
+    "2020-W01-1", "20200101", "2020-01-01 ", "2020-01-01T10:00:00+15:00"]), st.text(max_size=25))
+records = st.fixed_dictionaries({
+    "list": st.sampled_from(["sltd", "sltd", "notice"]),
+    "id": texts, "document_number": texts, "issuing_state": texts,
+    "status": st.one_of(st.sampled_from([*layout.STATUSES, "Lost", " lost"]), st.integers()),
+}, optional={"document_type": st.one_of(st.none(), texts, st.integers()),
+             "reported_at": when, "extra": st.integers()})
+
+
+@settings(max_examples=1500, deadline=None)
+@given(records)
+def test_fast_path_accepts_nothing_the_model_rejects_and_reads_it_the_same(data: dict) -> None:
+    fast = fast_sltd(data)
+    if fast is not None:
+        assert tuple(fast) == model_view(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"[A-Z0-9]{1,9}", fullmatch=True),
+       st.from_regex(r"[A-Z]{1,3}", fullmatch=True),
+       st.sampled_from(layout.STATUSES), st.sampled_from([None, "P", "ID", "I"]),
+       st.sampled_from([None, "2024-05-06", "2024-05-06T01:02:03Z"]))
+def test_fast_path_takes_the_plain_shape_feeds_send(number: str, state: str, status: str,
+                                                   typ: str | None, reported: str | None) -> None:
+    data = {"list": "sltd", "id": "SLTD-1", "document_number": number, "issuing_state": state,
+            "status": status, "document_type": typ, "reported_at": reported}
+    assert fast_sltd(data) is not None
+    assert tuple(fast_sltd(data) or ()) == model_view(data)
+
+
+# -- blocks ---------------------------------------------------------------------
+
+def test_blocks_report_bad_lines_with_their_place_and_pass_other_lists_on(tmp_path: Path) -> None:
+    good = {"list": "sltd", "id": "S1", "document_number": "AB 123", "issuing_state": "gbr",
+            "status": "lost"}
+    lines = [orjson.dumps(good), b"", b"{not json", b"[1]", orjson.dumps({"list": "x"}),
+             orjson.dumps({**good, "status": "found"}),
+             orjson.dumps({"list": "smv", "id": "V1"}), orjson.dumps({**good, "id": "S2"})]
+    path = tmp_path / "a.ndjson"
+    path.write_bytes(b"\n".join(lines))
+    blocks = list(read_blocks([path], block_bytes=64))
+    assert sum(b.count(b"\n") for _, _, b in blocks) == len(lines) - 1
+    plan = Plan("p", "v", 7, 5)
+    results = [parse_block(b, first, str(p), Packer(plan)) for p, first, b in blocks]
+    errors = [e for r in results for e in r.errors]
+    assert [w.rsplit(":", 1)[1] for w, _ in errors] == ["3", "4", "5", "6"]
+    assert "status" in errors[-1][1]
+    assert [w for r in results for w, _ in r.others] == [f"{path}:7"]
+    assert sum(r.sltd for r in results) == 2  # "gbr" goes through the model, which upper-cases it
+    groups = Groups(plan)
+    for r in results:
+        groups.add(r)
+    calls = groups.drain()
+    assert calls and all(node is None for node, _ in calls)
+    packed = b"\0".join(p for _, p in calls)
+    assert b"S1" in packed and b"S2" in packed
