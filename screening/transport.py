@@ -36,6 +36,11 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
         consumer = super()._create_worker_consumer(transport)
         # Read by AIOKafkaConsumer.start() when it builds its Fetcher.
         consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
+        if self.consumer.in_transaction:
+            # Faust (0.15) joins with RoundRobin when no table needs its assignor, but its
+            # transaction manager maps partitions to producers through that assignor's
+            # topic groups: exactly_once crashed at the first assignment (KeyError).
+            consumer._partition_assignment_strategy = [self.app.assignor]
         return consumer
 
 
