@@ -5,7 +5,7 @@ BIN := .venv/bin
 PYTEST_ARGS ?=
 DEMO_SECONDS ?= 60
 
-.PHONY: install services services-down cluster cluster-down test test-unit lint demo bench clean
+.PHONY: install services services-down cluster cluster-down test test-unit lint demo bench bench-watchlists clean
 
 install:
 	bash scripts/install.sh
@@ -43,6 +43,11 @@ demo:
 
 bench: services
 	$(BIN)/screening bench
+
+# Redis memory per record (1 M SLTD; BENCH_WATCHLISTS_ARGS=--ten-million for 10 M too), load
+# rate and live-update latency at 5,000 scans/s, to bench/results/watchlists.{json,md}.
+bench-watchlists: services
+	$(BIN)/python -m screening.bench.watchlists $(BENCH_WATCHLISTS_ARGS)
 
 clean:
 	rm -rf build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -22,9 +22,17 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser("watchlists", help="load, generate and inspect watchlists")
     wsub = p.add_subparsers(dest="watchlists_command", required=True, metavar="ACTION")
 
-    load = wsub.add_parser("load", help="bulk-load NDJSON files as a new version, switch atomically")
+    load = wsub.add_parser("load",
+                           help="bulk-load NDJSON files as a new version, switch atomically")
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.add_argument("--quiet", action="store_true", help="no progress line")
+    load.add_argument("--progress", action="store_true",
+                      help="progress on stderr even when it is not a terminal")
+    load.add_argument("--workers", type=int, default=None, metavar="N",
+                      help="parsing processes (default: one per core for inputs over 32 MiB)")
+    load.add_argument("--no-wait", action="store_true",
+                      help="leave the previous version to the worker's housekeeping instead "
+                           "of waiting out SCREENING_VERSION_GRACE_S and removing it")
     load.set_defaults(func=run_load)
 
     gen = wsub.add_parser("generate", help="write realistic mock SLTD, notice and SMV files")
@@ -41,25 +49,30 @@ def add_parser(sub: Any) -> None:
 
 
 class _Progress:
-    """A one-line progress display on a terminal; silent when stderr is not one."""
+    """A one-line progress display on a terminal (or anywhere, when forced); bytes
+    read, their share of the input, and the rate so far."""
 
-    def __init__(self, label: str, enabled: bool) -> None:
+    def __init__(self, label: str, enabled: bool, forced: bool = False) -> None:
         self.label = label
-        self.enabled = enabled and sys.stderr.isatty()
+        self.tty = sys.stderr.isatty()
+        self.enabled = forced or (enabled and self.tty)
         self.started = time.monotonic()
         self.last = 0.0
 
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if not self.enabled or now - self.last < 0.2:
+        if not self.enabled or (now - self.last < (0.2 if self.tty else 2.0) and done < total):
             return
         self.last = now
         pct = 100.0 * done / total if total else 100.0
-        sys.stderr.write(f"\r{self.label}: {pct:5.1f}%  {now - self.started:6.1f}s")
+        rate = done / (now - self.started) / 1e6 if now > self.started else 0.0
+        line = (f"{self.label}: {pct:5.1f}%  {done / 1e6:,.0f}/{total / 1e6:,.0f} MB  "
+                f"{rate:5.1f} MB/s  {now - self.started:6.1f}s")
+        sys.stderr.write(f"\r{line}" if self.tty else f"{line}\n")
         sys.stderr.flush()
 
     def close(self) -> None:
-        if self.enabled:
+        if self.enabled and self.tty:
             sys.stderr.write("\n")
 
 
@@ -71,12 +84,21 @@ def run_load(settings: Settings, args: argparse.Namespace) -> int:
 
     async def go() -> Any:
         redis = make_redis(settings, socket_timeout=30)
-        progress = _Progress("loading", not args.quiet)
+        progress = _Progress("loading", not args.quiet, forced=args.progress)
+        store = WatchlistStore(redis, settings.redis_prefix)
         try:
-            return await load_files(WatchlistStore(redis, settings.redis_prefix), args.files,
-                                    grace_s=settings.version_grace_s, progress=progress)
-        finally:
+            report = await load_files(store, args.files, grace_s=settings.version_grace_s,
+                                      progress=progress, workers=args.workers)
             progress.close()
+            if report.previous and not args.no_wait and settings.version_grace_s > 0:
+                # Batches in flight may still read the old version for the grace period.
+                if progress.enabled:
+                    print(f"removing version {report.previous} in "
+                          f"{settings.version_grace_s:.0f}s", file=sys.stderr)
+                await asyncio.sleep(settings.version_grace_s)
+                await store.collect_retired()
+            return report
+        finally:
             await redis.aclose()
 
     report = asyncio.run(go())

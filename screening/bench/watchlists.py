@@ -1,0 +1,297 @@
+"""Watchlist benchmark: Redis memory per record, bulk-load rate, live-update latency.
+
+    python -m screening.bench.watchlists [--ten-million] [--no-latency] [--out bench/results]
+
+Memory and load rate are measured on a Redis server of its own (started here on a
+free port, no persistence, stopped after), so that INFO's used_memory moves only with
+what the load writes: each list is loaded alone into an empty server and its
+used_memory delta divided by its records. MEMORY USAGE sampled over buckets (what
+`screening watchlists stats` shows) is reported beside it.
+
+Update latency needs the shared Kafka and Redis (`make services`): a worker screens
+scans paced at --rate while updates are published with issued_at = now; the p50/p99
+come from the worker's own histogram (screening_watchlist_update_latency_seconds),
+interpolated within its buckets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaProducer
+from redis.asyncio import Redis
+
+from screening.bench.driver import Scan, create_topics, delete_topics, paced
+from screening.bench.processes import WorkerProcess, free_port
+from screening.bench.report import machine
+from screening.mockdata.lists import generate_lists
+from screening.mockdata.scans import ScanFactory, sample_from_files
+from screening.settings import Settings
+from screening.watchlists.loader import load_files
+from screening.watchlists.stats import collect_stats
+from screening.watchlists.store import WatchlistStore
+
+LIST_FILES = {"sltd": "sltd.ndjson", "notice": "notices.ndjson", "smv": "smv.ndjson"}
+
+
+@contextlib.contextmanager
+def own_redis(workdir: Path) -> Iterator[int]:
+    """A redis-server of our own on a free port, stopped (and its files left) after."""
+    port = free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
+                             "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True,
+                             text=True).stdout.strip() != "PONG":
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("the benchmark's own redis-server did not start")
+            time.sleep(0.1)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def lists_for(sltd: int, notices: int, smv: int, cache: Path) -> dict[str, Path]:
+    """Generated lists, kept under `cache` so a second run does not generate again."""
+    out = cache / f"sltd{sltd}-notices{notices}-smv{smv}"
+    if not all((out / name).is_file() for name in LIST_FILES.values()):
+        generate_lists(out, sltd=sltd, notices=notices, smv=smv, seed=1)
+    return {lst: out / name for lst, name in LIST_FILES.items()}
+
+
+async def measure_list(port: int, name: str, path: Path, workers: int | None) -> dict[str, Any]:
+    redis = Redis(port=port)
+    try:
+        await redis.flushall()  # our own server: nobody else's data
+        await asyncio.sleep(0.2)
+        before = int((await redis.info("memory"))["used_memory"])
+        store = WatchlistStore(redis, "bench")
+        report = await load_files(store, [path], grace_s=0, workers=workers)
+        after = int((await redis.info("memory"))["used_memory"])
+        stats = await collect_stats(store)
+        config: dict[Any, Any] = dict(await redis.config_get("hash-max-listpack-*"))
+        records = report.counts[name]
+        return {
+            "list": name, "records": records, "used_memory_delta": after - before,
+            "bytes_per_record": round((after - before) / records, 1) if records else None,
+            "sampled_bytes_per_record": stats["lists"][name]["bytes_per_record"],
+            "load_seconds": round(report.seconds, 2),
+            "load_records_per_s": round(records / report.seconds) if report.seconds else None,
+            "workers": workers, "redis_keys": await redis.dbsize(),
+            "server_config": {str(k): str(v) for k, v in config.items()},
+        }
+    finally:
+        await redis.aclose()
+
+
+async def memory_and_load(sizes: list[int], notices: int, smv: int, workers: int | None,
+                          cache: Path) -> list[dict[str, Any]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, own_redis(Path(tmp)) as port:
+        for n in sizes:
+            paths = lists_for(n, notices, smv, cache)
+            for name in ("sltd", "notice", "smv"):
+                row = await measure_list(port, name, paths[name], workers)
+                row["set"] = f"{n:,} SLTD"
+                rows.append(row)
+                print(f"{row['set']}: {name} {row['bytes_per_record']} B/record, "
+                      f"{row['load_records_per_s']} records/s", file=sys.stderr)
+    return rows
+
+
+# -- live-update latency ------------------------------------------------------------
+
+def _histogram(metrics: str, name: str) -> list[tuple[float, float]]:
+    out = []
+    for line in metrics.splitlines():
+        if line.startswith(f"{name}_bucket{{"):
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            out.append((float("inf") if le == "+Inf" else float(le), float(line.rsplit(" ", 1)[1])))
+    return sorted(out)
+
+
+def quantile(buckets: list[tuple[float, float]], q: float) -> float | None:
+    """Prometheus' histogram_quantile: linear within the bucket holding the rank."""
+    if not buckets or buckets[-1][1] == 0:
+        return None
+    rank = q * buckets[-1][1]
+    lower, below = 0.0, 0.0
+    for upper, count in buckets:
+        if count >= rank:
+            if upper == float("inf"):
+                return lower
+            return lower + (upper - lower) * (rank - below) / max(count - below, 1e-9)
+        lower, below = upper, count
+    return lower
+
+
+async def _publish_updates(settings: Settings, records: list[dict[str, Any]], rate: float,
+                           seconds: float) -> int:
+    producer = AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, linger_ms=0)
+    await producer.start()
+    sent = 0
+    try:
+        started = time.monotonic()
+        while time.monotonic() - started < seconds:
+            record = records[sent % len(records)]
+            op = "delete" if sent % 2 else "upsert"
+            body = record if op == "upsert" else {"list": "sltd", "id": record["id"]}
+            update = {"update_id": uuid.uuid4().hex, "op": op,
+                      "issued_at": datetime.now(UTC).isoformat(), "record": body}
+            await producer.send(settings.topic(settings.topic_updates), orjson.dumps(update),
+                                key=f"sltd:{record['id']}".encode())
+            sent += 1
+            await asyncio.sleep(max(0.0, started + sent / rate - time.monotonic()))
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return sent
+
+
+async def update_latency(base: Settings, rate: float, seconds: float, update_rate: float,
+                         sltd: int, cache: Path, logs: Path) -> dict[str, Any]:
+    rid = uuid.uuid4().hex[:6]
+    settings = base.model_copy(update={
+        "topic_prefix": f"wlbench{rid}.", "app_id": f"screening-wlbench{rid}",
+        "redis_prefix": f"wlbench{rid}", "web_port": free_port(), "version_grace_s": 0.0})
+    paths = lists_for(sltd, 20_000, 50_000, cache)
+    redis = Redis.from_url(settings.redis_url)
+    store = WatchlistStore(redis, settings.redis_prefix)
+    worker = None
+    try:
+        await load_files(store, list(paths.values()), grace_s=0)
+        await create_topics(settings, settings.topic_partitions)
+        factory = ScanFactory(seed=3, sample=sample_from_files(list(paths.values()), per_list=500,
+                                                               seed=3))
+        topics = {"traveller": settings.topic(settings.topic_traveller),
+                  "vehicle": settings.topic(settings.topic_vehicle)}
+        scans: list[Scan] = []
+        for kind, payload, expect in factory.mixed(int(rate * seconds), hit_share=0.05,
+                                                   vehicle_share=0.3):
+            assert isinstance(payload, dict) and expect.event_id
+            scans.append((topics[kind], str(payload["terminal_id"]).encode(),
+                          orjson.dumps(payload), expect.event_id))
+        fresh = [{"list": "sltd", "id": f"UPD-{i}", "document_number": f"UP{i:07d}",
+                  "issuing_state": "FRA", "document_type": "P", "status": "stolen"}
+                 for i in range(500)]
+        worker = WorkerProcess(settings, logs / f"wlbench-{rid}.log").start()
+        worker.wait_ready()
+        await asyncio.sleep(3)  # partitions assigned
+        started = time.monotonic()
+        _, updates = await asyncio.gather(paced(settings, scans, rate),
+                                          _publish_updates(settings, fresh, update_rate, seconds))
+        took = time.monotonic() - started
+        await asyncio.sleep(3)
+        metrics = worker.metrics()
+        buckets = _histogram(metrics, "screening_watchlist_update_latency_seconds")
+        screened = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                       if line.startswith("screening_scans_total{"))
+        p50, p99 = quantile(buckets, 0.5), quantile(buckets, 0.99)
+        return {
+            "scan_rate_target": rate, "scans_sent": len(scans),
+            "scan_rate_sent": round(len(scans) / took), "scans_screened": int(screened),
+            "updates_sent": updates, "updates_applied": int(buckets[-1][1]) if buckets else 0,
+            "p50_ms": round(p50 * 1000, 1) if p50 is not None else None,
+            "p99_ms": round(p99 * 1000, 1) if p99 is not None else None,
+            "buckets": [[le if le != float("inf") else "+Inf", c] for le, c in buckets],
+            "sltd_records": sltd,
+        }
+    finally:
+        if worker is not None:
+            worker.stop()
+        async for key in redis.scan_iter(match=f"{settings.redis_prefix}:*", count=1000):
+            await redis.unlink(key)
+        async for key in redis.scan_iter(match=f"{{{settings.redis_prefix}}}:*", count=1000):
+            await redis.unlink(key)
+        await redis.aclose()
+        await delete_topics(settings)
+
+
+def markdown(f: dict[str, Any]) -> str:
+    m = f["machine"]
+    lines = [
+        "# Watchlist benchmark", "",
+        f"Run {f['run_at']} on {m['cores']} cores ({m['cpu']}), {m['memory_gb']} GB, "
+        f"Redis {m['redis']}, Python {m['python']}, load average "
+        f"{'/'.join(f'{x:.2f}' for x in m['load_average'])} at the start.",
+        "", "## Redis memory per record and load rate", "",
+        "Each list loaded alone into an empty redis-server of the benchmark's own; bytes per "
+        "record = INFO used_memory delta / records (sampled MEMORY USAGE beside it).", "",
+        "| set | list | records | bytes/record | sampled | load s | records/s | workers |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in f["memory"]:
+        lines.append(f"| {r['set']} | {r['list']} | {r['records']:,} | {r['bytes_per_record']} | "
+                     f"{r['sampled_bytes_per_record']} | {r['load_seconds']} | "
+                     f"{r['load_records_per_s']:,} | {r['workers'] or 'auto'} |")
+    if f["memory"]:
+        cfg = f["memory"][0]["server_config"]
+        lines += ["", "Server listpack limits: " + ", ".join(f"{k} {v}" for k, v in cfg.items())]
+    u = f.get("update_latency")
+    if u:
+        lines += ["", "## Live-update latency (issued_at to applied)", "",
+                  f"Scans paced at {u['scan_rate_target']:,.0f}/s (sent {u['scan_rate_sent']:,}/s, "
+                  f"{u['scans_screened']:,} of {u['scans_sent']:,} screened by the end); "
+                  f"{u['updates_sent']} updates published, {u['updates_applied']} applied; "
+                  f"{u['sltd_records']:,} SLTD records loaded.", "",
+                  f"p50 {u['p50_ms']} ms, p99 {u['p99_ms']} ms (the worker's histogram, "
+                  "interpolated within buckets)."]
+    return "\n".join(lines) + "\n"
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    cache = Path(args.cache)
+    sizes = [1_000_000, 10_000_000] if args.ten_million else [1_000_000]
+    figures: dict[str, Any] = {"run_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                               "machine": machine()}
+    figures["memory"] = await memory_and_load(sizes, args.notices, args.smv, args.workers, cache)
+    if not args.no_latency:
+        figures["update_latency"] = await update_latency(
+            Settings(), args.rate, args.seconds, args.update_rate, args.latency_sltd, cache,
+            Path(args.cache) / "logs")
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m screening.bench.watchlists",
+                                description=__doc__.split("\n\n")[0] if __doc__ else None)
+    p.add_argument("--ten-million", action="store_true", help="also 10 M SLTD (minutes)")
+    p.add_argument("--notices", type=int, default=110_000, help="notices per set")
+    p.add_argument("--smv", type=int, default=200_000, help="stolen vehicles per set")
+    p.add_argument("--workers", type=int, default=None, help="loader processes (default auto)")
+    p.add_argument("--no-latency", action="store_true", help="skip the update-latency run")
+    p.add_argument("--rate", type=float, default=5000, help="scans/s during the latency run")
+    p.add_argument("--seconds", type=float, default=30, help="length of the latency run")
+    p.add_argument("--update-rate", type=float, default=20, help="updates/s in the latency run")
+    p.add_argument("--latency-sltd", type=int, default=1_000_000,
+                   help="SLTD records loaded for the latency run")
+    p.add_argument("--cache", default=".local/bench-watchlists", help="generated lists go here")
+    p.add_argument("--out", default="bench/results", help="where watchlists.json/.md go")
+    args = p.parse_args(argv)
+    figures = asyncio.run(run(args))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "watchlists.json").write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2) + b"\n")
+    (out / "watchlists.md").write_text(markdown(figures))
+    print(markdown(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
