@@ -95,7 +95,9 @@ def table(f: dict[str, Any]) -> str:
          f"{f.get('baseline_cpu_us_per_scan', 0):,.0f} µs CPU/scan)"),
         ("ratio", f"{f['speedup_vs_baseline']:.1f}×" if f["speedup_vs_baseline"] else "n/a"),
         (f"latency at {f['latency_rate_scans_per_s']:,.0f} scans/s (half the sustained rate)",
-         f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, max {lat['max']} ms"),
+         f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, max {lat['max']} ms "
+         f"({f.get('latency_worker_cpu_us_per_scan', 0):,.0f} µs worker CPU/scan in small "
+         "batches)"),
         ("worker memory (max RSS)", f"{f['worker_rss_mb']:.0f} MB"),
         ("scaling", _scaling(f.get("scaling") or {})),
         ("lists", ", ".join(f"{k} {v:,}" for k, v in f["lists"].items())),

@@ -213,6 +213,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             # it stamps sends and arrivals (a full pass over its scans took ~100 ms).
             gc.freeze()
             gc.disable()
+            cpu0 = sum(p.cpu_seconds() for p in drains[-1].procs)
             try:
                 sent = await paced(settings, lat_scans, lat_rate)
                 await watcher.wait(60)
@@ -220,6 +221,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                 gc.enable()
                 gc.unfreeze()
             await watcher.stop()
+            lat_cpu_us = 1e6 * (sum(p.cpu_seconds() for p in drains[-1].procs) - cpu0) / n_lat
             rss = max([one["rss_mb"]] + [p.rss_mb() for p in drains[-1].procs])
             latencies = [arrivals.at[e] - sent[e] for e in sent if e in arrivals.at]
             missing = len(sent) - len(latencies)
@@ -264,6 +266,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "latency_ms": percentiles(latencies),
             "latency_rate_scans_per_s": round(lat_rate, 1),
             "latency_results_missing": missing,
+            "latency_worker_cpu_us_per_scan": round(lat_cpu_us, 1),
             "worker_rss_mb": round(rss, 1),
             "workers": args.workers,
             "partitions": args.partitions,
