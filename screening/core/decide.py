@@ -15,7 +15,7 @@ import orjson
 
 from screening.core.prepare import Prepared
 from screening.exceptions import InvalidScan
-from screening.matching.persons import could_hit
+from screening.matching.persons import candidate_filter
 from screening.matching.persons import score as score_person
 from screening.matching.plates import match_plate
 from screening.models import Alert, CheckResult, Hit, Penalty, Priority, TravellerScan, VehicleScan
@@ -41,23 +41,17 @@ SLTD_PRIORITY: dict[str, Priority] = {
 }
 
 
-def _worth_fetching(p: Prepared, payload: str) -> bool:
-    """Whether a name candidate could hit at all: its entry's attributes (date of birth,
-    nationalities, sex) leave some person of the scan a ceiling at the threshold."""
-    if p.threshold is None:
-        return True
-    return any(could_hit(person, payload, p.threshold) for person in p.persons)
-
-
 def blob_refs(p: Prepared, answers: Answers) -> list[tuple[str, str]]:
     """Second round trip: the records behind the candidates the first one found, less
-    the name candidates that ``score`` would reject on their attributes alone."""
+    the name candidates that ``score`` would reject on their attributes alone (their
+    entries carry the notice's date of birth, nationalities and sex)."""
     refs: list[tuple[str, str]] = []
+    worth = None if p.threshold is None else candidate_filter(p.persons, p.threshold)
     for table, fld in p.lookups:
         if table == NAME_TABLE:
             entries = parse_entries(answers.get((table, fld)))
             refs += [(PROFILE_TABLE, rid) for rid, payload in entries
-                     if _worth_fetching(p, payload)]
+                     if worth is None or worth(payload)]
         elif table == DOC_TABLE:
             refs += [(PROFILE_TABLE, rid) for rid, _ in parse_entries(answers.get((table, fld)))]
         elif table in (VIN_TABLE, PLATE_TABLE):

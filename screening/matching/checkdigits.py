@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import mul
+
 _ICAO_WEIGHTS = (7, 3, 1)
 
 
@@ -10,14 +12,19 @@ _ICAO_VALUES = {**{chr(48 + d): d for d in range(10)},
                 **{chr(65 + i): 10 + i for i in range(26)}, "<": 0}
 
 
+# Weights long enough for any MRZ field (the composite of TD1 is the longest: 59).
+_ICAO_WEIGHT_RUN = _ICAO_WEIGHTS * 40
+
+
 def icao_check_digit(field: str) -> str:
     """ICAO Doc 9303 part 3 §4.9: weights 7-3-1 repeated, '<' = 0, A–Z = 10–35, modulo 10."""
-    values = _ICAO_VALUES
     try:
-        total = sum(values[ch] * _ICAO_WEIGHTS[i % 3] for i, ch in enumerate(field))
+        values = list(map(_ICAO_VALUES.__getitem__, field))
     except KeyError as exc:
         raise ValueError(f"character not allowed in an MRZ field: {exc.args[0]!r}") from None
-    return str(total % 10)
+    if len(values) > len(_ICAO_WEIGHT_RUN):
+        return str(sum(v * _ICAO_WEIGHTS[i % 3] for i, v in enumerate(values)) % 10)
+    return str(sum(map(mul, values, _ICAO_WEIGHT_RUN)) % 10)
 
 
 # ISO 3779 / 49 CFR 565: letters transliterate to digits (I, O, Q are never used),

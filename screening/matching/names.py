@@ -25,7 +25,7 @@ from typing import Any
 from rapidfuzz.distance import JaroWinkler
 
 from screening.matching.normalize import normalize_name
-from screening.matching.translit import pinyin_syllables
+from screening.matching.translit import PINYIN_SINGLE_SYLLABLES
 
 # Articles and connectors: worth little on their own, often joined, split or dropped.
 _PARTICLES = (
@@ -274,10 +274,8 @@ def significant(tokens: list[Tok]) -> list[Tok]:
 
 
 # --- comparison -------------------------------------------------------------------------
-@lru_cache(maxsize=16384)
 def single_syllable(token: str) -> bool:
-    syllables = pinyin_syllables(token)
-    return syllables is not None and len(syllables) == 1
+    return token.upper() in PINYIN_SINGLE_SYLLABLES
 
 
 def token_sim(q: Sequence[Any], a: Sequence[Any]) -> float:

@@ -23,6 +23,7 @@ Keys (short ASCII; ``Y`` is the birth year). A scan looks up a handful (``query_
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -421,19 +422,38 @@ def _attribute_profile(payload: str) -> dict[str, Any] | None:
     return {"dob": dob or None, "nat": nations.split(",") if nations else [], "sex": sex or None}
 
 
-@lru_cache(maxsize=65536)
+def _worth(preps: list[_Prepared], payload: str, threshold: float) -> bool:
+    attrs = _attribute_profile(payload) if payload else None
+    if attrs is None:
+        return True
+    for p in preps:
+        _, penalties, bonus, level, nat_agrees = _attributes(p, attrs)
+        if _ceiling(p, penalties, bonus, level, nat_agrees) >= threshold:
+            return True
+    return False
+
+
+def candidate_filter(queries: Sequence[PersonQuery], threshold: float) -> Callable[[str], bool]:
+    """For one scan: whether a name candidate whose entry carries this payload could hit
+    any of the scan's persons (``could_hit``), each payload judged once."""
+    preps = [p for p in map(_prepare, queries) if p is not None]
+    seen: dict[str, bool] = {}
+
+    def worth(payload: str) -> bool:
+        ok = seen.get(payload)
+        if ok is None:
+            ok = seen[payload] = _worth(preps, payload, threshold)
+        return ok
+
+    return worth
+
+
 def could_hit(query: PersonQuery, payload: str, threshold: float) -> bool:
     """False only when ``score`` would reject a notice with these attributes whatever its
     names (the same ceiling, computed before names are compared). An empty or unknown
     payload (an index written before entries carried attributes) is always worth a look."""
     p = _prepare(query)
-    if p is None:
-        return False
-    attrs = _attribute_profile(payload) if payload else None
-    if attrs is None:
-        return True
-    _, penalties, bonus, level, nat_agrees = _attributes(p, attrs)
-    return _ceiling(p, penalties, bonus, level, nat_agrees) >= threshold
+    return p is not None and _worth([p], payload, threshold)
 
 
 def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> PersonMatch | None:
@@ -469,6 +489,7 @@ __all__ = [
     "MAX_QUERY_KEYS",
     "PersonMatch",
     "PersonQuery",
+    "candidate_filter",
     "could_hit",
     "notice_attributes",
     "notice_keys",

@@ -286,6 +286,21 @@ def pinyin_syllables(token: str) -> tuple[str, ...] | None:
     return tuple(x.upper() for x in best) if best else None
 
 
+def _single_syllables() -> frozenset[str]:
+    """Every token that pinyin_syllables reads as one syllable: each is an initial and a
+    final, so trying all pairs finds them all (a set lookup instead of a search)."""
+    out = set()
+    for ini in _PINYIN_INITIALS:
+        for fin in _PINYIN_FINALS:
+            syllables = pinyin_syllables((ini + fin).upper())
+            if syllables is not None and len(syllables) == 1:
+                out.add((ini + fin).upper())
+    return frozenset(out)
+
+
+PINYIN_SINGLE_SYLLABLES = _single_syllables()
+
+
 def _wade_giles_syllable(syl: str) -> str:
     s = syl.lower()
     ini = next(i for i in _PINYIN_INITIALS if s.startswith(i))
@@ -348,6 +363,7 @@ def latin_variants(text: str, script: str | None = None) -> list[str]:
 
 __all__ = [
     "ARABIC_SPELLINGS",
+    "PINYIN_SINGLE_SYLLABLES",
     "arabic_variants",
     "chinese_respellings",
     "cyrillic_variants",
