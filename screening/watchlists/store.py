@@ -78,6 +78,7 @@ class WatchlistStore:
         self.data_keys = Keys(prefix)
         self.data_prefix = prefix
         self._version: Version | None = None
+        self._versions: dict[str, Version] = {}
         self.batch = BatchOps(redis)
 
     # -- versions -------------------------------------------------------------
@@ -90,6 +91,17 @@ class WatchlistStore:
         if not meta:
             raise NoWatchlistLoaded(f"watchlist version {vid} has no metadata")
         return Version.from_meta(vid, meta)
+
+    async def cached_version(self, vid: str) -> Version:
+        """A version's metadata, read once: it does not change once the version is
+        loading (only counts are set, at the switch, and live updates do not use them)."""
+        version = self._versions.get(vid)
+        if version is None:
+            version = await self.load_version(vid)
+            if len(self._versions) > 8:
+                self._versions.clear()
+            self._versions[vid] = version
+        return version
 
     async def current_version(self, *, refresh: bool = False) -> Version:
         if self._version is None or refresh:

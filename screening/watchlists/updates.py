@@ -16,8 +16,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from screening.exceptions import InvalidRecord
-from screening.models import RecordRef, WatchlistUpdate
+from screening.models import RecordRef, SltdRecord, WatchlistUpdate
+from screening.watchlists.batch import WriteOp
 from screening.watchlists.indexer import delete_records, ref_of, upsert_records
+from screening.watchlists.sltd import compact as sltd_compact
 from screening.watchlists.store import Version, WatchlistStore
 
 log = logging.getLogger("screening.watchlists.updates")
@@ -60,13 +62,17 @@ async def _journal_and_versions(store: WatchlistStore,
     versions = []
     for raw in replies[-2:]:
         if raw is not None:
-            versions.append(await store.load_version(raw.decode()))
+            versions.append(await store.cached_version(raw.decode()))
     return versions
 
 
 async def _apply_to(store: WatchlistStore, version: Version, updates: Sequence[WatchlistUpdate],
-                    *, force: bool, on_error: OnError = None) -> list[bool]:
-    """Apply to one version; only the newest update per key in the batch is applied."""
+                    *, force: bool, on_error: OnError = None,
+                    also: Sequence[WriteOp] = ()) -> list[bool]:
+    """Apply to one version; only the newest update per key in the batch is applied.
+
+    SLTD changes, the stamps that make updates idempotent and `also` go in one write:
+    an SLTD-only batch costs four round trips (stamps, ids, documents, write)."""
     refs = [u.key for u in updates]
     seen = await _read_seen(store, version, refs)
     newest: dict[str, int] = {}
@@ -85,10 +91,19 @@ async def _apply_to(store: WatchlistStore, version: Version, updates: Sequence[W
             upserts.append(u.record)
         else:
             deletes.append((u.record.list, u.record.id))
+    ops: list[WriteOp] = []
+    if version.compact_sltd:
+        compact_up = [r for r in upserts if isinstance(r, SltdRecord)]
+        compact_del = [rid for lst, rid in deletes if lst == "sltd"]
+        upserts = [r for r in upserts if r.list != "sltd"]
+        deletes = [d for d in deletes if d[0] != "sltd"]
+        if compact_up or compact_del:
+            ops, _ = await sltd_compact.changes(store, version, compact_up, compact_del)
     await upsert_records(store, version, upserts, on_error=on_error)
     await delete_records(store, version, deletes)
-    if stamps:
-        await _write_seen(store, version, stamps)
+    ops += [("s", version.key(store.data_keys, "seen", ref), ref, "", stamp)
+            for ref, stamp in stamps.items()]
+    await store.batch.write([*ops, *also])
     return applied
 
 
@@ -98,11 +113,6 @@ async def _read_seen(store: WatchlistStore, version: Version, refs: list[str]) -
     return {ref: v for ref, v in zip(refs, values, strict=True) if v is not None}
 
 
-async def _write_seen(store: WatchlistStore, version: Version, stamps: dict[str, bytes]) -> None:
-    await store.batch.write([("s", version.key(store.data_keys, "seen", ref), ref, "", stamp)
-                             for ref, stamp in stamps.items()])
-
-
 async def apply_updates(store: WatchlistStore, updates: Sequence[WatchlistUpdate],
                         on_error: OnError = None) -> list[Applied]:
     """Apply a batch of updates (in their order) to every live version."""
@@ -110,14 +120,15 @@ async def apply_updates(store: WatchlistStore, updates: Sequence[WatchlistUpdate
         return []
     versions = await _journal_and_versions(store, updates)
     applied = [False] * len(updates)
-    for version in versions:
-        for i, ok in enumerate(await _apply_to(store, version, updates, force=False,
-                                               on_error=on_error)):
-            applied[i] = applied[i] or ok
+    # When each list last changed, written with the current version's changes.
     stamp = datetime.now(UTC).isoformat()
-    touched = {u.record.list: stamp for u, ok in zip(updates, applied, strict=True) if ok}
-    if touched:
-        await store.redis.hset(store.keys.last_update, mapping=touched)
+    touched: list[WriteOp] = [("s", store.keys.last_update, lst, "", stamp)
+                              for lst in sorted({u.record.list for u in updates})]
+    for n, version in enumerate(versions):
+        for i, ok in enumerate(await _apply_to(store, version, updates, force=False,
+                                               on_error=on_error,
+                                               also=touched if n == 0 else ())):
+            applied[i] = applied[i] or ok
     return [Applied(u, a) for u, a in zip(updates, applied, strict=True)]
 
 

@@ -54,10 +54,13 @@ def _remove_ops(store: WatchlistStore, version: Version, rid: str,
     return ops
 
 
-async def upsert(store: WatchlistStore, version: Version, records: Sequence[SltdRecord],
-                 *, known_new: bool = False) -> None:
-    latest = {r.id: r for r in records}
-    old = {} if known_new else await _located(store, version, list(latest))
+async def changes(store: WatchlistStore, version: Version, upserts: Sequence[SltdRecord],
+                  deletes: Sequence[str], *, known_new: bool = False) -> tuple[list[WriteOp], int]:
+    """The writes that upsert and delete records (an id in both: the upsert wins), and
+    how many of the deleted ids were indexed. Two reads at most, whatever the count."""
+    latest = {r.id: r for r in upserts}
+    gone = [rid for rid in dict.fromkeys(deletes) if rid not in latest]
+    old = {} if known_new and not gone else await _located(store, version, [*latest, *gone])
     puts: list[WriteOp] = []
     removals: list[WriteOp] = []
     for rid, record in latest.items():
@@ -66,16 +69,21 @@ async def upsert(store: WatchlistStore, version: Version, records: Sequence[Sltd
         new_digest = ops[1][4]
         removals += _remove_ops(store, version, rid,
                                 [d for d in old.get(rid, ()) if d != new_digest])
-    await store.batch.write(puts + removals)
+    for rid in gone:
+        removals += _remove_ops(store, version, rid, old.get(rid, ()))
+    return puts + removals, sum(1 for rid in gone if rid in old)
+
+
+async def upsert(store: WatchlistStore, version: Version, records: Sequence[SltdRecord],
+                 *, known_new: bool = False) -> None:
+    ops, _ = await changes(store, version, records, (), known_new=known_new)
+    await store.batch.write(ops)
 
 
 async def delete(store: WatchlistStore, version: Version, ids: Sequence[str]) -> int:
     """Remove records by id; returns how many were indexed."""
     if not ids:
         return 0
-    found = await _located(store, version, list(dict.fromkeys(ids)))
-    ops: list[WriteOp] = []
-    for rid, digests in found.items():
-        ops += _remove_ops(store, version, rid, digests)
+    ops, found = await changes(store, version, (), ids)
     await store.batch.write(ops)
-    return len(found)
+    return found
