@@ -20,6 +20,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def proc_cpu_seconds(pid: int) -> float:
+    """User plus system CPU seconds of a process, from /proc (Linux); 0 when unknown."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def kafka_broker_pid() -> int | None:
+    """The local Kafka broker's process, when it runs on this machine."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"kafka.Kafka" in (entry / "cmdline").read_bytes():
+                    return int(entry.name)
+            except OSError:
+                continue
+    return None
+
+
 def env_for(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment that makes a child process build exactly these settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCREENING_")}
@@ -94,12 +116,7 @@ class WorkerProcess:
 
         On a shared machine the wall-clock rate depends on what else runs; CPU time per
         scan does much less, and says what one dedicated core would do."""
-        try:
-            with open(f"/proc/{self.pid}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            return 0.0
+        return proc_cpu_seconds(self.pid)
 
     def log_tail(self, n: int = 60) -> str:
         try:

@@ -90,6 +90,10 @@ def table(f: dict[str, Any]) -> str:
         ("worker CPU per scan", f"{f.get('worker_cpu_us_per_scan', 0):,.0f} µs "
                                 f"(≈ {1e6 / f['worker_cpu_us_per_scan']:,.0f} scans/s per "
                                 "dedicated core)" if f.get("worker_cpu_us_per_scan") else "n/a"),
+        ("services' CPU per scan (drain)",
+         f"Redis {f.get('redis_cpu_us_per_scan', 0):,.0f} µs, Kafka broker "
+         f"{f.get('kafka_cpu_us_per_scan', 0):,.0f} µs (whole processes: others' load "
+         "included)"),
         ("baseline (one scan at a time, awaited look-ups)",
          f"{f['baseline_throughput_scans_per_s']:,.0f} scans/s (runs {bruns}; "
          f"{f.get('baseline_cpu_us_per_scan', 0):,.0f} µs CPU/scan)"),

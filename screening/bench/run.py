@@ -40,7 +40,12 @@ from screening.bench.driver import (
     preload,
     wait_group_stable,
 )
-from screening.bench.processes import WorkerProcess, free_port
+from screening.bench.processes import (
+    WorkerProcess,
+    free_port,
+    kafka_broker_pid,
+    proc_cpu_seconds,
+)
 from screening.bench.report import machine, percentiles, table, write
 from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
@@ -92,10 +97,19 @@ class Drain:
     rss_mb: float
     cpu_us_per_scan: float
     procs: list[WorkerProcess]
+    redis_us_per_scan: float = 0.0  # the Redis server's CPU (shared: others' load included)
+    kafka_us_per_scan: float = 0.0  # the local broker's CPU, when it runs here
+
+
+async def _services_cpu(redis: Any) -> tuple[float, float]:
+    info = await redis.info("cpu")
+    redis_s = float(info.get("used_cpu_user", 0)) + float(info.get("used_cpu_sys", 0))
+    pid = kafka_broker_pid()
+    return redis_s, proc_cpu_seconds(pid) if pid else 0.0
 
 
 async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path,
-                 limit_s: float, *, keep: bool = False, **env: str) -> Drain:
+                 limit_s: float, redis: Any, *, keep: bool = False, **env: str) -> Drain:
     """Start the workers, wait until their group is stable, publish every scan as fast
     as the client can, and time the drain of the backlog left when publishing ends.
 
@@ -117,6 +131,7 @@ async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path
         await preload(settings, scans)
         published = time.monotonic()
         cpu0 = sum(p.cpu_seconds() for p in procs)
+        services0 = await _services_cpu(redis)
         rss = 0.0
         deadline = published + limit_s
         while not arrivals.complete and time.monotonic() < deadline:
@@ -125,6 +140,7 @@ async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path
             if any(p.proc is not None and p.proc.poll() is not None for p in procs):
                 raise RuntimeError("a worker died:\n" + procs[0].log_tail())
         cpu1 = sum(p.cpu_seconds() for p in procs)
+        services1 = await _services_cpu(redis)
         await watcher.stop()
         if not arrivals.complete:
             raise RuntimeError(f"only {len(arrivals.at)} of {len(scans)} results in {limit_s}s")
@@ -142,13 +158,14 @@ async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path
     else:
         start, n = times[0], len(times) - 1  # the workers kept up with publishing
     rate = n / (times[-1] - start) if len(times) > 1 and times[-1] > start else 0.0
-    cpu_us = 1e6 * (cpu1 - cpu0) / len(after) if after else 0.0
-    return Drain(rate, rss, cpu_us, procs)
+    per_scan = 1e6 / len(after) if after else 0.0
+    return Drain(rate, rss, (cpu1 - cpu0) * per_scan, procs,
+                 (services1[0] - services0[0]) * per_scan, (services1[1] - services0[1]) * per_scan)
 
 
 async def _drains(base: Settings, scans: list[Scan], origin: Settings, tag: str, repeats: int,
                   workers: int, partitions: int, logs: Path, args: argparse.Namespace,
-                  runs: list[Settings], **env: str) -> tuple[list[Drain], Settings]:
+                  runs: list[Settings], redis: Any, **env: str) -> tuple[list[Drain], Settings]:
     """`repeats` drains on fresh topics; the last one's workers keep running."""
     out = []
     settings = origin
@@ -157,7 +174,7 @@ async def _drains(base: Settings, scans: list[Scan], origin: Settings, tag: str,
         runs.append(settings)
         last = r == repeats - 1
         d = await _drain(settings, _retarget(scans, origin, settings), workers, logs,
-                         args.timeout, keep=last and tag == "a", **env)
+                         args.timeout, redis, keep=last and tag == "a", **env)
         print(f"  {tag}{r}: {d.rate:,.0f} scans/s, {d.cpu_us_per_scan:.0f} µs CPU/scan",
               file=sys.stderr)
         out.append(d)
@@ -171,6 +188,10 @@ def _summary(drains: list[Drain]) -> dict[str, Any]:
     return {"throughput_scans_per_s": round(statistics.median(d.rate for d in drains), 1),
             "runs_scans_per_s": [round(d.rate, 1) for d in drains],
             "cpu_us_per_scan": round(statistics.median(d.cpu_us_per_scan for d in drains), 1),
+            "redis_cpu_us_per_scan": round(
+                statistics.median(d.redis_us_per_scan for d in drains), 1),
+            "kafka_cpu_us_per_scan": round(
+                statistics.median(d.kafka_us_per_scan for d in drains), 1),
             "rss_mb": round(max(d.rss_mb for d in drains), 1)}
 
 
@@ -198,7 +219,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
         print(f"throughput: {args.scans:,} scans, {args.workers} worker(s), "
               f"{args.repeats} run(s) ...", file=sys.stderr)
         drains, settings = await _drains(base, scans, origin, "a", args.repeats, args.workers,
-                                         args.partitions, logs, args, runs)
+                                         args.partitions, logs, args, runs, redis)
         one = _summary(drains)
         try:
             lat_rate = args.rate or max(1.0, one["throughput_scans_per_s"] / 2)
@@ -236,7 +257,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             b_scans = scans[:args.baseline_scans]
             print(f"baseline: {len(b_scans):,} scans, per-scan look-ups ...", file=sys.stderr)
             bdrains, _ = await _drains(base, b_scans, origin, "b", args.repeats, 1,
-                                       args.partitions, logs, args, runs,
+                                       args.partitions, logs, args, runs, redis,
                                        SCREENING_LOOKUP_MODE="per_scan",
                                        SCREENING_BATCH_SIZE="1")
             baseline = _summary(bdrains)
@@ -246,7 +267,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             n, parts = args.scale_workers, args.partitions * args.scale_workers
             print(f"scaling: {args.scans:,} scans, {n} workers, {parts} partitions ...",
                   file=sys.stderr)
-            sdrains, _ = await _drains(base, scans, origin, "s", 1, n, parts, logs, args, runs)
+            sdrains, _ = await _drains(base, scans, origin, "s", 1, n, parts, logs, args, runs,
+                                       redis)
             two = _summary(sdrains)
             scaling = {"workers": n, "partitions": parts, **two,
                        "speedup_vs_one_worker": round(
@@ -259,6 +281,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "throughput_scans_per_s": rate,
             "throughput_runs_scans_per_s": one["runs_scans_per_s"],
             "worker_cpu_us_per_scan": one["cpu_us_per_scan"],
+            "redis_cpu_us_per_scan": one["redis_cpu_us_per_scan"],
+            "kafka_cpu_us_per_scan": one["kafka_cpu_us_per_scan"],
             "baseline_throughput_scans_per_s": base_rate,
             "baseline_runs_scans_per_s": baseline.get("runs_scans_per_s", []),
             "baseline_cpu_us_per_scan": baseline.get("cpu_us_per_scan", 0.0),
