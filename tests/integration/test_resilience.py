@@ -1,0 +1,244 @@
+"""Nothing lost, nothing wrongly cleared: a worker killed and restarted, stopped
+gracefully, Redis gone for ten seconds, the broker restarted, all while scans flow.
+
+Each test counts results and alerts per event on the topics (read as a terminal
+reads them, read_committed) and compares them with what was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from screening.settings import Settings
+
+from .conftest import create_topics, run_settings
+from .resilience import KafkaBroker, Publisher, Reader, RedisServer, Sent, expected_ids
+from .test_pipeline import load_lists, mixed_scans
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+def answers(results: list[dict[str, Any]]) -> set[tuple[str, frozenset[tuple[str, str]]]]:
+    return {(r["outcome"], frozenset((h["list"], h["record_id"]) for h in r["hits"]))
+            for r in results}
+
+
+def assert_nothing_lost(reader: Reader, sent: list[Sent], log: str, *,
+                        repeats_allowed: bool) -> int:
+    """Every readable scan has a result. At least once: a scan screened again after a
+    crash repeats the same answer, and its alerts the same alert ids (so a consumer that
+    keeps the first per event_id and alert_id sees each once). Returns the repeats."""
+    want = expected_ids(sent)
+    by_event = reader.results_by_event()
+    missing = want - set(by_event)
+    assert not missing, f"{len(missing)} scans without a result\n{log}"
+    assert set(by_event) == want, "results for scans never sent"
+    repeated = {e: rs for e, rs in by_event.items() if len(rs) > 1}
+    if not repeats_allowed:
+        assert not repeated, f"{len(repeated)} scans answered more than once"
+    differing = [e for e, rs in repeated.items() if len(answers(rs)) > 1]
+    assert not differing, f"a repeated scan was answered differently: {differing[:5]}"
+    alerts = reader.alert_ids()
+    hits = sum(len(rs[0]["hits"]) for rs in by_event.values())
+    assert len(alerts) == hits, f"{hits} hits but {len(alerts)} distinct alert ids"
+    if not repeats_allowed:
+        assert max(alerts.values(), default=1) == 1, "an alert sent twice"
+    return len(repeated)
+
+
+def assert_right_answers(reader: Reader, sent: list[Sent]) -> None:
+    """Designed hits are hits and malformed scans rejected: a crash changes no answer."""
+    by_event = reader.results_by_event()
+    for s in sent:
+        if s.event_id is None:
+            continue
+        r = by_event[s.event_id][0]
+        if s.expect.outcome in ("hit", "rejected"):
+            assert r["outcome"] == s.expect.outcome, (s.expect, r["outcome"], r["warnings"])
+
+
+@pytest.fixture
+def lists(tmp_path: Path) -> Iterator[Any]:
+    """Loads lists for a run's settings; removes the run's Redis keys afterwards."""
+    loaded: list[Settings] = []
+
+    def load(settings: Settings, **sizes: int) -> list[Path]:
+        loaded.append(settings)
+        return load_lists(settings, tmp_path / f"lists-{len(loaded)}", **sizes)
+
+    yield load
+    import redis
+
+    for s in loaded:
+        try:
+            client = redis.Redis.from_url(s.redis_url)
+            for pattern in (f"{s.redis_prefix}:*", f"{{{s.redis_prefix}}}:*"):
+                keys = list(client.scan_iter(match=pattern, count=1000))
+                for i in range(0, len(keys), 500):
+                    client.unlink(*keys[i:i + 500])
+            client.close()
+        except redis.RedisError:
+            pass  # a server of the test's own, already gone
+
+
+SIZES = {"sltd": 2000, "notices": 500, "smv": 800}
+
+
+async def test_worker_killed_mid_stream_and_restarted_loses_nothing(
+        services: None, worker_factory: Any, lists: Any) -> None:
+    """SIGKILL mid-stream. At least once (the default): the new worker screens again
+    what the dead one had not committed; repeats carry the same answers and alert ids."""
+    settings = run_settings()
+    paths = lists(settings, **SIZES)
+    scans = mixed_scans(paths, 3000)
+    await create_topics(settings)
+    worker = worker_factory(settings, name="first")
+    worker.wait_ready()
+    async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
+        publisher = await Publisher(settings, scans, rate=300).start()
+        # Kill once a third of the scans have their results: mid-stream, mid-transaction.
+        deadline = time.monotonic() + 60
+        while len(reader.results_by_event()) < 1000 and time.monotonic() < deadline:
+            await reader.poll()
+        assert worker.proc is not None
+        worker.proc.send_signal(signal.SIGKILL)
+        worker.proc.wait(10)
+        answered_before_kill = len(reader.results_by_event())
+        second = worker_factory(settings, name="second")
+        sent = await publisher.finish()
+        await reader.results_for(expected_ids(sent), within=120)
+    assert 0 < answered_before_kill < len(expected_ids(sent))
+    repeats = assert_nothing_lost(reader, sent, second.log_tail(), repeats_allowed=True)
+    assert_right_answers(reader, sent)
+    # Only what the dead worker had answered but not committed can come twice.
+    assert repeats <= answered_before_kill
+    print(f"SIGKILL: {len(expected_ids(sent))} scans, {answered_before_kill} answered before "
+          f"the kill, {repeats} answered twice")
+
+
+async def test_sigterm_finishes_the_batch_commits_and_exits(
+        services: None, worker_factory: Any, lists: Any) -> None:
+    """SIGTERM mid-stream: the worker answers what it holds, commits and exits; its
+    successor answers the rest and repeats nothing."""
+    settings = run_settings()
+    paths = lists(settings, **SIZES)
+    scans = mixed_scans(paths, 2000)
+    await create_topics(settings)
+    worker = worker_factory(settings, name="first")
+    worker.wait_ready()
+    async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
+        publisher = await Publisher(settings, scans, rate=300).start()
+        deadline = time.monotonic() + 60
+        while len(reader.results_by_event()) < 600 and time.monotonic() < deadline:
+            await reader.poll()
+        assert worker.proc is not None
+        t0 = time.monotonic()
+        worker.proc.send_signal(signal.SIGTERM)
+        rc = await asyncio.to_thread(worker.proc.wait, 30)
+        exit_s = time.monotonic() - t0
+        second = worker_factory(settings, name="second")
+        sent = await publisher.finish()
+        await reader.results_for(expected_ids(sent), within=120)
+    print(f"SIGTERM: exited with {rc} after {exit_s:.2f} s")
+    assert rc == 0, worker.log_tail()
+    assert exit_s < 15, f"took {exit_s:.1f} s to stop"  # the aim is 10 s; a generous bound
+    assert_nothing_lost(reader, sent, second.log_tail(), repeats_allowed=False)
+    assert_right_answers(reader, sent)
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_redis_gone_ten_seconds_never_clear_unverified_in_budget_then_resumes(
+        services: None, own_redis: RedisServer, worker_factory: Any, lists: Any) -> None:
+    settings = run_settings(redis_url=own_redis.url)
+    paths = lists(settings, **SIZES)
+    own_redis.snapshot()  # what a restarted server reloads, as a persistent Redis would
+    scans = mixed_scans(paths, 1800)
+    await create_topics(settings)
+    worker = worker_factory(settings)
+    worker.wait_ready()
+    async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
+        publisher = await Publisher(settings, scans, rate=60).start()
+        await reader.read(6)
+        down_at = time.monotonic()
+        own_redis.kill()
+        await reader.read(10)
+        await asyncio.to_thread(own_redis.start)
+        back_at = time.monotonic()
+        sent = await publisher.finish()
+        await reader.results_for(expected_ids(sent), within=90)
+    assert_nothing_lost(reader, sent, worker.log_tail(), repeats_allowed=False)
+    by_event = {e: rs[0] for e, rs in reader.results_by_event().items()}
+    arrivals = reader.arrivals()
+    budget = settings.lookup_budget_s
+
+    unverified = [s for s in sent if s.event_id and by_event[s.event_id]["outcome"] == "unverified"]
+    assert len(unverified) >= 100, "the outage must have been felt"
+    for s in unverified:
+        assert "LIST_UNAVAILABLE" in by_event[s.event_id]["warnings"]
+    for r in by_event.values():  # clear means every list consulted
+        if r["outcome"] == "clear":
+            assert "LIST_UNAVAILABLE" not in r["warnings"] and r["watchlist_version"] != "none"
+    hits = [s for s in sent if s.expect.outcome == "hit"]
+    assert all(by_event[s.event_id]["outcome"] in ("hit", "unverified") for s in hits)
+    # The terminal waits the budget at most (plus a generous allowance for a loaded machine).
+    waits = [arrivals[s.event_id] - s.at for s in unverified]
+    assert max(waits) < budget + 3.0, f"longest wait for `unverified`: {max(waits):.2f} s"
+    # Screening resumes by itself: scans sent after Redis is back are screened.
+    later = [s for s in sent if s.at > back_at + 3 and s.event_id]
+    assert len(later) >= 200
+    assert not [s for s in later if by_event[s.event_id]["outcome"] == "unverified"]
+    assert all(by_event[s.event_id]["outcome"] == "hit" for s in later if s.expect.outcome == "hit")
+    errors = sum(float(line.rsplit(" ", 1)[1]) for line in worker.metrics().splitlines()
+                 if line.startswith("screening_lookup_errors_total{"))
+    assert errors >= 1
+    print(f"Redis outage: down {back_at - down_at:.1f} s, {len(unverified)} unverified, "
+          f"longest wait {max(waits):.2f} s, median {sorted(waits)[len(waits) // 2]:.2f} s, "
+          f"lookup errors counted {errors:.0f}")
+
+
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[KafkaBroker]:
+    broker = KafkaBroker(tmp_path / "kafka")
+    broker.up()
+    try:
+        yield broker
+    finally:
+        broker.down()
+
+
+async def test_broker_restarted_while_scans_flow_loses_nothing(
+        services: None, own_broker: KafkaBroker, worker_factory: Any, lists: Any) -> None:
+    settings = run_settings(broker=own_broker.url)
+    paths = lists(settings, **SIZES)
+    scans = mixed_scans(paths, 1500)
+    await create_topics(settings)
+    worker = worker_factory(settings)
+    worker.wait_ready()
+    publisher = await Publisher(settings, scans, rate=40).start()
+    await asyncio.sleep(8)
+    t0 = time.monotonic()
+    await asyncio.to_thread(own_broker.down)
+    await asyncio.to_thread(own_broker.up)
+    restart_s = time.monotonic() - t0
+    sent = await publisher.finish(within=240)
+    assert worker.proc is not None and worker.proc.poll() is None, worker.log_tail()
+    async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
+        await reader.results_for(expected_ids(sent), within=120)
+    repeats = assert_nothing_lost(reader, sent, worker.log_tail(), repeats_allowed=True)
+    assert_right_answers(reader, sent)
+    print(f"broker restart: {restart_s:.1f} s down and up, {len(expected_ids(sent))} scans, "
+          f"{repeats} answered twice")
