@@ -128,7 +128,7 @@ _CANON_RULES = [
     for p, r in (
         (r"SCHTSCH|SHTCH|CHTCH|SHCH", "SHCH"), (r"TSCH|TCH", "CH"), (r"SCH", "SH"),
         (r"DZH|DJ", "J"), (r"KH", "H"), (r"PH", "F"), (r"W", "V"), (r"CK", "K"),
-        (r"^HS", "S"), (r"^X", "S"), (r"TZ", "TS"), (r"Q", "K"), (r"C(?=[AOU])", "K"),
+        (r"^HS(?=[IU])", "S"), (r"^X", "S"), (r"TZ", "TS"), (r"Q", "K"), (r"C(?=[AOU])", "K"),
         (r"X", "KS"), (r"OU", "U"),
         (r"OO", "U"), (r"EE", "I"), (r"EI", "EY"), (r"(?<=[AEIOU])Y(?=[AEIOU])", "Y"),
         (r"^I(?=[AEOU])", "Y"), (r"^J", "Y"), (r"(?<=[AEIOU])J", "Y"), (r"J(?=[AEIOU])", "Y"),
@@ -166,7 +166,9 @@ def consonants(token: str) -> str:
 _SKELETON_RULES = [
     (re.compile(p), r)
     for p, r in (
-        (r"^HS", "S"), (r"^TS", "S"), (r"SCHTSCH|SHTCH|CHTCH|SHCH", "S"), (r"TSCH|TCH|TSH", "S"),
+        # Wade-Giles HS (HSIAO, HSU) only: a consonantal HSN (Arabic HASAN) keeps its H.
+        (r"^HS(?=[IU])", "S"), (r"^TS", "S"), (r"SCHTSCH|SHTCH|CHTCH|SHCH", "S"),
+        (r"TSCH|TCH|TSH", "S"),
         (r"SCH|SH|ZH|CH|DZH|DJ|DZ", "S"), (r"TS|TZ|CZ|SZ", "S"), (r"KH", "H"),
         (r"QI(?=[AEOUN])", "S"), (r"^X", "S"), (r"X", "KS"), (r"C(?=[EIY])", "S"),
         (r"PH", "F"), (r"GH", "G"), (r"TH", "T"), (r"DH", "D"), (r"NG", "N"), (r"CK", "K"),

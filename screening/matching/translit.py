@@ -200,6 +200,21 @@ def _arabic_word(word: str, table: dict[str, str]) -> str:
     return "".join(out)
 
 
+def _with_article(word: str) -> str:
+    """The word without its article (ال), or "" when it has none."""
+    return word[2:] if word.startswith("ال") and len(word) > 3 else ""
+
+
+def _second_spelling(word: str) -> str | None:
+    """The dictionary's second spelling of a known word (MOHAMMED -> MUHAMMAD), with its
+    article when it has one (AL HASAN)."""
+    for w, article in ((word, ""), (_with_article(word), "AL ")):
+        spellings = _ARABIC_WORDS.get(w, ())
+        if len(spellings) > 1:
+            return article + spellings[1]
+    return None
+
+
 def _arabic_plain_words(words: list[str]) -> list[str]:
     plain: list[str] = []
     i = 0
@@ -212,6 +227,8 @@ def _arabic_plain_words(words: list[str]) -> list[str]:
             continue
         if w in _ARABIC_WORDS:
             plain.append(_ARABIC_WORDS[w][0])
+        elif _with_article(w) in _ARABIC_WORDS:  # الحسن: AL HASSAN, a known name
+            plain.append("AL " + _ARABIC_WORDS[_with_article(w)][0])
         elif w.startswith("ال") and len(w) > 3:
             plain.append("AL " + _arabic_word(w[2:], _PLAIN_ARAB))
         else:
@@ -227,7 +244,7 @@ def arabic_variants(text: str, icao: bool = True) -> list[str]:
         return []
     out = [" ".join(_arabic_plain_words(words))]
     # Second dictionary spelling of each known word (MOHAMMED -> MUHAMMAD ...).
-    alt = [_ARABIC_WORDS[w][1] if len(_ARABIC_WORDS.get(w, ())) > 1 else None for w in words]
+    alt = [_second_spelling(w) for w in words]
     if any(alt) and "عبد" not in words:
         plain = _arabic_plain_words(words)
         out.append(" ".join(a or p for a, p in zip(alt, plain, strict=True)))

@@ -43,7 +43,8 @@ def settings(**kw: Any) -> Settings:
 async def screen_one(store: Any, kind: str, payload: Any, **kw: Any):
     raw = payload if isinstance(payload, bytes) else orjson.dumps(payload)
     screener = Screener(store, settings(**kw), clock=lambda: NOW)
-    [item] = await screener.screen([RawScan(kind=kind, value=raw, topic="t", partition=0, offset=7)])
+    [item] = await screener.screen([RawScan(kind=kind, value=raw, topic="t", partition=0,
+                                            offset=7)])
     return item
 
 
@@ -112,8 +113,9 @@ REJECTS = [
     ("date that does not exist", orjson.dumps(traveller(
         document={"number": "A1", "issuing_state": "FRA"},
         holder={"date_of_birth": "1990-02-30"})), "INVALID_FIELD", "e1"),
-    ("naive timestamp", orjson.dumps({**traveller(document={"number": "A1", "issuing_state": "FRA"}),
-                                      "scanned_at": "2026-11-28T10:00:00"}), "INVALID_FIELD", "e1"),
+    ("naive timestamp",
+     orjson.dumps({**traveller(document={"number": "A1", "issuing_state": "FRA"}),
+                   "scanned_at": "2026-11-28T10:00:00"}), "INVALID_FIELD", "e1"),
     ("glob characters in a document number", orjson.dumps(traveller(
         document={"number": "*\r\n?[]", "issuing_state": "FRA"})), "INVALID_FIELD", "e1"),
     ("name of 10,000 characters", orjson.dumps(traveller(

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from screening.matching.names import canon, compare, name_tokens, skeletons, split, token_sim
+from screening.matching.names import (
+    canon,
+    compare,
+    consonants,
+    name_tokens,
+    skeletons,
+    split,
+    token_sim,
+)
 
 SAME_NAME = [
     ("MUHAMMAD", "MOHAMMED"),
@@ -75,3 +83,15 @@ def test_one_shared_token_is_not_a_name_match() -> None:
 def test_vietnamese_surname_le_is_not_a_particle() -> None:
     _, pen, _ = _cmp([["NGO"], ["THI", "HOA"]], [["LE"], ["THI", "HOA"]])
     assert pen >= 0.15
+
+
+@pytest.mark.parametrize(("a", "b"), [("HSIAO", "XIAO"), ("HSU", "XU")])
+def test_wade_giles_hs_is_pinyin_x(a: str, b: str) -> None:
+    assert canon(a) == canon(b)
+    assert skeletons(a)[0] == skeletons(b)[0]
+
+
+def test_a_consonantal_h_before_s_is_kept() -> None:
+    """HSN is Arabic HASAN written without vowels, not Wade-Giles."""
+    assert canon("HSN").startswith("H")
+    assert consonants("HSN") == consonants("HASSAN")

@@ -47,6 +47,8 @@ def test_ukrainian_letters_use_the_ukrainian_table() -> None:
         ("يوسف", {"YOUSSEF", "YUSUF"}),
         ("عبد الله", {"ABDULLAH"}),
         ("المصري", {"AL MSRI"}),  # unknown word: article split, consonants kept
+        ("الحسن", {"AL HASSAN", "AL HASAN"}),  # a known name behind its article
+        ("عمر الحسن", {"OMAR AL HASSAN", "UMAR AL HASAN"}),
     ],
 )
 def test_arabic_spellings(arabic: str, expected: set[str]) -> None:
