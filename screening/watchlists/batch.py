@@ -127,8 +127,9 @@ return #a / 5
 
 # Bulk loads: groups of new entries for one bucket each, as key, mode, n, then n
 # field/value pairs. When none of the fields exists yet (a fresh version: nearly
-# always) the group is one HMGET and one HSET; otherwise each pair is merged as the
-# write ops q (mode q: compact entries, the id after the code byte) or a (mode a).
+# always) the group is one HSET, after an HMGET when the bucket exists already;
+# otherwise each pair is merged as the write ops q (mode q: compact entries, the id
+# after the code byte) or a (mode a) do.
 _BULK = "#!lua flags=allow-cross-slot-keys" + _SPLIT + """
 local RS = '\\30'
 local a = split(ARGV[1])
@@ -143,7 +144,7 @@ while i <= #a do
     seen[f] = true
     fields[#fields + 1] = f
   end
-  if clean then
+  if clean and redis.call('EXISTS', key) == 1 then
     local cur = redis.call('HMGET', key, unpack(fields))
     for j = 1, n do
       if cur[j] then clean = false; break end

@@ -21,7 +21,7 @@ from redis.crc import key_slot
 
 from screening.models import SltdRecord
 from screening.watchlists.sltd import layout
-from screening.watchlists.sltd.fast import Sltd, fast_sltd
+from screening.watchlists.sltd.fast import Sltd, fast_line, fast_sltd
 
 MAX_LINE_BYTES = 1 << 20
 BLOCK_BYTES = 1 << 20
@@ -196,6 +196,12 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
     for n, raw in enumerate(block.split(b"\n"), first_line):
         line = raw.strip()
         if not line:
+            continue
+        record = fast_line(line)
+        if record is not None:
+            latest[record.id] = record
+            if len(out.samples) < SAMPLES_PER_BLOCK:
+                out.samples.append({"list": "sltd", **record._asdict()})
             continue
         if len(line) > MAX_LINE_BYTES:
             out.errors.append((f"{where}:{n}", "line longer than 1 MiB"))

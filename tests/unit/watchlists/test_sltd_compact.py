@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from screening.models import SltdRecord
 from screening.watchlists.blocks import Groups, Packer, Plan, parse_block, read_blocks
 from screening.watchlists.sltd import layout
-from screening.watchlists.sltd.fast import fast_sltd
+from screening.watchlists.sltd.fast import fast_line, fast_sltd
 
 
 def test_entries_round_trip_status_type_and_id() -> None:
@@ -65,16 +65,16 @@ def model_view(data: dict[str, Any]) -> tuple[Any, ...] | None:
 
 texts = st.one_of(st.text(max_size=70), st.sampled_from(["", " ", "P", "ID", "GBR", "D<<",
                                                          "gbr", "A\x00B", "É1", " X1 "]))
-when = st.one_of(st.none(), st.integers(), st.sampled_from([
+when = st.one_of(st.none(), st.integers(-(2**40), 2**40), st.sampled_from([
     "2020-01-01", "2020-02-30", "0999-01-01", "2020-1-01", "2020-01-01T10:00:00Z",
     "2020-01-01T10:00:00+02:00", "2020-01-01T10:00:00", "2020-01-01T24:00:00Z",
     "2020-W01-1", "20200101", "2020-01-01 ", "2020-01-01T10:00:00+15:00"]), st.text(max_size=25))
 records = st.fixed_dictionaries({
     "list": st.sampled_from(["sltd", "sltd", "notice"]),
     "id": texts, "document_number": texts, "issuing_state": texts,
-    "status": st.one_of(st.sampled_from([*layout.STATUSES, "Lost", " lost"]), st.integers()),
-}, optional={"document_type": st.one_of(st.none(), texts, st.integers()),
-             "reported_at": when, "extra": st.integers()})
+    "status": st.one_of(st.sampled_from([*layout.STATUSES, "Lost", " lost"]), st.integers(-(2**40), 2**40)),
+}, optional={"document_type": st.one_of(st.none(), texts, st.integers(-(2**40), 2**40)),
+             "reported_at": when, "extra": st.integers(-(2**40), 2**40)})
 
 
 @settings(max_examples=1500, deadline=None)
@@ -124,3 +124,26 @@ def test_blocks_report_bad_lines_with_their_place_and_pass_other_lists_on(tmp_pa
     assert calls and all(node is None for node, _ in calls)
     packed = b"\0".join(p for _, p in calls)
     assert b"S1" in packed and b"S2" in packed
+
+
+LINE_ORDER = ("list", "id", "document_number", "issuing_state", "document_type", "status",
+              "reported_at")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(records)
+def test_line_fast_path_reads_exactly_what_the_model_accepts(data: dict) -> None:
+    ordered = {k: data[k] for k in LINE_ORDER if k in data}
+    line = orjson.dumps(ordered)
+    fast = fast_line(line)
+    if fast is not None:
+        assert tuple(fast) == model_view(orjson.loads(line))
+
+
+def test_line_fast_path_takes_generated_lines() -> None:
+    from screening.mockdata.lists import iter_sltd
+
+    for record in iter_sltd(300, seed=2):
+        line = orjson.dumps(record)
+        assert fast_line(line) is not None
+        assert tuple(fast_line(line) or ()) == model_view(record)
