@@ -46,16 +46,25 @@ def blob_refs(p: Prepared, answers: Answers) -> list[tuple[str, str]]:
     the name candidates that ``score`` would reject on their attributes alone (their
     entries carry the notice's date of birth, nationalities and sex)."""
     refs: list[tuple[str, str]] = []
-    worth = None if p.threshold is None else candidate_filter(p.persons, p.threshold)
+    worth = None
+    candidates: set[str] = set()
     for table, fld in p.lookups:
         if table == NAME_TABLE:
             entries = parse_entries(answers.get((table, fld)))
-            refs += [(PROFILE_TABLE, rid) for rid, payload in entries
-                     if worth is None or worth(payload)]
+            if not entries:
+                continue
+            candidates.update(rid for rid, _ in entries)
+            if p.threshold is None:
+                refs += [(PROFILE_TABLE, rid) for rid, _ in entries]
+                continue
+            if worth is None:
+                worth = candidate_filter(p.persons, p.threshold)
+            refs += [(PROFILE_TABLE, rid) for rid, payload in entries if worth(payload)]
         elif table == DOC_TABLE:
             refs += [(PROFILE_TABLE, rid) for rid, _ in parse_entries(answers.get((table, fld)))]
         elif table in (VIN_TABLE, PLATE_TABLE):
             refs += [(RECORD_TABLE, rid) for rid, _ in parse_entries(answers.get((table, fld)))]
+    p.name_candidates = candidates
     return refs
 
 
@@ -92,8 +101,10 @@ def _traveller_hits(p: Prepared, answers: Answers, records: Records,
             colour = records.get((PROFILE_TABLE, rid), {}).get("colour", "unknown")
             _merge(hits, Hit(list="notice", record_id=rid, score=1.0, category=colour,
                              matched_on=["document_number", "issuing_state"]))
-    candidates = {rid for table, fld in p.lookups if table == NAME_TABLE
-                  for rid, _ in parse_entries(answers.get((table, fld)))}
+    candidates = p.name_candidates
+    if candidates is None:  # blob_refs did not see these answers
+        candidates = {rid for table, fld in p.lookups if table == NAME_TABLE
+                      for rid, _ in parse_entries(answers.get((table, fld)))}
     for rid in sorted(candidates):
         profile = records.get((PROFILE_TABLE, rid))
         if profile is None:

@@ -36,6 +36,8 @@ class Prepared:
     # The name threshold, when known: candidates whose attributes alone keep them below
     # it are not fetched (decide.blob_refs); None fetches every candidate.
     threshold: float | None = None
+    # Name candidates the index answered, noted by decide.blob_refs for decide.
+    name_candidates: set[str] | None = None
 
 
 def _warn(prepared: Prepared, code: str) -> None:
