@@ -75,14 +75,23 @@ def lists_for(sltd: int, notices: int, smv: int, cache: Path) -> dict[str, Path]
     return {lst: out / name for lst, name in LIST_FILES.items()}
 
 
+async def _redis_cpu(redis: Redis) -> float:
+    info = await redis.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
 async def measure_list(port: int, name: str, path: Path, workers: int | None) -> dict[str, Any]:
     redis = Redis(port=port)
     try:
         await redis.flushall()  # our own server: nobody else's data
         await asyncio.sleep(0.2)
         before = int((await redis.info("memory"))["used_memory"])
+        cpu_before = await _redis_cpu(redis)
+        own_before = time.process_time()
         store = WatchlistStore(redis, "bench")
         report = await load_files(store, [path], grace_s=0, workers=workers)
+        own_cpu = time.process_time() - own_before
+        redis_cpu = await _redis_cpu(redis) - cpu_before
         after = int((await redis.info("memory"))["used_memory"])
         stats = await collect_stats(store)
         config: dict[Any, Any] = dict(await redis.config_get("hash-max-listpack-*"))
@@ -94,6 +103,10 @@ async def measure_list(port: int, name: str, path: Path, workers: int | None) ->
             "load_seconds": round(report.seconds, 2),
             "load_records_per_s": round(records / report.seconds) if report.seconds else None,
             "workers": workers, "redis_keys": await redis.dbsize(),
+            # CPU per record: Redis's own (one thread: its ceiling is 1e6 / this records/s)
+            # and this process's (all the parsing when workers == 0).
+            "redis_cpu_us_per_record": round(redis_cpu / records * 1e6, 2) if records else None,
+            "loader_cpu_us_per_record": round(own_cpu / records * 1e6, 2) if records else None,
             "server_config": {str(k): str(v) for k, v in config.items()},
         }
     finally:
@@ -106,8 +119,11 @@ async def memory_and_load(sizes: list[int], notices: int, smv: int, workers: int
     with tempfile.TemporaryDirectory() as tmp, own_redis(Path(tmp)) as port:
         for n in sizes:
             paths = lists_for(n, notices, smv, cache)
-            for name in ("sltd", "notice", "smv"):
-                row = await measure_list(port, name, paths[name], workers)
+            runs = [("sltd", workers), ("notice", workers), ("smv", workers)]
+            if workers != 0 and n == sizes[0]:
+                runs.insert(1, ("sltd", 0))  # in-process too: the parsing's CPU per record
+            for name, w in runs:
+                row = await measure_list(port, name, paths[name], w)
                 row["set"] = f"{n:,} SLTD"
                 rows.append(row)
                 print(f"{row['set']}: {name} {row['bytes_per_record']} B/record, "
@@ -233,25 +249,34 @@ def markdown(f: dict[str, Any]) -> str:
         "", "## Redis memory per record and load rate", "",
         "Each list loaded alone into an empty redis-server of the benchmark's own; bytes per "
         "record = INFO used_memory delta / records (sampled MEMORY USAGE beside it).", "",
-        "| set | list | records | bytes/record | sampled | load s | records/s | workers |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "CPU µs/record: Redis's own (one thread, so its ceiling is 10⁶/that records/s) and "
+        "the loading process's (all of the parsing when workers = 0).", "",
+        "| set | list | records | bytes/record | sampled | load s | records/s | workers "
+        "| Redis CPU µs/rec | loader CPU µs/rec |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for r in f["memory"]:
+        workers = "auto" if r["workers"] is None else r["workers"]
         lines.append(f"| {r['set']} | {r['list']} | {r['records']:,} | {r['bytes_per_record']} | "
                      f"{r['sampled_bytes_per_record']} | {r['load_seconds']} | "
-                     f"{r['load_records_per_s']:,} | {r['workers'] or 'auto'} |")
+                     f"{r['load_records_per_s']:,} | {workers} | "
+                     f"{r['redis_cpu_us_per_record']} | {r['loader_cpu_us_per_record']} |")
     if f["memory"]:
         cfg = f["memory"][0]["server_config"]
         lines += ["", "Server listpack limits: " + ", ".join(f"{k} {v}" for k, v in cfg.items())]
-    u = f.get("update_latency")
-    if u:
+    if f.get("update_latency"):
         lines += ["", "## Live-update latency (issued_at to applied)", "",
-                  f"Scans paced at {u['scan_rate_target']:,.0f}/s (sent {u['scan_rate_sent']:,}/s, "
-                  f"{u['scans_screened']:,} of {u['scans_sent']:,} screened by the end); "
-                  f"{u['updates_sent']} updates published, {u['updates_applied']} applied; "
-                  f"{u['sltd_records']:,} SLTD records loaded.", "",
-                  f"p50 {u['p50_ms']} ms, p99 {u['p99_ms']} ms (the worker's histogram, "
-                  "interpolated within buckets)."]
+                  "One worker; scans paced at the rate shown while updates (upserts and "
+                  "deletes of SLTD records) are published; p50/p99 from the worker's "
+                  "histogram, interpolated within buckets. Screened: scans answered by 3 s "
+                  "after the last was sent (fewer than sent: the worker fell behind).", "",
+                  "| scans/s target | sent/s | screened / sent | updates applied | "
+                  "SLTD loaded | p50 ms | p99 ms |", "|---:|---:|---:|---:|---:|---:|---:|"]
+        for u in f["update_latency"]:
+            lines.append(f"| {u['scan_rate_target']:,.0f} | {u['scan_rate_sent']:,} | "
+                         f"{u['scans_screened']:,} / {u['scans_sent']:,} | "
+                         f"{u['updates_applied']} / {u['updates_sent']} | "
+                         f"{u['sltd_records']:,} | {u['p50_ms']} | {u['p99_ms']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -260,11 +285,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     sizes = [1_000_000, 10_000_000] if args.ten_million else [1_000_000]
     figures: dict[str, Any] = {"run_at": datetime.now(UTC).isoformat(timespec="seconds"),
                                "machine": machine()}
-    figures["memory"] = await memory_and_load(sizes, args.notices, args.smv, args.workers, cache)
+    figures["memory"] = ([] if args.no_memory else
+                         await memory_and_load(sizes, args.notices, args.smv, args.workers, cache))
+    figures["update_latency"] = []
     if not args.no_latency:
-        figures["update_latency"] = await update_latency(
-            Settings(), args.rate, args.seconds, args.update_rate, args.latency_sltd, cache,
-            Path(args.cache) / "logs")
+        for rate in args.rate:
+            figures["update_latency"].append(await update_latency(
+                Settings(), rate, args.seconds, args.update_rate, args.latency_sltd, cache,
+                Path(args.cache) / "logs"))
     return figures
 
 
@@ -272,11 +300,13 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m screening.bench.watchlists",
                                 description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--ten-million", action="store_true", help="also 10 M SLTD (minutes)")
-    p.add_argument("--notices", type=int, default=110_000, help="notices per set")
-    p.add_argument("--smv", type=int, default=200_000, help="stolen vehicles per set")
+    p.add_argument("--notices", type=int, default=20_000, help="notices per set")
+    p.add_argument("--smv", type=int, default=100_000, help="stolen vehicles per set")
     p.add_argument("--workers", type=int, default=None, help="loader processes (default auto)")
     p.add_argument("--no-latency", action="store_true", help="skip the update-latency run")
-    p.add_argument("--rate", type=float, default=5000, help="scans/s during the latency run")
+    p.add_argument("--no-memory", action="store_true", help="skip the memory and load runs")
+    p.add_argument("--rate", type=float, nargs="+", default=[5000.0, 1000.0],
+                   help="scans/s during the latency runs, one run each")
     p.add_argument("--seconds", type=float, default=30, help="length of the latency run")
     p.add_argument("--update-rate", type=float, default=20, help="updates/s in the latency run")
     p.add_argument("--latency-sltd", type=int, default=1_000_000,

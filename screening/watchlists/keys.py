@@ -8,9 +8,14 @@
     {prefix}:meta:{ver}               hash: buckets per table, counts per list, times
     {prefix}:{ver}:{table}:{b}        hash bucket: field -> entries (see base.py)
     {prefix}:{ver}:rev:{b}            hash bucket: "<list>:<id>" -> the record's entries
+                                      (notices and SMV; SLTD finds its entries by sd/si)
+    {prefix}:{ver}:sd:{b}, :si:{b}    SLTD's compact tables: document digest -> code + id,
+                                      id digest -> document digests (sltd/layout.py)
+    {prefix}:{ver}:sample             a sample of the SLTD records loaded, for simulators
     {prefix}:{ver}:seen:{b}           hash bucket: "<list>:<id>" -> last applied update
 
-Tables are bucketed (crc32 of the field modulo a power of two chosen per version)
+Tables are bucketed (crc32 of the field modulo a power of two chosen per version;
+SLTD's by digest bits modulo a count sized to the server's hash-max-listpack-entries)
 so that each bucket stays a small listpack-encoded hash: far less memory than one
 key per record, and any number of buckets spread over a Redis Cluster's slots.
 """
