@@ -57,10 +57,21 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Original bytes kept in a dead letter. A scan topic may accept messages larger than the
+# dead-letter topic (or the worker's producer) does; a dead letter that cannot be sent is
+# lost, so an oversized input keeps its head (where its ids are) and the reason says so.
+DEADLETTER_PAYLOAD_BYTES = 64 << 10
+
+
 def dead_letter(raw: RawScan, code: str, message: str, now: datetime) -> DeadLetter:
+    payload = raw.value or b""
+    if len(payload) > DEADLETTER_PAYLOAD_BYTES:
+        message = (f"{message} (payload cut to its first {DEADLETTER_PAYLOAD_BYTES} "
+                   f"of {len(payload)} bytes)")
+        payload = payload[:DEADLETTER_PAYLOAD_BYTES]
     return DeadLetter(received_at=now, topic=raw.topic, partition=raw.partition, offset=raw.offset,
                       reason=DeadLetterReason(code=code, message=message),
-                      payload_b64=base64.b64encode(raw.value or b"").decode())
+                      payload_b64=base64.b64encode(payload).decode())
 
 
 def _error_reason(exc: BaseException) -> str:
