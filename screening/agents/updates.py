@@ -30,12 +30,14 @@ def register_update_agent(app: faust.App, ctx: Context) -> None:
     async def apply_stream(stream: AsyncIterable[bytes]) -> None:
         assert isinstance(stream, faust.Stream)
         m = ctx.metrics
+        unindexable: list[tuple[str, str]] = []
+
+        def on_error(record: Any, exc: Exception) -> None:
+            unindexable.append((record.list, record.id))
+
         async for events in stream.take_events(500, within=0.005):
             good: list[WatchlistUpdate] = []
-            unindexable: list[tuple[str, str]] = []
-
-            def on_error(record: Any, exc: Exception) -> None:
-                unindexable.append((record.list, record.id))
+            unindexable.clear()
             for event in events:
                 raw = event.value if isinstance(event.value, bytes) else b""
                 try:

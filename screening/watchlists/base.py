@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from pydantic import BaseModel
-
 RS = "\x1e"  # between entries of one field
 US = "\x1f"  # between an entry's id and its payload
 
@@ -62,7 +60,7 @@ class WatchList(Protocol):
     """One list's normalisation and index layout."""
 
     name: ClassVar[str]
-    model: ClassVar[type[BaseModel]]
+    model: ClassVar[type[Any]]  # a pydantic model
     # Tables this list writes, with their expected fields per record (sizes bucket counts).
     tables: ClassVar[dict[str, float]]
 

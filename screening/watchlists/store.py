@@ -87,7 +87,7 @@ class WatchlistStore:
         return self.data_keys.meta(vid)
 
     async def load_version(self, vid: str) -> Version:
-        meta = await self.redis.hgetall(self._meta_key(vid))
+        meta: Any = await self.redis.hgetall(self._meta_key(vid))
         if not meta:
             raise NoWatchlistLoaded(f"watchlist version {vid} has no metadata")
         return Version.from_meta(vid, meta)
@@ -108,7 +108,7 @@ class WatchlistStore:
             raw = await self.redis.get(self.keys.current)
             if raw is None:
                 raise NoWatchlistLoaded("no watchlist version is loaded")
-            self._version = await self.load_version(raw.decode())
+            self._version = await self.load_version(_text(raw))
         return self._version
 
     async def versions_for_updates(self) -> list[Version]:
@@ -117,7 +117,7 @@ class WatchlistStore:
         out = []
         for raw in (current, loading):
             if raw is not None:
-                out.append(await self.load_version(raw.decode()))
+                out.append(await self.load_version(_text(raw)))
         return out
 
     # -- reading ----------------------------------------------------------------
@@ -137,7 +137,7 @@ class WatchlistStore:
             else:
                 now_current, *values = await self.batch.read([self.keys.current, *keys],
                                                              ["", *names])
-            if now_current is not None and now_current.decode() == version.id:
+            if now_current is not None and _text(now_current) == version.id:
                 for i in compact:
                     values[i] = _logical_sltd(values[i])
                 return version, values
@@ -204,7 +204,8 @@ class WatchlistStore:
     async def create_version(self, vid: str, buckets: dict[str, int]) -> Version:
         version = Version(id=vid, buckets={**buckets, "rev": buckets.get("rev", 16)},
                           created_at=time.time())
-        await self.redis.hset(self._meta_key(vid), mapping=version.to_meta())
+        meta: Any = version.to_meta()
+        await self.redis.hset(self._meta_key(vid), mapping=meta)
         return version
 
     async def set_counts(self, version: Version, counts: dict[str, int]) -> Version:
@@ -213,7 +214,7 @@ class WatchlistStore:
 
     async def begin_load(self, version: Version, ttl_s: int = 6 * 3600) -> bytes:
         """Mark a version as loading (live updates go to it too); returns the journal position."""
-        last = await self.redis.xrevrange(self.keys.journal, count=1)
+        last: Any = await self.redis.xrevrange(self.keys.journal, count=1)
         position = last[0][0] if last else b"0-0"
         await self.redis.set(self.keys.loading, version.id, ex=ttl_s)
         return position
@@ -256,12 +257,12 @@ class WatchlistStore:
 
     async def collect_retired(self) -> list[str]:
         """Drop retired versions whose grace period is over."""
-        due = await self.redis.zrangebyscore(self.keys.retired, 0, time.time())
+        due: Any = await self.redis.zrangebyscore(self.keys.retired, 0, time.time())
         dropped = []
         for raw in due:
-            vid = raw.decode()
+            vid = _text(raw)
             current = await self.redis.get(self.keys.current)
-            if current is not None and current.decode() == vid:
+            if current is not None and _text(current) == vid:
                 await self.redis.zrem(self.keys.retired, vid)
                 continue
             await self.drop_version(vid)
@@ -276,7 +277,7 @@ class WatchlistStore:
         out: list[tuple[bytes, bytes]] = []
         start = b"(" + position
         while True:
-            chunk = await self.redis.xrange(self.keys.journal, min=start, count=count)
+            chunk: Any = await self.redis.xrange(self.keys.journal, min=start, count=count)
             if not chunk:
                 return out
             out += [(eid, fields[b"u"]) for eid, fields in chunk]
@@ -290,3 +291,7 @@ def _logical_sltd(raw: bytes | None) -> bytes | None:
     if not raw:
         return None
     return RS.join(f"{rid}{US}{payload}" for rid, payload in sltd.entries_of(raw)).encode()
+
+
+def _text(raw: Any) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw)

@@ -63,18 +63,19 @@ def model_view(data: dict[str, Any]) -> tuple[Any, ...] | None:
     return (r.id, r.document_number, r.issuing_state, r.document_type, r.status)
 
 
+ints = st.integers(-(2**40), 2**40)
 texts = st.one_of(st.text(max_size=70), st.sampled_from(["", " ", "P", "ID", "GBR", "D<<",
                                                          "gbr", "A\x00B", "É1", " X1 "]))
-when = st.one_of(st.none(), st.integers(-(2**40), 2**40), st.sampled_from([
+when = st.one_of(st.none(), ints, st.sampled_from([
     "2020-01-01", "2020-02-30", "0999-01-01", "2020-1-01", "2020-01-01T10:00:00Z",
     "2020-01-01T10:00:00+02:00", "2020-01-01T10:00:00", "2020-01-01T24:00:00Z",
     "2020-W01-1", "20200101", "2020-01-01 ", "2020-01-01T10:00:00+15:00"]), st.text(max_size=25))
 records = st.fixed_dictionaries({
     "list": st.sampled_from(["sltd", "sltd", "notice"]),
     "id": texts, "document_number": texts, "issuing_state": texts,
-    "status": st.one_of(st.sampled_from([*layout.STATUSES, "Lost", " lost"]), st.integers(-(2**40), 2**40)),
-}, optional={"document_type": st.one_of(st.none(), texts, st.integers(-(2**40), 2**40)),
-             "reported_at": when, "extra": st.integers(-(2**40), 2**40)})
+    "status": st.one_of(st.sampled_from([*layout.STATUSES, "Lost", " lost"]), ints),
+}, optional={"document_type": st.one_of(st.none(), texts, ints),
+             "reported_at": when, "extra": ints})
 
 
 @settings(max_examples=1500, deadline=None)
