@@ -120,8 +120,9 @@ def estimate_counts(paths: Sequence[Path], sample_bytes: int = 1 << 20) -> dict[
                 for name in LISTS}
         total = sum(seen.values())
         for name, n in seen.items():
-            if total:
-                est[name] += math.ceil(lines * n / total)
+            # No list named in the sample (an unusual layout): size every list for all
+            # the lines; too many buckets cost a little memory, too few cost much more.
+            est[name] += math.ceil(lines * n / total) if total else lines
     return est
 
 
