@@ -194,6 +194,12 @@ class Reader:
         for tp, msgs in batch.items():
             self.messages[self.names[tp.topic]].extend((now, m) for m in msgs)
 
+    async def until_answered(self, count: int, within: float) -> None:
+        """Until `count` scans have a result (or time runs out)."""
+        deadline = time.monotonic() + within
+        while len(self.results_by_event()) < count and time.monotonic() < deadline:
+            await self.poll()
+
     async def results_for(self, event_ids: set[str], within: float,
                           grace: float = 3.0) -> None:
         """Until every event id has a result (then `grace` seconds more, for repeats)."""

@@ -224,7 +224,6 @@ async def test_a_watchlist_file_with_broken_lines_loads_the_good_ones_and_names_
     assert all(by_event[f"b{n}"].outcome == "clear" for n in (1, 4, 5, 6, 9, 10, 11))
     version = await store.current_version(refresh=True)
     assert version.counts == report.counts
-    print("\n".join(report.errors))
 
 
 

@@ -91,22 +91,25 @@ def lists(tmp_path: Path) -> Iterator[Any]:
 SIZES = {"sltd": 2000, "notices": 500, "smv": 800}
 
 
+async def start_run(settings: Settings, lists: Any, worker_factory: Any,
+                    n: int) -> tuple[Any, list[tuple[str, bytes, Any]]]:
+    """Lists loaded, n mixed scans made, topics created, a worker ready."""
+    scans = mixed_scans(lists(settings, **SIZES), n)
+    await create_topics(settings)
+    worker = worker_factory(settings, name="first")
+    worker.wait_ready()
+    return worker, scans
+
+
 async def test_worker_killed_mid_stream_and_restarted_loses_nothing(
         services: None, worker_factory: Any, lists: Any) -> None:
     """SIGKILL mid-stream. At least once (the default): the new worker screens again
     what the dead one had not committed; repeats carry the same answers and alert ids."""
     settings = run_settings()
-    paths = lists(settings, **SIZES)
-    scans = mixed_scans(paths, 3000)
-    await create_topics(settings)
-    worker = worker_factory(settings, name="first")
-    worker.wait_ready()
+    worker, scans = await start_run(settings, lists, worker_factory, 3000)
     async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
         publisher = await Publisher(settings, scans, rate=300).start()
-        # Kill once a third of the scans have their results: mid-stream, mid-transaction.
-        deadline = time.monotonic() + 60
-        while len(reader.results_by_event()) < 1000 and time.monotonic() < deadline:
-            await reader.poll()
+        await reader.until_answered(1000, within=60)  # a third through: mid-stream
         assert worker.proc is not None
         worker.proc.send_signal(signal.SIGKILL)
         worker.proc.wait(10)
@@ -128,16 +131,10 @@ async def test_sigterm_finishes_the_batch_commits_and_exits(
     """SIGTERM mid-stream: the worker answers what it holds, commits and exits; its
     successor answers the rest and repeats nothing."""
     settings = run_settings()
-    paths = lists(settings, **SIZES)
-    scans = mixed_scans(paths, 2000)
-    await create_topics(settings)
-    worker = worker_factory(settings, name="first")
-    worker.wait_ready()
+    worker, scans = await start_run(settings, lists, worker_factory, 2000)
     async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
         publisher = await Publisher(settings, scans, rate=300).start()
-        deadline = time.monotonic() + 60
-        while len(reader.results_by_event()) < 600 and time.monotonic() < deadline:
-            await reader.poll()
+        await reader.until_answered(600, within=60)
         assert worker.proc is not None
         t0 = time.monotonic()
         worker.proc.send_signal(signal.SIGTERM)
@@ -243,3 +240,17 @@ async def test_broker_restarted_while_scans_flow_loses_nothing(
     assert_right_answers(reader, sent)
     print(f"broker restart: {restart_s:.1f} s down and up, {len(expected_ids(sent))} scans, "
           f"{repeats} answered twice")
+
+
+async def test_exactly_once_worker_starts_and_answers(services: None, worker_factory: Any,
+                                                     lists: Any) -> None:
+    """processing_guarantee=exactly_once: the worker used to crash at its first partition
+    assignment (Faust's transaction manager reads its own assignor, which it had not used)."""
+    settings = run_settings(processing_guarantee="exactly_once")
+    worker, scans = await start_run(settings, lists, worker_factory, 300)
+    async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
+        sent = await (await Publisher(settings, scans, rate=300).start()).finish()
+        await reader.results_for(expected_ids(sent), within=60)
+    assert worker.proc is not None and worker.proc.poll() is None, worker.log_tail()
+    assert_nothing_lost(reader, sent, worker.log_tail(), repeats_allowed=False)
+    assert_right_answers(reader, sent)
