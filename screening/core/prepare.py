@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from screening.exceptions import InvalidScan
 from screening.matching.mrz import MrzData, MrzFormatError, compare_with_fields, parse_mrz
-from screening.matching.persons import PersonQuery, query_keys
+from screening.matching.persons import PersonQuery, query_keys, same_query
 from screening.matching.plates import plate_query_keys
 from screening.matching.vin import normalize_vin, vin_check_ok
 from screening.models import TravellerScan, VehicleScan
@@ -89,7 +89,15 @@ def prepare_traveller(scan: TravellerScan) -> Prepared:
         raise InvalidScan("INVALID_FIELD", "document: no usable document number",
                           event_id=scan.event_id, terminal_id=scan.terminal_id,
                           checkpoint_id=scan.checkpoint_id)
-    p.persons = list(dict.fromkeys(p.persons))
+    # The MRZ and the printed fields often differ by diacritics only (ERIC, ÉRIC): the
+    # same query for the matcher, looked up once.
+    seen: set[tuple[object, ...]] = set()
+    unique: list[PersonQuery] = []
+    for person in p.persons:
+        if (identity := same_query(person)) not in seen:
+            seen.add(identity)
+            unique.append(person)
+    p.persons = unique
     for person in p.persons:
         fields += [(NAME_TABLE, k) for k in query_keys(person)]
     p.lookups = list(dict.fromkeys(fields))

@@ -231,7 +231,7 @@ class _Prepared:
     year: str
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def _parse_dob(dob: str | None) -> tuple[int, int, int] | None:
     if not dob or len(dob) not in (4, 7, 10):
         return None
@@ -247,6 +247,13 @@ def _name(surname: str | None, given_names: str | None) -> tuple[list[Tok], list
     than a whole query (dates of birth differ), so it is cached apart."""
     tokens = name_tokens([split(surname), split(given_names)])
     return tokens, _principal(tokens), names.information(tokens)
+
+
+def same_query(query: PersonQuery) -> tuple[Any, ...]:
+    """What the matcher sees of a query: two queries equal here get the same keys and
+    the same scores (names are compared only as split, normalised tokens)."""
+    return (tuple(split(query.surname)), tuple(split(query.given_names)), query.date_of_birth,
+            query.nationality, query.sex)
 
 
 @lru_cache(maxsize=16384)
@@ -495,5 +502,6 @@ __all__ = [
     "notice_keys",
     "notice_profile",
     "query_keys",
+    "same_query",
     "score",
 ]
