@@ -69,8 +69,18 @@ class RedisServer:
             self.proc.kill()
             self.proc.wait(10)
 
+    def freeze(self) -> None:
+        """SIGSTOP: the server hangs with its connections open (a stalled host)."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
             self.proc.terminate()
             try:
                 self.proc.wait(10)

@@ -163,17 +163,25 @@ async def test_redis_gone_ten_seconds_never_clear_unverified_in_budget_then_resu
     settings = run_settings(redis_url=own_redis.url)
     paths = lists(settings, **SIZES)
     own_redis.snapshot()  # what a restarted server reloads, as a persistent Redis would
-    scans = mixed_scans(paths, 1800)
+    scans = mixed_scans(paths, 2400)
     await create_topics(settings)
     worker = worker_factory(settings)
     worker.wait_ready()
     async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
         publisher = await Publisher(settings, scans, rate=60).start()
         await reader.read(6)
+        # Gone: connections refused for ten seconds, then a restart from the snapshot.
         down_at = time.monotonic()
         own_redis.kill()
         await reader.read(10)
         await asyncio.to_thread(own_redis.start)
+        restarted_at = time.monotonic()
+        await reader.read(4)
+        # Hung: the server stops answering (SIGSTOP) with its connections open.
+        frozen_at = time.monotonic()
+        own_redis.freeze()
+        await reader.read(5)
+        own_redis.thaw()
         back_at = time.monotonic()
         sent = await publisher.finish()
         await reader.results_for(expected_ids(sent), within=90)
@@ -185,7 +193,10 @@ async def test_redis_gone_ten_seconds_never_clear_unverified_in_budget_then_resu
     answered = [(s, first[s.event_id]) for s in sent if s.event_id]
 
     unverified = [(s, r) for s, r in answered if r["outcome"] == "unverified"]
-    assert len(unverified) >= 100, "the outage must have been felt"
+    assert len([s for s, _ in unverified if down_at <= s.at <= restarted_at]) >= 100, \
+        "the outage must have been felt"
+    assert len([s for s, _ in unverified if frozen_at <= s.at <= back_at]) >= 50, \
+        "the hang must have been felt"
     assert all("LIST_UNAVAILABLE" in r["warnings"] for _, r in unverified)
     for _, r in answered:  # clear means every list consulted
         if r["outcome"] == "clear":
@@ -203,7 +214,8 @@ async def test_redis_gone_ten_seconds_never_clear_unverified_in_budget_then_resu
     errors = sum(float(line.rsplit(" ", 1)[1]) for line in worker.metrics().splitlines()
                  if line.startswith("screening_lookup_errors_total{"))
     assert errors >= 1
-    print(f"Redis outage: down {back_at - down_at:.1f} s, {len(unverified)} unverified, "
+    print(f"Redis outage: down {restarted_at - down_at:.1f} s, hung {back_at - frozen_at:.1f} s, "
+          f"{len(unverified)} unverified, "
           f"longest wait {max(waits):.2f} s, median {sorted(waits)[len(waits) // 2]:.2f} s, "
           f"lookup errors counted {errors:.0f}")
 
