@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from screening.matching.checkdigits import icao_check_digit
@@ -229,6 +230,7 @@ def _country(value: str) -> str:
     return _COUNTRY_ALIASES.get(code, code)
 
 
+@lru_cache(maxsize=65536)
 def _loose(name: str) -> str:
     """Both 9303 spellings of Ä, Ö, Ü, Å (AE or A...) in one form, and no spaces."""
     return _DIGRAPHS.sub("", normalize_name(name)).replace(" ", "")
