@@ -187,8 +187,8 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     counts = dict.fromkeys(LISTS, 0)
     sampler = _Reservoir(1000)
     done_bytes = 0
+    pending: deque[asyncio.Future[BlockResult]] = deque()
     try:
-        pending: deque[asyncio.Future[BlockResult]] = deque()
         others: list[Any] = []
 
         async def drain() -> None:
@@ -237,6 +237,8 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         # Updates that raced with the switch (applied to the old version just before it).
         await replay_journal(store, version, position)
     except BaseException:
+        for fut in pending:  # blocks still being parsed: their results no longer matter
+            fut.cancel()
         await store.abandon_load(version)
         raise
     finally:
