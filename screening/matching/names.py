@@ -294,9 +294,10 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool) -> float:
     """The costly part of token_sim, cached: token pairs recur (common names do)."""
     q, a = (q_raw, canon(q_raw), consonants(q_raw)), (a_raw, canon(a_raw), consonants(a_raw))
     if consonantal:  # unvocalised: only consonants can be compared
-        if q[2] == a[2]:
+        qc, ac = q[2].replace("CH", "SH"), a[2].replace("CH", "SH")  # French CH for ش
+        if qc == ac:
             return 0.93
-        return 0.93 * JaroWinkler.similarity(q[2], a[2])
+        return 0.93 * JaroWinkler.similarity(qc, ac)
     qg, ag = GROUPS_OF.get(q[0]), GROUPS_OF.get(a[0])
     if qg and ag:
         if set(qg) & set(ag):
@@ -408,13 +409,16 @@ def pair_keys(tokens: list[Tok]) -> list[str]:
 
 
 _ELIDED = frozenset({"DELL", "DALL", "NELL", "SULL", "SANT", "QUELL"})  # DELL'ACQUA
+# Heads of Arabic compound names (ABDEL RAHMAN is ABDULRAHMAN, ABOU BAKR ABUBAKR).
+_COMPOUND_HEADS = frozenset({"ABDUL", "ABDEL", "ABDOUL", "ABDUR", "ABDAL", "ABDOL", "ABOU"})
 
 
 @lru_cache(maxsize=65536)
 def _joinable(a: str, b: str) -> bool:
     """Adjacent tokens a document may well print as one: a letter or syllable cut off by
-    an apostrophe (O BRIEN, D ANGELO, GUS ENKO, DELL ACQUA), two Chinese syllables."""
-    if min(len(a), len(b)) <= 3 or a in _ELIDED:
+    an apostrophe (O BRIEN, D ANGELO, GUS ENKO, DELL ACQUA), an Arabic compound (ABDEL
+    RAHMAN), two Chinese syllables."""
+    if min(len(a), len(b)) <= 3 or a in _ELIDED or a in _COMPOUND_HEADS:
         return True
     return single_syllable(a) and single_syllable(b)
 
