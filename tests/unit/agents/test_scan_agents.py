@@ -41,7 +41,7 @@ def app_and_outputs(monkeypatch: pytest.MonkeyPatch, memory_store: Any) -> tuple
 
 async def test_agent_screens_and_survives_bad_input(app_and_outputs) -> None:
     app, published = app_and_outputs
-    agent = app.agents["screening.traveller"]
+    agent = app.agents["screening.scans"]
     async with agent.test_context() as test_agent:
         await test_agent.put(orjson.dumps(SCAN))
         await test_agent.put(b"{not json")
