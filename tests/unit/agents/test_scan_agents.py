@@ -1,4 +1,4 @@
-"""The agents, driven through Faust's test_context(): thin, batching, never stopping on bad input."""
+"""The scan agent through Faust's test_context(): thin, batching, never stopping on bad input."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from screening.agents.publish import Outputs
 from screening.app import create_app
-from screening.core.engine import Screener, Screened
+from screening.core.engine import Screened, Screener
 from screening.settings import Settings
 
 SCAN = {"event_id": "a1", "checkpoint_id": "cp", "terminal_id": "t1",
@@ -19,7 +19,8 @@ SCAN = {"event_id": "a1", "checkpoint_id": "cp", "terminal_id": "t1",
 
 
 @pytest.fixture
-def app_and_outputs(monkeypatch: pytest.MonkeyPatch, memory_store: Any) -> tuple[Any, list[Screened]]:
+def app_and_outputs(monkeypatch: pytest.MonkeyPatch,
+                    memory_store: Any) -> tuple[Any, list[Screened]]:
     published: list[Screened] = []
 
     async def capture(self: Outputs, ctx: Any, items: list[Screened]) -> None:
