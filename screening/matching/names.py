@@ -225,7 +225,7 @@ def split(text: str | None) -> list[str]:
 
 
 @lru_cache(maxsize=131072)
-def _tok(raw: str, mask: int, flags: int) -> Tok:
+def _tok_full(raw: str, mask: int, flags: int) -> Tok:
     weight = 1 if flags & 1 else len(raw)
     if raw in COMMON or raw in GROUPS_OF:
         flags |= 8
@@ -246,9 +246,22 @@ def information(tokens: Sequence[Sequence[Any]], mask: int = -1) -> float:
                if not t[5] & 1 and _is_base(t) and t[4] & mask)  # fmt: skip
 
 
-def name_tokens(fields: list[list[str]], consonantal: bool = False) -> list[Tok]:
+@lru_cache(maxsize=131072)
+def _tok_light(raw: str, mask: int, flags: int) -> Tok:
+    """A token for blocking keys only, which never read its canon or consonants: a new
+    name's joined tokens (MARIAJOSE) are new every time, and their regex chains cost."""
+    weight = 1 if flags & 1 else len(raw)
+    if raw in COMMON or raw in GROUPS_OF:
+        flags |= 8
+    return (raw, "", "", weight, mask, flags)
+
+
+def name_tokens(fields: list[list[str]], consonantal: bool = False,
+                keys_only: bool = False) -> list[Tok]:  # fmt: skip
     """Tokens of a name whose fields (surname, given names) are lists of raw tokens,
-    plus adjacent pairs joined within a field (XIAO MING -> XIAOMING)."""
+    plus adjacent pairs joined within a field (XIAO MING -> XIAOMING). ``keys_only``:
+    without canon and consonants (empty), enough for blocking keys and information."""
+    make = _tok_light if keys_only else _tok_full
     base: list[Tok] = []
     merged: list[Tok] = []
     bit = 0
@@ -260,11 +273,11 @@ def name_tokens(fields: list[list[str]], consonantal: bool = False) -> list[Tok]
         all_particles = all(raw in PARTICLES for raw in field)
         for raw in field:
             particle = 1 if raw in PARTICLES and not all_particles else 0
-            base.append(_tok(raw, 1 << bit, particle | flag_c | flag_s))
+            base.append(make(raw, 1 << bit, particle | flag_c | flag_s))
             bit += 1
         for i in range(start, bit - 1):
             joined = base[i][0] + base[i + 1][0]
-            merged.append(_tok(joined, base[i][4] | base[i + 1][4], flag_c))
+            merged.append(make(joined, base[i][4] | base[i + 1][4], flag_c))
     return base + merged
 
 

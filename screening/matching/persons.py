@@ -222,8 +222,7 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class _Prepared:
-    tokens: list[Tok]
-    principal: list[Tok]  # see _principal
+    principal: list[Tok]  # see _principal (tokens without canon: keys only)
     info: float  # what the name says (names.information)
     dob: tuple[int, int, int] | None  # year, month (0 unknown), day (0 unknown)
     nationality: str | None
@@ -249,6 +248,14 @@ def _name(surname: str | None, given_names: str | None) -> tuple[list[Tok], list
     return tokens, _principal(tokens), names.information(tokens)
 
 
+@lru_cache(maxsize=16384)
+def _name_for_keys(surname: str | None, given_names: str | None
+                   ) -> tuple[list[Tok], list[Tok], float]:  # fmt: skip
+    """As _name, tokens without canon and consonants: what keys and information need."""
+    tokens = name_tokens([split(surname), split(given_names)], keys_only=True)
+    return tokens, _principal(tokens), names.information(tokens)
+
+
 def same_query(query: PersonQuery) -> tuple[Any, ...]:
     """What the matcher sees of a query: two queries equal here get the same keys and
     the same scores (names are compared only as split, normalised tokens)."""
@@ -258,14 +265,14 @@ def same_query(query: PersonQuery) -> tuple[Any, ...]:
 
 @lru_cache(maxsize=16384)
 def _prepare(query: PersonQuery) -> _Prepared | None:
-    tokens, principal, info = _name(query.surname, query.given_names)
+    tokens, principal, info = _name_for_keys(query.surname, query.given_names)
     if not tokens:
         return None
     dob = _parse_dob(query.date_of_birth)
     nationality = (query.nationality or "").strip().upper().rstrip("<") or None
     sex = query.sex if query.sex in ("M", "F") else None
     year = str(dob[0]) if dob else "x"
-    return _Prepared(tokens, principal, info, dob, nationality, sex, year)
+    return _Prepared(principal, info, dob, nationality, sex, year)
 
 
 # Token pairs such that any one token missing, added or misspelt leaves one intact.
@@ -276,7 +283,7 @@ _PAIRS_4 = ((0, 1), (2, 3), (0, 2), (1, 2))
 @lru_cache(maxsize=16384)
 def _name_keys(surname: str | None, given_names: str | None) -> tuple[tuple[str, ...], ...]:
     """The year-free bodies of a name's keys: (pairs, typo keys, undated pairs, single)."""
-    tokens, u, info = _name(surname, given_names)
+    tokens, u, info = _name_for_keys(surname, given_names)
     if not u:
         return (), (), (), ()
     sk = [skeletons(t[0])[:2] for t in u[:4]]
@@ -472,9 +479,10 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> Pers
     matched, penalties, bonus, level, nat_agrees = _attributes(p, profile)
     if _ceiling(p, penalties, bonus, level, nat_agrees) < threshold:
         return None
+    tokens = _name(query.surname, query.given_names)[0]  # with canon: for comparing
     best: tuple[float, float, str, float, float, int] | None = None
     for i, (_, encoded, _) in enumerate(profile["forms"]):
-        sim, pen, reason, n_matched, weakest = compare(p.tokens, encoded)
+        sim, pen, reason, n_matched, weakest = compare(tokens, encoded)
         if best is None or sim - pen > best[0] - best[1]:
             best = (sim, pen, reason, n_matched, weakest, i)
             if sim - pen >= 0.97:
