@@ -171,6 +171,11 @@ class Screener:
                     return
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.25)
+            except Exception as exc:  # a bug of ours must not stop the stream (the agent
+                now = self.clock()  # would die and every later scan go unanswered)
+                for item, p in prepared:
+                    self._failed(item, exc, now, scan=p.scan)
+                return
         if self.circuit_open:
             log.warning("lists reachable again", extra=kv(version=version.id))
         self.circuit_open = False

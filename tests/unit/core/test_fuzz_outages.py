@@ -1,6 +1,7 @@
-"""The engine under any sequence of Redis failures: a scan is `clear` only when its
-lists answered, every failed look-up is counted, and recovery needs nothing but a
-working Redis."""
+"""The engine under any sequence of Redis failures (and of bugs of ours in the look-up
+path): a scan is `clear` only when its lists answered, every failed look-up is
+counted, nothing escapes to stop the stream, and recovery needs nothing but a working
+Redis."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ FAILURES: dict[str, Exception | None] = {
     "timeout": RedisTimeoutError("timed out"),
     "no_watchlist": NoWatchlistLoaded("no version loaded"),
     "os": ConnectionResetError("reset"),
+    "bug": ValueError("a bug of ours in the look-up path"),
 }
 
 
@@ -62,6 +64,10 @@ def test_any_failure_sequence_never_clears_unconsulted_and_counts_each_failure(
             if name == "ok":
                 assert outcomes == ["clear", "hit"]
                 assert sum(counted(metrics).values()) == before
+            elif name == "bug":  # answered and dead-lettered; the stream goes on
+                assert outcomes == ["unverified", "unverified"]
+                assert all(o.result and "PROCESSING_ERROR" in o.result.warnings for o in out)
+                assert all(o.deadletter is not None for o in out)
             else:
                 assert outcomes == ["unverified", "unverified"]
                 assert all("LIST_UNAVAILABLE" in o.result.warnings for o in out if o.result)
