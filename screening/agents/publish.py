@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
 import faust
+from faust.types import TP
 
 from screening.context import Context
 from screening.core.engine import Screened
@@ -17,8 +19,9 @@ Out = tuple[str, bytes | None, bytes]  # (topic, key, value)
 class Outputs:
     def __init__(self, app: faust.App, settings: Settings) -> None:
         self.app = app
-        # With Kafka transactions the sends must go through Faust's topics (they carry the
-        # transactional id); otherwise a batch's messages go to the producer as one record
+        # With Kafka transactions each send names the transaction of its scan's input
+        # partition (see _publish_in_transactions); otherwise a batch's messages go to the
+        # producer as one record
         # batch per partition, which costs a fraction of one send per message. Either way
         # offsets are committed only after a producer flush, and Faust's flush waits for
         # these batches too.
@@ -57,9 +60,7 @@ class Outputs:
 
     async def publish(self, ctx: Context, items: list[Screened]) -> None:
         if not self.direct:
-            topics = {t.get_topic_name(): t for t in (self.results, self.alerts, self.deadletter)}
-            for topic, key, value in self._messages(ctx, items):
-                await topics[topic].send(key=key, value=value)
+            await self._publish_in_transactions(ctx, items)
             return
         producer: Any = self.app.producer._ensure_producer()  # type: ignore[attr-defined]
         batches: dict[tuple[str, int], Any] = {}
@@ -78,6 +79,34 @@ class Outputs:
                 batch.append(key=key, value=value, timestamp=None)
         for (topic, partition), batch in batches.items():
             await producer.send_batch(batch, topic, partition=partition)
+
+    async def _publish_in_transactions(self, ctx: Context, items: list[Screened]) -> None:
+        """exactly_once: each output in the transaction of its scan's input partition.
+
+        Faust's topic.send picks the transaction from the *output* partition, which for
+        results keyed by terminal is unrelated to the scan's partition (and unknown to
+        the consumer, so the send went out of any transaction): a crash repeated them.
+        Commits wait while a batch is sent; the batch's events are acked as soon as
+        publish returns, without yielding, so a commit takes a batch's outputs and its
+        offsets together or neither."""
+        consumer: Any = self.app.consumer
+        producer: Any = self.app.producer
+        await consumer.maybe_wait_for_commit_to_finish()
+        gate = consumer._commit_fut = asyncio.get_running_loop().create_future()
+        try:
+            tids: dict[TP, str] = {}
+            for item in items:
+                tp = TP(item.raw.topic, item.raw.partition or 0)
+                tid = tids.get(tp)
+                if tid is None:
+                    [tid] = consumer.transactions._tps_to_transactional_ids({tp})
+                    tids[tp] = tid
+                for topic, key, value in self._messages(ctx, [item]):
+                    await producer.send(topic, key, value, None, None, None,
+                                        transactional_id=tid)
+        finally:
+            consumer._commit_fut = None
+            gate.set_result(None)
 
     async def _check_partitions(self, producer: Any, topic: str) -> None:
         """Forget the remembered partitions of a topic whose partition count changed."""

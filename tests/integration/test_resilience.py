@@ -101,11 +101,13 @@ async def start_run(settings: Settings, lists: Any, worker_factory: Any,
     return worker, scans
 
 
+@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
 async def test_worker_killed_mid_stream_and_restarted_loses_nothing(
-        services: None, worker_factory: Any, lists: Any) -> None:
+        services: None, worker_factory: Any, lists: Any, guarantee: str) -> None:
     """SIGKILL mid-stream. At least once (the default): the new worker screens again
-    what the dead one had not committed; repeats carry the same answers and alert ids."""
-    settings = run_settings()
+    what the dead one had not committed; repeats carry the same answers and alert ids.
+    Exactly once: a terminal reading committed results sees each once."""
+    settings = run_settings(processing_guarantee=guarantee)
     worker, scans = await start_run(settings, lists, worker_factory, 3000)
     async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
         publisher = await Publisher(settings, scans, rate=300).start()
@@ -118,12 +120,13 @@ async def test_worker_killed_mid_stream_and_restarted_loses_nothing(
         sent = await publisher.finish()
         await reader.results_for(expected_ids(sent), within=120)
     assert 0 < answered_before_kill < len(expected_ids(sent))
-    repeats = assert_nothing_lost(reader, sent, second.log_tail(), repeats_allowed=True)
+    repeats = assert_nothing_lost(reader, sent, second.log_tail(),
+                                  repeats_allowed=guarantee == "at_least_once")
     assert_right_answers(reader, sent)
     # Only what the dead worker had answered but not committed can come twice.
     assert repeats <= answered_before_kill
-    print(f"SIGKILL: {len(expected_ids(sent))} scans, {answered_before_kill} answered before "
-          f"the kill, {repeats} answered twice")
+    print(f"SIGKILL {guarantee}: {len(expected_ids(sent))} scans, {answered_before_kill} "
+          f"answered before the kill, {repeats} answered twice")
 
 
 async def test_sigterm_finishes_the_batch_commits_and_exits(
