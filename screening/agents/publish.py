@@ -21,8 +21,8 @@ class Outputs:
         self.app = app
         # With Kafka transactions each send names the transaction of its scan's input
         # partition (see _publish_in_transactions); otherwise a batch's messages go to the
-        # producer as one record
-        # batch per partition, which costs a fraction of one send per message. Either way
+        # producer as one record batch per partition, which costs a fraction of one send
+        # per message. Either way
         # offsets are committed only after a producer flush, and Faust's flush waits for
         # these batches too.
         self.direct = settings.processing_guarantee != "exactly_once"
