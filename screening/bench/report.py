@@ -69,6 +69,14 @@ def _load(avg: Any) -> str:
     return "/".join(f"{x:.2f}" for x in avg) if avg else "?"
 
 
+def _quarter(q: Any) -> str:
+    if not q:
+        return "not run"
+    lat = q["latency_ms"]
+    return (f"{q['rate_scans_per_s']:,.0f} scans/s: p50 {lat['p50']} ms, p95 {lat['p95']} ms, "
+            f"p99 {lat['p99']} ms, max {lat['max']} ms")
+
+
 def _scaling(s: dict[str, Any]) -> str:
     if not s:
         return "not run"
@@ -102,6 +110,7 @@ def table(f: dict[str, Any]) -> str:
          f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, max {lat['max']} ms "
          f"({f.get('latency_worker_cpu_us_per_scan', 0):,.0f} µs worker CPU/scan in small "
          "batches)"),
+        ("latency at a quarter of the sustained rate", _quarter(f.get("latency_quarter_rate"))),
         ("worker memory (max RSS)", f"{f['worker_rss_mb']:.0f} MB"),
         ("scaling", _scaling(f.get("scaling") or {})),
         ("lists", ", ".join(f"{k} {v:,}" for k, v in f["lists"].items())),

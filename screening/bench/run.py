@@ -184,6 +184,36 @@ async def _drains(base: Settings, scans: list[Scan], origin: Settings, tag: str,
     return out, settings
 
 
+async def _latency(settings: Settings, origin: Settings, paths: list[Path], rate: float,
+                   args: argparse.Namespace, procs: list[WorkerProcess],
+                   seed: int) -> dict[str, Any]:
+    """Scans published at `rate` while the workers run; each timed from just before
+    its send to its result's arrival."""
+    n = args.latency_scans or int(min(max(rate * 10, 1000), 200_000))
+    scans = _retarget(_scans(origin, paths, n, args.hit_share, seed=seed), origin, settings)
+    print(f"latency: {n:,} scans at {rate:,.0f}/s ...", file=sys.stderr)
+    watcher = ResultWatcher(settings)
+    await watcher.start()
+    arrivals = watcher.expect([s[3] for s in scans])
+    # The instrument must not pause: no collector passes in this process while it
+    # stamps sends and arrivals (a full pass over its scans took ~100 ms).
+    gc.freeze()
+    gc.disable()
+    cpu0 = sum(p.cpu_seconds() for p in procs)
+    try:
+        sent = await paced(settings, scans, rate)
+        await watcher.wait(60)
+    finally:
+        gc.enable()
+        gc.unfreeze()
+    await watcher.stop()
+    cpu_us = 1e6 * (sum(p.cpu_seconds() for p in procs) - cpu0) / n
+    latencies = [arrivals.at[e] - sent[e] for e in sent if e in arrivals.at]
+    return {"rate_scans_per_s": round(rate, 1), "scans": n,
+            "latency_ms": percentiles(latencies), "results_missing": len(sent) - len(latencies),
+            "worker_cpu_us_per_scan": round(cpu_us, 1)}
+
+
 def _summary(drains: list[Drain]) -> dict[str, Any]:
     return {"throughput_scans_per_s": round(statistics.median(d.rate for d in drains), 1),
             "runs_scans_per_s": [round(d.rate, 1) for d in drains],
@@ -221,33 +251,17 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
         drains, settings = await _drains(base, scans, origin, "a", args.repeats, args.workers,
                                          args.partitions, logs, args, runs, redis)
         one = _summary(drains)
+        procs = drains[-1].procs
         try:
-            lat_rate = args.rate or max(1.0, one["throughput_scans_per_s"] / 2)
-            n_lat = args.latency_scans or int(min(max(lat_rate * 10, 1000), 200_000))
-            lat_scans = _retarget(_scans(origin, paths, n_lat, args.hit_share, seed=2),
-                                  origin, settings)
-            print(f"latency: {n_lat:,} scans at {lat_rate:,.0f}/s ...", file=sys.stderr)
-            watcher = ResultWatcher(settings)
-            await watcher.start()
-            arrivals = watcher.expect([s[3] for s in lat_scans])
-            # The instrument must not pause: no collector passes in this process while
-            # it stamps sends and arrivals (a full pass over its scans took ~100 ms).
-            gc.freeze()
-            gc.disable()
-            cpu0 = sum(p.cpu_seconds() for p in drains[-1].procs)
-            try:
-                sent = await paced(settings, lat_scans, lat_rate)
-                await watcher.wait(60)
-            finally:
-                gc.enable()
-                gc.unfreeze()
-            await watcher.stop()
-            lat_cpu_us = 1e6 * (sum(p.cpu_seconds() for p in drains[-1].procs) - cpu0) / n_lat
-            rss = max([one["rss_mb"]] + [p.rss_mb() for p in drains[-1].procs])
-            latencies = [arrivals.at[e] - sent[e] for e in sent if e in arrivals.at]
-            missing = len(sent) - len(latencies)
+            half = args.rate or max(1.0, one["throughput_scans_per_s"] / 2)
+            # A quarter of the rate too: where latency stands with headroom to spare.
+            rates = [half] if args.rate else [half / 2, half]
+            runs_lat = [await _latency(settings, origin, paths, rate, args, procs, seed=2 + i)
+                        for i, rate in enumerate(rates)]
+            lat = runs_lat[-1]
+            rss = max([one["rss_mb"]] + [p.rss_mb() for p in procs])
         finally:
-            for p in drains[-1].procs:
+            for p in procs:
                 p.stop()
             with contextlib.suppress(Exception):
                 await delete_topics(settings)
@@ -287,17 +301,18 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "baseline_runs_scans_per_s": baseline.get("runs_scans_per_s", []),
             "baseline_cpu_us_per_scan": baseline.get("cpu_us_per_scan", 0.0),
             "speedup_vs_baseline": round(rate / base_rate, 2) if base_rate else None,
-            "latency_ms": percentiles(latencies),
-            "latency_rate_scans_per_s": round(lat_rate, 1),
-            "latency_results_missing": missing,
-            "latency_worker_cpu_us_per_scan": round(lat_cpu_us, 1),
+            "latency_ms": lat["latency_ms"],
+            "latency_rate_scans_per_s": lat["rate_scans_per_s"],
+            "latency_results_missing": lat["results_missing"],
+            "latency_worker_cpu_us_per_scan": lat["worker_cpu_us_per_scan"],
+            "latency_quarter_rate": runs_lat[0] if len(runs_lat) > 1 else {},
             "worker_rss_mb": round(rss, 1),
             "workers": args.workers,
             "partitions": args.partitions,
             "repeats": args.repeats,
             "scaling": scaling,
             "scans": args.scans,
-            "latency_scans": n_lat,
+            "latency_scans": lat["scans"],
             "baseline_scans": 0 if args.no_baseline else min(args.baseline_scans, len(scans)),
             "hit_share": args.hit_share,
             "lists": report.counts,
