@@ -22,9 +22,8 @@ class Outputs:
         # With Kafka transactions each send names the transaction of its scan's input
         # partition (see _publish_in_transactions); otherwise a batch's messages go to the
         # producer as one record batch per partition, which costs a fraction of one send
-        # per message. Either way
-        # offsets are committed only after a producer flush, and Faust's flush waits for
-        # these batches too.
+        # per message. Either way offsets are committed only after a producer flush, and
+        # Faust's flush waits for these batches too.
         self.direct = settings.processing_guarantee != "exactly_once"
 
         def topic(name: str) -> faust.TopicT:
