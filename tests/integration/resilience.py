@@ -238,6 +238,17 @@ class Reader:
         return Counter(m.key for _, m in self.messages[self.settings.topic_alerts])
 
 
+def latency_ms(reader: Reader, sent: list[Sent]) -> str:
+    """p50 and p95 from hand-off to the producer to the result read (read_committed):
+    what a terminal waits, for the test's report (not asserted: the machine is shared)."""
+    arrivals = reader.arrivals()
+    waits = sorted(arrivals[s.event_id] - s.at for s in sent if s.event_id in arrivals)
+    if not waits:
+        return "no results"
+    return (f"p50 {1000 * waits[len(waits) // 2]:.0f} ms, "
+            f"p95 {1000 * waits[int(len(waits) * 0.95)]:.0f} ms")
+
+
 def expected_ids(sent: list[Sent]) -> set[str]:
     return {s.event_id for s in sent if s.event_id}
 
