@@ -37,6 +37,8 @@ def register_housekeeping(app: faust.App, ctx: Context) -> None:
         for vid in dropped:
             log.info("retired watchlist version removed", extra={"kv": {"version": vid}})
 
+    owned: set[tuple[str, str]] = set()
+
     @app.timer(interval=5.0)
     async def consumer_lag() -> None:
         """Messages behind the end of each assigned partition, as Kafka's tools count it:
@@ -61,6 +63,11 @@ def register_housekeeping(app: faust.App, ctx: Context) -> None:
             log.debug("consumer lag not measured", extra={"kv": {"error": repr(exc)}})
             return
         gauge = ctx.metrics.consumer_lag
-        gauge.clear()  # partitions now served by another worker leave the gauge
+        # Partitions now served by another worker leave the gauge (only the ones this
+        # timer set: the watchlist-updates thread exports its own partitions).
+        for labels in owned - lags.keys():
+            gauge.remove(*labels)
         for (topic, partition), lag in lags.items():
             gauge.labels(topic, partition).set(lag)
+        owned.clear()
+        owned.update(lags)

@@ -42,6 +42,7 @@ from screening.watchlists.updates import apply_updates, parse_update
 log = logging.getLogger("screening.agents.updates")
 
 BATCH = 500
+LAG_EVERY_S = 5.0
 
 
 class UpdateApplier:
@@ -54,6 +55,7 @@ class UpdateApplier:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.stopping: asyncio.Event | None = None
         self.ready = threading.Event()
+        self._lag_labels: set[tuple[str, str]] = set()
 
     def start(self) -> None:
         self.thread = threading.Thread(target=asyncio.run, args=(self._main(),),
@@ -88,12 +90,16 @@ class UpdateApplier:
                     if not producing:  # for dead letters
                         await producer.start()
                         producing = True
+                    lag_at = 0.0
                     while not self.stopping.is_set():
                         batch = await consumer.getmany(timeout_ms=200, max_records=BATCH)
                         messages = [msg for part in batch.values() for msg in part]
                         if messages:
                             await self._handle(store, producer, messages)
                             await consumer.commit()
+                        if time.monotonic() - lag_at >= LAG_EVERY_S:
+                            lag_at = time.monotonic()
+                            await self._export_lag(consumer)
                 except Exception as exc:  # Kafka or Redis away, or a bug: keep consuming after
                     log.warning("watchlist updates paused", extra=kv(error=type(exc).__name__))
                     await asyncio.sleep(1.0)
@@ -103,6 +109,21 @@ class UpdateApplier:
             if producing:
                 await producer.stop()
             await redis.aclose()
+
+    async def _export_lag(self, consumer: AIOKafkaConsumer) -> None:
+        """Messages behind the end of each update partition this worker reads, in the
+        gauge the scan topics use (offsets are committed right after applying, so the
+        position is the committed offset)."""
+        assigned = sorted(consumer.assignment())
+        ends = await consumer.end_offsets(assigned) if assigned else {}
+        now = {(tp.topic, str(tp.partition)): max(0, ends[tp] - await consumer.position(tp))
+               for tp in assigned if tp in ends}
+        gauge = self.m.consumer_lag
+        for labels in self._lag_labels - now.keys():
+            gauge.remove(*labels)
+        for labels, lag in now.items():
+            gauge.labels(*labels).set(lag)
+        self._lag_labels = set(now)
 
     async def _dead(self, producer: AIOKafkaProducer, topic: str, partition: int | None,
                     offset: int | None, raw: bytes, message: str) -> None:
