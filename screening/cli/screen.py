@@ -71,9 +71,10 @@ async def screen_stream(settings: Settings, source: BinaryIO, sink: BinaryIO,
                     alerts_sink.write(alert.model_dump_json(exclude_none=True).encode() + b"\n")
         return missing
 
+    in_flight: asyncio.Task[list[Screened]] | None = None
+    started: asyncio.Task[list[Screened]] | None = None
     try:
         batch: list[RawScan] = []
-        in_flight: asyncio.Task[list[Screened]] | None = None
         lineno = 0
         for line in source:
             lineno += 1
@@ -98,6 +99,9 @@ async def screen_stream(settings: Settings, source: BinaryIO, sink: BinaryIO,
             unanswered += write(await screener.screen(batch))
         sink.flush()
     finally:
+        for task in (in_flight, started):  # a failure left one behind
+            if task is not None and not task.done():
+                task.cancel()
         await redis.aclose()
     return unanswered
 
