@@ -50,7 +50,8 @@ def test_buckets_keep_a_six_sigma_margin_under_the_listpack_limit(limit: int) ->
     n = 1_000_000
     mean = n / layout.buckets_for(n, limit)
     assert mean + 6 * mean ** 0.5 <= limit
-    assert mean >= limit / 3  # and are not needlessly many
+    assert mean <= layout.TARGET_FILL
+    assert mean >= min(limit / 3, 0.9 * layout.TARGET_FILL)  # and are not needlessly many
 
 
 # -- fast path against the model ------------------------------------------------
