@@ -15,13 +15,14 @@ Two bucketed hash tables per version, each bucket small enough to stay a listpac
 Why digests: the document table costs a 6-byte field instead of a 10–30 byte number
 and state, and the id table a 4-byte field instead of the id. Lookups stay exact up to
 the digest: a scan's document matches a listed one when 48 bits of field and the
-bucket's bits agree, about 69 bits at 128 M records (2^21 buckets). The chance that a
-document not on the list shares a listed digest is 2^27 / 2^69 = 2^-42 per look-up,
-one false hit in ~10^12 scans (the SLTD had 3.6 × 10^9 searches in 2023); a false hit
-is a referral to secondary inspection that the record's owner then does not confirm,
-never a missed hit, because records sharing a digest are all kept. Id digests may
-collide (32 bits + bucket bits): that is harmless, since a delete only removes entries
-whose stored id is the one being deleted.
+bucket's bits agree, about 67.5 bits at 128 M records (800,000 buckets, 2^19.6). The
+chance that a document not on the list shares a listed digest is 2^27 / 2^67.5 =
+2^-40.5 per look-up, one false hit in ~1.5 × 10^12 scans (the SLTD had 3.6 × 10^9
+searches in 2023: one in ~400 years); that two listed documents share a digest is
+2^54 / 2^68.5 ≈ 4 × 10^-5. A false hit is a referral to secondary inspection that the
+record's owner then does not confirm, never a missed hit, because records sharing a
+digest are all kept. Id digests may collide (32 bits + bucket bits): harmless, since a
+delete only removes entries whose stored id is the one being deleted.
 
 NUL bytes are replaced because the batch scripts take NUL-separated arguments; the
 replacement costs under 0.01 bit per byte.
