@@ -91,6 +91,8 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
             screener = await ctx.screener()
             items = await screener.screen(batch)
             await outputs.publish(ctx, items)
+            # Nothing awaited from here to the loop's end: under exactly_once the batch
+            # must be acked before a commit can run (see Outputs._publish_in_transactions).
             _observe(ctx, items, read_at)
             if any(i.deadletter for i in items):
                 for i in items:
