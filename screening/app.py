@@ -56,6 +56,8 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
         processing_guarantee=settings.processing_guarantee,
         stream_wait_empty=True,
         table_standby_replicas=0,
+        # No leader-only timers: no leader topic to declare, fetch and count as lag.
+        topic_disable_leader=True,
         datadir=os.path.join(datadir, "{conf.id}-data"),
     )
 
