@@ -65,13 +65,15 @@ DEADLETTER_PAYLOAD_BYTES = 64 << 10
 
 def dead_letter(raw: RawScan, code: str, message: str, now: datetime) -> DeadLetter:
     payload = raw.value or b""
-    if len(payload) > DEADLETTER_PAYLOAD_BYTES:
+    size = len(payload)
+    if size > DEADLETTER_PAYLOAD_BYTES:
         message = (f"{message} (payload cut to its first {DEADLETTER_PAYLOAD_BYTES} "
                    f"of {len(payload)} bytes)")
         payload = payload[:DEADLETTER_PAYLOAD_BYTES]
     return DeadLetter(received_at=now, topic=raw.topic, partition=raw.partition, offset=raw.offset,
                       reason=DeadLetterReason(code=code, message=message),
-                      payload_b64=base64.b64encode(payload).decode())
+                      payload_b64=base64.b64encode(payload).decode(), payload_bytes=size,
+                      payload_truncated=len(payload) < size)
 
 
 def _error_reason(exc: BaseException) -> str:

@@ -80,3 +80,8 @@ class DeadLetter(StrictModel):
     offset: int | None
     reason: DeadLetterReason
     payload_b64: str
+    # Added to the contract (optional): the size of the original input, and whether
+    # payload_b64 holds only its head (inputs over 64 KiB; the whole stays at topic/
+    # partition/offset on the source topic for its retention).
+    payload_bytes: int | None = None
+    payload_truncated: bool = False

@@ -111,6 +111,8 @@ async def test_hostile_corpus_is_dead_lettered_and_valid_scans_screened(
     assert all(d["reason"]["message"] for d in dead)
     assert sum("payload cut" in d["reason"]["message"] for d in dead) == \
         sum(len(h.payload) > DEADLETTER_PAYLOAD_BYTES for h in invalid) >= 3
+    assert Counter((d["payload_bytes"], d["payload_truncated"]) for d in dead) == \
+        Counter((len(h.payload), len(h.payload) > DEADLETTER_PAYLOAD_BYTES) for h in invalid)
 
     # Valid scans around them: designed hits found, others clear.
     outcomes = [(e.outcome, by_event[str(e.event_id)][0]["outcome"]) for _, _, e in valid]
