@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from typing import Any
 
@@ -56,12 +57,10 @@ async def ensure_topics(settings: Settings) -> list[str]:
         existing = set(await admin.list_topics())
         missing = [n for n in topic_names(settings) if n not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another worker won the race
                 await admin.create_topics([NewTopic(n, settings.topic_partitions,
                                                     settings.topic_replication)
                                            for n in missing])
-            except TopicAlreadyExistsError:
-                pass  # another worker won the race
         return missing
     finally:
         await admin.close()

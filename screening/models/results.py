@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, Literal
 
 from pydantic import Field
@@ -25,12 +26,12 @@ class Hit(StrictModel):
     list: ListName
     record_id: str
     score: float = Field(ge=0.0, le=1.0)
-    matched_on: list[str]
+    matched_on: builtins.list[str]
     category: str
     # Added to the contract (optional): which name or alias matched, and why the
     # score is what it is.
     matched_alias: str | None = None
-    penalties: list[Penalty] = Field(default_factory=list)
+    penalties: builtins.list[Penalty] = Field(default_factory=builtins.list)
 
 
 class CheckResult(StrictModel):

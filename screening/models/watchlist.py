@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import date
 from typing import Annotated, Literal
 
@@ -52,11 +53,11 @@ class NoticeRecord(Model):
     list: Literal["notice"]
     id: Id
     colour: NoticeColour
-    names: list[NoticeName] = Field(min_length=1, max_length=50)
+    names: builtins.list[NoticeName] = Field(min_length=1, max_length=50)
     date_of_birth: PartialDate | None = None
-    nationalities: list[CountryCode] = Field(default_factory=list, max_length=10)
+    nationalities: builtins.list[CountryCode] = Field(default_factory=builtins.list, max_length=10)
     sex: Literal["M", "F", "X"] | None = None
-    documents: list[NoticeDocument] = Field(default_factory=list, max_length=50)
+    documents: builtins.list[NoticeDocument] = Field(default_factory=builtins.list, max_length=50)
     issued_at: date | Timestamp | None = None
 
 

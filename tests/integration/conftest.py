@@ -111,7 +111,7 @@ async def redis_client(settings: Settings) -> AsyncIterator[Any]:
     await client.aclose()
 
 
-async def collect(settings: Settings, topic: str, *, until: int, timeout: float,
+async def collect(settings: Settings, topic: str, *, until: int, timeout: float,  # noqa: ASYNC109 (a deadline, not a cancel scope)
                   group: str | None = None) -> list[Any]:
     """Read messages of a topic (from the beginning) until `until` arrive or time runs out."""
     consumer = AIOKafkaConsumer(settings.topic(topic), bootstrap_servers=settings.broker_hosts,

@@ -3,6 +3,7 @@ results, alerts and dead letters out, and `screening screen` agreeing with the w
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from collections import Counter
@@ -115,8 +116,8 @@ async def test_thousand_mixed_scans_each_get_one_right_answer(settings, worker_f
 
     # The offline command gives the same outcomes for the same scans.
     lines = b"\n".join(raw for _, raw, _ in scans if b"\n" not in raw)
-    done = subprocess.run(screening_cmd("screen"), input=lines, env=env_for(settings),
-                          capture_output=True, timeout=120)
+    done = await asyncio.to_thread(subprocess.run, screening_cmd("screen"), input=lines,
+                                   env=env_for(settings), capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     offline = {r["event_id"]: r for r in map(orjson.loads, done.stdout.splitlines())}
     by_event = {r["event_id"]: r for r in results}
@@ -145,8 +146,9 @@ async def test_scan_from_an_outside_client_gets_its_result(settings, worker_fact
                          "type": "P"},
             "holder": {"surname": "Doe", "given_names": "Jane"}}
     host = settings.broker_hosts[0]
-    subprocess.run(["kcat", "-b", host, "-P", "-t", settings.topic(settings.topic_traveller),
-                    "-k", "term-07"], input=orjson.dumps(scan), check=True, timeout=30)
+    await asyncio.to_thread(subprocess.run, ["kcat", "-b", host, "-P", "-t",
+                            settings.topic(settings.topic_traveller), "-k", "term-07"],
+                            input=orjson.dumps(scan), check=True, timeout=30)
     [msg] = await collect(settings, settings.topic_results, until=1, timeout=60)
     result = orjson.loads(msg.value)
     assert msg.key == b"term-07"

@@ -43,7 +43,8 @@ class MemoryStore:
             out.append(RS.join(entries).encode() if entries else None)
         return self.version, out
 
-    async def fetch_blobs(self, version: Version, refs: Sequence[tuple[str, str]]) -> list[bytes | None]:
+    async def fetch_blobs(self, version: Version,
+                          refs: Sequence[tuple[str, str]]) -> list[bytes | None]:
         if self.fail is not None:
             raise self.fail
         return [self.blobs.get(r) for r in refs]
