@@ -8,6 +8,7 @@ starts its own on free ports, and tears it down even when the test fails.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -175,7 +176,8 @@ class Publisher:
 
 class Reader:
     """Reads output topics from the beginning as a terminal would (read_committed), and
-    keeps each message with its arrival time."""
+    keeps each message with its arrival time. It polls in the background all the time it
+    is open, so that arrival times stay true while the test awaits something else."""
 
     def __init__(self, settings: Settings, *topics: str) -> None:
         self.settings = settings
@@ -185,24 +187,35 @@ class Reader:
             group_id=f"res-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest",
             enable_auto_commit=False, isolation_level="read_committed", fetch_max_wait_ms=50)
         self.messages: dict[str, list[tuple[float, Any]]] = defaultdict(list)
+        self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Reader:
         await self.consumer.start()
+        self._task = asyncio.create_task(self._poll_forever())
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
         await self.consumer.stop()
 
+    async def _poll_forever(self) -> None:
+        while True:
+            batch = await self.consumer.getmany(timeout_ms=200)
+            now = time.monotonic()
+            for tp, msgs in batch.items():
+                self.messages[self.names[tp.topic]].extend((now, m) for m in msgs)
+
     async def read(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            await self.poll()
+        """Let the background poll run for `seconds`."""
+        await asyncio.sleep(seconds)
 
     async def poll(self) -> None:
-        batch = await self.consumer.getmany(timeout_ms=200)
-        now = time.monotonic()
-        for tp, msgs in batch.items():
-            self.messages[self.names[tp.topic]].extend((now, m) for m in msgs)
+        if self._task is not None and self._task.done():
+            self._task.result()  # the poller failed: say why
+        await asyncio.sleep(0.1)
 
     async def until_answered(self, count: int, within: float) -> None:
         """Until `count` scans have a result (or time runs out)."""

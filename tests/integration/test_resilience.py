@@ -215,13 +215,8 @@ async def test_redis_gone_ten_seconds_never_clear_unverified_in_budget_then_resu
     assert all(r["outcome"] in ("hit", "unverified") for s, r in answered
                if s.expect.outcome == "hit")
     # The terminal waits the budget at most (plus a generous allowance for a loaded machine).
-    # Known open tail: one CI run (of several) saw a single `unverified` answered 15.7 s
-    # after its send, with every other wait under 2 s; not yet explained (issue 6 stays
-    # open on it). Until it is, 99 % must keep the budget and none may wait past 30 s.
-    waits = sorted(arrivals[r["event_id"]] - s.at for s, r in unverified)
-    p99 = waits[int(0.99 * (len(waits) - 1))]
-    assert p99 < budget + 3.0, f"99th percentile wait for `unverified`: {p99:.2f} s"
-    assert waits[-1] < 30.0, f"longest wait for `unverified`: {waits[-1]:.2f} s"
+    waits = [arrivals[r["event_id"]] - s.at for s, r in unverified]
+    assert max(waits) < budget + 3.0, f"longest wait for `unverified`: {max(waits):.2f} s"
     # Screening resumes by itself: scans sent after Redis is back are screened.
     later = [(s, r) for s, r in answered if s.at > back_at + 3]
     assert len(later) >= 200
