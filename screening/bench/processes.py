@@ -125,17 +125,23 @@ class WorkerProcess:
             return ""
 
     def stop(self, sig: int = 15, timeout: float = 20.0) -> int | None:
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(sig)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait(10)
+        return end_process(self.proc, sig, timeout)
 
     def __enter__(self) -> WorkerProcess:
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def end_process(proc: subprocess.Popen[Any] | None, sig: int = 15,
+                timeout: float = 20.0) -> int | None:
+    """Signal a child (SIGTERM by default), wait `timeout` s, then SIGKILL; its exit code."""
+    if proc is None or proc.poll() is not None:
+        return proc.returncode if proc else None
+    proc.send_signal(sig)
+    try:
+        return proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.wait(10)

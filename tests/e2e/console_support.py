@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from screening.bench.processes import free_port
+from screening.bench.processes import end_process, free_port
 from screening.console.auth import hash_password
 from screening.settings import Settings
 
@@ -149,11 +149,4 @@ class ConsoleProcess:
             return ""
 
     def stop(self, timeout: float = 20.0) -> int | None:
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.terminate()
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            return self.proc.wait(10)
+        return end_process(self.proc, timeout=timeout)

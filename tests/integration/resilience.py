@@ -22,7 +22,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from screening.bench.processes import free_port
+from screening.bench.processes import end_process, free_port
 from screening.settings import Settings
 
 from .conftest import REPO
@@ -82,12 +82,7 @@ class RedisServer:
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        end_process(self.proc, timeout=10)
 
 
 class KafkaBroker:

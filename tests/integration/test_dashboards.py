@@ -25,7 +25,7 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from screening.bench.processes import free_port
+from screening.bench.processes import end_process, free_port
 from screening.metrics import Metrics
 from screening.settings import Settings
 
@@ -117,13 +117,7 @@ class PrometheusServer:
         return "\n".join(lines[-n:])
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        end_process(self.proc)
 
 
 def wait_for(check: Callable[[], bool], what: str, server: PrometheusServer | None = None,
