@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -29,11 +31,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     setup_logging(settings.log_level, settings.log_json)
     try:
-        return int(args.func(settings, args) or 0)
+        rc = int(args.func(settings, args) or 0)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    if getattr(args, "exit_at_once", False):
+        _exit_at_once(rc)
+    return rc
+
+
+def _exit_at_once(rc: int) -> None:
+    """End the process without the interpreter's teardown, once every output is flushed.
+
+    A command that fills the matching caches (`screen`: hundreds of thousands of small
+    objects) spent a third of a second freeing them one by one at exit, memory the
+    operating system takes back at once anyway (mypy ends the same way)."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader left: as the BrokenPipeError above
+        pass
+    logging.shutdown()
+    os._exit(rc)
 
 
 if __name__ == "__main__":

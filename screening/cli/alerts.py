@@ -9,7 +9,6 @@ from typing import Any, TextIO
 
 import orjson
 
-from screening.kafka_io import consumer
 from screening.privacy import mask_value
 from screening.settings import Settings
 
@@ -55,6 +54,8 @@ def format_alert(alert: dict[str, Any], *, colour: bool, unmask: bool) -> str:
 
 
 async def tail(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    from screening.kafka_io import consumer  # aiokafka: only for the commands that use Kafka
+
     cons = consumer(settings, settings.topic(settings.topic_alerts),
                     from_beginning=args.from_beginning)
     await cons.start()

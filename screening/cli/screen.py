@@ -29,7 +29,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--alerts", metavar="FILE", help="also write the alerts, NDJSON, to FILE")
     p.add_argument("--batch", type=int, default=BATCH, metavar="N",
                    help=f"scans per Redis round trip (default {BATCH})")
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, exit_at_once=True)
 
 
 def infer_kind(line: bytes, default: str) -> ScanKind:

@@ -12,7 +12,6 @@ from typing import Any
 
 import orjson
 
-from screening.kafka_io import producer
 from screening.settings import Settings
 
 
@@ -47,6 +46,8 @@ async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, in
     topics = {"traveller": settings.topic(settings.topic_traveller),
               "vehicle": settings.topic(settings.topic_vehicle)}
     counts = {"traveller": 0, "vehicle": 0, "designed_hits": 0, "malformed": 0}
+    from screening.kafka_io import producer  # aiokafka: only for the commands that use Kafka
+
     prod = producer(settings)
     await prod.start()
     try:

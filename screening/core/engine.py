@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -25,10 +25,12 @@ from screening.core.decide import blob_refs, decide, decode_records, rejected, u
 from screening.core.prepare import Prepared, prepare
 from screening.exceptions import InvalidScan, NoWatchlistLoaded, WatchlistUnavailable
 from screening.logs import kv
-from screening.metrics import Metrics
 from screening.models import Alert, CheckResult, DeadLetter, DeadLetterReason, ScanKind
 from screening.settings import Settings
 from screening.watchlists.store import WatchlistStore
+
+if TYPE_CHECKING:  # prometheus_client is not needed by `screening screen`
+    from screening.metrics import Metrics
 
 log = logging.getLogger("screening.engine")
 NO_VERSION = "none"

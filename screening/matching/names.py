@@ -242,8 +242,12 @@ def is_common(token: str) -> bool:
 def information(tokens: Sequence[Sequence[Any]], mask: int = -1) -> float:
     """How much the significant base tokens covered by ``mask`` say about who someone is:
     1 per token, 1/2 for a very common one (MOHAMMED, MARIA, NGUYEN, THI)."""
-    return sum(0.5 if t[5] & 8 else 1.0 for t in tokens
-               if not t[5] & 1 and _is_base(t) and t[4] & mask)  # fmt: skip
+    total = 0.0
+    for t in tokens:  # a loop, not sum(genexpr): this runs for every scan's name
+        m, flags = t[4], t[5]
+        if m & mask and not flags & 1 and m & (m - 1) == 0:
+            total += 0.5 if flags & 8 else 1.0
+    return total
 
 
 @lru_cache(maxsize=131072)
@@ -270,7 +274,7 @@ def name_tokens(fields: list[list[str]], consonantal: bool = False,
         start = bit
         flag_s = 4 if n_field == 0 else 0
         # A field of particles only (the Vietnamese surname LE) is a name, not a particle.
-        all_particles = all(raw in PARTICLES for raw in field)
+        all_particles = PARTICLES.issuperset(field)
         for raw in field:
             particle = 1 if raw in PARTICLES and not all_particles else 0
             base.append(make(raw, 1 << bit, particle | flag_c | flag_s))
@@ -283,8 +287,14 @@ def name_tokens(fields: list[list[str]], consonantal: bool = False,
 
 def significant(tokens: list[Tok]) -> list[Tok]:
     """Base tokens that carry the name: particles only when little else is left."""
-    base = [t for t in tokens if t[4] & (t[4] - 1) == 0]
-    core = [t for t in base if not t[5] & 1]
+    base: list[Tok] = []
+    core: list[Tok] = []
+    for t in tokens:
+        m = t[4]
+        if m & (m - 1) == 0:
+            base.append(t)
+            if not t[5] & 1:
+                core.append(t)
     return core if len(core) >= 2 else base
 
 
@@ -440,19 +450,25 @@ def joined_pair_keys(tokens: list[Tok]) -> list[str]:
     """The scan's name with its joinable adjacent tokens joined (O BRIEN, XIAO MING as the
     notice may write them: OBRIEN, XIAOMING): each field's first unit, joined, paired
     with the other field's first token, joined or not."""
-    merged = {t[4]: t for t in tokens if not _is_base(t)}
-    base = [t for t in tokens if _is_base(t) and (not t[5] & 1 or len(tokens) < 4)]
+    merged: dict[int, Tok] = {}
+    heads: tuple[list[Tok], list[Tok]] = ([], [])  # given names, surname: first two tokens
+    keep_particles = len(tokens) < 4
+    for t in tokens:  # one pass: this runs for every scan's name
+        m = t[4]
+        if m & (m - 1):
+            merged[m] = t
+        elif keep_particles or not t[5] & 1:
+            head = heads[1 if t[5] & 4 else 0]
+            if len(head) < 2:
+                head.append(t)
+    if not heads[0] or not heads[1]:
+        return []
     firsts: list[tuple[str, str]] = []  # per field: (first token, first unit)
-    for field in (4, 0):
-        toks = [t for t in base if (t[5] & 4) == field]
-        if not toks:
-            continue
+    for toks in (heads[1], heads[0]):
         unit = toks[0][0]
         if len(toks) > 1 and _joinable(toks[0][0], toks[1][0]):
             unit = merged.get(toks[0][4] | toks[1][4], toks[0])[0]
         firsts.append((toks[0][0], unit))
-    if len(firsts) < 2:
-        return []
     (a0, a1), (b0, b1) = firsts
     out: list[str] = []
     for x, y in ((a1, b0), (a0, b1), (a1, b1)):

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from screening.matching import names
 from screening.matching.names import Tok, compare, name_tokens, significant, skeletons, split
@@ -68,9 +68,9 @@ UNDATED_MIN_INFO = 2.5
 UNDATED_MIN_TOKEN_SIM = 0.95
 
 
-@dataclass(frozen=True, slots=True)
-class PersonQuery:
-    """What a scan tells about its holder (MRZ or printed fields)."""
+class PersonQuery(NamedTuple):
+    """What a scan tells about its holder (MRZ or printed fields). A tuple: made for
+    every scan and a key of the matching caches, it must be cheap to build and hash."""
 
     surname: str | None
     given_names: str | None
@@ -299,8 +299,9 @@ def _name_keys(surname: str | None, given_names: str | None) -> tuple[tuple[str,
     return tuple(dict.fromkeys(pairs)), tuple(typos), tuple(undated), ()
 
 
-@lru_cache(maxsize=16384)
-def _query_keys(query: PersonQuery) -> tuple[str, ...]:
+def query_keys(query: PersonQuery) -> list[str]:
+    """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
+    Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
     pairs, typos, undated, single = _name_keys(query.surname, query.given_names)
     dob = _parse_dob(query.date_of_birth)
     year = str(dob[0]) if dob else "x"
@@ -311,12 +312,7 @@ def _query_keys(query: PersonQuery) -> tuple[str, ...]:
     else:
         keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
     keys += [f"x:{k}" for k in undated]
-    return tuple(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
-
-
-def query_keys(query: PersonQuery) -> list[str]:
-    """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name."""
-    return list(_query_keys(query))
+    return list(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
 
 
 # ------------------------------------------------------------------ scoring
