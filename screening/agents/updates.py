@@ -15,7 +15,6 @@ is applied (at least once; applying twice is harmless).
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import threading
 import time
@@ -30,10 +29,11 @@ from aiokafka.structs import ConsumerRecord
 from mode import Service
 
 from screening.context import Context
+from screening.deadletters import dead_letter
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.metrics import Metrics
-from screening.models import DeadLetter, DeadLetterReason, WatchlistUpdate
+from screening.models import WatchlistUpdate
 from screening.redis_client import make_redis
 from screening.settings import Settings
 from screening.watchlists.store import WatchlistStore
@@ -127,10 +127,8 @@ class UpdateApplier:
 
     async def _dead(self, producer: AIOKafkaProducer, topic: str, partition: int | None,
                     offset: int | None, raw: bytes, message: str) -> None:
-        dl = DeadLetter(received_at=datetime.now(UTC), topic=topic, partition=partition,
-                        offset=offset, reason=DeadLetterReason(code="INVALID_UPDATE",
-                                                               message=message),
-                        payload_b64=base64.b64encode(raw).decode())
+        dl = dead_letter(raw, "INVALID_UPDATE", message, datetime.now(UTC), topic=topic,
+                         partition=partition, offset=offset)
         await producer.send_and_wait(self.s.topic(self.s.topic_deadletter),
                                      dl.model_dump_json().encode())
 

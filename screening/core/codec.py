@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
+from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from screening.exceptions import InvalidScan
 from screening.models import ScanKind, TravellerScan, VehicleScan
+from screening.models.common import Id
 
 MODELS: dict[str, type[TravellerScan] | type[VehicleScan]] = {
     "traveller": TravellerScan,
@@ -17,15 +17,18 @@ MODELS: dict[str, type[TravellerScan] | type[VehicleScan]] = {
 }
 # Scans too large to screen are still parsed (up to this size) to answer their terminal.
 _SALVAGE_LIMIT = 4 << 20
-_ID = re.compile(r"^[^\x00-\x1f\x7f]{1,64}$")
+# The scans' own id rule, trimmed as the scan models trim: an id the scan would refuse
+# is never echoed back in its rejection either.
+_ID = TypeAdapter(Id, config=ConfigDict(str_strip_whitespace=True))
 
 
 def _readable_id(data: Any, name: str) -> str | None:
     value = data.get(name) if isinstance(data, dict) else None
     if isinstance(value, str):
-        value = value.strip()
-        if _ID.match(value):
-            return value
+        try:
+            return _ID.validate_python(value)
+        except ValidationError:
+            return None
     return None
 
 

@@ -9,7 +9,6 @@ then answered `unverified`: a list that cannot be consulted never yields `clear`
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -23,9 +22,11 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from screening.core.codec import decode_scan
 from screening.core.decide import blob_refs, decide, decode_records, rejected, unverified
 from screening.core.prepare import Prepared, prepare
+from screening.deadletters import DEADLETTER_PAYLOAD_BYTES as DEADLETTER_PAYLOAD_BYTES
+from screening.deadletters import dead_letter
 from screening.exceptions import InvalidScan, NoWatchlistLoaded, WatchlistUnavailable
 from screening.logs import kv
-from screening.models import Alert, CheckResult, DeadLetter, DeadLetterReason, ScanKind
+from screening.models import Alert, CheckResult, DeadLetter, ScanKind
 from screening.settings import Settings
 from screening.watchlists.store import WatchlistStore
 
@@ -57,25 +58,6 @@ class Screened:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-# Original bytes kept in a dead letter. A scan topic may accept messages larger than the
-# dead-letter topic (or the worker's producer) does; a dead letter that cannot be sent is
-# lost, so an oversized input keeps its head (where its ids are) and the reason says so.
-DEADLETTER_PAYLOAD_BYTES = 64 << 10
-
-
-def dead_letter(raw: RawScan, code: str, message: str, now: datetime) -> DeadLetter:
-    payload = raw.value or b""
-    size = len(payload)
-    if size > DEADLETTER_PAYLOAD_BYTES:
-        message = (f"{message} (payload cut to its first {DEADLETTER_PAYLOAD_BYTES} "
-                   f"of {len(payload)} bytes)")
-        payload = payload[:DEADLETTER_PAYLOAD_BYTES]
-    return DeadLetter(received_at=now, topic=raw.topic, partition=raw.partition, offset=raw.offset,
-                      reason=DeadLetterReason(code=code, message=message),
-                      payload_b64=base64.b64encode(payload).decode(), payload_bytes=size,
-                      payload_truncated=len(payload) < size)
 
 
 def _error_reason(exc: BaseException) -> str:
@@ -113,7 +95,9 @@ class Screener:
                 item.scanned_at = scan.scanned_at
                 prepared.append((item, prepare(scan, self.settings)))
             except InvalidScan as exc:
-                item.deadletter = dead_letter(item.raw, exc.code, exc.message, now)
+                item.deadletter = dead_letter(
+                    item.raw.value, exc.code, exc.message, now,
+                    topic=item.raw.topic, partition=item.raw.partition, offset=item.raw.offset)
                 item.result = rejected(exc, item.raw.kind, version=self.last_version, now=now)
             except Exception as exc:  # a bug of ours must not stop the stream
                 self._failed(item, exc, now, scan=scan)
@@ -127,8 +111,9 @@ class Screener:
         log.exception("scan could not be processed", extra=kv(kind=item.raw.kind,
                                                               offset=item.raw.offset))
         item.alerts = []
-        item.deadletter = dead_letter(item.raw, "PROCESSING_ERROR",
-                                      f"internal error: {type(exc).__name__}", now)
+        item.deadletter = dead_letter(
+            item.raw.value, "PROCESSING_ERROR", f"internal error: {type(exc).__name__}", now,
+            topic=item.raw.topic, partition=item.raw.partition, offset=item.raw.offset)
         if scan is not None:
             item.result = CheckResult(
                 event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,

@@ -1,0 +1,103 @@
+"""Dead letters keep at most the head of an input, for watchlist updates as for scans:
+a dead letter larger than the dead-letter topic accepts would be lost."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pytest
+from aiokafka.structs import ConsumerRecord
+
+from screening.agents.updates import UpdateApplier
+from screening.core.engine import RawScan, Screener
+from screening.deadletters import DEADLETTER_PAYLOAD_BYTES, dead_letter
+from screening.metrics import Metrics
+from screening.models import DeadLetter
+from screening.settings import Settings
+
+NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
+LIMIT = DEADLETTER_PAYLOAD_BYTES
+
+
+def test_the_limit_is_64_kib() -> None:
+    assert LIMIT == 65_536
+
+
+@pytest.mark.parametrize(("size", "kept", "truncated"), [
+    (0, 0, False), (1, 1, False), (LIMIT - 1, LIMIT - 1, False), (LIMIT, LIMIT, False),
+    (LIMIT + 1, LIMIT, True), (3 * LIMIT, LIMIT, True), (1 << 20, LIMIT, True),
+])
+def test_a_dead_letter_keeps_the_head_of_a_large_payload(size: int, kept: int,
+                                                         truncated: bool) -> None:
+    payload = bytes(i % 251 for i in range(size))
+    dl = dead_letter(payload, "X", "bad", NOW, topic="t", partition=2, offset=9)
+    assert base64.b64decode(dl.payload_b64) == payload[:kept]
+    assert (dl.payload_bytes, dl.payload_truncated) == (size, truncated)
+    assert (dl.topic, dl.partition, dl.offset, dl.reason.code) == ("t", 2, 9, "X")
+    cut = f"bad (payload cut to its first {LIMIT} of {size} bytes)"
+    assert dl.reason.message == (cut if truncated else "bad")
+
+
+def test_a_missing_payload_is_an_empty_one() -> None:
+    dl = dead_letter(None, "EMPTY", "no value", NOW, topic="t", partition=None, offset=None)
+    assert (dl.payload_b64, dl.payload_bytes, dl.payload_truncated) == ("", 0, False)
+
+
+class FakeProducer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes]] = []
+
+    async def send_and_wait(self, topic: str, value: bytes) -> None:
+        self.sent.append((topic, value))
+
+
+def _message(value: bytes | None, offset: int) -> ConsumerRecord[Any, Any]:
+    return ConsumerRecord(topic="watchlist.updates", partition=1, offset=offset, timestamp=0,
+                          timestamp_type=0, key=b"sltd:S1", value=value, checksum=None,
+                          serialized_key_size=7, serialized_value_size=len(value or b""),
+                          headers=())
+
+
+def _update(note_bytes: int) -> bytes:
+    """An upsert with an unknown status (so invalid), padded by an ignored field."""
+    return orjson.dumps({"update_id": "u1", "op": "upsert", "issued_at": "2026-11-28T10:00:00Z",
+                         "pad": "x" * note_bytes,
+                         "record": {"list": "sltd", "id": "S1", "document_number": "X1",
+                                    "issuing_state": "D", "status": "misplaced"}})
+
+
+async def test_invalid_updates_are_dead_lettered_with_at_most_64_kib_of_payload() -> None:
+    settings = Settings()
+    applier = UpdateApplier(settings, Metrics.create())
+    producer = FakeProducer()
+    small, large = _update(10), _update(3 * LIMIT)
+    messages = [_message(small, 5), _message(large, 6), _message(None, 7)]
+    # All three are invalid, so the store (None here) is never reached.
+    await applier._handle(None, producer, messages)  # type: ignore[arg-type]
+    assert [t for t, _ in producer.sent] == [settings.topic(settings.topic_deadletter)] * 3
+    letters = [DeadLetter.model_validate_json(value) for _, value in producer.sent]
+    assert [(d.offset, d.payload_bytes, d.payload_truncated) for d in letters] == [
+        (5, len(small), False), (6, len(large), True), (7, 0, False)]
+    assert base64.b64decode(letters[0].payload_b64) == small
+    assert base64.b64decode(letters[1].payload_b64) == large[:LIMIT]
+    assert {d.reason.code for d in letters} == {"INVALID_UPDATE"}
+    assert "payload cut" not in letters[0].reason.message
+    assert letters[1].reason.message.endswith(f"(payload cut to its first {LIMIT} "
+                                              f"of {len(large)} bytes)")
+
+
+async def test_scan_dead_letters_keep_the_same_rule_and_their_source() -> None:
+    """The engine's dead letters, now built by the shared helper, still say where the
+    input came from."""
+    raw = b'{"event_id": "e1", "pad": "' + b"x" * (2 * LIMIT) + b'"}'
+    screener = Screener(None, Settings(), clock=lambda: NOW)  # type: ignore[arg-type]
+    [item] = await screener.screen([RawScan(kind="traveller", value=raw, topic="scans.t",
+                                            partition=3, offset=11)])
+    dl = item.deadletter
+    assert dl is not None and dl.reason.code == "TOO_LARGE"
+    assert (dl.topic, dl.partition, dl.offset) == ("scans.t", 3, 11)
+    assert (dl.payload_bytes, dl.payload_truncated) == (len(raw), True)
+    assert base64.b64decode(dl.payload_b64) == raw[:LIMIT]
