@@ -23,9 +23,11 @@ FULL_EVERY_S = 600.0
 
 
 class HeapFreezer:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic,
+                 every_s: float = FREEZE_EVERY_S) -> None:
         self.clock = clock
-        self.last_full = clock()
+        self.every_s = every_s
+        self.last_full = self.last_tick = clock()
 
     def tick(self) -> None:
         if self.clock() - self.last_full >= FULL_EVERY_S:
@@ -35,3 +37,22 @@ class HeapFreezer:
         else:
             gc.collect(1)
         gc.freeze()
+        self.last_tick = self.clock()
+
+    def maybe_tick(self) -> None:
+        """tick() once every_s has passed since the last: for a loop without a timer."""
+        if self.clock() - self.last_tick >= self.every_s:
+            self.tick()
+
+
+def stop_automatic_collection() -> HeapFreezer:
+    """For a batch job that makes few reference cycles (`screening screen`): no automatic
+    collections at all, only a young pass and a freeze a minute (call maybe_tick often).
+
+    Automatic passes took 17 % of `screen`'s CPU time: each walked tens of thousands of
+    live objects of the batches in flight (slow, scattered in memory) only to find the
+    few dozen cycles a batch leaves. Without them, 200,000 scans left 17,734 cyclic
+    objects (5 MB) behind; a minute's worth is what this bounds them to."""
+    gc.freeze()  # what start-up made (modules, tables) is there to stay
+    gc.disable()
+    return HeapFreezer(every_s=60.0)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import sys
 from typing import Any, BinaryIO
 
 import orjson
 
 from screening.core.engine import NO_VERSION, RawScan, Screened, Screener
+from screening.gcpolicy import HeapFreezer, stop_automatic_collection
 from screening.models import ScanKind
 from screening.redis_client import make_redis
 from screening.settings import Settings
@@ -46,7 +46,7 @@ def infer_kind(line: bytes, default: str) -> ScanKind:
 
 async def screen_stream(settings: Settings, source: BinaryIO, sink: BinaryIO,
                         alerts_sink: BinaryIO | None, kind: str, err: Any = sys.stderr,
-                        batch_size: int = BATCH) -> int:
+                        batch_size: int = BATCH, gc_policy: HeapFreezer | None = None) -> int:
     """Screen every line; returns how many got no result (event id unreadable).
 
     Two batches are in flight: while one waits for Redis, the next is decoded and
@@ -84,6 +84,8 @@ async def screen_stream(settings: Settings, source: BinaryIO, sink: BinaryIO,
             batch.append(RawScan(kind=infer_kind(line, kind), value=line, topic="stdin",
                                  partition=None, offset=lineno))
             if len(batch) >= batch_size:
+                if gc_policy is not None:
+                    gc_policy.maybe_tick()
                 started = asyncio.ensure_future(screener.screen(batch))
                 batch = []
                 if in_flight is not None:
@@ -106,22 +108,15 @@ async def screen_stream(settings: Settings, source: BinaryIO, sink: BinaryIO,
     return unanswered
 
 
-def _tune_gc() -> None:
-    """Scans make almost no reference cycles, but the matching caches hold a million
-    objects that every older-generation collection walks: with the default thresholds
-    the cyclic collector took a third of the time (measured, eval/RESULTS.md). Collect
-    young objects less often and leave what start-up made out of the collections."""
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 20)
-
-
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    _tune_gc()
+    # The cyclic collector took a third of the time with its default thresholds and 17 %
+    # with rarer young passes (eval/RESULTS.md): scans make almost no cycles.
+    freezer = stop_automatic_collection()
     alerts_fh = open(args.alerts, "wb") if args.alerts else None  # noqa: SIM115
     try:
         missing = asyncio.run(screen_stream(settings, sys.stdin.buffer, sys.stdout.buffer,
                                             alerts_fh, args.kind,
-                                            batch_size=max(1, args.batch)))
+                                            batch_size=max(1, args.batch), gc_policy=freezer))
     finally:
         if alerts_fh:
             alerts_fh.close()

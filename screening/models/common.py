@@ -34,9 +34,12 @@ def _no_control_but_newline(value: str) -> str:
     return value
 
 
+_NOT_IN_ID = re.compile(f"{_CONTROL.pattern}|{_BIDI.pattern}")  # one search for the common case
+
+
 def _id(value: str) -> str:
-    _no_control(value)
-    if _BIDI.search(value):
+    if _NOT_IN_ID.search(value):
+        _no_control(value)  # a control character is named as such first
         raise ValueError("bidirectional text controls are not allowed in an id")
     return value
 

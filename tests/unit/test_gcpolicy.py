@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 from screening import gcpolicy
 from screening.gcpolicy import HeapFreezer
@@ -24,3 +25,43 @@ def test_freezes_survivors_and_collects_everything_once_per_period() -> None:
         assert survivor
     finally:
         gc.unfreeze()
+
+
+def test_maybe_tick_waits_for_its_period() -> None:
+    now = [0.0]
+    freezer = HeapFreezer(clock=lambda: now[0], every_s=60.0)
+    try:
+        gc.unfreeze()
+        freezer.maybe_tick()
+        assert gc.get_freeze_count() == 0  # too early: nothing collected nor frozen
+        now[0] = 60.0
+        freezer.maybe_tick()
+        assert gc.get_freeze_count() > 0
+        assert freezer.last_tick == 60.0
+    finally:
+        gc.unfreeze()
+
+
+def test_batch_jobs_stop_automatic_collection_but_still_reclaim_cycles() -> None:
+    was_enabled = gc.isenabled()
+    try:
+        freezer = gcpolicy.stop_automatic_collection()
+        assert not gc.isenabled()
+        assert freezer.every_s == 60.0
+        gc.unfreeze()
+        cycle = _Node()
+        cycle.other = cycle
+        probe = weakref.ref(cycle)
+        del cycle
+        assert probe() is not None  # nothing collected it by itself
+        freezer.last_tick -= freezer.every_s
+        freezer.maybe_tick()  # the minute's young pass frees the cycle
+        assert probe() is None
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+
+
+class _Node:
+    other: object = None
