@@ -49,10 +49,11 @@ def blob_refs(p: Prepared, answers: Answers) -> list[tuple[str, str]]:
     worth = None
     candidates: set[str] = set()
     for table, fld in p.lookups:
+        raw = answers.get((table, fld))
+        if not raw:  # most look-ups find nothing
+            continue
         if table == NAME_TABLE:
-            entries = parse_entries(answers.get((table, fld)))
-            if not entries:
-                continue
+            entries = parse_entries(raw)
             candidates.update(rid for rid, _ in entries)
             if p.threshold is None:
                 refs += [(PROFILE_TABLE, rid) for rid, _ in entries]
@@ -61,9 +62,9 @@ def blob_refs(p: Prepared, answers: Answers) -> list[tuple[str, str]]:
                 worth = candidate_filter(p.persons, p.threshold)
             refs += [(PROFILE_TABLE, rid) for rid, payload in entries if worth(payload)]
         elif table == DOC_TABLE:
-            refs += [(PROFILE_TABLE, rid) for rid, _ in parse_entries(answers.get((table, fld)))]
+            refs += [(PROFILE_TABLE, rid) for rid, _ in parse_entries(raw)]
         elif table in (VIN_TABLE, PLATE_TABLE):
-            refs += [(RECORD_TABLE, rid) for rid, _ in parse_entries(answers.get((table, fld)))]
+            refs += [(RECORD_TABLE, rid) for rid, _ in parse_entries(raw)]
     p.name_candidates = candidates
     return refs
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -37,8 +37,9 @@ log = logging.getLogger("screening.engine")
 NO_VERSION = "none"
 
 
-@dataclass(frozen=True, slots=True)
-class RawScan:
+class RawScan(NamedTuple):
+    """One message as read (a tuple: one is made per scan, cheaper than a dataclass)."""
+
     kind: ScanKind
     value: bytes | None
     topic: str = ""

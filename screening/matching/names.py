@@ -266,6 +266,9 @@ def name_tokens(fields: list[list[str]], consonantal: bool = False,
     plus adjacent pairs joined within a field (XIAO MING -> XIAOMING). ``keys_only``:
     without canon and consonants (empty), enough for blocking keys and information."""
     make = _tok_light if keys_only else _tok_full
+    # A joined pair (MARIAJOSE) is new with almost every new name: for keys, building
+    # it is cheaper than caching it, and it would push recurring tokens out of the cache.
+    make_joined = _tok_light.__wrapped__ if keys_only else _tok_full
     base: list[Tok] = []
     merged: list[Tok] = []
     bit = 0
@@ -281,7 +284,7 @@ def name_tokens(fields: list[list[str]], consonantal: bool = False,
             bit += 1
         for i in range(start, bit - 1):
             joined = base[i][0] + base[i + 1][0]
-            merged.append(make(joined, base[i][4] | base[i + 1][4], flag_c))
+            merged.append(make_joined(joined, base[i][4] | base[i + 1][4], flag_c))
     return base + merged
 
 
