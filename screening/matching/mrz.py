@@ -10,6 +10,7 @@ MRZ at all (wrong shape or alphabet) raises MrzFormatError.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import Literal, NamedTuple
@@ -239,9 +240,9 @@ def _loose(name: str) -> str:
     return _DIGRAPHS.sub("", normalize_name(name)).replace(" ", "")
 
 
-def _name_agrees(value: str, in_mrz: str, may_be_cut: bool) -> bool:
+def _name_agrees(value: str, in_mrz: str, may_be_cut: Callable[[], bool]) -> bool:
     v, m = _loose(value), _loose(in_mrz)
-    return v == m or (may_be_cut and v.startswith(m))
+    return v == m or (v.startswith(m) and may_be_cut())
 
 
 def _iso(value: date | str) -> str:
@@ -273,9 +274,14 @@ def compare_with_fields(
         out.append("number")
     if issuing_state and _country(issuing_state) != _country(mrz.issuing_state):
         out.append("issuing_state")
-    encoded = mrz_name(mrz.surname) + ("<<" + mrz_name(mrz.given_names) if mrz.given_names else "")
-    cut = len(encoded) >= _NAME_WIDTH[mrz.format]
-    if surname and not _name_agrees(surname, mrz.surname, cut and not mrz.given_names):
+
+    def cut() -> bool:  # only asked when a name is longer than the MRZ's (rare)
+        encoded = mrz_name(mrz.surname) + ("<<" + mrz_name(mrz.given_names)
+                                           if mrz.given_names else "")
+        return len(encoded) >= _NAME_WIDTH[mrz.format]
+
+    if surname and not _name_agrees(surname, mrz.surname,
+                                    lambda: not mrz.given_names and cut()):
         out.append("surname")
     if given_names and not _name_agrees(given_names, mrz.given_names, cut):
         out.append("given_names")
