@@ -285,6 +285,11 @@ def name_tokens(fields: list[list[str]], consonantal: bool = False,
         for i in range(start, bit - 1):
             joined = base[i][0] + base[i + 1][0]
             merged.append(make_joined(joined, base[i][4] | base[i + 1][4], flag_c))
+        for i in range(start, bit - 2):  # VAN DER BERG, DE LA CRUZ written VANDERBERG
+            if base[i][5] & base[i + 1][5] & 1:
+                joined = base[i][0] + base[i + 1][0] + base[i + 2][0]
+                merged.append(make_joined(joined, base[i][4] | base[i + 1][4] | base[i + 2][4],
+                                          flag_c))
     return base + merged
 
 

@@ -43,6 +43,8 @@ NOTICES = [
     notice("OBRIEN", [("O'Brien", "Sean Patrick", "Latn")], "1969", ["IRL"]),
     notice("GARCIA", [("García Márquez", "José Luis", "Latn")], "1985-05", ["MEX"]),
     notice("SCHULZ", [("Schulz", "Andreas Michael", "Latn")], "1977-08-30", ["D"]),
+    notice("BERG", [("van der Berg", "Pieter", "Latn")], "1979-06-21", ["NLD"]),
+    notice("SANTOS", [("Delossantos", "Ana", "Latn")], "1992-03-08", ["PHL"], "F"),
 ]
 
 
@@ -88,6 +90,9 @@ HITS = [
     ("particles", by_mrz("DELACRUZ", "MARIA FERNANDA", D(1990, 11, 2), "PHL", sex="F"), "CRUZ"),
     ("particles", by_mrz("DE LA CRUZ", "MARIA", D(1990, 11, 2), "PHL", sex="F"), "CRUZ"),
     ("particles", by_mrz("EL MASRI", "MOHAMMED YOUSSEF", D(1975, 3, 14), "EGY"), "MASRI"),
+    # Two particles joined to the name: the three parts meet as one token.
+    ("particles", by_mrz("VANDERBERG", "PIETER", D(1979, 6, 21), "NLD"), "BERG"),
+    ("particles", by_mrz("DE LOS SANTOS", "ANA", D(1992, 3, 8), "PHL", sex="F"), "SANTOS"),
     ("apostrophe", by_mrz("OBRIEN", "SEAN PATRICK", D(1969, 4, 23), "IRL"), "OBRIEN"),
     ("apostrophe", by_fields("O Brien", "Sean", "1969-04-23", "IRL"), "OBRIEN"),
     ("diacritics", by_fields("Garcia Marquez", "Jose Luis", "1985-05-20", "MEX"), "GARCIA"),
