@@ -18,7 +18,16 @@ from screening.exceptions import InvalidScan
 from screening.matching.persons import candidate_filter
 from screening.matching.persons import score as score_person
 from screening.matching.plates import match_plate
-from screening.models import Alert, CheckResult, Hit, Penalty, Priority, TravellerScan, VehicleScan
+from screening.models import (
+    Alert,
+    Bonus,
+    CheckResult,
+    Hit,
+    Penalty,
+    Priority,
+    TravellerScan,
+    VehicleScan,
+)
 from screening.privacy import mask_document
 from screening.watchlists.base import parse_entries
 from screening.watchlists.notices import DOC_TABLE, NAME_TABLE, PROFILE_TABLE
@@ -116,7 +125,9 @@ def _traveller_hits(p: Prepared, answers: Answers, records: Records,
                 _merge(hits, Hit(list="notice", record_id=rid, score=round(m.score, 4),
                                  category=profile.get("colour", "unknown"),
                                  matched_on=list(m.matched_on), matched_alias=m.matched_alias,
-                                 penalties=[Penalty(reason=r, amount=a) for r, a in m.penalties]))
+                                 penalties=[Penalty(reason=r, amount=a) for r, a in m.penalties],
+                                 name_similarity=m.name_similarity,
+                                 bonuses=[Bonus(reason=r, amount=a) for r, a in m.bonuses]))
     return hits
 
 

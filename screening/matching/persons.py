@@ -85,6 +85,10 @@ class PersonMatch:
     matched_on: tuple[str, ...]
     matched_alias: str  # the notice name, as the notice writes it
     penalties: tuple[tuple[str, float], ...]
+    # The score is min(1, name_similarity - penalties + bonuses): both listed, so that
+    # an analyst sees why a name that is not identical still scores 1.0.
+    name_similarity: float = 1.0
+    bonuses: tuple[tuple[str, float], ...] = ()
 
 
 # ------------------------------------------------------------------ profile
@@ -326,12 +330,12 @@ def _min_info(level: int) -> float:
 
 def _attributes(
     p: _Prepared, profile: dict[str, Any]
-) -> tuple[list[str], list[tuple[str, float]], float, int, bool | None]:
-    """(matched attributes, penalties, bonus, date corroboration, nationality agrees:
+) -> tuple[list[str], list[tuple[str, float]], list[tuple[str, float]], int, bool | None]:
+    """(matched attributes, penalties, bonuses, date corroboration, nationality agrees:
     True, False, or None when one side does not say)."""
     matched: list[str] = []
     penalties: list[tuple[str, float]] = []
-    bonus = 0.0
+    bonuses: list[tuple[str, float]] = []
     level = _NONE
     n_dob = _parse_dob(profile.get("dob"))
     if p.dob and n_dob:
@@ -348,7 +352,7 @@ def _attributes(
                 matched.append("date_of_birth")
                 level = _FULL if full else _MONTH if qm and nm else _YEAR
                 if full:
-                    bonus += DOB_FULL_AGREES
+                    bonuses.append(("birth_date_agrees", DOB_FULL_AGREES))
                 elif not (qm and nm):
                     penalties.append(("birth_date_imprecise", DOB_YEAR_ONLY))
         elif gap == 1:
@@ -365,7 +369,7 @@ def _attributes(
         nat_agrees = p.nationality in nations
         if nat_agrees:
             matched.append("nationality")
-            bonus += COUNTRY_AGREES
+            bonuses.append(("nationality_agrees", COUNTRY_AGREES))
         else:
             penalties.append(("country_mismatch", COUNTRY_MISMATCH))
     n_sex = profile.get("sex")
@@ -374,7 +378,7 @@ def _attributes(
             matched.append("sex")
         else:
             penalties.append(("sex_mismatch", SEX_MISMATCH))
-    return matched, penalties, bonus, level, nat_agrees
+    return matched, penalties, bonuses, level, nat_agrees
 
 
 def _corroborated(level: int, nat_agrees: bool | None, info: float, weakest: float,
@@ -402,10 +406,11 @@ def _corroborated(level: int, nat_agrees: bool | None, info: float, weakest: flo
             and reason in ("", "name_tokens_missing", "name_tokens_added"))  # fmt: skip
 
 
-def _ceiling(p: _Prepared, penalties: list[tuple[str, float]], bonus: float, level: int,
+def _ceiling(p: _Prepared, penalties: list[tuple[str, float]],
+             bonuses: list[tuple[str, float]], level: int,
              nat_agrees: bool | None) -> float:
     """The best score the attributes leave to any name: a perfect name less penalties."""
-    ceiling = 1.0 + bonus - sum(a for _, a in penalties)
+    ceiling = 1.0 + sum(a for _, a in bonuses) - sum(a for _, a in penalties)
     if level != _FULL and (p.info < _min_info(level) or nat_agrees is False):
         ceiling -= NO_CORROBORATION  # decided before comparing names: the common case
     return ceiling
@@ -437,8 +442,8 @@ def _worth(preps: list[_Prepared], payload: str, threshold: float) -> bool:
     if attrs is None:
         return True
     for p in preps:
-        _, penalties, bonus, level, nat_agrees = _attributes(p, attrs)
-        if _ceiling(p, penalties, bonus, level, nat_agrees) >= threshold:
+        _, penalties, bonuses, level, nat_agrees = _attributes(p, attrs)
+        if _ceiling(p, penalties, bonuses, level, nat_agrees) >= threshold:
             return True
     return False
 
@@ -472,8 +477,8 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> Pers
     p = _prepare(query)
     if p is None or not profile.get("forms"):
         return None
-    matched, penalties, bonus, level, nat_agrees = _attributes(p, profile)
-    if _ceiling(p, penalties, bonus, level, nat_agrees) < threshold:
+    matched, penalties, bonuses, level, nat_agrees = _attributes(p, profile)
+    if _ceiling(p, penalties, bonuses, level, nat_agrees) < threshold:
         return None
     tokens = _name(query.surname, query.given_names)[0]  # with canon: for comparing
     best: tuple[float, float, str, float, float, int] | None = None
@@ -487,13 +492,14 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> Pers
     sim, pen, reason, n_matched, weakest, form = best
     if not _corroborated(level, nat_agrees, n_matched, weakest, reason):
         penalties.append(("no_corroboration", NO_CORROBORATION))
-    value = min(1.0, sim - pen + bonus - sum(a for _, a in penalties))
+    value = min(1.0, sim - pen + sum(a for _, a in bonuses) - sum(a for _, a in penalties))
     if value < threshold:
         return None
     if reason:
         penalties.insert(0, (reason, round(pen, 4)))
     label = profile["names"][profile["forms"][form][0]]
-    return PersonMatch(round(value, 4), ("name", *matched), label, tuple(penalties))
+    return PersonMatch(round(value, 4), ("name", *matched), label, tuple(penalties),
+                       round(sim, 4), tuple(bonuses))
 
 
 __all__ = [

@@ -3,6 +3,7 @@
 from screening.models.results import (
     Alert,
     AlertDecision,
+    Bonus,
     CheckResult,
     DeadLetter,
     DeadLetterReason,
@@ -27,6 +28,7 @@ from screening.models.watchlist import (
 __all__ = [
     "Alert",
     "AlertDecision",
+    "Bonus",
     "CheckResult",
     "DeadLetter",
     "DeadLetterReason",

@@ -22,6 +22,13 @@ class Penalty(StrictModel):
     amount: float
 
 
+class Bonus(StrictModel):
+    """One reason a score was raised: the full date of birth or the nationality agreeing."""
+
+    reason: str
+    amount: float
+
+
 class Hit(StrictModel):
     list: ListName
     record_id: str
@@ -32,6 +39,9 @@ class Hit(StrictModel):
     # score is what it is.
     matched_alias: str | None = None
     penalties: builtins.list[Penalty] = Field(default_factory=builtins.list)
+    # Name matches: score = min(1, name_similarity - penalties + bonuses).
+    name_similarity: float | None = Field(default=None, ge=0.0, le=1.0)
+    bonuses: builtins.list[Bonus] = Field(default_factory=builtins.list)
 
 
 class CheckResult(StrictModel):

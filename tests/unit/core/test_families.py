@@ -133,6 +133,12 @@ async def test_family_hits_and_explains_itself(store: Any, family: str, scan: di
     if "name" in hit["matched_on"]:
         assert hit["matched_alias"]  # which name or alias matched
         assert all(p["reason"] and p["amount"] > 0 for p in hit["penalties"])
+    if hit.get("name_similarity") is not None:  # the arithmetic an analyst can redo
+        expected = min(1.0, hit["name_similarity"] - sum(p["amount"] for p in hit["penalties"])
+                       + sum(b["amount"] for b in hit["bonuses"]))
+        assert hit["score"] == pytest.approx(expected, abs=2e-4), (hit, expected)
+        assert "name" in hit["matched_on"]
+        assert all(b["reason"] and b["amount"] > 0 for b in hit["bonuses"])
 
 
 MISSES = [
