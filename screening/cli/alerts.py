@@ -46,11 +46,12 @@ def format_alert(alert: dict[str, Any], *, colour: bool, unmask: bool) -> str:
     why = ",".join(hit.get("matched_on", []))
     alias = f" alias={hit['matched_alias']!r}" if hit.get("matched_alias") and unmask else ""
     penalties = " ".join(f"-{p['amount']}:{p['reason']}" for p in hit.get("penalties", []))
+    penalties += "".join(f" +{b['amount']}:{b['reason']}" for b in hit.get("bonuses", []))
     return (f"{alert.get('raised_at', '')[:23]} {head} {hit.get('list', '?')}/"
             f"{hit.get('category', '?')} record={hit.get('record_id', '?')} "
             f"score={hit.get('score', 0):.2f} on={why}{alias} "
             f"at={alert.get('checkpoint_id', '?')}/{alert.get('terminal_id', '?')} "
-            f"{' '.join(shown)}{(' penalties: ' + penalties) if penalties else ''}")
+            f"{' '.join(shown)}{(' adjustments: ' + penalties.strip()) if penalties else ''}")
 
 
 async def tail(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:

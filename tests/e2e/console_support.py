@@ -77,7 +77,10 @@ def make_alert(*, list_: str = "notice", category: str = "red", priority: str = 
                 "matched_on": matched_on, "category": category,
                 "matched_alias": f"{surname} {given}" if list_ == "notice" else None,
                 "penalties": ([{"reason": "date_of_birth_partial", "amount": 0.05}]
-                              if list_ == "notice" else [])},
+                              if list_ == "notice" else [])}
+               | ({"name_similarity": 0.96,
+                   "bonuses": [{"reason": "nationality_agrees", "amount": 0.02}]}
+                  if list_ == "notice" else {}),
         "subject": subject, "record": record,
         "kind": "vehicle" if list_ == "smv" else "traveller", "watchlist_version": "v-test",
     }

@@ -184,6 +184,14 @@
       ? el("ul", { class: "values" }, ...hit.penalties.map((p) =>
         el("li", {}, data(`${p.reason} −${Number(p.amount).toFixed(2)}`))))
       : t("detail.no_penalties");
+    const bonuses = (hit.bonuses || []).length
+      ? el("ul", { class: "values" }, ...hit.bonuses.map((b) =>
+        el("li", {}, data(`${b.reason} +${Number(b.amount).toFixed(2)}`))))
+      : t("detail.no_penalties");
+    const similarity = hit.name_similarity == null ? [] : [
+      el("dt", {}, t("detail.name_similarity")),
+      el("dd", { id: "name-similarity" }, Number(hit.name_similarity).toFixed(2)),
+      el("dt", {}, t("detail.bonuses")), el("dd", { id: "bonuses" }, bonuses)];
     const facts = el("dl", { class: "kv", id: "explanation" },
       el("dt", {}, t("detail.record")),
       el("dd", {}, label("list.", hit.list), " · ", data(hit.record_id)),
@@ -192,6 +200,7 @@
       el("dd", { id: "matched-on" }, hit.matched_on.map((f) => label("field.", f)).join(", ")),
       el("dt", {}, t("detail.matched_alias")), el("dd", { id: "matched-alias" }, data(hit.matched_alias || "—")),
       el("dt", {}, t("detail.penalties")), el("dd", { id: "penalties" }, penalties),
+      ...similarity,
       el("dt", {}, t("detail.raised_at")), el("dd", {}, when(a.raised_ms)),
       el("dt", {}, t("detail.event")), el("dd", {}, data(a.event_id)),
       el("dt", {}, t("detail.terminal")), el("dd", {}, data(`${a.checkpoint_id} / ${a.terminal_id}`)),
