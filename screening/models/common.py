@@ -15,11 +15,15 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # Ids (event, checkpoint, terminal, record and update ids) are codes, not text: the
-# invisible bidirectional controls (marks, embeddings, overrides, isolates) only serve
-# there to make two ids look alike or one read backwards in a log or a console. Names
-# keep them: a name in Arabic script may carry marks, and names are matched after
+# invisible bidirectional controls (marks, embeddings, overrides, isolates) and the
+# zero-width and other invisible format characters (soft hyphen, Mongolian vowel
+# separator, zero-width space, non-joiner and joiner, word joiner, invisible operators,
+# zero-width no-break space) only serve there to make two ids look alike or one read
+# backwards in a log or a console. Names keep them: a name in Arabic script may carry
+# marks, Persian and Indic names carry ZWNJ and ZWJ, and names are matched after
 # normalisation, not shown as identifiers.
 _BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
 
 
 def _no_control(value: str) -> str:
@@ -34,13 +38,14 @@ def _no_control_but_newline(value: str) -> str:
     return value
 
 
-_NOT_IN_ID = re.compile(f"{_CONTROL.pattern}|{_BIDI.pattern}")  # one search for the common case
+# One search for the common case; the message is chosen only for an id refused.
+_NOT_IN_ID = re.compile(f"{_CONTROL.pattern}|{_BIDI.pattern}|{_INVISIBLE.pattern}")
 
 
 def _id(value: str) -> str:
     if _NOT_IN_ID.search(value):
         _no_control(value)  # a control character is named as such first
-        raise ValueError("bidirectional text controls are not allowed in an id")
+        raise ValueError("invisible or bidirectional characters are not allowed in an id")
     return value
 
 
@@ -63,13 +68,39 @@ CountryCode = Annotated[
 ]
 Timestamp = Annotated[AwareDatetime, Field(description="RFC 3339 with an offset")]
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+def _check_year(year: int, years: range) -> None:
+    if year not in years:
+        raise ValueError(f"year out of range ({years.start}-{years[-1]})")
+
+
+def years_within(years: range) -> AfterValidator:
+    """The rule "the year of this date (or timestamp) lies in `years`", for Annotated."""
+
+    def check(value: date) -> date:  # a datetime is a date
+        _check_year(value.year, years)
+        return value
+
+    return AfterValidator(check)
+
+
 # Years a date of birth may have. The oldest person on record was born in 1875; 1800
 # leaves room for estimated years (black notices on unidentified remains, archived
 # records) while refusing placeholders (0000, 0001, 1111) and mistyped centuries.
 # The upper bound is fixed, not today's year, so that a valid input stays valid on
 # any clock: it refuses 9999-style sentinels, whose date arithmetic overflows.
 BIRTH_YEARS = range(1800, 2101)
+# Years a travel document may expire in, and a watchlist record or update be reported
+# or issued in. Nothing of the kind predates 1900: passports in today's sense date from
+# 1920, INTERPOL notices from 1946, the SLTD database from 2002; the bound refuses
+# placeholders (0001-01-01, 1000-01-01) and mistyped centuries (0202). The upper bound
+# is fixed for the same reason as BIRTH_YEARS': far beyond any document's validity
+# (ten years for most passports), it still refuses 9999-12-31 sentinels.
+# The SLTD bulk-load fast path (watchlists/sltd/fast.py) spells this range in its
+# regular expressions: tests/unit/watchlists pins the two together.
+EVENT_YEARS = range(1900, 2201)
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 def _partial_date(value: str) -> str:
@@ -77,8 +108,7 @@ def _partial_date(value: str) -> str:
     if not m:
         raise ValueError("expected YYYY-MM-DD, YYYY-MM or YYYY")
     year, month, day = m.groups()
-    if int(year) not in BIRTH_YEARS:
-        raise ValueError(f"year out of range ({BIRTH_YEARS.start}-{BIRTH_YEARS[-1]})")
+    _check_year(int(year), BIRTH_YEARS)
     if month is not None and not 1 <= int(month) <= 12:
         raise ValueError("month out of range")
     if day is not None:
@@ -87,6 +117,12 @@ def _partial_date(value: str) -> str:
 
 
 PartialDate = Annotated[str, AfterValidator(_partial_date)]
+# A document's expiry date (for document.expiry in scans).
+ExpiryDate = Annotated[date, years_within(EVENT_YEARS)]
+# When a watchlist record was reported or issued: a date or a timestamp.
+RecordDate = Annotated[date | Timestamp, years_within(EVENT_YEARS)]
+# When a watchlist update was issued.
+RecordTimestamp = Annotated[Timestamp, years_within(EVENT_YEARS)]
 
 
 class Model(BaseModel):
@@ -104,11 +140,14 @@ class StrictModel(Model):
 __all__ = [
     "CleanStr",
     "CountryCode",
+    "ExpiryDate",
     "Id",
     "Model",
     "MrzText",
     "NameText",
     "PartialDate",
+    "RecordDate",
+    "RecordTimestamp",
     "ShortText",
     "StrictModel",
     "Timestamp",

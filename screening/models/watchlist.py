@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import builtins
-from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import (
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from screening.models.common import (
     CountryCode,
@@ -14,8 +21,9 @@ from screening.models.common import (
     Model,
     NameText,
     PartialDate,
+    RecordDate,
+    RecordTimestamp,
     ShortText,
-    Timestamp,
 )
 
 SltdStatus = Literal["stolen", "lost", "revoked", "invalidated", "stolen_blank"]
@@ -29,7 +37,7 @@ class SltdRecord(Model):
     issuing_state: CountryCode
     document_type: ShortText | None = Field(default=None, max_length=2)
     status: SltdStatus
-    reported_at: date | Timestamp | None = None
+    reported_at: RecordDate | None = None
 
 
 class NoticeName(Model):
@@ -58,7 +66,7 @@ class NoticeRecord(Model):
     nationalities: builtins.list[CountryCode] = Field(default_factory=builtins.list, max_length=10)
     sex: Literal["M", "F", "X"] | None = None
     documents: builtins.list[NoticeDocument] = Field(default_factory=builtins.list, max_length=50)
-    issued_at: date | Timestamp | None = None
+    issued_at: RecordDate | None = None
 
 
 class SmvRecord(Model):
@@ -70,7 +78,7 @@ class SmvRecord(Model):
     make: ShortText | None = None
     model: ShortText | None = None
     colour: ShortText | None = None
-    reported_at: date | Timestamp | None = None
+    reported_at: RecordDate | None = None
 
     @model_validator(mode="after")
     def _vin_or_plate(self) -> SmvRecord:
@@ -87,17 +95,43 @@ class RecordRef(Model):
     id: Id
 
 
+_BY_LIST: dict[str, type[SltdRecord] | type[NoticeRecord] | type[SmvRecord]] = {
+    "sltd": SltdRecord, "notice": NoticeRecord, "smv": SmvRecord}
+_RECORD: TypeAdapter[SltdRecord | NoticeRecord | SmvRecord] = TypeAdapter(WatchlistRecord)
+
+
 class WatchlistUpdate(Model):
     update_id: Id
     op: Literal["upsert", "delete"]
-    issued_at: Timestamp
+    issued_at: RecordTimestamp
     record: WatchlistRecord | RecordRef
 
-    @model_validator(mode="after")
-    def _whole_record_for_upsert(self) -> WatchlistUpdate:
-        if self.op == "upsert" and isinstance(self.record, RecordRef):
-            raise ValueError("an upsert carries the whole record")
-        return self
+    @field_validator("record", mode="wrap")
+    @classmethod
+    def _record_by_op(cls, value: Any, handler: ValidatorFunctionWrapHandler,
+                      info: ValidationInfo) -> Any:
+        """An upsert's record is validated as the record its `list` names, a delete's as
+        before (a reference or a whole record), so that a bad field is named as such:
+        tried against the union, an upsert whose record had a bad status passed as a
+        reference and was refused for not carrying the whole record."""
+        op = info.data.get("op")  # absent when `op` itself was refused
+        if op != "upsert":
+            try:
+                return handler(value)
+            except ValidationError:
+                if op is None:
+                    raise
+                # A delete needs only `list` and `id`: say what is wrong with those,
+                # not what every kind of record would have missed.
+                return RecordRef.model_validate(value)
+        if isinstance(value, RecordRef) or (isinstance(value, dict) and "list" in value
+                                            and value.keys() <= {"list", "id"}):
+            raise ValueError("an upsert carries the whole record, not only list and id")
+        lst = value.get("list") if isinstance(value, dict) else None
+        model = _BY_LIST.get(lst) if isinstance(lst, str) else None
+        if model is not None:
+            return model.model_validate(value)
+        return _RECORD.validate_python(value)  # names the missing or unknown list
 
     @property
     def key(self) -> str:

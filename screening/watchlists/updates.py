@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from screening.exceptions import InvalidRecord
+from screening.logs import kv
 from screening.models import RecordRef, SltdRecord, WatchlistUpdate
 from screening.watchlists.batch import WriteOp
 from screening.watchlists.indexer import delete_records, ref_of, upsert_records
@@ -135,7 +136,16 @@ async def apply_updates(store: WatchlistStore, updates: Sequence[WatchlistUpdate
 async def replay_journal(store: WatchlistStore, version: Version, position: bytes) -> int:
     """Re-apply journalled updates after `position` to `version`, in journal order."""
     entries = await store.journal_since(position)
-    updates = [WatchlistUpdate.model_validate_json(raw) for _, raw in entries]
+    updates = []
+    for entry_id, raw in entries:
+        try:
+            updates.append(parse_update(raw))
+        except InvalidRecord as exc:
+            # Journalled under a laxer model (before a rule such as the years of dates
+            # was added): what the topic now refuses is not replayed either, and one such
+            # entry must not stop a bulk load.
+            log.warning("journalled update skipped", extra=kv(entry=entry_id.decode(),
+                                                                reason=exc.reason))
     for start in range(0, len(updates), 500):
         await _apply_to(store, version, updates[start:start + 500], force=True,
                         on_error=lambda record, exc: None)

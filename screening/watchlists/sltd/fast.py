@@ -16,8 +16,12 @@ from typing import Any, NamedTuple
 
 from screening.watchlists.sltd.layout import STATUSES
 
-_WHEN = re.compile(r"([12]\d{3})-(\d{2})-(\d{2})"
+# The years the model allows a reported_at (models.common.EVENT_YEARS, 1900-2200),
+# spelt out: tests/unit/watchlists pins the two together.
+_YEAR = r"(?:19\d\d|2[01]\d\d|2200)"
+_WHEN = re.compile(r"(" + _YEAR + r")-(\d{2})-(\d{2})"
                    r"(?:T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d))?")
+_FIRST_YEAR, _LAST_YEAR = "1900", "2200"  # the same range, compared as text
 _STATUSES = frozenset(STATUSES)
 
 
@@ -39,7 +43,7 @@ _LINE = re.compile(
     rb',"issuing_state":"([A-Z]{1,3})"'
     rb',"document_type":(?:"(' + _END + rb'{0,2})"|null)'
     rb',"status":"(stolen|lost|revoked|invalidated|stolen_blank)"'
-    rb'(?:,"reported_at":(?:null|"([12]\d{3}-\d{2}-\d{2})'
+    rb'(?:,"reported_at":(?:null|"(' + _YEAR.encode() + rb'-\d{2}-\d{2})'
     rb'(?:T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d))?"))?\}')
 
 
@@ -71,8 +75,9 @@ def fast_sltd(data: dict[str, Any]) -> Sltd | None:
     if when is not None:
         if type(when) is not str:
             return None
-        if (len(when) == 10 and when[4] == "-" and when[7] == "-" and when[0] in "12"
-                and when[:4].isdigit() and when[5:7].isdigit() and when[8:].isdigit()):
+        if (len(when) == 10 and when[4] == "-" and when[7] == "-" and when[:4].isdigit()
+                and _FIRST_YEAR <= when[:4] <= _LAST_YEAR
+                and when[5:7].isdigit() and when[8:].isdigit()):
             try:
                 date.fromisoformat(when)
             except ValueError:
