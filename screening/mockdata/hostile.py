@@ -1,12 +1,13 @@
 """Hostile scans: what an attacker, a broken terminal or a fuzzing proxy sends.
 
 Where malformed.py breaks scans the way honest software does, this module tries to
-hurt the worker: invalid UTF-8, NUL and control characters, fields over 1 MB, deep
-nesting, impossible dates, 10,000-character names, Redis glob and protocol characters
-in document numbers, unknown fields. Each case states what the worker must answer:
-the dead-letter reason code (None for a scan that is valid despite its looks and
-must be screened `clear`) and whether its `event_id` can be read (then a `rejected`
-result is due too).
+hurt the worker: invalid UTF-8, NUL, C0 and C1 controls, line separators, bidi
+overrides and zero-width characters in ids, fields over 1 MB, deep nesting,
+impossible dates, absurd birth years, 10,000-character names, Redis glob and
+protocol characters in document numbers, unknown fields. Each case states what the
+worker must answer: the dead-letter reason code (None for a scan that is valid
+despite its looks and must be screened `clear`) and whether its `event_id` can be
+read (then a `rejected` result is due too).
 """
 
 from __future__ import annotations
@@ -139,6 +140,46 @@ def control_chars(rng: Random, scan: Scan) -> Outcome:
     return _dump(scan), "INVALID_FIELD", True
 
 
+def c1_and_separators(rng: Random, scan: Scan) -> Outcome:
+    """C1 controls (NEL ends a line for some log readers, CSI starts a terminal escape)
+    and the Unicode line and paragraph separators, inside a field (at its edges they
+    are trimmed as whitespace)."""
+    bad = rng.choice(("\x85", "\x9b", "\x9b31m", "\x80", "\x9f", "\u2028", "\u2029"))
+    target = rng.randrange(4)
+    if target == 0:
+        _set_name(scan, "SMI" + bad + "TH")
+    elif target == 1:
+        _set_name(scan, "AN" + bad + "NA", "given_names")
+    elif target == 2:
+        scan["document"]["number"] = "X1" + bad + "234"
+    else:
+        scan["checkpoint_id"] = "CP" + bad + "01"
+    return _dump(scan), "INVALID_FIELD", True
+
+
+# Bidi overrides, embeddings, isolates and marks, and zero-width characters: in an id
+# they make two ids look alike or one read backwards in a log or a console.
+_SPOOFING = ("\u202e", "\u202d", "\u2066", "\u200f", "\u061c",
+             "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+
+
+def spoofed_ids(rng: Random, scan: Scan) -> Outcome:
+    bad = rng.choice(_SPOOFING)
+    if rng.random() < 0.5:  # the event id itself: unreadable, so no result is due
+        scan["event_id"] = bad.join((uuid.uuid4().hex[:8], uuid.uuid4().hex[:8]))
+        return _dump(scan), "INVALID_FIELD", False
+    scan["checkpoint_id"] = rng.choice(("CP" + bad + "01", bad + "CP-01", "CP-01" + bad))
+    return _dump(scan), "INVALID_FIELD", True
+
+
+def absurd_birth_years(rng: Random, scan: Scan) -> Outcome:
+    """Placeholder and sentinel years, well formed as dates: outside 1800-2100."""
+    scan.setdefault("holder", {})["date_of_birth"] = rng.choice(
+        ("0000", "0000-01", "0000-01-01", "0042", "0042-05-06", "0001-01-01", "1799-12-31",
+         "2101", "9999-12-31"))
+    return _dump(scan), "INVALID_FIELD", True
+
+
 def impossible_dates(rng: Random, scan: Scan) -> Outcome:
     target = rng.randrange(3)
     if target == 0:
@@ -204,6 +245,20 @@ def unknown_fields(rng: Random, scan: Scan) -> Outcome:
     return _dump(scan), None, True
 
 
+def invisible_in_names(rng: Random, scan: Scan) -> Outcome:
+    """Names keep what ids refuse: ZWNJ and ZWJ join Persian and Indic name parts,
+    bidi marks and isolates wrap Arabic script."""
+    field = rng.choice(("surname", "given_names"))
+    name = rng.choice((
+        "\u0646\u06cc\u06a9\u200c\u0646\u0627\u0645",  # Niknam, with ZWNJ
+        "\u0915\u094d\u200d\u0937\u093f\u0924\u093f\u091c",  # Kshitij, with ZWJ
+        "\u200f\u0632\u0631\u06cc\u0646",  # Zarin after a right-to-left mark
+        "\u2067\u0628\u0647\u0627\u0631\u2069 ZAND",  # Bahar in an isolate
+    ))
+    _set_name(scan, name, field)
+    return _dump(scan), None, True
+
+
 def moderate_nesting(rng: Random, scan: Scan) -> Outcome:
     depth = rng.randrange(50, 200)
     raw = _dump(scan)
@@ -212,8 +267,9 @@ def moderate_nesting(rng: Random, scan: Scan) -> Outcome:
 
 TRAVELLER_CASES: tuple[_Case, ...] = (
     broken_json, invalid_utf8, lone_surrogate, deep_nesting, not_an_object, empty, bad_event_id,
-    wrong_types, control_chars, impossible_dates, long_name, too_large, redis_protocol,
-    glob_only, glob_in_number, unknown_fields, moderate_nesting,
+    wrong_types, control_chars, c1_and_separators, spoofed_ids, absurd_birth_years,
+    impossible_dates, long_name, too_large, redis_protocol, glob_only, glob_in_number,
+    unknown_fields, invisible_in_names, moderate_nesting,
 )
 
 
