@@ -32,7 +32,6 @@ from screening.privacy import mask_document
 from screening.watchlists.base import parse_entries
 from screening.watchlists.notices import DOC_TABLE, NAME_TABLE, PROFILE_TABLE
 from screening.watchlists.sltd import TABLE as SLTD_TABLE
-from screening.watchlists.sltd import document_field
 from screening.watchlists.smv import PLATE_TABLE, RECORD_TABLE, VIN_TABLE
 
 Answers = Mapping[tuple[str, str], bytes | None]
@@ -101,8 +100,7 @@ def decode_records(blobs: Mapping[tuple[str, str], bytes | None]) -> dict[tuple[
 def _traveller_hits(p: Prepared, answers: Answers, records: Records,
                     threshold: float) -> dict[tuple[str, str], Hit]:
     hits: dict[tuple[str, str], Hit] = {}
-    for number, state in p.documents:
-        fld = document_field(number, state)
+    for fld in p.document_fields:
         for rid, payload in parse_entries(answers.get((SLTD_TABLE, fld))):
             status = payload.split("|", 1)[0] or "unknown"
             _merge(hits, Hit(list="sltd", record_id=rid, score=1.0, category=status,

@@ -28,6 +28,7 @@ class Prepared:
     scan: TravellerScan | VehicleScan
     warnings: list[str] = field(default_factory=list)
     documents: list[tuple[str, str]] = field(default_factory=list)  # (number, state) as scanned
+    document_fields: list[str] = field(default_factory=list)  # their index fields, usable ones
     persons: list[PersonQuery] = field(default_factory=list)
     vin: str | None = None
     plate: str | None = None
@@ -83,7 +84,8 @@ def prepare_traveller(scan: TravellerScan) -> Prepared:
     fields: list[tuple[str, str]] = []
     for number, state in dict.fromkeys(p.documents):
         key = document_field(number, state)
-        if key.partition("|")[0]:
+        if key.partition("|")[0] and key not in p.document_fields:
+            p.document_fields.append(key)
             fields += [(SLTD_TABLE, key), (DOC_TABLE, key)]
     if not fields:
         raise InvalidScan("INVALID_FIELD", "document: no usable document number",
@@ -91,13 +93,14 @@ def prepare_traveller(scan: TravellerScan) -> Prepared:
                           checkpoint_id=scan.checkpoint_id)
     # The MRZ and the printed fields often differ by diacritics only (ERIC, ÉRIC): the
     # same query for the matcher, looked up once.
-    seen: set[tuple[object, ...]] = set()
-    unique: list[PersonQuery] = []
-    for person in p.persons:
-        if (identity := same_query(person)) not in seen:
-            seen.add(identity)
-            unique.append(person)
-    p.persons = unique
+    if len(p.persons) > 1:
+        seen: set[tuple[object, ...]] = set()
+        unique: list[PersonQuery] = []
+        for person in p.persons:
+            if (identity := same_query(person)) not in seen:
+                seen.add(identity)
+                unique.append(person)
+        p.persons = unique
     for person in p.persons:
         fields += [(NAME_TABLE, k) for k in query_keys(person)]
     p.lookups = list(dict.fromkeys(fields))
