@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from screening.models.common import (
     CountryCode,
+    ExpiryDate,
     Id,
     Model,
     MrzText,
@@ -24,7 +24,7 @@ class Document(Model):
     number: ShortText | None = Field(default=None, max_length=30)
     issuing_state: CountryCode | None = None
     type: ShortText | None = Field(default=None, max_length=2)
-    expiry: date | None = None
+    expiry: ExpiryDate | None = None
 
     @model_validator(mode="after")
     def _mrz_or_number(self) -> Document:

@@ -264,3 +264,16 @@ def test_a_rejected_scan_echoes_an_id_exactly_when_the_scan_would_accept_it(valu
 def test_the_echo_rule_is_not_trivially_none() -> None:
     assert sum(_model_id(v) is not None for v in ECHO_CASES) >= len(GOOD_IDS) + 3
     assert sum(_model_id(v) is None for v in ECHO_CASES) >= len(SPOOFING) + len(BAD_CHARS)
+
+
+@pytest.mark.parametrize("expiry", ["0001-01-01", "1899-12-31", "2201-01-01", "9999-12-31"])
+def test_a_document_expiry_out_of_range_rejects_the_scan(expiry: str) -> None:
+    exc = rejected(traveller(document__expiry=expiry))
+    assert exc.code == "INVALID_FIELD"
+    assert exc.message.startswith("document.expiry:")
+    assert "year out of range (1900-2200)" in exc.message
+
+
+@pytest.mark.parametrize("expiry", ["1900-01-01", "1999-06-30", "2031-05-02", "2200-12-31"])
+def test_a_document_expiry_in_range_is_kept_even_when_past(expiry: str) -> None:
+    decode_scan("traveller", orjson.dumps(traveller(document__expiry=expiry)), max_bytes=1 << 16)
