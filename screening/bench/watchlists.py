@@ -247,6 +247,8 @@ def markdown(f: dict[str, Any]) -> str:
         f"Redis {m['redis']}, Python {m['python']}, load average "
         f"{'/'.join(f'{x:.2f}' for x in m['load_average'])} at the start.",
         "", "## Redis memory per record and load rate", "",
+        *([f"(Kept from the run of {f['memory_run_at']}: this run skipped it.)", ""]
+          if f.get("memory_run_at") else []),
         "Each list loaded alone into an empty redis-server of the benchmark's own; bytes per "
         "record = INFO used_memory delta / records (sampled MEMORY USAGE beside it).", "",
         "CPU µs/record: Redis's own (one thread, so its ceiling is 10⁶/that records/s) and "
@@ -266,6 +268,8 @@ def markdown(f: dict[str, Any]) -> str:
         lines += ["", "Server listpack limits: " + ", ".join(f"{k} {v}" for k, v in cfg.items())]
     if f.get("update_latency"):
         lines += ["", "## Live-update latency (issued_at to applied)", "",
+                  *([f"(Kept from the run of {f['update_latency_run_at']}: this run skipped "
+                     "it.)", ""] if f.get("update_latency_run_at") else []),
                   "One worker; scans paced at the rate shown while updates (upserts and "
                   "deletes of SLTD records) are published; p50/p99 from the worker's "
                   "histogram, interpolated within buckets. Screened: scans answered by 3 s "
@@ -296,6 +300,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
+def _keep_skipped(figures: dict[str, Any], previous: Path, args: argparse.Namespace) -> None:
+    """A part this run skipped (--no-memory, --no-latency) keeps the last run's figures,
+    marked with that run's time, instead of being written out empty."""
+    if not (args.no_memory or args.no_latency) or not previous.exists():
+        return
+    old = orjson.loads(previous.read_bytes())
+    for skipped, part in ((args.no_memory, "memory"), (args.no_latency, "update_latency")):
+        if skipped and old.get(part):
+            figures[part] = old[part]
+            figures[f"{part}_run_at"] = old.get(f"{part}_run_at") or old["run_at"]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m screening.bench.watchlists",
                                 description=__doc__.split("\n\n")[0] if __doc__ else None)
@@ -317,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = asyncio.run(run(args))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    _keep_skipped(figures, out / "watchlists.json", args)
     (out / "watchlists.json").write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2) + b"\n")
     (out / "watchlists.md").write_text(markdown(figures))
     print(markdown(figures))
