@@ -81,6 +81,10 @@ class Settings(BaseSettings):
 
     # Seconds an old watchlist version is kept after a switch, so in-flight batches finish on it.
     version_grace_s: float = Field(default=30.0, ge=0)
+    # Seconds a live update's issued_at may be ahead of the worker's clock. Updates order
+    # by issued_at: one dated far ahead would outrank every real later update of its
+    # record, so it is dead-lettered instead (feeds' clocks drift by seconds, not hours).
+    update_max_ahead_s: float = Field(default=3600.0, ge=0)
 
     # Faust's own data folder (tables, offsets cache); default: under the system temp folder.
     data_dir: str | None = None

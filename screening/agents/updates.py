@@ -141,10 +141,17 @@ class UpdateApplier:
         def on_error(record: Any, exc: Exception) -> None:
             unindexable.append((record.list, record.id))
 
+        latest = time.time() + self.s.update_max_ahead_s
         for msg in messages:
             raw = msg.value if isinstance(msg.value, bytes) else b""
             try:
-                good.append(parse_update(raw))
+                update = parse_update(raw)
+                if update.issued_at.timestamp() > latest:
+                    raise InvalidRecord(
+                        f"issued_at: {update.issued_at.isoformat()} is more than "
+                        f"{self.s.update_max_ahead_s:g} s ahead of this worker's clock (it "
+                        "would outrank every later update of the record)")
+                good.append(update)
             except InvalidRecord as exc:
                 m.deadletters.labels(msg.topic, "INVALID_UPDATE").inc()
                 m.updates.labels("unknown", "unknown", "invalid").inc()

@@ -50,6 +50,13 @@ def _stamp(u: WatchlistUpdate) -> bytes:
     return f"{u.issued_at.timestamp():.6f}|{u.update_id}".encode()
 
 
+def _order(stamp: bytes) -> tuple[float, str]:
+    """What a stamp sorts by. Compared as numbers: as text, an update of 1999
+    ("915148800.0") sorted after one of 2026 ("1764374400.0")."""
+    when, _, update_id = stamp.decode().partition("|")
+    return float(when), update_id
+
+
 async def _journal_and_versions(store: WatchlistStore,
                                 updates: Sequence[WatchlistUpdate]) -> list[Version]:
     """Journal the updates and read the live versions atomically (one MULTI on one slot)."""
@@ -84,7 +91,7 @@ async def _apply_to(store: WatchlistStore, version: Version, updates: Sequence[W
     for key, i in newest.items():
         u = updates[i]
         last = seen.get(key)
-        if not force and last is not None and _stamp(u) <= last:
+        if not force and last is not None and _order(_stamp(u)) <= _order(last):
             continue
         applied[i] = True
         stamps[key] = _stamp(u)
