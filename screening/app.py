@@ -22,6 +22,8 @@ from screening.transport import Transport
 class App(faust.App):
     """faust.App consuming through screening.transport (short fetch wait, batched delivery)."""
 
+    fetch_min_bytes: int = 1  # read by screening.transport's consumer (settings)
+
     def _new_transport(self) -> faust.types.TransportT:
         return Transport(self.conf.broker_consumer, self)
 
@@ -78,6 +80,7 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
         return web.json({"ok": healthy, "watchlist_version": screener.last_version,
                          "last_error": screener.last_error}, status=200 if healthy else 503)
 
+    app.fetch_min_bytes = settings.fetch_min_bytes
     register_scan_agents(app, ctx)
     register_update_agent(app, ctx)
     register_housekeeping(app, ctx)

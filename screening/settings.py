@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     commit_interval_s: float = Field(default=1.0, gt=0)
     # Producer linger: a little delay lets results share a produce request.
     producer_linger_ms: int = Field(default=1, ge=0)
+    # Bytes the broker gathers (waiting up to 5 ms) before answering the worker's fetch.
+    # 1 answers at once: lowest latency at a quiet gate. Under load, 8192 cut the worker's
+    # CPU per scan by a quarter (fewer, fuller fetches) for up to 5 ms more per scan at
+    # low rates (README "Performance").
+    fetch_min_bytes: int = Field(default=1, ge=1, le=1 << 20)
     # "at_least_once" (results may repeat after a crash; alert ids are stable) or
     # "exactly_once" (Kafka transactions).
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"

@@ -29,9 +29,10 @@ from mode import Service, ServiceT
 
 # Longest time the broker holds a fetch for partitions without new records, in ms.
 FETCH_MAX_WAIT_MS = 5
-# Bytes the broker waits for (up to FETCH_MAX_WAIT_MS) before answering a fetch. More
-# means fewer, fuller fetch cycles at low rates (less CPU per scan) for up to
-# FETCH_MAX_WAIT_MS more latency; 1 answers as soon as anything arrives.
+# Bytes the broker waits for (up to FETCH_MAX_WAIT_MS) before answering a fetch, unless
+# the app says otherwise (SCREENING_FETCH_MIN_BYTES). More means fewer, fuller fetch
+# cycles at low rates (less CPU per scan) for up to FETCH_MAX_WAIT_MS more latency; 1
+# answers as soon as anything arrives.
 FETCH_MIN_BYTES = 1
 
 
@@ -40,7 +41,7 @@ class ConsumerThread(driver.AIOKafkaConsumerThread):
         consumer = super()._create_worker_consumer(transport)
         # Read by AIOKafkaConsumer.start() when it builds its Fetcher.
         consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
-        consumer._fetch_min_bytes = FETCH_MIN_BYTES
+        consumer._fetch_min_bytes = getattr(self.app, "fetch_min_bytes", FETCH_MIN_BYTES)
         if self.consumer.in_transaction:
             # Faust (0.15) joins with RoundRobin when no table needs its assignor, but its
             # transaction manager maps partitions to producers through that assignor's

@@ -1,0 +1,22 @@
+"""The worker's Kafka consumer as screening.transport builds it (no broker needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from screening import transport
+from screening.app import create_app
+from screening.settings import Settings
+
+
+@pytest.mark.parametrize("min_bytes", [1, 8192])
+async def test_the_consumer_fetches_with_the_short_wait_and_the_configured_minimum(
+        min_bytes: int) -> None:
+    app, _ = create_app(Settings(fetch_min_bytes=min_bytes))
+    thread = app.consumer._thread  # type: ignore[attr-defined]
+    consumer = thread._create_worker_consumer(app.transport)
+    try:
+        assert consumer._fetch_max_wait_ms == transport.FETCH_MAX_WAIT_MS == 5
+        assert consumer._fetch_min_bytes == min_bytes
+    finally:
+        await consumer.stop()
