@@ -47,6 +47,8 @@ def format_alert(alert: dict[str, Any], *, colour: bool, unmask: bool) -> str:
     alias = f" alias={hit['matched_alias']!r}" if hit.get("matched_alias") and unmask else ""
     penalties = " ".join(f"-{p['amount']}:{p['reason']}" for p in hit.get("penalties", []))
     penalties += "".join(f" +{b['amount']}:{b['reason']}" for b in hit.get("bonuses", []))
+    if hit.get("name_similarity") is not None:  # score = min(1, name - penalties + bonuses)
+        penalties = f"name={hit['name_similarity']:.2f} {penalties}"
     return (f"{alert.get('raised_at', '')[:23]} {head} {hit.get('list', '?')}/"
             f"{hit.get('category', '?')} record={hit.get('record_id', '?')} "
             f"score={hit.get('score', 0):.2f} on={why}{alias} "
