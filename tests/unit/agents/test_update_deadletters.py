@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime
-from typing import Any
 
 import orjson
 import pytest
-from aiokafka.structs import ConsumerRecord
 
 from screening.agents.updates import UpdateApplier
 from screening.core.engine import RawScan, Screener
 from screening.deadletters import DEADLETTER_PAYLOAD_BYTES, dead_letter
 from screening.metrics import Metrics
-from screening.models import DeadLetter
 from screening.settings import Settings
+
+from .update_fakes import Producer, message
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 LIMIT = DEADLETTER_PAYLOAD_BYTES
@@ -46,21 +45,6 @@ def test_a_missing_payload_is_an_empty_one() -> None:
     assert (dl.payload_b64, dl.payload_bytes, dl.payload_truncated) == ("", 0, False)
 
 
-class FakeProducer:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, bytes]] = []
-
-    async def send_and_wait(self, topic: str, value: bytes) -> None:
-        self.sent.append((topic, value))
-
-
-def _message(value: bytes | None, offset: int) -> ConsumerRecord[Any, Any]:
-    return ConsumerRecord(topic="watchlist.updates", partition=1, offset=offset, timestamp=0,
-                          timestamp_type=0, key=b"sltd:S1", value=value, checksum=None,
-                          serialized_key_size=7, serialized_value_size=len(value or b""),
-                          headers=())
-
-
 def _update(note_bytes: int) -> bytes:
     """An upsert with an unknown status (so invalid), padded by an ignored field."""
     return orjson.dumps({"update_id": "u1", "op": "upsert", "issued_at": "2026-11-28T10:00:00Z",
@@ -72,13 +56,13 @@ def _update(note_bytes: int) -> bytes:
 async def test_invalid_updates_are_dead_lettered_with_at_most_64_kib_of_payload() -> None:
     settings = Settings()
     applier = UpdateApplier(settings, Metrics.create())
-    producer = FakeProducer()
+    producer = Producer()
     small, large = _update(10), _update(3 * LIMIT)
-    messages = [_message(small, 5), _message(large, 6), _message(None, 7)]
+    messages = [message(small, 5, 1), message(large, 6, 1), message(None, 7, 1)]
     # All three are invalid, so the store (None here) is never reached.
     await applier._handle(None, producer, messages)  # type: ignore[arg-type]
     assert [t for t, _ in producer.sent] == [settings.topic(settings.topic_deadletter)] * 3
-    letters = [DeadLetter.model_validate_json(value) for _, value in producer.sent]
+    letters = producer.letters()
     assert [(d.offset, d.payload_bytes, d.payload_truncated) for d in letters] == [
         (5, len(small), False), (6, len(large), True), (7, 0, False)]
     assert base64.b64decode(letters[0].payload_b64) == small

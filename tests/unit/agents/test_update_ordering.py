@@ -9,14 +9,14 @@ from typing import Any
 
 import orjson
 import pytest
-from aiokafka.structs import ConsumerRecord
 
 from screening.agents import updates as agent
 from screening.agents.updates import UpdateApplier
 from screening.metrics import Metrics
-from screening.models import DeadLetter
 from screening.settings import Settings
 from screening.watchlists.updates import _order, _stamp, parse_update
+
+from .update_fakes import Producer, message
 
 
 def _update(issued_at: str, update_id: str = "u1") -> bytes:
@@ -42,20 +42,6 @@ def test_equal_times_are_ordered_by_update_id() -> None:
     assert _order(a) == _order(a)
 
 
-class FakeProducer:
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    async def send_and_wait(self, topic: str, value: bytes) -> None:
-        self.sent.append(value)
-
-
-def _message(value: bytes, offset: int) -> ConsumerRecord[Any, Any]:
-    return ConsumerRecord(topic="watchlist.updates", partition=0, offset=offset, timestamp=0,
-                          timestamp_type=0, key=b"sltd:S1", value=value, checksum=None,
-                          serialized_key_size=7, serialized_value_size=len(value), headers=())
-
-
 def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat()
 
@@ -71,14 +57,14 @@ async def test_an_update_dated_far_ahead_is_dead_lettered_not_applied(
     monkeypatch.setattr(agent, "apply_updates", fake_apply)
     settings = Settings(update_max_ahead_s=3600)
     applier = UpdateApplier(settings, Metrics.create())
-    producer = FakeProducer()
+    producer = Producer()
     now = time.time()
-    messages = [_message(_update(_iso(now + 600), "soon"), 1),
-                _message(_update("2199-01-01T00:00:00Z", "far"), 2),
-                _message(_update(_iso(now + 7200), "hours"), 3)]
+    messages = [message(_update(_iso(now + 600), "soon"), 1),
+                message(_update("2199-01-01T00:00:00Z", "far"), 2),
+                message(_update(_iso(now + 7200), "hours"), 3)]
     await applier._handle(None, producer, messages)  # type: ignore[arg-type]
     assert [u.update_id for u in applied] == ["soon"]  # clock skew of minutes is fine
-    letters = [DeadLetter.model_validate_json(v) for v in producer.sent]
+    letters = producer.letters()
     assert [d.offset for d in letters] == [2, 3]
     assert all(d.reason.code == "INVALID_UPDATE" for d in letters)
     assert all("ahead of this worker's clock" in d.reason.message for d in letters)

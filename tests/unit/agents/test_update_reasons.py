@@ -6,27 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from aiokafka.structs import ConsumerRecord
 
 from screening.agents.updates import UpdateApplier
 from screening.metrics import Metrics
-from screening.models import DeadLetter
 from screening.settings import Settings
 
-
-class Producer:
-    def __init__(self) -> None:
-        self.sent: list[bytes] = []
-
-    async def send_and_wait(self, topic: str, value: bytes) -> None:
-        self.sent.append(value)
-
-
-def message(value: bytes, offset: int) -> ConsumerRecord[Any, Any]:
-    return ConsumerRecord(topic="watchlist.updates", partition=0, offset=offset, timestamp=0,
-                          timestamp_type=0, key=b"sltd:S1", value=value, checksum=None,
-                          serialized_key_size=7, serialized_value_size=len(value),
-                          headers=())
+from .update_fakes import Producer, message
 
 
 def upsert(**record: Any) -> bytes:
@@ -42,7 +27,7 @@ async def test_a_dead_lettered_upsert_names_its_bad_field() -> None:
     await applier._handle(None, producer, [  # type: ignore[arg-type]
         message(upsert(status="misplaced"), 1), message(upsert(reported_at="0001-01-01"), 2),
         message(upsert(id="S\u200b1"), 3)])
-    reasons = [DeadLetter.model_validate_json(v).reason for v in producer.sent]
+    reasons = [d.reason for d in producer.letters()]
     assert {r.code for r in reasons} == {"INVALID_UPDATE"}
     assert [r.message for r in reasons] == [
         "record.status: Input should be 'stolen', 'lost', 'revoked', 'invalidated' or "
