@@ -61,6 +61,13 @@ Id = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_id)]
 ShortText = Annotated[str, Field(max_length=128), AfterValidator(_no_control)]
 NameText = Annotated[str, Field(max_length=200), AfterValidator(_no_control)]
 MrzText = Annotated[str, Field(max_length=200), AfterValidator(_no_control_but_newline)]
+# Codes with a length of their own. The length sits inside the type, before the control
+# check: set on the field instead, pydantic checked it after the validator and said
+# "Value should have at most 2 items after validation" for a string.
+DocumentNumberText = Annotated[str, Field(max_length=30), AfterValidator(_no_control)]
+DocumentTypeText = Annotated[str, Field(max_length=2), AfterValidator(_no_control)]
+VinText = Annotated[str, Field(max_length=32), AfterValidator(_no_control)]
+PlateText = Annotated[str, Field(max_length=20), AfterValidator(_no_control)]
 CountryCode = Annotated[
     str,
     BeforeValidator(_country),
@@ -140,15 +147,19 @@ class StrictModel(Model):
 __all__ = [
     "CleanStr",
     "CountryCode",
+    "DocumentNumberText",
+    "DocumentTypeText",
     "ExpiryDate",
     "Id",
     "Model",
     "MrzText",
     "NameText",
     "PartialDate",
+    "PlateText",
     "RecordDate",
     "RecordTimestamp",
     "ShortText",
     "StrictModel",
     "Timestamp",
+    "VinText",
 ]

@@ -8,22 +8,26 @@ from pydantic import Field, model_validator
 
 from screening.models.common import (
     CountryCode,
+    DocumentNumberText,
+    DocumentTypeText,
     ExpiryDate,
     Id,
     Model,
     MrzText,
     NameText,
     PartialDate,
+    PlateText,
     ShortText,
     Timestamp,
+    VinText,
 )
 
 
 class Document(Model):
     mrz: MrzText | None = None
-    number: ShortText | None = Field(default=None, max_length=30)
+    number: DocumentNumberText | None = None
     issuing_state: CountryCode | None = None
-    type: ShortText | None = Field(default=None, max_length=2)
+    type: DocumentTypeText | None = None
     expiry: ExpiryDate | None = None
 
     @model_validator(mode="after")
@@ -54,8 +58,8 @@ class TravellerScan(ScanBase):
 
 
 class Vehicle(Model):
-    vin: ShortText | None = Field(default=None, max_length=32)
-    plate: ShortText | None = Field(default=None, max_length=20)
+    vin: VinText | None = None
+    plate: PlateText | None = None
     plate_country: CountryCode | None = None
     make: ShortText | None = None
     model: ShortText | None = None

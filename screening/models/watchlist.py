@@ -17,13 +17,17 @@ from pydantic import (
 
 from screening.models.common import (
     CountryCode,
+    DocumentNumberText,
+    DocumentTypeText,
     Id,
     Model,
     NameText,
     PartialDate,
+    PlateText,
     RecordDate,
     RecordTimestamp,
     ShortText,
+    VinText,
 )
 
 SltdStatus = Literal["stolen", "lost", "revoked", "invalidated", "stolen_blank"]
@@ -33,9 +37,9 @@ NoticeColour = Literal["red", "yellow", "blue", "green", "orange", "purple", "bl
 class SltdRecord(Model):
     list: Literal["sltd"]
     id: Id
-    document_number: ShortText = Field(min_length=1, max_length=30)
+    document_number: DocumentNumberText = Field(min_length=1)
     issuing_state: CountryCode
-    document_type: ShortText | None = Field(default=None, max_length=2)
+    document_type: DocumentTypeText | None = None
     status: SltdStatus
     reported_at: RecordDate | None = None
 
@@ -53,7 +57,7 @@ class NoticeName(Model):
 
 
 class NoticeDocument(Model):
-    number: ShortText = Field(min_length=1, max_length=30)
+    number: DocumentNumberText = Field(min_length=1)
     issuing_state: CountryCode
 
 
@@ -72,8 +76,8 @@ class NoticeRecord(Model):
 class SmvRecord(Model):
     list: Literal["smv"]
     id: Id
-    vin: ShortText | None = Field(default=None, max_length=32)
-    plate: ShortText | None = Field(default=None, max_length=20)
+    vin: VinText | None = None
+    plate: PlateText | None = None
     plate_country: CountryCode | None = None
     make: ShortText | None = None
     model: ShortText | None = None

@@ -277,3 +277,23 @@ def test_a_document_expiry_out_of_range_rejects_the_scan(expiry: str) -> None:
 @pytest.mark.parametrize("expiry", ["1900-01-01", "1999-06-30", "2031-05-02", "2200-12-31"])
 def test_a_document_expiry_in_range_is_kept_even_when_past(expiry: str) -> None:
     decode_scan("traveller", orjson.dumps(traveller(document__expiry=expiry)), max_bytes=1 << 16)
+
+
+@pytest.mark.parametrize(("path", "value", "where", "most"), [
+    ("document__number", "X" * 31, "document.number", 30),
+    ("document__type", "PPP", "document.type", 2),
+])
+def test_an_over_long_code_is_refused_in_characters(path: str, value: str, where: str,
+                                                    most: int) -> None:
+    exc = rejected(traveller(**{path: value}))
+    assert exc.message.startswith(f"{where}: String should have at most {most} characters")
+
+
+@pytest.mark.parametrize(("field", "value", "most"), [("plate", "A" * 21, 20),
+                                                       ("vin", "V" * 33, 32)])
+def test_an_over_long_vehicle_code_is_refused_in_characters(field: str, value: str,
+                                                            most: int) -> None:
+    with pytest.raises(InvalidScan) as info:
+        decode_scan("vehicle", orjson.dumps(vehicle(**{field: value})), max_bytes=1 << 16)
+    assert info.value.message.startswith(
+        f"vehicle.{field}: String should have at most {most} characters")

@@ -52,7 +52,7 @@ BAD_UPSERTS = [  # (case, update, the start of the reason)
     ("sltd number control", update("upsert", {**SLTD, "document_number": "X1\r\nPING"}),
      "record.document_number: Value error, control characters are not allowed"),
     ("sltd type too long", update("upsert", {**SLTD, "document_type": "PPP"}),
-     "record.document_type: Value should have at most 2 items"),
+     "record.document_type: String should have at most 2 characters"),
     ("sltd reported year", update("upsert", {**SLTD, "reported_at": "0001-01-01"}),
      "record.reported_at: Value error, year out of range (1900-2200)"),
     ("sltd id spoofed", update("upsert", {**SLTD, "id": "S\u202e1"}),
