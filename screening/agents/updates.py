@@ -136,6 +136,7 @@ class UpdateApplier:
                       messages: Sequence[ConsumerRecord]) -> None:
         m = self.m
         good: list[WatchlistUpdate] = []
+        origin: dict[tuple[str, str], ConsumerRecord] = {}  # record -> the message it came in
         unindexable: list[tuple[str, str]] = []
 
         def on_error(record: Any, exc: Exception) -> None:
@@ -152,6 +153,7 @@ class UpdateApplier:
                         f"{self.s.update_max_ahead_s:g} s ahead of this worker's clock (it "
                         "would outrank every later update of the record)")
                 good.append(update)
+                origin[(update.record.list, update.record.id)] = msg
             except InvalidRecord as exc:
                 m.deadletters.labels(msg.topic, "INVALID_UPDATE").inc()
                 m.updates.labels("unknown", "unknown", "invalid").inc()
@@ -167,10 +169,12 @@ class UpdateApplier:
             m.updates.labels(u.record.list, u.op, "applied" if a.applied else "skipped").inc()
             if a.applied:
                 m.update_latency.observe(max(0.0, now - u.issued_at.timestamp()))
-        for lst, rid in unindexable:
+        for lst, rid in dict.fromkeys(unindexable):  # once, though applied to two versions
             m.updates.labels(lst, "upsert", "invalid").inc()
             log.error("update cannot be indexed", extra=kv(list=lst, id=rid))
-            await self._dead(producer, self.s.topic(self.s.topic_updates), None, None, b"",
+            msg = origin[(lst, rid)]  # the dead letter keeps the update as it came
+            await self._dead(producer, msg.topic, msg.partition, msg.offset,
+                             msg.value if isinstance(msg.value, bytes) else b"",
                              f"{lst}:{rid} cannot be indexed")
 
 
