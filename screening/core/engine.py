@@ -61,6 +61,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _dead_letter(raw: RawScan, code: str, message: str, now: datetime) -> DeadLetter:
+    return dead_letter(raw.value, code, message, now, topic=raw.topic,
+                       partition=raw.partition, offset=raw.offset)
+
+
 def _error_reason(exc: BaseException) -> str:
     """A small fixed set of label values for screening_lookup_errors_total."""
     if isinstance(exc, NoWatchlistLoaded):
@@ -96,9 +101,7 @@ class Screener:
                 item.scanned_at = scan.scanned_at
                 prepared.append((item, prepare(scan, self.settings)))
             except InvalidScan as exc:
-                item.deadletter = dead_letter(
-                    item.raw.value, exc.code, exc.message, now,
-                    topic=item.raw.topic, partition=item.raw.partition, offset=item.raw.offset)
+                item.deadletter = _dead_letter(item.raw, exc.code, exc.message, now)
                 item.result = rejected(exc, item.raw.kind, version=self.last_version, now=now)
             except Exception as exc:  # a bug of ours must not stop the stream
                 self._failed(item, exc, now, scan=scan)
@@ -112,9 +115,8 @@ class Screener:
         log.exception("scan could not be processed", extra=kv(kind=item.raw.kind,
                                                               offset=item.raw.offset))
         item.alerts = []
-        item.deadletter = dead_letter(
-            item.raw.value, "PROCESSING_ERROR", f"internal error: {type(exc).__name__}", now,
-            topic=item.raw.topic, partition=item.raw.partition, offset=item.raw.offset)
+        item.deadletter = _dead_letter(item.raw, "PROCESSING_ERROR",
+                                       f"internal error: {type(exc).__name__}", now)
         if scan is not None:
             item.result = CheckResult(
                 event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,

@@ -10,7 +10,6 @@ MRZ at all (wrong shape or alphabet) raises MrzFormatError.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 from typing import Literal, NamedTuple
@@ -240,9 +239,18 @@ def _loose(name: str) -> str:
     return _DIGRAPHS.sub("", normalize_name(name)).replace(" ", "")
 
 
-def _name_agrees(value: str, in_mrz: str, may_be_cut: Callable[[], bool]) -> bool:
+def _name_field_full(mrz: MrzData) -> bool:
+    """Whether the MRZ's name field is full, so that its names may have been cut."""
+    encoded = mrz_name(mrz.surname) + ("<<" + mrz_name(mrz.given_names)
+                                       if mrz.given_names else "")
+    return len(encoded) >= _NAME_WIDTH[mrz.format]
+
+
+def _name_agrees(value: str, in_mrz: str, mrz: MrzData, *, last_in_field: bool) -> bool:
+    """Equal, or (rarely) a longer name the full field cut: only the field's last name
+    can be cut, and only then is the field rebuilt to see whether it is full."""
     v, m = _loose(value), _loose(in_mrz)
-    return v == m or (v.startswith(m) and may_be_cut())
+    return v == m or (last_in_field and v.startswith(m) and _name_field_full(mrz))
 
 
 def _iso(value: date | str) -> str:
@@ -274,16 +282,11 @@ def compare_with_fields(
         out.append("number")
     if issuing_state and _country(issuing_state) != _country(mrz.issuing_state):
         out.append("issuing_state")
-
-    def cut() -> bool:  # only asked when a name is longer than the MRZ's (rare)
-        encoded = mrz_name(mrz.surname) + ("<<" + mrz_name(mrz.given_names)
-                                           if mrz.given_names else "")
-        return len(encoded) >= _NAME_WIDTH[mrz.format]
-
-    if surname and not _name_agrees(surname, mrz.surname,
-                                    lambda: not mrz.given_names and cut()):
+    if surname and not _name_agrees(surname, mrz.surname, mrz,
+                                    last_in_field=not mrz.given_names):
         out.append("surname")
-    if given_names and not _name_agrees(given_names, mrz.given_names, cut):
+    if given_names and not _name_agrees(given_names, mrz.given_names, mrz,
+                                        last_in_field=True):
         out.append("given_names")
     if date_of_birth and mrz.date_of_birth:
         given, known = _iso(date_of_birth), mrz.date_of_birth

@@ -14,6 +14,7 @@ import re
 from datetime import date
 from typing import Any, NamedTuple
 
+from screening.models.common import EVENT_YEARS
 from screening.watchlists.sltd.layout import STATUSES
 
 # The years the model allows a reported_at (models.common.EVENT_YEARS, 1900-2200),
@@ -21,7 +22,7 @@ from screening.watchlists.sltd.layout import STATUSES
 _YEAR = r"(?:19\d\d|2[01]\d\d|2200)"
 _WHEN = re.compile(r"(" + _YEAR + r")-(\d{2})-(\d{2})"
                    r"(?:T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d))?")
-_FIRST_YEAR, _LAST_YEAR = "1900", "2200"  # the same range, compared as text
+_FIRST_YEAR, _LAST_YEAR = str(EVENT_YEARS.start), str(EVENT_YEARS[-1])  # compared as text
 _STATUSES = frozenset(STATUSES)
 
 
