@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -99,6 +100,9 @@ class Arrivals:
 
     expected: set[str]
     at: dict[str, float] = field(default_factory=dict)
+    # Arrival minus the result's decided_at, both by the wall clock: the time after the
+    # worker decided (its produce, the broker, this consumer's fetch).
+    after_decision: dict[str, float] = field(default_factory=dict)
     duplicates: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
 
@@ -143,6 +147,7 @@ class ResultWatcher:
         while True:
             batch = await self.consumer.getmany(timeout_ms=50, max_records=5000)
             now = time.monotonic()
+            wall = time.time()
             arr = self.arrivals
             for msgs in batch.values():
                 for msg in msgs:
@@ -155,6 +160,10 @@ class ResultWatcher:
                             arr.duplicates += 1
                         else:
                             arr.at[eid] = now
+                            decided = data.get("decided_at")
+                            if isinstance(decided, str):
+                                arr.after_decision[eid] = (
+                                    wall - datetime.fromisoformat(decided).timestamp())
                             arr.outcomes[data["outcome"]] = arr.outcomes.get(data["outcome"], 0) + 1
 
     async def wait(self, seconds: float) -> Arrivals:

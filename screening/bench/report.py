@@ -69,12 +69,21 @@ def _load(avg: Any) -> str:
     return "/".join(f"{x:.2f}" for x in avg) if avg else "?"
 
 
+def _split(run: dict[str, Any]) -> str:
+    """p50 and p99 up to the worker's decision and after it (older runs: nothing)."""
+    before, after = run.get("to_decision_ms"), run.get("after_decision_ms")
+    if not before or not after:
+        return ""
+    return (f"; to decision p50 {before['p50']} / p99 {before['p99']} ms, after it "
+            f"p50 {after['p50']} / p99 {after['p99']} ms")
+
+
 def _quarter(q: Any) -> str:
     if not q:
         return "not run"
     lat = q["latency_ms"]
     return (f"{q['rate_scans_per_s']:,.0f} scans/s: p50 {lat['p50']} ms, p95 {lat['p95']} ms, "
-            f"p99 {lat['p99']} ms, max {lat['max']} ms")
+            f"p99 {lat['p99']} ms, max {lat['max']} ms{_split(q)}")
 
 
 def _scaling(s: dict[str, Any]) -> str:
@@ -109,7 +118,7 @@ def table(f: dict[str, Any]) -> str:
         (f"latency at {f['latency_rate_scans_per_s']:,.0f} scans/s (half the sustained rate)",
          f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, max {lat['max']} ms "
          f"({f.get('latency_worker_cpu_us_per_scan', 0):,.0f} µs worker CPU/scan in small "
-         "batches)"),
+         f"batches{_split(f.get('latency_split') or {})})"),
         ("latency at a quarter of the sustained rate", _quarter(f.get("latency_quarter_rate"))),
         ("worker memory (max RSS)", f"{f['worker_rss_mb']:.0f} MB"),
         ("scaling", _scaling(f.get("scaling") or {})),

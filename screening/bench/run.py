@@ -209,8 +209,15 @@ async def _latency(settings: Settings, origin: Settings, paths: list[Path], rate
     await watcher.stop()
     cpu_us = 1e6 * (sum(p.cpu_seconds() for p in procs) - cpu0) / n
     latencies = [arrivals.at[e] - sent[e] for e in sent if e in arrivals.at]
+    # Where the time goes: up to the worker's decision (the send, the broker, the
+    # worker's fetch, batching and screening) and after it (its produce, the broker,
+    # the fetch here), split by the result's decided_at.
+    split = [(arrivals.at[e] - sent[e], arrivals.after_decision[e]) for e in sent
+             if e in arrivals.after_decision]
     return {"rate_scans_per_s": round(rate, 1), "scans": n,
             "latency_ms": percentiles(latencies), "results_missing": len(sent) - len(latencies),
+            "to_decision_ms": percentiles([total - after for total, after in split]),
+            "after_decision_ms": percentiles([after for _, after in split]),
             "worker_cpu_us_per_scan": round(cpu_us, 1)}
 
 
@@ -305,6 +312,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "latency_rate_scans_per_s": lat["rate_scans_per_s"],
             "latency_results_missing": lat["results_missing"],
             "latency_worker_cpu_us_per_scan": lat["worker_cpu_us_per_scan"],
+            "latency_split": {k: lat[k] for k in ("to_decision_ms", "after_decision_ms")},
             "latency_quarter_rate": runs_lat[0] if len(runs_lat) > 1 else {},
             "worker_rss_mb": round(rss, 1),
             "workers": args.workers,

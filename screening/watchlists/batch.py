@@ -5,6 +5,10 @@ reply handling; one script call that returns an array costs a fraction of that.
 On a Redis Cluster the keys are grouped by the node that serves them and the
 scripts carry `allow-cross-slot-keys` (Redis ≥ 7.0), so a batch still costs one
 call per node.
+
+Bulk loads are the exception: they write native HSETs already encoded in RESP
+(write_bulk), since a script spends about 1.7 µs of Redis's one thread per record
+more than the commands it calls.
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
+from redis.crc import key_slot
 from redis.exceptions import NoScriptError, ResponseError
 
 from screening.redis_client import AnyRedis
@@ -279,10 +286,90 @@ class BatchOps:
         await self._call("write", _WRITE, packed,
                          node=self._node(node_name) if node_name is not None else None)
 
-    async def write_bulk(self, packed: bytes, node_name: str | None = None) -> None:
-        """Bulk-load groups already packed (see _BULK), all served by the node named."""
-        await self._call("bulk", _BULK, packed,
-                         node=self._node(node_name) if node_name is not None else None)
+    async def write_bulk(self, writes: Sequence[BucketWrite], node_name: str | None = None
+                         ) -> None:
+        """New entries of a version being bulk-loaded, all served by the node named.
+
+        Nothing else writes to that version until it is filled (live updates reach it
+        afterwards, from the journal), so a bucket no earlier group of the load reached
+        is empty, and its group is one native HSET. A revisited bucket is copied aside
+        first (COPY, a few µs per bucket where an HMGET would cost about 0.4 µs per
+        field). HSET counts the fields it added: all of them, and the group is written.
+        Fewer, and the group met a field already there, or repeats one: the bucket is
+        put back as it was (RENAME of the copy) and the group merged by the bulk script,
+        which is idempotent, so re-applying a group HSET wrote to an empty bucket is
+        safe."""
+        for start in range(0, len(writes), BULK_BUCKETS):
+            part = writes[start:start + BULK_BUCKETS]
+            merge = [w for w in part if w.revisit and w.spare is None]
+            plain = [w for w in part if not w.revisit or w.spare is not None]
+            buffers: list[bytes | bytearray] = []
+            for w in plain:
+                if w.revisit:
+                    assert w.spare is not None
+                    buffers.append(_command(b"COPY", w.key, 2, _bulk(w.spare) + _bulk(b"REPLACE")))
+                buffers += (_command(b"HSET", w.key, 2 * w.pairs, b""), w.body)
+            replies = iter(await self._raw(buffers, len(plain) + sum(w.revisit for w in plain),
+                                           node_name))
+            after: list[bytes | bytearray] = []  # copies: dropped, or put back before a merge
+            for w in plain:
+                copied = w.revisit and next(replies) == 1
+                written = next(replies) == w.pairs
+                if not written:
+                    merge.append(w)
+                if copied:
+                    assert w.spare is not None
+                    after.append(_command(b"DEL", w.spare, 0, b"") if written else
+                                 _command(b"RENAME", w.spare, 1, _bulk(w.key)))
+            await self._raw(after, len(after), node_name)
+            await self._merge(merge, node_name)
+
+    async def _merge(self, writes: Sequence[BucketWrite], node_name: str | None) -> None:
+        parts: list[bytes] = []
+        size = 0
+        node = self._node(node_name) if node_name is not None else None
+        for w in writes:
+            parts += (w.key, w.mode, str(w.pairs).encode())
+            parts += _strings(w.body)
+            size += w.pairs
+            if size >= MERGE_PAIRS:
+                await self._call("bulk", _BULK, b"\0".join(parts), node=node)
+                parts, size = [], 0
+        if parts:
+            await self._call("bulk", _BULK, b"\0".join(parts), node=node)
+
+    async def _raw(self, buffers: list[bytes | bytearray], replies: int,
+                   node_name: str | None) -> list[Any]:
+        """Commands already in RESP (in as many buffers as it takes), sent in one write;
+        their replies (an error reply raises, and the connection is dropped rather than
+        reused half-read)."""
+        if not buffers:
+            return []
+        if self.cluster:
+            node = self._node(node_name)
+            conn = node.acquire_connection()
+        else:
+            assert isinstance(self.redis, Redis)
+            pool = self.redis.connection_pool
+            conn = await pool.get_connection()
+        # The parser's own read: Connection.read_response costs ~4.6 µs a reply in its
+        # timeout and health handling, the parser ~0.35 µs (thousands per group).
+        read = getattr(conn, "_parser", conn).read_response
+        try:
+            await conn.send_packed_command(buffers, check_health=False)
+            out = [await read() for _ in range(replies)]
+            for reply in out:
+                if isinstance(reply, ResponseError):
+                    raise reply
+            return out
+        except BaseException:
+            await conn.disconnect()
+            raise
+        finally:
+            if self.cluster:
+                node.release(conn)
+            else:
+                await pool.release(conn)
 
     def node_of_slot(self) -> list[str] | None:
         """The node name serving each of the 16384 slots (None on one server), so that
@@ -292,6 +379,62 @@ class BatchOps:
         assert isinstance(self.redis, RedisCluster)
         cache = self.redis.nodes_manager.slots_cache
         return [cache[slot][0].name for slot in range(16384)]
+
+
+# Buckets per round trip of a bulk load (about 80 pairs each), and pairs per call of the
+# bulk script when groups need merging.
+BULK_BUCKETS = 2000
+MERGE_PAIRS = 4000
+
+
+@dataclass(slots=True)
+class BucketWrite:
+    """One bucket's new entries in a bulk load."""
+
+    key: bytes
+    spare: bytes | None  # spare_key(key)
+    mode: bytes  # b"q": document entries (merged by record id); b"a": digests (appended)
+    revisit: bool  # an earlier group of this load wrote to the bucket
+    pairs: int
+    # The field/value pairs, each as two RESP bulk strings
+    # ($6\r\n<field>\r\n$7\r\n<value>\r\n): HSET's arguments, ready to send.
+    body: bytearray
+
+
+def spare_key(key: bytes) -> bytes | None:
+    """Where a bucket waits while a group is written over it: under the version's
+    prefix (so dropping a version drops it) and in the same cluster slot (COPY and
+    RENAME need that): the key itself is the spare's hash tag, unless the key has a
+    tag of its own. None for a prefix with braces that defeat both."""
+    first = key.find(b"{")
+    if first >= 0 and key.find(b"}", first + 2) >= 0:
+        spare = key + b":old"
+    else:
+        spare = key + b":old{" + key + b"}"
+    return spare if key_slot(spare) == key_slot(key) else None
+
+
+def _strings(body: bytes | bytearray) -> list[bytes]:
+    """RESP bulk strings, one after the other, as a list."""
+    out: list[bytes] = []
+    pos = 0
+    while pos < len(body):
+        head = body.index(b"\r\n", pos)
+        start = head + 2
+        end = start + int(body[pos + 1:head])
+        out.append(bytes(body[start:end]))
+        pos = end + 2
+    return out
+
+
+def _bulk(arg: bytes) -> bytes:
+    return b"$%d\r\n%b\r\n" % (len(arg), arg)
+
+
+def _command(name: bytes, key: bytes, args: int, body: bytes) -> bytes:
+    """A command in RESP: its name, its key, then `args` arguments already in `body`."""
+    return b"*%d\r\n$%d\r\n%b\r\n$%d\r\n%b\r\n%b" % (
+        2 + args, len(name), name, len(key), key, body)
 
 
 def _b(value: str | bytes) -> bytes:

@@ -31,6 +31,7 @@ from redis.exceptions import RedisError
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.models import WatchlistRecord
+from screening.watchlists.batch import BucketWrite
 from screening.watchlists.blocks import (
     BlockResult,
     Groups,
@@ -38,6 +39,7 @@ from screening.watchlists.blocks import (
     Plan,
     init_process,
     parse_block,
+    parse_range,
     read_blocks,
 )
 from screening.watchlists.indexer import upsert_records
@@ -52,9 +54,12 @@ log = logging.getLogger("screening.watchlists.load")
 
 RECORD = TypeAdapter(WatchlistRecord)
 CHUNK = 2000
-# SLTD records gathered by bucket before they are written: more per bucket and call
-# is faster; this many cost about 100 MB in the loading process.
-GROUP_RECORDS = 500_000
+# SLTD records gathered by bucket before they are written: half the input's, within
+# these bounds. More per bucket is cheaper (a bucket reached again costs a COPY and a
+# DEL); half, so that the first half is written while the second is read. A million
+# cost about 60 MB in the loading process, twice that while one group is written and
+# the next gathered.
+GROUP_RECORDS = (250_000, 1_000_000)
 # Fields per hash bucket: under Redis's default hash-max-listpack-entries (128).
 _PER_BUCKET = 64
 MAX_LINE_BYTES = 1 << 20
@@ -188,6 +193,18 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     sampler = _Reservoir(1000)
     done_bytes = 0
     pending: deque[asyncio.Future[BlockResult]] = deque()
+    writing: asyncio.Task[None] | None = None  # the group being written, while the next fills
+    group_records = min(GROUP_RECORDS[1], max(GROUP_RECORDS[0], estimate.get("sltd", 0) // 2))
+
+    async def write(calls: list[tuple[str | None, list[BucketWrite]]]) -> None:
+        await asyncio.gather(*(store.batch.write_bulk(writes, node) for node, writes in calls))
+
+    async def write_group() -> None:
+        nonlocal writing
+        if writing is not None:
+            await writing
+        writing = asyncio.create_task(write(groups.drain()))
+
     try:
         others: list[Any] = []
 
@@ -195,9 +212,8 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             nonlocal done_bytes, others
             result = await pending.popleft()
             groups.add(result)
-            if groups.pending >= GROUP_RECORDS:
-                for node, packed in groups.drain():
-                    await store.batch.write_bulk(packed, node)
+            if groups.pending >= group_records:
+                await write_group()
             counts["sltd"] += result.sltd
             for where, why in result.errors:
                 report.note_error(f"{where}: {why}")
@@ -214,20 +230,23 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             if progress:
                 progress(done_bytes, total_bytes)
 
-        for path, first_line, block in read_blocks(list(paths)):
+        for block in read_blocks(list(paths)):
             if pool is None:
                 assert packer is not None
                 pending.append(loop.create_future())
-                pending[-1].set_result(parse_block(block, first_line, str(path), packer))
+                pending[-1].set_result(parse_block(block.data, block.first_line,
+                                                   str(block.path), packer))
             else:
-                pending.append(loop.run_in_executor(pool, parse_block, block, first_line,
-                                                    str(path)))
+                pending.append(loop.run_in_executor(pool, parse_range, str(block.path),
+                                                    block.offset, len(block.data),
+                                                    block.first_line))
             while len(pending) > 2 * max(1, workers):
                 await drain()
         while pending:
             await drain()
-        for node, packed in groups.drain():
-            await store.batch.write_bulk(packed, node)
+        await write_group()
+        assert writing is not None
+        await writing
         await _flush(store, version, others, counts, report)
         await store.redis.set(store.sample_key(version.id), orjson.dumps(sampler.items))
         # Live updates applied to the old version while this one was filling.
@@ -239,6 +258,9 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     except BaseException:
         for fut in pending:  # blocks still being parsed: their results no longer matter
             fut.cancel()
+        if writing is not None:  # stopped before the partial version is dropped, not after
+            writing.cancel()
+            await asyncio.gather(writing, return_exceptions=True)
         await store.abandon_load(version)
         raise
     finally:

@@ -8,6 +8,7 @@ the worker and feeds it scans and updates through Kafka.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import subprocess
 import time
@@ -133,6 +134,30 @@ async def test_load_updates_and_reload_answer_exactly(settings: Settings, tmp_pa
     assert stats["lists"]["sltd"]["records"] == 2000
     assert 0 < stats["lists"]["sltd"]["bytes_per_record"] < 200
     assert stats["lists"]["sltd"]["last_update"]
+
+
+async def test_a_load_written_in_many_groups_keeps_every_entry(
+        settings: Settings, tmp_path: Path, redis_client: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small blocks and groups: most buckets are reached again by later groups, and a
+    document listed twice meets its first record in Redis (merged, not overwritten)."""
+    store = WatchlistStore(redis_client, settings.redis_prefix)
+    monkeypatch.setattr(loader, "GROUP_RECORDS", (150, 150))
+    monkeypatch.setattr(loader, "read_blocks",
+                        functools.partial(loader.read_blocks, block_bytes=4096))
+    base = list(iter_sltd(2000, seed=8))
+    twins = [sltd(f"TWIN-{i}", base[i]["document_number"], base[i]["issuing_state"], "lost")
+             for i in (0, 1, 1999)]  # 0 and 1: an earlier group; 1999: the same block
+    report = await loader.load_files(store, write_lists(tmp_path / "g", [*base, *twins]),
+                                     grace_s=0, workers=0)
+    assert report.counts["sltd"] == 2003, report.errors
+    _, found = await hits(store, base)
+    assert all(r["id"] in ids for r, ids in zip(base, found, strict=True))
+    assert [found[i] for i in (0, 1, 1999)] == [{base[i]["id"], f"TWIN-{i}"} for i in (0, 1, 1999)]
+    # The id table was merged too: deleting a twin leaves its document's other record.
+    await apply_updates(store, [update("delete", twins[0]), update("delete", base[1])])
+    _, found = await hits(store, [base[0], base[1]])
+    assert found == [{base[0]["id"]}, {"TWIN-1"}]
 
 
 async def test_a_load_that_fails_half_way_leaves_the_old_version_serving(

@@ -48,6 +48,11 @@ _LINE = re.compile(
     rb'(?:T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d))?"))?\}')
 
 
+# The same, found line by line in a whole block (a line that does not match exactly,
+# e.g. with spaces around it, is read the slow way).
+LINES = re.compile(rb"^" + _LINE.pattern + rb"$", re.MULTILINE)
+
+
 class Sltd(NamedTuple):
     id: str
     document_number: str
@@ -94,6 +99,22 @@ def fast_sltd(data: dict[str, Any]) -> Sltd | None:
     return Sltd(rid, number, state, doc_type, status)
 
 
+_good_dates: set[bytes] = set()
+
+
+def real_date(when: bytes) -> bool:
+    """A YYYY-MM-DD that _LINE matched is a date of the calendar (not 2021-02-30)."""
+    if when in _good_dates:
+        return True
+    try:
+        date.fromisoformat(when.decode())
+    except ValueError:
+        return False
+    if len(_good_dates) < 100_000:
+        _good_dates.add(when)
+    return True
+
+
 def fast_line(line: bytes) -> Sltd | None:
     """The record when `line` is a plainly valid SLTD line in the usual key order, else
     None (parse it as JSON then)."""
@@ -101,10 +122,7 @@ def fast_line(line: bytes) -> Sltd | None:
     if m is None:
         return None
     rid, number, state, doc_type, status, when = m.groups()
-    if when is not None:
-        try:
-            date.fromisoformat(when.decode())
-        except ValueError:
-            return None
+    if when is not None and not real_date(when):
+        return None
     return Sltd(rid.decode(), number.decode(), state.decode(),
                 doc_type.decode() if doc_type is not None else None, status.decode())

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from screening.models import SltdRecord
+from screening.watchlists.batch import _strings
 from screening.watchlists.blocks import Groups, Packer, Plan, parse_block, read_blocks
 from screening.watchlists.sltd import layout
 from screening.watchlists.sltd.fast import fast_line, fast_sltd
@@ -111,9 +112,10 @@ def test_blocks_report_bad_lines_with_their_place_and_pass_other_lists_on(tmp_pa
     path = tmp_path / "a.ndjson"
     path.write_bytes(b"\n".join(lines))
     blocks = list(read_blocks([path], block_bytes=64))
-    assert sum(b.count(b"\n") for _, _, b in blocks) == len(lines) - 1
+    assert sum(b.data.count(b"\n") for b in blocks) == len(lines) - 1
+    assert all(path.read_bytes()[b.offset:b.offset + len(b.data)] == b.data for b in blocks)
     plan = Plan("p", "v", 7, 5)
-    results = [parse_block(b, first, str(p), Packer(plan)) for p, first, b in blocks]
+    results = [parse_block(b.data, b.first_line, str(b.path), Packer(plan)) for b in blocks]
     errors = [e for r in results for e in r.errors]
     assert [w.rsplit(":", 1)[1] for w, _ in errors] == ["3", "4", "5", "6"]
     assert "status" in errors[-1][1]
@@ -124,8 +126,13 @@ def test_blocks_report_bad_lines_with_their_place_and_pass_other_lists_on(tmp_pa
         groups.add(r)
     calls = groups.drain()
     assert calls and all(node is None for node, _ in calls)
-    packed = b"\0".join(p for _, p in calls)
+    writes = [w for _, ws in calls for w in ws]
+    assert {w.mode for w in writes} == {b"q", b"a"} and not any(w.revisit for w in writes)
+    packed = b"".join(w.body for w in writes)
     assert b"S1" in packed and b"S2" in packed
+    # A second group reaching the same buckets is marked as a revisit.
+    groups.add(results[-1])
+    assert all(w.revisit for _, ws in groups.drain() for w in ws)
 
 
 LINE_ORDER = ("list", "id", "document_number", "issuing_state", "document_type", "status",
@@ -149,3 +156,45 @@ def test_line_fast_path_takes_generated_lines() -> None:
         line = orjson.dumps(record)
         assert fast_line(line) is not None
         assert tuple(fast_line(line) or ()) == model_view(record)
+
+
+LINE_ORDERED = st.fixed_dictionaries({
+    "list": st.just("sltd"),
+    "id": st.from_regex(r"[!#-\[\]-~]{1,12}", fullmatch=True),
+    "document_number": st.one_of(st.from_regex(r"[A-Za-z0-9][ A-Za-z0-9./-]{0,12}[A-Za-z0-9]",
+                                               fullmatch=True), texts),
+    "issuing_state": st.sampled_from(["GBR", "D", "FRA", "gbr", "ZZZ"]),
+    "document_type": st.one_of(st.none(), st.sampled_from(["P", "ID", "X", "ZZ", ""])),
+    "status": st.sampled_from([*layout.STATUSES, "Lost"]),
+    "reported_at": when,
+})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(LINE_ORDERED, min_size=1, max_size=8))
+def test_a_block_indexes_exactly_what_the_model_and_layout_say(items: list[dict]) -> None:
+    """parse_block reads plain lines without the model and packs them inline: the same
+    buckets, fields and values as layout.py's functions give for the model's record."""
+    block = b"".join(orjson.dumps(d) + b"\n" for d in items)
+    plan = Plan("p", "v", 97, 89)
+    got = parse_block(block, 1, "f", Packer(plan))
+    want: dict[str, tuple[int, bytes, bytes, int, bytes, bytes]] = {}
+    for d in items:
+        try:
+            r = SltdRecord.model_validate(d)
+        except ValidationError:
+            continue
+        digest = layout.doc_digest(layout.document_field(r.document_number, r.issuing_state))
+        b, dfield = layout.doc_slot(digest, plan.doc_buckets)
+        ib, ifield = layout.id_slot(layout.id_digest(r.id), plan.id_buckets)
+        want.pop(r.id, None)  # the later line wins, and takes the later place
+        want[r.id] = (b, dfield, layout.entry_value(r.id, r.status, r.document_type),
+                      ib, ifield, digest)
+    assert got.sltd == len(want) and len(got.errors) == len(items) - sum(
+        1 for d in items if model_view(d) is not None)
+    have = []
+    for i in range(got.sltd):
+        doc = _strings(got.doc_frags[i])
+        ids = _strings(got.id_frags[i])
+        have.append((got.doc_buckets[i], doc[0], doc[1], got.id_buckets[i], ids[0], ids[1]))
+    assert sorted(have) == sorted(want.values())
