@@ -5,9 +5,10 @@ thread with its own event loop, Redis client and producer, rather than by a Faus
 agent: Faust hands messages to streams one after another, so a backlog of scans
 would hold every update behind it, and even without one each of an update's Redis
 round trips would wait for the scan batch that holds the worker's event loop. On its
-own thread an update waits at most for the interpreter's switch interval (5 ms) per
-step, so a recovered passport stops hitting within tens of milliseconds even while
-the worker is saturated. Order per key holds because keys map to partitions and a
+own thread an update waits at most for the interpreter's switch interval per step
+(SCREENING_SWITCH_INTERVAL_S: 1 ms in the worker, where Python's default is 5 ms),
+so a recovered passport stops hitting within tens of milliseconds even while the
+worker is saturated. Order per key holds because keys map to partitions and a
 partition's messages are applied in order; offsets are committed after each batch
 is applied (at least once; applying twice is harmless).
 """

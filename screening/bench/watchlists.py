@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import resource
 import subprocess
 import sys
 import tempfile
@@ -107,6 +108,9 @@ async def measure_list(port: int, name: str, path: Path, workers: int | None) ->
             # and this process's (all the parsing when workers == 0).
             "redis_cpu_us_per_record": round(redis_cpu / records * 1e6, 2) if records else None,
             "loader_cpu_us_per_record": round(own_cpu / records * 1e6, 2) if records else None,
+            # Peak RSS of this process so far (loads run smallest first: a figure that
+            # stays put from 1 M to 10 M records is memory bounded whatever the size).
+            "loader_max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "server_config": {str(k): str(v) for k, v in config.items()},
         }
     finally:
@@ -252,17 +256,19 @@ def markdown(f: dict[str, Any]) -> str:
         "Each list loaded alone into an empty redis-server of the benchmark's own; bytes per "
         "record = INFO used_memory delta / records (sampled MEMORY USAGE beside it).", "",
         "CPU µs/record: Redis's own (one thread, so its ceiling is 10⁶/that records/s) and "
-        "the loading process's (all of the parsing when workers = 0).", "",
+        "the loading process's (all of the parsing when workers = 0). Loader max RSS: the "
+        "benchmark process's peak so far, loads run smallest first.", "",
         "| set | list | records | bytes/record | sampled | load s | records/s | workers "
-        "| Redis CPU µs/rec | loader CPU µs/rec |",
-        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|",
+        "| Redis CPU µs/rec | loader CPU µs/rec | loader max RSS MB |",
+        "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for r in f["memory"]:
         workers = "auto" if r["workers"] is None else r["workers"]
         lines.append(f"| {r['set']} | {r['list']} | {r['records']:,} | {r['bytes_per_record']} | "
                      f"{r['sampled_bytes_per_record']} | {r['load_seconds']} | "
                      f"{r['load_records_per_s']:,} | {workers} | "
-                     f"{r['redis_cpu_us_per_record']} | {r['loader_cpu_us_per_record']} |")
+                     f"{r['redis_cpu_us_per_record']} | {r['loader_cpu_us_per_record']} | "
+                     f"{r.get('loader_max_rss_mb', '?')} |")
     if f["memory"]:
         cfg = f["memory"][0]["server_config"]
         lines += ["", "Server listpack limits: " + ", ".join(f"{k} {v}" for k, v in cfg.items())]

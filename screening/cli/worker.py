@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from typing import Any
 
 from screening.settings import Settings
@@ -26,6 +27,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     # uvloop (mode's own loop selection, as `faust -L uvloop` does); set before any loop
     # exists, so the worker's loop and the consumer thread's loop are both uvloop.
     mode.loop.use("uvloop")
+    # Live updates run on a thread of their own (agents/updates.py): each of their steps
+    # waits up to this long for the scan loop to hand over the interpreter.
+    sys.setswitchinterval(settings.switch_interval_s)
     asyncio.run(ensure_topics(settings))
     app, _ = create_app(settings)
     level = args.loglevel or settings.log_level

@@ -398,7 +398,7 @@ class BucketWrite:
     pairs: int
     # The field/value pairs, each as two RESP bulk strings
     # ($6\r\n<field>\r\n$7\r\n<value>\r\n): HSET's arguments, ready to send.
-    body: bytearray
+    body: bytes
 
 
 def spare_key(key: bytes) -> bytes | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from array import array
+import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from hashlib import blake2b
@@ -45,15 +45,23 @@ class Plan:
     id_buckets: int
     node_of_slot: list[str] | None = None  # None: one server
 
+    @property
+    def parts(self) -> int:
+        """Partitions of each table's new entries (by bucket modulo): each gathered
+        and grouped apart, so that the grouping's working set stays small."""
+        return max(1, min(64, max(self.doc_buckets, self.id_buckets) // 2048))
+
+
+# An entry in a partition: its bucket and the length of the field/value pair that
+# follows (two RESP bulk strings, as BucketWrite.body holds them).
+_ENTRY = struct.Struct(">IH")
+
 
 @dataclass
 class BlockResult:
-    # New entries per compact table: bucket numbers, and field/value pairs
-    # (BucketWrite.frags).
-    doc_buckets: array[int] = field(default_factory=lambda: array("I"))
-    doc_frags: list[bytes] = field(default_factory=list)
-    id_buckets: array[int] = field(default_factory=lambda: array("I"))
-    id_frags: list[bytes] = field(default_factory=list)
+    # New entries per compact table, in Plan.parts partitions (see _ENTRY).
+    doc_parts: list[bytes] = field(default_factory=list)
+    id_parts: list[bytes] = field(default_factory=list)
     sltd: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
     others: list[tuple[str, bytes]] = field(default_factory=list)  # (where, line)
@@ -149,81 +157,103 @@ class Packer:
         self.plan = plan
 
     def pack(self, records: Iterable[Ready], out: BlockResult) -> None:
-        doc_buckets, id_buckets = self.plan.doc_buckets, self.plan.id_buckets
-        db, df, ib, idf = out.doc_buckets, out.doc_frags, out.id_buckets, out.id_frags
+        plan = self.plan
+        doc_buckets, id_buckets, parts = plan.doc_buckets, plan.id_buckets, plan.parts
+        dp = [bytearray() for _ in range(parts)]
+        ip = [bytearray() for _ in range(parts)]
+        entry = _ENTRY.pack
         size = layout.DIGEST_BYTES
         for rid, document, code in records:
             digest = blake2b(document, digest_size=size).digest()
             if b"\0" in digest:
                 digest = digest.replace(b"\0", b"\1")
-            db.append(int.from_bytes(digest[6:9], "big") % doc_buckets)
-            df.append(b"$6\r\n%b\r\n$%d\r\n%b%b\r\n" % (digest[:6], len(rid) + 1, code, rid))
+            b = int.from_bytes(digest[6:9], "big") % doc_buckets
+            pair = b"$6\r\n%b\r\n$%d\r\n%b%b\r\n" % (digest[:6], len(rid) + 1, code, rid)
+            part = dp[b % parts]
+            part += entry(b, len(pair))
+            part += pair
             iid = crc32(rid).to_bytes(4, "big") + crc32(rid, 0x5BD1E995).to_bytes(4, "big")
             if b"\0" in iid:
                 iid = iid.replace(b"\0", b"\1")
-            ib.append(int.from_bytes(iid[4:8], "big") % id_buckets)
-            idf.append(b"$4\r\n%b\r\n$9\r\n%b\r\n" % (iid[:4], digest))
+            b = int.from_bytes(iid[4:8], "big") % id_buckets
+            pair = b"$4\r\n%b\r\n$9\r\n%b\r\n" % (iid[:4], digest)
+            part = ip[b % parts]
+            part += entry(b, len(pair))
+            part += pair
+        out.doc_parts = [bytes(x) for x in dp]
+        out.id_parts = [bytes(x) for x in ip]
+
+
+def entries(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(bucket, field/value pair) of each entry in partition chunks."""
+    unpack = _ENTRY.unpack_from
+    for chunk in chunks:
+        pos, end = 0, len(chunk)
+        while pos < end:
+            b, size = unpack(chunk, pos)
+            pos += 6
+            yield b, chunk[pos:pos + size]
+            pos += size
+
+
+def group_entries(chunks: list[bytes]) -> list[tuple[int, int, bytes]]:
+    """A partition's entries grouped by bucket: (bucket, pairs, body) each. Runs in the
+    packing processes when there are some: grouping a million records cost the
+    loading process 1-2 µs a record, most of it in cache misses."""
+    groups: dict[int, list[bytes]] = {}
+    for b, pair in entries(chunks):
+        group = groups.get(b)
+        if group is None:
+            groups[b] = [pair]
+        else:
+            group.append(pair)
+    return [(b, len(g), b"".join(g)) for b, g in groups.items()]
 
 
 class Groups:
-    """New entries gathered by bucket across many blocks (in the loading process), so
-    that each bucket is written with few commands; drained as one BucketWrite per
-    bucket, split by the cluster node serving it. Remembers which buckets it has
-    drained before, so that a later group for one is known to be a revisit. A bucket's
-    pairs are gathered in one bytearray: about 60 bytes per record, where a list of
-    bytes objects took 140."""
+    """New entries gathered across many blocks (in the loading process) so that each
+    bucket is written with few commands: kept as the blocks' partition chunks, then
+    grouped by bucket one partition at a time (group_entries) and turned into one
+    BucketWrite per bucket, split by the cluster node serving it. Remembers which
+    buckets were written before, so that a later group for one is known to be a
+    revisit."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        # Per bucket (by number): its pairs so far, or None. A list, not a dict: at 10
-        # million records the look-up of a random bucket was the loader's costliest
-        # line, and a list of 62,500 pointers stays in cache where a dict does not.
-        self.doc: list[bytearray | None] = [None] * plan.doc_buckets
-        self.ids: list[bytearray | None] = [None] * plan.id_buckets
-        self._used: tuple[list[int], list[int]] = ([], [])
-        self._pairs = (array("I", bytes(4 * plan.doc_buckets)),
-                       array("I", bytes(4 * plan.id_buckets)))
+        self._chunks: tuple[list[list[bytes]], ...] = tuple(
+            [[] for _ in range(plan.parts)] for _ in range(2))
         self.pending = 0
         self._drained = (bytearray(plan.doc_buckets), bytearray(plan.id_buckets))
         base = f"{plan.prefix}:{plan.version}:"
-        self._doc_keys = _KeyCache(base + layout.DOC_TABLE + ":", plan.node_of_slot)
-        self._id_keys = _KeyCache(base + layout.ID_TABLE + ":", plan.node_of_slot)
+        self._keys = (_KeyCache(base + layout.DOC_TABLE + ":", plan.node_of_slot),
+                      _KeyCache(base + layout.ID_TABLE + ":", plan.node_of_slot))
 
     def add(self, result: BlockResult) -> None:
-        for table, used, pairs, buckets, frags in (
-                (self.doc, self._used[0], self._pairs[0], result.doc_buckets, result.doc_frags),
-                (self.ids, self._used[1], self._pairs[1], result.id_buckets, result.id_frags)):
-            for b, frag in zip(buckets, frags, strict=True):
-                group = table[b]
-                if group is None:
-                    table[b] = bytearray(frag)
-                    used.append(b)
-                else:
-                    group += frag
-                pairs[b] += 1
-        self.pending += len(result.doc_buckets)
+        for chunks, parts in zip(self._chunks, (result.doc_parts, result.id_parts), strict=True):
+            for into, chunk in zip(chunks, parts, strict=True):
+                if chunk:
+                    into.append(chunk)
+        self.pending += result.sltd
 
-    def drain(self) -> list[tuple[str | None, list[BucketWrite]]]:
-        """Everything gathered, as (node, its buckets' writes)."""
-        by_node: dict[str | None, list[BucketWrite]] = {}
-        tables = ((self.doc, self._used[0], self._doc_keys, b"q", self._drained[0],
-                   self._pairs[0]),
-                  (self.ids, self._used[1], self._id_keys, b"a", self._drained[1],
-                   self._pairs[1]))
-        for table, used, keys, mode, drained, pairs in tables:
-            for b in used:
-                body = table[b]
-                assert body is not None
-                node, key, spare = keys.get(b)
-                writes = by_node.get(node)
-                if writes is None:
-                    writes = by_node[node] = []
-                writes.append(BucketWrite(key, spare, mode, drained[b] == 1, pairs[b], body))
-                drained[b] = 1
-                pairs[b] = 0
-                table[b] = None
-            used.clear()
+    def take(self) -> list[tuple[int, list[bytes]]]:
+        """Everything gathered, as (table, a partition's chunks): 0 documents, 1 ids."""
+        out = [(t, chunks) for t, table in enumerate(self._chunks) for chunks in table if chunks]
+        self._chunks = tuple([[] for _ in range(self.plan.parts)] for _ in range(2))
         self.pending = 0
+        return out
+
+    def writes(self, table: int, grouped: list[tuple[int, int, bytes]]
+               ) -> list[tuple[str | None, list[BucketWrite]]]:
+        """A partition's grouped entries as (node, its buckets' writes)."""
+        keys, drained, mode = self._keys[table], self._drained[table], (b"q", b"a")[table]
+        by_node: dict[str | None, list[BucketWrite]] = {}
+        for b, pairs, body in grouped:
+            node, key, spare = keys.get(b)
+            writes = by_node.get(node)
+            if writes is None:
+                writes = by_node[node] = []
+            writes.append(BucketWrite(key, spare, mode, drained[b] == 1, pairs, body))
+            drained[b] = 1
         return list(by_node.items())
 
 

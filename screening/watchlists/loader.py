@@ -31,12 +31,12 @@ from redis.exceptions import RedisError
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.models import WatchlistRecord
-from screening.watchlists.batch import BucketWrite
 from screening.watchlists.blocks import (
     BlockResult,
     Groups,
     Packer,
     Plan,
+    group_entries,
     init_process,
     parse_block,
     parse_range,
@@ -54,11 +54,11 @@ log = logging.getLogger("screening.watchlists.load")
 
 RECORD = TypeAdapter(WatchlistRecord)
 CHUNK = 2000
-# SLTD records gathered by bucket before they are written: half the input's, within
-# these bounds. More per bucket is cheaper (a bucket reached again costs a COPY and a
-# DEL); half, so that the first half is written while the second is read. A million
-# cost about 60 MB in the loading process, twice that while one group is written and
-# the next gathered.
+# SLTD records gathered before they are grouped by bucket and written: half the
+# input's, within these bounds. More per bucket is cheaper (a bucket reached again costs
+# a COPY and a DEL); half, so that the first half is written while the second is read.
+# A million cost about 70 MB in the loading process (the blocks' packed entries), up to
+# twice that while one group is written and the next gathered.
 GROUP_RECORDS = (250_000, 1_000_000)
 # Fields per hash bucket: under Redis's default hash-max-listpack-entries (128).
 _PER_BUCKET = 64
@@ -196,14 +196,24 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     writing: asyncio.Task[None] | None = None  # the group being written, while the next fills
     group_records = min(GROUP_RECORDS[1], max(GROUP_RECORDS[0], estimate.get("sltd", 0) // 2))
 
-    async def write(calls: list[tuple[str | None, list[BucketWrite]]]) -> None:
-        await asyncio.gather(*(store.batch.write_bulk(writes, node) for node, writes in calls))
+    async def write(jobs: list[tuple[int, asyncio.Future[list[tuple[int, int, bytes]]]]]) -> None:
+        for table, grouped in jobs:
+            calls = groups.writes(table, await grouped)
+            await asyncio.gather(*(store.batch.write_bulk(writes, node) for node, writes in calls))
 
     async def write_group() -> None:
+        """Group what was gathered (in the pool), and write it while the next fills."""
         nonlocal writing
         if writing is not None:
             await writing
-        writing = asyncio.create_task(write(groups.drain()))
+        jobs: list[tuple[int, asyncio.Future[list[tuple[int, int, bytes]]]]] = []
+        for table, chunks in groups.take():
+            if pool is None:
+                jobs.append((table, loop.create_future()))
+                jobs[-1][1].set_result(group_entries(chunks))
+            else:
+                jobs.append((table, loop.run_in_executor(pool, group_entries, chunks)))
+        writing = asyncio.create_task(write(jobs))
 
     try:
         others: list[Any] = []

@@ -136,9 +136,10 @@ async def test_load_updates_and_reload_answer_exactly(settings: Settings, tmp_pa
     assert stats["lists"]["sltd"]["last_update"]
 
 
+@pytest.mark.parametrize("workers", [0, 2])
 async def test_a_load_written_in_many_groups_keeps_every_entry(
         settings: Settings, tmp_path: Path, redis_client: Any,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
     """Small blocks and groups: most buckets are reached again by later groups, and a
     document listed twice meets its first record in Redis (merged, not overwritten)."""
     store = WatchlistStore(redis_client, settings.redis_prefix)
@@ -149,7 +150,7 @@ async def test_a_load_written_in_many_groups_keeps_every_entry(
     twins = [sltd(f"TWIN-{i}", base[i]["document_number"], base[i]["issuing_state"], "lost")
              for i in (0, 1, 1999)]  # 0 and 1: an earlier group; 1999: the same block
     report = await loader.load_files(store, write_lists(tmp_path / "g", [*base, *twins]),
-                                     grace_s=0, workers=0)
+                                     grace_s=0, workers=workers)
     assert report.counts["sltd"] == 2003, report.errors
     _, found = await hits(store, base)
     assert all(r["id"] in ids for r, ids in zip(base, found, strict=True))

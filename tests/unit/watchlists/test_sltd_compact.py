@@ -12,8 +12,16 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from screening.models import SltdRecord
-from screening.watchlists.batch import _strings
-from screening.watchlists.blocks import Groups, Packer, Plan, parse_block, read_blocks
+from screening.watchlists.batch import BucketWrite, _strings
+from screening.watchlists.blocks import (
+    Groups,
+    Packer,
+    Plan,
+    entries,
+    group_entries,
+    parse_block,
+    read_blocks,
+)
 from screening.watchlists.sltd import layout
 from screening.watchlists.sltd.fast import fast_line, fast_sltd
 
@@ -124,15 +132,20 @@ def test_blocks_report_bad_lines_with_their_place_and_pass_other_lists_on(tmp_pa
     groups = Groups(plan)
     for r in results:
         groups.add(r)
-    calls = groups.drain()
-    assert calls and all(node is None for node, _ in calls)
-    writes = [w for _, ws in calls for w in ws]
+
+    def drain() -> list[BucketWrite]:
+        calls = [c for t, chunks in groups.take() for c in groups.writes(t, group_entries(chunks))]
+        assert calls and all(node is None for node, _ in calls)
+        return [w for _, ws in calls for w in ws]
+
+    writes = drain()
     assert {w.mode for w in writes} == {b"q", b"a"} and not any(w.revisit for w in writes)
     packed = b"".join(w.body for w in writes)
     assert b"S1" in packed and b"S2" in packed
+    assert sum(w.pairs for w in writes) == 4 and groups.take() == []
     # A second group reaching the same buckets is marked as a revisit.
     groups.add(results[-1])
-    assert all(w.revisit for _, ws in groups.drain() for w in ws)
+    assert all(w.revisit for w in drain())
 
 
 LINE_ORDER = ("list", "id", "document_number", "issuing_state", "document_type", "status",
@@ -176,8 +189,13 @@ def test_a_block_indexes_exactly_what_the_model_and_layout_say(items: list[dict]
     """parse_block reads plain lines without the model and packs them inline: the same
     buckets, fields and values as layout.py's functions give for the model's record."""
     block = b"".join(orjson.dumps(d) + b"\n" for d in items)
-    plan = Plan("p", "v", 97, 89)
+    for plan in (Plan("p", "v", 97, 89), Plan("p", "v", 9001, 8191)):
+        _check_block(block, items, plan)
+
+
+def _check_block(block: bytes, items: list[dict], plan: Plan) -> None:
     got = parse_block(block, 1, "f", Packer(plan))
+    assert len(got.doc_parts) == len(got.id_parts) == plan.parts
     want: dict[str, tuple[int, bytes, bytes, int, bytes, bytes]] = {}
     for d in items:
         try:
@@ -192,9 +210,10 @@ def test_a_block_indexes_exactly_what_the_model_and_layout_say(items: list[dict]
                       ib, ifield, digest)
     assert got.sltd == len(want) and len(got.errors) == len(items) - sum(
         1 for d in items if model_view(d) is not None)
-    have = []
-    for i in range(got.sltd):
-        doc = _strings(got.doc_frags[i])
-        ids = _strings(got.id_frags[i])
-        have.append((got.doc_buckets[i], doc[0], doc[1], got.id_buckets[i], ids[0], ids[1]))
-    assert sorted(have) == sorted(want.values())
+    docs = [(b, *_strings(pair)) for b, pair in entries(got.doc_parts)]
+    ids = [(b, *_strings(pair)) for b, pair in entries(got.id_parts)]
+    assert sorted(docs) == sorted(w[:3] for w in want.values())
+    assert sorted(ids) == sorted(w[3:] for w in want.values())
+    for parts in (got.doc_parts, got.id_parts):  # each entry in its bucket's partition
+        assert all(b % plan.parts == p for p, chunk in enumerate(parts)
+                   for b, _ in entries([chunk]))
