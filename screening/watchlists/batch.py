@@ -132,11 +132,12 @@ end
 return #a / 5
 """
 
-# Bulk loads: groups of new entries for one bucket each, as key, mode, n, then n
-# field/value pairs. When none of the fields exists yet (a fresh version: nearly
-# always) the group is one HSET, after an HMGET when the bucket exists already;
-# otherwise each pair is merged as the write ops q (mode q: compact entries, the id
-# after the code byte) or a (mode a) do.
+# Bulk loads' merges (write_bulk sends native HSETs and leaves here only the groups
+# that met a field already there or repeat one): groups of new entries for one bucket
+# each, as key, mode, n, then n field/value pairs. When none of the fields exists yet
+# the group is one HSET, after an HMGET when the bucket exists already; otherwise each
+# pair is merged as the write ops q (mode q: compact entries, the id after the code
+# byte) or a (mode a) do.
 _BULK = "#!lua flags=allow-cross-slot-keys" + _SPLIT + """
 local RS = '\\30'
 local a = split(ARGV[1])
