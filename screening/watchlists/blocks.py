@@ -69,6 +69,9 @@ class BlockResult:
     size: int = 0  # bytes of input
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 class Block(NamedTuple):
     path: Path
     first_line: int  # number of the block's first line in its file
@@ -77,10 +80,15 @@ class Block(NamedTuple):
 
 
 def read_blocks(paths: list[Path], block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
-    """The files' lines in blocks of about block_bytes."""
+    """The files' lines in blocks of about block_bytes (a leading UTF-8 byte order mark,
+    as some exports write, is skipped)."""
     for path in paths:
         line, offset = 1, 0
         with open(path, "rb") as fh:
+            if fh.read(3) == _BOM:
+                offset = 3
+            else:
+                fh.seek(0)
             rest = b""
             while True:
                 chunk = fh.read(block_bytes)

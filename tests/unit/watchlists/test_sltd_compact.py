@@ -217,3 +217,16 @@ def _check_block(block: bytes, items: list[dict], plan: Plan) -> None:
     for parts in (got.doc_parts, got.id_parts):  # each entry in its bucket's partition
         assert all(b % plan.parts == p for p, chunk in enumerate(parts)
                    for b, _ in entries([chunk]))
+
+
+def test_a_byte_order_mark_at_the_start_of_a_file_is_skipped(tmp_path: Path) -> None:
+    line = orjson.dumps({"list": "sltd", "id": "B1", "document_number": "X1",
+                         "issuing_state": "GBR", "status": "lost"})
+    path = tmp_path / "bom.ndjson"
+    path.write_bytes(b"\xef\xbb\xbf" + line + b"\n" + line.replace(b"B1", b"B2"))
+    blocks = list(read_blocks([path]))
+    assert blocks[0].offset == 3 and blocks[0].first_line == 1
+    assert path.read_bytes()[blocks[0].offset:][:len(blocks[0].data)] == blocks[0].data
+    results = [parse_block(b.data, b.first_line, str(path), Packer(Plan("p", "v", 7, 5)))
+               for b in blocks]
+    assert sum(r.sltd for r in results) == 2 and not any(r.errors for r in results)
