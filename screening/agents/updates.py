@@ -43,6 +43,11 @@ from screening.watchlists.updates import apply_updates, parse_update
 log = logging.getLogger("screening.agents.updates")
 
 BATCH = 500
+# How long the broker holds a fetch of the (mostly idle) updates topic. An update that
+# arrives answers the held fetch at once (min bytes 1), so a long hold costs no latency
+# (update p50 7.7-8.3 ms at 5,000 scans/s with 250 ms, 8.4-9.4 with 10 ms); a short one
+# costs empty fetches: with 10 ms an idle worker used 23 % of a core, with 250 ms 6.6 %.
+FETCH_MAX_WAIT_MS = 250
 LAG_EVERY_S = 5.0
 
 
@@ -85,7 +90,8 @@ class UpdateApplier:
                     s.topic(s.topic_updates), bootstrap_servers=s.broker_hosts,
                     group_id=f"{s.app_id}.watchlist-updates",
                     client_id=f"updates-{uuid.uuid4().hex[:6]}", enable_auto_commit=False,
-                    auto_offset_reset="earliest", fetch_max_wait_ms=10, max_poll_records=BATCH)
+                    auto_offset_reset="earliest", fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+                    max_poll_records=BATCH)
                 try:
                     await consumer.start()
                     if not producing:  # for dead letters
