@@ -14,10 +14,8 @@ import re
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from hashlib import blake2b
 from pathlib import Path
 from typing import Any, NamedTuple
-from zlib import crc32
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
@@ -158,8 +156,7 @@ def _ready_line(rid: bytes, number: bytes, state: bytes, doc_type: bytes | None,
 
 
 class Packer:
-    """Records into the compact tables' entries (runs in the packing processes); the
-    same digests and slots as layout.py's functions, computed inline."""
+    """Records into the compact tables' entries (runs in the packing processes)."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
@@ -170,21 +167,17 @@ class Packer:
         dp = [bytearray() for _ in range(parts)]
         ip = [bytearray() for _ in range(parts)]
         entry = _ENTRY.pack
-        size = layout.DIGEST_BYTES
+        doc_digest, doc_slot = layout.doc_digest_of, layout.doc_slot
+        id_digest, id_slot = layout.id_digest_of, layout.id_slot
         for rid, document, code in records:
-            digest = blake2b(document, digest_size=size).digest()
-            if b"\0" in digest:
-                digest = digest.replace(b"\0", b"\1")
-            b = int.from_bytes(digest[6:9], "big") % doc_buckets
-            pair = b"$6\r\n%b\r\n$%d\r\n%b%b\r\n" % (digest[:6], len(rid) + 1, code, rid)
+            digest = doc_digest(document)
+            b, dfield = doc_slot(digest, doc_buckets)
+            pair = b"$6\r\n%b\r\n$%d\r\n%b%b\r\n" % (dfield, len(rid) + 1, code, rid)
             part = dp[b % parts]
             part += entry(b, len(pair))
             part += pair
-            iid = crc32(rid).to_bytes(4, "big") + crc32(rid, 0x5BD1E995).to_bytes(4, "big")
-            if b"\0" in iid:
-                iid = iid.replace(b"\0", b"\1")
-            b = int.from_bytes(iid[4:8], "big") % id_buckets
-            pair = b"$4\r\n%b\r\n$9\r\n%b\r\n" % (iid[:4], digest)
+            b, ifield = id_slot(id_digest(rid), id_buckets)
+            pair = b"$4\r\n%b\r\n$9\r\n%b\r\n" % (ifield, digest)
             part = ip[b % parts]
             part += entry(b, len(pair))
             part += pair
@@ -204,10 +197,14 @@ def entries(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
             pos += size
 
 
-def group_entries(chunks: list[bytes]) -> list[tuple[int, int, bytes]]:
-    """A partition's entries grouped by bucket: (bucket, pairs, body) each. Runs in the
-    packing processes when there are some: grouping a million records cost the
-    loading process 1-2 µs a record, most of it in cache misses."""
+# A partition's entries grouped by bucket: (bucket, pairs, body) each.
+Grouped = list[tuple[int, int, bytes]]
+
+
+def group_entries(chunks: list[bytes]) -> Grouped:
+    """A partition's entries grouped by bucket. Runs in the packing processes when
+    there are some: grouping a million records cost the loading process 1-2 µs a
+    record, most of it in cache misses."""
     groups: dict[int, list[bytes]] = {}
     for b, pair in entries(chunks):
         group = groups.get(b)
@@ -250,8 +247,7 @@ class Groups:
         self.pending = 0
         return out
 
-    def writes(self, table: int, grouped: list[tuple[int, int, bytes]]
-               ) -> list[tuple[str | None, list[BucketWrite]]]:
+    def writes(self, table: int, grouped: Grouped) -> list[tuple[str | None, list[BucketWrite]]]:
         """A partition's grouped entries as (node, its buckets' writes)."""
         keys, drained, mode = self._keys[table], self._drained[table], (b"q", b"a")[table]
         by_node: dict[str | None, list[BucketWrite]] = {}

@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
@@ -33,6 +33,7 @@ from screening.logs import kv
 from screening.models import WatchlistRecord
 from screening.watchlists.blocks import (
     BlockResult,
+    Grouped,
     Groups,
     Packer,
     Plan,
@@ -51,6 +52,7 @@ from screening.watchlists.store import Version, WatchlistStore
 from screening.watchlists.updates import replay_journal
 
 log = logging.getLogger("screening.watchlists.load")
+T = TypeVar("T")
 
 RECORD = TypeAdapter(WatchlistRecord)
 CHUNK = 2000
@@ -196,7 +198,13 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     writing: asyncio.Task[None] | None = None  # the group being written, while the next fills
     group_records = min(GROUP_RECORDS[1], max(GROUP_RECORDS[0], estimate.get("sltd", 0) // 2))
 
-    async def write(jobs: list[tuple[int, asyncio.Future[list[tuple[int, int, bytes]]]]]) -> None:
+    def done(value: T) -> asyncio.Future[T]:
+        """A result computed here, where there is no pool, as the pool would hand it."""
+        future: asyncio.Future[T] = loop.create_future()
+        future.set_result(value)
+        return future
+
+    async def write(jobs: list[tuple[int, asyncio.Future[Grouped]]]) -> None:
         for table, grouped in jobs:
             calls = groups.writes(table, await grouped)
             await asyncio.gather(*(store.batch.write_bulk(writes, node) for node, writes in calls))
@@ -206,13 +214,10 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         nonlocal writing
         if writing is not None:
             await writing
-        jobs: list[tuple[int, asyncio.Future[list[tuple[int, int, bytes]]]]] = []
+        jobs: list[tuple[int, asyncio.Future[Grouped]]] = []
         for table, chunks in groups.take():
-            if pool is None:
-                jobs.append((table, loop.create_future()))
-                jobs[-1][1].set_result(group_entries(chunks))
-            else:
-                jobs.append((table, loop.run_in_executor(pool, group_entries, chunks)))
+            jobs.append((table, done(group_entries(chunks)) if pool is None else
+                         loop.run_in_executor(pool, group_entries, chunks)))
         writing = asyncio.create_task(write(jobs))
 
     try:
@@ -243,9 +248,8 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         for block in read_blocks(list(paths)):
             if pool is None:
                 assert packer is not None
-                pending.append(loop.create_future())
-                pending[-1].set_result(parse_block(block.data, block.first_line,
-                                                   str(block.path), packer))
+                pending.append(done(parse_block(block.data, block.first_line, str(block.path),
+                                                packer)))
             else:
                 pending.append(loop.run_in_executor(pool, parse_range, str(block.path),
                                                     block.offset, len(block.data),

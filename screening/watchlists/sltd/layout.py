@@ -60,15 +60,24 @@ def document_field(number: str, issuing_state: str) -> str:
 
 
 def doc_digest(logical_field: str) -> bytes:
-    return blake2b(logical_field.encode(), digest_size=DIGEST_BYTES).digest().replace(b"\0", b"\1")
+    return doc_digest_of(logical_field.encode())
+
+
+def doc_digest_of(logical_field: bytes) -> bytes:
+    """doc_digest of the field's UTF-8 bytes (what bulk loads have in hand)."""
+    digest = blake2b(logical_field, digest_size=DIGEST_BYTES).digest()
+    return digest.replace(b"\0", b"\1") if b"\0" in digest else digest
 
 
 def id_digest(record_id: str) -> bytes:
+    return id_digest_of(record_id.encode())
+
+
+def id_digest_of(record_id: bytes) -> bytes:
     """Two CRC-32s of the id (seeded apart): ids only need spreading, since a collision
     costs a second digest in one field, never a wrong delete."""
-    raw = record_id.encode()
-    return (crc32(raw).to_bytes(4, "big") + crc32(raw, 0x5BD1E995).to_bytes(4, "big")
-            ).replace(b"\0", b"\1")
+    digest = crc32(record_id).to_bytes(4, "big") + crc32(record_id, 0x5BD1E995).to_bytes(4, "big")
+    return digest.replace(b"\0", b"\1") if b"\0" in digest else digest
 
 
 def doc_slot(digest: bytes, buckets: int) -> tuple[int, bytes]:
