@@ -13,7 +13,7 @@ from screening.agents.housekeeping import register_housekeeping
 from screening.agents.scans import register_scan_agents
 from screening.agents.updates import register_update_agent
 from screening.context import Context
-from screening.gcpolicy import FREEZE_EVERY_S, HeapFreezer
+from screening.gcpolicy import FREEZE_EVERY_S
 from screening.metrics import Metrics
 from screening.settings import Settings
 from screening.transport import Transport
@@ -85,10 +85,8 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
     register_update_agent(app, ctx)
     register_housekeeping(app, ctx)
 
-    freezer = HeapFreezer()
-
     @app.timer(FREEZE_EVERY_S)
     async def freeze_heap() -> None:
-        freezer.tick()
+        ctx.heap.tick()
 
     return app, ctx

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from screening.core.engine import Screener
+from screening.gcpolicy import HeapFreezer
 from screening.metrics import Metrics
 from screening.redis_client import AnyRedis, make_redis
 from screening.settings import Settings
@@ -21,6 +22,7 @@ from screening.watchlists.store import WatchlistStore
 class Context:
     settings: Settings
     metrics: Metrics
+    heap: HeapFreezer = field(default_factory=HeapFreezer)
     _redis: AnyRedis | None = None
     _store: WatchlistStore | None = None
     _screener: Screener | None = None

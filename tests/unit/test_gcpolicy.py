@@ -65,3 +65,37 @@ def test_batch_jobs_stop_automatic_collection_but_still_reclaim_cycles() -> None
 
 class _Node:
     other: object = None
+
+
+def test_between_batches_collects_only_once_enough_has_survived() -> None:
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        freezer = HeapFreezer(young=1000)
+        gc.collect()
+        cycle = _Node()
+        cycle.other = cycle
+        probe = weakref.ref(cycle)
+        del cycle
+        freezer.between_batches()
+        assert probe() is not None  # too few survivors to be worth a pass
+        keep = [[] for _ in range(2000)]
+        freezer.between_batches()
+        assert probe() is None
+        assert gc.get_count()[0] < 1000
+        assert keep
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_the_worker_takes_over_collection() -> None:
+    was_enabled = gc.isenabled()
+    try:
+        gcpolicy.take_over_collection()
+        assert not gc.isenabled()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
