@@ -4,10 +4,11 @@ A full (generation 2) collection walks every tracked object. The worker holds a 
 hundred thousand of them (Faust, aiokafka, pydantic, the matching caches), so a full
 pass stopped everything for 100–200 ms, several times a minute under load: the
 latency tail. Objects that have lived a few seconds are almost all there to stay, so
-they are moved out of the collector's sight (`gc.freeze()`) every few seconds, after
-a young-generation pass so that fresh garbage cycles are not frozen with them. Now and
-then everything is unfrozen and collected once, so that frozen objects that became
-garbage since are reclaimed and memory stays bounded.
+they are moved out of the collector's sight (`gc.freeze()`): every few seconds, and
+under load once a second between batches, each time after a pass over the younger
+generations so that fresh garbage cycles are not frozen with them. Now and then
+everything is unfrozen and collected once, so that frozen objects that became garbage
+since are reclaimed and memory stays bounded.
 """
 
 from __future__ import annotations
@@ -20,20 +21,16 @@ from collections.abc import Callable
 FREEZE_EVERY_S = 5.0
 # Seconds between whole-heap collections that reclaim frozen garbage.
 FULL_EVERY_S = 600.0
-# Objects left alive since the last collection at which the worker collects between
-# two batches (the interpreter's own trigger is 700, counted mid-batch).
-YOUNG_BETWEEN_BATCHES = 10_000
-# Young passes between two passes over the middle generation as well (as the interpreter).
-YOUNG_PER_MIDDLE = 10
+# Under load the scan loop freezes survivors this often, between two batches.
+FREEZE_BETWEEN_BATCHES_S = 1.0
 
 
 class HeapFreezer:
     def __init__(self, clock: Callable[[], float] = time.monotonic,
-                 every_s: float = FREEZE_EVERY_S, young: int = YOUNG_BETWEEN_BATCHES) -> None:
+                 every_s: float = FREEZE_EVERY_S) -> None:
         self.clock = clock
         self.every_s = every_s
-        self.young = young
-        self.last_full = self.last_tick = clock()
+        self.last_full = self.last_tick = self.last_freeze = clock()
 
     def tick(self) -> None:
         if self.clock() - self.last_full >= FULL_EVERY_S:
@@ -46,15 +43,18 @@ class HeapFreezer:
         self.last_tick = self.clock()
 
     def between_batches(self) -> None:
-        """A young pass once enough objects have survived since the last one.
+        """Survivors frozen, once a second, after a pass over the younger generations: the interpreter's full
+        passes then walk at most a second's worth of them.
 
-        For a loop that runs without automatic collection (see take_over_collection):
-        between two batches a batch's objects are already freed, so the pass walks only
-        what outlives batches, where the interpreter's own passes ran every 700
-        allocations in the middle of one and walked the batch in flight again and again."""
-        young, middle, _ = gc.get_count()
-        if young >= self.young:
-            gc.collect(1 if middle >= YOUNG_PER_MIDDLE else 0)
+        Under load a full pass came every second or two, and with five seconds of
+        survivors to walk it took 30-80 ms: a fifth of the worker's CPU and a latency
+        tail. Between batches the batch's own objects are already freed, so what is
+        frozen is what outlives batches."""
+        now = self.clock()
+        if now - self.last_freeze >= FREEZE_BETWEEN_BATCHES_S:
+            gc.collect(1)
+            gc.freeze()
+            self.last_freeze = now
 
     def maybe_tick(self) -> None:
         """tick() once every_s has passed since the last: for a loop without a timer."""
@@ -62,16 +62,10 @@ class HeapFreezer:
             self.tick()
 
 
-def take_over_collection() -> None:
-    """For the worker: what start-up made is frozen, and automatic collection stops.
-
-    The scan loop collects between batches (HeapFreezer.between_batches) and the
-    freezer's timer every few seconds, which also bounds what other threads leave.
-    Automatic passes cost the worker a fifth of its CPU under load: young passes every
-    700 allocations walked the batch in flight, and the full passes they led to walked
-    every unfrozen object, 30–80 ms each."""
+def freeze_start_up() -> None:
+    """For the worker, before it starts: what start-up made (modules, models, tables)
+    is there to stay, and the first full passes under load need not walk it."""
     gc.freeze()
-    gc.disable()
 
 
 def stop_automatic_collection() -> HeapFreezer:

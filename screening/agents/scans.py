@@ -100,7 +100,7 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
                         log.info("scan rejected", extra=kv(
                             kind=i.raw.kind, code=i.deadletter.reason.code,
                             partition=i.raw.partition, offset=i.raw.offset))
-            del events, batch, items  # freed now, so that the pass below skips them
+            del events, batch, items  # freed before the heap's survivors are frozen
             ctx.heap.between_batches()
 
     app.agent(topic, name="screening.scans")(screen_stream)

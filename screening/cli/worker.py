@@ -21,7 +21,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from faust.worker import Worker
 
     from screening.app import create_app
-    from screening.gcpolicy import take_over_collection
+    from screening.gcpolicy import freeze_start_up
     from screening.kafka_io import ensure_topics
     from screening.logs import logging_config
 
@@ -36,6 +36,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     level = args.loglevel or settings.log_level
     worker = Worker(app, loglevel=level.lower(), quiet=True, redirect_stdouts=False,
                     logging_config=logging_config(level, settings.log_json))
-    take_over_collection()
+    freeze_start_up()
     worker.execute_from_commandline()
     return 0

@@ -67,35 +67,32 @@ class _Node:
     other: object = None
 
 
-def test_between_batches_collects_only_once_enough_has_survived() -> None:
-    was_enabled = gc.isenabled()
-    gc.disable()
+def test_between_batches_freezes_survivors_once_a_period() -> None:
+    now = [0.0]
+    freezer = HeapFreezer(clock=lambda: now[0])
     try:
-        freezer = HeapFreezer(young=1000)
-        gc.collect()
-        cycle = _Node()
-        cycle.other = cycle
-        probe = weakref.ref(cycle)
-        del cycle
+        gc.unfreeze()
+        young_cycle = _Node()
+        young_cycle.other = young_cycle
+        probe = weakref.ref(young_cycle)
+        del young_cycle
         freezer.between_batches()
-        assert probe() is not None  # too few survivors to be worth a pass
-        keep = [[] for _ in range(2000)]
+        assert gc.get_freeze_count() == 0  # within the period: nothing done
+        assert probe() is not None
+        now[0] = gcpolicy.FREEZE_BETWEEN_BATCHES_S
+        survivor = [object() for _ in range(10)]
         freezer.between_batches()
-        assert probe() is None
-        assert gc.get_count()[0] < 1000
-        assert keep
+        assert gc.get_freeze_count() > 0
+        assert probe() is None  # young garbage is collected, not frozen
+        assert freezer.last_freeze == now[0]
+        assert survivor
     finally:
-        if was_enabled:
-            gc.enable()
+        gc.unfreeze()
 
 
-def test_the_worker_takes_over_collection() -> None:
-    was_enabled = gc.isenabled()
+def test_the_worker_freezes_what_start_up_made() -> None:
     try:
-        gcpolicy.take_over_collection()
-        assert not gc.isenabled()
+        gcpolicy.freeze_start_up()
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
-        if was_enabled:
-            gc.enable()
