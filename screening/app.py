@@ -23,6 +23,7 @@ class App(faust.App):
     """faust.App consuming through screening.transport (short fetch wait, batched delivery)."""
 
     fetch_min_bytes: int = 1  # read by screening.transport's consumer (settings)
+    consumer_in_loop: bool = True  # likewise
 
     def _new_transport(self) -> faust.types.TransportT:
         return Transport(self.conf.broker_consumer, self)
@@ -81,6 +82,7 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
                          "last_error": screener.last_error}, status=200 if healthy else 503)
 
     app.fetch_min_bytes = settings.fetch_min_bytes
+    app.consumer_in_loop = settings.consumer_in_loop
     register_scan_agents(app, ctx)
     register_update_agent(app, ctx)
     register_housekeeping(app, ctx)

@@ -43,8 +43,8 @@ class HeapFreezer:
         self.last_tick = self.clock()
 
     def between_batches(self) -> None:
-        """Survivors frozen, once a second, after a pass over the younger generations: the interpreter's full
-        passes then walk at most a second's worth of them.
+        """Survivors frozen, once a second, after a pass over the younger generations:
+        the interpreter's full passes then walk at most a second's worth of them.
 
         Under load a full pass came every second or two, and with five seconds of
         survivors to walk it took 30-80 ms: a fifth of the worker's CPU and a latency

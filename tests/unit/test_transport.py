@@ -20,3 +20,29 @@ async def test_the_consumer_fetches_with_the_short_wait_and_the_configured_minim
         assert consumer._fetch_min_bytes == min_bytes
     finally:
         await consumer.stop()
+
+
+async def test_the_consumer_runs_on_the_workers_loop_and_is_called_directly() -> None:
+    import asyncio
+    import threading
+
+    app, _ = create_app(Settings())
+    thread = app.consumer._thread  # type: ignore[attr-defined]
+    assert isinstance(thread, transport.LoopConsumerThread)
+    assert thread.thread_loop is thread.parent_loop is asyncio.get_running_loop()
+
+    def where() -> str:
+        return threading.current_thread().name
+
+    async def where_async() -> str:
+        return threading.current_thread().name
+
+    assert await thread.call_thread(where) == threading.current_thread().name
+    assert await thread.call_thread(where_async) == threading.current_thread().name
+
+
+async def test_the_consumer_thread_of_faust_is_kept_on_request() -> None:
+    app, _ = create_app(Settings(consumer_in_loop=False))
+    thread = app.consumer._thread  # type: ignore[attr-defined]
+    assert type(thread) is transport.ConsumerThread
+    assert thread.thread_loop is not thread.parent_loop
