@@ -136,12 +136,13 @@ return #a / 5
 # that met a field already there or repeat one): groups of new entries for one bucket
 # each, as key, mode, n, then n field/value pairs. When none of the fields exists yet
 # the group is one HSET, after an HMGET when the bucket exists already; otherwise each
-# pair is merged as the write ops q (mode q: compact entries, the id after the code
-# byte) or a (mode a) do.
+# pair is merged as the write op q does (mode q: compact entries, the id after the code
+# byte), or (mode a: id table) the digest put last; the script returns the key and field
+# of every id table field that was there already (an id met twice), in order.
 _BULK = "#!lua flags=allow-cross-slot-keys" + _SPLIT + """
 local RS = '\\30'
 local a = split(ARGV[1])
-local i, groups = 1, 0
+local i, repeats = 1, {}
 while i <= #a do
   local key, mode, n = a[i], a[i + 1], tonumber(a[i + 2])
   local first, last = i + 3, i + 2 + 2 * n
@@ -173,19 +174,24 @@ while i <= #a do
           out[#out + 1] = value
           redis.call('HSET', key, field, table.concat(out, RS))
         else
-          local found, w = false, #value
+          -- The id was met before in this load: the digest goes (or moves) last, the
+          -- later record's, and the field is reported for the loader to settle.
+          local out, w = {}, #value
           for k = 1, #cur, w do
-            if string.sub(cur, k, k + w - 1) == value then found = true end
+            local d = string.sub(cur, k, k + w - 1)
+            if d ~= value then out[#out + 1] = d end
           end
-          if not found then redis.call('HSET', key, field, cur .. value) end
+          out[#out + 1] = value
+          redis.call('HSET', key, field, table.concat(out))
+          repeats[#repeats + 1] = key
+          repeats[#repeats + 1] = field
         end
       end
     end
   end
-  groups = groups + 1
   i = last + 1
 end
-return groups
+return repeats
 """
 
 # Arguments per script call: big enough to amortise, small enough not to stall Redis.
@@ -288,7 +294,7 @@ class BatchOps:
                          node=self._node(node_name) if node_name is not None else None)
 
     async def write_bulk(self, writes: Sequence[BucketWrite], node_name: str | None = None
-                         ) -> None:
+                         ) -> list[tuple[bytes, bytes]]:
         """New entries of a version being bulk-loaded, all served by the node named.
 
         Nothing else writes to that version until it is filled (live updates reach it
@@ -297,9 +303,12 @@ class BatchOps:
         first (COPY, a few µs per bucket where an HMGET would cost about 0.4 µs per
         field). HSET counts the fields it added: all of them, and the group is written.
         Fewer, and the group met a field already there, or repeats one: the bucket is
-        put back as it was (RENAME of the copy) and the group merged by the bulk script,
-        which is idempotent, so re-applying a group HSET wrote to an empty bucket is
-        safe."""
+        put back as it was (RENAME of the copy, or emptied again where there was none)
+        and the group merged by the bulk script, pair after pair in the file's order.
+
+        Returns the (key, field) of every id table field met again: ids listed more than
+        once, for the loader to settle (sltd.compact.settle_repeats)."""
+        repeats: list[tuple[bytes, bytes]] = []
         for start in range(0, len(writes), BULK_BUCKETS):
             part = writes[start:start + BULK_BUCKETS]
             merge = [w for w in part if w.revisit and w.spare is None]
@@ -322,22 +331,30 @@ class BatchOps:
                     assert w.spare is not None
                     after.append(_command(b"DEL", w.spare, 0, b"") if written else
                                  _command(b"RENAME", w.spare, 1, _bulk(w.key)))
+                elif not written and not w.revisit:
+                    # Empty before this group: emptied again, so that the merge applies
+                    # its pairs in order (a repeated field's last value must end last).
+                    after.append(_command(b"DEL", w.key, 0, b""))
             await self._raw(after, len(after), node_name)
-            await self._merge(merge, node_name)
+            repeats += await self._merge(merge, node_name)
+        return repeats
 
-    async def _merge(self, writes: Sequence[BucketWrite], node_name: str | None) -> None:
+    async def _merge(self, writes: Sequence[BucketWrite], node_name: str | None
+                     ) -> list[tuple[bytes, bytes]]:
         parts: list[bytes] = []
         size = 0
         node = self._node(node_name) if node_name is not None else None
+        flat: list[bytes] = []
         for w in writes:
             parts += (w.key, w.mode, str(w.pairs).encode())
             parts += _strings(w.body)
             size += w.pairs
             if size >= MERGE_PAIRS:
-                await self._call("bulk", _BULK, b"\0".join(parts), node=node)
+                flat += await self._call("bulk", _BULK, b"\0".join(parts), node=node)
                 parts, size = [], 0
         if parts:
-            await self._call("bulk", _BULK, b"\0".join(parts), node=node)
+            flat += await self._call("bulk", _BULK, b"\0".join(parts), node=node)
+        return list(zip(flat[::2], flat[1::2], strict=True))
 
     async def _raw(self, buffers: list[bytes | bytearray], replies: int,
                    node_name: str | None) -> list[Any]:

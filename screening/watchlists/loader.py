@@ -47,7 +47,7 @@ from screening.watchlists.indexer import upsert_records
 from screening.watchlists.keys import next_pow2
 from screening.watchlists.registry import LISTS
 from screening.watchlists.sltd import TABLE as SLTD_TABLE
-from screening.watchlists.sltd import layout
+from screening.watchlists.sltd import compact, layout
 from screening.watchlists.store import Version, WatchlistStore
 from screening.watchlists.updates import replay_journal
 
@@ -196,6 +196,7 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     done_bytes = 0
     pending: deque[asyncio.Future[BlockResult]] = deque()
     writing: asyncio.Task[None] | None = None  # the group being written, while the next fills
+    repeats: list[tuple[bytes, bytes]] = []  # id table fields met again (ids listed twice)
     group_records = min(GROUP_RECORDS[1], max(GROUP_RECORDS[0], estimate.get("sltd", 0) // 2))
 
     def done(value: T) -> asyncio.Future[T]:
@@ -207,7 +208,9 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     async def write(jobs: list[tuple[int, asyncio.Future[Grouped]]]) -> None:
         for table, grouped in jobs:
             calls = groups.writes(table, await grouped)
-            await asyncio.gather(*(store.batch.write_bulk(writes, node) for node, writes in calls))
+            for met in await asyncio.gather(*(store.batch.write_bulk(writes, node)
+                                              for node, writes in calls)):
+                repeats.extend(met)
 
     async def write_group() -> None:
         """Group what was gathered (in the pool), and write it while the next fills."""
@@ -261,6 +264,9 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         await write_group()
         assert writing is not None
         await writing
+        # An id listed twice (in blocks or files apart): the later record wins, as it
+        # does within a block and as a live update would.
+        counts["sltd"] -= await compact.settle_repeats(store, version, repeats)
         await _flush(store, version, others, counts, report)
         await store.redis.set(store.sample_key(version.id), orjson.dumps(sampler.items))
         # Live updates applied to the old version while this one was filling.

@@ -113,12 +113,12 @@ async def test_load_updates_and_reload_answer_exactly(settings: Settings, tmp_pa
     real_bulk = store.batch.write_bulk
     calls = 0
 
-    async def bulk_with_updates(packed: bytes, node: str | None = None) -> None:
+    async def bulk_with_updates(packed: Any, node: str | None = None) -> Any:
         nonlocal calls
         calls += 1
         if calls == 1:  # before any bulk write of the new version lands
             await apply_updates(store, [update("upsert", late), update("delete", base[2000])])
-        await real_bulk(packed, node)
+        return await real_bulk(packed, node)
 
     store.batch.write_bulk = bulk_with_updates  # type: ignore[method-assign]
     report2 = await loader.load_files(store, paths2, grace_s=0, workers=2)
@@ -159,6 +159,46 @@ async def test_a_load_written_in_many_groups_keeps_every_entry(
     await apply_updates(store, [update("delete", twins[0]), update("delete", base[1])])
     _, found = await hits(store, [base[0], base[1]])
     assert found == [{base[0]["id"]}, {"TWIN-1"}]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+async def test_an_id_listed_again_keeps_its_last_record_only(
+        settings: Settings, tmp_path: Path, redis_client: Any,
+        monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """An id listed again in another block, group or file: the later record wins, as
+    it does within a block and as an upsert would; the count is of ids."""
+    store = WatchlistStore(redis_client, settings.redis_prefix)
+    monkeypatch.setattr(loader, "GROUP_RECORDS", (150, 150))
+    monkeypatch.setattr(loader, "read_blocks",
+                        functools.partial(loader.read_blocks, block_bytes=4096))
+    base = list(iter_sltd(1200, seed=9))
+    moved_far = {**base[0], "document_number": "FAR000001"}  # a later group
+    moved_near = {**base[1], "document_number": "NEAR00001"}  # a later block, same group
+    there = {**base[2], "document_number": "AWAY00001"}
+    back = {**base[2], "status": "revoked"}  # away and back: its first document again
+    restated = {**base[3], "status": "invalidated"}  # same document, new status
+    records = [*base[:60], moved_near, *base[60:900], there, *base[900:], back, restated]
+    paths = write_lists(tmp_path / "d", records)
+    late = tmp_path / "d" / "late.ndjson"  # another file, loaded after the first
+    late.write_bytes(orjson.dumps(moved_far) + b"\n")
+    report = await loader.load_files(store, [*paths, late], grace_s=0, workers=workers)
+    assert report.counts["sltd"] == 1200, report.errors
+
+    docs = [base[0], moved_far, base[1], moved_near, base[2], there, base[3], base[4]]
+    fields = [(SLTD_TABLE, document_field(r["document_number"], r["issuing_state"]))
+              for r in docs]
+    _, values = await store.fetch(fields)
+    found = [dict(item.split("\x1f", 1) for item in (raw or b"").decode().split("\x1e") if item)
+             for raw in values]
+    ids = [set(f) for f in found]
+    assert ids == [set(), {base[0]["id"]}, set(), {base[1]["id"]}, {base[2]["id"]}, set(),
+                   {base[3]["id"]}, {base[4]["id"]}]
+    assert found[4][base[2]["id"]].startswith("revoked")
+    assert found[6][base[3]["id"]].startswith("invalidated")
+    # The id table agrees: deleting an id leaves no document behind.
+    await apply_updates(store, [update("delete", base[0]), update("delete", base[2])])
+    _, found_after = await hits(store, [moved_far, base[2], there])
+    assert found_after == [set(), set(), set()]
 
 
 async def test_a_load_that_fails_half_way_leaves_the_old_version_serving(

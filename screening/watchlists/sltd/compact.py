@@ -87,3 +87,39 @@ async def delete(store: WatchlistStore, version: Version, ids: Sequence[str]) ->
     ops, found = await changes(store, version, (), ids)
     await store.batch.write(ops)
     return found
+
+
+async def settle_repeats(store: WatchlistStore, version: Version,
+                         repeats: Sequence[tuple[bytes, bytes]]) -> int:
+    """After a bulk load: an id listed more than once keeps its last record only.
+
+    ``repeats`` are the id table fields the load met again (BatchOps.write_bulk), whose
+    document digests stand in the file's order (the last one the later record's). Each
+    document entry of such an id but the last is removed. Distinct ids whose digests
+    share a field (a collision) are left as they are. Returns how many records the
+    load counted that were repeats."""
+    if not repeats:
+        return 0
+    times: dict[tuple[str, bytes], int] = {}
+    for key, fld in repeats:
+        slot = (key.decode(), fld)
+        times[slot] = times.get(slot, 0) + 1
+    slots = list(times)
+    values = await store.batch.read([k for k, _ in slots], [f for _, f in slots])
+    located = [(slot, d) for slot, value in zip(slots, values, strict=True)
+               for d in layout.digests_of(value)]
+    doc_slots = [version.sltd_doc(store.data_keys, d) for _, d in located]
+    docs = await store.batch.read([k for k, _ in doc_slots], [f for _, f in doc_slots])
+    where: dict[tuple[str, bytes], dict[str, list[bytes]]] = {slot: {} for slot in slots}
+    for (slot, digest), value in zip(located, docs, strict=True):
+        for rid, _ in layout.entries_of(value):
+            if version.sltd_id(store.data_keys, rid) == slot:
+                where[slot].setdefault(rid, []).append(digest)
+    ops: list[WriteOp] = []
+    extra = 0
+    for slot, ids in where.items():
+        for rid, digests in ids.items():
+            ops += _remove_ops(store, version, rid, digests[:-1])
+        extra += max(0, times[slot] + 1 - len(ids))
+    await store.batch.write(ops)
+    return extra
