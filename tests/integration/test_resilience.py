@@ -18,7 +18,7 @@ import pytest
 
 from screening.settings import Settings
 
-from .conftest import create_topics, run_settings
+from .conftest import create_topics, free_port, run_settings
 from .resilience import (
     KafkaBroker,
     Publisher,
@@ -159,6 +159,49 @@ async def test_sigterm_finishes_the_batch_commits_and_exits(
     assert exit_s < 15, f"took {exit_s:.1f} s to stop"  # the aim is 10 s; a generous bound
     assert_nothing_lost(reader, sent, second.log_tail(), repeats_allowed=False)
     assert_right_answers(reader, sent)
+
+
+async def test_a_worker_joining_and_one_leaving_mid_stream_lose_nothing(
+        services: None, worker_factory: Any, lists: Any) -> None:
+    """Two rebalances while scans flow: a second worker joins (the partitions are split
+    between the two), then the first stops (the second takes them all). The consumer
+    runs on each worker's event loop, where the rebalance callbacks, the commits and
+    the batches in flight meet."""
+    settings = run_settings()
+    first, scans = await start_run(settings, lists, worker_factory, 4500)
+    async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
+        publisher = await Publisher(settings, scans, rate=300).start()
+        await reader.until_answered(700, within=60)
+        # The same group; its own /metrics port (both run at once).
+        second = worker_factory(settings.model_copy(update={"web_port": free_port()}),
+                                name="second")
+        second.wait_ready()
+        await until_screening(second, within=60)  # the partitions are split: both work
+        await reader.until_answered(len(reader.results_by_event()) + 300, within=60)
+        assert first.proc is not None
+        first.proc.send_signal(signal.SIGTERM)
+        rc = await asyncio.to_thread(first.proc.wait, 30)
+        sent = await publisher.finish()
+        await reader.results_for(expected_ids(sent), within=120)
+    assert rc == 0, first.log_tail()
+    # At least once: what the first had answered but not committed when the group
+    # rebalanced may come twice, with the same answers.
+    assert_nothing_lost(reader, sent, second.log_tail(), repeats_allowed=True)
+    assert_right_answers(reader, sent)
+    second_log = second.log_tail(400)
+    assert "Traceback" not in second_log, second_log
+
+
+async def until_screening(worker: Any, within: float) -> None:
+    """Until the worker has answered a scan (its /metrics say so)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        text = await asyncio.to_thread(worker.metrics)
+        if any(line.startswith("screening_scans_total{") and float(line.split()[-1]) > 0
+               for line in text.splitlines()):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"the worker answered nothing in {within} s:\n{worker.log_tail()}")
 
 
 @pytest.fixture
