@@ -40,7 +40,7 @@ class HeapFreezer:
         else:
             gc.collect(1)
         gc.freeze()
-        self.last_tick = self.clock()
+        self.last_tick = self.last_freeze = self.clock()  # between_batches need not repeat it
 
     def between_batches(self) -> None:
         """Survivors frozen, once a second, after a pass over the younger generations:

@@ -26,22 +26,36 @@ def put_ops(store: WatchlistStore, version: Version, record: SltdRecord) -> list
     return [("q", dkey, dfield, record.id, value), ("a", ikey, ifield, "", digest)]
 
 
+IdSlot = tuple[str, bytes]  # (key, field) of an id in the id table
+
+
+async def _indexed(store: WatchlistStore, version: Version,
+                   slots: Sequence[IdSlot]) -> dict[IdSlot, dict[str, list[bytes]]]:
+    """Per id table field: the ids really indexed under the document digests it lists,
+    with those digests in the field's order. Two reads, whatever the count."""
+    slots = list(dict.fromkeys(slots))
+    raw = await store.batch.read([k for k, _ in slots], [f for _, f in slots])
+    candidates = [(slot, d) for slot, value in zip(slots, raw, strict=True)
+                  for d in layout.digests_of(value)]
+    found: dict[IdSlot, dict[str, list[bytes]]] = {slot: {} for slot in slots}
+    if not candidates:
+        return found
+    doc_slots = [version.sltd_doc(store.data_keys, d) for _, d in candidates]
+    values = await store.batch.read([k for k, _ in doc_slots], [f for _, f in doc_slots])
+    for (slot, digest), value in zip(candidates, values, strict=True):
+        for eid, _ in layout.entries_of(value):
+            if version.sltd_id(store.data_keys, eid) == slot:
+                found[slot].setdefault(eid, []).append(digest)
+    return found
+
+
 async def _located(store: WatchlistStore, version: Version,
                    ids: Sequence[str]) -> dict[str, list[bytes]]:
     """The document digests each id is really indexed under now."""
-    id_slots = [version.sltd_id(store.data_keys, rid) for rid in ids]
-    raw = await store.batch.read([k for k, _ in id_slots], [f for _, f in id_slots])
-    candidates = [(rid, d) for rid, value in zip(ids, raw, strict=True)
-                  for d in layout.digests_of(value)]
-    if not candidates:
-        return {}
-    doc_slots = [version.sltd_doc(store.data_keys, d) for _, d in candidates]
-    values = await store.batch.read([k for k, _ in doc_slots], [f for _, f in doc_slots])
-    found: dict[str, list[bytes]] = {}
-    for (rid, digest), value in zip(candidates, values, strict=True):
-        if any(eid == rid for eid, _ in layout.entries_of(value)):
-            found.setdefault(rid, []).append(digest)
-    return found
+    slot_of = {rid: version.sltd_id(store.data_keys, rid) for rid in ids}
+    indexed = await _indexed(store, version, list(slot_of.values()))
+    return {rid: digests for rid, slot in slot_of.items()
+            if (digests := indexed[slot].get(rid))}
 
 
 def _remove_ops(store: WatchlistStore, version: Version, rid: str,
@@ -100,21 +114,11 @@ async def settle_repeats(store: WatchlistStore, version: Version,
     load counted that were repeats."""
     if not repeats:
         return 0
-    times: dict[tuple[str, bytes], int] = {}
+    times: dict[IdSlot, int] = {}
     for key, fld in repeats:
         slot = (key.decode(), fld)
         times[slot] = times.get(slot, 0) + 1
-    slots = list(times)
-    values = await store.batch.read([k for k, _ in slots], [f for _, f in slots])
-    located = [(slot, d) for slot, value in zip(slots, values, strict=True)
-               for d in layout.digests_of(value)]
-    doc_slots = [version.sltd_doc(store.data_keys, d) for _, d in located]
-    docs = await store.batch.read([k for k, _ in doc_slots], [f for _, f in doc_slots])
-    where: dict[tuple[str, bytes], dict[str, list[bytes]]] = {slot: {} for slot in slots}
-    for (slot, digest), value in zip(located, docs, strict=True):
-        for rid, _ in layout.entries_of(value):
-            if version.sltd_id(store.data_keys, rid) == slot:
-                where[slot].setdefault(rid, []).append(digest)
+    where = await _indexed(store, version, list(times))
     ops: list[WriteOp] = []
     extra = 0
     for slot, ids in where.items():
