@@ -57,6 +57,8 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
         producer_compression_type=None,
         consumer_max_fetch_size=4 << 20,
         processing_guarantee=settings.processing_guarantee,
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=settings.heartbeat_interval_s,
         stream_wait_empty=True,
         table_standby_replicas=0,
         # No leader-only timers: no leader topic to declare, fetch and count as lag.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -83,6 +83,16 @@ class Settings(BaseSettings):
     # live-update thread may wait for the scan loop to yield, per step. Python's 5 ms
     # gave update p50 19 ms at 5,000 scans/s; 1 ms gave 9.5-9.9 ms, throughput unchanged.
     switch_interval_s: float = Field(default=0.001, gt=0, le=0.1)
+    # How long the group waits to hear from a worker (and its watchlist-updates consumer)
+    # before handing its partitions to the others, in seconds. A worker lost without a
+    # goodbye (a killed process, a lost host) leaves its gates unanswered this long: Kafka's
+    # 45 s and Faust's 60 s suit batch jobs, not a gate. A worker stalls for well under a
+    # second (a full GC pass, 100-200 ms), so 10 s is far from false alarms.
+    # Brokers accept 6 s to 30 min by default (group.min/max.session.timeout.ms).
+    session_timeout_s: float = Field(default=10.0, ge=6.0, le=1800.0)
+    # How often a worker's consumers heartbeat, in seconds: also how soon a running worker
+    # notices a rebalance (a worker joining or leaving). Under a third of the session timeout.
+    heartbeat_interval_s: float = Field(default=1.0, gt=0, le=100.0)
     # "at_least_once" (results may repeat after a crash; alert ids are stable) or
     # "exactly_once" (Kafka transactions).
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
@@ -129,6 +139,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Logs as JSON lines (for collectors) instead of key=value.
     log_json: bool = False
+
+    @model_validator(mode="after")
+    def _heartbeats_within_session(self) -> Settings:
+        if self.heartbeat_interval_s * 3 > self.session_timeout_s:
+            raise ValueError("heartbeat_interval_s must be at most a third of "
+                             "session_timeout_s (missed beats then still leave time)")
+        return self
 
     def topic(self, name: str) -> str:
         """Full topic name with the deployment's prefix."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from typing import Any, cast
 
 import faust
+from faust.types import TP
 from redis.exceptions import RedisError
 
 from screening.context import Context
@@ -36,6 +39,15 @@ def register_housekeeping(app: faust.App, ctx: Context) -> None:
             return
         for vid in dropped:
             log.info("retired watchlist version removed", extra={"kv": {"version": vid}})
+
+    def log_assignment(sender: Any, *args: Any, signal: Any, **kwargs: Any) -> None:
+        """What this worker serves after a rebalance (the signal's one argument is the
+        assignment): an operator scaling out sees each worker take its share (and a
+        worker left with none)."""
+        log.info("partitions assigned", extra={"kv": partitions_by_topic(args[0])})
+
+    # (mode types receivers as a union of callables that mypy matches no function to)
+    app.on_partitions_assigned.connect(cast(Any, log_assignment))
 
     owned: set[tuple[str, str]] = set()
 
@@ -71,3 +83,13 @@ def register_housekeeping(app: faust.App, ctx: Context) -> None:
             gauge.labels(topic, partition).set(lag)
         owned.clear()
         owned.update(lags)
+
+
+def partitions_by_topic(tps: Iterable[TP]) -> dict[str, str]:
+    """{topic: "0,2,5"} for a log line; "-" for a worker assigned nothing."""
+    by_topic: dict[str, list[int]] = {}
+    for tp in tps:
+        by_topic.setdefault(tp.topic, []).append(tp.partition)
+    if not by_topic:
+        return {"assigned": "-"}
+    return {topic: ",".join(map(str, sorted(ps))) for topic, ps in sorted(by_topic.items())}

@@ -91,7 +91,9 @@ class UpdateApplier:
                     group_id=f"{s.app_id}.watchlist-updates",
                     client_id=f"updates-{uuid.uuid4().hex[:6]}", enable_auto_commit=False,
                     auto_offset_reset="earliest", fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
-                    max_poll_records=BATCH)
+                    max_poll_records=BATCH,
+                    session_timeout_ms=int(s.session_timeout_s * 1000),
+                    heartbeat_interval_ms=int(s.heartbeat_interval_s * 1000))
                 try:
                     await consumer.start()
                     if not producing:  # for dead letters

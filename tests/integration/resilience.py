@@ -131,6 +131,7 @@ class Publisher:
     settings: Settings
     scans: list[tuple[str, bytes, Any]]
     rate: float
+    terminals: int = 16  # keys: scans spread over every partition, as many gates' would
     sent: list[Sent] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
     producer: AIOKafkaProducer | None = None
@@ -156,7 +157,8 @@ class Publisher:
             delay = started + i / self.rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            pending.append(await self.producer.send(topics[kind], raw, key=b"term-res"))
+            key = b"term-%d" % (i % self.terminals)
+            pending.append(await self.producer.send(topics[kind], raw, key=key))
             self.sent.append(Sent(kind, raw, expect, expect.event_id, time.monotonic()))
         await asyncio.gather(*pending)
 

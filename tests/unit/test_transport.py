@@ -46,3 +46,24 @@ async def test_the_consumer_thread_of_faust_is_kept_on_request() -> None:
     thread = app.consumer._thread  # type: ignore[attr-defined]
     assert type(thread) is transport.ConsumerThread
     assert thread.thread_loop is not thread.parent_loop
+
+
+async def test_the_group_session_and_heartbeats_come_from_the_settings() -> None:
+    app, _ = create_app(Settings(session_timeout_s=12, heartbeat_interval_s=2))
+    thread = app.consumer._thread  # type: ignore[attr-defined]
+    consumer = thread._create_worker_consumer(app.transport)
+    try:
+        assert consumer._session_timeout_ms == 12_000
+        assert consumer._heartbeat_interval_ms == 2_000
+    finally:
+        await consumer.stop()
+
+
+def test_heartbeats_must_fit_three_times_in_a_session() -> None:
+    from pydantic import ValidationError
+
+    assert Settings().session_timeout_s == 10.0  # a killed worker's gates wait ~this long
+    with pytest.raises(ValidationError, match="third"):
+        Settings(session_timeout_s=6, heartbeat_interval_s=3)
+    with pytest.raises(ValidationError):
+        Settings(session_timeout_s=5)  # below what brokers accept by default
