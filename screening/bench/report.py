@@ -26,6 +26,24 @@ def percentiles(values: list[float]) -> dict[str, float]:
             "max": round(ordered[-1] * 1000, 3)}
 
 
+# The issue's latency targets, end to end, at half the sustained rate.
+TARGET_P50_MS = 5.0
+TARGET_P99_MS = 25.0
+
+
+def meets_targets(run: dict[str, Any]) -> bool:
+    """A latency run within the targets, every result in."""
+    lat = run["latency_ms"]
+    return (not run.get("results_missing") and lat["p50"] <= TARGET_P50_MS
+            and lat["p99"] <= TARGET_P99_MS)
+
+
+def within_targets(runs: list[dict[str, Any]]) -> float | None:
+    """The highest rate of a sweep whose run met the targets (None: none did)."""
+    rates = [r["rate_scans_per_s"] for r in runs if meets_targets(r)]
+    return max(rates) if rates else None
+
+
 def machine() -> dict[str, Any]:
     cpu = ""
     try:
@@ -86,6 +104,21 @@ def _quarter(q: Any) -> str:
             f"p99 {lat['p99']} ms, max {lat['max']} ms{_split(q)}")
 
 
+def _sweep(f: dict[str, Any]) -> str:
+    runs = f.get("latency_sweep") or []
+    if len(runs) < 2:
+        return "not run"
+    steps = "; ".join(
+        f"{r['rate_scans_per_s']:,.0f}/s p50 {r['latency_ms']['p50']:.1f} / p99 "
+        f"{r['latency_ms']['p99']:.1f} ms{' (met)' if r['within_targets'] else ''}"
+        for r in runs)
+    best = f.get("within_targets_scans_per_s")
+    verdict = (f"within the targets up to {best:,.0f} scans/s, "
+               f"{100 * best / f['throughput_scans_per_s']:.0f} % of the sustained rate"
+               if best else "no swept rate within the targets")
+    return f"{steps}: {verdict}"
+
+
 def _scaling(s: dict[str, Any]) -> str:
     if not s:
         return "not run"
@@ -120,6 +153,8 @@ def table(f: dict[str, Any]) -> str:
          f"({f.get('latency_worker_cpu_us_per_scan', 0):,.0f} µs worker CPU/scan in small "
          f"batches{_split(f.get('latency_split') or {})})"),
         ("latency at a quarter of the sustained rate", _quarter(f.get("latency_quarter_rate"))),
+        (f"latency sweep (targets: p50 ≤ {TARGET_P50_MS:.0f} ms, p99 ≤ {TARGET_P99_MS:.0f} ms)",
+         _sweep(f)),
         ("worker memory (max RSS)", f"{f['worker_rss_mb']:.0f} MB"),
         ("scaling", _scaling(f.get("scaling") or {})),
         ("lists", ", ".join(f"{k} {v:,}" for k, v in f["lists"].items())),

@@ -7,7 +7,9 @@
    topics (--repeats); the median is reported.
 2. Latency: scans are published at half that rate while the last drain's workers run;
    each scan's latency is from just before its send to its result's arrival at a
-   consumer of the results topic.
+   consumer of the results topic. Before it, runs at an eighth, a quarter and three
+   eighths of the rate (unless --rate sets one rate): the highest rate within the
+   latency targets is reported too.
 3. Baseline: the same scans drained one at a time with awaited look-ups
    (SCREENING_LOOKUP_MODE=per_scan, SCREENING_BATCH_SIZE=1), so figures are ratios.
 4. Scaling: the same drain with --scale-workers workers on as many times the partitions.
@@ -46,7 +48,14 @@ from screening.bench.processes import (
     kafka_broker_pid,
     proc_cpu_seconds,
 )
-from screening.bench.report import machine, percentiles, table, write
+from screening.bench.report import (
+    machine,
+    meets_targets,
+    percentiles,
+    table,
+    within_targets,
+    write,
+)
 from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
 from screening.redis_client import make_redis
@@ -55,6 +64,9 @@ from screening.watchlists.loader import load_files
 from screening.watchlists.store import WatchlistStore
 
 CACHE = Path(".local/bench")
+# Latency runs, as fractions of the sustained rate, when no --rate is given: the last is
+# the half rate, the second a quarter.
+SWEEP = (0.125, 0.25, 0.375, 0.5)
 
 
 def _lists(args: argparse.Namespace) -> dict[str, int]:
@@ -221,6 +233,13 @@ async def _latency(settings: Settings, origin: Settings, paths: list[Path], rate
             "worker_cpu_us_per_scan": round(cpu_us, 1)}
 
 
+def _swept(run: dict[str, Any]) -> dict[str, Any]:
+    return {"rate_scans_per_s": run["rate_scans_per_s"], "latency_ms": run["latency_ms"],
+            "results_missing": run["results_missing"],
+            "worker_cpu_us_per_scan": run["worker_cpu_us_per_scan"],
+            "within_targets": meets_targets(run)}
+
+
 def _summary(drains: list[Drain]) -> dict[str, Any]:
     return {"throughput_scans_per_s": round(statistics.median(d.rate for d in drains), 1),
             "runs_scans_per_s": [round(d.rate, 1) for d in drains],
@@ -261,8 +280,9 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
         procs = drains[-1].procs
         try:
             half = args.rate or max(1.0, one["throughput_scans_per_s"] / 2)
-            # A quarter of the rate too: where latency stands with headroom to spare.
-            rates = [half] if args.rate else [half / 2, half]
+            # Below half the rate too (a quarter among them): where latency stands with
+            # headroom to spare, and the highest of these rates within the targets.
+            rates = [half] if args.rate else [half * f / SWEEP[-1] for f in SWEEP]
             runs_lat = [await _latency(settings, origin, paths, rate, args, procs, seed=2 + i)
                         for i, rate in enumerate(rates)]
             lat = runs_lat[-1]
@@ -313,7 +333,9 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "latency_results_missing": lat["results_missing"],
             "latency_worker_cpu_us_per_scan": lat["worker_cpu_us_per_scan"],
             "latency_split": {k: lat[k] for k in ("to_decision_ms", "after_decision_ms")},
-            "latency_quarter_rate": runs_lat[0] if len(runs_lat) > 1 else {},
+            "latency_quarter_rate": runs_lat[SWEEP.index(0.25)] if len(runs_lat) > 1 else {},
+            "latency_sweep": [_swept(r) for r in runs_lat],
+            "within_targets_scans_per_s": within_targets(runs_lat),
             "worker_rss_mb": round(rss, 1),
             "workers": args.workers,
             "partitions": args.partitions,

@@ -18,10 +18,11 @@ def add_parser(sub: Any) -> None:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scans", type=int, default=60_000, help="scans for the throughput run")
     p.add_argument("--latency-scans", type=int, default=None,
-                   help="scans for the latency run (default: 10 s at half the sustained rate)")
+                   help="scans for each latency run (default: 10 s at its rate)")
     p.add_argument("--baseline-scans", type=int, default=3_000, help="scans for the baseline")
     p.add_argument("--rate", type=float, default=None,
-                   help="latency-run rate in scans/s (default: half the sustained throughput)")
+                   help="latency-run rate in scans/s (default: an eighth, a quarter, three "
+                        "eighths and half the sustained throughput)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.add_argument("--repeats", type=int, default=3,
                    help="throughput and baseline drains, median reported (default 3)")

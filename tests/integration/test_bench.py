@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 def test_bench_runs_end_to_end_and_writes_its_figures(settings: Settings, tmp_path: Path) -> None:
     out = tmp_path / "results"
     done = subprocess.run(
-        screening_cmd("bench", "--scans", "600", "--latency-scans", "300", "--rate", "200",
+        screening_cmd("bench", "--scans", "600", "--latency-scans", "300",
                       "--baseline-scans", "100", "--repeats", "1", "--scale-workers", "2",
                       "--sltd", "2000", "--notices", "300",
                       "--smv", "500", "--out", str(out), "--json", "--timeout", "240"),
@@ -32,4 +32,11 @@ def test_bench_runs_end_to_end_and_writes_its_figures(settings: Settings, tmp_pa
     assert figures["worker_cpu_us_per_scan"] > 0
     assert figures["scaling"]["workers"] == 2 and figures["scaling"]["throughput_scans_per_s"] > 0
     assert figures["latency_ms"]["p50"] <= figures["latency_ms"]["max"]
+    # No --rate: a sweep up to half the sustained rate, the last run being that half.
+    sweep = figures["latency_sweep"]
+    assert [round(r["rate_scans_per_s"] / sweep[-1]["rate_scans_per_s"], 2) for r in sweep] \
+        == [0.25, 0.5, 0.75, 1.0]
+    assert sweep[-1]["rate_scans_per_s"] == figures["latency_rate_scans_per_s"]
+    assert all(r["results_missing"] == 0 for r in sweep)
+    assert "within_targets_scans_per_s" in figures
     assert (out / "latest.json").exists() and (out / "latest.md").read_text().startswith("|")

@@ -1,0 +1,53 @@
+"""The benchmark's latency sweep: which rates met the targets, and the table's row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from screening.bench.report import meets_targets, table, within_targets
+
+
+def run(rate: float, p50: float, p99: float, missing: int = 0) -> dict[str, Any]:
+    return {"rate_scans_per_s": rate, "results_missing": missing,
+            "latency_ms": {"p50": p50, "p95": p99, "p99": p99, "max": p99}}
+
+
+def test_a_run_meets_the_targets_only_with_both_percentiles_and_every_result() -> None:
+    assert meets_targets(run(1000, 5.0, 25.0))
+    assert not meets_targets(run(1000, 5.1, 10.0))
+    assert not meets_targets(run(1000, 3.0, 25.1))
+    assert not meets_targets(run(1000, 3.0, 10.0, missing=1))
+
+
+def test_the_highest_rate_within_the_targets_is_reported() -> None:
+    # The tail is noisy: a lower rate may miss where a higher one met.
+    sweep = [run(500, 3.0, 30.0), run(1000, 4.0, 9.0), run(1500, 6.0, 20.0)]
+    assert within_targets(sweep) == 1000
+    assert within_targets([run(500, 9.0, 30.0)]) is None
+
+
+def figures(**extra: Any) -> dict[str, Any]:
+    f: dict[str, Any] = {
+        "throughput_scans_per_s": 4000.0, "throughput_runs_scans_per_s": [4000.0],
+        "workers": 1, "partitions": 4, "worker_cpu_us_per_scan": 120.0,
+        "baseline_throughput_scans_per_s": 400.0, "speedup_vs_baseline": 10.0,
+        "latency_ms": {"p50": 7.0, "p95": 20.0, "p99": 40.0, "max": 60.0},
+        "latency_rate_scans_per_s": 2000.0, "worker_rss_mb": 150.0, "lists": {"sltd": 1},
+        "scans": 1, "latency_scans": 1, "baseline_scans": 1, "run_at": "now",
+        "machine": {"cores": 2, "cpu": "x", "memory_gb": 1, "redis": "7",
+                    "load_average": [0, 0, 0]}}
+    f.update(extra)
+    return f
+
+
+def test_the_table_names_the_rates_that_met_and_the_best() -> None:
+    sweep = [dict(run(500, 3.0, 9.0), within_targets=True),
+             dict(run(2000, 7.0, 40.0), within_targets=False)]
+    text = table(figures(latency_sweep=sweep, within_targets_scans_per_s=500.0))
+    row = next(line for line in text.splitlines() if "latency sweep" in line)
+    assert "500/s p50 3.0 / p99 9.0 ms (met)" in row
+    assert "2,000/s p50 7.0 / p99 40.0 ms;" not in row and "2,000/s p50 7.0 / p99 40.0 ms:" in row
+    assert "up to 500 scans/s, 12 % of the sustained rate" in row
+    none = table(figures(latency_sweep=[sweep[1], sweep[1]], within_targets_scans_per_s=None))
+    assert "no swept rate within the targets" in none
+    assert "| latency sweep (targets: p50 ≤ 5 ms, p99 ≤ 25 ms) | not run |" in table(figures())
