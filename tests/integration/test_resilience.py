@@ -242,10 +242,15 @@ async def test_a_worker_killed_beside_another_its_share_is_taken_over(
     assert longest < settings.session_timeout_s + 15, f"{longest:.1f} s"
 
 
-def answered_by(worker: Any) -> float:
-    """Scans a worker has answered, from its /metrics."""
+def metric_total(worker: Any, name: str) -> float:
+    """A counter of a worker's /metrics, summed over its labels."""
     return sum(float(line.rsplit(" ", 1)[1]) for line in worker.metrics().splitlines()
-               if line.startswith("screening_scans_total{"))
+               if line.startswith(name + "{"))
+
+
+def answered_by(worker: Any) -> float:
+    """Scans a worker has answered."""
+    return metric_total(worker, "screening_scans_total")
 
 
 @pytest.fixture
@@ -309,8 +314,7 @@ async def test_redis_gone_ten_seconds_never_clear_unverified_in_budget_then_resu
     assert len(later) >= 200
     assert not [r for _, r in later if r["outcome"] == "unverified"]
     assert all(r["outcome"] == "hit" for s, r in later if s.expect.outcome == "hit")
-    errors = sum(float(line.rsplit(" ", 1)[1]) for line in worker.metrics().splitlines()
-                 if line.startswith("screening_lookup_errors_total{"))
+    errors = metric_total(worker, "screening_lookup_errors_total")
     assert errors >= 1
     print(f"Redis outage: down {restarted_at - down_at:.1f} s, hung {back_at - frozen_at:.1f} s, "
           f"{len(unverified)} unverified, "
