@@ -48,10 +48,9 @@ class Settings(BaseSettings):
     # Host the worker's web server binds to.
     web_host: str = "127.0.0.1"
 
-    # Scans screened together: one Redis round trip answers a whole batch.
+    # Most scans screened together (one Redis round trip answers a whole batch). A batch
+    # is what arrived while the last one was screened: no waiting for it to fill.
     batch_size: int = Field(default=500, ge=1, le=10_000)
-    # Longest wait for a batch to fill before it is screened anyway, in seconds.
-    batch_within_s: float = Field(default=0.002, gt=0, le=1.0)
     # "batched" (one Redis call per batch); "per_scan" awaits each look-up: the benchmark's
     # baseline only.
     lookup_mode: Literal["batched", "per_scan"] = "batched"

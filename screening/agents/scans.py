@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import faust
 from faust.types import EventT
 
+from screening.agents.batching import batches
 from screening.agents.publish import Outputs
 from screening.context import Context
 from screening.core.engine import RawScan, Screened
@@ -84,7 +85,7 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
 
     async def screen_stream(stream: AsyncIterable[bytes]) -> None:
         assert isinstance(stream, faust.Stream)
-        async for events in stream.take_events(s.batch_size, within=s.batch_within_s):
+        async for events in batches(stream, s.batch_size):
             read_at = time.monotonic()
             # (Faust's test_context() delivers on a topic of its own: travellers there.)
             batch = [_raw(kinds.get(e.message.topic, "traveller"), e, read_at) for e in events]

@@ -27,8 +27,7 @@ def app_and_outputs(monkeypatch: pytest.MonkeyPatch,
         published.extend(items)
 
     monkeypatch.setattr(Outputs, "publish", capture)
-    settings = Settings(broker="kafka://127.0.0.1:1", app_id="agent-test", batch_size=10,
-                        batch_within_s=0.01)
+    settings = Settings(broker="kafka://127.0.0.1:1", app_id="agent-test", batch_size=10)
     app, ctx = create_app(settings)
     screener = Screener(memory_store, settings)
 

@@ -1,0 +1,87 @@
+"""Batches of a Faust stream as they come: whatever is buffered when the agent is free.
+
+Faust's ``Stream.take_events(n, within=t)`` collects events through a second task
+(the stream's passive drainer, one async step per event) and hands them over when n
+are buffered or every t seconds. Each batch waits for that timer: up to t more per
+scan, and a loop wake-up every t even when nothing arrives. Here the agent takes the
+first event the moment it is delivered, with everything delivered behind it (up to
+``max_size``): at a low rate a batch is what one fetch brought, at a high rate what
+arrived while the last batch was screened. Batches grow with the load, and no scan
+waits for a timer.
+
+What Faust's stream iterator does per event is done here too, once per batch:
+events of an older consumer generation, or delivered while a rebalance suspends the
+flow, are acked and skipped; the others are tracked as unacked until the agent acks
+them after its batch, so offsets are committed only for answered scans.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, cast
+
+import faust
+from faust.exceptions import Skip
+from faust.types import ChannelT, EventT
+from mode.utils.futures import maybe_async
+
+
+async def batches(stream: faust.Stream, max_size: int) -> AsyncIterator[list[EventT]]:
+    """Yield lists of at most `max_size` events; each is acked when the next is asked for."""
+    app = stream.app
+    # An agent's stream already holds an iterating clone of its topic, the one the
+    # conductor delivers to, and aiter() returns it; for any other stream aiter() makes
+    # and subscribes one (Topic.__aiter__), as Faust's own iterator would.
+    channel = cast(ChannelT, aiter(stream.channel))
+    queue = channel.queue
+    consumer = app.consumer
+    unacked = cast(Any, consumer)._unacked_messages  # what Consumer.track_message adds to
+    acking_topics = app.topics.acking_topics
+    flow_control = app.flow_control
+    on_message_in = stream._on_message_in
+    processors = stream._processors  # none in a worker; Faust's test wrapper adds one
+    stream.enable_acks = False  # acked here, after the agent has answered them
+    started_here = await stream.maybe_start()  # as `async for` over the stream would
+    try:
+        while not stream.should_stop:
+            events = [await queue.get()]
+            while len(events) < max_size and not queue.empty():
+                events.append(queue.get_nowait())
+            generation = app.consumer_generation_id
+            flowing = flow_control.is_active()
+            batch: list[EventT] = []
+            for event in events:
+                message = event.message
+                if not flowing or message.generation_id != generation:
+                    await stream.ack(event)  # not ours to answer any more; Faust acks these too
+                    continue
+                if message.topic in acking_topics and not message.tracked:
+                    message.tracked = True
+                    unacked.add(message)
+                    on_message_in(message.tp, message.offset, message)
+                if processors and await _skipped(processors, event.value):
+                    await stream.ack(event)
+                    continue
+                batch.append(event)
+            if not batch:
+                continue
+            try:
+                yield batch
+            finally:
+                for event in batch:
+                    await stream.ack(event)
+    finally:
+        stream._channel_stop_iteration(channel)
+        if started_here:
+            await stream.stop()
+
+
+async def _skipped(processors: Sequence[Any], value: object) -> bool:
+    """Run the stream's processors on a value, as Faust's iterator would; True if one
+    raised Skip. Their results are not used: the agent reads the events themselves."""
+    try:
+        for processor in processors:
+            value = await maybe_async(processor(value))
+    except Skip:
+        return True
+    return False
