@@ -25,23 +25,35 @@ BATCH = 1000
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("screen", help="screen NDJSON scans from stdin, results on stdout")
     p.add_argument("--kind", choices=("auto", "traveller", "vehicle"), default="auto",
-                   help="kind of every scan; auto: a scan with a 'vehicle' object is a vehicle")
+                   help="kind of every scan; auto: a scan with a 'vehicle' object is a vehicle "
+                        "(one with a document or holder too is rejected: AMBIGUOUS_KIND)")
     p.add_argument("--alerts", metavar="FILE", help="also write the alerts, NDJSON, to FILE")
     p.add_argument("--batch", type=int, default=BATCH, metavar="N",
                    help=f"scans per Redis round trip (default {BATCH})")
     p.set_defaults(func=run, exit_at_once=True)
 
 
-def infer_kind(line: bytes, default: str) -> ScanKind:
+AMBIGUOUS = ("AMBIGUOUS_KIND", "the scan has both a vehicle and a document or holder: "
+             "screen it with --kind traveller or --kind vehicle, or split it")
+
+
+def infer_kind(line: bytes, default: str) -> tuple[ScanKind, tuple[str, str] | None]:
+    """The kind of a line, and a reason to refuse it when that cannot be told: a line
+    with a vehicle and a document (or holder) is not screened as either, since either
+    choice would leave the other unchecked and could answer `clear`."""
     if default != "auto":
-        return default  # type: ignore[return-value]
+        return default, None  # type: ignore[return-value]
     if b"vehicle" not in line and b"\\u" not in line:
-        return "traveller"  # no such key, not even escaped: no need to parse
+        return "traveller", None  # no such key, not even escaped: no need to parse
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError:
-        return "traveller"
-    return "vehicle" if isinstance(data, dict) and "vehicle" in data else "traveller"
+        return "traveller", None  # rejected as such by the codec
+    if not isinstance(data, dict) or data.get("vehicle") is None:
+        return "traveller", None
+    if data.get("document") is not None or data.get("holder") is not None:
+        return "traveller", AMBIGUOUS
+    return "vehicle", None
 
 
 async def screen_stream(settings: Settings, source: BinaryIO, sink: BinaryIO,
@@ -81,8 +93,9 @@ async def screen_stream(settings: Settings, source: BinaryIO, sink: BinaryIO,
             line = line.rstrip(b"\r\n")
             if not line.strip():
                 continue
-            batch.append(RawScan(kind=infer_kind(line, kind), value=line, topic="stdin",
-                                 partition=None, offset=lineno))
+            line_kind, refused = infer_kind(line, kind)
+            batch.append(RawScan(kind=line_kind, value=line, topic="stdin",
+                                 partition=None, offset=lineno, refused=refused))
             if len(batch) >= batch_size:
                 if gc_policy is not None:
                     gc_policy.maybe_tick()

@@ -51,6 +51,16 @@ def _describe(exc: ValidationError) -> tuple[str, str]:
     return code, f"{loc}: {first['msg']}{suffix}"
 
 
+def refusal(code: str, message: str, raw: bytes | None) -> InvalidScan:
+    """A scan refused before decoding (its kind could not be told, say), with whatever
+    ids it carries so that its terminal still gets an answer."""
+    try:
+        data = orjson.loads(raw) if raw is not None and len(raw) <= _SALVAGE_LIMIT else None
+    except orjson.JSONDecodeError:
+        data = None
+    return _invalid(code, message, data)
+
+
 def decode_scan(kind: ScanKind, raw: bytes | None, *,
                 max_bytes: int) -> TravellerScan | VehicleScan:
     """Validate one scan; raises InvalidScan with a reason code and any ids it could read."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from screening.core.codec import decode_scan
+from screening.core.codec import decode_scan, refusal
 from screening.core.decide import blob_refs, decide, decode_records, rejected, unverified
 from screening.core.prepare import Prepared, prepare
 from screening.deadletters import DEADLETTER_PAYLOAD_BYTES as DEADLETTER_PAYLOAD_BYTES
@@ -46,6 +46,9 @@ class RawScan(NamedTuple):
     partition: int | None = None
     offset: int | None = None
     read_at: float = 0.0  # time.monotonic() when read off the wire
+    # (code, message) when the scan is refused before decoding: `screening screen`
+    # could not tell whether a line is a traveller or a vehicle.
+    refused: tuple[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -96,6 +99,8 @@ class Screener:
         for item in out:
             scan = None
             try:
+                if item.raw.refused is not None:
+                    raise refusal(*item.raw.refused, item.raw.value)
                 scan = decode_scan(item.raw.kind, item.raw.value,
                                    max_bytes=self.settings.max_scan_bytes)
                 item.scanned_at = scan.scanned_at

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
@@ -73,7 +73,23 @@ CountryCode = Annotated[
     BeforeValidator(_country),
     Field(pattern=r"^[A-Z]{1,3}$", description="ICAO 9303 three-letter code (D = Germany)"),
 ]
-Timestamp = Annotated[AwareDatetime, Field(description="RFC 3339 with an offset")]
+# The shape of an RFC 3339 date-time. pydantic on its own also takes a number, or a
+# string of digits, as Unix time ("1234567890" is 2009-02-13T23:31:30Z): not what the
+# contract's timestamps are, and a terminal sending one has its clock fields wrong.
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _date_time_text(value: Any) -> Any:
+    if isinstance(value, str) and _DATE_TIME.match(value := value.strip()):
+        return value
+    if isinstance(value, datetime):
+        return value
+    raise ValueError("a timestamp must be RFC 3339 text with an offset, "
+                     "like 2026-11-28T10:00:00Z")
+
+
+_AwareTimestamp = Annotated[AwareDatetime, Field(description="RFC 3339 with an offset")]
+Timestamp = Annotated[_AwareTimestamp, BeforeValidator(_date_time_text)]
 
 
 def _check_year(year: int, years: range) -> None:
@@ -127,7 +143,9 @@ PartialDate = Annotated[str, AfterValidator(_partial_date)]
 # A document's expiry date (for document.expiry in scans).
 ExpiryDate = Annotated[date, years_within(EVENT_YEARS)]
 # When a watchlist record was reported or issued: a date or a timestamp.
-RecordDate = Annotated[date | Timestamp, years_within(EVENT_YEARS)]
+# (A date or a timestamp: the check above would make pydantic's union take a timestamp
+# at midnight for a date, so records keep the plain aware type.)
+RecordDate = Annotated[date | _AwareTimestamp, years_within(EVENT_YEARS)]
 # When a watchlist update was issued.
 RecordTimestamp = Annotated[Timestamp, years_within(EVENT_YEARS)]
 

@@ -45,3 +45,42 @@ async def test_results_in_input_order(monkeypatch: pytest.MonkeyPatch, memory_st
     assert {r["outcome"] for r in results} == {"clear", "hit", "rejected"}
     assert all(r["kind"] == "vehicle" for i, r in enumerate(results) if i % 11 == 5 and i % 7 != 3)
     assert all(r["watchlist_version"] == "v-test" for r in results if r["outcome"] != "rejected")
+
+
+@pytest.mark.parametrize(("extra", "kind", "outcome", "code"), [
+    ({}, "vehicle", "hit", None),  # the plate is on the test store's list
+    ({"document": {"number": "C0000001", "issuing_state": "D"}}, "traveller", "rejected",
+     "AMBIGUOUS_KIND"),
+    ({"holder": {"surname": "Muster"}}, "traveller", "rejected", "AMBIGUOUS_KIND"),
+    ({"document": None, "holder": None}, "vehicle", "hit", None),
+])
+async def test_a_line_with_a_vehicle_and_a_document_is_neither(
+        monkeypatch: pytest.MonkeyPatch, memory_store: Any, extra: dict[str, Any], kind: str,
+        outcome: str, code: str | None) -> None:
+    """Screened as a vehicle, its document would go unchecked (and the reverse): such a
+    line is refused with a reason, with its ids, in its place."""
+    monkeypatch.setattr(screen, "make_redis", lambda settings: _Redis())
+    monkeypatch.setattr(screen, "WatchlistStore", lambda redis, prefix: memory_store)
+    line = orjson.dumps({"event_id": "both", "checkpoint_id": "cp", "terminal_id": "t9",
+                         "scanned_at": "2026-11-28T11:59:59Z",
+                         "vehicle": {"plate": "B-AB 1234", "plate_country": "D"}, **extra})
+    out, err = io.BytesIO(), io.StringIO()
+    await screen.screen_stream(Settings(), io.BytesIO(_scan(1) + b"\n" + line + b"\n"), out,
+                               None, "auto", err=err)
+    first, result = [orjson.loads(x) for x in out.getvalue().splitlines()]
+    assert first["event_id"] == "e1"
+    assert (result["event_id"], result["terminal_id"]) == ("both", "t9")
+    assert (result["kind"], result["outcome"]) == (kind, outcome)
+    assert (code in result["warnings"]) if code else "AMBIGUOUS_KIND" not in result["warnings"]
+
+
+async def test_a_traveller_with_a_null_vehicle_is_a_traveller(
+        monkeypatch: pytest.MonkeyPatch, memory_store: Any) -> None:
+    monkeypatch.setattr(screen, "make_redis", lambda settings: _Redis())
+    monkeypatch.setattr(screen, "WatchlistStore", lambda redis, prefix: memory_store)
+    line = orjson.dumps({**orjson.loads(_scan(1)), "vehicle": None})
+    out = io.BytesIO()
+    await screen.screen_stream(Settings(), io.BytesIO(line + b"\n"), out, None, "auto",
+                               err=io.StringIO())
+    result = orjson.loads(out.getvalue())
+    assert (result["kind"], result["outcome"]) == ("traveller", "clear")

@@ -297,3 +297,23 @@ def test_an_over_long_vehicle_code_is_refused_in_characters(field: str, value: s
         decode_scan("vehicle", orjson.dumps(vehicle(**{field: value})), max_bytes=1 << 16)
     assert info.value.message.startswith(
         f"vehicle.{field}: String should have at most {most} characters")
+
+
+@pytest.mark.parametrize("value", [1234567890, 1.7e9, "1234567890", True, "2026-11-28",
+                                   "28/11/2026 10:00", "now", "", None])
+def test_a_scan_time_that_is_not_rfc_3339_text_is_refused(value: Any) -> None:
+    """pydantic alone reads a number, or a string of digits, as Unix time: 1234567890
+    would have been accepted as 2009-02-13."""
+    exc = rejected(traveller(scanned_at=value))
+    assert exc.code == "INVALID_FIELD" and exc.message.startswith("scanned_at")
+    assert exc.event_id == "e-1"  # still answered
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("2026-11-28T10:00:00Z", datetime(2026, 11, 28, 10, tzinfo=UTC)),
+    ("2026-11-28t10:00:00.5+00:00", datetime(2026, 11, 28, 10, 0, 0, 500000, tzinfo=UTC)),
+    ("2026-11-28 11:00:00+01:00", datetime(2026, 11, 28, 10, tzinfo=UTC)),
+    (" 2026-11-28T10:00:00Z ", datetime(2026, 11, 28, 10, tzinfo=UTC)),
+])
+def test_rfc_3339_scan_times_are_read(value: str, expected: datetime) -> None:
+    assert TravellerScan.model_validate(traveller(scanned_at=value)).scanned_at == expected
