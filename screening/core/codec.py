@@ -51,14 +51,20 @@ def _describe(exc: ValidationError) -> tuple[str, str]:
     return code, f"{loc}: {first['msg']}{suffix}"
 
 
+def _salvage(raw: bytes | None) -> Any:
+    """A refused scan parsed anyway (up to a size), only to read its ids."""
+    if raw is None or len(raw) > _SALVAGE_LIMIT:
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+
+
 def refusal(code: str, message: str, raw: bytes | None) -> InvalidScan:
     """A scan refused before decoding (its kind could not be told, say), with whatever
     ids it carries so that its terminal still gets an answer."""
-    try:
-        data = orjson.loads(raw) if raw is not None and len(raw) <= _SALVAGE_LIMIT else None
-    except orjson.JSONDecodeError:
-        data = None
-    return _invalid(code, message, data)
+    return _invalid(code, message, _salvage(raw))
 
 
 def decode_scan(kind: ScanKind, raw: bytes | None, *,
@@ -67,13 +73,8 @@ def decode_scan(kind: ScanKind, raw: bytes | None, *,
     if raw is None or not raw.strip():
         raise _invalid("EMPTY", "the message has no value")
     if len(raw) > max_bytes:
-        data = None
-        if len(raw) <= _SALVAGE_LIMIT:
-            try:
-                data = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                data = None
-        raise _invalid("TOO_LARGE", f"scan of {len(raw)} bytes exceeds {max_bytes}", data)
+        raise _invalid("TOO_LARGE", f"scan of {len(raw)} bytes exceeds {max_bytes}",
+                       _salvage(raw))
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
