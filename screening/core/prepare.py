@@ -12,7 +12,7 @@ from screening.exceptions import InvalidScan
 from screening.matching.mrz import MrzData, MrzFormatError, compare_with_fields, parse_mrz
 from screening.matching.persons import PersonQuery, query_keys, same_query
 from screening.matching.plates import plate_query_keys
-from screening.matching.vin import normalize_vin, vin_check_ok
+from screening.matching.vin import normalize_vin, vin_check_ok, vin_letters_ok
 from screening.models import TravellerScan, VehicleScan
 from screening.settings import Settings
 from screening.watchlists.notices import DOC_TABLE, NAME_TABLE
@@ -115,6 +115,8 @@ def prepare_vehicle(scan: VehicleScan, settings: Settings) -> Prepared:
         p.vin = normalize_vin(v.vin)
         if vin_check_ok(p.vin) is False:
             _warn(p, "VIN_CHECK_DIGIT")
+        elif not vin_letters_ok(p.vin):  # a misread: still looked up as read, exactly
+            _warn(p, "VIN_FORMAT")
         if p.vin:
             fields.append((VIN_TABLE, p.vin))
     if v.plate:

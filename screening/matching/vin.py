@@ -21,6 +21,14 @@ def normalize_vin(s: str) -> str:
     return normalize_document_number(s)
 
 
+_NOT_IN_A_VIN = frozenset("IOQ")
+
+
+def vin_letters_ok(vin: str) -> bool:
+    """False when the read holds I, O or Q, which no VIN (whole or partial) contains."""
+    return _NOT_IN_A_VIN.isdisjoint(normalize_vin(vin))
+
+
 def vin_check_ok(vin: str) -> bool | None:
     """Whether position 9 holds the check digit; None when the rule does not apply.
 
@@ -34,4 +42,4 @@ def vin_check_ok(vin: str) -> bool | None:
     return v[8] == vin_check_digit(v)
 
 
-__all__ = ["normalize_vin", "vin_check_ok"]
+__all__ = ["normalize_vin", "vin_check_ok", "vin_letters_ok"]

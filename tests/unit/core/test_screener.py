@@ -89,6 +89,10 @@ CASES = [
      vehicle(plate="AB-12-CD", plate_country="F", confidence=0.99), "clear", set(), set()),
     ("VIN with a wrong check digit is warned", "vehicle", vehicle(vin="1M8GDM9A1KP042788"),
      "clear", set(), {"VIN_CHECK_DIGIT"}),
+    ("VIN read with an O (no VIN has one) is warned, not corrected", "vehicle",
+     vehicle(vin="1M8GDM9AXKPO42788"), "clear", set(), {"VIN_FORMAT"}),
+    ("partial VIN with an I is warned", "vehicle", vehicle(vin="KP04278I"), "clear", set(),
+     {"VIN_FORMAT"}),
 ]
 
 
