@@ -11,8 +11,10 @@ waits for a timer.
 
 What Faust's stream iterator does per event is done here too, once per batch:
 events of an older consumer generation, or delivered while a rebalance suspends the
-flow, are acked and skipped; the others are tracked as unacked until the agent acks
-them after its batch, so offsets are committed only for answered scans.
+flow, are acked and skipped; the others are tracked as unacked until the agent has
+finished their batch, so offsets are committed only for answered scans. (Faust's
+take_events acks a batch in a ``finally``: also when the agent raised or was stopped
+in the middle of it, which committed scans that were never answered.)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from mode.utils.futures import maybe_async
 
 
 async def batches(stream: faust.Stream, max_size: int) -> AsyncIterator[list[EventT]]:
-    """Yield lists of at most `max_size` events; each is acked when the next is asked for."""
+    """Yield lists of at most `max_size` events; a list is acked when the next is asked for."""
     app = stream.app
     # An agent's stream already holds an iterating clone of its topic, the one the
     # conductor delivers to, and aiter() returns it; for any other stream aiter() makes
@@ -65,11 +67,12 @@ async def batches(stream: faust.Stream, max_size: int) -> AsyncIterator[list[Eve
                 batch.append(event)
             if not batch:
                 continue
-            try:
-                yield batch
-            finally:
-                for event in batch:
-                    await stream.ack(event)
+            yield batch
+            # Acked only once the agent asks for more. A batch it did not finish (it
+            # raised, or the worker stopped mid-batch) stays unacked, so its offsets are
+            # not committed and its scans are read again: answered twice, never lost.
+            for event in batch:
+                await stream.ack(event)
     finally:
         stream._channel_stop_iteration(channel)
         if started_here:

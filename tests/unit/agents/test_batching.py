@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from typing import Any
 
 import faust
@@ -104,3 +105,31 @@ async def test_an_event_a_processor_skips_is_acked_and_dropped() -> None:
         await until(lambda: seen.batches)
         await until(lambda: dropped.message.acked)
     assert seen.batches == [[b"keep me"]]
+
+
+async def test_a_batch_the_agent_did_not_finish_stays_unacked() -> None:
+    """Stopped (or failed) mid-batch, the agent leaves the batch unacked: its offsets
+    are not committed and the scans are read again, not lost."""
+    app = faust.App("batching-test-2", broker="kafka://127.0.0.1:1", store="memory://",
+                    autodiscover=False)
+    topic = app.topic("scans", key_type=bytes, value_type=bytes, value_serializer="raw")
+    held: list[EventT] = []
+    gone = asyncio.Event()
+
+    @app.agent(topic)
+    async def agent(stream: faust.Stream) -> None:
+        async for batch in batches(stream, 10):
+            held.extend(batch)
+            break  # as if the worker stopped here, before answering
+        gone.set()
+        await asyncio.Event().wait()  # stays up; the generator is left behind
+
+    app.finalize()
+    async with agent.test_context() as test_agent:
+        for n in range(3):
+            await test_agent.put(b"%d" % n, wait=False)
+        await asyncio.wait_for(gone.wait(), 2)
+        gc.collect()
+        await asyncio.sleep(0.05)  # room for the loop to finalize the abandoned generator
+        assert len(held) == 3
+        assert not any(e.message.acked for e in held)
