@@ -134,8 +134,7 @@ async def test_worker_killed_mid_stream_and_restarted_loses_nothing(
     assert_right_answers(reader, sent)
     # Only what the dead worker had answered but not committed can come twice.
     assert repeats <= answered_before_kill
-    arrivals = reader.arrivals()
-    longest = max(arrivals[s.event_id] - s.at for s in sent if s.event_id and s.at > killed_at)
+    longest = longest_wait_since(reader, sent, killed_at)
     print(f"SIGKILL {guarantee}: {len(expected_ids(sent))} scans, {answered_before_kill} "
           f"answered before the kill, {repeats} answered twice; longest wait after the "
           f"kill {longest:.1f} s")
@@ -232,14 +231,18 @@ async def test_a_worker_killed_beside_another_its_share_is_taken_over(
         await reader.results_for(expected_ids(sent), within=120)
     assert_nothing_lost(reader, sent, first.log_tail(), repeats_allowed=True)
     assert_right_answers(reader, sent)
-    arrivals = reader.arrivals()
-    waits = [arrivals[s.event_id] - s.at for s in sent if s.event_id and s.at > killed_at]
-    longest = max(waits)
+    longest = longest_wait_since(reader, sent, killed_at)
     print(f"kill beside another: session timeout {settings.session_timeout_s:.0f} s, "
           f"longest wait after the kill {longest:.1f} s; {latency_ms(reader, sent)}")
     # The dead worker's partitions wait for its session to expire, then a rebalance.
     # A generous bound for a loaded machine; the default would have been a minute.
     assert longest < settings.session_timeout_s + 15, f"{longest:.1f} s"
+
+
+def longest_wait_since(reader: Any, sent: list[Any], moment: float) -> float:
+    """The longest a scan sent after `moment` (time.monotonic()) waited for its result."""
+    arrivals = reader.arrivals()
+    return max(arrivals[s.event_id] - s.at for s in sent if s.event_id and s.at > moment)
 
 
 def metric_total(worker: Any, name: str) -> float:

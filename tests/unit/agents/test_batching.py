@@ -21,10 +21,13 @@ class Recorder:
         self.events: list[EventT] = []
 
 
+def app_and_topic(name: str) -> tuple[faust.App, Any]:
+    app = faust.App(name, broker="kafka://127.0.0.1:1", store="memory://", autodiscover=False)
+    return app, app.topic("scans", key_type=bytes, value_type=bytes, value_serializer="raw")
+
+
 def make_agent(max_size: int, *, skip: bytes | None = None) -> tuple[Any, Recorder]:
-    app = faust.App("batching-test", broker="kafka://127.0.0.1:1", store="memory://",
-                    autodiscover=False)
-    topic = app.topic("scans", key_type=bytes, value_type=bytes, value_serializer="raw")
+    app, topic = app_and_topic("batching-test")
     seen = Recorder()
 
     async def skip_some(value: bytes) -> bytes:
@@ -110,9 +113,7 @@ async def test_an_event_a_processor_skips_is_acked_and_dropped() -> None:
 async def test_a_batch_the_agent_did_not_finish_stays_unacked() -> None:
     """Stopped (or failed) mid-batch, the agent leaves the batch unacked: its offsets
     are not committed and the scans are read again, not lost."""
-    app = faust.App("batching-test-2", broker="kafka://127.0.0.1:1", store="memory://",
-                    autodiscover=False)
-    topic = app.topic("scans", key_type=bytes, value_type=bytes, value_serializer="raw")
+    app, topic = app_and_topic("batching-test-2")
     held: list[EventT] = []
     gone = asyncio.Event()
 
