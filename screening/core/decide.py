@@ -15,6 +15,7 @@ import orjson
 
 from screening.core.prepare import Prepared
 from screening.exceptions import InvalidScan
+from screening.matching.documents import PENALTY_PER_SWAP, PENALTY_REASON, variant_score
 from screening.matching.persons import candidate_filter
 from screening.matching.persons import score as score_person
 from screening.matching.plates import match_plate
@@ -97,18 +98,33 @@ def decode_records(blobs: Mapping[tuple[str, str], bytes | None]) -> dict[tuple[
     return {ref: orjson.loads(raw) for ref, raw in blobs.items() if raw}
 
 
-def _traveller_hits(p: Prepared, answers: Answers, records: Records,
-                    threshold: float) -> dict[tuple[str, str], Hit]:
+def _document_hits(hits: dict[tuple[str, str], Hit], fld: str, swaps: int, answers: Answers,
+                   records: Records, sltd_fields: dict[str, str]) -> None:
+    """Hits on one document field: the number as scanned (swaps 0) or an O/0, I/1
+    variant of it; `sltd_fields` notes which field each SLTD hit matched."""
+    score = variant_score(swaps)
+    penalties = [Penalty(reason=PENALTY_REASON, amount=round(PENALTY_PER_SWAP * swaps, 4))
+                 ] if swaps else []
+    matched_on = ["document_number", "issuing_state"]
+    for rid, payload in parse_entries(answers.get((SLTD_TABLE, fld))):
+        status = payload.split("|", 1)[0] or "unknown"
+        if (old := hits.get(("sltd", rid))) is None or old.score < score:
+            sltd_fields[rid] = fld
+        _merge(hits, Hit(list="sltd", record_id=rid, score=score, category=status,
+                         matched_on=matched_on, penalties=penalties))
+    for rid, _ in parse_entries(answers.get((DOC_TABLE, fld))):
+        colour = records.get((PROFILE_TABLE, rid), {}).get("colour", "unknown")
+        _merge(hits, Hit(list="notice", record_id=rid, score=score, category=colour,
+                         matched_on=matched_on, penalties=penalties))
+
+
+def _traveller_hits(p: Prepared, answers: Answers, records: Records, threshold: float,
+                    sltd_fields: dict[str, str]) -> dict[tuple[str, str], Hit]:
     hits: dict[tuple[str, str], Hit] = {}
     for fld in p.document_fields:
-        for rid, payload in parse_entries(answers.get((SLTD_TABLE, fld))):
-            status = payload.split("|", 1)[0] or "unknown"
-            _merge(hits, Hit(list="sltd", record_id=rid, score=1.0, category=status,
-                             matched_on=["document_number", "issuing_state"]))
-        for rid, _ in parse_entries(answers.get((DOC_TABLE, fld))):
-            colour = records.get((PROFILE_TABLE, rid), {}).get("colour", "unknown")
-            _merge(hits, Hit(list="notice", record_id=rid, score=1.0, category=colour,
-                             matched_on=["document_number", "issuing_state"]))
+        _document_hits(hits, fld, 0, answers, records, sltd_fields)
+    for fld, swaps in p.variant_fields.items():
+        _document_hits(hits, fld, swaps, answers, records, sltd_fields)
     candidates = p.name_candidates
     if candidates is None:  # blob_refs did not see these answers
         candidates = {rid for table, fld in p.lookups if table == NAME_TABLE
@@ -180,12 +196,14 @@ def _subject(scan: TravellerScan | VehicleScan, p: Prepared) -> dict[str, Any]:
         {"read_confidence": scan.read_confidence} if scan.read_confidence is not None else {})
 
 
-def _record_summary(hit: Hit, records: Records, p: Prepared) -> dict[str, Any]:
+def _record_summary(hit: Hit, records: Records, sltd_fields: Mapping[str, str]
+                    ) -> dict[str, Any]:
     if hit.list == "notice":
         return records.get((PROFILE_TABLE, hit.record_id), {}).get("summary", {"id": hit.record_id})
     if hit.list == "smv":
         return dict(records.get((RECORD_TABLE, hit.record_id), {"id": hit.record_id}))
-    number, state = p.documents[0] if p.documents else ("", "")
+    # The record's number is the field it matched: the scanned one or an O/0, I/1 variant.
+    number, _, state = sltd_fields.get(hit.record_id, "").partition("|")
     return {"id": hit.record_id, "status": hit.category, "issuing_state": state,
             "document_number": mask_document(number)}
 
@@ -202,9 +220,10 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
            threshold: float, unavailable: bool = False) -> tuple[CheckResult, list[Alert]]:
     """The one result for a prepared scan, and an alert per hit."""
     scan = p.scan
+    sltd_fields: dict[str, str] = {}
     if isinstance(scan, TravellerScan):
         kind = "traveller"
-        hits = _traveller_hits(p, answers, records, threshold)
+        hits = _traveller_hits(p, answers, records, threshold, sltd_fields)
     else:
         kind = "vehicle"
         hits = _vehicle_hits(p, answers, records)
@@ -229,7 +248,7 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
                                 raised_at=now, priority=_priority(hit),
                                 checkpoint_id=scan.checkpoint_id, terminal_id=scan.terminal_id,
                                 hit=hit, subject=subject,
-                                record=_record_summary(hit, records, p),
+                                record=_record_summary(hit, records, sltd_fields),
                                 kind=kind, watchlist_version=version))
     return result, alerts
 

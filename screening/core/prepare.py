@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from screening.exceptions import InvalidScan
+from screening.matching.documents import confusable_variants
 from screening.matching.mrz import MrzData, MrzFormatError, compare_with_fields, parse_mrz
 from screening.matching.persons import PersonQuery, query_keys, same_query
 from screening.matching.plates import plate_query_keys
@@ -29,6 +30,9 @@ class Prepared:
     warnings: list[str] = field(default_factory=list)
     documents: list[tuple[str, str]] = field(default_factory=list)  # (number, state) as scanned
     document_fields: list[str] = field(default_factory=list)  # their index fields, usable ones
+    # Fields of O/0 and I/1 variants of the numbers no MRZ check digit vouches for, with
+    # how many characters each swaps (matching/documents.py).
+    variant_fields: dict[str, int] = field(default_factory=dict)
     persons: list[PersonQuery] = field(default_factory=list)
     vin: str | None = None
     plate: str | None = None
@@ -91,6 +95,17 @@ def prepare_traveller(scan: TravellerScan) -> Prepared:
         raise InvalidScan("INVALID_FIELD", "document: no usable document number",
                           event_id=scan.event_id, terminal_id=scan.terminal_id,
                           checkpoint_id=scan.checkpoint_id)
+    verified = (document_field(mrz.document_number, mrz.issuing_state)
+                if mrz is not None and "document_number" not in mrz.failed_checks else None)
+    for key in p.document_fields:
+        if key == verified:
+            continue
+        number, _, state = key.partition("|")
+        for variant, swaps in confusable_variants(number):
+            vkey = document_field(variant, state)
+            if vkey not in p.document_fields and vkey not in p.variant_fields:
+                p.variant_fields[vkey] = swaps
+                fields += [(SLTD_TABLE, vkey), (DOC_TABLE, vkey)]
     # The MRZ and the printed fields often differ by diacritics only (ERIC, ÉRIC): the
     # same query for the matcher, looked up once.
     if len(p.persons) > 1:

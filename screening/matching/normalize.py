@@ -66,10 +66,11 @@ def _fold_code(s: str) -> str:
 
 
 def normalize_document_number(s: str) -> str:
-    """Document numbers compare exactly after this: no O/0 or I/1 folding.
+    """Document numbers are indexed exactly after this: no O/0 or I/1 folding.
 
-    Confusable folding would merge genuinely different numbers of the SLTD list; a
-    misread MRZ is caught by its check digit instead.
+    Folding in the index would merge genuinely different numbers of the SLTD list; a
+    number no check digit vouches for is looked up under its O/0, I/1 variants as well
+    (matching/documents.py), scored lower.
     """
     return _fold_code(s)
 

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from random import Random
 from typing import Any, Literal
 
+from screening.matching.documents import SWAPS
 from screening.matching.mrz import build_td1, build_td3
 from screening.mockdata.codes import ORDINARY, ORDINARY_PLATES, CodeSource
 from screening.mockdata.documents import DocumentChooser
@@ -222,7 +223,13 @@ class ScanFactory:
         holder = self._holder(state if rng.random() < 0.9 else None)
         dob = self._birth_date(self._now().date())
         mode = "mrz" if rng.random() < 0.5 else rng.choice(("both", "fields"))
-        scan = self._document(td, code, state, record["document_number"], holder, dob, mode=mode)
+        number = record["document_number"]
+        if mode == "fields" and rng.random() < 0.3:  # typed by hand, an O for a 0 or the like
+            spots = [i for i, ch in enumerate(number) if ch in SWAPS]
+            if spots:
+                i = rng.choice(spots)
+                number = number[:i] + SWAPS[number[i]] + number[i + 1:]
+        scan = self._document(td, code, state, number, holder, dob, mode=mode)
         return scan, "sltd", record["id"]
 
     def _notice_hit(self, *, by_document: bool) -> tuple[Scan, str, str]:

@@ -6,7 +6,7 @@ and in `screening screen`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -14,11 +14,15 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from screening.core.engine import RawScan, Screener
+from screening.matching.mrz import build_td3
 from screening.settings import Settings
 
 TD3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
        "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+# A valid MRZ of document L8989O2C3 (an O where S1's number has a zero).
+TD3_OTHER = build_td3("P", "UTO", "SMITH", "JOHN", "L8989O2C3", "UTO", date(1980, 1, 1), "M",
+                      date(2030, 1, 1))
 
 
 def traveller(event_id: str = "e1", **parts: Any) -> dict[str, Any]:
@@ -75,6 +79,19 @@ CASES = [
     ("fields beside the MRZ that disagree: both looked up, warned", "traveller",
      traveller(document={"mrz": TD3, "number": "X1234567", "issuing_state": "UTO"}), "hit",
      {("sltd", "S1"), ("notice", "N1")}, {"MRZ_FIELD_MISMATCH"}),
+    ("printed number typed with O for 0 hits SLTD", "traveller",
+     traveller(document={"number": "L8989O2C3", "issuing_state": "UTO"}), "hit", {("sltd", "S1")},
+     set()),
+    ("notice document typed with I for 1 and O for 0 hits the notice", "traveller",
+     traveller(document={"number": "XI234567", "issuing_state": "UTO"}), "hit",
+     {("notice", "N1")}, set()),
+    ("typed variant of a number of another issuing state is clear", "traveller",
+     traveller(document={"number": "L8989O2C3", "issuing_state": "FRA"}), "clear", set(), set()),
+    ("MRZ number failing its check digit, O for 0, hits", "traveller",
+     traveller(document={"mrz": TD3.replace("L898902C36", "L8989O2C36")}), "hit",
+     {("sltd", "S1"), ("notice", "N1")}, {"MRZ_CHECK_DIGIT"}),
+    ("MRZ number its check digit verifies is looked up exactly", "traveller",
+     traveller(document={"mrz": TD3_OTHER}), "clear", set(), set()),
     ("VIN hit", "vehicle", vehicle(vin="1m8gdm9axkp042788"), "hit", {("smv", "V1")}, set()),
     ("plate hit, spacing differs", "vehicle", vehicle(plate="BAB1234", plate_country="D"), "hit",
      {("smv", "V1")}, set()),
@@ -107,6 +124,21 @@ async def test_decisions(memory_store, name, kind, scan, outcome, hits, warnings
     assert warnings <= set(r.warnings)
     assert r.event_id == scan["event_id"] and r.watchlist_version == "v-test"
     assert len(item.alerts) == len(hits)
+
+
+async def test_a_variant_hit_says_it_was_not_the_number_as_scanned(memory_store) -> None:
+    item = await screen_one(memory_store, "traveller", traveller(
+        document={"number": "l8989o2-c3", "issuing_state": "UTO"}))
+    [hit] = item.result.hits
+    assert hit.score == 0.95 and hit.matched_on == ["document_number", "issuing_state"]
+    assert [(p.reason, p.amount) for p in hit.penalties] == [("document_number_confusable", 0.05)]
+    [alert] = item.alerts
+    assert alert.record["document_number"] == "******2C3"  # the record's number, masked
+    assert alert.subject["document_number"].endswith("-c3")  # the scan's, as typed
+
+    exact = await screen_one(memory_store, "traveller", traveller(
+        document={"number": "L898902C3", "issuing_state": "UTO"}))
+    assert [(h.score, h.penalties) for h in exact.result.hits] == [(1.0, [])]
 
 
 REJECTS = [
