@@ -128,6 +128,17 @@ def _scaling(s: dict[str, Any]) -> str:
             "per worker)")
 
 
+def _ceiling(f: dict[str, Any]) -> str:
+    rate = f.get("kafka_ceiling_scans_per_s")
+    if not rate:
+        return "not run"
+    runs = ", ".join(f"{r:,.0f}" for r in f.get("kafka_ceiling_runs_scans_per_s", []))
+    cpu = f.get("kafka_ceiling_cpu_us_per_scan") or 0
+    per_core = f" (≈ {1e6 / cpu:,.0f} scans/s per dedicated core)" if cpu else ""
+    return (f"{rate:,.0f} scans/s (runs {runs}; {cpu:,.1f} µs CPU/scan{per_core}); the worker "
+            f"drains at {f['share_of_kafka_ceiling'] * 100:.1f} % of it")
+
+
 def table(f: dict[str, Any]) -> str:
     lat = f["latency_ms"]
     m = f["machine"]
@@ -148,6 +159,8 @@ def table(f: dict[str, Any]) -> str:
          f"{f['baseline_throughput_scans_per_s']:,.0f} scans/s (runs {bruns}; "
          f"{f.get('baseline_cpu_us_per_scan', 0):,.0f} µs CPU/scan)"),
         ("ratio", f"{f['speedup_vs_baseline']:.1f}×" if f["speedup_vs_baseline"] else "n/a"),
+        ("Kafka ceiling (the same drain through a pass-through process: same client, fetch "
+         "and output batching, no screening)", _ceiling(f)),
         (f"latency at {f['latency_rate_scans_per_s']:,.0f} scans/s (half the sustained rate)",
          f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, max {lat['max']} ms "
          f"({f.get('latency_worker_cpu_us_per_scan', 0):,.0f} µs worker CPU/scan in small "

@@ -42,6 +42,7 @@ from screening.bench.driver import (
     preload,
     wait_group_stable,
 )
+from screening.bench.passthrough import PassThroughProcess
 from screening.bench.processes import (
     WorkerProcess,
     free_port,
@@ -175,6 +176,42 @@ async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path
                  (services1[0] - services0[0]) * per_scan, (services1[1] - services0[1]) * per_scan)
 
 
+async def _ceiling(settings: Settings, scans: list[Scan], logs: Path, limit_s: float,
+                   redis: Any) -> Drain:
+    """The same backlog drained by the pass-through (bench/passthrough.py): published
+    first, then read by the process started on it, timed from its first read (which it
+    reports) to the last answer's arrival: its start-up and group join are not counted,
+    and it outruns any publisher."""
+    await create_topics(settings, settings.topic_partitions)
+    watcher = ResultWatcher(settings)
+    await watcher.start()
+    arrivals = watcher.expect([s[3] for s in scans])
+    await preload(settings, scans)
+    proc = PassThroughProcess(settings.model_copy(update={"web_port": free_port()}),
+                              logs / f"{settings.app_id}-passthrough.log").start()
+    try:
+        proc.wait_ready(limit_s)
+        services0 = await _services_cpu(redis)
+        deadline = time.monotonic() + limit_s
+        rss = 0.0
+        while not arrivals.complete and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+            rss = max(rss, proc.rss_mb())
+            if proc.proc is not None and proc.proc.poll() is not None:
+                raise RuntimeError("the pass-through died:\n" + proc.log_tail())
+        cpu1, services1 = proc.cpu_seconds(), await _services_cpu(redis)
+        await watcher.stop()
+        first = proc.first_read()
+        if not arrivals.complete or first is None:
+            raise RuntimeError(f"only {len(arrivals.at)} of {len(scans)} answers in {limit_s}s")
+    finally:
+        proc.stop()
+    last = max(arrivals.at.values())
+    per_scan = 1e6 / len(scans)
+    return Drain(len(scans) / (last - first[0]), rss, (cpu1 - first[1]) * per_scan, [proc],
+                 (services1[0] - services0[0]) * per_scan, (services1[1] - services0[1]) * per_scan)
+
+
 async def _drains(base: Settings, scans: list[Scan], origin: Settings, tag: str, repeats: int,
                   workers: int, partitions: int, logs: Path, args: argparse.Namespace,
                   runs: list[Settings], redis: Any, **env: str) -> tuple[list[Drain], Settings]:
@@ -303,6 +340,23 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                                        SCREENING_BATCH_SIZE="1")
             baseline = _summary(bdrains)
 
+        ceiling: dict[str, Any] = {}
+        if not args.no_ceiling:
+            print(f"Kafka ceiling: {args.scans:,} scans, {args.repeats} run(s) through a "
+                  "pass-through process ...", file=sys.stderr)
+            cdrains = []
+            for r in range(args.repeats):
+                settings = _run_settings(base, args.partitions, f"c{r}")
+                runs.append(settings)
+                d = await _ceiling(settings, _retarget(scans, origin, settings), logs,
+                                   args.timeout, redis)
+                print(f"  c{r}: {d.rate:,.0f} scans/s, {d.cpu_us_per_scan:.0f} µs CPU/scan",
+                      file=sys.stderr)
+                cdrains.append(d)
+                with contextlib.suppress(Exception):
+                    await delete_topics(settings)
+            ceiling = _summary(cdrains)
+
         scaling: dict[str, Any] = {}
         if args.scale_workers > 1:
             n, parts = args.scale_workers, args.partitions * args.scale_workers
@@ -328,6 +382,12 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "baseline_runs_scans_per_s": baseline.get("runs_scans_per_s", []),
             "baseline_cpu_us_per_scan": baseline.get("cpu_us_per_scan", 0.0),
             "speedup_vs_baseline": round(rate / base_rate, 2) if base_rate else None,
+            "kafka_ceiling_scans_per_s": ceiling.get("throughput_scans_per_s", 0.0),
+            "kafka_ceiling_runs_scans_per_s": ceiling.get("runs_scans_per_s", []),
+            "kafka_ceiling_cpu_us_per_scan": ceiling.get("cpu_us_per_scan", 0.0),
+            "kafka_ceiling_broker_cpu_us_per_scan": ceiling.get("kafka_cpu_us_per_scan", 0.0),
+            "share_of_kafka_ceiling": (round(rate / ceiling["throughput_scans_per_s"], 3)
+                                       if ceiling.get("throughput_scans_per_s") else None),
             "latency_ms": lat["latency_ms"],
             "latency_rate_scans_per_s": lat["rate_scans_per_s"],
             "latency_results_missing": lat["results_missing"],

@@ -37,6 +37,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="10 million SLTD, 120,000 notices, 1 million vehicles")
     p.add_argument("--hit-share", type=float, default=0.05)
     p.add_argument("--no-baseline", action="store_true")
+    p.add_argument("--no-ceiling", action="store_true",
+                   help="skip the Kafka ceiling (the same drain through a pass-through "
+                        "process that reads and answers scans without screening them)")
     p.add_argument("--out", type=Path, default=Path("bench/results"),
                    help="folder for the figures (default bench/results)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")

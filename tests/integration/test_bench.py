@@ -30,6 +30,8 @@ def test_bench_runs_end_to_end_and_writes_its_figures(settings: Settings, tmp_pa
     assert set(figures["latency_ms"]) == {"p50", "p95", "p99", "max"}
     assert figures["latency_results_missing"] == 0
     assert figures["worker_cpu_us_per_scan"] > 0
+    assert figures["kafka_ceiling_scans_per_s"] > 0 and figures["share_of_kafka_ceiling"] > 0
+    assert len(figures["kafka_ceiling_runs_scans_per_s"]) == 1
     assert figures["scaling"]["workers"] == 2 and figures["scaling"]["throughput_scans_per_s"] > 0
     assert figures["latency_ms"]["p50"] <= figures["latency_ms"]["max"]
     # No --rate: a sweep up to half the sustained rate, the last run being that half.

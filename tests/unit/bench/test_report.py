@@ -51,3 +51,13 @@ def test_the_table_names_the_rates_that_met_and_the_best() -> None:
     none = table(figures(latency_sweep=[sweep[1], sweep[1]], within_targets_scans_per_s=None))
     assert "no swept rate within the targets" in none
     assert "| latency sweep (targets: p50 ≤ 5 ms, p99 ≤ 25 ms) | not run |" in table(figures())
+
+
+def test_the_table_sets_the_worker_against_the_kafka_ceiling() -> None:
+    text = table(figures(kafka_ceiling_scans_per_s=80000.0,
+                         kafka_ceiling_runs_scans_per_s=[79000.0, 80000.0, 81000.0],
+                         kafka_ceiling_cpu_us_per_scan=5.0, share_of_kafka_ceiling=0.05))
+    row = next(line for line in text.splitlines() if "Kafka ceiling" in line)
+    assert "80,000 scans/s (runs 79,000, 80,000, 81,000; 5.0 µs CPU/scan" in row
+    assert "200,000 scans/s per dedicated core" in row and "at 5.0 % of it" in row
+    assert "Kafka ceiling" in table(figures()) and "| not run |" in table(figures())
