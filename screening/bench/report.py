@@ -134,7 +134,7 @@ def _ceiling(f: dict[str, Any]) -> str:
         return "not run"
     runs = ", ".join(f"{r:,.0f}" for r in f.get("kafka_ceiling_runs_scans_per_s", []))
     cpu = f.get("kafka_ceiling_cpu_us_per_scan") or 0
-    per_core = f" (≈ {1e6 / cpu:,.0f} scans/s per dedicated core)" if cpu else ""
+    per_core = f", ≈ {1e6 / cpu:,.0f} scans/s per dedicated core" if cpu else ""
     return (f"{rate:,.0f} scans/s (runs {runs}; {cpu:,.1f} µs CPU/scan{per_core}); the worker "
             f"drains at {f['share_of_kafka_ceiling'] * 100:.1f} % of it")
 
