@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -28,7 +27,7 @@ import orjson
 import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from screening.bench.processes import WorkerProcess, env_for
+from screening.bench.processes import WorkerProcess
 from screening.settings import Settings
 from screening.transport import FETCH_MAX_WAIT_MS
 
@@ -115,32 +114,18 @@ async def run(settings: Settings) -> None:
 class PassThroughProcess(WorkerProcess):
     """This module as a subprocess, in place of a worker (same settings, same group)."""
 
-    def start(self) -> PassThroughProcess:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", __name__],
-                                         env=env_for(self.settings, **self.env),
-                                         stdout=log, stderr=subprocess.STDOUT)
-        return self
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", __name__]
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"pass-through exited early:\n{self.log_tail()}")
-            if READY in self.log_tail(5).splitlines():
-                return
-            time.sleep(0.2)
-        raise RuntimeError(f"pass-through not ready in {timeout}s:\n{self.log_tail()}")
-
+    def is_ready(self) -> bool:
+        return READY in self.log_tail(5).splitlines()
 
     def first_read(self) -> tuple[float, float] | None:
         """(time.monotonic(), CPU seconds) when the process read its first scan."""
         for line in self.log_tail(1000).splitlines():
-            word, *values = line.split()
-            if word == FIRST and len(values) == 2:
-                return float(values[0]), float(values[1])
+            words = line.split()
+            if len(words) == 3 and words[0] == FIRST:
+                return float(words[1]), float(words[2])
         return None
 
 

@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from screening.settings import Settings
 
@@ -69,11 +69,13 @@ class WorkerProcess:
         self.env = env
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> WorkerProcess:
+    def command(self) -> list[str]:
+        return screening_cmd("worker")
+
+    def start(self) -> Self:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(screening_cmd("worker"),
-                                         env=env_for(self.settings, **self.env),
+            self.proc = subprocess.Popen(self.command(), env=env_for(self.settings, **self.env),
                                          stdout=log, stderr=subprocess.STDOUT)
         return self
 
@@ -87,18 +89,24 @@ class WorkerProcess:
         with urllib.request.urlopen(url, timeout=2) as resp:
             return str(resp.read().decode())
 
+    def is_ready(self) -> bool:
+        """A worker is ready once it serves its metrics."""
+        try:
+            self.metrics()
+        except OSError:
+            return False
+        return True
+
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                raise RuntimeError(f"worker exited early:\n{self.log_tail()}")
-            try:
-                self.metrics()
+                raise RuntimeError(f"{self.command()[-1]} exited early:\n{self.log_tail()}")
+            if self.is_ready():
                 return
-            except OSError:
-                time.sleep(0.3)
-        raise RuntimeError(f"worker not ready in {timeout}s:\n{self.log_tail()}")
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.command()[-1]} not ready in {timeout}s:\n{self.log_tail()}")
 
     def rss_mb(self) -> float:
         """Resident memory now, from /proc (Linux)."""
