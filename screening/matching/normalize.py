@@ -50,6 +50,12 @@ _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 _DIGITS = re.compile(r"[0-9]+")
 
 
+def _without_symbols(s: str, replacement: str) -> str:
+    """Symbols (emoji, currency, arrows: Unicode categories S*) are no part of a name or
+    a code; anyascii would spell them out (":grinning:", "EUR") as letters to match on."""
+    return "".join(replacement if unicodedata.category(ch)[0] == "S" else ch for ch in s)
+
+
 def _fold_code(s: str) -> str:
     """Upper-case ASCII A-Z0-9 of a code (document number, plate): marks and separators go.
 
@@ -61,7 +67,7 @@ def _fold_code(s: str) -> str:
     if not s.isascii():
         s = unicodedata.normalize("NFKD", s)
         s = "".join(ch for ch in s if not unicodedata.combining(ch))
-        s = anyascii(s.translate(_LOOKALIKES)).upper()
+        s = anyascii(_without_symbols(s.translate(_LOOKALIKES), "")).upper()
     return _NOT_ALNUM.sub("", s)
 
 
@@ -86,7 +92,7 @@ def _name(s: str, icao: bool) -> str:
         s = unicodedata.normalize("NFC", s)
         if icao:
             s = s.translate(_ICAO_FOLDS)
-        s = anyascii(_APOSTROPHES.sub("", s))
+        s = anyascii(_without_symbols(_APOSTROPHES.sub("", s), " "))
     s = _APOSTROPHES.sub("", s).upper()
     return _NOT_ALNUM.sub(" ", s).strip()
 

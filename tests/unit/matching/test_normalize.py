@@ -30,6 +30,7 @@ from screening.matching.normalize import (
         ("I1", "I1"),
         ("", ""),
         ("<<<", ""),
+        ("AB€12", "AB12"),  # a symbol is no character of a code (anyascii says "EUR")
     ],
 )
 def test_normalize_document_number(raw: str, expected: str) -> None:
@@ -51,6 +52,8 @@ def test_normalize_document_number(raw: str, expected: str) -> None:
         ("ΗΡΧ 1234", "HPX1234"),  # Greek Η, Ρ, Χ by shape (anyascii would say I, R, CH)
         ("BG ŠA 123", "BGSA123"),
         ("Ž 123", "Z123"),
+        ("😀", ""),  # anyascii spells emoji out (":grinning:"): a plate of words
+        ("AB♥123", "AB123"),
     ],
 )
 def test_normalize_plate(raw: str, expected: str) -> None:
@@ -78,6 +81,10 @@ def test_normalize_plate(raw: str, expected: str) -> None:
         ("محمد", "MHMD"),
         ("  ", ""),
         ("", ""),
+        ("😀😀", ""),  # not GRINNING GRINNING, a name to match notices on
+        ("JOHN♥SMITH", "JOHN SMITH"),
+        ("O´Brien", "OBRIEN"),  # the acute accent is a symbol, and an apostrophe here
+        ("\u202eevil", "EVIL"),
     ],
 )
 def test_normalize_name(raw: str, expected: str) -> None:
