@@ -12,6 +12,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from screening.core.codec import without_bom
 from screening.core.engine import NO_VERSION, RawScan, Screened, Screener
 from screening.gcpolicy import HeapFreezer, stop_automatic_collection
 from screening.models import ScanKind
@@ -46,7 +47,7 @@ def infer_kind(line: bytes, default: str) -> tuple[ScanKind, tuple[str, str] | N
     if b"vehicle" not in line and b"\\u" not in line:
         return "traveller", None  # no such key, not even escaped: no need to parse
     try:
-        data = orjson.loads(line)
+        data = orjson.loads(without_bom(line))
     except orjson.JSONDecodeError:
         return "traveller", None  # rejected as such by the codec
     if not isinstance(data, dict) or data.get("vehicle") is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import orjson
@@ -20,6 +21,14 @@ _SALVAGE_LIMIT = 4 << 20
 # The scans' own id rule, trimmed as the scan models trim: an id the scan would refuse
 # is never echoed back in its rejection either.
 _ID = TypeAdapter(Id, config=ConfigDict(str_strip_whitespace=True))
+# RFC 8259 §8.1: a parser MAY ignore a byte order mark; a terminal that writes one (as
+# Windows tools do) still gets its scans screened.
+_BOM = b"\xef\xbb\xbf"
+_IDS = ("event_id", "terminal_id", "checkpoint_id")
+
+
+def without_bom(raw: bytes) -> bytes:
+    return raw[3:] if raw.startswith(_BOM) else raw
 
 
 def _readable_id(data: Any, name: str) -> str | None:
@@ -52,13 +61,24 @@ def _describe(exc: ValidationError) -> tuple[str, str]:
 
 
 def _salvage(raw: bytes | None) -> Any:
-    """A refused scan parsed anyway (up to a size), only to read its ids."""
+    """A refused scan parsed anyway (up to a size), only to read its ids.
+
+    What orjson refuses (NaN, a stray byte that is not UTF-8) is read again by the
+    standard library's lenient parser, so that its terminal is still answered; an id
+    holding a byte that was not UTF-8 is not read (it could not be echoed as sent)."""
     if raw is None or len(raw) > _SALVAGE_LIMIT:
         return None
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
+        pass
+    try:
+        data = json.loads(raw.decode("utf-8", errors="replace"), strict=False)
+    except (ValueError, RecursionError):
         return None
+    if not isinstance(data, dict):
+        return None
+    return {k: v for k in _IDS if isinstance(v := data.get(k), str) and "\ufffd" not in v}
 
 
 def refusal(code: str, message: str, raw: bytes | None) -> InvalidScan:
@@ -76,12 +96,14 @@ def decode_scan(kind: ScanKind, raw: bytes | None, *,
         raise _invalid("TOO_LARGE", f"scan of {len(raw)} bytes exceeds {max_bytes}",
                        _salvage(raw))
     try:
-        data = orjson.loads(raw)
+        data = orjson.loads(without_bom(raw))
     except orjson.JSONDecodeError as exc:
-        # orjson's message for a byte order mark names UTF-8 too, but a BOM is valid UTF-8.
+        # orjson's message for a byte order mark (a second one) names UTF-8 too, but a
+        # BOM is valid UTF-8.
         if ("UTF-8" in str(exc) and "BOM" not in str(exc)) or "surrogate" in str(exc):
-            raise _invalid("INVALID_UTF8", "the message is not valid UTF-8") from None
-        raise _invalid("INVALID_JSON", f"not valid JSON: {exc.msg}") from None
+            raise _invalid("INVALID_UTF8", "the message is not valid UTF-8",
+                           _salvage(raw)) from None
+        raise _invalid("INVALID_JSON", f"not valid JSON: {exc.msg}", _salvage(raw)) from None
     if not isinstance(data, dict):
         raise _invalid("NOT_AN_OBJECT", "a scan must be a JSON object")
     try:

@@ -67,21 +67,29 @@ def broken_json(rng: Random, scan: Scan) -> Outcome:
         raw.replace(b":", b"=", 1),
         b"{" + raw,
         raw[:10] + b"\x00" + raw[10:],              # a raw NUL between tokens
-        b"\xef\xbb\xbf" + raw,                      # a byte order mark
         b'{"event_id": NaN}',
     ))
     return payload, "INVALID_JSON", False
 
 
+def nan_confidence(rng: Random, scan: Scan) -> Outcome:
+    """NaN or Infinity, which JSON has no word for: the ids are still read (leniently)."""
+    raw = _dump(scan)
+    return raw[:-1] + b',"read_confidence":' + rng.choice((b"NaN", b"Infinity", b"-Infinity")) \
+        + b"}", "INVALID_JSON", True
+
+
+# Bytes that are not UTF-8 in a name: the ids around them are still read (the terminal
+# is answered); invalid in an id, see bad_event_id.
 def invalid_utf8(rng: Random, scan: Scan) -> Outcome:
     _set_name(scan, "MARKER")
     bad = rng.choice((b"\xff", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf8\x88\x80\x80\x80", b"\xc3"))
-    return _dump(scan).replace(b"MARKER", b"MA" + bad + b"RK"), "INVALID_UTF8", False
+    return _dump(scan).replace(b"MARKER", b"MA" + bad + b"RK"), "INVALID_UTF8", True
 
 
 def lone_surrogate(rng: Random, scan: Scan) -> Outcome:
     _set_name(scan, "MARKER")
-    return _dump(scan).replace(b"MARKER", b"\\ud800X"), "INVALID_UTF8", False
+    return _dump(scan).replace(b"MARKER", b"\\ud800X"), "INVALID_UTF8", True
 
 
 def deep_nesting(rng: Random, scan: Scan) -> Outcome:
@@ -103,7 +111,11 @@ def bad_event_id(rng: Random, scan: Scan) -> Outcome:
     scan["event_id"] = rng.choice((
         12345, 1.5, True, None, ["e"], {"$ne": None}, "", "x" * 65,
         "evt\x00" + uuid.uuid4().hex, "evt\r\nSET k v", "\x1b[2J" + uuid.uuid4().hex,
+        "MARKER",
     ))
+    if scan["event_id"] == "MARKER":  # a byte that is not UTF-8 in the id itself
+        return _dump(scan).replace(b"MARKER", b"evt\xff" + uuid.uuid4().hex.encode()), \
+            "INVALID_UTF8", False
     return _dump(scan), "INVALID_FIELD", False
 
 
@@ -261,6 +273,12 @@ def invisible_in_names(rng: Random, scan: Scan) -> Outcome:
     return _dump(scan), None, True
 
 
+def byte_order_mark(rng: Random, scan: Scan) -> Outcome:
+    """A UTF-8 byte order mark first, as Windows tools write: RFC 8259 lets a parser
+    ignore it, and the scan is screened."""
+    return b"\xef\xbb\xbf" + _dump(scan), None, True
+
+
 def moderate_nesting(rng: Random, scan: Scan) -> Outcome:
     depth = rng.randrange(50, 200)
     raw = _dump(scan)
@@ -268,10 +286,10 @@ def moderate_nesting(rng: Random, scan: Scan) -> Outcome:
 
 
 TRAVELLER_CASES: tuple[_Case, ...] = (
-    broken_json, invalid_utf8, lone_surrogate, deep_nesting, not_an_object, empty, bad_event_id,
-    wrong_types, control_chars, c1_and_separators, spoofed_ids, absurd_birth_years,
-    impossible_dates, long_name, too_large, redis_protocol, glob_only, glob_in_number,
-    unknown_fields, invisible_in_names, moderate_nesting,
+    broken_json, nan_confidence, invalid_utf8, lone_surrogate, deep_nesting, not_an_object,
+    empty, bad_event_id, wrong_types, control_chars, c1_and_separators, spoofed_ids,
+    absurd_birth_years, impossible_dates, long_name, too_large, redis_protocol, glob_only,
+    glob_in_number, unknown_fields, invisible_in_names, byte_order_mark, moderate_nesting,
 )
 
 

@@ -124,7 +124,27 @@ def test_the_hostile_corpus_says_what_the_decoder_answers() -> None:
     assert sum(1 for h in corpus if h.rejected) >= 800
 
 
-@pytest.mark.parametrize("raw", [b"\xef\xbb\xbf{}", b"\xef\xbb\xbf" + VALID])
-def test_a_byte_order_mark_is_invalid_json_not_invalid_utf8(raw: bytes) -> None:
+def test_a_byte_order_mark_is_ignored() -> None:
+    """RFC 8259 §8.1: a parser may ignore it; a BOM is valid UTF-8, not INVALID_UTF8."""
+    got = _decode("traveller", b"\xef\xbb\xbf" + VALID)
+    assert isinstance(got, TravellerScan) and got.event_id == "e-1"
+    empty = _decode("traveller", b"\xef\xbb\xbf{}")
+    assert isinstance(empty, InvalidScan) and empty.code == "MISSING_FIELD"
+    twice = _decode("traveller", b"\xef\xbb\xbf\xef\xbb\xbf" + VALID)  # one only
+    assert isinstance(twice, InvalidScan) and twice.code == "INVALID_JSON"
+
+
+@pytest.mark.parametrize(("raw", "code", "event_id"), [
+    (VALID[:-1] + b',"read_confidence":NaN}', "INVALID_JSON", "e-1"),
+    (VALID[:-1] + b',"x":Infinity}', "INVALID_JSON", "e-1"),
+    (VALID.replace(b'"issuing_state"', b'"issuing_\xffstate"'), "INVALID_UTF8", "e-1"),
+    (VALID.replace(b'"e-1"', b'"e-\xff1"'), "INVALID_UTF8", None),  # not echoed, changed
+    (VALID.replace(b'"e-1"', b'"e-\\ud8001"'), "INVALID_UTF8", None),
+    (VALID[:-1], "INVALID_JSON", None),
+    (b'{"event_id": "e-1", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "INVALID_JSON", None),
+])
+def test_what_orjson_refuses_still_answers_a_readable_id(raw: bytes, code: str,
+                                                        event_id: str | None) -> None:
+    """The scan stays refused, but its terminal is answered when its ids can be read."""
     got = _decode("traveller", raw)
-    assert isinstance(got, InvalidScan) and got.code == "INVALID_JSON"
+    assert isinstance(got, InvalidScan) and (got.code, got.event_id) == (code, event_id)

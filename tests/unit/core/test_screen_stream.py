@@ -84,3 +84,15 @@ async def test_a_traveller_with_a_null_vehicle_is_a_traveller(
                                err=io.StringIO())
     result = orjson.loads(out.getvalue())
     assert (result["kind"], result["outcome"]) == ("traveller", "clear")
+
+
+async def test_a_vehicle_after_a_byte_order_mark_is_a_vehicle(
+        monkeypatch: pytest.MonkeyPatch, memory_store: Any) -> None:
+    """Files saved by Windows tools start with a BOM: the first line keeps its kind."""
+    monkeypatch.setattr(screen, "make_redis", lambda settings: _Redis())
+    monkeypatch.setattr(screen, "WatchlistStore", lambda redis, prefix: memory_store)
+    out = io.BytesIO()
+    await screen.screen_stream(Settings(), io.BytesIO(b"\xef\xbb\xbf" + _scan(5) + b"\n"), out,
+                               None, "auto", err=io.StringIO())
+    result = orjson.loads(out.getvalue())
+    assert (result["event_id"], result["kind"], result["outcome"]) == ("e5", "vehicle", "hit")
