@@ -16,6 +16,7 @@ import orjson
 from screening.core.prepare import Prepared
 from screening.exceptions import InvalidScan
 from screening.matching.documents import PENALTY_PER_SWAP, PENALTY_REASON, variant_score
+from screening.matching.normalize import canonical_country
 from screening.matching.persons import candidate_filter
 from screening.matching.persons import score as score_person
 from screening.matching.plates import match_plate
@@ -160,7 +161,8 @@ def _vehicle_hits(p: Prepared, answers: Answers, records: Records) -> dict[tuple
             if rec is None or not rec.get("plate"):
                 continue
             rec_country = rec.get("plate_country")
-            if scan_country and rec_country and rec_country != scan_country:
+            if (scan_country and rec_country
+                    and canonical_country(rec_country) != canonical_country(scan_country)):
                 continue
             m = match_plate(p.plate, rec["plate"], low_confidence=p.low_confidence)
             if m is None:

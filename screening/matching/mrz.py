@@ -16,6 +16,7 @@ from typing import Literal, NamedTuple
 
 from screening.matching.checkdigits import icao_check_digit
 from screening.matching.normalize import (
+    canonical_country,
     mrz_name,
     normalize_document_number,
     normalize_name,
@@ -62,8 +63,7 @@ _UNKNOWN = frozenset({"<<", "XX", "00"})
 # Expiry is 20YY, unless that is further ahead than any document is valid: a
 # passport that expired in 1998 must read as expired, not as valid until 2098.
 _EXPIRY_HORIZON_YEARS = 50
-_COUNTRY_ALIASES = {"DEU": "D"}
-_DIGRAPHS = re.compile(r"(?<=[AOU])E|(?<=A)A")  # Germany writes D in its MRZs, DEU elsewhere
+_DIGRAPHS = re.compile(r"(?<=[AOU])E|(?<=A)A")
 
 
 def _lines(text: str) -> list[str]:
@@ -228,11 +228,6 @@ def parse_mrz(text: str, *, today: date | None = None) -> MrzData:
 # --- comparison with the fields a terminal sent beside the MRZ ------------------------
 
 
-def _country(value: str) -> str:
-    code = value.strip().upper().replace("<", "")
-    return _COUNTRY_ALIASES.get(code, code)
-
-
 @lru_cache(maxsize=65536)
 def _loose(name: str) -> str:
     """Both 9303 spellings of Ä, Ö, Ü, Å (AE or A...) in one form, and no spaces."""
@@ -280,7 +275,7 @@ def compare_with_fields(
     out: list[str] = []
     if number and normalize_document_number(number) != mrz.document_number:
         out.append("number")
-    if issuing_state and _country(issuing_state) != _country(mrz.issuing_state):
+    if issuing_state and canonical_country(issuing_state) != canonical_country(mrz.issuing_state):
         out.append("issuing_state")
     if surname and not _name_agrees(surname, mrz.surname, mrz,
                                     last_in_field=not mrz.given_names):
@@ -293,7 +288,7 @@ def compare_with_fields(
         common = min(len(given), len(known))
         if given[:common] != known[:common]:
             out.append("date_of_birth")
-    if nationality and _country(nationality) != _country(mrz.nationality):
+    if nationality and canonical_country(nationality) != canonical_country(mrz.nationality):
         out.append("nationality")
     if sex and mrz.sex and sex.strip().upper() != mrz.sex:
         out.append("sex")

@@ -71,6 +71,20 @@ def _fold_code(s: str) -> str:
     return _NOT_ALNUM.sub("", s)
 
 
+# Two names for one country. ICAO 9303 writes Germany D; ISO 3166-1, which terminals and
+# list feeds also use, DEU. Kosovo's documents say RKS; EU and CLDR data XKX.
+COUNTRY_ALIASES = {"DEU": "D", "XKX": "RKS"}
+
+
+def canonical_country(code: str | None) -> str:
+    """A country code as indexes key it and comparisons see it: upper case, without MRZ
+    filler, one name per country ("DEU" and "D<<" are "D"). "" for none."""
+    if not code:
+        return ""
+    c = code.strip().upper().replace("<", "")
+    return COUNTRY_ALIASES.get(c, c)
+
+
 def normalize_document_number(s: str) -> str:
     """Document numbers are indexed exactly after this: no O/0 or I/1 folding.
 
@@ -121,6 +135,8 @@ def mrz_name(s: str) -> str:
 
 
 __all__ = [
+    "COUNTRY_ALIASES",
+    "canonical_country",
     "mrz_name",
     "name_tokens",
     "name_variants",

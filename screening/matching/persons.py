@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 from screening.matching import names
 from screening.matching.names import Tok, compare, name_tokens, significant, skeletons, split
-from screening.matching.normalize import name_variants
+from screening.matching.normalize import canonical_country, name_variants
 from screening.matching.translit import (
     ARABIC_SPELLINGS,
     arabic_variants,
@@ -152,7 +152,7 @@ def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
 
     ``forms`` holds, per Latin spelling of an alias: the alias's index in ``names``, the
     tokens (see names.Tok) and how many of them are the surname's."""
-    nations = [str(n) for n in record.get("nationalities") or []]
+    nations = [canonical_country(str(n)) for n in record.get("nationalities") or []]
     labels: list[str] = []
     forms: list[list[Any]] = []
     seen: set[tuple[str, ...]] = set()
@@ -273,7 +273,7 @@ def _prepare(query: PersonQuery) -> _Prepared | None:
     if not tokens:
         return None
     dob = _parse_dob(query.date_of_birth)
-    nationality = (query.nationality or "").strip().upper().rstrip("<") or None
+    nationality = canonical_country(query.nationality) or None
     sex = query.sex if query.sex in ("M", "F") else None
     year = str(dob[0]) if dob else "x"
     return _Prepared(principal, info, dob, nationality, sex, year)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from screening.matching.normalize import normalize_plate
+from screening.matching.normalize import canonical_country, normalize_plate
 
 MAX_SUBSTITUTIONS = 2
 _CONFUSABLE = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "Z": "2", "S": "5",
@@ -34,7 +34,7 @@ def plate_index_keys(plate: str, country: str | None) -> list[str]:
     sk = skeleton(normalize_plate(plate))
     if not sk:
         return []
-    cc = country or ""
+    cc = canonical_country(country)
     keys = [f"{sk}|{cc}", f"{sk}|{ANY_COUNTRY}"]
     keys += [f"{_DELETED}{d}|{cc}" for d in _deletions(sk) if len(d) >= 3]
     return list(dict.fromkeys(keys))
@@ -45,6 +45,7 @@ def plate_query_keys(plate: str, country: str | None, low_confidence: bool) -> l
     sk = skeleton(normalize_plate(plate))
     if not sk:
         return []
+    country = canonical_country(country)
     if not country:
         return [f"{sk}|{ANY_COUNTRY}"]
     keys = [f"{sk}|{country}", f"{sk}|"]

@@ -21,6 +21,7 @@ import orjson
 from pydantic import TypeAdapter, ValidationError
 from redis.crc import key_slot
 
+from screening.matching.normalize import COUNTRY_ALIASES
 from screening.models import SltdRecord
 from screening.watchlists.batch import BucketWrite, spare_key
 from screening.watchlists.sltd import layout
@@ -131,6 +132,7 @@ def _why(exc: ValidationError) -> str:
 # What pack needs of a record: id, logical document field and code byte, as bytes.
 Ready = tuple[bytes, bytes, bytes]
 _NOT_ALNUM = re.compile(rb"[^A-Z0-9]+")
+_STATES = {k.encode(): v.encode() for k, v in COUNTRY_ALIASES.items()}
 _CODES = {(status.encode(), typ.encode()): bytes((layout.code_of(status, typ),))
           for status in layout.STATUSES for typ in layout.TYPES}
 
@@ -145,14 +147,15 @@ def _ready_line(rid: bytes, number: bytes, state: bytes, doc_type: bytes | None,
                 status: bytes) -> Ready:
     """ready() of a line the fast path matched, without decoding it: its strings are
     printable ASCII, where the document number's folding is upper-casing and dropping
-    what is not A-Z or 0-9 (matching.normalize._fold_code)."""
+    what is not A-Z or 0-9 (matching.normalize._fold_code), and the state A-Z already,
+    only renamed where it has two names (canonical_country)."""
     folded = number.upper()
     if not folded.isalnum():
         folded = _NOT_ALNUM.sub(b"", folded)
     code = _CODES.get((status, doc_type or b""))
     if code is None:  # a document type without a code of its own
         code = bytes((layout.code_of(status.decode(), None),))
-    return rid, folded + b"|" + state, code
+    return rid, folded + b"|" + _STATES.get(state, state), code
 
 
 class Packer:

@@ -68,3 +68,9 @@ SMV_PLATE_ONLY = {"list": "smv", "id": "V2", "plate": "AB-123-CD", "plate_countr
 @pytest.fixture
 def memory_store() -> MemoryStore:
     return MemoryStore([SLTD, NOTICE, NOTICE_BLUE, SMV, SMV_PLATE_ONLY])
+
+
+@pytest.fixture
+def store_of() -> type[MemoryStore]:
+    """MemoryStore itself, for a test's own records: store_of([record, ...])."""
+    return MemoryStore

@@ -34,7 +34,7 @@ import math
 from hashlib import blake2b
 from zlib import crc32
 
-from screening.matching.normalize import normalize_document_number
+from screening.matching.normalize import canonical_country, normalize_document_number
 
 DOC_TABLE = "sd"
 ID_TABLE = "si"
@@ -56,7 +56,7 @@ _DECODE = {_CODE_BASE + s * len(TYPES) + t: f"{status}|{typ}"
 
 def document_field(number: str, issuing_state: str) -> str:
     """The logical field of a document: what scans look up and notices index."""
-    return f"{normalize_document_number(number)}|{issuing_state}"
+    return f"{normalize_document_number(number)}|{canonical_country(issuing_state)}"
 
 
 def doc_digest(logical_field: str) -> bytes:

@@ -213,3 +213,39 @@ async def test_after_an_outage_batches_give_up_fast_then_recover(memory_store) -
     memory_store.fail = None
     [third] = await screener.screen([RawScan(kind="traveller", value=scan)])
     assert third.result.outcome == "hit" and not screener.circuit_open
+
+
+# Germany is D in ICAO 9303 and DEU in ISO 3166-1; records and scans may use either.
+GERMAN = [
+    {"list": "sltd", "id": "S-DEU", "document_number": "C01X00T47", "issuing_state": "DEU",
+     "document_type": "P", "status": "stolen"},
+    {"list": "sltd", "id": "S-D", "document_number": "C02X00T48", "issuing_state": "D",
+     "document_type": "P", "status": "lost"},
+    {"list": "notice", "id": "N-DEU", "colour": "red",
+     "names": [{"surname": "SCHNEIDER", "given_names": "KLAUS", "script": "Latn"}],
+     "date_of_birth": "1971", "nationalities": ["DEU"], "sex": "M", "documents": []},
+    {"list": "smv", "id": "V-DEU", "plate": "M-XY 123", "plate_country": "DEU",
+     "make": "BMW", "model": "3", "colour": "black"},
+]
+GERMAN_CASES = [
+    (traveller(document={"number": "C01X00T47", "issuing_state": "D"}), {("sltd", "S-DEU")}),
+    (traveller(document={"number": "C02X00T48", "issuing_state": "DEU"}), {("sltd", "S-D")}),
+    (traveller(document={"number": "C02X00T48", "issuing_state": "deu"}), {("sltd", "S-D")}),
+    (traveller(document={"mrz": build_td3("P", "D", "MUSTER", "ERIKA", "C01X00T47", "D",
+                                          date(1980, 1, 1), "F", date(2030, 1, 1))}),
+     {("sltd", "S-DEU")}),
+    # A year of birth alone needs the nationality not to contradict the notice's.
+    (traveller(document={"number": "P1", "issuing_state": "D"},
+               holder={"surname": "Schneider", "given_names": "Klaus", "date_of_birth": "1971",
+                       "nationality": "D"}), {("notice", "N-DEU")}),
+    (vehicle(plate="MXY123", plate_country="D"), {("smv", "V-DEU")}),
+]
+
+
+@pytest.mark.parametrize(("scan", "hits"), GERMAN_CASES)
+async def test_either_name_of_germany_matches_the_other(store_of: Any, scan: dict[str, Any],
+                                                       hits: set[tuple[str, str]]) -> None:
+    item = await screen_one(store_of(GERMAN), "vehicle" if "vehicle" in scan else "traveller",
+                            scan)
+    assert item.result.outcome == "hit"
+    assert {(h.list, h.record_id) for h in item.result.hits} == hits

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screening.matching.normalize import (
+    canonical_country,
     mrz_name,
     name_tokens,
     name_variants,
@@ -89,6 +90,14 @@ def test_normalize_plate(raw: str, expected: str) -> None:
 )
 def test_normalize_name(raw: str, expected: str) -> None:
     assert normalize_name(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("D", "D"), ("DEU", "D"), ("deu", "D"), ("D<<", "D"), (" FRA ", "FRA"), ("XKX", "RKS"),
+    ("RKS", "RKS"), ("UTO", "UTO"), ("XXA", "XXA"), ("", ""), (None, ""),
+])
+def test_canonical_country_gives_one_name_per_country(raw: str | None, expected: str) -> None:
+    assert canonical_country(raw) == expected
 
 
 def test_name_variants_offer_both_icao_spellings() -> None:
