@@ -11,9 +11,10 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, 
 # C0 controls, DEL and C1 controls never belong in a field: they are how log injection
 # and protocol smuggling start (U+0085, NEL, ends a line for some log readers), and so
 # are the Unicode line and paragraph separators (U+2028, U+2029; JavaScript and many
-# viewers break lines at them). The MRZ keeps its line breaks (\n), nothing else does.
+# viewers break lines at them). The MRZ keeps its line breaks (\n, and \r\n as readers
+# on Windows send them; matching/mrz.py splits lines at either), nothing else does.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 # Ids (event, checkpoint, terminal, record and update ids) are codes, not text: the
 # invisible bidirectional controls (marks, embeddings, overrides, isolates) and the
 # zero-width and other invisible format characters (soft hyphen, Mongolian vowel

@@ -152,6 +152,16 @@ def test_the_mrz_keeps_only_its_newline(bad: str) -> None:
         Document.model_validate({"mrz": TD3.replace("\n", bad)})
 
 
+def test_the_mrz_takes_windows_line_breaks_and_other_fields_do_not() -> None:
+    """Readers on Windows send CR LF; the MRZ parser splits lines at either."""
+    crlf = TD3.replace("\n", "\r\n")
+    assert Document.model_validate({"mrz": crlf}).mrz == crlf
+    with pytest.raises(ValidationError, match="control characters other than line breaks"):
+        Document.model_validate({"mrz": TD3.replace("\n", "\t")})
+    with pytest.raises(ValidationError, match="control characters are not allowed"):
+        Document.model_validate({"number": "AB\r\n12", "issuing_state": "D"})
+
+
 @pytest.mark.parametrize("bad", ["\u2028", "\u2029", "\x85"])
 def test_separators_at_the_edges_are_trimmed_as_whitespace_not_kept(bad: str) -> None:
     scan = TravellerScan.model_validate(traveller(event_id=bad + "e-1" + bad,
