@@ -20,6 +20,8 @@ from screening.matching.normalize import canonical_country
 from screening.matching.persons import candidate_filter
 from screening.matching.persons import score as score_person
 from screening.matching.plates import match_plate
+from screening.matching.vin import PENALTY_PER_CORRECTION
+from screening.matching.vin import PENALTY_REASON as VIN_CORRECTED
 from screening.models import (
     Alert,
     Bonus,
@@ -152,6 +154,13 @@ def _vehicle_hits(p: Prepared, answers: Answers, records: Records) -> dict[tuple
         for rid, _ in parse_entries(answers.get((VIN_TABLE, p.vin))):
             _merge(hits, Hit(list="smv", record_id=rid, score=1.0, category="stolen_vehicle",
                              matched_on=["vin"]))
+    if p.vin_corrected is not None:
+        vin, changed = p.vin_corrected
+        amount = round(PENALTY_PER_CORRECTION * changed, 4)
+        for rid, _ in parse_entries(answers.get((VIN_TABLE, vin))):
+            _merge(hits, Hit(list="smv", record_id=rid, score=round(max(0.0, 1.0 - amount), 4),
+                             category="stolen_vehicle", matched_on=["vin"],
+                             penalties=[Penalty(reason=VIN_CORRECTED, amount=amount)]))
     if p.plate:
         scan_country = p.scan.vehicle.plate_country if isinstance(p.scan, VehicleScan) else None
         candidates = {rid for table, fld in p.lookups if table == PLATE_TABLE

@@ -13,7 +13,7 @@ from screening.matching.documents import confusable_variants
 from screening.matching.mrz import MrzData, MrzFormatError, compare_with_fields, parse_mrz
 from screening.matching.persons import PersonQuery, query_keys, same_query
 from screening.matching.plates import plate_query_keys
-from screening.matching.vin import normalize_vin, vin_check_ok, vin_letters_ok
+from screening.matching.vin import normalize_vin, vin_check_ok, vin_correction, vin_letters_ok
 from screening.models import TravellerScan, VehicleScan
 from screening.settings import Settings
 from screening.watchlists.notices import DOC_TABLE, NAME_TABLE
@@ -35,6 +35,8 @@ class Prepared:
     variant_fields: dict[str, int] = field(default_factory=dict)
     persons: list[PersonQuery] = field(default_factory=list)
     vin: str | None = None
+    # A VIN read with I, O or Q, corrected (matching/vin.py), and how many it corrected.
+    vin_corrected: tuple[str, int] | None = None
     plate: str | None = None
     low_confidence: bool = False
     lookups: list[tuple[str, str]] = field(default_factory=list)  # (table, field)
@@ -130,10 +132,13 @@ def prepare_vehicle(scan: VehicleScan, settings: Settings) -> Prepared:
         p.vin = normalize_vin(v.vin)
         if vin_check_ok(p.vin) is False:
             _warn(p, "VIN_CHECK_DIGIT")
-        elif not vin_letters_ok(p.vin):  # a misread: still looked up as read, exactly
+        elif not vin_letters_ok(p.vin):  # a misread: looked up as read and corrected
             _warn(p, "VIN_FORMAT")
+            p.vin_corrected = vin_correction(p.vin)
         if p.vin:
             fields.append((VIN_TABLE, p.vin))
+        if p.vin_corrected is not None:
+            fields.append((VIN_TABLE, p.vin_corrected[0]))
     if v.plate:
         p.plate = v.plate
         conf = scan.read_confidence

@@ -109,8 +109,10 @@ CASES = [
      vehicle(plate="AB-12-CD", plate_country="F", confidence=0.99), "clear", set(), set()),
     ("VIN with a wrong check digit is warned", "vehicle", vehicle(vin="1M8GDM9A1KP042788"),
      "clear", set(), {"VIN_CHECK_DIGIT"}),
-    ("VIN read with an O (no VIN has one) is warned, not corrected", "vehicle",
-     vehicle(vin="1M8GDM9AXKPO42788"), "clear", set(), {"VIN_FORMAT"}),
+    ("VIN read with an O (no VIN has one) is warned, and hits as corrected", "vehicle",
+     vehicle(vin="1M8GDM9AXKPO42788"), "hit", {("smv", "V1")}, {"VIN_FORMAT"}),
+    ("VIN read with an O, corrected, not on the list is clear", "vehicle",
+     vehicle(vin="1M8GDM9AXKPO42789"), "clear", set(), {"VIN_FORMAT"}),
     ("partial VIN with an I is warned", "vehicle", vehicle(vin="KP04278I"), "clear", set(),
      {"VIN_FORMAT"}),
 ]
@@ -252,3 +254,12 @@ async def test_either_name_of_germany_matches_the_other(store_of: Any, scan: dic
                             scan)
     assert item.result.outcome == "hit"
     assert {(h.list, h.record_id) for h in item.result.hits} == hits
+
+
+async def test_a_corrected_vin_says_it_was_not_the_vin_as_read(memory_store: Any) -> None:
+    item = await screen_one(memory_store, "vehicle", vehicle(vin="IM8GDM9AXKPO42788"))
+    [hit] = item.result.hits
+    assert (hit.record_id, hit.score, hit.matched_on) == ("V1", 0.9, ["vin"])
+    assert [(p.reason, p.amount) for p in hit.penalties] == [("vin_misread_corrected", 0.1)]
+    exact = await screen_one(memory_store, "vehicle", vehicle(vin="1M8GDM9AXKP042788"))
+    assert [(h.score, h.penalties) for h in exact.result.hits] == [(1.0, [])]

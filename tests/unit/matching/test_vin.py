@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screening.matching.checkdigits import vin_check_digit
-from screening.matching.vin import normalize_vin, vin_check_ok
+from screening.matching.vin import normalize_vin, vin_check_ok, vin_correction
 
 VIN_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 
@@ -59,3 +59,19 @@ def test_only_the_computed_check_character_passes(rest: str, check: str) -> None
 def test_normalize_vin_is_idempotent_and_check_never_raises(s: str) -> None:
     assert normalize_vin(normalize_vin(s)) == normalize_vin(s)
     assert vin_check_ok(s) in (True, False, None)
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("1M8GDM9AXKP042788", None),  # nothing to correct
+    ("1M8GDM9AXKPO42788", ("1M8GDM9AXKP042788", 1)),
+    ("IM8GDM9AXKPQ42788", ("1M8GDM9AXKP042788", 2)),  # Q is read for 0 as well
+    ("KPO4278I", ("KP042781", 2)),  # a partial VIN has no I, O or Q either
+])
+def test_vin_correction(read: str, expected: tuple[str, int] | None) -> None:
+    assert vin_correction(read) == expected
+
+
+@given(st.from_regex(r"[A-Z0-9]{1,17}", fullmatch=True))
+def test_a_correction_is_always_a_vin_alphabet(s: str) -> None:
+    corrected = vin_correction(s)
+    assert corrected is None or set("IOQ").isdisjoint(corrected[0])
