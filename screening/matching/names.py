@@ -25,7 +25,7 @@ from typing import Any
 from rapidfuzz.distance import JaroWinkler
 
 from screening.matching.normalize import normalize_name
-from screening.matching.translit import PINYIN_SINGLE_SYLLABLES
+from screening.matching.translit import PINYIN_SINGLE_SYLLABLES, detect_script, latin_variants
 
 # Articles and connectors: worth little on their own, often joined, split or dropped.
 _PARTICLES = (
@@ -218,9 +218,15 @@ Tok = tuple[str, str, str, int, int, int]
 
 
 def split(text: str | None) -> list[str]:
-    """Latin upper-case tokens of a name part (MRZ filler and punctuation separate)."""
+    """Latin upper-case tokens of a name part (MRZ filler and punctuation separate).
+
+    A name in Arabic or Chinese script is first spelt as a notice's alias in that script
+    is (translit.latin_variants): anyascii drops the article's vowel (الشامي, LSHAMY for
+    AL SHAMI) and runs Chinese syllables together. Cyrillic it spells well as it is."""
     if not text:
         return []
+    if not text.isascii() and detect_script(text) in ("Arab", "Hani"):
+        text = next(iter(latin_variants(text)), text)
     return normalize_name(text.replace("<", " ")).split()
 
 

@@ -71,6 +71,19 @@ HITS = {
             notice("Unknown", "X", "1980-05-06", EGY, "M", ("المصري", "محمد")),
             q("EL MASRI", "MOHAMMED", nat="EGY"),
         ),
+        # A scan in the notice's own script: Arabic, read with its article's vowel.
+        (
+            notice("Chami", "Karim", "1970-04-13", ("DZA",), "M", ("الشامي", "كريم")),
+            q("الشامي", "كريم", "1970-04-13"),
+        ),
+        (  # Chinese, its syllables not run together
+            notice("Zhang", "Xiaoming", "1985-03-02", ("CHN",), "M", ("张", "小明")),
+            q("张", "小明", "1985-03-02"),
+        ),
+        (  # the whole name in one field, surname first, against the Latin alias only
+            notice("Zhang", "Xiaoming", "1985-03-02", ("CHN",), "M"),
+            q("张小明", None, "1985-03-02"),
+        ),
     ],
     "order_swap": [(notice("Garcia", "Maria", sex="F"), q("MARIA", "GARCIA", sex="F"))],
     "given_missing": [(notice("Mueller", "Hans Peter"), q("MUELLER", "HANS"))],
