@@ -48,8 +48,10 @@ def infer_kind(line: bytes, default: str) -> tuple[ScanKind, tuple[str, str] | N
         return "traveller", None  # no such key, not even escaped: no need to parse
     try:
         data = orjson.loads(without_bom(line))
-    except orjson.JSONDecodeError:
-        return "traveller", None  # rejected as such by the codec
+    except orjson.JSONDecodeError:  # rejected by the codec, as the kind it seems to be
+        vehicle = b'"vehicle"' in line and not any(k in line for k in (b'"document"',
+                                                                          b'"holder"'))
+        return ("vehicle" if vehicle else "traveller"), None
     if not isinstance(data, dict) or data.get("vehicle") is None:
         return "traveller", None
     if data.get("document") is not None or data.get("holder") is not None:

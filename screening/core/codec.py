@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import ijson
 import orjson
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
@@ -65,20 +66,49 @@ def _salvage(raw: bytes | None) -> Any:
 
     What orjson refuses (NaN, a stray byte that is not UTF-8) is read again by the
     standard library's lenient parser, so that its terminal is still answered; an id
-    holding a byte that was not UTF-8 is not read (it could not be echoed as sent)."""
+    holding a byte that was not UTF-8 is not read (it could not be echoed as sent).
+    What neither parses (cut short, garbage after it, nested thousands deep) is read
+    as a stream: ids complete before the first error are answered."""
     if raw is None or len(raw) > _SALVAGE_LIMIT:
         return None
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         pass
+    text = raw.decode("utf-8", errors="replace")
     try:
-        data = json.loads(raw.decode("utf-8", errors="replace"), strict=False)
-    except (ValueError, RecursionError):
-        return None
+        data = json.loads(text, strict=False)
+    except (ValueError, RecursionError):  # broken, or nested deeper than json recurses
+        data = _top_level_strings(text.encode())
     if not isinstance(data, dict):
         return None
     return {k: v for k in _IDS if isinstance(v := data.get(k), str) and "\ufffd" not in v}
+
+
+def _top_level_strings(raw: bytes) -> dict[str, str]:
+    """The string members of a top-level JSON object, read as a stream of events (ijson)
+    without building what is nested, so that no depth stops it; what comes after a
+    syntax error is not read."""
+    found: dict[str, str] = {}
+    depth, key = 0, None
+    try:
+        for event, value in ijson.basic_parse(raw):
+            if event in ("start_map", "start_array"):
+                if depth == 0 and event == "start_array":
+                    return found
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            elif depth == 1 and event == "map_key":
+                key = value
+                continue
+            elif depth == 1 and event == "string" and key is not None:
+                found[key] = value
+            if depth == 1:
+                key = None
+    except ijson.JSONError:
+        pass
+    return found
 
 
 def refusal(code: str, message: str, raw: bytes | None) -> InvalidScan:

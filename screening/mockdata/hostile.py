@@ -59,17 +59,18 @@ def _random_code(rng: Random, n: int) -> str:
 # ---------------------------------------------------------------- unreadable ids
 
 def broken_json(rng: Random, scan: Scan) -> Outcome:
+    """JSON no parser takes: the ids complete before the first error are still read."""
     raw = _dump(scan)
-    payload = rng.choice((
-        raw[:-1],                                   # cut short
-        raw + b"}",                                 # trailing garbage
-        raw.replace(b'"', b"'"),                    # single quotes
-        raw.replace(b":", b"=", 1),
-        b"{" + raw,
-        raw[:10] + b"\x00" + raw[10:],              # a raw NUL between tokens
-        b'{"event_id": NaN}',
+    payload, readable = rng.choice((
+        (raw[:-1], True),                           # cut short
+        (raw + b"}", True),                         # trailing garbage
+        (raw.replace(b'"', b"'"), False),           # single quotes
+        (raw.replace(b":", b"=", 1), False),        # before the first id
+        (b"{" + raw, False),
+        (raw[:1] + b"\x00" + raw[1:], False),       # a raw NUL before the first key
+        (b'{"event_id": NaN}', False),
     ))
-    return payload, "INVALID_JSON", False
+    return payload, "INVALID_JSON", readable
 
 
 def nan_confidence(rng: Random, scan: Scan) -> Outcome:
@@ -93,9 +94,14 @@ def lone_surrogate(rng: Random, scan: Scan) -> Outcome:
 
 
 def deep_nesting(rng: Random, scan: Scan) -> Outcome:
-    depth = rng.choice((2000, 5000))  # beyond any parser's recursion limit, under 16 KB
+    """Beyond any parser's recursion limit, under 16 KB, after the ids or before them:
+    read as a stream, the ids are answered."""
+    depth = rng.choice((2000, 5000))
+    nested = b"[" * depth + b"]" * depth
     raw = _dump(scan)
-    return raw[:-1] + b',"x":' + b"[" * depth + b"]" * depth + b"}", "INVALID_JSON", False
+    if rng.random() < 0.5:
+        return raw[:-1] + b',"x":' + nested + b"}", "INVALID_JSON", True
+    return b'{"x":' + nested + b"," + raw[1:], "INVALID_JSON", True
 
 
 def not_an_object(rng: Random, scan: Scan) -> Outcome:

@@ -26,8 +26,11 @@ def _dump(scan: Scan) -> bytes:
 
 
 def _truncated(rng: Random, scan: Scan) -> tuple[bytes, bool]:
+    """Cut short: the id is read when the cut falls after it (its terminal is answered)."""
     raw = _dump(scan)
-    return raw[: rng.randrange(1, len(raw) - 1)], False
+    cut = rng.randrange(1, len(raw) - 1)
+    member = b'"event_id":' + orjson.dumps(scan["event_id"])
+    return raw[:cut], cut >= raw.index(member) + len(member)
 
 
 def _not_an_object(rng: Random, scan: Scan) -> tuple[bytes, bool]:

@@ -140,8 +140,22 @@ def test_a_byte_order_mark_is_ignored() -> None:
     (VALID.replace(b'"issuing_state"', b'"issuing_\xffstate"'), "INVALID_UTF8", "e-1"),
     (VALID.replace(b'"e-1"', b'"e-\xff1"'), "INVALID_UTF8", None),  # not echoed, changed
     (VALID.replace(b'"e-1"', b'"e-\\ud8001"'), "INVALID_UTF8", None),
-    (VALID[:-1], "INVALID_JSON", None),
-    (b'{"event_id": "e-1", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "INVALID_JSON", None),
+    # Read as a stream: the ids complete before the first error, at the top level only.
+    (VALID[:-1], "INVALID_JSON", "e-1"),
+    (VALID + b"}", "INVALID_JSON", "e-1"),
+    (b'{"event_id": "e-1", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "INVALID_JSON", "e-1"),
+    (b'{"x": ' + b"[" * 5000 + b"]" * 5000 + b', "event_id": "e-1"}', "INVALID_JSON", "e-1"),
+    (b'{"x": ' + b'{"y":' * 2000 + b"1" + b"}" * 2000 + b', "event_id": "e-1"}',
+     "INVALID_JSON", "e-1"),
+    (b'{"event_id": "e-\xff1", "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "INVALID_UTF8",
+     None),
+    (b'{"x": {"event_id": "e-1"}, "y": ' + b"[" * 5000 + b"]" * 5000 + b"}", "INVALID_JSON",
+     None),
+    (b'[{"event_id": "e-1"}, ' + b"[" * 5000 + b"]" * 5000 + b"]", "INVALID_JSON", None),
+    (b'{"x": [1, 2 "event_id": "e-1"}', "INVALID_JSON", None),  # after the error
+    (b"{'event_id': 'e-1'}", "INVALID_JSON", None),
+    (b'{"event_id": "e-1" "y": 2}', "INVALID_JSON", "e-1"),  # complete before it
+    (b'{"event_id": 5, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "INVALID_JSON", None),
 ])
 def test_what_orjson_refuses_still_answers_a_readable_id(raw: bytes, code: str,
                                                         event_id: str | None) -> None:

@@ -96,3 +96,21 @@ async def test_a_vehicle_after_a_byte_order_mark_is_a_vehicle(
                                None, "auto", err=io.StringIO())
     result = orjson.loads(out.getvalue())
     assert (result["event_id"], result["kind"], result["outcome"]) == ("e5", "vehicle", "hit")
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    (_scan(5)[:-1], "vehicle"),  # cut short: rejected, answered as the vehicle it seems
+    (_scan(1)[:-1], "traveller"),
+    (_scan(5)[:-1] + b',"holder":{"surname":"X"', "traveller"),
+])
+async def test_a_line_cut_short_is_answered_as_the_kind_it_seems(
+        monkeypatch: pytest.MonkeyPatch, memory_store: Any, line: bytes, kind: str) -> None:
+    monkeypatch.setattr(screen, "make_redis", lambda settings: _Redis())
+    monkeypatch.setattr(screen, "WatchlistStore", lambda redis, prefix: memory_store)
+    out = io.BytesIO()
+    missing = await screen.screen_stream(Settings(), io.BytesIO(line + b"\n"), out, None,
+                                         "auto", err=io.StringIO())
+    result = orjson.loads(out.getvalue())
+    assert missing == 0
+    assert (result["kind"], result["outcome"]) == (kind, "rejected")
+    assert "INVALID_JSON" in result["warnings"]

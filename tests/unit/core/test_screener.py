@@ -147,7 +147,8 @@ async def test_a_variant_hit_says_it_was_not_the_number_as_scanned(memory_store)
 
 
 REJECTS = [
-    ("broken JSON", b'{"event_id": "e1",', "INVALID_JSON", None),
+    ("JSON cut short after the id", b'{"event_id": "e1",', "INVALID_JSON", "e1"),
+    ("JSON broken before the id", b'{"x": 1 "event_id": "e1"}', "INVALID_JSON", None),
     ("not an object", b"[1, 2]", "NOT_AN_OBJECT", None),
     ("invalid UTF-8", b'{"event_id": "e\xff"}', "INVALID_UTF8", None),
     ("missing document", orjson.dumps(traveller()), "MISSING_FIELD", "e1"),

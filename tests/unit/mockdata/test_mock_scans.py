@@ -9,6 +9,9 @@ import orjson
 import pytest
 from pydantic import ValidationError
 
+from screening.core.codec import decode_scan
+from screening.core.prepare import prepare
+from screening.exceptions import InvalidScan
 from screening.matching.checkdigits import vin_check_digit
 from screening.matching.documents import confusable_variants
 from screening.matching.mrz import compare_with_fields, parse_mrz
@@ -27,8 +30,10 @@ from screening.mockdata import (
     sample_from_files,
 )
 from screening.models import TravellerScan, VehicleScan
+from screening.settings import Settings
 
 FIXED_NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+SETTINGS = Settings()
 
 
 @pytest.fixture(scope="module")
@@ -197,8 +202,9 @@ def test_mixed_stream_expectations(factory: ScanFactory) -> None:
         assert kind in ("traveller", "vehicle")
         if expect.outcome == "rejected":
             assert isinstance(payload, bytes)
-            if expect.event_id is not None:
-                assert orjson.loads(payload)["event_id"] == expect.event_id
+            with pytest.raises(InvalidScan) as refused:  # as the worker would refuse it
+                prepare(decode_scan(kind, payload, max_bytes=SETTINGS.max_scan_bytes), SETTINGS)
+            assert refused.value.event_id == expect.event_id, payload[:200]
             continue
         assert isinstance(payload, dict)
         (VehicleScan if kind == "vehicle" else TravellerScan).model_validate(payload)
