@@ -74,7 +74,13 @@ def _salvage(raw: bytes | None) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
-        pass
+        return _lenient(raw)
+
+
+def _lenient(raw: bytes) -> dict[str, str] | None:
+    """The ids of what orjson refused (see _salvage)."""
+    if len(raw) > _SALVAGE_LIMIT:
+        return None
     text = raw.decode("utf-8", errors="replace")
     try:
         data = json.loads(text, strict=False)
@@ -132,8 +138,8 @@ def decode_scan(kind: ScanKind, raw: bytes | None, *,
         # BOM is valid UTF-8.
         if ("UTF-8" in str(exc) and "BOM" not in str(exc)) or "surrogate" in str(exc):
             raise _invalid("INVALID_UTF8", "the message is not valid UTF-8",
-                           _salvage(raw)) from None
-        raise _invalid("INVALID_JSON", f"not valid JSON: {exc.msg}", _salvage(raw)) from None
+                           _lenient(raw)) from None
+        raise _invalid("INVALID_JSON", f"not valid JSON: {exc.msg}", _lenient(raw)) from None
     if not isinstance(data, dict):
         raise _invalid("NOT_AN_OBJECT", "a scan must be a JSON object")
     try:

@@ -56,7 +56,7 @@ def _random_code(rng: Random, n: int) -> str:
     return "".join(rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ0123456789") for _ in range(n))
 
 
-# ---------------------------------------------------------------- unreadable ids
+# ---------------------------------------------------------------- not JSON, or not UTF-8
 
 def broken_json(rng: Random, scan: Scan) -> Outcome:
     """JSON no parser takes: the ids complete before the first error are still read."""
