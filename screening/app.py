@@ -15,6 +15,7 @@ from screening.agents.updates import register_update_agent
 from screening.context import Context
 from screening.gcpolicy import FREEZE_EVERY_S
 from screening.metrics import Metrics
+from screening.security.clients import faust_credentials
 from screening.settings import Settings
 from screening.transport import Transport
 
@@ -37,6 +38,8 @@ def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faus
     app = App(
         settings.app_id,
         broker=settings.broker,
+        # TLS and SCRAM as every other client (security/clients.py).
+        broker_credentials=faust_credentials(settings),
         store="memory://",
         autodiscover=False,
         key_serializer="raw",

@@ -39,3 +39,7 @@ class InvalidRecord(ScreeningError):
         super().__init__(f"{where}: {message}" if where else message)
         self.where = where
         self.reason = message
+
+
+class ConfigurationError(ScreeningError):
+    """Settings that cannot work together (e.g. SASL without a username); says which."""

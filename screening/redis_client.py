@@ -7,6 +7,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
 
+from screening.security.clients import redis_options
 from screening.settings import Settings
 
 AnyRedis = Redis | RedisCluster
@@ -20,8 +21,7 @@ def make_redis(settings: Settings, **overrides: Any) -> AnyRedis:
         "decode_responses": False,
         "health_check_interval": 0,
     }
-    if settings.redis_password is not None:
-        options["password"] = settings.redis_password.get_secret_value()
+    options.update(redis_options(settings))
     options.update(overrides)
     if settings.redis_cluster:
         return RedisCluster.from_url(settings.redis_url, **options)

@@ -6,6 +6,7 @@ line (or a test) and handed to whatever needs it.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -21,8 +22,27 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     # True when redis_url points at a Redis Cluster node (hash-tagged keys are used always).
     redis_cluster: bool = False
-    # Optional Redis password, kept out of reprs and logs.
+    # Redis ACL user (the default user is disabled on the project's Redis).
+    redis_username: str | None = None
+    # Redis password, kept out of reprs and logs; redis_password_file reads it from a file.
     redis_password: SecretStr | None = None
+    redis_password_file: Path | None = None
+    # CA bundle that signed the Redis server's certificate, for rediss:// URLs.
+    redis_ca_file: Path | None = None
+    # -- Kafka security (contract v2) --
+    # "sasl_ssl" (SCRAM-SHA-512 over TLS; the default) or "plaintext", only for a broker
+    # started without security (the benchmark's comparison broker).
+    kafka_security: Literal["sasl_ssl", "plaintext"] = "sasl_ssl"
+    # SCRAM principal this process connects as (one per role: worker, feed, console, ...).
+    kafka_username: str | None = None
+    # Its password, kept out of reprs and logs; kafka_password_file reads it from a file.
+    kafka_password: SecretStr | None = None
+    kafka_password_file: Path | None = None
+    # CA bundle that signed the broker's certificate (.local/secrets/ca.crt locally).
+    kafka_ca_file: Path | None = None
+    # Where `screening security` keeps the CA, certificates and passwords (mode 0700).
+    secrets_dir: Path = Path(".local/secrets")
+
     # Prefix of every Redis key: separates deployments (and test runs) on one Redis.
     redis_prefix: str = "scr"
     # Prefix added to every topic name below: separates deployments (and test runs) on one broker.
@@ -36,6 +56,18 @@ class Settings(BaseSettings):
     topic_decisions: str = "screening.alert-decisions"
     topic_updates: str = "watchlist.updates"
     topic_deadletter: str = "screening.deadletter"
+    topic_instructions: str = "screening.instructions"
+    topic_control: str = "screening.control"
+    topic_audit: str = "screening.audit"
+    # Retention of each topic, in hours, set when `screening security init` creates it:
+    # results and instructions serve the gate for a day; alerts and decisions the
+    # event's analysts; dead letters their investigation; the audit its legal term.
+    retention_scans_h: float = Field(default=24, gt=0)
+    retention_results_h: float = Field(default=24, gt=0)
+    retention_alerts_h: float = Field(default=30 * 24, gt=0)
+    retention_updates_h: float = Field(default=30 * 24, gt=0)
+    retention_deadletter_h: float = Field(default=7 * 24, gt=0)
+    retention_audit_h: float = Field(default=3 * 365 * 24, gt=0)
     # Partitions for topics the worker creates; more partitions let more workers share the load.
     topic_partitions: int = Field(default=4, ge=1)
     # Replication factor of topics the worker creates (1 on a single broker; 3 in production).
@@ -144,6 +176,19 @@ class Settings(BaseSettings):
         if self.heartbeat_interval_s * 3 > self.session_timeout_s:
             raise ValueError("heartbeat_interval_s must be at most a third of "
                              "session_timeout_s (missed beats then still leave time)")
+        return self
+
+    @model_validator(mode="after")
+    def _read_secret_files(self) -> Settings:
+        # *_FILE settings win over inline ones: secrets come from files in deployments.
+        for name in ("kafka_password", "redis_password"):
+            path = getattr(self, f"{name}_file")
+            if path is not None:
+                try:
+                    value = Path(path).read_text(encoding="utf-8").strip()
+                except OSError as exc:
+                    raise ValueError(f"{name}_file {path}: {exc.strerror}") from None
+                object.__setattr__(self, name, SecretStr(value))
         return self
 
     def topic(self, name: str) -> str:

@@ -105,4 +105,35 @@ else
     log "Kafka jars ready: $(find "$KAFKA_LIBS" -name '*.jar' | wc -l) jars ($((SECONDS - t0))s)"
 fi
 
+# --- kcat that speaks SCRAM to Kafka 4 -------------------------------------------------
+# Debian 12's kcat links librdkafka 2.0.2, whose SCRAM final message Kafka 4 rejects
+# (fixed in librdkafka 2.6.1). The confluent-kafka wheel ships a current librdkafka:
+# kcat runs with it through a wrapper, `.venv/bin/kcat`, and for root also
+# /usr/local/bin/kcat (ahead of /usr/bin on PATH), so `kcat -F` works as documented.
+kcat_wrapper() {
+    local target="$1" libdir="$2"
+    mkdir -p "$(dirname "$target")"
+    cat >"$target.tmp" <<WRAP
+#!/bin/sh
+# Written by screening's scripts/install.sh: Debian's kcat with a librdkafka that can
+# authenticate to Kafka 4 with SCRAM (Debian 12's 2.0.2 cannot; fixed in 2.6.1).
+LD_LIBRARY_PATH="$libdir\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}" exec /usr/bin/kcat "\$@"
+WRAP
+    chmod 755 "$target.tmp"
+    mv "$target.tmp" "$target"
+}
+wheel_lib="$(compgen -G "$VENV/lib/python3*/site-packages/confluent_kafka.libs/librdkafka-*.so.1" | head -n 1 || true)"
+if [[ -n "$wheel_lib" && -x /usr/bin/kcat ]]; then
+    libdir="$LOCAL/librdkafka"
+    mkdir -p "$libdir"
+    cp -f "$wheel_lib" "$libdir/librdkafka.so.1"
+    kcat_wrapper "$VENV/bin/kcat" "$libdir"
+    if [[ "$(id -u)" == 0 && -w /usr/local/bin ]]; then
+        mkdir -p /usr/local/lib/screening-librdkafka
+        cp -f "$wheel_lib" /usr/local/lib/screening-librdkafka/librdkafka.so.1
+        kcat_wrapper /usr/local/bin/kcat /usr/local/lib/screening-librdkafka
+    fi
+    log "kcat wrapper ready ($("$VENV/bin/kcat" -V 2>/dev/null | grep -o 'librdkafka [0-9.]*' | head -n 1))"
+fi
+
 log "done"

@@ -17,7 +17,34 @@ REDIS_CLUSTER_PORTS="${REDIS_CLUSTER_PORTS:-7001 7002 7003}"
 REDIS_START_TIMEOUT="${REDIS_START_TIMEOUT:-20}"
 CLUSTER_START_TIMEOUT="${CLUSTER_START_TIMEOUT:-30}"
 
-redis_cli() { local port="$1"; shift; redis-cli -h 127.0.0.1 -p "$port" "$@"; }
+# TLS port of the standalone Redis (the plain port requires a user and password too).
+REDIS_TLS_PORT="${REDIS_TLS_PORT:-6380}"
+SECRETS="${SCREENING_SECRETS_DIR:-$LOCAL/secrets}"
+REDIS_ACL_FILE="$SECRETS/redis-users.acl"
+
+# redis-cli as the admin ACL user (the default user is off).
+redis_cli() {
+    local port="$1"; shift
+    if [[ -s "$SECRETS/redis/admin.password" ]]; then
+        redis-cli -h 127.0.0.1 -p "$port" --user admin --pass "$(cat "$SECRETS/redis/admin.password")" \
+            --no-auth-warning "$@"
+    else
+        redis-cli -h 127.0.0.1 -p "$port" "$@"
+    fi
+}
+
+# Makes the secrets (and the ACL file) before a Redis starts; idempotent.
+redis_secrets() {
+    [[ -s "$REDIS_ACL_FILE" ]] && return 0
+    [[ -x "$ROOT/.venv/bin/screening" ]] || die "the venv is missing: run scripts/install.sh first"
+    SCREENING_SECRETS_DIR="$SECRETS" "$ROOT/.venv/bin/screening" security init --offline >&2 ||
+        die "redis: screening security init --offline failed"
+}
+
+# ACL users from the secrets folder; TLS beside the plain port for the standalone server.
+redis_security_args() {
+    REDIS_SEC_ARGS=(--aclfile "$REDIS_ACL_FILE")
+}
 redis_pong() { [[ "$(redis_cli "$1" ping 2>/dev/null)" == PONG ]]; }
 
 # Starts one daemonized redis-server on $1 in directory $2 with extra arguments, and
@@ -34,7 +61,7 @@ redis_start() {
         fi
         return 0
     fi
-    port_open "$port" && die "$name: port $port is taken by something that does not answer PING (a Redis with a password?)"
+    port_open "$port" && die "$name: port $port is taken by something that does not answer PING with the admin password in $SECRETS"
     need redis-server
     mkdir -p "$dir"
     # No snapshots and no AOF: the lists are reloaded from files, and tests want a clean slate.
@@ -55,7 +82,12 @@ redis_start() {
 
 redis_up() {
     need redis-cli
-    redis_start "$REDIS_PORT" "$LOCAL/redis/$REDIS_PORT" "redis"
+    redis_secrets
+    redis_security_args
+    redis_start "$REDIS_PORT" "$LOCAL/redis/$REDIS_PORT" "redis" "${REDIS_SEC_ARGS[@]}" \
+        --tls-port "$REDIS_TLS_PORT" --tls-cert-file "$SECRETS/redis.crt" \
+        --tls-key-file "$SECRETS/redis.key" --tls-ca-cert-file "$SECRETS/ca.crt" \
+        --tls-auth-clients no
 }
 
 redis_down() {
@@ -119,7 +151,8 @@ cluster_blank() {
 cluster_create() {
     local port addrs=()
     for port in $REDIS_CLUSTER_PORTS; do addrs+=("127.0.0.1:$port"); done
-    redis-cli --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes </dev/null \
+    redis-cli --user admin --pass "$(cat "$SECRETS/redis/admin.password")" --no-auth-warning \
+        --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes </dev/null \
         >"$LOCAL/redis-cluster/create.log" 2>&1 ||
         { show_tail "$LOCAL/redis-cluster/create.log"; die "cluster: redis-cli --cluster create failed"; }
 }
@@ -127,6 +160,8 @@ cluster_create() {
 cluster_up() {
     local port t0 ours=1 dir
     need redis-cli
+    redis_secrets
+    redis_security_args
     t0="$(now)"
     if cluster_ok; then
         log "cluster: already up on ${REDIS_CLUSTER_PORTS// /, } (cluster_state:ok)"
@@ -136,7 +171,7 @@ cluster_up() {
         dir="$LOCAL/redis-cluster/$port"
         redis_pong "$port" && ! live_pid "$dir/redis.pid" "redis-server" >/dev/null && ours=0
         # A short node timeout: a restarted node is seen again within seconds.
-        redis_start "$port" "$dir" "cluster node" \
+        redis_start "$port" "$dir" "cluster node" "${REDIS_SEC_ARGS[@]}" \
             --cluster-enabled yes --cluster-config-file "nodes-$port.conf" \
             --cluster-node-timeout 5000
         [[ "$(redis_cli "$port" info cluster 2>/dev/null | tr -d '\r')" == *cluster_enabled:1* ]] ||

@@ -25,6 +25,7 @@ class Outputs:
         # per message. Either way offsets are committed only after a producer flush, and
         # Faust's flush waits for these batches too.
         self.direct = settings.processing_guarantee != "exactly_once"
+        self.declare_outputs = settings.kafka_security == "plaintext"
 
         def topic(name: str) -> faust.TopicT:
             return app.topic(settings.topic(name), key_type=bytes, value_type=bytes,
@@ -37,7 +38,13 @@ class Outputs:
         self._known: dict[str, int] = {}  # topic -> partition count the cache was built on
 
     async def declare(self) -> None:
-        """Create the output topics at start, so consumers can subscribe before any output."""
+        """Create the output topics at start, so consumers can subscribe before any output.
+
+        Only on a plaintext development broker: a secured one has them from `screening
+        security init` (checked by `kafka_io.ensure_topics` at start), and refuses the
+        worker's CreateTopics even for a topic that exists."""
+        if not self.declare_outputs:
+            return
         for topic in (self.results, self.alerts, self.deadletter):
             await topic.maybe_declare()
 

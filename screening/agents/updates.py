@@ -36,6 +36,7 @@ from screening.logs import kv
 from screening.metrics import Metrics
 from screening.models import WatchlistUpdate
 from screening.redis_client import make_redis
+from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening.watchlists.store import WatchlistStore
 from screening.watchlists.updates import apply_updates, parse_update
@@ -82,12 +83,12 @@ class UpdateApplier:
         s = self.s
         redis = make_redis(s)
         store = WatchlistStore(redis, s.redis_prefix)
-        producer = AIOKafkaProducer(bootstrap_servers=s.broker_hosts, linger_ms=1)
+        producer = AIOKafkaProducer(**aiokafka_options(s), linger_ms=1)
         producing = False
         try:
             while not self.stopping.is_set():
                 consumer = AIOKafkaConsumer(
-                    s.topic(s.topic_updates), bootstrap_servers=s.broker_hosts,
+                    s.topic(s.topic_updates), **aiokafka_options(s),
                     group_id=f"{s.app_id}.watchlist-updates",
                     client_id=f"updates-{uuid.uuid4().hex[:6]}", enable_auto_commit=False,
                     auto_offset_reset="earliest", fetch_max_wait_ms=FETCH_MAX_WAIT_MS,

@@ -14,13 +14,14 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 
 Scan = tuple[str, bytes, bytes, str]  # (topic, key, value, event_id)
 
 
 async def create_topics(settings: Settings, partitions: int) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_hosts)
+    admin = AIOKafkaAdminClient(**aiokafka_options(settings))
     await admin.start()
     try:
         names = [settings.topic(t) for t in (
@@ -35,7 +36,7 @@ async def create_topics(settings: Settings, partitions: int) -> None:
 
 
 async def delete_topics(settings: Settings) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_hosts)
+    admin = AIOKafkaAdminClient(**aiokafka_options(settings))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -52,7 +53,7 @@ async def wait_group_stable(settings: Settings, members: int, limit_s: float = 1
 
     Drains start only then: a worker that joins mid-drain triggers a rebalance that
     stops every worker for seconds, which would be timed as slowness."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_hosts)
+    admin = AIOKafkaAdminClient(**aiokafka_options(settings))
     await admin.start()
     try:
         deadline = time.monotonic() + limit_s
@@ -72,7 +73,7 @@ async def wait_group_stable(settings: Settings, members: int, limit_s: float = 1
 
 
 def _producer(settings: Settings, linger_ms: int) -> AIOKafkaProducer:
-    return AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, linger_ms=linger_ms,
+    return AIOKafkaProducer(**aiokafka_options(settings), linger_ms=linger_ms,
                             max_batch_size=1 << 20, acks=1)
 
 
@@ -117,7 +118,7 @@ class ResultWatcher:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.broker_hosts, enable_auto_commit=False,
+            **aiokafka_options(settings), enable_auto_commit=False,
             group_id=None, fetch_max_wait_ms=5, max_poll_records=5000)
         self.task: asyncio.Task[None] | None = None
         self.arrivals: Arrivals | None = None

@@ -28,6 +28,7 @@ import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from screening.bench.processes import WorkerProcess
+from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening.transport import FETCH_MAX_WAIT_MS
 
@@ -56,12 +57,12 @@ async def run(settings: Settings) -> None:
              settings.topic(settings.topic_vehicle): "vehicle"}
     results = settings.topic(settings.topic_results)
     consumer = AIOKafkaConsumer(
-        *kinds, bootstrap_servers=settings.broker_hosts, group_id=settings.app_id,
+        *kinds, **aiokafka_options(settings), group_id=settings.app_id,
         auto_offset_reset="earliest", enable_auto_commit=True,
         auto_commit_interval_ms=int(settings.commit_interval_s * 1000),
         fetch_max_wait_ms=FETCH_MAX_WAIT_MS, max_partition_fetch_bytes=4 << 20,
         fetch_max_bytes=4 << 20)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.broker_hosts,
+    producer = AIOKafkaProducer(**aiokafka_options(settings),
                                 linger_ms=settings.producer_linger_ms,
                                 max_batch_size=1 << 20)
     stop = asyncio.Event()

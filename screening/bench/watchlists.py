@@ -39,6 +39,7 @@ from screening.bench.processes import WorkerProcess, free_port
 from screening.bench.report import machine
 from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
+from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening.watchlists.loader import load_files
 from screening.watchlists.stats import collect_stats
@@ -163,7 +164,7 @@ def quantile(buckets: list[tuple[float, float]], q: float) -> float | None:
 
 async def _publish_updates(settings: Settings, records: list[dict[str, Any]], rate: float,
                            seconds: float) -> int:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, linger_ms=0)
+    producer = AIOKafkaProducer(**aiokafka_options(settings), linger_ms=0)
     await producer.start()
     sent = 0
     try:

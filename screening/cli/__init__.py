@@ -8,11 +8,20 @@ import os
 import sys
 from collections.abc import Sequence
 
-from screening.cli import alerts, bench, console, screen, simulate, watchlists, worker
+from screening.cli import (
+    alerts,
+    bench,
+    console,
+    screen,
+    security,
+    simulate,
+    watchlists,
+    worker,
+)
 from screening.logs import setup_logging
 from screening.settings import Settings
 
-COMMANDS = (worker, watchlists, screen, simulate, alerts, console, bench)
+COMMANDS = (worker, watchlists, screen, simulate, alerts, console, bench, security)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import uuid
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from screening.kafka_io import consumer as make_consumer
 from screening.kafka_io import producer as make_producer
+from screening.kafka_io import throwaway_group
 from screening.models import Alert, AlertDecision, Hit, Penalty
 from screening.privacy import mask_value
 from screening.settings import Settings
@@ -173,7 +173,7 @@ class Feed:
         # them (with the broker's defaults) before the worker does.
         pattern = f"^({re.escape(self.alerts_topic)}|{re.escape(self.decisions_topic)})$"
         self._consumer = make_consumer(
-            self.settings, group=f"screening-console-{uuid.uuid4().hex[:12]}",
+            self.settings, group=throwaway_group(self.settings, "console"),
             enable_auto_commit=False, auto_offset_reset="latest", metadata_max_age_ms=5000)
         self._producer = make_producer(self.settings)
         try:

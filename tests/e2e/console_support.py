@@ -22,6 +22,7 @@ from aiokafka import AIOKafkaProducer
 
 from screening.bench.processes import end_process, free_port
 from screening.console.auth import hash_password
+from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 
 from ..integration.conftest import REPO, env_for, screening_cmd
@@ -91,7 +92,7 @@ def make_alert(*, list_: str = "notice", category: str = "red", priority: str = 
 async def publish(settings: Settings, topic: str, values: list[dict[str, Any]],
                   key: str = "alert_id") -> None:
     """Each value to the run's `topic` (a settings topic name), keyed as the contract says."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, acks="all")
+    producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all")
     await producer.start()
     try:
         for value in values:

@@ -7,6 +7,7 @@ group and Redis key prefix, so runs never see each other's data.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import time
@@ -18,17 +19,25 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from screening.bench.processes import WorkerProcess, env_for, free_port, screening_cmd
 from screening.redis_client import make_redis
+from screening.security.clients import aiokafka_options
+from screening.security.provision import apply
+from screening.security.roles import DEFAULT_SITE
+from screening.security.secretsdir import principal_settings, redis_user_settings
 from screening.settings import Settings
 
 pytestmark = pytest.mark.integration
 
 BROKER = os.environ.get("SCREENING_TEST_BROKER", "kafka://127.0.0.1:9092")
-REDIS_URL = os.environ.get("SCREENING_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+# Redis over TLS (its plain port requires the same ACL users).
+REDIS_URL = os.environ.get("SCREENING_TEST_REDIS_URL", "rediss://127.0.0.1:6380/0")
 REPO = Path(__file__).resolve().parents[2]
+# kcat with a librdkafka that speaks SCRAM to Kafka 4 (scripts/install.sh's wrapper).
+KCAT = str(REPO / ".venv" / "bin" / "kcat")
+# The CA, certificates and passwords `make services` made (`screening security init`).
+SECRETS = Path(os.environ.get("SCREENING_SECRETS_DIR", REPO / ".local" / "secrets")).resolve()
 
 
 def _check_reachable(url: str, what: str) -> None:
@@ -48,11 +57,16 @@ def services() -> None:
 
 
 def run_settings(**overrides: Any) -> Settings:
+    """A run's settings: its own topic prefix, group and Redis key prefix; the test's own
+    clients connect to Kafka as `admin` and to Redis as `worker` (whose ACL covers every
+    key under the deployment prefix `scr`); workers started by `worker_factory` connect
+    as `worker`."""
     run = uuid.uuid4().hex[:8]
     values: dict[str, Any] = {
         "broker": BROKER,
         "redis_url": REDIS_URL,
-        "redis_prefix": f"it{run}",
+        "secrets_dir": SECRETS,
+        "redis_prefix": f"scrit{run}",
         "topic_prefix": f"it{run}.",
         "app_id": f"screening-it{run}",
         "web_port": free_port(),
@@ -60,7 +74,15 @@ def run_settings(**overrides: Any) -> Settings:
         "version_grace_s": 0.0,
     }
     values.update(overrides)
-    return Settings(**values)
+    return as_admin(redis_user_settings(Settings(**values), "worker"))
+
+
+def as_admin(settings: Settings) -> Settings:
+    return principal_settings(settings, "admin")
+
+
+def as_worker(settings: Settings) -> Settings:
+    return principal_settings(settings, "worker")
 
 
 @pytest.fixture
@@ -68,21 +90,15 @@ def settings(services: None) -> Settings:
     return run_settings()
 
 
+def provision_run(settings: Settings) -> None:
+    """The run's topics (with their retention) and the ACLs of every role on them, as
+    `screening security init` makes them for a deployment: the same code, as admin."""
+    apply(settings, [DEFAULT_SITE], users=False)
+
+
 async def create_topics(settings: Settings) -> None:
     """Create the run's topics up front, so the worker and test consumers meet at once."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_hosts)
-    await admin.start()
-    try:
-        names = [settings.topic(t) for t in (
-            settings.topic_traveller, settings.topic_vehicle, settings.topic_results,
-            settings.topic_alerts, settings.topic_deadletter, settings.topic_updates,
-            settings.topic_decisions)]
-        existing = set(await admin.list_topics())
-        new = [NewTopic(n, settings.topic_partitions, 1) for n in names if n not in existing]
-        if new:
-            await admin.create_topics(new)
-    finally:
-        await admin.close()
+    await asyncio.to_thread(provision_run, settings)
 
 
 @pytest.fixture
@@ -90,6 +106,9 @@ def worker_factory(tmp_path: Path) -> Iterator[Any]:
     started: list[WorkerProcess] = []
 
     def make(settings: Settings, name: str = "worker", **env: str) -> WorkerProcess:
+        if settings.kafka_security == "sasl_ssl":
+            provision_run(settings)  # idempotent: the worker never creates topics
+            settings = as_worker(settings)
         w = WorkerProcess(settings, tmp_path / f"{name}.log", **env).start()
         started.append(w)
         return w
@@ -114,8 +133,8 @@ async def redis_client(settings: Settings) -> AsyncIterator[Any]:
 async def collect(settings: Settings, topic: str, *, until: int, timeout: float,  # noqa: ASYNC109 (a deadline, not a cancel scope)
                   group: str | None = None) -> list[Any]:
     """Read messages of a topic (from the beginning) until `until` arrive or time runs out."""
-    consumer = AIOKafkaConsumer(settings.topic(topic), bootstrap_servers=settings.broker_hosts,
-                                group_id=group or f"collect-{uuid.uuid4().hex[:8]}",
+    consumer = AIOKafkaConsumer(settings.topic(topic), **aiokafka_options(settings),
+                                group_id=group or f"admin.collect-{uuid.uuid4().hex[:8]}",
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     out: list[Any] = []
@@ -130,5 +149,5 @@ async def collect(settings: Settings, topic: str, *, until: int, timeout: float,
     return out
 
 
-__all__ = ["WorkerProcess", "collect", "create_topics", "env_for", "run_settings",
-           "screening_cmd"]
+__all__ = ["KCAT", "WorkerProcess", "as_admin", "as_worker", "collect", "create_topics", "env_for",
+           "provision_run", "run_settings", "screening_cmd"]

@@ -23,9 +23,10 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from screening.bench.processes import end_process, free_port
+from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 
-from .conftest import REPO
+from .conftest import REPO, SECRETS
 
 
 class RedisServer:
@@ -46,7 +47,8 @@ class RedisServer:
         log = open(self.dir / "redis.log", "ab")  # noqa: SIM115 - kept for the process's life
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.dir), "--dbfilename", "dump.rdb"],
+             "--appendonly", "no", "--dir", str(self.dir), "--dbfilename", "dump.rdb",
+             "--aclfile", str(SECRETS / "redis-users.acl")],
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -57,7 +59,9 @@ class RedisServer:
         raise RuntimeError(f"redis-server on {self.port} did not start")
 
     def cli(self, *args: str) -> str:
-        done = subprocess.run(["redis-cli", "-p", str(self.port), *args], capture_output=True,
+        password = (SECRETS / "redis" / "admin.password").read_text().strip()
+        done = subprocess.run(["redis-cli", "-p", str(self.port), "--user", "admin", "--pass",
+                               password, "--no-auth-warning", *args], capture_output=True,
                               text=True, timeout=10)
         return done.stdout
 
@@ -95,6 +99,8 @@ class KafkaBroker:
         self.env = {**os.environ, "KAFKA_PORT": str(self.port),
                     "KAFKA_CONTROLLER_PORT": str(self.controller_port),
                     "SCREENING_LOCAL_DIR": str(workdir),
+                    # The same CA and passwords as the shared broker's.
+                    "SCREENING_SECRETS_DIR": str(SECRETS),
                     "KAFKA_LIBS": os.environ.get("KAFKA_LIBS",
                                                  str(REPO / ".local" / "kafka-libs")),
                     "KAFKA_HEAP_OPTS": "-Xmx512m -Xms128m"}
@@ -139,7 +145,7 @@ class Publisher:
     async def start(self) -> Publisher:
         # Idempotent and acks=all: what the test sends arrives once, even across a broker
         # restart; the worker's own guarantees are what is measured.
-        self.producer = AIOKafkaProducer(bootstrap_servers=self.settings.broker_hosts,
+        self.producer = AIOKafkaProducer(**aiokafka_options(self.settings),
                                          linger_ms=5, acks="all", enable_idempotence=True,
                                          request_timeout_ms=120_000,
                                          max_request_size=8 << 20)
@@ -180,7 +186,7 @@ class Reader:
         self.settings = settings
         self.names = {settings.topic(t): t for t in topics}
         self.consumer = AIOKafkaConsumer(
-            *self.names, bootstrap_servers=settings.broker_hosts,
+            *self.names, **aiokafka_options(settings),
             group_id=f"res-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest",
             enable_auto_commit=False, isolation_level="read_committed", fetch_max_wait_ms=50)
         self.messages: dict[str, list[tuple[float, Any]]] = defaultdict(list)

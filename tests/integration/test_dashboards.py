@@ -27,6 +27,7 @@ from aiokafka import AIOKafkaProducer
 
 from screening.bench.processes import end_process, free_port
 from screening.metrics import Metrics
+from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 
 from .conftest import REPO, create_topics, env_for, screening_cmd
@@ -204,7 +205,7 @@ def wave(n: int) -> list[tuple[str, bytes | None, bytes]]:
 
 
 async def publish(settings: Settings, messages: list[tuple[str, bytes | None, bytes]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, acks="all")
+    producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all")
     await producer.start()
     try:
         for topic_setting, key, value in messages:

@@ -21,6 +21,7 @@ from screening.core.engine import DEADLETTER_PAYLOAD_BYTES, RawScan, Screener
 from screening.mockdata.hostile import hostile_corpus
 from screening.mockdata.lists import iter_notices, iter_sltd, iter_smv
 from screening.mockdata.scans import ScanFactory, sample_from_files
+from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening.watchlists import loader
 from screening.watchlists.store import WatchlistStore
@@ -41,7 +42,7 @@ RSS_LIMIT_MB = 400
 
 
 async def create_traveller_topic_for_big_messages(settings: Settings) -> None:
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.broker_hosts)
+    admin = AIOKafkaAdminClient(**aiokafka_options(settings))
     await admin.start()
     try:
         await admin.create_topics([
@@ -255,7 +256,7 @@ async def test_broken_live_updates_are_dead_lettered_by_offset_and_good_ones_app
     await create_topics(settings)
     worker = worker_factory(settings)
     worker.wait_ready()
-    producer = AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, acks="all")
+    producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all")
     await producer.start()
     where: dict[tuple[int, int], str] = {}
     try:

@@ -16,9 +16,10 @@ from aiokafka import AIOKafkaProducer
 
 from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
+from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 
-from .conftest import collect, create_topics, env_for, screening_cmd
+from .conftest import KCAT, collect, create_topics, env_for, screening_cmd
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +43,7 @@ def mixed_scans(paths: list[Path], n: int) -> list[tuple[str, bytes, Any]]:
 
 
 async def publish(settings: Settings, scans: list[tuple[str, bytes, Any]]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, linger_ms=5)
+    producer = AIOKafkaProducer(**aiokafka_options(settings), linger_ms=5)
     await producer.start()
     try:
         topics = {"traveller": settings.topic(settings.topic_traveller),
@@ -138,13 +139,25 @@ async def test_scan_from_an_outside_client_gets_its_result(settings, worker_fact
             "document": {"number": sltd["document_number"], "issuing_state": sltd["issuing_state"],
                          "type": "P"},
             "holder": {"surname": "Doe", "given_names": "Jane"}}
-    host = settings.broker_hosts[0]
-    await asyncio.to_thread(subprocess.run, ["kcat", "-b", host, "-P", "-t",
+    # The gate's own credentials, as `screening security client-config` prints them.
+    props = tmp_path / "site-default.properties"
+    made = await asyncio.to_thread(
+        subprocess.run, screening_cmd("security", "client-config", "site-default"),
+        env=env_for(settings), capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    props.write_text(made.stdout)
+    kcat = [KCAT, "-F", str(props)]
+    await asyncio.to_thread(subprocess.run, [*kcat, "-P", "-t",
                             settings.topic(settings.topic_traveller), "-k", "term-07"],
                             input=orjson.dumps(scan), check=True, timeout=30)
-    [msg] = await collect(settings, settings.topic_results, until=1, timeout=60)
-    result = orjson.loads(msg.value)
-    assert msg.key == b"term-07"
+    read = await asyncio.to_thread(
+        subprocess.run, [*kcat, "-C", "-G", f"site-default.kcat-{tmp_path.name[-8:]}",
+                         "-o", "beginning", "-c", "1", "-f", "%k\\t%s\\n",
+                         settings.topic(settings.topic_results)],
+        capture_output=True, timeout=90)
+    key, _, value = read.stdout.strip().partition(b"\t")
+    result = orjson.loads(value)
+    assert key == b"term-07"
     assert result["event_id"] == "kcat-1"
     assert result["outcome"] == "hit"
     assert result["hits"][0]["record_id"] == sltd["id"]

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from screening.security.clients import redis_options
 from screening.settings import Settings
 
 from .conftest import create_topics, free_port, run_settings
@@ -86,7 +87,7 @@ def lists(tmp_path: Path) -> Iterator[Any]:
 
     for s in loaded:
         try:
-            client = redis.Redis.from_url(s.redis_url)
+            client = redis.Redis.from_url(s.redis_url, **redis_options(s))
             for pattern in (f"{s.redis_prefix}:*", f"{{{s.redis_prefix}}}:*"):
                 keys = list(client.scan_iter(match=pattern, count=1000))
                 for i in range(0, len(keys), 500):

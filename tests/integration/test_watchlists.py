@@ -23,6 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from screening.mockdata.lists import generate_lists, iter_sltd
 from screening.models import WatchlistUpdate
+from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening.watchlists import loader
 from screening.watchlists.sltd import TABLE as SLTD_TABLE
@@ -244,9 +245,9 @@ class Terminal:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.producer = AIOKafkaProducer(bootstrap_servers=settings.broker_hosts, linger_ms=2)
+        self.producer = AIOKafkaProducer(**aiokafka_options(settings), linger_ms=2)
         self.consumer = AIOKafkaConsumer(
-            settings.topic(settings.topic_results), bootstrap_servers=settings.broker_hosts,
+            settings.topic(settings.topic_results), **aiokafka_options(settings),
             group_id=f"it-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest")
         self.results: dict[str, dict[str, Any]] = {}
 

@@ -12,7 +12,7 @@ from screening.settings import Settings
 @pytest.mark.parametrize("min_bytes", [1, 8192])
 async def test_the_consumer_fetches_with_the_short_wait_and_the_configured_minimum(
         min_bytes: int) -> None:
-    app, _ = create_app(Settings(fetch_min_bytes=min_bytes))
+    app, _ = create_app(Settings(fetch_min_bytes=min_bytes, kafka_security="plaintext"))
     thread = app.consumer._thread  # type: ignore[attr-defined]
     consumer = thread._create_worker_consumer(app.transport)
     try:
@@ -26,7 +26,7 @@ async def test_the_consumer_runs_on_the_workers_loop_and_is_called_directly() ->
     import asyncio
     import threading
 
-    app, _ = create_app(Settings())
+    app, _ = create_app(Settings(kafka_security="plaintext"))
     thread = app.consumer._thread  # type: ignore[attr-defined]
     assert isinstance(thread, transport.LoopConsumerThread)
     assert thread.thread_loop is thread.parent_loop is asyncio.get_running_loop()
@@ -42,14 +42,15 @@ async def test_the_consumer_runs_on_the_workers_loop_and_is_called_directly() ->
 
 
 async def test_the_consumer_thread_of_faust_is_kept_on_request() -> None:
-    app, _ = create_app(Settings(consumer_in_loop=False))
+    app, _ = create_app(Settings(consumer_in_loop=False, kafka_security="plaintext"))
     thread = app.consumer._thread  # type: ignore[attr-defined]
     assert type(thread) is transport.ConsumerThread
     assert thread.thread_loop is not thread.parent_loop
 
 
 async def test_the_group_session_and_heartbeats_come_from_the_settings() -> None:
-    app, _ = create_app(Settings(session_timeout_s=12, heartbeat_interval_s=2))
+    app, _ = create_app(Settings(session_timeout_s=12, heartbeat_interval_s=2,
+                                    kafka_security="plaintext"))
     thread = app.consumer._thread  # type: ignore[attr-defined]
     consumer = thread._create_worker_consumer(app.transport)
     try:

@@ -27,7 +27,8 @@ def app_and_outputs(monkeypatch: pytest.MonkeyPatch,
         published.extend(items)
 
     monkeypatch.setattr(Outputs, "publish", capture)
-    settings = Settings(broker="kafka://127.0.0.1:1", app_id="agent-test", batch_size=10)
+    settings = Settings(broker="kafka://127.0.0.1:1", app_id="agent-test", batch_size=10,
+                        kafka_security="plaintext")
     app, ctx = create_app(settings)
     screener = Screener(memory_store, settings)
 

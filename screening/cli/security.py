@@ -1,0 +1,100 @@
+"""`screening security`: the CA, principals, ACLs and client configurations (contract v2)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from screening.settings import Settings
+
+DEFAULT_REDIS_TLS_URL = "rediss://127.0.0.1:6380/0"
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("security", help="CA, principals, ACLs and client configurations")
+    ssub = p.add_subparsers(dest="security_command", required=True, metavar="ACTION")
+    init = ssub.add_parser(
+        "init", help="make the CA, certificates and passwords (once), then the principals, "
+                     "topics and ACLs on the broker; idempotent")
+    init.add_argument("--offline", action="store_true",
+                      help="only the files under SCREENING_SECRETS_DIR (before Kafka and "
+                           "Redis start)")
+    init.set_defaults(func=run_init)
+    cc = ssub.add_parser("client-config",
+                         help="print what a client needs to connect as PRINCIPAL")
+    cc.add_argument("principal", help="admin, worker, feed, console, auditor or site-SITE")
+    cc.add_argument("--format", choices=("librdkafka", "env"), default="librdkafka",
+                    help="librdkafka: a properties file for `kcat -F`; env: SCREENING_* "
+                         "lines for this project's commands")
+    cc.add_argument("--redis-url", default=DEFAULT_REDIS_TLS_URL,
+                    help=f"Redis URL written with --format env (default {DEFAULT_REDIS_TLS_URL})")
+    cc.set_defaults(func=run_client_config)
+
+
+def run_init(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.security import roles
+    from screening.security.redis_users import write_acl_file
+    from screening.security.secretsdir import SecretsDir
+
+    secrets = SecretsDir(Path(settings.secrets_dir))
+    sites = [roles.DEFAULT_SITE]
+    made = secrets.ensure(roles.principals(sites), list(roles.REDIS_USERS))
+    if write_acl_file(secrets, settings.redis_prefix):
+        made.append("redis-users.acl")
+    root = secrets.root.resolve()
+    if made:
+        print(f"security: made {', '.join(made)} in {root} (mode 0600)", file=sys.stderr)
+    else:
+        print(f"security: secrets in {root} already complete", file=sys.stderr)
+    if args.offline:
+        return 0
+    from screening.security.provision import apply
+
+    report = apply(settings, sites, users=True)
+    print(f"security: broker {', '.join(settings.broker_hosts)}: {len(report.users)} SCRAM "
+          f"users, {len(report.topics_created)} topics created, "
+          f"{len(report.topics_configured)} reconfigured, {report.acls} ACLs",
+          file=sys.stderr)
+    print("security: a client's settings: `screening security client-config PRINCIPAL "
+          "--format env`", file=sys.stderr)
+    return 0
+
+
+def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.security import roles
+    from screening.security.clients import librdkafka_config
+    from screening.security.secretsdir import SecretsDir, principal_settings
+
+    secrets = SecretsDir(Path(settings.secrets_dir))
+    principal = args.principal
+    if principal not in secrets.kafka_principals():
+        print(f"security: no principal {principal!r} in {secrets.root} (known: "
+              f"{', '.join(secrets.kafka_principals()) or 'none; run screening security init'})",
+              file=sys.stderr)
+        return 2
+    if args.format == "librdkafka":
+        config = librdkafka_config(principal_settings(settings, principal))
+        print(f"# librdkafka client configuration for principal {principal}: keep it "
+              "private (mode 0600); use with `kcat -F FILE`")
+        for key, value in config.items():
+            print(f"{key}={value}")
+        return 0
+    lines = {
+        "SCREENING_BROKER": settings.broker,
+        "SCREENING_KAFKA_SECURITY": "sasl_ssl",
+        "SCREENING_KAFKA_USERNAME": principal,
+        "SCREENING_KAFKA_PASSWORD_FILE": str(secrets.kafka_password_file(principal).resolve()),
+        "SCREENING_KAFKA_CA_FILE": str(secrets.ca_cert.resolve()),
+    }
+    if principal in roles.REDIS_USERS:
+        lines.update({
+            "SCREENING_REDIS_URL": args.redis_url,
+            "SCREENING_REDIS_USERNAME": principal,
+            "SCREENING_REDIS_PASSWORD_FILE": str(secrets.redis_password_file(principal).resolve()),
+            "SCREENING_REDIS_CA_FILE": str(secrets.ca_cert.resolve()),
+        })
+    for key, value in lines.items():
+        print(f"{key}={value}")
+    return 0
