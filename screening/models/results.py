@@ -13,6 +13,9 @@ from screening.models.scans import ScanKind
 ListName = Literal["sltd", "notice", "smv"]
 Outcome = Literal["clear", "hit", "unverified", "rejected"]
 Priority = Literal["critical", "high", "medium", "low"]
+# Contract v2: why an alert was raised. `integrity`: watchlist data refused (unsigned,
+# badly signed); such alerts carry no record, only where the refused input sits.
+AlertKind = Literal["watchlist", "correlation", "retroactive", "integrity"]
 
 
 class Penalty(StrictModel):
@@ -66,9 +69,12 @@ class Alert(StrictModel):
     hit: Hit
     subject: dict[str, Any]
     record: dict[str, Any]
-    # Added (optional): what was scanned and which lists answered.
-    kind: ScanKind | None = None
+    # Added (optional): what was scanned and which lists answered. (Named `kind` before
+    # contract v2 took that name for the alert's kind.)
+    scan_kind: ScanKind | None = None
     watchlist_version: str | None = None
+    # Contract v2 (optional): why the alert was raised.
+    kind: AlertKind = "watchlist"
 
 
 class AlertDecision(StrictModel):

@@ -7,19 +7,23 @@ update that arrives during a load holds in the new version too.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
-from screening.models import RecordRef, SltdRecord, WatchlistUpdate
+from screening.models import Alert, Hit, RecordRef, SltdRecord, WatchlistUpdate
 from screening.watchlists.batch import WriteOp
 from screening.watchlists.indexer import delete_records, ref_of, upsert_records
+from screening.watchlists.signing import TrustedKeys, verify_update
 from screening.watchlists.sltd import compact as sltd_compact
 from screening.watchlists.store import Version, WatchlistStore
 
@@ -38,6 +42,63 @@ def parse_update(raw: bytes | str | dict) -> WatchlistUpdate:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"]) or "update"
         raise InvalidRecord(f"{loc}: {first['msg']}") from None
+
+
+def read_update(raw: bytes, trusted: TrustedKeys) -> WatchlistUpdate:
+    """An update off the topic, verified against the trusted feed keys, then validated.
+
+    InvalidRecord for what is not an update at all; SignatureRefused (UNSIGNED_UPDATE,
+    BAD_SIGNATURE) for one that no trusted key vouches for. The signature is checked on
+    the JSON object as received and the model is built from that same object, so what
+    is applied is what was signed."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        parse_update(raw)  # raises with pydantic's own words ("Invalid JSON: ...")
+        raise InvalidRecord("update: not JSON") from None  # never applied unverified
+    if not isinstance(data, dict):
+        raise InvalidRecord("update: not a JSON object")
+    verify_update(data, trusted)
+    return parse_update(data)
+
+
+_CODE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def _code(value: Any) -> str | None:
+    """An id from an unverified input, only when it cannot carry anything but an id."""
+    return value if isinstance(value, str) and _CODE.fullmatch(value) else None
+
+
+def integrity_alert(raw: bytes, code: str, message: str, now: datetime, *, topic: str,
+                    partition: int | None, offset: int | None,
+                    key_id: str | None = None) -> Alert:
+    """A `high` alert saying an update was refused: which record it claimed to change
+    (list and id, codes only) and where it sits, none of the record's personal fields.
+    The alert id is stable per message, so a redelivery raises no second alert."""
+    claimed: Mapping[str, Any] = {}
+    try:
+        data = orjson.loads(raw)
+        if isinstance(data, dict):
+            claimed = data
+    except orjson.JSONDecodeError:
+        pass
+    record = claimed.get("record") if isinstance(claimed.get("record"), dict) else {}
+    assert isinstance(record, dict)
+    lst, rid = _code(record.get("list")), _code(record.get("id"))
+    where = f"{topic}:{partition}:{offset}"
+    update_id = _code(claimed.get("update_id"))
+    return Alert(
+        alert_id="integrity-" + hashlib.sha256(where.encode()).hexdigest()[:24],
+        event_id=update_id or where, raised_at=now, priority="high",
+        checkpoint_id="", terminal_id="", kind="integrity",
+        # `hit` is required since v1: here it names the record the update claimed to change.
+        hit=Hit(list=lst if lst in ("sltd", "notice", "smv") else "sltd",
+                record_id=rid or "", score=0.0, matched_on=[], category=code),
+        subject={"topic": topic, "partition": partition, "offset": offset},
+        record={"list": lst, "id": rid, "op": _code(claimed.get("op")),
+                "update_id": update_id, "key_id": _code(key_id), "refused": code,
+                "reason": message})
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,5 +220,6 @@ async def replay_journal(store: WatchlistStore, version: Version, position: byte
     return len(updates)
 
 
-__all__ = ["Applied", "RecordRef", "apply_updates", "parse_update", "ref_of", "replay_journal"]
+__all__ = ["Applied", "RecordRef", "apply_updates", "integrity_alert", "parse_update",
+           "read_update", "ref_of", "replay_journal"]
 
