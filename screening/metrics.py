@@ -82,7 +82,8 @@ class Metrics:
             updates_refused=Counter(
                 "screening_watchlist_updates_refused_total",
                 "Live updates refused and alerted: UNSIGNED_UPDATE, BAD_SIGNATURE (unknown key "
-                "or wrong signature), ISSUED_AHEAD (dated ahead of the worker's clock)",
+                "or wrong signature), ISSUED_AHEAD (dated ahead of the worker's clock), "
+                "REPLAYED_UPDATE (applied already, sent again)",
                 ["reason"], registry=r),
             update_latency=Histogram("screening_watchlist_update_latency_seconds",
                                      "From an update's issued_at to applied in Redis",

@@ -13,9 +13,9 @@ partition's messages are applied in order; offsets are committed after each batc
 is applied (at least once; applying twice is harmless).
 
 No update is applied unless a trusted feed key signed it (watchlists/signing.py):
-unsigned or badly signed ones, and ones dated ahead of this worker's clock, are
-dead-lettered, counted and raised as `high` integrity alerts. Without trusted keys
-every update is refused (fail closed).
+unsigned or badly signed ones, ones dated ahead of this worker's clock, and replays (a
+signed update sent again at another offset) are dead-lettered, counted and raised as
+`high` integrity alerts. Without trusted keys every update is refused (fail closed).
 """
 
 from __future__ import annotations
@@ -169,6 +169,7 @@ class UpdateApplier:
                       messages: Sequence[ConsumerRecord]) -> None:
         m = self.m
         good: list[WatchlistUpdate] = []
+        came: list[ConsumerRecord] = []  # the message each of `good` came in
         origin: dict[tuple[str, str], ConsumerRecord] = {}  # record -> the message it came in
         unindexable: list[tuple[str, str]] = []
 
@@ -189,6 +190,7 @@ class UpdateApplier:
                         update.signature.key_id if update.signature else None)
                     continue
                 good.append(update)
+                came.append(msg)
                 origin[(update.record.list, update.record.id)] = msg
             except SignatureRefused as exc:
                 await self._refuse(producer, msg, raw, exc.code, exc.code, exc.message,
@@ -201,10 +203,18 @@ class UpdateApplier:
                 await self._dead(producer, msg.topic, msg.partition, msg.offset, raw, exc.reason)
         if not good:
             return
-        applied = await apply_updates(store, good, on_error=on_error)
+        applied = await apply_updates(store, good, on_error=on_error, origins=[
+            f"{msg.topic}:{msg.partition}:{msg.offset}" for msg in came])
         now = time.time()
-        for a in applied:
+        for a, msg in zip(applied, came, strict=False):  # (a test's stand-in may say less)
             u = a.update
+            if a.replay_of is not None:
+                raw = msg.value if isinstance(msg.value, bytes) else b""
+                await self._refuse(producer, msg, raw, "REPLAYED_UPDATE", "REPLAYED_UPDATE",
+                                   f"update {u.update_id} of {u.key} was applied already, as "
+                                   f"it came at {a.replay_of}: a copy sent again is refused",
+                                   u.signature.key_id if u.signature else None)
+                continue
             m.updates.labels(u.record.list, u.op, "applied" if a.applied else "skipped").inc()
             if a.applied:
                 m.update_latency.observe(max(0.0, now - u.issued_at.timestamp()))

@@ -30,6 +30,12 @@ from screening.watchlists.store import Version, WatchlistStore
 log = logging.getLogger("screening.watchlists.updates")
 
 JOURNAL_MAXLEN = 200_000
+# How long where each applied update came from is kept (by its issued_at), to tell a
+# replay (the same signed update sent again, at another offset: it would re-apply an old
+# delete to a version bulk-loaded since, which has no stamp for the record) from a
+# redelivery (the same offset, after a restart; harmless). Longer than the updates
+# topic's retention, so that only a copy kept outside Kafka for over a month is not caught.
+REPLAY_WINDOW_S = 35 * 86400
 OnError = Callable[[Any, Exception], None] | None
 
 
@@ -105,6 +111,7 @@ def integrity_alert(raw: bytes, code: str, message: str, now: datetime, *, topic
 class Applied:
     update: WatchlistUpdate
     applied: bool  # False when an equal or newer update for the key was applied already
+    replay_of: str | None = None  # where the update first came, when this is a replay of it
 
 
 def _stamp(u: WatchlistUpdate) -> bytes:
@@ -182,11 +189,50 @@ async def _read_seen(store: WatchlistStore, version: Version, refs: list[str]) -
     return {ref: v for ref, v in zip(refs, values, strict=True) if v is not None}
 
 
+def _applied_at(store: WatchlistStore, u: WatchlistUpdate) -> tuple[str, str]:
+    """(hash, field) remembering where `u` came from."""
+    return (store.keys.applied(u.issued_at.astimezone(UTC).strftime("%Y%m%d")),
+            f"{u.key}|{_stamp(u).decode()}")
+
+
+async def _replays(store: WatchlistStore, updates: Sequence[WatchlistUpdate],
+                   origins: Sequence[str]) -> list[str | None]:
+    """For each update, where it first came when that was elsewhere (a replay), else None.
+    Also remembers where each first came (the control keys share one slot: one call)."""
+    async with store.redis.pipeline(transaction=False) as pipe:
+        for u, origin in zip(updates, origins, strict=True):
+            key, fld = _applied_at(store, u)
+            pipe.hget(key, fld)
+            pipe.hsetnx(key, fld, origin)
+            pipe.expireat(key, int(u.issued_at.timestamp()) + 86400 + REPLAY_WINDOW_S)
+        replies = await pipe.execute()
+    out: list[str | None] = []
+    for origin, first in zip(origins, replies[::3], strict=True):
+        before = first.decode() if isinstance(first, bytes) else first
+        out.append(before if before is not None and before != origin else None)
+    return out
+
+
 async def apply_updates(store: WatchlistStore, updates: Sequence[WatchlistUpdate],
-                        on_error: OnError = None) -> list[Applied]:
-    """Apply a batch of updates (in their order) to every live version."""
+                        on_error: OnError = None,
+                        origins: Sequence[str] | None = None) -> list[Applied]:
+    """Apply a batch of updates (in their order) to every live version.
+
+    With `origins` (where each update came from: topic:partition:offset), an update that
+    came before from elsewhere is a replay: it is neither journalled nor applied, and is
+    returned with `replay_of` set."""
     if not updates:
         return []
+    replayed: dict[int, str] = {}
+    if origins is not None:
+        for i, first in enumerate(await _replays(store, updates, origins)):
+            if first is not None:
+                replayed[i] = first
+        if replayed:
+            kept = [u for i, u in enumerate(updates) if i not in replayed]
+            done = iter(await apply_updates(store, kept, on_error))
+            return [Applied(u, False, replayed[i]) if i in replayed else next(done)
+                    for i, u in enumerate(updates)]
     versions = await _journal_and_versions(store, updates)
     applied = [False] * len(updates)
     # When each list last changed, written with the current version's changes.

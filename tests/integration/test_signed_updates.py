@@ -1,6 +1,6 @@
 """Signed watchlist data on the real broker and Redis, through the real worker: forged,
-unsigned, wrongly signed, replayed and far-future updates change nothing and (but the
-replay, which is harmless) are dead-lettered and alerted; a forged delete of a red notice
+unsigned, wrongly signed, replayed and far-future updates change nothing and are
+dead-lettered and alerted; a forged delete of a red notice
 leaves it hitting; a correctly signed delete, sent by `watchlists publish`, applies; and
 `watchlists load` loads nothing without a trusted manifest."""
 
@@ -20,6 +20,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from screening.settings import Settings
+from screening.watchlists.store import WatchlistStore
+from screening.watchlists.updates import apply_updates, parse_update
 from tests.support.feed import sign_files, signed, signed_dict, stranger_key
 
 from .conftest import collect, create_topics, env_for, screening_cmd
@@ -51,6 +53,18 @@ def _load(settings: Settings, folder: Path, *, sign: bool) -> subprocess.Complet
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(screening_cmd(*args), env=env_for(settings), capture_output=True,
                           text=True, timeout=60)
+
+
+async def _integrity_alerts(settings: Settings, count: int) -> list[dict[str, Any]]:
+    """The integrity alerts on the alerts topic, once `count` are there (or 30 s passed);
+    the topic holds the notice's hit alerts too."""
+    deadline = time.monotonic() + 30
+    while True:
+        alerts = [orjson.loads(m.value) for m in await collect(
+            settings, settings.topic_alerts, until=10_000, timeout=1)]
+        integrity = [a for a in alerts if a.get("kind") == "integrity"]
+        if len(integrity) >= count or time.monotonic() > deadline:
+            return integrity
 
 
 def _at(seconds: float) -> str:
@@ -154,9 +168,6 @@ async def test_only_genuine_updates_change_the_lists(settings: Settings, worker_
             await gate.update(raw, "notice:N-RED")
         letters = await collect(settings, settings.topic_deadletter, until=len(forged),
                                 timeout=60)
-        # The red notice's hit alert of the first scan, and one alert per forgery.
-        alerts = await collect(settings, settings.topic_alerts, until=len(forged) + 1,
-                               timeout=30)
         assert await gate.red() == "hit"  # the red notice still hits
 
         codes = {orjson.loads(base64.b64decode(d["payload_b64"]))["update_id"]:
@@ -164,25 +175,26 @@ async def test_only_genuine_updates_change_the_lists(settings: Settings, worker_
         assert codes == {"u-unsigned": "UNSIGNED_UPDATE", "u-stranger": "BAD_SIGNATURE",
                          "u-moved": "BAD_SIGNATURE", "u-tampered": "BAD_SIGNATURE",
                          "u-ahead": "INVALID_UPDATE"}
-        integrity = [a for a in (orjson.loads(m.value) for m in alerts)
-                     if a["kind"] == "integrity"]
+        integrity = await _integrity_alerts(settings, len(forged))
         assert sorted(a["event_id"] for a in integrity) == sorted(forged)
         for a in integrity:
             assert (a["kind"], a["priority"]) == ("integrity", "high")
             assert "ERIKSSON" not in orjson.dumps(a).decode()
 
-        # A genuine upsert then delete apply; the upsert replayed afterwards changes nothing,
-        # and neither does the delete replayed.
+        # A genuine upsert then delete apply; each sent again afterwards (a replay, at
+        # another offset) changes nothing, and is refused and alerted.
         upsert = signed(_update("upsert", FRESH, "u-fresh-up", -2))
         delete = signed(_update("delete", FRESH, "u-fresh-del", -1))
         await gate.update(upsert, "sltd:S-NEW")
         await gate.until(gate.fresh, "hit")
         await gate.update(delete, "sltd:S-NEW")
         await gate.until(gate.fresh, "clear")
-        await gate.update(upsert, "sltd:S-NEW")
-        await gate.update(delete, "sltd:S-NEW")
-        await gate.update(upsert, "sltd:S-NEW")
-        await asyncio.sleep(1.0)
+        for raw in (upsert, delete, upsert):
+            await gate.update(raw, "sltd:S-NEW")
+        replays = await collect(settings, settings.topic_deadletter, until=len(forged) + 3,
+                                timeout=60)
+        codes_now = [orjson.loads(m.value)["reason"]["code"] for m in replays]
+        assert codes_now.count("REPLAYED_UPDATE") == 3, codes_now
         assert await gate.fresh() == "clear"
 
         # A correctly signed delete of the red notice, as a feed sends it, applies.
@@ -194,12 +206,43 @@ async def test_only_genuine_updates_change_the_lists(settings: Settings, worker_
         assert "published 1 signed updates" in sent.stdout
         await gate.until(gate.red, "clear")
 
+        # The notice issued again by a bulk load. The new version holds no stamp for it, so
+        # only the replay check stops the genuine delete, sent again, from deleting it.
+        again = await asyncio.to_thread(_load, settings, tmp_path / "again", sign=True)
+        assert again.returncode == 0, again.stderr
+        await gate.until(gate.red, "hit")
+        sent_so_far = await collect(settings, settings.topic_updates, until=11, timeout=20)
+        genuine_delete = [m.value for m in sent_so_far if m.key == b"notice:N-RED"][-1]
+        assert orjson.loads(genuine_delete)["op"] == "delete"
+        await gate.update(genuine_delete, "notice:N-RED")
+        letters = await collect(settings, settings.topic_deadletter, until=len(forged) + 4,
+                                timeout=60)
+        assert [orjson.loads(m.value)["reason"]["code"] for m in letters].count(
+            "REPLAYED_UPDATE") == 4
+        assert await gate.red() == "hit"
+
     metrics = worker.metrics()
     refused_counts = {line.split('reason="')[1].split('"')[0]: float(line.rsplit(" ", 1)[1])
                       for line in metrics.splitlines()
                       if line.startswith("screening_watchlist_updates_refused_total{")}
-    assert refused_counts == {"UNSIGNED_UPDATE": 1, "BAD_SIGNATURE": 3, "ISSUED_AHEAD": 1}
-    skipped = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-                  if line.startswith("screening_watchlist_updates_total{")
-                  and 'result="skipped"' in line)
-    assert skipped >= 3  # the three replays
+    assert refused_counts == {"UNSIGNED_UPDATE": 1, "BAD_SIGNATURE": 3, "ISSUED_AHEAD": 1,
+                              "REPLAYED_UPDATE": 4}
+    integrity = await _integrity_alerts(settings, len(forged) + 4)
+    assert [a["hit"]["category"] for a in integrity].count("REPLAYED_UPDATE") == 4
+
+
+async def test_a_redelivery_is_no_replay_but_a_copy_elsewhere_is(settings: Settings,
+                                                                 redis_client: Any) -> None:
+    """After a restart the worker reads an update again at the same offset: applied again
+    (harmlessly), not refused; the same update at another offset is a replay."""
+    store = WatchlistStore(redis_client, settings.redis_prefix)
+    u = parse_update(signed_dict(_update("delete", RED, "u-once", -5)))
+    first = await apply_updates(store, [u], origins=["t:0:5"])
+    again = await apply_updates(store, [u], origins=["t:0:5"])
+    elsewhere = await apply_updates(store, [u, u], origins=["t:1:9", "t:0:5"])
+    assert [a.replay_of for a in (*first, *again)] == [None, None]
+    assert [a.replay_of for a in elsewhere] == ["t:0:5", None]
+    # Two copies in one batch: the second is the replay.
+    v = parse_update(signed_dict(_update("delete", RED, "u-twice", -4)))
+    assert [a.replay_of for a in await apply_updates(store, [v, v], origins=["t:0:7", "t:0:8"])
+            ] == [None, "t:0:7"]

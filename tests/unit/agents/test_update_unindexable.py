@@ -26,7 +26,7 @@ def _upsert(rid: str) -> bytes:
 
 async def test_an_unindexable_update_is_dead_lettered_with_its_payload(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    async def fake_apply(store: Any, good: list[Any], *, on_error: Any) -> list[Any]:
+    async def fake_apply(store: Any, good: list[Any], *, on_error: Any, **kw: Any) -> list[Any]:
         for version in ("current", "loading"):  # the same record fails in both versions
             on_error(good[1].record, ValueError(version))
         return []
