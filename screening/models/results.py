@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from screening.models.common import StrictModel, Timestamp
 from screening.models.scans import ScanKind
@@ -75,6 +75,16 @@ class Alert(StrictModel):
     watchlist_version: str | None = None
     # Contract v2 (optional): why the alert was raised.
     kind: AlertKind = "watchlist"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scan_kind_as_it_was_named(cls, data: Any) -> Any:
+        """Alerts written before contract v2 said the scan's kind in `kind`: they stay
+        readable (the console reads back the alerts topic)."""
+        if isinstance(data, dict) and data.get("kind") in ("traveller", "vehicle"):
+            data = {**data, "kind": "watchlist"} | (
+                {} if data.get("scan_kind") else {"scan_kind": data["kind"]})
+        return data
 
 
 class AlertDecision(StrictModel):

@@ -157,6 +157,7 @@ def load_trusted_keys(keys_file: Path | str | None, inline: str | None = None) -
 
 
 def load_signing_key(key_file: Path | str | None, inline: str | None = None) -> Ed25519PrivateKey:
+    """The feed's private key: `inline` (tests) when given, else `key_file`'s."""
     if inline:
         return parse_private_key(inline)
     if not key_file:
@@ -170,8 +171,9 @@ def load_signing_key(key_file: Path | str | None, inline: str | None = None) -> 
 
 
 def write_private_key(path: Path, key: Ed25519PrivateKey) -> None:
-    """Write `key` as PEM, readable by its owner only from the first byte on."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write `key` as PEM, readable by its owner only from the first byte on (a folder
+    made for it is its owner's only too)."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(private_pem(key))
