@@ -43,3 +43,20 @@ class InvalidRecord(ScreeningError):
 
 class ConfigurationError(ScreeningError):
     """Settings that cannot work together (e.g. SASL without a username); says which."""
+
+
+class FeedKeyError(ScreeningError):
+    """A feed key (signing key or trusted public keys) that is missing or unreadable."""
+
+
+class SignatureRefused(ScreeningError):
+    """Watchlist data whose signature is missing or does not verify: never applied.
+
+    `code` is the dead letter's (`UNSIGNED_UPDATE`, `BAD_SIGNATURE`) or, for a bulk file,
+    `UNSIGNED_FILE`, `BAD_MANIFEST`, `FILE_MISMATCH`."""
+
+    def __init__(self, code: str, message: str, *, key_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.key_id = key_id

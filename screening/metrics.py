@@ -38,6 +38,7 @@ class Metrics:
     watchlist_version: Gauge
     watchlist_records: Gauge
     updates: Counter
+    updates_refused: Counter
     update_latency: Histogram
     consumer_lag: Gauge
 
@@ -78,6 +79,12 @@ class Metrics:
             updates=Counter("screening_watchlist_updates_total",
                             "Live updates, by list, op and result",
                             ["list", "op", "result"], registry=r),
+            updates_refused=Counter(
+                "screening_watchlist_updates_refused_total",
+                "Live updates refused and alerted: UNSIGNED_UPDATE, BAD_SIGNATURE (unknown key "
+                "or wrong signature), ISSUED_AHEAD (dated ahead of the worker's clock), "
+                "REPLAYED_UPDATE (applied already, sent again)",
+                ["reason"], registry=r),
             update_latency=Histogram("screening_watchlist_update_latency_seconds",
                                      "From an update's issued_at to applied in Redis",
                                      buckets=UPDATE_BUCKETS, registry=r),

@@ -141,7 +141,7 @@ class Settings(BaseSettings):
     # Seconds a live update's issued_at may be ahead of the worker's clock. Updates order
     # by issued_at: one dated far ahead would outrank every real later update of its
     # record, so it is dead-lettered instead (feeds' clocks drift by seconds, not hours).
-    update_max_ahead_s: float = Field(default=3600.0, ge=0)
+    update_max_ahead_s: float = Field(default=60.0, ge=0)
 
     # Faust's own data folder (tables, offsets cache); default: under the system temp folder.
     data_dir: str | None = None
@@ -170,6 +170,17 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Logs as JSON lines (for collectors) instead of key=value.
     log_json: bool = False
+
+    # -- signed watchlist data --
+    # Trusted feed public keys, JSON lines (watchlists/signing.py). None configured: the
+    # worker refuses every update and `watchlists load` every file (fail closed).
+    feed_keys_file: str | None = None
+    # The same lines inline (tests); trusted together with feed_keys_file's.
+    feed_keys: str | None = None
+    # The feed's Ed25519 private key (PEM, mode 0600) for `watchlists sign|publish`.
+    feed_signing_key_file: str | None = None
+    # The same key inline (PEM or base64 seed; tests), kept out of reprs and logs.
+    feed_signing_key: SecretStr | None = None
 
     @model_validator(mode="after")
     def _heartbeats_within_session(self) -> Settings:

@@ -11,6 +11,11 @@ so a recovered passport stops hitting within tens of milliseconds even while the
 worker is saturated. Order per key holds because keys map to partitions and a
 partition's messages are applied in order; offsets are committed after each batch
 is applied (at least once; applying twice is harmless).
+
+No update is applied unless a trusted feed key signed it (watchlists/signing.py):
+unsigned or badly signed ones, ones dated ahead of this worker's clock, and replays (a
+signed update sent again at another offset) are dead-lettered, counted and raised as
+`high` integrity alerts. Without trusted keys every update is refused (fail closed).
 """
 
 from __future__ import annotations
@@ -31,15 +36,16 @@ from mode import Service
 
 from screening.context import Context
 from screening.deadletters import dead_letter
-from screening.exceptions import InvalidRecord
+from screening.exceptions import FeedKeyError, InvalidRecord, SignatureRefused
 from screening.logs import kv
 from screening.metrics import Metrics
 from screening.models import WatchlistUpdate
 from screening.redis_client import make_redis
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
+from screening.watchlists.signing import TrustedKeys, load_trusted_keys
 from screening.watchlists.store import WatchlistStore
-from screening.watchlists.updates import apply_updates, parse_update
+from screening.watchlists.updates import apply_updates, integrity_alert, read_update
 
 log = logging.getLogger("screening.agents.updates")
 
@@ -63,6 +69,7 @@ class UpdateApplier:
         self.stopping: asyncio.Event | None = None
         self.ready = threading.Event()
         self._lag_labels: set[tuple[str, str]] = set()
+        self.trusted = trusted_keys(settings)
 
     def start(self) -> None:
         self.thread = threading.Thread(target=asyncio.run, args=(self._main(),),
@@ -136,16 +143,34 @@ class UpdateApplier:
         self._lag_labels = set(now)
 
     async def _dead(self, producer: AIOKafkaProducer, topic: str, partition: int | None,
-                    offset: int | None, raw: bytes, message: str) -> None:
-        dl = dead_letter(raw, "INVALID_UPDATE", message, datetime.now(UTC), topic=topic,
+                    offset: int | None, raw: bytes, message: str,
+                    code: str = "INVALID_UPDATE") -> None:
+        dl = dead_letter(raw, code, message, datetime.now(UTC), topic=topic,
                          partition=partition, offset=offset)
         await producer.send_and_wait(self.s.topic(self.s.topic_deadletter),
                                      dl.model_dump_json().encode())
+
+    async def _refuse(self, producer: AIOKafkaProducer, msg: ConsumerRecord, raw: bytes,
+                      code: str, reason: str, message: str, key_id: str | None = None) -> None:
+        """An update no trusted feed vouches for (or dated ahead): dead letter, metric and
+        a `high` integrity alert for analysts."""
+        self.m.deadletters.labels(msg.topic, code).inc()
+        self.m.updates_refused.labels(reason).inc()
+        log.warning("update refused", extra=kv(partition=msg.partition, offset=msg.offset,
+                                               code=reason, reason=message))
+        await self._dead(producer, msg.topic, msg.partition, msg.offset, raw, message, code)
+        alert = integrity_alert(raw, reason, message, datetime.now(UTC), topic=msg.topic,
+                                partition=msg.partition, offset=msg.offset, key_id=key_id)
+        await producer.send_and_wait(self.s.topic(self.s.topic_alerts),
+                                     alert.model_dump_json().encode(),
+                                     key=alert.alert_id.encode())
+        self.m.alerts.labels(alert.priority).inc()
 
     async def _handle(self, store: WatchlistStore, producer: AIOKafkaProducer,
                       messages: Sequence[ConsumerRecord]) -> None:
         m = self.m
         good: list[WatchlistUpdate] = []
+        came: list[ConsumerRecord] = []  # the message each of `good` came in
         origin: dict[tuple[str, str], ConsumerRecord] = {}  # record -> the message it came in
         unindexable: list[tuple[str, str]] = []
 
@@ -156,14 +181,21 @@ class UpdateApplier:
         for msg in messages:
             raw = msg.value if isinstance(msg.value, bytes) else b""
             try:
-                update = parse_update(raw)
+                update = read_update(raw, self.trusted)
                 if update.issued_at.timestamp() > latest:
-                    raise InvalidRecord(
+                    await self._refuse(
+                        producer, msg, raw, "INVALID_UPDATE", "ISSUED_AHEAD",
                         f"issued_at: {update.issued_at.isoformat()} is more than "
                         f"{self.s.update_max_ahead_s:g} s ahead of this worker's clock (it "
-                        "would outrank every later update of the record)")
+                        "would outrank every later update of the record)",
+                        update.signature.key_id if update.signature else None)
+                    continue
                 good.append(update)
+                came.append(msg)
                 origin[(update.record.list, update.record.id)] = msg
+            except SignatureRefused as exc:
+                await self._refuse(producer, msg, raw, exc.code, exc.code, exc.message,
+                                   exc.key_id)
             except InvalidRecord as exc:
                 m.deadletters.labels(msg.topic, "INVALID_UPDATE").inc()
                 m.updates.labels("unknown", "unknown", "invalid").inc()
@@ -172,10 +204,18 @@ class UpdateApplier:
                 await self._dead(producer, msg.topic, msg.partition, msg.offset, raw, exc.reason)
         if not good:
             return
-        applied = await apply_updates(store, good, on_error=on_error)
+        applied = await apply_updates(store, good, on_error=on_error, origins=[
+            f"{msg.topic}:{msg.partition}:{msg.offset}" for msg in came])
         now = time.time()
-        for a in applied:
+        for a, msg in zip(applied, came, strict=False):  # (a test's stand-in may say less)
             u = a.update
+            if a.replay_of is not None:
+                raw = msg.value if isinstance(msg.value, bytes) else b""
+                await self._refuse(producer, msg, raw, "REPLAYED_UPDATE", "REPLAYED_UPDATE",
+                                   f"update {u.update_id} of {u.key} was applied already, as "
+                                   f"it came at {a.replay_of}: a copy sent again is refused",
+                                   u.signature.key_id if u.signature else None)
+                continue
             m.updates.labels(u.record.list, u.op, "applied" if a.applied else "skipped").inc()
             if a.applied:
                 m.update_latency.observe(max(0.0, now - u.issued_at.timestamp()))
@@ -186,6 +226,25 @@ class UpdateApplier:
             await self._dead(producer, msg.topic, msg.partition, msg.offset,
                              msg.value if isinstance(msg.value, bytes) else b"",
                              f"{lst}:{rid} cannot be indexed")
+
+
+def trusted_keys(settings: Settings) -> TrustedKeys:
+    """The feed keys updates must be signed with; none (and said so, once) when they
+    are not configured or cannot be read: then every update is refused."""
+    try:
+        keys = load_trusted_keys(settings.feed_keys_file, settings.feed_keys)
+    except FeedKeyError as exc:
+        log.error("no trusted feed keys: every watchlist update will be refused",
+                  extra=kv(reason=str(exc)))
+        return TrustedKeys({}, "")
+    if not keys:
+        log.error("no trusted feed keys: every watchlist update will be refused",
+                  extra=kv(reason="SCREENING_FEED_KEYS_FILE is not set or lists no key "
+                                  "(`screening watchlists keygen` makes one)"))
+    else:
+        log.info("trusted feed keys", extra=kv(keys=",".join(sorted(keys.keys)),
+                                               source=keys.source))
+    return keys
 
 
 def register_update_agent(app: faust.App, ctx: Context) -> None:

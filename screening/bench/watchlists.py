@@ -32,6 +32,7 @@ from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaProducer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from redis.asyncio import Redis
 
 from screening.bench.driver import Scan, create_topics, delete_topics, paced
@@ -39,8 +40,10 @@ from screening.bench.processes import WorkerProcess, free_port
 from screening.bench.report import machine
 from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
+from screening.redis_client import make_redis
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
+from screening.watchlists import signing
 from screening.watchlists.loader import load_files
 from screening.watchlists.stats import collect_stats
 from screening.watchlists.store import WatchlistStore
@@ -163,7 +166,7 @@ def quantile(buckets: list[tuple[float, float]], q: float) -> float | None:
 
 
 async def _publish_updates(settings: Settings, records: list[dict[str, Any]], rate: float,
-                           seconds: float) -> int:
+                           seconds: float, key: Ed25519PrivateKey) -> int:
     producer = AIOKafkaProducer(**aiokafka_options(settings), linger_ms=0)
     await producer.start()
     sent = 0
@@ -175,7 +178,8 @@ async def _publish_updates(settings: Settings, records: list[dict[str, Any]], ra
             body = record if op == "upsert" else {"list": "sltd", "id": record["id"]}
             update = {"update_id": uuid.uuid4().hex, "op": op,
                       "issued_at": datetime.now(UTC).isoformat(), "record": body}
-            await producer.send(settings.topic(settings.topic_updates), orjson.dumps(update),
+            await producer.send(settings.topic(settings.topic_updates),
+                                orjson.dumps(signing.sign_update(update, key)),
                                 key=f"sltd:{record['id']}".encode())
             sent += 1
             await asyncio.sleep(max(0.0, started + sent / rate - time.monotonic()))
@@ -188,11 +192,13 @@ async def _publish_updates(settings: Settings, records: list[dict[str, Any]], ra
 async def update_latency(base: Settings, rate: float, seconds: float, update_rate: float,
                          sltd: int, cache: Path, logs: Path) -> dict[str, Any]:
     rid = uuid.uuid4().hex[:6]
+    feed_key = signing.new_key()  # the run's own feed key: its worker trusts it
     settings = base.model_copy(update={
         "topic_prefix": f"wlbench{rid}.", "app_id": f"screening-wlbench{rid}",
-        "redis_prefix": f"wlbench{rid}", "web_port": free_port(), "version_grace_s": 0.0})
+        "redis_prefix": f"scrwlbench{rid}", "web_port": free_port(), "version_grace_s": 0.0,
+        "feed_keys": signing.trusted_line(feed_key.public_key(), "bench").decode()})
     paths = lists_for(sltd, 20_000, 50_000, cache)
-    redis = Redis.from_url(settings.redis_url)
+    redis = make_redis(settings)
     store = WatchlistStore(redis, settings.redis_prefix)
     worker = None
     try:
@@ -216,7 +222,8 @@ async def update_latency(base: Settings, rate: float, seconds: float, update_rat
         await asyncio.sleep(3)  # partitions assigned
         started = time.monotonic()
         _, updates = await asyncio.gather(paced(settings, scans, rate),
-                                          _publish_updates(settings, fresh, update_rate, seconds))
+                                          _publish_updates(settings, fresh, update_rate, seconds,
+                                                           feed_key))
         took = time.monotonic() - started
         await asyncio.sleep(3)
         metrics = worker.metrics()

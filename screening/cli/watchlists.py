@@ -1,4 +1,4 @@
-"""`screening watchlists load|generate|stats`."""
+"""`screening watchlists load|generate|stats` (and `keygen|sign|publish`, in feed.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Any
 
 import orjson
 
+from screening.cli import feed
+from screening.exceptions import FeedKeyError
 from screening.redis_client import make_redis
 from screening.settings import Settings
 from screening.watchlists.loader import load_files
@@ -23,7 +25,8 @@ def add_parser(sub: Any) -> None:
     wsub = p.add_subparsers(dest="watchlists_command", required=True, metavar="ACTION")
 
     load = wsub.add_parser("load",
-                           help="bulk-load NDJSON files as a new version, switch atomically")
+                           help="bulk-load NDJSON files as a new version, switch atomically; "
+                                "each FILE needs its signed manifest FILE.sig")
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.add_argument("--quiet", action="store_true", help="no progress line")
     load.add_argument("--progress", action="store_true",
@@ -46,6 +49,8 @@ def add_parser(sub: Any) -> None:
     stats = wsub.add_parser("stats", help="records, version, memory per record, last update")
     stats.add_argument("--json", action="store_true", help="one JSON object for machines")
     stats.set_defaults(func=run_stats)
+
+    feed.add_parsers(wsub)
 
 
 class _Progress:
@@ -81,6 +86,12 @@ def run_load(settings: Settings, args: argparse.Namespace) -> int:
     if missing:
         print(f"screening watchlists load: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
+    refused = feed.check_manifests(settings, args.files)
+    if refused:
+        for why in refused:
+            print(f"screening watchlists load: {why}", file=sys.stderr)
+        print("screening watchlists load: refused; nothing was loaded", file=sys.stderr)
+        return 1
 
     async def go() -> Any:
         redis = make_redis(settings, socket_timeout=30)
@@ -123,6 +134,12 @@ def run_generate(settings: Settings, args: argparse.Namespace) -> int:
     took = time.monotonic() - started
     for name, path in paths.items():
         print(f"{name}: {path}")
+    try:  # signed when this machine holds a feed key (SCREENING_FEED_SIGNING_KEY_FILE)
+        for sig in feed.sign_generated(settings, list(paths.values())):
+            print(f"signed: {sig}")
+    except FeedKeyError as exc:
+        print(f"screening watchlists generate: not signed: {exc}", file=sys.stderr)
+        return 1
     print(f"generated in {took:.1f}s")
     return 0
 

@@ -260,7 +260,7 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
                                 checkpoint_id=scan.checkpoint_id, terminal_id=scan.terminal_id,
                                 hit=hit, subject=subject,
                                 record=_record_summary(hit, records, sltd_fields),
-                                kind=kind, watchlist_version=version))
+                                scan_kind=kind, watchlist_version=version))
     return result, alerts
 
 

@@ -3,6 +3,7 @@
 from screening.models.results import (
     Alert,
     AlertDecision,
+    AlertKind,
     Bonus,
     CheckResult,
     DeadLetter,
@@ -21,6 +22,7 @@ from screening.models.watchlist import (
     RecordRef,
     SltdRecord,
     SmvRecord,
+    UpdateSignature,
     WatchlistRecord,
     WatchlistUpdate,
 )
@@ -28,6 +30,7 @@ from screening.models.watchlist import (
 __all__ = [
     "Alert",
     "AlertDecision",
+    "AlertKind",
     "Bonus",
     "CheckResult",
     "DeadLetter",
@@ -47,6 +50,7 @@ __all__ = [
     "SltdRecord",
     "SmvRecord",
     "TravellerScan",
+    "UpdateSignature",
     "Vehicle",
     "VehicleScan",
     "WatchlistRecord",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from screening.models.common import StrictModel, Timestamp
 from screening.models.scans import ScanKind
@@ -13,6 +13,9 @@ from screening.models.scans import ScanKind
 ListName = Literal["sltd", "notice", "smv"]
 Outcome = Literal["clear", "hit", "unverified", "rejected"]
 Priority = Literal["critical", "high", "medium", "low"]
+# Contract v2: why an alert was raised. `integrity`: watchlist data refused (unsigned,
+# badly signed); such alerts carry no record, only where the refused input sits.
+AlertKind = Literal["watchlist", "correlation", "retroactive", "integrity"]
 
 
 class Penalty(StrictModel):
@@ -66,9 +69,22 @@ class Alert(StrictModel):
     hit: Hit
     subject: dict[str, Any]
     record: dict[str, Any]
-    # Added (optional): what was scanned and which lists answered.
-    kind: ScanKind | None = None
+    # Added (optional): what was scanned and which lists answered. (Named `kind` before
+    # contract v2 took that name for the alert's kind.)
+    scan_kind: ScanKind | None = None
     watchlist_version: str | None = None
+    # Contract v2 (optional): why the alert was raised.
+    kind: AlertKind = "watchlist"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scan_kind_as_it_was_named(cls, data: Any) -> Any:
+        """Alerts written before contract v2 said the scan's kind in `kind`: they stay
+        readable (the console reads back the alerts topic)."""
+        if isinstance(data, dict) and data.get("kind") in ("traveller", "vehicle"):
+            data = {**data, "kind": "watchlist"} | (
+                {} if data.get("scan_kind") else {"scan_kind": data["kind"]})
+        return data
 
 
 class AlertDecision(StrictModel):

@@ -104,11 +104,22 @@ _BY_LIST: dict[str, type[SltdRecord] | type[NoticeRecord] | type[SmvRecord]] = {
 _RECORD: TypeAdapter[SltdRecord | NoticeRecord | SmvRecord] = TypeAdapter(WatchlistRecord)
 
 
+class UpdateSignature(Model):
+    """Ed25519 over the update's canonical JSON without `signature` (watchlists/signing.py)."""
+
+    key_id: Annotated[str, Field(min_length=1, max_length=64)]
+    alg: Literal["ed25519"]
+    value: Annotated[str, Field(min_length=1, max_length=256, description="base64")]
+
+
 class WatchlistUpdate(Model):
     update_id: Id
     op: Literal["upsert", "delete"]
     issued_at: RecordTimestamp
     record: WatchlistRecord | RecordRef
+    # Contract v2: who vouches for the update. Optional in the model (v1 readers), but
+    # the worker applies no update without a signature by a trusted feed key.
+    signature: UpdateSignature | None = None
 
     @field_validator("record", mode="wrap")
     @classmethod

@@ -5,6 +5,9 @@
     {prefix}:retired                  zset: old versions and when they may be removed
     {prefix}:last_update              hash: list -> time of its last live update
     {prefix}:journal                  stream of applied live updates (replayed into a new load)
+    {prefix}:applied:{day}            hash: "<list>:<id>|<stamp>" -> where the update first
+                                      came (topic:partition:offset), per day of issued_at,
+                                      kept REPLAY_WINDOW_S (watchlists/updates.py)
     {prefix}:meta:{ver}               hash: buckets per table, counts per list, times
     {prefix}:{ver}:{table}:{b}        hash bucket: field -> entries (see base.py)
     {prefix}:{ver}:rev:{b}            hash bucket: "<list>:<id>" -> the record's entries
@@ -53,6 +56,9 @@ class Keys:
     @property
     def journal(self) -> str:
         return f"{self.prefix}:journal"
+
+    def applied(self, day: str) -> str:
+        return f"{self.prefix}:applied:{day}"
 
     def meta(self, version: str) -> str:
         return f"{self.prefix}:meta:{version}"

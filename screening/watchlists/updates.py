@@ -7,25 +7,35 @@ update that arrives during a load holds in the new version too.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from pydantic import ValidationError
 
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
-from screening.models import RecordRef, SltdRecord, WatchlistUpdate
+from screening.models import Alert, Hit, RecordRef, SltdRecord, WatchlistUpdate
 from screening.watchlists.batch import WriteOp
 from screening.watchlists.indexer import delete_records, ref_of, upsert_records
+from screening.watchlists.signing import TrustedKeys, verify_update
 from screening.watchlists.sltd import compact as sltd_compact
 from screening.watchlists.store import Version, WatchlistStore
 
 log = logging.getLogger("screening.watchlists.updates")
 
 JOURNAL_MAXLEN = 200_000
+# How long where each applied update came from is kept (by its issued_at), to tell a
+# replay (the same signed update sent again, at another offset: it would re-apply an old
+# delete to a version bulk-loaded since, which has no stamp for the record) from a
+# redelivery (the same offset, after a restart; harmless). Longer than the updates
+# topic's retention, so that only a copy kept outside Kafka for over a month is not caught.
+REPLAY_WINDOW_S = 35 * 86400
 OnError = Callable[[Any, Exception], None] | None
 
 
@@ -40,10 +50,68 @@ def parse_update(raw: bytes | str | dict) -> WatchlistUpdate:
         raise InvalidRecord(f"{loc}: {first['msg']}") from None
 
 
+def read_update(raw: bytes, trusted: TrustedKeys) -> WatchlistUpdate:
+    """An update off the topic, verified against the trusted feed keys, then validated.
+
+    InvalidRecord for what is not an update at all; SignatureRefused (UNSIGNED_UPDATE,
+    BAD_SIGNATURE) for one that no trusted key vouches for. The signature is checked on
+    the JSON object as received and the model is built from that same object, so what
+    is applied is what was signed."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        parse_update(raw)  # raises with pydantic's own words ("Invalid JSON: ...")
+        raise InvalidRecord("update: not JSON") from None  # never applied unverified
+    if not isinstance(data, dict):
+        raise InvalidRecord("update: not a JSON object")
+    verify_update(data, trusted)
+    return parse_update(data)
+
+
+_CODE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def _code(value: Any) -> str | None:
+    """An id from an unverified input, only when it cannot carry anything but an id."""
+    return value if isinstance(value, str) and _CODE.fullmatch(value) else None
+
+
+def integrity_alert(raw: bytes, code: str, message: str, now: datetime, *, topic: str,
+                    partition: int | None, offset: int | None,
+                    key_id: str | None = None) -> Alert:
+    """A `high` alert saying an update was refused: which record it claimed to change
+    (list and id, codes only) and where it sits, none of the record's personal fields.
+    The alert id is stable per message, so a redelivery raises no second alert."""
+    claimed: Mapping[str, Any] = {}
+    try:
+        data = orjson.loads(raw)
+        if isinstance(data, dict):
+            claimed = data
+    except orjson.JSONDecodeError:
+        pass
+    record = claimed.get("record") if isinstance(claimed.get("record"), dict) else {}
+    assert isinstance(record, dict)
+    lst, rid = _code(record.get("list")), _code(record.get("id"))
+    where = f"{topic}:{partition}:{offset}"
+    update_id = _code(claimed.get("update_id"))
+    return Alert(
+        alert_id="integrity-" + hashlib.sha256(where.encode()).hexdigest()[:24],
+        event_id=update_id or where, raised_at=now, priority="high",
+        checkpoint_id="", terminal_id="", kind="integrity",
+        # `hit` is required since v1: here it names the record the update claimed to change.
+        hit=Hit(list=lst if lst in ("sltd", "notice", "smv") else "sltd",
+                record_id=rid or "", score=0.0, matched_on=[], category=code),
+        subject={"topic": topic, "partition": partition, "offset": offset},
+        record={"list": lst, "id": rid, "op": _code(claimed.get("op")),
+                "update_id": update_id, "key_id": _code(key_id), "refused": code,
+                "reason": message})
+
+
 @dataclass(frozen=True, slots=True)
 class Applied:
     update: WatchlistUpdate
     applied: bool  # False when an equal or newer update for the key was applied already
+    replay_of: str | None = None  # where the update first came, when this is a replay of it
 
 
 def _stamp(u: WatchlistUpdate) -> bytes:
@@ -121,11 +189,50 @@ async def _read_seen(store: WatchlistStore, version: Version, refs: list[str]) -
     return {ref: v for ref, v in zip(refs, values, strict=True) if v is not None}
 
 
+def _applied_at(store: WatchlistStore, u: WatchlistUpdate) -> tuple[str, str]:
+    """(hash, field) remembering where `u` came from."""
+    return (store.keys.applied(u.issued_at.astimezone(UTC).strftime("%Y%m%d")),
+            f"{u.key}|{_stamp(u).decode()}")
+
+
+async def _replays(store: WatchlistStore, updates: Sequence[WatchlistUpdate],
+                   origins: Sequence[str]) -> list[str | None]:
+    """For each update, where it first came when that was elsewhere (a replay), else None.
+    Also remembers where each first came (the control keys share one slot: one call)."""
+    async with store.redis.pipeline(transaction=False) as pipe:
+        for u, origin in zip(updates, origins, strict=True):
+            key, fld = _applied_at(store, u)
+            pipe.hget(key, fld)
+            pipe.hsetnx(key, fld, origin)
+            pipe.expireat(key, int(u.issued_at.timestamp()) + 86400 + REPLAY_WINDOW_S)
+        replies = await pipe.execute()
+    out: list[str | None] = []
+    for origin, first in zip(origins, replies[::3], strict=True):
+        before = first.decode() if isinstance(first, bytes) else first
+        out.append(before if before is not None and before != origin else None)
+    return out
+
+
 async def apply_updates(store: WatchlistStore, updates: Sequence[WatchlistUpdate],
-                        on_error: OnError = None) -> list[Applied]:
-    """Apply a batch of updates (in their order) to every live version."""
+                        on_error: OnError = None,
+                        origins: Sequence[str] | None = None) -> list[Applied]:
+    """Apply a batch of updates (in their order) to every live version.
+
+    With `origins` (where each update came from: topic:partition:offset), an update that
+    came before from elsewhere is a replay: it is neither journalled nor applied, and is
+    returned with `replay_of` set."""
     if not updates:
         return []
+    replayed: dict[int, str] = {}
+    if origins is not None:
+        for i, first in enumerate(await _replays(store, updates, origins)):
+            if first is not None:
+                replayed[i] = first
+        if replayed:
+            kept = [u for i, u in enumerate(updates) if i not in replayed]
+            done = iter(await apply_updates(store, kept, on_error))
+            return [Applied(u, False, replayed[i]) if i in replayed else next(done)
+                    for i, u in enumerate(updates)]
     versions = await _journal_and_versions(store, updates)
     applied = [False] * len(updates)
     # When each list last changed, written with the current version's changes.
@@ -159,5 +266,6 @@ async def replay_journal(store: WatchlistStore, version: Version, position: byte
     return len(updates)
 
 
-__all__ = ["Applied", "RecordRef", "apply_updates", "parse_update", "ref_of", "replay_journal"]
+__all__ = ["Applied", "RecordRef", "apply_updates", "integrity_alert", "parse_update",
+           "read_update", "ref_of", "replay_journal"]
 

@@ -29,6 +29,7 @@ from screening.bench.processes import end_process, free_port
 from screening.metrics import Metrics
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
+from tests.support.feed import sign_files, signed
 
 from .conftest import REPO, create_topics, env_for, screening_cmd
 
@@ -172,6 +173,7 @@ def load_lists(settings: Settings, folder: Path) -> None:
         path = folder / f"{name}.ndjson"
         path.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
         paths.append(str(path))
+    sign_files(paths)
     done = subprocess.run(screening_cmd("watchlists", "load", "--quiet", *paths),
                           env=env_for(settings), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -200,7 +202,7 @@ def wave(n: int) -> list[tuple[str, bytes | None, bytes]]:
               "record": {"list": "sltd", "id": f"S-{uuid.uuid4().hex[:6]}",
                          "document_number": f"U{uuid.uuid4().hex[:8].upper()}",
                          "issuing_state": "UTO", "status": "stolen"}}
-    out.append(("topic_updates", f"sltd:{update['record']['id']}".encode(), orjson.dumps(update)))
+    out.append(("topic_updates", f"sltd:{update['record']['id']}".encode(), signed(update)))
     return out
 
 

@@ -25,6 +25,7 @@ from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening.watchlists import loader
 from screening.watchlists.store import WatchlistStore
+from tests.support.feed import signed
 
 from .conftest import create_topics
 from .resilience import Publisher, Reader, expected_ids
@@ -240,18 +241,18 @@ async def test_broken_live_updates_are_dead_lettered_by_offset_and_good_ones_app
     load_lists(settings, tmp_path / "lists", sltd=200, notices=50, smv=50)
     good = [_sltd("UPD-1", "UP0000001", "FRA"), _sltd("UPD-2", "UP0000002", "ITA")]
     updates: list[tuple[bytes, str | None]] = [  # (value, words the dead letter must hold)
-        (orjson.dumps(_update("upsert", good[0], "u1")), None),
+        (signed(_update("upsert", good[0], "u1")), None),
         (b'{"update_id":"u2","op":"upsert"', "Invalid JSON"),
-        (orjson.dumps(_update("merge", good[1], "u3")), "op"),
-        (orjson.dumps(_update("upsert", {"list": "sltd", "id": "UPD-X"}, "u4")), "record"),
-        (orjson.dumps(_update("upsert", _sltd("UPD-5", "UP\x000005"), "u5")), "record"),
-        (orjson.dumps(_update("delete", {"list": "sltd"}, "u6")), "record"),
+        (signed(_update("merge", good[1], "u3")), "op"),
+        (signed(_update("upsert", {"list": "sltd", "id": "UPD-X"}, "u4")), "record"),
+        (signed(_update("upsert", _sltd("UPD-5", "UP\x000005"), "u5")), "record"),
+        (signed(_update("delete", {"list": "sltd"}, "u6")), "record"),
         (orjson.dumps(_update("upsert", good[1], "u7")).replace(b"UPD-2", b"UPD\xff2"),
          "Invalid JSON"),
         (b"", "Invalid JSON"),
-        (orjson.dumps({**_update("upsert", good[1], "u9"), "issued_at": "2026-02-30T10:00Z"}),
+        (signed({**_update("upsert", good[1], "u9"), "issued_at": "2026-02-30T10:00Z"}),
          "issued_at"),
-        (orjson.dumps(_update("upsert", good[1], "u10")), None),
+        (signed(_update("upsert", good[1], "u10")), None),
     ]
     await create_topics(settings)
     worker = worker_factory(settings)

@@ -18,6 +18,7 @@ from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
+from tests.support.feed import sign_files
 
 from .conftest import KCAT, collect, create_topics, env_for, screening_cmd
 
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.integration
 
 def load_lists(settings: Settings, out: Path, **sizes: int) -> list[Path]:
     paths = list(generate_lists(out, seed=11, **sizes).values())
+    sign_files(paths)
     done = subprocess.run(screening_cmd("watchlists", "load", "--quiet", *map(str, paths)),
                           env=env_for(settings), capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -31,6 +31,7 @@ from screening.watchlists.sltd import document_field
 from screening.watchlists.stats import collect_stats
 from screening.watchlists.store import WatchlistStore
 from screening.watchlists.updates import apply_updates
+from tests.support.feed import sign_files, signed
 
 from .conftest import _check_reachable, create_topics, env_for, run_settings, screening_cmd
 
@@ -234,6 +235,7 @@ def traveller(record: dict[str, Any]) -> bytes:
 
 
 def cli_load(settings: Settings, paths: list[Path]) -> str:
+    sign_files(paths)
     done = subprocess.run(screening_cmd("watchlists", "load", "--quiet", *map(str, paths)),
                           env=env_for(settings), capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
@@ -267,7 +269,7 @@ class Terminal:
 
     async def update(self, u: WatchlistUpdate) -> None:
         await self.producer.send_and_wait(self.settings.topic(self.settings.topic_updates),
-                                          u.model_dump_json().encode(), key=u.key.encode())
+                                          signed(u), key=u.key.encode())
 
     async def wait(self, event_ids: set[str], within_s: float = 60) -> list[dict[str, Any]]:
         deadline = time.monotonic() + within_s

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 from datetime import UTC, datetime
 
-import orjson
 import pytest
 
 from screening.agents.updates import UpdateApplier
@@ -14,6 +13,7 @@ from screening.core.engine import RawScan, Screener
 from screening.deadletters import DEADLETTER_PAYLOAD_BYTES, dead_letter
 from screening.metrics import Metrics
 from screening.settings import Settings
+from tests.support.feed import signed
 
 from .update_fakes import Producer, message
 
@@ -47,10 +47,10 @@ def test_a_missing_payload_is_an_empty_one() -> None:
 
 def _update(note_bytes: int) -> bytes:
     """An upsert with an unknown status (so invalid), padded by an ignored field."""
-    return orjson.dumps({"update_id": "u1", "op": "upsert", "issued_at": "2026-11-28T10:00:00Z",
-                         "pad": "x" * note_bytes,
-                         "record": {"list": "sltd", "id": "S1", "document_number": "X1",
-                                    "issuing_state": "D", "status": "misplaced"}})
+    return signed({"update_id": "u1", "op": "upsert", "issued_at": "2026-11-28T10:00:00Z",
+                   "pad": "x" * note_bytes,
+                   "record": {"list": "sltd", "id": "S1", "document_number": "X1",
+                              "issuing_state": "D", "status": "misplaced"}})
 
 
 async def test_invalid_updates_are_dead_lettered_with_at_most_64_kib_of_payload() -> None:

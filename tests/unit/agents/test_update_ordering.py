@@ -7,7 +7,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 import pytest
 
 from screening.agents import updates as agent
@@ -15,13 +14,14 @@ from screening.agents.updates import UpdateApplier
 from screening.metrics import Metrics
 from screening.settings import Settings
 from screening.watchlists.updates import _order, _stamp, parse_update
+from tests.support.feed import signed
 
 from .update_fakes import Producer, message
 
 
 def _update(issued_at: str, update_id: str = "u1") -> bytes:
-    return orjson.dumps({"update_id": update_id, "op": "delete", "issued_at": issued_at,
-                         "record": {"list": "sltd", "id": "S1"}})
+    return signed({"update_id": update_id, "op": "delete", "issued_at": issued_at,
+                   "record": {"list": "sltd", "id": "S1"}})
 
 
 @pytest.mark.parametrize(("older", "newer"), [

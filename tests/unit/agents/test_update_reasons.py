@@ -5,19 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
 from screening.agents.updates import UpdateApplier
 from screening.metrics import Metrics
 from screening.settings import Settings
+from tests.support.feed import signed
 
 from .update_fakes import Producer, message
 
 
 def upsert(**record: Any) -> bytes:
-    return orjson.dumps({"update_id": "u1", "op": "upsert", "issued_at": "2026-11-28T10:00:00Z",
-                         "record": {"list": "sltd", "id": "S1", "document_number": "X1",
-                                    "issuing_state": "D", "status": "lost", **record}})
+    return signed({"update_id": "u1", "op": "upsert", "issued_at": "2026-11-28T10:00:00Z",
+                   "record": {"list": "sltd", "id": "S1", "document_number": "X1",
+                              "issuing_state": "D", "status": "lost", **record}})
 
 
 async def test_a_dead_lettered_upsert_names_its_bad_field() -> None:

@@ -6,27 +6,27 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import orjson
 import pytest
 
 from screening.agents import updates as agent
 from screening.agents.updates import UpdateApplier
 from screening.metrics import Metrics
 from screening.settings import Settings
+from tests.support.feed import signed
 
 from .update_fakes import Producer, message
 
 
 def _upsert(rid: str) -> bytes:
-    return orjson.dumps({"update_id": f"u-{rid}", "op": "upsert",
-                         "issued_at": "2026-11-28T10:00:00Z",
-                         "record": {"list": "sltd", "id": rid, "document_number": "X1",
-                                    "issuing_state": "D", "status": "lost"}})
+    return signed({"update_id": f"u-{rid}", "op": "upsert",
+                   "issued_at": "2026-11-28T10:00:00Z",
+                   "record": {"list": "sltd", "id": rid, "document_number": "X1",
+                              "issuing_state": "D", "status": "lost"}})
 
 
 async def test_an_unindexable_update_is_dead_lettered_with_its_payload(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    async def fake_apply(store: Any, good: list[Any], *, on_error: Any) -> list[Any]:
+    async def fake_apply(store: Any, good: list[Any], *, on_error: Any, **kw: Any) -> list[Any]:
         for version in ("current", "loading"):  # the same record fails in both versions
             on_error(good[1].record, ValueError(version))
         return []

@@ -7,18 +7,25 @@ from typing import Any
 
 from aiokafka.structs import ConsumerRecord
 
-from screening.models import DeadLetter
+from screening.models import Alert, DeadLetter
 
 
 class Producer:
     def __init__(self) -> None:
         self.sent: list[tuple[str, bytes]] = []
+        self.keys: list[bytes | None] = []
 
-    async def send_and_wait(self, topic: str, value: bytes) -> None:
+    async def send_and_wait(self, topic: str, value: bytes, key: bytes | None = None) -> None:
         self.sent.append((topic, value))
+        self.keys.append(key)
 
     def letters(self) -> list[DeadLetter]:
-        return [DeadLetter.model_validate_json(value) for _, value in self.sent]
+        return [DeadLetter.model_validate_json(value) for topic, value in self.sent
+                if topic.endswith("deadletter")]
+
+    def alerts(self) -> list[Alert]:
+        return [Alert.model_validate_json(value) for topic, value in self.sent
+                if topic.endswith("alerts")]
 
 
 def message(value: bytes | None, offset: int, partition: int = 0) -> ConsumerRecord[Any, Any]:
