@@ -19,21 +19,41 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "installing (idempotent)"
 bash scripts/install.sh
-say "starting Kafka (127.0.0.1:9092) and Redis (127.0.0.1:6379)"
+say "starting Kafka (SASL_SSL, 127.0.0.1:9092) and Redis (ACL users; TLS on 6380)"
 bash scripts/services.sh up kafka redis
 
+export SCREENING_SECRETS_DIR="$ROOT/.local/secrets"
 export SCREENING_APP_ID="${SCREENING_APP_ID:-screening-demo}"
 export SCREENING_TOPIC_PREFIX="${SCREENING_TOPIC_PREFIX:-demo.}"
-export SCREENING_REDIS_PREFIX="${SCREENING_REDIS_PREFIX:-demo}"
+# Under the deployment prefix `scr`, the only keys the worker's Redis user may touch.
+export SCREENING_REDIS_PREFIX="${SCREENING_REDIS_PREFIX:-scr-demo}"
 export SCREENING_WEB_PORT="${SCREENING_WEB_PORT:-6066}"
+
+# Runs a command as a principal: its SCREENING_* connection settings, as
+# `screening security client-config PRINCIPAL --format env` prints them.
+as() {
+    local principal="$1"
+    shift
+    (
+        set -a
+        # shellcheck disable=SC1090
+        source <("$BIN/screening" security client-config "$principal" --format env)
+        set +a
+        "$@"
+    )
+}
+
+say "the demo's topics and ACLs (screening security init, as admin)"
+"$BIN/screening" security init
 
 if [[ ! -s "$DEMO/lists/sltd.ndjson" ]]; then
     say "generating mock watchlists (100,000 SLTD, 20,000 notices, 50,000 stolen vehicles)"
     "$BIN/screening" watchlists generate --out "$DEMO/lists" --sltd 100000 --notices 20000 \
         --smv 50000 --seed 7
 fi
-say "loading the watchlists into Redis as a new version"
-"$BIN/screening" watchlists load "$DEMO"/lists/*.ndjson 2> >(grep -v '^ts=' >&2)
+say "signing the lists as the feed (Ed25519) and loading them into Redis as a new version"
+as feed "$BIN/screening" watchlists sign "$DEMO"/lists/*.ndjson
+as worker "$BIN/screening" watchlists load "$DEMO"/lists/*.ndjson 2> >(grep -v '^ts=' >&2)
 
 pids=()
 cleanup() {
@@ -43,7 +63,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 say "starting the worker (log: $DEMO/worker.log)"
-"$BIN/screening" worker >"$DEMO/worker.log" 2>&1 &
+as worker "$BIN/screening" worker >"$DEMO/worker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" >/dev/null 2>&1 && break
@@ -53,11 +73,11 @@ done
 curl -sf "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" >/dev/null ||
     { echo "worker did not come up"; tail -30 "$DEMO/worker.log"; exit 1; }
 
-say "terminals publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit); alerts:"
-"$BIN/screening" simulate --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 \
+say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit); alerts (console):"
+as site-default "$BIN/screening" simulate --lists "$DEMO"/lists/*.ndjson --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 \
     --malformed-share 0.01 >"$DEMO/simulate.log" 2>&1 &
 pids+=($!)
-timeout "$((SECONDS_TO_RUN + 5))" "$BIN/screening" alerts tail || true
+as console timeout "$((SECONDS_TO_RUN + 5))" "$BIN/screening" alerts tail || true
 
 say "summary (from http://127.0.0.1:$SCREENING_WEB_PORT/metrics)"
 curl -s "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" |

@@ -15,12 +15,17 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from screening.security.clients import aiokafka_options
+from screening.security.provision import provision_worker
 from screening.settings import Settings
 
 Scan = tuple[str, bytes, bytes, str]  # (topic, key, value, event_id)
 
 
 async def create_topics(settings: Settings, partitions: int) -> None:
+    if settings.kafka_security == "sasl_ssl":  # topics with their ACLs, as admin
+        await asyncio.to_thread(provision_worker, settings.model_copy(
+            update={"topic_partitions": partitions}))
+        return
     admin = AIOKafkaAdminClient(**aiokafka_options(settings))
     await admin.start()
     try:

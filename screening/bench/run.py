@@ -60,6 +60,7 @@ from screening.bench.report import (
 from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
 from screening.redis_client import make_redis
+from screening.security.provision import worker_settings
 from screening.settings import Settings
 from screening.watchlists.loader import load_files
 from screening.watchlists.store import WatchlistStore
@@ -132,7 +133,7 @@ async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path
     await create_topics(settings, settings.topic_partitions)
     procs = []
     for i in range(workers):
-        s = settings.model_copy(update={"web_port": free_port()})
+        s = worker_settings(settings).model_copy(update={"web_port": free_port()})
         procs.append(WorkerProcess(s, logs / f"{settings.app_id}-{i}.log", **env).start())
     try:
         for p in procs:
@@ -187,7 +188,8 @@ async def _ceiling(settings: Settings, scans: list[Scan], logs: Path, limit_s: f
     await watcher.start()
     arrivals = watcher.expect([s[3] for s in scans])
     await preload(settings, scans)
-    proc = PassThroughProcess(settings.model_copy(update={"web_port": free_port()}),
+    as_worker = worker_settings(settings)
+    proc = PassThroughProcess(as_worker.model_copy(update={"web_port": free_port()}),
                               logs / f"{settings.app_id}-passthrough.log").start()
     try:
         proc.wait_ready(limit_s)
@@ -296,7 +298,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
         generate_lists(lists_dir, sltd=sizes["sltd"], notices=sizes["notice"], smv=sizes["smv"],
                        seed=42)
     paths = [lists_dir / n for n in ("sltd.ndjson", "notices.ndjson", "smv.ndjson")]
-    base = base.model_copy(update={"redis_prefix": f"bench{int(time.time()) % 100000}"})
+    # Under the deployment prefix `scr`: the keys the worker's Redis user may touch.
+    base = base.model_copy(update={"redis_prefix": f"scrbench{int(time.time()) % 100000}"})
     redis = make_redis(base, socket_timeout=60)
     store = WatchlistStore(redis, base.redis_prefix)
     logs = Path(tempfile.mkdtemp(prefix="screening-bench-"))

@@ -37,12 +37,17 @@ def run_init(settings: Settings, args: argparse.Namespace) -> int:
     from screening.security import roles
     from screening.security.redis_users import write_acl_file
     from screening.security.secretsdir import SecretsDir
+    from screening.watchlists.signing import ensure_feed_keys
 
     secrets = SecretsDir(Path(settings.secrets_dir))
     sites = [roles.DEFAULT_SITE]
     made = secrets.ensure(roles.principals(sites), list(roles.REDIS_USERS))
     if write_acl_file(secrets, settings.redis_prefix):
         made.append("redis-users.acl")
+    feed_key = secrets.root / "feed-signing.key"
+    if not feed_key.exists():
+        made.append(feed_key.name)
+    ensure_feed_keys(secrets.root)
     root = secrets.root.resolve()
     if made:
         print(f"security: made {', '.join(made)} in {root} (mode 0600)", file=sys.stderr)
@@ -88,6 +93,12 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
         "SCREENING_KAFKA_PASSWORD_FILE": str(secrets.kafka_password_file(principal).resolve()),
         "SCREENING_KAFKA_CA_FILE": str(secrets.ca_cert.resolve()),
     }
+    signing_key, trusted_keys = (secrets.root / "feed-signing.key",
+                                 secrets.root / "feed-keys.jsonl")
+    if principal in ("admin", "worker") and trusted_keys.exists():
+        lines["SCREENING_FEED_KEYS_FILE"] = str(trusted_keys.resolve())
+    if principal in ("admin", "feed") and signing_key.exists():
+        lines["SCREENING_FEED_SIGNING_KEY_FILE"] = str(signing_key.resolve())
     if principal in roles.REDIS_USERS:
         lines.update({
             "SCREENING_REDIS_URL": args.redis_url,

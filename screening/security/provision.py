@@ -144,3 +144,23 @@ def apply(settings: Settings, sites: list[str], *, users: bool) -> Report:
         settings.topic_replication)
     report.acls = create_acls(admin, roles.grants(settings, sites))
     return report
+
+
+def worker_settings(settings: Settings) -> Settings:
+    """The settings a worker runs with on a secured deployment: the `worker` principal
+    and Redis's `worker` user (plaintext: the settings as they are)."""
+    if settings.kafka_security != "sasl_ssl":
+        return settings
+    from screening.security.secretsdir import principal_settings, redis_user_settings
+
+    return redis_user_settings(principal_settings(settings, "worker"), "worker")
+
+
+def provision_worker(settings: Settings) -> Settings:
+    """A deployment's topics and ACLs on the broker (as admin), and `worker_settings`.
+    For the benchmark and the tests, which start workers under prefixes of their own."""
+    if settings.kafka_security == "sasl_ssl":
+        from screening.security.roles import DEFAULT_SITE
+
+        apply(settings, [DEFAULT_SITE], users=False)
+    return worker_settings(settings)

@@ -23,7 +23,7 @@ from aiokafka import AIOKafkaConsumer
 from screening.bench.processes import WorkerProcess, env_for, free_port, screening_cmd
 from screening.redis_client import make_redis
 from screening.security.clients import aiokafka_options
-from screening.security.provision import apply
+from screening.security.provision import apply, provision_worker, worker_settings
 from screening.security.roles import DEFAULT_SITE
 from screening.security.secretsdir import principal_settings, redis_user_settings
 from screening.settings import Settings
@@ -82,7 +82,7 @@ def as_admin(settings: Settings) -> Settings:
 
 
 def as_worker(settings: Settings) -> Settings:
-    return principal_settings(settings, "worker")
+    return worker_settings(settings)
 
 
 @pytest.fixture
@@ -106,9 +106,9 @@ def worker_factory(tmp_path: Path) -> Iterator[Any]:
     started: list[WorkerProcess] = []
 
     def make(settings: Settings, name: str = "worker", **env: str) -> WorkerProcess:
-        if settings.kafka_security == "sasl_ssl":
-            provision_run(settings)  # idempotent: the worker never creates topics
-            settings = as_worker(settings)
+        # The run's topics and ACLs (idempotent: the worker never creates topics); the
+        # worker connects as the `worker` principal.
+        settings = provision_worker(settings)
         w = WorkerProcess(settings, tmp_path / f"{name}.log", **env).start()
         started.append(w)
         return w
