@@ -26,7 +26,7 @@ def acl_lines(secrets: SecretsDir, key_prefix: str) -> list[str]:
         f"user admin on >{pw['admin']} ~* &* +@all",
         f"user worker on >{pw['worker']} ~{{{key_prefix}* ~{key_prefix}* resetchannels "
         f"{WORKER_COMMANDS}",
-        f"user console on >{pw['console']} ~{{{key_prefix}}}:console:* "
+        f"user console on >{pw['console']} ~{{{key_prefix}*:console:* "
         f"~{key_prefix}:console:* resetchannels {CONSOLE_COMMANDS}",
     ]
 
