@@ -17,6 +17,7 @@ from screening.gcpolicy import FREEZE_EVERY_S
 from screening.metrics import Metrics
 from screening.security.clients import faust_credentials
 from screening.settings import Settings
+from screening.sites import Sites
 from screening.transport import Transport
 
 
@@ -30,9 +31,12 @@ class App(faust.App):
         return Transport(self.conf.broker_consumer, self)
 
 
-def create_app(settings: Settings, metrics: Metrics | None = None) -> tuple[faust.App, Context]:
-    """A Faust app wired to the settings; nothing connects until the worker starts."""
-    ctx = Context(settings=settings, metrics=metrics or Metrics.create())
+def create_app(settings: Settings, metrics: Metrics | None = None,
+               sites: Sites | None = None) -> tuple[faust.App, Context]:
+    """A Faust app wired to the settings; nothing connects until the worker starts.
+    `sites`: the declared sites at start (the worker follows new ones by itself)."""
+    ctx = Context(settings=settings, metrics=metrics or Metrics.create(),
+                  sites=sites or Sites())
     datadir = settings.data_dir or os.path.join(tempfile.gettempdir(), "screening-faust")
     os.makedirs(datadir, exist_ok=True)  # Faust creates only the last level
     app = App(

@@ -15,6 +15,7 @@ from screening.gcpolicy import HeapFreezer
 from screening.metrics import Metrics
 from screening.redis_client import AnyRedis, make_redis
 from screening.settings import Settings
+from screening.sites import Sites
 from screening.watchlists.store import WatchlistStore
 
 
@@ -23,6 +24,8 @@ class Context:
     settings: Settings
     metrics: Metrics
     heap: HeapFreezer = field(default_factory=HeapFreezer)
+    # The declared sites: scans are checked against their topic's site (SITE_MISMATCH).
+    sites: Sites = field(default_factory=Sites)
     _redis: AnyRedis | None = None
     _store: WatchlistStore | None = None
     _screener: Screener | None = None
@@ -39,6 +42,7 @@ class Context:
 
                     reader = PerScanStore(self._store)
                 self._screener = Screener(reader, self.settings, metrics=self.metrics)
+                self._screener.sites = self.sites
 
     async def close(self) -> None:
         async with self._lock:
@@ -51,6 +55,17 @@ class Context:
             await self.open()
         assert self._screener is not None
         return self._screener
+
+    async def refresh_sites(self) -> Sites:
+        """Reads the site registry from Redis; the screener checks against it from now."""
+        from screening.sites import load_registry
+
+        if self._redis is None:
+            await self.open()
+        self.sites = await load_registry(self._redis, self.settings)
+        if self._screener is not None:
+            self._screener.sites = self.sites
+        return self.sites
 
     async def store(self) -> WatchlistStore:
         if self._store is None:

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     kafka_ca_file: Path | None = None
     # Where `screening security` keeps the CA, certificates and passwords (mode 0700).
     secrets_dir: Path = Path(".local/secrets")
+    # Declared sites (JSON, config/sites.example.json): `security init` makes their topics,
+    # principals and ACLs and records them where workers read them. None: site `default`.
+    sites_file: Path | None = None
 
     # Prefix of every Redis key: separates deployments (and test runs) on one Redis.
     redis_prefix: str = "scr"

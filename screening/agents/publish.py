@@ -11,6 +11,7 @@ from faust.types import TP
 
 from screening.context import Context
 from screening.core.engine import Screened
+from screening.security.roles import DEFAULT_SITE, site_topics
 from screening.settings import Settings
 
 Out = tuple[str, bytes | None, bytes]  # (topic, key, value)
@@ -26,6 +27,8 @@ class Outputs:
         # Faust's flush waits for these batches too.
         self.direct = settings.processing_guarantee != "exactly_once"
         self.declare_outputs = settings.kafka_security == "plaintext"
+        self.settings = settings
+        self._results_topics: dict[str, str] = {}
 
         def topic(name: str) -> faust.TopicT:
             return app.topic(settings.topic(name), key_type=bytes, value_type=bytes,
@@ -50,7 +53,7 @@ class Outputs:
 
     def _messages(self, ctx: Context, items: list[Screened]) -> Iterator[Out]:
         m = ctx.metrics
-        results = self.results.get_topic_name()
+        results_of = self._results_topics
         for item in items:
             if item.deadletter is not None:
                 dl = item.deadletter
@@ -58,6 +61,11 @@ class Outputs:
                 yield self.deadletter.get_topic_name(), None, dl.model_dump_json().encode()
             if item.result is not None:
                 r = item.result
+                # Answered on the site's own results topic (v1's for `default`).
+                results = results_of.get(item.raw.site or DEFAULT_SITE)
+                if results is None:
+                    results = results_of[item.raw.site or DEFAULT_SITE] = site_topics(
+                        self.settings, item.raw.site or DEFAULT_SITE).results
                 yield results, r.terminal_id.encode() or None, r.model_dump_json().encode()
             for alert in item.alerts:
                 m.alerts.labels(alert.priority).inc()

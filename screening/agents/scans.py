@@ -21,15 +21,23 @@ from screening.context import Context
 from screening.core.engine import RawScan, Screened
 from screening.logs import kv
 from screening.models import ScanKind
+from screening.security.roles import site_topics
+from screening.sites import Sites
+from screening.transport import add_topic_names
 
 log = logging.getLogger("screening.agents")
 
 
-def _raw(kind: ScanKind, event: EventT, read_at: float) -> RawScan:
+# How often a worker reads the site registry, in seconds: a site added while it runs is
+# answered within this plus a rebalance (the contract allows 30 s).
+SITES_EVERY_S = 5.0
+
+
+def _raw(kind: ScanKind, site: str | None, event: EventT, read_at: float) -> RawScan:
     msg = event.message
     value = event.value if isinstance(event.value, bytes | type(None)) else bytes(event.value)
     return RawScan(kind=kind, value=value, topic=msg.topic, partition=msg.partition,
-                   offset=msg.offset, read_at=read_at)
+                   offset=msg.offset, read_at=read_at, site=site)
 
 
 def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
@@ -74,21 +82,48 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
     produce requests, Faust's batching wake-ups) are paid half as often."""
     s = ctx.settings
     outputs = Outputs(app, s)
-    kinds: dict[str, ScanKind] = {s.topic(s.topic_traveller): "traveller",
-                                  s.topic(s.topic_vehicle): "vehicle"}
+    # Scan topic -> (kind, site), for every site the worker reads.
+    routes: dict[str, tuple[ScanKind, str]] = {}
+
+    def scan_topics(sites: Sites) -> list[str]:
+        names = []
+        for site in sites.ids():
+            st = site_topics(s, site)
+            routes[st.traveller] = ("traveller", site)
+            routes[st.vehicle] = ("vehicle", site)
+            names += [st.traveller, st.vehicle]
+        return names
+
+    def route(name: str) -> tuple[ScanKind, str | None]:
+        return routes.get(name) or ("traveller", None)
 
     @app.task
     async def declare_outputs() -> None:
         await outputs.declare()
 
-    topic = app.topic(*kinds, key_type=bytes, value_type=bytes, partitions=s.topic_partitions)
+    topic = app.topic(*scan_topics(ctx.sites), key_type=bytes, value_type=bytes,
+                      partitions=s.topic_partitions)
+
+    @app.timer(SITES_EVERY_S)
+    async def follow_sites() -> None:
+        """A site added while the worker runs: its scan topics join the subscription
+        (a rebalance of the group), its checkpoints the SITE_MISMATCH check."""
+        try:
+            sites = await ctx.refresh_sites()
+        except Exception as exc:  # Redis away: keep the sites known so far
+            log.warning("site registry unreadable", extra=kv(error=type(exc).__name__))
+            return
+        new = [name for name in scan_topics(sites) if name not in topic.topics]
+        if new:
+            log.info("following new site topics", extra=kv(topics=",".join(new)))
+            add_topic_names(app, topic, new)
 
     async def screen_stream(stream: AsyncIterable[bytes]) -> None:
         assert isinstance(stream, faust.Stream)
         async for events in batches(stream, s.batch_size):
             read_at = time.monotonic()
             # (Faust's test_context() delivers on a topic of its own: travellers there.)
-            batch = [_raw(kinds.get(e.message.topic, "traveller"), e, read_at) for e in events]
+            batch = [_raw(*route(e.message.topic), e, read_at) for e in events]
             screener = await ctx.screener()
             items = await screener.screen(batch)
             await outputs.publish(ctx, items)

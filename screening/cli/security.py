@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from screening.settings import Settings
+from screening.sites import Site
 
 DEFAULT_REDIS_TLS_URL = "rediss://127.0.0.1:6380/0"
 
@@ -22,6 +26,17 @@ def add_parser(sub: Any) -> None:
                       help="only the files under SCREENING_SECRETS_DIR (before Kafka and "
                            "Redis start)")
     init.set_defaults(func=run_init)
+    add = ssub.add_parser(
+        "add-site", help="a site's topics, principal (site-SITE) and ACLs, and its checkpoints "
+                         "recorded; running workers answer it within 30 s")
+    add.add_argument("site", help="site id: 1-32 characters of A-Z a-z 0-9 _ -")
+    add.add_argument("--checkpoint", action="append", default=[], metavar="ID",
+                     help="a checkpoint of the site (repeatable); none: every checkpoint id "
+                          "that starts with the site id")
+    add.add_argument("--venue", default=None, help="the venue's name (for correlation)")
+    add.add_argument("--lat", type=float, default=None, help="the venue's latitude")
+    add.add_argument("--lon", type=float, default=None, help="the venue's longitude")
+    add.set_defaults(func=run_add_site)
     cc = ssub.add_parser("client-config",
                          help="print what a client needs to connect as PRINCIPAL")
     cc.add_argument("principal", help="admin, worker, feed, console, auditor or site-SITE")
@@ -57,6 +72,9 @@ def run_init(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     from screening.security.provision import apply
 
+    declared = asyncio.run(_declared_sites(settings))
+    sites += [s.id for s in declared if s.id != roles.DEFAULT_SITE]
+    secrets.ensure(roles.principals(sites), [])
     report = apply(settings, sites, users=True)
     print(f"security: broker {', '.join(settings.broker_hosts)}: {len(report.users)} SCRAM "
           f"users, {len(report.topics_created)} topics created, "
@@ -64,6 +82,73 @@ def run_init(settings: Settings, args: argparse.Namespace) -> int:
           file=sys.stderr)
     print("security: a client's settings: `screening security client-config PRINCIPAL "
           "--format env`", file=sys.stderr)
+    return 0
+
+
+async def _declared_sites(settings: Settings) -> list[Site]:
+    """The sites of the sites file (recorded in the registry) and those recorded before.
+    Redis not reachable yet (`make services` provisions Kafka first): the file's only."""
+    from screening.sites import load_registry, read_sites_file, record_site
+
+    declared = read_sites_file(Path(settings.sites_file)) if settings.sites_file else []
+    try:
+        redis = _admin_redis(settings)
+        try:
+            for site in declared:
+                await record_site(redis, settings, site)
+            declared += list(await load_registry(redis, settings))
+        finally:
+            await redis.aclose()
+    except (OSError, FileNotFoundError, RedisError) as exc:
+        print(f"security: site registry not reachable ({type(exc).__name__}); sites of the "
+              "sites file only", file=sys.stderr)
+    return list({s.id: s for s in declared}.values())
+
+
+def _admin_redis(settings: Settings) -> Any:
+    from screening.redis_client import make_redis
+    from screening.security.secretsdir import redis_user_settings
+
+    return make_redis(redis_user_settings(settings, "admin"))
+
+
+def run_add_site(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.security import roles
+    from screening.security.provision import apply
+    from screening.security.secretsdir import SecretsDir
+    from screening.sites import record_site
+
+    try:
+        site_id = roles.check_site(args.site)
+    except ValueError as exc:
+        print(f"security: {exc}", file=sys.stderr)
+        return 2
+    if site_id == roles.DEFAULT_SITE:
+        print("security: `default` is the v1 topics' site; it exists already", file=sys.stderr)
+        return 2
+    site = Site(site_id, frozenset(args.checkpoint), args.venue, args.lat, args.lon)
+    secrets = SecretsDir(Path(settings.secrets_dir))
+    secrets.ensure([roles.site_principal(site_id)], [])
+
+    async def record() -> None:
+        redis = _admin_redis(settings)
+        try:
+            await record_site(redis, settings, site)
+        finally:
+            await redis.aclose()
+
+    # Broker first (topics, principal, ACLs), then the registry workers follow: a worker
+    # that sees the site can already read its topics.
+    report = apply(settings, [roles.DEFAULT_SITE, site_id], users=True)
+    asyncio.run(record())
+    topics = roles.site_topics(settings, site_id)
+    rule = (", ".join(sorted(site.checkpoints)) if site.checkpoints
+            else f"every checkpoint id starting with {site_id!r}")
+    print(f"security: site {site_id}: principal {roles.site_principal(site_id)}, topics "
+          f"{topics.traveller}, {topics.vehicle}, {topics.results}, {topics.instructions} "
+          f"({len(report.topics_created)} created); checkpoints: {rule}", file=sys.stderr)
+    print(f"security: its terminals connect with `screening security client-config "
+          f"{roles.site_principal(site_id)}`", file=sys.stderr)
     return 0
 
 

@@ -28,12 +28,18 @@ def add_parser(sub: Any) -> None:
                    help="share of malformed scans (default 0)")
     p.add_argument("--lists", type=Path, nargs="*", default=None, metavar="FILE",
                    help="watchlist files to design hits from (default: sample the loaded lists)")
+    p.add_argument("--site", default="default",
+                   help="publish as this site's terminals, on its scan topics (default: the "
+                        "v1 topics of site `default`)")
+    p.add_argument("--checkpoint", action="append", default=[], metavar="ID",
+                   help="the site's checkpoint ids (repeatable; default SITE-CP-01..08)")
     p.add_argument("--seed", type=int, default=None)
     p.set_defaults(func=run)
 
 
 async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, int]:
     from screening.mockdata.scans import ScanFactory, sample_from_files
+    from screening.security.roles import DEFAULT_SITE, site_topics
     from screening.watchlists.sample import sample_from_redis
 
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
@@ -41,10 +47,12 @@ async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, in
         sample = sample_from_files(args.lists, per_list=500, seed=seed)
     else:
         sample = await sample_from_redis(settings, per_list=500, seed=seed)
-    factory = ScanFactory(seed=seed, sample=sample)
+    site = site_topics(settings, args.site)
+    checkpoints = args.checkpoint or (
+        None if args.site == DEFAULT_SITE else [f"{args.site}-CP-{c:02d}" for c in range(1, 9)])
+    factory = ScanFactory(seed=seed, sample=sample, checkpoint_ids=checkpoints)
     rng = random.Random(seed)
-    topics = {"traveller": settings.topic(settings.topic_traveller),
-              "vehicle": settings.topic(settings.topic_vehicle)}
+    topics = {"traveller": site.traveller, "vehicle": site.vehicle}
     counts = {"traveller": 0, "vehicle": 0, "designed_hits": 0, "malformed": 0}
     from screening.kafka_io import producer  # aiokafka: only for the commands that use Kafka
 

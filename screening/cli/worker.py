@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from typing import Any
 
@@ -23,7 +24,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from screening.app import create_app
     from screening.gcpolicy import freeze_start_up
     from screening.kafka_io import ensure_topics
-    from screening.logs import logging_config
+    from screening.logs import kv, logging_config
+    from screening.sites import read_registry
 
     # uvloop (mode's own loop selection, as `faust -L uvloop` does); set before any loop
     # exists, so the worker's loop and the consumer thread's loop are both uvloop.
@@ -32,7 +34,14 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     # waits up to this long for the scan loop to hand over the interpreter.
     sys.setswitchinterval(settings.switch_interval_s)
     asyncio.run(ensure_topics(settings))
-    app, _ = create_app(settings)
+    try:
+        sites = asyncio.run(read_registry(settings))
+    except Exception as exc:  # Redis away at start: the worker reads the registry later
+        logging.getLogger("screening.worker").warning(
+            "site registry unreadable at start; v1 topics only until it is",
+            extra=kv(error=type(exc).__name__))
+        sites = None
+    app, _ = create_app(settings, sites=sites)
     level = args.loglevel or settings.log_level
     worker = Worker(app, loglevel=level.lower(), quiet=True, redirect_stdouts=False,
                     logging_config=logging_config(level, settings.log_json))

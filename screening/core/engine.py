@@ -28,6 +28,7 @@ from screening.exceptions import InvalidScan, NoWatchlistLoaded, WatchlistUnavai
 from screening.logs import kv
 from screening.models import Alert, CheckResult, DeadLetter, ScanKind
 from screening.settings import Settings
+from screening.sites import Sites
 from screening.watchlists.store import WatchlistStore
 
 if TYPE_CHECKING:  # prometheus_client is not needed by `screening screen`
@@ -49,6 +50,8 @@ class RawScan(NamedTuple):
     # (code, message) when the scan is refused before decoding: `screening screen`
     # could not tell whether a line is a traveller or a vehicle.
     refused: tuple[str, str] | None = None
+    # The site whose scan topic it came on (the worker); None: no site check (`screen`).
+    site: str | None = None
 
 
 @dataclass(slots=True)
@@ -90,6 +93,8 @@ class Screener:
         self.last_version = NO_VERSION
         self.last_error: str | None = None
         self.circuit_open = False
+        # The declared sites (the worker keeps them current); None: no site check.
+        self.sites: Sites | None = None
 
     async def screen(self, batch: Sequence[RawScan]) -> list[Screened]:
         started = time.monotonic()
@@ -104,6 +109,13 @@ class Screener:
                 scan = decode_scan(item.raw.kind, item.raw.value,
                                    max_bytes=self.settings.max_scan_bytes)
                 item.scanned_at = scan.scanned_at
+                site = item.raw.site
+                if (site is not None and self.sites is not None
+                        and not self.sites.holds(site, scan.checkpoint_id)):
+                    raise InvalidScan("SITE_MISMATCH",
+                                      f"checkpoint is not one of site {site!r}'s checkpoints",
+                                      event_id=scan.event_id, terminal_id=scan.terminal_id,
+                                      checkpoint_id=scan.checkpoint_id)
                 prepared.append((item, prepare(scan, self.settings)))
             except InvalidScan as exc:
                 item.deadletter = _dead_letter(item.raw, exc.code, exc.message, now)

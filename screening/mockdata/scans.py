@@ -19,7 +19,7 @@ document, a stolen vehicle's VIN or its plate written with other separators.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from random import Random
@@ -69,6 +69,7 @@ class ScanFactory:
         checkpoints: int = 8,
         terminals_per_checkpoint: int = 4,
         now: Callable[[], datetime] = _utc_now,
+        checkpoint_ids: Sequence[str] | None = None,
     ) -> None:
         self._rng = Random(f"scans:{seed}")
         self._now = now
@@ -81,11 +82,10 @@ class ScanFactory:
         # traveller (the matcher keeps it below its threshold, rightly).
         self._notices_with_dob = [n for n in self.sample.notices if n.get("date_of_birth")]
         self._notices_with_docs = [n for n in self.sample.notices if n.get("documents")]
-        self._terminals = [
-            (f"CP-{c:02d}", f"CP-{c:02d}-T{t}")
-            for c in range(1, checkpoints + 1)
-            for t in range(1, terminals_per_checkpoint + 1)
-        ]
+        # A site's own checkpoints when given (its terminals' ids derive from them).
+        ids = list(checkpoint_ids or (f"CP-{c:02d}" for c in range(1, checkpoints + 1)))
+        self._terminals = [(cp, f"{cp}-T{t}") for cp in ids
+                           for t in range(1, terminals_per_checkpoint + 1)]
 
     # ------------------------------------------------------------------ helpers
 

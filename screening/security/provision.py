@@ -8,6 +8,7 @@ set again, an ACL that exists is left as it is.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,10 +109,35 @@ def acl_binding(grant: Grant) -> AclBinding:
 
 
 def create_acls(admin: AdminClient, grants: Iterable[Grant]) -> int:
+    """Creates the ACLs and returns once the broker enforces them: the controller
+    commits them at once, the broker's authorizer a moment later (about a second on a
+    busy machine), and a client that connects in between is refused."""
     bindings = [acl_binding(g) for g in grants]
     if bindings:
         _wait(admin.create_acls(bindings, request_timeout=TIMEOUT_S), "ACL")
+        _await_enforced(admin, bindings)
     return len(bindings)
+
+
+def _await_enforced(admin: AdminClient, bindings: list[AclBinding]) -> None:
+    from confluent_kafka.admin import AclBindingFilter
+
+    wanted = set(bindings)
+    deadline = time.monotonic() + TIMEOUT_S
+    while True:
+        pending = {b for b in wanted if not _described(admin, AclBindingFilter(
+            b.restype, b.name, b.resource_pattern_type, b.principal, b.host, b.operation,
+            b.permission_type))}
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            raise KafkaException(f"{len(pending)} ACLs not in force after {TIMEOUT_S:.0f} s")
+        wanted = pending
+        time.sleep(0.1)
+
+
+def _described(admin: AdminClient, acl_filter: Any) -> bool:
+    return bool(admin.describe_acls(acl_filter, request_timeout=TIMEOUT_S).result())
 
 
 def delete_acls(admin: AdminClient, grants: Iterable[Grant]) -> None:

@@ -142,7 +142,7 @@ async def test_only_genuine_updates_change_the_lists(settings: Settings, worker_
                                                       tmp_path: Path, redis_client: Any) -> None:
     refused = _load(settings, tmp_path / "unsigned", sign=False)
     assert refused.returncode == 1 and "nothing was loaded" in refused.stderr
-    assert await redis_client.keys(f"*{settings.redis_prefix}*") == []
+    assert [k async for k in redis_client.scan_iter(match=f"*{settings.redis_prefix}*")] == []
     loaded = _load(settings, tmp_path / "signed", sign=True)
     assert loaded.returncode == 0, loaded.stderr
 
