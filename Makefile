@@ -41,8 +41,13 @@ lint:
 demo:
 	DEMO_SECONDS=$(DEMO_SECONDS) bash scripts/demo.sh
 
+# The benchmark as admin on the secured broker and Redis (TLS), with a plaintext broker
+# on 19092 beside it, for the cost of security in the same run.
 bench: services
-	$(BIN)/screening bench
+	KAFKA_SECURITY=plaintext KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 \
+		bash scripts/services.sh up kafka
+	set -a; source <($(BIN)/screening security client-config admin --format env); set +a; \
+		$(BIN)/screening bench --plaintext-broker kafka://127.0.0.1:19092 $(BENCH_ARGS)
 
 # Redis memory per record (1 M SLTD; BENCH_WATCHLISTS_ARGS=--ten-million for 10 M too), load
 # rate and live-update latency at 5,000 scans/s, to bench/results/watchlists.{json,md}.

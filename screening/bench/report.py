@@ -139,6 +139,16 @@ def _ceiling(f: dict[str, Any]) -> str:
             f"drains at {f['share_of_kafka_ceiling'] * 100:.1f} % of it")
 
 
+def _security(f: dict[str, Any]) -> str:
+    off = f.get("security_off_throughput_scans_per_s")
+    if not off:
+        return "not measured (screening bench --plaintext-broker URL)"
+    runs = ", ".join(f"{r:,.0f}" for r in f.get("security_off_runs_scans_per_s", []))
+    return (f"{f['security_cost']:.1%} of throughput: {f['throughput_scans_per_s']:,.0f} "
+            f"secured against {off:,.0f} scans/s off (runs {runs}; "
+            f"{f.get('security_off_cpu_us_per_scan', 0):,.0f} µs worker CPU/scan off)")
+
+
 def table(f: dict[str, Any]) -> str:
     lat = f["latency_ms"]
     m = f["machine"]
@@ -159,6 +169,8 @@ def table(f: dict[str, Any]) -> str:
          f"{f['baseline_throughput_scans_per_s']:,.0f} scans/s (runs {bruns}; "
          f"{f.get('baseline_cpu_us_per_scan', 0):,.0f} µs CPU/scan)"),
         ("ratio", f"{f['speedup_vs_baseline']:.1f}×" if f["speedup_vs_baseline"] else "n/a"),
+        ("cost of security (SASL_SSL + ACLs, Redis TLS; against plaintext in the same run)",
+         _security(f)),
         ("Kafka ceiling (the same drain through a pass-through process: same client, fetch "
          "and output batching, no screening)", _ceiling(f)),
         (f"latency at {f['latency_rate_scans_per_s']:,.0f} scans/s (half the sustained rate)",

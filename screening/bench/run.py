@@ -360,6 +360,17 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                     await delete_topics(settings)
             ceiling = _summary(cdrains)
 
+        insecure: dict[str, Any] = {}
+        if args.plaintext_broker:
+            print(f"security off: {args.scans:,} scans through the plaintext broker "
+                  f"{args.plaintext_broker} and Redis without TLS ...", file=sys.stderr)
+            plain = base.model_copy(update={
+                "broker": args.plaintext_broker, "kafka_security": "plaintext",
+                "redis_url": args.plaintext_redis, "redis_ca_file": None})
+            pdrains, _ = await _drains(plain, scans, origin, "p", args.repeats, args.workers,
+                                       args.partitions, logs, args, runs, redis)
+            insecure = _summary(pdrains)
+
         scaling: dict[str, Any] = {}
         if args.scale_workers > 1:
             n, parts = args.scale_workers, args.partitions * args.scale_workers
@@ -385,6 +396,13 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "baseline_runs_scans_per_s": baseline.get("runs_scans_per_s", []),
             "baseline_cpu_us_per_scan": baseline.get("cpu_us_per_scan", 0.0),
             "speedup_vs_baseline": round(rate / base_rate, 2) if base_rate else None,
+            "security": {"kafka": base.kafka_security,
+                         "redis_tls": base.redis_url.startswith("rediss://")},
+            "security_off_throughput_scans_per_s": insecure.get("throughput_scans_per_s"),
+            "security_off_runs_scans_per_s": insecure.get("runs_scans_per_s", []),
+            "security_off_cpu_us_per_scan": insecure.get("cpu_us_per_scan"),
+            "security_cost": (round(1 - rate / insecure["throughput_scans_per_s"], 3)
+                              if insecure.get("throughput_scans_per_s") else None),
             "kafka_ceiling_scans_per_s": ceiling.get("throughput_scans_per_s", 0.0),
             "kafka_ceiling_runs_scans_per_s": ceiling.get("runs_scans_per_s", []),
             "kafka_ceiling_cpu_us_per_scan": ceiling.get("cpu_us_per_scan", 0.0),

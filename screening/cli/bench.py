@@ -36,6 +36,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--full-lists", action="store_true",
                    help="10 million SLTD, 120,000 notices, 1 million vehicles")
     p.add_argument("--hit-share", type=float, default=0.05)
+    p.add_argument("--plaintext-broker", default=None, metavar="URL",
+                   help="also drain the same scans through a broker started without "
+                        "security (and Redis's plain port), for the cost of security in "
+                        "the same run (`make bench` starts one on 19092)")
+    p.add_argument("--plaintext-redis", default="redis://127.0.0.1:6379/0", metavar="URL",
+                   help="Redis URL without TLS for that comparison (default: the plain port)")
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--no-ceiling", action="store_true",
                    help="skip the Kafka ceiling (the same drain through a pass-through "

@@ -51,7 +51,7 @@ def add_parser(sub: Any) -> None:
 def run_init(settings: Settings, args: argparse.Namespace) -> int:
     from screening.security import roles
     from screening.security.redis_users import write_acl_file
-    from screening.security.secretsdir import SecretsDir
+    from screening.security.secretsdir import SecretsDir, new_password, write_private
     from screening.watchlists.signing import ensure_feed_keys
 
     secrets = SecretsDir(Path(settings.secrets_dir))
@@ -59,6 +59,10 @@ def run_init(settings: Settings, args: argparse.Namespace) -> int:
     made = secrets.ensure(roles.principals(sites), list(roles.REDIS_USERS))
     if write_acl_file(secrets, settings.redis_prefix):
         made.append("redis-users.acl")
+    grafana = secrets.root / "grafana-admin.password"
+    if not grafana.exists():  # docker/compose.yaml's Grafana admin
+        write_private(grafana, new_password().encode())
+        made.append(grafana.name)
     feed_key = secrets.root / "feed-signing.key"
     if not feed_key.exists():
         made.append(feed_key.name)
