@@ -272,7 +272,8 @@ async def no_icon(request: web.Request) -> web.StreamResponse:
 async def health(request: web.Request) -> web.StreamResponse:
     feed = _console(request).feed
     return web.json_response({"ok": True, "reading": feed.ready.is_set(),
-                              "pages": len(feed.hub)})
+                              "pages": len(feed.hub),
+                              "future_decisions_ignored": feed.future_decisions})
 
 
 def create_app(settings: Settings, console: Settings, *,

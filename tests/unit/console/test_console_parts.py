@@ -202,3 +202,39 @@ async def test_a_page_that_falls_behind_is_ended_not_silently_skipped() -> None:
     assert len(hub) == 1
     hub.close_all()
     assert fast.get_nowait() is None and len(hub) == 0
+
+
+async def test_a_decision_dated_in_the_future_is_ignored_and_never_locks_its_alert() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from screening.console.feed import DECISION_MAX_AHEAD
+
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    feed = Feed(Settings(topic_prefix="u."), lookback=10, max_alerts=10, clock=lambda: now)
+    page = feed.hub.subscribe()
+    feed.receive("u.screening.alerts", _alert("a1", "2026-12-06T11:59:00+00:00"))
+    page.get_nowait()
+
+    def decision(when: datetime, choice: str) -> bytes:
+        return orjson.dumps({"alert_id": "a1", "decision": choice, "analyst": "mallory",
+                             "decided_at": when.isoformat(), "note": ""})
+    feed.receive("u.screening.alert-decisions",
+                 decision(datetime(2199, 1, 1, tzinfo=UTC), "dismissed"))
+    feed.receive("u.screening.alert-decisions",
+                 decision(now + DECISION_MAX_AHEAD + timedelta(seconds=1), "dismissed"))
+    assert feed.decision("a1") is None, "the alert stays open"
+    assert page.empty(), "no page is shown a decision from the future"
+    assert feed.future_decisions == 2
+    assert "a1" not in orjson.loads(feed.snapshot())["decisions"]
+
+    # Within the skew (a console whose clock runs a little ahead) is accepted...
+    feed.receive("u.screening.alert-decisions",
+                 decision(now + DECISION_MAX_AHEAD - timedelta(seconds=1), "confirmed"))
+    kept = feed.decision("a1")
+    assert kept is not None and kept["decision"] == "confirmed"
+    # ...and one read after its time came is too (a console restarted later).
+    later = Feed(Settings(topic_prefix="u."), lookback=10, max_alerts=10,
+                 clock=lambda: datetime(2199, 1, 2, tzinfo=UTC))
+    later.receive("u.screening.alert-decisions",
+                  decision(datetime(2199, 1, 1, tzinfo=UTC), "dismissed"))
+    assert later.decision("a1") is not None
