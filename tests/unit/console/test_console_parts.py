@@ -12,8 +12,6 @@ import pytest
 
 from screening.console.auth import (
     InvalidUsers,
-    LoginThrottle,
-    Sessions,
     Signer,
     hash_password,
     parse_users,
@@ -59,21 +57,6 @@ def test_user_entries_parse_with_spaces_and_line_breaks() -> None:
     assert parse_users("") == {}
 
 
-def test_sessions_end_on_expiry_forgery_removal_and_password_change() -> None:
-    users = {"ana": fast_hash("a")}
-    sessions = Sessions(Signer(b"k" * 32), users, ttl_s=60)
-    cookie = sessions.issue("ana", now=1000.0)
-    assert sessions.analyst(cookie, now=1059.0) == "ana"
-    assert sessions.analyst(cookie, now=1061.0) is None, "expired"
-    assert Sessions(Signer(b"x" * 32), users, 60).analyst(cookie, now=1001.0) is None
-    body, _, mac = cookie.partition(".")
-    assert sessions.analyst(body[:-2] + "AA." + mac, now=1001.0) is None, "tampered"
-    assert sessions.analyst("garbage", now=1001.0) is None
-    assert Sessions(sessions.signer, {"ana": fast_hash("new")}, 60).analyst(
-        cookie, now=1001.0) is None, "password changed"
-    assert Sessions(sessions.signer, {}, 60).analyst(cookie, now=1001.0) is None, "removed"
-
-
 def test_csrf_token_is_bound_to_its_cookie_and_key() -> None:
     signer = Signer(b"k" * 32)
     token = signer.csrf_token("cookie-1")
@@ -83,15 +66,6 @@ def test_csrf_token_is_bound_to_its_cookie_and_key() -> None:
     assert not signer.check_csrf("cookie-1", "")
     assert not Signer(b"x" * 32).check_csrf("cookie-1", token)
     assert signer.unsign("csrf", signer.sign("session", b"{}")) is None, "purpose is bound"
-
-
-def test_throttle_locks_a_name_for_the_window_only() -> None:
-    throttle = LoginThrottle(limit=3, window_s=10)
-    for t in (0.0, 1.0, 2.0):
-        assert not throttle.locked("ana", now=t)
-        throttle.failed("ana", now=t)
-    assert throttle.locked("ana", now=3.0) and not throttle.locked("bob", now=3.0)
-    assert not throttle.locked("ana", now=12.5)
 
 
 def test_every_language_has_every_string_and_arabic_reads_right_to_left() -> None:
