@@ -112,14 +112,20 @@ class Signer:
         except ValueError:
             return None
 
-    def csrf_token(self, csrf_cookie: str) -> str:
-        """The token forms and fetch() send back: only a page of ours can read it."""
-        return _b64(hmac.new(self.key, f"csrf|{csrf_cookie}".encode(), hashlib.sha256).digest())
+    def csrf_token(self, csrf_cookie: str, session_id: str = "") -> str:
+        """The token forms and fetch() send back: only a page of ours can read it. Bound to
+        the session too: a cookie and token pair that an attacker got from us for their
+        own browser and then planted in an analyst's (a sibling domain can set cookies)
+        does not pass once the analyst is signed in."""
+        message = f"csrf|{csrf_cookie}|{session_id}".encode()
+        return _b64(hmac.new(self.key, message, hashlib.sha256).digest())
 
-    def check_csrf(self, csrf_cookie: str | None, token: str | None) -> bool:
+    def check_csrf(self, csrf_cookie: str | None, token: str | None,
+                   session_id: str = "") -> bool:
         if not csrf_cookie or not token:
             return False
-        return hmac.compare_digest(self.csrf_token(csrf_cookie).encode(), token.encode())
+        return hmac.compare_digest(self.csrf_token(csrf_cookie, session_id).encode(),
+                                   token.encode())
 
 
 @dataclass

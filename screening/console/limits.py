@@ -75,7 +75,7 @@ def client_address(remote: str | None, forwarded_for: str | None, trusted_hops: 
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return address[:64]
+        return "?"  # not an address (a unix socket, a proxy's odd header): never logged raw
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
             return str(ip.ipv4_mapped)

@@ -40,6 +40,10 @@ log = logging.getLogger("screening.console")
 SESSION_COOKIE = "scr_session"
 CSRF_COOKIE = "scr_csrf"
 LANG_COOKIE = "scr_lang"
+# Over HTTPS the cookies are named __Host-...: browsers then accept them only Secure, for
+# path / and from this very host, so a sibling domain cannot plant one (session fixation,
+# CSRF cookie injection).
+HOST_PREFIX = "__Host-"
 _CSRF_COOKIE_FORMAT = re.compile(r"^[A-Za-z0-9_-]{43}$")
 # Line breaks stay in a note; other control characters are how log injection starts.
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
@@ -84,7 +88,7 @@ async def _session(request: web.Request) -> Session | None:
     """The request's session, looked up once per request."""
     if _SESSION not in request:
         request[_SESSION] = await _console(request).sessions.current(
-            request.cookies.get(SESSION_COOKIE))
+            _cookie(request, SESSION_COOKIE))
     session: Session | None = request[_SESSION]
     return session
 
@@ -99,33 +103,49 @@ def _address(request: web.Request) -> str:
                           _console(request).console.console_trusted_proxy_hops)
 
 
+def _cookie_name(request: web.Request, name: str) -> str:
+    return HOST_PREFIX + name if _console(request).console.console_secure_cookies else name
+
+
+def _cookie(request: web.Request, name: str) -> str | None:
+    return request.cookies.get(_cookie_name(request, name))
+
+
 def _lang(request: web.Request) -> str:
-    return negotiate(request.cookies.get(LANG_COOKIE), request.headers.get("Accept-Language"))
+    return negotiate(_cookie(request, LANG_COOKIE), request.headers.get("Accept-Language"))
 
 
 def _set_cookie(request: web.Request, resp: web.StreamResponse, name: str, value: str, *,
                 max_age: int | None = None, samesite: str = "Strict") -> None:
-    resp.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite=samesite,
+    resp.set_cookie(_cookie_name(request, name), value, max_age=max_age, path="/",
+                    httponly=True, samesite=samesite,
                     secure=_console(request).console.console_secure_cookies)
 
 
-def _csrf(request: web.Request, resp: web.StreamResponse, *, rotate: bool = False) -> str:
-    """The page's CSRF token; issues the cookie it is derived from when missing."""
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+def _csrf(request: web.Request, resp: web.StreamResponse, session: Session | None = None, *,
+          rotate: bool = False) -> str:
+    """The page's CSRF token (bound to `session` on pages shown signed in); issues the
+    cookie it is derived from when missing."""
+    cookie = _cookie(request, CSRF_COOKIE) or ""
     if rotate or not _CSRF_COOKIE_FORMAT.match(cookie):
         cookie = secrets.token_urlsafe(32)
         _set_cookie(request, resp, CSRF_COOKIE, cookie)
-    return _console(request).signer.csrf_token(cookie)
+    return _console(request).signer.csrf_token(cookie, session.id if session else "")
 
 
-def _post_allowed(request: web.Request, token: str | None) -> bool:
+async def _post_allowed(request: web.Request, token: str | None, *,
+                        signed_in: bool = True) -> bool:
+    """Our origin and the page's token; `signed_in` posts need a token of a page shown
+    in this session (sign-in itself and the language choice are made signed out too)."""
     # Browsers that send Sec-Fetch-Site say outright whether another site sent the post.
     if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
         return False
     origin = request.headers.get("Origin")
     if origin is not None and urlsplit(origin).netloc != request.host:
         return False
-    return _console(request).signer.check_csrf(request.cookies.get(CSRF_COOKIE), token)
+    session = await _session(request) if signed_in else None
+    return _console(request).signer.check_csrf(_cookie(request, CSRF_COOKIE), token,
+                                               session.id if session else "")
 
 
 def _html(text: str, status: int = 200) -> web.Response:
@@ -160,11 +180,11 @@ async def _store_down(request: web.Request, handler: Any) -> web.StreamResponse:
 
 
 async def index(request: web.Request) -> web.StreamResponse:
-    analyst = await _analyst(request)
-    if analyst is None:
+    session = await _session(request)
+    if session is None:
         return _see_other("/login")
     resp = _html("")
-    resp.text = console_page(_lang(request), _csrf(request, resp), analyst)
+    resp.text = console_page(_lang(request), _csrf(request, resp, session), session.analyst)
     return resp
 
 
@@ -183,7 +203,10 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 async def login(request: web.Request) -> web.StreamResponse:
     c = _console(request)
     form = await request.post()
-    if not _post_allowed(request, str(form.get("csrf", ""))):
+    token = str(form.get("csrf", ""))
+    # Made on the login page (signed out), or on a console page (switching analyst).
+    if not (await _post_allowed(request, token, signed_in=False)
+            or await _post_allowed(request, token)):
         return _login_response(request, "signin.expired", 403)
     name = str(form.get("username", "")).strip()[:64]
     password = str(form.get("password", ""))[:1024]
@@ -207,7 +230,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return _login_response(request, "signin.failed", 401)
     await c.limiter.succeeded(attempt)
     # A session the browser brought is ended, never carried over (session fixation).
-    await c.sessions.end(request.cookies.get(SESSION_COOKIE))
+    await c.sessions.end(_cookie(request, SESSION_COOKIE))
     resp = _see_other("/")
     _set_cookie(request, resp, SESSION_COOKIE, await c.sessions.issue(name, address),
                 max_age=c.console.console_session_ttl_s)
@@ -218,12 +241,12 @@ async def login(request: web.Request) -> web.StreamResponse:
 
 async def logout(request: web.Request) -> web.StreamResponse:
     form = await request.post()
-    if not _post_allowed(request, str(form.get("csrf", ""))):
+    if not await _post_allowed(request, str(form.get("csrf", ""))):
         return _error(403, "csrf")
     # Ended in Redis: every open stream of this session, on every replica, ends with it.
-    session = await _console(request).sessions.end(request.cookies.get(SESSION_COOKIE))
+    session = await _console(request).sessions.end(_cookie(request, SESSION_COOKIE))
     resp = _see_other("/login")
-    resp.del_cookie(SESSION_COOKIE, path="/")
+    resp.del_cookie(_cookie_name(request, SESSION_COOKIE), path="/")
     _csrf(request, resp, rotate=True)
     log.info("analyst signed out",
              extra={"kv": {"analyst": session.analyst if session else "?"}})
@@ -232,7 +255,9 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 async def set_language(request: web.Request) -> web.StreamResponse:
     form = await request.post()
-    if not _post_allowed(request, str(form.get("csrf", ""))):
+    # The login page's form is made signed out; the console page's in the session.
+    if not await _post_allowed(request, str(form.get("csrf", "")),
+                               signed_in=form.get("next") != "/login"):
         return _error(403, "csrf")
     lang = str(form.get("lang", ""))
     if lang not in LANGUAGES:
@@ -255,7 +280,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     if await _session(request) is None:
         return _error(401, "not signed in")
     c = _console(request)
-    cookie = request.cookies.get(SESSION_COOKIE)
+    cookie = _cookie(request, SESSION_COOKIE)
     hub = c.feed.hub
     loop = asyncio.get_running_loop()
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream",
@@ -306,7 +331,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
     analyst = await _analyst(request)
     if analyst is None:
         return _error(401, "not signed in")
-    if not _post_allowed(request, request.headers.get("X-CSRF-Token")):
+    if not await _post_allowed(request, request.headers.get("X-CSRF-Token")):
         return _error(403, "csrf")
     if request.content_type != "application/json":
         return _error(415, "expected application/json")

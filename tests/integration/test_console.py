@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
+from yarl import URL
 
 from screening.console import create_app, verify_password, web
 from screening.console.web import CONSOLE
@@ -312,6 +313,33 @@ async def test_posts_need_the_pages_token_and_our_origin(console: Any, pages: An
     assert (await page.decide(alert["alert_id"], Origin="http://evil.example"))[0] == 403
     status, body = await page.decide(alert["alert_id"], note="checked the passport")
     assert status == 202, body
+
+
+async def test_a_csrf_pair_made_signed_out_and_planted_does_not_pass_in_a_session(
+        console: Any, pages: Any, settings: Settings) -> None:
+    alert = make_alert()
+    await publish(settings, settings.topic_alerts, [alert])
+    server = await console()
+    attacker, victim = pages(server), pages(server)
+    planted = await attacker.token()  # the attacker's own cookie and its token, from us
+    cookie = next(c.value for c in attacker.http.cookie_jar if c.key == "scr_csrf")
+    assert await victim.sign_in() == 303
+    # Planted by a sibling site (over the victim's own one).
+    victim.http.cookie_jar.update_cookies({"scr_csrf": cookie}, response_url=URL(victim.base))
+    assert [c.value for c in victim.http.cookie_jar if c.key == "scr_csrf"] == [cookie]
+    assert (await victim.decide(alert["alert_id"], token=planted))[0] == 403
+    assert (await victim.decide(alert["alert_id"], **{"Sec-Fetch-Site": "cross-site"}))[0] == 403
+    await victim.token("/")
+    assert (await victim.decide(alert["alert_id"]))[0] == 202
+
+
+async def test_over_https_cookies_are_host_only_and_secure(console: Any, pages: Any) -> None:
+    page = pages(await console(console_secure_cookies=True))
+    async with page.http.get(page.base + "/login") as resp:
+        set_cookie = resp.headers.getall("Set-Cookie")
+    [csrf] = [c for c in set_cookie if c.startswith("__Host-scr_csrf=")]
+    assert "Secure" in csrf and "HttpOnly" in csrf and "Path=/" in csrf
+    assert "SameSite=Strict" in csrf and "Domain" not in csrf
 
 
 async def test_recent_then_live_alerts_and_decisions_reach_every_page(

@@ -65,6 +65,10 @@ def test_csrf_token_is_bound_to_its_cookie_and_key() -> None:
     assert not signer.check_csrf(None, token)
     assert not signer.check_csrf("cookie-1", "")
     assert not Signer(b"x" * 32).check_csrf("cookie-1", token)
+    bound = signer.csrf_token("cookie-1", "session-a")
+    assert signer.check_csrf("cookie-1", bound, "session-a")
+    assert not signer.check_csrf("cookie-1", bound, "session-b")
+    assert not signer.check_csrf("cookie-1", token, "session-a"), "a signed-out pair"
     assert signer.unsign("csrf", signer.sign("session", b"{}")) is None, "purpose is bound"
 
 
