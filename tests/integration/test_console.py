@@ -170,7 +170,9 @@ async def test_nothing_is_shown_or_accepted_without_signing_in(console: Any, pag
     assert status == 401
 
 
-async def test_sign_in_checks_the_hash_and_rotates_the_session(console: Any, pages: Any) -> None:
+async def test_sign_in_checks_the_hash_and_rotates_the_session(
+        console: Any, pages: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="screening.console")
     server = await console()
     page = pages(server)
     assert await page.sign_in(ANALYST, "wrong password") == 401
@@ -183,6 +185,13 @@ async def test_sign_in_checks_the_hash_and_rotates_the_session(console: Any, pag
     assert page.cookie() != first, "a new session at every sign-in"
     assert await page.session_status(first) == 401, "the session brought to sign-in ended"
     assert await page.session_status(page.cookie()) == 200
+    logged = [(r.getMessage(), getattr(r, "kv", {})) for r in caplog.records]
+    assert ("sign-in refused", {"analyst": ANALYST, "address": "127.0.0.1"}) in logged
+    assert ("sign-in refused", {"analyst": "?", "address": "127.0.0.1"}) in logged, \
+        "an unknown name is not logged: it may be a password typed in the wrong field"
+    assert ("analyst signed in", {"analyst": ANALYST, "address": "127.0.0.1"}) in logged
+    text = repr(logged)
+    assert "wrong password" not in text and PASSWORD not in text and "nobody" not in text
 
 
 async def test_an_attacker_hammering_a_name_never_keeps_its_analyst_out(
