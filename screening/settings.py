@@ -185,6 +185,21 @@ class Settings(BaseSettings):
     # The same key inline (PEM or base64 seed; tests), kept out of reprs and logs.
     feed_signing_key: SecretStr | None = None
 
+    # -- console sessions --
+    # (Sessions live in Redis under {redis_prefix}:console:*, for console_session_ttl_s.)
+    # Sign-in attempts one address may make a minute (each costs ~0.1 s of scrypt).
+    console_signin_per_address: int = Field(default=20, ge=1, le=10_000)
+    # Failed sign-ins one address may make for one analyst name in 15 minutes.
+    console_signin_per_address_name: int = Field(default=5, ge=1, le=10_000)
+    # Failures for one name (from every address) in 15 minutes before sign-ins for it are
+    # slowed down; past them each failure doubles the delay. Never a refusal.
+    console_signin_name_free: int = Field(default=10, ge=0)
+    # Longest delay a sign-in for a much-guessed name waits, in seconds.
+    console_signin_name_max_delay_s: float = Field(default=3.0, ge=0, le=30)
+    # Proxies in front of the console that append the client to X-Forwarded-For; 0: the
+    # TCP peer is the client (the header is then ignored: clients can write it).
+    console_trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
+
     @model_validator(mode="after")
     def _heartbeats_within_session(self) -> Settings:
         if self.heartbeat_interval_s * 3 > self.session_timeout_s:

@@ -23,6 +23,16 @@ def add_parser(sub: Any) -> None:
                         help="read a password on stdin, print its hash for SCREENING_CONSOLE_USERS")
     h.add_argument("--user", default=None, help="print a whole `user:hash` entry")
     h.set_defaults(func=run_hash_password)
+    s = csub.add_parser("sessions", help="list or end analysts' sessions (administrators)",
+                        description="Sessions live in Redis: run with the console's settings "
+                                    "(`screening security client-config console --format env`).")
+    ssub = s.add_subparsers(dest="sessions_command", required=True, metavar="ACTION")
+    ls = ssub.add_parser("list", help="live sessions, of one analyst or of every analyst")
+    ls.add_argument("user", nargs="?", default=None, help="analyst name (default: all)")
+    ls.set_defaults(func=run_sessions)
+    rv = ssub.add_parser("revoke", help="end every session of an analyst, on every console")
+    rv.add_argument("user", help="analyst name")
+    rv.set_defaults(func=run_sessions)
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -74,3 +84,49 @@ def run_hash_password(settings: Settings, args: argparse.Namespace) -> int:
     encoded = hash_password(password)
     print(f"{args.user}:{encoded}" if args.user else encoded)
     return 0
+
+
+def run_sessions(settings: Settings, args: argparse.Namespace) -> int:
+    """Open pages of a revoked analyst end within a second (the stream checks its session)."""
+    from datetime import UTC, datetime
+
+    from redis.exceptions import RedisError
+
+    from screening.console.auth import InvalidUsers, parse_users
+    from screening.console.sessions import SessionStore
+    from screening.redis_client import make_redis
+
+    async def main() -> int:
+        redis = make_redis(settings)
+        store = SessionStore(redis, settings.redis_prefix, settings.console_session_ttl_s)
+        try:
+            if args.sessions_command == "revoke":
+                ended = await store.revoke(args.user)
+                print(f"{args.user}: {ended} session(s) ended")
+                return 0
+            if args.user is not None:
+                names = [args.user]
+            else:
+                names = sorted(parse_users(settings.console_users.get_secret_value()))
+            for name in names:
+                for session in await store.of(name):
+                    created = datetime.fromtimestamp(session.created, UTC).isoformat(
+                        timespec="seconds")
+                    expires = datetime.fromtimestamp(session.expires, UTC).isoformat(
+                        timespec="seconds")
+                    # The id is a hash of the cookie's token: showing it gives nobody a way in.
+                    print(f"{name}\t{session.id[:12]}\t{session.address}\t"
+                          f"signed in {created}\texpires {expires}")
+            return 0
+        finally:
+            await redis.aclose()
+
+    try:
+        return asyncio.run(main())
+    except InvalidUsers as exc:
+        print(f"screening console sessions: {exc}", file=sys.stderr)
+        return 2
+    except RedisError as exc:
+        print(f"screening console sessions: Redis cannot be reached ({type(exc).__name__}: "
+              f"{exc})", file=sys.stderr)
+        return 1

@@ -1,8 +1,7 @@
-"""Who may use the console: scrypt password hashes, signed session cookies, CSRF tokens.
+"""Who may use the console: scrypt password hashes, session cookies, CSRF tokens.
 
-Sessions are stateless (an HMAC-signed cookie) so that console replicas sharing the
-secret need no store; a session names the analyst and a fingerprint of their password
-hash, so removing an analyst or changing a password ends their sessions at once.
+Sessions live in Redis (sessions.py) so that they can end; the cookie carries only a
+random token, HMAC-signed with the key console replicas share.
 """
 
 from __future__ import annotations
@@ -12,11 +11,10 @@ import hashlib
 import hmac
 import re
 import secrets
-import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import orjson
+from screening.console.sessions import Session, SessionStore
 
 # scrypt cost: 2**15 × 8 × 128 bytes = 32 MiB and ~0.1 s per check, a brute-force
 # brake that a handful of analysts signing in once a shift never notices.
@@ -88,7 +86,7 @@ def parse_users(spec: str) -> dict[str, str]:
     return users
 
 
-def _fingerprint(encoded: str) -> str:
+def fingerprint(encoded: str) -> str:
     return _b64(hashlib.sha256(encoded.encode()).digest()[:9])
 
 
@@ -114,70 +112,58 @@ class Signer:
         except ValueError:
             return None
 
-    def csrf_token(self, csrf_cookie: str) -> str:
-        """The token forms and fetch() send back: only a page of ours can read it."""
-        return _b64(hmac.new(self.key, f"csrf|{csrf_cookie}".encode(), hashlib.sha256).digest())
+    def csrf_token(self, csrf_cookie: str, session_id: str = "") -> str:
+        """The token forms and fetch() send back: only a page of ours can read it. Bound to
+        the session too: a cookie and token pair that an attacker got from us for their
+        own browser and then planted in an analyst's (a sibling domain can set cookies)
+        does not pass once the analyst is signed in."""
+        message = f"csrf|{csrf_cookie}|{session_id}".encode()
+        return _b64(hmac.new(self.key, message, hashlib.sha256).digest())
 
-    def check_csrf(self, csrf_cookie: str | None, token: str | None) -> bool:
+    def check_csrf(self, csrf_cookie: str | None, token: str | None,
+                   session_id: str = "") -> bool:
         if not csrf_cookie or not token:
             return False
-        return hmac.compare_digest(self.csrf_token(csrf_cookie).encode(), token.encode())
+        return hmac.compare_digest(self.csrf_token(csrf_cookie, session_id).encode(),
+                                   token.encode())
 
 
 @dataclass
 class Sessions:
-    """Issues and reads the session cookie against the current list of analysts."""
+    """Session cookies over the Redis store, checked against the current analysts: a
+    session names the analyst and a fingerprint of their password hash, so removing an
+    analyst or changing a password ends their sessions at once."""
 
     signer: Signer
     users: Mapping[str, str]
-    ttl_s: int
+    store: SessionStore
 
-    def issue(self, analyst: str, now: float | None = None) -> str:
-        now = time.time() if now is None else now
-        payload = {"u": analyst, "exp": int(now + self.ttl_s),
-                   "pw": _fingerprint(self.users[analyst]), "n": secrets.token_hex(8)}
-        return self.signer.sign("session", orjson.dumps(payload))
+    async def issue(self, analyst: str, address: str) -> str:
+        """A new session (never one the browser brought): the cookie's value."""
+        token = await self.store.create(analyst, fingerprint(self.users[analyst]), address)
+        return self.signer.sign("session", token.encode())
 
-    def analyst(self, cookie: str | None, now: float | None = None) -> str | None:
-        """The signed-in analyst, or None for a missing, forged, expired or revoked session."""
-        if not cookie:
-            return None
-        raw = self.signer.unsign("session", cookie)
-        if raw is None:
-            return None
+    def _token(self, cookie: str | None) -> str | None:
+        raw = self.signer.unsign("session", cookie) if cookie else None
         try:
-            data = orjson.loads(raw)
-            name, exp, pw = str(data["u"]), int(data["exp"]), str(data["pw"])
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return raw.decode("ascii") if raw else None
+        except UnicodeDecodeError:
             return None
-        now = time.time() if now is None else now
-        encoded = self.users.get(name)
-        if encoded is None or exp < now or not hmac.compare_digest(pw, _fingerprint(encoded)):
+
+    async def current(self, cookie: str | None) -> Session | None:
+        """The signed-in session, or None for a missing, forged, expired, ended or
+        revoked one, or one whose analyst is gone or has a new password."""
+        token = self._token(cookie)
+        if token is None:
             return None
-        return name
+        session = await self.store.get(token)
+        if session is None:
+            return None
+        encoded = self.users.get(session.analyst)
+        if encoded is None or not hmac.compare_digest(session.pw, fingerprint(encoded)):
+            return None
+        return session
 
-
-@dataclass
-class LoginThrottle:
-    """Five failed sign-ins for a name within the window lock that name until it passes."""
-
-    limit: int = 5
-    window_s: float = 300.0
-    _failures: dict[str, list[float]] = field(default_factory=dict)
-
-    def locked(self, name: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        recent = [t for t in self._failures.get(name, []) if now - t < self.window_s]
-        if recent:
-            self._failures[name] = recent
-        else:
-            self._failures.pop(name, None)
-        return len(recent) >= self.limit
-
-    def failed(self, name: str, now: float | None = None) -> None:
-        if len(self._failures) > 10_000:  # names are attacker-chosen: bound the table
-            self._failures.clear()
-        self._failures.setdefault(name, []).append(time.monotonic() if now is None else now)
-
-    def succeeded(self, name: str) -> None:
-        self._failures.pop(name, None)
+    async def end(self, cookie: str | None) -> Session | None:
+        token = self._token(cookie)
+        return await self.store.end(token) if token is not None else None

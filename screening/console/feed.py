@@ -15,8 +15,9 @@ import contextlib
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -40,6 +41,22 @@ DOCUMENT_KEYS = frozenset({"document_number", "number", "mrz"})
 DECISIONS_PER_ALERT = 3
 # Events waiting for one page; a page that falls this far behind is sent a fresh snapshot.
 QUEUE_SIZE = 1000
+# How far a decision's decided_at may be ahead of this console's clock when it is read.
+# Consoles stamp decisions with their own clock, and NTP keeps hosts within milliseconds;
+# 5 s covers a poorly synced host. A decision dated later than that would outrank every
+# real later decision of its alert (and lock it), so it is ignored (contract v2).
+DECISION_MAX_AHEAD = timedelta(seconds=5)
+
+Clock = Callable[[], datetime]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def from_the_future(decision: AlertDecision, now: datetime) -> bool:
+    """True for a decision dated later than the time it is read (give or take the skew)."""
+    return decision.decided_at > now + DECISION_MAX_AHEAD
 
 
 def mask_documents(value: Any) -> Any:
@@ -151,8 +168,11 @@ class Feed:
     """Recent alerts and decisions in memory, kept current from Kafka."""
 
     def __init__(self, settings: Settings, *, lookback: int, max_alerts: int,
-                 hub: Hub | None = None) -> None:
+                 hub: Hub | None = None, clock: Clock = _utcnow) -> None:
         self.settings = settings
+        self.clock = clock
+        # Decisions ignored because they were dated in the future (shown on /healthz).
+        self.future_decisions = 0
         self.lookback = lookback
         self.max_alerts = max_alerts
         self.hub = hub or Hub()
@@ -245,7 +265,15 @@ class Feed:
                 self._keep(self._alerts, alert["alert_id"], alert, self.max_alerts)
                 self.hub.publish(Event("alert", orjson.dumps(alert)))
             elif topic == self.decisions_topic:
-                decision = display_decision(read_decision(value))
+                read = read_decision(value)
+                if from_the_future(read, self.clock()):
+                    self.future_decisions += 1
+                    # Neither the analyst nor the note is logged: the alert id says enough.
+                    log.warning("decision dated in the future ignored", extra={"kv": {
+                        "alert_id": read.alert_id,
+                        "ahead_s": int((read.decided_at - self.clock()).total_seconds())}})
+                    return
+                decision = display_decision(read)
                 old = self._decisions.get(decision["alert_id"])
                 if old is not None and old["decided_ms"] > decision["decided_ms"]:
                     return

@@ -1,8 +1,10 @@
 """The console's web server: sign-in, the page, server-sent events and decisions.
 
-Every route but sign-in, static assets and the health check needs a session. POSTs
-need the CSRF token of the page that sent them (HMAC of a SameSite=Strict cookie) and,
-when the browser says where it comes from, our own origin.
+Every route but sign-in, static assets and the health check needs a session, looked up
+in Redis on every request; an open event stream looks again every SESSION_CHECK_S and
+ends when its session has. POSTs need the CSRF token of the page that sent them (HMAC
+of a SameSite=Strict cookie) and, when the browser says where it comes from, our own
+origin. Sign-in is rate-limited per address and per address and name (limits.py).
 """
 
 from __future__ import annotations
@@ -13,19 +15,24 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
 from aiohttp import web
 from aiokafka.errors import KafkaError
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 
-from screening.console.auth import InvalidUsers, LoginThrottle, Sessions, Signer, parse_users
+from screening.console.auth import InvalidUsers, Sessions, Signer, parse_users
 from screening.console.auth import verify_password as _verify_password
 from screening.console.feed import Feed, display_decision
 from screening.console.i18n import LANGUAGES, negotiate
+from screening.console.limits import Limits, LoginLimiter, Refused, client_address
 from screening.console.pages import STATIC, asset, console_page, login_page
+from screening.console.sessions import Session, SessionStore
 from screening.models import AlertDecision
+from screening.redis_client import make_redis
 from screening.settings import Settings
 
 log = logging.getLogger("screening.console")
@@ -33,10 +40,17 @@ log = logging.getLogger("screening.console")
 SESSION_COOKIE = "scr_session"
 CSRF_COOKIE = "scr_csrf"
 LANG_COOKIE = "scr_lang"
+# Over HTTPS the cookies are named __Host-...: browsers then accept them only Secure, for
+# path / and from this very host, so a sibling domain cannot plant one (session fixation,
+# CSRF cookie injection).
+HOST_PREFIX = "__Host-"
 _CSRF_COOKIE_FORMAT = re.compile(r"^[A-Za-z0-9_-]{43}$")
 # Line breaks stay in a note; other control characters are how log injection starts.
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 KEEPALIVE_S = 15.0
+# How often an open event stream checks that its session still exists: a stream must end
+# within 1 s of sign-out or revocation on any replica. One GET per open page per check.
+SESSION_CHECK_S = 0.25
 PUBLISH_TIMEOUT_S = 10.0
 HEADERS = {
     "Content-Security-Policy": (
@@ -56,44 +70,82 @@ class Console:
     feed: Feed
     signer: Signer
     sessions: Sessions
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    limiter: LoginLimiter
+    redis: Any
+    # Closed with the app when create_app made the client.
+    owns_redis: bool = field(default=False)
 
 
 CONSOLE = web.AppKey("console", Console)
+_SESSION: web.RequestKey[Session | None] = web.RequestKey("session", Session | None)  # type: ignore[arg-type]
 
 
 def _console(request: web.Request) -> Console:
     return request.app[CONSOLE]
 
 
-def _analyst(request: web.Request) -> str | None:
-    return _console(request).sessions.analyst(request.cookies.get(SESSION_COOKIE))
+async def _session(request: web.Request) -> Session | None:
+    """The request's session, looked up once per request."""
+    if _SESSION not in request:
+        request[_SESSION] = await _console(request).sessions.current(
+            _cookie(request, SESSION_COOKIE))
+    session: Session | None = request[_SESSION]
+    return session
+
+
+async def _analyst(request: web.Request) -> str | None:
+    session = await _session(request)
+    return session.analyst if session is not None else None
+
+
+def _address(request: web.Request) -> str:
+    return client_address(request.remote, request.headers.get("X-Forwarded-For"),
+                          _console(request).console.console_trusted_proxy_hops)
+
+
+def _cookie_name(request: web.Request, name: str) -> str:
+    return HOST_PREFIX + name if _console(request).console.console_secure_cookies else name
+
+
+def _cookie(request: web.Request, name: str) -> str | None:
+    return request.cookies.get(_cookie_name(request, name))
 
 
 def _lang(request: web.Request) -> str:
-    return negotiate(request.cookies.get(LANG_COOKIE), request.headers.get("Accept-Language"))
+    return negotiate(_cookie(request, LANG_COOKIE), request.headers.get("Accept-Language"))
 
 
 def _set_cookie(request: web.Request, resp: web.StreamResponse, name: str, value: str, *,
                 max_age: int | None = None, samesite: str = "Strict") -> None:
-    resp.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite=samesite,
+    resp.set_cookie(_cookie_name(request, name), value, max_age=max_age, path="/",
+                    httponly=True, samesite=samesite,
                     secure=_console(request).console.console_secure_cookies)
 
 
-def _csrf(request: web.Request, resp: web.StreamResponse, *, rotate: bool = False) -> str:
-    """The page's CSRF token; issues the cookie it is derived from when missing."""
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+def _csrf(request: web.Request, resp: web.StreamResponse, session: Session | None = None, *,
+          rotate: bool = False) -> str:
+    """The page's CSRF token (bound to `session` on pages shown signed in); issues the
+    cookie it is derived from when missing."""
+    cookie = _cookie(request, CSRF_COOKIE) or ""
     if rotate or not _CSRF_COOKIE_FORMAT.match(cookie):
         cookie = secrets.token_urlsafe(32)
         _set_cookie(request, resp, CSRF_COOKIE, cookie)
-    return _console(request).signer.csrf_token(cookie)
+    return _console(request).signer.csrf_token(cookie, session.id if session else "")
 
 
-def _post_allowed(request: web.Request, token: str | None) -> bool:
+async def _post_allowed(request: web.Request, token: str | None, *,
+                        signed_in: bool = True) -> bool:
+    """Our origin and the page's token; `signed_in` posts need a token of a page shown
+    in this session (sign-in itself and the language choice are made signed out too)."""
+    # Browsers that send Sec-Fetch-Site say outright whether another site sent the post.
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return False
     origin = request.headers.get("Origin")
     if origin is not None and urlsplit(origin).netloc != request.host:
         return False
-    return _console(request).signer.check_csrf(request.cookies.get(CSRF_COOKIE), token)
+    session = await _session(request) if signed_in else None
+    return _console(request).signer.check_csrf(_cookie(request, CSRF_COOKIE), token,
+                                               session.id if session else "")
 
 
 def _html(text: str, status: int = 200) -> web.Response:
@@ -114,12 +166,25 @@ async def _headers(request: web.Request, resp: web.StreamResponse) -> None:
         resp.headers["Cache-Control"] = "no-store"
 
 
+@web.middleware
+async def _store_down(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Without Redis nobody can be told apart: 503, never a page without a session."""
+    try:
+        resp: web.StreamResponse = await handler(request)
+        return resp
+    except RedisError as exc:
+        log.error("session store unreachable", extra={"kv": {"error": type(exc).__name__}})
+        if request.path == "/login":
+            return _login_response(request, "signin.unavailable", 503)
+        return _error(503, "the session store cannot be reached")
+
+
 async def index(request: web.Request) -> web.StreamResponse:
-    analyst = _analyst(request)
-    if analyst is None:
+    session = await _session(request)
+    if session is None:
         return _see_other("/login")
     resp = _html("")
-    resp.text = console_page(_lang(request), _csrf(request, resp), analyst)
+    resp.text = console_page(_lang(request), _csrf(request, resp, session), session.analyst)
     return resp
 
 
@@ -130,7 +195,7 @@ def _login_response(request: web.Request, error_key: str | None, status: int) ->
 
 
 async def login_form(request: web.Request) -> web.StreamResponse:
-    if _analyst(request) is not None:
+    if await _analyst(request) is not None:
         return _see_other("/")
     return _login_response(request, None, 200)
 
@@ -138,41 +203,61 @@ async def login_form(request: web.Request) -> web.StreamResponse:
 async def login(request: web.Request) -> web.StreamResponse:
     c = _console(request)
     form = await request.post()
-    if not _post_allowed(request, str(form.get("csrf", ""))):
+    token = str(form.get("csrf", ""))
+    # Made on the login page (signed out), or on a console page (switching analyst).
+    if not (await _post_allowed(request, token, signed_in=False)
+            or await _post_allowed(request, token)):
         return _login_response(request, "signin.expired", 403)
     name = str(form.get("username", "")).strip()[:64]
     password = str(form.get("password", ""))[:1024]
-    if c.throttle.locked(name):
-        return _login_response(request, "signin.locked", 429)
+    address = _address(request)
     encoded = c.sessions.users.get(name)
+    # Unknown names are not logged: people type passwords into the name field.
+    shown = name if encoded else "?"
+    attempt = await c.limiter.begin(address, name)
+    if isinstance(attempt, Refused):
+        log.warning("sign-in refused: too many attempts", extra={"kv": {
+            "analyst": shown, "address": address, "limit": attempt.reason}})
+        resp = _login_response(request, "signin.locked", 429)
+        resp.headers["Retry-After"] = str(attempt.retry_after_s)
+        return resp
+    if attempt.delay_s > 0:
+        await asyncio.sleep(attempt.delay_s)  # a much-guessed name: slower, never locked
     # scrypt takes ~0.1 s of CPU: off the event loop, so live pages keep flowing.
     if not await asyncio.to_thread(_verify_password, password, encoded):
-        c.throttle.failed(name)
-        # Unknown names are not logged: people type passwords into the name field.
-        log.warning("sign-in refused", extra={"kv": {"analyst": name if encoded else "?"}})
+        await c.limiter.failed(attempt)
+        log.warning("sign-in refused", extra={"kv": {"analyst": shown, "address": address}})
         return _login_response(request, "signin.failed", 401)
-    c.throttle.succeeded(name)
+    await c.limiter.succeeded(attempt)
+    # A session the browser brought is ended, never carried over (session fixation).
+    await c.sessions.end(_cookie(request, SESSION_COOKIE))
     resp = _see_other("/")
-    _set_cookie(request, resp, SESSION_COOKIE, c.sessions.issue(name),
+    _set_cookie(request, resp, SESSION_COOKIE, await c.sessions.issue(name, address),
                 max_age=c.console.console_session_ttl_s)
     _csrf(request, resp, rotate=True)  # a token seen before sign-in is not kept after it
-    log.info("analyst signed in", extra={"kv": {"analyst": name}})
+    log.info("analyst signed in", extra={"kv": {"analyst": name, "address": address}})
     return resp
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
     form = await request.post()
-    if not _post_allowed(request, str(form.get("csrf", ""))):
+    if not await _post_allowed(request, str(form.get("csrf", ""))):
         return _error(403, "csrf")
+    # Ended in Redis: every open stream of this session, on every replica, ends with it.
+    session = await _console(request).sessions.end(_cookie(request, SESSION_COOKIE))
     resp = _see_other("/login")
-    resp.del_cookie(SESSION_COOKIE, path="/")
-    log.info("analyst signed out", extra={"kv": {"analyst": _analyst(request) or "?"}})
+    resp.del_cookie(_cookie_name(request, SESSION_COOKIE), path="/")
+    _csrf(request, resp, rotate=True)
+    log.info("analyst signed out",
+             extra={"kv": {"analyst": session.analyst if session else "?"}})
     return resp
 
 
 async def set_language(request: web.Request) -> web.StreamResponse:
     form = await request.post()
-    if not _post_allowed(request, str(form.get("csrf", ""))):
+    # The login page's form is made signed out; the console page's in the session.
+    if not await _post_allowed(request, str(form.get("csrf", "")),
+                               signed_in=form.get("next") != "/login"):
         return _error(403, "csrf")
     lang = str(form.get("lang", ""))
     if lang not in LANGUAGES:
@@ -183,17 +268,21 @@ async def set_language(request: web.Request) -> web.StreamResponse:
 
 
 async def session_info(request: web.Request) -> web.StreamResponse:
-    analyst = _analyst(request)
+    analyst = await _analyst(request)
     if analyst is None:
         return _error(401, "not signed in")
     return web.json_response({"analyst": analyst})
 
 
 async def events(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: a snapshot of recent alerts, then each alert and decision live."""
-    if _analyst(request) is None:
+    """Server-sent events: a snapshot of recent alerts, then each alert and decision live,
+    for as long as the session lasts (checked every SESSION_CHECK_S, events or not)."""
+    if await _session(request) is None:
         return _error(401, "not signed in")
-    hub = _console(request).feed.hub
+    c = _console(request)
+    cookie = _cookie(request, SESSION_COOKIE)
+    hub = c.feed.hub
+    loop = asyncio.get_running_loop()
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream",
                                        "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await resp.prepare(request)
@@ -202,17 +291,32 @@ async def events(request: web.Request) -> web.StreamResponse:
     queue = hub.subscribe()
     try:
         await resp.write(b"retry: 2000\nevent: snapshot\ndata: " +
-                         _console(request).feed.snapshot() + b"\n\n")
+                         c.feed.snapshot() + b"\n\n")
+        check_at = loop.time() + SESSION_CHECK_S
+        keepalive_at = loop.time() + KEEPALIVE_S
         while True:
+            wait = max(0.0, min(check_at, keepalive_at) - loop.time())
+            ticked = False
             try:
-                event = await asyncio.wait_for(queue.get(), KEEPALIVE_S)
+                event = await asyncio.wait_for(queue.get(), wait)
             except TimeoutError:
-                if _analyst(request) is None:
-                    break  # signed out elsewhere, expired or revoked: the page must sign in
-                await resp.write(b": keepalive\n\n")  # also finds pages that went away
+                event, ticked = None, True
+            now = loop.time()
+            if now >= check_at:
+                try:
+                    alive = await c.sessions.current(cookie) is not None
+                except RedisError:
+                    alive = False  # cannot tell: fail closed (the page reconnects)
+                if not alive:
+                    break  # signed out, expired, revoked: the page must sign in again
+                check_at = now + SESSION_CHECK_S
+            if ticked:
+                if now >= keepalive_at:
+                    await resp.write(b": keepalive\n\n")  # also finds pages that went away
+                    keepalive_at = now + KEEPALIVE_S
                 continue
             if event is None:
-                break
+                break  # the hub ended this page (fell behind, or the console stops)
             await resp.write(event.encode())
     except (ConnectionResetError, ConnectionError):
         pass
@@ -224,10 +328,10 @@ async def events(request: web.Request) -> web.StreamResponse:
 async def decide(request: web.Request) -> web.StreamResponse:
     """Confirm or dismiss: the decision is published, and shown when read back."""
     c = _console(request)
-    analyst = _analyst(request)
+    analyst = await _analyst(request)
     if analyst is None:
         return _error(401, "not signed in")
-    if not _post_allowed(request, request.headers.get("X-CSRF-Token")):
+    if not await _post_allowed(request, request.headers.get("X-CSRF-Token")):
         return _error(403, "csrf")
     if request.content_type != "application/json":
         return _error(415, "expected application/json")
@@ -272,12 +376,14 @@ async def no_icon(request: web.Request) -> web.StreamResponse:
 async def health(request: web.Request) -> web.StreamResponse:
     feed = _console(request).feed
     return web.json_response({"ok": True, "reading": feed.ready.is_set(),
-                              "pages": len(feed.hub)})
+                              "pages": len(feed.hub),
+                              "future_decisions_ignored": feed.future_decisions})
 
 
 def create_app(settings: Settings, console: Settings, *,
-               feed: Feed | None = None) -> web.Application:
-    """The aiohttp application; the feed starts and stops with it."""
+               feed: Feed | None = None, redis: Any = None) -> web.Application:
+    """The aiohttp application; the feed starts and stops with it. Sessions and sign-in
+    limits are kept in Redis (`settings`' Redis, as the `console` user in deployment)."""
     users = parse_users(console.console_users.get_secret_value())
     if not users:
         raise InvalidUsers("no analysts: set SCREENING_CONSOLE_USERS to name:hash entries "
@@ -290,9 +396,18 @@ def create_app(settings: Settings, console: Settings, *,
     signer = Signer(key)
     feed = feed or Feed(settings, lookback=console.console_lookback,
                         max_alerts=console.console_max_alerts)
-    app = web.Application(client_max_size=64 * 1024)
+    owns_redis = redis is None
+    redis = make_redis(settings) if redis is None else redis
+    store = SessionStore(redis, settings.redis_prefix, console.console_session_ttl_s)
+    limits = Limits(per_address=console.console_signin_per_address,
+                    per_pair=console.console_signin_per_address_name,
+                    name_free=console.console_signin_name_free,
+                    name_max_delay_s=console.console_signin_name_max_delay_s)
+    app = web.Application(client_max_size=64 * 1024, middlewares=[_store_down])
     app[CONSOLE] = Console(settings=settings, console=console, feed=feed, signer=signer,
-                           sessions=Sessions(signer, users, console.console_session_ttl_s))
+                           sessions=Sessions(signer, users, store),
+                           limiter=LoginLimiter(redis, settings.redis_prefix, key, limits),
+                           redis=redis, owns_redis=owns_redis)
     app.add_routes([
         web.get("/", index),
         web.get("/login", login_form),
@@ -316,6 +431,8 @@ def create_app(settings: Settings, console: Settings, *,
 
     async def stop_feed(_: web.Application) -> None:
         await feed.stop()
+        if owns_redis:
+            await redis.aclose()
 
     app.on_startup.append(start_feed)
     app.on_shutdown.append(end_streams)

@@ -72,3 +72,19 @@ def console_factory(tmp_path: Path) -> Iterator[Callable[[Settings], ConsoleProc
     yield start
     for console in started:
         console.stop()
+    for console in started[:1]:
+        forget_sessions(console.settings)
+
+
+def forget_sessions(settings: Settings) -> None:
+    """The run's console keys (sessions, sign-in counters) removed, as the worker user."""
+    import redis
+
+    from screening.security.clients import redis_options
+
+    client = redis.Redis.from_url(settings.redis_url, **redis_options(settings))
+    try:
+        for key in client.scan_iter(match=f"{{{settings.redis_prefix}}}:console:*", count=1000):
+            client.unlink(key)
+    finally:
+        client.close()

@@ -26,6 +26,7 @@ from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 
 from ..integration.conftest import REPO, env_for, screening_cmd
+from ..integration.console_fixtures import console_settings
 
 ANALYST = "analyst.one"
 PASSWORD = "correct horse battery staple"
@@ -109,7 +110,8 @@ class ConsoleProcess:
         self.settings = settings
         self.log_path = log_path
         self.port = free_port()
-        self.env = env_for(settings) | {
+        # As deployed: Kafka principal `console`, Redis user `console`.
+        self.env = env_for(console_settings(settings)) | {
             "SCREENING_CONSOLE_HOST": "127.0.0.1",
             "SCREENING_CONSOLE_PORT": str(self.port),
             "SCREENING_CONSOLE_USERS": users_spec(),

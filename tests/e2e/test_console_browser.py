@@ -5,6 +5,7 @@ is kept under tests/artifacts/."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -166,4 +167,40 @@ async def test_the_console_speaks_english_french_spanish_and_arabic(
     again = await page.context.new_page()
     await again.goto(console.url + "/")
     assert await again.get_attribute("html", "dir") == "rtl"
+    assert page.script_errors == []
+
+
+async def test_signing_out_ends_the_live_stream_of_every_page_of_that_session_within_a_second(
+        settings: Settings, browser: Any, console_factory: Any) -> None:
+    await create_topics(settings)
+    await publish(settings, settings.topic_alerts, [make_alert()])
+    console = console_factory(settings)
+    page = await signed_in(browser, console.url)
+    tab = await page.context.new_page()  # a second tab of the same browser
+    await tab.goto(console.url + "/")
+    await tab.wait_for_selector("#conn[data-state='live']")
+    # Someone who copied the session cookie, in another browser.
+    thief = await (await browser.new_context(viewport=VIEWPORT)).new_page()
+    await thief.context.add_cookies(await page.context.cookies())
+    await thief.goto(console.url + "/")
+    await thief.wait_for_selector("#conn[data-state='live']")
+    await tab.wait_for_timeout(1000)
+    assert await tab.get_attribute("#conn", "data-state") == "live"
+    ended: dict[str, float] = {}
+    for name, other in (("tab", tab), ("thief", thief)):
+        def stream_ended(request: Any, name: str = name) -> None:
+            if request.url.endswith("/events"):
+                ended.setdefault(name, time.monotonic())
+        other.on("requestfinished", stream_ended)
+        other.on("requestfailed", stream_ended)
+
+    async with page.expect_response(lambda r: r.url.endswith("/logout")):
+        await page.click("#sign-out")
+    signed_out = time.monotonic()
+    for other in (tab, thief):
+        await other.wait_for_url("**/login", timeout=10_000)  # the page gave up and left
+    assert set(ended) == {"tab", "thief"}
+    assert max(ended.values()) - signed_out < 1.0, "the live stream outlived sign-out"
+    await thief.goto(console.url + "/")
+    assert thief.url.endswith("/login")
     assert page.script_errors == []

@@ -8,6 +8,7 @@ import asyncio
 import re
 import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -16,6 +17,7 @@ import pytest
 import pytest_asyncio
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
+from yarl import URL
 
 from screening.console import create_app, verify_password, web
 from screening.console.web import CONSOLE
@@ -33,6 +35,7 @@ from ..e2e.console_support import (
     users_spec,
 )
 from .conftest import collect, create_topics, env_for, screening_cmd
+from .console_fixtures import console_settings
 
 pytestmark = pytest.mark.integration
 WAIT_S = 30.0
@@ -41,10 +44,23 @@ WAIT_S = 30.0
 class Page:
     """One browser's worth of cookies against the console, for plain HTTP tests."""
 
-    def __init__(self, server: TestServer) -> None:
+    def __init__(self, server: TestServer, address: str | None = None) -> None:
         self.base = str(server.make_url("")).rstrip("/")
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        # The address a trusted proxy would report (console_trusted_proxy_hops=1).
+        headers = {"X-Forwarded-For": address} if address else None
+        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True),
+                                          headers=headers)
+        self.address = address
         self.csrf = ""
+
+    def cookie(self) -> str:
+        return next(c.value for c in self.http.cookie_jar if c.key == "scr_session")
+
+    async def session_status(self, cookie: str) -> int:
+        """What /api/session answers a client holding only `cookie`."""
+        async with aiohttp.ClientSession() as bare, bare.get(
+                self.base + "/api/session", headers={"Cookie": f"scr_session={cookie}"}) as resp:
+            return resp.status
 
     async def close(self) -> None:
         await self.http.close()
@@ -57,9 +73,11 @@ class Page:
         self.csrf = found.group(1)
         return self.csrf
 
-    async def sign_in(self, name: str = ANALYST, password: str = PASSWORD) -> int:
+    async def sign_in(self, name: str = ANALYST, password: str = PASSWORD,
+                      forged: str | None = None) -> int:
         token = await self.token()
-        async with self.http.post(self.base + "/login", allow_redirects=False,
+        headers = {"X-Forwarded-For": f"{forged}, {self.address}"} if forged else {}
+        async with self.http.post(self.base + "/login", allow_redirects=False, headers=headers,
                                   data={"csrf": token, "username": name,
                                         "password": password}) as resp:
             status = resp.status
@@ -104,16 +122,19 @@ async def next_event(stream: AsyncIterator[tuple[str, Any]], name: str,
 
 
 @pytest_asyncio.fixture
-async def console(settings: Settings) -> AsyncIterator[Callable[[], Awaitable[TestServer]]]:
-    """Starts the console in this process, after whatever the test published first."""
+async def console(settings: Settings, redis_client: Any,
+                  ) -> AsyncIterator[Callable[..., Awaitable[TestServer]]]:
+    """Starts the console in this process, after whatever the test published first, as
+    it runs deployed: Kafka principal `console`, Redis user `console` (TLS). Its Redis
+    keys are removed afterwards (redis_client)."""
     await create_topics(settings)
     servers: list[TestServer] = []
 
-    async def start() -> TestServer:
+    async def start(**overrides: Any) -> TestServer:
         config = Settings(console_users=SecretStr(users_spec()),
-                                 console_session_secret=SecretStr(SESSION_SECRET),
-                                 console_lookback=50)
-        server = TestServer(create_app(settings, config), host="127.0.0.1")
+                          console_session_secret=SecretStr(SESSION_SECRET),
+                          console_lookback=50, **overrides)
+        server = TestServer(create_app(console_settings(settings), config), host="127.0.0.1")
         await server.start_server()
         servers.append(server)
         await asyncio.wait_for(server.app[CONSOLE].feed.ready.wait(), WAIT_S)
@@ -125,11 +146,11 @@ async def console(settings: Settings) -> AsyncIterator[Callable[[], Awaitable[Te
 
 
 @pytest_asyncio.fixture
-async def pages() -> AsyncIterator[Callable[[TestServer], Page]]:
+async def pages() -> AsyncIterator[Callable[..., Page]]:
     made: list[Page] = []
 
-    def make(server: TestServer) -> Page:
-        made.append(Page(server))
+    def make(server: TestServer, address: str | None = None) -> Page:
+        made.append(Page(server, address))
         return made[-1]
 
     yield make
@@ -149,8 +170,9 @@ async def test_nothing_is_shown_or_accepted_without_signing_in(console: Any, pag
     assert status == 401
 
 
-async def test_sign_in_checks_the_hash_and_locks_a_name_after_five_failures(
-        console: Any, pages: Any) -> None:
+async def test_sign_in_checks_the_hash_and_rotates_the_session(
+        console: Any, pages: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="screening.console")
     server = await console()
     page = pages(server)
     assert await page.sign_in(ANALYST, "wrong password") == 401
@@ -158,12 +180,130 @@ async def test_sign_in_checks_the_hash_and_locks_a_name_after_five_failures(
     assert await page.sign_in(OTHER_ANALYST, OTHER_PASSWORD) == 303
     async with page.http.get(page.base + "/api/session") as resp:
         assert (await resp.json()) == {"analyst": OTHER_ANALYST}
+    first = page.cookie()
+    assert await page.sign_in(ANALYST, PASSWORD) == 303
+    assert page.cookie() != first, "a new session at every sign-in"
+    assert await page.session_status(first) == 401, "the session brought to sign-in ended"
+    assert await page.session_status(page.cookie()) == 200
+    logged = [(r.getMessage(), getattr(r, "kv", {})) for r in caplog.records]
+    assert ("sign-in refused", {"analyst": ANALYST, "address": "127.0.0.1"}) in logged
+    assert ("sign-in refused", {"analyst": "?", "address": "127.0.0.1"}) in logged, \
+        "an unknown name is not logged: it may be a password typed in the wrong field"
+    assert ("analyst signed in", {"analyst": ANALYST, "address": "127.0.0.1"}) in logged
+    text = repr(logged)
+    assert "wrong password" not in text and PASSWORD not in text and "nobody" not in text
 
-    other = pages(server)  # the name counts, not the browser: one failure above already
-    for _ in range(3):
-        assert await other.sign_in(ANALYST, "still wrong") == 401
-    assert await other.sign_in(ANALYST, "wrong a fifth time") == 401
-    assert await other.sign_in(ANALYST, PASSWORD) == 429, "locked, even with the right one"
+
+async def test_an_attacker_hammering_a_name_never_keeps_its_analyst_out(
+        console: Any, pages: Any) -> None:
+    # Behind one trusted proxy, so that the test can come from several addresses.
+    server = await console(console_trusted_proxy_hops=1, console_signin_name_free=3,
+                           console_signin_name_max_delay_s=1.0)
+    attacker = pages(server, address="203.0.113.66")
+    statuses = [await attacker.sign_in(ANALYST, f"guess {i}") for i in range(12)]
+    assert statuses[:5] == [401] * 5 and set(statuses[5:]) == {429}, statuses
+    assert await attacker.sign_in(ANALYST, PASSWORD) == 429, "no more guesses from there"
+    # A client's own X-Forwarded-For entries are not believed: the proxy's last one is.
+    assert await attacker.sign_in(ANALYST, PASSWORD, forged="198.51.100.1") == 429
+
+    analyst = pages(server, address="192.0.2.10")  # the analyst, from their desk
+    started = asyncio.get_running_loop().time()
+    assert await analyst.sign_in(ANALYST, PASSWORD) == 303, "locked out by an attacker"
+    assert asyncio.get_running_loop().time() - started < 10, "slowed down, not for long"
+    async with analyst.http.get(analyst.base + "/api/session") as resp:
+        assert (await resp.json()) == {"analyst": ANALYST}
+
+    # One address gets only so many attempts a minute, whatever the names.
+    spray = pages(server, address="203.0.113.67")
+    sprayed = [await spray.sign_in(f"user{i}", "x") for i in range(25)]
+    assert sprayed[:20] == [401] * 20 and set(sprayed[20:]) == {429}, sprayed
+
+
+async def test_sign_out_ends_the_session_and_its_open_stream_at_once(
+        console: Any, pages: Any) -> None:
+    server = await console()
+    page = pages(server)
+    assert await page.sign_in() == 303
+    cookie = page.cookie()
+    stream = page.events()
+    await next_event(stream, "snapshot")
+
+    async def drain() -> None:
+        async for _ in stream:
+            pass
+    ended = asyncio.create_task(drain())
+    await asyncio.sleep(0.5)
+    assert not ended.done()
+    async with page.http.post(page.base + "/logout", allow_redirects=False,
+                              data={"csrf": page.csrf}) as resp:
+        assert resp.status == 303
+    signed_out = asyncio.get_running_loop().time()
+    await asyncio.wait_for(ended, 5)
+    assert asyncio.get_running_loop().time() - signed_out < 1.0, "the stream outlived sign-out"
+    assert await page.session_status(cookie) == 401, "a copy of the cookie is worth nothing"
+
+
+async def test_an_administrator_revokes_an_analysts_sessions_on_every_console(
+        console: Any, pages: Any, settings: Settings) -> None:
+    one, two = await console(), await console()  # two replicas sharing Redis
+    page, other = pages(one), pages(two)
+    assert await page.sign_in() == 303
+    assert await other.sign_in(OTHER_ANALYST, OTHER_PASSWORD) == 303
+    assert await pages(two).session_status(page.cookie()) == 200, "replicas share sessions"
+    stream = page.events()
+    await next_event(stream, "snapshot")
+
+    env = env_for(console_settings(settings)) | {"SCREENING_CONSOLE_USERS": users_spec()}
+    listed = await asyncio.to_thread(subprocess.run, screening_cmd("console", "sessions", "list"),
+                                     capture_output=True, text=True, env=env, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == [
+        ANALYST, OTHER_ANALYST]
+    assert page.cookie().split(".")[0] not in listed.stdout
+
+    async def drain() -> None:
+        async for _ in stream:
+            pass
+    ended = asyncio.create_task(drain())
+    revoked = await asyncio.to_thread(subprocess.run,
+                                      screening_cmd("console", "sessions", "revoke", ANALYST),
+                                      capture_output=True, text=True, env=env, timeout=60)
+    assert revoked.returncode == 0 and "1 session(s) ended" in revoked.stdout, revoked.stderr
+    done_at = asyncio.get_running_loop().time()
+    await asyncio.wait_for(ended, 5)
+    assert asyncio.get_running_loop().time() - done_at < 1.0
+    assert await page.session_status(page.cookie()) == 401
+    assert await other.session_status(other.cookie()) == 200, "only that analyst's"
+
+
+async def test_a_decision_dated_2199_on_the_topic_locks_nothing(
+        console: Any, pages: Any, settings: Settings) -> None:
+    alert = make_alert()
+    await publish(settings, settings.topic_alerts, [alert])
+    forged = {"alert_id": alert["alert_id"], "decision": "dismissed", "analyst": "mallory",
+              "decided_at": "2199-01-01T00:00:00+00:00", "note": ""}
+    await publish(settings, settings.topic_decisions, [forged])  # as admin, before the console
+    server = await console()
+    page = pages(server)
+    assert await page.sign_in() == 303
+    stream = page.events()
+    snap = await next_event(stream, "snapshot")
+    assert alert["alert_id"] in {a["alert_id"] for a in snap["alerts"]}
+    assert snap["decisions"] == [], "the forged decision is not shown"
+    async with page.http.get(page.base + "/healthz") as resp:
+        assert (await resp.json())["future_decisions_ignored"] == 1
+
+    status, body = await page.decide(alert["alert_id"], "confirmed", "seen at the gate")
+    assert status == 202, body
+    shown = await next_event(stream, "decision", lambda d: d["alert_id"] == alert["alert_id"])
+    assert (shown["analyst"], shown["decision"]) == (ANALYST, "confirmed")
+    records = await collect(settings, settings.topic_decisions, until=2, timeout=WAIT_S)
+    mine = orjson.loads(records[-1].value)
+    assert (mine["analyst"], mine["decision"]) == (ANALYST, "confirmed")
+    decided = datetime.fromisoformat(mine["decided_at"])
+    assert abs((decided - datetime.now(UTC)).total_seconds()) < 60, "the console's own clock"
+    # The real decision is the alert's: a second one is refused as usual.
+    assert (await page.decide(alert["alert_id"]))[0] == 409
 
 
 async def test_posts_need_the_pages_token_and_our_origin(console: Any, pages: Any,
@@ -182,6 +322,33 @@ async def test_posts_need_the_pages_token_and_our_origin(console: Any, pages: An
     assert (await page.decide(alert["alert_id"], Origin="http://evil.example"))[0] == 403
     status, body = await page.decide(alert["alert_id"], note="checked the passport")
     assert status == 202, body
+
+
+async def test_a_csrf_pair_made_signed_out_and_planted_does_not_pass_in_a_session(
+        console: Any, pages: Any, settings: Settings) -> None:
+    alert = make_alert()
+    await publish(settings, settings.topic_alerts, [alert])
+    server = await console()
+    attacker, victim = pages(server), pages(server)
+    planted = await attacker.token()  # the attacker's own cookie and its token, from us
+    cookie = next(c.value for c in attacker.http.cookie_jar if c.key == "scr_csrf")
+    assert await victim.sign_in() == 303
+    # Planted by a sibling site (over the victim's own one).
+    victim.http.cookie_jar.update_cookies({"scr_csrf": cookie}, response_url=URL(victim.base))
+    assert [c.value for c in victim.http.cookie_jar if c.key == "scr_csrf"] == [cookie]
+    assert (await victim.decide(alert["alert_id"], token=planted))[0] == 403
+    assert (await victim.decide(alert["alert_id"], **{"Sec-Fetch-Site": "cross-site"}))[0] == 403
+    await victim.token("/")
+    assert (await victim.decide(alert["alert_id"]))[0] == 202
+
+
+async def test_over_https_cookies_are_host_only_and_secure(console: Any, pages: Any) -> None:
+    page = pages(await console(console_secure_cookies=True))
+    async with page.http.get(page.base + "/login") as resp:
+        set_cookie = resp.headers.getall("Set-Cookie")
+    [csrf] = [c for c in set_cookie if c.startswith("__Host-scr_csrf=")]
+    assert "Secure" in csrf and "HttpOnly" in csrf and "Path=/" in csrf
+    assert "SameSite=Strict" in csrf and "Domain" not in csrf
 
 
 async def test_recent_then_live_alerts_and_decisions_reach_every_page(

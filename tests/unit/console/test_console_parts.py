@@ -12,8 +12,6 @@ import pytest
 
 from screening.console.auth import (
     InvalidUsers,
-    LoginThrottle,
-    Sessions,
     Signer,
     hash_password,
     parse_users,
@@ -59,21 +57,6 @@ def test_user_entries_parse_with_spaces_and_line_breaks() -> None:
     assert parse_users("") == {}
 
 
-def test_sessions_end_on_expiry_forgery_removal_and_password_change() -> None:
-    users = {"ana": fast_hash("a")}
-    sessions = Sessions(Signer(b"k" * 32), users, ttl_s=60)
-    cookie = sessions.issue("ana", now=1000.0)
-    assert sessions.analyst(cookie, now=1059.0) == "ana"
-    assert sessions.analyst(cookie, now=1061.0) is None, "expired"
-    assert Sessions(Signer(b"x" * 32), users, 60).analyst(cookie, now=1001.0) is None
-    body, _, mac = cookie.partition(".")
-    assert sessions.analyst(body[:-2] + "AA." + mac, now=1001.0) is None, "tampered"
-    assert sessions.analyst("garbage", now=1001.0) is None
-    assert Sessions(sessions.signer, {"ana": fast_hash("new")}, 60).analyst(
-        cookie, now=1001.0) is None, "password changed"
-    assert Sessions(sessions.signer, {}, 60).analyst(cookie, now=1001.0) is None, "removed"
-
-
 def test_csrf_token_is_bound_to_its_cookie_and_key() -> None:
     signer = Signer(b"k" * 32)
     token = signer.csrf_token("cookie-1")
@@ -82,16 +65,11 @@ def test_csrf_token_is_bound_to_its_cookie_and_key() -> None:
     assert not signer.check_csrf(None, token)
     assert not signer.check_csrf("cookie-1", "")
     assert not Signer(b"x" * 32).check_csrf("cookie-1", token)
+    bound = signer.csrf_token("cookie-1", "session-a")
+    assert signer.check_csrf("cookie-1", bound, "session-a")
+    assert not signer.check_csrf("cookie-1", bound, "session-b")
+    assert not signer.check_csrf("cookie-1", token, "session-a"), "a signed-out pair"
     assert signer.unsign("csrf", signer.sign("session", b"{}")) is None, "purpose is bound"
-
-
-def test_throttle_locks_a_name_for_the_window_only() -> None:
-    throttle = LoginThrottle(limit=3, window_s=10)
-    for t in (0.0, 1.0, 2.0):
-        assert not throttle.locked("ana", now=t)
-        throttle.failed("ana", now=t)
-    assert throttle.locked("ana", now=3.0) and not throttle.locked("bob", now=3.0)
-    assert not throttle.locked("ana", now=12.5)
 
 
 def test_every_language_has_every_string_and_arabic_reads_right_to_left() -> None:
@@ -202,3 +180,39 @@ async def test_a_page_that_falls_behind_is_ended_not_silently_skipped() -> None:
     assert len(hub) == 1
     hub.close_all()
     assert fast.get_nowait() is None and len(hub) == 0
+
+
+async def test_a_decision_dated_in_the_future_is_ignored_and_never_locks_its_alert() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from screening.console.feed import DECISION_MAX_AHEAD
+
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    feed = Feed(Settings(topic_prefix="u."), lookback=10, max_alerts=10, clock=lambda: now)
+    page = feed.hub.subscribe()
+    feed.receive("u.screening.alerts", _alert("a1", "2026-12-06T11:59:00+00:00"))
+    page.get_nowait()
+
+    def decision(when: datetime, choice: str) -> bytes:
+        return orjson.dumps({"alert_id": "a1", "decision": choice, "analyst": "mallory",
+                             "decided_at": when.isoformat(), "note": ""})
+    feed.receive("u.screening.alert-decisions",
+                 decision(datetime(2199, 1, 1, tzinfo=UTC), "dismissed"))
+    feed.receive("u.screening.alert-decisions",
+                 decision(now + DECISION_MAX_AHEAD + timedelta(seconds=1), "dismissed"))
+    assert feed.decision("a1") is None, "the alert stays open"
+    assert page.empty(), "no page is shown a decision from the future"
+    assert feed.future_decisions == 2
+    assert "a1" not in orjson.loads(feed.snapshot())["decisions"]
+
+    # Within the skew (a console whose clock runs a little ahead) is accepted...
+    feed.receive("u.screening.alert-decisions",
+                 decision(now + DECISION_MAX_AHEAD - timedelta(seconds=1), "confirmed"))
+    kept = feed.decision("a1")
+    assert kept is not None and kept["decision"] == "confirmed"
+    # ...and one read after its time came is too (a console restarted later).
+    later = Feed(Settings(topic_prefix="u."), lookback=10, max_alerts=10,
+                 clock=lambda: datetime(2199, 1, 2, tzinfo=UTC))
+    later.receive("u.screening.alert-decisions",
+                  decision(datetime(2199, 1, 1, tzinfo=UTC), "dismissed"))
+    assert later.decision("a1") is not None
