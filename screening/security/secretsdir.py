@@ -77,16 +77,15 @@ class SecretsDir:
         return self.root / "redis" / f"{user}.password"
 
     def kafka_password(self, principal: str) -> str:
-        path = self.kafka_password_file(principal)
-        if not path.exists():
-            raise FileNotFoundError(f"no Kafka password for principal {principal!r} in "
-                                    f"{path.parent} (run `screening security init`)")
-        return path.read_text(encoding="utf-8").strip()
+        return self._read(self.kafka_password_file(principal), f"Kafka principal {principal!r}")
 
     def redis_password(self, user: str) -> str:
-        path = self.redis_password_file(user)
+        return self._read(self.redis_password_file(user), f"Redis user {user!r}")
+
+    @staticmethod
+    def _read(path: Path, whose: str) -> str:
         if not path.exists():
-            raise FileNotFoundError(f"no Redis password for user {user!r} in {path.parent} "
+            raise FileNotFoundError(f"no password for {whose} in {path.parent} "
                                     "(run `screening security init`)")
         return path.read_text(encoding="utf-8").strip()
 
