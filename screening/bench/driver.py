@@ -13,6 +13,7 @@ from datetime import datetime
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import GroupCoordinatorNotAvailableError
 
 from screening.security.clients import aiokafka_options
 from screening.security.provision import provision_worker
@@ -64,7 +65,11 @@ async def wait_group_stable(settings: Settings, members: int, limit_s: float = 1
         deadline = time.monotonic() + limit_s
         state, count = "", 0
         while time.monotonic() < deadline:
-            for response in await admin.describe_consumer_groups([settings.app_id]):
+            try:
+                responses = await admin.describe_consumer_groups([settings.app_id])
+            except GroupCoordinatorNotAvailableError:  # a new broker makes its offsets topic
+                responses = []
+            for response in responses:
                 # (error, group id, state, protocol type, protocol, members)
                 for group in response.groups:
                     state, count = group[2], len(group[5])
