@@ -23,13 +23,18 @@ SECRETS="${SCREENING_SECRETS_DIR:-$LOCAL/secrets}"
 REDIS_ACL_FILE="$SECRETS/redis-users.acl"
 
 # redis-cli as the admin ACL user (the default user is off).
+# The Redis Cluster's nodes speak TLS only (clients and the cluster bus).
+redis_tls_port() { [[ " $REDIS_CLUSTER_PORTS " == *" $1 "* ]]; }
+
 redis_cli() {
-    local port="$1"; shift
+    local port="$1" tls=()
+    shift
+    redis_tls_port "$port" && tls=(--tls --cacert "$SECRETS/ca.crt")
     if [[ -s "$SECRETS/redis/admin.password" ]]; then
-        redis-cli -h 127.0.0.1 -p "$port" --user admin --pass "$(cat "$SECRETS/redis/admin.password")" \
-            --no-auth-warning "$@"
+        redis-cli -h 127.0.0.1 -p "$port" "${tls[@]}" --user admin \
+            --pass "$(cat "$SECRETS/redis/admin.password")" --no-auth-warning "$@"
     else
-        redis-cli -h 127.0.0.1 -p "$port" "$@"
+        redis-cli -h 127.0.0.1 -p "$port" "${tls[@]}" "$@"
     fi
 }
 
@@ -151,8 +156,8 @@ cluster_blank() {
 cluster_create() {
     local port addrs=()
     for port in $REDIS_CLUSTER_PORTS; do addrs+=("127.0.0.1:$port"); done
-    redis-cli --user admin --pass "$(cat "$SECRETS/redis/admin.password")" --no-auth-warning \
-        --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes </dev/null \
+    redis-cli --tls --cacert "$SECRETS/ca.crt" --user admin \
+        --pass "$(cat "$SECRETS/redis/admin.password")" --no-auth-warning --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes </dev/null \
         >"$LOCAL/redis-cluster/create.log" 2>&1 ||
         { show_tail "$LOCAL/redis-cluster/create.log"; die "cluster: redis-cli --cluster create failed"; }
 }
@@ -172,6 +177,9 @@ cluster_up() {
         redis_pong "$port" && ! live_pid "$dir/redis.pid" "redis-server" >/dev/null && ours=0
         # A short node timeout: a restarted node is seen again within seconds.
         redis_start "$port" "$dir" "cluster node" "${REDIS_SEC_ARGS[@]}" \
+            --port 0 --tls-port "$port" --tls-cluster yes \
+            --tls-cert-file "$SECRETS/redis.crt" --tls-key-file "$SECRETS/redis.key" \
+            --tls-ca-cert-file "$SECRETS/ca.crt" --tls-auth-clients no \
             --cluster-enabled yes --cluster-config-file "nodes-$port.conf" \
             --cluster-node-timeout 5000
         [[ "$(redis_cli "$port" info cluster 2>/dev/null | tr -d '\r')" == *cluster_enabled:1* ]] ||

@@ -37,7 +37,7 @@ from .conftest import _check_reachable, create_topics, env_for, run_settings, sc
 
 pytestmark = pytest.mark.integration
 
-CLUSTER_URL = os.environ.get("SCREENING_TEST_REDIS_CLUSTER_URL", "redis://127.0.0.1:7001/0")
+CLUSTER_URL = os.environ.get("SCREENING_TEST_REDIS_CLUSTER_URL", "rediss://127.0.0.1:7001/0")
 
 
 @pytest.fixture(params=["single", "cluster"])
