@@ -248,9 +248,14 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
         outcome = "unverified" if unavailable else "clear"
         if unavailable:
             warnings.append("LIST_UNAVAILABLE")
+    # The terminal's hits name no alias of the record (contract v2: no personal data of
+    # the watchlist record at the gate); the alerts keep it, for analysts.
+    gate_hits = [h.model_copy(update={"matched_alias": None}) if h.matched_alias else h
+                 for h in ordered]
     result = CheckResult(event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,
-                         terminal_id=scan.terminal_id, kind=kind, outcome=outcome, hits=ordered,
-                         warnings=warnings, decided_at=now, watchlist_version=version)
+                         terminal_id=scan.terminal_id, kind=kind, outcome=outcome,
+                         hits=gate_hits, warnings=warnings, decided_at=now,
+                         watchlist_version=version)
     alerts = []
     if ordered:
         subject = _subject(scan, p)

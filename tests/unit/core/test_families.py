@@ -117,7 +117,13 @@ async def screen(store: Any, scan: dict[str, Any]) -> dict[str, Any]:
     screener = Screener(store, Settings(lookup_budget_s=0.2), clock=lambda: NOW)
     [item] = await screener.screen([RawScan(kind="traveller", value=orjson.dumps(payload))])
     assert item.result is not None
-    return item.result.model_dump(mode="json")
+    result = item.result.model_dump(mode="json")
+    # The terminal's hits carry no personal data of the record (contract v2): the
+    # explanation travels in the alerts, for analysts.
+    assert all(h.get("matched_alias") is None for h in result["hits"])
+    alert_hits = {a.hit.record_id: a.hit.model_dump(mode="json") for a in item.alerts}
+    result["hits"] = [alert_hits[h["record_id"]] for h in result["hits"]]
+    return result
 
 
 @pytest.mark.parametrize(("family", "scan", "record"), HITS,
