@@ -210,7 +210,14 @@ def _subject(scan: TravellerScan | VehicleScan, p: Prepared) -> dict[str, Any]:
 def _record_summary(hit: Hit, records: Records, sltd_fields: Mapping[str, str]
                     ) -> dict[str, Any]:
     if hit.list == "notice":
-        return records.get((PROFILE_TABLE, hit.record_id), {}).get("summary", {"id": hit.record_id})
+        summary = records.get((PROFILE_TABLE, hit.record_id), {}).get("summary",
+                                                                       {"id": hit.record_id})
+        if not summary.get("documents"):
+            return summary
+        # The notice's travel documents are masked as SLTD numbers are (last 3 shown).
+        return {**summary, "documents": [
+            {**d, "number": mask_document(d.get("number"))} if isinstance(d, dict) else d
+            for d in summary["documents"]]}
     if hit.list == "smv":
         return dict(records.get((RECORD_TABLE, hit.record_id), {"id": hit.record_id}))
     # The record's number is the field it matched: the scanned one or an O/0, I/1 variant.

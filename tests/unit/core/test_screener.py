@@ -264,3 +264,14 @@ async def test_a_corrected_vin_says_it_was_not_the_vin_as_read(memory_store: Any
     assert [(p.reason, p.amount) for p in hit.penalties] == [("vin_misread_corrected", 0.1)]
     exact = await screen_one(memory_store, "vehicle", vehicle(vin="1M8GDM9AXKP042788"))
     assert [(h.score, h.penalties) for h in exact.result.hits] == [(1.0, [])]
+
+
+async def test_a_notices_documents_are_masked_in_its_alert(memory_store: Any) -> None:
+    screener = Screener(memory_store, settings(), clock=lambda: NOW)
+    [item] = await screener.screen([RawScan("traveller", orjson.dumps(traveller(
+        holder={"surname": "ERIKSSON", "given_names": "ANNA MARIA",
+                "date_of_birth": "1974-08-12", "nationality": "UTO"},
+        document={"number": "Q7654321", "issuing_state": "UTO"})))])
+    [alert] = [a for a in item.alerts if a.hit.list == "notice"]
+    assert alert.record["documents"] == [{"number": "*****567", "issuing_state": "UTO"}]
+    assert "X1234567" not in alert.model_dump_json()
