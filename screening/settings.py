@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     kafka_ca_file: Path | None = None
     # Where `screening security` keeps the CA, certificates and passwords (mode 0700).
     secrets_dir: Path = Path(".local/secrets")
+    # Key sealing dead letters' payloads (AES-256-GCM, base64; `security init` makes
+    # .local/secrets/deadletter.key). None: payloads are withheld, never kept in clear.
+    deadletter_key_file: Path | None = None
+    deadletter_key: SecretStr | None = None
     # Declared sites (JSON, config/sites.example.json): `security init` makes their topics,
     # principals and ACLs and records them where workers read them. None: site `default`.
     sites_file: Path | None = None

@@ -1,4 +1,5 @@
-"""Fixtures of every test: the session's feed key, trusted by every Settings built."""
+"""Fixtures of every test: the session's feed key, trusted by every Settings built, and
+its dead-letter key."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.deadletters import key_text
 from tests.support.feed import feed_env
 
 
@@ -18,4 +20,7 @@ def trusted_feed_key() -> Iterator[None]:
             mp.delenv(name, raising=False)
         for name, value in feed_env().items():
             mp.setenv(name, value)
+        # Dead letters are sealed with the session's own key.
+        mp.delenv("SCREENING_DEADLETTER_KEY_FILE", raising=False)
+        mp.setenv("SCREENING_DEADLETTER_KEY", key_text())
         yield

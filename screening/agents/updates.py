@@ -35,7 +35,7 @@ from aiokafka.structs import ConsumerRecord
 from mode import Service
 
 from screening.context import Context
-from screening.deadletters import dead_letter
+from screening.deadletters import dead_letter, sealer_for
 from screening.exceptions import FeedKeyError, InvalidRecord, SignatureRefused
 from screening.logs import kv
 from screening.metrics import Metrics
@@ -146,7 +146,7 @@ class UpdateApplier:
                     offset: int | None, raw: bytes, message: str,
                     code: str = "INVALID_UPDATE") -> None:
         dl = dead_letter(raw, code, message, datetime.now(UTC), topic=topic,
-                         partition=partition, offset=offset)
+                         partition=partition, offset=offset, sealer=sealer_for(self.s))
         await producer.send_and_wait(self.s.topic(self.s.topic_deadletter),
                                      dl.model_dump_json().encode())
 

@@ -12,6 +12,7 @@ from screening.cli import (
     alerts,
     bench,
     console,
+    deadletters,
     screen,
     security,
     simulate,
@@ -21,7 +22,8 @@ from screening.cli import (
 from screening.logs import setup_logging
 from screening.settings import Settings
 
-COMMANDS = (worker, watchlists, screen, simulate, alerts, console, bench, security)
+COMMANDS = (worker, watchlists, screen, simulate, alerts, console, bench, security,
+            deadletters)
 
 
 def build_parser() -> argparse.ArgumentParser:

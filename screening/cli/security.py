@@ -49,6 +49,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run_init(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.deadletters import new_key_text
     from screening.security import roles
     from screening.security.redis_users import write_acl_file
     from screening.security.secretsdir import SecretsDir, new_password, write_private
@@ -63,6 +64,10 @@ def run_init(settings: Settings, args: argparse.Namespace) -> int:
     if not grafana.exists():  # docker/compose.yaml's Grafana admin
         write_private(grafana, new_password().encode())
         made.append(grafana.name)
+    sealing = secrets.root / "deadletter.key"
+    if not sealing.exists():  # seals dead letters' payloads (deadletters.py)
+        write_private(sealing, new_key_text())
+        made.append(sealing.name)
     feed_key = secrets.root / "feed-signing.key"
     if not feed_key.exists():
         made.append(feed_key.name)
@@ -186,6 +191,9 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
                                  secrets.root / "feed-keys.jsonl")
     if principal in ("admin", "worker") and trusted_keys.exists():
         lines["SCREENING_FEED_KEYS_FILE"] = str(trusted_keys.resolve())
+    sealing = secrets.root / "deadletter.key"
+    if principal in ("admin", "worker") and sealing.exists():
+        lines["SCREENING_DEADLETTER_KEY_FILE"] = str(sealing.resolve())
     if principal in ("admin", "feed") and signing_key.exists():
         lines["SCREENING_FEED_SIGNING_KEY_FILE"] = str(signing_key.resolve())
     if principal in roles.REDIS_USERS:

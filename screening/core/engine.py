@@ -23,7 +23,7 @@ from screening.core.codec import decode_scan, refusal
 from screening.core.decide import blob_refs, decide, decode_records, rejected, unverified
 from screening.core.prepare import Prepared, prepare
 from screening.deadletters import DEADLETTER_PAYLOAD_BYTES as DEADLETTER_PAYLOAD_BYTES
-from screening.deadletters import dead_letter
+from screening.deadletters import Sealer, dead_letter, sealer_for
 from screening.exceptions import InvalidScan, NoWatchlistLoaded, WatchlistUnavailable
 from screening.logs import kv
 from screening.models import Alert, CheckResult, DeadLetter, ScanKind
@@ -67,8 +67,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _dead_letter(raw: RawScan, code: str, message: str, now: datetime) -> DeadLetter:
-    return dead_letter(raw.value, code, message, now, topic=raw.topic,
+def _dead_letter(raw: RawScan, code: str, message: str, now: datetime,
+                 sealer: Sealer) -> DeadLetter:
+    return dead_letter(raw.value, code, message, now, sealer=sealer, topic=raw.topic,
                        partition=raw.partition, offset=raw.offset)
 
 
@@ -95,6 +96,7 @@ class Screener:
         self.circuit_open = False
         # The declared sites (the worker keeps them current); None: no site check.
         self.sites: Sites | None = None
+        self.sealer = sealer_for(settings)
 
     async def screen(self, batch: Sequence[RawScan]) -> list[Screened]:
         started = time.monotonic()
@@ -118,7 +120,7 @@ class Screener:
                                       checkpoint_id=scan.checkpoint_id)
                 prepared.append((item, prepare(scan, self.settings)))
             except InvalidScan as exc:
-                item.deadletter = _dead_letter(item.raw, exc.code, exc.message, now)
+                item.deadletter = _dead_letter(item.raw, exc.code, exc.message, now, self.sealer)
                 item.result = rejected(exc, item.raw.kind, version=self.last_version, now=now)
             except Exception as exc:  # a bug of ours must not stop the stream
                 self._failed(item, exc, now, scan=scan)
@@ -133,7 +135,8 @@ class Screener:
                                                               offset=item.raw.offset))
         item.alerts = []
         item.deadletter = _dead_letter(item.raw, "PROCESSING_ERROR",
-                                       f"internal error: {type(exc).__name__}", now)
+                                       f"internal error: {type(exc).__name__}", now,
+                                       self.sealer)
         if scan is not None:
             item.result = CheckResult(
                 event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,

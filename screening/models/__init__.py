@@ -13,6 +13,7 @@ from screening.models.results import (
     Outcome,
     Penalty,
     Priority,
+    SealedPayload,
 )
 from screening.models.scans import Document, Holder, ScanKind, TravellerScan, Vehicle, VehicleScan
 from screening.models.watchlist import (
@@ -47,6 +48,7 @@ __all__ = [
     "Priority",
     "RecordRef",
     "ScanKind",
+    "SealedPayload",
     "SltdRecord",
     "SmvRecord",
     "TravellerScan",

@@ -100,6 +100,13 @@ class DeadLetterReason(StrictModel):
     message: str
 
 
+class SealedPayload(StrictModel):
+    """How a dead letter's payload is sealed: AES-256-GCM under the dead-letter key."""
+
+    alg: Literal["A256GCM"]
+    key_id: str
+
+
 class DeadLetter(StrictModel):
     received_at: Timestamp
     topic: str
@@ -112,3 +119,9 @@ class DeadLetter(StrictModel):
     # partition/offset on the source topic for its retention).
     payload_bytes: int | None = None
     payload_truncated: bool = False
+    # Contract v2 minimisation (optional): the payload's SHA-256 in clear; payload_b64
+    # holds the payload sealed (nonce + AES-GCM ciphertext) when payload_sealed says so,
+    # and nothing when payload_withheld (no dead-letter key was set).
+    payload_sha256: str | None = None
+    payload_sealed: SealedPayload | None = None
+    payload_withheld: bool = False

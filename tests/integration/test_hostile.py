@@ -5,7 +5,6 @@ each valid one screened right, the worker alive and its memory bounded."""
 from __future__ import annotations
 
 import asyncio
-import base64
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,6 +24,7 @@ from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening.watchlists import loader
 from screening.watchlists.store import WatchlistStore
+from tests.support.deadletters import opened
 from tests.support.feed import signed
 
 from .conftest import create_topics
@@ -108,7 +108,7 @@ async def test_hostile_corpus_is_dead_lettered_and_valid_scans_screened(
     # Every invalid one dead-lettered with its code and its bytes (the head of those over
     # the dead-letter topic's limit), and nothing else.
     dead = [orjson.loads(m.value) for _, m in reader.messages[settings.topic_deadletter]]
-    got = Counter((base64.b64decode(d["payload_b64"]), d["reason"]["code"]) for d in dead)
+    got = Counter((opened(d), d["reason"]["code"]) for d in dead)
     assert got == Counter((h.payload[:DEADLETTER_PAYLOAD_BYTES], h.code) for h in invalid)
     assert all(d["reason"]["message"] for d in dead)
     assert sum("payload cut" in d["reason"]["message"] for d in dead) == \

@@ -9,6 +9,7 @@ answered within 30 s, and a scan from another site's checkpoint is rejected.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import subprocess
 import time
 import uuid
@@ -31,6 +32,7 @@ from screening.security import provision, roles
 from screening.security.clients import aiokafka_options, redis_options
 from screening.security.secretsdir import principal_settings, redis_user_settings
 from screening.settings import Settings
+from tests.support.deadletters import opened
 
 from .conftest import collect, create_topics, env_for, screening_cmd
 
@@ -217,3 +219,26 @@ async def test_a_site_added_while_the_worker_runs_is_answered(settings, worker_f
     # The v1 results topic got neither; the site's own terminal can read its answers.
     assert await can_read(gate, topics.results)
     assert not await can_read(gate, settings.topic(settings.topic_results))
+
+
+@pytest.mark.slow
+async def test_dead_letters_keep_a_malformed_scan_only_sealed(settings, worker_factory,
+                                                              redis_client) -> None:
+    await create_topics(settings)
+    worker = worker_factory(settings)
+    worker.wait_ready()
+    mrz = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+           "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+    scan = {"event_id": f"dl-{uuid.uuid4().hex[:8]}", "checkpoint_id": "CP-1",
+            "terminal_id": "T1", "scanned_at": "not a time",
+            "holder": {"surname": "WOLFESCHLEGEL", "given_names": "HUBERT"},
+            "document": {"mrz": mrz}}
+    raw = orjson.dumps(scan)
+    await _publish(settings, settings.topic(settings.topic_traveller), [scan])
+    [letter] = await collect(settings, settings.topic_deadletter, until=1, timeout=60)
+    assert b"WOLFESCHLEGEL" not in letter.value and b"ERIKSSON" not in letter.value
+    assert b"L898902C3" not in letter.value
+    body = orjson.loads(letter.value)
+    assert body["payload_sealed"]["alg"] == "A256GCM"
+    assert body["payload_sha256"] == hashlib.sha256(raw).hexdigest()
+    assert opened(body) == raw

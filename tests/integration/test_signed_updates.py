@@ -7,7 +7,6 @@ leaves it hitting; a correctly signed delete, sent by `watchlists publish`, appl
 from __future__ import annotations
 
 import asyncio
-import base64
 import subprocess
 import time
 import uuid
@@ -23,6 +22,7 @@ from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening.watchlists.store import WatchlistStore
 from screening.watchlists.updates import apply_updates, parse_update
+from tests.support.deadletters import opened
 from tests.support.feed import sign_files, signed, signed_dict, stranger_key
 
 from .conftest import collect, create_topics, env_for, screening_cmd
@@ -171,7 +171,7 @@ async def test_only_genuine_updates_change_the_lists(settings: Settings, worker_
                                 timeout=60)
         assert await gate.red() == "hit"  # the red notice still hits
 
-        codes = {orjson.loads(base64.b64decode(d["payload_b64"]))["update_id"]:
+        codes = {orjson.loads(opened(d))["update_id"]:
                  d["reason"]["code"] for d in (orjson.loads(m.value) for m in letters)}
         assert codes == {"u-unsigned": "UNSIGNED_UPDATE", "u-stranger": "BAD_SIGNATURE",
                          "u-moved": "BAD_SIGNATURE", "u-tampered": "BAD_SIGNATURE",
