@@ -242,3 +242,17 @@ async def test_dead_letters_keep_a_malformed_scan_only_sealed(settings, worker_f
     assert body["payload_sealed"]["alg"] == "A256GCM"
     assert body["payload_sha256"] == hashlib.sha256(raw).hexdigest()
     assert opened(body) == raw
+
+
+async def test_topics_are_made_with_the_configured_retention(deployment) -> None:
+    from confluent_kafka.admin import ConfigResource, ResourceType
+
+    settings, _ = deployment
+    admin = provision.admin_client(_as(settings, "admin"))
+    specs = {t.name: t for t in roles.topic_specs(settings, [roles.DEFAULT_SITE])}
+    resources = [ConfigResource(ResourceType.TOPIC, name) for name in specs]
+    for resource, future in admin.describe_configs(resources).items():
+        config = future.result(timeout=30)
+        hours = int(config["retention.ms"].value) / 3_600_000
+        assert hours == pytest.approx(specs[resource.name].retention_h), resource.name
+    assert specs[settings.topic("screening.audit")].retention_h == 3 * 365 * 24
