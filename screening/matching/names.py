@@ -22,105 +22,11 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler
 
-from screening.matching.normalize import normalize_name
-from screening.matching.translit import PINYIN_SINGLE_SYLLABLES, detect_script, latin_variants
-
-# Articles and connectors: worth little on their own, often joined, split or dropped.
-_PARTICLES = (
-    "AL EL UL AR AS AD AN AT AZ ASH BIN BEN IBN BINT OULD DE DEL DELA DELLA DER DEN DES "
-    "DI DA DO DOS DAS DU LA LE LO LOS LAS VAN VON VOM ZU TEN TER Y E MAC MC ST"
-)
-PARTICLES = frozenset(_PARTICLES.split())
-# Prefixes of a joined token (ALMASRI, DELACRUZ, VANDERBERG, MCDONALD) that may be left
-# out on another document, when at least four letters remain.
-_PREFIXES = ("VANDER", "VANDEN", "DELLA", "DELA", "DEL", "VAN", "VON", "MAC", "AL", "EL", "UL",
-             "DE", "DI", "DA", "MC")  # fmt: skip
-
-# Spellings known to be the same name, first = representative. Kept to names whose
-# variants no rule can bridge (Cheung is Zhang in Cantonese, Dmytro is Ukrainian Dmitri).
-_GROUPS = """
-MUHAMMAD MOHAMMED MOHAMED MOHAMAD MOHAMMAD MUHAMMED MUHAMED MOHAMMET MEHMET MEHMED MOHD MUHD
-AHMED AHMAD AHMET | MAHMOUD MAHMUD | OMAR UMAR OMER
-YUSUF YOUSSEF YOUSEF YUSEF YOUSIF YOUSSOUF YUSSUF JUSUF
-HUSSEIN HUSSAIN HUSAIN HOSSEIN HUSEYIN HUSAYN HOUSSEIN | ABDULLAH ABDALLAH ABDULLA ABDELLAH
-MUSTAFA MOSTAFA MOUSTAFA MUSTAPHA | OTHMAN OSMAN UTHMAN | IBRAHIM EBRAHIM IBRAGIM
-SULEIMAN SULAIMAN SOLIMAN SULEYMAN SLIMANE | ISMAIL ISMAEL SMAIL | MAHDI MEHDI
-HASSAN HASAN HASSANE | MARYAM MARIAM MERIEM MERYEM MIRIAM | FATIMA FATMA FATEMA FATEMEH
-AISHA AICHA AYESHA AISHAT | KHADIJA KHADIDJA KHADIJAH | ZAINAB ZEINAB ZAYNAB
-SAID SAEED SAYED SAIED | JAMAL GAMAL DJAMEL DJAMAL | WALID WALEED OUALID
-NASSER NASIR NACER NASER | HISHAM HICHAM HESHAM | RASHID RACHID RASHEED
-KHALID KHALED HALID | TARIQ TAREK TARIK | YASSER YASIR YASER | ISSA ISA | MUSA MOUSSA MOUSA
-DAOUD DAWOOD DAWUD DAVUD | QASIM KASSEM KASIM GASSIM | HUDA HODA HOUDA
-ABDUL ABDEL ABDOUL ABDUR ABD | ABU ABOU | YURI YURIY IURII JURIJ YURY IOURI YOURI JURI YURII
-SERGEI SERGEY SERHII SERHIY SERGIY SERGII | ALEKSEI ALEXEI ALEKSEY ALEXEY OLEKSII OLEKSIY
-DMITRI DMITRIY DMITRII DMITRY DMYTRO DMITRIJ | ANDREI ANDREY ANDRII ANDRIY
-NIKOLAI NIKOLAY MYKOLA MIKOLAJ | MIKHAIL MICHAIL MYKHAILO MIHAIL MIKHAYLO
-EVGENII EVGENY EVGENIY YEVGENIY YEVGENY IEVGENII JEWGENIJ YEVHEN IEVGEN
-OLGA OLHA | IGOR IHOR | VLADIMIR WLADIMIR VOLODYMYR | ALEKSANDR OLEKSANDR ALEXANDR
-GRIGORI GRIGORIY GRIGORII HRYHORII HRYHORIY | GEORGI GEORGIY HEORHII | OLEG OLEH
-TATIANA TATYANA TETIANA TETYANA | NATALIA NATALYA NATALIYA NATALIIA NATALIJA
-YULIA YULIYA IULIIA JULIJA | ELENA YELENA OLENA JELENA IELENA
-"""
-# Chinese surnames: pinyin first, then Wade-Giles, Cantonese (Hong Kong) and the Hokkien,
-# Teochew or Hakka spellings of Singapore and Malaysia. One romanisation often stands for
-# several characters (WONG is Wang and Huang), which the groups say by overlapping.
-_CHINESE_SURNAMES = """
-WANG WONG ONG HENG | LI LEE | ZHANG CHANG CHEUNG CHEONG TEO TEOH CHONG JANG | LIU LAU LOW
-CHEN CHAN TAN CHIN | YANG YEUNG YEO YEOH IEONG | HUANG WONG NG WEE OOI HWANG | ZHAO CHAO CHIU
-ZHOU CHOU CHOW CHAU CHEW | WU NG GOH | XU HSU TSUI CHUI HUI KHOO | SUN SUEN SOON | MA
-ZHU CHU CHOO | HU WU FOO | GUO KUO KWOK KWEK QUEK | HE HO HOR | LIN LAM LIM | GAO KAO KO KOH
-LUO LO LAW LOH | ZHENG CHENG CHEANG TAY TEH | LIANG LEUNG LEONG NEO | XIE HSIEH TSE CHIA SEAH
-SONG SUNG SOONG | TANG TONG TNG | DENG TENG TANG THAN | FENG FUNG FONG FOONG | HAN HON
-CAO TSAO CHO | ZENG TSENG TSANG | PENG PANG PHANG | XIAO HSIAO SIU SIAW SEOW
-CAI TSAI CHOI TSOI CHUA CHAI | PAN POON PHUA | TIAN TIEN TIN | DONG TUNG | YUAN YUEN
-YE YEH YIP YAP IP | JIANG CHIANG CHEUNG KONG KANG | DU TU TO TOH | SU SO SOH SOO
-WEI NGAI WEE | CHENG CHING | LYU LU LV LUI LOO | DING TING | SHEN SHUM SUM SIM
-ZHONG CHUNG CHONG | TAN TAM | LIAO LIU LIEW LEOW | LU LUK LOKE | JIN CHIN KAM KIM
-SHI SHIH SHEK | YU YUE | LONG LUNG | YAO YIU | FANG FONG | LAI LI | BAI PAI PAK PEH
-CUI TSUI CHUI | QIU CHIU YAU KHOO HIEW | HOU HAU | XIONG HSIUNG HUNG | QIN CHIN CHUN
-SHAO SIU | MAO MO | WAN MAN | DUAN TUAN TUEN | LEI LUI | QIAN CHIEN CHIN | YIN WAN
-GONG KUNG | WEN MAN | MO MOK | GUAN KUAN KWAN | OU AU | OUYANG AUYEUNG | SITU SZETO
-"""
-
-
-def _groups() -> dict[str, tuple[str, ...]]:
-    table: dict[str, tuple[str, ...]] = {}
-    for line in (_GROUPS + _CHINESE_SURNAMES).strip().splitlines():
-        for group in line.split("|"):
-            names = group.split()
-            for name in names:
-                if names[0] not in table.get(name, ()):
-                    table[name] = (*table.get(name, ()), names[0])
-    return table
-
-
-# Token -> representatives of the groups it belongs to (WONG is both Wang and Huang).
-GROUPS_OF = _groups()
-
-# The world's most frequent name elements beyond the groups above (national statistics'
-# heads: Nguyen is about 38% of Vietnamese, Thi the middle name of most Vietnamese women,
-# Maria the first or second name of a fifth of Hispanic women). A match on them says
-# less; corroboration asks for more (see persons._corroborated).
-_COMMON = """
-MARIA MARIE ANA ANNA JOSE JUAN LUIS CARLOS JORGE MANUEL ANTONIO FRANCISCO PEDRO MIGUEL
-JESUS ANGEL DAVID DANIEL JOHN JAMES ROBERT MICHAEL WILLIAM RICHARD THOMAS PAUL PETER MARK
-GEORGE MARY ELIZABETH SARAH LAURA JEAN PIERRE MICHEL PHILIPPE NICOLAS HANS KLAUS WOLFGANG
-ANDREAS STEFAN GIUSEPPE GIOVANNI MARCO LUCA FRANCESCO MARIO PIOTR JAN ANDRZEJ KRZYSZTOF
-TOMASZ MEHMET AHMET MUSTAFA AYSE FATMA EMINE HATICE ZEYNEP ELIF VAN THI DUC MINH NGOC ANH
-HUNG LAN MAI HOA JOAO PAULO RAJ RAJESH SURESH AMIT SUNIL PRIYA SUNITA ANITA ABDULLAHI
-IBRAHIM MUSA MAMADOU MOUSSA AMINATA FATOUMATA IVAN ANNA SMITH JOHNSON WILLIAMS BROWN JONES
-MILLER DAVIS WILSON TAYLOR GARCIA RODRIGUEZ MARTINEZ HERNANDEZ LOPEZ GONZALEZ PEREZ SANCHEZ
-RAMIREZ TORRES FLORES RIVERA GOMEZ DIAZ CRUZ MORALES REYES SILVA SANTOS OLIVEIRA SOUZA
-PEREIRA FERREIRA COSTA RODRIGUES ALVES MULLER MUELLER SCHMIDT SCHNEIDER FISCHER WEBER MEYER
-WAGNER BECKER MARTIN BERNARD DUBOIS ROBERT PETIT DURAND ROSSI RUSSO FERRARI ESPOSITO
-BIANCHI ROMANO NOWAK KOWALSKI WISNIEWSKI YILMAZ KAYA DEMIR SAHIN CELIK YILDIZ NGUYEN TRAN
-LE PHAM HOANG HUYNH PHAN VU VO DANG BUI DO HO NGO KUMAR SINGH SHARMA PATEL KHAN SHAH GUPTA
-HUSSAIN DIALLO TRAORE KEITA COULIBALY DIOP NDIAYE BELLO IVANOV SMIRNOV KUZNETSOV POPOV
-PETROV IVANOVA SMIRNOVA KIM PARK SHEVCHENKO KOVALENKO BONDARENKO MOHAMMADI HOSSEINI AHMADI
-"""
-COMMON = frozenset(_COMMON.split())
+from screening.matching.name_tables import COMMON, GROUPS_OF, PARTICLES, PREFIXES
+from screening.matching.readings import readings
+from screening.matching.translit import PINYIN_SINGLE_SYLLABLES
 
 # --- canon: the scoring form ------------------------------------------------------------
 _CANON_RULES = [
@@ -141,7 +47,7 @@ _CANON_RULES = [
 
 @lru_cache(maxsize=131072)
 def strip_prefix(token: str) -> str:
-    for prefix in _PREFIXES:
+    for prefix in PREFIXES:
         if token.startswith(prefix) and len(token) - len(prefix) >= 4:
             return token[len(prefix) :]
     return token
@@ -177,6 +83,12 @@ _SKELETON_RULES = [
     )
 ]  # fmt: skip
 _VOWELS = frozenset("AEIOUY")
+
+
+@lru_cache(maxsize=65536)
+def skeleton(t: str) -> str:
+    """The blocking key of one spelling (see skeletons for a token's)."""
+    return _skeleton(t)
 
 
 def _skeleton(t: str) -> str:
@@ -218,16 +130,11 @@ Tok = tuple[str, str, str, int, int, int]
 
 
 def split(text: str | None) -> list[str]:
-    """Latin upper-case tokens of a name part (MRZ filler and punctuation separate).
-
-    A name in Arabic or Chinese script is first spelt as a notice's alias in that script
-    is (translit.latin_variants): anyascii drops the article's vowel (الشامي, LSHAMY for
-    AL SHAMI) and runs Chinese syllables together. Cyrillic it spells well as it is."""
-    if not text:
-        return []
-    if not text.isascii() and detect_script(text) in ("Arab", "Hani"):
-        text = next(iter(latin_variants(text)), text)
-    return normalize_name(text.replace("<", " ")).split()
+    """Latin upper-case tokens of a name part: its first reading (readings.readings:
+    MRZ filler and punctuation separate, OCR digits read as letters, other scripts
+    spelt as documents spell them)."""
+    found = readings(text)
+    return list(found[0].tokens) if found else []
 
 
 @lru_cache(maxsize=131072)
@@ -334,7 +241,11 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool) -> float:
         qc, ac = q[2].replace("CH", "SH"), a[2].replace("CH", "SH")  # French CH for ش
         if qc == ac:
             return 0.93
-        return 0.93 * JaroWinkler.similarity(qc, ac)
+        ql, al = _loose(q[0]), _loose(a[0])
+        if ql & al:
+            return 0.91
+        return 0.93 * max(JaroWinkler.similarity(qc, ac),
+                          max(JaroWinkler.similarity(x, y) for x in ql for y in al))
     qg, ag = GROUPS_OF.get(q[0]), GROUPS_OF.get(a[0])
     if qg and ag:
         if set(qg) & set(ag):
@@ -344,11 +255,61 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool) -> float:
     sim = JaroWinkler.similarity(q[1], a[1], score_cutoff=0.5)
     if sim < 0.97:
         sim = max(sim, JaroWinkler.similarity(q[0], a[0]))
+    sim = min(sim, _explained(q, a))
+    if sim < 0.97:
         if q[2] == a[2] and len(q[2]) >= 3 and q[0][0] == a[0][0]:
             sim = max(sim, 0.92)  # same consonants, vowels differ: MARYAM / MERIEM
         if len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw):
             sim = max(sim, 0.97)  # ALMASRI / MASRI, DELACRUZ / CRUZ
     return sim
+
+
+_LOOSE_RULES = [(re.compile(p), r) for p, r in (
+    (r"G(?=[EI])", "J"), (r"C(?=[EI])", "S"), (r"NG", "N"), (r"[AEIOUY]", ""), (r"[CQ]", "K"),
+    (r"SH", "S"), (r"W", "V"), (r"[PFB]", "B"), (r"Z", "S"),
+)]  # fmt: skip
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65536)
+def _loose(raw: str) -> frozenset[str]:
+    """Consonants as an unvocalised script may stand for them: Arabic and Hebrew letters
+    are B, P or F, K or C, S or SH, H is often silent, ו and و a vowel or a V, a Latin CH
+    is K, SH or H (MICHAEL, CHARLES, RACHEL)."""
+    out = set()
+    for ch, kh in (("K", "K"), ("S", ""), ("", "")):
+        c = raw.replace("CH", ch).replace("KH", kh).replace("PH", "F").replace("TH", "T")
+        c = c.replace("H", "")
+        for rx, repl in _LOOSE_RULES:
+            c = rx.sub(repl, c)
+        out.add(_DOUBLED.sub(r"\1", c.replace("V", "B")))
+        out.add(_DOUBLED.sub(r"\1", c.replace("V", "")))
+    return frozenset(out)
+
+
+_LOOSE_KEY_RULES = [(re.compile(p), r) for p, r in (
+    (r"G(?=[EI])", "J"), (r"[AEIOUYHWV]", ""), (r"[CQKG]", "K"), (r"[PFB]", "B"), (r"[SZX]", "S"),
+    (r"D", "T"), (r"(.)\1+", r"\1"),
+)]  # fmt: skip
+
+
+@lru_cache(maxsize=65536)
+def loose_key(raw: str) -> str:
+    """The blocking key of a token of an unvocalised script (see _loose): consonants
+    only, each class one letter, H, W and V (often vowels, or silent) gone."""
+    for rx, repl in _LOOSE_KEY_RULES:
+        raw = rx.sub(repl, raw)
+    return raw or "_"
+
+
+def _explained(q: tuple[str, str, str], a: tuple[str, str, str]) -> float:
+    """How much of the longer token the other explains, letters edited away: one edit
+    (a typo) costs half its share, more edits their whole share (RONALDINHO explains
+    RONALDO only in part; BARKHANOEV is another family than BARAKHOEV)."""
+    edits = min(OSA.distance(q[0], a[0]), OSA.distance(q[1], a[1]))
+    if edits == 0:
+        return 1.0
+    return 1.0 - edits / max(len(q[0]), len(a[0])) * (0.5 if edits == 1 else 1.0)
 
 
 _PAIR_FLOOR = 0.78
@@ -376,7 +337,7 @@ def compare(
             if s >= _PAIR_FLOOR:
                 pairs.append((s, q[3] + a[3], q, a))
     pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
-    used_q = used_a = 0
+    used_q = used_a = same_q = same_a = 0
     total = weight = 0.0
     weakest = 1.0
     for s, _, q, a in pairs:
@@ -384,6 +345,9 @@ def compare(
             continue
         used_q |= q[4]
         used_a |= a[4]
+        if s >= 0.97:  # the same name, spelt alike
+            same_q |= q[4]
+            same_a |= a[4]
         w = max(q[3], a[3])
         weakest = min(weakest, s)
         if s < _SURE:  # a weak pairing (HERNANDEZ / HERRERA) counts against the name
@@ -407,7 +371,11 @@ def compare(
         pen = 0.12 + 0.03 * (len(q_left) + len(a_left) - 1)
         return sim, pen, "single_name_token", n_matched, weakest
     left, side = (q_left, query) if q_left else (a_left, alias)
-    if _whole_surname(left, side):
+    other, used_other = (alias, same_a) if q_left else (query, same_q)
+    # A surname left over is a different family, unless the other side's surname was
+    # found among this side's names: a part added or dropped (CHOUDARY, ANJEM on a
+    # passport of MAHMOOD, ANJEM IFTIKHAR CHOUDARY).
+    if _whole_surname(left, side) and not _surname_found(other, used_other):
         return sim, 0.2, "surname_unmatched", n_matched, weakest
     reason = "name_tokens_added" if q_left else "name_tokens_missing"
     return sim, min(0.03 * len(left), 0.09), reason, n_matched, weakest
@@ -422,6 +390,27 @@ def _whole_surname(left: Sequence[Sequence[Any]], side: Sequence[Sequence[Any]])
     """Whether every surname token of a side went unmatched (flag 4: field 0)."""
     surname = [t for t in side if t[5] & 4 and not t[5] & 1 and _is_base(t)]
     return bool(surname) and all(any(t is u for u in left) for t in surname)
+
+
+def _surname_found(side: Sequence[Sequence[Any]], used: int) -> bool:
+    """Whether a surname token of a side was matched (by the same name, spelt alike)."""
+    return any(t[5] & 4 and not t[5] & 1 and t[4] & used and _is_base(t) for t in side)
+
+
+def joined(tokens: Sequence[Sequence[Any]]) -> tuple[str, str]:
+    """The name run together (VLADIMIRPUTIN): given names then surname, surname then
+    given names; base tokens only."""
+    surname = "".join(t[0] for t in tokens if t[5] & 4 and _is_base(t))
+    given = "".join(t[0] for t in tokens if not t[5] & 4 and _is_base(t))
+    return given + surname, surname + given
+
+
+_VOWEL_LETTERS = str.maketrans("", "", "AEIOUY")
+
+
+def joined_key(whole: str) -> str:
+    """The blocking key of a name run together: its consonants (cheap: no rules)."""
+    return whole.translate(_VOWEL_LETTERS) or whole
 
 
 # --- blocking keys built from tokens ---------------------------------------------------
@@ -525,10 +514,14 @@ __all__ = [
     "consonants",
     "information",
     "is_common",
+    "joined",
+    "joined_key",
     "joined_pair_keys",
+    "loose_key",
     "name_tokens",
     "pair_keys",
     "significant",
+    "skeleton",
     "skeletons",
     "split",
     "strip_prefix",

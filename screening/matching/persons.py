@@ -19,6 +19,12 @@ Keys (short ASCII; ``Y`` is the birth year). A scan looks up a handful (``query_
              enough (UNDATED_MIN_INFO) can hit such a notice, so only they look it up.
 ``n:A.B``    a dated notice by its two first tokens, for the rare scan without a date.
 ``m:A:Y``    a single-token name (``Y`` is ``x`` without a birth year).
+``l:A.B:Y``  two tokens' consonants as an unvocalised script writes them (names.loose_key):
+             a notice files its first two tokens', a scan in Arabic, Hebrew, Thai...
+             script looks them up.
+``j:C:Y``    the whole name run together (VLADIMIRPUTIN), its consonants: a notice files
+             both orders, a scan looks up its given names then surname (a letter moved
+             across the space, TNKUNDA LAUREN for NKUNDA LAURENT, keeps it).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from typing import Any, NamedTuple
 from screening.matching import names
 from screening.matching.names import Tok, compare, name_tokens, significant, skeletons, split
 from screening.matching.normalize import canonical_country, name_variants
+from screening.matching.readings import CONVENTIONS, readings, vocalised
 from screening.matching.translit import (
     ARABIC_SPELLINGS,
     arabic_variants,
@@ -41,7 +48,7 @@ from screening.matching.translit import (
     pinyin_syllables,
 )
 
-MAX_QUERY_KEYS = 16
+MAX_QUERY_KEYS = 24
 _MAX_FORMS = 12
 
 # Penalties are subtracted from the name similarity; corroboration is added (capped at 1).
@@ -66,6 +73,11 @@ MONTH_MIN_INFO = 1.0  # the dates agree on year and month
 YEAR_MIN_INFO = 1.0  # the dates agree on the year only (1.5, 2.0: see eval/RESULTS.md)
 UNDATED_MIN_INFO = 2.5
 UNDATED_MIN_TOKEN_SIM = 0.95
+# The best score of a name that is not the notice's as written (a spelling, a reading
+# of another script, a sound-alike): 1.00 says "the same name".
+NOT_THE_SAME = 0.99
+# The similarity of a name run together or split elsewhere, letter for letter the same.
+RUN_TOGETHER = 0.97
 
 
 class PersonQuery(NamedTuple):
@@ -203,6 +215,10 @@ def _principal(tokens: list[Tok]) -> list[Tok]:
     return [sig[0], first_given, *rest]
 
 
+def _loose_pair(principal: list[Tok]) -> str:
+    return _pair(names.loose_key(principal[0][0]), names.loose_key(principal[1][0]))
+
+
 def notice_keys(profile: dict[str, Any]) -> set[str]:
     """Blocking keys of a notice, every form of every alias (see the module doc)."""
     year = _year(profile.get("dob"))
@@ -218,6 +234,8 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
             keys.update(f"x:{k}" for k in pairs)
             continue
         keys.update(f"p:{k}:{year}" for k in pairs)
+        keys.update(f"j:{names.joined_key(k)}:{year}" for k in names.joined(tokens))
+        keys.add(f"l:{_loose_pair(_principal(tokens))}:{year}")
         keys.update(f"t:{k}:{year}" for k in names.typo_keys(sig, notice=True))
         principal = _principal(tokens)
         keys.add(f"n:{_pair(skeletons(principal[0][0])[0], skeletons(principal[1][0])[0])}")
@@ -244,20 +262,53 @@ def _parse_dob(dob: str | None) -> tuple[int, int, int] | None:
     return int(y), int(m or 0), int(d or 0)
 
 
-@lru_cache(maxsize=16384)
-def _name(surname: str | None, given_names: str | None) -> tuple[list[Tok], list[Tok], float]:
-    """Tokens, principal tokens and information of a name: a name recurs far more often
-    than a whole query (dates of birth differ), so it is cached apart."""
-    tokens = name_tokens([split(surname), split(given_names)])
-    return tokens, _principal(tokens), names.information(tokens)
+class _Form(NamedTuple):
+    """One Latin reading of a scan's name, as tokens."""
+
+    tokens: list[Tok]
+    plain: bool  # the name as written, not a reading of another script or convention
+
+
+def _forms(surname: str | None, given_names: str | None, convention: str,
+           keys_only: bool) -> tuple[_Form, ...]:  # fmt: skip
+    """Readings of surname and given names paired in order (readings.readings), as
+    tokens: a Latin name has one (two with a state's romanisation)."""
+    s_r = readings(surname, convention, True)
+    g_r = readings(given_names, convention)
+    out: list[_Form] = []
+    for i in range(max(len(s_r), len(g_r))):
+        s = s_r[min(i, len(s_r) - 1)] if s_r else None
+        g = g_r[min(i, len(g_r) - 1)] if g_r else None
+        consonantal = bool((s and s.consonantal) or (g and g.consonantal))
+        tokens = name_tokens([list(s.tokens) if s else [], list(g.tokens) if g else []],
+                             consonantal, keys_only)  # fmt: skip
+        if consonantal:  # dictionary spellings are vocalised after all
+            tokens = [(*t[:5], t[5] & ~2) if vocalised(t[0]) else t for t in tokens]
+        if tokens:
+            out.append(_Form(tokens, (s is None or s.plain) and (g is None or g.plain)))
+    return tuple(out)
 
 
 @lru_cache(maxsize=16384)
-def _name_for_keys(surname: str | None, given_names: str | None
-                   ) -> tuple[list[Tok], list[Tok], float]:  # fmt: skip
-    """As _name, tokens without canon and consonants: what keys and information need."""
-    tokens = name_tokens([split(surname), split(given_names)], keys_only=True)
-    return tokens, _principal(tokens), names.information(tokens)
+def _name(surname: str | None, given_names: str | None, convention: str = "") -> tuple[_Form, ...]:
+    """Forms of a name with canon and consonants, for comparing: a name recurs far more
+    often than a whole query (dates of birth differ), so it is cached apart."""
+    return _forms(surname, given_names, convention, keys_only=False)
+
+
+@lru_cache(maxsize=16384)
+def _name_for_keys(surname: str | None, given_names: str | None, convention: str = ""
+                   ) -> tuple[tuple[_Form, ...], list[Tok], float]:  # fmt: skip
+    """Forms without canon and consonants (what keys and information need), and the
+    principal tokens and information of the first."""
+    forms = _forms(surname, given_names, convention, keys_only=True)
+    if not forms:
+        return (), [], 0.0
+    return forms, _principal(forms[0].tokens), names.information(forms[0].tokens)
+
+
+def _convention(nationality: str | None) -> str:
+    return CONVENTIONS.get(nationality or "", "")
 
 
 def same_query(query: PersonQuery) -> tuple[Any, ...]:
@@ -269,8 +320,9 @@ def same_query(query: PersonQuery) -> tuple[Any, ...]:
 
 @lru_cache(maxsize=16384)
 def _prepare(query: PersonQuery) -> _Prepared | None:
-    tokens, principal, info = _name_for_keys(query.surname, query.given_names)
-    if not tokens:
+    forms, principal, info = _name_for_keys(query.surname, query.given_names,
+                                            _convention(query.nationality))
+    if not forms:
         return None
     dob = _parse_dob(query.date_of_birth)
     nationality = canonical_country(query.nationality) or None
@@ -284,29 +336,57 @@ _PAIRS = {2: ((0, 1),), 3: ((0, 1), (0, 2), (1, 2))}
 _PAIRS_4 = ((0, 1), (2, 3), (0, 2), (1, 2))
 
 
-@lru_cache(maxsize=16384)
-def _name_keys(surname: str | None, given_names: str | None) -> tuple[tuple[str, ...], ...]:
-    """The year-free bodies of a name's keys: (pairs, typo keys, undated pairs, single)."""
-    tokens, u, info = _name_for_keys(surname, given_names)
+_PAIRS_4_MORE = ((1, 3), (0, 3))  # first skeletons only: a surname among given names
+
+
+class _Keys(NamedTuple):
+    """The year-free bodies of a name's keys."""
+
+    pairs: tuple[str, ...]
+    typos: tuple[str, ...]
+    undated: tuple[str, ...]
+    single: tuple[str, ...]
+    joined: tuple[str, ...]
+    loose: tuple[str, ...]  # readings of an unvocalised script only
+
+
+def _form_keys(tokens: list[Tok], info: float) -> _Keys:
+    u = _principal(tokens)
     if not u:
-        return (), (), (), ()
+        return _Keys((), (), (), (), (), ())
     sk = [skeletons(t[0])[:2] for t in u[:4]]
+    whole = names.joined(tokens)[0]
+    joined = (names.joined_key(whole),) if len(whole) >= 8 else ()
     if len(u) == 1:
-        return (), (), (), sk[0]
+        return _Keys((), (), (), sk[0], joined, ())
+    loose = (_loose_pair(u),) if u[0][5] & 2 or u[1][5] & 2 else ()
     idx = _PAIRS.get(len(u), _PAIRS_4)
     pairs = [f"{a}.{b}" if a <= b else f"{b}.{a}" for i, j in idx for a in sk[i] for b in sk[j]]
+    if len(u) >= 4:
+        pairs += [_pair(sk[i][0], sk[j][0]) for i, j in _PAIRS_4_MORE]
     pairs += names.joined_pair_keys(tokens)
     typos = names.typo_keys(u, notice=False) if len(u) == 2 else []
     undated = []
     if info >= UNDATED_MIN_INFO:  # only such names can hit a notice without a date
         undated = [_pair(sk[i][0], sk[j][0]) for i, j in idx[: 1 + (len(u) > 3)]]
-    return tuple(dict.fromkeys(pairs)), tuple(typos), tuple(undated), ()
+    return _Keys(tuple(pairs), tuple(typos), tuple(undated), (), joined, loose)
+
+
+@lru_cache(maxsize=16384)
+def _name_keys(surname: str | None, given_names: str | None, convention: str = "") -> _Keys:
+    """The year-free bodies of a name's keys, of every reading of it."""
+    forms, _, info = _name_for_keys(surname, given_names, convention)
+    if len(forms) == 1:
+        return _form_keys(forms[0].tokens, info)
+    each = [_form_keys(f.tokens, info) for f in forms]
+    return _Keys(*(tuple(dict.fromkeys(k for e in each for k in e[n])) for n in range(6)))
 
 
 def query_keys(query: PersonQuery) -> list[str]:
     """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
     Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
-    pairs, typos, undated, single = _name_keys(query.surname, query.given_names)
+    pairs, typos, undated, single, joined, loose = _name_keys(
+        query.surname, query.given_names, _convention(query.nationality))
     dob = _parse_dob(query.date_of_birth)
     year = str(dob[0]) if dob else "x"
     if single:
@@ -315,6 +395,8 @@ def query_keys(query: PersonQuery) -> list[str]:
         keys = [f"n:{k}" for k in pairs[:2]]
     else:
         keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
+    if year != "x":
+        keys += [f"j:{k}:{year}" for k in joined] + [f"l:{k}:{year}" for k in loose]
     keys += [f"x:{k}" for k in undated]
     return list(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
 
@@ -471,6 +553,33 @@ def could_hit(query: PersonQuery, payload: str, threshold: float) -> bool:
     return p is not None and _worth([p], payload, threshold)
 
 
+class _Compared(NamedTuple):
+    """A query form compared with a notice form (names.compare, and which forms)."""
+
+    sim: float
+    pen: float
+    reason: str
+    info: float
+    weakest: float
+    form: int
+    plain: bool
+
+
+def _run_together(forms: tuple[_Form, ...], profile_forms: list[Any]) -> _Compared | None:
+    """A name written as one token or split elsewhere (VLADIMIRPUTIN, TNKUNDA LAUREN):
+    the same letters in the same order as a notice form's, given names then surname or
+    the other way round."""
+    for q_form in forms:
+        q_whole = names.joined(q_form.tokens)[0]
+        if len(q_whole) < 6:
+            continue
+        for i, (_, encoded, _) in enumerate(profile_forms):
+            if q_whole in names.joined(encoded):
+                info = names.information(encoded)
+                return _Compared(RUN_TOGETHER, 0.0, "", info, RUN_TOGETHER, i, False)
+    return None
+
+
 def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> PersonMatch | None:
     """The best alias's name similarity, less penalties, plus corroboration; None below
     the threshold. Pure; a candidate whose attributes alone rule it out costs little."""
@@ -480,19 +589,29 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> Pers
     matched, penalties, bonuses, level, nat_agrees = _attributes(p, profile)
     if _ceiling(p, penalties, bonuses, level, nat_agrees) < threshold:
         return None
-    tokens = _name(query.surname, query.given_names)[0]  # with canon: for comparing
-    best: tuple[float, float, str, float, float, int] | None = None
-    for i, (_, encoded, _) in enumerate(profile["forms"]):
-        sim, pen, reason, n_matched, weakest = compare(tokens, encoded)
-        if best is None or sim - pen > best[0] - best[1]:
-            best = (sim, pen, reason, n_matched, weakest, i)
-            if sim - pen >= 0.97:
-                break
+    forms = _name(query.surname, query.given_names, _convention(query.nationality))
+    best: _Compared | None = None
+    for q_form in forms:
+        for i, (_, encoded, _) in enumerate(profile["forms"]):
+            found = _Compared(*compare(q_form.tokens, encoded), i, q_form.plain)
+            if best is None or found.sim - found.pen > best.sim - best.pen:
+                best = found
+                if found.sim - found.pen >= 0.97:
+                    break
+        if best is not None and best.sim - best.pen >= 0.97:
+            break
     assert best is not None
-    sim, pen, reason, n_matched, weakest, form = best
+    if best.sim - best.pen < 0.97:
+        best = _run_together(forms, profile["forms"]) or best
+    sim, pen, reason, n_matched, weakest, form, plain = best
     if not _corroborated(level, nat_agrees, n_matched, weakest, reason):
         penalties.append(("no_corroboration", NO_CORROBORATION))
-    value = min(1.0, sim - pen + sum(a for _, a in bonuses) - sum(a for _, a in penalties))
+    value = sim - pen + sum(a for _, a in bonuses) - sum(a for _, a in penalties)
+    if value > NOT_THE_SAME and not (sim >= 1.0 and not pen and plain):
+        # 1.00 only for the same name as written; listed, so the score explains itself.
+        penalties.append(("name_not_identical", round(value - NOT_THE_SAME, 4)))
+        value = NOT_THE_SAME
+    value = min(1.0, value)
     if value < threshold:
         return None
     if reason:
