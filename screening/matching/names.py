@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from screening.matching.name_tables import COMMON, GROUPS_OF, PARTICLES, PREFIXES
 from screening.matching.readings import readings
@@ -125,7 +125,8 @@ def skeletons(token: str) -> tuple[str, ...]:
 # --- tokens of a name -------------------------------------------------------------------
 # A token as scoring sees it: raw, canon, consonants, weight, bitmask of the base tokens it
 # covers (merged tokens cover two), and flags: 1 a particle, 2 consonantal (an unvocalised
-# spelling from Arabic script), 4 part of the surname, 8 a very common name (COMMON).
+# spelling from Arabic script), 4 part of the surname, 8 a very common name (COMMON),
+# 16 the last token of a full MRZ name field (may be cut short).
 Tok = tuple[str, str, str, int, int, int]
 
 
@@ -255,9 +256,12 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool) -> float:
     sim = JaroWinkler.similarity(q[1], a[1], score_cutoff=0.5)
     if sim < 0.97:
         sim = max(sim, JaroWinkler.similarity(q[0], a[0]))
+    if _another_name(q_raw, a_raw):
+        return min(sim, _ANOTHER_NAME)
     sim = min(sim, _explained(q, a))
     if sim < 0.97:
-        if q[2] == a[2] and len(q[2]) >= 3 and q[0][0] == a[0][0]:
+        if q[2] == a[2] and len(q[2]) >= 3 and q[0][0] == a[0][0] \
+                and abs(len(q_raw) - len(a_raw)) <= 1:  # fmt: skip
             sim = max(sim, 0.92)  # same consonants, vowels differ: MARYAM / MERIEM
         if len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw):
             sim = max(sim, 0.97)  # ALMASRI / MASRI, DELACRUZ / CRUZ
@@ -287,6 +291,43 @@ def _loose(raw: str) -> frozenset[str]:
     return frozenset(out)
 
 
+# What a token one letter away from another scores when the letter makes it another
+# name: below _PAIR_FLOOR, so that the two are left unpaired (a different name).
+_ANOTHER_NAME = 0.75
+# Vowels that spellings of one name exchange (MOHAMED, MUHAMMAD; RASHID, RASHED; YURI,
+# IURI): a vowel changed across them makes another name (JAMAL, JAMIL; ANGELO, ANGELA).
+_VOWEL_CLASSES = ("AE", "EIY", "OU")
+_VOWELS_SET = frozenset("AEIOUY")
+
+
+@lru_cache(maxsize=65536)
+def _another_name(x: str, y: str) -> bool:
+    """Whether one edit makes two tokens two names rather than a spelling and its typo:
+    a vowel of the ending exchanged across _VOWEL_CLASSES (ANGELO, ANGELA; JAMAL, JAMIL),
+    or a short name's last consonant changed (NABIL, NABIH), added or dropped (ALI, ALIM). A name list would tell
+    better; there is none to be had as a library, so this is the rule of thumb."""
+    ops = Levenshtein.editops(x, y)
+    if len(ops) != 1:
+        return False
+    op = ops[0]
+    cx = x[op.src_pos] if op.src_pos < len(x) else ""
+    cy = y[op.dest_pos] if op.dest_pos < len(y) else ""
+    if op.tag == "replace" and cx in "AEIOU" and cy in "AEIOU":
+        if op.src_pos < len(x) - 2 or ({cx, cy} == {"A", "O"} and op.src_pos < len(x) - 1):
+            return False  # not in the ending; an unstressed O written A (POPOV, PAPOV)
+        return not any(cx in c and cy in c for c in _VOWEL_CLASSES)
+    last = op.src_pos >= len(x) - 1 and op.dest_pos >= len(y) - 1
+    changed = {cx, cy} - {""}
+    if not last or min(len(x), len(y)) > (5 if len(changed) == 2 else 4):
+        return False
+    if len(changed) == 2:  # one consonant for another: S and Z, T and D are spellings
+        return not changed & _VOWELS_SET and len({_skeleton(c) for c in changed}) == 2
+    if not changed or changed & set("AEIOUYH"):  # SARA, SARAH
+        return False
+    longer = y if len(y) > len(x) else x
+    return longer[-1] != longer[-2]  # IVAN, IVANN: a letter doubled
+
+
 _LOOSE_KEY_RULES = [(re.compile(p), r) for p, r in (
     (r"G(?=[EI])", "J"), (r"[AEIOUYHWV]", ""), (r"[CQKG]", "K"), (r"[PFB]", "B"), (r"[SZX]", "S"),
     (r"D", "T"), (r"(.)\1+", r"\1"),
@@ -302,17 +343,28 @@ def loose_key(raw: str) -> str:
     return raw or "_"
 
 
+def _silent_ending(x: str, y: str) -> bool:
+    """Whether one token is the other with a silent H or E at the end."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return len(long) == len(short) + 1 and long.startswith(short) and long[-1] in "HE"
+
+
 def _explained(q: tuple[str, str, str], a: tuple[str, str, str]) -> float:
     """How much of the longer token the other explains, letters edited away: one edit
-    (a typo) costs half its share, more edits their whole share (RONALDINHO explains
+    (a typo) costs 0.4 of its share, more edits their whole share (RONALDINHO explains
     RONALDO only in part; BARKHANOEV is another family than BARAKHOEV)."""
     edits = min(OSA.distance(q[0], a[0]), OSA.distance(q[1], a[1]))
     if edits == 0:
         return 1.0
-    return 1.0 - edits / max(len(q[0]), len(a[0])) * (0.5 if edits == 1 else 1.0)
+    if edits == 1 and _silent_ending(q[0], a[0]):
+        return 0.96  # AMINA, AMINAH; HAMDAN, HAMDANE: a spelling
+    return 1.0 - edits / max(len(q[0]), len(a[0])) * (0.4 if edits == 1 else 1.0)
 
 
 _PAIR_FLOOR = 0.78
+# A scan's last token where an MRZ's name field is full (flag 16), and a notice token
+# it begins: cut short, not another name.
+CUT_SHORT = 0.95
 _SURE = 0.92
 
 
@@ -334,6 +386,8 @@ def compare(
                 continue  # two joined tokens: their parts meet already
             else:
                 s = _token_sim(q0, a[0], bool((a[5] | q[5]) & 2))
+                if q[5] & 16 and s < CUT_SHORT and len(q0) >= 2 and a[0].startswith(q0):
+                    s = CUT_SHORT  # the MRZ's name field ended inside it (CARME, CARMEN)
             if s >= _PAIR_FLOOR:
                 pairs.append((s, q[3] + a[3], q, a))
     pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)

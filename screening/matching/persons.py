@@ -285,8 +285,21 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         if consonantal:  # dictionary spellings are vocalised after all
             tokens = [(*t[:5], t[5] & ~2) if vocalised(t[0]) else t for t in tokens]
         if tokens:
+            if _cut_short(s.tokens if s else (), g.tokens if g else ()):
+                last = max(i for i, t in enumerate(tokens) if t[4] & (t[4] - 1) == 0)
+                t = tokens[last]
+                tokens[last] = (t[0], t[1], t[2], t[3], t[4], t[5] | 16)
             out.append(_Form(tokens, (s is None or s.plain) and (g is None or g.plain)))
     return tuple(out)
+
+
+_MRZ_NAME_FIELDS = (30, 31, 39)  # TD1, TD2, TD3
+
+
+def _cut_short(surname: tuple[str, ...], given: tuple[str, ...]) -> bool:
+    """Whether the name fills an MRZ name field exactly: its last token may be cut."""
+    length = len("<".join(surname)) + (2 + len("<".join(given)) if given else 0)
+    return length in _MRZ_NAME_FIELDS
 
 
 @lru_cache(maxsize=16384)
