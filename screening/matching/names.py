@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
@@ -300,16 +300,24 @@ _VOWEL_CLASSES = ("AE", "EIY", "OU")
 _VOWELS_SET = frozenset("AEIOUY")
 
 
+class _Edit(NamedTuple):
+    tag: str  # replace, insert, delete
+    src_pos: int
+    dest_pos: int
+
+
 @lru_cache(maxsize=65536)
 def _another_name(x: str, y: str) -> bool:
     """Whether one edit makes two tokens two names rather than a spelling and its typo:
     a vowel of the ending exchanged across _VOWEL_CLASSES (ANGELO, ANGELA; JAMAL, JAMIL),
-    or a short name's last consonant changed (NABIL, NABIH), added or dropped (ALI, ALIM). A name list would tell
-    better; there is none to be had as a library, so this is the rule of thumb."""
-    ops = Levenshtein.editops(x, y)
+    or a short name's last consonant changed (NABIL, NABIH), added or dropped (ALI,
+    ALIM). A list of given names would tell better; none is to be had as a library
+    (rigour's needs PyICU built from source), so this is the rule of thumb."""
+    ops = Levenshtein.editops(x, y).as_list()
     if len(ops) != 1:
         return False
-    op = ops[0]
+    tag, src_pos, dest_pos = ops[0]
+    op = _Edit(str(tag), int(src_pos), int(dest_pos))
     cx = x[op.src_pos] if op.src_pos < len(x) else ""
     cy = y[op.dest_pos] if op.dest_pos < len(y) else ""
     if op.tag == "replace" and cx in "AEIOU" and cy in "AEIOU":
