@@ -32,6 +32,8 @@ from screening.matching.translit import PINYIN_SINGLE_SYLLABLES
 _CANON_RULES = [
     (re.compile(p), r)
     for p, r in (
+        # ABD's article, assimilated or not (ABDULRAHMAN, ABDERRAHMANE, ABDELKADER).
+        (r"^ABD[AEIOU]?[LR](?=[^AEIOU])", "ABD"),
         (r"SCHTSCH|SHTCH|CHTCH|SHCH", "SHCH"), (r"TSCH|TCH", "CH"), (r"SCH", "SH"),
         (r"DZH|DJ", "J"), (r"KH", "H"), (r"PH", "F"), (r"W", "V"), (r"CK", "K"),
         (r"^HS(?=[IU])", "S"), (r"^X", "S"), (r"TZ", "TS"), (r"Q", "K"), (r"C(?=[AOU])", "K"),
@@ -231,11 +233,11 @@ def token_sim(q: Sequence[Any], a: Sequence[Any]) -> float:
         return 1.0
     if q[1] == a[1]:
         return 0.97
-    return _token_sim(q[0], a[0], bool((a[5] | q[5]) & 2))
+    return _token_sim(q[0], a[0], bool((a[5] | q[5]) & 2), not (a[5] | q[5]) & 4)
 
 
 @lru_cache(maxsize=262144)
-def _token_sim(q_raw: str, a_raw: str, consonantal: bool) -> float:
+def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -> float:
     """The costly part of token_sim, cached: token pairs recur (common names do)."""
     q, a = (q_raw, canon(q_raw), consonants(q_raw)), (a_raw, canon(a_raw), consonants(a_raw))
     if consonantal:  # unvocalised: only consonants can be compared
@@ -256,7 +258,7 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool) -> float:
     sim = JaroWinkler.similarity(q[1], a[1], score_cutoff=0.5)
     if sim < 0.97:
         sim = max(sim, JaroWinkler.similarity(q[0], a[0]))
-    if _another_name(q_raw, a_raw):
+    if given and _another_name(q_raw, a_raw):  # given names (a surname's typo is a typo)
         return min(sim, _ANOTHER_NAME)
     sim = min(sim, _explained(q, a))
     if sim < 0.97:
@@ -270,7 +272,7 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool) -> float:
 
 _LOOSE_RULES = [(re.compile(p), r) for p, r in (
     (r"G(?=[EI])", "J"), (r"C(?=[EI])", "S"), (r"NG", "N"), (r"[AEIOUY]", ""), (r"[CQ]", "K"),
-    (r"SH", "S"), (r"W", "V"), (r"[PFB]", "B"), (r"Z", "S"),
+    (r"SH", "S"), (r"W", "V"), (r"[PFB]", "B"), (r"Z", "S"), (r"D", "T"),
 )]  # fmt: skip
 _DOUBLED = re.compile(r"(.)\1+")
 
@@ -337,7 +339,7 @@ def _another_name(x: str, y: str) -> bool:
 
 
 _LOOSE_KEY_RULES = [(re.compile(p), r) for p, r in (
-    (r"G(?=[EI])", "J"), (r"[AEIOUYHWV]", ""), (r"[CQKG]", "K"), (r"[PFB]", "B"), (r"[SZX]", "S"),
+    (r"G(?=[EI])", "J"), (r"[AEIOUYHW]", ""), (r"[CQKG]", "K"), (r"[PFBV]", "B"), (r"[SZX]", "S"),
     (r"D", "T"), (r"(.)\1+", r"\1"),
 )]  # fmt: skip
 
@@ -345,7 +347,8 @@ _LOOSE_KEY_RULES = [(re.compile(p), r) for p, r in (
 @lru_cache(maxsize=65536)
 def loose_key(raw: str) -> str:
     """The blocking key of a token of an unvocalised script (see _loose): consonants
-    only, each class one letter, H, W and V (often vowels, or silent) gone."""
+    only, each class one letter (B, P, F and V one), H and W (often vowels, or silent)
+    gone."""
     for rx, repl in _LOOSE_KEY_RULES:
         raw = rx.sub(repl, raw)
     return raw or "_"
@@ -359,14 +362,14 @@ def _silent_ending(x: str, y: str) -> bool:
 
 def _explained(q: tuple[str, str, str], a: tuple[str, str, str]) -> float:
     """How much of the longer token the other explains, letters edited away: one edit
-    (a typo) costs 0.4 of its share, more edits their whole share (RONALDINHO explains
+    (a typo) costs 0.35 of its share, more edits their whole share (RONALDINHO explains
     RONALDO only in part; BARKHANOEV is another family than BARAKHOEV)."""
     edits = min(OSA.distance(q[0], a[0]), OSA.distance(q[1], a[1]))
     if edits == 0:
         return 1.0
     if edits == 1 and _silent_ending(q[0], a[0]):
         return 0.96  # AMINA, AMINAH; HAMDAN, HAMDANE: a spelling
-    return 1.0 - edits / max(len(q[0]), len(a[0])) * (0.4 if edits == 1 else 1.0)
+    return 1.0 - edits / max(len(q[0]), len(a[0])) * (0.35 if edits == 1 else 1.0)
 
 
 _PAIR_FLOOR = 0.78
@@ -393,7 +396,7 @@ def compare(
             elif q_merged and a[4] & (a[4] - 1):
                 continue  # two joined tokens: their parts meet already
             else:
-                s = _token_sim(q0, a[0], bool((a[5] | q[5]) & 2))
+                s = _token_sim(q0, a[0], bool((a[5] | q[5]) & 2), not (a[5] | q[5]) & 4)
                 if q[5] & 16 and s < CUT_SHORT and len(q0) >= 2 and a[0].startswith(q0):
                     s = CUT_SHORT  # the MRZ's name field ended inside it (CARME, CARMEN)
             if s >= _PAIR_FLOOR:

@@ -37,7 +37,7 @@ from typing import Any, NamedTuple
 from screening.matching import names
 from screening.matching.names import Tok, compare, name_tokens, significant, skeletons, split
 from screening.matching.normalize import canonical_country, name_variants
-from screening.matching.readings import CONVENTIONS, readings, vocalised
+from screening.matching.readings import CONVENTIONS, PERSIAN_LETTERS, readings, vocalised
 from screening.matching.translit import (
     ARABIC_SPELLINGS,
     arabic_variants,
@@ -273,12 +273,21 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
            keys_only: bool) -> tuple[_Form, ...]:  # fmt: skip
     """Readings of surname and given names paired in order (readings.readings), as
     tokens: a Latin name has one (two with a state's romanisation)."""
+    if not convention and PERSIAN_LETTERS.intersection((surname or "") + (given_names or "")):
+        convention = "fa"  # both parts read as Persian
     s_r = readings(surname, convention, True)
     g_r = readings(given_names, convention)
     out: list[_Form] = []
-    for i in range(max(len(s_r), len(g_r))):
-        s = s_r[min(i, len(s_r) - 1)] if s_r else None
-        g = g_r[min(i, len(g_r) - 1)] if g_r else None
+    # Readings paired in order, and each with the first of the other part (the
+    # surname's commonest spelling with every reading of the given names: KIM with
+    # JEONG EUN and with JONG UN).
+    n = max(len(s_r), len(g_r))
+    combos = [(min(i, len(s_r) - 1), min(i, len(g_r) - 1)) for i in range(n)]
+    combos += [(0, j) for j in range(1, len(g_r))] + [(i, 0) for i in range(1, len(s_r))]
+    combos = list(dict.fromkeys(combos))
+    for i, j in combos:
+        s = s_r[i] if s_r else None
+        g = g_r[j] if g_r else None
         consonantal = bool((s and s.consonantal) or (g and g.consonantal))
         tokens = name_tokens([list(s.tokens) if s else [], list(g.tokens) if g else []],
                              consonantal, keys_only)  # fmt: skip

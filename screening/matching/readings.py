@@ -140,7 +140,8 @@ def _cyrillic(text: str) -> list[tuple[str, ...]]:
 
 
 # ---------------------------------------------------------------- Arabic, Persian
-_PERSIAN_ONLY = frozenset("پچژگکی")
+# Letters only Persian (and Urdu, Pashto) write: a name holding one is read as Persian.
+PERSIAN_LETTERS = frozenset("پچژگکی")
 _PERSIAN = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س", "ص": "س", "ق": "غ"})
 
 
@@ -183,8 +184,22 @@ _SILENT = re.compile("[\u0e01-\u0e2e][\u0e34-\u0e39]?\u0e4c|[\u1780-\u17b3]\u17c
 _ANUSVARA = re.compile("[\u0902\u0982](?![\u092a-\u092e\u09aa-\u09ae])")
 
 
+# Thai spellings said otherwise than anyascii reads them: ญ is N, รร is AN (สุวรรณ,
+# SUWAN), a final ร after a consonant is ORN (ศิริพร, SIRIPORN) but silent after a
+# closed syllable (ชินวัตร, SHINAWAT), a final ส, ศ, ษ is T (สวัสดิ์, SAWAT).
+_THAI_RULES = [(re.compile(p), r) for p, r in (
+    ("\u0e0d", "\u0e19"), ("\u0e23\u0e23", "\u0e31\u0e19"),
+    ("(?<=\u0e31[\u0e01-\u0e2e])\u0e23(?![\u0e01-\u0e4e])", ""),
+    ("(?<=[\u0e01-\u0e2e])\u0e23(?![\u0e01-\u0e4e])", "\u0e2d\u0e23\u0e19"),
+    ("[\u0e28\u0e29\u0e2a](?![\u0e01-\u0e4e])", "\u0e15"),
+)]  # fmt: skip
+
+
 def _thai_khmer(text: str) -> tuple[str, ...]:
-    return _anyascii(_SILENT.sub("", text).replace("\u0e0d", "\u0e19"))  # ญ: N
+    text = _SILENT.sub("", text)
+    for rx, repl in _THAI_RULES:
+        text = rx.sub(repl, text)
+    return _anyascii(text)
 
 
 # ---------------------------------------------------------------- Japanese, Chinese
@@ -286,7 +301,8 @@ def _anyascii(text: str) -> tuple[str, ...]:
 def readings(text: str | None, convention: str = "", surname: bool = False) -> tuple[Reading, ...]:
     """Latin readings of a name part, most likely first (at most MAX_READINGS); () for
     an empty one. ``convention`` (CONVENTIONS) adds the reading of a state's
-    romanisation; ``surname`` marks the surname field (Korean surnames)."""
+    romanisation ("fa": a Persian name, its other part holding PERSIAN_LETTERS);
+    ``surname`` marks the surname field (Korean surnames)."""
     if not text or not text.strip():
         return ()
     script = "Latn" if text.isascii() else script_of(text)
@@ -305,9 +321,13 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
     if script == "Cyrl":
         found = _cyrillic(text)
     elif script == "Arab":
-        if set(text) & _PERSIAN_ONLY:  # Persian says ض ذ ظ Z, ث ص S, ق GH, و V
-            text = text.translate(_PERSIAN)
         found = [tuple(v.split()) for v in arabic_variants(text, icao=False)]
+        if convention == "fa" or set(text) & PERSIAN_LETTERS:  # ض ذ ظ Z, ث ص S, ق GH
+            persian = text.translate(_PERSIAN)
+            found = [tuple(v.split()) for v in arabic_variants(persian, icao=False)][:2]
+            if "و" in persian:  # and و a V (دیوید DAVID, موسوی MOUSAVI)
+                found.append(tuple(arabic_variants(persian.replace("و", "ڤ"), icao=False)[0]
+                                   .split()))  # fmt: skip
     elif script == "Hebr":
         found = _hebrew(text)
     elif script == "Hani":
@@ -336,4 +356,5 @@ def vocalised(token: str) -> bool:
     return token in ARABIC_SPELLINGS
 
 
-__all__ = ["CONVENTIONS", "MAX_READINGS", "Reading", "readings", "script_of", "vocalised"]
+__all__ = ["CONVENTIONS", "MAX_READINGS", "PERSIAN_LETTERS", "Reading", "readings", "script_of",
+           "vocalised"]
