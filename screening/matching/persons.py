@@ -19,7 +19,7 @@ Keys (short ASCII; ``Y`` is the birth year). A scan looks up a handful (``query_
              enough (UNDATED_MIN_INFO) can hit such a notice, so only they look it up.
 ``n:A.B``    a dated notice by its two first tokens, for the rare scan without a date.
 ``m:A:Y``    a single-token name (``Y`` is ``x`` without a birth year).
-``l:A.B:Y``  two tokens' consonants as an unvocalised script writes them (names.loose_key):
+``l:A.B:Y``  two tokens' consonants as an unvocalised script writes them (name_keys.loose_key):
              a notice files its first two tokens', a scan in Arabic, Hebrew, Thai...
              script looks them up.
 ``j:C:Y``    the whole name run together (VLADIMIRPUTIN), its consonants: a notice files
@@ -34,22 +34,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from screening.matching import names
-from screening.matching.names import Tok, compare, name_tokens, significant, skeletons, split
-from screening.matching.normalize import canonical_country, name_variants
-from screening.matching.readings import CONVENTIONS, PERSIAN_LETTERS, readings, vocalised
-from screening.matching.translit import (
-    ARABIC_SPELLINGS,
-    arabic_variants,
-    chinese_respellings,
-    cyrillic_variants,
-    detect_script,
-    latin_variants,
-    pinyin_syllables,
+from screening.matching import name_keys, names
+from screening.matching.names import Tok, compare, significant, skeletons, split
+from screening.matching.normalize import canonical_country
+from screening.matching.notice_forms import notice_profile
+from screening.matching.scan_forms import (
+    Form,
+    convention_of,
+    name_forms,
+    name_forms_for_keys,
+    principal,
 )
 
 MAX_QUERY_KEYS = 24
-_MAX_FORMS = 12
 
 # Penalties are subtracted from the name similarity; corroboration is added (capped at 1).
 DOB_DATE_MISMATCH = 0.15  # same year, month or day differ (both known)
@@ -103,98 +100,6 @@ class PersonMatch:
     bonuses: tuple[tuple[str, float], ...] = ()
 
 
-# ------------------------------------------------------------------ profile
-_CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
-
-
-def _is_chinese(surname: list[str], given: list[str], nations: list[str]) -> bool:
-    if not surname or not given:
-        return False
-    if not all(pinyin_syllables(t) for t in surname + given):
-        return False
-    return bool(set(nations) & _CHINESE_NATIONS) or surname[0] in names.GROUPS_OF
-
-
-def _chinese_forms(s0: list[str], g0: list[str]) -> list[tuple[list[str], list[str]]]:
-    """Split and Wade-Giles forms of a pinyin name; none unless both parts are pinyin."""
-    s_alts, g_alts = chinese_respellings(s0), chinese_respellings(g0)
-    if not s_alts or not g_alts:
-        return []
-    return [(s.split(), g.split()) for s, g in zip(s_alts, g_alts, strict=True)]
-
-
-def _spellings(text: str, script: str) -> list[str]:
-    if script == "Cyrl":
-        return cyrillic_variants(text)
-    if script == "Arab":
-        return arabic_variants(text, icao=False)
-    return latin_variants(text)
-
-
-def _alias_forms(name: dict[str, Any], nations: list[str]) -> list[tuple[list[str], list[str]]]:
-    surname, given = name.get("surname") or "", name.get("given_names") or ""
-    script = detect_script(surname + given)
-    forms: list[tuple[list[str], list[str]]] = []
-    if script == "Latn":
-        s_vars, g_vars = list(name_variants(surname)), list(name_variants(given))
-        for i in range(max(len(s_vars), len(g_vars))):
-            forms.append((s_vars[min(i, len(s_vars) - 1)].split(),
-                          g_vars[min(i, len(g_vars) - 1)].split()))  # fmt: skip
-        s0, g0 = forms[0]
-        if _is_chinese(s0, g0, nations):
-            forms += _chinese_forms(s0, g0)
-        return forms
-    s_vars = _spellings(surname, script) or [""]
-    g_vars = _spellings(given, script) or [""]
-    for i in range(max(len(s_vars), len(g_vars))):
-        s_var, g_var = s_vars[min(i, len(s_vars) - 1)], g_vars[min(i, len(g_vars) - 1)]
-        forms.append((s_var.split(), g_var.split()))
-    if script == "Hani" and forms:
-        toks = forms[0][0] + forms[0][1]
-        if not given:  # one field: surname first, as Chinese writes it
-            forms = [(toks[:1], toks[1:])]
-        s0, g0 = forms[0]
-        forms.append((s0, ["".join(g0)]))  # XIAO MING is XIAOMING on most passports
-        forms += _chinese_forms(s0, ["".join(g0)])
-    return forms
-
-
-def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
-    """Everything score() needs, precomputed once per notice; JSON-serialisable.
-
-    ``forms`` holds, per Latin spelling of an alias: the alias's index in ``names``, the
-    tokens (see names.Tok) and how many of them are the surname's."""
-    nations = [canonical_country(str(n)) for n in record.get("nationalities") or []]
-    labels: list[str] = []
-    forms: list[list[Any]] = []
-    seen: set[tuple[str, ...]] = set()
-    for name in record.get("names") or []:
-        label = ", ".join(p for p in (name.get("surname"), name.get("given_names")) if p)
-        if not label:
-            continue
-        labels.append(label)
-        script = detect_script(label)
-        for surname, given in _alias_forms(name, nations):
-            key = (*surname, "|", *given)
-            if (not surname and not given) or key in seen or len(forms) >= _MAX_FORMS:
-                continue
-            seen.add(key)
-            consonantal = script == "Arab"
-            toks = name_tokens([surname, given], consonantal)
-            if consonantal:  # dictionary spellings are vocalised after all
-                toks = [(*t[:5], t[5] & ~2) if t[0] in ARABIC_SPELLINGS else t for t in toks]
-            forms.append([len(labels) - 1, [list(t) for t in toks], len(surname)])
-    return {
-        "id": record.get("id"),
-        "colour": record.get("colour"),
-        "names": labels,
-        "forms": forms,
-        "dob": record.get("date_of_birth"),
-        "nat": nations,
-        "sex": record.get("sex"),
-    }
-
-
 # ------------------------------------------------------------------ keys
 def _year(dob: str | None) -> str:
     return dob[:4] if dob and len(dob) >= 4 and dob[:4].isdigit() else "x"
@@ -204,19 +109,8 @@ def _pair(a: str, b: str) -> str:
     return f"{a}.{b}" if a <= b else f"{b}.{a}"
 
 
-def _principal(tokens: list[Tok]) -> list[Tok]:
-    """Significant base tokens, first surname token and first given name first: the
-    order in which a scan's tokens are worth pairing."""
-    sig = significant(tokens)
-    first_given = next((t for t in sig if not t[5] & 4), None)
-    if first_given is None or first_given is sig[0] or len(sig) < 3:
-        return sig
-    rest = [t for t in sig[1:] if t is not first_given]
-    return [sig[0], first_given, *rest]
-
-
 def _loose_pair(principal: list[Tok]) -> str:
-    return _pair(names.loose_key(principal[0][0]), names.loose_key(principal[1][0]))
+    return _pair(name_keys.loose_key(principal[0][0]), name_keys.loose_key(principal[1][0]))
 
 
 def notice_keys(profile: dict[str, Any]) -> set[str]:
@@ -229,16 +123,16 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
         if len(sig) == 1:
             keys.update(f"m:{k}:{year}" for k in skeletons(sig[0][0]))
             continue
-        pairs = names.pair_keys(tokens)
+        pairs = name_keys.pair_keys(tokens)
         if year == "x":
             keys.update(f"x:{k}" for k in pairs)
             continue
         keys.update(f"p:{k}:{year}" for k in pairs)
-        keys.update(f"j:{names.joined_key(k)}:{year}" for k in names.joined(tokens))
-        keys.add(f"l:{_loose_pair(_principal(tokens))}:{year}")
-        keys.update(f"t:{k}:{year}" for k in names.typo_keys(sig, notice=True))
-        principal = _principal(tokens)
-        keys.add(f"n:{_pair(skeletons(principal[0][0])[0], skeletons(principal[1][0])[0])}")
+        keys.update(f"j:{name_keys.joined_key(k)}:{year}" for k in names.joined(tokens))
+        first = principal(tokens)
+        keys.add(f"l:{_loose_pair(first)}:{year}")
+        keys.update(f"t:{k}:{year}" for k in name_keys.typo_keys(sig, notice=True))
+        keys.add(f"n:{_pair(skeletons(first[0][0])[0], skeletons(first[1][0])[0])}")
     return keys
 
 
@@ -262,77 +156,6 @@ def _parse_dob(dob: str | None) -> tuple[int, int, int] | None:
     return int(y), int(m or 0), int(d or 0)
 
 
-class _Form(NamedTuple):
-    """One Latin reading of a scan's name, as tokens."""
-
-    tokens: list[Tok]
-    plain: bool  # the name as written, not a reading of another script or convention
-
-
-def _forms(surname: str | None, given_names: str | None, convention: str,
-           keys_only: bool) -> tuple[_Form, ...]:  # fmt: skip
-    """Readings of surname and given names paired in order (readings.readings), as
-    tokens: a Latin name has one (two with a state's romanisation)."""
-    if not convention and PERSIAN_LETTERS.intersection((surname or "") + (given_names or "")):
-        convention = "fa"  # both parts read as Persian
-    s_r = readings(surname, convention, True)
-    g_r = readings(given_names, convention)
-    out: list[_Form] = []
-    # Readings paired in order, and each with the first of the other part (the
-    # surname's commonest spelling with every reading of the given names: KIM with
-    # JEONG EUN and with JONG UN).
-    n = max(len(s_r), len(g_r))
-    combos = [(min(i, len(s_r) - 1), min(i, len(g_r) - 1)) for i in range(n)]
-    combos += [(0, j) for j in range(1, len(g_r))] + [(i, 0) for i in range(1, len(s_r))]
-    combos = list(dict.fromkeys(combos))
-    for i, j in combos:
-        s = s_r[i] if s_r else None
-        g = g_r[j] if g_r else None
-        consonantal = bool((s and s.consonantal) or (g and g.consonantal))
-        tokens = name_tokens([list(s.tokens) if s else [], list(g.tokens) if g else []],
-                             consonantal, keys_only)  # fmt: skip
-        if consonantal:  # dictionary spellings are vocalised after all
-            tokens = [(*t[:5], t[5] & ~2) if vocalised(t[0]) else t for t in tokens]
-        if tokens:
-            if _cut_short(s.tokens if s else (), g.tokens if g else ()):
-                last = max(i for i, t in enumerate(tokens) if t[4] & (t[4] - 1) == 0)
-                t = tokens[last]
-                tokens[last] = (t[0], t[1], t[2], t[3], t[4], t[5] | 16)
-            out.append(_Form(tokens, (s is None or s.plain) and (g is None or g.plain)))
-    return tuple(out)
-
-
-_MRZ_NAME_FIELDS = (30, 31, 39)  # TD1, TD2, TD3
-
-
-def _cut_short(surname: tuple[str, ...], given: tuple[str, ...]) -> bool:
-    """Whether the name fills an MRZ name field exactly: its last token may be cut."""
-    length = len("<".join(surname)) + (2 + len("<".join(given)) if given else 0)
-    return length in _MRZ_NAME_FIELDS
-
-
-@lru_cache(maxsize=16384)
-def _name(surname: str | None, given_names: str | None, convention: str = "") -> tuple[_Form, ...]:
-    """Forms of a name with canon and consonants, for comparing: a name recurs far more
-    often than a whole query (dates of birth differ), so it is cached apart."""
-    return _forms(surname, given_names, convention, keys_only=False)
-
-
-@lru_cache(maxsize=16384)
-def _name_for_keys(surname: str | None, given_names: str | None, convention: str = ""
-                   ) -> tuple[tuple[_Form, ...], list[Tok], float]:  # fmt: skip
-    """Forms without canon and consonants (what keys and information need), and the
-    principal tokens and information of the first."""
-    forms = _forms(surname, given_names, convention, keys_only=True)
-    if not forms:
-        return (), [], 0.0
-    return forms, _principal(forms[0].tokens), names.information(forms[0].tokens)
-
-
-def _convention(nationality: str | None) -> str:
-    return CONVENTIONS.get(nationality or "", "")
-
-
 def same_query(query: PersonQuery) -> tuple[Any, ...]:
     """What the matcher sees of a query: two queries equal here get the same keys and
     the same scores (names are compared only as split, normalised tokens)."""
@@ -342,8 +165,8 @@ def same_query(query: PersonQuery) -> tuple[Any, ...]:
 
 @lru_cache(maxsize=16384)
 def _prepare(query: PersonQuery) -> _Prepared | None:
-    forms, principal, info = _name_for_keys(query.surname, query.given_names,
-                                            _convention(query.nationality))
+    forms, principal, info = name_forms_for_keys(query.surname, query.given_names,
+                                            convention_of(query.nationality))
     if not forms:
         return None
     dob = _parse_dob(query.date_of_birth)
@@ -372,13 +195,13 @@ class _Keys(NamedTuple):
     loose: tuple[str, ...]  # readings of an unvocalised script only
 
 
-def _form_keys(tokens: list[Tok], info: float) -> _Keys:
-    u = _principal(tokens)
+def _form_keys(tokens: list[Tok], info: float, u: list[Tok] | None = None) -> _Keys:
+    u = principal(tokens) if u is None else u
     if not u:
         return _Keys((), (), (), (), (), ())
     sk = [skeletons(t[0])[:2] for t in u[:4]]
-    whole = names.joined(tokens)[0]
-    joined = (names.joined_key(whole),) if len(whole) >= 8 else ()
+    whole = name_keys.given_then_surname(tokens)
+    joined = (name_keys.joined_key(whole),) if len(whole) >= 8 else ()
     if len(u) == 1:
         return _Keys((), (), (), sk[0], joined, ())
     loose = (_loose_pair(u),) if u[0][5] & 2 or u[1][5] & 2 else ()
@@ -386,8 +209,8 @@ def _form_keys(tokens: list[Tok], info: float) -> _Keys:
     pairs = [f"{a}.{b}" if a <= b else f"{b}.{a}" for i, j in idx for a in sk[i] for b in sk[j]]
     if len(u) >= 4:
         pairs += [_pair(sk[i][0], sk[j][0]) for i, j in _PAIRS_4_MORE]
-    pairs += names.joined_pair_keys(tokens)
-    typos = names.typo_keys(u, notice=False) if len(u) == 2 else []
+    pairs += name_keys.joined_pair_keys(tokens)
+    typos = name_keys.typo_keys(u, notice=False) if len(u) == 2 else []
     undated = []
     if info >= UNDATED_MIN_INFO:  # only such names can hit a notice without a date
         undated = [_pair(sk[i][0], sk[j][0]) for i, j in idx[: 1 + (len(u) > 3)]]
@@ -397,9 +220,9 @@ def _form_keys(tokens: list[Tok], info: float) -> _Keys:
 @lru_cache(maxsize=16384)
 def _name_keys(surname: str | None, given_names: str | None, convention: str = "") -> _Keys:
     """The year-free bodies of a name's keys, of every reading of it."""
-    forms, _, info = _name_for_keys(surname, given_names, convention)
+    forms, first, info = name_forms_for_keys(surname, given_names, convention)
     if len(forms) == 1:
-        return _form_keys(forms[0].tokens, info)
+        return _form_keys(forms[0].tokens, info, first)
     each = [_form_keys(f.tokens, info) for f in forms]
     return _Keys(*(tuple(dict.fromkeys(k for e in each for k in e[n])) for n in range(6)))
 
@@ -408,7 +231,7 @@ def query_keys(query: PersonQuery) -> list[str]:
     """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
     Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
     pairs, typos, undated, single, joined, loose = _name_keys(
-        query.surname, query.given_names, _convention(query.nationality))
+        query.surname, query.given_names, convention_of(query.nationality))
     dob = _parse_dob(query.date_of_birth)
     year = str(dob[0]) if dob else "x"
     if single:
@@ -587,7 +410,7 @@ class _Compared(NamedTuple):
     plain: bool
 
 
-def _run_together(forms: tuple[_Form, ...], profile_forms: list[Any]) -> _Compared | None:
+def _run_together(forms: tuple[Form, ...], profile_forms: list[Any]) -> _Compared | None:
     """A name written as one token or split elsewhere (VLADIMIRPUTIN, TNKUNDA LAUREN):
     the same letters in the same order as a notice form's, given names then surname or
     the other way round."""
@@ -611,7 +434,7 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> Pers
     matched, penalties, bonuses, level, nat_agrees = _attributes(p, profile)
     if _ceiling(p, penalties, bonuses, level, nat_agrees) < threshold:
         return None
-    forms = _name(query.surname, query.given_names, _convention(query.nationality))
+    forms = name_forms(query.surname, query.given_names, convention_of(query.nationality))
     best: _Compared | None = None
     for q_form in forms:
         for i, (_, encoded, _) in enumerate(profile["forms"]):

@@ -77,8 +77,11 @@ _DIGIT = re.compile(r"[0-9]")
 
 
 def _latin_tokens(text: str) -> tuple[str, ...]:
+    normal = normalize_name(text.replace("<", " "))
+    if not _DIGIT.search(normal):
+        return tuple(normal.split())
     out = []
-    for token in normalize_name(text.replace("<", " ")).split():
+    for token in normal.split():
         if _DIGIT.search(token):
             if token.isdigit():
                 continue  # a number is no part of a name
