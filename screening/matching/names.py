@@ -244,11 +244,10 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
         qc, ac = q[2].replace("CH", "SH"), a[2].replace("CH", "SH")  # French CH for ش
         if qc == ac:
             return 0.93
-        ql, al = _loose(q[0]), _loose(a[0])
+        (ql, q_main), (al, a_main) = _loose(q[0]), _loose(a[0])
         if ql & al:
             return 0.91
-        return 0.93 * max(JaroWinkler.similarity(qc, ac),
-                          max(JaroWinkler.similarity(x, y) for x in ql for y in al))
+        return 0.93 * max(JaroWinkler.similarity(qc, ac), JaroWinkler.similarity(q_main, a_main))
     qg, ag = GROUPS_OF.get(q[0]), GROUPS_OF.get(a[0])
     if qg and ag:
         if set(qg) & set(ag):
@@ -258,15 +257,21 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
     sim = JaroWinkler.similarity(q[1], a[1], score_cutoff=0.5)
     if sim < 0.97:
         sim = max(sim, JaroWinkler.similarity(q[0], a[0]))
+    # Same consonants, vowels differ (MARYAM / MERIEM); the same name but for a particle
+    # (ALMASRI / MASRI, DELACRUZ / CRUZ).
+    vowels_differ = q[2] == a[2] and len(q[2]) >= 3 and q[0][0] == a[0][0] \
+        and abs(len(q_raw) - len(a_raw)) <= 1  # fmt: skip
+    same_stem = len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw)
+    if sim < _PAIR_FLOOR and not vowels_differ and not same_stem:
+        return sim  # no pair: the caps below cannot matter (most pairs, and cheap)
     if given and _another_name(q_raw, a_raw):  # given names (a surname's typo is a typo)
         return min(sim, _ANOTHER_NAME)
     sim = min(sim, _explained(q, a))
     if sim < 0.97:
-        if q[2] == a[2] and len(q[2]) >= 3 and q[0][0] == a[0][0] \
-                and abs(len(q_raw) - len(a_raw)) <= 1:  # fmt: skip
-            sim = max(sim, 0.92)  # same consonants, vowels differ: MARYAM / MERIEM
-        if len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw):
-            sim = max(sim, 0.97)  # ALMASRI / MASRI, DELACRUZ / CRUZ
+        if vowels_differ:
+            sim = max(sim, 0.92)
+        if same_stem:
+            sim = max(sim, 0.97)
     return sim
 
 
@@ -278,19 +283,19 @@ _DOUBLED = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=65536)
-def _loose(raw: str) -> frozenset[str]:
+def _loose(raw: str) -> tuple[frozenset[str], str]:
     """Consonants as an unvocalised script may stand for them: Arabic and Hebrew letters
     are B, P or F, K or C, S or SH, H is often silent, ו and و a vowel or a V, a Latin CH
-    is K, SH or H (MICHAEL, CHARLES, RACHEL)."""
-    out = set()
+    is K, SH or H (MICHAEL, CHARLES, RACHEL). With the first of them, for Jaro-Winkler."""
+    out: list[str] = []
     for ch, kh in (("K", "K"), ("S", ""), ("", "")):
         c = raw.replace("CH", ch).replace("KH", kh).replace("PH", "F").replace("TH", "T")
         c = c.replace("H", "")
         for rx, repl in _LOOSE_RULES:
             c = rx.sub(repl, c)
-        out.add(_DOUBLED.sub(r"\1", c.replace("V", "B")))
-        out.add(_DOUBLED.sub(r"\1", c.replace("V", "")))
-    return frozenset(out)
+        out.append(_DOUBLED.sub(r"\1", c.replace("V", "B")))
+        out.append(_DOUBLED.sub(r"\1", c.replace("V", "")))
+    return frozenset(out), out[0]
 
 
 # What a token one letter away from another scores when the letter makes it another

@@ -415,11 +415,12 @@ def _run_together(forms: tuple[Form, ...], profile_forms: list[Any]) -> _Compare
     the same letters in the same order as a notice form's, given names then surname or
     the other way round."""
     for q_form in forms:
-        q_whole = names.joined(q_form.tokens)[0]
+        q_whole = name_keys.given_then_surname(q_form.tokens)
         if len(q_whole) < 6:
             continue
         for i, (_, encoded, _) in enumerate(profile_forms):
-            if q_whole in names.joined(encoded):
+            letters = sum(len(t[0]) for t in encoded if t[4] & (t[4] - 1) == 0)
+            if letters == len(q_whole) and q_whole in names.joined(encoded):
                 info = names.information(encoded)
                 return _Compared(RUN_TOGETHER, 0.0, "", info, RUN_TOGETHER, i, False)
     return None
