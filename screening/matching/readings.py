@@ -76,7 +76,8 @@ _OCR_DIGITS = str.maketrans("0123456789", "OIZEASGTBG")
 _DIGIT = re.compile(r"[0-9]")
 
 
-def _latin_tokens(text: str) -> tuple[str, ...]:
+def latin_tokens(text: str) -> tuple[str, ...]:
+    """Tokens of a name part in Latin letters (MRZ filler a space, OCR digits letters)."""
     normal = normalize_name(text.replace("<", " "))
     if not _DIGIT.search(normal):
         return tuple(normal.split())
@@ -297,7 +298,7 @@ def _hangul(text: str, surname: bool) -> list[tuple[str, ...]]:
 
 # ---------------------------------------------------------------- any script
 def _anyascii(text: str) -> tuple[str, ...]:
-    return _latin_tokens(anyascii(text))
+    return latin_tokens(anyascii(text))
 
 
 @lru_cache(maxsize=32768)
@@ -310,7 +311,7 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
         return ()
     script = "Latn" if text.isascii() else script_of(text)
     if script == "Latn":
-        tokens = _latin_tokens(text)
+        tokens = latin_tokens(text)
         if not tokens:
             return ()
         out = [Reading(tokens, False, True)]
@@ -349,7 +350,7 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
         found = [tuple(t.replace("OW", "U") for t in _anyascii(text))]
     else:
         found = [_anyascii(text)]
-    found = [_latin_tokens(" ".join(t)) for t in found]  # whatever a library let through
+    found = [latin_tokens(" ".join(t)) for t in found]  # whatever a library let through
     out = [Reading(t, consonantal, False) for t in dict.fromkeys(found) if t]
     return tuple(out[:MAX_READINGS])
 
@@ -359,5 +360,5 @@ def vocalised(token: str) -> bool:
     return token in ARABIC_SPELLINGS
 
 
-__all__ = ["CONVENTIONS", "MAX_READINGS", "PERSIAN_LETTERS", "Reading", "readings", "script_of",
-           "vocalised"]
+__all__ = ["CONVENTIONS", "MAX_READINGS", "PERSIAN_LETTERS", "Reading", "latin_tokens",
+           "readings", "script_of", "vocalised"]

@@ -13,6 +13,7 @@ from screening.matching.readings import (
     CONVENTIONS,
     PERSIAN_LETTERS,
     Reading,
+    latin_tokens,
     readings,
     vocalised,
 )
@@ -41,8 +42,11 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
            keys_only: bool) -> tuple[Form, ...]:  # fmt: skip
     """Readings of surname and given names paired in order (readings.readings), as
     tokens: a Latin name has one (two with a state's romanisation)."""
-    if not convention and not ((surname or "").isascii() and (given_names or "").isascii()) \
-            and PERSIAN_LETTERS.intersection((surname or "") + (given_names or "")):  # fmt: skip
+    ascii_only = (surname or "").isascii() and (given_names or "").isascii()
+    if ascii_only and not convention:  # the common case: Latin letters read one way
+        return _plain_form(latin_tokens(surname) if surname else (),
+                           latin_tokens(given_names) if given_names else (), keys_only)  # fmt: skip
+    if not convention and PERSIAN_LETTERS.intersection((surname or "") + (given_names or "")):
         convention = "fa"  # both parts read as Persian
     s_r = readings(surname, convention, True)
     g_r = readings(given_names, convention)
@@ -75,9 +79,16 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
 
 
 def _one_form(s: Reading | None, g: Reading | None, keys_only: bool) -> tuple[Form, ...]:
-    """The common case, a Latin name read one way: no pairing, no consonantal flags."""
-    s_tokens = s.tokens if s else ()
-    g_tokens = g.tokens if g else ()
+    """One reading of each part: no pairing."""
+    forms = _plain_form(s.tokens if s else (), g.tokens if g else (), keys_only)
+    if forms and not ((s is None or s.plain) and (g is None or g.plain)):
+        return (Form(forms[0].tokens, False),)
+    return forms
+
+
+def _plain_form(s_tokens: tuple[str, ...], g_tokens: tuple[str, ...],
+                keys_only: bool) -> tuple[Form, ...]:  # fmt: skip
+    """The common case, a Latin name read one way: no consonantal flags."""
     tokens = name_tokens([list(s_tokens), list(g_tokens)], False, keys_only)
     if not tokens:
         return ()
@@ -85,7 +96,7 @@ def _one_form(s: Reading | None, g: Reading | None, keys_only: bool) -> tuple[Fo
         last = max(i for i, t in enumerate(tokens) if t[4] & (t[4] - 1) == 0)
         t = tokens[last]
         tokens[last] = (t[0], t[1], t[2], t[3], t[4], t[5] | 16)
-    return (Form(tokens, (s is None or s.plain) and (g is None or g.plain)),)
+    return (Form(tokens, True),)
 
 
 _MRZ_NAME_FIELDS = (30, 31, 39)  # TD1, TD2, TD3
