@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from screening.matching.name_tables import COMMON, GROUPS_OF, PARTICLES, PREFIXES
-from screening.matching.readings import readings
+from screening.matching.readings import latin_tokens, readings
 from screening.matching.translit import PINYIN_SINGLE_SYLLABLES
 
 # --- canon: the scoring form ------------------------------------------------------------
@@ -136,6 +136,10 @@ def split(text: str | None) -> list[str]:
     """Latin upper-case tokens of a name part: its first reading (readings.readings:
     MRZ filler and punctuation separate, OCR digits read as letters, other scripts
     spelt as documents spell them)."""
+    if not text:
+        return []
+    if text.isascii():  # the common case, without the readings cache
+        return list(latin_tokens(text))
     found = readings(text)
     return list(found[0].tokens) if found else []
 
