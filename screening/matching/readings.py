@@ -199,11 +199,13 @@ _THAI_RULES = [(re.compile(p), r) for p, r in (
 )]  # fmt: skip
 
 
-def _thai_khmer(text: str) -> tuple[str, ...]:
-    text = _SILENT.sub("", text)
+def _thai_khmer(text: str) -> list[tuple[str, ...]]:
+    """As the name is said, and letter for letter (personal romanisations keep letters
+    the rules drop: ชินวัตร is SHINAWATRA)."""
+    said = text = _SILENT.sub("", text)
     for rx, repl in _THAI_RULES:
-        text = rx.sub(repl, text)
-    return _anyascii(text)
+        said = rx.sub(repl, said)
+    return list(dict.fromkeys((_anyascii(said), _anyascii(text.replace("\u0e0d", "\u0e19")))))
 
 
 # ---------------------------------------------------------------- Japanese, Chinese
@@ -343,7 +345,7 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
     elif script == "Grek":  # ELOT 743 writes ΟΥ as OU (anyascii: OY)
         found = [tuple(t.replace("OY", "OU") for t in _anyascii(text))]
     elif script in ("Thai", "Khmr"):
-        found = [_thai_khmer(text)]
+        found = _thai_khmer(text)
     elif script in ("Deva", "Beng"):
         found = [_anyascii(_ANUSVARA.sub("n", text))]
     elif script == "Armn":  # ու is U on Armenian passports (anyascii: OW)
