@@ -20,112 +20,20 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
-from screening.matching.normalize import normalize_name
-from screening.matching.translit import PINYIN_SINGLE_SYLLABLES, detect_script, latin_variants
-
-# Articles and connectors: worth little on their own, often joined, split or dropped.
-_PARTICLES = (
-    "AL EL UL AR AS AD AN AT AZ ASH BIN BEN IBN BINT OULD DE DEL DELA DELLA DER DEN DES "
-    "DI DA DO DOS DAS DU LA LE LO LOS LAS VAN VON VOM ZU TEN TER Y E MAC MC ST"
-)
-PARTICLES = frozenset(_PARTICLES.split())
-# Prefixes of a joined token (ALMASRI, DELACRUZ, VANDERBERG, MCDONALD) that may be left
-# out on another document, when at least four letters remain.
-_PREFIXES = ("VANDER", "VANDEN", "DELLA", "DELA", "DEL", "VAN", "VON", "MAC", "AL", "EL", "UL",
-             "DE", "DI", "DA", "MC")  # fmt: skip
-
-# Spellings known to be the same name, first = representative. Kept to names whose
-# variants no rule can bridge (Cheung is Zhang in Cantonese, Dmytro is Ukrainian Dmitri).
-_GROUPS = """
-MUHAMMAD MOHAMMED MOHAMED MOHAMAD MOHAMMAD MUHAMMED MUHAMED MOHAMMET MEHMET MEHMED MOHD MUHD
-AHMED AHMAD AHMET | MAHMOUD MAHMUD | OMAR UMAR OMER
-YUSUF YOUSSEF YOUSEF YUSEF YOUSIF YOUSSOUF YUSSUF JUSUF
-HUSSEIN HUSSAIN HUSAIN HOSSEIN HUSEYIN HUSAYN HOUSSEIN | ABDULLAH ABDALLAH ABDULLA ABDELLAH
-MUSTAFA MOSTAFA MOUSTAFA MUSTAPHA | OTHMAN OSMAN UTHMAN | IBRAHIM EBRAHIM IBRAGIM
-SULEIMAN SULAIMAN SOLIMAN SULEYMAN SLIMANE | ISMAIL ISMAEL SMAIL | MAHDI MEHDI
-HASSAN HASAN HASSANE | MARYAM MARIAM MERIEM MERYEM MIRIAM | FATIMA FATMA FATEMA FATEMEH
-AISHA AICHA AYESHA AISHAT | KHADIJA KHADIDJA KHADIJAH | ZAINAB ZEINAB ZAYNAB
-SAID SAEED SAYED SAIED | JAMAL GAMAL DJAMEL DJAMAL | WALID WALEED OUALID
-NASSER NASIR NACER NASER | HISHAM HICHAM HESHAM | RASHID RACHID RASHEED
-KHALID KHALED HALID | TARIQ TAREK TARIK | YASSER YASIR YASER | ISSA ISA | MUSA MOUSSA MOUSA
-DAOUD DAWOOD DAWUD DAVUD | QASIM KASSEM KASIM GASSIM | HUDA HODA HOUDA
-ABDUL ABDEL ABDOUL ABDUR ABD | ABU ABOU | YURI YURIY IURII JURIJ YURY IOURI YOURI JURI YURII
-SERGEI SERGEY SERHII SERHIY SERGIY SERGII | ALEKSEI ALEXEI ALEKSEY ALEXEY OLEKSII OLEKSIY
-DMITRI DMITRIY DMITRII DMITRY DMYTRO DMITRIJ | ANDREI ANDREY ANDRII ANDRIY
-NIKOLAI NIKOLAY MYKOLA MIKOLAJ | MIKHAIL MICHAIL MYKHAILO MIHAIL MIKHAYLO
-EVGENII EVGENY EVGENIY YEVGENIY YEVGENY IEVGENII JEWGENIJ YEVHEN IEVGEN
-OLGA OLHA | IGOR IHOR | VLADIMIR WLADIMIR VOLODYMYR | ALEKSANDR OLEKSANDR ALEXANDR
-GRIGORI GRIGORIY GRIGORII HRYHORII HRYHORIY | GEORGI GEORGIY HEORHII | OLEG OLEH
-TATIANA TATYANA TETIANA TETYANA | NATALIA NATALYA NATALIYA NATALIIA NATALIJA
-YULIA YULIYA IULIIA JULIJA | ELENA YELENA OLENA JELENA IELENA
-"""
-# Chinese surnames: pinyin first, then Wade-Giles, Cantonese (Hong Kong) and the Hokkien,
-# Teochew or Hakka spellings of Singapore and Malaysia. One romanisation often stands for
-# several characters (WONG is Wang and Huang), which the groups say by overlapping.
-_CHINESE_SURNAMES = """
-WANG WONG ONG HENG | LI LEE | ZHANG CHANG CHEUNG CHEONG TEO TEOH CHONG JANG | LIU LAU LOW
-CHEN CHAN TAN CHIN | YANG YEUNG YEO YEOH IEONG | HUANG WONG NG WEE OOI HWANG | ZHAO CHAO CHIU
-ZHOU CHOU CHOW CHAU CHEW | WU NG GOH | XU HSU TSUI CHUI HUI KHOO | SUN SUEN SOON | MA
-ZHU CHU CHOO | HU WU FOO | GUO KUO KWOK KWEK QUEK | HE HO HOR | LIN LAM LIM | GAO KAO KO KOH
-LUO LO LAW LOH | ZHENG CHENG CHEANG TAY TEH | LIANG LEUNG LEONG NEO | XIE HSIEH TSE CHIA SEAH
-SONG SUNG SOONG | TANG TONG TNG | DENG TENG TANG THAN | FENG FUNG FONG FOONG | HAN HON
-CAO TSAO CHO | ZENG TSENG TSANG | PENG PANG PHANG | XIAO HSIAO SIU SIAW SEOW
-CAI TSAI CHOI TSOI CHUA CHAI | PAN POON PHUA | TIAN TIEN TIN | DONG TUNG | YUAN YUEN
-YE YEH YIP YAP IP | JIANG CHIANG CHEUNG KONG KANG | DU TU TO TOH | SU SO SOH SOO
-WEI NGAI WEE | CHENG CHING | LYU LU LV LUI LOO | DING TING | SHEN SHUM SUM SIM
-ZHONG CHUNG CHONG | TAN TAM | LIAO LIU LIEW LEOW | LU LUK LOKE | JIN CHIN KAM KIM
-SHI SHIH SHEK | YU YUE | LONG LUNG | YAO YIU | FANG FONG | LAI LI | BAI PAI PAK PEH
-CUI TSUI CHUI | QIU CHIU YAU KHOO HIEW | HOU HAU | XIONG HSIUNG HUNG | QIN CHIN CHUN
-SHAO SIU | MAO MO | WAN MAN | DUAN TUAN TUEN | LEI LUI | QIAN CHIEN CHIN | YIN WAN
-GONG KUNG | WEN MAN | MO MOK | GUAN KUAN KWAN | OU AU | OUYANG AUYEUNG | SITU SZETO
-"""
-
-
-def _groups() -> dict[str, tuple[str, ...]]:
-    table: dict[str, tuple[str, ...]] = {}
-    for line in (_GROUPS + _CHINESE_SURNAMES).strip().splitlines():
-        for group in line.split("|"):
-            names = group.split()
-            for name in names:
-                if names[0] not in table.get(name, ()):
-                    table[name] = (*table.get(name, ()), names[0])
-    return table
-
-
-# Token -> representatives of the groups it belongs to (WONG is both Wang and Huang).
-GROUPS_OF = _groups()
-
-# The world's most frequent name elements beyond the groups above (national statistics'
-# heads: Nguyen is about 38% of Vietnamese, Thi the middle name of most Vietnamese women,
-# Maria the first or second name of a fifth of Hispanic women). A match on them says
-# less; corroboration asks for more (see persons._corroborated).
-_COMMON = """
-MARIA MARIE ANA ANNA JOSE JUAN LUIS CARLOS JORGE MANUEL ANTONIO FRANCISCO PEDRO MIGUEL
-JESUS ANGEL DAVID DANIEL JOHN JAMES ROBERT MICHAEL WILLIAM RICHARD THOMAS PAUL PETER MARK
-GEORGE MARY ELIZABETH SARAH LAURA JEAN PIERRE MICHEL PHILIPPE NICOLAS HANS KLAUS WOLFGANG
-ANDREAS STEFAN GIUSEPPE GIOVANNI MARCO LUCA FRANCESCO MARIO PIOTR JAN ANDRZEJ KRZYSZTOF
-TOMASZ MEHMET AHMET MUSTAFA AYSE FATMA EMINE HATICE ZEYNEP ELIF VAN THI DUC MINH NGOC ANH
-HUNG LAN MAI HOA JOAO PAULO RAJ RAJESH SURESH AMIT SUNIL PRIYA SUNITA ANITA ABDULLAHI
-IBRAHIM MUSA MAMADOU MOUSSA AMINATA FATOUMATA IVAN ANNA SMITH JOHNSON WILLIAMS BROWN JONES
-MILLER DAVIS WILSON TAYLOR GARCIA RODRIGUEZ MARTINEZ HERNANDEZ LOPEZ GONZALEZ PEREZ SANCHEZ
-RAMIREZ TORRES FLORES RIVERA GOMEZ DIAZ CRUZ MORALES REYES SILVA SANTOS OLIVEIRA SOUZA
-PEREIRA FERREIRA COSTA RODRIGUES ALVES MULLER MUELLER SCHMIDT SCHNEIDER FISCHER WEBER MEYER
-WAGNER BECKER MARTIN BERNARD DUBOIS ROBERT PETIT DURAND ROSSI RUSSO FERRARI ESPOSITO
-BIANCHI ROMANO NOWAK KOWALSKI WISNIEWSKI YILMAZ KAYA DEMIR SAHIN CELIK YILDIZ NGUYEN TRAN
-LE PHAM HOANG HUYNH PHAN VU VO DANG BUI DO HO NGO KUMAR SINGH SHARMA PATEL KHAN SHAH GUPTA
-HUSSAIN DIALLO TRAORE KEITA COULIBALY DIOP NDIAYE BELLO IVANOV SMIRNOV KUZNETSOV POPOV
-PETROV IVANOVA SMIRNOVA KIM PARK SHEVCHENKO KOVALENKO BONDARENKO MOHAMMADI HOSSEINI AHMADI
-"""
-COMMON = frozenset(_COMMON.split())
+from screening.matching.name_tables import COMMON, GROUPS_OF, PARTICLES, PREFIXES
+from screening.matching.readings import latin_tokens, readings
+from screening.matching.translit import PINYIN_SINGLE_SYLLABLES
 
 # --- canon: the scoring form ------------------------------------------------------------
 _CANON_RULES = [
     (re.compile(p), r)
     for p, r in (
+        # ABD's article, assimilated or not (ABDULRAHMAN, ABDERRAHMANE, ABDELKADER).
+        (r"^ABD[AEIOU]?[LR](?=[^AEIOU])", "ABD"),
         (r"SCHTSCH|SHTCH|CHTCH|SHCH", "SHCH"), (r"TSCH|TCH", "CH"), (r"SCH", "SH"),
         (r"DZH|DJ", "J"), (r"KH", "H"), (r"PH", "F"), (r"W", "V"), (r"CK", "K"),
         (r"^HS(?=[IU])", "S"), (r"^X", "S"), (r"TZ", "TS"), (r"Q", "K"), (r"C(?=[AOU])", "K"),
@@ -141,7 +49,7 @@ _CANON_RULES = [
 
 @lru_cache(maxsize=131072)
 def strip_prefix(token: str) -> str:
-    for prefix in _PREFIXES:
+    for prefix in PREFIXES:
         if token.startswith(prefix) and len(token) - len(prefix) >= 4:
             return token[len(prefix) :]
     return token
@@ -179,6 +87,12 @@ _SKELETON_RULES = [
 _VOWELS = frozenset("AEIOUY")
 
 
+@lru_cache(maxsize=65536)
+def skeleton(t: str) -> str:
+    """The blocking key of one spelling (see skeletons for a token's)."""
+    return _skeleton(t)
+
+
 def _skeleton(t: str) -> str:
     if not t:
         return "A"
@@ -213,21 +127,21 @@ def skeletons(token: str) -> tuple[str, ...]:
 # --- tokens of a name -------------------------------------------------------------------
 # A token as scoring sees it: raw, canon, consonants, weight, bitmask of the base tokens it
 # covers (merged tokens cover two), and flags: 1 a particle, 2 consonantal (an unvocalised
-# spelling from Arabic script), 4 part of the surname, 8 a very common name (COMMON).
+# spelling from Arabic script), 4 part of the surname, 8 a very common name (COMMON),
+# 16 the last token of a full MRZ name field (may be cut short).
 Tok = tuple[str, str, str, int, int, int]
 
 
 def split(text: str | None) -> list[str]:
-    """Latin upper-case tokens of a name part (MRZ filler and punctuation separate).
-
-    A name in Arabic or Chinese script is first spelt as a notice's alias in that script
-    is (translit.latin_variants): anyascii drops the article's vowel (الشامي, LSHAMY for
-    AL SHAMI) and runs Chinese syllables together. Cyrillic it spells well as it is."""
+    """Latin upper-case tokens of a name part: its first reading (readings.readings:
+    MRZ filler and punctuation separate, OCR digits read as letters, other scripts
+    spelt as documents spell them)."""
     if not text:
         return []
-    if not text.isascii() and detect_script(text) in ("Arab", "Hani"):
-        text = next(iter(latin_variants(text)), text)
-    return normalize_name(text.replace("<", " ")).split()
+    if text.isascii():  # the common case, without the readings cache
+        return list(latin_tokens(text))
+    found = readings(text)
+    return list(found[0].tokens) if found else []
 
 
 @lru_cache(maxsize=131072)
@@ -323,18 +237,21 @@ def token_sim(q: Sequence[Any], a: Sequence[Any]) -> float:
         return 1.0
     if q[1] == a[1]:
         return 0.97
-    return _token_sim(q[0], a[0], bool((a[5] | q[5]) & 2))
+    return _token_sim(q[0], a[0], bool((a[5] | q[5]) & 2), not (a[5] | q[5]) & 4)
 
 
 @lru_cache(maxsize=262144)
-def _token_sim(q_raw: str, a_raw: str, consonantal: bool) -> float:
+def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -> float:
     """The costly part of token_sim, cached: token pairs recur (common names do)."""
     q, a = (q_raw, canon(q_raw), consonants(q_raw)), (a_raw, canon(a_raw), consonants(a_raw))
     if consonantal:  # unvocalised: only consonants can be compared
         qc, ac = q[2].replace("CH", "SH"), a[2].replace("CH", "SH")  # French CH for ش
         if qc == ac:
             return 0.93
-        return 0.93 * JaroWinkler.similarity(qc, ac)
+        (ql, q_main), (al, a_main) = _loose(q[0]), _loose(a[0])
+        if ql & al:
+            return 0.91
+        return 0.93 * max(JaroWinkler.similarity(qc, ac), JaroWinkler.similarity(q_main, a_main))
     qg, ag = GROUPS_OF.get(q[0]), GROUPS_OF.get(a[0])
     if qg and ag:
         if set(qg) & set(ag):
@@ -344,14 +261,114 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool) -> float:
     sim = JaroWinkler.similarity(q[1], a[1], score_cutoff=0.5)
     if sim < 0.97:
         sim = max(sim, JaroWinkler.similarity(q[0], a[0]))
-        if q[2] == a[2] and len(q[2]) >= 3 and q[0][0] == a[0][0]:
-            sim = max(sim, 0.92)  # same consonants, vowels differ: MARYAM / MERIEM
-        if len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw):
-            sim = max(sim, 0.97)  # ALMASRI / MASRI, DELACRUZ / CRUZ
+    # Same consonants, vowels differ (MARYAM / MERIEM); the same name but for a particle
+    # (ALMASRI / MASRI, DELACRUZ / CRUZ).
+    vowels_differ = q[2] == a[2] and len(q[2]) >= 3 and q[0][0] == a[0][0] \
+        and abs(len(q_raw) - len(a_raw)) <= 1  # fmt: skip
+    same_stem = len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw)
+    if sim < _PAIR_FLOOR and not vowels_differ and not same_stem:
+        return sim  # no pair: the caps below cannot matter (most pairs, and cheap)
+    if given and _another_name(q_raw, a_raw):  # given names (a surname's typo is a typo)
+        return min(sim, _ANOTHER_NAME)
+    sim = min(sim, _explained(q, a))
+    if sim < 0.97:
+        if vowels_differ:
+            sim = max(sim, 0.92)
+        if same_stem:
+            sim = max(sim, 0.97)
     return sim
 
 
+_LOOSE_RULES = [(re.compile(p), r) for p, r in (
+    (r"G(?=[EI])", "J"), (r"C(?=[EI])", "S"), (r"NG", "N"), (r"[AEIOUY]", ""), (r"[CQ]", "K"),
+    (r"SH", "S"), (r"W", "V"), (r"[PFB]", "B"), (r"Z", "S"), (r"D", "T"),
+)]  # fmt: skip
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=65536)
+def _loose(raw: str) -> tuple[frozenset[str], str]:
+    """Consonants as an unvocalised script may stand for them: Arabic and Hebrew letters
+    are B, P or F, K or C, S or SH, H is often silent, ו and و a vowel or a V, a Latin CH
+    is K, SH or H (MICHAEL, CHARLES, RACHEL). With the first of them, for Jaro-Winkler."""
+    out: list[str] = []
+    for ch, kh in (("K", "K"), ("S", ""), ("", "")):
+        c = raw.replace("CH", ch).replace("KH", kh).replace("PH", "F").replace("TH", "T")
+        c = c.replace("H", "")
+        for rx, repl in _LOOSE_RULES:
+            c = rx.sub(repl, c)
+        out.append(_DOUBLED.sub(r"\1", c.replace("V", "B")))
+        out.append(_DOUBLED.sub(r"\1", c.replace("V", "")))
+    return frozenset(out), out[0]
+
+
+# What a token one letter away from another scores when the letter makes it another
+# name: below _PAIR_FLOOR, so that the two are left unpaired (a different name).
+_ANOTHER_NAME = 0.75
+# Vowels that spellings of one name exchange (MOHAMED, MUHAMMAD; RASHID, RASHED; YURI,
+# IURI): a vowel changed across them makes another name (JAMAL, JAMIL; ANGELO, ANGELA).
+_VOWEL_CLASSES = ("AE", "EIY", "OU")
+_VOWELS_SET = frozenset("AEIOUY")
+
+
+class _Edit(NamedTuple):
+    tag: str  # replace, insert, delete
+    src_pos: int
+    dest_pos: int
+
+
+@lru_cache(maxsize=65536)
+def _another_name(x: str, y: str) -> bool:
+    """Whether one edit makes two tokens two names rather than a spelling and its typo:
+    a vowel of the ending exchanged across _VOWEL_CLASSES (ANGELO, ANGELA; JAMAL, JAMIL),
+    or a short name's last consonant changed (NABIL, NABIH), added or dropped (ALI,
+    ALIM). A list of given names would tell better; none is to be had as a library
+    (rigour's needs PyICU built from source), so this is the rule of thumb."""
+    ops = Levenshtein.editops(x, y).as_list()
+    if len(ops) != 1:
+        return False
+    tag, src_pos, dest_pos = ops[0]
+    op = _Edit(str(tag), int(src_pos), int(dest_pos))
+    cx = x[op.src_pos] if op.src_pos < len(x) else ""
+    cy = y[op.dest_pos] if op.dest_pos < len(y) else ""
+    if op.tag == "replace" and cx in "AEIOU" and cy in "AEIOU":
+        if op.src_pos < len(x) - 2 or ({cx, cy} == {"A", "O"} and op.src_pos < len(x) - 1):
+            return False  # not in the ending; an unstressed O written A (POPOV, PAPOV)
+        return not any(cx in c and cy in c for c in _VOWEL_CLASSES)
+    last = op.src_pos >= len(x) - 1 and op.dest_pos >= len(y) - 1
+    changed = {cx, cy} - {""}
+    if not last or min(len(x), len(y)) > (5 if len(changed) == 2 else 4):
+        return False
+    if len(changed) == 2:  # one consonant for another: S and Z, T and D are spellings
+        return not changed & _VOWELS_SET and len({_skeleton(c) for c in changed}) == 2
+    if not changed or changed & set("AEIOUYH"):  # SARA, SARAH
+        return False
+    longer = y if len(y) > len(x) else x
+    return longer[-1] != longer[-2]  # IVAN, IVANN: a letter doubled
+
+
+def _silent_ending(x: str, y: str) -> bool:
+    """Whether one token is the other with a silent H or E at the end."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return len(long) == len(short) + 1 and long.startswith(short) and long[-1] in "HE"
+
+
+def _explained(q: tuple[str, str, str], a: tuple[str, str, str]) -> float:
+    """How much of the longer token the other explains, letters edited away: one edit
+    (a typo) costs 0.35 of its share, more edits their whole share (RONALDINHO explains
+    RONALDO only in part; BARKHANOEV is another family than BARAKHOEV)."""
+    edits = min(OSA.distance(q[0], a[0]), OSA.distance(q[1], a[1]))
+    if edits == 0:
+        return 1.0
+    if edits == 1 and _silent_ending(q[0], a[0]):
+        return 0.96  # AMINA, AMINAH; HAMDAN, HAMDANE: a spelling
+    return 1.0 - edits / max(len(q[0]), len(a[0])) * (0.35 if edits == 1 else 1.0)
+
+
 _PAIR_FLOOR = 0.78
+# A scan's last token where an MRZ's name field is full (flag 16), and a notice token
+# it begins: cut short, not another name.
+CUT_SHORT = 0.95
 _SURE = 0.92
 
 
@@ -372,11 +389,13 @@ def compare(
             elif q_merged and a[4] & (a[4] - 1):
                 continue  # two joined tokens: their parts meet already
             else:
-                s = _token_sim(q0, a[0], bool((a[5] | q[5]) & 2))
+                s = _token_sim(q0, a[0], bool((a[5] | q[5]) & 2), not (a[5] | q[5]) & 4)
+                if q[5] & 16 and s < CUT_SHORT and len(q0) >= 2 and a[0].startswith(q0):
+                    s = CUT_SHORT  # the MRZ's name field ended inside it (CARME, CARMEN)
             if s >= _PAIR_FLOOR:
                 pairs.append((s, q[3] + a[3], q, a))
     pairs.sort(key=lambda p: (p[0], p[1]), reverse=True)
-    used_q = used_a = 0
+    used_q = used_a = same_q = same_a = 0
     total = weight = 0.0
     weakest = 1.0
     for s, _, q, a in pairs:
@@ -384,6 +403,9 @@ def compare(
             continue
         used_q |= q[4]
         used_a |= a[4]
+        if s >= 0.97:  # the same name, spelt alike
+            same_q |= q[4]
+            same_a |= a[4]
         w = max(q[3], a[3])
         weakest = min(weakest, s)
         if s < _SURE:  # a weak pairing (HERNANDEZ / HERRERA) counts against the name
@@ -407,7 +429,11 @@ def compare(
         pen = 0.12 + 0.03 * (len(q_left) + len(a_left) - 1)
         return sim, pen, "single_name_token", n_matched, weakest
     left, side = (q_left, query) if q_left else (a_left, alias)
-    if _whole_surname(left, side):
+    other, used_other = (alias, same_a) if q_left else (query, same_q)
+    # A surname left over is a different family, unless the other side's surname was
+    # found among this side's names: a part added or dropped (CHOUDARY, ANJEM on a
+    # passport of MAHMOOD, ANJEM IFTIKHAR CHOUDARY).
+    if _whole_surname(left, side) and not _surname_found(other, used_other):
         return sim, 0.2, "surname_unmatched", n_matched, weakest
     reason = "name_tokens_added" if q_left else "name_tokens_missing"
     return sim, min(0.03 * len(left), 0.09), reason, n_matched, weakest
@@ -424,96 +450,17 @@ def _whole_surname(left: Sequence[Sequence[Any]], side: Sequence[Sequence[Any]])
     return bool(surname) and all(any(t is u for u in left) for t in surname)
 
 
-# --- blocking keys built from tokens ---------------------------------------------------
-def _prefixed_skeletons(raw: str) -> tuple[str, ...]:
-    stripped = strip_prefix(raw)
-    return skeletons(raw) if stripped == raw else (*skeletons(raw), *skeletons(stripped))
+def _surname_found(side: Sequence[Sequence[Any]], used: int) -> bool:
+    """Whether a surname token of a side was matched (by the same name, spelt alike)."""
+    return any(t[5] & 4 and not t[5] & 1 and t[4] & used and _is_base(t) for t in side)
 
 
-def pair_keys(tokens: list[Tok]) -> list[str]:
-    """A notice's skeleton pairs: all its tokens (particles too: a scan may count DE as
-    a name), its joined tokens (written joined, or two adjacent ones joined), those also
-    without a particle (ALMASRI as MASRI), each with every other token they do not
-    overlap."""
-    items = [(t[4], _prefixed_skeletons(t[0])) for t in tokens]
-    out: list[str] = []
-    for i, (mask_a, keys_a) in enumerate(items):
-        for mask_b, keys_b in items[i + 1 :]:
-            if mask_a & mask_b:
-                continue
-            out += [f"{a}.{b}" if a <= b else f"{b}.{a}" for a in keys_a for b in keys_b]
-    return list(dict.fromkeys(out))
-
-
-_ELIDED = frozenset({"DELL", "DALL", "NELL", "SULL", "SANT", "QUELL"})  # DELL'ACQUA
-# Heads of Arabic compound names (ABDEL RAHMAN is ABDULRAHMAN, ABOU BAKR ABUBAKR).
-_COMPOUND_HEADS = frozenset({"ABDUL", "ABDEL", "ABDOUL", "ABDUR", "ABDAL", "ABDOL", "ABOU"})
-
-
-@lru_cache(maxsize=65536)
-def _joinable(a: str, b: str) -> bool:
-    """Adjacent tokens a document may well print as one: a letter or syllable cut off by
-    an apostrophe (O BRIEN, D ANGELO, GUS ENKO, DELL ACQUA), an Arabic compound (ABDEL
-    RAHMAN), two Chinese syllables."""
-    if min(len(a), len(b)) <= 3 or a in _ELIDED or a in _COMPOUND_HEADS:
-        return True
-    return single_syllable(a) and single_syllable(b)
-
-
-def joined_pair_keys(tokens: list[Tok]) -> list[str]:
-    """The scan's name with its joinable adjacent tokens joined (O BRIEN, XIAO MING as the
-    notice may write them: OBRIEN, XIAOMING): each field's first unit, joined, paired
-    with the other field's first token, joined or not."""
-    merged: dict[int, Tok] = {}
-    heads: tuple[list[Tok], list[Tok]] = ([], [])  # given names, surname: first two tokens
-    keep_particles = len(tokens) < 4
-    for t in tokens:  # one pass: this runs for every scan's name
-        m = t[4]
-        if m & (m - 1):
-            merged[m] = t
-        elif keep_particles or not t[5] & 1:
-            head = heads[1 if t[5] & 4 else 0]
-            if len(head) < 2:
-                head.append(t)
-    if not heads[0] or not heads[1]:
-        return []
-    firsts: list[tuple[str, str]] = []  # per field: (first token, first unit)
-    for toks in (heads[1], heads[0]):
-        unit = toks[0][0]
-        if len(toks) > 1 and _joinable(toks[0][0], toks[1][0]):
-            unit = merged.get(toks[0][4] | toks[1][4], toks[0])[0]
-        firsts.append((toks[0][0], unit))
-    (a0, a1), (b0, b1) = firsts
-    out: list[str] = []
-    for x, y in ((a1, b0), (a0, b1), (a1, b1)):
-        if (x, y) != (a0, b0):
-            kx, ky = skeletons(x)[0], skeletons(y)[0]
-            out.append(f"{kx}.{ky}" if kx <= ky else f"{ky}.{kx}")
-    return list(dict.fromkeys(out))
-
-
-def typo_keys(picks: list[Tok], notice: bool) -> list[str]:
-    """One token's skeleton with the first or last two letters of another as written: a
-    single typo spares one of them. A notice files its principal tokens (first and last
-    surname token, first given name) with all their skeletons; a scan of two tokens
-    looks up its own skeletons."""
-    if notice:
-        surname = [t for t in picks if t[5] & 4]
-        given = [t for t in picks if not t[5] & 4]
-        picks = list({id(t): t for t in (surname[:1] + surname[-1:] + given[:1])}.values())
-        if len(picks) < 2:
-            picks = picks + [t for t in given[1:2] if t not in picks]
-    out: list[str] = []
-    for a in picks:
-        keys_a = skeletons(a[0]) if notice else skeletons(a[0])[:1]
-        for b in picks:
-            if a is b:
-                continue
-            word = strip_prefix(b[0])
-            for ka in keys_a:
-                out.append(f"{ka}.^{word[:2]}")
-                out.append(f"{ka}.${word[-2:]}")
-    return out
+def joined(tokens: Sequence[Sequence[Any]]) -> tuple[str, str]:
+    """The name run together (VLADIMIRPUTIN): given names then surname, surname then
+    given names; base tokens only."""
+    surname = "".join(t[0] for t in tokens if t[5] & 4 and _is_base(t))
+    given = "".join(t[0] for t in tokens if not t[5] & 4 and _is_base(t))
+    return given + surname, surname + given
 
 
 __all__ = [
@@ -525,13 +472,12 @@ __all__ = [
     "consonants",
     "information",
     "is_common",
-    "joined_pair_keys",
+    "joined",
     "name_tokens",
-    "pair_keys",
     "significant",
+    "skeleton",
     "skeletons",
     "split",
     "strip_prefix",
     "token_sim",
-    "typo_keys",
 ]

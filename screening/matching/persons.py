@@ -19,6 +19,12 @@ Keys (short ASCII; ``Y`` is the birth year). A scan looks up a handful (``query_
              enough (UNDATED_MIN_INFO) can hit such a notice, so only they look it up.
 ``n:A.B``    a dated notice by its two first tokens, for the rare scan without a date.
 ``m:A:Y``    a single-token name (``Y`` is ``x`` without a birth year).
+``l:A.B:Y``  two tokens' consonants as an unvocalised script writes them (name_keys.loose_key):
+             a notice files its first two tokens', a scan in Arabic, Hebrew, Thai...
+             script looks them up.
+``j:C:Y``    the whole name run together (VLADIMIRPUTIN), its consonants: a notice files
+             both orders, a scan looks up its given names then surname (a letter moved
+             across the space, TNKUNDA LAUREN for NKUNDA LAURENT, keeps it).
 """
 
 from __future__ import annotations
@@ -28,21 +34,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from screening.matching import names
-from screening.matching.names import Tok, compare, name_tokens, significant, skeletons, split
-from screening.matching.normalize import canonical_country, name_variants
-from screening.matching.translit import (
-    ARABIC_SPELLINGS,
-    arabic_variants,
-    chinese_respellings,
-    cyrillic_variants,
-    detect_script,
-    latin_variants,
-    pinyin_syllables,
+from screening.matching import name_keys, names
+from screening.matching.names import Tok, compare, significant, skeletons, split
+from screening.matching.normalize import canonical_country
+from screening.matching.notice_forms import notice_profile
+from screening.matching.scan_forms import (
+    Form,
+    convention_of,
+    name_forms,
+    name_forms_for_keys,
+    principal,
 )
 
-MAX_QUERY_KEYS = 16
-_MAX_FORMS = 12
+MAX_QUERY_KEYS = 24
 
 # Penalties are subtracted from the name similarity; corroboration is added (capped at 1).
 DOB_DATE_MISMATCH = 0.15  # same year, month or day differ (both known)
@@ -66,6 +70,11 @@ MONTH_MIN_INFO = 1.0  # the dates agree on year and month
 YEAR_MIN_INFO = 1.0  # the dates agree on the year only (1.5, 2.0: see eval/RESULTS.md)
 UNDATED_MIN_INFO = 2.5
 UNDATED_MIN_TOKEN_SIM = 0.95
+# The best score of a name that is not the notice's as written (a spelling, a reading
+# of another script, a sound-alike): 1.00 says "the same name".
+NOT_THE_SAME = 0.99
+# The similarity of a name run together or split elsewhere, letter for letter the same.
+RUN_TOGETHER = 0.97
 
 
 class PersonQuery(NamedTuple):
@@ -91,98 +100,6 @@ class PersonMatch:
     bonuses: tuple[tuple[str, float], ...] = ()
 
 
-# ------------------------------------------------------------------ profile
-_CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
-
-
-def _is_chinese(surname: list[str], given: list[str], nations: list[str]) -> bool:
-    if not surname or not given:
-        return False
-    if not all(pinyin_syllables(t) for t in surname + given):
-        return False
-    return bool(set(nations) & _CHINESE_NATIONS) or surname[0] in names.GROUPS_OF
-
-
-def _chinese_forms(s0: list[str], g0: list[str]) -> list[tuple[list[str], list[str]]]:
-    """Split and Wade-Giles forms of a pinyin name; none unless both parts are pinyin."""
-    s_alts, g_alts = chinese_respellings(s0), chinese_respellings(g0)
-    if not s_alts or not g_alts:
-        return []
-    return [(s.split(), g.split()) for s, g in zip(s_alts, g_alts, strict=True)]
-
-
-def _spellings(text: str, script: str) -> list[str]:
-    if script == "Cyrl":
-        return cyrillic_variants(text)
-    if script == "Arab":
-        return arabic_variants(text, icao=False)
-    return latin_variants(text)
-
-
-def _alias_forms(name: dict[str, Any], nations: list[str]) -> list[tuple[list[str], list[str]]]:
-    surname, given = name.get("surname") or "", name.get("given_names") or ""
-    script = detect_script(surname + given)
-    forms: list[tuple[list[str], list[str]]] = []
-    if script == "Latn":
-        s_vars, g_vars = list(name_variants(surname)), list(name_variants(given))
-        for i in range(max(len(s_vars), len(g_vars))):
-            forms.append((s_vars[min(i, len(s_vars) - 1)].split(),
-                          g_vars[min(i, len(g_vars) - 1)].split()))  # fmt: skip
-        s0, g0 = forms[0]
-        if _is_chinese(s0, g0, nations):
-            forms += _chinese_forms(s0, g0)
-        return forms
-    s_vars = _spellings(surname, script) or [""]
-    g_vars = _spellings(given, script) or [""]
-    for i in range(max(len(s_vars), len(g_vars))):
-        s_var, g_var = s_vars[min(i, len(s_vars) - 1)], g_vars[min(i, len(g_vars) - 1)]
-        forms.append((s_var.split(), g_var.split()))
-    if script == "Hani" and forms:
-        toks = forms[0][0] + forms[0][1]
-        if not given:  # one field: surname first, as Chinese writes it
-            forms = [(toks[:1], toks[1:])]
-        s0, g0 = forms[0]
-        forms.append((s0, ["".join(g0)]))  # XIAO MING is XIAOMING on most passports
-        forms += _chinese_forms(s0, ["".join(g0)])
-    return forms
-
-
-def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
-    """Everything score() needs, precomputed once per notice; JSON-serialisable.
-
-    ``forms`` holds, per Latin spelling of an alias: the alias's index in ``names``, the
-    tokens (see names.Tok) and how many of them are the surname's."""
-    nations = [canonical_country(str(n)) for n in record.get("nationalities") or []]
-    labels: list[str] = []
-    forms: list[list[Any]] = []
-    seen: set[tuple[str, ...]] = set()
-    for name in record.get("names") or []:
-        label = ", ".join(p for p in (name.get("surname"), name.get("given_names")) if p)
-        if not label:
-            continue
-        labels.append(label)
-        script = detect_script(label)
-        for surname, given in _alias_forms(name, nations):
-            key = (*surname, "|", *given)
-            if (not surname and not given) or key in seen or len(forms) >= _MAX_FORMS:
-                continue
-            seen.add(key)
-            consonantal = script == "Arab"
-            toks = name_tokens([surname, given], consonantal)
-            if consonantal:  # dictionary spellings are vocalised after all
-                toks = [(*t[:5], t[5] & ~2) if t[0] in ARABIC_SPELLINGS else t for t in toks]
-            forms.append([len(labels) - 1, [list(t) for t in toks], len(surname)])
-    return {
-        "id": record.get("id"),
-        "colour": record.get("colour"),
-        "names": labels,
-        "forms": forms,
-        "dob": record.get("date_of_birth"),
-        "nat": nations,
-        "sex": record.get("sex"),
-    }
-
-
 # ------------------------------------------------------------------ keys
 def _year(dob: str | None) -> str:
     return dob[:4] if dob and len(dob) >= 4 and dob[:4].isdigit() else "x"
@@ -192,15 +109,8 @@ def _pair(a: str, b: str) -> str:
     return f"{a}.{b}" if a <= b else f"{b}.{a}"
 
 
-def _principal(tokens: list[Tok]) -> list[Tok]:
-    """Significant base tokens, first surname token and first given name first: the
-    order in which a scan's tokens are worth pairing."""
-    sig = significant(tokens)
-    first_given = next((t for t in sig if not t[5] & 4), None)
-    if first_given is None or first_given is sig[0] or len(sig) < 3:
-        return sig
-    rest = [t for t in sig[1:] if t is not first_given]
-    return [sig[0], first_given, *rest]
+def _loose_pair(principal: list[Tok]) -> str:
+    return _pair(name_keys.loose_key(principal[0][0]), name_keys.loose_key(principal[1][0]))
 
 
 def notice_keys(profile: dict[str, Any]) -> set[str]:
@@ -213,14 +123,16 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
         if len(sig) == 1:
             keys.update(f"m:{k}:{year}" for k in skeletons(sig[0][0]))
             continue
-        pairs = names.pair_keys(tokens)
+        pairs = name_keys.pair_keys(tokens)
         if year == "x":
             keys.update(f"x:{k}" for k in pairs)
             continue
         keys.update(f"p:{k}:{year}" for k in pairs)
-        keys.update(f"t:{k}:{year}" for k in names.typo_keys(sig, notice=True))
-        principal = _principal(tokens)
-        keys.add(f"n:{_pair(skeletons(principal[0][0])[0], skeletons(principal[1][0])[0])}")
+        keys.update(f"j:{name_keys.joined_key(k)}:{year}" for k in names.joined(tokens))
+        first = principal(tokens)
+        keys.add(f"l:{_loose_pair(first)}:{year}")
+        keys.update(f"t:{k}:{year}" for k in name_keys.typo_keys(sig, notice=True))
+        keys.add(f"n:{_pair(skeletons(first[0][0])[0], skeletons(first[1][0])[0])}")
     return keys
 
 
@@ -244,22 +156,6 @@ def _parse_dob(dob: str | None) -> tuple[int, int, int] | None:
     return int(y), int(m or 0), int(d or 0)
 
 
-@lru_cache(maxsize=16384)
-def _name(surname: str | None, given_names: str | None) -> tuple[list[Tok], list[Tok], float]:
-    """Tokens, principal tokens and information of a name: a name recurs far more often
-    than a whole query (dates of birth differ), so it is cached apart."""
-    tokens = name_tokens([split(surname), split(given_names)])
-    return tokens, _principal(tokens), names.information(tokens)
-
-
-@lru_cache(maxsize=16384)
-def _name_for_keys(surname: str | None, given_names: str | None
-                   ) -> tuple[list[Tok], list[Tok], float]:  # fmt: skip
-    """As _name, tokens without canon and consonants: what keys and information need."""
-    tokens = name_tokens([split(surname), split(given_names)], keys_only=True)
-    return tokens, _principal(tokens), names.information(tokens)
-
-
 def same_query(query: PersonQuery) -> tuple[Any, ...]:
     """What the matcher sees of a query: two queries equal here get the same keys and
     the same scores (names are compared only as split, normalised tokens)."""
@@ -269,8 +165,9 @@ def same_query(query: PersonQuery) -> tuple[Any, ...]:
 
 @lru_cache(maxsize=16384)
 def _prepare(query: PersonQuery) -> _Prepared | None:
-    tokens, principal, info = _name_for_keys(query.surname, query.given_names)
-    if not tokens:
+    forms, principal, info = name_forms_for_keys(query.surname, query.given_names,
+                                            convention_of(query.nationality))
+    if not forms:
         return None
     dob = _parse_dob(query.date_of_birth)
     nationality = canonical_country(query.nationality) or None
@@ -284,29 +181,57 @@ _PAIRS = {2: ((0, 1),), 3: ((0, 1), (0, 2), (1, 2))}
 _PAIRS_4 = ((0, 1), (2, 3), (0, 2), (1, 2))
 
 
-@lru_cache(maxsize=16384)
-def _name_keys(surname: str | None, given_names: str | None) -> tuple[tuple[str, ...], ...]:
-    """The year-free bodies of a name's keys: (pairs, typo keys, undated pairs, single)."""
-    tokens, u, info = _name_for_keys(surname, given_names)
+_PAIRS_4_MORE = ((1, 3), (0, 3))  # first skeletons only: a surname among given names
+
+
+class _Keys(NamedTuple):
+    """The year-free bodies of a name's keys."""
+
+    pairs: tuple[str, ...]
+    typos: tuple[str, ...]
+    undated: tuple[str, ...]
+    single: tuple[str, ...]
+    joined: tuple[str, ...]
+    loose: tuple[str, ...]  # readings of an unvocalised script only
+
+
+def _form_keys(tokens: list[Tok], info: float, u: list[Tok] | None = None) -> _Keys:
+    u = principal(tokens) if u is None else u
     if not u:
-        return (), (), (), ()
+        return _Keys((), (), (), (), (), ())
     sk = [skeletons(t[0])[:2] for t in u[:4]]
+    whole = name_keys.given_then_surname(tokens)
+    joined = (name_keys.joined_key(whole),) if len(whole) >= 8 else ()
     if len(u) == 1:
-        return (), (), (), sk[0]
+        return _Keys((), (), (), sk[0], joined, ())
+    loose = (_loose_pair(u),) if u[0][5] & 2 or u[1][5] & 2 else ()
     idx = _PAIRS.get(len(u), _PAIRS_4)
     pairs = [f"{a}.{b}" if a <= b else f"{b}.{a}" for i, j in idx for a in sk[i] for b in sk[j]]
-    pairs += names.joined_pair_keys(tokens)
-    typos = names.typo_keys(u, notice=False) if len(u) == 2 else []
+    if len(u) >= 4:
+        pairs += [_pair(sk[i][0], sk[j][0]) for i, j in _PAIRS_4_MORE]
+    pairs += name_keys.joined_pair_keys(tokens)
+    typos = name_keys.typo_keys(u, notice=False) if len(u) == 2 else []
     undated = []
     if info >= UNDATED_MIN_INFO:  # only such names can hit a notice without a date
         undated = [_pair(sk[i][0], sk[j][0]) for i, j in idx[: 1 + (len(u) > 3)]]
-    return tuple(dict.fromkeys(pairs)), tuple(typos), tuple(undated), ()
+    return _Keys(tuple(pairs), tuple(typos), tuple(undated), (), joined, loose)
+
+
+@lru_cache(maxsize=16384)
+def _name_keys(surname: str | None, given_names: str | None, convention: str = "") -> _Keys:
+    """The year-free bodies of a name's keys, of every reading of it."""
+    forms, first, info = name_forms_for_keys(surname, given_names, convention)
+    if len(forms) == 1:
+        return _form_keys(forms[0].tokens, info, first)
+    each = [_form_keys(f.tokens, info) for f in forms]
+    return _Keys(*(tuple(dict.fromkeys(k for e in each for k in e[n])) for n in range(6)))
 
 
 def query_keys(query: PersonQuery) -> list[str]:
     """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
     Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
-    pairs, typos, undated, single = _name_keys(query.surname, query.given_names)
+    pairs, typos, undated, single, joined, loose = _name_keys(
+        query.surname, query.given_names, convention_of(query.nationality))
     dob = _parse_dob(query.date_of_birth)
     year = str(dob[0]) if dob else "x"
     if single:
@@ -315,6 +240,8 @@ def query_keys(query: PersonQuery) -> list[str]:
         keys = [f"n:{k}" for k in pairs[:2]]
     else:
         keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
+    if year != "x":
+        keys += [f"j:{k}:{year}" for k in joined] + [f"l:{k}:{year}" for k in loose]
     keys += [f"x:{k}" for k in undated]
     return list(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
 
@@ -471,6 +398,34 @@ def could_hit(query: PersonQuery, payload: str, threshold: float) -> bool:
     return p is not None and _worth([p], payload, threshold)
 
 
+class _Compared(NamedTuple):
+    """A query form compared with a notice form (names.compare, and which forms)."""
+
+    sim: float
+    pen: float
+    reason: str
+    info: float
+    weakest: float
+    form: int
+    plain: bool
+
+
+def _run_together(forms: tuple[Form, ...], profile_forms: list[Any]) -> _Compared | None:
+    """A name written as one token or split elsewhere (VLADIMIRPUTIN, TNKUNDA LAUREN):
+    the same letters in the same order as a notice form's, given names then surname or
+    the other way round."""
+    for q_form in forms:
+        q_whole = name_keys.given_then_surname(q_form.tokens)
+        if len(q_whole) < 6:
+            continue
+        for i, (_, encoded, _) in enumerate(profile_forms):
+            letters = sum(len(t[0]) for t in encoded if t[4] & (t[4] - 1) == 0)
+            if letters == len(q_whole) and q_whole in names.joined(encoded):
+                info = names.information(encoded)
+                return _Compared(RUN_TOGETHER, 0.0, "", info, RUN_TOGETHER, i, False)
+    return None
+
+
 def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> PersonMatch | None:
     """The best alias's name similarity, less penalties, plus corroboration; None below
     the threshold. Pure; a candidate whose attributes alone rule it out costs little."""
@@ -480,19 +435,29 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> Pers
     matched, penalties, bonuses, level, nat_agrees = _attributes(p, profile)
     if _ceiling(p, penalties, bonuses, level, nat_agrees) < threshold:
         return None
-    tokens = _name(query.surname, query.given_names)[0]  # with canon: for comparing
-    best: tuple[float, float, str, float, float, int] | None = None
-    for i, (_, encoded, _) in enumerate(profile["forms"]):
-        sim, pen, reason, n_matched, weakest = compare(tokens, encoded)
-        if best is None or sim - pen > best[0] - best[1]:
-            best = (sim, pen, reason, n_matched, weakest, i)
-            if sim - pen >= 0.97:
-                break
+    forms = name_forms(query.surname, query.given_names, convention_of(query.nationality))
+    best: _Compared | None = None
+    for q_form in forms:
+        for i, (_, encoded, _) in enumerate(profile["forms"]):
+            found = _Compared(*compare(q_form.tokens, encoded), i, q_form.plain)
+            if best is None or found.sim - found.pen > best.sim - best.pen:
+                best = found
+                if found.sim - found.pen >= 0.97:
+                    break
+        if best is not None and best.sim - best.pen >= 0.97:
+            break
     assert best is not None
-    sim, pen, reason, n_matched, weakest, form = best
+    if best.sim - best.pen < 0.97:
+        best = _run_together(forms, profile["forms"]) or best
+    sim, pen, reason, n_matched, weakest, form, plain = best
     if not _corroborated(level, nat_agrees, n_matched, weakest, reason):
         penalties.append(("no_corroboration", NO_CORROBORATION))
-    value = min(1.0, sim - pen + sum(a for _, a in bonuses) - sum(a for _, a in penalties))
+    value = sim - pen + sum(a for _, a in bonuses) - sum(a for _, a in penalties)
+    if value > NOT_THE_SAME and not (sim >= 1.0 and not pen and plain):
+        # 1.00 only for the same name as written; listed, so the score explains itself.
+        penalties.append(("name_not_identical", round(value - NOT_THE_SAME, 4)))
+        value = NOT_THE_SAME
+    value = min(1.0, value)
     if value < threshold:
         return None
     if reason:

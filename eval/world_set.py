@@ -1,0 +1,234 @@
+"""Build the world set: names as other countries' documents write them (seeded).
+
+    python eval/world_set.py --out /tmp/worldset [--per-class 120] [--seed 26]
+    python eval/run_eval.py --data /tmp/worldset
+
+Each pair is one notice (the name in Latin letters, as notices write it) and one
+traveller scan with the same full date of birth and nationality, so that only the name
+decides. Same-person classes (``expect`` the pair's notice):
+
+* ``runtogether``: the name run into one token (VLADIMIRPUTIN, also with a patronymic),
+  or a letter moved across the space (TNKUNDA, LAUREN for NKUNDA, LAURENT);
+* ``ocr_digits``: one or two letters read as the digit they look like (SECH1N, I9OR);
+* one class per script on the scan side (``world_pools.SCRIPTS``): Arabic and Persian
+  (Arab and Iranian names, and Latin names written in Arabic or Persian letters),
+  Belarusian and Ukrainian Cyrillic for a Russian name, Hangul, Han, Kana, Kanji, Hebrew,
+  Greek, Georgian, Armenian, Thai, Khmer, Devanagari, Bengali;
+* ``hungarian``, ``latvian``: a Russian name as those countries' documents render it
+  (PUTYIN VLAGYIMIR, LAVROVS SERGEJS), the notice in ICAO 9303 spelling;
+* ``parts_added``: the notice's surname among the scan's given names and another
+  surname in front (CHOUDARY, ANJEM: MAHMOOD, ANJEM IFTIKHAR CHOUDARY);
+* ``parts_dropped``: a long name cut to three of its parts (KHAN, SHER MOHAMMAD ABBAS
+  STANEKZAI PADSHAH: STANEKZAI, SHER ABBAS).
+
+Different-person classes (``expect`` null; a hit is a false hit): ``other_given`` (the
+same surname, a different but similar given name: MAHIR for MAHATHIR), ``soundalike``
+(the same given name, a similar surname of another family: RONALDINHO for RONALDO),
+``both_similar`` (ANGELO MERCAZ for ANGELA MERKEL) and ``different`` (another name).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+from typing import Any
+
+import orjson
+from build_set import _ICAO, cyr_latin
+from world_pools import (
+    LATIN,
+    RUSSIAN,
+    SCRIPTS,
+    SIMILAR_GIVEN,
+    SIMILAR_SURNAME,
+    SOUTH_ASIAN,
+)
+
+POSITIVE = ("runtogether", "ocr_digits", *SCRIPTS, "hungarian", "latvian", "parts_added",
+            "parts_dropped")  # fmt: skip
+NEGATIVE = ("other_given", "soundalike", "both_similar", "different")
+
+
+def halves(block: str) -> tuple[list[str], list[str]]:
+    surnames, given = block.split("|")
+    return surnames.split(), given.split()
+
+
+def pairs(block: str) -> list[tuple[str, str]]:
+    return [(a, b) for a, b in (p.split(":") for p in block.split())]
+
+
+def scripted(entries: list[str]) -> list[tuple[str, str]]:
+    return [(e.split("=")[0], e.split("=")[1]) for e in entries]
+
+
+# ---- national renderings of a Russian name -------------------------------------------
+_SOFT = set("ЕЁИЮЯЬ")
+_CYR = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ"
+_HU_LETTERS = "A B V G D E JO ZS Z I J K L M N O P R SZ T U F H C CS S SCS - I - E JU JA"
+_LV_LETTERS = "A B V G D E JO Z Z I J K L M N O P R S T U F H C C S SC - I - E JU JA"
+_HU = dict(zip(_CYR, _HU_LETTERS.split(" "), strict=True))
+_LV = dict(zip(_CYR, _LV_LETTERS.split(" "), strict=True))
+
+
+def hungarian(word: str) -> str:
+    """Hungarian rules for Russian (soft Д, Т, Н are GY, TY, NY; Е is JE at the start)."""
+    w, out = word.upper(), []
+    for i, ch in enumerate(w):
+        nxt = w[i + 1] if i + 1 < len(w) else ""
+        if ch in "ДТН" and nxt in _SOFT:
+            out.append({"Д": "GY", "Т": "TY", "Н": "NY"}[ch])
+        elif ch == "Е" and (i == 0 or w[i - 1] in "АЕЁИОУЫЭЮЯЬЪ"):
+            out.append("JE")
+        else:
+            out.append(_HU[ch])
+    return "".join(out).replace("-", "")
+
+
+def latvian(word: str) -> str:
+    """Latvian rules (marks folded as the MRZ folds them): masculine names take -S."""
+    w = word.upper()
+    base = "".join(_LV[ch] for ch in w).replace("-", "")
+    if w[-1] not in "АЯЕИОУЫЭЮЁ" or w.endswith(("ИЙ", "ЫЙ", "ЕЙ", "АЙ")):
+        base = base[:-1] + "J" if w.endswith(("ИЙ", "ЫЙ")) else base
+        base += "S"
+    return base
+
+
+# ---- one pair ------------------------------------------------------------------------
+_OCR = {"O": "0", "I": "1", "G": "9", "S": "5", "B": "8", "Z": "2", "A": "4", "E": "3",
+        "T": "7"}  # fmt: skip
+
+
+def ocr(rng: random.Random, name: str) -> str:
+    spots = [i for i, ch in enumerate(name) if ch in _OCR and i > 0]
+    for i in rng.sample(spots, min(len(spots), rng.choice((1, 1, 2)))):
+        name = name[:i] + _OCR[name[i]] + name[i + 1 :]
+    return name
+
+
+class World:
+    def __init__(self, rng: random.Random):
+        self.rng = rng
+        rs, rg = halves(RUSSIAN)
+        self.russian = (rs, rg)
+        ls, lg = halves(LATIN)
+        ss, sg = halves(SOUTH_ASIAN)
+        self.latin = (
+            ls + [cyr_latin(s, _ICAO) for s in rs],
+            lg + [cyr_latin(g, _ICAO) for g in rg],
+        )
+        self.south = (ss, sg)
+
+    def pick(self, pool: list[str], k: int = 1) -> list[str]:
+        return self.rng.sample(pool, k)
+
+    def positive(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
+        """(notice surname, given), (scan surname, given), nationality."""
+        rng = self.rng
+        if cls in SCRIPTS:
+            nat, block = SCRIPTS[cls]
+            surnames, given = (scripted(h) for h in halves(block))
+            (s_lat, s_nat), (g_lat, g_nat) = rng.choice(surnames), rng.choice(given)
+            if cls == "hangul":  # JONG-UN, JONG UN or JONGUN: passports differ
+                g_lat = g_lat.replace("-", rng.choice(("-", " ", "")))
+            return (s_lat, g_lat), (s_nat, g_nat), nat
+        if cls in ("hungarian", "latvian"):
+            rs, rg = self.russian
+            s, g = rng.choice(rs), rng.choice(rg)
+            render = hungarian if cls == "hungarian" else latvian
+            nat = "HUN" if cls == "hungarian" else "LVA"
+            return (cyr_latin(s, _ICAO), cyr_latin(g, _ICAO)), (render(s), render(g)), nat
+        if cls == "runtogether":
+            ls, lg = self.latin
+            s, g = rng.choice(ls), rng.choice(lg)
+            given = [g] + (self.pick(lg) if rng.random() < 0.3 else [])
+            notice = (s, " ".join(given))
+            u = rng.random()
+            if u < 0.4:
+                return notice, ("".join(given) + s, ""), "XXX"
+            if u < 0.7:
+                return notice, (s + "".join(given), ""), "XXX"
+            return notice, (g[-1] + s, g[:-1] + "".join(" " + x for x in given[1:])), "XXX"
+        if cls == "ocr_digits":
+            ls, lg = self.latin if rng.random() < 0.7 else self.south
+            s, g = rng.choice(ls), " ".join(self.pick(lg, rng.choice((1, 1, 2))))
+            if rng.random() < 0.5:
+                return (s, g), (ocr(rng, s), g), "XXX"
+            return (s, g), (s, ocr(rng, g)), "XXX"
+        ss, sg = self.south
+        if cls == "parts_added":
+            s, father = self.pick(ss, 2)
+            g = self.pick(sg, 2)
+            return (s, g[0]), (father, f"{g[0]} {g[1]} {s}"), "PAK"
+        # parts_dropped: a long name (clan and tribal names) cut to three of its parts
+        s = rng.choice(("KHAN", "MALIK", "BAIG", "MIRZA"))
+        given = self.pick(sg, 3)
+        clan = self.pick([x for x in ss if x.endswith("ZAI")] or ss, 1)
+        notice = (s, " ".join([*given, *clan, rng.choice(("PADSHAH", "SAHIB", "JAN"))]))
+        return notice, (clan[0], f"{given[0]} {given[2]}"), "AFG"
+
+    def negative(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
+        rng = self.rng
+        ls, lg = self.latin
+        if cls == "other_given":
+            a, b = rng.choice(pairs(SIMILAR_GIVEN))
+            s = rng.choice(ls)
+            a, b = (a, b) if rng.random() < 0.5 else (b, a)
+            return (s, a), (s, b), "XXX"
+        if cls == "soundalike":
+            a, b = rng.choice(pairs(SIMILAR_SURNAME))
+            g = rng.choice(lg)
+            a, b = (a, b) if rng.random() < 0.5 else (b, a)
+            return (a, g), (b, g), "XXX"
+        if cls == "both_similar":
+            (s1, s2), (g1, g2) = (
+                rng.choice(pairs(SIMILAR_SURNAME)),
+                rng.choice(pairs(SIMILAR_GIVEN)),
+            )
+            return (s1, g1), (s2, g2), "XXX"
+        s1, s2 = self.pick(ls, 2)
+        g1, g2 = self.pick(lg, 2)
+        return (s1, g1), (s2, g2), "XXX"
+
+
+def build(per_class: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rng = random.Random(seed)
+    world = World(rng)
+    notices: list[dict[str, Any]] = []
+    scans: list[dict[str, Any]] = []
+    for cls in POSITIVE + NEGATIVE:
+        for _ in range(per_class):
+            make = world.positive if cls in POSITIVE else world.negative
+            (ns, ng), (ss, sg), nat = make(cls)
+            if nat == "XXX":
+                nat = rng.choice(("D", "FRA", "GBR", "RUS", "PAK", "NGA", "ITA", "ESP"))
+            dob = f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+            rid = f"W{len(notices):06d}"
+            notices.append({"list": "notice", "id": rid, "colour": "red",
+                            "names": [{"surname": ns, "given_names": ng, "script": "Latn"}],
+                            "date_of_birth": dob, "nationalities": [nat],
+                            "documents": []})  # fmt: skip
+            scans.append({"family": cls, "surname": ss or None, "given_names": sg or None,
+                          "date_of_birth": dob, "nationality": nat, "sex": None,
+                          "expect": rid if cls in POSITIVE else None,
+                          "notice_dob": "full"})  # fmt: skip
+    return notices, scans
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--per-class", type=int, default=120)
+    ap.add_argument("--seed", type=int, default=26)
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out-world")
+    args = ap.parse_args()
+    notices, scans = build(args.per_class, args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "notices.ndjson").write_bytes(b"\n".join(orjson.dumps(n) for n in notices) + b"\n")
+    (args.out / "scans.ndjson").write_bytes(b"\n".join(orjson.dumps(s) for s in scans) + b"\n")
+    print(f"{len(notices)} notices, {len(scans)} scans -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""A notice's names as scoring sees them: every alias, in every Latin spelling its script
+suggests (Cyrillic and Arabic schemes, pinyin and Wade-Giles), as lists of tokens,
+precomputed once per notice at load time (``notice_profile``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from screening.matching import names
+from screening.matching.names import name_tokens
+from screening.matching.normalize import canonical_country, name_variants
+from screening.matching.translit import (
+    ARABIC_SPELLINGS,
+    arabic_variants,
+    chinese_respellings,
+    cyrillic_variants,
+    detect_script,
+    latin_variants,
+    pinyin_syllables,
+)
+
+_MAX_FORMS = 12
+
+
+_CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
+
+
+def _is_chinese(surname: list[str], given: list[str], nations: list[str]) -> bool:
+    if not surname or not given:
+        return False
+    if not all(pinyin_syllables(t) for t in surname + given):
+        return False
+    return bool(set(nations) & _CHINESE_NATIONS) or surname[0] in names.GROUPS_OF
+
+
+def _chinese_forms(s0: list[str], g0: list[str]) -> list[tuple[list[str], list[str]]]:
+    """Split and Wade-Giles forms of a pinyin name; none unless both parts are pinyin."""
+    s_alts, g_alts = chinese_respellings(s0), chinese_respellings(g0)
+    if not s_alts or not g_alts:
+        return []
+    return [(s.split(), g.split()) for s, g in zip(s_alts, g_alts, strict=True)]
+
+
+def _spellings(text: str, script: str) -> list[str]:
+    if script == "Cyrl":
+        return cyrillic_variants(text)
+    if script == "Arab":
+        return arabic_variants(text, icao=False)
+    return latin_variants(text)
+
+
+def _alias_forms(name: dict[str, Any], nations: list[str]) -> list[tuple[list[str], list[str]]]:
+    surname, given = name.get("surname") or "", name.get("given_names") or ""
+    script = detect_script(surname + given)
+    forms: list[tuple[list[str], list[str]]] = []
+    if script == "Latn":
+        s_vars, g_vars = list(name_variants(surname)), list(name_variants(given))
+        for i in range(max(len(s_vars), len(g_vars))):
+            forms.append((s_vars[min(i, len(s_vars) - 1)].split(),
+                          g_vars[min(i, len(g_vars) - 1)].split()))  # fmt: skip
+        s0, g0 = forms[0]
+        if _is_chinese(s0, g0, nations):
+            forms += _chinese_forms(s0, g0)
+        return forms
+    s_vars = _spellings(surname, script) or [""]
+    g_vars = _spellings(given, script) or [""]
+    for i in range(max(len(s_vars), len(g_vars))):
+        s_var, g_var = s_vars[min(i, len(s_vars) - 1)], g_vars[min(i, len(g_vars) - 1)]
+        forms.append((s_var.split(), g_var.split()))
+    if script == "Hani" and forms:
+        toks = forms[0][0] + forms[0][1]
+        if not given:  # one field: surname first, as Chinese writes it
+            forms = [(toks[:1], toks[1:])]
+        s0, g0 = forms[0]
+        forms.append((s0, ["".join(g0)]))  # XIAO MING is XIAOMING on most passports
+        forms += _chinese_forms(s0, ["".join(g0)])
+    return forms
+
+
+def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
+    """Everything score() needs, precomputed once per notice; JSON-serialisable.
+
+    ``forms`` holds, per Latin spelling of an alias: the alias's index in ``names``, the
+    tokens (see names.Tok) and how many of them are the surname's."""
+    nations = [canonical_country(str(n)) for n in record.get("nationalities") or []]
+    labels: list[str] = []
+    forms: list[list[Any]] = []
+    seen: set[tuple[str, ...]] = set()
+    for name in record.get("names") or []:
+        label = ", ".join(p for p in (name.get("surname"), name.get("given_names")) if p)
+        if not label:
+            continue
+        labels.append(label)
+        script = detect_script(label)
+        for surname, given in _alias_forms(name, nations):
+            key = (*surname, "|", *given)
+            if (not surname and not given) or key in seen or len(forms) >= _MAX_FORMS:
+                continue
+            seen.add(key)
+            consonantal = script == "Arab"
+            toks = name_tokens([surname, given], consonantal)
+            if consonantal:  # dictionary spellings are vocalised after all
+                toks = [(*t[:5], t[5] & ~2) if t[0] in ARABIC_SPELLINGS else t for t in toks]
+            forms.append([len(labels) - 1, [list(t) for t in toks], len(surname)])
+    return {
+        "id": record.get("id"),
+        "colour": record.get("colour"),
+        "names": labels,
+        "forms": forms,
+        "dob": record.get("date_of_birth"),
+        "nat": nations,
+        "sex": record.get("sex"),
+    }
+
+
+__all__ = ["notice_profile"]

@@ -1,0 +1,366 @@
+"""Latin readings of a name as a scan carries it: in whatever script the document's
+visual zone uses, by its state's romanisation, or with OCR digits inside.
+
+A notice writes its names in Latin letters (and sometimes in Cyrillic or Arabic); a
+terminal reads what the document prints. One Latin spelling cannot stand for a name
+in another script, so a name part gets a few readings, most likely first; the scorer
+takes the best. Libraries where they are kept well (pypinyin for Han, pykakasi for
+Japanese, korean-romanizer for Hangul, anyascii for the rest); tables only for what no
+library knows: customary spellings of Korean surnames (KIM, LEE, PARK are not Revised
+Romanisation), how Belarusian spells a Russian name, Hebrew letters for comparison.
+
+Scripts without written short vowels (Arabic, Hebrew; Thai, Khmer, Devanagari and
+Bengali as anyascii spells them, without the inherent vowel) give *consonantal*
+readings: the scorer compares their consonants only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from functools import lru_cache
+from typing import NamedTuple
+
+from anyascii import anyascii
+
+from screening.matching.normalize import normalize_name
+from screening.matching.translit import ARABIC_SPELLINGS, arabic_variants, cyrillic_variants
+
+MAX_READINGS = 4
+
+
+class Reading(NamedTuple):
+    """One Latin reading of a name part."""
+
+    tokens: tuple[str, ...]
+    consonantal: bool  # short vowels unwritten: compare consonants only
+    plain: bool  # the name as written (Latin letters), not a reading of another script
+
+
+# First code point ranges of the scripts read here; anything else is read by anyascii.
+_RANGES = (
+    ("Cyrl", 0x0400, 0x052F), ("Arab", 0x0600, 0x06FF), ("Arab", 0x0750, 0x077F),
+    ("Arab", 0xFB50, 0xFDFF), ("Arab", 0xFE70, 0xFEFF), ("Hebr", 0x0590, 0x05FF),
+    ("Kana", 0x3040, 0x30FF), ("Kana", 0x31F0, 0x31FF), ("Kana", 0xFF66, 0xFF9F),
+    ("Hang", 0xAC00, 0xD7AF), ("Hang", 0x1100, 0x11FF), ("Hang", 0x3130, 0x318F),
+    ("Hani", 0x4E00, 0x9FFF), ("Hani", 0x3400, 0x4DBF), ("Hani", 0xF900, 0xFAFF),
+    ("Thai", 0x0E00, 0x0E7F), ("Khmr", 0x1780, 0x17FF), ("Deva", 0x0900, 0x097F),
+    ("Beng", 0x0980, 0x09FF), ("Grek", 0x0370, 0x03FF), ("Grek", 0x1F00, 0x1FFF),
+    ("Geor", 0x10A0, 0x10FF), ("Armn", 0x0530, 0x058F),
+)  # fmt: skip
+# Read by anyascii without written short vowels: compared on consonants.
+_CONSONANTAL = frozenset({"Thai", "Khmr", "Deva", "Beng", "Arab", "Hebr"})
+
+
+def script_of(text: str) -> str:
+    """The script of a name part (ISO 15924 code); Kana wins over Han (Japanese)."""
+    found = "Latn"
+    for ch in text:
+        code = ord(ch)
+        if code < 0x0370:
+            continue
+        for name, lo, hi in _RANGES:
+            if lo <= code <= hi:
+                if name == "Kana":
+                    return name
+                if found == "Latn":
+                    found = name
+                break
+    return found
+
+
+# ---------------------------------------------------------------- Latin letters
+# Digits a scanner reads for the letters they look like (SECH1N, I9OR).
+_OCR_DIGITS = str.maketrans("0123456789", "OIZEASGTBG")
+_DIGIT = re.compile(r"[0-9]")
+
+
+def latin_tokens(text: str) -> tuple[str, ...]:
+    """Tokens of a name part in Latin letters (MRZ filler a space, OCR digits letters)."""
+    normal = normalize_name(text.replace("<", " "))
+    if not _DIGIT.search(normal):
+        return tuple(normal.split())
+    out = []
+    for token in normal.split():
+        if _DIGIT.search(token):
+            if token.isdigit():
+                continue  # a number is no part of a name
+            token = token.translate(_OCR_DIGITS)
+        out.append(token)
+    return tuple(out)
+
+
+# National romanisations of (mostly Russian) names on Latin documents, as the ICAO
+# spelling a notice uses writes them. Hungarian: SZ is S, S is SH, CS CH, ZS ZH, GY TY NY
+# soft D T N, J is Y (PUTYIN VLAGYIMIR). Latvian: C is TS, masculine names end in -S
+# (LAVROVS SERGEJS).
+_HU_RULES = [(re.compile(p), r) for p, r in (
+    (r"CS", "\x01"), (r"SZ", "\x02"), (r"ZS", "\x03"), (r"S", "SH"), ("\x01", "CH"),
+    ("\x02", "S"), ("\x03", "ZH"), (r"GY", "D"), (r"TY", "T"), (r"NY", "N"), (r"LY", "L"),
+    (r"J", "Y"),
+)]  # fmt: skip
+_LV_RULES = [(re.compile(p), r) for p, r in (
+    (r"(?<=[^AEIOUS])S$", ""), (r"C", "TS"),
+)]  # fmt: skip
+_CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES}
+# Documents of these states spell foreign (Russian) names by these conventions.
+CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv"}
+
+
+def _national(tokens: tuple[str, ...], convention: str) -> tuple[str, ...]:
+    out = []
+    for token in tokens:
+        for rx, repl in _CONVENTION_RULES[convention]:
+            token = rx.sub(repl, token)
+        out.append(token or "A")
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- Cyrillic
+# Belarusian spells a Russian name as it is said (Уладзімір, Пятроў, Сяргей): a reading
+# with its regular correspondences undone (ДЗ Д, Ц before a soft vowel Т, Ў and a
+# leading У before a consonant В, Я after a consonant Е, Э Е, Ы И) meets the ICAO
+# spelling of the Russian name a notice uses; the unstressed A for O is left to the scorer.
+_BELARUSIAN = [(re.compile(p), r) for p, r in (
+    (r"ДЗ", "Д"), (r"Ц(?=[ІЕЁЮЯЬ])", "Т"), (r"Ў", "В"), (r"\bУ(?=[^АЕЁІИОУЫЭЮЯ\W])", "В"),
+    (r"(?<=[^АЕЁІИОУЫЭЮЯЬЪ\W])Я", "Е"), (r"Э", "Е"), (r"Ы", "И"), (r"І", "И"),
+)]  # fmt: skip
+
+
+def _cyrillic(text: str) -> list[tuple[str, ...]]:
+    upper = unicodedata.normalize("NFC", text).upper()
+    spellings = cyrillic_variants(upper)
+    letters = set(upper)
+    if not letters & set("ҐЄЇ"):  # could be Belarusian
+        russian = upper
+        for rx, repl in _BELARUSIAN:
+            russian = rx.sub(repl, russian)
+        if russian != upper:
+            spellings = spellings[:1] + cyrillic_variants(russian)[:1] + spellings[1:]
+    if "И" in letters and not letters & set("ЫЭЁЪ"):  # could be Ukrainian: И is Y, Г H
+        spellings.insert(1, cyrillic_variants(upper.replace("И", "Ы").replace("Г", "Х"))[0])
+    return [tuple(s.split()) for s in dict.fromkeys(spellings)]
+
+
+# ---------------------------------------------------------------- Arabic, Persian
+# Letters only Persian (and Urdu, Pashto) write: a name holding one is read as Persian.
+PERSIAN_LETTERS = frozenset("پچژگکی")
+_PERSIAN = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س", "ص": "س", "ق": "غ"})
+
+
+# ---------------------------------------------------------------- Hebrew
+# Letters for comparison (consonantal): ו and י stay V and Y, the scorer lets them be
+# vowels; כ and פ after the first letter are spirants (KH, F).
+_HEBREW = {
+    "א": "A", "ב": "B", "ג": "G", "ד": "D", "ה": "H", "ו": "V", "ז": "Z", "ח": "KH", "ט": "T",
+    "י": "Y", "כ": "K", "ך": "KH", "ל": "L", "מ": "M", "ם": "M", "נ": "N", "ן": "N", "ס": "S",
+    "ע": "", "פ": "P", "ף": "F", "צ": "TZ", "ץ": "TZ", "ק": "K", "ר": "R", "ש": "SH", "ת": "T",
+}  # fmt: skip
+
+
+def _hebrew(text: str) -> list[tuple[str, ...]]:
+    """Two readings: ו and י as the consonants V and Y (DAVID, LEVI), and after a
+    consonant as the vowels O and I (YOSEF, BITON). A ה after a letter is written AH so
+    that it does not make a digraph (כהן: KAHN, not KHN)."""
+    out = []
+    for vowels in (False, True):
+        words = []
+        for word in re.findall(r"[\u05d0-\u05ea]+", text):
+            letters: list[str] = []
+            for i, ch in enumerate(word):
+                if i and ch in "כפ":
+                    letters.append("KH" if ch == "כ" else "F")
+                elif i and ch == "ה":
+                    letters.append("AH")
+                elif vowels and i and ch in "וי":
+                    letters.append("O" if ch == "ו" else "I")
+                else:
+                    letters.append(_HEBREW.get(ch, ""))
+            words.append("".join(letters) or "A")
+        out.append(tuple(words))
+    return list(dict.fromkeys(out))
+
+
+# Thai and Khmer mark a silent consonant (ทธ์ in ประยุทธ์, PRAYUT): it goes, with its mark.
+_SILENT = re.compile("[\u0e01-\u0e2e][\u0e34-\u0e39]?\u0e4c|[\u1780-\u17b3]\u17cd")
+# An anusvara is N (पांडे PANDE, सिंह SINGH), M before a labial.
+_ANUSVARA = re.compile("[\u0902\u0982](?![\u092a-\u092e\u09aa-\u09ae])")
+
+
+# Thai spellings said otherwise than anyascii reads them: ญ is N, รร is AN (สุวรรณ,
+# SUWAN), a final ร after a consonant is ORN (ศิริพร, SIRIPORN) but silent after a
+# closed syllable (ชินวัตร, SHINAWAT), a final ส, ศ, ษ is T (สวัสดิ์, SAWAT).
+_THAI_RULES = [(re.compile(p), r) for p, r in (
+    ("\u0e0d", "\u0e19"), ("\u0e23\u0e23", "\u0e31\u0e19"),
+    ("(?<=\u0e31[\u0e01-\u0e2e])\u0e23(?![\u0e01-\u0e4e])", ""),
+    ("(?<=[\u0e01-\u0e2e])\u0e23(?![\u0e01-\u0e4e])", "\u0e2d\u0e23\u0e19"),
+    ("[\u0e28\u0e29\u0e2a](?![\u0e01-\u0e4e])", "\u0e15"),
+)]  # fmt: skip
+
+
+def _thai_khmer(text: str) -> list[tuple[str, ...]]:
+    """As the name is said, and letter for letter (personal romanisations keep letters
+    the rules drop: ชินวัตร is SHINAWATRA)."""
+    said = text = _SILENT.sub("", text)
+    for rx, repl in _THAI_RULES:
+        said = rx.sub(repl, said)
+    return list(dict.fromkeys((_anyascii(said), _anyascii(text.replace("\u0e0d", "\u0e19")))))
+
+
+# ---------------------------------------------------------------- Japanese, Chinese
+def _kana(text: str) -> list[tuple[str, ...]]:
+    """Hepburn (pykakasi), as passports write it without macrons (SATO, SHOHEI) and
+    with the long vowel spelt out (SATOU, INOUE: one cannot tell them apart)."""
+    convert = _kakasi()
+    raw = tuple(normalize_name(" ".join(p["hepburn"] for p in convert(w))).replace(" ", "")
+                for w in text.split())  # fmt: skip
+    raw = tuple(t for t in raw if t)
+    short = tuple(re.sub(r"OU|OO", "O", re.sub(r"UU", "U", t)) for t in raw)
+    return list(dict.fromkeys((short, raw)))
+
+
+@lru_cache(maxsize=1)
+def _kakasi() -> Callable[[str], list[dict[str, str]]]:
+    import pykakasi  # imported on the first Japanese name: it takes 0.4 s
+
+    converter: Callable[[str], list[dict[str, str]]] = pykakasi.kakasi().convert
+    return converter
+
+
+def _han(text: str) -> list[tuple[str, ...]]:
+    """Pinyin syllables (pypinyin), one token each (the scorer joins XIAO MING), and
+    the Japanese reading of the same characters (a Japanese name in kanji)."""
+    from pypinyin import Style, lazy_pinyin  # imported on the first Han name: 0.4 s
+
+    pinyin = tuple(s.upper() for w in text.split()
+                   for s in lazy_pinyin(w, style=Style.NORMAL) if s.isalpha())  # fmt: skip
+    return [r for r in (pinyin, *_kana(text)) if r]
+
+
+# ---------------------------------------------------------------- Korean
+# Customary spellings of Korean surnames on passports (Revised Romanisation would write
+# GIM, I, BAK), first the commonest; the National Institute of Korean Language's survey.
+_KOREAN_SURNAMES = {
+    "김": ("KIM",), "이": ("LEE", "YI", "RHEE"), "박": ("PARK", "PAK"), "최": ("CHOI", "CHOE"),
+    "정": ("JUNG", "JEONG", "CHUNG"), "강": ("KANG",), "조": ("CHO", "JO"),
+    "윤": ("YOON", "YUN"), "장": ("JANG", "CHANG"), "임": ("LIM", "IM"), "한": ("HAN",),
+    "오": ("OH",), "서": ("SEO", "SUH"), "신": ("SHIN", "SIN"), "권": ("KWON",),
+    "황": ("HWANG",), "안": ("AHN", "AN"), "송": ("SONG",), "전": ("JEON", "JUN", "CHUN"),
+    "홍": ("HONG",), "유": ("YOO", "YU"), "류": ("RYU", "YOO"), "고": ("KO", "GO"),
+    "문": ("MOON", "MUN"), "양": ("YANG",), "손": ("SON", "SOHN"), "배": ("BAE",),
+    "백": ("BAEK", "PAIK"), "허": ("HEO", "HUH"), "노": ("NOH", "ROH"), "남": ("NAM",),
+    "하": ("HA",), "곽": ("KWAK",), "성": ("SUNG",), "차": ("CHA",), "주": ("JOO", "JU"),
+    "우": ("WOO",), "민": ("MIN",), "나": ("NA", "RA"), "진": ("JIN",), "지": ("JI",),
+    "엄": ("UM", "EOM"), "채": ("CHAE",), "원": ("WON",), "천": ("CHUN",), "방": ("BANG",),
+    "공": ("KONG",), "현": ("HYUN",), "함": ("HAM",), "변": ("BYUN",), "염": ("YEOM",),
+    "여": ("YEO",), "추": ("CHOO",), "도": ("DO",), "석": ("SEOK",), "선": ("SUN",),
+    "설": ("SEOL",), "마": ("MA",), "길": ("GIL",), "연": ("YEON",), "표": ("PYO",),
+    "명": ("MYUNG",), "기": ("KI",), "반": ("BAN",), "왕": ("WANG",), "금": ("KEUM",),
+    "남궁": ("NAMGOONG",), "황보": ("HWANGBO",), "제갈": ("JEGAL",), "선우": ("SUNWOO",),
+}  # fmt: skip
+# Customary respellings of Revised Romanisation syllables (JEONG: JUNG, YEONG: YOUNG,
+# U: WOO) and McCune-Reischauer's (JONG UN).
+_KO_CUSTOM = [(re.compile(p), r) for p, r in (
+    (r"^U$", "WOO"), (r"YEONG", "YOUNG"), (r"YEO", "YU"), (r"EO", "U"),
+)]  # fmt: skip
+_KO_MR = [(re.compile(p), r) for p, r in ((r"EO", "O"), (r"EU", "U"))]
+
+
+@lru_cache(maxsize=4096)
+def _hangul_syllable(syllable: str) -> str:
+    from korean_romanizer.romanizer import Romanizer  # imported on the first Korean name
+
+    return normalize_name(Romanizer(syllable).romanize())
+
+
+def _respell(syllables: list[str], rules: list[tuple[re.Pattern[str], str]]) -> tuple[str, ...]:
+    out = []
+    for s in syllables:
+        for rx, repl in rules:
+            s = rx.sub(repl, s)
+        out.append(s)
+    return tuple(out)
+
+
+def _hangul(text: str, surname: bool) -> list[tuple[str, ...]]:
+    """A surname as its holders spell it; given names syllable by syllable (the scorer
+    joins MIN JUN as MINJUN), in Revised Romanisation and the customary respellings."""
+    words = text.split()
+    if surname and len(words) == 1 and words[0] in _KOREAN_SURNAMES:
+        spellings: list[tuple[str, ...]] = [(s,) for s in _KOREAN_SURNAMES[words[0]]]
+        return spellings[:3]
+    syllables = [_hangul_syllable(ch) for w in words for ch in w if "\uac00" <= ch <= "\ud7af"]
+    syllables = [s for s in syllables if s]
+    if not syllables:
+        return []
+    return list(dict.fromkeys((tuple(syllables), _respell(syllables, _KO_CUSTOM),
+                               _respell(syllables, _KO_MR))))  # fmt: skip
+
+
+# ---------------------------------------------------------------- any script
+def _anyascii(text: str) -> tuple[str, ...]:
+    return latin_tokens(anyascii(text))
+
+
+@lru_cache(maxsize=32768)
+def readings(text: str | None, convention: str = "", surname: bool = False) -> tuple[Reading, ...]:
+    """Latin readings of a name part, most likely first (at most MAX_READINGS); () for
+    an empty one. ``convention`` (CONVENTIONS) adds the reading of a state's
+    romanisation ("fa": a Persian name, its other part holding PERSIAN_LETTERS);
+    ``surname`` marks the surname field (Korean surnames)."""
+    if not text or not text.strip():
+        return ()
+    script = "Latn" if text.isascii() else script_of(text)
+    if script == "Latn":
+        tokens = latin_tokens(text)
+        if not tokens:
+            return ()
+        out = [Reading(tokens, False, True)]
+        if convention in _CONVENTION_RULES:
+            national = _national(tokens, convention)
+            if national != tokens:
+                out.append(Reading(national, False, False))
+        return tuple(out)
+    consonantal = script in _CONSONANTAL
+    found: list[tuple[str, ...]]
+    if script == "Cyrl":
+        found = _cyrillic(text)
+    elif script == "Arab":
+        found = [tuple(v.split()) for v in arabic_variants(text, icao=False)]
+        if convention == "fa" or set(text) & PERSIAN_LETTERS:  # ض ذ ظ Z, ث ص S, ق GH
+            persian = text.translate(_PERSIAN)
+            found = [tuple(v.split()) for v in arabic_variants(persian, icao=False)][:2]
+            if "و" in persian:  # and و a V (دیوید DAVID, موسوی MOUSAVI)
+                found.append(tuple(arabic_variants(persian.replace("و", "ڤ"), icao=False)[0]
+                                   .split()))  # fmt: skip
+    elif script == "Hebr":
+        found = _hebrew(text)
+    elif script == "Hani":
+        found = _han(text)
+    elif script == "Kana":
+        found = _kana(text)
+    elif script == "Hang":
+        found = _hangul(text, surname)
+    elif script == "Grek":  # ELOT 743 writes ΟΥ as OU (anyascii: OY)
+        found = [tuple(t.replace("OY", "OU") for t in _anyascii(text))]
+    elif script in ("Thai", "Khmr"):
+        found = _thai_khmer(text)
+    elif script in ("Deva", "Beng"):
+        found = [_anyascii(_ANUSVARA.sub("n", text))]
+    elif script == "Armn":  # ու is U on Armenian passports (anyascii: OW)
+        found = [tuple(t.replace("OW", "U") for t in _anyascii(text))]
+    else:
+        found = [_anyascii(text)]
+    found = [latin_tokens(" ".join(t)) for t in found]  # whatever a library let through
+    out = [Reading(t, consonantal, False) for t in dict.fromkeys(found) if t]
+    return tuple(out[:MAX_READINGS])
+
+
+def vocalised(token: str) -> bool:
+    """Whether a token of a consonantal reading is a dictionary spelling after all."""
+    return token in ARABIC_SPELLINGS
+
+
+__all__ = ["CONVENTIONS", "MAX_READINGS", "PERSIAN_LETTERS", "Reading", "latin_tokens",
+           "readings", "script_of", "vocalised"]

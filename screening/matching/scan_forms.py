@@ -1,0 +1,136 @@
+"""A scan's name as scoring and keys see it: the readings of its surname and given names
+(readings.readings) paired into forms, each a list of tokens (names.Tok). Cached per
+name: a name recurs far more often than a whole query."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from screening.matching import names
+from screening.matching.names import Tok, name_tokens, significant
+from screening.matching.readings import (
+    CONVENTIONS,
+    PERSIAN_LETTERS,
+    Reading,
+    latin_tokens,
+    readings,
+    vocalised,
+)
+
+
+def principal(tokens: list[Tok]) -> list[Tok]:
+    """Significant base tokens, first surname token and first given name first: the
+    order in which a scan's tokens are worth pairing."""
+    sig = significant(tokens)
+    first_given = next((t for t in sig if not t[5] & 4), None)
+    if first_given is None or first_given is sig[0] or len(sig) < 3:
+        return sig
+    rest = [t for t in sig[1:] if t is not first_given]
+    return [sig[0], first_given, *rest]
+
+
+
+class Form(NamedTuple):
+    """One Latin reading of a scan's name, as tokens."""
+
+    tokens: list[Tok]
+    plain: bool  # the name as written, not a reading of another script or convention
+
+
+def _forms(surname: str | None, given_names: str | None, convention: str,
+           keys_only: bool) -> tuple[Form, ...]:  # fmt: skip
+    """Readings of surname and given names paired in order (readings.readings), as
+    tokens: a Latin name has one (two with a state's romanisation)."""
+    ascii_only = (surname or "").isascii() and (given_names or "").isascii()
+    if ascii_only and not convention:  # the common case: Latin letters read one way
+        return _plain_form(latin_tokens(surname) if surname else (),
+                           latin_tokens(given_names) if given_names else (), keys_only)  # fmt: skip
+    if not convention and PERSIAN_LETTERS.intersection((surname or "") + (given_names or "")):
+        convention = "fa"  # both parts read as Persian
+    s_r = readings(surname, convention, True)
+    g_r = readings(given_names, convention)
+    if len(s_r) <= 1 and len(g_r) <= 1 and not (s_r and s_r[0].consonantal) \
+            and not (g_r and g_r[0].consonantal):  # fmt: skip
+        return _one_form(s_r[0] if s_r else None, g_r[0] if g_r else None, keys_only)
+    out: list[Form] = []
+    # Readings paired in order, and each with the first of the other part (the
+    # surname's commonest spelling with every reading of the given names: KIM with
+    # JEONG EUN and with JONG UN).
+    n = max(len(s_r), len(g_r))
+    combos = [(min(i, len(s_r) - 1), min(i, len(g_r) - 1)) for i in range(n)]
+    combos += [(0, j) for j in range(1, len(g_r))] + [(i, 0) for i in range(1, len(s_r))]
+    combos = list(dict.fromkeys(combos))
+    for i, j in combos:
+        s = s_r[i] if s_r else None
+        g = g_r[j] if g_r else None
+        consonantal = bool((s and s.consonantal) or (g and g.consonantal))
+        tokens = name_tokens([list(s.tokens) if s else [], list(g.tokens) if g else []],
+                             consonantal, keys_only)  # fmt: skip
+        if consonantal:  # dictionary spellings are vocalised after all
+            tokens = [(*t[:5], t[5] & ~2) if vocalised(t[0]) else t for t in tokens]
+        if tokens:
+            if _cut_short(s.tokens if s else (), g.tokens if g else ()):
+                last = max(i for i, t in enumerate(tokens) if t[4] & (t[4] - 1) == 0)
+                t = tokens[last]
+                tokens[last] = (t[0], t[1], t[2], t[3], t[4], t[5] | 16)
+            out.append(Form(tokens, (s is None or s.plain) and (g is None or g.plain)))
+    return tuple(out)
+
+
+def _one_form(s: Reading | None, g: Reading | None, keys_only: bool) -> tuple[Form, ...]:
+    """One reading of each part: no pairing."""
+    forms = _plain_form(s.tokens if s else (), g.tokens if g else (), keys_only)
+    if forms and not ((s is None or s.plain) and (g is None or g.plain)):
+        return (Form(forms[0].tokens, False),)
+    return forms
+
+
+def _plain_form(s_tokens: tuple[str, ...], g_tokens: tuple[str, ...],
+                keys_only: bool) -> tuple[Form, ...]:  # fmt: skip
+    """The common case, a Latin name read one way: no consonantal flags."""
+    tokens = name_tokens([list(s_tokens), list(g_tokens)], False, keys_only)
+    if not tokens:
+        return ()
+    if _cut_short(s_tokens, g_tokens):
+        last = max(i for i, t in enumerate(tokens) if t[4] & (t[4] - 1) == 0)
+        t = tokens[last]
+        tokens[last] = (t[0], t[1], t[2], t[3], t[4], t[5] | 16)
+    return (Form(tokens, True),)
+
+
+_MRZ_NAME_FIELDS = (30, 31, 39)  # TD1, TD2, TD3
+
+
+def _cut_short(surname: tuple[str, ...], given: tuple[str, ...]) -> bool:
+    """Whether the name fills an MRZ name field exactly: its last token may be cut."""
+    length = sum(map(len, surname)) + len(surname) - 1 if surname else 0
+    if given:
+        length += 2 + sum(map(len, given)) + len(given) - 1
+    return length in _MRZ_NAME_FIELDS
+
+
+@lru_cache(maxsize=16384)
+def name_forms(surname: str | None, given_names: str | None,
+               convention: str = "") -> tuple[Form, ...]:  # fmt: skip
+    """Forms of a name with canon and consonants, for comparing: a name recurs far more
+    often than a whole query (dates of birth differ), so it is cached apart."""
+    return _forms(surname, given_names, convention, keys_only=False)
+
+
+@lru_cache(maxsize=16384)
+def name_forms_for_keys(surname: str | None, given_names: str | None, convention: str = ""
+                   ) -> tuple[tuple[Form, ...], list[Tok], float]:  # fmt: skip
+    """Forms without canon and consonants (what keys and information need), and the
+    principal tokens and information of the first."""
+    forms = _forms(surname, given_names, convention, keys_only=True)
+    if not forms:
+        return (), [], 0.0
+    return forms, principal(forms[0].tokens), names.information(forms[0].tokens)
+
+
+def convention_of(nationality: str | None) -> str:
+    return CONVENTIONS.get(nationality or "", "")
+
+
+__all__ = ["Form", "convention_of", "name_forms", "name_forms_for_keys", "principal"]
