@@ -1,4 +1,9 @@
-"""Writing results, alerts and dead letters: one place that encodes and keys them."""
+"""Writing results, alerts, dead letters and search audit records: one place that
+encodes and keys them.
+
+Each scan's `search` audit record goes out with its result, in the same produce batch
+(at_least_once: a replay writes it again with the same audit_id) or the same
+transaction (exactly_once: both or neither)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from typing import Any
 import faust
 from faust.types import TP
 
+from screening.audit.digests import Digester, audit_key
+from screening.audit.records import SearchAudit
 from screening.context import Context
 from screening.core.engine import Screened
 from screening.security.roles import DEFAULT_SITE, site_topics
@@ -37,6 +44,11 @@ class Outputs:
         self.results = topic(settings.topic_results)
         self.alerts = topic(settings.topic_alerts)
         self.deadletter = topic(settings.topic_deadletter)
+        self.audit = topic(settings.topic_audit)
+        # None: searches are not audited (turned off, or no key: `screening worker`
+        # refuses to start that way unless SCREENING_AUDIT_SEARCHES=false).
+        key = audit_key(settings) if settings.audit_searches else None
+        self.searches = SearchAudit(Digester(key), settings) if key is not None else None
         self._partitions: dict[tuple[str, bytes], int] = {}
         self._known: dict[str, int] = {}  # topic -> partition count the cache was built on
 
@@ -48,12 +60,14 @@ class Outputs:
         worker's CreateTopics even for a topic that exists."""
         if not self.declare_outputs:
             return
-        for topic in (self.results, self.alerts, self.deadletter):
+        for topic in (self.results, self.alerts, self.deadletter, self.audit):
             await topic.maybe_declare()
 
     def _messages(self, ctx: Context, items: list[Screened]) -> Iterator[Out]:
         m = ctx.metrics
         results_of = self._results_topics
+        searches = self.searches
+        audit_topic = self.audit.get_topic_name()
         for item in items:
             if item.deadletter is not None:
                 dl = item.deadletter
@@ -67,6 +81,10 @@ class Outputs:
                     results = results_of[item.raw.site or DEFAULT_SITE] = site_topics(
                         self.settings, item.raw.site or DEFAULT_SITE).results
                 yield results, r.terminal_id.encode() or None, r.model_dump_json().encode()
+                if searches is not None:
+                    record = searches.record(item)
+                    if record is not None:
+                        yield audit_topic, record[0], record[1]
             for alert in item.alerts:
                 m.alerts.labels(alert.priority).inc()
                 yield (self.alerts.get_topic_name(), alert.alert_id.encode(),
