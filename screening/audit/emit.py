@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from screening.audit.records import encode, service_record
+from screening.exceptions import ConfigurationError
 from screening.logs import kv
 from screening.models import AuditRecord
 from screening.settings import Settings
@@ -47,6 +48,11 @@ async def write(settings: Settings, records: Sequence[tuple[bytes | None, AuditR
     await asyncio.wait_for(p.start(), SEND_TIMEOUT_S)
     try:
         topic = settings.topic(settings.topic_audit)
+        # A missing topic (or one this principal may not see) is said at once: a send
+        # would wait for its metadata until the timeout.
+        metadata = await p.client.fetch_all_metadata()
+        if topic not in metadata.topics():
+            raise ConfigurationError(f"no audit topic {topic!r} visible to this principal")
         for key, record in records:
             await asyncio.wait_for(p.send_and_wait(topic, encode(record), key=key),
                                    SEND_TIMEOUT_S)

@@ -59,7 +59,8 @@ class SearchAudit:
         else:
             digests = []
         site = item.raw.site
-        actor: dict[str, Any] = {"kind": "terminal", "id": r.terminal_id}
+        # (A refused scan may name no terminal: its id is then unknown, not empty.)
+        actor: dict[str, Any] = {"kind": "terminal", "id": r.terminal_id or "unknown"}
         if site is not None:
             principal = self._principals.get(site)
             if principal is None:
