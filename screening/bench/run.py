@@ -48,6 +48,7 @@ from screening.bench.processes import (
     free_port,
     kafka_broker_pid,
     proc_cpu_seconds,
+    with_audit_key,
 )
 from screening.bench.report import (
     machine,
@@ -300,6 +301,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
     paths = [lists_dir / n for n in ("sltd.ndjson", "notices.ndjson", "smv.ndjson")]
     # Under the deployment prefix `scr`: the keys the worker's Redis user may touch.
     base = base.model_copy(update={"redis_prefix": f"scrbench{int(time.time()) % 100000}"})
+    base = with_audit_key(base)
     redis = make_redis(base, socket_timeout=60)
     store = WatchlistStore(redis, base.redis_prefix)
     logs = Path(tempfile.mkdtemp(prefix="screening-bench-"))
@@ -332,6 +334,15 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                 p.stop()
             with contextlib.suppress(Exception):
                 await delete_topics(settings)
+
+        audit_off: dict[str, Any] = {}
+        if getattr(args, "compare_audit", False):
+            print(f"audit off: {args.scans:,} scans, {args.repeats} run(s) with "
+                  "SCREENING_AUDIT_SEARCHES=false ...", file=sys.stderr)
+            odrains, _ = await _drains(base, scans, origin, "n", args.repeats, args.workers,
+                                       args.partitions, logs, args, runs, redis,
+                                       SCREENING_AUDIT_SEARCHES="false")
+            audit_off = _summary(odrains)
 
         baseline: dict[str, Any] = {}
         if not args.no_baseline:
@@ -403,6 +414,12 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "security_off_cpu_us_per_scan": insecure.get("cpu_us_per_scan"),
             "security_cost": (round(1 - rate / insecure["throughput_scans_per_s"], 3)
                               if insecure.get("throughput_scans_per_s") else None),
+            "audit_searches": base.audit_searches,
+            "audit_off_throughput_scans_per_s": audit_off.get("throughput_scans_per_s"),
+            "audit_off_runs_scans_per_s": audit_off.get("runs_scans_per_s", []),
+            "audit_off_cpu_us_per_scan": audit_off.get("cpu_us_per_scan"),
+            "audit_cost": (round(1 - rate / audit_off["throughput_scans_per_s"], 3)
+                           if audit_off.get("throughput_scans_per_s") else None),
             "kafka_ceiling_scans_per_s": ceiling.get("throughput_scans_per_s", 0.0),
             "kafka_ceiling_runs_scans_per_s": ceiling.get("runs_scans_per_s", []),
             "kafka_ceiling_cpu_us_per_scan": ceiling.get("cpu_us_per_scan", 0.0),
