@@ -33,9 +33,11 @@ def audit_id(action: str, *identity: object) -> str:
 
 
 def search_id(item: Screened, event_id: str) -> str:
+    """audit_id("search", topic, partition, offset), spelt out: one is made per scan."""
     raw = item.raw
     if raw.offset is not None:
-        return audit_id("search", raw.topic, raw.partition, raw.offset)
+        text = f"search\x1f{raw.topic}\x1f{raw.partition}\x1f{raw.offset}"
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
     return audit_id("search", "event", event_id)
 
 

@@ -93,9 +93,12 @@ def documents_of(sent: list[Sent]) -> dict[tuple[str, str], set[str]]:
     return out
 
 
+@pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])
 async def test_one_search_record_per_scan_across_a_sigkill_and_the_auditors_query(
-        services: None, worker_factory: Any, tmp_path: Path) -> None:
-    settings = run_settings()
+        services: None, worker_factory: Any, tmp_path: Path, guarantee: str) -> None:
+    """At least once: a scan screened again after the kill is audited again with the same
+    audit_id. Exactly once: the record is in its scan's transaction (read_committed)."""
+    settings = run_settings(processing_guarantee=guarantee)
     await create_topics(settings)  # before the load: its list_loaded record has a topic
     paths = load_lists(settings, tmp_path / "lists", **SIZES)
     scans = mixed_scans(paths, 1500)
@@ -126,7 +129,9 @@ async def test_one_search_record_per_scan_across_a_sigkill_and_the_auditors_quer
     results = reader.results_by_event()
     assert {r.event_id: r.outcome for r in searches} == {
         e: rs[0]["outcome"] for e, rs in results.items()}
-    print(f"audit across SIGKILL: {len(want)} scans, {len(searches)} search records, "
+    if guarantee == "exactly_once":
+        assert repeats == 0
+    print(f"audit across SIGKILL ({guarantee}): {len(want)} scans, {len(searches)} records, "
           f"{repeats} repeated with their audit_id")
 
     # Nothing the scans searched is in the topic's bytes.

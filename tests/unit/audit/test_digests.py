@@ -99,3 +99,37 @@ def test_the_key_file_wins(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path.write_text("f" * 43 + "\n")
     s = Settings(audit_key_file=path, audit_key=SecretStr("i" * 40))
     assert audit_key(s) == b"f" * 43
+
+
+def test_the_digest_is_rfc_2104_hmac_sha256_truncated() -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    for key in (KEY, b"short-but-16-chars", b"z" * 100):  # a key over a block is hashed
+        mac = hmac.digest(key, b"vin\x1f1M8GDM9AXKP042788", hashlib.sha256)[:16]
+        want = "vin:" + base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+        assert Digester(key).digest("vin", "1M8GDM9AXKP042788") == want
+
+
+def test_a_search_id_is_the_audit_id_of_its_position() -> None:
+    from screening.audit.records import audit_id, search_id
+    from screening.core.engine import RawScan, Screened
+
+    item = Screened(RawScan(kind="traveller", value=b"", topic="scans.x", partition=3,
+                            offset=42))
+    assert search_id(item, "e1") == audit_id("search", "scans.x", 3, 42)
+    assert search_id(Screened(RawScan(kind="traveller", value=b"")), "e1") == audit_id(
+        "search", "event", "e1")
+
+
+def test_prepared_documents_digest_as_document_field() -> None:
+    from screening.core.prepare import prepare
+    from screening.models import TravellerScan
+
+    scan = TravellerScan.model_validate({
+        "event_id": "e", "checkpoint_id": "c", "terminal_id": "t",
+        "scanned_at": "2026-11-28T10:00:00Z",
+        "document": {"number": "l898-902c3", "issuing_state": "DEU"}})
+    d = Digester(KEY)
+    assert set(d.document("L898902C3", "D")) <= set(d.of_prepared(prepare(scan, Settings())))

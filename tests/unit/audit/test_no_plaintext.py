@@ -57,6 +57,20 @@ async def records_of(kind: str, payload: dict[str, Any], store: Any) -> bytes:
     return b"\n".join(m[1] for m in made if m is not None)
 
 
+# The words every record holds ("action", "search", "terminal", ...): a generated value
+# that is one of them, or part of one, says nothing about a leak.
+_NEUTRAL = ('{"audit_id":"","at":"2026-11-28T12:00:00+00:00","action":"search","actor":'
+            '{"kind":"terminal","id":"t1","principal":"site-default"},"site":"default",'
+            '"checkpoint_id":"cp1","event_id":"e1","outcome":"rejected clear hit unverified",'
+            '"watchlist_version":"none v-test","query_digests":["document_number","document",'
+            '"person","name","vin","plate","plate_number"],"alert_id":"","reason":'
+            '"INVALID_FIELD MRZ_FORMAT"}')
+
+
+def leaks(values: set[str], text: str) -> list[str]:
+    return [v for v in values if v in text and v not in _NEUTRAL]
+
+
 def envelope(event_id: str) -> dict[str, Any]:
     return {"event_id": event_id, "checkpoint_id": "cp1", "terminal_id": "t1",
             "scanned_at": "2026-11-28T11:59:59Z"}
@@ -81,11 +95,10 @@ async def test_traveller_records_hold_no_plaintext(memory_store: Any, surname: s
                "holder": {"surname": surname, "given_names": given_names,
                           "date_of_birth": dob.isoformat()}}
     text = (await records_of("traveller", payload, memory_store)).decode()
-    for value in forms(number) | forms(surname, name=True) | forms(given_names, name=True):
-        assert value not in text, value
-    assert dob.isoformat() not in text and dob.strftime("%y%m%d") not in text
-    for line in mrz.splitlines():
-        assert line[5:25] not in text
+    searched = forms(number) | forms(surname, name=True) | forms(given_names, name=True)
+    searched |= {dob.isoformat(), dob.strftime("%y%m%d")} | {
+        line[5:25] for line in mrz.splitlines()}
+    assert not leaks(searched, text)
 
 
 @settings(max_examples=150, deadline=None,
@@ -96,5 +109,4 @@ async def test_vehicle_records_hold_no_plaintext(memory_store: Any, vin: str, pl
     payload = {**envelope("v1"), "vehicle": {"vin": vin, "plate": plate,
                                              "plate_country": country}}
     text = (await records_of("vehicle", payload, memory_store)).decode()
-    for value in forms(vin) | forms(plate):
-        assert value not in text, value
+    assert not leaks(forms(vin) | forms(plate), text)

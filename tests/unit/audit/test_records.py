@@ -123,6 +123,8 @@ async def test_published_with_the_results_in_the_same_batches(memory_store: Any)
     results = [v for t, _, v in sent if t == "screening.results"]
     assert len(audits) == len(results) == 4
     assert sorted(k for k, _ in audits) == sorted([b"e-mrz", b"e-printed", b"e-car", b"e-bad"])
+    # placed by the scan's own partition (0 here), the same on a replay
+    assert {p for t, p, _ in producer.sent if t == "screening.audit"} == {0}
     # off: no record, the rest unchanged
     producer2 = FakeProducer(partitions=4)
     off = Outputs(FakeApp(producer2), settings(audit_searches=False))  # type: ignore[arg-type]
