@@ -153,11 +153,16 @@ def _audit(f: dict[str, Any]) -> str:
     off = f.get("audit_off_throughput_scans_per_s")
     if not off:
         return "not measured (screening bench --compare-audit)"
-    runs = ", ".join(f"{r:,.0f}" for r in f.get("audit_off_runs_scans_per_s", []))
-    cpu_on, cpu_off = f.get("worker_cpu_us_per_scan") or 0, f.get("audit_off_cpu_us_per_scan") or 0
-    return (f"{f['audit_cost']:.1%} of throughput (target ≤ 10 %): "
-            f"{f['throughput_scans_per_s']:,.0f} scans/s audited against {off:,.0f} without "
-            f"(runs {runs}); worker CPU {cpu_on:,.0f} against {cpu_off:,.0f} µs/scan")
+    on = f.get("audit_on_throughput_scans_per_s") or 0
+    runs_on = ", ".join(f"{r:,.0f}" for r in f.get("audit_on_runs_scans_per_s", []))
+    runs_off = ", ".join(f"{r:,.0f}" for r in f.get("audit_off_runs_scans_per_s", []))
+    cpu_on = f.get("audit_on_cpu_us_per_scan") or 0
+    cpu_off = f.get("audit_off_cpu_us_per_scan") or 0
+    cpu_cost = f.get("audit_cpu_cost")
+    return (f"{f['audit_cost']:.1%} of throughput (target ≤ 10 %): {on:,.0f} scans/s "
+            f"audited against {off:,.0f} without (runs {runs_on} / {runs_off}, in turns); "
+            f"worker CPU {cpu_on:,.0f} against {cpu_off:,.0f} µs/scan"
+            + (f" (+{cpu_cost:.1%})" if cpu_cost is not None else ""))
 
 
 def table(f: dict[str, Any]) -> str:

@@ -335,14 +335,25 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             with contextlib.suppress(Exception):
                 await delete_topics(settings)
 
+        audit_on: dict[str, Any] = {}
         audit_off: dict[str, Any] = {}
         if getattr(args, "compare_audit", False):
-            print(f"audit off: {args.scans:,} scans, {args.repeats} run(s) with "
-                  "SCREENING_AUDIT_SEARCHES=false ...", file=sys.stderr)
-            odrains, _ = await _drains(base, scans, origin, "n", args.repeats, args.workers,
+            # Off and on in turns, each pair back to back, so that a busy moment of a
+            # shared machine weighs on both sides alike (the first drains above run
+            # straight after the list load, the latency runs in between).
+            print(f"audit cost: {args.scans:,} scans, {args.repeats} pair(s) of drains, "
+                  "SCREENING_AUDIT_SEARCHES=false then true ...", file=sys.stderr)
+            offs: list[Drain] = []
+            ons: list[Drain] = []
+            for r in range(args.repeats):
+                off, _ = await _drains(base, scans, origin, f"n{r}-", 1, args.workers,
                                        args.partitions, logs, args, runs, redis,
                                        SCREENING_AUDIT_SEARCHES="false")
-            audit_off = _summary(odrains)
+                on, _ = await _drains(base, scans, origin, f"m{r}-", 1, args.workers,
+                                      args.partitions, logs, args, runs, redis)
+                offs += off
+                ons += on
+            audit_off, audit_on = _summary(offs), _summary(ons)
 
         baseline: dict[str, Any] = {}
         if not args.no_baseline:
@@ -418,8 +429,15 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "audit_off_throughput_scans_per_s": audit_off.get("throughput_scans_per_s"),
             "audit_off_runs_scans_per_s": audit_off.get("runs_scans_per_s", []),
             "audit_off_cpu_us_per_scan": audit_off.get("cpu_us_per_scan"),
-            "audit_cost": (round(1 - rate / audit_off["throughput_scans_per_s"], 3)
+            "audit_on_throughput_scans_per_s": audit_on.get("throughput_scans_per_s"),
+            "audit_on_runs_scans_per_s": audit_on.get("runs_scans_per_s", []),
+            "audit_on_cpu_us_per_scan": audit_on.get("cpu_us_per_scan"),
+            "audit_cost": (round(1 - audit_on["throughput_scans_per_s"]
+                                 / audit_off["throughput_scans_per_s"], 3)
                            if audit_off.get("throughput_scans_per_s") else None),
+            "audit_cpu_cost": (round(audit_on["cpu_us_per_scan"]
+                                     / audit_off["cpu_us_per_scan"] - 1, 3)
+                               if audit_off.get("cpu_us_per_scan") else None),
             "kafka_ceiling_scans_per_s": ceiling.get("throughput_scans_per_s", 0.0),
             "kafka_ceiling_runs_scans_per_s": ceiling.get("runs_scans_per_s", []),
             "kafka_ceiling_cpu_us_per_scan": ceiling.get("cpu_us_per_scan", 0.0),
