@@ -35,6 +35,7 @@ from screening.matching.normalize import (
     canonical_country,
     name_variants,
     normalize_document_number,
+    normalize_name,
     normalize_plate,
 )
 from screening.matching.persons import PersonQuery
@@ -71,10 +72,15 @@ def require_key(settings: Settings) -> bytes:
     return key
 
 
+def _variants(name: str) -> tuple[str, ...]:
+    # ASCII has one fold; normalize_name's cache already holds it (the matcher's call).
+    return (normalize_name(name),) if name.isascii() else name_variants(name)
+
+
 def _name_pairs(surname: str | None, given: str | None) -> list[str]:
     """"SURNAME,GIVEN" in the ICAO fold and, where it differs, the bare-letter one."""
-    s = name_variants(surname or "")
-    g = name_variants(given or "")
+    s = _variants(surname or "")
+    g = _variants(given or "")
     pairs = [f"{s[0]},{g[0]}", f"{s[-1]},{g[-1]}"]
     return [p for p in dict.fromkeys(pairs) if p != ","]
 
@@ -90,7 +96,7 @@ class Digester:
     computed once: `hmac.digest` starts both again for every message, which made a
     digest cost 2.4 µs; copying the two states costs 0.8 (tests pin the two equal)."""
 
-    __slots__ = ("_inner", "_outer")
+    __slots__ = ("_inner", "_outer", "_prefixes")
 
     def __init__(self, key: bytes) -> None:
         block = hashlib.sha256().block_size
@@ -99,6 +105,12 @@ class Digester:
         key = key.ljust(block, b"\0")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+        # The inner state after "<kind>\x1f", per kind: a digest hashes only its value.
+        self._prefixes = {}
+        for kind in KINDS:
+            state = self._inner.copy()
+            state.update(f"{kind}\x1f".encode())
+            self._prefixes[kind] = state
 
     def __repr__(self) -> str:
         return "Digester(key=**********)"
@@ -111,7 +123,12 @@ class Digester:
         return outer.digest()
 
     def digest(self, kind: str, value: str) -> str:
-        mac = self.mac(f"{kind}\x1f{value}".encode())[:DIGEST_BYTES]
+        """HMAC-SHA-256 of "<kind>\x1f<value>" (the same as self.mac of those bytes)."""
+        inner = self._prefixes[kind].copy()
+        inner.update(value.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        mac = outer.digest()[:DIGEST_BYTES]
         text = binascii.b2a_base64(mac, newline=False).translate(_URLSAFE)[:_B64_CHARS]
         return f"{kind}:{text.decode()}"
 
@@ -164,7 +181,7 @@ class Digester:
             out += self.vin(p.vin_corrected[0])
         if p.plate and isinstance(p.scan, VehicleScan):
             out += self.plate(p.plate, p.scan.vehicle.plate_country)
-        return list(dict.fromkeys(out))
+        return out  # (a digest twice, were it to happen, matches the same)
 
     def _person(self, q: PersonQuery) -> list[str]:
         return self.person(q.surname, q.given_names, q.date_of_birth)
