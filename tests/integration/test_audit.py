@@ -28,14 +28,20 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 SIZES = {"sltd": 2000, "notices": 500, "smv": 800}
 
 
-def audit_query(settings: Settings, principal: str, *args: str,
-                key: str | None = None) -> tuple[int, list[dict[str, Any]], str]:
-    """`screening audit query --json` as `principal`, with the run's audit key (or another)."""
+def run_query(settings: Settings, principal: str, *args: str,
+              key: str | None = None) -> subprocess.CompletedProcess[str]:
+    """`screening audit query ARGS` as `principal`, with the run's audit key (or another)."""
     s = principal_settings(settings, principal)
     if key is not None:
         s = s.model_copy(update={"audit_key": SecretStr(key)})
-    done = subprocess.run(screening_cmd("audit", "query", "--json", *args), env=env_for(s),
+    return subprocess.run(screening_cmd("audit", "query", *args), env=env_for(s),
                           capture_output=True, text=True, timeout=120)
+
+
+def audit_query(settings: Settings, principal: str, *args: str,
+                key: str | None = None) -> tuple[int, list[dict[str, Any]], str]:
+    """The records `audit query --json` prints."""
+    done = run_query(settings, principal, "--json", *args, key=key)
     records = [orjson.loads(line) for line in done.stdout.splitlines() if line.strip()]
     return done.returncode, records, done.stderr
 
@@ -155,6 +161,14 @@ async def test_one_search_record_per_scan_across_a_sigkill_and_the_auditors_quer
     rc, loads, err = audit_query(settings, "auditor", "--action", "list_loaded")
     assert rc == 0 and len(loads) == 1, err
     assert loads[0]["actor"]["principal"] == "admin" and loads[0]["watchlist_version"]
+    # Human-readable by default: one line a record, no value searched in it.
+    terminal = next(r.actor.id for r in searches)
+    done = run_query(settings, "auditor", "--actor", terminal, "--from", "1h")
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0 and lines, done.stderr
+    assert all(f"terminal {terminal}" in line and " search " in line for line in lines)
+    assert len(lines) == sum(1 for r in searches if r.actor.id == terminal)
+    assert not [v for v in searched_values(sent) if v.decode() in done.stdout]
     # A site's principal cannot read the audit.
     rc, found, err = audit_query(settings, "site-default", "--action", "search")
     assert rc != 0 and found == [], err
