@@ -201,15 +201,15 @@ class Settings(BaseSettings):
     console_trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
 
     # -- audit --
-    # Key of the audit's query digests (HMAC-SHA-256), 32+ random bytes in a file (mode
-    # 0600; `security init` makes <secrets_dir>/audit.key). Whoever holds it can test a
-    # guess of a document number against the audit: give it to workers, the console and
-    # the auditor only.
+    # Key of the audit's query digests (HMAC-SHA-256): a file of at least 16 random
+    # characters (mode 0600; `security init` writes 64 to <secrets_dir>/audit.key).
+    # Whoever holds it can test a guess of a document number against the audit: give it
+    # to workers, the console and the auditor only.
     audit_key_file: Path | None = None
     # The same key inline (tests), kept out of reprs and logs; audit_key_file wins.
     audit_key: SecretStr | None = None
-    # Write a `search` audit record for every screened scan (the benchmark turns it off to
-    # measure its cost). Off, or on without a key, nothing a terminal searched is audited.
+    # Write a `search` audit record for every screened scan; on, a worker without an audit
+    # key refuses to start. Off only for the benchmark's comparison: searches unaudited.
     audit_searches: bool = True
 
     @model_validator(mode="after")
