@@ -21,7 +21,8 @@ ActorKind = Literal["terminal", "analyst", "service"]
 
 class AuditActor(StrictModel):
     """Who acted: a terminal (its id), an analyst (their user name) or a service (the
-    command), and the Kafka principal that wrote the record."""
+    command, or the feed key of a live update), and the Kafka principal the act came
+    through (a terminal's: its site's `site-SITE`; an update's: `feed`)."""
 
     kind: ActorKind
     id: str = Field(min_length=1, max_length=128)
