@@ -6,20 +6,24 @@ from __future__ import annotations
 import signal
 import subprocess
 from collections import defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from aiokafka import AIOKafkaProducer
 from pydantic import SecretStr
 
 from screening.matching.mrz import MrzFormatError, parse_mrz
 from screening.matching.normalize import canonical_country, normalize_document_number
 from screening.models import AuditRecord
+from screening.security.clients import aiokafka_options
 from screening.security.secretsdir import principal_settings
 from screening.settings import Settings
+from tests.support.feed import signed
 
-from .conftest import create_topics, env_for, run_settings, screening_cmd
+from .conftest import collect, create_topics, env_for, run_settings, screening_cmd
 from .resilience import Publisher, Reader, Sent, expected_ids
 from .test_pipeline import load_lists, mixed_scans
 
@@ -172,3 +176,38 @@ async def test_one_search_record_per_scan_across_a_sigkill_and_the_auditors_quer
     # A site's principal cannot read the audit.
     rc, found, err = audit_query(settings, "site-default", "--action", "search")
     assert rc != 0 and found == [], err
+
+
+async def test_live_updates_are_audited_applied_or_refused(services: None, worker_factory: Any,
+                                                          tmp_path: Path) -> None:
+    """A signed upsert: `update_applied`, keyed `<list>:<id>`; an unsigned one:
+    `update_refused` with its reason. Nothing of the record's fields in either."""
+    settings = run_settings()
+    await create_topics(settings)
+    load_lists(settings, tmp_path / "lists", sltd=200, notices=50, smv=50)
+    worker = worker_factory(settings)
+    worker.wait_ready()
+    record = {"list": "sltd", "id": "UPD-AUDIT-1", "document_number": "QX7731904",
+              "issuing_state": "FRA", "document_type": "P", "status": "stolen",
+              "reported_at": "2026-12-01"}
+    now = datetime.now(UTC).isoformat()
+    good = signed({"update_id": "u-audit-1", "op": "upsert", "issued_at": now, "record": record})
+    bad = orjson.dumps({"update_id": "u-audit-2", "op": "upsert", "issued_at": now,
+                        "record": {**record, "id": "UPD-AUDIT-2"}})
+    producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all")
+    await producer.start()
+    try:
+        for raw, key in ((good, b"sltd:UPD-AUDIT-1"), (bad, b"sltd:UPD-AUDIT-2")):
+            await producer.send_and_wait(settings.topic(settings.topic_updates), raw, key=key)
+    finally:
+        await producer.stop()
+    got = await collect(settings, settings.topic_audit, until=3, timeout=60)
+    records = {AuditRecord.model_validate_json(m.value).action: (m.key, m.value) for m in got}
+    assert {"list_loaded", "update_applied", "update_refused"} <= set(records), worker.log_tail()
+    applied = AuditRecord.model_validate_json(records["update_applied"][1])
+    assert records["update_applied"][0] == b"sltd:UPD-AUDIT-1"
+    assert (applied.ref, applied.outcome, applied.actor.principal) == (
+        "sltd:UPD-AUDIT-1", "applied", "feed")
+    refused = AuditRecord.model_validate_json(records["update_refused"][1])
+    assert (refused.ref, refused.reason) == ("sltd:UPD-AUDIT-2", "UNSIGNED_UPDATE")
+    assert not [m for m in got if b"QX7731904" in m.value]
