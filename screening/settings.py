@@ -204,6 +204,18 @@ class Settings(BaseSettings):
     # TCP peer is the client (the header is then ignored: clients can write it).
     console_trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
 
+    # -- audit --
+    # Key of the audit's query digests (HMAC-SHA-256): a file of at least 16 random
+    # characters (mode 0600; `security init` writes 64 to <secrets_dir>/audit.key).
+    # Whoever holds it can test a guess of a document number against the audit: give it
+    # to workers, the console and the auditor only.
+    audit_key_file: Path | None = None
+    # The same key inline (tests), kept out of reprs and logs; audit_key_file wins.
+    audit_key: SecretStr | None = None
+    # Write a `search` audit record for every screened scan; on, a worker without an audit
+    # key refuses to start. Off only for the benchmark's comparison: searches unaudited.
+    audit_searches: bool = True
+
     @model_validator(mode="after")
     def _heartbeats_within_session(self) -> Settings:
         if self.heartbeat_interval_s * 3 > self.session_timeout_s:
@@ -214,7 +226,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _read_secret_files(self) -> Settings:
         # *_FILE settings win over inline ones: secrets come from files in deployments.
-        for name in ("kafka_password", "redis_password"):
+        for name in ("kafka_password", "redis_password", "audit_key"):
             path = getattr(self, f"{name}_file")
             if path is not None:
                 try:

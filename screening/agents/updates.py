@@ -16,6 +16,10 @@ No update is applied unless a trusted feed key signed it (watchlists/signing.py)
 unsigned or badly signed ones, ones dated ahead of this worker's clock, and replays (a
 signed update sent again at another offset) are dead-lettered, counted and raised as
 `high` integrity alerts. Without trusted keys every update is refused (fail closed).
+
+Each update is audited (contract v2): `update_applied` (outcome `applied`, or `skipped`
+when a newer one of its record was applied already) or `update_refused` (the reason
+code), keyed `<list>:<id>`, with an id stable per message (a redelivery: the same id).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from mode import Service
 
+from screening.audit.records import encode, service_record
 from screening.context import Context
 from screening.deadletters import dead_letter, sealer_for
 from screening.exceptions import FeedKeyError, InvalidRecord, SignatureRefused
@@ -165,6 +170,20 @@ class UpdateApplier:
                                      alert.model_dump_json().encode(),
                                      key=alert.alert_id.encode())
         self.m.alerts.labels(alert.priority).inc()
+        ref = f"{alert.hit.list}:{alert.hit.record_id}" if alert.hit.record_id else None
+        await self._audit(producer, msg, "update_refused", "refused", ref, reason, key_id)
+
+    async def _audit(self, producer: AIOKafkaProducer, msg: ConsumerRecord, action: str,
+                     outcome: str, ref: str | None, reason: str | None = None,
+                     key_id: str | None = None) -> None:
+        """The update's audit record. Actor: the feed key that signed it (the `feed`
+        principal is the only one that may write updates)."""
+        record = service_record(
+            action, (msg.topic, msg.partition, msg.offset), at=datetime.now(UTC),
+            actor_id=f"feed-key:{key_id}" if key_id else "feed", principal="feed",
+            outcome=outcome, ref=ref, reason=reason)
+        key = (ref or f"{msg.topic}:{msg.partition}:{msg.offset}").encode()
+        await producer.send_and_wait(self.s.topic(self.s.topic_audit), encode(record), key=key)
 
     async def _handle(self, store: WatchlistStore, producer: AIOKafkaProducer,
                       messages: Sequence[ConsumerRecord]) -> None:
@@ -202,6 +221,8 @@ class UpdateApplier:
                 log.warning("update rejected", extra=kv(partition=msg.partition,
                                                         offset=msg.offset, reason=exc.reason))
                 await self._dead(producer, msg.topic, msg.partition, msg.offset, raw, exc.reason)
+                await self._audit(producer, msg, "update_refused", "refused", None,
+                                  "INVALID_UPDATE")
         if not good:
             return
         applied = await apply_updates(store, good, on_error=on_error, origins=[
@@ -217,6 +238,9 @@ class UpdateApplier:
                                    u.signature.key_id if u.signature else None)
                 continue
             m.updates.labels(u.record.list, u.op, "applied" if a.applied else "skipped").inc()
+            await self._audit(producer, msg, "update_applied",
+                              "applied" if a.applied else "skipped", u.key, None,
+                              u.signature.key_id if u.signature else None)
             if a.applied:
                 m.update_latency.observe(max(0.0, now - u.issued_at.timestamp()))
         for lst, rid in dict.fromkeys(unindexable):  # once, though applied to two versions
@@ -226,6 +250,8 @@ class UpdateApplier:
             await self._dead(producer, msg.topic, msg.partition, msg.offset,
                              msg.value if isinstance(msg.value, bytes) else b"",
                              f"{lst}:{rid} cannot be indexed")
+            await self._audit(producer, msg, "update_refused", "refused", f"{lst}:{rid}",
+                              "UNINDEXABLE")
 
 
 def trusted_keys(settings: Settings) -> TrustedKeys:

@@ -56,6 +56,20 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
+def with_audit_key(settings: Settings) -> Settings:
+    """Workers refuse to screen unaudited: a benchmark's worker gets a key of its own
+    when none is configured (it measures the audit's cost, not the deployment's key)."""
+    import secrets
+
+    from pydantic import SecretStr
+
+    from screening.audit.digests import audit_key
+
+    if not settings.audit_searches or audit_key(settings) is not None:
+        return settings
+    return settings.model_copy(update={"audit_key": SecretStr(secrets.token_urlsafe(32))})
+
+
 def screening_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "screening", *args]
 

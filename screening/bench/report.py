@@ -151,6 +151,22 @@ def _security(f: dict[str, Any]) -> str:
             f"{f.get('security_off_cpu_us_per_scan', 0):,.0f} µs worker CPU/scan off)")
 
 
+def _audit(f: dict[str, Any]) -> str:
+    off = f.get("audit_off_throughput_scans_per_s")
+    if not off:
+        return "not measured (screening bench --compare-audit)"
+    on = f.get("audit_on_throughput_scans_per_s") or 0
+    runs_on = ", ".join(f"{r:,.0f}" for r in f.get("audit_on_runs_scans_per_s", []))
+    runs_off = ", ".join(f"{r:,.0f}" for r in f.get("audit_off_runs_scans_per_s", []))
+    cpu_on = f.get("audit_on_cpu_us_per_scan") or 0
+    cpu_off = f.get("audit_off_cpu_us_per_scan") or 0
+    cpu_cost = f.get("audit_cpu_cost")
+    return (f"{f['audit_cost']:.1%} of throughput (target ≤ 10 %): {on:,.0f} scans/s "
+            f"audited against {off:,.0f} without (runs {runs_on} / {runs_off}, in turns); "
+            f"worker CPU {cpu_on:,.0f} against {cpu_off:,.0f} µs/scan"
+            + (f" (+{cpu_cost:.1%})" if cpu_cost is not None else ""))
+
+
 def table(f: dict[str, Any]) -> str:
     lat = f["latency_ms"]
     m = f["machine"]
@@ -173,6 +189,8 @@ def table(f: dict[str, Any]) -> str:
         ("ratio", f"{f['speedup_vs_baseline']:.1f}×" if f["speedup_vs_baseline"] else "n/a"),
         ("cost of security (SASL_SSL + ACLs, Redis TLS; against plaintext in the same run)",
          _security(f)),
+        ("cost of the search audit (a `search` record per scan; against the same drain with "
+         "SCREENING_AUDIT_SEARCHES=false in the same run)", _audit(f)),
         ("Kafka ceiling (the same drain through a pass-through process: same client, fetch "
          "and output batching, no screening)", _ceiling(f)),
         (f"latency at {f['latency_rate_scans_per_s']:,.0f} scans/s (half the sustained rate)",

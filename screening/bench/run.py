@@ -48,6 +48,7 @@ from screening.bench.processes import (
     free_port,
     kafka_broker_pid,
     proc_cpu_seconds,
+    with_audit_key,
 )
 from screening.bench.report import (
     machine,
@@ -300,6 +301,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
     paths = [lists_dir / n for n in ("sltd.ndjson", "notices.ndjson", "smv.ndjson")]
     # Under the deployment prefix `scr`: the keys the worker's Redis user may touch.
     base = base.model_copy(update={"redis_prefix": f"scrbench{int(time.time()) % 100000}"})
+    base = with_audit_key(base)
     redis = make_redis(base, socket_timeout=60)
     store = WatchlistStore(redis, base.redis_prefix)
     logs = Path(tempfile.mkdtemp(prefix="screening-bench-"))
@@ -332,6 +334,26 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                 p.stop()
             with contextlib.suppress(Exception):
                 await delete_topics(settings)
+
+        audit_on: dict[str, Any] = {}
+        audit_off: dict[str, Any] = {}
+        if getattr(args, "compare_audit", False):
+            # Off and on in turns, each pair back to back, so that a busy moment of a
+            # shared machine weighs on both sides alike (the first drains above run
+            # straight after the list load, the latency runs in between).
+            print(f"audit cost: {args.scans:,} scans, {args.repeats} pair(s) of drains, "
+                  "SCREENING_AUDIT_SEARCHES=false then true ...", file=sys.stderr)
+            offs: list[Drain] = []
+            ons: list[Drain] = []
+            for r in range(args.repeats):
+                off, _ = await _drains(base, scans, origin, f"n{r}-", 1, args.workers,
+                                       args.partitions, logs, args, runs, redis,
+                                       SCREENING_AUDIT_SEARCHES="false")
+                on, _ = await _drains(base, scans, origin, f"m{r}-", 1, args.workers,
+                                      args.partitions, logs, args, runs, redis)
+                offs += off
+                ons += on
+            audit_off, audit_on = _summary(offs), _summary(ons)
 
         baseline: dict[str, Any] = {}
         if not args.no_baseline:
@@ -417,6 +439,19 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "security_cost": (round(1 - secured["throughput_scans_per_s"]
                                     / insecure["throughput_scans_per_s"], 3)
                               if insecure.get("throughput_scans_per_s") else None),
+            "audit_searches": base.audit_searches,
+            "audit_off_throughput_scans_per_s": audit_off.get("throughput_scans_per_s"),
+            "audit_off_runs_scans_per_s": audit_off.get("runs_scans_per_s", []),
+            "audit_off_cpu_us_per_scan": audit_off.get("cpu_us_per_scan"),
+            "audit_on_throughput_scans_per_s": audit_on.get("throughput_scans_per_s"),
+            "audit_on_runs_scans_per_s": audit_on.get("runs_scans_per_s", []),
+            "audit_on_cpu_us_per_scan": audit_on.get("cpu_us_per_scan"),
+            "audit_cost": (round(1 - audit_on["throughput_scans_per_s"]
+                                 / audit_off["throughput_scans_per_s"], 3)
+                           if audit_off.get("throughput_scans_per_s") else None),
+            "audit_cpu_cost": (round(audit_on["cpu_us_per_scan"]
+                                     / audit_off["cpu_us_per_scan"] - 1, 3)
+                               if audit_off.get("cpu_us_per_scan") else None),
             "kafka_ceiling_scans_per_s": ceiling.get("throughput_scans_per_s", 0.0),
             "kafka_ceiling_runs_scans_per_s": ceiling.get("runs_scans_per_s", []),
             "kafka_ceiling_cpu_us_per_scan": ceiling.get("cpu_us_per_scan", 0.0),

@@ -36,7 +36,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from redis.asyncio import Redis
 
 from screening.bench.driver import Scan, create_topics, delete_topics, paced
-from screening.bench.processes import WorkerProcess, free_port
+from screening.bench.processes import WorkerProcess, free_port, with_audit_key
 from screening.bench.report import machine
 from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
@@ -217,7 +217,7 @@ async def update_latency(base: Settings, rate: float, seconds: float, update_rat
         fresh = [{"list": "sltd", "id": f"UPD-{i}", "document_number": f"UP{i:07d}",
                   "issuing_state": "FRA", "document_type": "P", "status": "stolen"}
                  for i in range(500)]
-        worker = WorkerProcess(settings, logs / f"wlbench-{rid}.log").start()
+        worker = WorkerProcess(with_audit_key(settings), logs / f"wlbench-{rid}.log").start()
         worker.wait_ready()
         await asyncio.sleep(3)  # partitions assigned
         started = time.monotonic()

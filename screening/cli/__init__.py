@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from screening.cli import (
     alerts,
+    audit,
     bench,
     console,
     deadletters,
@@ -22,7 +23,7 @@ from screening.cli import (
 from screening.logs import setup_logging
 from screening.settings import Settings
 
-COMMANDS = (worker, watchlists, screen, simulate, alerts, console, bench, security,
+COMMANDS = (worker, watchlists, screen, simulate, alerts, console, bench, security, audit,
             deadletters)
 
 

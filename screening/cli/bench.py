@@ -42,6 +42,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "the same run (`make bench` starts one on 19092)")
     p.add_argument("--plaintext-redis", default="redis://127.0.0.1:6379/0", metavar="URL",
                    help="Redis URL without TLS for that comparison (default: the plain port)")
+    p.add_argument("--compare-audit", action="store_true",
+                   help="also drain the same scans with the search audit off "
+                        "(SCREENING_AUDIT_SEARCHES=false), for its cost in the same run")
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--no-ceiling", action="store_true",
                    help="skip the Kafka ceiling (the same drain through a pass-through "

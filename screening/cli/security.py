@@ -72,6 +72,10 @@ def run_init(settings: Settings, args: argparse.Namespace) -> int:
     if not feed_key.exists():
         made.append(feed_key.name)
     ensure_feed_keys(secrets.root)
+    audit_key = secrets.root / "audit.key"
+    if not audit_key.exists():  # the audit's HMAC key (screening/audit/digests.py)
+        write_private(audit_key, new_password().encode() + new_password().encode())
+        made.append(audit_key.name)
     root = secrets.root.resolve()
     if made:
         print(f"security: made {', '.join(made)} in {root} (mode 0600)", file=sys.stderr)
@@ -196,6 +200,9 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
         lines["SCREENING_DEADLETTER_KEY_FILE"] = str(sealing.resolve())
     if principal in ("admin", "feed") and signing_key.exists():
         lines["SCREENING_FEED_SIGNING_KEY_FILE"] = str(signing_key.resolve())
+    audit_key = secrets.root / "audit.key"
+    if principal in ("admin", "worker", "console", "auditor") and audit_key.exists():
+        lines["SCREENING_AUDIT_KEY_FILE"] = str(audit_key.resolve())
     if principal in roles.REDIS_USERS:
         lines.update({
             "SCREENING_REDIS_URL": args.redis_url,

@@ -119,6 +119,12 @@ def run_load(settings: Settings, args: argparse.Namespace) -> int:
         print(f"... and {report.error_count - len(report.errors)} more bad lines", file=sys.stderr)
     counts = ", ".join(f"{k}={v}" for k, v in report.counts.items())
     rate = report.loaded / report.seconds if report.seconds else 0
+    if report.loaded:  # audited: who switched the lists to which version (audit/emit.py)
+        from screening.audit import emit
+
+        emit.emit(settings, [(report.version.encode(), emit.list_loaded(
+            settings, version=report.version, previous=report.previous,
+            counts=dict(report.counts), files=len(args.files)))], "list_loaded")
     print(f"loaded version {report.version} ({counts}) in {report.seconds:.1f}s, "
           f"{rate:,.0f} records/s; {report.error_count} bad lines skipped; "
           f"previous version {report.previous or 'none'}")

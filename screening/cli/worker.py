@@ -22,6 +22,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from faust.worker import Worker
 
     from screening.app import create_app
+    from screening.audit.digests import require_key
+    from screening.exceptions import ConfigurationError
     from screening.gcpolicy import freeze_start_up
     from screening.kafka_io import ensure_topics
     from screening.logs import kv, logging_config
@@ -29,6 +31,15 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
     # uvloop (mode's own loop selection, as `faust -L uvloop` does); set before any loop
     # exists, so the worker's loop and the consumer thread's loop are both uvloop.
+    if settings.audit_searches:
+        # Every screened scan is audited (contract v2): a worker that could not write
+        # its searches' records does not screen, rather than screen unaudited.
+        try:
+            require_key(settings)
+        except ConfigurationError as exc:
+            print(f"screening worker: {exc}; or SCREENING_AUDIT_SEARCHES=false to screen "
+                  "without an audit of searches", file=sys.stderr)
+            return 2
     mode.loop.use("uvloop")
     # Live updates run on a thread of their own (agents/updates.py): each of their steps
     # waits up to this long for the scan loop to hand over the interpreter.

@@ -28,7 +28,7 @@ from pydantic import BaseModel, ValidationError
 from screening.kafka_io import consumer as make_consumer
 from screening.kafka_io import producer as make_producer
 from screening.kafka_io import throwaway_group
-from screening.models import Alert, AlertDecision, Hit, Penalty
+from screening.models import Alert, AlertDecision, AuditRecord, Hit, Penalty
 from screening.privacy import mask_value
 from screening.settings import Settings
 
@@ -39,6 +39,8 @@ log = logging.getLogger("screening.console.feed")
 DOCUMENT_KEYS = frozenset({"document_number", "number", "mrz"})
 # Decisions read back per partition, per alert read back: room for a few per alert.
 DECISIONS_PER_ALERT = 3
+# Longest a console request waits to hand an audit record to the producer, in seconds.
+AUDIT_SEND_TIMEOUT_S = 1.0
 # Events waiting for one page; a page that falls this far behind is sent a fresh snapshot.
 QUEUE_SIZE = 1000
 # How far a decision's decided_at may be ahead of this console's clock when it is read.
@@ -178,6 +180,7 @@ class Feed:
         self.hub = hub or Hub()
         self.alerts_topic = settings.topic(settings.topic_alerts)
         self.decisions_topic = settings.topic(settings.topic_decisions)
+        self.audit_topic = settings.topic(settings.topic_audit)
         self._alerts: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._decisions: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._positions: dict[TopicPartition, int] = {}
@@ -306,6 +309,22 @@ class Feed:
 
     def decision(self, alert_id: str) -> dict[str, Any] | None:
         return self._decisions.get(alert_id)
+
+    async def publish_audit(self, record: AuditRecord) -> None:
+        """An analyst's act on the audit topic (audit/emit.py). Handed to the producer
+        without waiting for the broker: a sign-in does not wait on the audit, but a record
+        that cannot be handed over is logged as an error, never dropped silently."""
+        from screening.audit.records import encode
+
+        key = (record.alert_id or record.actor.id).encode()
+        try:
+            if self._producer is None:
+                raise KafkaError("the console's producer is not running")
+            await asyncio.wait_for(self._producer.send(self.audit_topic, encode(record),
+                                                       key=key), AUDIT_SEND_TIMEOUT_S)
+        except (KafkaError, TimeoutError) as exc:
+            log.error("audit record not written", extra={"kv": {
+                "action": record.action, "audit_id": record.audit_id, "error": repr(exc)}})
 
     async def publish_decision(self, decision: AlertDecision) -> None:
         """Waits for the broker's acknowledgement: a decision is a record, not a hint."""

@@ -148,6 +148,18 @@ async def _post_allowed(request: web.Request, token: str | None, *,
                                                session.id if session else "")
 
 
+async def _audit(request: web.Request, action: str, analyst: str, *,
+                 alert_id: str | None = None, outcome: str | None = None) -> None:
+    """The act on the audit trail (contract v2): who, what, when; never a password, and
+    for a failed sign-in the name only when it is an analyst's (as the log does)."""
+    from screening.audit.emit import analyst_record
+
+    c = _console(request)
+    await c.feed.publish_audit(analyst_record(
+        action, analyst or "?", principal=c.settings.kafka_username, alert_id=alert_id,
+        outcome=outcome))
+
+
 def _html(text: str, status: int = 200) -> web.Response:
     return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
 
@@ -227,6 +239,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     if not await asyncio.to_thread(_verify_password, password, encoded):
         await c.limiter.failed(attempt)
         log.warning("sign-in refused", extra={"kv": {"analyst": shown, "address": address}})
+        await _audit(request, "sign_in_failed", shown, outcome="refused")
         return _login_response(request, "signin.failed", 401)
     await c.limiter.succeeded(attempt)
     # A session the browser brought is ended, never carried over (session fixation).
@@ -236,6 +249,7 @@ async def login(request: web.Request) -> web.StreamResponse:
                 max_age=c.console.console_session_ttl_s)
     _csrf(request, resp, rotate=True)  # a token seen before sign-in is not kept after it
     log.info("analyst signed in", extra={"kv": {"analyst": name, "address": address}})
+    await _audit(request, "sign_in", name, outcome="ok")
     return resp
 
 
@@ -250,6 +264,8 @@ async def logout(request: web.Request) -> web.StreamResponse:
     _csrf(request, resp, rotate=True)
     log.info("analyst signed out",
              extra={"kv": {"analyst": session.analyst if session else "?"}})
+    if session is not None:
+        await _audit(request, "sign_out", session.analyst, outcome="ok")
     return resp
 
 
@@ -358,6 +374,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
         return _error(503, "the decisions topic cannot be reached")
     log.info("decision recorded", extra={"kv": {"alert_id": alert_id, "decision": choice,
                                                 "analyst": analyst}})
+    await _audit(request, "alert_decided", analyst, alert_id=alert_id, outcome=choice)
     return web.json_response(display_decision(decision), status=202)
 
 

@@ -26,7 +26,7 @@ from screening.deadletters import DEADLETTER_PAYLOAD_BYTES as DEADLETTER_PAYLOAD
 from screening.deadletters import Sealer, dead_letter, sealer_for
 from screening.exceptions import InvalidScan, NoWatchlistLoaded, WatchlistUnavailable
 from screening.logs import kv
-from screening.models import Alert, CheckResult, DeadLetter, ScanKind
+from screening.models import Alert, CheckResult, DeadLetter, ScanKind, TravellerScan, VehicleScan
 from screening.settings import Settings
 from screening.sites import Sites
 from screening.watchlists.store import WatchlistStore
@@ -61,6 +61,9 @@ class Screened:
     alerts: list[Alert] = field(default_factory=list)
     deadletter: DeadLetter | None = None
     scanned_at: datetime | None = None
+    # The decoded scan and what it searched, for its audit record (audit/records.py).
+    scan: TravellerScan | VehicleScan | None = None
+    prepared: Prepared | None = None
 
 
 def utcnow() -> datetime:
@@ -111,6 +114,7 @@ class Screener:
                 scan = decode_scan(item.raw.kind, item.raw.value,
                                    max_bytes=self.settings.max_scan_bytes)
                 item.scanned_at = scan.scanned_at
+                item.scan = scan
                 site = item.raw.site
                 if (site is not None and self.sites is not None
                         and not self.sites.holds(site, scan.checkpoint_id)):
@@ -118,7 +122,8 @@ class Screener:
                                       f"checkpoint is not one of site {site!r}'s checkpoints",
                                       event_id=scan.event_id, terminal_id=scan.terminal_id,
                                       checkpoint_id=scan.checkpoint_id)
-                prepared.append((item, prepare(scan, self.settings)))
+                item.prepared = prepare(scan, self.settings)
+                prepared.append((item, item.prepared))
             except InvalidScan as exc:
                 item.deadletter = _dead_letter(item.raw, exc.code, exc.message, now, self.sealer)
                 item.result = rejected(exc, item.raw.kind, version=self.last_version, now=now)

@@ -1,5 +1,6 @@
 """The wire contract as pydantic models; JSON Schemas in schemas/ are generated from them."""
 
+from screening.models.audit import ActorKind, AuditAction, AuditActor, AuditRecord
 from screening.models.results import (
     Alert,
     AlertDecision,
@@ -29,9 +30,13 @@ from screening.models.watchlist import (
 )
 
 __all__ = [
+    "ActorKind",
     "Alert",
     "AlertDecision",
     "AlertKind",
+    "AuditAction",
+    "AuditActor",
+    "AuditRecord",
     "Bonus",
     "CheckResult",
     "DeadLetter",

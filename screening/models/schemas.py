@@ -16,6 +16,7 @@ from pydantic import BaseModel, TypeAdapter
 from screening.models import (
     Alert,
     AlertDecision,
+    AuditRecord,
     CheckResult,
     DeadLetter,
     TravellerScan,
@@ -30,6 +31,7 @@ MODELS: dict[str, Any] = {
     "CheckResult": CheckResult,
     "Alert": Alert,
     "AlertDecision": AlertDecision,
+    "AuditRecord": AuditRecord,
     "DeadLetter": DeadLetter,
     "WatchlistRecord": WatchlistRecord,
     "WatchlistUpdate": WatchlistUpdate,

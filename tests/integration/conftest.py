@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiokafka import AIOKafkaConsumer
+from pydantic import SecretStr
 
 from screening.bench.processes import WorkerProcess, env_for, free_port, screening_cmd
 from screening.redis_client import make_redis
@@ -72,6 +73,8 @@ def run_settings(**overrides: Any) -> Settings:
         "web_port": free_port(),
         "topic_partitions": 2,
         "version_grace_s": 0.0,
+        # The run's own audit key (workers refuse to start without one).
+        "audit_key": SecretStr(f"it-audit-key-{uuid.uuid4().hex}"),
     }
     values.update(overrides)
     return as_admin(redis_user_settings(Settings(**values), "worker"))

@@ -74,7 +74,12 @@ async def test_invalid_updates_are_dead_lettered_with_at_most_64_kib_of_payload(
     messages = [message(small, 5, 1), message(large, 6, 1), message(None, 7, 1)]
     # All three are invalid, so the store (None here) is never reached.
     await applier._handle(None, producer, messages)  # type: ignore[arg-type]
-    assert [t for t, _ in producer.sent] == [settings.topic(settings.topic_deadletter)] * 3
+    assert [t for t, _ in producer.sent if not t.endswith("audit")] == [
+        settings.topic(settings.topic_deadletter)] * 3
+    # ... each one audited as refused, once per message
+    audits = producer.audits()
+    assert [(a.action, a.reason) for a in audits] == [("update_refused", "INVALID_UPDATE")] * 3
+    assert len({a.audit_id for a in audits}) == 3
     letters = producer.letters()
     assert [(d.offset, d.payload_bytes, d.payload_truncated) for d in letters] == [
         (5, len(small), False), (6, len(large), True), (7, 0, False)]

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiokafka.structs import ConsumerRecord
 
-from screening.models import Alert, DeadLetter
+from screening.models import Alert, AuditRecord, DeadLetter
 
 
 class Producer:
@@ -22,6 +22,10 @@ class Producer:
     def letters(self) -> list[DeadLetter]:
         return [DeadLetter.model_validate_json(value) for topic, value in self.sent
                 if topic.endswith("deadletter")]
+
+    def audits(self) -> list[AuditRecord]:
+        return [AuditRecord.model_validate_json(value) for topic, value in self.sent
+                if topic.endswith("audit")]
 
     def alerts(self) -> list[Alert]:
         return [Alert.model_validate_json(value) for topic, value in self.sent

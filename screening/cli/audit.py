@@ -1,0 +1,110 @@
+"""`screening audit query`: the auditor's tool (contract v2, "Audit").
+
+It computes the digests of what it is asked about with the audit key and the worker's
+own code (audit/digests.py), then reads the audit topic as the `auditor` principal
+(`client-config auditor --format env`) from --from to the end it saw at start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+
+from screening.settings import Settings
+
+_AGO = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def when(text: str) -> datetime:
+    """RFC 3339 (`2026-12-06T21:00:00Z`; a bare date is midnight UTC) or a span ago
+    (`90m`, `2h`, `7d`)."""
+    m = _AGO.match(text.strip())
+    if m:
+        return datetime.now(UTC) - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a time like 2026-12-06T21:00:00Z or a span ago like 2h") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("audit", help="the audit trail: who searched what, when (auditor)")
+    asub = p.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    q = asub.add_parser(
+        "query", help="audit records by document, name, VIN, plate, actor and time; digests "
+                      "computed here with SCREENING_AUDIT_KEY_FILE, topic read as the auditor")
+    q.add_argument("--document", metavar="NUM", help="a document number searched")
+    q.add_argument("--state", metavar="CC", help="its issuing state (without: any state)")
+    q.add_argument("--name", metavar="'SURNAME, GIVEN'", help="a name searched")
+    q.add_argument("--dob", metavar="D", help="with --name: the date of birth searched "
+                                              "(YYYY-MM-DD, YYYY-MM or YYYY, as scanned)")
+    q.add_argument("--vin", metavar="V", help="a VIN searched")
+    q.add_argument("--plate", metavar="P", help="a plate searched")
+    q.add_argument("--country", metavar="CC", help="its country (without: any country)")
+    q.add_argument("--actor", metavar="ID", help="a terminal, analyst or service id, or a "
+                                                 "principal")
+    q.add_argument("--action", action="append", default=None, metavar="ACTION",
+                   help="only these actions (repeatable): search, list_loaded, ...")
+    q.add_argument("--from", dest="since", type=when, default=None, metavar="T",
+                   help="from this time (RFC 3339, or a span ago: 2h); default: the start")
+    q.add_argument("--to", dest="until", type=when, default=None, metavar="T",
+                   help="up to this time")
+    q.add_argument("--json", action="store_true", help="one JSON record a line")
+    q.set_defaults(func=run_query)
+
+
+def run_query(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.audit.digests import Digester, query_sets, require_key
+    from screening.audit.query import Criteria, describe, read_records
+    from screening.exceptions import ConfigurationError
+
+    if args.dob and not args.name:
+        print("audit query: --dob goes with --name", file=sys.stderr)
+        return 2
+    if args.state and not args.document:
+        print("audit query: --state goes with --document", file=sys.stderr)
+        return 2
+    if args.country and not args.plate:
+        print("audit query: --country goes with --plate", file=sys.stderr)
+        return 2
+    sets: list[set[str]] = []
+    if any(v is not None for v in (args.document, args.name, args.vin, args.plate)):
+        try:
+            digester = Digester(require_key(settings))
+        except ConfigurationError as exc:
+            print(f"audit query: {exc}", file=sys.stderr)
+            return 2
+        sets = query_sets(digester, document=args.document, state=args.state,
+                          name=args.name, dob=args.dob, vin=args.vin, plate=args.plate,
+                          country=args.country)
+    criteria = Criteria(digest_sets=sets, actor=args.actor, since=args.since,
+                        until=args.until, actions=set(args.action) if args.action else None)
+
+    async def go() -> int:
+        n = 0
+        out = sys.stdout
+        async for record in read_records(settings, criteria):
+            n += 1
+            if args.json:
+                out.buffer.write(orjson.dumps(record) + b"\n")
+            else:
+                out.write(describe(record) + "\n")
+        out.flush()
+        return n
+
+    try:
+        found = asyncio.run(go())
+    except ConfigurationError as exc:
+        print(f"audit query: {exc}", file=sys.stderr)
+        return 2
+    print(f"audit: {found} record(s) matched", file=sys.stderr)
+    return 0
