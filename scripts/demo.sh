@@ -29,22 +29,18 @@ export SCREENING_TOPIC_PREFIX="${SCREENING_TOPIC_PREFIX:-demo.}"
 export SCREENING_REDIS_PREFIX="${SCREENING_REDIS_PREFIX:-scr-demo}"
 export SCREENING_WEB_PORT="${SCREENING_WEB_PORT:-6066}"
 
-# Runs a command as a principal: its SCREENING_* connection settings, as
-# `screening security client-config PRINCIPAL --format env` prints them.
-as() {
-    local principal="$1"
-    shift
-    (
-        set -a
-        # shellcheck disable=SC1090
-        source <("$BIN/screening" security client-config "$principal" --format env)
-        set +a
-        "$@"
-    )
-}
+# Each principal's SCREENING_* connection settings, as `screening security client-config
+# PRINCIPAL --format env` prints them; `env "${AS_WORKER[@]}" CMD` runs CMD as `worker`
+# (env execs CMD, so a background job's pid is the command's own).
+creds() { "$BIN/screening" security client-config "$1" --format env; }
 
 say "the demo's topics and ACLs (screening security init, as admin)"
 "$BIN/screening" security init
+mapfile -t AS_WORKER < <(creds worker)
+mapfile -t AS_FEED < <(creds feed)
+mapfile -t AS_SITE < <(creds site-default)
+mapfile -t AS_CONSOLE < <(creds console)
+mapfile -t AS_AUDITOR < <(creds auditor)
 
 if [[ ! -s "$DEMO/lists/sltd.ndjson" ]]; then
     say "generating mock watchlists (100,000 SLTD, 20,000 notices, 50,000 stolen vehicles)"
@@ -52,8 +48,8 @@ if [[ ! -s "$DEMO/lists/sltd.ndjson" ]]; then
         --smv 50000 --seed 7
 fi
 say "signing the lists as the feed (Ed25519) and loading them into Redis as a new version"
-as feed "$BIN/screening" watchlists sign "$DEMO"/lists/*.ndjson
-as worker "$BIN/screening" watchlists load "$DEMO"/lists/*.ndjson 2> >(grep -v '^ts=' >&2)
+env "${AS_FEED[@]}" "$BIN/screening" watchlists sign "$DEMO"/lists/*.ndjson
+env "${AS_WORKER[@]}" "$BIN/screening" watchlists load "$DEMO"/lists/*.ndjson 2> >(grep -v '^ts=' >&2)
 
 pids=()
 cleanup() {
@@ -63,7 +59,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 say "starting the worker (log: $DEMO/worker.log)"
-as worker "$BIN/screening" worker >"$DEMO/worker.log" 2>&1 &
+env "${AS_WORKER[@]}" "$BIN/screening" worker >"$DEMO/worker.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" >/dev/null 2>&1 && break
@@ -72,12 +68,19 @@ for _ in $(seq 1 120); do
 done
 curl -sf "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" >/dev/null ||
     { echo "worker did not come up"; tail -30 "$DEMO/worker.log"; exit 1; }
+# The port may answer for another process (an earlier worker): ours must be alive.
+sleep 1
+kill -0 "${pids[0]}" 2>/dev/null || { echo "worker exited"; tail -30 "$DEMO/worker.log"; exit 1; }
 
 say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit); alerts (console):"
-as site-default "$BIN/screening" simulate --lists "$DEMO"/lists/*.ndjson --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 \
+env "${AS_SITE[@]}" "$BIN/screening" simulate --lists "$DEMO"/lists/*.ndjson --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 \
     --malformed-share 0.01 >"$DEMO/simulate.log" 2>&1 &
 pids+=($!)
-as console timeout "$((SECONDS_TO_RUN + 5))" "$BIN/screening" alerts tail || true
+env "${AS_CONSOLE[@]}" timeout "$((SECONDS_TO_RUN + 5))" "$BIN/screening" alerts tail || true
+
+say "the audit: every search is on ${SCREENING_TOPIC_PREFIX}screening.audit (keyed digests, no names or numbers); as the auditor:"
+echo "  \$ screening audit query --from 10m --actor CP-01-T1   (as principal auditor)"
+env "${AS_AUDITOR[@]}" "$BIN/screening" audit query --from 10m --actor CP-01-T1 2>/dev/null | tail -n 5 | sed 's/^/  /' || true
 
 say "summary (from http://127.0.0.1:$SCREENING_WEB_PORT/metrics)"
 curl -s "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" |
