@@ -16,14 +16,13 @@ from typing import Any
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening.watchlists.store import WatchlistStore
 from screening.watchlists.updates import apply_updates, parse_update
 from tests.support.deadletters import opened
 from tests.support.feed import sign_files, signed, signed_dict, stranger_key
+from tests.support.terminal import Terminal
 
 from .conftest import collect, create_topics, env_for, screening_cmd
 
@@ -78,57 +77,29 @@ def _update(op: str, record: dict[str, Any], update_id: str, ahead_s: float = 0.
     return {"update_id": update_id, "op": op, "issued_at": _at(ahead_s), "record": body}
 
 
-class Gate:
+class Gate(Terminal):
     """Sends traveller scans and reads their outcomes back."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.s = settings
-        self.producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all")
-        self.consumer = AIOKafkaConsumer(
-            settings.topic(settings.topic_results), **aiokafka_options(settings),
-            group_id=f"it-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest")
-        self.outcomes: dict[str, str] = {}
-
-    async def __aenter__(self) -> Gate:
-        await self.producer.start()
-        await self.consumer.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.producer.stop()
-        await self.consumer.stop()
-
     async def update(self, raw: bytes, key: str) -> None:
-        await self.producer.send_and_wait(self.s.topic(self.s.topic_updates), raw,
-                                          key=key.encode())
+        await self.send_update(raw, key)
 
-    async def screen(self, holder: dict[str, Any] | None = None,
-                     document: dict[str, Any] | None = None) -> str:
-        event_id = uuid.uuid4().hex
-        scan = {"event_id": event_id, "checkpoint_id": "cp-sig", "terminal_id": "t-sig",
-                "scanned_at": datetime.now(UTC).isoformat(),
+    async def outcome(self, holder: dict[str, Any] | None = None,
+                      document: dict[str, Any] | None = None) -> str:
+        scan = {"event_id": uuid.uuid4().hex, "checkpoint_id": "cp-sig",
+                "terminal_id": "t-sig", "scanned_at": datetime.now(UTC).isoformat(),
                 "document": document or {"number": "P0000001", "issuing_state": "UTO",
                                          "type": "P"}}
         if holder is not None:
             scan["holder"] = holder
-        await self.producer.send_and_wait(self.s.topic(self.s.topic_traveller),
-                                          orjson.dumps(scan), key=b"t-sig")
-        deadline = time.monotonic() + 30
-        while event_id not in self.outcomes:
-            assert time.monotonic() < deadline, "no result"
-            for msgs in (await self.consumer.getmany(timeout_ms=300)).values():
-                for m in msgs:
-                    r = orjson.loads(m.value)
-                    self.outcomes[r["event_id"]] = r["outcome"]
-        return self.outcomes[event_id]
+        return str((await self.answer(orjson.dumps(scan)))["outcome"])
 
     async def red(self) -> str:
-        return await self.screen(holder={"surname": "ERIKSSON", "given_names": "ANNA",
+        return await self.outcome(holder={"surname": "ERIKSSON", "given_names": "ANNA",
                                          "date_of_birth": "1974-08-12", "nationality": "UTO",
                                          "sex": "F"})
 
     async def fresh(self) -> str:
-        return await self.screen(document={"number": FRESH["document_number"],
+        return await self.outcome(document={"number": FRESH["document_number"],
                                            "issuing_state": "FRA", "type": "P"})
 
     async def until(self, check: Any, outcome: str, within_s: float = 20) -> None:

@@ -19,11 +19,9 @@ from typing import Any
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from screening.mockdata.lists import generate_lists, iter_sltd
 from screening.models import WatchlistUpdate
-from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening.watchlists import loader
 from screening.watchlists.sltd import TABLE as SLTD_TABLE
@@ -32,6 +30,7 @@ from screening.watchlists.stats import collect_stats
 from screening.watchlists.store import WatchlistStore
 from screening.watchlists.updates import apply_updates
 from tests.support.feed import sign_files, signed
+from tests.support.terminal import Terminal as SharedTerminal
 
 from .conftest import _check_reachable, create_topics, env_for, run_settings, screening_cmd
 
@@ -242,49 +241,14 @@ def cli_load(settings: Settings, paths: list[Path]) -> str:
     return done.stdout.split("loaded version ", 1)[1].split()[0]
 
 
-class Terminal:
-    """Publishes scans and reads their results back by event id."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.producer = AIOKafkaProducer(**aiokafka_options(settings), linger_ms=2)
-        self.consumer = AIOKafkaConsumer(
-            settings.topic(settings.topic_results), **aiokafka_options(settings),
-            group_id=f"it-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest")
-        self.results: dict[str, dict[str, Any]] = {}
-
-    async def __aenter__(self) -> Terminal:
-        await self.producer.start()
-        await self.consumer.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.producer.stop()
-        await self.consumer.stop()
-
-    async def send(self, raw: bytes) -> str:
-        await self.producer.send(self.settings.topic(self.settings.topic_traveller), raw,
-                                 key=b"t-it")
-        return str(orjson.loads(raw)["event_id"])
+class Terminal(SharedTerminal):
+    """Scans of a record's document, and signed updates."""
 
     async def update(self, u: WatchlistUpdate) -> None:
-        await self.producer.send_and_wait(self.settings.topic(self.settings.topic_updates),
-                                          signed(u), key=u.key.encode())
-
-    async def wait(self, event_ids: set[str], within_s: float = 60) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + within_s
-        while not event_ids <= set(self.results) and time.monotonic() < deadline:
-            batch = await self.consumer.getmany(timeout_ms=300)
-            for msgs in batch.values():
-                for m in msgs:
-                    r = orjson.loads(m.value)
-                    self.results[r["event_id"]] = r
-        missing = event_ids - set(self.results)
-        assert not missing, f"{len(missing)} scans without a result"
-        return [self.results[e] for e in event_ids]
+        await self.send_update(signed(u), u.key)
 
     async def screen(self, record: dict[str, Any]) -> dict[str, Any]:
-        return (await self.wait({await self.send(traveller(record))}, within_s=30))[0]
+        return await self.answer(traveller(record))
 
     async def until(self, record: dict[str, Any], outcome: str, deadline_s: float = 20) -> None:
         """Scan `record` again and again until the answer is `outcome` (a generous deadline)."""
