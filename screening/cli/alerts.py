@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from screening.privacy import mask_value
+from screening.privacy import mask_document, mask_value
 from screening.settings import Settings
 
 COLOURS = {"critical": "\033[1;31m", "high": "\033[33m", "medium": "\033[36m", "low": "\033[37m"}
@@ -24,8 +24,26 @@ def add_parser(sub: Any) -> None:
     tail.add_argument("--limit", type=int, default=None, help="stop after this many alerts")
     tail.add_argument("--json", action="store_true", help="print the alert JSON as received")
     tail.add_argument("--unmask", action="store_true",
-                      help="show names whole (document numbers stay masked)")
+                      help="show names, VINs and plates whole (document numbers stay "
+                           "masked); recorded on the audit topic")
     tail.set_defaults(func=run_tail)
+
+
+# A vehicle's identifiers point at its keeper: shown as document numbers are (last 3).
+VEHICLE_IDS = ("vin", "plate")
+
+
+def masked(alert: dict[str, Any]) -> dict[str, Any]:
+    """The alert with the subject's and the record's VIN and plate masked, and the
+    subject's names and date of birth (what `--json` prints without `--unmask`)."""
+    out = dict(alert)
+    for part in ("subject", "record"):
+        fields = out.get(part)
+        if isinstance(fields, dict):
+            out[part] = {k: (mask_document(v) if k in VEHICLE_IDS and isinstance(v, str)
+                             else mask_value(k, v) if part == "subject" else v)
+                         for k, v in fields.items()}
+    return out
 
 
 def format_alert(alert: dict[str, Any], *, colour: bool, unmask: bool) -> str:
@@ -39,6 +57,8 @@ def format_alert(alert: dict[str, Any], *, colour: bool, unmask: bool) -> str:
             value = subject[key]
             if key in ("surname", "given_names", "date_of_birth") and not unmask:
                 value = mask_value(key, value)
+            elif key in VEHICLE_IDS and not unmask:
+                value = mask_document(value)
             shown.append(f"{key}={value}")
     head = f"{prio.upper():<8}"
     if colour:
@@ -71,7 +91,8 @@ async def tail(settings: Settings, args: argparse.Namespace, out: TextIO = sys.s
             except orjson.JSONDecodeError:
                 continue
             if args.json:
-                out.write(msg.value.decode() + "\n")
+                shown = alert if args.unmask else masked(alert)
+                out.write(orjson.dumps(shown).decode() + "\n")
             else:
                 out.write(format_alert(alert, colour=colour, unmask=args.unmask) + "\n")
             out.flush()
@@ -84,4 +105,27 @@ async def tail(settings: Settings, args: argparse.Namespace, out: TextIO = sys.s
 
 
 def run_tail(settings: Settings, args: argparse.Namespace) -> int:
+    if args.unmask:
+        _audit_unmask(settings)
     return asyncio.run(tail(settings, args))
+
+
+def _audit_unmask(settings: Settings) -> None:
+    """Unmasking is on the record: an `unmask` audit record names who, when and as
+    which principal, before anything is shown (refused: nothing is shown)."""
+    import getpass
+    import uuid
+    from datetime import UTC, datetime
+
+    from screening.audit.emit import can_write, write
+    from screening.audit.records import service_record
+
+    if not can_write(settings):
+        raise SystemExit("alerts tail --unmask: unmasking is audited, and no Kafka "
+                         "credentials are configured to write the audit record")
+    now = datetime.now(UTC)
+    who = getpass.getuser()
+    record = service_record("unmask", ("alerts-tail", who, now.isoformat(), uuid.uuid4().hex),
+                            at=now, actor_id=who, principal=settings.kafka_username,
+                            kind="analyst", outcome="alerts_tail")
+    asyncio.run(write(settings, [(who.encode(), record)]))

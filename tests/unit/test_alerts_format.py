@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from screening.cli.alerts import format_alert
+from screening.cli.alerts import format_alert, masked
 
 
 def _alert(hit: dict[str, Any], subject: dict[str, Any]) -> dict[str, Any]:
@@ -42,5 +42,18 @@ def test_a_vehicle_hit_has_no_adjustments() -> None:
     hit = {"list": "smv", "record_id": "SMV-1", "category": "stolen_vehicle", "score": 1.0,
            "matched_on": ["vin"], "penalties": []}
     line = format_alert(_alert(hit, {"vin": "KNALAXW58AN363637"}), colour=False, unmask=False)
-    assert line.endswith("vin=KNALAXW58AN363637")
+    assert line.endswith("vin=**************637")  # masked as a document number
     assert "adjustments" not in line
+    whole = format_alert(_alert(hit, {"vin": "KNALAXW58AN363637"}), colour=False, unmask=True)
+    assert whole.endswith("vin=KNALAXW58AN363637")
+
+
+def test_json_lines_mask_vehicles_and_names_unless_asked() -> None:
+    alert = _alert({"list": "smv", "record_id": "SMV-1"}, {"plate": "B-AB 1234",
+                                                          "surname": "ALMASRI"})
+    alert["record"] = {"id": "SMV-1", "vin": "KNALAXW58AN363637", "plate": "B-AB 1234"}
+    shown = masked(alert)
+    text = str(shown)
+    assert "KNALAXW58AN363637" not in text and "B-AB 1234" not in text
+    assert "ALMASRI" not in text
+    assert shown["record"]["vin"].endswith("637") and shown["record"]["id"] == "SMV-1"
