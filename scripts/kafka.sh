@@ -72,9 +72,15 @@ kafka_auth_init() {
     KCAT_AUTH=()
     [[ "$KAFKA_SECURITY" == sasl_ssl ]] || return 0
     [[ -s "$SECRETS/kafka/admin.password" ]] || return 0
-    KCAT_AUTH=(-X security.protocol=SASL_SSL -X sasl.mechanisms=SCRAM-SHA-512
-        -X sasl.username=admin -X "sasl.password=$(cat "$SECRETS/kafka/admin.password")"
-        -X "ssl.ca.location=$SECRETS/ca.crt")
+    # A 0600 properties file, not -X on the command line (`ps` shows that to every user).
+    local props="$SECRETS/kcat-admin.properties"
+    (
+        umask 077
+        printf '%s\n' "security.protocol=SASL_SSL" "sasl.mechanisms=SCRAM-SHA-512" \
+            "sasl.username=admin" "sasl.password=$(cat "$SECRETS/kafka/admin.password")" \
+            "ssl.ca.location=$SECRETS/ca.crt" >"$props"
+    )
+    KCAT_AUTH=(-F "$props")
 }
 
 # The project's CLI as the scripts run it (the venv that scripts/install.sh made).

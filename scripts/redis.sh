@@ -31,8 +31,9 @@ redis_cli() {
     shift
     redis_tls_port "$port" && tls=(--tls --cacert "$SECRETS/ca.crt")
     if [[ -s "$SECRETS/redis/admin.password" ]]; then
-        redis-cli -h 127.0.0.1 -p "$port" "${tls[@]}" --user admin \
-            --pass "$(cat "$SECRETS/redis/admin.password")" --no-auth-warning "$@"
+        # The password through the environment, not the command line (`ps` shows that).
+        REDISCLI_AUTH="$(cat "$SECRETS/redis/admin.password")" \
+            redis-cli -h 127.0.0.1 -p "$port" "${tls[@]}" --user admin "$@"
     else
         redis-cli -h 127.0.0.1 -p "$port" "${tls[@]}" "$@"
     fi
@@ -156,8 +157,8 @@ cluster_blank() {
 cluster_create() {
     local port addrs=()
     for port in $REDIS_CLUSTER_PORTS; do addrs+=("127.0.0.1:$port"); done
-    redis-cli --tls --cacert "$SECRETS/ca.crt" --user admin \
-        --pass "$(cat "$SECRETS/redis/admin.password")" --no-auth-warning --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes </dev/null \
+    REDISCLI_AUTH="$(cat "$SECRETS/redis/admin.password")" \
+        redis-cli --tls --cacert "$SECRETS/ca.crt" --user admin --cluster create "${addrs[@]}" --cluster-replicas 0 --cluster-yes </dev/null \
         >"$LOCAL/redis-cluster/create.log" 2>&1 ||
         { show_tail "$LOCAL/redis-cluster/create.log"; die "cluster: redis-cli --cluster create failed"; }
 }
