@@ -61,7 +61,7 @@ def topic_names(settings: Settings) -> list[str]:
     return [settings.topic(t) for t in (
         settings.topic_traveller, settings.topic_vehicle, settings.topic_results,
         settings.topic_alerts, settings.topic_decisions, settings.topic_updates,
-        settings.topic_deadletter)]
+        settings.topic_deadletter, settings.topic_audit)]
 
 
 async def ensure_topics(settings: Settings) -> list[str]:
