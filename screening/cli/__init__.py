@@ -14,6 +14,7 @@ from screening.cli import (
     bench,
     console,
     deadletters,
+    purge,
     screen,
     security,
     simulate,
@@ -24,7 +25,7 @@ from screening.logs import setup_logging
 from screening.settings import Settings
 
 COMMANDS = (worker, watchlists, screen, simulate, alerts, console, bench, security, audit,
-            deadletters)
+            deadletters, purge)
 
 
 def build_parser() -> argparse.ArgumentParser:

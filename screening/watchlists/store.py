@@ -255,9 +255,11 @@ class WatchlistStore:
         # One call; on a cluster redis-py splits it by slot.
         return int(await self.redis.unlink(*keys))
 
-    async def collect_retired(self) -> list[str]:
-        """Drop retired versions whose grace period is over."""
-        due: Any = await self.redis.zrangebyscore(self.keys.retired, 0, time.time())
+    async def collect_retired(self, *, all_retired: bool = False) -> list[str]:
+        """Drop retired versions whose grace period is over (with `all_retired`, every
+        retired version: `screening purge` after the event)."""
+        due: Any = await self.redis.zrangebyscore(self.keys.retired, 0,
+                                                  "+inf" if all_retired else time.time())
         dropped = []
         for raw in due:
             vid = _text(raw)
