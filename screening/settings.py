@@ -190,7 +190,7 @@ class Settings(BaseSettings):
     feed_signing_key: SecretStr | None = None
 
     # -- console sessions --
-    # (Sessions live in Redis under {redis_prefix}:console:*, for console_session_ttl_s.)
+    # (Sessions live in Redis under {console:redis_prefix}:*, for console_session_ttl_s.)
     # Sign-in attempts one address may make a minute (each costs ~0.1 s of scrypt).
     console_signin_per_address: int = Field(default=20, ge=1, le=10_000)
     # Failed sign-ins one address may make for one analyst name in 15 minutes.

@@ -120,7 +120,7 @@ class LoginLimiter:
         digest = hmac.new(self.key, f"signin|{rule}|{subject}".encode(),
                           hashlib.sha256).hexdigest()[:32]
         n = int(now // window_s)
-        base = f"{{{self.prefix}}}:console:signin:{rule}:{digest}"
+        base = f"{{console:{self.prefix}}}:signin:{rule}:{digest}"
         return f"{base}:{n}", f"{base}:{n - 1}"
 
     async def begin(self, address: str, name: str) -> Attempt | Refused:

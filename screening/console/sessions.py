@@ -8,10 +8,11 @@ the token itself: whoever can read Redis (an operator, a backup) cannot sign in 
 what they see there. Each analyst's session ids are also kept in a set, so that
 `screening console sessions revoke USER` finds and ends them all.
 
-Keys (the console's Redis user may touch only `{<prefix>...}:console:*`):
-- `{prefix}:console:session:<id>`: JSON {analyst, pw, created, expires, address}; its
+Keys (the console's Redis user may touch only `{console:<prefix>...`, and the worker's
+user no key of the console's):
+- `{console:prefix}:session:<id>`: JSON {analyst, pw, created, expires, address}; its
   TTL is the session's lifetime (absolute, not sliding: a shift, then sign in again).
-- `{prefix}:console:analyst:<name>`: set of that analyst's session ids (same TTL,
+- `{console:prefix}:analyst:<name>`: set of that analyst's session ids (same TTL,
   renewed at each sign-in; ids of expired sessions in it are harmless and dropped when
   listed).
 """
@@ -61,10 +62,10 @@ class SessionStore:
         self.clock = clock
 
     def key(self, sid: str) -> str:
-        return f"{{{self.prefix}}}:console:session:{sid}"
+        return f"{{console:{self.prefix}}}:session:{sid}"
 
     def analyst_key(self, analyst: str) -> str:
-        return f"{{{self.prefix}}}:console:analyst:{analyst}"
+        return f"{{console:{self.prefix}}}:analyst:{analyst}"
 
     async def create(self, analyst: str, pw: str, address: str) -> str:
         """A new session; returns the token for the cookie (a new one every sign-in, so a

@@ -5,7 +5,8 @@
   and only the command groups screening uses: reads, writes, key space and scripts
   (the batch look-ups are Lua), none of `@dangerous` but INFO and MEMORY USAGE (the
   list statistics) and the cluster topology a Redis Cluster client reads.
-- `console`: its own keys (`<prefix>:console:...`: server-side sessions), reads and writes.
+- `console`: its own keys (`{console:<prefix>}:...`: server-side sessions, sign-in
+  limits), reads and writes; none of the worker's, and the worker none of its.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ def acl_lines(secrets: SecretsDir, key_prefix: str) -> list[str]:
         f"user admin on >{pw['admin']} ~* &* +@all",
         f"user worker on >{pw['worker']} ~{{{key_prefix}* ~{key_prefix}* resetchannels "
         f"{WORKER_COMMANDS}",
-        f"user console on >{pw['console']} ~{{{key_prefix}*:console:* "
-        f"~{key_prefix}:console:* resetchannels {CONSOLE_COMMANDS}",
+        f"user console on >{pw['console']} ~{{console:{key_prefix}* resetchannels "
+        f"{CONSOLE_COMMANDS}",
     ]
 
 

@@ -77,14 +77,17 @@ def console_factory(tmp_path: Path) -> Iterator[Callable[[Settings], ConsoleProc
 
 
 def forget_sessions(settings: Settings) -> None:
-    """The run's console keys (sessions, sign-in counters) removed, as the worker user."""
+    """The run's console keys (sessions, sign-in counters) removed, as the console user
+    (the worker's may not touch them)."""
     import redis
 
     from screening.security.clients import redis_options
+    from screening.security.secretsdir import redis_user_settings
 
-    client = redis.Redis.from_url(settings.redis_url, **redis_options(settings))
+    as_console = redis_user_settings(settings, "console")
+    client = redis.Redis.from_url(as_console.redis_url, **redis_options(as_console))
     try:
-        for key in client.scan_iter(match=f"{{{settings.redis_prefix}}}:console:*", count=1000):
+        for key in client.scan_iter(match=f"{{console:{settings.redis_prefix}}}:*", count=1000):
             client.unlink(key)
     finally:
         client.close()

@@ -8,9 +8,7 @@ import os
 from screening.security.secretsdir import principal_settings, redis_user_settings
 from screening.settings import Settings
 
-# The Redis user the console connects as: `console` (keys `{<prefix>...}:console:*` only).
-# Overridable only to run these tests against a Redis whose ACL predates per-run prefixes
-# for that user (it then allowed `{scr}:console:*` alone); `worker` covers the run's keys.
+# The Redis user the console connects as: `console` (keys `{console:<prefix>...` only).
 CONSOLE_REDIS_USER = os.environ.get("SCREENING_TEST_CONSOLE_REDIS_USER", "console")
 
 

@@ -164,6 +164,8 @@ async def test_redis_wants_a_user_and_keeps_each_to_its_keys(settings: Settings)
         await worker.set(f"{{{settings.redis_prefix}}}:probe", b"1", ex=5)
         with pytest.raises(NoPermissionError):
             await worker.set("elsewhere:probe", b"1")
+        with pytest.raises(NoPermissionError):  # nor the console's sessions
+            await worker.get(f"{{console:{settings.redis_prefix}}}:session:x")
         for command in (("FLUSHALL",), ("CONFIG", "GET", "*"), ("KEYS", "*"),
                         ("ACL", "LIST")):
             with pytest.raises(NoPermissionError):

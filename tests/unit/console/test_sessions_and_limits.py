@@ -58,7 +58,7 @@ async def test_a_session_lives_in_redis_under_a_hash_of_its_token(
     token = s.signer.unsign("session", cookie)
     assert token is not None
     assert list(k for k in redis.data if ":session:" in k) == [
-        f"{{scr}}:console:session:{session_id(token.decode())}"]
+        f"{{console:scr}}:session:{session_id(token.decode())}"]
     assert token.decode() not in "".join(redis.data), "the token itself is not stored"
     assert await s.issue("ana", "10.0.0.1") != cookie, "every sign-in a new session"
 
@@ -213,5 +213,5 @@ async def test_refused_attempts_are_not_counted_and_no_subject_is_stored_in_clea
         await attempt(limiter, "6.6.6.6", "ana", ok=False)
     values = {k: int(v) for k, v in redis.data.items() if ":addr:" in k}
     assert list(values.values()) == [3], "only the three checked attempts count"
-    assert all(k.startswith("{scr}:console:signin:") for k in redis.data)
+    assert all(k.startswith("{console:scr}:signin:") for k in redis.data)
     assert not any("6.6.6.6" in k or "ana" in k for k in redis.data)

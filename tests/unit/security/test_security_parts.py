@@ -137,4 +137,5 @@ def test_redis_users_keep_to_their_keys(tmp_path: Path) -> None:
     assert "~{scr*" in lines["worker"] and "~*" not in lines["worker"]
     assert "-@dangerous" in lines["worker"] and "+@scripting" in lines["worker"]
     assert "+@scripting" not in lines["console"]
-    assert "~{scr*:console:*" in lines["console"]
+    assert "~{console:scr*" in lines["console"]
+    assert "console" not in lines["worker"].split("resetchannels")[0].replace("user worker", "")
