@@ -169,6 +169,9 @@ kafka_up() {
         compgen -G "$KAFKA_LIBS/kafka_2.13-*.jar" >/dev/null ||
             die "kafka: jars missing in $KAFKA_LIBS: run scripts/install.sh (or make install) first"
         mkdir -p "$dir/data"
+        # The topics' data hold scans and alerts: readable by this user only, on disk as
+        # on the wire (the ACLs do not guard files).
+        chmod 700 "$dir"
         kafka_write_properties
         kafka_format
         [[ -f "$dir/kafka.log" ]] && mv -f "$dir/kafka.log" "$dir/kafka.log.1"

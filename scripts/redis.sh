@@ -70,6 +70,7 @@ redis_start() {
     port_open "$port" && die "$name: port $port is taken by something that does not answer PING with the admin password in $SECRETS"
     need redis-server
     mkdir -p "$dir"
+    chmod 700 "$dir"  # logs and any dump: this user's only
     # No snapshots and no AOF: the lists are reloaded from files, and tests want a clean slate.
     redis-server --bind 127.0.0.1 --port "$port" --protected-mode yes \
         --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" \
