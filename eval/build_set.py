@@ -383,6 +383,14 @@ def build(n_notices: int, n_per_family: int, n_ordinary: int, n_namesakes: int,
     return notices, scans
 
 
+def write_set(out: Path, notices: list[dict[str, Any]], scans: list[dict[str, Any]]) -> None:
+    """An evaluation set as run_eval.py reads it: notices.ndjson and scans.ndjson."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "notices.ndjson").write_bytes(b"\n".join(orjson.dumps(n) for n in notices) + b"\n")
+    (out / "scans.ndjson").write_bytes(b"\n".join(orjson.dumps(s) for s in scans) + b"\n")
+    print(f"{len(notices)} notices, {len(scans)} scans -> {out}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--notices", type=int, default=120_000)
@@ -393,10 +401,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     args = ap.parse_args()
     notices, scans = build(args.notices, args.per_family, args.ordinary, args.namesakes, args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "notices.ndjson").write_bytes(b"\n".join(orjson.dumps(n) for n in notices) + b"\n")
-    (args.out / "scans.ndjson").write_bytes(b"\n".join(orjson.dumps(s) for s in scans) + b"\n")
-    print(f"{len(notices)} notices, {len(scans)} scans -> {args.out}")
+    write_set(args.out, notices, scans)
 
 
 if __name__ == "__main__":

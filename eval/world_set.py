@@ -34,8 +34,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-import orjson
-from build_set import _ICAO, cyr_latin
+from build_set import _ICAO, cyr_latin, write_set
 from world_pools import (
     LATIN,
     RUSSIAN,
@@ -224,10 +223,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "out-world")
     args = ap.parse_args()
     notices, scans = build(args.per_class, args.seed)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "notices.ndjson").write_bytes(b"\n".join(orjson.dumps(n) for n in notices) + b"\n")
-    (args.out / "scans.ndjson").write_bytes(b"\n".join(orjson.dumps(s) for s in scans) + b"\n")
-    print(f"{len(notices)} notices, {len(scans)} scans -> {args.out}")
+    write_set(args.out, notices, scans)
 
 
 if __name__ == "__main__":
