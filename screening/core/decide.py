@@ -27,6 +27,7 @@ from screening.models import (
     Bonus,
     CheckResult,
     Hit,
+    Instruction,
     Penalty,
     Priority,
     TravellerScan,
@@ -226,6 +227,32 @@ def _record_summary(hit: Hit, records: Records, sltd_fields: Mapping[str, str]
             "document_number": mask_document(number)}
 
 
+# What a hit asks of the officer when its record names no action of its own: stolen,
+# lost and revoked documents are seized, stolen vehicles held; a yellow notice's missing
+# person is protected (do not alarm), blue, green and purple notices ask for a discreet
+# check (let pass, report the sighting); red, orange, UN and black notices: referral.
+NOTICE_INSTRUCTION: dict[str, Instruction] = {
+    "red": "REFER_SECONDARY", "orange": "REFER_SECONDARY", "un": "REFER_SECONDARY",
+    "black": "REFER_SECONDARY", "yellow": "PROTECT_PERSON", "blue": "DISCREET_CHECK",
+    "green": "DISCREET_CHECK", "purple": "DISCREET_CHECK"}
+# With hits of several kinds, the first of these the hits ask for is the instruction.
+INSTRUCTION_ORDER: tuple[Instruction, ...] = (
+    "REFER_SECONDARY", "SEIZE_DOCUMENT", "HOLD_VEHICLE", "PROTECT_PERSON", "DISCREET_CHECK")
+
+
+def _instruction(hit: Hit) -> Instruction:
+    if hit.list == "sltd":
+        return "SEIZE_DOCUMENT"
+    if hit.list == "smv":
+        return "HOLD_VEHICLE"
+    return NOTICE_INSTRUCTION.get(hit.category, "REFER_SECONDARY")
+
+
+def instruction_for(hits: list[Hit]) -> Instruction:
+    asked = {_instruction(h) for h in hits}
+    return next((i for i in INSTRUCTION_ORDER if i in asked), "REFER_SECONDARY")
+
+
 def _priority(hit: Hit) -> Priority:
     if hit.list == "notice":
         return NOTICE_PRIORITY.get(hit.category, "high")
@@ -262,7 +289,8 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
     result = CheckResult(event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,
                          terminal_id=scan.terminal_id, kind=kind, outcome=outcome,
                          hits=gate_hits, warnings=warnings, decided_at=now,
-                         watchlist_version=version)
+                         watchlist_version=version,
+                         instruction=instruction_for(ordered) if ordered else None)
     alerts = []
     if ordered:
         subject = _subject(scan, p)
@@ -272,7 +300,9 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
                                 checkpoint_id=scan.checkpoint_id, terminal_id=scan.terminal_id,
                                 hit=hit, subject=subject,
                                 record=_record_summary(hit, records, sltd_fields),
-                                scan_kind=kind, watchlist_version=version))
+                                scan_kind=kind, watchlist_version=version,
+                                instruction=result.instruction,
+                                reference=result.reference))
     return result, alerts
 
 

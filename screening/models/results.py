@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import hashlib
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -47,6 +48,22 @@ class Hit(StrictModel):
     bonuses: builtins.list[Bonus] = Field(default_factory=builtins.list)
 
 
+# Contract v2: what the officer at the gate does.
+Instruction = Literal["PROCEED", "REFER_SECONDARY", "DISCREET_CHECK", "SEIZE_DOCUMENT",
+                      "HOLD_VEHICLE", "PROTECT_PERSON", "RESCAN"]
+# An outcome's instruction when nothing more specific is known (a hit's comes from its
+# lists, core/decide.py): a list that could not be consulted is never a PROCEED.
+OUTCOME_INSTRUCTION: dict[str, Instruction] = {
+    "clear": "PROCEED", "hit": "REFER_SECONDARY", "unverified": "REFER_SECONDARY",
+    "rejected": "RESCAN"}
+
+
+def reference_of(event_id: str) -> str:
+    """The opaque id an officer quotes to the operations room: the same for the scan's
+    result and its alerts, and no personal data."""
+    return "R-" + hashlib.sha256(event_id.encode()).hexdigest()[:10].upper()
+
+
 class CheckResult(StrictModel):
     event_id: str
     checkpoint_id: str
@@ -57,6 +74,20 @@ class CheckResult(StrictModel):
     warnings: list[str] = Field(default_factory=list)
     decided_at: Timestamp
     watchlist_version: str
+    # Contract v2 (optional for readers): the officer's instruction, and the reference
+    # to quote. Filled from the outcome and event id when not given.
+    instruction: Instruction | None = None
+    reference: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _instruction_and_reference(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if data.get("instruction") is None and data.get("outcome") in OUTCOME_INSTRUCTION:
+                data = {**data, "instruction": OUTCOME_INSTRUCTION[data["outcome"]]}
+            if data.get("reference") is None and isinstance(data.get("event_id"), str):
+                data = {**data, "reference": reference_of(data["event_id"])}
+        return data
 
 
 class Alert(StrictModel):
@@ -75,6 +106,10 @@ class Alert(StrictModel):
     watchlist_version: str | None = None
     # Contract v2 (optional): why the alert was raised.
     kind: AlertKind = "watchlist"
+    # Contract v2 (optional): what the gate was told, and the reference the officer
+    # quotes (the same as on the scan's result).
+    instruction: Instruction | None = None
+    reference: str | None = None
 
     @model_validator(mode="before")
     @classmethod

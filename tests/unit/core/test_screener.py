@@ -275,3 +275,43 @@ async def test_a_notices_documents_are_masked_in_its_alert(memory_store: Any) ->
     [alert] = [a for a in item.alerts if a.hit.list == "notice"]
     assert alert.record["documents"] == [{"number": "*****567", "issuing_state": "UTO"}]
     assert "X1234567" not in alert.model_dump_json()
+
+
+@pytest.mark.parametrize(("lists", "instruction"), [
+    ([("notice", "red")], "REFER_SECONDARY"),
+    ([("notice", "yellow")], "PROTECT_PERSON"),       # a missing person: do not alarm
+    ([("notice", "blue")], "DISCREET_CHECK"),         # let pass, report the sighting
+    ([("sltd", "lost")], "SEIZE_DOCUMENT"),
+    ([("smv", "stolen_vehicle")], "HOLD_VEHICLE"),
+    ([("notice", "blue"), ("sltd", "stolen")], "SEIZE_DOCUMENT"),
+    ([("notice", "yellow"), ("notice", "red")], "REFER_SECONDARY"),
+])
+def test_a_hit_tells_the_officer_what_to_do(lists: list[tuple[str, str]],
+                                            instruction: str) -> None:
+    from screening.core.decide import instruction_for
+    from screening.models import Hit
+
+    hits = [Hit(list=lst, record_id=f"r{i}", score=1.0, matched_on=["x"], category=cat)
+            for i, (lst, cat) in enumerate(lists)]
+    assert instruction_for(hits) == instruction
+
+
+async def test_every_result_carries_an_instruction_and_a_reference(memory_store: Any) -> None:
+    screener = Screener(memory_store, settings(), clock=lambda: NOW)
+    hit, clear, bad = await screener.screen([
+        RawScan("traveller", orjson.dumps(traveller("e1", document={
+            "number": "X1234567", "issuing_state": "UTO"}))),
+        RawScan("traveller", orjson.dumps(traveller("e2", document={
+            "number": "Z9999999", "issuing_state": "UTO"}))),
+        RawScan("traveller", orjson.dumps({"event_id": "e3"}))])
+    assert hit.result is not None and hit.result.instruction in ("SEIZE_DOCUMENT",
+                                                                 "REFER_SECONDARY")
+    assert clear.result is not None and clear.result.instruction == "PROCEED"
+    assert bad.result is not None and bad.result.instruction == "RESCAN"
+    assert hit.result.reference and hit.result.reference != clear.result.reference
+    assert {a.reference for a in hit.alerts} == {hit.result.reference}
+    memory_store.fail = ConnectionError("down")
+    [down] = await screener.screen([RawScan("traveller", orjson.dumps(traveller("e4", document={
+        "number": "Z9999999", "issuing_state": "UTO"})))])
+    assert down.result is not None and down.result.outcome == "unverified"
+    assert down.result.instruction == "REFER_SECONDARY"  # never a PROCEED unscreened
