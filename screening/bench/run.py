@@ -26,6 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -236,6 +237,19 @@ async def _drains(base: Settings, scans: list[Scan], origin: Settings, tag: str,
     return out, settings
 
 
+async def _in_turns(repeats: int, first: Callable[[str], Awaitable[list[Drain]]],
+                    second: Callable[[str], Awaitable[list[Drain]]],
+                    ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two set-ups' drains in turns, pair by pair: a shared machine's load drifts over
+    minutes, and a busy moment then weighs on both sides alike."""
+    firsts: list[Drain] = []
+    seconds: list[Drain] = []
+    for r in range(repeats):
+        firsts += await first(f"{r}-")
+        seconds += await second(f"{r}-")
+    return _summary(firsts), _summary(seconds)
+
+
 async def _latency(settings: Settings, origin: Settings, paths: list[Path], rate: float,
                    args: argparse.Namespace, procs: list[WorkerProcess],
                    seed: int) -> dict[str, Any]:
@@ -335,6 +349,12 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             with contextlib.suppress(Exception):
                 await delete_topics(settings)
 
+        async def one_drain(on: Settings, tag: str, **env: str) -> list[Drain]:
+            """One drain of the scans, on `on`'s broker, with the workers' extra env."""
+            drains, _ = await _drains(on, scans, origin, tag, 1, args.workers,
+                                      args.partitions, logs, args, runs, redis, **env)
+            return drains
+
         audit_on: dict[str, Any] = {}
         audit_off: dict[str, Any] = {}
         if getattr(args, "compare_audit", False):
@@ -343,17 +363,10 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             # straight after the list load, the latency runs in between).
             print(f"audit cost: {args.scans:,} scans, {args.repeats} pair(s) of drains, "
                   "SCREENING_AUDIT_SEARCHES=false then true ...", file=sys.stderr)
-            offs: list[Drain] = []
-            ons: list[Drain] = []
-            for r in range(args.repeats):
-                off, _ = await _drains(base, scans, origin, f"n{r}-", 1, args.workers,
-                                       args.partitions, logs, args, runs, redis,
-                                       SCREENING_AUDIT_SEARCHES="false")
-                on, _ = await _drains(base, scans, origin, f"m{r}-", 1, args.workers,
-                                      args.partitions, logs, args, runs, redis)
-                offs += off
-                ons += on
-            audit_off, audit_on = _summary(offs), _summary(ons)
+            audit_off, audit_on = await _in_turns(
+                args.repeats,
+                lambda tag: one_drain(base, f"n{tag}", SCREENING_AUDIT_SEARCHES="false"),
+                lambda tag: one_drain(base, f"m{tag}"))
 
         baseline: dict[str, Any] = {}
         if not args.no_baseline:
@@ -396,13 +409,9 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                 "redis_url": args.plaintext_redis, "redis_ca_file": None})
             await _drains(plain, scans[:len(scans) // 4], origin, "w", 1, args.workers,
                           args.partitions, logs, args, runs, redis)
-            pdrains, sdrains = [], []
-            for r in range(args.repeats):
-                sdrains += (await _drains(base, scans, origin, f"s{r}.", 1, args.workers,
-                                          args.partitions, logs, args, runs, redis))[0]
-                pdrains += (await _drains(plain, scans, origin, f"p{r}.", 1, args.workers,
-                                          args.partitions, logs, args, runs, redis))[0]
-            insecure, secured = _summary(pdrains), _summary(sdrains)
+            secured, insecure = await _in_turns(
+                args.repeats, lambda tag: one_drain(base, f"s{tag}"),
+                lambda tag: one_drain(plain, f"p{tag}"))
 
         scaling: dict[str, Any] = {}
         if args.scale_workers > 1:

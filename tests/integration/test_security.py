@@ -77,6 +77,15 @@ async def deployment(settings: Settings) -> tuple[Settings, str]:
     return settings, other
 
 
+@pytest.fixture
+async def running_worker(settings: Settings, worker_factory: Any, redis_client: Any) -> Any:
+    """The run's topics and a worker (as `worker`) ready to answer; its keys removed after."""
+    await create_topics(settings)
+    worker = worker_factory(settings)
+    worker.wait_ready()
+    return worker
+
+
 def _as(settings: Settings, principal: str) -> Settings:
     return principal_settings(settings, principal)
 
@@ -192,11 +201,8 @@ async def _publish(settings: Settings, topic: str, scans: list[dict[str, Any]]) 
 
 
 @pytest.mark.slow
-async def test_a_site_added_while_the_worker_runs_is_answered(settings, worker_factory,
-                                                               redis_client) -> None:
-    await create_topics(settings)
-    worker = worker_factory(settings)
-    worker.wait_ready()
+async def test_a_site_added_while_the_worker_runs_is_answered(settings,
+                                                               running_worker) -> None:
     site = f"s{uuid.uuid4().hex[:8]}"
     added = await asyncio.to_thread(
         subprocess.run, screening_cmd("security", "add-site", site, "--checkpoint",
@@ -224,11 +230,8 @@ async def test_a_site_added_while_the_worker_runs_is_answered(settings, worker_f
 
 
 @pytest.mark.slow
-async def test_dead_letters_keep_a_malformed_scan_only_sealed(settings, worker_factory,
-                                                              redis_client) -> None:
-    await create_topics(settings)
-    worker = worker_factory(settings)
-    worker.wait_ready()
+async def test_dead_letters_keep_a_malformed_scan_only_sealed(settings,
+                                                              running_worker) -> None:
     mrz = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
            "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
     scan = {"event_id": f"dl-{uuid.uuid4().hex[:8]}", "checkpoint_id": "CP-1",
