@@ -20,12 +20,12 @@ from typing import Any
 import orjson
 import pytest
 
+from screening.matching.documents import document_field
 from screening.mockdata.lists import generate_lists, iter_sltd
 from screening.models import WatchlistUpdate
 from screening.settings import Settings
 from screening.watchlists import loader
-from screening.watchlists.sltd import TABLE as SLTD_TABLE
-from screening.watchlists.sltd import document_field
+from screening.watchlists.sltd.compact import TABLE as SLTD_TABLE
 from screening.watchlists.stats import collect_stats
 from screening.watchlists.store import WatchlistStore
 from screening.watchlists.updates import apply_updates
@@ -68,14 +68,7 @@ async def hits(store: WatchlistStore, records: list[dict[str, Any]]) -> tuple[st
     fields = [(SLTD_TABLE, document_field(r["document_number"], r["issuing_state"]))
               for r in records]
     version, values = await store.fetch(fields)
-    out = []
-    for raw in values:
-        ids = set()
-        for item in (raw or b"").decode().split("\x1e"):
-            if item:
-                ids.add(item.split("\x1f", 1)[0])
-        out.append(ids)
-    return version.id, out
+    return version.id, [{f.record_id for f in entries} for entries in values]
 
 
 async def version_keys(store: WatchlistStore, vid: str) -> int:
@@ -189,8 +182,7 @@ async def test_an_id_listed_again_keeps_its_last_record_only(
     fields = [(SLTD_TABLE, document_field(r["document_number"], r["issuing_state"]))
               for r in docs]
     _, values = await store.fetch(fields)
-    found = [dict(item.split("\x1f", 1) for item in (raw or b"").decode().split("\x1e") if item)
-             for raw in values]
+    found = [{f.record_id: f.payload for f in entries} for entries in values]
     ids = [set(f) for f in found]
     assert ids == [set(), {base[0]["id"]}, set(), {base[1]["id"]}, {base[2]["id"]}, set(),
                    {base[3]["id"]}, {base[4]["id"]}]

@@ -9,8 +9,8 @@ import pytest
 from pydantic import TypeAdapter
 
 from screening.models import WatchlistRecord
-from screening.watchlists.base import RS
-from screening.watchlists.registry import LISTS
+from screening.watchlists.base import Found
+from screening.watchlists.lists import LISTS
 from screening.watchlists.store import Version
 
 RECORD = TypeAdapter(WatchlistRecord)
@@ -21,27 +21,24 @@ class MemoryStore:
 
     def __init__(self, records: Sequence[dict[str, Any]], version: str = "v-test") -> None:
         self.version = Version(id=version, buckets={})
-        self.fields: dict[tuple[str, str], list[str]] = {}
+        self.fields: dict[tuple[str, str], list[Found]] = {}
         self.blobs: dict[tuple[str, str], bytes] = {}
         self.fail: Exception | None = None
         self.calls = 0
         for raw in records:
             record = RECORD.validate_python(raw)
-            indexed = LISTS[record.list].index(record)
+            indexed = LISTS[record.list].layout.index(record)
             for e in indexed.entries:
-                self.fields.setdefault((e.table, e.field), []).append(e.value)
+                self.fields.setdefault((e.table, e.field), []).append(Found(e.record_id,
+                                                                             e.payload))
             for b in indexed.blobs:
                 self.blobs[(b.table, b.record_id)] = b.value
 
-    async def fetch(self, fields: Sequence[tuple[str, str]]) -> tuple[Version, list[bytes | None]]:
+    async def fetch(self, fields: Sequence[tuple[str, str]]) -> tuple[Version, list[list[Found]]]:
         self.calls += 1
         if self.fail is not None:
             raise self.fail
-        out = []
-        for f in fields:
-            entries = self.fields.get(f)
-            out.append(RS.join(entries).encode() if entries else None)
-        return self.version, out
+        return self.version, [list(self.fields.get(f, ())) for f in fields]
 
     async def fetch_blobs(self, version: Version,
                           refs: Sequence[tuple[str, str]]) -> list[bytes | None]:

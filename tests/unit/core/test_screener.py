@@ -290,10 +290,23 @@ def test_a_hit_tells_the_officer_what_to_do(lists: list[tuple[str, str]],
                                             instruction: str) -> None:
     from screening.core.decide import instruction_for
     from screening.models import Hit
+    from screening.watchlists.base import Match
+    from screening.watchlists.notices.screen import notice_verdict
+    from screening.watchlists.smv.screen import smv_verdict
 
-    hits = [Hit(list=lst, record_id=f"r{i}", score=1.0, matched_on=["x"], category=cat)
-            for i, (lst, cat) in enumerate(lists)]
-    assert instruction_for(hits) == instruction
+    def verdict(lst: str, cat: str) -> Any:
+        if lst == "notice":
+            return notice_verdict({"colour": cat}, NOW)
+        if lst == "smv":
+            return smv_verdict({}, NOW)
+        return cat, "SEIZE_DOCUMENT", "high"  # the SLTD list's, whatever the status
+
+    matches = []
+    for i, (lst, cat) in enumerate(lists):
+        category, asked, priority = verdict(lst, cat)
+        hit = Hit(list=lst, record_id=f"r{i}", score=1.0, matched_on=["x"], category=category)
+        matches.append(Match(hit, {}, asked, priority))
+    assert instruction_for(matches) == instruction
 
 
 async def test_every_result_carries_an_instruction_and_a_reference(memory_store: Any) -> None:

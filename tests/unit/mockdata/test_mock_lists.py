@@ -12,7 +12,7 @@ from screening.matching.checkdigits import vin_check_digit
 from screening.mockdata import generate_lists, iter_notices, iter_sltd, iter_smv
 from screening.mockdata.codes import LISTED, NOTICE, ORDINARY, CodeSource, region, shape
 from screening.mockdata.lists import short_id
-from screening.models import NoticeRecord, SltdRecord, SmvRecord
+from screening.watchlists.records import MODELS
 
 
 def _lines(path: Path) -> list[dict]:
@@ -27,9 +27,10 @@ def small_lists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_files_hold_one_record_a_line_that_validates(small_lists: dict[str, Path]) -> None:
-    assert set(small_lists) == {"sltd", "notice", "smv"}
-    assert [p.name for p in small_lists.values()] == ["sltd.ndjson", "notices.ndjson", "smv.ndjson"]
-    for name, model in (("sltd", SltdRecord), ("notice", NoticeRecord), ("smv", SmvRecord)):
+    assert set(small_lists) == set(MODELS) == {"sltd", "notice", "smv"}
+    assert [p.name for p in small_lists.values()] == ["sltd.ndjson", "notices.ndjson",
+                                                      "smv.ndjson"]
+    for name, model in MODELS.items():
         records = _lines(small_lists[name])
         assert len(records) == 3000
         for raw in records:
