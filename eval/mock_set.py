@@ -35,9 +35,11 @@ from variants import GENERIC, generic_variant, mrz
 
 from screening.core.prepare import prepare_traveller
 from screening.matching.mrz import build_td3
-from screening.mockdata import ListSample, ScanFactory, generate_lists
+from screening.mockdata.lists import generate_lists
 from screening.mockdata.names import SPELLINGS
 from screening.mockdata.people import document_spelling
+from screening.mockdata.samples import ListSample
+from screening.mockdata.scans import ScanFactory
 from screening.mockdata.scripts import ARABIC, CHINESE, CYRILLIC_SCHEMES, transliterate
 from screening.models import TravellerScan
 
