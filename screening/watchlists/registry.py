@@ -13,6 +13,7 @@ PACKAGES: dict[str, str] = {
     "sltd": "screening.watchlists.sltd",
     "notice": "screening.watchlists.notices",
     "smv": "screening.watchlists.smv",
+    "event": "screening.watchlists.event",
 }
 
 LIST_NAMES: tuple[str, ...] = tuple(PACKAGES)

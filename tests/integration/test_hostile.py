@@ -205,7 +205,7 @@ async def test_a_watchlist_file_with_broken_lines_loads_the_good_ones_and_names_
     store = WatchlistStore(redis_client, settings.redis_prefix)
     report = await loader.load_files(store, [sltd_path, notice_path, smv_path], grace_s=0,
                                      workers=workers)
-    assert report.counts == {"sltd": 300, "notice": 30, "smv": 30}, report.errors[:5]
+    assert report.counts == {"sltd": 300, "notice": 30, "smv": 30, "event": 0}, report.errors[:5]
     want = {f"{path}:{line}": words
             for path, bad in ((sltd_path, bad_sltd), (notice_path, bad_notices),
                               (smv_path, bad_smv))

@@ -82,7 +82,7 @@ async def test_load_updates_and_reload_answer_exactly(settings: Settings, tmp_pa
     twin = sltd("TWIN-2", base[0]["document_number"], base[0]["issuing_state"], "lost")
     paths = write_lists(tmp_path / "v1", [*base, twin])
     report = await loader.load_files(store, paths, grace_s=0, workers=0)
-    assert report.counts == {"sltd": 3001, "notice": 40, "smv": 40}, report.errors
+    assert report.counts == {"sltd": 3001, "notice": 40, "smv": 40, "event": 0}, report.errors
     v1, found = await hits(store, base)
     assert v1 == report.version
     assert all(r["id"] in ids for r, ids in zip(base, found, strict=True))
