@@ -38,7 +38,7 @@ class Context:
                 self._store = WatchlistStore(self._redis, self.settings.redis_prefix)
                 reader: Any = self._store
                 if self.settings.lookup_mode == "per_scan":
-                    from screening.bench.baseline import PerScanStore
+                    from screening_bench.baseline import PerScanStore
 
                     reader = PerScanStore(self._store)
                 self._screener = Screener(reader, self.settings, metrics=self.metrics)

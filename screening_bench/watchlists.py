@@ -1,6 +1,6 @@
 """Watchlist benchmark: Redis memory per record, bulk-load rate, live-update latency.
 
-    python -m screening.bench.watchlists [--ten-million] [--no-latency] [--out bench/results]
+    python -m screening_bench.watchlists [--ten-million] [--no-latency] [--out bench/results]
 
 Memory and load rate are measured on a Redis server of its own (started here on a
 free port, no persistence, stopped after), so that INFO's used_memory moves only with
@@ -35,9 +35,6 @@ from aiokafka import AIOKafkaProducer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from redis.asyncio import Redis
 
-from screening.bench.driver import Scan, create_topics, delete_topics, paced
-from screening.bench.processes import WorkerProcess, free_port, with_audit_key
-from screening.bench.report import machine
 from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
 from screening.redis_client import make_redis
@@ -47,6 +44,9 @@ from screening.watchlists import signing
 from screening.watchlists.loader import load_files
 from screening.watchlists.stats import collect_stats
 from screening.watchlists.store import WatchlistStore
+from screening_bench.driver import Scan, create_topics, delete_topics, paced
+from screening_bench.processes import WorkerProcess, free_port, with_audit_key
+from screening_bench.report import machine
 
 LIST_FILES = {"sltd": "sltd.ndjson", "notice": "notices.ndjson", "smv": "smv.ndjson"}
 
@@ -327,7 +327,7 @@ def _keep_skipped(figures: dict[str, Any], previous: Path, args: argparse.Namesp
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m screening.bench.watchlists",
+    p = argparse.ArgumentParser(prog="python -m screening_bench.watchlists",
                                 description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--ten-million", action="store_true", help="also 10 M SLTD (minutes)")
     p.add_argument("--notices", type=int, default=20_000, help="notices per set")

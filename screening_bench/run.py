@@ -34,7 +34,14 @@ from typing import Any
 
 import orjson
 
-from screening.bench.driver import (
+from screening.mockdata.lists import generate_lists
+from screening.mockdata.scans import ScanFactory, sample_from_files
+from screening.redis_client import make_redis
+from screening.security.provision import worker_settings
+from screening.settings import Settings
+from screening.watchlists.loader import load_files
+from screening.watchlists.store import WatchlistStore
+from screening_bench.driver import (
     ResultWatcher,
     Scan,
     create_topics,
@@ -43,15 +50,15 @@ from screening.bench.driver import (
     preload,
     wait_group_stable,
 )
-from screening.bench.passthrough import PassThroughProcess
-from screening.bench.processes import (
+from screening_bench.passthrough import PassThroughProcess
+from screening_bench.processes import (
     WorkerProcess,
     free_port,
     kafka_broker_pid,
     proc_cpu_seconds,
     with_audit_key,
 )
-from screening.bench.report import (
+from screening_bench.report import (
     machine,
     meets_targets,
     percentiles,
@@ -59,13 +66,6 @@ from screening.bench.report import (
     within_targets,
     write,
 )
-from screening.mockdata.lists import generate_lists
-from screening.mockdata.scans import ScanFactory, sample_from_files
-from screening.redis_client import make_redis
-from screening.security.provision import worker_settings
-from screening.settings import Settings
-from screening.watchlists.loader import load_files
-from screening.watchlists.store import WatchlistStore
 
 CACHE = Path(".local/bench")
 # Latency runs, as fractions of the sustained rate, when no --rate is given: the last is
@@ -181,7 +181,7 @@ async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path
 
 async def _ceiling(settings: Settings, scans: list[Scan], logs: Path, limit_s: float,
                    redis: Any) -> Drain:
-    """The same backlog drained by the pass-through (bench/passthrough.py): published
+    """The same backlog drained by the pass-through (passthrough.py): published
     first, then read by the process started on it, timed from its first read (which it
     reports) to the last answer's arrival: its start-up and group join are not counted,
     and it outruns any publisher."""
