@@ -2,15 +2,20 @@
 
 This is how a first Faust agent is usually written (handle an event, await each
 look-up, move on); the benchmark runs it in the same session so that every figure
-of the batched worker is also a ratio. Selected with SCREENING_LOOKUP_MODE=per_scan
-(and SCREENING_BATCH_SIZE=1); never the default.
+of the batched worker is also a ratio. It is `screening worker`'s own start-up with
+batches of one and the screener reading through PerScanStore, run as
+`python -m screening_bench.baseline`: the product has no switch for it.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
+from screening.logs import setup_logging
+from screening.settings import Settings
 from screening.watchlists.store import Version, WatchlistStore
+from screening_bench.processes import WorkerProcess
 
 
 class PerScanStore:
@@ -33,3 +38,23 @@ class PerScanStore:
     async def fetch_blobs(self, version: Version,
                           refs: Sequence[tuple[str, str]]) -> list[bytes | None]:
         return [await self._hget(version, table, rid) for table, rid in refs]
+
+
+class BaselineWorkerProcess(WorkerProcess):
+    """This module as a subprocess, in place of `screening worker` (same settings)."""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", __name__]
+
+
+def main() -> int:
+    from screening.cli.worker import serve
+
+    # One scan per batch: each is handled, and each look-up awaited, on its own.
+    settings = Settings().model_copy(update={"batch_size": 1})
+    setup_logging(settings.log_level, settings.log_json)
+    return serve(settings, reader=PerScanStore)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
