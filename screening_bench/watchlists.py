@@ -189,8 +189,10 @@ async def _publish_updates(settings: Settings, records: list[dict[str, Any]], ra
     return sent
 
 
-async def update_latency(base: Settings, rate: float, seconds: float, update_rate: float,
+async def update_latency(base: Settings, rate: float, *, seconds: float, update_rate: float,
                          sltd: int, cache: Path, logs: Path) -> dict[str, Any]:
+    """One worker screening scans paced at `rate` for `seconds` while SLTD updates are
+    published at `update_rate`, with `sltd` records loaded (lists cached in `cache`)."""
     rid = uuid.uuid4().hex[:6]
     feed_key = signing.new_key()  # the run's own feed key: its worker trusts it
     settings = base.model_copy(update={
@@ -309,8 +311,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.no_latency:
         for rate in args.rate:
             figures["update_latency"].append(await update_latency(
-                Settings(), rate, args.seconds, args.update_rate, args.latency_sltd, cache,
-                Path(args.cache) / "logs"))
+                Settings(), rate, seconds=args.seconds, update_rate=args.update_rate,
+                sltd=args.latency_sltd, cache=cache, logs=cache / "logs"))
     return figures
 
 
