@@ -13,7 +13,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -49,6 +49,16 @@ class Version:
 
     def key(self, keys: Keys, table: str, fld: str) -> str:
         return keys.bucket(self.id, table, fld, self.buckets[table])
+
+
+class ListReader(Protocol):
+    """What the screener reads the lists through: the store, or a stand-in (the
+    benchmark's per-scan baseline, tests' in-memory store)."""
+
+    async def fetch(self, fields: Sequence[Lookup]) -> tuple[Version, list[list[Found]]]: ...
+
+    async def fetch_blobs(self, version: Version, refs: Sequence[RecordRef]
+                          ) -> list[bytes | None]: ...
 
 
 class WatchlistStore:
@@ -114,7 +124,7 @@ class WatchlistStore:
         period of retired versions covers the gap."""
         version = await self.current_version()
         for _ in range(3):
-            keys, names = self._physical(version, fields)
+            keys, names = self.locate(version, fields)
             if self.batch.cluster:
                 now_current, values = await asyncio.gather(self.redis.get(self.keys.current),
                                                            self.batch.read(keys, names))
@@ -122,13 +132,16 @@ class WatchlistStore:
                 now_current, *values = await self.batch.read([self.keys.current, *keys],
                                                              ["", *names])
             if now_current is not None and _text(now_current) == version.id:
-                owners = _owners()
-                return version, [owners[table].decode(table, raw)
-                                 for (table, _), raw in zip(fields, values, strict=True)]
+                return version, [self.decode(lookup, raw)
+                                 for lookup, raw in zip(fields, values, strict=True)]
             version = await self.current_version(refresh=True)
         raise NoWatchlistLoaded("the watchlist version kept changing during a look-up")
 
-    def _physical(self, version: Version, fields: Sequence[Lookup]
+    def decode(self, lookup: Lookup, raw: bytes | None) -> list[Found]:
+        """A look-up's stored value as entries, read by the layout that wrote it."""
+        return _owners()[lookup[0]].decode(lookup[0], raw)
+
+    def locate(self, version: Version, fields: Sequence[Lookup]
                   ) -> tuple[list[str], list[str | bytes]]:
         """Redis keys and fields of look-ups (or of stored records), as their layouts say."""
         owners = _owners()
@@ -142,7 +155,7 @@ class WatchlistStore:
 
     async def fetch_blobs(self, version: Version, refs: Sequence[RecordRef]) -> list[bytes | None]:
         """Stored record bodies (decoded by core.decide.decode_records)."""
-        keys, names = self._physical(version, refs)
+        keys, names = self.locate(version, refs)
         return await self.batch.read(keys, names)
 
     # -- writing ----------------------------------------------------------------

@@ -20,10 +20,10 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from screening.bench.processes import end_process, free_port
 from screening.console.auth import hash_password
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
+from screening_bench.processes import end_process, free_port
 
 from ..integration.conftest import REPO, env_for, screening_cmd
 from ..integration.console_fixtures import console_settings

@@ -21,13 +21,13 @@ import pytest_asyncio
 from aiokafka import AIOKafkaConsumer
 from pydantic import SecretStr
 
-from screening.bench.processes import WorkerProcess, env_for, free_port, screening_cmd
 from screening.redis_client import make_redis
 from screening.security.clients import aiokafka_options
 from screening.security.provision import apply, provision_worker, worker_settings
 from screening.security.roles import DEFAULT_SITE
 from screening.security.secretsdir import principal_settings, redis_user_settings
 from screening.settings import Settings
+from screening_bench.processes import WorkerProcess, env_for, free_port, screening_cmd
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,6 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from screening.core.engine import DEADLETTER_PAYLOAD_BYTES, RawScan, Screener
-from screening.mockdata.hostile import hostile_corpus
 from screening.mockdata.lists import iter_notices, iter_sltd, iter_smv
 from screening.mockdata.scans import ScanFactory, sample_from_files
 from screening.security.clients import aiokafka_options
@@ -26,6 +25,7 @@ from screening.watchlists import loader
 from screening.watchlists.store import WatchlistStore
 from tests.support.deadletters import opened
 from tests.support.feed import signed
+from tests.support.hostile import hostile_corpus
 
 from .conftest import create_topics
 from .resilience import Publisher, Reader, expected_ids

@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 
 from screening.core.engine import RawScan, Screener
+from screening.models import ScanKind
 from screening.settings import Settings
 from screening.watchlists.event.mock import iter_events
 from screening.watchlists.event.record import EventRecord
@@ -22,7 +23,7 @@ RECORDS = [orjson.loads(line) for line in DATA.read_bytes().splitlines()]
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 
 
-async def screen(kind: str, scan: dict[str, Any], now: datetime = NOW) -> Any:
+async def screen(kind: ScanKind, scan: dict[str, Any], now: datetime = NOW) -> Any:
     screener = Screener(MemoryStore(RECORDS), Settings(lookup_budget_s=0.2), clock=lambda: now)
     [item] = await screener.screen([RawScan(kind=kind, value=orjson.dumps(scan))])
     return item
@@ -59,7 +60,7 @@ def vehicle(**veh: Any) -> dict[str, Any]:
      vehicle(plate="VD987654", plate_country="CHE"), "EVT-VEH2", "vehicle_lookout",
      "DISCREET_CHECK"),
 ])
-async def test_event_records_hit_and_tell_the_gate(name: str, kind: str, scan: dict[str, Any],
+async def test_event_records_hit_and_tell_the_gate(name: str, kind: ScanKind, scan: dict[str, Any],
                                                    record_id: str, category: str,
                                                    instruction: str) -> None:
     item = await screen(kind, scan)
