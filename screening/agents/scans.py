@@ -21,9 +21,9 @@ from screening.context import Context
 from screening.core.engine import RawScan, Screened
 from screening.logs import kv
 from screening.models import ScanKind
+from screening.runtime.topics import add_topic_names
 from screening.security.roles import site_topics
 from screening.sites import Sites
-from screening.transport import add_topic_names
 
 log = logging.getLogger("screening.agents")
 
