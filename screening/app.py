@@ -15,20 +15,10 @@ from screening.agents.updates import register_update_agent
 from screening.context import Context, Reader
 from screening.gcpolicy import FREEZE_EVERY_S
 from screening.metrics import Metrics
+from screening.runtime.app import App
 from screening.security.clients import faust_credentials
 from screening.settings import Settings
 from screening.sites import Sites
-from screening.transport import Transport
-
-
-class App(faust.App):
-    """faust.App consuming through screening.transport (short fetch wait, batched delivery)."""
-
-    fetch_min_bytes: int = 1  # read by screening.transport's consumer (settings)
-    consumer_in_loop: bool = True  # likewise
-
-    def _new_transport(self) -> faust.types.TransportT:
-        return Transport(self.conf.broker_consumer, self)
 
 
 def create_app(settings: Settings, metrics: Metrics | None = None,
