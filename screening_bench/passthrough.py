@@ -27,9 +27,10 @@ import orjson
 import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from screening.runtime.producing import default_partition
+from screening.runtime.transport import FETCH_MAX_WAIT_MS
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
-from screening.transport import FETCH_MAX_WAIT_MS
 from screening_bench.processes import WorkerProcess
 
 READY = "ready"
@@ -94,8 +95,7 @@ async def run(settings: Settings) -> None:
                     key, value = answer(msg.value, kind, now)
                     part = partitions.get(key)
                     if part is None:
-                        part = partitions[key] = producer._partition(
-                            results, None, None, None, key, None)
+                        part = partitions[key] = default_partition(producer, results, key)
                     batch = batches.get(part)
                     if batch is None:
                         batch = batches[part] = producer.create_batch()
