@@ -57,7 +57,9 @@ def own_redis(workdir: Path) -> Iterator[int]:
     port = free_port()
     workdir.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                             "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+                             "--save", "", "--appendonly", "no", "--dir", str(workdir),
+                             # as scripts/redis.sh configures the project's Redis
+                             "--hash-max-listpack-value", "128"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 20

@@ -12,13 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from screening.matching.normalize import canonical_country, normalize_plate
+from screening.matching.normalize import normalize_plate
 
 MAX_SUBSTITUTIONS = 2
 _CONFUSABLE = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "Z": "2", "S": "5",
                              "B": "8", "G": "6"})
-ANY_COUNTRY = "*"
-_DELETED = "-"  # namespace of keys a record holds for reads missing one character
 
 
 def skeleton(normalised_plate: str) -> str:
@@ -29,30 +27,33 @@ def _deletions(text: str) -> list[str]:
     return list(dict.fromkeys(text[:i] + text[i + 1:] for i in range(len(text))))
 
 
+# The skeleton's alphabet: what a read missing one character may have missed.
+_SKELETON_ALPHABET = sorted(set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".translate(_CONFUSABLE)))
+
+
+def _insertions(text: str) -> list[str]:
+    return list(dict.fromkeys(text[:i] + ch + text[i:] for i in range(len(text) + 1)
+                              for ch in _SKELETON_ALPHABET))
+
+
 def plate_index_keys(plate: str, country: str | None) -> list[str]:
-    """Keys a stolen vehicle's plate is stored under."""
+    """The key a listed plate is stored under: its skeleton, whatever the country (the
+    country is checked against the record; one key a plate keeps the index small)."""
     sk = skeleton(normalize_plate(plate))
-    if not sk:
-        return []
-    cc = canonical_country(country)
-    keys = [f"{sk}|{cc}", f"{sk}|{ANY_COUNTRY}"]
-    keys += [f"{_DELETED}{d}|{cc}" for d in _deletions(sk) if len(d) >= 3]
-    return list(dict.fromkeys(keys))
+    return [sk] if sk else []
 
 
 def plate_query_keys(plate: str, country: str | None, low_confidence: bool) -> list[str]:
-    """Keys to look up for a scanned plate."""
+    """Keys to look up for a scanned plate: its skeleton; for a read its reader doubts,
+    also the skeletons it would have with one character fewer (the read added one) or
+    one more (the read missed one: every insertion, about 28 per position)."""
     sk = skeleton(normalize_plate(plate))
     if not sk:
         return []
-    country = canonical_country(country)
-    if not country:
-        return [f"{sk}|{ANY_COUNTRY}"]
-    keys = [f"{sk}|{country}", f"{sk}|"]
+    keys = [sk]
     if low_confidence:
-        for cc in (country, ""):
-            keys.append(f"{_DELETED}{sk}|{cc}")  # the read missed a character
-            keys += [f"{d}|{cc}" for d in _deletions(sk) if len(d) >= 3]  # the read added one
+        keys += [d for d in _deletions(sk) if len(d) >= 3]
+        keys += _insertions(sk)
     return list(dict.fromkeys(keys))
 
 

@@ -11,7 +11,8 @@ from screening.mockdata.scans import ListSample
 from screening.redis_client import make_redis
 from screening.settings import Settings
 from screening.watchlists.notices.layout import NOTICE_TABLES
-from screening.watchlists.smv.layout import SMV_TABLES
+from screening.watchlists.smv import body as smv_body
+from screening.watchlists.smv.compact import RECORDS as SMV_RECORDS
 from screening.watchlists.store import Version, WatchlistStore
 
 
@@ -34,8 +35,9 @@ async def sample_records(store: WatchlistStore, per_list: int, seed: int) -> Lis
     notices: list[dict[str, Any]] = []
     for _, raw in await _random_fields(store, version, NOTICE_TABLES.profiles, per_list, rng):
         notices.append({"list": "notice", **orjson.loads(raw)["summary"]})
-    smv = [{"list": "smv", **orjson.loads(raw)}
-           for _, raw in await _random_fields(store, version, SMV_TABLES.records, per_list, rng)]
+    smv = [{"list": "smv", **smv_body.unpack(item)}
+           for _, raw in await _random_fields(store, version, SMV_RECORDS, per_list, rng)
+           for item in raw.split(b"\x1e") if item]
     # SLTD keeps digests, which cannot be read back into numbers: the load kept a sample.
     kept = await store.sample(version)
     sltd = rng.sample(kept, min(per_list, len(kept)))

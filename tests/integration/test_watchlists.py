@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 import pytest
 
+from screening.core.engine import RawScan, Screener
 from screening.matching.documents import document_field
 from screening.mockdata.lists import generate_lists, iter_sltd
 from screening.models import WatchlistUpdate
@@ -300,3 +301,55 @@ async def test_updates_and_reloads_through_the_worker(settings: Settings, worker
     assert not wrong, wrong[:10]
     metrics = worker.metrics()
     assert "screening_watchlist_update_latency_seconds_count 2.0" in metrics
+
+
+def smv(rid: str, vin: str | None = None, plate: str | None = None) -> dict[str, Any]:
+    record: dict[str, Any] = {"list": "smv", "id": rid, "make": "Skoda", "model": "Octavia"}
+    if vin:
+        record["vin"] = vin
+    if plate:
+        record.update(plate=plate, plate_country="CZE")
+    return record
+
+
+async def screen_vehicles(store: WatchlistStore, *vehicles: dict[str, Any]) -> list[set[str]]:
+    """The SMV record ids each vehicle hits, screened by the real engine."""
+    screener = Screener(store, Settings(lookup_budget_s=2.0))
+    now = datetime.now(UTC).isoformat()
+    raws = [RawScan(kind="vehicle", value=orjson.dumps({
+        "event_id": f"v{i}", "checkpoint_id": "cp", "terminal_id": "t", "scanned_at": now,
+        "vehicle": v})) for i, v in enumerate(vehicles)]
+    out = []
+    for item in await screener.screen(raws):
+        assert item.result is not None and item.result.outcome in ("hit", "clear"), item.result
+        out.append({h.record_id for h in item.result.hits if h.list == "smv"})
+    return out
+
+
+async def test_stolen_vehicles_in_the_compact_layout_follow_loads_and_updates(
+        settings: Settings, tmp_path: Path, redis_client: Any) -> None:
+    """An id listed twice in the file keeps its later record only; an upsert that moves a
+    record to another VIN or plate leaves nothing under the old ones; a delete, nothing."""
+    store = WatchlistStore(redis_client, settings.redis_prefix)
+    paths = generate_lists(tmp_path / "v", smv=500, seed=5)
+    listed = [smv("V-1", vin="TMBJJ7NE8L0000001", plate="1A2 3456"),
+              smv("V-2", plate="2B3 4567"),
+              smv("V-1", vin="TMBJJ7NE8L0000009", plate="9Z9 9999")]  # V-1 again: this wins
+    paths["smv"].write_bytes(paths["smv"].read_bytes()
+                             + b"".join(orjson.dumps(r) + b"\n" for r in listed))
+    report = await loader.load_files(store, list(paths.values()), grace_s=0, workers=0)
+    assert report.counts["smv"] == 502, report.errors
+
+    old_vin, new_vin = {"vin": "TMBJJ7NE8L0000001"}, {"vin": "TMBJJ7NE8L0000009"}
+    old_plate = {"plate": "1A2 3456", "plate_country": "CZE"}
+    assert await screen_vehicles(store, old_vin, new_vin, old_plate,
+                                 {"plate": "2B3-4567", "plate_country": "CZE"}) == [
+        set(), {"V-1"}, set(), {"V-2"}]
+
+    await apply_updates(store, [update("upsert", smv("V-2", vin="TMBJJ7NE8L0000002"))])
+    assert await screen_vehicles(store, {"plate": "2B3 4567", "plate_country": "CZE"},
+                                 {"vin": "TMBJJ7NE8L0000002"}) == [set(), {"V-2"}]
+    await apply_updates(store, [update("delete", smv("V-1")), update("delete", smv("V-2"))])
+    assert await screen_vehicles(store, new_vin, {"vin": "TMBJJ7NE8L0000002"},
+                                 {"plate": "9Z9 9999", "plate_country": "CZE"}) == [
+        set(), set(), set()]

@@ -1,10 +1,9 @@
-"""Stolen vehicles in the entries layout (generic.py):
+"""Vehicles in the entries layout (generic.py), as event lists keep theirs (the SMV, at
+millions of records, has a compact layout of its own: compact.py):
 
-    vin     normalised VIN -> id
-    plate   OCR-tolerant keys of the plate, per country (matching/plates.py) -> id
-    vrec    id -> the record (what plate scoring and analysts need)
-
-Event lists' vehicles use the same layout under their own table names.
+    <vins>     normalised VIN -> id
+    <plates>   the plate's skeleton (matching/plates.py) -> id
+    <records>  id -> the record (what plate scoring and analysts need)
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import orjson
 
 from screening.matching.plates import plate_index_keys
 from screening.matching.vin import normalize_vin
-from screening.watchlists.generic import Blob, EntriesLayout, Entry, Indexed
+from screening.watchlists.generic import Blob, Entry, Indexed
 
 
 class VehicleTables(NamedTuple):
@@ -23,8 +22,6 @@ class VehicleTables(NamedTuple):
     plates: str
     records: str
 
-
-SMV_TABLES = VehicleTables("vin", "plate", "vrec")
 
 
 def vehicle_index(record: Any, tables: VehicleTables) -> Indexed:
@@ -37,11 +34,3 @@ def vehicle_index(record: Any, tables: VehicleTables) -> Indexed:
     body = record.model_dump(mode="json", exclude={"list"}, exclude_none=True)
     blob = Blob(tables.records, record.id, orjson.dumps(body))
     return Indexed(entries=tuple(dict.fromkeys(entries)), blobs=(blob,))
-
-
-def vehicle_layout(list_name: str, tables: VehicleTables) -> EntriesLayout:
-    return EntriesLayout(list_name, {tables.vins: 1.0, tables.plates: 8.0, tables.records: 1.0},
-                         lambda record: vehicle_index(record, tables))
-
-
-LAYOUT = vehicle_layout("smv", SMV_TABLES)

@@ -8,17 +8,18 @@ called and asks of the gate comes from the list (`Verdict`): event lists reuse i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from screening.matching.normalize import canonical_country
 from screening.matching.plates import match_plate
-from screening.matching.vin import PENALTY_PER_CORRECTION
+from screening.matching.vin import PENALTY_PER_CORRECTION, normalize_vin
 from screening.matching.vin import PENALTY_REASON as VIN_CORRECTED
 from screening.models import Hit, Instruction, Penalty, Priority
 from screening.watchlists.base import (
     Answers,
+    Found,
     Lookup,
     Match,
     RecordRef,
@@ -26,8 +27,8 @@ from screening.watchlists.base import (
     Screening,
     keep_best,
 )
-from screening.watchlists.generic import EntriesLayout
-from screening.watchlists.smv.layout import LAYOUT, SMV_TABLES, VehicleTables
+from screening.watchlists.smv.compact import PLATE_LOOKUP, RECORD_REF, VIN_LOOKUP, SmvLayout
+from screening.watchlists.smv.layout import VehicleTables
 from screening.watchlists.smv.record import SmvRecord
 
 if TYPE_CHECKING:
@@ -61,71 +62,86 @@ class Vehicles:
 
     def hits(self, p: Prepared, answers: Answers, records: Records,
              at: Screening) -> list[Match]:
+        """Candidates are verified against their records (a VIN equal, a plate matched in
+        its country): an index entry alone is never a hit, so short digests are safe."""
         t = self.tables
         found: dict[str, Hit] = {}
-        if p.vin:
-            for f in answers.get((t.vins, p.vin), ()):
-                keep_best(found, Hit(list=self.list_name, record_id=f.record_id, score=1.0,
-                                 category="", matched_on=["vin"]))
+        bodies: dict[str, dict[str, Any]] = {}
+        vins = [(p.vin, 0)] if p.vin else []
         if p.vin_corrected is not None:
-            vin, changed = p.vin_corrected
+            vins.append(p.vin_corrected)
+        for vin, changed in vins:
             amount = round(PENALTY_PER_CORRECTION * changed, 4)
-            for f in answers.get((t.vins, vin), ()):
-                keep_best(found, Hit(list=self.list_name, record_id=f.record_id,
-                                 score=round(max(0.0, 1.0 - amount), 4), category="",
-                                 matched_on=["vin"],
-                                 penalties=[Penalty(reason=VIN_CORRECTED, amount=amount)]))
+            penalties = [Penalty(reason=VIN_CORRECTED, amount=amount)] if changed else []
+            for body in self._bodies(answers.get((t.vins, vin), ()), records):
+                if normalize_vin(body.get("vin") or "") != vin:
+                    continue  # a digest shared with another VIN
+                bodies[body["id"]] = body
+                keep_best(found, Hit(list=self.list_name, record_id=body["id"],
+                                     score=round(max(0.0, 1.0 - amount), 4), category="",
+                                     matched_on=["vin"], penalties=penalties))
         if p.plate:
-            for hit in self._plate_hits(p, answers, records):
-                keep_best(found, hit)
+            candidates = [f for k in p.plate_keys for f in answers.get((t.plates, k), ())]
+            for body in self._bodies(candidates, records):
+                hit = self._plate_hit(p, body)
+                if hit is not None:
+                    bodies[body["id"]] = body
+                    keep_best(found, hit)
         out = []
-        for rid, hit in found.items():
-            record = records.get((t.records, rid))
-            verdict = self.verdict(record or {}, at.now)
+        for rid, hit in sorted(found.items()):
+            body = bodies[rid]
+            verdict = self.verdict(body, at.now)
             if verdict is None:
                 continue
             category, instruction, priority = verdict
-            out.append(Match(hit.model_copy(update={"category": category}),
-                             dict(record or {"id": rid}), instruction, priority))
+            record = {k: v for k, v in body.items() if k != "also"}
+            out.append(Match(hit.model_copy(update={"category": category}), record,
+                             instruction, priority))
         return out
 
-    def _plate_hits(self, p: Prepared, answers: Answers, records: Records) -> list[Hit]:
+    def _bodies(self, entries: Iterable[Found], records: Records) -> list[dict[str, Any]]:
+        """The records behind index entries, each once (a record field may hold several
+        records whose digests met: smv/compact.py)."""
+        out: dict[str, dict[str, Any]] = {}
+        for entry in entries:
+            record = records.get((self.tables.records, entry.record_id))
+            if record is None:
+                continue  # removed between the two round trips
+            for body in (record, *record.get("also", ())):
+                if body.get("id"):
+                    out.setdefault(body["id"], body)
+        return [out[k] for k in sorted(out)]
+
+    def _plate_hit(self, p: Prepared, rec: dict[str, Any]) -> Hit | None:
         assert p.plate is not None
-        t = self.tables
-        scan_country = p.plate_country
-        candidates = sorted({f.record_id for k in p.plate_keys
-                             for f in answers.get((t.plates, k), ())})
-        hits = []
-        for rid in candidates:
-            rec = records.get((t.records, rid))
-            if rec is None or not rec.get("plate"):
-                continue
-            rec_country = rec.get("plate_country")
-            if (scan_country and rec_country
-                    and canonical_country(rec_country) != canonical_country(scan_country)):
-                continue
-            m = match_plate(p.plate, rec["plate"], low_confidence=p.low_confidence)
-            if m is None:
-                continue
-            penalties = []
-            if m.substitutions:
-                penalties.append(Penalty(reason="plate_ocr_substitution",
-                                         amount=round(0.05 * m.substitutions, 4)))
-            if m.length_changed:
-                penalties.append(Penalty(reason="plate_character_missing_or_extra", amount=0.1))
-            matched_on = ["plate"] + (["plate_country"] if scan_country and rec_country else [])
-            hits.append(Hit(list=self.list_name, record_id=rid, score=m.score, category="",
-                            matched_on=matched_on, penalties=penalties))
-        return hits
+        if not rec.get("plate"):
+            return None
+        scan_country, rec_country = p.plate_country, rec.get("plate_country")
+        if (scan_country and rec_country
+                and canonical_country(rec_country) != canonical_country(scan_country)):
+            return None
+        m = match_plate(p.plate, rec["plate"], low_confidence=p.low_confidence)
+        if m is None:
+            return None
+        penalties = []
+        if m.substitutions:
+            penalties.append(Penalty(reason="plate_ocr_substitution",
+                                     amount=round(0.05 * m.substitutions, 4)))
+        if m.length_changed:
+            penalties.append(Penalty(reason="plate_character_missing_or_extra", amount=0.1))
+        matched_on = ["plate"] + (["plate_country"] if scan_country and rec_country else [])
+        return Hit(list=self.list_name, record_id=rec["id"], score=m.score, category="",
+                   matched_on=matched_on, penalties=penalties)
 
 
 class SmvList(Vehicles):
     name: ClassVar[str] = "smv"
     model: ClassVar[type[SmvRecord]] = SmvRecord
-    layout: EntriesLayout = LAYOUT
+    layout = SmvLayout()
 
     def __init__(self) -> None:
-        super().__init__("smv", SMV_TABLES, smv_verdict)
+        super().__init__("smv", VehicleTables(VIN_LOOKUP, PLATE_LOOKUP, RECORD_REF),
+                         smv_verdict)
 
 
 LIST = SmvList()
