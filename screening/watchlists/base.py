@@ -133,8 +133,6 @@ class Layout(Protocol):
 
     # The physical tables it writes (sized at load time, measured by `stats`).
     tables: tuple[str, ...]
-    # Whether it keeps a reverse entry per record in the shared `rev` table.
-    uses_rev: bool
 
     def buckets(self, records: int, max_entries: int) -> dict[str, int]:
         """Bucket counts for its tables, for `records` records (the server keeps a hash

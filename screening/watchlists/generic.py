@@ -3,16 +3,19 @@
 A record turns into *entries*: (table, field, value) triples stored in bucketed Redis
 hashes. Several records may share a field (two notices with the same name key), so a
 field holds a list of entries separated by RS (0x1E), each starting with the record id
-and, where the look-up needs more, a payload after US (0x1F). A record may also keep a
-*blob* (a JSON body) for scoring and for the analysts' alert, and keeps a reverse entry
-("rev": the fields it occupies), so that an upsert writes the new entries first, then
-removes those the new record no longer has, and a delete removes all of them.
-Re-applying either is harmless, so a crash between two steps is mended by applying the
-same update again.
+and, where the look-up needs more, a payload after US (0x1F). A record also keeps a
+*body* (its blob: JSON, zlib-compressed when that is shorter) for scoring and for the
+analysts' alert, from which the record can be read back: an upsert writes the new
+entries first, then removes those the stored record had and the new one has not, and a
+delete removes all of them. Re-applying either is harmless, so a crash between two
+steps is mended by applying the same update again. (Entries computed by an older index
+code than the one removing them would be left behind: harmless, since a candidate whose
+body is gone or no longer matches is no hit.)
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,7 +32,8 @@ if TYPE_CHECKING:
 
 # Fields per hash bucket: under Redis's default hash-max-listpack-entries (128).
 PER_BUCKET = 64
-REV_TABLE = "rev"
+# Bodies longer than this are stored compressed (a notice's profile: ~1 KB of JSON).
+COMPRESS_OVER = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,30 +79,43 @@ def ref_of(list_name: str, record_id: str) -> str:
     return f"{list_name}:{record_id}"
 
 
-def _rev_value(indexed: Indexed) -> bytes:
-    return orjson.dumps({"e": [[e.table, e.field] for e in indexed.entries],
-                         "b": sorted({b.table for b in indexed.blobs})})
+def body_bytes(data: dict[str, Any]) -> bytes:
+    """A body as stored: JSON, compressed when long (JSON starts with "{", zlib never).
+    Compressed bytes are stuffed so as to hold no NUL, which the batch scripts split
+    arguments on: 01 becomes 01 02, 00 becomes 01 01 (under 1 % longer)."""
+    raw = orjson.dumps(data)
+    if len(raw) <= COMPRESS_OVER:
+        return raw
+    return zlib.compress(raw, 6).replace(b"\x01", b"\x01\x02").replace(b"\x00", b"\x01\x01")
 
 
-def _old_entries(raw: bytes | None, record_id: str) -> tuple[list[Entry], list[str]]:
-    if not raw:
-        return [], []
-    data = orjson.loads(raw)
-    return [Entry(t, f, record_id) for t, f in data["e"]], list(data["b"])
+def read_body(raw: bytes) -> dict[str, Any]:
+    if raw[:1] != b"{":
+        # Left to right, a 01 always starts a stuffed pair: 01 01 is 00, then 01 02 is 01.
+        raw = zlib.decompress(raw.replace(b"\x01\x01", b"\x00").replace(b"\x01\x02", b"\x01"))
+    data: dict[str, Any] = orjson.loads(raw)
+    return data
+
+
+# A stored body back into the record it was made from (table, body) -> record.
+Restore = Callable[[str, dict[str, Any]], Any]
 
 
 class EntriesLayout:
-    """The entries layout of one list: `index` turns its record into entries and blobs;
-    `per_record` says how many fields of each table a record takes (sizes buckets)."""
+    """The entries layout of one list: `index` turns its record into entries and bodies,
+    `restore` a stored body back into its record; `per_record` says how many fields of
+    each table a record takes (sizes buckets); bodies live in `body_tables`."""
 
-    uses_rev = True
 
     def __init__(self, list_name: str, per_record: dict[str, float],
-                 index: Callable[[Any], Indexed]) -> None:
+                 index: Callable[[Any], Indexed], *, body_tables: tuple[str, ...],
+                 restore: Restore) -> None:
         self.list_name = list_name
         self.per_record = per_record
         self.tables = tuple(per_record)
         self.index = index
+        self.body_tables = body_tables
+        self.restore = restore
 
     def buckets(self, records: int, max_entries: int) -> dict[str, int]:
         return {t: next_pow2(records * n / PER_BUCKET) for t, n in self.per_record.items()}
@@ -110,8 +127,19 @@ class EntriesLayout:
         return parse_entries(raw)
 
     def record(self, table: str, raw: bytes) -> dict[str, Any]:
-        data: dict[str, Any] = orjson.loads(raw)
-        return data
+        return read_body(raw)
+
+    async def _stored(self, store: WatchlistStore, version: Version,
+                      ids: Sequence[str]) -> dict[str, Indexed]:
+        """What each stored record (by id) indexed, read back from its body."""
+        refs = [(t, rid) for rid in ids for t in self.body_tables]
+        keys = [version.key(store.data_keys, t, rid) for t, rid in refs]
+        raw = await store.batch.read(keys, [rid for _, rid in refs])
+        out: dict[str, Indexed] = {}
+        for (table, rid), value in zip(refs, raw, strict=True):
+            if value:
+                out[rid] = self.index(self.restore(table, read_body(value)))
+        return out
 
     async def changes(self, store: WatchlistStore, version: Version, upserts: Sequence[Any],
                       deletes: Sequence[str], *, known_new: bool = False,
@@ -127,9 +155,7 @@ class EntriesLayout:
                     raise
                 on_error(record, exc)
         ids = [rid for rid, _ in indexed] + gone
-        olds = ([None] * len(ids) if known_new and not gone
-                else await store.read_rev(version, [ref_of(self.list_name, r) for r in ids]))
-        old_of = dict(zip(ids, olds, strict=True))
+        old = {} if known_new and not gone else await self._stored(store, version, ids)
         dk = store.data_keys
         puts: list[WriteOp] = []
         removals: list[WriteOp] = []
@@ -139,20 +165,18 @@ class EntriesLayout:
                      for e in new.entries]
             puts += [("s", version.key(dk, b.table, b.record_id), b.record_id, "", b.value)
                      for b in new.blobs]
-            old_entries, old_blobs = _old_entries(old_of[rid], rid)
-            kept = {(e.table, e.field) for e in new.entries}
-            removals += _removals(version, dk, [e for e in old_entries
-                                                if (e.table, e.field) not in kept],
-                                  [t for t in old_blobs if t not in {b.table for b in new.blobs}],
-                                  rid)
-            ref = ref_of(self.list_name, rid)
-            puts.append(("s", version.key(dk, REV_TABLE, ref), ref, "", _rev_value(new)))
+            if (before := old.get(rid)) is not None:
+                kept = {(e.table, e.field) for e in new.entries}
+                removals += _removals(version, dk, [e for e in before.entries
+                                                    if (e.table, e.field) not in kept],
+                                      [b.table for b in before.blobs
+                                       if b.table not in {n.table for n in new.blobs}], rid)
         for rid in gone:
-            old_entries, old_blobs = _old_entries(old_of[rid], rid)
-            found += old_of[rid] is not None
-            removals += _removals(version, dk, old_entries, old_blobs, rid)
-            ref = ref_of(self.list_name, rid)
-            removals.append(("x", version.key(dk, REV_TABLE, ref), ref, "", ""))
+            if (before := old.get(rid)) is None:
+                continue
+            found += 1
+            removals += _removals(version, dk, before.entries, [b.table for b in before.blobs],
+                                  rid)
         # Puts before removals: a record being replaced is never absent in between.
         return Changes(puts + removals, found)
 

@@ -9,9 +9,7 @@
                                       came (topic:partition:offset), per day of issued_at,
                                       kept REPLAY_WINDOW_S (watchlists/updates.py)
     {prefix}:meta:{ver}               hash: buckets per table, counts per list, times
-    {prefix}:{ver}:{table}:{b}        hash bucket: field -> entries (see base.py)
-    {prefix}:{ver}:rev:{b}            hash bucket: "<list>:<id>" -> the record's entries
-                                      (notices and SMV; SLTD finds its entries by sd/si)
+    {prefix}:{ver}:{table}:{b}        hash bucket of a list's table (its layout.py says what)
     {prefix}:{ver}:sd:{b}, :si:{b}    SLTD's compact tables: document digest -> code + id,
                                       id digest -> document digests (sltd/layout.py)
     {prefix}:{ver}:sample             a sample of the SLTD records loaded, for simulators

@@ -31,9 +31,7 @@ from redis.exceptions import RedisError
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.models import WatchlistRecord
-from screening.watchlists.generic import PER_BUCKET, REV_TABLE
 from screening.watchlists.indexer import upsert_records
-from screening.watchlists.keys import next_pow2
 from screening.watchlists.lists import LISTS
 from screening.watchlists.sltd import compact, layout
 from screening.watchlists.sltd.blocks import (
@@ -133,13 +131,10 @@ def estimate_counts(paths: Sequence[Path], sample_bytes: int = 1 << 20) -> dict[
 
 def bucket_plan_for(counts: dict[str, int], max_entries: int) -> dict[str, int]:
     """Bucket counts per table, each list's from its own count (its layout sizes them),
-    and the shared tables': `rev` for the lists that use it, `seen` for live updates."""
+    and `seen` for live updates."""
     plan: dict[str, int] = {"seen": 256}
-    rev_records = 0
     for name, lst in LISTS.items():
         plan.update(lst.layout.buckets(counts.get(name, 0), max_entries))
-        rev_records += counts.get(name, 0) if lst.layout.uses_rev else 0
-    plan[REV_TABLE] = next_pow2(rev_records / PER_BUCKET)
     return plan
 
 

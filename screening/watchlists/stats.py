@@ -13,7 +13,6 @@ from typing import Any
 from redis.exceptions import ResponseError
 
 from screening.exceptions import NoWatchlistLoaded
-from screening.watchlists.generic import REV_TABLE
 from screening.watchlists.lists import LISTS
 from screening.watchlists.store import WatchlistStore
 
@@ -40,10 +39,6 @@ async def collect_stats(store: WatchlistStore) -> dict[str, Any]:
     except NoWatchlistLoaded:
         return {"version": None, "lists": {}}
     last = await store.redis.hgetall(store.keys.last_update)
-    # The shared reverse index serves the lists whose layouts use it, pro rata.
-    generic = [n for n, lst in LISTS.items() if lst.layout.uses_rev]
-    generic_records = sum(version.counts.get(n, 0) for n in generic) or 1
-    rev_bytes = await table_bytes(store, version.id, REV_TABLE, version.buckets[REV_TABLE])
     lists: dict[str, Any] = {}
     for name, lst in LISTS.items():
         records = version.counts.get(name, 0)
@@ -51,8 +46,6 @@ async def collect_stats(store: WatchlistStore) -> dict[str, Any]:
         for table in lst.layout.tables:
             if table in version.buckets:  # a version loaded before the list was added
                 size += await table_bytes(store, version.id, table, version.buckets[table])
-        if name in generic:
-            size += rev_bytes * records / generic_records
         raw: Any = last.get(name.encode())
         lists[name] = {
             "records": records,

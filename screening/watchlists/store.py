@@ -168,14 +168,10 @@ class WatchlistStore:
     def sample_key(self, vid: str) -> str:
         return f"{self.data_prefix}:{vid}:sample"
 
-    async def read_rev(self, version: Version, refs: Sequence[str]) -> list[bytes | None]:
-        return await self.batch.read([version.key(self.data_keys, "rev", r) for r in refs], refs)
-
     # -- lifecycle ------------------------------------------------------------------
 
     async def create_version(self, vid: str, buckets: dict[str, int]) -> Version:
-        version = Version(id=vid, buckets={**buckets, "rev": buckets.get("rev", 16)},
-                          created_at=time.time())
+        version = Version(id=vid, buckets=dict(buckets), created_at=time.time())
         meta: Any = version.to_meta()
         await self.redis.hset(self._meta_key(vid), mapping=meta)
         return version

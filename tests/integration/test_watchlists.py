@@ -26,6 +26,8 @@ from screening.mockdata.lists import generate_lists, iter_sltd
 from screening.models import WatchlistUpdate
 from screening.settings import Settings
 from screening.watchlists import loader
+from screening.watchlists.notices.layout import NOTICE_TABLES, person_index
+from screening.watchlists.notices.record import NoticeRecord
 from screening.watchlists.sltd.compact import TABLE as SLTD_TABLE
 from screening.watchlists.stats import collect_stats
 from screening.watchlists.store import WatchlistStore
@@ -353,3 +355,64 @@ async def test_stolen_vehicles_in_the_compact_layout_follow_loads_and_updates(
     assert await screen_vehicles(store, new_vin, {"vin": "TMBJJ7NE8L0000002"},
                                  {"plate": "9Z9 9999", "plate_country": "CZE"}) == [
         set(), set(), set()]
+
+
+async def screen_travellers(store: WatchlistStore, *holders: dict[str, Any]) -> list[set[str]]:
+    """The (list, id) of every record each traveller hits, screened by the real engine."""
+    screener = Screener(store, Settings(lookup_budget_s=2.0))
+    now = datetime.now(UTC).isoformat()
+    raws = [RawScan(kind="traveller", value=orjson.dumps({
+        "event_id": f"p{i}", "checkpoint_id": "cp", "terminal_id": "t", "scanned_at": now,
+        "document": {"number": f"ZZ{i:07d}", "issuing_state": "NLD"}, "holder": h}))
+        for i, h in enumerate(holders)]
+    out = []
+    for item in await screener.screen(raws):
+        assert item.result is not None and item.result.outcome in ("hit", "clear"), item.result
+        out.append({f"{h.list}:{h.record_id}" for h in item.result.hits})
+    return out
+
+
+async def test_an_update_read_back_from_the_stored_record_leaves_no_stale_entry(
+        settings: Settings, tmp_path: Path, redis_client: Any) -> None:
+    """Entries-layout lists keep no reverse index: an upsert reads the stored record back
+    (from its compressed body) to remove the names it no longer has; a person turned
+    vehicle loses its name entries; a delete leaves nothing."""
+    store = WatchlistStore(redis_client, settings.redis_prefix)
+    paths = generate_lists(tmp_path / "n", notices=50, seed=5)
+    await loader.load_files(store, list(paths.values()), grace_s=0, workers=0)
+    ana = {"surname": "VAN DER BERG", "given_names": "ANNA", "date_of_birth": "1981-02-03",
+           "nationality": "NLD", "sex": "F"}
+    bea = {**ana, "surname": "JANSSENS", "given_names": "BEATRIX"}
+    notice = {"list": "notice", "id": "N-1", "colour": "red", "date_of_birth": "1981-02-03",
+              "nationalities": ["NLD"], "sex": "F",
+              "names": [{"surname": "VAN DER BERG", "given_names": "ANNA"}]}
+    person = {"list": "event", "id": "E-1", "list_name": "stadium_ban", "subject": "person",
+              "names": [{"surname": "JANSSENS", "given_names": "BEATRIX"}],
+              "date_of_birth": "1981-02-03", "nationalities": ["NLD"], "sex": "F"}
+    await apply_updates(store, [update("upsert", notice), update("upsert", person)])
+    assert await screen_travellers(store, ana, bea) == [{"notice:N-1"}, {"event:E-1"}]
+
+    renamed = {**notice, "names": [{"surname": "DE WIT", "given_names": "CLARA"}]}
+    vehicle = {"list": "event", "id": "E-1", "list_name": "stadium_ban", "subject": "vehicle",
+               "plate": "NL-01-AB", "plate_country": "NLD"}
+    await apply_updates(store, [update("upsert", renamed), update("upsert", vehicle)])
+    assert await screen_travellers(store, ana, bea, {**ana, "surname": "DE WIT",
+                                                     "given_names": "CLARA"}) == [
+        set(), set(), {"notice:N-1"}]
+    assert await _entries_of(redis_client, settings, "ekey", "E-1") == 0
+    expected = person_index(NoticeRecord.model_validate(renamed), NOTICE_TABLES).entries
+    assert await _entries_of(redis_client, settings, "nkey", "N-1") == sum(
+        e.table == "nkey" for e in expected)
+
+    await apply_updates(store, [update("delete", renamed)])
+    assert await screen_travellers(store, {**ana, "surname": "DE WIT",
+                                           "given_names": "CLARA"}) == [set()]
+
+
+async def _entries_of(redis_client: Any, settings: Settings, table: str, rid: str) -> int:
+    """How many entries of a table name a record id (every bucket, every node)."""
+    n = 0
+    async for key in redis_client.scan_iter(match=f"{settings.redis_prefix}:*:{table}:*"):
+        for value in (await redis_client.hgetall(key)).values():
+            n += sum(item.split(b"\x1f")[0] == rid.encode() for item in value.split(b"\x1e"))
+    return n

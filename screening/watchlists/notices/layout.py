@@ -4,7 +4,7 @@
            what rules most candidates out before their profile is fetched)
     ndoc   "NUMBER|STATE" of each of the person's documents -> id
     nrec   id -> the profile (persons.notice_profile: what scoring needs) and `summary`
-           (what analysts see)
+           (the record: what analysts see, and what an update reads back), compressed
 
 Event lists' persons use the same layout under their own table names.
 """
@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import orjson
-
 from screening.matching import persons
 from screening.matching.documents import document_field
-from screening.watchlists.generic import Blob, EntriesLayout, Entry, Indexed
+from screening.watchlists.generic import Blob, EntriesLayout, Entry, Indexed, body_bytes
+from screening.watchlists.notices.record import NoticeRecord
 
 
 class PersonTables(NamedTuple):
@@ -39,14 +38,15 @@ def person_index(record: Any, tables: PersonTables) -> Indexed:
                for key in sorted(persons.notice_keys(profile))]
     entries += [Entry(tables.documents, document_field(d.number, d.issuing_state), record.id)
                 for d in record.documents]
-    blob = Blob(tables.profiles, record.id, orjson.dumps(profile))
+    blob = Blob(tables.profiles, record.id, body_bytes(profile))
     return Indexed(entries=tuple(dict.fromkeys(entries)), blobs=(blob,))
 
 
-def person_layout(list_name: str, tables: PersonTables) -> EntriesLayout:
-    return EntriesLayout(list_name, {tables.names: 8.0, tables.documents: 1.0,
-                                     tables.profiles: 1.0},
-                         lambda record: person_index(record, tables))
+def _notice(table: str, profile: dict[str, Any]) -> NoticeRecord:
+    return NoticeRecord.model_validate({"list": "notice", **profile["summary"]})
 
 
-LAYOUT = person_layout("notice", NOTICE_TABLES)
+LAYOUT = EntriesLayout("notice", {NOTICE_TABLES.names: 8.0, NOTICE_TABLES.documents: 1.0,
+                                  NOTICE_TABLES.profiles: 1.0},
+                       lambda record: person_index(record, NOTICE_TABLES),
+                       body_tables=(NOTICE_TABLES.profiles,), restore=_notice)

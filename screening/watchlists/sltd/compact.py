@@ -42,7 +42,6 @@ class SltdLayout:
 
     tables = (layout.DOC_TABLE, layout.ID_TABLE)
     logical_tables = (TABLE,)
-    uses_rev = False
 
     def buckets(self, records: int, max_entries: int) -> dict[str, int]:
         n = layout.buckets_for(records, max_entries)

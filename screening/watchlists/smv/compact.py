@@ -88,7 +88,6 @@ class SmvLayout:
 
     tables = (RECORDS, VINS, PLATES)
     logical_tables = (VIN_LOOKUP, PLATE_LOOKUP, RECORD_REF)
-    uses_rev = False
 
     def buckets(self, records: int, max_entries: int) -> dict[str, int]:
         # Sized for growth: live upserts may add a fifth to the records loaded.

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import orjson
-
 from screening.matching.plates import plate_index_keys
 from screening.matching.vin import normalize_vin
-from screening.watchlists.generic import Blob, Entry, Indexed
+from screening.watchlists.generic import Blob, Entry, Indexed, body_bytes
 
 
 class VehicleTables(NamedTuple):
@@ -32,5 +30,5 @@ def vehicle_index(record: Any, tables: VehicleTables) -> Indexed:
         entries += [Entry(tables.plates, key, record.id)
                     for key in plate_index_keys(record.plate, record.plate_country)]
     body = record.model_dump(mode="json", exclude={"list"}, exclude_none=True)
-    blob = Blob(tables.records, record.id, orjson.dumps(body))
+    blob = Blob(tables.records, record.id, body_bytes(body))
     return Indexed(entries=tuple(dict.fromkeys(entries)), blobs=(blob,))
