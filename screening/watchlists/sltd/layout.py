@@ -113,10 +113,15 @@ def digests_of(raw: bytes | None) -> list[bytes]:
 TARGET_FILL = 160
 
 
+# Live upserts a version's buckets are sized to take on top of its bulk load (a list that
+# grows by this much keeps every bucket a listpack).
+GROWTH = 1.25
+
+
 def buckets_for(records: int, max_entries: int) -> int:
     """Buckets so that none outgrows `max_entries` (the server's hash-max-listpack-entries)
-    with a six-sigma margin (Poisson fill) and a tenth spare for live growth, and none
-    holds more than TARGET_FILL on average."""
+    with a six-sigma margin (Poisson fill), counting GROWTH more records than loaded, and
+    none holds more than TARGET_FILL on average then."""
     root = (-6 + math.sqrt(36 + 4 * max_entries)) / 2
-    mean = max(1.0, min(0.9 * root * root, TARGET_FILL))
-    return max(1, math.ceil(records / mean))
+    mean = max(1.0, min(root * root, TARGET_FILL))
+    return max(1, math.ceil(records * GROWTH / mean))

@@ -90,8 +90,8 @@ class SmvLayout:
     logical_tables = (VIN_LOOKUP, PLATE_LOOKUP, RECORD_REF)
 
     def buckets(self, records: int, max_entries: int) -> dict[str, int]:
-        # Sized for growth: live upserts may add a fifth to the records loaded.
-        n = min(buckets_for(int(records * 1.25), max_entries), 1 << 16)
+        # Sized for live growth (sltd/layout.GROWTH), as the SLTD's are.
+        n = min(buckets_for(records, max_entries), 1 << 16)
         return {RECORDS: n, VINS: n, PLATES: n}
 
     def _record_slot(self, version: Version, keys: Keys, digest: bytes) -> tuple[str, bytes]:
