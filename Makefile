@@ -5,7 +5,7 @@ BIN := .venv/bin
 PYTEST_ARGS ?=
 DEMO_SECONDS ?= 60
 
-.PHONY: install services services-down cluster cluster-down test test-unit lint demo bench bench-watchlists clean
+.PHONY: install services services-down cluster cluster-down test test-unit lint demo bench bench-watchlists docs clean
 
 install:
 	bash scripts/install.sh
@@ -48,11 +48,18 @@ bench: services
 		bash scripts/services.sh up kafka
 	set -a; source <($(BIN)/screening security client-config admin --format env); set +a; \
 		$(BIN)/screening bench --plaintext-broker kafka://127.0.0.1:19092 $(BENCH_ARGS)
+	$(BIN)/python -m screening_bench.docs
 
 # Redis memory per record (1 M SLTD; BENCH_WATCHLISTS_ARGS=--ten-million for 10 M too), load
 # rate and live-update latency at 5,000 scans/s, to bench/results/watchlists.{json,md}.
 bench-watchlists: services
-	$(BIN)/python -m screening_bench.watchlists $(BENCH_WATCHLISTS_ARGS)
+	set -a; source <($(BIN)/screening security client-config admin --format env); set +a; \
+		$(BIN)/python -m screening_bench.watchlists $(BENCH_WATCHLISTS_ARGS)
+	$(BIN)/python -m screening_bench.docs
+
+# The figures in docs/ from bench/results/ (the bench targets run it after writing them).
+docs:
+	$(BIN)/python -m screening_bench.docs
 
 clean:
 	rm -rf build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -73,7 +73,7 @@ redis_start() {
     chmod 700 "$dir"  # logs and any dump: this user's only
     # No snapshots and no AOF: the lists are reloaded from files, and tests want a clean slate.
     # Hash values up to 128 bytes stay in listpacks: the compact layouts' records (a stolen
-    # vehicle's body is about 70 bytes) would otherwise turn their buckets into hash tables.
+    # vehicle's body, say) would otherwise turn their buckets into hash tables.
     redis-server --bind 127.0.0.1 --port "$port" --protected-mode yes \
         --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" \
         --hash-max-listpack-value 128 --save '' --appendonly no "$@" </dev/null 9>&- ||

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 # Fields per hash bucket: under Redis's default hash-max-listpack-entries (128).
 PER_BUCKET = 64
-# Bodies longer than this are stored compressed (a notice's profile: ~1 KB of JSON).
+# Bodies longer than this are stored compressed (a notice's profile, for one).
 COMPRESS_OVER = 200
 
 

@@ -1,5 +1,4 @@
-"""Stolen vehicles in a compact layout: about 90 bytes of Redis a record (7.1 million in
-about 0.65 GB), where the entries layout took about 800.
+"""Stolen vehicles in a compact layout (bytes per record: `make bench-watchlists`).
 
 Three bucketed hash tables per version, each bucket small enough to stay a listpack:
 
