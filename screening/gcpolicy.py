@@ -2,13 +2,13 @@
 
 A full (generation 2) collection walks every tracked object. The worker holds a few
 hundred thousand of them (Faust, aiokafka, pydantic, the matching caches), so a full
-pass stopped everything for 100–200 ms, several times a minute under load: the
-latency tail. Objects that have lived a few seconds are almost all there to stay, so
-they are moved out of the collector's sight (`gc.freeze()`): every few seconds, and
-under load once a second between batches, each time after a pass over the younger
-generations so that fresh garbage cycles are not frozen with them. Now and then
-everything is unfrozen and collected once, so that frozen objects that became garbage
-since are reclaimed and memory stays bounded.
+pass stopped everything for a long while, several times a minute under load: the
+latency tail (docs/performance.md). Objects that have lived a few seconds are almost
+all there to stay, so they are moved out of the collector's sight (`gc.freeze()`):
+every few seconds, and under load once a second between batches, each time after a
+pass over the younger generations so that fresh garbage cycles are not frozen with
+them. Now and then everything is unfrozen and collected once, so that frozen objects
+that became garbage since are reclaimed and memory stays bounded.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class HeapFreezer:
         the interpreter's full passes then walk at most a second's worth of them.
 
         Under load a full pass came every second or two, and with five seconds of
-        survivors to walk it took 30-80 ms: a fifth of the worker's CPU and a latency
+        survivors to walk it took a large share of the worker's CPU and made a latency
         tail. Between batches the batch's own objects are already freed, so what is
         frozen is what outlives batches."""
         now = self.clock()
@@ -72,10 +72,10 @@ def stop_automatic_collection() -> HeapFreezer:
     """For a batch job that makes few reference cycles (`screening screen`): no automatic
     collections at all, only a young pass and a freeze a minute (call maybe_tick often).
 
-    Automatic passes took 17 % of `screen`'s CPU time: each walked tens of thousands of
-    live objects of the batches in flight (slow, scattered in memory) only to find the
-    few dozen cycles a batch leaves. Without them, 200,000 scans left 17,734 cyclic
-    objects (5 MB) behind; a minute's worth is what this bounds them to."""
+    Automatic passes took a large share of `screen`'s CPU time: each walked tens of
+    thousands of live objects of the batches in flight (slow, scattered in memory) only
+    to find the few dozen cycles a batch leaves. Without them cyclic garbage piles up;
+    a minute's worth is what this bounds it to."""
     gc.freeze()  # what start-up made (modules, tables) is there to stay
     gc.disable()
     return HeapFreezer(every_s=60.0)

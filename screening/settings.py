@@ -101,28 +101,28 @@ class Settings(BaseSettings):
     commit_every: int = Field(default=10_000, ge=1)
     commit_interval_s: float = Field(default=1.0, gt=0)
     # Producer linger. A batch's results already go out as one record batch per
-    # partition (agents/publish.py), so a linger only delayed them: 1 ms cost 1.1 ms of
-    # p50 at 3,500 scans/s (result produce-to-read 2.5 against 1.4 ms), for no CPU saved.
+    # partition (agents/publish.py), so a linger only delays them, for no CPU saved
+    # (docs/performance.md).
     producer_linger_ms: int = Field(default=0, ge=0)
     # Bytes the broker gathers (waiting up to 5 ms) before answering the worker's fetch.
-    # 1 answers at once: lowest latency at a quiet gate. Under load, 8192 cut the worker's
-    # CPU per scan by a quarter (fewer, fuller fetches) for up to 5 ms more per scan at
-    # low rates (README "Performance").
+    # 1 answers at once: lowest latency at a quiet gate. Under load, more (8192) cuts the
+    # worker's CPU per scan (fewer, fuller fetches) for up to the wait more per scan at
+    # low rates (docs/performance.md).
     fetch_min_bytes: int = Field(default=1, ge=1, le=1 << 20)
     # Run the Kafka consumer on the worker's event loop (true) or, as Faust does, in a
-    # thread of its own with its own loop (false). The thread cost a hand-over between
-    # loops per fetch and contention for the interpreter: at 1,750 scans/s it used a
-    # quarter of a core; on the loop, half-rate p50 fell from 10-12 to 8.3 ms.
+    # thread of its own with its own loop (false). The thread costs a hand-over between
+    # loops per fetch and contention for the interpreter (docs/performance.md).
     consumer_in_loop: bool = True
     # The worker's interpreter switch interval (sys.setswitchinterval): how long the
-    # live-update thread may wait for the scan loop to yield, per step. Python's 5 ms
-    # gave update p50 19 ms at 5,000 scans/s; 1 ms gave 9.5-9.9 ms, throughput unchanged.
+    # live-update thread may wait for the scan loop to yield, per step: Python's default
+    # doubled the updates' latency under load, and this leaves throughput as it was
+    # (docs/performance.md).
     switch_interval_s: float = Field(default=0.001, gt=0, le=0.1)
     # How long the group waits to hear from a worker (and its watchlist-updates consumer)
     # before handing its partitions to the others, in seconds. A worker lost without a
     # goodbye (a killed process, a lost host) leaves its gates unanswered this long: Kafka's
     # 45 s and Faust's 60 s suit batch jobs, not a gate. A worker stalls for well under a
-    # second (a full GC pass, 100-200 ms), so 10 s is far from false alarms.
+    # second (a full GC pass at worst), so 10 s is far from false alarms.
     # Brokers accept 6 s to 30 min by default (group.min/max.session.timeout.ms).
     session_timeout_s: float = Field(default=10.0, ge=6.0, le=1800.0)
     # How often a worker's consumers heartbeat, in seconds: also how soon a running worker

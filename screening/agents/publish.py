@@ -94,8 +94,8 @@ class Outputs:
                     record = searches.record(item)
                     if record is not None:
                         # Keyed by event id, placed by the scan's own partition: the
-                        # same on a replay, and no murmur2 in Python per scan (7.5 µs,
-                        # and a cache that only ever missed: event ids never repeat).
+                        # same on a replay, and no murmur2 in Python per scan (costly,
+                        # and a cache would only ever miss: event ids never repeat).
                         yield audit_topic, record[0], record[1], item.raw.partition or 0
             for alert in item.alerts:
                 m.alerts.labels(alert.priority).inc()

@@ -41,7 +41,7 @@ def _raw(kind: ScanKind, site: str | None, event: EventT, read_at: float) -> Raw
 
 
 def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
-    """Counts per batch, then one call per label set (a labels() lookup costs ~1 µs)."""
+    """Counts per batch, then one call per label set (a labels() lookup is not free)."""
     m = ctx.metrics
     now_wall = datetime.now(UTC)
     kinds: Counter[ScanKind] = Counter()

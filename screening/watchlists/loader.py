@@ -57,8 +57,8 @@ CHUNK = 2000
 # SLTD records gathered before they are grouped by bucket and written: half the
 # input's, within these bounds. More per bucket is cheaper (a bucket reached again costs
 # a COPY and a DEL); half, so that the first half is written while the second is read.
-# A million cost about 70 MB in the loading process (the blocks' packed entries), up to
-# twice that while one group is written and the next gathered.
+# The packed entries of a group are held in the loading process, twice while one group
+# is written and the next gathered: the bound keeps that memory flat.
 GROUP_RECORDS = (250_000, 1_000_000)
 MAX_LINE_BYTES = 1 << 20
 

@@ -206,8 +206,7 @@ Grouped = list[tuple[int, int, bytes]]
 
 def group_entries(chunks: list[bytes]) -> Grouped:
     """A partition's entries grouped by bucket. Runs in the packing processes when
-    there are some: grouping a million records cost the loading process 1-2 µs a
-    record, most of it in cache misses."""
+    there are some: grouping costs the loading process a cache miss or two a record."""
     groups: dict[int, list[bytes]] = {}
     for b, pair in entries(chunks):
         group = groups.get(b)

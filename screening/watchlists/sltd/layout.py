@@ -1,4 +1,4 @@
-"""The SLTD index at full scale (128 million records): about 40 bytes of Redis per record.
+"""The SLTD index at full scale (128 million records), a few dozen bytes of Redis per record.
 
 Two bucketed hash tables per version, each bucket small enough to stay a listpack:
 
@@ -108,8 +108,8 @@ def digests_of(raw: bytes | None) -> list[bytes]:
 
 # Records per bucket at most, whatever the server allows: a listpack is searched
 # linearly, so Redis's time per write and per look-up grows with it. 160 rather than
-# the ~350 that Redis's default limit (512) would allow costs 0.6 bytes per record
-# more (key overhead) and halves Redis's CPU per record in bulk loads (4.2 -> 2.8 µs).
+# the ~350 that Redis's default limit (512) would allow costs under a byte per record
+# more (key overhead) and far less of Redis's CPU per record in bulk loads.
 TARGET_FILL = 160
 
 
