@@ -134,8 +134,12 @@ async def redis_client(settings: Settings) -> AsyncIterator[Any]:
 
 
 async def collect(settings: Settings, topic: str, *, until: int, timeout: float,  # noqa: ASYNC109 (a deadline, not a cancel scope)
-                  group: str | None = None) -> list[Any]:
-    """Read messages of a topic (from the beginning) until `until` arrive or time runs out."""
+                  group: str | None = None, settle: float = 0.0) -> list[Any]:
+    """Read messages of a topic (from the beginning) until `until` arrive or time runs out.
+
+    With `settle`, reading goes on that many seconds after the `until`-th message: what
+    comes behind it (a message sent twice, one too many) is returned too, for a test
+    that counts them."""
     consumer = AIOKafkaConsumer(settings.topic(topic), **aiokafka_options(settings),
                                 group_id=group or f"admin.collect-{uuid.uuid4().hex[:8]}",
                                 auto_offset_reset="earliest", enable_auto_commit=False)
@@ -143,10 +147,16 @@ async def collect(settings: Settings, topic: str, *, until: int, timeout: float,
     out: list[Any] = []
     try:
         deadline = time.monotonic() + timeout
-        while len(out) < until and time.monotonic() < deadline:
+        settled: float | None = None  # when reading ends, once `until` have arrived
+        while len(out) < until or settle:
+            now = time.monotonic()
+            if now >= (deadline if settled is None else settled):
+                break
             batch = await consumer.getmany(timeout_ms=500)
             for msgs in batch.values():
                 out.extend(msgs)
+            if settled is None and len(out) >= until:
+                settled = time.monotonic() + settle
     finally:
         await consumer.stop()
     return out
