@@ -25,10 +25,9 @@ from screening.watchlists import loader
 from screening.watchlists.store import WatchlistStore
 from tests.support.deadletters import opened
 from tests.support.feed import signed
-
-from .conftest import create_topics
-from .resilience import Publisher, Reader, expected_ids
-from .test_pipeline import load_lists, publish
+from tests.support.pipeline import load_lists, publish
+from tests.support.resilience import Publisher, Reader, expected_ids
+from tests.support.services import create_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -7,58 +7,18 @@ import asyncio
 import shutil
 import subprocess
 from collections import Counter
-from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaProducer
 
-from screening.mockdata.lists import generate_lists
-from screening.mockdata.scans import ScanFactory, sample_from_files
-from screening.security.clients import aiokafka_options
-from screening.settings import Settings
-from tests.support.feed import sign_files
-
-from .conftest import KCAT, collect, create_topics, env_for, screening_cmd
+from tests.support.pipeline import load_lists, mixed_scans, publish
+from tests.support.services import KCAT, collect, create_topics, env_for, screening_cmd
 
 pytestmark = pytest.mark.integration
 
 # Seconds an output topic is read on after the expected count has arrived: a result or
 # alert sent twice comes behind the others, and stopping at the count would miss it.
 SETTLE_S = 3.0
-
-
-def load_lists(settings: Settings, out: Path, **sizes: int) -> list[Path]:
-    paths = list(generate_lists(out, seed=11, **sizes).values())
-    sign_files(paths)
-    done = subprocess.run(screening_cmd("watchlists", "load", "--quiet", *map(str, paths)),
-                          env=env_for(settings), capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "loaded version" in done.stdout
-    return paths
-
-
-def mixed_scans(paths: list[Path], n: int) -> list[tuple[str, bytes, Any]]:
-    factory = ScanFactory(seed=5, sample=sample_from_files(paths, per_list=200, seed=5))
-    out = []
-    for kind, payload, expect in factory.mixed(n, hit_share=0.15, malformed_share=0.05):
-        raw = payload if isinstance(payload, bytes) else orjson.dumps(payload)
-        out.append((kind, raw, expect))
-    return out
-
-
-async def publish(settings: Settings, scans: list[tuple[str, bytes, Any]]) -> None:
-    producer = AIOKafkaProducer(**aiokafka_options(settings), linger_ms=5)
-    await producer.start()
-    try:
-        topics = {"traveller": settings.topic(settings.topic_traveller),
-                  "vehicle": settings.topic(settings.topic_vehicle)}
-        for kind, raw, _ in scans:
-            await producer.send(topics[kind], raw, key=b"terminal-it")
-        await producer.flush()
-    finally:
-        await producer.stop()
 
 
 async def test_thousand_mixed_scans_each_get_one_right_answer(settings, worker_factory, tmp_path,

@@ -18,9 +18,8 @@ import pytest
 
 from screening.security.clients import redis_options
 from screening.settings import Settings
-
-from .conftest import create_topics, free_port, run_settings
-from .resilience import (
+from tests.support.pipeline import load_lists, mixed_scans
+from tests.support.resilience import (
     KafkaBroker,
     Publisher,
     Reader,
@@ -29,7 +28,7 @@ from .resilience import (
     expected_ids,
     latency_ms,
 )
-from .test_pipeline import load_lists, mixed_scans
+from tests.support.services import create_topics, free_port, run_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
