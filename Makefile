@@ -35,8 +35,8 @@ test-unit:
 	$(BIN)/pytest tests/unit $(PYTEST_ARGS)
 
 lint:
-	$(BIN)/ruff check screening tests
-	$(BIN)/mypy screening
+	$(BIN)/ruff check screening screening_bench tests
+	$(BIN)/mypy screening screening_bench
 
 demo:
 	DEMO_SECONDS=$(DEMO_SECONDS) bash scripts/demo.sh
@@ -52,7 +52,7 @@ bench: services
 # Redis memory per record (1 M SLTD; BENCH_WATCHLISTS_ARGS=--ten-million for 10 M too), load
 # rate and live-update latency at 5,000 scans/s, to bench/results/watchlists.{json,md}.
 bench-watchlists: services
-	$(BIN)/python -m screening.bench.watchlists $(BENCH_WATCHLISTS_ARGS)
+	$(BIN)/python -m screening_bench.watchlists $(BENCH_WATCHLISTS_ARGS)
 
 clean:
 	rm -rf build *.egg-info .pytest_cache .mypy_cache .ruff_cache

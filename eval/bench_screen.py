@@ -38,7 +38,8 @@ from typing import Any
 
 import orjson
 
-from screening.mockdata import ScanFactory, sample_from_files
+from screening.mockdata.samples import sample_from_files
+from screening.mockdata.scans import ScanFactory
 from screening.redis_client import make_redis
 from screening.settings import Settings
 

@@ -34,10 +34,12 @@ import orjson
 from variants import GENERIC, generic_variant, mrz
 
 from screening.core.prepare import prepare_traveller
-from screening.matching.mrz import build_td3
-from screening.mockdata import ListSample, ScanFactory, generate_lists
+from screening.mockdata.lists import generate_lists
+from screening.mockdata.mrz_writer import build_td3
 from screening.mockdata.names import SPELLINGS
 from screening.mockdata.people import document_spelling
+from screening.mockdata.samples import ListSample
+from screening.mockdata.scans import ScanFactory
 from screening.mockdata.scripts import ARABIC, CHINESE, CYRILLIC_SCHEMES, transliterate
 from screening.models import TravellerScan
 
@@ -93,7 +95,8 @@ def _scan(rng: random.Random, surname: str, given: str, dob: str, nationality: s
         try:
             document["mrz"] = build_td3(
                 "P", state, document_spelling(surname, state), document_spelling(given, state),
-                number, nationality, date.fromisoformat(dob), sex, expiry)  # fmt: skip
+                number, nationality=nationality, date_of_birth=date.fromisoformat(dob),
+                sex=sex, expiry=expiry)  # fmt: skip
         except ValueError:
             mode = "fields"
     if mode == "fields":

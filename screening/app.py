@@ -12,31 +12,23 @@ from prometheus_client import generate_latest
 from screening.agents.housekeeping import register_housekeeping
 from screening.agents.scans import register_scan_agents
 from screening.agents.updates import register_update_agent
-from screening.context import Context
+from screening.context import Context, Reader
 from screening.gcpolicy import FREEZE_EVERY_S
 from screening.metrics import Metrics
+from screening.runtime.app import App
 from screening.security.clients import faust_credentials
 from screening.settings import Settings
 from screening.sites import Sites
-from screening.transport import Transport
-
-
-class App(faust.App):
-    """faust.App consuming through screening.transport (short fetch wait, batched delivery)."""
-
-    fetch_min_bytes: int = 1  # read by screening.transport's consumer (settings)
-    consumer_in_loop: bool = True  # likewise
-
-    def _new_transport(self) -> faust.types.TransportT:
-        return Transport(self.conf.broker_consumer, self)
 
 
 def create_app(settings: Settings, metrics: Metrics | None = None,
-               sites: Sites | None = None) -> tuple[faust.App, Context]:
+               sites: Sites | None = None, *,
+               reader: Reader | None = None) -> tuple[faust.App, Context]:
     """A Faust app wired to the settings; nothing connects until the worker starts.
-    `sites`: the declared sites at start (the worker follows new ones by itself)."""
+    `sites`: the declared sites at start (the worker follows new ones by itself);
+    `reader`: what the screener reads the store through (Context.reader)."""
     ctx = Context(settings=settings, metrics=metrics or Metrics.create(),
-                  sites=sites or Sites())
+                  sites=sites or Sites(), reader=reader)
     datadir = settings.data_dir or os.path.join(tempfile.gettempdir(), "screening-faust")
     os.makedirs(datadir, exist_ok=True)  # Faust creates only the last level
     app = App(

@@ -7,8 +7,8 @@ connects at import time and tests can build as many as they like.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from screening.core.engine import Screener
 from screening.gcpolicy import HeapFreezer
@@ -16,7 +16,10 @@ from screening.metrics import Metrics
 from screening.redis_client import AnyRedis, make_redis
 from screening.settings import Settings
 from screening.sites import Sites
-from screening.watchlists.store import WatchlistStore
+from screening.watchlists.store import ListReader, WatchlistStore
+
+# What the screener reads the lists through, made from the store once it is open.
+Reader = Callable[[WatchlistStore], ListReader]
 
 
 @dataclass
@@ -26,6 +29,9 @@ class Context:
     heap: HeapFreezer = field(default_factory=HeapFreezer)
     # The declared sites: scans are checked against their topic's site (SITE_MISMATCH).
     sites: Sites = field(default_factory=Sites)
+    # None: the screener reads the store itself. The benchmark's baseline worker passes
+    # a wrapper of its own (screening_bench/baseline.py): no benchmark code in the product.
+    reader: Reader | None = None
     _redis: AnyRedis | None = None
     _store: WatchlistStore | None = None
     _screener: Screener | None = None
@@ -36,12 +42,8 @@ class Context:
             if self._redis is None:
                 self._redis = make_redis(self.settings)
                 self._store = WatchlistStore(self._redis, self.settings.redis_prefix)
-                reader: Any = self._store
-                if self.settings.lookup_mode == "per_scan":
-                    from screening.bench.baseline import PerScanStore
-
-                    reader = PerScanStore(self._store)
-                self._screener = Screener(reader, self.settings, metrics=self.metrics)
+                reads = self._store if self.reader is None else self.reader(self._store)
+                self._screener = Screener(reads, self.settings, metrics=self.metrics)
                 self._screener.sites = self.sites
 
     async def close(self) -> None:

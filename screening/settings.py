@@ -90,9 +90,6 @@ class Settings(BaseSettings):
     # Most scans screened together (one Redis round trip answers a whole batch). A batch
     # is what arrived while the last one was screened: no waiting for it to fill.
     batch_size: int = Field(default=500, ge=1, le=10_000)
-    # "batched" (one Redis call per batch); "per_scan" awaits each look-up: the benchmark's
-    # baseline only.
-    lookup_mode: Literal["batched", "per_scan"] = "batched"
     # Budget for answering a scan when Redis misbehaves; past it the answer is `unverified`.
     lookup_budget_s: float = Field(default=2.0, gt=0)
     # Timeout of one Redis call, in seconds.

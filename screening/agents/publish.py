@@ -7,7 +7,6 @@ transaction (exactly_once: both or neither)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +17,12 @@ from screening.audit.digests import Digester, audit_key
 from screening.audit.records import SearchAudit
 from screening.context import Context
 from screening.core.engine import Screened
+from screening.runtime.producing import (
+    commits_held,
+    default_partition,
+    kafka_producer,
+    transactional_id,
+)
 from screening.security.roles import DEFAULT_SITE, site_topics
 from screening.settings import Settings
 
@@ -101,7 +106,7 @@ class Outputs:
         if not self.direct:
             await self._publish_in_transactions(ctx, items)
             return
-        producer: Any = self.app.producer._ensure_producer()  # type: ignore[attr-defined]
+        producer = kafka_producer(self.app)
         batches: dict[tuple[str, int], Any] = {}
         checked: set[str] = set()
         for topic, key, value, hint in self._messages(ctx, items):
@@ -131,27 +136,21 @@ class Outputs:
         offsets together or neither."""
         consumer: Any = self.app.consumer
         producer: Any = self.app.producer
-        await consumer.maybe_wait_for_commit_to_finish()
-        gate = consumer._commit_fut = asyncio.get_running_loop().create_future()
-        try:
+        async with commits_held(consumer):
             tids: dict[TP, str] = {}
             for item in items:
                 tp = TP(item.raw.topic, item.raw.partition or 0)
                 tid = tids.get(tp)
                 if tid is None:
-                    [tid] = consumer.transactions._tps_to_transactional_ids({tp})
-                    tids[tp] = tid
+                    tid = tids[tp] = transactional_id(consumer, tp)
                 for topic, key, value, hint in self._messages(ctx, [item]):
                     if hint is not None:
                         if topic not in self._known:
-                            self._known[topic] = len(await producer._ensure_producer(
-                                ).partitions_for(topic))
+                            self._known[topic] = len(
+                                await kafka_producer(self.app).partitions_for(topic))
                         hint %= self._known[topic]
                     await producer.send(topic, key, value, hint, None, None,
                                         transactional_id=tid)
-        finally:
-            consumer._commit_fut = None
-            gate.set_result(None)
 
     async def _check_partitions(self, producer: Any, topic: str) -> None:
         """Forget the remembered partitions of a topic whose partition count changed."""
@@ -165,11 +164,10 @@ class Outputs:
         """The producer's own partitioner (murmur2 of the key, as for a plain send),
         remembered per key: terminals are few and hashing in Python is not free."""
         if key is None:
-            return int(producer._partition(topic, None, None, None, None, None))
+            return default_partition(producer, topic, None)
         part = self._partitions.get((topic, key))
         if part is None:
             if len(self._partitions) > 100_000:
                 self._partitions.clear()
-            part = self._partitions[(topic, key)] = int(
-                producer._partition(topic, None, None, None, key, None))
+            part = self._partitions[(topic, key)] = default_partition(producer, topic, key)
         return part

@@ -15,15 +15,15 @@ from datetime import UTC, datetime
 import faust
 from faust.types import EventT
 
-from screening.agents.batching import batches
 from screening.agents.publish import Outputs
 from screening.context import Context
 from screening.core.engine import RawScan, Screened
 from screening.logs import kv
 from screening.models import ScanKind
+from screening.runtime.streams import batches
+from screening.runtime.topics import add_topic_names
 from screening.security.roles import site_topics
 from screening.sites import Sites
-from screening.transport import add_topic_names
 
 log = logging.getLogger("screening.agents")
 

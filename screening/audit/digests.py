@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 
 from screening.core.prepare import Prepared, prepare
 from screening.exceptions import ConfigurationError, InvalidScan
+from screening.matching.documents import document_field
 from screening.matching.normalize import (
     canonical_country,
     name_variants,
@@ -43,7 +44,6 @@ from screening.matching.plates import skeleton
 from screening.matching.vin import normalize_vin
 from screening.models import TravellerScan, VehicleScan
 from screening.settings import Settings
-from screening.watchlists.sltd.layout import document_field
 
 DIGEST_BYTES = 16
 # A key shorter than this is a placeholder, not a secret (`security init` writes 43).

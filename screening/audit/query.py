@@ -20,6 +20,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from screening.exceptions import ConfigurationError
+from screening.runtime.clients import refresh_metadata
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 
@@ -85,7 +86,7 @@ async def read_records(settings: Settings, criteria: Criteria, *,
     try:
         parts = consumer.partitions_for_topic(topic)
         if parts is None:
-            await consumer._client.force_metadata_update()
+            await refresh_metadata(consumer)
             parts = consumer.partitions_for_topic(topic)
         if not parts:
             raise ConfigurationError(f"no audit topic {topic!r} (or no right to read it)")

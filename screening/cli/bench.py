@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    from screening.bench.run import main
-
+    # The benchmark is a package of the repository beside the product (screening_bench),
+    # imported only here: an installation without it still has every other command.
+    try:
+        from screening_bench.run import main
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not exc.name.startswith("screening_bench"):
+            raise
+        print("screening bench: the benchmark (package screening_bench) is not installed; "
+              "it comes with the repository: `pip install -e .` in a checkout",
+              file=sys.stderr)
+        return 2
     return main(settings, args)

@@ -60,7 +60,7 @@ def infer_kind(line: bytes, default: str) -> tuple[ScanKind, tuple[str, str] | N
 
 
 async def screen_stream(settings: Settings, source: BinaryIO, sink: BinaryIO,
-                        alerts_sink: BinaryIO | None, kind: str, err: Any = sys.stderr,
+                        alerts_sink: BinaryIO | None, kind: str, *, err: Any = sys.stderr,
                         batch_size: int = BATCH, gc_policy: HeapFreezer | None = None) -> int:
     """Screen every line; returns how many got no result (event id unreadable).
 

@@ -16,6 +16,7 @@ from screening.exceptions import FeedKeyError
 from screening.redis_client import make_redis
 from screening.settings import Settings
 from screening.watchlists.loader import load_files
+from screening.watchlists.registry import LIST_NAMES
 from screening.watchlists.stats import collect_stats
 from screening.watchlists.store import WatchlistStore
 
@@ -38,11 +39,12 @@ def add_parser(sub: Any) -> None:
                            "of waiting out SCREENING_VERSION_GRACE_S and removing it")
     load.set_defaults(func=run_load)
 
-    gen = wsub.add_parser("generate", help="write realistic mock SLTD, notice and SMV files")
+    gen = wsub.add_parser("generate", help="write a realistic mock file per list")
     gen.add_argument("--out", required=True, type=Path, metavar="DIR")
-    gen.add_argument("--sltd", type=int, default=100_000, help="SLTD records (default 100000)")
-    gen.add_argument("--notices", type=int, default=20_000, help="notices (default 20000)")
-    gen.add_argument("--smv", type=int, default=50_000, help="stolen vehicles (default 50000)")
+    for name in LIST_NAMES:  # --sltd, --notices, --smv, --events, ...
+        flag = name if name in ("sltd", "smv") else f"{name}s"
+        gen.add_argument(f"--{flag}", dest=f"count_{name}", type=int, metavar="N",
+                         help=f"{name} records (default: the list's own, mock.py)")
     gen.add_argument("--seed", type=int, default=1, help="random seed (same seed, same files)")
     gen.set_defaults(func=run_generate)
 
@@ -132,11 +134,12 @@ def run_load(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_generate(settings: Settings, args: argparse.Namespace) -> int:
-    from screening.mockdata.lists import generate_lists
+    from screening.mockdata.lists import MOCKS, generate_lists
 
     started = time.monotonic()
-    paths = generate_lists(args.out, sltd=args.sltd, notices=args.notices, smv=args.smv,
-                           seed=args.seed)
+    counts = {name: n if (n := getattr(args, f"count_{name}")) is not None
+              else MOCKS[name].default_count for name in LIST_NAMES}
+    paths = generate_lists(args.out, counts, seed=args.seed)
     took = time.monotonic() - started
     for name, path in paths.items():
         print(f"{name}: {path}")

@@ -6,9 +6,12 @@ import argparse
 import asyncio
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from screening.settings import Settings
+
+if TYPE_CHECKING:
+    from screening.context import Reader
 
 
 def add_parser(sub: Any) -> None:
@@ -18,6 +21,13 @@ def add_parser(sub: Any) -> None:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
+    return serve(settings, args.loglevel)
+
+
+def serve(settings: Settings, loglevel: str | None = None, *,
+          reader: Reader | None = None) -> int:
+    """The worker's start-up and run. `reader`: what the screener reads the store
+    through, when not the store itself (the benchmark's baseline worker; see Context)."""
     import mode.loop
     from faust.worker import Worker
 
@@ -52,8 +62,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             "site registry unreadable at start; v1 topics only until it is",
             extra=kv(error=type(exc).__name__))
         sites = None
-    app, _ = create_app(settings, sites=sites)
-    level = args.loglevel or settings.log_level
+    app, _ = create_app(settings, sites=sites, reader=reader)
+    level = loglevel or settings.log_level
     worker = Worker(app, loglevel=level.lower(), quiet=True, redirect_stdouts=False,
                     logging_config=logging_config(level, settings.log_json))
     freeze_start_up()

@@ -29,7 +29,7 @@ from screening.logs import kv
 from screening.models import Alert, CheckResult, DeadLetter, ScanKind, TravellerScan, VehicleScan
 from screening.settings import Settings
 from screening.sites import Sites
-from screening.watchlists.store import WatchlistStore
+from screening.watchlists.store import ListReader
 
 if TYPE_CHECKING:  # prometheus_client is not needed by `screening screen`
     from screening.metrics import Metrics
@@ -88,7 +88,7 @@ def _error_reason(exc: BaseException) -> str:
 
 
 class Screener:
-    def __init__(self, store: WatchlistStore, settings: Settings,
+    def __init__(self, store: ListReader, settings: Settings,
                  clock: Callable[[], datetime] = utcnow, metrics: Metrics | None = None) -> None:
         self.store = store
         self.settings = settings

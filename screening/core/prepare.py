@@ -9,17 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from screening.exceptions import InvalidScan
-from screening.matching.documents import confusable_variants
+from screening.matching.documents import confusable_variants, document_field
 from screening.matching.mrz import MrzData, MrzFormatError, compare_with_fields, parse_mrz
 from screening.matching.persons import PersonQuery, query_keys, same_query
 from screening.matching.plates import plate_query_keys
 from screening.matching.vin import normalize_vin, vin_check_ok, vin_correction, vin_letters_ok
 from screening.models import TravellerScan, VehicleScan
 from screening.settings import Settings
-from screening.watchlists.notices import DOC_TABLE, NAME_TABLE
-from screening.watchlists.sltd import TABLE as SLTD_TABLE
-from screening.watchlists.sltd import document_field
-from screening.watchlists.smv import PLATE_TABLE, VIN_TABLE
+from screening.watchlists.lists import LISTS
 
 
 @dataclass(slots=True)
@@ -37,14 +34,18 @@ class Prepared:
     vin: str | None = None
     # A VIN read with I, O or Q, corrected (matching/vin.py), and how many it corrected.
     vin_corrected: tuple[str, int] | None = None
+    # Blocking keys of the persons' names (matching/persons.py).
+    name_keys: list[str] = field(default_factory=list)
     plate: str | None = None
+    plate_country: str | None = None
+    # The plate's look-up keys (matching/plates.py).
+    plate_keys: list[str] = field(default_factory=list)
     low_confidence: bool = False
-    lookups: list[tuple[str, str]] = field(default_factory=list)  # (table, field)
+    # Every list's look-ups for this scan, (table, field), each once.
+    lookups: list[tuple[str, str]] = field(default_factory=list)
     # The name threshold, when known: candidates whose attributes alone keep them below
-    # it are not fetched (decide.blob_refs); None fetches every candidate.
+    # it are not fetched (a list's record_refs); None fetches every candidate.
     threshold: float | None = None
-    # Name candidates the index answered, noted by decide.blob_refs for decide.
-    name_candidates: set[str] | None = None
 
 
 def _warn(prepared: Prepared, code: str) -> None:
@@ -87,13 +88,11 @@ def prepare_traveller(scan: TravellerScan) -> Prepared:
     expiry = mrz.expiry if mrz is not None and mrz.expiry else doc.expiry
     if expiry is not None and expiry < scan.scanned_at.date():
         _warn(p, "DOCUMENT_EXPIRED")
-    fields: list[tuple[str, str]] = []
     for number, state in dict.fromkeys(p.documents):
         key = document_field(number, state)
         if key.partition("|")[0] and key not in p.document_fields:
             p.document_fields.append(key)
-            fields += [(SLTD_TABLE, key), (DOC_TABLE, key)]
-    if not fields:
+    if not p.document_fields:
         raise InvalidScan("INVALID_FIELD", "document: no usable document number",
                           event_id=scan.event_id, terminal_id=scan.terminal_id,
                           checkpoint_id=scan.checkpoint_id)
@@ -107,7 +106,6 @@ def prepare_traveller(scan: TravellerScan) -> Prepared:
             vkey = document_field(variant, state)
             if vkey not in p.document_fields and vkey not in p.variant_fields:
                 p.variant_fields[vkey] = swaps
-                fields += [(SLTD_TABLE, vkey), (DOC_TABLE, vkey)]
     # The MRZ and the printed fields often differ by diacritics only (ERIC, ÉRIC): the
     # same query for the matcher, looked up once.
     if len(p.persons) > 1:
@@ -118,16 +116,13 @@ def prepare_traveller(scan: TravellerScan) -> Prepared:
                 seen.add(identity)
                 unique.append(person)
         p.persons = unique
-    for person in p.persons:
-        fields += [(NAME_TABLE, k) for k in query_keys(person)]
-    p.lookups = list(dict.fromkeys(fields))
-    return p
+    p.name_keys = list(dict.fromkeys(k for person in p.persons for k in query_keys(person)))
+    return _with_lookups(p)
 
 
 def prepare_vehicle(scan: VehicleScan, settings: Settings) -> Prepared:
     p = Prepared(scan=scan)
     v = scan.vehicle
-    fields: list[tuple[str, str]] = []
     if v.vin:
         p.vin = normalize_vin(v.vin)
         if vin_check_ok(p.vin) is False:
@@ -135,25 +130,26 @@ def prepare_vehicle(scan: VehicleScan, settings: Settings) -> Prepared:
         elif not vin_letters_ok(p.vin):  # a misread: looked up as read and corrected
             _warn(p, "VIN_FORMAT")
             p.vin_corrected = vin_correction(p.vin)
-        if p.vin:
-            fields.append((VIN_TABLE, p.vin))
-        if p.vin_corrected is not None:
-            fields.append((VIN_TABLE, p.vin_corrected[0]))
+        p.vin = p.vin or None
     if v.plate:
         p.plate = v.plate
+        p.plate_country = v.plate_country
         conf = scan.read_confidence
         p.low_confidence = conf is not None and conf < settings.plate_low_confidence
         if p.low_confidence:
             _warn(p, "LOW_READ_CONFIDENCE")
         if not v.plate_country:
             _warn(p, "PLATE_COUNTRY_MISSING")
-        fields += [(PLATE_TABLE, k) for k in plate_query_keys(v.plate, v.plate_country,
-                                                               p.low_confidence)]
-    if not fields:
+        p.plate_keys = plate_query_keys(v.plate, v.plate_country, p.low_confidence)
+    if not p.vin and p.vin_corrected is None and not p.plate_keys:
         raise InvalidScan("INVALID_FIELD", "vehicle: no usable vin or plate after normalisation",
                           event_id=scan.event_id, terminal_id=scan.terminal_id,
                           checkpoint_id=scan.checkpoint_id)
-    p.lookups = list(dict.fromkeys(fields))
+    return _with_lookups(p)
+
+
+def _with_lookups(p: Prepared) -> Prepared:
+    p.lookups = list(dict.fromkeys(lookup for lst in LISTS.values() for lookup in lst.lookups(p)))
     return p
 
 

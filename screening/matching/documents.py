@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from itertools import combinations
 
+from screening.matching.normalize import canonical_country, normalize_document_number
+
 MAX_SWAPS = 2
 MAX_VARIANTS = 24
 PENALTY_PER_SWAP = 0.05
@@ -45,3 +47,8 @@ def variant_score(swaps: int) -> float:
 
 __all__ = ["MAX_SWAPS", "MAX_VARIANTS", "PENALTY_REASON", "SWAPS", "confusable_variants",
            "variant_score"]
+
+
+def document_field(number: str, issuing_state: str) -> str:
+    """A document as every list indexes it and every scan looks it up: "NUMBER|STATE"."""
+    return f"{normalize_document_number(number)}|{canonical_country(issuing_state)}"

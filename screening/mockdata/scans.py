@@ -26,10 +26,10 @@ from random import Random
 from typing import Any, Literal
 
 from screening.matching.documents import SWAPS
-from screening.matching.mrz import build_td1, build_td3
 from screening.mockdata.codes import ORDINARY, ORDINARY_PLATES, CodeSource
 from screening.mockdata.documents import DocumentChooser
 from screening.mockdata.malformed import break_scan
+from screening.mockdata.mrz_writer import build_td1, build_td3
 from screening.mockdata.people import PersonFactory, Weighted, document_spelling
 from screening.mockdata.samples import ListSample, sample_from_files
 from screening.mockdata.vehicles import ORDINARY_COUNTRIES, VehicleMaker, to_latin
@@ -147,10 +147,10 @@ class ScanFactory:
                     document_spelling(holder.get("surname", ""), state),
                     document_spelling(holder.get("given_names", ""), state),
                     number,
-                    nationality,
-                    dob,
-                    holder.get("sex"),
-                    expiry,
+                    nationality=nationality,
+                    date_of_birth=dob,
+                    sex=holder.get("sex"),
+                    expiry=expiry,
                 )
             except ValueError:  # a listed number too long for a TD3: send the fields
                 mode = "fields"

@@ -1,5 +1,7 @@
 """The wire contract as pydantic models; JSON Schemas in schemas/ are generated from them."""
 
+from typing import TYPE_CHECKING, Any
+
 from screening.models.audit import ActorKind, AuditAction, AuditActor, AuditRecord
 from screening.models.results import (
     Alert,
@@ -18,17 +20,35 @@ from screening.models.results import (
     SealedPayload,
 )
 from screening.models.scans import Document, Holder, ScanKind, TravellerScan, Vehicle, VehicleScan
-from screening.models.watchlist import (
-    NoticeDocument,
-    NoticeName,
-    NoticeRecord,
-    RecordRef,
-    SltdRecord,
-    SmvRecord,
-    UpdateSignature,
-    WatchlistRecord,
-    WatchlistUpdate,
-)
+
+if TYPE_CHECKING:
+    from screening.models.watchlist import (
+        NoticeDocument,
+        NoticeName,
+        NoticeRecord,
+        RecordRef,
+        SltdRecord,
+        SmvRecord,
+        UpdateSignature,
+        WatchlistRecord,
+        WatchlistUpdate,
+    )
+
+# The watchlist models are read on first use: their records live in the lists' packages
+# (watchlists/<list>/record.py), which import models.common, so importing them here
+# would make every list package import itself in a circle.
+_WATCHLIST = frozenset({"ListRecord", "NoticeDocument", "NoticeName", "NoticeRecord",
+                        "RecordRef", "SltdRecord", "SmvRecord", "UpdateSignature",
+                        "WatchlistRecord", "WatchlistUpdate"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WATCHLIST:
+        from screening.models import watchlist
+
+        return getattr(watchlist, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ActorKind",

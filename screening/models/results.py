@@ -10,8 +10,8 @@ from pydantic import Field, model_validator
 
 from screening.models.common import StrictModel, Timestamp
 from screening.models.scans import ScanKind
+from screening.watchlists.registry import ListName
 
-ListName = Literal["sltd", "notice", "smv"]
 Outcome = Literal["clear", "hit", "unverified", "rejected"]
 Priority = Literal["critical", "high", "medium", "low"]
 # Contract v2: why an alert was raised. `integrity`: watchlist data refused (unsigned,

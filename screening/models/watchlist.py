@@ -2,106 +2,37 @@
 
 from __future__ import annotations
 
-import builtins
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     Field,
-    TypeAdapter,
     ValidationError,
     ValidationInfo,
     ValidatorFunctionWrapHandler,
     field_validator,
-    model_validator,
 )
 
-from screening.models.common import (
-    CountryCode,
-    DocumentNumberText,
-    DocumentTypeText,
-    Id,
-    Model,
-    NameText,
-    PartialDate,
-    PlateText,
-    RecordDate,
-    RecordTimestamp,
-    ShortText,
-    VinText,
-)
+from screening.models.common import Id, Model, RecordTimestamp
+from screening.watchlists import records as _records
+from screening.watchlists.notices.record import NoticeDocument, NoticeName, NoticeRecord
+from screening.watchlists.registry import ListName
+from screening.watchlists.sltd.record import SltdRecord
+from screening.watchlists.smv.record import SmvRecord
 
-SltdStatus = Literal["stolen", "lost", "revoked", "invalidated", "stolen_blank"]
-NoticeColour = Literal["red", "yellow", "blue", "green", "orange", "purple", "black", "un"]
-
-
-class SltdRecord(Model):
-    list: Literal["sltd"]
-    id: Id
-    document_number: DocumentNumberText = Field(min_length=1)
-    issuing_state: CountryCode
-    document_type: DocumentTypeText | None = None
-    status: SltdStatus
-    reported_at: RecordDate | None = None
-
-
-class NoticeName(Model):
-    surname: NameText = ""
-    given_names: NameText = ""
-    script: ShortText = "Latn"
-
-    @model_validator(mode="after")
-    def _some_name(self) -> NoticeName:
-        if not self.surname.strip() and not self.given_names.strip():
-            raise ValueError("a name needs a surname or given names")
-        return self
-
-
-class NoticeDocument(Model):
-    number: DocumentNumberText = Field(min_length=1)
-    issuing_state: CountryCode
-
-
-class NoticeRecord(Model):
-    list: Literal["notice"]
-    id: Id
-    colour: NoticeColour
-    names: builtins.list[NoticeName] = Field(min_length=1, max_length=50)
-    date_of_birth: PartialDate | None = None
-    nationalities: builtins.list[CountryCode] = Field(default_factory=builtins.list, max_length=10)
-    sex: Literal["M", "F", "X"] | None = None
-    documents: builtins.list[NoticeDocument] = Field(default_factory=builtins.list, max_length=50)
-    issued_at: RecordDate | None = None
-
-
-class SmvRecord(Model):
-    list: Literal["smv"]
-    id: Id
-    vin: VinText | None = None
-    plate: PlateText | None = None
-    plate_country: CountryCode | None = None
-    make: ShortText | None = None
-    model: ShortText | None = None
-    colour: ShortText | None = None
-    reported_at: RecordDate | None = None
-
-    @model_validator(mode="after")
-    def _vin_or_plate(self) -> SmvRecord:
-        if not self.vin and not self.plate:
-            raise ValueError("a stolen vehicle record needs vin or plate")
-        return self
-
-
-WatchlistRecord = Annotated[SltdRecord | NoticeRecord | SmvRecord, Field(discriminator="list")]
+# Each list's record model lives in its package (watchlists/<list>/record.py); the
+# union of them all is built from the registry (watchlists/records.py).
+ListRecord = _records.ListRecord
+if TYPE_CHECKING:
+    WatchlistRecord = ListRecord
+else:
+    WatchlistRecord = _records.WatchlistRecord
+__all__ = ["ListRecord", "NoticeDocument", "NoticeName", "NoticeRecord", "RecordRef",
+           "SltdRecord", "SmvRecord", "UpdateSignature", "WatchlistRecord", "WatchlistUpdate"]
 
 
 class RecordRef(Model):
-    list: Literal["sltd", "notice", "smv"]
+    list: ListName
     id: Id
-
-
-_BY_LIST: dict[str, type[SltdRecord] | type[NoticeRecord] | type[SmvRecord]] = {
-    "sltd": SltdRecord, "notice": NoticeRecord, "smv": SmvRecord}
-_RECORD: TypeAdapter[SltdRecord | NoticeRecord | SmvRecord] = TypeAdapter(WatchlistRecord)
 
 
 class UpdateSignature(Model):
@@ -143,10 +74,10 @@ class WatchlistUpdate(Model):
                                             and value.keys() <= {"list", "id"}):
             raise ValueError("an upsert carries the whole record, not only list and id")
         lst = value.get("list") if isinstance(value, dict) else None
-        model = _BY_LIST.get(lst) if isinstance(lst, str) else None
+        model = _records.MODELS.get(lst) if isinstance(lst, str) else None
         if model is not None:
             return model.model_validate(value)
-        return _RECORD.validate_python(value)  # names the missing or unknown list
+        return _records.RECORD.validate_python(value)  # names the missing or unknown list
 
     @property
     def key(self) -> str:

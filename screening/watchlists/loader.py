@@ -31,7 +31,12 @@ from redis.exceptions import RedisError
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.models import WatchlistRecord
-from screening.watchlists.blocks import (
+from screening.watchlists.generic import PER_BUCKET, REV_TABLE
+from screening.watchlists.indexer import upsert_records
+from screening.watchlists.keys import next_pow2
+from screening.watchlists.lists import LISTS
+from screening.watchlists.sltd import compact, layout
+from screening.watchlists.sltd.blocks import (
     BlockResult,
     Grouped,
     Groups,
@@ -43,11 +48,6 @@ from screening.watchlists.blocks import (
     parse_range,
     read_blocks,
 )
-from screening.watchlists.indexer import upsert_records
-from screening.watchlists.keys import next_pow2
-from screening.watchlists.registry import LISTS
-from screening.watchlists.sltd import TABLE as SLTD_TABLE
-from screening.watchlists.sltd import compact, layout
 from screening.watchlists.store import Version, WatchlistStore
 from screening.watchlists.updates import replay_journal
 
@@ -62,8 +62,6 @@ CHUNK = 2000
 # A million cost about 70 MB in the loading process (the blocks' packed entries), up to
 # twice that while one group is written and the next gathered.
 GROUP_RECORDS = (250_000, 1_000_000)
-# Fields per hash bucket: under Redis's default hash-max-listpack-entries (128).
-_PER_BUCKET = 64
 MAX_LINE_BYTES = 1 << 20
 
 
@@ -134,21 +132,14 @@ def estimate_counts(paths: Sequence[Path], sample_bytes: int = 1 << 20) -> dict[
 
 
 def bucket_plan_for(counts: dict[str, int], max_entries: int) -> dict[str, int]:
-    """Bucket counts per table: SLTD's compact tables sized to the server's listpack
-    limit; the other lists' tables as before, each from its own list's count."""
-    plan: dict[str, int] = {
-        "rev": next_pow2(sum(n for name, n in counts.items() if name != "sltd") / _PER_BUCKET),
-        "seen": 256,
-    }
+    """Bucket counts per table, each list's from its own count (its layout sizes them),
+    and the shared tables': `rev` for the lists that use it, `seen` for live updates."""
+    plan: dict[str, int] = {"seen": 256}
+    rev_records = 0
     for name, lst in LISTS.items():
-        if name == "sltd":
-            continue
-        for table, per_record in lst.tables.items():
-            plan[table] = max(plan.get(table, 1),
-                              next_pow2(counts.get(name, 0) * per_record / _PER_BUCKET))
-    plan[SLTD_TABLE] = 1  # the generic table: unused, kept for older readers
-    plan[layout.DOC_TABLE] = layout.buckets_for(counts.get("sltd", 0), max_entries)
-    plan[layout.ID_TABLE] = layout.buckets_for(counts.get("sltd", 0), max_entries)
+        plan.update(lst.layout.buckets(counts.get(name, 0), max_entries))
+        rev_records += counts.get(name, 0) if lst.layout.uses_rev else 0
+    plan[REV_TABLE] = next_pow2(rev_records / PER_BUCKET)
     return plan
 
 

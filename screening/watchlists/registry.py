@@ -1,10 +1,24 @@
-"""The lists this deployment screens against, by name."""
+"""The lists this deployment screens against: one line per list, naming its package.
+
+A list's package holds ``record.py`` (``MODEL``), ``layout.py``, ``screen.py`` (``LIST``)
+and ``mock.py`` (``MOCK``); see base.py. Adding a list is adding its package and its
+line here. This module imports nothing, so that the wire models can name the lists.
+"""
 
 from __future__ import annotations
 
-from screening.watchlists.base import WatchList
-from screening.watchlists.notices import NoticeList
-from screening.watchlists.sltd import SltdList
-from screening.watchlists.smv import SmvList
+from typing import TYPE_CHECKING, Literal
 
-LISTS: dict[str, WatchList] = {"sltd": SltdList(), "notice": NoticeList(), "smv": SmvList()}
+PACKAGES: dict[str, str] = {
+    "sltd": "screening.watchlists.sltd",
+    "notice": "screening.watchlists.notices",
+    "smv": "screening.watchlists.smv",
+    "event": "screening.watchlists.event",
+}
+
+LIST_NAMES: tuple[str, ...] = tuple(PACKAGES)
+
+if TYPE_CHECKING:
+    ListName = str
+else:
+    ListName = Literal[LIST_NAMES]

@@ -10,10 +10,8 @@ import orjson
 from screening.mockdata.scans import ListSample
 from screening.redis_client import make_redis
 from screening.settings import Settings
-from screening.watchlists.base import parse_entries
-from screening.watchlists.notices import PROFILE_TABLE
-from screening.watchlists.sltd import TABLE as SLTD_TABLE
-from screening.watchlists.smv import RECORD_TABLE
+from screening.watchlists.notices.layout import NOTICE_TABLES
+from screening.watchlists.smv.layout import SMV_TABLES
 from screening.watchlists.store import Version, WatchlistStore
 
 
@@ -34,23 +32,13 @@ async def sample_records(store: WatchlistStore, per_list: int, seed: int) -> Lis
     rng = random.Random(seed)
     version = await store.current_version(refresh=True)
     notices: list[dict[str, Any]] = []
-    for _, raw in await _random_fields(store, version, PROFILE_TABLE, per_list, rng):
+    for _, raw in await _random_fields(store, version, NOTICE_TABLES.profiles, per_list, rng):
         notices.append({"list": "notice", **orjson.loads(raw)["summary"]})
     smv = [{"list": "smv", **orjson.loads(raw)}
-           for _, raw in await _random_fields(store, version, RECORD_TABLE, per_list, rng)]
-    if version.compact_sltd:
-        # Digests cannot be read back into numbers: the load kept a sample aside.
-        kept = await store.sample(version)
-        sltd = rng.sample(kept, min(per_list, len(kept)))
-        return ListSample(sltd=sltd, notices=notices, smv=smv)
-    sltd = []
-    for fld, raw in await _random_fields(store, version, SLTD_TABLE, per_list, rng):
-        number, _, state = fld.decode().partition("|")
-        for rid, payload in parse_entries(raw):
-            status, _, doc_type = payload.partition("|")
-            sltd.append({"list": "sltd", "id": rid, "document_number": number,
-                         "issuing_state": state, "status": status,
-                         "document_type": doc_type or "P"})
+           for _, raw in await _random_fields(store, version, SMV_TABLES.records, per_list, rng)]
+    # SLTD keeps digests, which cannot be read back into numbers: the load kept a sample.
+    kept = await store.sample(version)
+    sltd = rng.sample(kept, min(per_list, len(kept)))
     return ListSample(sltd=sltd, notices=notices, smv=smv)
 
 

@@ -13,8 +13,8 @@ from typing import Any
 from redis.exceptions import ResponseError
 
 from screening.exceptions import NoWatchlistLoaded
-from screening.watchlists.registry import LISTS
-from screening.watchlists.sltd import layout as sltd
+from screening.watchlists.generic import REV_TABLE
+from screening.watchlists.lists import LISTS
 from screening.watchlists.store import WatchlistStore
 
 SAMPLE_BUCKETS = 64
@@ -40,18 +40,17 @@ async def collect_stats(store: WatchlistStore) -> dict[str, Any]:
     except NoWatchlistLoaded:
         return {"version": None, "lists": {}}
     last = await store.redis.hgetall(store.keys.last_update)
-    compact = version.compact_sltd
-    # The generic reverse index serves the lists not stored compactly, shared pro rata.
-    generic = [n for n in LISTS if not (compact and n == "sltd")]
+    # The shared reverse index serves the lists whose layouts use it, pro rata.
+    generic = [n for n, lst in LISTS.items() if lst.layout.uses_rev]
     generic_records = sum(version.counts.get(n, 0) for n in generic) or 1
-    rev_bytes = await table_bytes(store, version.id, "rev", version.buckets["rev"])
+    rev_bytes = await table_bytes(store, version.id, REV_TABLE, version.buckets[REV_TABLE])
     lists: dict[str, Any] = {}
     for name, lst in LISTS.items():
         records = version.counts.get(name, 0)
         size = 0.0
-        tables = [sltd.DOC_TABLE, sltd.ID_TABLE] if compact and name == "sltd" else lst.tables
-        for table in tables:
-            size += await table_bytes(store, version.id, table, version.buckets[table])
+        for table in lst.layout.tables:
+            if table in version.buckets:  # a version loaded before the list was added
+                size += await table_bytes(store, version.id, table, version.buckets[table])
         if name in generic:
             size += rev_bytes * records / generic_records
         raw: Any = last.get(name.encode())

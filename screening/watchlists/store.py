@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
 from screening.exceptions import NoWatchlistLoaded
 from screening.redis_client import AnyRedis
-from screening.watchlists.base import RS, US, Blob, Entry
-from screening.watchlists.batch import BatchOps, WriteOp
+from screening.watchlists.base import Found, Lookup, RecordRef
+from screening.watchlists.batch import BatchOps
 from screening.watchlists.keys import Keys
-from screening.watchlists.sltd import TABLE as SLTD_TABLE
-from screening.watchlists.sltd import layout as sltd
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,20 +50,15 @@ class Version:
     def key(self, keys: Keys, table: str, fld: str) -> str:
         return keys.bucket(self.id, table, fld, self.buckets[table])
 
-    @property
-    def compact_sltd(self) -> bool:
-        """Versions loaded before the compact SLTD layout keep the generic one."""
-        return sltd.DOC_TABLE in self.buckets
 
-    def sltd_doc(self, keys: Keys, digest: bytes) -> tuple[str, bytes]:
-        """(key, field) of a document digest in the compact SLTD table."""
-        b, fld = sltd.doc_slot(digest, self.buckets[sltd.DOC_TABLE])
-        return f"{keys.prefix}:{self.id}:{sltd.DOC_TABLE}:{b}", fld
+class ListReader(Protocol):
+    """What the screener reads the lists through: the store, or a stand-in (the
+    benchmark's per-scan baseline, tests' in-memory store)."""
 
-    def sltd_id(self, keys: Keys, record_id: str) -> tuple[str, bytes]:
-        """(key, field) of a record id in the SLTD id table."""
-        b, fld = sltd.id_slot(sltd.id_digest(record_id), self.buckets[sltd.ID_TABLE])
-        return f"{keys.prefix}:{self.id}:{sltd.ID_TABLE}:{b}", fld
+    async def fetch(self, fields: Sequence[Lookup]) -> tuple[Version, list[list[Found]]]: ...
+
+    async def fetch_blobs(self, version: Version, refs: Sequence[RecordRef]
+                          ) -> list[bytes | None]: ...
 
 
 class WatchlistStore:
@@ -122,15 +115,16 @@ class WatchlistStore:
 
     # -- reading ----------------------------------------------------------------
 
-    async def fetch(self, fields: Sequence[tuple[str, str]]) -> tuple[Version, list[bytes | None]]:
-        """Values of (table, field) pairs, all from the one version that is current.
+    async def fetch(self, fields: Sequence[Lookup]) -> tuple[Version, list[list[Found]]]:
+        """The entries of look-ups, all from the one version that is current, each read
+        and decoded by the layout of the list that owns its table.
 
         On one server the pointer is read in the same script call as the fields, so
         the check is atomic; on a cluster it is read beside them, and the grace
         period of retired versions covers the gap."""
         version = await self.current_version()
         for _ in range(3):
-            keys, names, compact = self._physical(version, fields)
+            keys, names = self.locate(version, fields)
             if self.batch.cluster:
                 now_current, values = await asyncio.gather(self.redis.get(self.keys.current),
                                                            self.batch.read(keys, names))
@@ -138,55 +132,33 @@ class WatchlistStore:
                 now_current, *values = await self.batch.read([self.keys.current, *keys],
                                                              ["", *names])
             if now_current is not None and _text(now_current) == version.id:
-                for i in compact:
-                    values[i] = _logical_sltd(values[i])
-                return version, values
+                return version, [self.decode(lookup, raw)
+                                 for lookup, raw in zip(fields, values, strict=True)]
             version = await self.current_version(refresh=True)
         raise NoWatchlistLoaded("the watchlist version kept changing during a look-up")
 
-    def _physical(self, version: Version, fields: Sequence[tuple[str, str]]
-                  ) -> tuple[list[str], list[str | bytes], list[int]]:
-        """Redis keys and fields of logical (table, field) pairs; which are compact SLTD."""
+    def decode(self, lookup: Lookup, raw: bytes | None) -> list[Found]:
+        """A look-up's stored value as entries, read by the layout that wrote it."""
+        return _owners()[lookup[0]].decode(lookup[0], raw)
+
+    def locate(self, version: Version, fields: Sequence[Lookup]
+                  ) -> tuple[list[str], list[str | bytes]]:
+        """Redis keys and fields of look-ups (or of stored records), as their layouts say."""
+        owners = _owners()
         keys: list[str] = []
         names: list[str | bytes] = []
-        compact: list[int] = []
-        use_compact = version.compact_sltd
-        for i, (table, fld) in enumerate(fields):
-            if table == SLTD_TABLE and use_compact:
-                key, name = version.sltd_doc(self.data_keys, sltd.doc_digest(fld))
-                keys.append(key)
-                names.append(name)
-                compact.append(i)
-            else:
-                keys.append(version.key(self.data_keys, table, fld))
-                names.append(fld)
-        return keys, names, compact
+        for lookup in fields:
+            key, name = owners[lookup[0]].slot(version, self.data_keys, lookup)
+            keys.append(key)
+            names.append(name)
+        return keys, names
 
-    async def fetch_blobs(self, version: Version,
-                          refs: Sequence[tuple[str, str]]) -> list[bytes | None]:
-        keys = [version.key(self.data_keys, table, rid) for table, rid in refs]
-        return await self.batch.read(keys, [rid for _, rid in refs])
+    async def fetch_blobs(self, version: Version, refs: Sequence[RecordRef]) -> list[bytes | None]:
+        """Stored record bodies (decoded by core.decide.decode_records)."""
+        keys, names = self.locate(version, refs)
+        return await self.batch.read(keys, names)
 
     # -- writing ----------------------------------------------------------------
-
-    async def write(self, version: Version, *, put: Iterable[Entry] = (),
-                    delete: Iterable[Entry] = (), blobs: Iterable[Blob] = (),
-                    drop_blobs: Iterable[tuple[str, str]] = (),
-                    rev: dict[str, bytes | None] | None = None) -> None:
-        """Apply index changes in one batch; puts come before deletes, so a record
-        being replaced is never absent in between."""
-        dk = self.data_keys
-        ops: list[WriteOp] = []
-        ops += [("p", version.key(dk, e.table, e.field), e.field, e.record_id, e.value)
-                for e in put]
-        ops += [("s", version.key(dk, b.table, b.record_id), b.record_id, "", b.value)
-                for b in blobs]
-        ops += [("d", version.key(dk, e.table, e.field), e.field, e.record_id, "") for e in delete]
-        ops += [("x", version.key(dk, t, rid), rid, "", "") for t, rid in drop_blobs]
-        for ref, value in (rev or {}).items():
-            key = version.key(dk, "rev", ref)
-            ops.append(("x", key, ref, "", "") if value is None else ("s", key, ref, "", value))
-        await self.batch.write(ops)
 
     async def sample(self, version: Version) -> list[dict[str, Any]]:
         """Records kept aside by the load that made `version`, for simulators to aim at."""
@@ -288,11 +260,12 @@ class WatchlistStore:
 
 
 
-def _logical_sltd(raw: bytes | None) -> bytes | None:
-    """A compact SLTD value in the entries format every list answers in (base.py)."""
-    if not raw:
-        return None
-    return RS.join(f"{rid}{US}{payload}" for rid, payload in sltd.entries_of(raw)).encode()
+def _owners() -> dict[str, Any]:
+    """Which layout owns each table (imported on first use: the lists import the store's
+    types)."""
+    from screening.watchlists.lists import OWNERS
+
+    return OWNERS
 
 
 def _text(raw: Any) -> str:

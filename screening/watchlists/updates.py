@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -20,11 +20,13 @@ from pydantic import ValidationError
 
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
-from screening.models import Alert, Hit, RecordRef, SltdRecord, WatchlistUpdate
+from screening.models import Alert, Hit, RecordRef, WatchlistUpdate
+from screening.watchlists.base import OnError
 from screening.watchlists.batch import WriteOp
-from screening.watchlists.indexer import delete_records, ref_of, upsert_records
+from screening.watchlists.generic import ref_of
+from screening.watchlists.indexer import change_ops
+from screening.watchlists.registry import LIST_NAMES
 from screening.watchlists.signing import TrustedKeys, verify_update
-from screening.watchlists.sltd import compact as sltd_compact
 from screening.watchlists.store import Version, WatchlistStore
 
 log = logging.getLogger("screening.watchlists.updates")
@@ -36,7 +38,6 @@ JOURNAL_MAXLEN = 200_000
 # redelivery (the same offset, after a restart; harmless). Longer than the updates
 # topic's retention, so that only a copy kept outside Kafka for over a month is not caught.
 REPLAY_WINDOW_S = 35 * 86400
-OnError = Callable[[Any, Exception], None] | None
 
 
 def parse_update(raw: bytes | str | dict) -> WatchlistUpdate:
@@ -99,7 +100,7 @@ def integrity_alert(raw: bytes, code: str, message: str, now: datetime, *, topic
         event_id=update_id or where, raised_at=now, priority="high",
         checkpoint_id="", terminal_id="", kind="integrity",
         # `hit` is required since v1: here it names the record the update claimed to change.
-        hit=Hit(list=lst if lst in ("sltd", "notice", "smv") else "sltd",
+        hit=Hit(list=lst if lst in LIST_NAMES else "sltd",
                 record_id=rid or "", score=0.0, matched_on=[], category=code),
         subject={"topic": topic, "partition": partition, "offset": offset},
         record={"list": lst, "id": rid, "op": _code(claimed.get("op")),
@@ -167,16 +168,7 @@ async def _apply_to(store: WatchlistStore, version: Version, updates: Sequence[W
             upserts.append(u.record)
         else:
             deletes.append((u.record.list, u.record.id))
-    ops: list[WriteOp] = []
-    if version.compact_sltd:
-        compact_up = [r for r in upserts if isinstance(r, SltdRecord)]
-        compact_del = [rid for lst, rid in deletes if lst == "sltd"]
-        upserts = [r for r in upserts if r.list != "sltd"]
-        deletes = [d for d in deletes if d[0] != "sltd"]
-        if compact_up or compact_del:
-            ops, _ = await sltd_compact.changes(store, version, compact_up, compact_del)
-    await upsert_records(store, version, upserts, on_error=on_error)
-    await delete_records(store, version, deletes)
+    ops, _ = await change_ops(store, version, upserts, deletes, on_error=on_error)
     ops += [("s", version.key(store.data_keys, "seen", ref), ref, "", stamp)
             for ref, stamp in stamps.items()]
     await store.batch.write([*ops, *also])

@@ -25,10 +25,10 @@ import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from screening.bench.processes import end_process, free_port
 from screening.metrics import Metrics
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
+from screening_bench.processes import end_process, free_port
 from tests.support.feed import sign_files, signed
 from tests.support.services import REPO, create_topics, env_for, screening_cmd
 

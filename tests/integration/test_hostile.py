@@ -16,7 +16,6 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from screening.core.engine import DEADLETTER_PAYLOAD_BYTES, RawScan, Screener
-from screening.mockdata.hostile import hostile_corpus
 from screening.mockdata.lists import iter_notices, iter_sltd, iter_smv
 from screening.mockdata.scans import ScanFactory, sample_from_files
 from screening.security.clients import aiokafka_options
@@ -25,6 +24,7 @@ from screening.watchlists import loader
 from screening.watchlists.store import WatchlistStore
 from tests.support.deadletters import opened
 from tests.support.feed import signed
+from tests.support.hostile import hostile_corpus
 from tests.support.pipeline import load_lists, publish
 from tests.support.resilience import Publisher, Reader, expected_ids
 from tests.support.services import create_topics
@@ -195,7 +195,7 @@ async def test_a_watchlist_file_with_broken_lines_loads_the_good_ones_and_names_
     store = WatchlistStore(redis_client, settings.redis_prefix)
     report = await loader.load_files(store, [sltd_path, notice_path, smv_path], grace_s=0,
                                      workers=workers)
-    assert report.counts == {"sltd": 300, "notice": 30, "smv": 30}, report.errors[:5]
+    assert report.counts == {"sltd": 300, "notice": 30, "smv": 30, "event": 0}, report.errors[:5]
     want = {f"{path}:{line}": words
             for path, bad in ((sltd_path, bad_sltd), (notice_path, bad_notices),
                               (smv_path, bad_smv))

@@ -20,12 +20,12 @@ from typing import Any
 import orjson
 import pytest
 
+from screening.matching.documents import document_field
 from screening.mockdata.lists import generate_lists, iter_sltd
 from screening.models import WatchlistUpdate
 from screening.settings import Settings
 from screening.watchlists import loader
-from screening.watchlists.sltd import TABLE as SLTD_TABLE
-from screening.watchlists.sltd import document_field
+from screening.watchlists.sltd.compact import TABLE as SLTD_TABLE
 from screening.watchlists.stats import collect_stats
 from screening.watchlists.store import WatchlistStore
 from screening.watchlists.updates import apply_updates
@@ -73,14 +73,7 @@ async def hits(store: WatchlistStore, records: list[dict[str, Any]]) -> tuple[st
     fields = [(SLTD_TABLE, document_field(r["document_number"], r["issuing_state"]))
               for r in records]
     version, values = await store.fetch(fields)
-    out = []
-    for raw in values:
-        ids = set()
-        for item in (raw or b"").decode().split("\x1e"):
-            if item:
-                ids.add(item.split("\x1f", 1)[0])
-        out.append(ids)
-    return version.id, out
+    return version.id, [{f.record_id for f in entries} for entries in values]
 
 
 async def version_keys(store: WatchlistStore, vid: str) -> int:
@@ -94,7 +87,7 @@ async def test_load_updates_and_reload_answer_exactly(settings: Settings, tmp_pa
     twin = sltd("TWIN-2", base[0]["document_number"], base[0]["issuing_state"], "lost")
     paths = write_lists(tmp_path / "v1", [*base, twin])
     report = await loader.load_files(store, paths, grace_s=0, workers=0)
-    assert report.counts == {"sltd": 3001, "notice": 40, "smv": 40}, report.errors
+    assert report.counts == {"sltd": 3001, "notice": 40, "smv": 40, "event": 0}, report.errors
     v1, found = await hits(store, base)
     assert v1 == report.version
     assert all(r["id"] in ids for r, ids in zip(base, found, strict=True))
@@ -194,8 +187,7 @@ async def test_an_id_listed_again_keeps_its_last_record_only(
     fields = [(SLTD_TABLE, document_field(r["document_number"], r["issuing_state"]))
               for r in docs]
     _, values = await store.fetch(fields)
-    found = [dict(item.split("\x1f", 1) for item in (raw or b"").decode().split("\x1e") if item)
-             for raw in values]
+    found = [{f.record_id: f.payload for f in entries} for entries in values]
     ids = [set(f) for f in found]
     assert ids == [set(), {base[0]["id"]}, set(), {base[1]["id"]}, {base[2]["id"]}, set(),
                    {base[3]["id"]}, {base[4]["id"]}]

@@ -22,11 +22,11 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from screening.bench.processes import end_process, free_port
 from screening.console.auth import hash_password
 from screening.security.clients import aiokafka_options
 from screening.security.secretsdir import principal_settings, redis_user_settings
 from screening.settings import Settings
+from screening_bench.processes import end_process, free_port
 from tests.support.services import REPO, env_for, screening_cmd
 
 ANALYST = "analyst.one"

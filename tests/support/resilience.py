@@ -22,9 +22,9 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from screening.bench.processes import end_process, free_port
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
+from screening_bench.processes import end_process, free_port
 from tests.support.services import REPO, SECRETS
 
 

@@ -19,12 +19,12 @@ import pytest
 from aiokafka import AIOKafkaConsumer
 from pydantic import SecretStr
 
-from screening.bench.processes import WorkerProcess, env_for, free_port, screening_cmd
 from screening.security.clients import aiokafka_options
 from screening.security.provision import apply, worker_settings
 from screening.security.roles import DEFAULT_SITE
 from screening.security.secretsdir import principal_settings, redis_user_settings
 from screening.settings import Settings
+from screening_bench.processes import WorkerProcess, env_for, free_port, screening_cmd
 
 BROKER = os.environ.get("SCREENING_TEST_BROKER", "kafka://127.0.0.1:9092")
 # Redis over TLS (its plain port requires the same ACL users).

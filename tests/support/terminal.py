@@ -33,10 +33,10 @@ class Terminal:
         await self.producer.stop()
         await self.consumer.stop()
 
-    async def send(self, raw: bytes) -> str:
+    async def send(self, raw: bytes, kind: str = "traveller") -> str:
         s = self.settings
-        await self.producer.send(s.topic(s.topic_traveller), raw,
-                                 key=self.terminal_id.encode())
+        topic = s.topic_traveller if kind == "traveller" else s.topic_vehicle
+        await self.producer.send(s.topic(topic), raw, key=self.terminal_id.encode())
         return str(orjson.loads(raw)["event_id"])
 
     async def send_update(self, raw: bytes, key: str) -> None:
@@ -55,6 +55,7 @@ class Terminal:
         assert not missing, f"{len(missing)} scans without a result"
         return [self.results[e] for e in event_ids]
 
-    async def answer(self, raw: bytes, within_s: float = 30) -> dict[str, Any]:
+    async def answer(self, raw: bytes, within_s: float = 30,
+                     kind: str = "traveller") -> dict[str, Any]:
         """The result of one scan."""
-        return (await self.wait({await self.send(raw)}, within_s=within_s))[0]
+        return (await self.wait({await self.send(raw, kind)}, within_s=within_s))[0]

@@ -1,54 +1,10 @@
-"""An in-memory stand-in for the Redis store, built through the lists' real index code."""
+"""Unit fixtures: an in-memory store holding a few records of each list."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 import pytest
-from pydantic import TypeAdapter
 
-from screening.models import WatchlistRecord
-from screening.watchlists.base import RS
-from screening.watchlists.registry import LISTS
-from screening.watchlists.store import Version
-
-RECORD = TypeAdapter(WatchlistRecord)
-
-
-class MemoryStore:
-    """Same answers as WatchlistStore.fetch/fetch_blobs, from a dict; can be made to fail."""
-
-    def __init__(self, records: Sequence[dict[str, Any]], version: str = "v-test") -> None:
-        self.version = Version(id=version, buckets={})
-        self.fields: dict[tuple[str, str], list[str]] = {}
-        self.blobs: dict[tuple[str, str], bytes] = {}
-        self.fail: Exception | None = None
-        self.calls = 0
-        for raw in records:
-            record = RECORD.validate_python(raw)
-            indexed = LISTS[record.list].index(record)
-            for e in indexed.entries:
-                self.fields.setdefault((e.table, e.field), []).append(e.value)
-            for b in indexed.blobs:
-                self.blobs[(b.table, b.record_id)] = b.value
-
-    async def fetch(self, fields: Sequence[tuple[str, str]]) -> tuple[Version, list[bytes | None]]:
-        self.calls += 1
-        if self.fail is not None:
-            raise self.fail
-        out = []
-        for f in fields:
-            entries = self.fields.get(f)
-            out.append(RS.join(entries).encode() if entries else None)
-        return self.version, out
-
-    async def fetch_blobs(self, version: Version,
-                          refs: Sequence[tuple[str, str]]) -> list[bytes | None]:
-        if self.fail is not None:
-            raise self.fail
-        return [self.blobs.get(r) for r in refs]
-
+from tests.support.memory_store import MemoryStore
 
 SLTD = {"list": "sltd", "id": "S1", "document_number": "L898902C3", "issuing_state": "UTO",
         "document_type": "P", "status": "stolen", "reported_at": "2024-01-02"}

@@ -9,19 +9,74 @@ in between, and every op is idempotent, so re-applying an update mends a crash.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from screening.models import SltdRecord
-from screening.watchlists.batch import WriteOp
+from screening.watchlists.base import Changes, Found, Lookup, OnError
+from screening.watchlists.generic import Entry, Indexed
 from screening.watchlists.sltd import layout
-from screening.watchlists.store import Version, WatchlistStore
+from screening.watchlists.sltd.record import SltdRecord
+
+if TYPE_CHECKING:
+    from screening.watchlists.batch import WriteOp
+    from screening.watchlists.keys import Keys
+    from screening.watchlists.store import Version, WatchlistStore
+
+# The logical table scans look up: ("sltd", "NUMBER|STATE").
+TABLE = "sltd"
+
+
+def doc_slot(version: Version, keys: Keys, digest: bytes) -> tuple[str, bytes]:
+    """(key, field) of a document digest in the document table."""
+    b, fld = layout.doc_slot(digest, version.buckets[layout.DOC_TABLE])
+    return f"{keys.prefix}:{version.id}:{layout.DOC_TABLE}:{b}", fld
+
+
+def id_slot(version: Version, keys: Keys, record_id: str) -> tuple[str, bytes]:
+    """(key, field) of a record id in the id table."""
+    b, fld = layout.id_slot(layout.id_digest(record_id), version.buckets[layout.ID_TABLE])
+    return f"{keys.prefix}:{version.id}:{layout.ID_TABLE}:{b}", fld
+
+
+class SltdLayout:
+    """The compact layout as the shared machinery sees it (base.Layout)."""
+
+    tables = (layout.DOC_TABLE, layout.ID_TABLE)
+    logical_tables = (TABLE,)
+    uses_rev = False
+
+    def buckets(self, records: int, max_entries: int) -> dict[str, int]:
+        n = layout.buckets_for(records, max_entries)
+        return {layout.DOC_TABLE: n, layout.ID_TABLE: n}
+
+    def slot(self, version: Version, keys: Keys, lookup: Lookup) -> tuple[str, bytes]:
+        return doc_slot(version, keys, layout.doc_digest(lookup[1]))
+
+    def decode(self, table: str, raw: bytes | None) -> list[Found]:
+        return [Found(rid, payload) for rid, payload in layout.entries_of(raw)]
+
+    def index(self, record: SltdRecord) -> Indexed:
+        """The logical entry a look-up answers (stored as digests, see layout.py)."""
+        code = layout.code_of(record.status, record.document_type)
+        payload = layout.entries_of(bytes((code,)) + record.id.encode())[0][1]
+        fld = layout.document_field(record.document_number, record.issuing_state)
+        return Indexed(entries=(Entry(TABLE, fld, record.id, payload),))
+
+    def record(self, table: str, raw: bytes) -> dict[str, Any]:
+        raise KeyError(f"SLTD keeps no record bodies (asked for table {table!r})")
+
+    async def changes(self, store: WatchlistStore, version: Version,
+                      upserts: Sequence[SltdRecord], deletes: Sequence[str], *,
+                      known_new: bool = False, on_error: OnError = None) -> Changes:
+        ops, found = await changes(store, version, upserts, deletes, known_new=known_new)
+        return Changes(ops, found)
 
 
 def put_ops(store: WatchlistStore, version: Version, record: SltdRecord) -> list[WriteOp]:
     """The two writes that index one record."""
     digest = layout.doc_digest(layout.document_field(record.document_number,
                                                      record.issuing_state))
-    dkey, dfield = version.sltd_doc(store.data_keys, digest)
-    ikey, ifield = version.sltd_id(store.data_keys, record.id)
+    dkey, dfield = doc_slot(version, store.data_keys, digest)
+    ikey, ifield = id_slot(version, store.data_keys, record.id)
     value = layout.entry_value(record.id, record.status, record.document_type)
     return [("q", dkey, dfield, record.id, value), ("a", ikey, ifield, "", digest)]
 
@@ -40,11 +95,11 @@ async def _indexed(store: WatchlistStore, version: Version,
     found: dict[IdSlot, dict[str, list[bytes]]] = {slot: {} for slot in slots}
     if not candidates:
         return found
-    doc_slots = [version.sltd_doc(store.data_keys, d) for _, d in candidates]
+    doc_slots = [doc_slot(version, store.data_keys, d) for _, d in candidates]
     values = await store.batch.read([k for k, _ in doc_slots], [f for _, f in doc_slots])
     for (slot, digest), value in zip(candidates, values, strict=True):
         for eid, _ in layout.entries_of(value):
-            if version.sltd_id(store.data_keys, eid) == slot:
+            if id_slot(version, store.data_keys, eid) == slot:
                 found[slot].setdefault(eid, []).append(digest)
     return found
 
@@ -52,7 +107,7 @@ async def _indexed(store: WatchlistStore, version: Version,
 async def _located(store: WatchlistStore, version: Version,
                    ids: Sequence[str]) -> dict[str, list[bytes]]:
     """The document digests each id is really indexed under now."""
-    slot_of = {rid: version.sltd_id(store.data_keys, rid) for rid in ids}
+    slot_of = {rid: id_slot(version, store.data_keys, rid) for rid in ids}
     indexed = await _indexed(store, version, list(slot_of.values()))
     return {rid: digests for rid, slot in slot_of.items()
             if (digests := indexed[slot].get(rid))}
@@ -60,10 +115,10 @@ async def _located(store: WatchlistStore, version: Version,
 
 def _remove_ops(store: WatchlistStore, version: Version, rid: str,
                 digests: Sequence[bytes]) -> list[WriteOp]:
-    ikey, ifield = version.sltd_id(store.data_keys, rid)
+    ikey, ifield = id_slot(version, store.data_keys, rid)
     ops: list[WriteOp] = []
     for d in digests:
-        dkey, dfield = version.sltd_doc(store.data_keys, d)
+        dkey, dfield = doc_slot(version, store.data_keys, d)
         ops += [("e", dkey, dfield, rid, b""), ("r", ikey, ifield, "", d)]
     return ops
 
@@ -86,21 +141,6 @@ async def changes(store: WatchlistStore, version: Version, upserts: Sequence[Slt
     for rid in gone:
         removals += _remove_ops(store, version, rid, old.get(rid, ()))
     return puts + removals, sum(1 for rid in gone if rid in old)
-
-
-async def upsert(store: WatchlistStore, version: Version, records: Sequence[SltdRecord],
-                 *, known_new: bool = False) -> None:
-    ops, _ = await changes(store, version, records, (), known_new=known_new)
-    await store.batch.write(ops)
-
-
-async def delete(store: WatchlistStore, version: Version, ids: Sequence[str]) -> int:
-    """Remove records by id; returns how many were indexed."""
-    if not ids:
-        return 0
-    ops, found = await changes(store, version, (), ids)
-    await store.batch.write(ops)
-    return found
 
 
 async def settle_repeats(store: WatchlistStore, version: Version,

@@ -34,7 +34,7 @@ import math
 from hashlib import blake2b
 from zlib import crc32
 
-from screening.matching.normalize import canonical_country, normalize_document_number
+from screening.matching.documents import document_field as document_field
 
 DOC_TABLE = "sd"
 ID_TABLE = "si"
@@ -52,11 +52,6 @@ _STATUS_INDEX = {s: i for i, s in enumerate(STATUSES)}
 _TYPE_INDEX = {t: i for i, t in enumerate(TYPES)}
 _DECODE = {_CODE_BASE + s * len(TYPES) + t: f"{status}|{typ}"
            for s, status in enumerate(STATUSES) for t, typ in enumerate(TYPES)}
-
-
-def document_field(number: str, issuing_state: str) -> str:
-    """The logical field of a document: what scans look up and notices index."""
-    return f"{normalize_document_number(number)}|{canonical_country(issuing_state)}"
 
 
 def doc_digest(logical_field: str) -> bytes:

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from screening.audit.digests import Digester
 from screening.audit.records import SearchAudit
 from screening.core.engine import RawScan, Screener
-from screening.matching.mrz import build_td3
 from screening.matching.normalize import (
     mrz_name,
     name_variants,
@@ -20,6 +19,7 @@ from screening.matching.normalize import (
     normalize_plate,
 )
 from screening.matching.plates import skeleton
+from screening.mockdata.mrz_writer import build_td3
 from screening.settings import Settings
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -85,8 +85,8 @@ async def test_traveller_records_hold_no_plaintext(memory_store: Any, surname: s
                                                    dob: date, use_mrz: bool,
                                                    valid: bool) -> None:
     doc: dict[str, Any] = {"number": number, "issuing_state": state}
-    mrz = build_td3("P", state, surname, given_names, number, state, dob, "F",
-                    date(2030, 1, 1))
+    mrz = build_td3("P", state, surname, given_names, number, nationality=state,
+                    date_of_birth=dob, sex="F", expiry=date(2030, 1, 1))
     if use_mrz:
         doc["mrz"] = mrz
     if not valid:  # a rejected scan is audited too: here no usable document number

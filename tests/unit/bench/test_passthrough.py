@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from screening.bench.passthrough import answer
+from screening_bench.passthrough import answer
 
 
 def test_an_answer_carries_the_scans_ids_and_says_it_was_not_screened() -> None:

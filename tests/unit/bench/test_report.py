@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from screening.bench.report import meets_targets, table, within_targets
+from screening_bench.report import meets_targets, table, within_targets
 
 
 def run(rate: float, p50: float, p99: float, missing: int = 0) -> dict[str, Any]:

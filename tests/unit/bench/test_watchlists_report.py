@@ -7,7 +7,7 @@ from pathlib import Path
 
 import orjson
 
-from screening.bench.watchlists import _keep_skipped, markdown
+from screening_bench.watchlists import _keep_skipped, markdown
 
 MACHINE = {"cores": 2, "cpu": "x", "memory_gb": 1, "redis": "7", "python": "3.11",
            "load_average": [0.1, 0.2, 0.3]}

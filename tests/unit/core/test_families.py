@@ -11,7 +11,7 @@ import orjson
 import pytest
 
 from screening.core.engine import RawScan, Screener
-from screening.matching.mrz import build_td3
+from screening.mockdata.mrz_writer import build_td3
 from screening.settings import Settings
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -50,7 +50,8 @@ NOTICES = [
 
 def mrz(surname: str, given: str, dob: date, nat: str, number: str = "C01X00T47",
         sex: str = "M") -> str:  # fmt: skip
-    return build_td3("P", nat, surname, given, number, nat, dob, sex, date(2030, 1, 1))
+    return build_td3("P", nat, surname, given, number, nationality=nat, date_of_birth=dob,
+                     sex=sex, expiry=date(2030, 1, 1))
 
 
 def by_mrz(surname: str, given: str, dob: date, nat: str, **kw: Any) -> dict[str, Any]:

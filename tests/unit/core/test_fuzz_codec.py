@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from screening.core.codec import decode_scan
 from screening.core.prepare import prepare
 from screening.exceptions import InvalidScan
-from screening.mockdata.hostile import TRAVELLER_CASES, hostile_corpus
 from screening.mockdata.scans import ScanFactory
 from screening.models import TravellerScan, VehicleScan
 from screening.settings import Settings
+from tests.support.hostile import TRAVELLER_CASES, hostile_corpus
 
 CODES = {"EMPTY", "TOO_LARGE", "INVALID_UTF8", "INVALID_JSON", "NOT_AN_OBJECT",
          "MISSING_FIELD", "INVALID_FIELD", "MRZ_FORMAT"}

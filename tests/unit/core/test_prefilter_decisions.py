@@ -18,7 +18,7 @@ import pytest
 import screening.core.engine as engine
 from screening.core.engine import RawScan, Screener
 from screening.core.prepare import Prepared
-from screening.mockdata import iter_notices
+from screening.mockdata.lists import iter_notices
 from screening.settings import Settings
 from screening.watchlists.store import Version
 

@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime
 import pytest
 
 from screening.core.prepare import prepare
-from screening.matching.mrz import build_td3
+from screening.mockdata.mrz_writer import build_td3
 from screening.models import TravellerScan
 from screening.settings import Settings
 
 
 def scan(surname: str, given: str) -> TravellerScan:
-    mrz = build_td3("P", "FRA", "ROCHELIEU", "ERIC", "C01X00T47", "FRA", date(1980, 6, 8), "M",
-                    date(2030, 1, 1))
+    mrz = build_td3("P", "FRA", "ROCHELIEU", "ERIC", "C01X00T47", nationality="FRA",
+                    date_of_birth=date(1980, 6, 8), sex="M", expiry=date(2030, 1, 1))
     return TravellerScan.model_validate({
         "event_id": "e1", "checkpoint_id": "cp", "terminal_id": "t",
         "scanned_at": datetime(2026, 11, 28, tzinfo=UTC).isoformat(),

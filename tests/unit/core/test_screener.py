@@ -14,15 +14,15 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from screening.core.engine import RawScan, Screener
-from screening.matching.mrz import build_td3
+from screening.mockdata.mrz_writer import build_td3
 from screening.settings import Settings
 
 TD3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
        "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 # A valid MRZ of document L8989O2C3 (an O where S1's number has a zero).
-TD3_OTHER = build_td3("P", "UTO", "SMITH", "JOHN", "L8989O2C3", "UTO", date(1980, 1, 1), "M",
-                      date(2030, 1, 1))
+TD3_OTHER = build_td3("P", "UTO", "SMITH", "JOHN", "L8989O2C3", nationality="UTO",
+                      date_of_birth=date(1980, 1, 1), sex="M", expiry=date(2030, 1, 1))
 
 
 def traveller(event_id: str = "e1", **parts: Any) -> dict[str, Any]:
@@ -237,8 +237,9 @@ GERMAN_CASES = [
     (traveller(document={"number": "C01X00T47", "issuing_state": "D"}), {("sltd", "S-DEU")}),
     (traveller(document={"number": "C02X00T48", "issuing_state": "DEU"}), {("sltd", "S-D")}),
     (traveller(document={"number": "C02X00T48", "issuing_state": "deu"}), {("sltd", "S-D")}),
-    (traveller(document={"mrz": build_td3("P", "D", "MUSTER", "ERIKA", "C01X00T47", "D",
-                                          date(1980, 1, 1), "F", date(2030, 1, 1))}),
+    (traveller(document={"mrz": build_td3("P", "D", "MUSTER", "ERIKA", "C01X00T47",
+                                          nationality="D", date_of_birth=date(1980, 1, 1),
+                                          sex="F", expiry=date(2030, 1, 1))}),
      {("sltd", "S-DEU")}),
     # A year of birth alone needs the nationality not to contradict the notice's.
     (traveller(document={"number": "P1", "issuing_state": "D"},
@@ -290,10 +291,23 @@ def test_a_hit_tells_the_officer_what_to_do(lists: list[tuple[str, str]],
                                             instruction: str) -> None:
     from screening.core.decide import instruction_for
     from screening.models import Hit
+    from screening.watchlists.base import Match
+    from screening.watchlists.notices.screen import notice_verdict
+    from screening.watchlists.smv.screen import smv_verdict
 
-    hits = [Hit(list=lst, record_id=f"r{i}", score=1.0, matched_on=["x"], category=cat)
-            for i, (lst, cat) in enumerate(lists)]
-    assert instruction_for(hits) == instruction
+    def verdict(lst: str, cat: str) -> Any:
+        if lst == "notice":
+            return notice_verdict({"colour": cat}, NOW)
+        if lst == "smv":
+            return smv_verdict({}, NOW)
+        return cat, "SEIZE_DOCUMENT", "high"  # the SLTD list's, whatever the status
+
+    matches = []
+    for i, (lst, cat) in enumerate(lists):
+        category, asked, priority = verdict(lst, cat)
+        hit = Hit(list=lst, record_id=f"r{i}", score=1.0, matched_on=["x"], category=category)
+        matches.append(Match(hit, {}, asked, priority))
+    assert instruction_for(matches) == instruction
 
 
 async def test_every_result_carries_an_instruction_and_a_reference(memory_store: Any) -> None:

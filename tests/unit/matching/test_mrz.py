@@ -7,14 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screening.matching.checkdigits import icao_check_digit
-from screening.matching.mrz import (
-    MrzData,
-    MrzFormatError,
-    build_td1,
-    build_td3,
-    compare_with_fields,
-    parse_mrz,
-)
+from screening.matching.mrz import MrzData, MrzFormatError, compare_with_fields, parse_mrz
+from screening.mockdata.mrz_writer import build_td1, build_td3
 
 TODAY = date(2024, 6, 1)
 
@@ -236,24 +230,27 @@ def test_td2_long_document_number_is_reassembled() -> None:
     assert mrz.document_number == "D23145890734" and mrz.check_digits_ok
 
 
-# --- building -------------------------------------------------------------------------
+# --- building (screening/mockdata/mrz_writer.py) --------------------------------------
 
 
 def test_build_td3_reproduces_the_icao_specimen() -> None:
-    built = build_td3("P", "UTO", "Eriksson", "Anna María", "L898902C3", "UTO",
-                      date(1974, 8, 12), "F", date(2012, 4, 15), "ZE184226B")  # fmt: skip
+    built = build_td3("P", "UTO", "Eriksson", "Anna María", "L898902C3", nationality="UTO",
+                      date_of_birth=date(1974, 8, 12), sex="F", expiry=date(2012, 4, 15),
+                      optional_data="ZE184226B")  # fmt: skip
     assert built == TD3
 
 
 def test_build_td1_reproduces_the_icao_specimen() -> None:
-    built = build_td1("I", "UTO", "ERIKSSON", "ANNA MARIA", "D23145890", "UTO",
-                      date(1974, 8, 12), "F", date(2012, 4, 15))  # fmt: skip
+    built = build_td1("I", "UTO", "ERIKSSON", "ANNA MARIA", "D23145890", nationality="UTO",
+                      date_of_birth=date(1974, 8, 12), sex="F",
+                      expiry=date(2012, 4, 15))  # fmt: skip
     assert built == TD1
 
 
 def test_build_transliterates_and_truncates_names() -> None:
     built = build_td3("P", "D", "Müller-Lüdenscheidt", "Hans-Jürgen Maximilian Ökonomos",
-                      "C01X00T47", "D", date(1970, 3, 4), "M", date(2030, 1, 2))  # fmt: skip
+                      "C01X00T47", nationality="D", date_of_birth=date(1970, 3, 4), sex="M",
+                      expiry=date(2030, 1, 2))  # fmt: skip
     line1 = built.split("\n")[0]
     assert line1 == "P<D<<MUELLER<LUEDENSCHEIDT<<HANS<JUERGEN<MAX"
     mrz = parse_mrz(built, today=TODAY)
@@ -416,8 +413,9 @@ def test_compare_with_fields(fields: dict, expected: list[str]) -> None:
 @pytest.mark.parametrize("printed", ["Müller", "MUELLER", "Muller", "mueller", "MÜLLER"])
 @pytest.mark.parametrize("in_mrz", ["Müller", "Muller"])  # 9303 allows UE and U for Ü
 def test_compare_accepts_both_icao_spellings_of_umlauts(printed: str, in_mrz: str) -> None:
-    mrz = parse_mrz(build_td3("P", "D", in_mrz, "Jürgen", "C01X00T47", "D",
-                              date(1970, 3, 4), "M", date(2030, 1, 2)), today=TODAY)  # fmt: skip
+    mrz = parse_mrz(build_td3("P", "D", in_mrz, "Jürgen", "C01X00T47", nationality="D",
+                              date_of_birth=date(1970, 3, 4), sex="M",
+                              expiry=date(2030, 1, 2)), today=TODAY)  # fmt: skip
     assert compare_with_fields(mrz, surname=printed, given_names="Jurgen") == []
     assert compare_with_fields(mrz, surname="Mahler", given_names="Jörg") == [
         "surname", "given_names"
@@ -426,16 +424,18 @@ def test_compare_accepts_both_icao_spellings_of_umlauts(printed: str, in_mrz: st
 
 def test_compare_accepts_truncated_names_only_when_the_field_is_full() -> None:
     given = "Hans-Jürgen Maximilian Ökonomos"
-    mrz = parse_mrz(build_td3("P", "D", "Müller-Lüdenscheidt", given, "C01X00T47", "D",
-                              date(1970, 3, 4), "M", date(2030, 1, 2)), today=TODAY)  # fmt: skip
+    mrz = parse_mrz(build_td3("P", "D", "Müller-Lüdenscheidt", given, "C01X00T47",
+                              nationality="D", date_of_birth=date(1970, 3, 4), sex="M",
+                              expiry=date(2030, 1, 2)), today=TODAY)  # fmt: skip
     assert compare_with_fields(mrz, surname="Müller-Lüdenscheidt", given_names=given) == []
     assert compare_with_fields(mrz, given_names="Hans-Jürgen Moritz") == ["given_names"]
     assert compare_with_fields(SPECIMEN, given_names="Anna Maria Luisa") == ["given_names"]
 
 
 def test_compare_knows_germany_writes_d() -> None:
-    mrz = parse_mrz(build_td3("P", "D", "X", "Y", "C01", "D", date(1970, 3, 4), "M",
-                              date(2030, 1, 2)), today=TODAY)  # fmt: skip
+    mrz = parse_mrz(build_td3("P", "D", "X", "Y", "C01", nationality="D",
+                              date_of_birth=date(1970, 3, 4), sex="M",
+                              expiry=date(2030, 1, 2)), today=TODAY)  # fmt: skip
     assert compare_with_fields(mrz, issuing_state="DEU", nationality="DEU") == []
 
 

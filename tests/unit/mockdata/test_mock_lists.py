@@ -9,10 +9,9 @@ import orjson
 import pytest
 
 from screening.matching.checkdigits import vin_check_digit
-from screening.mockdata import generate_lists, iter_notices, iter_sltd, iter_smv
 from screening.mockdata.codes import LISTED, NOTICE, ORDINARY, CodeSource, region, shape
-from screening.mockdata.lists import short_id
-from screening.models import NoticeRecord, SltdRecord, SmvRecord
+from screening.mockdata.lists import generate_lists, iter_notices, iter_sltd, iter_smv, short_id
+from screening.watchlists.records import MODELS
 
 
 def _lines(path: Path) -> list[dict]:
@@ -22,14 +21,15 @@ def _lines(path: Path) -> list[dict]:
 @pytest.fixture(scope="module")
 def small_lists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return generate_lists(
-        tmp_path_factory.mktemp("lists"), sltd=3000, notices=3000, smv=3000, seed=7
+        tmp_path_factory.mktemp("lists"), sltd=3000, notices=3000, smv=3000, event=3000, seed=7
     )
 
 
 def test_files_hold_one_record_a_line_that_validates(small_lists: dict[str, Path]) -> None:
-    assert set(small_lists) == {"sltd", "notice", "smv"}
-    assert [p.name for p in small_lists.values()] == ["sltd.ndjson", "notices.ndjson", "smv.ndjson"]
-    for name, model in (("sltd", SltdRecord), ("notice", NoticeRecord), ("smv", SmvRecord)):
+    assert set(small_lists) == set(MODELS) == {"sltd", "notice", "smv", "event"}
+    assert [p.name for p in small_lists.values()] == ["sltd.ndjson", "notices.ndjson",
+                                                      "smv.ndjson", "events.ndjson"]
+    for name, model in MODELS.items():
         records = _lines(small_lists[name])
         assert len(records) == 3000
         for raw in records:
@@ -39,7 +39,8 @@ def test_files_hold_one_record_a_line_that_validates(small_lists: dict[str, Path
 
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path) -> None:
     def digest(seed: int, sub: str) -> list[str]:
-        paths = generate_lists(tmp_path / sub, sltd=500, notices=300, smv=300, seed=seed)
+        paths = generate_lists(tmp_path / sub, sltd=500, notices=300, smv=300, event=200,
+                               seed=seed)
         return [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths.values()]
 
     assert digest(3, "a") == digest(3, "b")

@@ -19,16 +19,9 @@ from screening.matching.normalize import (
     normalize_document_number,
     normalize_plate,
 )
-from screening.mockdata import (
-    Expect,
-    ListSample,
-    ScanFactory,
-    generate_lists,
-    iter_notices,
-    iter_sltd,
-    iter_smv,
-    sample_from_files,
-)
+from screening.mockdata.lists import generate_lists, iter_notices, iter_sltd, iter_smv
+from screening.mockdata.samples import ListSample, sample_from_files
+from screening.mockdata.scans import Expect, ScanFactory
 from screening.models import TravellerScan, VehicleScan
 from screening.settings import Settings
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from screening.core.codec import decode_scan
 from screening.exceptions import InvalidScan
-from screening.mockdata import iter_notices
+from screening.mockdata.lists import iter_notices
 from screening.mockdata.scans import ScanFactory
 from screening.models import (
     Document,

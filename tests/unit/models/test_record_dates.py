@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from screening.mockdata import iter_notices
-from screening.mockdata.lists import iter_sltd, iter_smv
+from screening.mockdata.lists import iter_notices, iter_sltd, iter_smv
 from screening.models import NoticeRecord, SltdRecord, SmvRecord, WatchlistUpdate
 from screening.models.common import EVENT_YEARS, ExpiryDate, RecordDate, RecordTimestamp
 

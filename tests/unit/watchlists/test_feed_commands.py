@@ -91,7 +91,7 @@ def test_generate_signs_its_files_when_a_signing_key_is_configured(tmp_path: Pat
     assert main(["watchlists", "generate", "--out", str(tmp_path), "--sltd", "5",
                  "--notices", "3", "--smv", "2"]) == 0
     lists = sorted(tmp_path.glob("*.ndjson"))
-    assert len(lists) == 3
+    assert len(lists) == 4
     assert feed.check_manifests(Settings(), lists) == []
 
 

@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from screening.models import SltdRecord
 from screening.watchlists.batch import BucketWrite, _strings
-from screening.watchlists.blocks import (
+from screening.watchlists.sltd import layout
+from screening.watchlists.sltd.blocks import (
     Groups,
     Packer,
     Plan,
@@ -22,7 +23,6 @@ from screening.watchlists.blocks import (
     parse_block,
     read_blocks,
 )
-from screening.watchlists.sltd import layout
 from screening.watchlists.sltd.fast import fast_line, fast_sltd
 
 

@@ -105,7 +105,8 @@ def test_a_bad_upsert_is_refused_for_what_is_wrong_with_it(case: str, update_: d
 @pytest.mark.parametrize(("record", "words"), [
     ({"list": "sltd"}, "record.id: Field required"),
     ({"id": "S1"}, "record.list: Field required"),
-    ({"list": "interpol", "id": "S1"}, "record.list: Input should be 'sltd', 'notice' or 'smv'"),
+    ({"list": "interpol", "id": "S1"},
+     "record.list: Input should be 'sltd', 'notice', 'smv' or 'event'"),
     ({"list": "sltd", "id": ""}, "record.id: String should have at least 1 character"),
     ({"list": "sltd", "id": "S\u2066 1"}, "record.id: Value error, invisible or bidirectional"),
     ("sltd:S1", "record: Input should be"),

@@ -8,7 +8,7 @@ worker, without Faust, Redis or any screening. Each scan is parsed (orjson) for 
 ids and answered `unverified` with the worker's result fields: no list was consulted,
 and the answers go to the benchmark's own throwaway topics.
 
-Run as `python -m screening.bench.passthrough` with the worker's environment; it joins
+Run as `python -m screening_bench.passthrough` with the worker's environment; it joins
 the worker's consumer group (`SCREENING_APP_ID`) and prints "ready" once it has its
 partitions.
 """
@@ -27,10 +27,11 @@ import orjson
 import uvloop
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from screening.bench.processes import WorkerProcess
+from screening.runtime.producing import default_partition
+from screening.runtime.transport import FETCH_MAX_WAIT_MS
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
-from screening.transport import FETCH_MAX_WAIT_MS
+from screening_bench.processes import WorkerProcess
 
 READY = "ready"
 FIRST = "first"  # then time.monotonic() and time.process_time() at the first scan read
@@ -94,8 +95,7 @@ async def run(settings: Settings) -> None:
                     key, value = answer(msg.value, kind, now)
                     part = partitions.get(key)
                     if part is None:
-                        part = partitions[key] = producer._partition(
-                            results, None, None, None, key, None)
+                        part = partitions[key] = default_partition(producer, results, key)
                     batch = batches.get(part)
                     if batch is None:
                         batch = batches[part] = producer.create_batch()

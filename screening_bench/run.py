@@ -10,8 +10,8 @@
    consumer of the results topic. Before it, runs at an eighth, a quarter and three
    eighths of the rate (unless --rate sets one rate): the highest rate within the
    latency targets is reported too.
-3. Baseline: the same scans drained one at a time with awaited look-ups
-   (SCREENING_LOOKUP_MODE=per_scan, SCREENING_BATCH_SIZE=1), so figures are ratios.
+3. Baseline: the same scans drained one at a time with awaited look-ups (baseline.py:
+   the worker's start-up, batches of one, a per-scan reader), so figures are ratios.
 4. Scaling: the same drain with --scale-workers workers on as many times the partitions.
 """
 
@@ -27,14 +27,22 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from screening.bench.driver import (
+from screening.mockdata.lists import generate_lists
+from screening.mockdata.scans import ScanFactory, sample_from_files
+from screening.redis_client import make_redis
+from screening.security.provision import worker_settings
+from screening.settings import Settings
+from screening.watchlists.loader import load_files
+from screening.watchlists.store import WatchlistStore
+from screening_bench.baseline import BaselineWorkerProcess
+from screening_bench.driver import (
     ResultWatcher,
     Scan,
     create_topics,
@@ -43,15 +51,15 @@ from screening.bench.driver import (
     preload,
     wait_group_stable,
 )
-from screening.bench.passthrough import PassThroughProcess
-from screening.bench.processes import (
+from screening_bench.passthrough import PassThroughProcess
+from screening_bench.processes import (
     WorkerProcess,
     free_port,
     kafka_broker_pid,
     proc_cpu_seconds,
     with_audit_key,
 )
-from screening.bench.report import (
+from screening_bench.report import (
     machine,
     meets_targets,
     percentiles,
@@ -59,13 +67,6 @@ from screening.bench.report import (
     within_targets,
     write,
 )
-from screening.mockdata.lists import generate_lists
-from screening.mockdata.scans import ScanFactory, sample_from_files
-from screening.redis_client import make_redis
-from screening.security.provision import worker_settings
-from screening.settings import Settings
-from screening.watchlists.loader import load_files
-from screening.watchlists.store import WatchlistStore
 
 CACHE = Path(".local/bench")
 # Latency runs, as fractions of the sustained rate, when no --rate is given: the last is
@@ -106,6 +107,17 @@ def _retarget(scans: list[Scan], old: Settings, new: Settings) -> list[Scan]:
 
 
 @dataclass
+class Session:
+    """What every drain of one benchmark run shares."""
+
+    origin: Settings  # the settings the scans were first addressed with (_retarget)
+    logs: Path  # the workers' logs
+    limit_s: float  # a drain taking longer fails the run (--timeout)
+    redis: Any  # for the Redis server's CPU time
+    runs: list[Settings] = field(default_factory=list)  # each run's topics, deleted at the end
+
+
+@dataclass
 class Drain:
     """One preload-and-drain: the rate a consumer saw and what the workers spent."""
 
@@ -124,19 +136,22 @@ async def _services_cpu(redis: Any) -> tuple[float, float]:
     return redis_s, proc_cpu_seconds(pid) if pid else 0.0
 
 
-async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path,
-                 limit_s: float, redis: Any, *, keep: bool = False, **env: str) -> Drain:
+async def _drain(session: Session, settings: Settings, scans: list[Scan], workers: int, *,
+                 keep: bool = False, worker: type[WorkerProcess] = WorkerProcess,
+                 env: dict[str, str] | None = None) -> Drain:
     """Start the workers, wait until their group is stable, publish every scan as fast
     as the client can, and time the drain of the backlog left when publishing ends.
 
     The rate and the workers' CPU time are taken over that window (from the end of
     publishing to the last result), so neither start-up nor the publisher's own CPU
     use is counted. With `keep` the workers are left running."""
+    limit_s, redis = session.limit_s, session.redis
     await create_topics(settings, settings.topic_partitions)
     procs = []
     for i in range(workers):
         s = worker_settings(settings).model_copy(update={"web_port": free_port()})
-        procs.append(WorkerProcess(s, logs / f"{settings.app_id}-{i}.log", **env).start())
+        log = session.logs / f"{settings.app_id}-{i}.log"
+        procs.append(worker(s, log, **(env or {})).start())
     try:
         for p in procs:
             p.wait_ready(limit_s)
@@ -178,12 +193,12 @@ async def _drain(settings: Settings, scans: list[Scan], workers: int, logs: Path
                  (services1[0] - services0[0]) * per_scan, (services1[1] - services0[1]) * per_scan)
 
 
-async def _ceiling(settings: Settings, scans: list[Scan], logs: Path, limit_s: float,
-                   redis: Any) -> Drain:
-    """The same backlog drained by the pass-through (bench/passthrough.py): published
+async def _ceiling(session: Session, settings: Settings, scans: list[Scan]) -> Drain:
+    """The same backlog drained by the pass-through (passthrough.py): published
     first, then read by the process started on it, timed from its first read (which it
     reports) to the last answer's arrival: its start-up and group join are not counted,
     and it outruns any publisher."""
+    limit_s, redis = session.limit_s, session.redis
     await create_topics(settings, settings.topic_partitions)
     watcher = ResultWatcher(settings)
     await watcher.start()
@@ -191,7 +206,7 @@ async def _ceiling(settings: Settings, scans: list[Scan], logs: Path, limit_s: f
     await preload(settings, scans)
     as_worker = worker_settings(settings)
     proc = PassThroughProcess(as_worker.model_copy(update={"web_port": free_port()}),
-                              logs / f"{settings.app_id}-passthrough.log").start()
+                              session.logs / f"{settings.app_id}-passthrough.log").start()
     try:
         proc.wait_ready(limit_s)
         services0 = await _services_cpu(redis)
@@ -214,22 +229,25 @@ async def _ceiling(settings: Settings, scans: list[Scan], logs: Path, limit_s: f
                  (services1[0] - services0[0]) * per_scan, (services1[1] - services0[1]) * per_scan)
 
 
-async def _drains(base: Settings, scans: list[Scan], origin: Settings, tag: str, repeats: int,
-                  workers: int, partitions: int, logs: Path, args: argparse.Namespace,
-                  runs: list[Settings], redis: Any, **env: str) -> tuple[list[Drain], Settings]:
-    """`repeats` drains on fresh topics; the last one's workers keep running."""
+async def _drains(session: Session, base: Settings, scans: list[Scan], tag: str, *,
+                  repeats: int, workers: int, partitions: int, keep_last: bool = False,
+                  worker: type[WorkerProcess] = WorkerProcess,
+                  env: dict[str, str] | None = None) -> tuple[list[Drain], Settings]:
+    """`repeats` drains on fresh topics under `base`, each by `workers` workers (of class
+    `worker`, with `env` added). With `keep_last` the last drain's workers keep running
+    and its topics stay, for the latency runs; the settings returned are that drain's."""
     out = []
-    settings = origin
+    settings = session.origin
     for r in range(repeats):
         settings = _run_settings(base, partitions, f"{tag}{r}")
-        runs.append(settings)
-        last = r == repeats - 1
-        d = await _drain(settings, _retarget(scans, origin, settings), workers, logs,
-                         args.timeout, redis, keep=last and tag == "a", **env)
+        session.runs.append(settings)
+        keep = keep_last and r == repeats - 1
+        d = await _drain(session, settings, _retarget(scans, session.origin, settings), workers,
+                         keep=keep, worker=worker, env=env)
         print(f"  {tag}{r}: {d.rate:,.0f} scans/s, {d.cpu_us_per_scan:.0f} µs CPU/scan",
               file=sys.stderr)
         out.append(d)
-        if not (last and tag == "a"):
+        if not keep:
             with contextlib.suppress(Exception):
                 await delete_topics(settings)
     return out, settings
@@ -248,12 +266,13 @@ async def _in_turns(repeats: int, first: Callable[[str], Awaitable[list[Drain]]]
     return _summary(firsts), _summary(seconds)
 
 
-async def _latency(settings: Settings, origin: Settings, paths: list[Path], rate: float,
-                   args: argparse.Namespace, procs: list[WorkerProcess],
+async def _latency(session: Session, settings: Settings, procs: list[WorkerProcess],
+                   rate: float, *, paths: list[Path], args: argparse.Namespace,
                    seed: int) -> dict[str, Any]:
     """Scans published at `rate` while the workers run; each timed from just before
     its send to its result's arrival."""
     n = args.latency_scans or int(min(max(rate * 10, 1000), 200_000))
+    origin = session.origin
     scans = _retarget(_scans(origin, paths, n, args.hit_share, seed=seed), origin, settings)
     print(f"latency: {n:,} scans at {rate:,.0f}/s ...", file=sys.stderr)
     watcher = ResultWatcher(settings)
@@ -316,9 +335,9 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
     base = with_audit_key(base)
     redis = make_redis(base, socket_timeout=60)
     store = WatchlistStore(redis, base.redis_prefix)
-    logs = Path(tempfile.mkdtemp(prefix="screening-bench-"))
     origin = _run_settings(base, args.partitions, "o")
-    runs: list[Settings] = []
+    session = Session(origin, Path(tempfile.mkdtemp(prefix="screening-bench-")), args.timeout,
+                      redis)
     load_before = os.getloadavg()
     report = None
     try:
@@ -328,8 +347,9 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
 
         print(f"throughput: {args.scans:,} scans, {args.workers} worker(s), "
               f"{args.repeats} run(s) ...", file=sys.stderr)
-        drains, settings = await _drains(base, scans, origin, "a", args.repeats, args.workers,
-                                         args.partitions, logs, args, runs, redis)
+        drains, settings = await _drains(session, base, scans, "a", repeats=args.repeats,
+                                         workers=args.workers, partitions=args.partitions,
+                                         keep_last=True)
         one = _summary(drains)
         procs = drains[-1].procs
         try:
@@ -337,7 +357,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             # Below half the rate too (a quarter among them): where latency stands with
             # headroom to spare, and the highest of these rates within the targets.
             rates = [half] if args.rate else [half * f / SWEEP[-1] for f in SWEEP]
-            runs_lat = [await _latency(settings, origin, paths, rate, args, procs, seed=2 + i)
+            runs_lat = [await _latency(session, settings, procs, rate, paths=paths, args=args,
+                                       seed=2 + i)
                         for i, rate in enumerate(rates)]
             lat = runs_lat[-1]
             rss = max([one["rss_mb"]] + [p.peak_rss_mb() for p in procs])
@@ -349,8 +370,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
 
         async def one_drain(on: Settings, tag: str, **env: str) -> list[Drain]:
             """One drain of the scans, on `on`'s broker, with the workers' extra env."""
-            drains, _ = await _drains(on, scans, origin, tag, 1, args.workers,
-                                      args.partitions, logs, args, runs, redis, **env)
+            drains, _ = await _drains(session, on, scans, tag, repeats=1, workers=args.workers,
+                                      partitions=args.partitions, env=env)
             return drains
 
         audit_on: dict[str, Any] = {}
@@ -370,10 +391,9 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
         if not args.no_baseline:
             b_scans = scans[:args.baseline_scans]
             print(f"baseline: {len(b_scans):,} scans, per-scan look-ups ...", file=sys.stderr)
-            bdrains, _ = await _drains(base, b_scans, origin, "b", args.repeats, 1,
-                                       args.partitions, logs, args, runs, redis,
-                                       SCREENING_LOOKUP_MODE="per_scan",
-                                       SCREENING_BATCH_SIZE="1")
+            bdrains, _ = await _drains(session, base, b_scans, "b", repeats=args.repeats,
+                                       workers=1, partitions=args.partitions,
+                                       worker=BaselineWorkerProcess)
             baseline = _summary(bdrains)
 
         ceiling: dict[str, Any] = {}
@@ -383,9 +403,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             cdrains = []
             for r in range(args.repeats):
                 settings = _run_settings(base, args.partitions, f"c{r}")
-                runs.append(settings)
-                d = await _ceiling(settings, _retarget(scans, origin, settings), logs,
-                                   args.timeout, redis)
+                session.runs.append(settings)
+                d = await _ceiling(session, settings, _retarget(scans, origin, settings))
                 print(f"  c{r}: {d.rate:,.0f} scans/s, {d.cpu_us_per_scan:.0f} µs CPU/scan",
                       file=sys.stderr)
                 cdrains.append(d)
@@ -405,8 +424,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             plain = base.model_copy(update={
                 "broker": args.plaintext_broker, "kafka_security": "plaintext",
                 "redis_url": args.plaintext_redis, "redis_ca_file": None})
-            await _drains(plain, scans[:len(scans) // 4], origin, "w", 1, args.workers,
-                          args.partitions, logs, args, runs, redis)
+            await _drains(session, plain, scans[:len(scans) // 4], "w", repeats=1,
+                          workers=args.workers, partitions=args.partitions)
             secured, insecure = await _in_turns(
                 args.repeats, lambda tag: one_drain(base, f"s{tag}"),
                 lambda tag: one_drain(plain, f"p{tag}"))
@@ -416,8 +435,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             n, parts = args.scale_workers, args.partitions * args.scale_workers
             print(f"scaling: {args.scans:,} scans, {n} workers, {parts} partitions ...",
                   file=sys.stderr)
-            sdrains, _ = await _drains(base, scans, origin, "s", 1, n, parts, logs, args, runs,
-                                       redis)
+            sdrains, _ = await _drains(session, base, scans, "s", repeats=1, workers=n,
+                                       partitions=parts)
             two = _summary(sdrains)
             scaling = {"workers": n, "partitions": parts, **two,
                        "speedup_vs_one_worker": round(
@@ -489,7 +508,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "machine": machine(),
         }
     finally:
-        for run in runs:
+        for run in session.runs:
             with contextlib.suppress(Exception):
                 await delete_topics(run)
         if report is not None:

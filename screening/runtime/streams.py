@@ -29,7 +29,13 @@ from mode.utils.futures import maybe_async
 
 
 async def batches(stream: faust.Stream, max_size: int) -> AsyncIterator[list[EventT]]:
-    """Yield lists of at most `max_size` events; a list is acked when the next is asked for."""
+    """Yield lists of at most `max_size` events; a list is acked when the next is asked for.
+
+    Follows faust-streaming 0.15.3: in place of iterating the stream (`Stream.__aiter__`,
+    whose Python form is `faust.streams.Stream._py_aiter`), this copies its per-event
+    steps (generation and flow checks, tracking as unacked through the stream's private
+    `_on_message_in` sensor hook, the `_processors`, `_channel_stop_iteration` at the
+    end), taking from the channel's queue a batch at a time."""
     app = stream.app
     # An agent's stream already holds an iterating clone of its topic, the one the
     # conductor delivers to, and aiter() returns it; for any other stream aiter() makes
@@ -37,7 +43,7 @@ async def batches(stream: faust.Stream, max_size: int) -> AsyncIterator[list[Eve
     channel = cast(ChannelT, aiter(stream.channel))
     queue = channel.queue
     consumer = app.consumer
-    unacked = cast(Any, consumer)._unacked_messages  # what Consumer.track_message adds to
+    unacked = consumer.unacked  # what Consumer.track_message adds to
     acking_topics = app.topics.acking_topics
     flow_control = app.flow_control
     on_message_in = stream._on_message_in
@@ -80,8 +86,9 @@ async def batches(stream: faust.Stream, max_size: int) -> AsyncIterator[list[Eve
 
 
 async def _skipped(processors: Sequence[Any], value: object) -> bool:
-    """Run the stream's processors on a value, as Faust's iterator would; True if one
-    raised Skip. Their results are not used: the agent reads the events themselves."""
+    """Run the stream's processors on a value, as faust-streaming 0.15.3
+    `Stream._py_aiter` would; True if one raised Skip. Their results are not used: the
+    agent reads the events themselves."""
     try:
         for processor in processors:
             value = await maybe_async(processor(value))

@@ -1,6 +1,6 @@
 """Watchlist benchmark: Redis memory per record, bulk-load rate, live-update latency.
 
-    python -m screening.bench.watchlists [--ten-million] [--no-latency] [--out bench/results]
+    python -m screening_bench.watchlists [--ten-million] [--no-latency] [--out bench/results]
 
 Memory and load rate are measured on a Redis server of its own (started here on a
 free port, no persistence, stopped after), so that INFO's used_memory moves only with
@@ -35,9 +35,6 @@ from aiokafka import AIOKafkaProducer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from redis.asyncio import Redis
 
-from screening.bench.driver import Scan, create_topics, delete_topics, paced
-from screening.bench.processes import WorkerProcess, free_port, with_audit_key
-from screening.bench.report import machine
 from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
 from screening.redis_client import make_redis
@@ -47,6 +44,9 @@ from screening.watchlists import signing
 from screening.watchlists.loader import load_files
 from screening.watchlists.stats import collect_stats
 from screening.watchlists.store import WatchlistStore
+from screening_bench.driver import Scan, create_topics, delete_topics, paced
+from screening_bench.processes import WorkerProcess, free_port, with_audit_key
+from screening_bench.report import machine
 
 LIST_FILES = {"sltd": "sltd.ndjson", "notice": "notices.ndjson", "smv": "smv.ndjson"}
 
@@ -189,8 +189,10 @@ async def _publish_updates(settings: Settings, records: list[dict[str, Any]], ra
     return sent
 
 
-async def update_latency(base: Settings, rate: float, seconds: float, update_rate: float,
+async def update_latency(base: Settings, rate: float, *, seconds: float, update_rate: float,
                          sltd: int, cache: Path, logs: Path) -> dict[str, Any]:
+    """One worker screening scans paced at `rate` for `seconds` while SLTD updates are
+    published at `update_rate`, with `sltd` records loaded (lists cached in `cache`)."""
     rid = uuid.uuid4().hex[:6]
     feed_key = signing.new_key()  # the run's own feed key: its worker trusts it
     settings = base.model_copy(update={
@@ -309,8 +311,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.no_latency:
         for rate in args.rate:
             figures["update_latency"].append(await update_latency(
-                Settings(), rate, args.seconds, args.update_rate, args.latency_sltd, cache,
-                Path(args.cache) / "logs"))
+                Settings(), rate, seconds=args.seconds, update_rate=args.update_rate,
+                sltd=args.latency_sltd, cache=cache, logs=cache / "logs"))
     return figures
 
 
@@ -327,7 +329,7 @@ def _keep_skipped(figures: dict[str, Any], previous: Path, args: argparse.Namesp
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m screening.bench.watchlists",
+    p = argparse.ArgumentParser(prog="python -m screening_bench.watchlists",
                                 description=__doc__.split("\n\n")[0] if __doc__ else None)
     p.add_argument("--ten-million", action="store_true", help="also 10 M SLTD (minutes)")
     p.add_argument("--notices", type=int, default=20_000, help="notices per set")

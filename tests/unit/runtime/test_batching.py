@@ -1,4 +1,4 @@
-"""Batches as they come (screening.agents.batching) through Faust's test_context()."""
+"""Batches as they come (screening.runtime.streams) through Faust's test_context()."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from faust.exceptions import Skip
 from faust.types import EventT
 
-from screening.agents.batching import batches
+from screening.runtime.streams import batches
 
 
 class Recorder:

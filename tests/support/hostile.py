@@ -1,13 +1,13 @@
 """Hostile scans: what an attacker, a broken terminal or a fuzzing proxy sends.
 
-Where malformed.py breaks scans the way honest software does, this module tries to
-hurt the worker: invalid UTF-8, NUL, C0 and C1 controls, line separators, bidi
-overrides and zero-width characters in ids, fields over 1 MB, deep nesting,
-impossible dates, absurd birth years, 10,000-character names, Redis glob and
-protocol characters in document numbers, unknown fields. Each case states what the
-worker must answer: the dead-letter reason code (None for a scan that is valid
-despite its looks and must be screened `clear`) and whether its `event_id` can be
-read (then a `rejected` result is due too).
+Where screening/mockdata/malformed.py breaks scans the way honest software does, this
+module (the tests' only) tries to hurt the worker: invalid UTF-8, NUL, C0 and C1
+controls, line separators, bidi overrides and zero-width characters in ids, fields
+over 1 MB, deep nesting, impossible dates, absurd birth years, 10,000-character names,
+Redis glob and protocol characters in document numbers, unknown fields. Each case
+states what the worker must answer: the dead-letter reason code (None for a scan that
+is valid despite its looks and must be screened `clear`) and whether its `event_id`
+can be read (then a `rejected` result is due too).
 """
 
 from __future__ import annotations

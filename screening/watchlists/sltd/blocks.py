@@ -22,15 +22,15 @@ from pydantic import TypeAdapter, ValidationError
 from redis.crc import key_slot
 
 from screening.matching.normalize import COUNTRY_ALIASES
-from screening.models import SltdRecord
 from screening.watchlists.batch import BucketWrite, spare_key
+from screening.watchlists.registry import LIST_NAMES
 from screening.watchlists.sltd import layout
 from screening.watchlists.sltd.fast import LINES, Sltd, fast_line, fast_sltd, real_date
+from screening.watchlists.sltd.record import SltdRecord
 
 MAX_LINE_BYTES = 1 << 20
 BLOCK_BYTES = 1 << 20
 SAMPLES_PER_BLOCK = 2
-KNOWN_LISTS = frozenset({"sltd", "notice", "smv"})
 _SLTD = TypeAdapter(SltdRecord)
 
 
@@ -345,7 +345,7 @@ def _slow_line(raw: bytes, n: int, where: str, latest: dict[bytes, Ready],
             return
         lst = data.get("list")
         if lst != "sltd":
-            if lst in KNOWN_LISTS:
+            if lst in LIST_NAMES:
                 out.others.append((f"{where}:{n}", line))
             else:
                 out.errors.append((f"{where}:{n}", f"unknown list {str(lst)[:20]!r}"))

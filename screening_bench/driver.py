@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import GroupCoordinatorNotAvailableError
 
+from screening.runtime.clients import refresh_metadata
 from screening.security.clients import aiokafka_options
 from screening.security.provision import provision_worker
 from screening.settings import Settings
@@ -141,7 +142,7 @@ class ResultWatcher:
             if parts:
                 break
             await asyncio.sleep(0.1)
-            await self.consumer._client.force_metadata_update()
+            await refresh_metadata(self.consumer)
             parts = self.consumer.partitions_for_topic(topic)
         tps = [TopicPartition(topic, p) for p in sorted(parts or [])]
         self.consumer.assign(tps)

@@ -1,5 +1,8 @@
 """Faust's aiokafka transport with three changes measured by `screening bench`.
 
+Follows faust-streaming 0.15.3 (`faust.transport.drivers.aiokafka`), mode-streaming
+0.7.1 (`mode.threads.ServiceThread`) and aiokafka 0.14.0 (`AIOKafkaConsumer`).
+
 1. The fetch wait. Faust builds its consumer with ``fetch_max_wait_ms=1500``, and
    aiokafka keeps one fetch request in flight per broker. A request that names only
    idle partitions (the watchlist updates topic, or scan partitions whose records are
@@ -41,9 +44,15 @@ FETCH_MIN_BYTES = 1
 
 
 class ConsumerThread(driver.AIOKafkaConsumerThread):
+    """Faust's consumer thread, building its aiokafka consumer with our fetch settings.
+
+    Patches faust-streaming 0.15.3 `AIOKafkaConsumerThread._create_worker_consumer`."""
+
     def _create_worker_consumer(self, transport: driver.Transport) -> aiokafka.AIOKafkaConsumer:
+        """Faust's consumer (faust-streaming 0.15.3), then three of its aiokafka 0.14.0
+        private settings changed before `AIOKafkaConsumer.start()` reads them to build
+        its Fetcher and GroupCoordinator: Faust passes no option for them."""
         consumer = super()._create_worker_consumer(transport)
-        # Read by AIOKafkaConsumer.start() when it builds its Fetcher.
         consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
         consumer._fetch_min_bytes = getattr(self.app, "fetch_min_bytes", FETCH_MIN_BYTES)
         if self.consumer.in_transaction:
@@ -63,10 +72,15 @@ class LoopConsumerThread(ConsumerThread):
     interpreter. At 1,750 scans/s the consumer thread used a quarter of a core for
     fetches of a few records each. Here the same service runs on the worker's loop
     (``thread_loop`` is that loop) and a call into it is a plain await.
+
+    Follows mode-streaming 0.7.1: replaces `ServiceThread.start` (copied, with a task
+    for the thread), `QueueServiceThread.call_thread` and `cast_thread` (no queue) and
+    `ServiceThread._gather_remaining_tasks` (nothing to sweep).
     """
 
     async def start(self) -> None:
-        # ServiceThread.start, with the service served as a task instead of a thread.
+        """mode-streaming 0.7.1 `ServiceThread.start`, with `_serve` run as a task on
+        this loop instead of `_start_thread` in a new thread."""
         assert not self._thread_started.is_set()
         self._thread_started.set()
         self._thread_running = asyncio.Future(loop=self.parent_loop)
@@ -80,25 +94,38 @@ class LoopConsumerThread(ConsumerThread):
             self._thread_running = None
 
     async def call_thread(self, fun: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """mode-streaming 0.7.1 `QueueServiceThread.call_thread` queues the call to the
+        thread's loop and waits for its result: on one loop, a plain await."""
         return await maybe_async(fun(*args, **kwargs))
 
     async def cast_thread(self, fun: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+        """mode-streaming 0.7.1 `QueueServiceThread.cast_thread` queues the call without
+        waiting: here a future of this service."""
         self.add_future(maybe_async(fun(*args, **kwargs)))
 
     async def _gather_remaining_tasks(self) -> None:
-        """ServiceThread cancels every task left on its loop when it stops: here that
-        loop is the worker's, whose tasks are not the consumer's to cancel."""
+        """mode-streaming 0.7.1 `ServiceThread._gather_remaining_tasks` cancels every
+        task left on the thread's loop when it stops: here that loop is the worker's,
+        whose tasks are not the consumer's to cancel."""
 
 
 class Consumer(driver.Consumer):
+    """Faust's aiokafka consumer with its consumer thread chosen by the app, and one
+    flow-control wait per fetched batch (faust-streaming 0.15.3
+    `faust.transport.drivers.aiokafka.Consumer`)."""
+
     def _new_consumer_thread(self) -> ConsumerThread:
+        """Replaces faust-streaming 0.15.3 `Consumer._new_consumer_thread`, which always
+        makes an `AIOKafkaConsumerThread`."""
         if getattr(self.app, "consumer_in_loop", True):
             return LoopConsumerThread(self, loop=self.loop, thread_loop=self.loop,
                                       beacon=self.beacon)
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     async def _drain_messages(self, fetcher: ServiceT) -> None:  # pragma: no cover
-        """Faust's loop (faust/transport/consumer.py), one flow wait per batch."""
+        """faust-streaming 0.15.3 `faust.transport.consumer.Consumer._drain_messages`,
+        copied with one flow wait per fetched batch (`_deliver`) instead of one per
+        message."""
         consumer_should_stop = cast(Service, self)._stopped.is_set
         fetcher_should_stop = cast(Service, fetcher)._stopped.is_set
         try:
@@ -126,6 +153,8 @@ class Consumer(driver.Consumer):
             self.diag.unset_flag(CONSUMER_FETCHING)
 
     async def _deliver(self, batch: list[tuple[TP, Message]]) -> None:
+        """The inner loop of faust-streaming 0.15.3 `Consumer._drain_messages` (read
+        offsets, gaps, commit every n acks, the callback), for a whole fetched batch."""
         callback = self.callback
         get_read_offset = self._read_offset.__getitem__
         set_read_offset = self._read_offset.__setitem__
@@ -148,26 +177,7 @@ class Consumer(driver.Consumer):
 
 
 class Transport(driver.Transport):
+    """faust-streaming 0.15.3 `faust.transport.drivers.aiokafka.Transport` with the
+    Consumer above."""
+
     Consumer = Consumer
-
-
-# Seconds between a new site's topics and the consumer's resubscription (see below).
-RESUBSCRIBE_AFTER_S = 1.0
-
-
-def add_topic_names(app: Any, channel: Any, names: list[str]) -> None:
-    """Adds topic names to a topic channel an agent reads, while the worker runs.
-
-    Faust's own pattern subscription does not work (its aiokafka driver's `subscribe`
-    says so), so a worker follows new sites' topics this way. Follows faust-streaming
-    0.15.3: the conductor (`app.topics`) holds the agent's clones of the channel, each
-    with its own `topics` list, and `TopicConductor._flag_changes` makes it resubscribe
-    the consumer (a rebalance of the group)."""
-    old = set(channel.topics)
-    # The conductor waits this long before resubscribing (Faust: 45 s, so that agents
-    # restarting together cause one rebalance); a new site's gates cannot wait that long.
-    app.topics._resubscribe_sleep_lock_seconds = RESUBSCRIBE_AFTER_S
-    for topic in [channel, *app.topics]:
-        if set(topic.topics) & old:
-            topic.topics = [*topic.topics, *(n for n in names if n not in topic.topics)]
-    app.topics._flag_changes()

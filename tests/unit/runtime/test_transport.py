@@ -1,11 +1,11 @@
-"""The worker's Kafka consumer as screening.transport builds it (no broker needed)."""
+"""The worker's Kafka consumer as screening.runtime.transport builds it (no broker needed)."""
 
 from __future__ import annotations
 
 import pytest
 
-from screening import transport
 from screening.app import create_app
+from screening.runtime import transport
 from screening.settings import Settings
 
 

@@ -1,0 +1,153 @@
+"""How a traveller is answered from the notices: the document numbers the scan carries
+(exact, and O/0, I/1 variants), and the names (blocking keys, then scoring against the
+profile, matching/persons.py).
+
+`Persons` is that procedure over any list of persons in the notices' layout; what a hit
+is called and asks of the gate comes from the list (`Verdict`): event lists reuse it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from screening.matching.documents import PENALTY_PER_SWAP, PENALTY_REASON, variant_score
+from screening.matching.persons import candidate_filter
+from screening.matching.persons import score as score_person
+from screening.models import Bonus, Hit, Instruction, Penalty, Priority
+from screening.privacy import mask_document
+from screening.watchlists.base import (
+    Answers,
+    Lookup,
+    Match,
+    RecordRef,
+    Records,
+    Screening,
+    keep_best,
+)
+from screening.watchlists.generic import EntriesLayout
+from screening.watchlists.notices.layout import LAYOUT, NOTICE_TABLES, PersonTables
+from screening.watchlists.notices.record import NoticeRecord
+
+if TYPE_CHECKING:
+    from screening.core.prepare import Prepared
+
+# (category, instruction, priority) of a hit on a profile's record, or None when the
+# record no longer hits (past its `valid_until`).
+Verdict = Callable[[dict[str, Any], datetime], tuple[str, Instruction, Priority] | None]
+
+PRIORITY: dict[str, Priority] = {
+    "red": "critical", "orange": "critical", "yellow": "high", "un": "high",
+    "blue": "medium", "green": "medium", "purple": "medium", "black": "medium",
+}
+# What a hit asks of the officer when its record names no action of its own: a yellow
+# notice's missing person is protected (do not alarm), blue, green and purple notices ask
+# for a discreet check (let pass, report the sighting); red, orange, UN and black
+# notices: referral.
+INSTRUCTION: dict[str, Instruction] = {
+    "red": "REFER_SECONDARY", "orange": "REFER_SECONDARY", "un": "REFER_SECONDARY",
+    "black": "REFER_SECONDARY", "yellow": "PROTECT_PERSON", "blue": "DISCREET_CHECK",
+    "green": "DISCREET_CHECK", "purple": "DISCREET_CHECK"}
+
+
+def notice_verdict(profile: dict[str, Any], now: datetime
+                   ) -> tuple[str, Instruction, Priority] | None:
+    colour = profile.get("colour", "unknown")
+    return colour, INSTRUCTION.get(colour, "REFER_SECONDARY"), PRIORITY.get(colour, "high")
+
+
+def analyst_summary(profile: dict[str, Any] | None, record_id: str) -> dict[str, Any]:
+    """What analysts see of a listed person: the record, its travel documents masked as
+    SLTD numbers are (last 3 shown)."""
+    summary: dict[str, Any] = (profile or {}).get("summary", {"id": record_id})
+    if not summary.get("documents"):
+        return summary
+    return {**summary, "documents": [
+        {**d, "number": mask_document(d.get("number"))} if isinstance(d, dict) else d
+        for d in summary["documents"]]}
+
+
+class Persons:
+    """Screening a traveller against one list of persons kept in the notices' layout."""
+
+    def __init__(self, list_name: str, tables: PersonTables, verdict: Verdict) -> None:
+        self.list_name = list_name
+        self.tables = tables
+        self.verdict = verdict
+
+    def lookups(self, p: Prepared) -> list[Lookup]:
+        t = self.tables
+        out = [(t.documents, f) for f in (*p.document_fields, *p.variant_fields)]
+        return out + [(t.names, k) for k in p.name_keys]
+
+    def record_refs(self, p: Prepared, answers: Answers) -> list[RecordRef]:
+        """The profiles behind the candidates, less the name candidates that scoring
+        would reject on their attributes alone (their entries carry the record's date
+        of birth, nationalities and sex)."""
+        t = self.tables
+        refs: list[RecordRef] = []
+        worth = None
+        for fld in p.name_keys:
+            for found in answers.get((t.names, fld), ()):
+                if p.threshold is not None:
+                    if worth is None:
+                        worth = candidate_filter(p.persons, p.threshold)
+                    if not worth(found.payload):
+                        continue
+                refs.append((t.profiles, found.record_id))
+        for fld in (*p.document_fields, *p.variant_fields):
+            refs += [(t.profiles, f.record_id) for f in answers.get((t.documents, fld), ())]
+        return refs
+
+    def hits(self, p: Prepared, answers: Answers, records: Records,
+             at: Screening) -> list[Match]:
+        t = self.tables
+        found: dict[str, Hit] = {}
+        fields = [(f, 0) for f in p.document_fields] + list(p.variant_fields.items())
+        for fld, swaps in fields:
+            penalties = ([Penalty(reason=PENALTY_REASON, amount=round(PENALTY_PER_SWAP * swaps, 4))]
+                         if swaps else [])
+            for entry in answers.get((t.documents, fld), ()):
+                keep_best(found, Hit(list=self.list_name, record_id=entry.record_id,
+                                 score=variant_score(swaps), category="",
+                                 matched_on=["document_number", "issuing_state"],
+                                 penalties=penalties))
+        candidates = sorted({e.record_id for k in p.name_keys
+                             for e in answers.get((t.names, k), ())})
+        for rid in candidates:
+            profile = records.get((t.profiles, rid))
+            if profile is None:
+                continue  # removed between the two round trips, or not worth fetching
+            for person in p.persons:
+                m = score_person(person, profile, at.threshold)
+                if m is not None:
+                    keep_best(found, Hit(
+                        list=self.list_name, record_id=rid, score=round(m.score, 4),
+                        category="", matched_on=list(m.matched_on),
+                        matched_alias=m.matched_alias,
+                        penalties=[Penalty(reason=r, amount=a) for r, a in m.penalties],
+                        name_similarity=m.name_similarity,
+                        bonuses=[Bonus(reason=r, amount=a) for r, a in m.bonuses]))
+        out = []
+        for rid, hit in found.items():
+            profile = records.get((t.profiles, rid))
+            verdict = self.verdict(profile or {}, at.now)
+            if verdict is None:
+                continue
+            category, instruction, priority = verdict
+            out.append(Match(hit.model_copy(update={"category": category}),
+                             analyst_summary(profile, rid), instruction, priority))
+        return out
+
+
+class NoticeList(Persons):
+    name: ClassVar[str] = "notice"
+    model: ClassVar[type[NoticeRecord]] = NoticeRecord
+    layout: EntriesLayout = LAYOUT
+
+    def __init__(self) -> None:
+        super().__init__("notice", NOTICE_TABLES, notice_verdict)
+
+
+LIST = NoticeList()

@@ -1,0 +1,35 @@
+"""A stolen motor vehicle: VIN and/or plate, and what the vehicle looks like."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import model_validator
+
+from screening.models.common import CountryCode, PlateText, RecordDate, ShortText, VinText
+from screening.watchlists.base import ListRecord
+
+
+class VehicleRecord(ListRecord):
+    """A listed vehicle as SMV records describe one (event lists' vehicles too)."""
+
+    vin: VinText | None = None
+    plate: PlateText | None = None
+    plate_country: CountryCode | None = None
+    make: ShortText | None = None
+    model: ShortText | None = None
+    colour: ShortText | None = None
+
+
+class SmvRecord(VehicleRecord):
+    list: Literal["smv"]
+    reported_at: RecordDate | None = None
+
+    @model_validator(mode="after")
+    def _vin_or_plate(self) -> SmvRecord:
+        if not self.vin and not self.plate:
+            raise ValueError("a stolen vehicle record needs vin or plate")
+        return self
+
+
+MODEL = SmvRecord
