@@ -30,6 +30,18 @@ def proc_cpu_seconds(pid: int) -> float:
         return 0.0
 
 
+def proc_status_mb(pid: int, field: str) -> float:
+    """A memory field of /proc/PID/status (VmRSS, VmHWM, ...) in MB; 0 when unknown."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0.0
+
+
 def kafka_broker_pid() -> int | None:
     """The local Kafka broker's process, when it runs on this machine."""
     for entry in Path("/proc").iterdir():
@@ -124,14 +136,12 @@ class WorkerProcess:
 
     def rss_mb(self) -> float:
         """Resident memory now, from /proc (Linux)."""
-        try:
-            with open(f"/proc/{self.pid}/status") as fh:
-                for line in fh:
-                    if line.startswith("VmRSS:"):
-                        return int(line.split()[1]) / 1024
-        except OSError:
-            pass
-        return 0.0
+        return proc_status_mb(self.pid, "VmRSS")
+
+    def peak_rss_mb(self) -> float:
+        """The most resident memory the process has had so far (its high-water mark),
+        from /proc (Linux): a peak between two polls of rss_mb() would be missed."""
+        return proc_status_mb(self.pid, "VmHWM")
 
     def cpu_seconds(self) -> float:
         """User plus system CPU time the worker has used so far, from /proc (Linux).

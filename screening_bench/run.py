@@ -163,14 +163,13 @@ async def _drain(session: Session, settings: Settings, scans: list[Scan], worker
         published = time.monotonic()
         cpu0 = sum(p.cpu_seconds() for p in procs)
         services0 = await _services_cpu(redis)
-        rss = 0.0
         deadline = published + limit_s
         while not arrivals.complete and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
-            rss = max([rss] + [p.rss_mb() for p in procs])
             if any(p.proc is not None and p.proc.poll() is not None for p in procs):
                 raise RuntimeError("a worker died:\n" + procs[0].log_tail())
         cpu1 = sum(p.cpu_seconds() for p in procs)
+        rss = max(p.peak_rss_mb() for p in procs)
         services1 = await _services_cpu(redis)
         await watcher.stop()
         if not arrivals.complete:
@@ -212,13 +211,12 @@ async def _ceiling(session: Session, settings: Settings, scans: list[Scan]) -> D
         proc.wait_ready(limit_s)
         services0 = await _services_cpu(redis)
         deadline = time.monotonic() + limit_s
-        rss = 0.0
         while not arrivals.complete and time.monotonic() < deadline:
             await asyncio.sleep(0.01)
-            rss = max(rss, proc.rss_mb())
             if proc.proc is not None and proc.proc.poll() is not None:
                 raise RuntimeError("the pass-through died:\n" + proc.log_tail())
         cpu1, services1 = proc.cpu_seconds(), await _services_cpu(redis)
+        rss = proc.peak_rss_mb()
         await watcher.stop()
         first = proc.first_read()
         if not arrivals.complete or first is None:
@@ -363,7 +361,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                                        seed=2 + i)
                         for i, rate in enumerate(rates)]
             lat = runs_lat[-1]
-            rss = max([one["rss_mb"]] + [p.rss_mb() for p in procs])
+            rss = max([one["rss_mb"]] + [p.peak_rss_mb() for p in procs])
         finally:
             for p in procs:
                 p.stop()

@@ -15,9 +15,8 @@ import pytest
 import pytest_asyncio
 
 from screening.settings import Settings
-
-from ..integration.conftest import BROKER, REPO, _check_reachable, run_settings
-from .console_support import ConsoleProcess
+from tests.support.console import ConsoleProcess
+from tests.support.services import BROKER, REPO, check_reachable, run_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -29,7 +28,7 @@ ARTIFACTS = REPO / "tests" / "artifacts"
 
 @pytest.fixture
 def settings() -> Settings:
-    _check_reachable(BROKER, "Kafka")
+    check_reachable(BROKER, "Kafka")
     return run_settings()
 
 

@@ -14,9 +14,7 @@ import pytest
 
 from screening.console.i18n import LANGUAGES, direction, strings
 from screening.settings import Settings
-
-from ..integration.conftest import collect, create_topics
-from .console_support import (
+from tests.support.console import (
     ANALYST,
     HOSTILE,
     OTHER_ANALYST,
@@ -25,6 +23,7 @@ from .console_support import (
     make_alert,
     publish,
 )
+from tests.support.services import collect, create_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 EN = strings("en")

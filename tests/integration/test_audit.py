@@ -22,10 +22,9 @@ from screening.security.clients import aiokafka_options
 from screening.security.secretsdir import principal_settings
 from screening.settings import Settings
 from tests.support.feed import signed
-
-from .conftest import collect, create_topics, env_for, run_settings, screening_cmd
-from .resilience import Publisher, Reader, Sent, expected_ids
-from .test_pipeline import load_lists, mixed_scans
+from tests.support.pipeline import load_lists, mixed_scans
+from tests.support.resilience import Publisher, Reader, Sent, expected_ids
+from tests.support.services import collect, create_topics, env_for, run_settings, screening_cmd
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -9,8 +9,7 @@ import orjson
 import pytest
 
 from screening.settings import Settings
-
-from .conftest import env_for, screening_cmd
+from tests.support.services import env_for, screening_cmd
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -22,20 +22,19 @@ from yarl import URL
 from screening.console import create_app, verify_password, web
 from screening.console.web import CONSOLE
 from screening.settings import Settings
-
-from ..e2e.console_support import (
+from tests.support.console import (
     ANALYST,
     HOSTILE,
     OTHER_ANALYST,
     OTHER_PASSWORD,
     PASSWORD,
     SESSION_SECRET,
+    console_settings,
     make_alert,
     publish,
     users_spec,
 )
-from .conftest import collect, create_topics, env_for, screening_cmd
-from .console_fixtures import console_settings
+from tests.support.services import collect, create_topics, env_for, screening_cmd
 
 pytestmark = pytest.mark.integration
 WAIT_S = 30.0

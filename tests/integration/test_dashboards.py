@@ -30,8 +30,7 @@ from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening_bench.processes import end_process, free_port
 from tests.support.feed import sign_files, signed
-
-from .conftest import REPO, create_topics, env_for, screening_cmd
+from tests.support.services import REPO, create_topics, env_for, screening_cmd
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -16,9 +16,8 @@ import pytest
 from screening.mockdata.lists import generate_lists
 from screening.settings import Settings
 from tests.support.feed import sign_files, signed
+from tests.support.services import create_topics, env_for, screening_cmd
 from tests.support.terminal import Terminal
-
-from .conftest import create_topics, env_for, screening_cmd
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,7 @@ import pytest
 
 from screening import kafka_io
 from screening.watchlists.store import WatchlistStore
-
-from .conftest import collect, create_topics, env_for, screening_cmd
+from tests.support.services import collect, create_topics, env_for, screening_cmd
 
 pytestmark = pytest.mark.integration
 

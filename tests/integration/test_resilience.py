@@ -18,9 +18,8 @@ import pytest
 
 from screening.security.clients import redis_options
 from screening.settings import Settings
-
-from .conftest import create_topics, free_port, run_settings
-from .resilience import (
+from tests.support.pipeline import load_lists, mixed_scans
+from tests.support.resilience import (
     KafkaBroker,
     Publisher,
     Reader,
@@ -29,9 +28,15 @@ from .resilience import (
     expected_ids,
     latency_ms,
 )
-from .test_pipeline import load_lists, mixed_scans
+from tests.support.services import create_topics, free_port, run_settings
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+# Seconds within which answers must resume after a failure is over (a worker killed, the
+# broker back): whether the system recovers by itself at all, not how fast. What the
+# tests print, and docs/architecture.md quotes, is the measure; this bound only fails a
+# recovery that never came or came minutes late (a loaded machine must not fail it).
+RECOVERY_BOUND_S = 60.0
 
 
 def answers(results: list[dict[str, Any]]) -> set[tuple[str, frozenset[tuple[str, str]]]]:
@@ -139,6 +144,7 @@ async def test_worker_killed_mid_stream_and_restarted_loses_nothing(
     print(f"SIGKILL {guarantee}: {len(expected_ids(sent))} scans, {answered_before_kill} "
           f"answered before the kill, {repeats} answered twice; longest wait after the "
           f"kill {longest:.1f} s")
+    assert longest < RECOVERY_BOUND_S, f"answers resumed {longest:.1f} s after the kill"
 
 
 async def test_sigterm_finishes_the_batch_commits_and_exits(
@@ -186,7 +192,9 @@ async def test_a_worker_joining_and_one_leaving_mid_stream_lose_nothing(
         share_s = time.monotonic() - joined
         assert answered_by(second) > 0, f"no share within 60 s\n{second.log_tail()}"
         before = answered_by(first)
-        await reader.read(3)
+        kept = time.monotonic() + 30
+        while answered_by(first) == before and time.monotonic() < kept:
+            await reader.read(0.5)
         assert answered_by(first) > before, "the first worker kept no share"
         assert first.proc is not None
         first.proc.send_signal(signal.SIGTERM)
@@ -195,6 +203,7 @@ async def test_a_worker_joining_and_one_leaving_mid_stream_lose_nothing(
         await reader.results_for(expected_ids(sent), within=120)
     print(f"join: the second worker answered its first scans {share_s:.1f} s after it "
           f"was ready; {latency_ms(reader, sent)}")
+    assert share_s < RECOVERY_BOUND_S, f"the second worker's first answer after {share_s:.1f} s"
     assert rc == 0, first.log_tail()
     # At least once: what the first had answered but not committed when the group
     # rebalanced may come twice, with the same answers.
@@ -276,7 +285,9 @@ async def test_redis_gone_ten_seconds_never_clear_unverified_in_budget_then_resu
     worker.wait_ready()
     async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
         publisher = await Publisher(settings, scans, rate=60).start()
-        await reader.read(6)
+        # Screening before the outage: the worker has its partitions, reads the lists.
+        await reader.until_answered(200, within=60)
+        assert len(reader.results_by_event()) >= 200, worker.log_tail()
         # Gone: connections refused for ten seconds, then a restart from the snapshot.
         down_at = time.monotonic()
         own_redis.kill()
@@ -338,26 +349,40 @@ def own_broker(tmp_path: Path) -> Iterator[KafkaBroker]:
 
 async def test_broker_restarted_while_scans_flow_loses_nothing(
         services: None, own_broker: KafkaBroker, worker_factory: Any, lists: Any) -> None:
+    """The broker stopped and started again under a worker that is screening: the
+    worker, the terminals' producer and the reader reconnect by themselves, answers
+    resume, and every scan has its answer."""
     settings = run_settings(broker=own_broker.url)
     paths = lists(settings, **SIZES)
     scans = mixed_scans(paths, 1500)
     await create_topics(settings)
     worker = worker_factory(settings)
     worker.wait_ready()
-    publisher = await Publisher(settings, scans, rate=40).start()
-    await asyncio.sleep(8)
-    t0 = time.monotonic()
-    await asyncio.to_thread(own_broker.down)
-    await asyncio.to_thread(own_broker.up)
-    restart_s = time.monotonic() - t0
-    sent = await publisher.finish(within=240)
-    assert worker.proc is not None and worker.proc.poll() is None, worker.log_tail()
     async with Reader(settings, settings.topic_results, settings.topic_alerts) as reader:
+        publisher = await Publisher(settings, scans, rate=40).start()
+        # Mid-stream: the worker has its partitions and its answers come out.
+        await reader.until_answered(100, within=60)
+        answered_before = len(reader.results_by_event())
+        assert answered_before >= 100, worker.log_tail()
+        down_at = time.monotonic()
+        await asyncio.to_thread(own_broker.down)
+        await asyncio.to_thread(own_broker.up)
+        up_at = time.monotonic()
+        sent = await publisher.finish(within=240)
+        assert worker.proc is not None and worker.proc.poll() is None, worker.log_tail()
         await reader.results_for(expected_ids(sent), within=120)
     repeats = assert_nothing_lost(reader, sent, worker.log_tail(), repeats_allowed=True)
     assert_right_answers(reader, sent)
-    print(f"broker restart: {restart_s:.1f} s down and up, {len(expected_ids(sent))} scans, "
-          f"{repeats} answered twice")
+    assert answered_before < len(expected_ids(sent)), "the restart came after the last scan"
+    # Scans sent while it was down waited for it; each is answered this long after the
+    # broker was back (or after it was sent, if later).
+    arrivals = reader.arrivals()
+    resumed = max(arrivals[s.event_id] - max(s.at, up_at) for s in sent
+                  if s.event_id and s.at > down_at)
+    print(f"broker restart: {up_at - down_at:.1f} s down and up, {answered_before} answered "
+          f"before, {len(expected_ids(sent))} scans, {repeats} answered twice; longest wait "
+          f"after it was back {resumed:.1f} s")
+    assert resumed < RECOVERY_BOUND_S, f"answers resumed {resumed:.1f} s after the restart"
 
 
 @pytest.mark.parametrize("guarantee", ["at_least_once", "exactly_once"])

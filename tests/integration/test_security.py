@@ -33,8 +33,7 @@ from screening.security.clients import aiokafka_options, redis_options
 from screening.security.secretsdir import principal_settings, redis_user_settings
 from screening.settings import Settings
 from tests.support.deadletters import opened
-
-from .conftest import collect, create_topics, env_for, screening_cmd
+from tests.support.services import collect, create_topics, env_for, screening_cmd
 
 pytestmark = pytest.mark.integration
 

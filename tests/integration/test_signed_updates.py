@@ -22,9 +22,8 @@ from screening.watchlists.store import WatchlistStore
 from screening.watchlists.updates import apply_updates, parse_update
 from tests.support.deadletters import opened
 from tests.support.feed import sign_files, signed, signed_dict, stranger_key
+from tests.support.services import collect, create_topics, env_for, screening_cmd
 from tests.support.terminal import Terminal
-
-from .conftest import collect, create_topics, env_for, screening_cmd
 
 pytestmark = pytest.mark.integration
 

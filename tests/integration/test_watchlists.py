@@ -33,9 +33,14 @@ from screening.watchlists.stats import collect_stats
 from screening.watchlists.store import WatchlistStore
 from screening.watchlists.updates import apply_updates
 from tests.support.feed import sign_files, signed
+from tests.support.services import (
+    check_reachable,
+    create_topics,
+    env_for,
+    run_settings,
+    screening_cmd,
+)
 from tests.support.terminal import Terminal as SharedTerminal
-
-from .conftest import _check_reachable, create_topics, env_for, run_settings, screening_cmd
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +50,7 @@ CLUSTER_URL = os.environ.get("SCREENING_TEST_REDIS_CLUSTER_URL", "rediss://127.0
 @pytest.fixture(params=["single", "cluster"])
 def settings(request: pytest.FixtureRequest, services: None) -> Settings:
     if request.param == "cluster":
-        _check_reachable(CLUSTER_URL, "Redis Cluster (make cluster)")
+        check_reachable(CLUSTER_URL, "Redis Cluster (make cluster)")
         return run_settings(redis_url=CLUSTER_URL, redis_cluster=True)
     return run_settings()
 

@@ -25,8 +25,7 @@ from screening.metrics import Metrics
 from screening.settings import Settings
 from tests.support.deadletters import opened
 from tests.support.feed import signed
-
-from .update_fakes import Producer, message
+from tests.support.updates import Producer, message
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 LIMIT = DEADLETTER_PAYLOAD_BYTES

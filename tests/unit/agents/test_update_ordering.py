@@ -15,8 +15,7 @@ from screening.metrics import Metrics
 from screening.settings import Settings
 from screening.watchlists.updates import _order, _stamp, parse_update
 from tests.support.feed import signed
-
-from .update_fakes import Producer, message
+from tests.support.updates import Producer, message
 
 
 def _update(issued_at: str, update_id: str = "u1") -> bytes:

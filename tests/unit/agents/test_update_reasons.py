@@ -9,8 +9,7 @@ from screening.agents.updates import UpdateApplier
 from screening.metrics import Metrics
 from screening.settings import Settings
 from tests.support.feed import signed
-
-from .update_fakes import Producer, message
+from tests.support.updates import Producer, message
 
 
 def upsert(**record: Any) -> bytes:

@@ -17,8 +17,7 @@ from screening.agents.updates import UpdateApplier
 from screening.metrics import Metrics
 from screening.settings import Settings
 from tests.support.feed import signed, signed_dict, stranger_key
-
-from .update_fakes import Producer, message
+from tests.support.updates import Producer, message
 
 RECORD = {"list": "notice", "id": "N-RED", "colour": "red",
           "names": [{"surname": "ERIKSSON", "given_names": "ANNA MARIA"}],

@@ -13,8 +13,7 @@ from screening.metrics import Metrics
 from screening.settings import Settings
 from tests.support.deadletters import opened
 from tests.support.feed import signed
-
-from .update_fakes import Producer, message
+from tests.support.updates import Producer, message
 
 
 def _upsert(rid: str) -> bytes:

@@ -1,4 +1,5 @@
-"""Shared by the console tests: alerts shaped like the worker's, and the console as a process.
+"""Shared by the console's integration and browser tests: the run's settings as the console
+runs deployed, alerts shaped like the worker's, and the console as a process.
 
 The console is started through the real command line (`python -m screening console`)
 with the run's settings in its environment, as an operator would start it.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import subprocess
 import time
 import urllib.error
@@ -22,11 +24,10 @@ from aiokafka import AIOKafkaProducer
 
 from screening.console.auth import hash_password
 from screening.security.clients import aiokafka_options
+from screening.security.secretsdir import principal_settings, redis_user_settings
 from screening.settings import Settings
 from screening_bench.processes import end_process, free_port
-
-from ..integration.conftest import REPO, env_for, screening_cmd
-from ..integration.console_fixtures import console_settings
+from tests.support.services import REPO, env_for, screening_cmd
 
 ANALYST = "analyst.one"
 PASSWORD = "correct horse battery staple"
@@ -35,6 +36,14 @@ OTHER_PASSWORD = "another long passphrase"
 SESSION_SECRET = "test-session-secret-0123456789abcdef"
 # What an attacker could put in a scanned field: must reach the page as text, never HTML.
 HOSTILE = '<img src=x onerror="document.title=\'pwned\'">'
+# The Redis user the console connects as: `console` (keys `{console:<prefix>...` only).
+CONSOLE_REDIS_USER = os.environ.get("SCREENING_TEST_CONSOLE_REDIS_USER", "console")
+
+
+def console_settings(settings: Settings) -> Settings:
+    """The run's settings as the console runs deployed: Kafka principal `console`, Redis
+    user `console`."""
+    return principal_settings(redis_user_settings(settings, CONSOLE_REDIS_USER), "console")
 
 
 @functools.cache

@@ -25,8 +25,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening_bench.processes import end_process, free_port
-
-from .conftest import REPO, SECRETS
+from tests.support.services import REPO, SECRETS
 
 
 class RedisServer:
