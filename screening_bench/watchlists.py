@@ -106,6 +106,7 @@ async def measure_list(port: int, name: str, path: Path, workers: int | None) ->
         stats = await collect_stats(store)
         config: dict[Any, Any] = dict(await redis.config_get("hash-max-listpack-*"))
         records = report.counts[name]
+        max_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         grown = await _grow(redis, store, name, path, records)
         return {**grown,
             "list": name, "records": records, "used_memory_delta": after - before,
@@ -120,25 +121,27 @@ async def measure_list(port: int, name: str, path: Path, workers: int | None) ->
             "loader_cpu_us_per_record": round(own_cpu / records * 1e6, 2) if records else None,
             # Peak RSS of this process so far (loads run smallest first: a figure that
             # stays put from 1 M to 10 M records is memory bounded whatever the size).
-            "loader_max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "loader_max_rss_mb": max_rss_mb,
             "server_config": {str(k): str(v) for k, v in config.items()},
         }
     finally:
         await redis.aclose()
 
 
-def _new_records(path: Path, want: int) -> list[WatchlistUpdate]:
-    """Upserts of the file's first `want` records under new ids."""
+def _new_records(path: Path, start: int, count: int) -> list[WatchlistUpdate]:
+    """Upserts of the file's records start..start+count under new ids."""
     updates: list[WatchlistUpdate] = []
     with open(path, "rb") as fh:
-        for line in fh:
+        for n, line in enumerate(fh):
+            if n < start:
+                continue
+            if n >= start + count:
+                break
             data = orjson.loads(line)
             data["id"] = f"{data['id']}+"
             updates.append(WatchlistUpdate.model_validate({
                 "update_id": uuid.uuid4().hex, "op": "upsert",
                 "issued_at": datetime.now(UTC), "record": data}))
-            if len(updates) == want:
-                break
     return updates
 
 
@@ -153,9 +156,12 @@ async def _grow(redis: Redis, store: WatchlistStore, name: str, path: Path,
     want = int(records * GROWTH)
     if not want:
         return {}
-    updates = await asyncio.to_thread(_new_records, path, want)
-    for start in range(0, len(updates), 1000):
-        await apply_updates(store, updates[start:start + 1000])
+    done = 0
+    for start in range(0, want, 10_000):  # read and applied in parts: memory stays flat
+        updates = await asyncio.to_thread(_new_records, path, start, min(10_000, want - start))
+        for part in range(0, len(updates), 1000):
+            await apply_updates(store, updates[part:part + 1000])
+        done += len(updates)
     version = await store.current_version(refresh=True)
     # The list's tables only (sampled, as `stats` measures them): live updates also keep
     # their journal and stamps, which are not the layout's.
@@ -169,8 +175,8 @@ async def _grow(redis: Redis, store: WatchlistStore, name: str, path: Path,
             if encoding is not None:
                 sampled += 1
                 converted += encoding in (b"hashtable", "hashtable")
-    return {"grown_records": records + len(updates),
-            "grown_sampled_bytes_per_record": round(size / (records + len(updates)), 1),
+    return {"grown_records": records + done,
+            "grown_sampled_bytes_per_record": round(size / (records + done), 1),
             "grown_hashtable_buckets": f"{converted}/{sampled}"}
 
 

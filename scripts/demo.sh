@@ -42,10 +42,10 @@ mapfile -t AS_SITE < <(creds site-default)
 mapfile -t AS_CONSOLE < <(creds console)
 mapfile -t AS_AUDITOR < <(creds auditor)
 
-if [[ ! -s "$DEMO/lists/sltd.ndjson" ]]; then
-    say "generating mock watchlists (100,000 SLTD, 20,000 notices, 50,000 stolen vehicles)"
+if [[ ! -s "$DEMO/lists/events.ndjson" ]]; then
+    say "generating mock watchlists (100,000 SLTD, 20,000 notices, 50,000 stolen vehicles, 2,000 event-list records)"
     "$BIN/screening" watchlists generate --out "$DEMO/lists" --sltd 100000 --notices 20000 \
-        --smv 50000 --seed 7
+        --smv 50000 --events 2000 --seed 7
 fi
 say "signing the lists as the feed (Ed25519) and loading them into Redis as a new version"
 env "${AS_FEED[@]}" "$BIN/screening" watchlists sign "$DEMO"/lists/*.ndjson
