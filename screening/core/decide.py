@@ -114,7 +114,8 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
                                 hit=m.hit, subject=subject, record=m.record,
                                 scan_kind=kind, watchlist_version=version,
                                 instruction=result.instruction,
-                                reference=result.reference))
+                                reference=result.reference, action=m.action,
+                                owner=m.owner))
     return result, alerts
 
 

@@ -78,6 +78,10 @@ class CheckResult(StrictModel):
     # to quote. Filled from the outcome and event id when not given.
     instruction: Instruction | None = None
     reference: str | None = None
+    # Contract v2 (optional): what the record asks (watchlists/actions.py) and the
+    # authority that owns it (an NCB), to whom a verification request goes.
+    action: str | None = None
+    owner: str | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -110,6 +114,10 @@ class Alert(StrictModel):
     # quotes (the same as on the scan's result).
     instruction: Instruction | None = None
     reference: str | None = None
+    # Contract v2 (optional): what the record asks (watchlists/actions.py) and the
+    # authority that owns it (an NCB), to whom a verification request goes.
+    action: str | None = None
+    owner: str | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -70,6 +70,9 @@ class Match:
     record: dict[str, Any]
     instruction: Instruction
     priority: Priority
+    # The record's own action and owner, when it names them (alerts v2).
+    action: str | None = None
+    owner: str | None = None
 
 
 def keep_best(found: dict[str, Hit], hit: Hit) -> None:

@@ -7,13 +7,10 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from screening.models.common import RecordDate, RecordTimestamp, ShortText
+from screening.watchlists.actions import EventAction
 from screening.watchlists.notices.record import PersonRecord
 from screening.watchlists.smv.record import VehicleRecord
 
-# What the record asks of the gate (contract v2, "Instructions to the gate"), and
-# `refuse_entry` for what event lists mostly hold: revoked accreditations, stadium bans.
-Action = Literal["arrest", "locate", "discreet_check", "specific_check", "protect", "inform",
-                 "seize", "refuse_entry"]
 _VEHICLE_FIELDS = ("vin", "plate", "plate_country", "make", "model", "colour")
 _PERSON_FIELDS = ("date_of_birth", "sex")
 
@@ -22,7 +19,9 @@ class EventRecord(PersonRecord, VehicleRecord):
     list: Literal["event"]
     list_name: ShortText = Field(min_length=1)
     subject: Literal["person", "vehicle"]
-    action: Action | None = None
+    # Any action (watchlists/actions.py), and `refuse_entry` for what event lists mostly
+    # hold: revoked accreditations, stadium bans.
+    action: EventAction | None = None
     owner: ShortText | None = None
     valid_until: RecordTimestamp | None = None
     issued_at: RecordDate | None = None

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from screening.models import Instruction, Priority
+from screening.watchlists.actions import PRIORITY, instruction_for, lapsed
 from screening.watchlists.base import Answers, Lookup, Match, RecordRef, Records, Screening
 from screening.watchlists.event.layout import LAYOUT, PERSON_TABLES, VEHICLE_TABLES
 from screening.watchlists.event.record import EventRecord
@@ -18,25 +19,13 @@ from screening.watchlists.smv.screen import Vehicles
 if TYPE_CHECKING:
     from screening.core.prepare import Prepared
 
-# What each action asks of the gate; no action: a referral, as for any hit.
-INSTRUCTION: dict[str, Instruction] = {
-    "arrest": "REFER_SECONDARY", "specific_check": "REFER_SECONDARY",
-    "refuse_entry": "REFER_SECONDARY", "locate": "DISCREET_CHECK",
-    "discreet_check": "DISCREET_CHECK", "inform": "DISCREET_CHECK",
-    "protect": "PROTECT_PERSON"}
-PRIORITY: dict[str, Priority] = {
-    "arrest": "critical", "protect": "high", "refuse_entry": "high", "specific_check": "high",
-    "seize": "high", "locate": "medium", "discreet_check": "medium", "inform": "low"}
-
-
 def _verdict(record: dict[str, Any], now: datetime, seize: Instruction
              ) -> tuple[str, Instruction, Priority] | None:
-    until = record.get("valid_until")
-    if until and datetime.fromisoformat(until) <= now:
+    if lapsed(record.get("valid_until"), now):
         return None
     action = record.get("action")
-    instruction = seize if action == "seize" else INSTRUCTION.get(action or "", "REFER_SECONDARY")
-    return (record.get("list_name") or "event", instruction,
+    return (record.get("list_name") or "event",
+            instruction_for(action, "REFER_SECONDARY", seize),
             PRIORITY.get(action or "", "high"))
 
 

@@ -40,8 +40,33 @@ def _dob(issued: date, age: int, colour: str, rng: Random) -> str | None:
     return born.isoformat()
 
 
+# What each colour's notices mostly ask (contract v2 actions), with their weights.
+_ACTIONS = {
+    "red": Weighted([("arrest", 80), ("specific_check", 20)]),
+    "blue": Weighted([("locate", 70), ("discreet_check", 30)]),
+    "yellow": Weighted([("protect", 100)]),
+    "green": Weighted([("discreet_check", 50), ("inform", 50)]),
+    "black": Weighted([("inform", 100)]), "purple": Weighted([("inform", 100)]),
+    "orange": Weighted([("specific_check", 100)]), "un": Weighted([("specific_check", 100)]),
+}
+
+
+def _procedure(record: Record, issued: date, as_of: date, rng: Random) -> None:
+    """Action (most notices name one), owner (the issuing NCB) and, for a few, an end."""
+    if rng.random() < 0.9:
+        record["action"] = _ACTIONS[record["colour"]].pick(rng)
+    nationalities = record.get("nationalities") or [_STATES.pick(rng)]
+    record["owner"] = f"NCB-{nationalities[0] if rng.random() < 0.7 else _STATES.pick(rng)}"
+    if rng.random() < 0.03:  # half of them lapsed before the event, half after it
+        end = as_of + timedelta(days=rng.choice((-1, 1)) * rng.randrange(30, 4000))
+        record["valid_until"] = f"{end.isoformat()}T00:00:00Z"
+
+
 def iter_notices(count: int, seed: int = 1, *, as_of: date = AS_OF) -> Iterator[Record]:
     rng = Random(f"notices:{seed}")
+    # Actions, owners and validity from a stream of their own, so that adding them left
+    # every other field of the generated notices as it was.
+    arng = Random(f"notice-actions:{seed}")
     source, chooser, people = CodeSource(rng), DocumentChooser(), PersonFactory("notices")
     colours = Weighted(NOTICE_COLOURS)
     for i in range(count):
@@ -86,6 +111,7 @@ def iter_notices(count: int, seed: int = 1, *, as_of: date = AS_OF) -> Iterator[
             documents.append({"number": source.take(kind.shape, NOTICE), "issuing_state": state})
         record["documents"] = documents
         record["issued_at"] = timestamp(issued.isoformat(), rng)
+        _procedure(record, issued, as_of, arng)
         yield record
 
 

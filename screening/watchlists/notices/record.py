@@ -14,8 +14,10 @@ from screening.models.common import (
     NameText,
     PartialDate,
     RecordDate,
+    RecordTimestamp,
     ShortText,
 )
+from screening.watchlists.actions import NoticeAction
 from screening.watchlists.base import ListRecord
 
 NoticeColour = Literal["red", "yellow", "blue", "green", "orange", "purple", "black", "un"]
@@ -53,6 +55,11 @@ class NoticeRecord(PersonRecord):
     colour: NoticeColour
     names: builtins.list[NoticeName] = Field(min_length=1, max_length=50)
     issued_at: RecordDate | None = None
+    # Contract v2: what the notice asks (watchlists/actions.py; none: its colour's
+    # default), the authority that owns it (an NCB), and when it stops hitting.
+    action: NoticeAction | None = None
+    owner: ShortText | None = None
+    valid_until: RecordTimestamp | None = None
 
 
 MODEL = NoticeRecord

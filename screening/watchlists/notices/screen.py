@@ -17,6 +17,7 @@ from screening.matching.persons import candidate_filter
 from screening.matching.persons import score as score_person
 from screening.models import Bonus, Hit, Instruction, Penalty, Priority
 from screening.privacy import mask_document
+from screening.watchlists.actions import instruction_for, lapsed
 from screening.watchlists.base import (
     Answers,
     Lookup,
@@ -53,8 +54,14 @@ INSTRUCTION: dict[str, Instruction] = {
 
 def notice_verdict(profile: dict[str, Any], now: datetime
                    ) -> tuple[str, Instruction, Priority] | None:
+    """The colour names the hit; the notice's action, else its colour, the instruction."""
+    record = profile.get("summary", {})
+    if lapsed(record.get("valid_until"), now):
+        return None
     colour = profile.get("colour", "unknown")
-    return colour, INSTRUCTION.get(colour, "REFER_SECONDARY"), PRIORITY.get(colour, "high")
+    instruction = instruction_for(record.get("action"),
+                                  INSTRUCTION.get(colour, "REFER_SECONDARY"), "REFER_SECONDARY")
+    return colour, instruction, PRIORITY.get(colour, "high")
 
 
 def analyst_summary(profile: dict[str, Any] | None, record_id: str) -> dict[str, Any]:
@@ -136,8 +143,10 @@ class Persons:
             if verdict is None:
                 continue
             category, instruction, priority = verdict
-            out.append(Match(hit.model_copy(update={"category": category}),
-                             analyst_summary(profile, rid), instruction, priority))
+            record = analyst_summary(profile, rid)
+            out.append(Match(hit.model_copy(update={"category": category}), record,
+                             instruction, priority, action=record.get("action"),
+                             owner=record.get("owner")))
         return out
 
 

@@ -76,10 +76,19 @@ def _unpack_vin(raw: bytes) -> str:
     return "".join(reversed(out))
 
 
+# After the report date: contract v2's action, owner and valid_until (bodies written
+# before them end earlier, and read back without them).
+LATER = ("action", "owner")
+
+
 def pack(record: Any) -> bytes:
     parts = [(getattr(record, f) or "").encode() for f in FIELDS]
     parts[1] = _pack_vin(record.vin) if record.vin else b""
     parts.append(_when(record.reported_at).encode())
+    later = [(getattr(record, f) or "").encode() for f in LATER]
+    later.append(_when(record.valid_until).encode())
+    if any(later):
+        parts += later
     return b"\x1f".join(parts)
 
 
@@ -90,6 +99,12 @@ def unpack(raw: bytes) -> dict[str, Any]:
     for name, value in zip(FIELDS, parts, strict=False):
         if value:
             out[name] = _unpack_vin(value) if name == "vin" else value.decode()
-    if len(parts) > len(FIELDS) and (when := _when_text(parts[len(FIELDS)].decode())):
+    n = len(FIELDS)
+    if len(parts) > n and (when := _when_text(parts[n].decode())):
         out["reported_at"] = when
+    for name, value in zip(LATER, parts[n + 1:], strict=False):
+        if value:
+            out[name] = value.decode()
+    if len(parts) > n + 1 + len(LATER) and (until := _when_text(parts[-1].decode())):
+        out["valid_until"] = until
     return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from random import Random
 
 from screening.mockdata.codes import LISTED, CodeSource
@@ -18,6 +18,7 @@ from screening.mockdata.vehicles import (
 
 def iter_smv(count: int, seed: int = 1, *, as_of: date = AS_OF) -> Iterator[Record]:
     rng = Random(f"smv:{seed}")
+    arng = Random(f"smv-actions:{seed}")  # its own stream: other fields as they were
     source, maker = CodeSource(rng), VehicleMaker()
     days = days_back(as_of, 8 * 365)
     for i in range(count):
@@ -38,6 +39,12 @@ def iter_smv(count: int, seed: int = 1, *, as_of: date = AS_OF) -> Iterator[Reco
         record["colour"] = car.colour
         day = days[rng.randrange(len(days))]
         record["reported_at"] = timestamp(day, rng) if rng.random() < 0.3 else day
+        record["action"] = "seize" if arng.random() < 0.9 else "inform"
+        owner = record.get("plate_country") or LISTED_COUNTRIES.pick(arng)
+        record["owner"] = f"NCB-{owner}"
+        if arng.random() < 0.02:  # a few with an end, half of them lapsed
+            end = as_of + timedelta(days=arng.choice((-1, 1)) * arng.randrange(30, 4000))
+            record["valid_until"] = f"{end.isoformat()}T00:00:00Z"
         yield record
 
 

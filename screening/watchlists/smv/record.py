@@ -6,7 +6,15 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from screening.models.common import CountryCode, PlateText, RecordDate, ShortText, VinText
+from screening.models.common import (
+    CountryCode,
+    PlateText,
+    RecordDate,
+    RecordTimestamp,
+    ShortText,
+    VinText,
+)
+from screening.watchlists.actions import PropertyAction
 from screening.watchlists.base import ListRecord
 
 
@@ -24,6 +32,11 @@ class VehicleRecord(ListRecord):
 class SmvRecord(VehicleRecord):
     list: Literal["smv"]
     reported_at: RecordDate | None = None
+    # Contract v2: what the record asks (none: hold the vehicle), its owner, and when it
+    # stops hitting.
+    action: PropertyAction | None = None
+    owner: ShortText | None = None
+    valid_until: RecordTimestamp | None = None
 
     @model_validator(mode="after")
     def _vin_or_plate(self) -> SmvRecord:

@@ -17,6 +17,7 @@ from screening.matching.plates import match_plate
 from screening.matching.vin import PENALTY_PER_CORRECTION, normalize_vin
 from screening.matching.vin import PENALTY_REASON as VIN_CORRECTED
 from screening.models import Hit, Instruction, Penalty, Priority
+from screening.watchlists.actions import instruction_for, lapsed
 from screening.watchlists.base import (
     Answers,
     Found,
@@ -38,7 +39,10 @@ Verdict = Callable[[dict[str, Any], datetime], tuple[str, Instruction, Priority]
 
 
 def smv_verdict(record: dict[str, Any], now: datetime) -> tuple[str, Instruction, Priority] | None:
-    return "stolen_vehicle", "HOLD_VEHICLE", "high"
+    if lapsed(record.get("valid_until"), now):
+        return None
+    return ("stolen_vehicle", instruction_for(record.get("action"), "HOLD_VEHICLE",
+                                              "HOLD_VEHICLE"), "high")
 
 
 class Vehicles:
@@ -96,7 +100,8 @@ class Vehicles:
             category, instruction, priority = verdict
             record = {k: v for k, v in body.items() if k != "also"}
             out.append(Match(hit.model_copy(update={"category": category}), record,
-                             instruction, priority))
+                             instruction, priority, action=record.get("action"),
+                             owner=record.get("owner")))
         return out
 
     def _bodies(self, entries: Iterable[Found], records: Records) -> list[dict[str, Any]]:

@@ -24,19 +24,25 @@ WHEN = st.one_of(st.none(), DAYS,
 
 @settings(max_examples=300, deadline=None)
 @given(vin=st.one_of(st.none(), VIN, TEXT), plate=st.one_of(st.none(), TEXT),
-       make=st.one_of(st.none(), TEXT), when=WHEN)
+       make=st.one_of(st.none(), TEXT), when=WHEN,
+       action=st.sampled_from([None, "seize", "inform"]), owner=st.one_of(st.none(), TEXT),
+       until=st.sampled_from([None, "2027-01-01T00:00:00Z", "2031-05-06T07:08:09+02:00"]))
 def test_a_body_reads_back_as_the_record(vin: str | None, plate: str | None,
-                                         make: str | None, when: str | None) -> None:
+                                         make: str | None, when: str | None,
+                                         action: str | None, owner: str | None,
+                                         until: str | None) -> None:
     data: dict[str, Any] = {"list": "smv", "id": "SMV-1", "vin": vin or "X", "plate": plate,
                             "plate_country": "CZE" if plate else None, "make": make,
-                            "reported_at": when}
+                            "reported_at": when, "action": action, "owner": owner,
+                            "valid_until": until}
     record = SmvRecord.model_validate(data)
     packed = body.pack(record)
     assert b"\0" not in packed and b"\x1e" not in packed
     expected = record.model_dump(mode="json", exclude={"list"}, exclude_none=True)
     got = body.unpack(packed)
     # A time with an offset reads back as the same instant in UTC.
-    assert _instant(got.pop("reported_at", None)) == _instant(expected.pop("reported_at", None))
+    for moment in ("reported_at", "valid_until"):
+        assert _instant(got.pop(moment, None)) == _instant(expected.pop(moment, None))
     assert got == expected
 
 
