@@ -9,7 +9,7 @@ default (a notice's follows its colour). Past `valid_until` a record no longer h
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -45,3 +45,30 @@ def instruction_for(action: str | None, default: Instruction,
 def lapsed(valid_until: str | None, now: datetime) -> bool:
     """Past the record's `valid_until` (as its JSON has it): it no longer hits."""
     return bool(valid_until) and datetime.fromisoformat(str(valid_until)) <= now
+
+
+_EPOCH = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def moment_text(when: datetime | None) -> str:
+    """A time as a compact layout stores it: whole seconds since 1900, base 36."""
+    if when is None:
+        return ""
+    return _b36(max(0, int((when - _EPOCH).total_seconds())))
+
+
+def moment_of(text: str) -> str | None:
+    """moment_text back into the ISO time a record's JSON has."""
+    if not text:
+        return None
+    return (_EPOCH + timedelta(seconds=int(text, 36))).isoformat().replace("+00:00", "Z")
+
+
+def _b36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if not n:
+            return out

@@ -62,7 +62,8 @@ return out
 #   p: put entry `value` for record `id` into the field's entry list (replacing its old one)
 #   d: remove record `id`'s entry from the field's entry list (the field goes when empty)
 #   s: HSET field value          x: HDEL field
-#   q, e: as p and d for compact entries (one code byte, then the id: sltd/layout.py)
+#   q, e: as p and d for compact entries (one code byte, the id, any extras after US:
+#         sltd/layout.py)
 #   a: add the fixed-width chunk `value` to the field's chunks unless there already
 #   r: remove the fixed-width chunk `value` from the field's chunks
 # Puts try HSETNX first: on a fresh version almost every field is new, so that is
@@ -74,7 +75,11 @@ local function others(cur, id, compact)
   if cur then
     for item in string.gmatch(cur, '[^\\30]+') do
       local rid
-      if compact then rid = string.sub(item, 2) else rid = string.match(item, '^[^\\31]*') end
+      if compact then
+        rid = string.match(string.sub(item, 2), '^[^\\31]*')  -- the id, before any extras
+      else
+        rid = string.match(item, '^[^\\31]*')
+      end
       if rid ~= id then out[#out + 1] = item end
     end
   end
@@ -167,9 +172,10 @@ while i <= #a do
       if redis.call('HSETNX', key, field, value) == 0 then
         local cur = redis.call('HGET', key, field)
         if mode == 'q' then
-          local id, out = string.sub(value, 2), {}
+          -- Compact entries: a code byte, the id, then any extras after US.
+          local id, out = string.match(string.sub(value, 2), '^[^\\31]*'), {}
           for item in string.gmatch(cur, '[^\\30]+') do
-            if string.sub(item, 2) ~= id then out[#out + 1] = item end
+            if string.match(string.sub(item, 2), '^[^\\31]*') ~= id then out[#out + 1] = item end
           end
           out[#out + 1] = value
           redis.call('HSET', key, field, table.concat(out, RS))

@@ -13,7 +13,7 @@ import os
 import subprocess
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -421,3 +421,36 @@ async def _entries_of(redis_client: Any, settings: Settings, table: str, rid: st
         for value in (await redis_client.hgetall(key)).values():
             n += sum(item.split(b"\x1f")[0] == rid.encode() for item in value.split(b"\x1e"))
     return n
+
+
+async def test_a_documents_action_owner_and_end_survive_loads_and_updates(
+        settings: Settings, tmp_path: Path, redis_client: Any) -> None:
+    """SLTD's compact entries carry action, owner and valid_until when a record has them:
+    loaded in bulk (the model's path), replaced by a live upsert (one entry, not two),
+    and past valid_until no hit."""
+    store = WatchlistStore(redis_client, settings.redis_prefix)
+    soon = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
+    informed = {**sltd("S-1", "INFORM001"), "action": "inform", "owner": "NCB|GBR"}
+    ending = {**sltd("S-2", "ENDING001"), "valid_until": soon}
+    paths = write_lists(tmp_path / "x", [*iter_sltd(300, seed=4), informed, ending])
+    await loader.load_files(store, paths, grace_s=0, workers=0)
+
+    async def answer(number: str) -> Any:
+        screener = Screener(store, Settings(lookup_budget_s=2.0))
+        [item] = await screener.screen([RawScan(kind="traveller", value=orjson.dumps({
+            "event_id": uuid.uuid4().hex, "checkpoint_id": "cp", "terminal_id": "t",
+            "scanned_at": datetime.now(UTC).isoformat(),
+            "document": {"number": number, "issuing_state": "GBR"}}))])
+        return item
+
+    got = await answer("INFORM001")
+    assert got.result.instruction == "DISCREET_CHECK"
+    assert (got.alerts[0].action, got.alerts[0].owner) == ("inform", "NCB|GBR")
+    assert (await answer("ENDING001")).result.outcome == "hit"
+
+    await apply_updates(store, [update("upsert", {**informed, "action": "seize"})])
+    got = await answer("INFORM001")
+    assert got.result.instruction == "SEIZE_DOCUMENT"
+    assert [h.record_id for h in got.result.hits] == ["S-1"]  # replaced, not added
+    await asyncio.sleep(3.2)
+    assert (await answer("ENDING001")).result.outcome == "clear"

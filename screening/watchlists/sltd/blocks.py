@@ -120,7 +120,8 @@ def parse_range(path: str, offset: int, size: int, first_line: int) -> BlockResu
 def _model_sltd(data: dict[str, Any]) -> Sltd:
     record = _SLTD.validate_python(data)
     return Sltd(record.id, record.document_number, record.issuing_state,
-                record.document_type, record.status)
+                record.document_type, record.status,
+                layout.extras_of(record.action, record.owner, record.valid_until))
 
 
 def _why(exc: ValidationError) -> str:
@@ -129,8 +130,8 @@ def _why(exc: ValidationError) -> str:
     return f"{loc}: {first['msg']}"
 
 
-# What pack needs of a record: id, logical document field and code byte, as bytes.
-Ready = tuple[bytes, bytes, bytes]
+# What pack needs of a record: id, logical document field, code byte, extras, as bytes.
+Ready = tuple[bytes, bytes, bytes, bytes]
 _NOT_ALNUM = re.compile(rb"[^A-Z0-9]+")
 _STATES = {k.encode(): v.encode() for k, v in COUNTRY_ALIASES.items()}
 _CODES = {(status.encode(), typ.encode()): bytes((layout.code_of(status, typ),))
@@ -140,7 +141,7 @@ _CODES = {(status.encode(), typ.encode()): bytes((layout.code_of(status, typ),))
 def ready(record: Sltd) -> Ready:
     field = layout.document_field(record.document_number, record.issuing_state)
     return (record.id.encode(), field.encode(),
-            bytes((layout.code_of(record.status, record.document_type),)))
+            bytes((layout.code_of(record.status, record.document_type),)), record.extras)
 
 
 def _ready_line(rid: bytes, number: bytes, state: bytes, doc_type: bytes | None,
@@ -155,7 +156,7 @@ def _ready_line(rid: bytes, number: bytes, state: bytes, doc_type: bytes | None,
     code = _CODES.get((status, doc_type or b""))
     if code is None:  # a document type without a code of its own
         code = bytes((layout.code_of(status.decode(), None),))
-    return rid, folded + b"|" + _STATES.get(state, state), code
+    return rid, folded + b"|" + _STATES.get(state, state), code, b""
 
 
 class Packer:
@@ -172,10 +173,11 @@ class Packer:
         entry = _ENTRY.pack
         doc_digest, doc_slot = layout.doc_digest_of, layout.doc_slot
         id_digest, id_slot = layout.id_digest_of, layout.id_slot
-        for rid, document, code in records:
+        for rid, document, code, extras in records:
             digest = doc_digest(document)
             b, dfield = doc_slot(digest, doc_buckets)
-            pair = b"$6\r\n%b\r\n$%d\r\n%b%b\r\n" % (dfield, len(rid) + 1, code, rid)
+            pair = b"$6\r\n%b\r\n$%d\r\n%b%b%b\r\n" % (dfield, len(rid) + 1 + len(extras),
+                                                          code, rid, extras)
             part = dp[b % parts]
             part += entry(b, len(pair))
             part += pair
@@ -313,7 +315,7 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
         else:
             latest[rid] = _ready_line(rid, number, state, doc_type, status)
             if len(out.samples) < SAMPLES_PER_BLOCK:
-                out.samples.append({"list": "sltd", **fast_line(m[0])._asdict()})  # type: ignore[union-attr]
+                out.samples.append(_sample(fast_line(m[0])))  # type: ignore[arg-type]
         n += 1
         pos = m.end() + 1
     for raw in block[pos:].split(b"\n"):
@@ -322,6 +324,13 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
     out.sltd = len(latest)
     packer.pack(latest.values(), out)
     return out
+
+
+def _sample(record: Sltd) -> dict[str, Any]:
+    """A record for simulators to aim at (the sample kept with the version)."""
+    data = record._asdict()
+    data.pop("extras")
+    return {"list": "sltd", **data}
 
 
 def _slow_line(raw: bytes, n: int, where: str, latest: dict[bytes, Ready],
@@ -358,4 +367,4 @@ def _slow_line(raw: bytes, n: int, where: str, latest: dict[bytes, Ready],
                 return
     latest[record.id.encode()] = ready(record)
     if len(out.samples) < SAMPLES_PER_BLOCK:
-        out.samples.append({"list": "sltd", **record._asdict()})
+        out.samples.append(_sample(record))

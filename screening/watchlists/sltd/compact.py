@@ -55,8 +55,10 @@ class SltdLayout:
 
     def index(self, record: SltdRecord) -> Indexed:
         """The logical entry a look-up answers (stored as digests, see layout.py)."""
-        code = layout.code_of(record.status, record.document_type)
-        payload = layout.entries_of(bytes((code,)) + record.id.encode())[0][1]
+        value = layout.entry_value(record.id, record.status, record.document_type,
+                                   layout.extras_of(record.action, record.owner,
+                                                    record.valid_until))
+        payload = layout.entries_of(value)[0][1]
         fld = layout.document_field(record.document_number, record.issuing_state)
         return Indexed(entries=(Entry(TABLE, fld, record.id, payload),))
 
@@ -76,7 +78,8 @@ def put_ops(store: WatchlistStore, version: Version, record: SltdRecord) -> list
                                                      record.issuing_state))
     dkey, dfield = doc_slot(version, store.data_keys, digest)
     ikey, ifield = id_slot(version, store.data_keys, record.id)
-    value = layout.entry_value(record.id, record.status, record.document_type)
+    value = layout.entry_value(record.id, record.status, record.document_type,
+                               layout.extras_of(record.action, record.owner, record.valid_until))
     return [("q", dkey, dfield, record.id, value), ("a", ikey, ifield, "", digest)]
 
 

@@ -59,6 +59,13 @@ class Sltd(NamedTuple):
     issuing_state: str
     document_type: str | None
     status: str
+    # The compact entry's extras (action, owner, valid_until: layout.extras_of); the fast
+    # path takes only records without them.
+    extras: bytes = b""
+
+
+# Fields the fast path leaves to the model.
+_NOT_FAST = ("action", "owner", "valid_until")
 
 
 def fast_sltd(data: dict[str, Any]) -> Sltd | None:
@@ -69,6 +76,8 @@ def fast_sltd(data: dict[str, Any]) -> Sltd | None:
     status = data.get("status")
     doc_type = data.get("document_type")
     when = data.get("reported_at")
+    if any(data.get(k) is not None for k in _NOT_FAST):
+        return None
     if (data.get("list") != "sltd" or type(rid) is not str or type(number) is not str
             or type(state) is not str or type(status) is not str or status not in _STATUSES
             or not _plain(rid, 64) or not _plain(number, 30)

@@ -4,8 +4,9 @@ Two bucketed hash tables per version, each bucket small enough to stay a listpac
 
     {prefix}:{ver}:sd:{b}   document table
         field: D[:6], where D = blake2b("NUMBER|STATE", 9 bytes) with NUL bytes made 1
-        value: one code byte (status and document type) + record id; records sharing a
-               document are joined by RS
+        value: one code byte (status and document type) + record id, and only for a
+               record that has them, US + action US owner US valid_until (seconds since
+               1900, base 36); records sharing a document are joined by RS
         bucket b = D[6:9] (24 bits, big-endian) modulo the version's bucket count
     {prefix}:{ver}:si:{b}   id table, so that deletes keyed "<list>:<id>" find the document
         field: I[:4], where I = two CRC-32s of the id (8 bytes) with NUL bytes made 1
@@ -31,10 +32,12 @@ replacement costs under 0.01 bit per byte.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from hashlib import blake2b
 from zlib import crc32
 
 from screening.matching.documents import document_field as document_field
+from screening.watchlists.actions import moment_of, moment_text
 
 DOC_TABLE = "sd"
 ID_TABLE = "si"
@@ -88,15 +91,39 @@ def code_of(status: str, document_type: str | None) -> int:
     return _CODE_BASE + _STATUS_INDEX[status] * len(TYPES) + _TYPE_INDEX.get(document_type or "", 0)
 
 
-def entry_value(record_id: str, status: str, document_type: str | None) -> bytes:
-    return bytes((code_of(status, document_type),)) + record_id.encode()
+US = b"\x1f"
+
+
+def extras_of(action: str | None, owner: str | None, valid_until: datetime | None) -> bytes:
+    """What a record adds after its id when it has any of them (most have none)."""
+    if not (action or owner or valid_until):
+        return b""
+    return US + US.join(x.encode() for x in (action or "", owner or "",
+                                              moment_text(valid_until)))
+
+
+def entry_value(record_id: str, status: str, document_type: str | None,
+                extras: bytes = b"") -> bytes:
+    return bytes((code_of(status, document_type),)) + record_id.encode() + extras
 
 
 def entries_of(raw: bytes | None) -> list[tuple[str, str]]:
-    """A stored document value into (record_id, "status|type") pairs."""
+    """A stored document value into (record_id, payload) pairs: the payload is
+    "status|type", and "US action US owner US valid_until" after it when the record has
+    them (US: an owner may hold "|", never a control character)."""
     if not raw:
         return []
-    return [(item[1:].decode(), _DECODE.get(item[0], "unknown|")) for item in raw.split(RS) if item]
+    out = []
+    for item in raw.split(RS):
+        if not item:
+            continue
+        rid, _, extras = item[1:].partition(US)
+        payload = _DECODE.get(item[0], "unknown|")
+        if extras:
+            action, owner, until = [*extras.decode().split("\x1f"), "", ""][:3]
+            payload += f"\x1f{action}\x1f{owner}\x1f{moment_of(until) or ''}"
+        out.append((rid.decode(), payload))
+    return out
 
 
 def digests_of(raw: bytes | None) -> list[bytes]:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 from screening.matching.documents import PENALTY_PER_SWAP, PENALTY_REASON, variant_score
 from screening.models import Hit, Penalty, Priority
 from screening.privacy import mask_document
+from screening.watchlists.actions import instruction_for, lapsed
 from screening.watchlists.base import Answers, Lookup, Match, RecordRef, Records, Screening
 from screening.watchlists.sltd.compact import TABLE, SltdLayout
 from screening.watchlists.sltd.record import SltdRecord
@@ -45,15 +46,25 @@ class SltdList:
                 old = best.get(found.record_id)
                 if old is not None and old.hit.score >= score:
                     continue
-                status = found.payload.split("|", 1)[0] or "unknown"
+                # "status|type", then US action US owner US valid_until when it has them.
+                head, *rest = found.payload.split("\x1f")
+                status = head.split("|", 1)[0]
+                action, owner, until = [*rest, "", "", ""][:3]
+                if lapsed(until or None, at.now):
+                    continue
+                status = status or "unknown"
                 number, _, state = fld.partition("|")
                 hit = Hit(list="sltd", record_id=found.record_id, score=score, category=status,
                           matched_on=["document_number", "issuing_state"], penalties=penalties)
                 # The record's number is the field it matched: as scanned or a variant.
                 record = {"id": found.record_id, "status": status, "issuing_state": state,
                           "document_number": mask_document(number)}
-                best[found.record_id] = Match(hit, record, "SEIZE_DOCUMENT",
-                                              PRIORITY.get(status, "medium"))
+                record.update({k: v for k, v in (("action", action), ("owner", owner),
+                                                 ("valid_until", until)) if v})
+                best[found.record_id] = Match(
+                    hit, record, instruction_for(action or None, "SEIZE_DOCUMENT",
+                                                 "SEIZE_DOCUMENT"),
+                    PRIORITY.get(status, "medium"), action=action or None, owner=owner or None)
         return list(best.values())
 
 

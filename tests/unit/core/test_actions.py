@@ -20,6 +20,8 @@ NOTICE = {"list": "notice", "id": "N1", "colour": "red", "owner": "NCB-UTO",
           "date_of_birth": "1974-08-12", "nationalities": ["UTO"], "sex": "F",
           "documents": [{"number": "X1234567", "issuing_state": "UTO"}]}
 SMV = {"list": "smv", "id": "V1", "vin": "1M8GDM9AXKP042788", "owner": "NCB-D"}
+SLTD = {"list": "sltd", "id": "S1", "document_number": "X1234567", "issuing_state": "UTO",
+        "status": "lost", "owner": "NCB|UTO"}
 TRAVELLER = {"event_id": "e1", "checkpoint_id": "cp", "terminal_id": "t",
              "scanned_at": NOW.isoformat(),
              "document": {"number": "X1234567", "issuing_state": "UTO"}}
@@ -58,7 +60,18 @@ async def test_a_vehicle_action_gives_its_instruction(action: str | None,
     assert item.alerts[0].owner == "NCB-D"
 
 
-@pytest.mark.parametrize(("record", "scan"), [(NOTICE, TRAVELLER), (SMV, VEHICLE)])
+@pytest.mark.parametrize(("action", "instruction"), [
+    (None, "SEIZE_DOCUMENT"), ("seize", "SEIZE_DOCUMENT"), ("inform", "DISCREET_CHECK")])
+async def test_a_document_action_gives_its_instruction(action: str | None,
+                                                       instruction: str) -> None:
+    item = await screen({**SLTD, "action": action}, TRAVELLER)
+    assert item.result.instruction == instruction
+    [alert] = item.alerts
+    assert (alert.action, alert.owner) == (action, "NCB|UTO")  # an owner may hold "|"
+
+
+@pytest.mark.parametrize(("record", "scan"), [(NOTICE, TRAVELLER), (SMV, VEHICLE),
+                                              (SLTD, TRAVELLER)])
 async def test_a_record_stops_hitting_at_valid_until(record: dict[str, Any],
                                                      scan: dict[str, Any]) -> None:
     """valid_until 2 s ahead: a hit now, none 3 s later; the same stored record."""

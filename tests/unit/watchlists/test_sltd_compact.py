@@ -71,7 +71,8 @@ def model_view(data: dict[str, Any]) -> tuple[Any, ...] | None:
         r = SltdRecord.model_validate(data)
     except ValidationError:
         return None
-    return (r.id, r.document_number, r.issuing_state, r.document_type, r.status)
+    return (r.id, r.document_number, r.issuing_state, r.document_type, r.status,
+            layout.extras_of(r.action, r.owner, r.valid_until))
 
 
 ints = st.integers(-(2**40), 2**40)
@@ -86,7 +87,9 @@ records = st.fixed_dictionaries({
     "id": texts, "document_number": texts, "issuing_state": texts,
     "status": st.one_of(st.sampled_from([*layout.STATUSES, "Lost", " lost"]), ints),
 }, optional={"document_type": st.one_of(st.none(), texts, ints),
-             "reported_at": when, "extra": ints})
+             "reported_at": when, "extra": ints,
+             "action": st.sampled_from([None, "seize", "inform", "arrest"]),
+             "owner": st.one_of(st.none(), texts), "valid_until": when})
 
 
 @settings(max_examples=1500, deadline=None)

@@ -28,7 +28,7 @@ WHEN = st.one_of(st.none(), DAYS,
        action=st.sampled_from([None, "seize", "inform"]), owner=st.one_of(st.none(), TEXT),
        until=st.sampled_from([None, "2027-01-01T00:00:00Z", "2031-05-06T07:08:09+02:00"]))
 def test_a_body_reads_back_as_the_record(vin: str | None, plate: str | None,
-                                         make: str | None, when: str | None,
+                                         make: str | None, when: str | None, *,
                                          action: str | None, owner: str | None,
                                          until: str | None) -> None:
     data: dict[str, Any] = {"list": "smv", "id": "SMV-1", "vin": vin or "X", "plate": plate,
