@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from random import Random
 from typing import Any
 
 import orjson
+
+from screening.watchlists.actions import lapsed
 
 Record = dict[str, Any]
 
@@ -23,10 +26,14 @@ class ListSample:
 
     @classmethod
     def of(cls, records: Iterable[Record]) -> ListSample:
+        """The records that can still hit: one past its valid_until no longer does, so
+        a scan built to hit it would be expected to hit wrongly."""
         sample = cls()
         lists = {"sltd": sample.sltd, "notice": sample.notices, "smv": sample.smv}
+        now = datetime.now(UTC)
         for record in records:
-            lists[record["list"]].append(record)
+            if not lapsed(record.get("valid_until"), now):
+                lists[record["list"]].append(record)
         return sample
 
 
@@ -44,6 +51,7 @@ def sample_from_files(paths: Iterable[Path], per_list: int, seed: int) -> ListSa
     """Up to `per_list` records of each list, uniformly at random (reservoir sampling):
     one pass, memory bounded by the sample, only the chosen lines are parsed."""
     rng = Random(f"sample:{seed}")
+    now = datetime.now(UTC)
     reservoirs: dict[str, list[bytes]] = {"sltd": [], "notice": [], "smv": []}
     seen = dict.fromkeys(reservoirs, 0)
     for path in paths:
@@ -54,6 +62,9 @@ def sample_from_files(paths: Iterable[Path], per_list: int, seed: int) -> ListSa
                 name = _list_of(line)
                 if name not in reservoirs:
                     continue
+                if b'"valid_until"' in line and lapsed(orjson.loads(line).get("valid_until"),
+                                                       now):
+                    continue  # no longer hits: not one to build a hit from
                 i = seen[name]
                 seen[name] = i + 1
                 if i < per_list:

@@ -41,7 +41,7 @@ async def sample_records(store: WatchlistStore, per_list: int, seed: int) -> Lis
     # SLTD keeps digests, which cannot be read back into numbers: the load kept a sample.
     kept = await store.sample(version)
     sltd = rng.sample(kept, min(per_list, len(kept)))
-    return ListSample(sltd=sltd, notices=notices, smv=smv)
+    return ListSample.of([*sltd, *notices, *smv])
 
 
 async def sample_from_redis(settings: Settings, per_list: int, seed: int) -> ListSample:
