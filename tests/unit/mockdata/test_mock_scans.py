@@ -24,6 +24,7 @@ from screening.mockdata.samples import ListSample, sample_from_files
 from screening.mockdata.scans import Expect, ScanFactory
 from screening.models import TravellerScan, VehicleScan
 from screening.settings import Settings
+from screening.watchlists.actions import lapsed
 
 FIXED_NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 SETTINGS = Settings()
@@ -234,7 +235,11 @@ def test_deterministic_per_seed_but_for_event_ids(sample: ListSample) -> None:
 def test_sample_from_files(tmp_path: Path) -> None:
     paths = generate_lists(tmp_path, sltd=2000, notices=500, smv=30, seed=3)
     sample = sample_from_files(paths.values(), per_list=100, seed=1)
-    assert (len(sample.sltd), len(sample.notices), len(sample.smv)) == (100, 100, 30)
+    # Every vehicle that can still hit: a record past its valid_until cannot.
+    vehicles = [orjson.loads(line) for line in paths["smv"].read_bytes().splitlines()]
+    live = [v for v in vehicles if not lapsed(v.get("valid_until"), datetime.now(UTC))]
+    assert 0 < len(live) < len(vehicles) == 30
+    assert (len(sample.sltd), len(sample.notices), len(sample.smv)) == (100, 100, len(live))
     assert {r["list"] for r in sample.sltd} == {"sltd"}
     ids = {r["id"] for r in sample.sltd}
     assert len(ids) == 100
