@@ -23,13 +23,15 @@ class ListSample:
     sltd: list[Record] = field(default_factory=list)
     notices: list[Record] = field(default_factory=list)
     smv: list[Record] = field(default_factory=list)
+    events: list[Record] = field(default_factory=list)
 
     @classmethod
     def of(cls, records: Iterable[Record]) -> ListSample:
         """The records that can still hit: one past its valid_until no longer does, so
         a scan built to hit it would be expected to hit wrongly."""
         sample = cls()
-        lists = {"sltd": sample.sltd, "notice": sample.notices, "smv": sample.smv}
+        lists = {"sltd": sample.sltd, "notice": sample.notices, "smv": sample.smv,
+                 "event": sample.events}
         now = datetime.now(UTC)
         for record in records:
             if not lapsed(record.get("valid_until"), now):
@@ -52,7 +54,7 @@ def sample_from_files(paths: Iterable[Path], per_list: int, seed: int) -> ListSa
     one pass, memory bounded by the sample, only the chosen lines are parsed."""
     rng = Random(f"sample:{seed}")
     now = datetime.now(UTC)
-    reservoirs: dict[str, list[bytes]] = {"sltd": [], "notice": [], "smv": []}
+    reservoirs: dict[str, list[bytes]] = {"sltd": [], "notice": [], "smv": [], "event": []}
     seen = dict.fromkeys(reservoirs, 0)
     for path in paths:
         with open(path, "rb") as lines:

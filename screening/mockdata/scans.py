@@ -82,6 +82,10 @@ class ScanFactory:
         # traveller (the matcher keeps it below its threshold, rightly).
         self._notices_with_dob = [n for n in self.sample.notices if n.get("date_of_birth")]
         self._notices_with_docs = [n for n in self.sample.notices if n.get("documents")]
+        # Event lists' persons are found as notices are, their vehicles as stolen ones.
+        self._event_persons = [e for e in self.sample.events
+                               if e.get("subject") == "person" and e.get("date_of_birth")]
+        self._event_vehicles = [e for e in self.sample.events if e.get("subject") == "vehicle"]
         # A site's own checkpoints when given (its terminals' ids derive from them).
         ids = list(checkpoint_ids or (f"CP-{c:02d}" for c in range(1, checkpoints + 1)))
         self._terminals = [(cp, f"{cp}-T{t}") for cp in ids
@@ -195,6 +199,7 @@ class ScanFactory:
                 (0.5, "sltd", self.sample.sltd),
                 (0.35, "notice_name", self._notices_with_dob),
                 (0.15, "notice_document", self._notices_with_docs),
+                (0.1, "event_person", self._event_persons),
             )
             if records
         ]
@@ -203,6 +208,8 @@ class ScanFactory:
         name = Weighted([(n, w) for w, n in options]).pick(rng)
         if name == "sltd":
             return self._sltd_hit()
+        if name == "event_person":
+            return self._notice_hit(by_document=False, pool=self._event_persons)
         return self._notice_hit(by_document=name == "notice_document")
 
     def _holder(self, nationality: str | None = None) -> dict[str, Any]:
@@ -232,10 +239,13 @@ class ScanFactory:
         scan = self._document(td, code, state, number, holder, dob, mode=mode)
         return scan, "sltd", record["id"]
 
-    def _notice_hit(self, *, by_document: bool) -> tuple[Scan, str, str]:
+    def _notice_hit(self, *, by_document: bool,
+                    pool: list[Record] | None = None) -> tuple[Scan, str, str]:
+        """A traveller built to hit a listed person (a notice's, or `pool`'s)."""
         rng = self._rng
         today = self._now().date()
-        pool = self._notices_with_docs if by_document else self._notices_with_dob
+        if pool is None:
+            pool = self._notices_with_docs if by_document else self._notices_with_dob
         record = rng.choice(pool)
         name = record["names"][0]
         nationalities = record.get("nationalities") or []
@@ -261,7 +271,7 @@ class ScanFactory:
             number = self._codes.draw(kind.shape, ORDINARY, rng)
             mode = "both" if rng.random() < 0.8 else "fields"  # the exact name travels beside
         scan = self._document(td, code, state, number, holder, dob, mode=mode)
-        return scan, "notice", record["id"]
+        return scan, record["list"], record["id"]
 
     # ---------------------------------------------------------------- vehicles
 
@@ -296,9 +306,12 @@ class ScanFactory:
 
     def vehicle_hit(self) -> tuple[Scan, str, str]:
         rng = self._rng
-        if not self.sample.smv:
+        if not (self.sample.smv or self._event_vehicles):
             raise ValueError("vehicle hits need stolen vehicle records in the sample")
-        record = rng.choice(self.sample.smv)
+        if self._event_vehicles and (not self.sample.smv or rng.random() < 0.1):
+            record = rng.choice(self._event_vehicles)
+        else:
+            record = rng.choice(self.sample.smv)
         plate, vin = record.get("plate"), record.get("vin")
         by_vin = bool(vin) and (not plate or rng.random() < 0.5)
         vehicle: dict[str, Any] = {}
@@ -313,7 +326,7 @@ class ScanFactory:
         scan = self._envelope()
         scan["vehicle"] = vehicle
         scan["read_confidence"] = round(rng.uniform(0.85, 1.0), 3)
-        return scan, "smv", record["id"]
+        return scan, record["list"], record["id"]
 
     # ----------------------------------------------------------------- mixtures
 
@@ -337,8 +350,9 @@ class ScanFactory:
         """n scans: (kind, payload, expectation). Hits go to whichever kind the sample
         can serve when the chosen one cannot."""
         rng = self._rng
-        can_traveller = bool(self.sample.sltd or self._notices_with_dob or self._notices_with_docs)
-        can_vehicle = bool(self.sample.smv)
+        can_traveller = bool(self.sample.sltd or self._notices_with_dob or self._notices_with_docs
+                             or self._event_persons)
+        can_vehicle = bool(self.sample.smv or self._event_vehicles)
         if hit_share > 0 and not (can_traveller or can_vehicle):
             raise ValueError("hits need a ListSample with records")
         for _ in range(n):

@@ -251,3 +251,27 @@ def test_sample_from_files(tmp_path: Path) -> None:
     other = tmp_path / "other.ndjson"
     other.write_bytes(b'{"id":"X1","list":"smv","plate":"B-AB 1","plate_country":"D"}\n\n')
     assert sample_from_files([other], per_list=5, seed=1).smv[0]["id"] == "X1"
+
+
+async def test_scans_built_to_hit_event_records_hit_them(tmp_path: Path) -> None:
+    """The simulator aims at event-list persons and vehicles too, and the engine finds
+    each record it aimed at."""
+    from screening.core.engine import RawScan, Screener
+    from screening.settings import Settings
+    from tests.support.memory_store import MemoryStore
+
+    paths = generate_lists(tmp_path, smv=50, event=400, seed=5)
+    sample = sample_from_files(paths.values(), per_list=400, seed=1)
+    factory = ScanFactory(seed=3, sample=sample)
+    store = MemoryStore([*sample.events, *sample.smv])
+    aimed = [factory.traveller_hit() for _ in range(60)] + [factory.vehicle_hit()
+                                                            for _ in range(200)]
+    events = [(scan, rid) for scan, name, rid in aimed if name == "event"]
+    assert len(events) >= 60 + 5  # every traveller, and some vehicles
+    screener = Screener(store, Settings(lookup_budget_s=0.5))
+    raws = [RawScan(kind="vehicle" if "vehicle" in scan else "traveller",
+                    value=orjson.dumps(scan)) for scan, _ in events]
+    missed = [(rid, item.result.outcome) for (_, rid), item in
+              zip(events, await screener.screen(raws), strict=True)
+              if rid not in {h.record_id for h in item.result.hits}]
+    assert missed == []
