@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from screening.privacy import mask_document, mask_value
+from screening.privacy import VEHICLE_IDS, mask_document, mask_value, mask_vehicle_ids
 from screening.settings import Settings
 
 COLOURS = {"critical": "\033[1;31m", "high": "\033[33m", "medium": "\033[36m", "low": "\033[37m"}
@@ -29,10 +29,6 @@ def add_parser(sub: Any) -> None:
     tail.set_defaults(func=run_tail)
 
 
-# A vehicle's identifiers point at its keeper: shown as document numbers are (last 3).
-VEHICLE_IDS = ("vin", "plate")
-
-
 def masked(alert: dict[str, Any]) -> dict[str, Any]:
     """The alert with the subject's and the record's VIN and plate masked, and the
     subject's names and date of birth (what `--json` prints without `--unmask`)."""
@@ -40,9 +36,9 @@ def masked(alert: dict[str, Any]) -> dict[str, Any]:
     for part in ("subject", "record"):
         fields = out.get(part)
         if isinstance(fields, dict):
-            out[part] = {k: (mask_document(v) if k in VEHICLE_IDS and isinstance(v, str)
-                             else mask_value(k, v) if part == "subject" else v)
-                         for k, v in fields.items()}
+            vehicle = mask_vehicle_ids(fields)
+            out[part] = {k: (v if k in VEHICLE_IDS or part != "subject" else mask_value(k, v))
+                         for k, v in vehicle.items()}
     return out
 
 
