@@ -16,16 +16,15 @@ an explicit role.
 
 Entries come from SCREENING_CONSOLE_USERS (inline, fixed for the process's life) and
 SCREENING_CONSOLE_USERS_FILE (what `screening console users` writes). The console
-looks at the file again whenever its size or modification time changes, checked at
-most every RELOAD_S, so a role or site taken away applies to the next request and to
-open streams (which end when their user's entry changes) without a restart.
+looks at the file (a stat) on every request and reads it again when it was replaced or
+changed, so a role or site taken away applies to the very next request and to open
+streams (which end when their user's entry changes) without a restart.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +36,6 @@ Role = Literal["analyst", "supervisor", "auditor"]
 ROLES: tuple[Role, ...] = ("analyst", "supervisor", "auditor")
 ALL_SITES = "*"
 USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
-# How often, at most, the users file is looked at again (a stat; read when it changed).
-RELOAD_S = 0.2
 
 
 class InvalidUsers(ValueError):
@@ -166,28 +163,25 @@ class UserStore(Mapping[str, User]):
     closed) until it is mended, and the error is logged once."""
 
     def __init__(self, inline: str, path: Path | None, *,
-                 clock: Callable[[], float] = time.monotonic,
                  on_error: Callable[[str], None] | None = None) -> None:
         self.inline = parse_users(inline)
         self.path = path
-        self.clock = clock
         self.on_error = on_error
         self._file: dict[str, User] = {}
-        self._stamp: tuple[int, int] | None = None
-        self._checked = float("-inf")
+        self._stamp: tuple[int, int, int] | None = None
         self._error: str | None = None
         if path is not None:
             self._file = self._read_file()  # at start an invalid file is an error
             self._stamp = self._stat()
-            self._checked = clock()
 
-    def _stat(self) -> tuple[int, int] | None:
+    def _stat(self) -> tuple[int, int, int] | None:
         assert self.path is not None
         try:
             st = os.stat(self.path)
         except OSError:
             return None
-        return st.st_mtime_ns, st.st_size
+        # The inode too: `users` replaces the file, which a coarse mtime may not show.
+        return st.st_ino, st.st_mtime_ns, st.st_size
 
     def _read_file(self) -> dict[str, User]:
         assert self.path is not None
@@ -200,10 +194,6 @@ class UserStore(Mapping[str, User]):
     def refresh(self) -> None:
         if self.path is None:
             return
-        now = self.clock()
-        if now - self._checked < RELOAD_S:
-            return
-        self._checked = now
         stamp = self._stat()
         if stamp == self._stamp:
             return
