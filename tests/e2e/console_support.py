@@ -37,10 +37,21 @@ SESSION_SECRET = "test-session-secret-0123456789abcdef"
 HOSTILE = '<img src=x onerror="document.title=\'pwned\'">'
 
 
+# Roles and sites (console/users.py): an analyst of site A, one of site B, a supervisor
+# and an auditor, beside the two analysts of every site the older tests sign in as.
+SITE_A, SITE_B = "arena", "stadium"
+A_ANALYST, B_ANALYST, SUPERVISOR, AUDITOR = "ana.arena", "bo.stadium", "sue.super", "aud.it"
+
+
 @functools.cache
 def users_spec() -> str:
-    return (f"{ANALYST}:{hash_password(PASSWORD)},"
-            f"{OTHER_ANALYST}:{hash_password(OTHER_PASSWORD)}")
+    return ",".join((
+        f"{ANALYST}:{hash_password(PASSWORD)}:analyst:*",
+        f"{OTHER_ANALYST}:{hash_password(OTHER_PASSWORD)}:analyst:*",
+        f"{A_ANALYST}:{hash_password(PASSWORD)}:analyst:{SITE_A}",
+        f"{B_ANALYST}:{hash_password(PASSWORD)}:analyst:{SITE_B}",
+        f"{SUPERVISOR}:{hash_password(PASSWORD)}:supervisor:*",
+        f"{AUDITOR}:{hash_password(PASSWORD)}:auditor:"))
 
 
 def make_alert(*, list_: str = "notice", category: str = "red", priority: str = "critical",

@@ -179,7 +179,8 @@ async def test_sign_in_checks_the_hash_and_rotates_the_session(
     assert await page.sign_in("nobody", PASSWORD) == 401
     assert await page.sign_in(OTHER_ANALYST, OTHER_PASSWORD) == 303
     async with page.http.get(page.base + "/api/session") as resp:
-        assert (await resp.json()) == {"analyst": OTHER_ANALYST}
+        assert (await resp.json()) == {"analyst": OTHER_ANALYST, "role": "analyst",
+                                       "sites": ["*"]}
     first = page.cookie()
     assert await page.sign_in(ANALYST, PASSWORD) == 303
     assert page.cookie() != first, "a new session at every sign-in"
@@ -211,7 +212,7 @@ async def test_an_attacker_hammering_a_name_never_keeps_its_analyst_out(
     assert await analyst.sign_in(ANALYST, PASSWORD) == 303, "locked out by an attacker"
     assert asyncio.get_running_loop().time() - started < 10, "slowed down, not for long"
     async with analyst.http.get(analyst.base + "/api/session") as resp:
-        assert (await resp.json()) == {"analyst": ANALYST}
+        assert (await resp.json())["analyst"] == ANALYST
 
     # One address gets only so many attempts a minute, whatever the names.
     spray = pages(server, address="203.0.113.67")
