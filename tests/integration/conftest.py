@@ -154,3 +154,6 @@ async def collect(settings: Settings, topic: str, *, until: int, timeout: float,
 
 __all__ = ["KCAT", "WorkerProcess", "as_admin", "as_worker", "collect", "create_topics", "env_for",
            "provision_run", "run_settings", "screening_cmd"]
+
+# The console tests' fixtures (`console`, `pages`), imported last: they use the above.
+from .console_pages import console, pages  # noqa: E402,F401
