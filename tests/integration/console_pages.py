@@ -70,6 +70,12 @@ class Page:
             await self.token("/")  # the token rotates at sign-in
         return status
 
+    async def post(self, path: str, body: Any = None) -> tuple[int, Any]:
+        """A JSON POST the way the page makes it (its token in X-CSRF-Token)."""
+        async with self.http.post(self.base + path, data=orjson.dumps(body or {}), headers={
+                "Content-Type": "application/json", "X-CSRF-Token": self.csrf}) as resp:
+            return resp.status, await resp.json()
+
     async def decide(self, alert_id: str, decision: str = "confirmed", note: str = "",
                      token: str | None = None, **headers: str) -> tuple[int, Any]:
         async with self.http.post(
@@ -116,9 +122,10 @@ async def console(settings: Settings, redis_client: Any,
     servers: list[TestServer] = []
 
     async def start(**overrides: Any) -> TestServer:
-        config = Settings(console_users=SecretStr(users_spec()),
-                          console_session_secret=SecretStr(SESSION_SECRET),
-                          console_lookback=50, **overrides)
+        values: dict[str, Any] = {"console_users": SecretStr(users_spec()),
+                                  "console_session_secret": SecretStr(SESSION_SECRET),
+                                  "console_lookback": 50}
+        config = Settings(**(values | overrides))
         server = TestServer(create_app(console_settings(settings), config), host="127.0.0.1")
         await server.start_server()
         servers.append(server)
