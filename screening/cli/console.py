@@ -113,8 +113,8 @@ def run_sessions(settings: Settings, args: argparse.Namespace) -> int:
 
     from redis.exceptions import RedisError
 
-    from screening.console.auth import InvalidUsers, parse_users
     from screening.console.sessions import SessionStore
+    from screening.console.users import InvalidUsers, UserStore
     from screening.redis_client import make_redis
 
     async def main() -> int:
@@ -128,7 +128,8 @@ def run_sessions(settings: Settings, args: argparse.Namespace) -> int:
             if args.user is not None:
                 names = [args.user]
             else:
-                names = sorted(parse_users(settings.console_users.get_secret_value()))
+                names = sorted(UserStore(settings.console_users.get_secret_value(),
+                                         settings.console_users_file))
             for name in names:
                 for session in await store.of(name):
                     created = datetime.fromtimestamp(session.created, UTC).isoformat(
