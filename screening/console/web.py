@@ -19,7 +19,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -59,6 +59,9 @@ KEEPALIVE_S = 15.0
 # within 1 s of sign-out or revocation on any replica. One GET per open page per check.
 SESSION_CHECK_S = 0.25
 PUBLISH_TIMEOUT_S = 10.0
+# How far back the auditor view searches when no "from" is given: a search is one HTTP
+# request, and the whole audit (years, a record per scan) is `audit query`'s to read.
+AUDIT_DEFAULT_WINDOW = timedelta(hours=24)
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -518,7 +521,8 @@ async def search_audit(request: web.Request) -> web.StreamResponse:
             c.settings, document=fields["document"], state=fields["state"],
             name=fields["name"], dob=fields["dob"], vin=fields["vin"], plate=fields["plate"],
             country=fields["country"], actor=fields["actor"],
-            since=parse_time(fields["from"]) if fields["from"] else None,
+            since=(parse_time(fields["from"]) if fields["from"]
+                   else datetime.now(UTC) - AUDIT_DEFAULT_WINDOW),
             until=parse_time(fields["to"]) if fields["to"] else None)
     except (orjson.JSONDecodeError, TypeError):
         return _error(400, "expected a JSON object of criteria")
