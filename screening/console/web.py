@@ -19,7 +19,7 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,7 +34,7 @@ from screening.console.auth import verify_password as _verify_password
 from screening.console.feed import Event, Feed, display_decision
 from screening.console.i18n import LANGUAGES, negotiate
 from screening.console.limits import Limits, LoginLimiter, Refused, client_address
-from screening.console.pages import STATIC, asset, audit_page, console_page, login_page
+from screening.console.pages import STATIC, asset, console_page, login_page
 from screening.console.scope import SiteMap
 from screening.console.sessions import Session, SessionStore
 from screening.console.users import InvalidUsers, User, UserStore
@@ -59,9 +59,6 @@ KEEPALIVE_S = 15.0
 # within 1 s of sign-out or revocation on any replica. One GET per open page per check.
 SESSION_CHECK_S = 0.25
 PUBLISH_TIMEOUT_S = 10.0
-# How far back the auditor view searches when no "from" is given: a search is one HTTP
-# request, and the whole audit (years, a record per scan) is `audit query`'s to read.
-AUDIT_DEFAULT_WINDOW = timedelta(hours=24)
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -239,18 +236,6 @@ async def index(request: web.Request) -> web.StreamResponse:
     resp = _html("")
     resp.text = console_page(_lang(request), _csrf(request, resp, session), session.analyst,
                              user.role)
-    return resp
-
-
-async def audit_view(request: web.Request) -> web.StreamResponse:
-    """The auditor's page: searches of the audit trail; no alert is ever on it."""
-    session, user = await _session(request), await _user(request)
-    if session is None or user is None:
-        return _see_other("/login")
-    if not user.audits:
-        return _see_other("/")
-    resp = _html("")
-    resp.text = audit_page(_lang(request), _csrf(request, resp, session), session.analyst)
     return resp
 
 
@@ -448,106 +433,6 @@ async def decide(request: web.Request) -> web.StreamResponse:
     return web.json_response(display_decision(decision), status=202)
 
 
-async def _alert_act(request: web.Request) -> tuple[User, dict[str, Any]] | web.Response:
-    """The checks of an act on one alert: signed in, a role that sees alerts, the
-    page's token, and the alert one of the user's sites'."""
-    allowed = await _may_see_alerts(request)
-    if isinstance(allowed, web.Response):
-        return allowed
-    if not await _post_allowed(request, request.headers.get("X-CSRF-Token")):
-        return _error(403, "csrf")
-    c = _console(request)
-    alert = c.feed.alert(request.match_info["alert_id"])
-    if alert is None or not _visible(c, allowed, alert):
-        return _error(404, "unknown alert")
-    return allowed, alert
-
-
-async def view_alert(request: web.Request) -> web.StreamResponse:
-    """Opening an alert's detail: recorded (`alert_viewed`) before the detail is sent."""
-    checked = await _alert_act(request)
-    if isinstance(checked, web.Response):
-        return checked
-    user, alert = checked
-    c = _console(request)
-    await _audit(request, "alert_viewed", user.name, alert_id=alert["alert_id"],
-                 outcome="ok", site=c.sites.site_of_alert(alert),
-                 checkpoint_id=alert["checkpoint_id"])
-    return web.json_response({"alert": alert, "decision": c.feed.decision(alert["alert_id"])})
-
-
-async def unmask_alert(request: web.Request) -> web.StreamResponse:
-    """"Show" on an alert: its VINs and plates whole, for a supervisor or an analyst of
-    its site, recorded (`unmask`) before anything is sent. Document numbers stay masked:
-    alerts carry them masked."""
-    checked = await _alert_act(request)
-    if isinstance(checked, web.Response):
-        return checked
-    user, alert = checked
-    c = _console(request)
-    await _audit(request, "unmask", user.name, alert_id=alert["alert_id"], outcome="console",
-                 site=c.sites.site_of_alert(alert), checkpoint_id=alert["checkpoint_id"])
-    log.info("alert unmasked", extra={"kv": {"alert_id": alert["alert_id"],
-                                             "analyst": user.name}})
-    return web.json_response(c.feed.vehicle_ids(alert["alert_id"]))
-
-
-async def search_audit(request: web.Request) -> web.StreamResponse:
-    """The auditor view's search: the criteria of `screening audit query`, by the same
-    code (audit/query.py), the audit topic read as the console's principal on behalf of
-    an auditor user. A POST with a JSON body: what is searched (a document number, a
-    name) never travels in a URL, where logs and histories keep it."""
-    from screening.audit.query import BadQuery, build_criteria, parse_time, read_records
-    from screening.exceptions import ConfigurationError
-
-    user = await _user(request)
-    if user is None:
-        return _error(401, "not signed in")
-    if not user.audits:
-        return _error(403, "the auditor role only")
-    if not await _post_allowed(request, request.headers.get("X-CSRF-Token")):
-        return _error(403, "csrf")
-    if request.content_type != "application/json":
-        return _error(415, "expected application/json")
-    c = _console(request)
-    try:
-        body = orjson.loads(await request.read())
-        if not isinstance(body, dict):
-            raise TypeError
-        fields = {k: (str(body[k]).strip()[:200] or None) if body.get(k) is not None else None
-                  for k in ("document", "state", "name", "dob", "vin", "plate", "country",
-                            "actor", "from", "to")}
-        criteria = build_criteria(
-            c.settings, document=fields["document"], state=fields["state"],
-            name=fields["name"], dob=fields["dob"], vin=fields["vin"], plate=fields["plate"],
-            country=fields["country"], actor=fields["actor"],
-            since=(parse_time(fields["from"]) if fields["from"]
-                   else datetime.now(UTC) - AUDIT_DEFAULT_WINDOW),
-            until=parse_time(fields["to"]) if fields["to"] else None)
-    except (orjson.JSONDecodeError, TypeError):
-        return _error(400, "expected a JSON object of criteria")
-    except BadQuery as exc:
-        return _error(400, str(exc))
-    except ConfigurationError as exc:
-        log.error("audit search impossible", extra={"kv": {"error": str(exc)}})
-        return _error(503, "no audit key configured")
-    limit = c.console.console_audit_max_results
-    found: list[dict[str, Any]] = []
-    total = 0
-    try:
-        async for record in read_records(c.settings, criteria, progress=None):
-            total += 1
-            found.append(record)
-            if len(found) > limit:
-                found.pop(0)
-    except (KafkaError, ConfigurationError) as exc:
-        log.error("audit not readable", extra={"kv": {"error": repr(exc)[:300]}})
-        return _error(503, "the audit topic cannot be read")
-    found.sort(key=lambda r: str(r.get("at", "")), reverse=True)
-    log.info("audit searched", extra={"kv": {"auditor": user.name, "matched": total}})
-    return web.json_response({"records": found, "matched": total, "shown": len(found)})
-
-
 async def static(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
     if name not in STATIC:
@@ -602,6 +487,10 @@ def create_app(settings: Settings, console: Settings, *,
                            sessions=Sessions(signer, users, store),
                            limiter=LoginLimiter(redis, settings.redis_prefix, key, limits),
                            redis=redis, sites=sites, owns_redis=owns_redis)
+    # Handlers of their own modules, which use this one's request helpers.
+    from screening.console.alert_acts import unmask_alert, view_alert
+    from screening.console.audit_view import audit_view, search_audit
+
     app.add_routes([
         web.get("/", index),
         web.get("/audit", audit_view),
