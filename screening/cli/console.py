@@ -92,15 +92,8 @@ def run_hash_password(settings: Settings, args: argparse.Namespace) -> int:
         print("screening console hash-password: --user must be 1-64 letters, digits or ._@-",
               file=sys.stderr)
         return 2
-    if sys.stdin.isatty():
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Again: ") != password:
-            print("screening console hash-password: the passwords differ", file=sys.stderr)
-            return 1
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
-    if not password:
-        print("screening console hash-password: empty password", file=sys.stderr)
+    password = _read_password("screening console hash-password")
+    if password is None:
         return 1
     encoded = hash_password(password)
     print(f"{args.user}:{encoded}" if args.user else encoded)
