@@ -94,8 +94,25 @@ def mask_value(field_name: str, value: Any) -> Any:
     return value
 
 
+# A vehicle's identifiers point at its keeper: shown as document numbers are (last 3),
+# unmasked only by an explicit, audited act (`alerts tail --unmask`, the console's "show").
+VEHICLE_IDS = ("vin", "plate")
+
+
+def mask_vehicle_ids(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """`fields` with its VIN and plate masked to their last 3 characters."""
+    return {k: (mask_document(v) if k in VEHICLE_IDS and isinstance(v, str) else v)
+            for k, v in fields.items()}
+
+
+def vehicle_ids(fields: Mapping[str, Any]) -> dict[str, str]:
+    """The VIN and plate of `fields`, as they are (what unmasking shows)."""
+    return {k: v for k, v in fields.items() if k in VEHICLE_IDS and isinstance(v, str)}
+
+
 def _hide_mrz_run(match: re.Match[str]) -> str:
     return _HIDDEN if len(match.group()) >= _MRZ_RUN_MIN else match.group()
 
 
-__all__ = ["mask_birth_date", "mask_document", "mask_name", "mask_value"]
+__all__ = ["VEHICLE_IDS", "mask_birth_date", "mask_document", "mask_name", "mask_value",
+           "mask_vehicle_ids", "vehicle_ids"]

@@ -155,9 +155,14 @@ class Settings(BaseSettings):
     console_host: str = "127.0.0.1"
     # Port of the analysts' console.
     console_port: int = Field(default=8080, ge=0, le=65535)
-    # Analysts allowed to sign in: "name:scrypt$...,name2:scrypt$..." (hashes from
-    # `screening console hash-password`). Empty: the console refuses to start.
+    # Console users, inline: "name:scrypt$...:role:sites,..." (console/users.py; a bare
+    # "name:scrypt$..." is an analyst of every site). With console_users_file empty too,
+    # the console refuses to start.
     console_users: SecretStr = SecretStr("")
+    # The console's user store, one `name:hash:role:sites` a line (console/users.py),
+    # written by `screening console users`; re-read when it changes. Inline entries of
+    # console_users are users too (a name may not be in both).
+    console_users_file: Path | None = None
     # Key signing session and CSRF cookies; share it between console replicas. Unset: a
     # random key per process (everyone signs in again after a restart).
     console_session_secret: SecretStr | None = None
@@ -200,6 +205,11 @@ class Settings(BaseSettings):
     # Proxies in front of the console that append the client to X-Forwarded-For; 0: the
     # TCP peer is the client (the header is then ignored: clients can write it).
     console_trusted_proxy_hops: int = Field(default=0, ge=0, le=10)
+    # Seconds between two reads of the site registry, which maps an alert's checkpoint to
+    # its site (what an analyst may see); a new site's alerts reach its analysts this soon.
+    console_sites_refresh_s: float = Field(default=10.0, gt=0, le=3600)
+    # Most audit records the auditor view shows for one search (the newest are kept).
+    console_audit_max_results: int = Field(default=500, ge=1, le=100_000)
 
     # -- audit --
     # Key of the audit's query digests (HMAC-SHA-256): a file of at least 16 random

@@ -39,10 +39,14 @@ redis_cli() {
     fi
 }
 
-# Makes the secrets (and the ACL file) before a Redis starts; idempotent.
+# Makes the secrets (and the ACL file) before a Redis starts; idempotent. Run even when
+# the ACL file exists: it rewrites the file when the users' rights changed in the code
+# (security/redis_users.py), and redis_start has a running server load it.
 redis_secrets() {
-    [[ -s "$REDIS_ACL_FILE" ]] && return 0
-    [[ -x "$ROOT/.venv/bin/screening" ]] || die "the venv is missing: run scripts/install.sh first"
+    if [[ ! -x "$ROOT/.venv/bin/screening" ]]; then
+        [[ -s "$REDIS_ACL_FILE" ]] && return 0
+        die "the venv is missing: run scripts/install.sh first"
+    fi
     SCREENING_SECRETS_DIR="$SECRETS" "$ROOT/.venv/bin/screening" security init --offline >&2 ||
         die "redis: screening security init --offline failed"
 }
@@ -62,6 +66,9 @@ redis_start() {
     if redis_pong "$port"; then
         if live_pid "$dir/redis.pid" "redis-server" >/dev/null; then
             log "$name: already up on 127.0.0.1:$port (started here)"
+            # The ACL file as it is now (users' rights may have changed since the start).
+            [[ "$(redis_cli "$port" acl load 2>&1)" == OK ]] ||
+                log "$name: could not reload $REDIS_ACL_FILE (ACL LOAD); restart it to apply it"
         else
             log "$name: 127.0.0.1:$port already answers (not started by this project); reusing it"
         fi

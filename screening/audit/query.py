@@ -9,11 +9,12 @@ the next query, and a busy topic cannot keep it reading forever.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -62,6 +63,53 @@ class Criteria:
             if self.until is not None and at > self.until:
                 return False
         return True
+
+
+class BadQuery(ValueError):
+    """Criteria that do not go together (`--dob` without `--name`...)."""
+
+
+_AGO = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_time(text: str, now: datetime | None = None) -> datetime:
+    """RFC 3339 (`2026-12-06T21:00:00Z`; a bare date is midnight UTC) or a span ago
+    (`90m`, `2h`, `7d`)."""
+    m = _AGO.match(text.strip())
+    if m:
+        return (now or datetime.now(UTC)) - timedelta(
+            seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise BadQuery(f"{text!r}: a time like 2026-12-06T21:00:00Z or a span ago "
+                       "like 2h") from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def build_criteria(settings: Settings, *, document: str | None = None,
+                   state: str | None = None, name: str | None = None, dob: str | None = None,
+                   vin: str | None = None, plate: str | None = None,
+                   country: str | None = None, actor: str | None = None,
+                   since: datetime | None = None, until: datetime | None = None,
+                   actions: set[str] | None = None) -> Criteria:
+    """The auditor's question as Criteria, digests computed with the audit key: what
+    `screening audit query` and the console's auditor view both ask. Raises BadQuery
+    for criteria that do not go together, ConfigurationError without an audit key."""
+    from screening.audit.digests import Digester, query_sets, require_key
+
+    if dob and not name:
+        raise BadQuery("--dob goes with --name")
+    if state and not document:
+        raise BadQuery("--state goes with --document")
+    if country and not plate:
+        raise BadQuery("--country goes with --plate")
+    sets: list[set[str]] = []
+    if any(v is not None for v in (document, name, vin, plate)):
+        sets = query_sets(Digester(require_key(settings)), document=document, state=state,
+                          name=name, dob=dob, vin=vin, plate=plate, country=country)
+    return Criteria(digest_sets=sets, actor=actor, since=since, until=until, actions=actions)
 
 
 def _progress(read: int, total: int, started: float) -> None:
@@ -157,4 +205,4 @@ def describe(record: dict[str, Any]) -> str:
     return "  ".join(parts)
 
 
-__all__ = ["Criteria", "describe", "read_records"]
+__all__ = ["BadQuery", "Criteria", "build_criteria", "describe", "parse_time", "read_records"]

@@ -9,7 +9,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from screening.privacy import mask_document, mask_value
+from screening.privacy import VEHICLE_IDS, mask_document, mask_value, mask_vehicle_ids
 from screening.settings import Settings
 
 COLOURS = {"critical": "\033[1;31m", "high": "\033[33m", "medium": "\033[36m", "low": "\033[37m"}
@@ -23,14 +23,13 @@ def add_parser(sub: Any) -> None:
     tail.add_argument("--from-beginning", action="store_true", help="start at the oldest alert")
     tail.add_argument("--limit", type=int, default=None, help="stop after this many alerts")
     tail.add_argument("--json", action="store_true", help="print the alert JSON as received")
+    tail.add_argument("--no-decisions", dest="decisions", action="store_false",
+                      help="alerts only; by default each decision is printed too, with who "
+                           "decided and when")
     tail.add_argument("--unmask", action="store_true",
                       help="show names, VINs and plates whole (document numbers stay "
                            "masked); recorded on the audit topic")
     tail.set_defaults(func=run_tail)
-
-
-# A vehicle's identifiers point at its keeper: shown as document numbers are (last 3).
-VEHICLE_IDS = ("vin", "plate")
 
 
 def masked(alert: dict[str, Any]) -> dict[str, Any]:
@@ -40,9 +39,9 @@ def masked(alert: dict[str, Any]) -> dict[str, Any]:
     for part in ("subject", "record"):
         fields = out.get(part)
         if isinstance(fields, dict):
-            out[part] = {k: (mask_document(v) if k in VEHICLE_IDS and isinstance(v, str)
-                             else mask_value(k, v) if part == "subject" else v)
-                         for k, v in fields.items()}
+            vehicle = mask_vehicle_ids(fields)
+            out[part] = {k: (v if k in VEHICLE_IDS or part != "subject" else mask_value(k, v))
+                         for k, v in vehicle.items()}
     return out
 
 
@@ -76,11 +75,26 @@ def format_alert(alert: dict[str, Any], *, colour: bool, unmask: bool) -> str:
             f"{' '.join(shown)}{(' adjustments: ' + penalties.strip()) if penalties else ''}")
 
 
+def format_decision(decision: dict[str, Any], *, colour: bool) -> str:
+    """A decision's line: which alert, what was decided, who decided (the analyst the
+    console signed in, the actor of its `alert_decided` audit record) and when."""
+    head = f"{'DECIDED':<8}"
+    if colour:
+        head = f"\033[1m{head}{RESET}"
+    note = " note" if decision.get("note") else ""  # the note itself may be personal
+    return (f"{str(decision.get('decided_at', ''))[:23]} {head} "
+            f"alert={decision.get('alert_id', '?')} {decision.get('decision', '?')} "
+            f"by={decision.get('analyst', '?')} at={decision.get('decided_at', '?')}{note}")
+
+
 async def tail(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     from screening.kafka_io import consumer  # aiokafka: only for the commands that use Kafka
 
-    cons = consumer(settings, settings.topic(settings.topic_alerts),
-                    from_beginning=args.from_beginning)
+    decisions_topic = settings.topic(settings.topic_decisions)
+    topics = [settings.topic(settings.topic_alerts)]
+    if getattr(args, "decisions", True):
+        topics.append(decisions_topic)
+    cons = consumer(settings, *topics, from_beginning=args.from_beginning)
     await cons.start()
     seen = 0
     colour = out.isatty()
@@ -89,6 +103,12 @@ async def tail(settings: Settings, args: argparse.Namespace, out: TextIO = sys.s
             try:
                 alert = orjson.loads(msg.value)
             except orjson.JSONDecodeError:
+                continue
+            if msg.topic == decisions_topic:
+                if isinstance(alert, dict):
+                    out.write((orjson.dumps(alert).decode() if args.json else
+                               format_decision(alert, colour=colour)) + "\n")
+                    out.flush()
                 continue
             if args.json:
                 shown = alert if args.unmask else masked(alert)

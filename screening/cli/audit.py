@@ -9,31 +9,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from screening.settings import Settings
 
-_AGO = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
 
 def when(text: str) -> datetime:
     """RFC 3339 (`2026-12-06T21:00:00Z`; a bare date is midnight UTC) or a span ago
     (`90m`, `2h`, `7d`)."""
-    m = _AGO.match(text.strip())
-    if m:
-        return datetime.now(UTC) - timedelta(seconds=float(m.group(1)) * _UNITS[m.group(2)])
+    from screening.audit.query import BadQuery, parse_time
+
     try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: a time like 2026-12-06T21:00:00Z or a span ago like 2h") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return parse_time(text)
+    except BadQuery as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_parser(sub: Any) -> None:
@@ -63,31 +56,18 @@ def add_parser(sub: Any) -> None:
 
 
 def run_query(settings: Settings, args: argparse.Namespace) -> int:
-    from screening.audit.digests import Digester, query_sets, require_key
-    from screening.audit.query import Criteria, describe, read_records
+    from screening.audit.query import BadQuery, build_criteria, describe, read_records
     from screening.exceptions import ConfigurationError
 
-    if args.dob and not args.name:
-        print("audit query: --dob goes with --name", file=sys.stderr)
+    try:
+        criteria = build_criteria(
+            settings, document=args.document, state=args.state, name=args.name, dob=args.dob,
+            vin=args.vin, plate=args.plate, country=args.country, actor=args.actor,
+            since=args.since, until=args.until,
+            actions=set(args.action) if args.action else None)
+    except (BadQuery, ConfigurationError) as exc:
+        print(f"audit query: {exc}", file=sys.stderr)
         return 2
-    if args.state and not args.document:
-        print("audit query: --state goes with --document", file=sys.stderr)
-        return 2
-    if args.country and not args.plate:
-        print("audit query: --country goes with --plate", file=sys.stderr)
-        return 2
-    sets: list[set[str]] = []
-    if any(v is not None for v in (args.document, args.name, args.vin, args.plate)):
-        try:
-            digester = Digester(require_key(settings))
-        except ConfigurationError as exc:
-            print(f"audit query: {exc}", file=sys.stderr)
-            return 2
-        sets = query_sets(digester, document=args.document, state=args.state,
-                          name=args.name, dob=args.dob, vin=args.vin, plate=args.plate,
-                          country=args.country)
-    criteria = Criteria(digest_sets=sets, actor=args.actor, since=args.since,
-                        until=args.until, actions=set(args.action) if args.action else None)
 
     async def go() -> int:
         n = 0

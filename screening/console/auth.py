@@ -9,12 +9,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from screening.console.sessions import Session, SessionStore
+from screening.console.users import USERNAME, InvalidUsers, User, parse_users
 
 # scrypt cost: 2**15 × 8 × 128 bytes = 32 MiB and ~0.1 s per check, a brute-force
 # brake that a handful of analysts signing in once a shift never notices.
@@ -22,13 +22,8 @@ SCRYPT_N = 2**15
 SCRYPT_R = 8
 SCRYPT_P = 1
 _MAXMEM = 64 * 1024 * 1024
-USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 # Checked when the name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_SALT = b"screening-console-no-such-user"
-
-
-class InvalidUsers(ValueError):
-    """`console_users` cannot be read; the message says which entry."""
 
 
 def _b64(data: bytes) -> str:
@@ -64,26 +59,6 @@ def verify_password(password: str, encoded: str | None) -> bool:
         hashlib.scrypt(password.encode(), salt=_DUMMY_SALT, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
                        maxmem=_MAXMEM, dklen=32)
         return False
-
-
-def parse_users(spec: str) -> dict[str, str]:
-    """"alice:scrypt$...,bob:scrypt$..." -> {"alice": "scrypt$...", ...}."""
-    users: dict[str, str] = {}
-    for i, entry in enumerate(e.strip() for e in spec.replace("\n", ",").split(",")):
-        if not entry:
-            continue
-        name, sep, encoded = entry.partition(":")
-        if not sep or not USERNAME.match(name):
-            raise InvalidUsers(f"entry {i + 1}: expected name:scrypt$..., name of 1-64 "
-                               "letters, digits or ._@-")
-        parts = encoded.split("$")
-        if len(parts) != 6 or parts[0] != "scrypt" or not all(x.isdigit() for x in parts[1:4]):
-            raise InvalidUsers(f"entry {i + 1} ({name}): not a hash from "
-                               "`screening console hash-password`")
-        if name in users:
-            raise InvalidUsers(f"entry {i + 1}: {name} is listed twice")
-        users[name] = encoded
-    return users
 
 
 def fingerprint(encoded: str) -> str:
@@ -135,12 +110,12 @@ class Sessions:
     analyst or changing a password ends their sessions at once."""
 
     signer: Signer
-    users: Mapping[str, str]
+    users: Mapping[str, User]
     store: SessionStore
 
     async def issue(self, analyst: str, address: str) -> str:
         """A new session (never one the browser brought): the cookie's value."""
-        token = await self.store.create(analyst, fingerprint(self.users[analyst]), address)
+        token = await self.store.create(analyst, fingerprint(self.users[analyst].encoded), address)
         return self.signer.sign("session", token.encode())
 
     def _token(self, cookie: str | None) -> str | None:
@@ -159,11 +134,24 @@ class Sessions:
         session = await self.store.get(token)
         if session is None:
             return None
-        encoded = self.users.get(session.analyst)
-        if encoded is None or not hmac.compare_digest(session.pw, fingerprint(encoded)):
+        user = self.users.get(session.analyst)
+        if user is None or not hmac.compare_digest(session.pw, fingerprint(user.encoded)):
             return None
         return session
+
+    async def current_user(self, cookie: str | None) -> tuple[Session, User] | None:
+        """The session and its user's entry as it is now (role and sites included: they
+        are looked up on every request, never kept from sign-in)."""
+        session = await self.current(cookie)
+        if session is None:
+            return None
+        user = self.users.get(session.analyst)
+        return (session, user) if user is not None else None
 
     async def end(self, cookie: str | None) -> Session | None:
         token = self._token(cookie)
         return await self.store.end(token) if token is not None else None
+
+
+__all__ = ["USERNAME", "InvalidUsers", "Sessions", "Signer", "fingerprint", "hash_password",
+           "parse_users", "verify_password"]

@@ -29,7 +29,7 @@ from screening.kafka_io import consumer as make_consumer
 from screening.kafka_io import producer as make_producer
 from screening.kafka_io import throwaway_group
 from screening.models import Alert, AlertDecision, AuditRecord, Hit, Penalty
-from screening.privacy import mask_value
+from screening.privacy import mask_value, mask_vehicle_ids, vehicle_ids
 from screening.settings import Settings
 
 log = logging.getLogger("screening.console.feed")
@@ -93,10 +93,11 @@ def read_decision(raw: bytes) -> AlertDecision:
 
 
 def display_alert(alert: Alert) -> dict[str, Any]:
-    """What a page receives for an alert: the alert, masked, with a sortable time."""
+    """What a page receives for an alert: the alert, masked (document numbers, VINs and
+    plates to their last 3 characters), with a sortable time."""
     data = alert.model_dump(mode="json")
-    data["subject"] = mask_documents(data["subject"])
-    data["record"] = mask_documents(data["record"])
+    data["subject"] = mask_vehicle_ids(mask_documents(data["subject"]))
+    data["record"] = mask_vehicle_ids(mask_documents(data["record"]))
     data["raised_ms"] = int(alert.raised_at.timestamp() * 1000)
     return data
 
@@ -113,6 +114,9 @@ class Event:
 
     name: str
     data: bytes
+    # The checkpoint of the alert it is about (a decision's: its alert's), by which each
+    # stream tells whether its user may see it; None: not known (supervisors only).
+    checkpoint: str | None = None
 
     def encode(self) -> bytes:
         return b"event: " + self.name.encode() + b"\ndata: " + self.data + b"\n\n"
@@ -183,6 +187,8 @@ class Feed:
         self.audit_topic = settings.topic(settings.topic_audit)
         self._alerts: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._decisions: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # The VINs and plates of each kept alert as received, for an audited "show".
+        self._vehicles: dict[str, dict[str, dict[str, str]]] = {}
         self._positions: dict[TopicPartition, int] = {}
         self._targets: dict[TopicPartition, int] = {}
         self._consumer: AIOKafkaConsumer | None = None
@@ -264,9 +270,16 @@ class Feed:
         """One message off either topic: kept, and pushed to every open page."""
         try:
             if topic == self.alerts_topic:
-                alert = display_alert(read_alert(value))
+                read_ = read_alert(value)
+                alert = display_alert(read_)
                 self._keep(self._alerts, alert["alert_id"], alert, self.max_alerts)
-                self.hub.publish(Event("alert", orjson.dumps(alert)))
+                ids = {part: vehicle_ids(getattr(read_, part)) for part in ("subject", "record")}
+                if any(ids.values()):
+                    self._vehicles[read_.alert_id] = ids
+                if len(self._vehicles) > self.max_alerts:
+                    self._vehicles = {k: v for k, v in self._vehicles.items()
+                                      if k in self._alerts}
+                self.hub.publish(Event("alert", orjson.dumps(alert), read_.checkpoint_id))
             elif topic == self.decisions_topic:
                 read = read_decision(value)
                 if from_the_future(read, self.clock()):
@@ -282,7 +295,9 @@ class Feed:
                     return
                 self._keep(self._decisions, decision["alert_id"], decision,
                            self.max_alerts * DECISIONS_PER_ALERT)
-                self.hub.publish(Event("decision", orjson.dumps(decision)))
+                shown = self._alerts.get(decision["alert_id"])
+                self.hub.publish(Event("decision", orjson.dumps(decision),
+                                       shown["checkpoint_id"] if shown else None))
         except (ValidationError, orjson.JSONDecodeError) as exc:
             # The payload is not logged: it may hold personal data.
             log.warning("unreadable message skipped",
@@ -296,9 +311,11 @@ class Feed:
         while len(table) > limit:
             table.popitem(last=False)
 
-    def snapshot(self) -> bytes:
-        """The newest alerts (newest first) and their decisions, for a page that connects."""
-        alerts = sorted(self._alerts.values(), key=lambda a: a["raised_ms"], reverse=True)
+    def snapshot(self, visible: Callable[[dict[str, Any]], bool] = lambda _: True) -> bytes:
+        """The newest alerts (newest first) that `visible` lets through, and their
+        decisions, for a page that connects."""
+        alerts = sorted((a for a in self._alerts.values() if visible(a)),
+                        key=lambda a: a["raised_ms"], reverse=True)
         alerts = alerts[: self.max_alerts]
         ids = {a["alert_id"] for a in alerts}
         decisions = [d for k, d in self._decisions.items() if k in ids]
@@ -306,6 +323,10 @@ class Feed:
 
     def alert(self, alert_id: str) -> dict[str, Any] | None:
         return self._alerts.get(alert_id)
+
+    def vehicle_ids(self, alert_id: str) -> dict[str, dict[str, str]]:
+        """The alert's VINs and plates unmasked, {"subject": {...}, "record": {...}}."""
+        return self._vehicles.get(alert_id) or {"subject": {}, "record": {}}
 
     def decision(self, alert_id: str) -> dict[str, Any] | None:
         return self._decisions.get(alert_id)

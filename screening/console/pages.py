@@ -21,6 +21,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
 # Served as they are, with their content types; anything else is a 404.
 STATIC = {
     "console.js": "text/javascript",
+    "audit.js": "text/javascript",
     "lang.js": "text/javascript",
     "console.css": "text/css",
 }
@@ -53,8 +54,17 @@ def login_page(lang: str, csrf: str, error_key: str | None = None) -> str:
     return render("login.html", values)
 
 
-def console_page(lang: str, csrf: str, analyst: str) -> str:
+def console_page(lang: str, csrf: str, analyst: str, role: str) -> str:
     values = _common(lang, csrf)
     values["analyst"] = analyst
+    values["role"] = strings(lang)[f"role.{role}"]
     values["strings_json"] = orjson.dumps(strings(lang)).decode()
     return render("console.html", values)
+
+
+def audit_page(lang: str, csrf: str, auditor: str) -> str:
+    values = _common(lang, csrf)
+    values["analyst"] = auditor
+    values["role"] = strings(lang)["role.auditor"]
+    values["strings_json"] = orjson.dumps(strings(lang)).decode()
+    return render("audit.html", values)

@@ -1,10 +1,15 @@
-"""The console's web server: sign-in, the page, server-sent events and decisions.
+"""The console's web server: sign-in, the pages, server-sent events and decisions.
 
 Every route but sign-in, static assets and the health check needs a session, looked up
-in Redis on every request; an open event stream looks again every SESSION_CHECK_S and
-ends when its session has. POSTs need the CSRF token of the page that sent them (HMAC
-of a SameSite=Strict cookie) and, when the browser says where it comes from, our own
-origin. Sign-in is rate-limited per address and per address and name (limits.py).
+in Redis on every request, and the role and sites of its user, looked up in the user
+store on every request (users.py): analysts and supervisors get alerts (an analyst
+only their sites', scope.py), auditors the audit view and nothing else. An open event
+stream looks again every SESSION_CHECK_S and ends when its session has, or when its
+user's role or sites changed. Opening an alert and showing its VIN or plate are
+recorded on the audit before anything is sent. POSTs need the CSRF token of the page
+that sent them (HMAC of a SameSite=Strict cookie) and, when the browser says where it
+comes from, our own origin. Sign-in is rate-limited per address and per address and
+name (limits.py).
 """
 
 from __future__ import annotations
@@ -24,13 +29,15 @@ from aiokafka.errors import KafkaError
 from pydantic import ValidationError
 from redis.exceptions import RedisError
 
-from screening.console.auth import InvalidUsers, Sessions, Signer, parse_users
+from screening.console.auth import Sessions, Signer
 from screening.console.auth import verify_password as _verify_password
-from screening.console.feed import Feed, display_decision
+from screening.console.feed import Event, Feed, display_decision
 from screening.console.i18n import LANGUAGES, negotiate
 from screening.console.limits import Limits, LoginLimiter, Refused, client_address
 from screening.console.pages import STATIC, asset, console_page, login_page
+from screening.console.scope import SiteMap
 from screening.console.sessions import Session, SessionStore
+from screening.console.users import InvalidUsers, User, UserStore
 from screening.models import AlertDecision
 from screening.redis_client import make_redis
 from screening.settings import Settings
@@ -72,12 +79,14 @@ class Console:
     sessions: Sessions
     limiter: LoginLimiter
     redis: Any
+    sites: SiteMap
     # Closed with the app when create_app made the client.
     owns_redis: bool = field(default=False)
 
 
 CONSOLE = web.AppKey("console", Console)
 _SESSION: web.RequestKey[Session | None] = web.RequestKey("session", Session | None)  # type: ignore[arg-type]
+_USER: web.RequestKey[User | None] = web.RequestKey("user", User | None)  # type: ignore[arg-type]
 
 
 def _console(request: web.Request) -> Console:
@@ -96,6 +105,32 @@ async def _session(request: web.Request) -> Session | None:
 async def _analyst(request: web.Request) -> str | None:
     session = await _session(request)
     return session.analyst if session is not None else None
+
+
+async def _user(request: web.Request) -> User | None:
+    """The signed-in user's entry as it is now: role and sites are looked up on every
+    request (the store follows its file), never remembered from sign-in."""
+    if _USER not in request:
+        session = await _session(request)
+        request[_USER] = (_console(request).sessions.users.get(session.analyst)
+                          if session is not None else None)
+    user: User | None = request[_USER]
+    return user
+
+
+def _visible(c: Console, user: User, alert: dict[str, Any] | None) -> bool:
+    """May `user` see `alert`: its site (from its checkpoint) is one of theirs, or they
+    supervise; an alert of no known site is a supervisor's only."""
+    return alert is not None and user.may_see(c.sites.site_of_alert(alert))
+
+
+async def _may_see_alerts(request: web.Request) -> User | web.Response:
+    user = await _user(request)
+    if user is None:
+        return _error(401, "not signed in")
+    if not user.sees_alerts:
+        return _error(403, "this role sees no alerts")
+    return user
 
 
 def _address(request: web.Request) -> str:
@@ -149,7 +184,8 @@ async def _post_allowed(request: web.Request, token: str | None, *,
 
 
 async def _audit(request: web.Request, action: str, analyst: str, *,
-                 alert_id: str | None = None, outcome: str | None = None) -> None:
+                 alert_id: str | None = None, outcome: str | None = None,
+                 site: str | None = None, checkpoint_id: str | None = None) -> None:
     """The act on the audit trail (contract v2): who, what, when; never a password, and
     for a failed sign-in the name only when it is an analyst's (as the log does)."""
     from screening.audit.emit import analyst_record
@@ -157,7 +193,7 @@ async def _audit(request: web.Request, action: str, analyst: str, *,
     c = _console(request)
     await c.feed.publish_audit(analyst_record(
         action, analyst or "?", principal=c.settings.kafka_username, alert_id=alert_id,
-        outcome=outcome))
+        outcome=outcome, site=site, checkpoint_id=checkpoint_id))
 
 
 def _html(text: str, status: int = 200) -> web.Response:
@@ -192,11 +228,14 @@ async def _store_down(request: web.Request, handler: Any) -> web.StreamResponse:
 
 
 async def index(request: web.Request) -> web.StreamResponse:
-    session = await _session(request)
-    if session is None:
+    session, user = await _session(request), await _user(request)
+    if session is None or user is None:
         return _see_other("/login")
+    if not user.sees_alerts:
+        return _see_other("/audit")
     resp = _html("")
-    resp.text = console_page(_lang(request), _csrf(request, resp, session), session.analyst)
+    resp.text = console_page(_lang(request), _csrf(request, resp, session), session.analyst,
+                             user.role)
     return resp
 
 
@@ -223,7 +262,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     name = str(form.get("username", "")).strip()[:64]
     password = str(form.get("password", ""))[:1024]
     address = _address(request)
-    encoded = c.sessions.users.get(name)
+    entry = c.sessions.users.get(name)
+    encoded = entry.encoded if entry is not None else None
     # Unknown names are not logged: people type passwords into the name field.
     shown = name if encoded else "?"
     attempt = await c.limiter.begin(address, name)
@@ -284,18 +324,26 @@ async def set_language(request: web.Request) -> web.StreamResponse:
 
 
 async def session_info(request: web.Request) -> web.StreamResponse:
-    analyst = await _analyst(request)
-    if analyst is None:
+    user = await _user(request)
+    if user is None:
         return _error(401, "not signed in")
-    return web.json_response({"analyst": analyst})
+    return web.json_response({"analyst": user.name, "role": user.role,
+                              "sites": sorted(user.sites)})
 
 
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-sent events: a snapshot of recent alerts, then each alert and decision live,
-    for as long as the session lasts (checked every SESSION_CHECK_S, events or not)."""
-    if await _session(request) is None:
-        return _error(401, "not signed in")
+    for as long as the session lasts (checked every SESSION_CHECK_S, events or not), only
+    those of the user's sites. The stream ends when the user's role or sites change: the
+    page reconnects and is sent what the new scope allows (or nothing, refused)."""
+    allowed = await _may_see_alerts(request)
+    if isinstance(allowed, web.Response):
+        return allowed
+    user, scope = allowed, allowed.scope()
     c = _console(request)
+
+    def visible(event: Event) -> bool:
+        return user.may_see(c.sites.site_of(event.checkpoint))
     cookie = _cookie(request, SESSION_COOKIE)
     hub = c.feed.hub
     loop = asyncio.get_running_loop()
@@ -307,7 +355,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     queue = hub.subscribe()
     try:
         await resp.write(b"retry: 2000\nevent: snapshot\ndata: " +
-                         c.feed.snapshot() + b"\n\n")
+                         c.feed.snapshot(lambda a: _visible(c, user, a)) + b"\n\n")
         check_at = loop.time() + SESSION_CHECK_S
         keepalive_at = loop.time() + KEEPALIVE_S
         while True:
@@ -320,11 +368,14 @@ async def events(request: web.Request) -> web.StreamResponse:
             now = loop.time()
             if now >= check_at:
                 try:
-                    alive = await c.sessions.current(cookie) is not None
+                    now_user = await c.sessions.current_user(cookie)
                 except RedisError:
-                    alive = False  # cannot tell: fail closed (the page reconnects)
-                if not alive:
+                    now_user = None  # cannot tell: fail closed (the page reconnects)
+                if now_user is None:
                     break  # signed out, expired, revoked: the page must sign in again
+                if now_user[1].scope() != scope:
+                    break  # role or sites changed: reconnect under the new scope
+                user = now_user[1]
                 check_at = now + SESSION_CHECK_S
             if ticked:
                 if now >= keepalive_at:
@@ -333,7 +384,8 @@ async def events(request: web.Request) -> web.StreamResponse:
                 continue
             if event is None:
                 break  # the hub ended this page (fell behind, or the console stops)
-            await resp.write(event.encode())
+            if visible(event):
+                await resp.write(event.encode())
     except (ConnectionResetError, ConnectionError):
         pass
     finally:
@@ -344,9 +396,10 @@ async def events(request: web.Request) -> web.StreamResponse:
 async def decide(request: web.Request) -> web.StreamResponse:
     """Confirm or dismiss: the decision is published, and shown when read back."""
     c = _console(request)
-    analyst = await _analyst(request)
-    if analyst is None:
-        return _error(401, "not signed in")
+    allowed = await _may_see_alerts(request)
+    if isinstance(allowed, web.Response):
+        return allowed
+    analyst = allowed.name
     if not await _post_allowed(request, request.headers.get("X-CSRF-Token")):
         return _error(403, "csrf")
     if request.content_type != "application/json":
@@ -357,8 +410,8 @@ async def decide(request: web.Request) -> web.StreamResponse:
         note = _CONTROL.sub("", str(body.get("note", "")))
     except (orjson.JSONDecodeError, KeyError, TypeError):
         return _error(400, "expected alert_id, decision and note")
-    if c.feed.alert(alert_id) is None:
-        return _error(404, "unknown alert")
+    if not _visible(c, allowed, c.feed.alert(alert_id)):
+        return _error(404, "unknown alert")  # another site's is as unknown as none
     if c.feed.decision(alert_id) is not None:
         return _error(409, "already decided")
     try:
@@ -374,7 +427,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
         return _error(503, "the decisions topic cannot be reached")
     log.info("decision recorded", extra={"kv": {"alert_id": alert_id, "decision": choice,
                                                 "analyst": analyst}})
-    await _audit(request, "alert_decided", analyst, alert_id=alert_id, outcome=choice)
+    alert = c.feed.alert(alert_id) or {}
+    await _audit(request, "alert_decided", analyst, alert_id=alert_id, outcome=choice,
+                 site=c.sites.site_of_alert(alert), checkpoint_id=alert.get("checkpoint_id"))
     return web.json_response(display_decision(decision), status=202)
 
 
@@ -401,10 +456,16 @@ def create_app(settings: Settings, console: Settings, *,
                feed: Feed | None = None, redis: Any = None) -> web.Application:
     """The aiohttp application; the feed starts and stops with it. Sessions and sign-in
     limits are kept in Redis (`settings`' Redis, as the `console` user in deployment)."""
-    users = parse_users(console.console_users.get_secret_value())
+    users = UserStore(console.console_users.get_secret_value(), console.console_users_file,
+                      on_error=lambda e: log.error("console users not read: their sessions "
+                                                   "are refused", extra={"kv": {"error": e}}))
     if not users:
-        raise InvalidUsers("no analysts: set SCREENING_CONSOLE_USERS to name:hash entries "
-                           "(hashes from `screening console hash-password`)")
+        raise InvalidUsers("no analysts: set SCREENING_CONSOLE_USERS or "
+                           "SCREENING_CONSOLE_USERS_FILE (`screening console users add`)")
+    for user in users.values():
+        if user.legacy:
+            log.warning("console user without a role: an analyst of every site", extra={
+                "kv": {"analyst": user.name, "fix": "screening console users add"}})
     if console.console_session_secret is not None:
         key = console.console_session_secret.get_secret_value().encode()
     else:
@@ -421,12 +482,21 @@ def create_app(settings: Settings, console: Settings, *,
                     name_free=console.console_signin_name_free,
                     name_max_delay_s=console.console_signin_name_max_delay_s)
     app = web.Application(client_max_size=64 * 1024, middlewares=[_store_down])
+    sites = SiteMap(settings, redis, console.console_sites_refresh_s)
     app[CONSOLE] = Console(settings=settings, console=console, feed=feed, signer=signer,
                            sessions=Sessions(signer, users, store),
                            limiter=LoginLimiter(redis, settings.redis_prefix, key, limits),
-                           redis=redis, owns_redis=owns_redis)
+                           redis=redis, sites=sites, owns_redis=owns_redis)
+    # Handlers of their own modules, which use this one's request helpers.
+    from screening.console.alert_acts import unmask_alert, view_alert
+    from screening.console.audit_view import audit_view, search_audit
+
     app.add_routes([
         web.get("/", index),
+        web.get("/audit", audit_view),
+        web.post("/api/audit", search_audit),
+        web.post("/api/alerts/{alert_id}/view", view_alert),
+        web.post("/api/alerts/{alert_id}/unmask", unmask_alert),
         web.get("/login", login_form),
         web.post("/login", login),
         web.post("/logout", logout),
@@ -441,12 +511,15 @@ def create_app(settings: Settings, console: Settings, *,
     app.on_response_prepare.append(_headers)
 
     async def start_feed(_: web.Application) -> None:
+        await sites.load()  # before the first page: alerts have their sites at once
+        sites.start()
         await feed.start()
 
     async def end_streams(_: web.Application) -> None:
         feed.hub.close_all()
 
     async def stop_feed(_: web.Application) -> None:
+        await sites.stop()
         await feed.stop()
         if owns_redis:
             await redis.aclose()

@@ -6,7 +6,9 @@
   (the batch look-ups are Lua), none of `@dangerous` but INFO and MEMORY USAGE (the
   list statistics) and the cluster topology a Redis Cluster client reads.
 - `console`: its own keys (`{console:<prefix>}:...`: server-side sessions, sign-in
-  limits), reads and writes; none of the worker's, and the worker none of its.
+  limits), reads and writes; of the worker's, only the site registry
+  (`{<prefix>}:sites`), read-only: it tells which site an alert's checkpoint is at,
+  so that analysts see their sites' alerts only. The worker may touch none of its.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ def acl_lines(secrets: SecretsDir, key_prefix: str) -> list[str]:
         f"user admin on >{pw['admin']} ~* &* +@all",
         f"user worker on >{pw['worker']} ~{{{key_prefix}* ~{key_prefix}* resetchannels "
         f"{WORKER_COMMANDS}",
-        f"user console on >{pw['console']} ~{{console:{key_prefix}* resetchannels "
+        f"user console on >{pw['console']} ~{{console:{key_prefix}* "
+        f"%R~{{{key_prefix}*}}:sites resetchannels "
         f"{CONSOLE_COMMANDS}",
     ]
 

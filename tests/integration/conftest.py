@@ -67,3 +67,7 @@ async def redis_client(settings: Settings) -> AsyncIterator[Any]:
     async for key in client.scan_iter(match=f"{{{settings.redis_prefix}}}:*", count=1000):
         await client.unlink(key)
     await client.aclose()
+
+
+# The console tests' fixtures (`console`, `pages`).
+from tests.support.console_pages import console, pages  # noqa: E402,F401

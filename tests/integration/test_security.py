@@ -116,7 +116,9 @@ async def test_each_principal_may_do_its_work_and_nothing_more(deployment) -> No
     console = _as(s, "console")
     assert await can_read(console, t["alerts"])
     assert await can_write(console, t["decisions"])
-    assert not await can_read(console, t["audit"])
+    # For its auditor view (on behalf of auditor users): read, no write of its own beyond
+    # its records; nothing else of the auditor's.
+    assert await can_read(console, t["audit"])
     assert not await can_write(console, t["updates"])
     assert not await can_read(console, mine.traveller)
 
@@ -183,8 +185,12 @@ async def test_redis_wants_a_user_and_keeps_each_to_its_keys(settings: Settings)
     console = aioredis.Redis.from_url(url, **redis_options(redis_user_settings(settings,
                                                                                "console")))
     try:
+        # Of the worker's keys the console reads the site registry, and only reads it.
+        assert await console.hgetall(f"{{{settings.redis_prefix}}}:sites") == {}
         with pytest.raises(NoPermissionError):
-            await console.get(f"{{{settings.redis_prefix}}}:sites")
+            await console.hset(f"{{{settings.redis_prefix}}}:sites", "evil", "{}")
+        with pytest.raises(NoPermissionError):
+            await console.get(f"{{{settings.redis_prefix}}}:probe")
     finally:
         await console.aclose()
 

@@ -46,10 +46,21 @@ def console_settings(settings: Settings) -> Settings:
     return principal_settings(redis_user_settings(settings, CONSOLE_REDIS_USER), "console")
 
 
+# Roles and sites (console/users.py): an analyst of site A, one of site B, a supervisor
+# and an auditor, beside the two analysts of every site the older tests sign in as.
+SITE_A, SITE_B = "arena", "stadium"
+A_ANALYST, B_ANALYST, SUPERVISOR, AUDITOR = "ana.arena", "bo.stadium", "sue.super", "aud.it"
+
+
 @functools.cache
 def users_spec() -> str:
-    return (f"{ANALYST}:{hash_password(PASSWORD)},"
-            f"{OTHER_ANALYST}:{hash_password(OTHER_PASSWORD)}")
+    return ",".join((
+        f"{ANALYST}:{hash_password(PASSWORD)}:analyst:*",
+        f"{OTHER_ANALYST}:{hash_password(OTHER_PASSWORD)}:analyst:*",
+        f"{A_ANALYST}:{hash_password(PASSWORD)}:analyst:{SITE_A}",
+        f"{B_ANALYST}:{hash_password(PASSWORD)}:analyst:{SITE_B}",
+        f"{SUPERVISOR}:{hash_password(PASSWORD)}:supervisor:*",
+        f"{AUDITOR}:{hash_password(PASSWORD)}:auditor:"))
 
 
 def make_alert(*, list_: str = "notice", category: str = "red", priority: str = "critical",

@@ -87,6 +87,17 @@ class FakeRedis:
     async def smembers(self, key: str) -> set[bytes]:
         return set(self._live(key) or set())
 
+    async def hset(self, key: str, field: str, value: Any) -> int:
+        table = self._live(key)
+        if table is None:
+            table = self.data[key] = {}
+        new = field not in table
+        table[field] = self._b(value)
+        return int(new)
+
+    async def hgetall(self, key: str) -> dict[bytes, bytes]:
+        return {k.encode(): v for k, v in (self._live(key) or {}).items()}
+
     def pipeline(self, transaction: bool = True) -> FakePipeline:
         return FakePipeline(self)
 

@@ -57,3 +57,13 @@ def test_json_lines_mask_vehicles_and_names_unless_asked() -> None:
     assert "KNALAXW58AN363637" not in text and "B-AB 1234" not in text
     assert "ALMASRI" not in text
     assert shown["record"]["vin"].endswith("637") and shown["record"]["id"] == "SMV-1"
+
+
+def test_a_decision_says_who_decided_and_when_and_never_the_note() -> None:
+    from screening.cli.alerts import format_decision
+
+    line = format_decision({"alert_id": "A-1", "decision": "confirmed", "analyst": "ana",
+                            "decided_at": "2026-11-29T07:40:00+00:00",
+                            "note": "passport of Anna Eriksson"}, colour=False)
+    assert line == ("2026-11-29T07:40:00+00: DECIDED  alert=A-1 confirmed by=ana "
+                    "at=2026-11-29T07:40:00+00:00 note")

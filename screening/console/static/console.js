@@ -218,13 +218,63 @@
       el("h3", {}, t("detail.title")), facts,
       el("h3", {}, t("detail.record")), el("div", { id: "record" }, renderValue(a.record)),
       el("h3", {}, t("detail.subject")), el("div", { id: "subject" }, renderValue(a.subject)),
+      unmaskPart(a),
       decisionPart(a));
   }
 
-  function select(alertId) {
+  // Opening an alert is recorded on the audit by the server before it answers; the
+  // detail is shown from that answer, so an alert out of the user's scope never opens.
+  async function post(path, body) {
+    const resp = await fetch(path, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF },
+      body: JSON.stringify(body || {}),
+    });
+    if (resp.status === 401) { location.assign("/login"); throw new Error("401"); }
+    const data = await resp.json().catch(() => ({}));
+    if (!resp.ok) throw new Error(data.error || String(resp.status));
+    return data;
+  }
+
+  async function select(alertId) {
     selected = alertId;
+    if (alertId === null) { renderDetail(); scheduleRender(); return; }
+    try {
+      const data = await post(`/api/alerts/${encodeURIComponent(alertId)}/view`);
+      if (selected !== alertId) return;
+      keep(data.alert);
+      if (data.decision) decisions.set(alertId, data.decision);
+    } catch (err) {
+      if (selected === alertId) selected = null;
+    }
     renderDetail();
     scheduleRender();
+  }
+
+  async function unmask(a, button, status) {
+    button.disabled = true;
+    try {
+      const ids = await post(`/api/alerts/${encodeURIComponent(a.alert_id)}/unmask`);
+      const shown = alerts.get(a.alert_id);
+      if (!shown) return;
+      shown.subject = { ...shown.subject, ...(ids.subject || {}) };
+      shown.record = { ...shown.record, ...(ids.record || {}) };
+      shown.unmasked = true;
+      if (selected === a.alert_id) renderDetail();
+      scheduleRender();
+    } catch (err) {
+      status.textContent = t("unmask.failed", { reason: err.message });
+      button.disabled = false;
+    }
+  }
+
+  function unmaskPart(a) {
+    const masked = (fields) => ["vin", "plate"].some((k) => typeof (fields || {})[k] === "string");
+    if (a.unmasked || !(masked(a.subject) || masked(a.record))) return null;
+    const status = el("p", { class: "error", id: "unmask-status", role: "status" });
+    const button = el("button", { type: "button", class: "unmask", id: "unmask" }, t("unmask.show"));
+    button.addEventListener("click", () => unmask(a, button, status));
+    return el("div", {}, button, el("p", { class: "hint" }, t("unmask.hint")), status);
   }
 
   async function decide(alertId, decision, note, status, buttons) {
@@ -256,6 +306,8 @@
   }
 
   function keep(a) {
+    const old = alerts.get(a.alert_id);
+    if (old && old.unmasked) return;  // what was shown after "show" stays shown
     alerts.set(a.alert_id, a);
     if (alerts.size > MAX_KEPT) alerts.delete(alerts.keys().next().value);  // first kept
   }
@@ -288,6 +340,8 @@
       setConn("lost");
       const resp = await fetch("/api/session", { credentials: "same-origin" }).catch(() => null);
       if (resp && resp.status === 401) { source.close(); location.assign("/login"); return; }
+      const who = resp && resp.ok ? await resp.json().catch(() => ({})) : {};
+      if (who.role === "auditor") { source.close(); location.assign("/"); return; }
       if (source.readyState === EventSource.CLOSED) setTimeout(connect, 3000);
     });
   }

@@ -4,6 +4,7 @@ languages, page rendering, what the feed keeps and masks."""
 from __future__ import annotations
 
 import asyncio
+import html as html_lib
 import re
 from importlib import resources
 
@@ -19,7 +20,7 @@ from screening.console.auth import (
 )
 from screening.console.feed import Event, Feed, Hub, mask_documents, read_alert
 from screening.console.i18n import LANGUAGES, direction, negotiate, strings
-from screening.console.pages import STATIC, console_page, login_page
+from screening.console.pages import STATIC, audit_page, console_page, login_page
 from screening.settings import Settings
 
 
@@ -53,7 +54,8 @@ def test_bad_user_entries_are_refused_with_the_entry_named(spec: str, message: s
 
 def test_user_entries_parse_with_spaces_and_line_breaks() -> None:
     a, b = fast_hash("a"), fast_hash("b")
-    assert parse_users(f" ana:{a} ,\nbo.b@x:{b},") == {"ana": a, "bo.b@x": b}
+    users = parse_users(f" ana:{a} ,\nbo.b@x:{b},")
+    assert {n: u.encoded for n, u in users.items()} == {"ana": a, "bo.b@x": b}
     assert parse_users("") == {}
 
 
@@ -101,12 +103,14 @@ def test_language_is_the_cookie_then_the_browser_then_english(
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_pages_render_every_placeholder_escaped(lang: str) -> None:
     hostile = '"><script>alert(1)</script>'
-    html = console_page(lang, csrf=hostile, analyst=hostile)
-    assert "{{" not in html and "<script>alert" not in html
+    for html in (console_page(lang, csrf=hostile, analyst=hostile, role="analyst"),
+                 audit_page(lang, csrf=hostile, auditor=hostile)):
+        assert "{{" not in html and "<script>alert" not in html
+    html = console_page(lang, csrf=hostile, analyst=hostile, role="supervisor")
+    assert html_lib.escape(strings(lang)["role.supervisor"]) in html
     assert f'<html lang="{lang}" dir="{direction(lang)}">' in html
     data = re.search(r'data-strings="([^"]*)"', html)
     assert data is not None
-    import html as html_lib
     assert orjson.loads(html_lib.unescape(data.group(1))) == strings(lang)
     login = login_page(lang, csrf="t", error_key="signin.failed")
     assert "{{" not in login and html_lib.escape(strings(lang)["signin.failed"]) in login

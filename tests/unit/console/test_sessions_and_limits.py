@@ -19,6 +19,7 @@ from screening.console.limits import (
     sliding_count,
 )
 from screening.console.sessions import SessionStore, session_id
+from screening.console.users import ALL_SITES, User
 from tests.support.fake_redis import FakeRedis
 
 
@@ -46,7 +47,9 @@ def redis(clock: Clock) -> FakeRedis:
 
 def sessions(redis: FakeRedis, clock: Clock, users: dict[str, str],
              key: bytes = b"k" * 32) -> Sessions:
-    return Sessions(Signer(key), users, SessionStore(redis, "scr", ttl_s=60, clock=clock))
+    entries = {name: User(name, encoded, "analyst", frozenset({ALL_SITES}))
+               for name, encoded in users.items()}
+    return Sessions(Signer(key), entries, SessionStore(redis, "scr", ttl_s=60, clock=clock))
 
 
 async def test_a_session_lives_in_redis_under_a_hash_of_its_token(

@@ -55,8 +55,12 @@ def test_the_contracts_table_and_nothing_by_wildcard() -> None:
                    for _, name, op, _ in worker)
     assert not any(name == "dep.screening.audit" and op == "read" for _, name, op, _ in worker)
     console = _rights("console", ["default"])
-    assert ("topic", "dep.screening.audit", "read", "literal") not in console
+    # Read on the audit topic for the console's auditor view (auditor users), no group
+    # beyond its own: the view assigns the audit's partitions by hand.
+    assert ("topic", "dep.screening.audit", "read", "literal") in console
     assert ("topic", "dep.screening.audit", "write", "literal") in console
+    assert {g for g in console if g[0] == "group"} == {("group", "console.", "read",
+                                                         "prefixed")}
 
 
 def test_topics_get_the_configured_retention() -> None:
@@ -138,4 +142,7 @@ def test_redis_users_keep_to_their_keys(tmp_path: Path) -> None:
     assert "-@dangerous" in lines["worker"] and "+@scripting" in lines["worker"]
     assert "+@scripting" not in lines["console"]
     assert "~{console:scr*" in lines["console"]
+    # Of the worker's keys, the console reads the site registry only, and only reads it.
+    keys = [w for w in lines["console"].split() if "~" in w]
+    assert keys == ["~{console:scr*", "%R~{scr*}:sites"]
     assert "console" not in lines["worker"].split("resetchannels")[0].replace("user worker", "")
