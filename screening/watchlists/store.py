@@ -132,7 +132,9 @@ class WatchlistStore:
                 now_current, *values = await self.batch.read([self.keys.current, *keys],
                                                              ["", *names])
             if now_current is not None and _text(now_current) == version.id:
-                return version, [self.decode(lookup, raw)
+                # Most look-ups find nothing: those are not handed to a layout at all.
+                owners = _owners()
+                return version, [owners[lookup[0]].decode(lookup[0], raw) if raw else _NONE
                                  for lookup, raw in zip(fields, values, strict=True)]
             version = await self.current_version(refresh=True)
         raise NoWatchlistLoaded("the watchlist version kept changing during a look-up")
@@ -145,12 +147,14 @@ class WatchlistStore:
                   ) -> tuple[list[str], list[str | bytes]]:
         """Redis keys and fields of look-ups (or of stored records), as their layouts say."""
         owners = _owners()
+        data_keys = self.data_keys
         keys: list[str] = []
         names: list[str | bytes] = []
+        add_key, add_name = keys.append, names.append
         for lookup in fields:
-            key, name = owners[lookup[0]].slot(version, self.data_keys, lookup)
-            keys.append(key)
-            names.append(name)
+            key, name = owners[lookup[0]].slot(version, data_keys, lookup)
+            add_key(key)
+            add_name(name)
         return keys, names
 
     async def fetch_blobs(self, version: Version, refs: Sequence[RecordRef]) -> list[bytes | None]:
@@ -254,6 +258,9 @@ class WatchlistStore:
             start = b"(" + chunk[-1][0]
 
 
+
+
+_NONE: list[Found] = []  # shared, never changed: the answer of a look-up that found nothing
 
 
 def _owners() -> dict[str, Any]:

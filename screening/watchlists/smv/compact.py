@@ -13,18 +13,18 @@ Three bucketed hash tables per version, each bucket small enough to stay a listp
         field: V[:3], where V = blake2b(normalised VIN, 6 bytes); b = V[3:6] mod count
         value: the R of each record with that VIN, concatenated (5 bytes each)
     {prefix}:{ver}:vp:{b}   plate index
-        field and bucket as the VIN's, of the plate's skeleton (matching/plates.py)
+        field and bucket as the VIN's, of each of the plate's keys: its skeleton and its
+        one-character deletions (matching/plates.py)
         value: as the VIN index's
 
-What the old layout paid for, and where it went: the plate was stored under nine keys
-(its skeleton per country and for any country, and each single-character deletion, for
-reads missing one character). Here it is stored once, by skeleton alone: the country
-is checked against the record, as it always was, and a read missing a character is
-looked up as the insertions that would complete it (plate_query_keys); the reverse
-entry of each record ("rev") is gone, since a record's body says which index fields
-it occupies. Digests are short because every candidate is verified against its body
-(the VIN equal, the plate by match_plate): a digest that collides costs a look at one
-more record, never a false hit.
+What the entries layout paid for, and where it went: the plate was stored under its
+skeleton twice (per country and for any country): here once, the country being checked
+against the record as it always was; its deletions stay (a read missing a character is
+found by them: looking up every insertion instead made a doubted read cost hundreds of
+look-ups); the reverse entry of each record ("rev") is gone, since a record's body says
+which index fields it occupies. Digests are short because every candidate is verified
+against its body (the VIN equal, the plate by match_plate): a digest that collides costs
+a look at one more record, never a false hit.
 """
 
 from __future__ import annotations
@@ -34,8 +34,7 @@ from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 from zlib import crc32
 
-from screening.matching.normalize import normalize_plate
-from screening.matching.plates import skeleton
+from screening.matching.plates import plate_index_keys
 from screening.matching.vin import normalize_vin
 from screening.watchlists.base import Changes, Found, Lookup, OnError, RecordRef
 from screening.watchlists.generic import Blob, Entry, Indexed
@@ -73,8 +72,9 @@ def vin_key(vin: str | None) -> str:
     return normalize_vin(vin) if vin else ""
 
 
-def plate_key(plate: str | None) -> str:
-    return skeleton(normalize_plate(plate)) if plate else ""
+def plate_keys(plate: str | None) -> list[str]:
+    """The plate's skeleton and its one-character deletions (matching/plates.py)."""
+    return plate_index_keys(plate, None) if plate else []
 
 
 def _slot(prefix: str, table: str, digest: bytes, buckets: int) -> tuple[str, bytes]:
@@ -124,8 +124,7 @@ class SmvLayout:
         entries = []
         if (vin := vin_key(record.vin)):
             entries.append(Entry(VIN_LOOKUP, vin, ref))
-        if (plate := plate_key(record.plate)):
-            entries.append(Entry(PLATE_LOOKUP, plate, ref))
+        entries += [Entry(PLATE_LOOKUP, k, ref) for k in plate_keys(record.plate)]
         return Indexed(tuple(entries), (Blob(RECORD_REF, ref, body.pack(record)),))
 
     async def changes(self, store: WatchlistStore, version: Version, upserts: Sequence[Any],
@@ -177,8 +176,8 @@ class SmvLayout:
         out = []
         if (v := vin_key(vin)):
             out.append(_slot(base, VINS, key_digest(v), version.buckets[VINS]))
-        if (p := plate_key(plate)):
-            out.append(_slot(base, PLATES, key_digest(p), version.buckets[PLATES]))
+        out += [_slot(base, PLATES, key_digest(k), version.buckets[PLATES])
+                for k in plate_keys(plate)]
         return out
 
     async def _stored(self, store: WatchlistStore, version: Version,

@@ -49,16 +49,17 @@ def test_one_key_a_plate_whatever_the_country() -> None:
     """The country is checked against the record (smv/screen.py), not by the key: a scan
     without a country, or a record without one, still meets its plate."""
     record = plate_index_keys("AB-123-CD", "FRA")
-    assert record == ["A8123C0"]
+    assert record[0] == "A8123C0" and "-8123C0" in record  # and the deletions
     for country in ("FRA", "ESP", None):
-        assert set(plate_query_keys("AB-123-CD", country, False)) == set(record)
+        assert plate_query_keys("AB-123-CD", country, False) == ["A8123C0"]
     assert plate_index_keys("AB-123-CD", None) == record
 
 
 def test_a_doubted_read_also_looks_up_one_character_more_or_less() -> None:
     keys = set(plate_query_keys("AB-12-CD", "FRA", True))
-    assert "A8123C0" in keys  # the read missed the 3
-    assert "A812C0" in keys and "A81C0" in keys  # as read; the read added the 2
+    assert len(keys) <= 2 + len("A812C0")  # a few, whatever the alphabet
+    assert keys & set(plate_index_keys("AB-123-CD", "FRA"))  # the read missed the 3
+    assert keys & set(plate_index_keys("AB-1-CD", "FRA"))  # the read added the 2
 
 
 PLATE = st.text(alphabet="ABCDEFGHJKLMNPRSTUVWXYZ0123456789", min_size=4, max_size=9)
