@@ -146,6 +146,11 @@ class Layout(Protocol):
         """The Redis key and field of a logical look-up or of a stored record."""
         ...
 
+    def slots(self, version: Version, keys: Keys, table: str, fields: Sequence[str]
+              ) -> tuple[list[str], list[str | bytes]]:
+        """`slot` of many look-ups of one table at once (the hot path: a batch's)."""
+        ...
+
     def decode(self, table: str, raw: bytes | None) -> list[Found]:
         """A stored look-up value as entries."""
         ...

@@ -123,6 +123,12 @@ class EntriesLayout:
     def slot(self, version: Version, keys: Keys, lookup: Lookup) -> tuple[str, str]:
         return version.key(keys, *lookup), lookup[1]
 
+    def slots(self, version: Version, keys: Keys, table: str, fields: Sequence[str]
+              ) -> tuple[list[str], list[str | bytes]]:
+        base = f"{keys.prefix}:{version.id}:{table}:"
+        mask = version.buckets[table] - 1  # a power of two (keys.bucket_of)
+        return [f"{base}{zlib.crc32(f.encode()) & mask}" for f in fields], list(fields)
+
     def decode(self, table: str, raw: bytes | None) -> list[Found]:
         return parse_entries(raw)
 

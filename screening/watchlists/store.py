@@ -147,14 +147,17 @@ class WatchlistStore:
                   ) -> tuple[list[str], list[str | bytes]]:
         """Redis keys and fields of look-ups (or of stored records), as their layouts say."""
         owners = _owners()
-        data_keys = self.data_keys
-        keys: list[str] = []
-        names: list[str | bytes] = []
-        add_key, add_name = keys.append, names.append
-        for lookup in fields:
-            key, name = owners[lookup[0]].slot(version, data_keys, lookup)
-            add_key(key)
-            add_name(name)
+        by_table: dict[str, list[int]] = {}
+        for i, (table, _) in enumerate(fields):
+            by_table.setdefault(table, []).append(i)
+        keys: list[str] = [""] * len(fields)
+        names: list[str | bytes] = [""] * len(fields)
+        for table, where in by_table.items():
+            ks, ns = owners[table].slots(version, self.data_keys, table,
+                                         [fields[i][1] for i in where])
+            for i, key, name in zip(where, ks, ns, strict=True):
+                keys[i] = key
+                names[i] = name
         return keys, names
 
     async def fetch_blobs(self, version: Version, refs: Sequence[RecordRef]) -> list[bytes | None]:

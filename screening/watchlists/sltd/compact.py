@@ -50,6 +50,11 @@ class SltdLayout:
     def slot(self, version: Version, keys: Keys, lookup: Lookup) -> tuple[str, bytes]:
         return doc_slot(version, keys, layout.doc_digest(lookup[1]))
 
+    def slots(self, version: Version, keys: Keys, table: str, fields: Sequence[str]
+              ) -> tuple[list[str], list[str | bytes]]:
+        out = [self.slot(version, keys, (table, f)) for f in fields]
+        return [k for k, _ in out], [n for _, n in out]
+
     def decode(self, table: str, raw: bytes | None) -> list[Found]:
         return [Found(rid, payload) for rid, payload in layout.entries_of(raw)]
 

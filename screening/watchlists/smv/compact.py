@@ -104,6 +104,11 @@ class SmvLayout:
         physical = VINS if table == VIN_LOOKUP else PLATES
         return _slot(base, physical, key_digest(value), version.buckets[physical])
 
+    def slots(self, version: Version, keys: Keys, table: str, fields: Sequence[str]
+              ) -> tuple[list[str], list[str | bytes]]:
+        out = [self.slot(version, keys, (table, f)) for f in fields]
+        return [k for k, _ in out], [n for _, n in out]
+
     def decode(self, table: str, raw: bytes | None) -> list[Found]:
         """An index value: the record digests it lists, as hex (what record refs name)."""
         if not raw:
