@@ -50,6 +50,7 @@ RECORDS, VINS, PLATES = "vr", "vv", "vp"
 # What scans look up and the screening asks for (smv/screen.py).
 VIN_LOOKUP, PLATE_LOOKUP, RECORD_REF = "vin", "plate", "vrec"
 ID_BYTES = 5
+PLATE_KEYS = 9  # keys a listed plate takes, about: its skeleton and its deletions
 FIELD_BYTES = 3
 RS = b"\x1e"
 
@@ -89,9 +90,12 @@ class SmvLayout:
     logical_tables = (VIN_LOOKUP, PLATE_LOOKUP, RECORD_REF)
 
     def buckets(self, records: int, max_entries: int) -> dict[str, int]:
-        # Sized for live growth (sltd/layout.GROWTH), as the SLTD's are.
-        n = min(buckets_for(records, max_entries), 1 << 16)
-        return {RECORDS: n, VINS: n, PLATES: n}
+        # Sized for live growth (sltd/layout.GROWTH), as the SLTD's are, each table for
+        # its own entries: a plate takes its skeleton and its deletions (about nine).
+        # Record buckets are chosen by two digest bytes, index buckets by three.
+        return {RECORDS: min(buckets_for(records, max_entries), 1 << 16),
+                VINS: min(buckets_for(records, max_entries), 1 << 24),
+                PLATES: min(buckets_for(records * PLATE_KEYS, max_entries), 1 << 24)}
 
     def _record_slot(self, version: Version, keys: Keys, digest: bytes) -> tuple[str, bytes]:
         return _slot(f"{keys.prefix}:{version.id}", RECORDS, digest, version.buckets[RECORDS])
