@@ -29,7 +29,19 @@ from typing import Any
 
 import orjson
 
-from screening.matching import names, normalize, persons, translit
+from screening.matching import (
+    name_keys,
+    name_spelling,
+    name_tokens,
+    names,
+    normalize,
+    person_evidence,
+    person_keys,
+    person_prefilter,
+    readings,
+    scan_forms,
+    translit,
+)
 from screening.matching.persons import PersonQuery, notice_keys, notice_profile, query_keys, score
 
 THRESHOLD = 0.88
@@ -49,7 +61,8 @@ def _queries(scans: list[dict[str, Any]]) -> list[PersonQuery]:
 
 
 def _clear_all() -> None:
-    for module in (names, normalize, persons, translit):
+    for module in (name_keys, name_spelling, name_tokens, names, normalize, person_evidence,
+                   person_keys, person_prefilter, readings, scan_forms, translit):
         for value in vars(module).values():
             if hasattr(value, "cache_clear"):
                 value.cache_clear()
@@ -93,13 +106,13 @@ def main() -> None:
     keys_of = []
     t_cold = t_known = 0.0
     for q in queries:
-        for cached in (persons._query_keys, persons._prepare, persons._name_keys, persons._name):
+        for cached in (person_evidence.prepare, person_keys._name_keys,
+                       scan_forms.name_forms_for_keys, scan_forms.name_forms):
             cached.cache_clear()
         t = time.perf_counter()
         keys_of.append(query_keys(q))
         t_cold += time.perf_counter() - t
-        persons._query_keys.cache_clear()
-        persons._prepare.cache_clear()
+        person_evidence.prepare.cache_clear()
         t = time.perf_counter()
         query_keys(q)
         t_known += time.perf_counter() - t
@@ -147,8 +160,7 @@ def main() -> None:
     print(f"keys per query                       {sum(map(len, keys_of)) / n:7.2f}")
     print(f"notice_profile + notice_keys         {t_load * us:7.1f} us per notice")
     if args.profile:
-        persons._query_keys.cache_clear()
-        persons._prepare.cache_clear()
+        person_evidence.prepare.cache_clear()
         prof_run = cProfile.Profile()
         prof_run.enable()
         for q in queries:

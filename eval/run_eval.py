@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from screening.matching import persons
+from screening.matching import person_evidence, person_keys, persons
 from screening.matching.persons import PersonQuery, notice_keys, notice_profile, query_keys, score
 from screening.models import NoticeRecord
 
@@ -177,12 +177,18 @@ def main() -> None:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="override a persons.py constant, e.g. UNDATED_MIN_INFO=2",
+        help="override a matching constant (persons.py, person_evidence.py, person_keys.py),"
+        " e.g. UNDATED_MIN_INFO=2",
     )
     args = ap.parse_args()
     for item in args.set:
         name, _, value = item.partition("=")
-        setattr(persons, name, float(value))
+        # Every module that reads it (person_keys imports UNDATED_MIN_INFO, for one).
+        owners = [m for m in (persons, person_evidence, person_keys) if hasattr(m, name)]
+        if not owners:
+            ap.error(f"--set: no matching constant {name}")
+        for module in owners:
+            setattr(module, name, float(value))
     out = evaluate(args.data, args.threshold, args.misses)
     if args.json:
         args.json.write_bytes(orjson.dumps(out, option=orjson.OPT_INDENT_2))

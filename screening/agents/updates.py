@@ -147,23 +147,25 @@ class UpdateApplier:
             gauge.labels(*labels).set(lag)
         self._lag_labels = set(now)
 
-    async def _dead(self, producer: AIOKafkaProducer, topic: str, partition: int | None,
-                    offset: int | None, raw: bytes, message: str,
-                    code: str = "INVALID_UPDATE") -> None:
-        dl = dead_letter(raw, code, message, datetime.now(UTC), topic=topic,
-                         partition=partition, offset=offset, sealer=sealer_for(self.s))
+    async def _dead(self, producer: AIOKafkaProducer, msg: ConsumerRecord, raw: bytes,
+                    message: str, *, code: str = "INVALID_UPDATE") -> None:
+        """A dead letter of the update as it came in `msg` (its topic, partition, offset)."""
+        dl = dead_letter(raw, code, message, datetime.now(UTC), topic=msg.topic,
+                         partition=msg.partition, offset=msg.offset, sealer=sealer_for(self.s))
         await producer.send_and_wait(self.s.topic(self.s.topic_deadletter),
                                      dl.model_dump_json().encode())
 
-    async def _refuse(self, producer: AIOKafkaProducer, msg: ConsumerRecord, raw: bytes,
+    async def _refuse(self, producer: AIOKafkaProducer, msg: ConsumerRecord, raw: bytes, *,
                       code: str, reason: str, message: str, key_id: str | None = None) -> None:
         """An update no trusted feed vouches for (or dated ahead): dead letter, metric and
-        a `high` integrity alert for analysts."""
+        a `high` integrity alert for analysts. `code` goes on the dead letter, `reason` on
+        the metric, the alert and the audit record (keyword-only: two codes side by side
+        are easily swapped)."""
         self.m.deadletters.labels(msg.topic, code).inc()
         self.m.updates_refused.labels(reason).inc()
         log.warning("update refused", extra=kv(partition=msg.partition, offset=msg.offset,
                                                code=reason, reason=message))
-        await self._dead(producer, msg.topic, msg.partition, msg.offset, raw, message, code)
+        await self._dead(producer, msg, raw, message, code=code)
         alert = integrity_alert(raw, reason, message, datetime.now(UTC), topic=msg.topic,
                                 partition=msg.partition, offset=msg.offset, key_id=key_id)
         await producer.send_and_wait(self.s.topic(self.s.topic_alerts),
@@ -171,9 +173,10 @@ class UpdateApplier:
                                      key=alert.alert_id.encode())
         self.m.alerts.labels(alert.priority).inc()
         ref = f"{alert.hit.list}:{alert.hit.record_id}" if alert.hit.record_id else None
-        await self._audit(producer, msg, "update_refused", "refused", ref, reason, key_id)
+        await self._audit(producer, msg, "update_refused", outcome="refused", ref=ref,
+                          reason=reason, key_id=key_id)
 
-    async def _audit(self, producer: AIOKafkaProducer, msg: ConsumerRecord, action: str,
+    async def _audit(self, producer: AIOKafkaProducer, msg: ConsumerRecord, action: str, *,
                      outcome: str, ref: str | None, reason: str | None = None,
                      key_id: str | None = None) -> None:
         """The update's audit record. Actor: the feed key that signed it (the `feed`
@@ -203,26 +206,26 @@ class UpdateApplier:
                 update = read_update(raw, self.trusted)
                 if update.issued_at.timestamp() > latest:
                     await self._refuse(
-                        producer, msg, raw, "INVALID_UPDATE", "ISSUED_AHEAD",
-                        f"issued_at: {update.issued_at.isoformat()} is more than "
+                        producer, msg, raw, code="INVALID_UPDATE", reason="ISSUED_AHEAD",
+                        message=f"issued_at: {update.issued_at.isoformat()} is more than "
                         f"{self.s.update_max_ahead_s:g} s ahead of this worker's clock (it "
                         "would outrank every later update of the record)",
-                        update.signature.key_id if update.signature else None)
+                        key_id=update.signature.key_id if update.signature else None)
                     continue
                 good.append(update)
                 came.append(msg)
                 origin[(update.record.list, update.record.id)] = msg
             except SignatureRefused as exc:
-                await self._refuse(producer, msg, raw, exc.code, exc.code, exc.message,
-                                   exc.key_id)
+                await self._refuse(producer, msg, raw, code=exc.code, reason=exc.code,
+                                   message=exc.message, key_id=exc.key_id)
             except InvalidRecord as exc:
                 m.deadletters.labels(msg.topic, "INVALID_UPDATE").inc()
                 m.updates.labels("unknown", "unknown", "invalid").inc()
                 log.warning("update rejected", extra=kv(partition=msg.partition,
                                                         offset=msg.offset, reason=exc.reason))
-                await self._dead(producer, msg.topic, msg.partition, msg.offset, raw, exc.reason)
-                await self._audit(producer, msg, "update_refused", "refused", None,
-                                  "INVALID_UPDATE")
+                await self._dead(producer, msg, raw, exc.reason)
+                await self._audit(producer, msg, "update_refused", outcome="refused", ref=None,
+                                  reason="INVALID_UPDATE")
         if not good:
             return
         applied = await apply_updates(store, good, on_error=on_error, origins=[
@@ -232,26 +235,27 @@ class UpdateApplier:
             u = a.update
             if a.replay_of is not None:
                 raw = msg.value if isinstance(msg.value, bytes) else b""
-                await self._refuse(producer, msg, raw, "REPLAYED_UPDATE", "REPLAYED_UPDATE",
-                                   f"update {u.update_id} of {u.key} was applied already, as "
-                                   f"it came at {a.replay_of}: a copy sent again is refused",
-                                   u.signature.key_id if u.signature else None)
+                await self._refuse(producer, msg, raw, code="REPLAYED_UPDATE",
+                                   reason="REPLAYED_UPDATE",
+                                   message=f"update {u.update_id} of {u.key} was applied "
+                                   f"already, as it came at {a.replay_of}: a copy sent again "
+                                   "is refused",
+                                   key_id=u.signature.key_id if u.signature else None)
                 continue
             m.updates.labels(u.record.list, u.op, "applied" if a.applied else "skipped").inc()
             await self._audit(producer, msg, "update_applied",
-                              "applied" if a.applied else "skipped", u.key, None,
-                              u.signature.key_id if u.signature else None)
+                              outcome="applied" if a.applied else "skipped", ref=u.key,
+                              key_id=u.signature.key_id if u.signature else None)
             if a.applied:
                 m.update_latency.observe(max(0.0, now - u.issued_at.timestamp()))
         for lst, rid in dict.fromkeys(unindexable):  # once, though applied to two versions
             m.updates.labels(lst, "upsert", "invalid").inc()
             log.error("update cannot be indexed", extra=kv(list=lst, id=rid))
             msg = origin[(lst, rid)]  # the dead letter keeps the update as it came
-            await self._dead(producer, msg.topic, msg.partition, msg.offset,
-                             msg.value if isinstance(msg.value, bytes) else b"",
+            await self._dead(producer, msg, msg.value if isinstance(msg.value, bytes) else b"",
                              f"{lst}:{rid} cannot be indexed")
-            await self._audit(producer, msg, "update_refused", "refused", f"{lst}:{rid}",
-                              "UNINDEXABLE")
+            await self._audit(producer, msg, "update_refused", outcome="refused",
+                              ref=f"{lst}:{rid}", reason="UNINDEXABLE")
 
 
 def trusted_keys(settings: Settings) -> TrustedKeys:

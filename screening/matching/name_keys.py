@@ -1,4 +1,4 @@
-"""Blocking keys built from a name's tokens (names.Tok): skeleton pairs, typo keys,
+"""Blocking keys built from a name's tokens (name_tokens.Tok): skeleton pairs, typo keys,
 joined tokens, the whole name run together, loose consonant keys. Keys are coarse on
 purpose; scoring (names.compare) decides."""
 
@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from screening.matching.names import Tok, single_syllable, skeletons, strip_prefix
+from screening.matching.name_spelling import single_syllable, skeletons, strip_prefix
+from screening.matching.name_tokens import PARTICLE, SURNAME, Tok
 
 _LOOSE_KEY_RULES = [(re.compile(p), r) for p, r in (
     (r"G(?=[EI])", "J"), (r"[AEIOUYHW]", ""), (r"[CQKG]", "K"), (r"[PFBV]", "B"), (r"[SZX]", "S"),
@@ -29,13 +30,14 @@ _VOWEL_LETTERS = str.maketrans("", "", "AEIOUY")
 
 
 def given_then_surname(tokens: list[Tok]) -> str:
-    """The name run together as a scan looks it up (names.joined's first), in one pass."""
+    """The name run together as a scan looks it up (name_tokens.joined's first), in one
+    pass."""
     surname: list[str] = []
     given: list[str] = []
     for t in tokens:
-        m = t[4]
+        m = t.mask
         if m & (m - 1) == 0:
-            (surname if t[5] & 4 else given).append(t[0])
+            (surname if t.flags & SURNAME else given).append(t.raw)
     return "".join(given) + "".join(surname)
 
 
@@ -55,7 +57,7 @@ def pair_keys(tokens: list[Tok]) -> list[str]:
     a name), its joined tokens (written joined, or two adjacent ones joined), those also
     without a particle (ALMASRI as MASRI), each with every other token they do not
     overlap."""
-    items = [(t[4], _prefixed_skeletons(t[0])) for t in tokens]
+    items = [(t.mask, _prefixed_skeletons(t.raw)) for t in tokens]
     out: list[str] = []
     for i, (mask_a, keys_a) in enumerate(items):
         for mask_b, keys_b in items[i + 1 :]:
@@ -85,24 +87,26 @@ def joined_pair_keys(tokens: list[Tok]) -> list[str]:
     notice may write them: OBRIEN, XIAOMING): each field's first unit, joined, paired
     with the other field's first token, joined or not."""
     merged: dict[int, Tok] = {}
-    heads: tuple[list[Tok], list[Tok]] = ([], [])  # given names, surname: first two tokens
+    surname: list[Tok] = []  # each field's first two tokens
+    given: list[Tok] = []
     keep_particles = len(tokens) < 4
     for t in tokens:  # one pass: this runs for every scan's name
-        m = t[4]
+        m, flags = t.mask, t.flags
         if m & (m - 1):
             merged[m] = t
-        elif keep_particles or not t[5] & 1:
-            head = heads[1 if t[5] & 4 else 0]
+        elif keep_particles or not flags & PARTICLE:
+            head = surname if flags & SURNAME else given
             if len(head) < 2:
                 head.append(t)
-    if not heads[0] or not heads[1]:
+    if not given or not surname:
         return []
     firsts: list[tuple[str, str]] = []  # per field: (first token, first unit)
-    for toks in (heads[1], heads[0]):
-        unit = toks[0][0]
-        if len(toks) > 1 and _joinable(toks[0][0], toks[1][0]):
-            unit = merged.get(toks[0][4] | toks[1][4], toks[0])[0]
-        firsts.append((toks[0][0], unit))
+    for field in (surname, given):
+        first = field[0]
+        unit = first.raw
+        if len(field) > 1 and _joinable(first.raw, field[1].raw):
+            unit = merged.get(first.mask | field[1].mask, first).raw
+        firsts.append((first.raw, unit))
     (a0, a1), (b0, b1) = firsts
     out: list[str] = []
     for x, y in ((a1, b0), (a0, b1), (a1, b1)):
@@ -118,18 +122,18 @@ def typo_keys(picks: list[Tok], notice: bool) -> list[str]:
     surname token, first given name) with all their skeletons; a scan of two tokens
     looks up its own skeletons."""
     if notice:
-        surname = [t for t in picks if t[5] & 4]
-        given = [t for t in picks if not t[5] & 4]
+        surname = [t for t in picks if t.flags & SURNAME]
+        given = [t for t in picks if not t.flags & SURNAME]
         picks = list({id(t): t for t in (surname[:1] + surname[-1:] + given[:1])}.values())
         if len(picks) < 2:
             picks = picks + [t for t in given[1:2] if t not in picks]
     out: list[str] = []
     for a in picks:
-        keys_a = skeletons(a[0]) if notice else skeletons(a[0])[:1]
+        keys_a = skeletons(a.raw) if notice else skeletons(a.raw)[:1]
         for b in picks:
             if a is b:
                 continue
-            word = strip_prefix(b[0])
+            word = strip_prefix(b.raw)
             for ka in keys_a:
                 out.append(f"{ka}.^{word[:2]}")
                 out.append(f"{ka}.${word[-2:]}")

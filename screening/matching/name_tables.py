@@ -1,5 +1,6 @@
 """Name tables: particles, spellings known to be one name, the world's commonest name
-elements. Data, kept apart from the rules in names.py that use it."""
+elements. Data, kept apart from the rules that use it (name_spelling, name_tokens,
+names)."""
 
 from __future__ import annotations
 
@@ -81,7 +82,7 @@ GROUPS_OF = _groups()
 # The world's most frequent name elements beyond the groups above (national statistics'
 # heads: Nguyen is about 38% of Vietnamese, Thi the middle name of most Vietnamese women,
 # Maria the first or second name of a fifth of Hispanic women). A match on them says
-# less; corroboration asks for more (see persons._corroborated).
+# less; corroboration asks for more (see person_evidence.corroborated).
 _COMMON = """
 MARIA MARIE ANA ANNA JOSE JUAN LUIS CARLOS JORGE MANUEL ANTONIO FRANCISCO PEDRO MIGUEL
 JESUS ANGEL DAVID DANIEL JOHN JAMES ROBERT MICHAEL WILLIAM RICHARD THOMAS PAUL PETER MARK

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from screening.matching import names
-from screening.matching.names import name_tokens
+from screening.matching.name_tables import GROUPS_OF
+from screening.matching.name_tokens import UNVOCALISED, name_tokens
 from screening.matching.normalize import canonical_country, name_variants
 from screening.matching.translit import (
     ARABIC_SPELLINGS,
@@ -30,7 +30,7 @@ def _is_chinese(surname: list[str], given: list[str], nations: list[str]) -> boo
         return False
     if not all(pinyin_syllables(t) for t in surname + given):
         return False
-    return bool(set(nations) & _CHINESE_NATIONS) or surname[0] in names.GROUPS_OF
+    return bool(set(nations) & _CHINESE_NATIONS) or surname[0] in GROUPS_OF
 
 
 def _chinese_forms(s0: list[str], g0: list[str]) -> list[tuple[list[str], list[str]]]:
@@ -68,7 +68,8 @@ def _alias_forms(name: dict[str, Any], nations: list[str]) -> list[tuple[list[st
         s_var, g_var = s_vars[min(i, len(s_vars) - 1)], g_vars[min(i, len(g_vars) - 1)]
         forms.append((s_var.split(), g_var.split()))
     if script == "Hani" and forms:
-        toks = forms[0][0] + forms[0][1]
+        s0, g0 = forms[0]
+        toks = s0 + g0
         if not given:  # one field: surname first, as Chinese writes it
             forms = [(toks[:1], toks[1:])]
         s0, g0 = forms[0]
@@ -81,7 +82,8 @@ def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
     """Everything score() needs, precomputed once per notice; JSON-serialisable.
 
     ``forms`` holds, per Latin spelling of an alias: the alias's index in ``names``, the
-    tokens (see names.Tok) and how many of them are the surname's."""
+    tokens (name_tokens.Tok, each as a list of its fields) and how many of them are the
+    surname's."""
     nations = [canonical_country(str(n)) for n in record.get("nationalities") or []]
     labels: list[str] = []
     forms: list[list[Any]] = []
@@ -100,7 +102,8 @@ def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
             consonantal = script == "Arab"
             toks = name_tokens([surname, given], consonantal)
             if consonantal:  # dictionary spellings are vocalised after all
-                toks = [(*t[:5], t[5] & ~2) if t[0] in ARABIC_SPELLINGS else t for t in toks]
+                toks = [t._replace(flags=t.flags & ~UNVOCALISED) if t.raw in ARABIC_SPELLINGS
+                        else t for t in toks]  # fmt: skip
             forms.append([len(labels) - 1, [list(t) for t in toks], len(surname)])
     return {
         "id": record.get("id"),

@@ -1,5 +1,5 @@
 """A scan's name as scoring and keys see it: the readings of its surname and given names
-(readings.readings) paired into forms, each a list of tokens (names.Tok). Cached per
+(readings.readings) paired into forms, each a list of tokens (name_tokens.Tok). Cached per
 name: a name recurs far more often than a whole query."""
 
 from __future__ import annotations
@@ -7,8 +7,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from screening.matching import names
-from screening.matching.names import Tok, name_tokens, significant
+from screening.matching.name_tokens import (
+    FIELD_FULL,
+    SURNAME,
+    UNVOCALISED,
+    Tok,
+    information,
+    name_tokens,
+    significant,
+)
 from screening.matching.readings import (
     CONVENTIONS,
     PERSIAN_LETTERS,
@@ -23,12 +30,11 @@ def principal(tokens: list[Tok]) -> list[Tok]:
     """Significant base tokens, first surname token and first given name first: the
     order in which a scan's tokens are worth pairing."""
     sig = significant(tokens)
-    first_given = next((t for t in sig if not t[5] & 4), None)
+    first_given = next((t for t in sig if not t.flags & SURNAME), None)
     if first_given is None or first_given is sig[0] or len(sig) < 3:
         return sig
     rest = [t for t in sig[1:] if t is not first_given]
     return [sig[0], first_given, *rest]
-
 
 
 class Form(NamedTuple):
@@ -68,12 +74,11 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         tokens = name_tokens([list(s.tokens) if s else [], list(g.tokens) if g else []],
                              consonantal, keys_only)  # fmt: skip
         if consonantal:  # dictionary spellings are vocalised after all
-            tokens = [(*t[:5], t[5] & ~2) if vocalised(t[0]) else t for t in tokens]
+            tokens = [t._replace(flags=t.flags & ~UNVOCALISED) if vocalised(t.raw) else t
+                      for t in tokens]  # fmt: skip
         if tokens:
             if _cut_short(s.tokens if s else (), g.tokens if g else ()):
-                last = max(i for i, t in enumerate(tokens) if t[4] & (t[4] - 1) == 0)
-                t = tokens[last]
-                tokens[last] = (t[0], t[1], t[2], t[3], t[4], t[5] | 16)
+                _mark_cut_short(tokens)
             out.append(Form(tokens, (s is None or s.plain) and (g is None or g.plain)))
     return tuple(out)
 
@@ -93,9 +98,7 @@ def _plain_form(s_tokens: tuple[str, ...], g_tokens: tuple[str, ...],
     if not tokens:
         return ()
     if _cut_short(s_tokens, g_tokens):
-        last = max(i for i, t in enumerate(tokens) if t[4] & (t[4] - 1) == 0)
-        t = tokens[last]
-        tokens[last] = (t[0], t[1], t[2], t[3], t[4], t[5] | 16)
+        _mark_cut_short(tokens)
     return (Form(tokens, True),)
 
 
@@ -108,6 +111,12 @@ def _cut_short(surname: tuple[str, ...], given: tuple[str, ...]) -> bool:
     if given:
         length += 2 + sum(map(len, given)) + len(given) - 1
     return length in _MRZ_NAME_FIELDS
+
+
+def _mark_cut_short(tokens: list[Tok]) -> None:
+    """Flag the last base token: the MRZ's name field may have ended inside it."""
+    last = max(i for i, t in enumerate(tokens) if t.base)
+    tokens[last] = tokens[last]._replace(flags=tokens[last].flags | FIELD_FULL)
 
 
 @lru_cache(maxsize=16384)
@@ -126,7 +135,7 @@ def name_forms_for_keys(surname: str | None, given_names: str | None, convention
     forms = _forms(surname, given_names, convention, keys_only=True)
     if not forms:
         return (), [], 0.0
-    return forms, principal(forms[0].tokens), names.information(forms[0].tokens)
+    return forms, principal(forms[0].tokens), information(forms[0].tokens)
 
 
 def convention_of(nationality: str | None) -> str:

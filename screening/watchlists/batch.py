@@ -17,6 +17,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from typing import Any
 
 from redis.asyncio import Redis
@@ -26,179 +27,29 @@ from redis.exceptions import NoScriptError, ResponseError
 
 from screening.redis_client import AnyRedis
 
-# Arguments travel packed in one string, NUL-separated: redis-py packs each argument
-# in Python (microseconds apiece), so thousands of them cost more than the look-up.
-# NUL cannot occur in keys, fields or values: scans, records and ids refuse control
-# characters. Keys are not declared (numkeys 0); calls are routed to the node serving
-# them, and `allow-cross-slot-keys` lets one call touch many slots of that node.
-_SPLIT = """
-local function split(s)
-  local out, pos = {}, 1
-  while true do
-    local i = string.find(s, '\\0', pos, true)
-    if not i then out[#out + 1] = string.sub(s, pos); return out end
-    out[#out + 1] = string.sub(s, pos, i - 1)
-    pos = i + 1
-  end
-end
-"""
+# The scripts are in lua/, one a file, read once here. Arguments travel packed in one
+# string, NUL-separated (lua/split.lua unpacks them, the prelude of every script):
+# redis-py packs each argument in Python (microseconds apiece), so thousands of them cost
+# more than the look-up. NUL cannot occur in keys, fields or values: scans, records and
+# ids refuse control characters. Keys are not declared (numkeys 0); calls are routed to
+# the node serving them, and `allow-cross-slot-keys` lets one call touch many slots of
+# that node.
+_LUA = files("screening.watchlists") / "lua"
+_PRELUDE = (_LUA / "split.lua").read_text(encoding="utf-8")
 
-# Read pairs (key, field); an empty field means GET the key (the version pointer).
-_READ = "#!lua flags=allow-cross-slot-keys,no-writes" + _SPLIT + """
-local a = split(ARGV[1])
-local out = {}
-for i = 1, #a, 2 do
-  local key, field = a[i], a[i + 1]
-  if field == '' then
-    out[#out + 1] = redis.call('GET', key)
-  else
-    out[#out + 1] = redis.call('HGET', key, field)
-  end
-end
-return out
-"""
 
-# Write ops, five parts each: op, key, field, id, value.
-#   p: put entry `value` for record `id` into the field's entry list (replacing its old one)
-#   d: remove record `id`'s entry from the field's entry list (the field goes when empty)
-#   s: HSET field value          x: HDEL field
-#   q, e: as p and d for compact entries (one code byte, the id, any extras after US:
-#         sltd/layout.py)
-#   a: add the fixed-width chunk `value` to the field's chunks unless there already
-#   r: remove the fixed-width chunk `value` from the field's chunks
-# Puts try HSETNX first: on a fresh version almost every field is new, so that is
-# the only call made for it.
-_WRITE = "#!lua flags=allow-cross-slot-keys" + _SPLIT + """
-local RS = '\\30'
-local function others(cur, id, compact)
-  local out = {}
-  if cur then
-    for item in string.gmatch(cur, '[^\\30]+') do
-      local rid
-      if compact then
-        rid = string.match(string.sub(item, 2), '^[^\\31]*')  -- the id, before any extras
-      else
-        rid = string.match(item, '^[^\\31]*')
-      end
-      if rid ~= id then out[#out + 1] = item end
-    end
-  end
-  return out
-end
-local function chunks_without(cur, value)
-  local out, w, found = {}, #value, false
-  for j = 1, #cur, w do
-    local c = string.sub(cur, j, j + w - 1)
-    if c == value then found = true else out[#out + 1] = c end
-  end
-  return out, found
-end
-local a = split(ARGV[1])
-for i = 1, #a, 5 do
-  local op, key, field, id, value = a[i], a[i + 1], a[i + 2], a[i + 3], a[i + 4]
-  if op == 's' then
-    redis.call('HSET', key, field, value)
-  elseif op == 'x' then
-    redis.call('HDEL', key, field)
-  elseif op == 'p' or op == 'q' then
-    if redis.call('HSETNX', key, field, value) == 0 then
-      local out = others(redis.call('HGET', key, field), id, op == 'q')
-      out[#out + 1] = value
-      redis.call('HSET', key, field, table.concat(out, RS))
-    end
-  elseif op == 'a' then
-    if redis.call('HSETNX', key, field, value) == 0 then
-      local cur = redis.call('HGET', key, field)
-      local _, found = chunks_without(cur, value)
-      if not found then redis.call('HSET', key, field, cur .. value) end
-    end
-  elseif op == 'r' then
-    local cur = redis.call('HGET', key, field)
-    if cur then
-      local out, found = chunks_without(cur, value)
-      if #out == 0 then
-        redis.call('HDEL', key, field)
-      elseif found then
-        redis.call('HSET', key, field, table.concat(out))
-      end
-    end
-  else
-    local cur = redis.call('HGET', key, field)
-    if cur then
-      local out = others(cur, id, op == 'e')
-      if #out == 0 then
-        redis.call('HDEL', key, field)
-      else
-        redis.call('HSET', key, field, table.concat(out, RS))
-      end
-    end
-  end
-end
-return #a / 5
-"""
+def _script(name: str) -> str:
+    """lua/<name>.lua with the prelude after its first line, the flags (Redis reads them
+    there and nowhere else)."""
+    flags, _, body = (_LUA / f"{name}.lua").read_text(encoding="utf-8").partition("\n")
+    if not flags.startswith("#!lua "):
+        raise ValueError(f"lua/{name}.lua: the first line must be its #!lua flags")
+    return f"{flags}\n{_PRELUDE}\n{body}"
 
-# Bulk loads' merges (write_bulk sends native HSETs and leaves here only the groups
-# that met a field already there or repeat one): groups of new entries for one bucket
-# each, as key, mode, n, then n field/value pairs. When none of the fields exists yet
-# the group is one HSET, after an HMGET when the bucket exists already; otherwise each
-# pair is merged as the write op q does (mode q: compact entries, the id after the code
-# byte), or (mode a: id table) the digest put last; the script returns the key and field
-# of every id table field that was there already (an id met twice), in order.
-_BULK = "#!lua flags=allow-cross-slot-keys" + _SPLIT + """
-local RS = '\\30'
-local a = split(ARGV[1])
-local i, repeats = 1, {}
-while i <= #a do
-  local key, mode, n = a[i], a[i + 1], tonumber(a[i + 2])
-  local first, last = i + 3, i + 2 + 2 * n
-  local fields, seen, clean = {}, {}, true
-  for j = first, last, 2 do
-    local f = a[j]
-    if seen[f] then clean = false end
-    seen[f] = true
-    fields[#fields + 1] = f
-  end
-  if clean and redis.call('EXISTS', key) == 1 then
-    local cur = redis.call('HMGET', key, unpack(fields))
-    for j = 1, n do
-      if cur[j] then clean = false; break end
-    end
-  end
-  if clean then
-    redis.call('HSET', key, unpack(a, first, last))
-  else
-    for j = first, last, 2 do
-      local field, value = a[j], a[j + 1]
-      if redis.call('HSETNX', key, field, value) == 0 then
-        local cur = redis.call('HGET', key, field)
-        if mode == 'q' then
-          -- Compact entries: a code byte, the id, then any extras after US.
-          local id, out = string.match(string.sub(value, 2), '^[^\\31]*'), {}
-          for item in string.gmatch(cur, '[^\\30]+') do
-            if string.match(string.sub(item, 2), '^[^\\31]*') ~= id then out[#out + 1] = item end
-          end
-          out[#out + 1] = value
-          redis.call('HSET', key, field, table.concat(out, RS))
-        else
-          -- The id was met before in this load: the digest goes (or moves) last, the
-          -- later record's, and the field is reported for the loader to settle.
-          local out, w = {}, #value
-          for k = 1, #cur, w do
-            local d = string.sub(cur, k, k + w - 1)
-            if d ~= value then out[#out + 1] = d end
-          end
-          out[#out + 1] = value
-          redis.call('HSET', key, field, table.concat(out))
-          repeats[#repeats + 1] = key
-          repeats[#repeats + 1] = field
-        end
-      end
-    end
-  end
-  i = last + 1
-end
-return repeats
-"""
+
+_READ = _script("read")  # pairs (key, field): HGET, or GET for an empty field
+_WRITE = _script("write")  # live updates' and small writes' ops (WriteOp)
+_BULK = _script("bulk")  # bulk loads' merges (write_bulk)
 
 # Arguments per script call: big enough to amortise, small enough not to stall Redis.
 CHUNK = 4000
@@ -278,7 +129,7 @@ class BatchOps:
             for start in range(0, len(ops), CHUNK):
                 await self._write_chunk(ops[start:start + CHUNK], None)
             return
-        groups = self._by_node([op[1] for op in ops])
+        groups = self._by_node([key for _, key, _, _, _ in ops])
 
         async def one(node_name: Any, idx: list[int]) -> None:
             for start in range(0, len(idx), CHUNK):

@@ -1,0 +1,153 @@
+"""A name as tokens: each base token of its fields, and adjacent ones joined, with what
+scoring and keys need to know of each (``Tok``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from screening.matching.name_spelling import canon, consonants
+from screening.matching.name_tables import COMMON, GROUPS_OF, PARTICLES
+from screening.matching.readings import latin_tokens, readings
+
+# Tok.flags
+PARTICLE = 1  # an article or connector (AL, VAN, DE)
+UNVOCALISED = 2  # an unvocalised spelling from Arabic script: compared on consonants
+SURNAME = 4  # part of the surname (field 0)
+VERY_COMMON = 8  # a very common name element (COMMON, GROUPS_OF)
+FIELD_FULL = 16  # the last token of a full MRZ name field: it may be cut short
+
+
+class Tok(NamedTuple):
+    """A token as scoring sees it. A notice's profile stores each as a JSON list of these
+    six fields, in this order (decode_tokens reads them back)."""
+
+    raw: str
+    canon: str  # "" in tokens made for keys only
+    consonants: str  # "" in tokens made for keys only
+    weight: int  # its share of the name: its length, 1 for a particle
+    mask: int  # the base tokens it covers, a bit each (a joined token covers two or three)
+    flags: int  # PARTICLE | UNVOCALISED | SURNAME | VERY_COMMON | FIELD_FULL
+
+    @property
+    def base(self) -> bool:
+        """One token of a field, not adjacent ones joined."""
+        return self.mask & (self.mask - 1) == 0
+
+
+# Tok._make without its Python-level call: every candidate whose names are compared
+# decodes its profile's forms.
+_new = tuple.__new__
+
+
+def decode_tokens(encoded: Iterable[Sequence[Any]]) -> list[Tok]:
+    """Tokens from a profile's JSON lists (notice_forms.notice_profile)."""
+    return [_new(Tok, t) for t in encoded]
+
+
+def split(text: str | None) -> list[str]:
+    """Latin upper-case tokens of a name part: its first reading (readings.readings:
+    MRZ filler and punctuation separate, OCR digits read as letters, other scripts
+    spelt as documents spell them)."""
+    if not text:
+        return []
+    if text.isascii():  # the common case, without the readings cache
+        return list(latin_tokens(text))
+    found = readings(text)
+    return list(found[0].tokens) if found else []
+
+
+@lru_cache(maxsize=131072)
+def _tok_full(raw: str, mask: int, flags: int) -> Tok:
+    weight = 1 if flags & PARTICLE else len(raw)
+    if raw in COMMON or raw in GROUPS_OF:
+        flags |= VERY_COMMON
+    return Tok(raw, canon(raw), consonants(raw), weight, mask, flags)
+
+
+@lru_cache(maxsize=131072)
+def is_common(token: str) -> bool:
+    """Whether a token is among the world's most frequent name elements: such a token
+    says half as much about who someone is (see information)."""
+    return token in COMMON or token in GROUPS_OF
+
+
+def information(tokens: Sequence[Tok], mask: int = -1) -> float:
+    """How much the significant base tokens covered by ``mask`` say about who someone is:
+    1 per token, 1/2 for a very common one (MOHAMMED, MARIA, NGUYEN, THI)."""
+    total = 0.0
+    for t in tokens:  # a loop, not sum(genexpr): this runs for every scan's name
+        m, flags = t.mask, t.flags
+        if m & mask and not flags & PARTICLE and m & (m - 1) == 0:
+            total += 0.5 if flags & VERY_COMMON else 1.0
+    return total
+
+
+@lru_cache(maxsize=131072)
+def _tok_light(raw: str, mask: int, flags: int) -> Tok:
+    """A token for blocking keys only, which never read its canon or consonants: a new
+    name's joined tokens (MARIAJOSE) are new every time, and their regex chains cost."""
+    weight = 1 if flags & PARTICLE else len(raw)
+    if raw in COMMON or raw in GROUPS_OF:
+        flags |= VERY_COMMON
+    return Tok(raw, "", "", weight, mask, flags)
+
+
+def name_tokens(fields: list[list[str]], consonantal: bool = False,
+                keys_only: bool = False) -> list[Tok]:  # fmt: skip
+    """Tokens of a name whose fields (surname, given names) are lists of raw tokens,
+    plus adjacent pairs joined within a field (XIAO MING -> XIAOMING). ``keys_only``:
+    without canon and consonants (empty), enough for blocking keys and information."""
+    make = _tok_light if keys_only else _tok_full
+    # A joined pair (MARIAJOSE) is new with almost every new name: for keys, building
+    # it is cheaper than caching it, and it would push recurring tokens out of the cache.
+    make_joined = _tok_light.__wrapped__ if keys_only else _tok_full
+    base: list[Tok] = []
+    merged: list[Tok] = []
+    bit = 0
+    flag_c = UNVOCALISED if consonantal else 0
+    for n_field, field in enumerate(fields):
+        start = bit
+        flag_s = SURNAME if n_field == 0 else 0
+        # A field of particles only (the Vietnamese surname LE) is a name, not a particle.
+        all_particles = PARTICLES.issuperset(field)
+        for raw in field:
+            particle = PARTICLE if raw in PARTICLES and not all_particles else 0
+            base.append(make(raw, 1 << bit, particle | flag_c | flag_s))
+            bit += 1
+        for i in range(start, bit - 1):
+            a, b = base[i], base[i + 1]
+            merged.append(make_joined(a.raw + b.raw, a.mask | b.mask, flag_c))
+        for i in range(start, bit - 2):  # VAN DER BERG, DE LA CRUZ written VANDERBERG
+            a, b, c = base[i], base[i + 1], base[i + 2]
+            if a.flags & b.flags & PARTICLE:
+                merged.append(make_joined(a.raw + b.raw + c.raw, a.mask | b.mask | c.mask,
+                                          flag_c))
+    return base + merged
+
+
+def significant(tokens: list[Tok]) -> list[Tok]:
+    """Base tokens that carry the name: particles only when little else is left."""
+    base: list[Tok] = []
+    core: list[Tok] = []
+    for t in tokens:
+        m = t.mask
+        if m & (m - 1) == 0:
+            base.append(t)
+            if not t.flags & PARTICLE:
+                core.append(t)
+    return core if len(core) >= 2 else base
+
+
+def joined(tokens: Sequence[Tok]) -> tuple[str, str]:
+    """The name run together (VLADIMIRPUTIN): given names then surname, surname then
+    given names; base tokens only."""
+    surname = "".join(t.raw for t in tokens if t.flags & SURNAME and t.base)
+    given = "".join(t.raw for t in tokens if not t.flags & SURNAME and t.base)
+    return given + surname, surname + given
+
+
+__all__ = ["FIELD_FULL", "PARTICLE", "SURNAME", "UNVOCALISED", "VERY_COMMON", "Tok",
+           "decode_tokens", "information", "is_common", "joined", "name_tokens",
+           "significant", "split"]

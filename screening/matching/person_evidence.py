@@ -1,0 +1,184 @@
+"""What a person's other attributes say for or against a name match: date of birth,
+nationality and sex compared (penalties and bonuses, as OpenSanctions' logic-v2 does),
+and whether they **corroborate** the name in proportion to how little it says on its own
+(``corroborated``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from screening.matching.names import Comparison, Tok
+from screening.matching.normalize import canonical_country
+from screening.matching.person_query import PersonQuery
+from screening.matching.scan_forms import convention_of, name_forms_for_keys
+
+# Penalties are subtracted from the name similarity; corroboration is added (capped at 1).
+DOB_DATE_MISMATCH = 0.15  # same year, month or day differ (both known)
+DOB_DAY_MONTH_SWAPPED = 0.05
+DOB_YEAR_ONLY = 0.03  # the dates agree, but only on the year
+DOB_UNKNOWN = 0.05  # no date on one side: see corroborated for what is required then
+DOB_YEAR_1 = 0.20
+DOB_YEAR_2_5 = 0.25
+DOB_YEAR_FAR = 0.40
+COUNTRY_MISMATCH = 0.10
+SEX_MISMATCH = 0.10
+DOB_FULL_AGREES = 0.03
+COUNTRY_AGREES = 0.02
+# A match whose attributes do not corroborate it in proportion to what the name says
+# alone: 1 + COUNTRY_AGREES - NO_CORROBORATION stays below the default threshold 0.88.
+NO_CORROBORATION = 0.15
+# What the name must say (name_tokens.information: 1 a token, 1/2 a very common one) when
+# the dates agree only partly, and when one side has none; then each token must be matched
+# at least UNDATED_MIN_TOKEN_SIM (a spelling of the other, not a guess).
+MONTH_MIN_INFO = 1.0  # the dates agree on year and month
+YEAR_MIN_INFO = 1.0  # the dates agree on the year only (1.5, 2.0: see eval/RESULTS.md)
+UNDATED_MIN_INFO = 2.5
+UNDATED_MIN_TOKEN_SIM = 0.95
+
+_FULL, _MONTH, _YEAR, _NONE = 3, 2, 1, 0  # how far the dates of birth corroborate
+
+
+class BirthDate(NamedTuple):
+    year: int
+    month: int  # 0: unknown
+    day: int  # 0: unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A query as the attribute checks (and keys) need it, made once per query."""
+
+    principal: list[Tok]  # see scan_forms.principal (tokens without canon: keys only)
+    info: float  # what the name says (name_tokens.information)
+    dob: BirthDate | None
+    nationality: str | None
+    sex: str | None
+    year: str
+
+
+@lru_cache(maxsize=65536)
+def parse_dob(dob: str | None) -> BirthDate | None:
+    if not dob or len(dob) not in (4, 7, 10):
+        return None
+    y, m, d = dob[:4], dob[5:7], dob[8:10]
+    if not (y.isdigit() and (not m or m.isdigit()) and (not d or d.isdigit())):
+        return None
+    return BirthDate(int(y), int(m or 0), int(d or 0))
+
+
+@lru_cache(maxsize=16384)
+def prepare(query: PersonQuery) -> Prepared | None:
+    forms, principal, info = name_forms_for_keys(query.surname, query.given_names,
+                                                 convention_of(query.nationality))
+    if not forms:
+        return None
+    dob = parse_dob(query.date_of_birth)
+    nationality = canonical_country(query.nationality) or None
+    sex = query.sex if query.sex in ("M", "F") else None
+    year = str(dob.year) if dob else "x"
+    return Prepared(principal, info, dob, nationality, sex, year)
+
+
+class Evidence(NamedTuple):
+    """What a notice's attributes say of a query's (``weigh``)."""
+
+    matched: list[str]  # the attributes that agree
+    penalties: list[tuple[str, float]]
+    bonuses: list[tuple[str, float]]
+    level: int  # how far the dates of birth corroborate: _FULL, _MONTH, _YEAR or _NONE
+    nat_agrees: bool | None  # None when one side does not say
+
+
+def _min_info(level: int) -> float:
+    return MONTH_MIN_INFO if level == _MONTH else YEAR_MIN_INFO if level == _YEAR else \
+        UNDATED_MIN_INFO  # fmt: skip
+
+
+def weigh(p: Prepared, profile: dict[str, Any]) -> Evidence:
+    """The query's date of birth, nationality and sex against a notice's profile."""
+    matched: list[str] = []
+    penalties: list[tuple[str, float]] = []
+    bonuses: list[tuple[str, float]] = []
+    level = _NONE
+    n_dob = parse_dob(profile.get("dob"))
+    if p.dob and n_dob:
+        (qy, qm, qd), (ny, nm, nd) = p.dob, n_dob
+        gap = abs(qy - ny)
+        if gap == 0:
+            full = bool(qm and nm and qd and nd)
+            if full and (qm, qd) != (nm, nd) and (qm, qd) == (nd, nm):
+                penalties.append(("birth_day_month_swapped", DOB_DAY_MONTH_SWAPPED))
+                level = _FULL
+            elif (qm and nm and qm != nm) or (qm == nm and qd and nd and qd != nd):
+                penalties.append(("birth_date_mismatch", DOB_DATE_MISMATCH))
+            else:
+                matched.append("date_of_birth")
+                level = _FULL if full else _MONTH if qm and nm else _YEAR
+                if full:
+                    bonuses.append(("birth_date_agrees", DOB_FULL_AGREES))
+                elif not (qm and nm):
+                    penalties.append(("birth_date_imprecise", DOB_YEAR_ONLY))
+        elif gap == 1:
+            penalties.append(("birth_year_mismatch", DOB_YEAR_1))
+        elif gap <= 5:
+            penalties.append(("birth_year_mismatch", DOB_YEAR_2_5))
+        else:
+            penalties.append(("birth_year_mismatch", DOB_YEAR_FAR))
+    else:
+        penalties.append(("birth_date_unknown", DOB_UNKNOWN))
+    nations = profile.get("nat") or []
+    nat_agrees: bool | None = None
+    if p.nationality and nations:
+        nat_agrees = p.nationality in nations
+        if nat_agrees:
+            matched.append("nationality")
+            bonuses.append(("nationality_agrees", COUNTRY_AGREES))
+        else:
+            penalties.append(("country_mismatch", COUNTRY_MISMATCH))
+    n_sex = profile.get("sex")
+    if p.sex and n_sex in ("M", "F"):
+        if p.sex == n_sex:
+            matched.append("sex")
+        else:
+            penalties.append(("sex_mismatch", SEX_MISMATCH))
+    return Evidence(matched, penalties, bonuses, level, nat_agrees)
+
+
+def corroborated(evidence: Evidence, name: Comparison) -> bool:
+    """Whether the attributes back the name enough, given how much the name says alone.
+
+    * the full date of birth agrees: the name score decides (a nationality the notice
+      does not list only costs COUNTRY_MISMATCH: dual nationals carry other passports);
+    * the dates agree only as far as one side knows them (a year, a year and month): the
+      nationality must not contradict and the matched tokens must say MONTH_MIN_INFO or
+      YEAR_MIN_INFO (two tokens, however common: asking more loses designed hits on
+      common names and gains little, see eval/RESULTS.md);
+    * no date of birth on one side: the nationality must not contradict and the name
+      must identify on its own: UNDATED_MIN_INFO (three tokens, at most one very common,
+      more), each a spelling of the other (UNDATED_MIN_TOKEN_SIM), tokens left over on
+      one side at most (a name missing or added, not a different one).
+    """
+    level = evidence.level
+    if level == _FULL:
+        return True
+    if evidence.nat_agrees is False:
+        return False
+    if level != _NONE:
+        return name.info >= _min_info(level)
+    return (name.info >= UNDATED_MIN_INFO and name.weakest >= UNDATED_MIN_TOKEN_SIM
+            and name.reason in ("", "name_tokens_missing", "name_tokens_added"))  # fmt: skip
+
+
+def ceiling(p: Prepared, evidence: Evidence) -> float:
+    """The best score the attributes leave to any name: a perfect name less penalties."""
+    best = 1.0 + sum(a for _, a in evidence.bonuses) - sum(a for _, a in evidence.penalties)
+    if evidence.level != _FULL and (p.info < _min_info(evidence.level)
+                                   or evidence.nat_agrees is False):  # fmt: skip
+        best -= NO_CORROBORATION  # decided before comparing names: the common case
+    return best
+
+
+__all__ = ["BirthDate", "Evidence", "Prepared", "ceiling", "corroborated", "parse_dob",
+           "prepare", "weigh"]

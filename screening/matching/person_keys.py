@@ -1,0 +1,150 @@
+"""Blocking keys of persons: a notice files its keys in the name index (``notice_keys``),
+a scan looks up a handful (``query_keys``), so that a scan and the notices it could be
+meet in the same buckets. Keys are coarse on purpose; scoring (persons.score) decides.
+
+Keys (short ASCII; ``Y`` is the birth year):
+
+``p:A.B:Y``  two name tokens' skeletons, sorted, with the birth year: spelling variants,
+             order, and an extra, missing or misspelt token leave one pair intact.
+``t:A.^xy:Y`` one token's skeleton and the first (``^``) or last (``$``) two letters of
+             the other token of a two-token name: survives a typo in either token.
+``x:A.B``    a notice without a date of birth, by token pairs; only names that say
+             enough (UNDATED_MIN_INFO) can hit such a notice, so only they look it up.
+``n:A.B``    a dated notice by its two first tokens, for the rare scan without a date.
+``m:A:Y``    a single-token name (``Y`` is ``x`` without a birth year).
+``l:A.B:Y``  two tokens' consonants as an unvocalised script writes them (name_keys.loose_key):
+             a notice files its first two tokens', a scan in Arabic, Hebrew, Thai...
+             script looks them up.
+``j:C:Y``    the whole name run together (VLADIMIRPUTIN), its consonants: a notice files
+             both orders, a scan looks up its given names then surname (a letter moved
+             across the space, TNKUNDA LAUREN for NKUNDA LAURENT, keeps it).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from screening.matching import name_keys
+from screening.matching.name_spelling import skeletons
+from screening.matching.name_tokens import UNVOCALISED, Tok, decode_tokens, joined, significant
+from screening.matching.person_evidence import UNDATED_MIN_INFO, parse_dob
+from screening.matching.person_query import PersonQuery
+from screening.matching.scan_forms import convention_of, name_forms_for_keys, principal
+
+MAX_QUERY_KEYS = 24
+
+
+def _year(dob: str | None) -> str:
+    return dob[:4] if dob and len(dob) >= 4 and dob[:4].isdigit() else "x"
+
+
+def _pair(a: str, b: str) -> str:
+    return f"{a}.{b}" if a <= b else f"{b}.{a}"
+
+
+def _loose_pair(principal: list[Tok]) -> str:
+    return _pair(name_keys.loose_key(principal[0].raw), name_keys.loose_key(principal[1].raw))
+
+
+def notice_keys(profile: dict[str, Any]) -> set[str]:
+    """Blocking keys of a notice, every form of every alias (see the module doc)."""
+    year = _year(profile.get("dob"))
+    keys: set[str] = set()
+    for _, encoded, _ in profile["forms"]:
+        tokens = decode_tokens(encoded)
+        sig = significant(tokens)
+        if len(sig) == 1:
+            keys.update(f"m:{k}:{year}" for k in skeletons(sig[0].raw))
+            continue
+        pairs = name_keys.pair_keys(tokens)
+        if year == "x":
+            keys.update(f"x:{k}" for k in pairs)
+            continue
+        keys.update(f"p:{k}:{year}" for k in pairs)
+        keys.update(f"j:{name_keys.joined_key(k)}:{year}" for k in joined(tokens))
+        first = principal(tokens)
+        keys.add(f"l:{_loose_pair(first)}:{year}")
+        keys.update(f"t:{k}:{year}" for k in name_keys.typo_keys(sig, notice=True))
+        keys.add(f"n:{_pair(skeletons(first[0].raw)[0], skeletons(first[1].raw)[0])}")
+    return keys
+
+
+# Token pairs such that any one token missing, added or misspelt leaves one intact.
+_PAIRS = {2: ((0, 1),), 3: ((0, 1), (0, 2), (1, 2))}
+_PAIRS_4 = ((0, 1), (2, 3), (0, 2), (1, 2))
+
+
+_PAIRS_4_MORE = ((1, 3), (0, 3))  # first skeletons only: a surname among given names
+
+
+class _Keys(NamedTuple):
+    """The year-free bodies of a name's keys."""
+
+    pairs: tuple[str, ...]
+    typos: tuple[str, ...]
+    undated: tuple[str, ...]
+    single: tuple[str, ...]
+    joined: tuple[str, ...]
+    loose: tuple[str, ...]  # readings of an unvocalised script only
+
+
+_NO_KEYS = _Keys((), (), (), (), (), ())
+
+
+def _form_keys(tokens: list[Tok], info: float, u: list[Tok] | None = None) -> _Keys:
+    u = principal(tokens) if u is None else u
+    if not u:
+        return _NO_KEYS
+    sk = [skeletons(t.raw)[:2] for t in u[:4]]
+    whole = name_keys.given_then_surname(tokens)
+    run_together = (name_keys.joined_key(whole),) if len(whole) >= 8 else ()
+    if len(u) == 1:
+        return _Keys((), (), (), sk[0], run_together, ())
+    loose = (_loose_pair(u),) if (u[0].flags | u[1].flags) & UNVOCALISED else ()
+    idx = _PAIRS.get(len(u), _PAIRS_4)
+    pairs = [f"{a}.{b}" if a <= b else f"{b}.{a}" for i, j in idx for a in sk[i] for b in sk[j]]
+    if len(u) >= 4:
+        pairs += [_pair(sk[i][0], sk[j][0]) for i, j in _PAIRS_4_MORE]
+    pairs += name_keys.joined_pair_keys(tokens)
+    typos = name_keys.typo_keys(u, notice=False) if len(u) == 2 else []
+    undated = []
+    if info >= UNDATED_MIN_INFO:  # only such names can hit a notice without a date
+        undated = [_pair(sk[i][0], sk[j][0]) for i, j in idx[: 1 + (len(u) > 3)]]
+    return _Keys(tuple(pairs), tuple(typos), tuple(undated), (), run_together, loose)
+
+
+@lru_cache(maxsize=16384)
+def _name_keys(surname: str | None, given_names: str | None, convention: str = "") -> _Keys:
+    """The year-free bodies of a name's keys, of every reading of it."""
+    forms, first, info = name_forms_for_keys(surname, given_names, convention)
+    if not forms:
+        return _NO_KEYS
+    if len(forms) == 1:
+        return _form_keys(forms[0].tokens, info, first)
+    each = [_form_keys(f.tokens, info) for f in forms]
+    # Each kind of key (a field of _Keys), of every form in turn, without repeats.
+    return _Keys._make(tuple(dict.fromkeys(k for keys in kind for k in keys))
+                       for kind in zip(*each, strict=True))  # fmt: skip
+
+
+def query_keys(query: PersonQuery) -> list[str]:
+    """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
+    Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
+    pairs, typos, undated, single, run_together, loose = _name_keys(
+        query.surname, query.given_names, convention_of(query.nationality))
+    dob = parse_dob(query.date_of_birth)
+    year = str(dob.year) if dob else "x"
+    if single:
+        keys = [f"m:{k}:{year}" for k in single] + [f"m:{k}:x" for k in single]
+    elif year == "x":  # rare: a scan without a date of birth meets dated notices by name
+        keys = [f"n:{k}" for k in pairs[:2]]
+    else:
+        keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
+    if year != "x":
+        keys += [f"j:{k}:{year}" for k in run_together] + [f"l:{k}:{year}" for k in loose]
+    keys += [f"x:{k}" for k in undated]
+    return list(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
+
+
+__all__ = ["MAX_QUERY_KEYS", "notice_keys", "query_keys"]
