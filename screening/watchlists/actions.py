@@ -54,7 +54,7 @@ def moment_text(when: datetime | None) -> str:
     """A time as a compact layout stores it: whole seconds since 1900, base 36."""
     if when is None:
         return ""
-    return _b36(max(0, int((when - _EPOCH).total_seconds())))
+    return b36(max(0, int((when - _EPOCH).total_seconds())))
 
 
 def moment_of(text: str) -> str | None:
@@ -64,7 +64,8 @@ def moment_of(text: str) -> str | None:
     return (_EPOCH + timedelta(seconds=int(text, 36))).isoformat().replace("+00:00", "Z")
 
 
-def _b36(n: int) -> str:
+def b36(n: int) -> str:
+    """n in base 36, lower case (what int(text, 36) reads back)."""
     digits = "0123456789abcdefghijklmnopqrstuvwxyz"
     out = ""
     while True:

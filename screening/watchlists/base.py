@@ -87,6 +87,12 @@ def keep_best(found: dict[str, Hit], hit: Hit) -> None:
     found[hit.record_id] = best.model_copy(update={"matched_on": matched_on})
 
 
+# What a list makes of a hit on one of its records: (category, instruction, priority),
+# or None when the record no longer hits (past its `valid_until`). Given the stored
+# record (a person's profile, a vehicle's body) and the decision's time.
+Verdict = Callable[[dict[str, Any], datetime], "tuple[str, Instruction, Priority] | None"]
+
+
 @dataclass(frozen=True, slots=True)
 class Screening:
     """What a list's ``hits`` is given besides the answers: the decision's clock and the

@@ -8,7 +8,6 @@ is called and asks of the gate comes from the list (`Verdict`): event lists reus
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -25,6 +24,7 @@ from screening.watchlists.base import (
     RecordRef,
     Records,
     Screening,
+    Verdict,
     keep_best,
 )
 from screening.watchlists.generic import EntriesLayout
@@ -33,10 +33,6 @@ from screening.watchlists.notices.record import NoticeRecord
 
 if TYPE_CHECKING:
     from screening.core.prepare import Prepared
-
-# (category, instruction, priority) of a hit on a profile's record, or None when the
-# record no longer hits (past its `valid_until`).
-Verdict = Callable[[dict[str, Any], datetime], tuple[str, Instruction, Priority] | None]
 
 PRIORITY: dict[str, Priority] = {
     "red": "critical", "orange": "critical", "yellow": "high", "un": "high",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from screening.watchlists.actions import b36, moment_of, moment_text
+
 US = "\x1f"
 _PACKED = b"\x7f"
 _VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"  # no I, O, Q
@@ -17,16 +19,6 @@ _BASE = 224  # digits as bytes 0x20-0xFF
 FIELDS = ("id", "vin", "plate", "plate_country", "make", "model", "colour")
 _EPOCH = date(1900, 1, 1)
 _EPOCH_DT = datetime(1900, 1, 1, tzinfo=UTC)
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
-
-
-def _b36(n: int) -> str:
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = _DIGITS[r] + out
-        if not n:
-            return out
 
 
 def _when(value: date | datetime | None) -> str:
@@ -34,9 +26,9 @@ def _when(value: date | datetime | None) -> str:
         return ""
     if isinstance(value, datetime):  # aware (the model refuses naive times)
         if value.microsecond == 0 and value >= _EPOCH_DT:
-            return "t" + _b36(int((value - _EPOCH_DT).total_seconds()))
+            return "t" + moment_text(value)
         return "i" + value.isoformat()
-    return "d" + _b36((value - _EPOCH).days)
+    return "d" + b36((value - _EPOCH).days)
 
 
 def _when_text(packed: str) -> str | None:
@@ -46,7 +38,7 @@ def _when_text(packed: str) -> str | None:
     if kind == "d":
         return (_EPOCH + timedelta(days=int(rest, 36))).isoformat()
     if kind == "t":
-        return (_EPOCH_DT + timedelta(seconds=int(rest, 36))).isoformat().replace("+00:00", "Z")
+        return moment_of(rest)
     return rest
 
 

@@ -8,7 +8,7 @@ called and asks of the gate comes from the list (`Verdict`): event lists reuse i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,6 +26,7 @@ from screening.watchlists.base import (
     RecordRef,
     Records,
     Screening,
+    Verdict,
     keep_best,
 )
 from screening.watchlists.smv.compact import PLATE_LOOKUP, RECORD_REF, VIN_LOOKUP, SmvLayout
@@ -34,8 +35,6 @@ from screening.watchlists.smv.record import SmvRecord
 
 if TYPE_CHECKING:
     from screening.core.prepare import Prepared
-
-Verdict = Callable[[dict[str, Any], datetime], tuple[str, Instruction, Priority] | None]
 
 
 def smv_verdict(record: dict[str, Any], now: datetime) -> tuple[str, Instruction, Priority] | None:
@@ -61,8 +60,9 @@ class Vehicles:
         return out + [(t.plates, k) for k in p.plate_keys]
 
     def record_refs(self, p: Prepared, answers: Answers) -> list[RecordRef]:
-        return [(self.tables.records, f.record_id) for lookup in self.lookups(p)
-                for f in answers.get(lookup, ())]
+        t = self.tables
+        return [(t.records, f.record_id) for lookup in p.lookups
+                if lookup[0] in (t.vins, t.plates) for f in answers.get(lookup, ())]
 
     def hits(self, p: Prepared, answers: Answers, records: Records,
              at: Screening) -> list[Match]:
