@@ -81,8 +81,10 @@ def prepare(query: PersonQuery) -> Prepared | None:
     return Prepared(principal, info, dob, nationality, sex, year)
 
 
-class Evidence(NamedTuple):
-    """What a notice's attributes say of a query's (``weigh``)."""
+@dataclass(slots=True)
+class Evidence:
+    """What a notice's attributes say of a query's (``weigh``): made for every candidate,
+    its own (score appends to its penalties)."""
 
     matched: list[str]  # the attributes that agree
     penalties: list[tuple[str, float]]
