@@ -155,6 +155,10 @@ class Settings(BaseSettings):
     console_host: str = "127.0.0.1"
     # Port of the analysts' console.
     console_port: int = Field(default=8080, ge=0, le=65535)
+    # This console among its replicas (its decisions' transactional id); empty: the host
+    # name and port. Keep it across restarts: a restarted console then fences its
+    # predecessor's unfinished transaction at once.
+    console_instance: str = Field(default="", max_length=100)
     # Console users, inline: "name:scrypt$...:role:sites,..." (console/users.py; a bare
     # "name:scrypt$..." is an analyst of every site). With console_users_file empty too,
     # the console refuses to start.

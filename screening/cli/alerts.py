@@ -94,7 +94,8 @@ async def tail(settings: Settings, args: argparse.Namespace, out: TextIO = sys.s
     topics = [settings.topic(settings.topic_alerts)]
     if getattr(args, "decisions", True):
         topics.append(decisions_topic)
-    cons = consumer(settings, *topics, from_beginning=args.from_beginning)
+    cons = consumer(settings, *topics, from_beginning=args.from_beginning,
+                    isolation_level="read_committed")
     await cons.start()
     seen = 0
     colour = out.isatty()

@@ -45,7 +45,8 @@ async def view_alert(request: web.Request) -> web.StreamResponse:
     await _audit(request, "alert_viewed", user.name, alert_id=alert["alert_id"],
                  outcome="ok", site=c.sites.site_of_alert(alert),
                  checkpoint_id=alert["checkpoint_id"])
-    return web.json_response({"alert": alert, "decision": c.feed.decision(alert["alert_id"])})
+    return web.json_response({"alert": alert, "decision": c.feed.decision(alert["alert_id"]),
+                              "decisions": c.feed.decisions(alert["alert_id"])})
 
 
 async def unmask_alert(request: web.Request) -> web.StreamResponse:

@@ -28,8 +28,9 @@ from pydantic import BaseModel, ValidationError
 from screening.kafka_io import consumer as make_consumer
 from screening.kafka_io import producer as make_producer
 from screening.kafka_io import throwaway_group
-from screening.models import Alert, AlertDecision, AuditRecord, Hit, Penalty
+from screening.models import Alert, AlertDecision, AuditRecord, Hit, InstructionMessage, Penalty
 from screening.privacy import mask_value, mask_vehicle_ids, vehicle_ids
+from screening.security.roles import own_group_prefix
 from screening.settings import Settings
 
 log = logging.getLogger("screening.console.feed")
@@ -37,8 +38,8 @@ log = logging.getLogger("screening.console.feed")
 # Masked again here although alerts arrive masked: a notice record lists its documents,
 # and an upstream slip must not reach a screen. Masking a masked number changes nothing.
 DOCUMENT_KEYS = frozenset({"document_number", "number", "mrz"})
-# Decisions read back per partition, per alert read back: room for a few per alert.
-DECISIONS_PER_ALERT = 3
+# Decisions read back per partition, per alert read back: room for a procedure's steps.
+DECISIONS_PER_ALERT = 8
 # Longest a console request waits to hand an audit record to the producer, in seconds.
 AUDIT_SEND_TIMEOUT_S = 1.0
 # Events waiting for one page; a page that falls this far behind is sent a fresh snapshot.
@@ -48,6 +49,16 @@ QUEUE_SIZE = 1000
 # 5 s covers a poorly synced host. A decision dated later than that would outrank every
 # real later decision of its alert (and lock it), so it is ignored (contract v2).
 DECISION_MAX_AHEAD = timedelta(seconds=5)
+# A console that dies mid-transaction holds back the gate's reader until the broker
+# aborts it (or the console restarts under the same id, which aborts it at once).
+TRANSACTION_TIMEOUT_MS = 10_000
+
+
+def transactional_id(settings: Settings, instance: str) -> str:
+    """Under the console principal's own prefix (security/roles.py grants it)."""
+    owner = settings.kafka_username or "console"
+    scope = re.sub(r"[^A-Za-z0-9._-]", "_", settings.topic_prefix or "screening")
+    return f"{own_group_prefix(owner)}{scope}.{re.sub(r'[^A-Za-z0-9._-]', '_', instance)}"
 
 Clock = Callable[[], datetime]
 
@@ -106,6 +117,11 @@ def display_decision(decision: AlertDecision) -> dict[str, Any]:
     data = decision.model_dump(mode="json")
     data["decided_ms"] = int(decision.decided_at.timestamp() * 1000)
     return data
+
+
+def _same_step(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return (a["decision"], a["decided_ms"], a["analyst"]) == (
+        b["decision"], b["decided_ms"], b["analyst"])
 
 
 @dataclass(frozen=True)
@@ -174,8 +190,13 @@ class Feed:
     """Recent alerts and decisions in memory, kept current from Kafka."""
 
     def __init__(self, settings: Settings, *, lookback: int, max_alerts: int,
-                 hub: Hub | None = None, clock: Clock = _utcnow) -> None:
+                 hub: Hub | None = None, clock: Clock = _utcnow,
+                 instance: str = "console") -> None:
         self.settings = settings
+        # The decisions producer's transactional id: stable for one console instance, so
+        # that a restarted console fences its predecessor's unfinished transaction at
+        # once instead of the gate's reader waiting out its timeout.
+        self.transactional_id = transactional_id(settings, instance)
         self.clock = clock
         # Decisions ignored because they were dated in the future (shown on /healthz).
         self.future_decisions = 0
@@ -186,13 +207,17 @@ class Feed:
         self.decisions_topic = settings.topic(settings.topic_decisions)
         self.audit_topic = settings.topic(settings.topic_audit)
         self._alerts: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._decisions: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        # Each alert's steps of the hit procedure, in order (procedure.py).
+        self._decisions: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
         # The VINs and plates of each kept alert as received, for an audited "show".
         self._vehicles: dict[str, dict[str, dict[str, str]]] = {}
         self._positions: dict[TopicPartition, int] = {}
         self._targets: dict[TopicPartition, int] = {}
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
+        # Decisions and the instructions they send to gates, transactionally.
+        self._steps: AIOKafkaProducer | None = None
+        self._steps_lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         # Set once the look-back has been read: what a page gets on connecting is complete.
         self.ready = asyncio.Event()
@@ -203,10 +228,14 @@ class Feed:
         pattern = f"^({re.escape(self.alerts_topic)}|{re.escape(self.decisions_topic)})$"
         self._consumer = make_consumer(
             self.settings, group=throwaway_group(self.settings, "console"),
-            enable_auto_commit=False, auto_offset_reset="latest", metadata_max_age_ms=5000)
+            enable_auto_commit=False, auto_offset_reset="latest", metadata_max_age_ms=5000,
+            isolation_level="read_committed")
         self._producer = make_producer(self.settings)
+        self._steps = make_producer(self.settings, transactional_id=self.transactional_id,
+                                    transaction_timeout_ms=TRANSACTION_TIMEOUT_MS)
         try:
             await self._producer.start()
+            await self._steps.start()
             await self._consumer.start()
         except BaseException:
             await self.stop()  # no half-started clients left behind
@@ -223,6 +252,8 @@ class Feed:
             await self._consumer.stop()
         if self._producer is not None:
             await self._producer.stop()
+        if self._steps is not None:
+            await self._steps.stop()
 
     async def rewind(self, assigned: list[TopicPartition]) -> None:
         """Partitions seen before resume where they were; new ones start `lookback` back."""
@@ -264,6 +295,12 @@ class Feed:
                     if msg.value is not None:
                         self.receive(msg.topic, msg.value)
             if not self.ready.is_set():
+                # A transaction's commit marker takes an offset but is no message: the
+                # consumer's position, not the last message read, says how far it is.
+                for tp, end in self._targets.items():
+                    if self._positions.get(tp, 0) < end and tp in self._consumer.assignment():
+                        self._positions[tp] = max(self._positions.get(tp, 0),
+                                                  await self._consumer.position(tp))
                 self._check_ready()
 
     def receive(self, topic: str, value: bytes) -> None:
@@ -289,23 +326,29 @@ class Feed:
                         "alert_id": read.alert_id,
                         "ahead_s": int((read.decided_at - self.clock()).total_seconds())}})
                     return
-                decision = display_decision(read)
-                old = self._decisions.get(decision["alert_id"])
-                if old is not None and old["decided_ms"] > decision["decided_ms"]:
-                    return
-                self._keep(self._decisions, decision["alert_id"], decision,
-                           self.max_alerts * DECISIONS_PER_ALERT)
-                shown = self._alerts.get(decision["alert_id"])
-                self.hub.publish(Event("decision", orjson.dumps(decision),
-                                       shown["checkpoint_id"] if shown else None))
+                self.keep_decision(display_decision(read))
         except (ValidationError, orjson.JSONDecodeError) as exc:
             # The payload is not logged: it may hold personal data.
             log.warning("unreadable message skipped",
                         extra={"kv": {"topic": topic, "error": type(exc).__name__}})
 
+    def keep_decision(self, decision: dict[str, Any]) -> bool:
+        """A step of an alert's procedure, kept in order and pushed to every page; False
+        when it was kept already (this console's own step, read back) or is older than
+        the alert's last step."""
+        steps = self._decisions.get(decision["alert_id"], [])
+        if steps and (steps[-1]["decided_ms"] > decision["decided_ms"]
+                      or any(_same_step(d, decision) for d in steps)):
+            return False
+        self._keep(self._decisions, decision["alert_id"], [*steps, decision],
+                   self.max_alerts)
+        shown = self._alerts.get(decision["alert_id"])
+        self.hub.publish(Event("decision", orjson.dumps(decision),
+                               shown["checkpoint_id"] if shown else None))
+        return True
+
     @staticmethod
-    def _keep(table: OrderedDict[str, dict[str, Any]], key: str, value: dict[str, Any],
-              limit: int) -> None:
+    def _keep(table: OrderedDict[str, Any], key: str, value: Any, limit: int) -> None:
         table[key] = value
         table.move_to_end(key)
         while len(table) > limit:
@@ -318,7 +361,7 @@ class Feed:
                         key=lambda a: a["raised_ms"], reverse=True)
         alerts = alerts[: self.max_alerts]
         ids = {a["alert_id"] for a in alerts}
-        decisions = [d for k, d in self._decisions.items() if k in ids]
+        decisions = [d for k, steps in self._decisions.items() if k in ids for d in steps]
         return orjson.dumps({"alerts": alerts, "decisions": decisions})
 
     def alert(self, alert_id: str) -> dict[str, Any] | None:
@@ -329,7 +372,13 @@ class Feed:
         return self._vehicles.get(alert_id) or {"subject": {}, "record": {}}
 
     def decision(self, alert_id: str) -> dict[str, Any] | None:
-        return self._decisions.get(alert_id)
+        """The alert's last step, or None: no decision yet."""
+        steps = self._decisions.get(alert_id)
+        return steps[-1] if steps else None
+
+    def decisions(self, alert_id: str) -> list[dict[str, Any]]:
+        """The alert's steps, in the order they were taken (its timeline)."""
+        return list(self._decisions.get(alert_id, ()))
 
     async def publish_audit(self, record: AuditRecord) -> None:
         """An analyst's act on the audit topic (audit/emit.py). Handed to the producer
@@ -347,9 +396,20 @@ class Feed:
             log.error("audit record not written", extra={"kv": {
                 "action": record.action, "audit_id": record.audit_id, "error": repr(exc)}})
 
-    async def publish_decision(self, decision: AlertDecision) -> None:
-        """Waits for the broker's acknowledgement: a decision is a record, not a hint."""
-        assert self._producer is not None
-        await self._producer.send_and_wait(self.decisions_topic,
-                                           decision.model_dump_json().encode(),
-                                           key=decision.alert_id.encode())
+    async def publish_decision(self, decision: AlertDecision,
+                               instruction: tuple[str, InstructionMessage] | None = None) -> None:
+        """The decision and, when the gate is to hear of it, the instruction on the site's
+        topic (`instruction`: topic and message) in one Kafka transaction: both are
+        written or neither is, and the gate's reader (read_committed) sees the
+        instruction once. Returns once the broker committed: a decision is a record,
+        not a hint."""
+        if self._steps is None:
+            raise KafkaError("the console's decisions producer is not running")
+        # One transaction at a time on this producer.
+        async with self._steps_lock, self._steps.transaction():
+            await self._steps.send(self.decisions_topic, decision.model_dump_json().encode(),
+                                   key=decision.alert_id.encode())
+            if instruction is not None:
+                topic, message = instruction
+                await self._steps.send(topic, message.model_dump_json().encode(),
+                                       key=message.terminal_id.encode())

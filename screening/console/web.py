@@ -18,27 +18,23 @@ import asyncio
 import logging
 import re
 import secrets
+import socket
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import orjson
 from aiohttp import web
-from aiokafka.errors import KafkaError
-from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from screening.console.auth import Sessions, Signer
 from screening.console.auth import verify_password as _verify_password
-from screening.console.feed import Event, Feed, display_decision
+from screening.console.feed import Event, Feed
 from screening.console.i18n import LANGUAGES, negotiate
 from screening.console.limits import Limits, LoginLimiter, Refused, client_address
 from screening.console.pages import STATIC, asset, console_page, login_page
 from screening.console.scope import SiteMap
 from screening.console.sessions import Session, SessionStore
 from screening.console.users import InvalidUsers, User, UserStore
-from screening.models import AlertDecision
 from screening.redis_client import make_redis
 from screening.settings import Settings
 
@@ -393,46 +389,6 @@ async def events(request: web.Request) -> web.StreamResponse:
     return resp
 
 
-async def decide(request: web.Request) -> web.StreamResponse:
-    """Confirm or dismiss: the decision is published, and shown when read back."""
-    c = _console(request)
-    allowed = await _may_see_alerts(request)
-    if isinstance(allowed, web.Response):
-        return allowed
-    analyst = allowed.name
-    if not await _post_allowed(request, request.headers.get("X-CSRF-Token")):
-        return _error(403, "csrf")
-    if request.content_type != "application/json":
-        return _error(415, "expected application/json")
-    try:
-        body = orjson.loads(await request.read())
-        alert_id, choice = str(body["alert_id"]), str(body["decision"])
-        note = _CONTROL.sub("", str(body.get("note", "")))
-    except (orjson.JSONDecodeError, KeyError, TypeError):
-        return _error(400, "expected alert_id, decision and note")
-    if not _visible(c, allowed, c.feed.alert(alert_id)):
-        return _error(404, "unknown alert")  # another site's is as unknown as none
-    if c.feed.decision(alert_id) is not None:
-        return _error(409, "already decided")
-    try:
-        decision = AlertDecision(alert_id=alert_id, decision=choice,
-                                 analyst=analyst, decided_at=datetime.now(UTC), note=note)
-    except ValidationError as exc:
-        return _error(400, "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors()))
-    try:
-        await asyncio.wait_for(c.feed.publish_decision(decision), PUBLISH_TIMEOUT_S)
-    except (KafkaError, TimeoutError) as exc:
-        log.error("decision not published", extra={"kv": {"alert_id": alert_id,
-                                                          "error": repr(exc)}})
-        return _error(503, "the decisions topic cannot be reached")
-    log.info("decision recorded", extra={"kv": {"alert_id": alert_id, "decision": choice,
-                                                "analyst": analyst}})
-    alert = c.feed.alert(alert_id) or {}
-    await _audit(request, "alert_decided", analyst, alert_id=alert_id, outcome=choice,
-                 site=c.sites.site_of_alert(alert), checkpoint_id=alert.get("checkpoint_id"))
-    return web.json_response(display_decision(decision), status=202)
-
-
 async def static(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
     if name not in STATIC:
@@ -473,7 +429,9 @@ def create_app(settings: Settings, console: Settings, *,
         key = secrets.token_bytes(32)
     signer = Signer(key)
     feed = feed or Feed(settings, lookback=console.console_lookback,
-                        max_alerts=console.console_max_alerts)
+                        max_alerts=console.console_max_alerts,
+                        instance=console.console_instance
+                        or f"{socket.gethostname()}.{console.console_port}")
     owns_redis = redis is None
     redis = make_redis(settings) if redis is None else redis
     store = SessionStore(redis, settings.redis_prefix, console.console_session_ttl_s)
@@ -490,6 +448,7 @@ def create_app(settings: Settings, console: Settings, *,
     # Handlers of their own modules, which use this one's request helpers.
     from screening.console.alert_acts import unmask_alert, view_alert
     from screening.console.audit_view import audit_view, search_audit
+    from screening.console.procedure import decide
 
     app.add_routes([
         web.get("/", index),

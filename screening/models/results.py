@@ -82,6 +82,8 @@ class CheckResult(StrictModel):
     # authority that owns it (an NCB), to whom a verification request goes.
     action: str | None = None
     owner: str | None = None
+    # Added (optional): a drill's result (its scan said `exercise`).
+    exercise: bool = False
 
     @model_validator(mode="before")
     @classmethod
@@ -118,6 +120,16 @@ class Alert(StrictModel):
     # authority that owns it (an NCB), to whom a verification request goes.
     action: str | None = None
     owner: str | None = None
+    # Contract v2 (optional): when a critical alert nobody acknowledged in time was
+    # raised to the supervisors (the worker publishes the alert again, with this set).
+    escalated_at: Timestamp | None = None
+    # Added (optional): a drill's alert (its scan said `exercise`).
+    exercise: bool = False
+    # Added (optional): the scanned person as a keyed digest (name, date of birth and
+    # document, audit/digests.py), by which an analyst clears a namesake against the
+    # record; and, on a cleared namesake's reminder, until when the clearance holds.
+    subject_key: str | None = None
+    cleared_until: Timestamp | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -130,12 +142,36 @@ class Alert(StrictModel):
         return data
 
 
+# Contract v2: the hit procedure's steps (screening/procedure.py says which follows which).
+Decision = Literal["acknowledged", "verification_requested", "confirmed", "not_confirmed",
+                   "action_taken", "closed", "dismissed"]
+
+
 class AlertDecision(StrictModel):
     alert_id: str = Field(min_length=1, max_length=64)
-    decision: Literal["confirmed", "dismissed"]
+    decision: Decision
     analyst: str = Field(min_length=1, max_length=128)
     decided_at: Timestamp
     note: str = Field(default="", max_length=2000)
+    # Added (optional): the analyst's role when they decided, so that every step of the
+    # procedure is attributable (analyst, role, time) on the topic itself.
+    role: str | None = Field(default=None, max_length=32)
+
+
+class InstructionMessage(StrictModel):
+    """Contract v2: a decision taken in the operations room, sent to the waiting gate on
+    `screening.instructions.<site>` (key `terminal_id`)."""
+
+    event_id: str
+    alert_id: str
+    terminal_id: str
+    instruction: Instruction
+    issued_at: Timestamp
+    by: str
+    text: str | None = Field(default=None, max_length=200)
+    # Added (optional): the officer's reference (the scan's), and a drill's mark.
+    reference: str | None = None
+    exercise: bool = False
 
 
 class DeadLetterReason(StrictModel):

@@ -50,6 +50,9 @@ class ScanBase(Model):
     checkpoint_id: Id
     terminal_id: Id
     scanned_at: Timestamp
+    # Added (optional): a drill before the event. Its result and alerts say so, and it
+    # is kept out of the real statistics and, by default, of audit queries.
+    exercise: bool = False
 
 
 class TravellerScan(ScanBase):

@@ -124,6 +124,11 @@ def grants(settings: Settings, sites: list[str]) -> list[Grant]:
     for site in sites:
         allow("console", "write", site_topics(settings, site).instructions)
     own_groups("console")
+    # A decision and the instruction it sends to the gate go in one transaction
+    # (console/feed.py), under transactional ids of the console's own prefix.
+    for operation in ("write", "describe"):
+        out.append(Grant("console", "transactional_id", own_group_prefix("console"),
+                         operation, "prefixed"))
 
     allow("auditor", "read", t["audit"])
     own_groups("auditor")

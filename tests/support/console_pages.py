@@ -122,7 +122,8 @@ async def console(settings: Settings, redis_client: Any,
     async def start(**overrides: Any) -> TestServer:
         values: dict[str, Any] = {"console_users": SecretStr(users_spec()),
                                   "console_session_secret": SecretStr(SESSION_SECRET),
-                                  "console_lookback": 50}
+                                  "console_lookback": 50,
+                                  "console_instance": f"test-{len(servers)}"}
         config = Settings(**(values | overrides))
         server = TestServer(create_app(console_settings(settings), config), host="127.0.0.1")
         await server.start_server()

@@ -45,6 +45,8 @@ CONTRACT: dict[str, tuple[str, ...]] = {
     "Hit": ("bonuses", "category", "list", "matched_alias", "matched_on", "name_similarity",
             "penalties", "record_id", "score"),
     "Holder": ("date_of_birth", "given_names", "nationality", "sex", "surname"),
+    "InstructionMessage": ("alert_id", "by", "event_id", "instruction", "issued_at",
+                           "terminal_id", "text"),
     "NoticeDocument": ("issuing_state", "number"),
     "NoticeName": ("given_names", "script", "surname"),
     "NoticeRecord": ("colour", "date_of_birth", "documents", "id", "issued_at", "list", "names",
