@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from screening.core.engine import Screener
+from screening.escalation import Escalations
 from screening.gcpolicy import HeapFreezer
 from screening.metrics import Metrics
 from screening.redis_client import AnyRedis, make_redis
@@ -35,6 +36,7 @@ class Context:
     _redis: AnyRedis | None = None
     _store: WatchlistStore | None = None
     _screener: Screener | None = None
+    _escalations: Escalations | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def open(self) -> None:
@@ -45,12 +47,14 @@ class Context:
                 reads = self._store if self.reader is None else self.reader(self._store)
                 self._screener = Screener(reads, self.settings, metrics=self.metrics)
                 self._screener.sites = self.sites
+                self._escalations = Escalations(self._redis, self.settings.redis_prefix,
+                                                self.settings.escalation_after_s)
 
     async def close(self) -> None:
         async with self._lock:
             if self._redis is not None:
                 await self._redis.aclose()
-            self._redis = self._store = self._screener = None
+            self._redis = self._store = self._screener = self._escalations = None
 
     async def screener(self) -> Screener:
         if self._screener is None:
@@ -68,6 +72,12 @@ class Context:
         if self._screener is not None:
             self._screener.sites = self.sites
         return self.sites
+
+    async def escalations(self) -> Escalations:
+        if self._escalations is None:
+            await self.open()
+        assert self._escalations is not None
+        return self._escalations
 
     async def store(self) -> WatchlistStore:
         if self._store is None:

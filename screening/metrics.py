@@ -41,6 +41,7 @@ class Metrics:
     updates_refused: Counter
     update_latency: Histogram
     consumer_lag: Gauge
+    escalations: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> Metrics:
@@ -91,4 +92,7 @@ class Metrics:
             consumer_lag=Gauge("screening_consumer_lag_messages",
                                "Messages behind the end of each partition", ["topic", "partition"],
                                registry=r),
+            escalations=Counter("screening_alerts_escalated_total",
+                                "Critical alerts nobody acted on in time, raised to supervisors",
+                                ["priority"], registry=r),
         )

@@ -132,6 +132,11 @@ class Settings(BaseSettings):
     # "exactly_once" (Kafka transactions).
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
 
+    # A critical alert no step of the hit procedure was taken on within this many seconds
+    # is escalated to the supervisors (escalation.py); checked every escalation_check_s.
+    escalation_after_s: float = Field(default=60.0, gt=0, le=86_400)
+    escalation_check_s: float = Field(default=0.5, gt=0, le=60)
+
     # Largest scan accepted, in bytes; larger ones are rejected unread.
     max_scan_bytes: int = Field(default=16_384, ge=1024)
 

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import faust
 from faust.types import EventT
+from redis.exceptions import RedisError
 
 from screening.agents.publish import Outputs
 from screening.context import Context
@@ -76,6 +77,19 @@ def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
             processing.observe(elapsed)
 
 
+async def watch_escalations(ctx: Context, items: Sequence[Screened]) -> None:
+    """Critical alerts' escalation timers start before the alerts are published, so that
+    no step on an alert can come before its timer (and be missed by it)."""
+    alerts = [a for i in items for a in i.alerts if a.priority == "critical"]
+    if not alerts:
+        return
+    try:
+        await (await ctx.escalations()).watch(alerts)
+    except (RedisError, OSError) as exc:  # the alerts go out all the same
+        log.error("escalation timers not started", extra=kv(alerts=len(alerts),
+                                                            error=type(exc).__name__))
+
+
 def register_scan_agents(app: faust.App, ctx: Context) -> None:
     """One agent reads both scan topics: a batch mixes travellers and vehicles, so at a
     given rate batches are twice as large and their fixed costs (Redis round trips,
@@ -126,6 +140,7 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
             batch = [_raw(*route(e.message.topic), e, read_at) for e in events]
             screener = await ctx.screener()
             items = await screener.screen(batch)
+            await watch_escalations(ctx, items)
             await outputs.publish(ctx, items)
             # Nothing awaited from here to the loop's end: under exactly_once the batch
             # must be acked before a commit can run (see Outputs._publish_in_transactions).
