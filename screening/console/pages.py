@@ -16,6 +16,7 @@ from importlib import resources
 import orjson
 
 from screening.console.i18n import LANGUAGES, direction, strings
+from screening.procedure import NEXT
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
 # Served as they are, with their content types; anything else is a 404.
@@ -58,7 +59,11 @@ def console_page(lang: str, csrf: str, analyst: str, role: str) -> str:
     values = _common(lang, csrf)
     values["analyst"] = analyst
     values["role"] = strings(lang)[f"role.{role}"]
+    values["role_code"] = role
     values["strings_json"] = orjson.dumps(strings(lang)).decode()
+    # The steps after each state, as the server checks them ("" for an alert as raised).
+    values["procedure_json"] = orjson.dumps(
+        {state or "": steps for state, steps in NEXT.items()}).decode()
     return render("console.html", values)
 
 

@@ -6,6 +6,7 @@ is kept under tests/artifacts/."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from tests.support.console import (
     OTHER_ANALYST,
     OTHER_PASSWORD,
     PASSWORD,
+    SUPERVISOR,
     make_alert,
     publish,
 )
@@ -118,9 +120,9 @@ async def test_alerts_arrive_live_filter_open_and_a_confirmation_reaches_every_p
     await other.wait_for_selector(f"{row(red)}[data-status='open']")
 
     await page.fill("#decision-note", "Identity confirmed with the owner of the notice")
-    await page.click("#confirm")
-    decided = await page.wait_for_selector("#decided-by[data-decision='confirmed']")
-    assert ANALYST in (await decided.text_content() or "")
+    await page.click("#step-confirmed")
+    await page.wait_for_selector("#decided-by[data-decision='confirmed']")
+    assert ANALYST in (await page.text_content("#timeline") or "")
     await other.wait_for_selector(f"{row(red)}[data-status='confirmed']")
 
     [record] = await collect(settings, settings.topic_decisions, until=1, timeout=30)
@@ -167,6 +169,68 @@ async def test_the_console_speaks_english_french_spanish_and_arabic(
     await again.goto(console.url + "/")
     assert await again.get_attribute("html", "dir") == "rtl"
     assert page.script_errors == []
+
+
+async def test_the_hit_procedure_walked_through_in_every_language_reaches_the_gate(
+        settings: Settings, browser: Any, console_factory: Any) -> None:
+    """Acknowledge, request verification, confirm: each step on the timeline in the
+    page's language, and the confirmation at the gate as one instruction."""
+    await create_topics(settings)
+    walked = {lang: make_alert(instruction="SEIZE_DOCUMENT", list_="sltd", category="stolen",
+                               priority="critical", action="seize", owner="NCB-UTO")
+              for lang in LANGUAGES}
+    await publish(settings, settings.topic_alerts, list(walked.values()))
+    console = console_factory(settings)
+    page = await signed_in(browser, console.url)
+    for lang, alert in walked.items():
+        t = strings(lang)
+        if await page.get_attribute("html", "lang") != lang:
+            async with page.expect_navigation():
+                await page.select_option("#lang-select", lang)
+            await page.wait_for_selector("#conn[data-state='live']")
+        await page.click(row(alert))
+        line = await page.text_content("#gate-line") or ""
+        assert t["instruction.SEIZE_DOCUMENT"] in line and "NCB-UTO" in line, line
+        assert t["act.seize"] in line, line
+        for step in ("acknowledged", "verification_requested", "confirmed"):
+            assert await page.text_content(f"#step-{step}") == t[f"decide.{step}"]
+            await page.click(f"#step-{step}")
+            await page.wait_for_selector(f"#decided-by[data-decision='{step}']")
+        timeline = await page.text_content("#timeline") or ""
+        for step in ("acknowledged", "verification_requested", "confirmed"):
+            assert t[f"status.{step}"] in timeline, (lang, timeline)
+        assert await page.query_selector("#step-acknowledged") is None, "no step back"
+        assert await page.query_selector("#step-action_taken") is not None
+    sent = await collect(settings, settings.topic_instructions, until=len(LANGUAGES),
+                         timeout=30, settle=2)
+    got = sorted((orjson.loads(m.value)["alert_id"], orjson.loads(m.value)["instruction"])
+                 for m in sent)
+    assert got == sorted((a["alert_id"], "SEIZE_DOCUMENT") for a in walked.values())
+    assert page.script_errors == []
+
+
+async def test_an_escalated_alert_calls_the_supervisors_not_the_analysts(
+        settings: Settings, browser: Any, console_factory: Any) -> None:
+    await create_topics(settings)
+    late = make_alert(priority="critical", age_s=90)
+    await publish(settings, settings.topic_alerts, [late])
+    console = console_factory(settings)
+    supervisor = await signed_in(browser, console.url, SUPERVISOR)
+    analyst = await signed_in(browser, console.url)
+    await supervisor.wait_for_selector(f"{row(late)}[data-escalated='0']")
+    assert await supervisor.is_hidden("#escalations")
+    escalated_at = datetime.now(UTC).isoformat()
+    await publish(settings, settings.topic_alerts, [late | {"escalated_at": escalated_at}])
+    await supervisor.wait_for_selector(f"{row(late)}.escalated")
+    await supervisor.wait_for_selector("#escalations:not([hidden])")
+    assert "1" in (await supervisor.text_content("#escalations") or "")
+    await analyst.wait_for_selector(f"{row(late)}[data-escalated='1']")
+    assert await analyst.is_hidden("#escalations"), "the banner is the supervisors'"
+    await supervisor.click(row(late))
+    await supervisor.wait_for_selector("#timeline li[data-step='escalated']")
+    await supervisor.click("#step-acknowledged")
+    await supervisor.wait_for_selector("#escalations[hidden]", state="attached")
+    assert supervisor.script_errors == [] and analyst.script_errors == []
 
 
 async def test_signing_out_ends_the_live_stream_of_every_page_of_that_session_within_a_second(

@@ -6,6 +6,9 @@
   const T = JSON.parse(body.dataset.strings);
   const CSRF = body.dataset.csrf;
   const LANG = body.dataset.lang;
+  // The hit procedure's steps after each state (screening/procedure.py, sent by the page).
+  const NEXT = JSON.parse(body.dataset.procedure);
+  const ROLE = body.dataset.role;
   const MAX_ROWS = 500;
   const MAX_KEPT = 5000;
   const PRIORITIES = ["critical", "high", "medium", "low"];
@@ -13,7 +16,9 @@
   const LISTS = ["sltd", "notice", "smv"];
 
   const alerts = new Map();
+  // Each alert's steps of the procedure, in order: its timeline.
   const decisions = new Map();
+  const escalatedSeen = new Set();
   let selected = null;
   let renderQueued = false;
 
@@ -39,7 +44,7 @@
       else if (key.startsWith("data-")) node.setAttribute(key, value);
       else node[key] = value;
     }
-    for (const child of children) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -56,9 +61,50 @@
     return parts.filter((p) => p !== undefined && p !== null && p !== "").join(" · ");
   }
 
+  const lastStep = (alertId) => {
+    const steps = decisions.get(alertId);
+    return steps && steps.length ? steps[steps.length - 1] : null;
+  };
+
   function statusOf(alertId) {
-    const d = decisions.get(alertId);
+    const d = lastStep(alertId);
     return d ? d.decision : "open";
+  }
+
+  function addStep(d) {
+    const steps = decisions.get(d.alert_id) || [];
+    const last = steps[steps.length - 1];
+    if (last && last.decided_ms > d.decided_ms) return false;
+    if (steps.some((s) => s.decision === d.decision && s.decided_ms === d.decided_ms &&
+      s.analyst === d.analyst)) return false;
+    decisions.set(d.alert_id, [...steps, d]);
+    return true;
+  }
+
+  // Escalations (an alert nobody acted on in time) call the supervisors: colour, a
+  // banner and a sound. Closed or acted-on alerts no longer count.
+  const isEscalated = (a) => Boolean(a.escalated_at) && statusOf(a.alert_id) === "open";
+
+  function beep() {
+    try {
+      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      const osc = ctx.createOscillator();
+      osc.frequency.value = 880;
+      osc.connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.25);
+    } catch (err) { /* no sound available: the banner still shows */ }
+  }
+
+  function renderEscalations() {
+    const banner = $("escalations");
+    if (ROLE !== "supervisor") { banner.hidden = true; return; }
+    const open = [...alerts.values()].filter(isEscalated);
+    banner.hidden = open.length === 0;
+    banner.textContent = t("escalated.banner", { count: open.length });
+    const fresh = open.filter((a) => !escalatedSeen.has(a.alert_id));
+    fresh.forEach((a) => escalatedSeen.add(a.alert_id));
+    if (fresh.length && document.body.dataset.ready === "1") beep();
   }
 
   function filters() {
@@ -87,15 +133,19 @@
   function row(a) {
     const priority = oneOf(a.priority, PRIORITIES, "low");
     const status = statusOf(a.alert_id);
+    const closed = ["closed", "dismissed"].includes(status);
     const tr = el("tr", {
-      class: `prio-${priority}` + (status !== "open" ? " decided" : "") +
-        (a.alert_id === selected ? " selected" : ""),
+      class: `prio-${priority}` + (closed ? " decided" : "") +
+        (a.alert_id === selected ? " selected" : "") + (isEscalated(a) ? " escalated" : "") +
+        (a.exercise ? " exercise" : "") + (a.tier === "possible" ? " possible" : ""),
       "data-alert-id": a.alert_id, "data-priority": priority, "data-status": status,
-      tabIndex: 0,
+      "data-escalated": a.escalated_at ? "1" : "0", tabIndex: 0,
     },
       el("td", {}, when(a.raised_ms)),
-      el("td", {}, el("span", { class: `badge prio-${priority}` }, label("priority.", priority))),
+      el("td", {}, el("span", { class: `badge prio-${priority}` }, label("priority.", priority)),
+        a.exercise ? el("span", { class: "badge exercise" }, t("exercise.mark")) : null),
       el("td", {}, label("category.", a.hit.category)),
+      el("td", { class: "instruction" }, label("instruction.", a.instruction || "REFER_SECONDARY")),
       el("td", {}, data(subjectSummary(a.subject))),
       el("td", {}, data(a.checkpoint_id)),
       el("td", {}, Number(a.hit.score).toFixed(2)),
@@ -114,6 +164,7 @@
     $("alert-rows").replaceChildren(...shown.slice(0, MAX_ROWS).map(row));
     $("empty").hidden = shown.length > 0;
     $("count").textContent = t("alerts.count", { shown: shown.length, total: all.length });
+    renderEscalations();
   }
 
   function scheduleRender() {
@@ -148,27 +199,45 @@
       : oneOf(hit.list, LISTS, "sltd"));
   }
 
+  function timeline(a) {
+    const steps = decisions.get(a.alert_id) || [];
+    const items = [el("li", { "data-step": "raised" },
+      t("timeline.raised", { time: when(a.raised_ms) }))];
+    if (a.escalated_at) {
+      items.push(el("li", { "data-step": "escalated", class: "escalated" },
+        t("timeline.escalated", { time: when(Date.parse(a.escalated_at)) })));
+    }
+    steps.forEach((d) => {
+      const item = el("li", { "data-step": d.decision },
+        t("decide.by", {
+          decision: label("status.", d.decision), analyst: d.analyst,
+          time: when(d.decided_ms),
+        }) + (d.role ? ` (${label("role.", d.role)})` : ""));
+      if (d.note) item.append(el("div", { class: "decided-note" }, t("decide.note_was", { note: d.note })));
+      items.push(item);
+    });
+    return el("ol", { class: "timeline", id: "timeline" }, ...items);
+  }
+
   function decisionPart(a) {
-    const d = decisions.get(a.alert_id);
+    const d = lastStep(a.alert_id);
     const part = el("section", { class: "decide", "data-testid": "decision" },
-      el("h3", {}, t("decide.title")));
+      el("h3", {}, t("decide.title")), timeline(a));
     if (d) {
       part.append(el("p", { class: "decided-by", id: "decided-by", "data-decision": d.decision },
-        t("decide.by", {
-          decision: label("status.", d.decision), analyst: d.analyst, time: when(d.decided_ms),
-        })));
-      if (d.note) part.append(el("p", { class: "decided-note" }, t("decide.note_was", { note: d.note })));
-      return part;
+        label("status.", d.decision)));
     }
+    const next = NEXT[d ? d.decision : ""] || [];
+    if (!next.length) return part;
     const note = el("textarea", { id: "decision-note", maxLength: 500, rows: 3 });
     const status = el("p", { class: "error", id: "decision-status", role: "status" });
-    const confirm = el("button", { type: "button", class: "confirm", id: "confirm" }, t("decide.confirm"));
-    const dismiss = el("button", { type: "button", class: "dismiss", id: "dismiss" }, t("decide.dismiss"));
-    const send = (decision) => decide(a.alert_id, decision, note.value, status, [confirm, dismiss]);
-    confirm.addEventListener("click", () => send("confirmed"));
-    dismiss.addEventListener("click", () => send("dismissed"));
+    const buttons = next.map((step) => el("button", {
+      type: "button", class: "step step-" + step, id: "step-" + step, "data-step": step,
+    }, t("decide." + step)));
+    buttons.forEach((button) => button.addEventListener("click", () =>
+      decide(a.alert_id, button.dataset.step, note.value, status, buttons)));
     part.append(el("label", {}, t("decide.note"), note),
-      el("div", { class: "buttons" }, confirm, dismiss), status);
+      el("div", { class: "buttons" }, ...buttons), status);
     return part;
   }
 
@@ -212,6 +281,13 @@
         el("h2", { id: "detail-title" }, el("span", { class: swatchClass(hit) }),
           label("category.", hit.category), " ",
           el("span", { class: `badge prio-${priority}` }, label("priority.", priority)))),
+      el("p", { class: "gate-line", id: "gate-line" },
+        el("span", { class: "badge instruction" }, label("instruction.", a.instruction || "REFER_SECONDARY")),
+        " · ", t("detail.action"), " ", data(a.action ? label("act.", a.action) : "—"),
+        " · ", t("detail.owner"), " ", data(a.owner || "—"),
+        a.reference ? [" · ", t("detail.reference"), " ", data(a.reference)] : null,
+        a.exercise ? el("span", { class: "badge exercise" }, t("exercise.mark")) : null,
+        a.tier === "possible" ? el("span", { class: "badge possible" }, t("tier.possible")) : null),
       el("p", { class: "lead" }, t("lead")),
       el("h3", {}, t("detail.what_to_do")),
       el("p", { class: "what-to-do", id: "what-to-do" }, t(actionKey(hit))),
@@ -243,7 +319,7 @@
       const data = await post(`/api/alerts/${encodeURIComponent(alertId)}/view`);
       if (selected !== alertId) return;
       keep(data.alert);
-      if (data.decision) decisions.set(alertId, data.decision);
+      (data.decisions || []).forEach(addStep);
     } catch (err) {
       if (selected === alertId) selected = null;
     }
@@ -320,19 +396,20 @@
       alerts.clear();
       decisions.clear();
       snap.alerts.forEach(keep);
-      snap.decisions.forEach((d) => decisions.set(d.alert_id, d));
+      snap.decisions.forEach(addStep);
       renderDetail();
-      scheduleRender();
+      renderList();
+      body.dataset.ready = "1";
     });
     source.addEventListener("alert", (ev) => {
-      keep(JSON.parse(ev.data));
+      const a = JSON.parse(ev.data);
+      keep(a);
+      if (a.alert_id === selected) renderDetail();
       scheduleRender();
     });
     source.addEventListener("decision", (ev) => {
       const d = JSON.parse(ev.data);
-      const old = decisions.get(d.alert_id);
-      if (old && old.decided_ms > d.decided_ms) return;
-      decisions.set(d.alert_id, d);
+      if (!addStep(d)) return;
       if (d.alert_id === selected) renderDetail();
       scheduleRender();
     });
