@@ -62,13 +62,23 @@ def format_alert(alert: dict[str, Any], *, colour: bool, unmask: bool) -> str:
     head = f"{prio.upper():<8}"
     if colour:
         head = f"{COLOURS.get(prio, '')}{head}{RESET}"
+    # What the gate was told, what the record asks and whose it is: first, as the officer
+    # on the radio asks for them; then the marks that change how to read the line.
+    gate = (f"{alert.get('instruction') or 'REFER_SECONDARY'} "
+            f"action={alert.get('action') or '-'} owner={alert.get('owner') or '-'} "
+            f"ref={alert.get('reference') or '-'}")
+    marks = "".join(f" [{m}]" for m, on in (
+        ("ESCALATED " + str(alert.get("escalated_at", ""))[:19], alert.get("escalated_at")),
+        ("EXERCISE", alert.get("exercise")),
+        ("POSSIBLE", alert.get("tier") == "possible"),
+        ("CLEARED NAMESAKE", alert.get("cleared_until"))) if on)
     why = ",".join(hit.get("matched_on", []))
     alias = f" alias={hit['matched_alias']!r}" if hit.get("matched_alias") and unmask else ""
     penalties = " ".join(f"-{p['amount']}:{p['reason']}" for p in hit.get("penalties", []))
     penalties += "".join(f" +{b['amount']}:{b['reason']}" for b in hit.get("bonuses", []))
     if hit.get("name_similarity") is not None:  # score = min(1, name - penalties + bonuses)
         penalties = f"name={hit['name_similarity']:.2f} {penalties}"
-    return (f"{alert.get('raised_at', '')[:23]} {head} {hit.get('list', '?')}/"
+    return (f"{alert.get('raised_at', '')[:23]} {head} {gate}{marks} {hit.get('list', '?')}/"
             f"{hit.get('category', '?')} record={hit.get('record_id', '?')} "
             f"score={hit.get('score', 0):.2f} on={why}{alias} "
             f"at={alert.get('checkpoint_id', '?')}/{alert.get('terminal_id', '?')} "
@@ -82,9 +92,10 @@ def format_decision(decision: dict[str, Any], *, colour: bool) -> str:
     if colour:
         head = f"\033[1m{head}{RESET}"
     note = " note" if decision.get("note") else ""  # the note itself may be personal
+    role = f" ({decision['role']})" if decision.get("role") else ""
     return (f"{str(decision.get('decided_at', ''))[:23]} {head} "
             f"alert={decision.get('alert_id', '?')} {decision.get('decision', '?')} "
-            f"by={decision.get('analyst', '?')} at={decision.get('decided_at', '?')}{note}")
+            f"by={decision.get('analyst', '?')}{role} at={decision.get('decided_at', '?')}{note}")
 
 
 async def tail(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:

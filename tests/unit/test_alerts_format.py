@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from screening.cli.alerts import format_alert, masked
+from screening.cli.alerts import format_alert, format_decision, masked
 
 
 def _alert(hit: dict[str, Any], subject: dict[str, Any]) -> dict[str, Any]:
@@ -24,7 +24,8 @@ PERSON = {"surname": "ALMASRI", "given_names": "MOHAMED", "date_of_birth": "1975
 
 def test_a_name_hit_shows_similarity_penalties_and_bonuses() -> None:
     line = format_alert(_alert(NAME_HIT, PERSON), colour=False, unmask=False)
-    assert line.startswith("2026-11-29T07:31:00.309 CRITICAL notice/red record=NTC-1 score=1.00")
+    assert line.startswith("2026-11-29T07:31:00.309 CRITICAL REFER_SECONDARY action=- owner=- "
+                           "ref=- notice/red record=NTC-1 score=1.00")
     assert line.endswith("adjustments: name=0.97 -0.03:name_tokens_missing "
                          "+0.03:birth_date_agrees +0.02:nationality_agrees")
 
@@ -67,3 +68,19 @@ def test_a_decision_says_who_decided_and_when_and_never_the_note() -> None:
                             "note": "passport of Anna Eriksson"}, colour=False)
     assert line == ("2026-11-29T07:40:00+00: DECIDED  alert=A-1 confirmed by=ana "
                     "at=2026-11-29T07:40:00+00:00 note")
+
+
+def test_the_first_line_says_what_the_gate_was_told_and_marks_escalations_and_drills() -> None:
+    alert = _alert(NAME_HIT, PERSON) | {
+        "instruction": "DISCREET_CHECK", "action": "discreet_check", "owner": "NCB-EGY",
+        "reference": "R-0A1B2C3D4E", "escalated_at": "2026-11-29T07:32:00.309000Z",
+        "exercise": True}
+    line = format_alert(alert, colour=False, unmask=False)
+    assert line.startswith("2026-11-29T07:31:00.309 CRITICAL DISCREET_CHECK action=discreet_check "
+                           "owner=NCB-EGY ref=R-0A1B2C3D4E [ESCALATED 2026-11-29T07:32:00] "
+                           "[EXERCISE] notice/red"), line
+    decision = format_decision({"alert_id": "A-1", "decision": "verification_requested",
+                                "analyst": "ana", "role": "supervisor",
+                                "decided_at": "2026-11-29T07:40:00+00:00", "note": ""},
+                               colour=False)
+    assert "verification_requested by=ana (supervisor)" in decision
