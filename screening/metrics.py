@@ -46,7 +46,7 @@ class Metrics:
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> Metrics:
         r = registry if registry is not None else CollectorRegistry()
-        return cls(
+        made = cls(
             registry=r,
             scans=Counter("screening_scans_total", "Scans answered, by kind and outcome",
                           ["kind", "outcome"], registry=r),
@@ -96,3 +96,6 @@ class Metrics:
                                 "Critical alerts nobody acted on in time, raised to supervisors",
                                 ["priority"], registry=r),
         )
+        # Exported at 0 from the start: "none escalated" is an answer a dashboard shows.
+        made.escalations.labels("critical")
+        return made

@@ -16,7 +16,13 @@ import pytest_asyncio
 
 from screening.settings import Settings
 from tests.support.console import ConsoleProcess
-from tests.support.services import BROKER, REPO, check_reachable, run_settings
+from tests.support.services import (
+    BROKER,
+    REPO,
+    check_reachable,
+    delete_run_topics,
+    run_settings,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -27,9 +33,11 @@ ARTIFACTS = REPO / "tests" / "artifacts"
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings() -> Iterator[Settings]:
     check_reachable(BROKER, "Kafka")
-    return run_settings()
+    made = run_settings()
+    yield made
+    delete_run_topics(made)
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from tests.support.services import (
     REDIS_URL,
     WorkerProcess,
     check_reachable,
+    delete_run_topics,
     run_settings,
 )
 
@@ -36,8 +37,10 @@ def services() -> None:
 
 
 @pytest.fixture
-def settings(services: None) -> Settings:
-    return run_settings()
+def settings(services: None) -> Iterator[Settings]:
+    made = run_settings()
+    yield made
+    delete_run_topics(made)
 
 
 @pytest.fixture

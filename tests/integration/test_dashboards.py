@@ -225,7 +225,8 @@ def test_dashboard_names_only_metrics_the_worker_exports() -> None:
     assert used and used <= known, sorted(used - known)
     titles = " ".join(title.lower() for title, _ in dashboard_targets())
     for subject in ("scans", "hits", "decision latency", "dead letters", "consumer lag",
-                    "watchlist records", "watchlist version", "update latency"):
+                    "watchlist records", "watchlist version", "update latency",
+                    "escalations"):
         assert subject in titles, f"no panel about {subject}"
 
 
@@ -258,7 +259,8 @@ async def test_prometheus_scrapes_the_worker_and_every_dashboard_query_returns_d
              "watchlist version exported", prom)
 
     # Lag: one series per partition the worker reads, back to zero once all is processed.
-    partitions = 3 * settings.topic_partitions  # traveller, vehicle and update topics
+    # traveller, vehicle, update and decisions topics
+    partitions = 4 * settings.topic_partitions
     prefix = settings.topic_prefix.replace(".", "[.]")
     lag = f'screening_consumer_lag_messages{{topic=~"{prefix}.*"}}'
     wait_for(lambda: prom.value(f"count({lag})") == partitions, "lag of every partition", prom)

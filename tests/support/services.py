@@ -8,6 +8,7 @@ tests/e2e/conftest.py) and for the tests and support modules that need them dire
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
@@ -83,6 +84,29 @@ def provision_run(settings: Settings) -> None:
     apply(settings, [DEFAULT_SITE], users=False)
 
 
+def delete_run_topics(settings: Settings) -> None:
+    """A finished run's topics deleted: a broker holds files open for every partition it
+    keeps, and a suite that left each test's topics behind ran a long-lived development
+    broker out of file descriptors. Best effort: a failure here fails no test."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    async def delete() -> None:
+        admin = AIOKafkaAdminClient(**aiokafka_options(settings))
+        await admin.start()
+        try:
+            names = [t for t in await admin.list_topics()
+                     if t.startswith((settings.topic_prefix, f"{settings.app_id}-"))]
+            if names:
+                await admin.delete_topics(names, timeout_ms=10_000)
+        finally:
+            await admin.close()
+
+    if not settings.topic_prefix:
+        return
+    with contextlib.suppress(Exception):  # clean-up only
+        asyncio.run(delete())
+
+
 async def create_topics(settings: Settings) -> None:
     """Create the run's topics up front, so the worker and test consumers meet at once."""
     await asyncio.to_thread(provision_run, settings)
@@ -118,5 +142,5 @@ async def collect(settings: Settings, topic: str, *, until: int, timeout: float,
 
 
 __all__ = ["BROKER", "KCAT", "REDIS_URL", "REPO", "SECRETS", "WorkerProcess", "as_admin",
-           "as_worker", "check_reachable", "collect", "create_topics", "env_for", "free_port",
-           "provision_run", "run_settings", "screening_cmd"]
+           "as_worker", "check_reachable", "collect", "create_topics", "delete_run_topics",
+           "env_for", "free_port", "provision_run", "run_settings", "screening_cmd"]
