@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from screening.clearance import Clearances
 from screening.core.engine import Screener
 from screening.escalation import Escalations
 from screening.gcpolicy import HeapFreezer
@@ -47,6 +48,8 @@ class Context:
                 reads = self._store if self.reader is None else self.reader(self._store)
                 self._screener = Screener(reads, self.settings, metrics=self.metrics)
                 self._screener.sites = self.sites
+                self._screener.clearances = Clearances(self._redis,
+                                                       self.settings.redis_prefix)
                 self._escalations = Escalations(self._redis, self.settings.redis_prefix,
                                                 self.settings.escalation_after_s)
 

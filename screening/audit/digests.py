@@ -49,6 +49,9 @@ DIGEST_BYTES = 16
 # A key shorter than this is a placeholder, not a secret (`security init` writes 43).
 MIN_KEY_CHARS = 16
 KINDS = ("document", "document_number", "person", "name", "vin", "plate", "plate_number")
+# Not a searched value but the scanned person as a whole (name, date of birth and
+# document), by which an analyst clears a namesake against one record (clearance.py).
+SUBJECT = "subject"
 
 
 def audit_key(settings: Settings) -> bytes | None:
@@ -107,7 +110,7 @@ class Digester:
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
         # The inner state after "<kind>\x1f", per kind: a digest hashes only its value.
         self._prefixes = {}
-        for kind in KINDS:
+        for kind in (*KINDS, SUBJECT):
             state = self._inner.copy()
             state.update(f"{kind}\x1f".encode())
             self._prefixes[kind] = state
@@ -163,6 +166,20 @@ class Digester:
         if canonical_country(country):
             out.append(self.digest("plate", f"{sk}|{canonical_country(country)}"))
         return out
+
+    def subject(self, p: Prepared) -> str | None:
+        """The scanned traveller as one digest of name (ICAO fold), date of birth and
+        document (its index field), or None without a name or a document: another
+        person with the same name, or the same person with another passport, is someone
+        else to a clearance."""
+        if not p.persons or not p.document_fields:
+            return None
+        person = p.persons[0]
+        pairs = _name_pairs(person.surname, person.given_names)
+        if not pairs:
+            return None
+        dob = (person.date_of_birth or "").strip()
+        return self.digest(SUBJECT, f"{pairs[0]}|{dob}|{p.document_fields[0]}")
 
     # -- what a scan searched --
 

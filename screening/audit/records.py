@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from screening.audit.digests import Digester
-from screening.core.engine import Screened
 from screening.models import AuditRecord
 from screening.security.roles import site_principal
 from screening.settings import Settings
@@ -31,6 +30,10 @@ def audit_id(action: str, *identity: object) -> str:
     text = "\x1f".join(str(part) for part in (action, *identity))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
+
+
+if TYPE_CHECKING:  # (the engine imports the audit's digests)
+    from screening.core.engine import Screened
 
 def search_id(item: Screened, event_id: str) -> str:
     """audit_id("search", topic, partition, offset), spelt out: one is made per scan."""

@@ -25,6 +25,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListen
 from aiokafka.errors import KafkaError
 from pydantic import BaseModel, ValidationError
 
+from screening.clearance import clearable
 from screening.kafka_io import consumer as make_consumer
 from screening.kafka_io import producer as make_producer
 from screening.kafka_io import throwaway_group
@@ -110,6 +111,7 @@ def display_alert(alert: Alert) -> dict[str, Any]:
     data["subject"] = mask_vehicle_ids(mask_documents(data["subject"]))
     data["record"] = mask_vehicle_ids(mask_documents(data["record"]))
     data["raised_ms"] = int(alert.raised_at.timestamp() * 1000)
+    data["clearable"] = clearable(alert)  # a namesake an analyst may clear (clearance.py)
     return data
 
 

@@ -448,6 +448,7 @@ def create_app(settings: Settings, console: Settings, *,
     # Handlers of their own modules, which use this one's request helpers.
     from screening.console.alert_acts import unmask_alert, view_alert
     from screening.console.audit_view import audit_view, search_audit
+    from screening.console.clearances import clear_namesake, list_clearances, revoke_clearance
     from screening.console.procedure import decide
 
     app.add_routes([
@@ -456,6 +457,9 @@ def create_app(settings: Settings, console: Settings, *,
         web.post("/api/audit", search_audit),
         web.post("/api/alerts/{alert_id}/view", view_alert),
         web.post("/api/alerts/{alert_id}/unmask", unmask_alert),
+        web.post("/api/alerts/{alert_id}/clear", clear_namesake),
+        web.get("/api/clearances", list_clearances),
+        web.post("/api/clearances/revoke", revoke_clearance),
         web.get("/login", login_form),
         web.post("/login", login),
         web.post("/logout", logout),

@@ -19,6 +19,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from screening.audit.digests import Digester, audit_key
+from screening.clearance import Clearances, alert_field, clearable
+from screening.clearance import apply as apply_clearances
 from screening.core.codec import decode_scan, refusal
 from screening.core.decide import blob_refs, decide, decode_records, rejected, unverified
 from screening.core.prepare import Prepared, prepare
@@ -100,6 +103,11 @@ class Screener:
         # The declared sites (the worker keeps them current); None: no site check.
         self.sites: Sites | None = None
         self.sealer = sealer_for(settings)
+        # Namesake clearances (clearance.py): the worker sets where they are read; the
+        # persons' digests need the audit key (none: no alert can be cleared).
+        self.clearances: Clearances | None = None
+        key = audit_key(settings)
+        self.digester = Digester(key) if key is not None else None
 
     async def screen(self, batch: Sequence[RawScan]) -> list[Screened]:
         started = time.monotonic()
@@ -205,3 +213,35 @@ class Screener:
                                                   now=now, threshold=self.settings.name_threshold)
             except Exception as exc:  # a bug of ours must not stop the stream
                 self._failed(item, exc, now, scan=p.scan)
+        await self._namesakes(prepared, now)
+
+    async def _namesakes(self, prepared: list[tuple[Screened, Prepared]], now: datetime) -> None:
+        """Name matches carry the traveller's digest (an analyst clears a namesake by it);
+        clearances in force turn a cleared hit into a reminder (clearance.py). Only scans
+        with such an alert, which are rare, pay the one look-up."""
+        if self.digester is None:
+            return
+        pending = []
+        for item, p in prepared:
+            if not item.alerts or item.result is None or not isinstance(p.scan, TravellerScan):
+                continue
+            key = self.digester.subject(p)
+            if key is None:
+                continue
+            item.alerts = [a.model_copy(update={"subject_key": key})
+                           if a.hit.list != "sltd" else a for a in item.alerts]
+            if self.clearances is not None and any(clearable(a) for a in item.alerts):
+                pending.append(item)
+        if not pending or self.clearances is None:
+            return
+        fields = [alert_field(a) for item in pending for a in item.alerts if clearable(a)]
+        try:
+            cleared = await asyncio.wait_for(self.clearances.in_force(fields, now),
+                                             self.settings.lookup_budget_s)
+        except (TimeoutError, RedisError, OSError) as exc:
+            log.warning("clearances not read: the referrals stand",
+                        extra=kv(error=type(exc).__name__, scans=len(pending)))
+            return
+        for item in pending:
+            assert item.result is not None
+            item.result, item.alerts = apply_clearances(item.result, item.alerts, cleared)

@@ -15,7 +15,7 @@ from screening.models.common import Id, StrictModel, Timestamp
 AuditAction = Literal[
     "search", "alert_viewed", "alert_decided", "unmask", "sign_in", "sign_in_failed",
     "sign_out", "list_loaded", "update_applied", "update_refused", "mode_changed",
-    "instruction_sent", "purge"]
+    "instruction_sent", "purge", "namesake_cleared", "clearance_revoked"]
 ActorKind = Literal["terminal", "analyst", "service"]
 
 

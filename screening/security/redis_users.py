@@ -8,7 +8,9 @@
 - `console`: its own keys (`{console:<prefix>}:...`: server-side sessions, sign-in
   limits), reads and writes; of the worker's, only the site registry
   (`{<prefix>}:sites`), read-only: it tells which site an alert's checkpoint is at,
-  so that analysts see their sites' alerts only. The worker may touch none of its.
+  so that analysts see their sites' alerts only; and the namesake clearances
+  (`{<prefix>}:clearances`, clearance.py), which analysts grant and supervisors revoke
+  there, and workers read. The worker may touch none of its.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ def acl_lines(secrets: SecretsDir, key_prefix: str) -> list[str]:
         f"user worker on >{pw['worker']} ~{{{key_prefix}* ~{key_prefix}* resetchannels "
         f"{WORKER_COMMANDS}",
         f"user console on >{pw['console']} ~{{console:{key_prefix}* "
-        f"%R~{{{key_prefix}*}}:sites resetchannels "
+        f"%R~{{{key_prefix}*}}:sites ~{{{key_prefix}*}}:clearances resetchannels "
         f"{CONSOLE_COMMANDS}",
     ]
 

@@ -219,6 +219,61 @@
     return el("ol", { class: "timeline", id: "timeline" }, ...items);
   }
 
+  // A dismissed name match: the analyst may clear this traveller against this record.
+  function clearPart(a) {
+    const hours = el("select", { id: "clear-hours" },
+      ...[[4, "clear.4h"], [24, "clear.24h"], [72, "clear.72h"], [168, "clear.7d"]].map(
+        ([h, key]) => el("option", { value: String(h) }, t(key))));
+    const status = el("p", { class: "error", id: "clear-status", role: "status" });
+    const button = el("button", { type: "button", id: "clear-namesake" }, t("clear.button"));
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        const done = await post(`/api/alerts/${encodeURIComponent(a.alert_id)}/clear`,
+          { hours: Number(hours.value), note: "" });
+        status.className = "ok";
+        status.textContent = t("clear.done", { time: when(Date.parse(done.until)) });
+      } catch (err) {
+        status.textContent = t("clear.failed", { reason: err.message });
+        button.disabled = false;
+      }
+    });
+    return el("div", { class: "clear-namesake" }, el("p", { class: "hint" }, t("clear.hint")),
+      el("label", {}, t("clear.until"), hours), button, status);
+  }
+
+  // Supervisors: the clearances in force, each revocable.
+  async function showClearances() {
+    const box = $("clearances");
+    box.hidden = false;
+    box.replaceChildren(el("p", {}, t("decide.sending")));
+    try {
+      const resp = await fetch("/api/clearances", { credentials: "same-origin" });
+      const listed = await resp.json();
+      if (!resp.ok) throw new Error(listed.error || String(resp.status));
+      const rows = listed.clearances.map((c) => {
+        const revoke = el("button", { type: "button", class: "revoke" }, t("clear.revoke"));
+        revoke.addEventListener("click", async () => {
+          revoke.disabled = true;
+          try { await post("/api/clearances/revoke", { field: c.field }); showClearances(); }
+          catch (err) { revoke.disabled = false; }
+        });
+        return el("tr", { "data-field": c.field },
+          el("td", {}, label("list.", c.list), " · ", data(c.record_id)),
+          el("td", {}, data(c.by)), el("td", {}, when(Date.parse(c.until))),
+          el("td", {}, data(c.alert_id || "")), el("td", {}, revoke));
+      });
+      box.replaceChildren(el("h2", {}, t("clear.title")), rows.length
+        ? el("table", { class: "alert-table", id: "clearance-rows" },
+          el("thead", {}, el("tr", {}, ...["clear.col.record", "clear.col.by", "clear.col.until",
+            "clear.col.alert", "clear.col.act"].map((k) => el("th", {}, t(k))))),
+          el("tbody", {}, ...rows))
+        : el("p", { class: "empty", id: "no-clearances" }, t("clear.none")));
+    } catch (err) {
+      box.replaceChildren(el("p", { class: "error" }, t("clear.failed", { reason: err.message })));
+    }
+  }
+
   function decisionPart(a) {
     const d = lastStep(a.alert_id);
     const part = el("section", { class: "decide", "data-testid": "decision" },
@@ -227,7 +282,12 @@
       part.append(el("p", { class: "decided-by", id: "decided-by", "data-decision": d.decision },
         label("status.", d.decision)));
     }
+    if (a.cleared_until) {
+      part.append(el("p", { class: "cleared", id: "cleared-until" },
+        t("clear.reminder", { time: when(Date.parse(a.cleared_until)) })));
+    }
     const next = NEXT[d ? d.decision : ""] || [];
+    if (d && d.decision === "dismissed" && a.clearable) part.append(clearPart(a));
     if (!next.length) return part;
     const note = el("textarea", { id: "decision-note", maxLength: 500, rows: 3 });
     const status = el("p", { class: "error", id: "decision-status", role: "status" });
@@ -423,6 +483,10 @@
     });
   }
 
+  if (ROLE === "supervisor") {
+    $("show-clearances").hidden = false;
+    $("show-clearances").addEventListener("click", showClearances);
+  }
   ["f-priority", "f-list", "f-checkpoint"].forEach((id) =>
     $(id).addEventListener("change", scheduleRender));
   document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") select(null); });

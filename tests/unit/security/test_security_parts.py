@@ -142,7 +142,8 @@ def test_redis_users_keep_to_their_keys(tmp_path: Path) -> None:
     assert "-@dangerous" in lines["worker"] and "+@scripting" in lines["worker"]
     assert "+@scripting" not in lines["console"]
     assert "~{console:scr*" in lines["console"]
-    # Of the worker's keys, the console reads the site registry only, and only reads it.
+    # Of the worker's keys, the console reads the site registry only, and only reads it;
+    # the namesake clearances it writes (the worker reads them).
     keys = [w for w in lines["console"].split() if "~" in w]
-    assert keys == ["~{console:scr*", "%R~{scr*}:sites"]
+    assert keys == ["~{console:scr*", "%R~{scr*}:sites", "~{scr*}:clearances"]
     assert "console" not in lines["worker"].split("resetchannels")[0].replace("user worker", "")
