@@ -42,6 +42,7 @@ class Metrics:
     update_latency: Histogram
     consumer_lag: Gauge
     escalations: Counter
+    exercise_scans: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> Metrics:
@@ -95,6 +96,9 @@ class Metrics:
             escalations=Counter("screening_alerts_escalated_total",
                                 "Critical alerts nobody acted on in time, raised to supervisors",
                                 ["priority"], registry=r),
+            exercise_scans=Counter("screening_exercise_scans_total",
+                                   "Drill scans (marked exercise), kept out of the others",
+                                   ["kind", "outcome"], registry=r),
         )
         # Exported at 0 from the start: "none escalated" is an answer a dashboard shows.
         made.escalations.labels("critical")

@@ -28,6 +28,10 @@ export SCREENING_TOPIC_PREFIX="${SCREENING_TOPIC_PREFIX:-demo.}"
 # Under the deployment prefix `scr`, the only keys the worker's Redis user may touch.
 export SCREENING_REDIS_PREFIX="${SCREENING_REDIS_PREFIX:-scr-demo}"
 export SCREENING_WEB_PORT="${SCREENING_WEB_PORT:-6066}"
+export SCREENING_CONSOLE_PORT="${SCREENING_CONSOLE_PORT:-8080}"
+# Critical alerts nobody acts on escalate after 60 s in deployment; sooner here, so that a
+# one-minute demo shows some.
+export SCREENING_ESCALATION_AFTER_S="${SCREENING_ESCALATION_AFTER_S:-20}"
 
 # Each principal's SCREENING_* connection settings, as `screening security client-config
 # PRINCIPAL --format env` prints them; `env "${AS_WORKER[@]}" CMD` runs CMD as `worker`
@@ -72,11 +76,34 @@ curl -sf "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" >/dev/null ||
 sleep 1
 kill -0 "${pids[0]}" 2>/dev/null || { echo "worker exited"; tail -30 "$DEMO/worker.log"; exit 1; }
 
-say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit); alerts (console):"
+say "the console on http://127.0.0.1:$SCREENING_CONSOLE_PORT/ (users: duty, analyst; chief, supervisor)"
+export SCREENING_CONSOLE_USERS_FILE="$DEMO/console-users"
+for user in duty:analyst chief:supervisor; do
+    [[ -s "$DEMO/${user%%:*}.password" ]] ||
+        (umask 077 && "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$DEMO/${user%%:*}.password")
+    "$BIN/screening" console users add "${user%%:*}" --role "${user#*:}" --site '*' \
+        <"$DEMO/${user%%:*}.password" >/dev/null
+done
+echo "  passwords: $DEMO/duty.password, $DEMO/chief.password"
+SCREENING_CONSOLE_SESSION_SECRET="$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(32))')" \
+    env "${AS_CONSOLE[@]}" "$BIN/screening" console >"$DEMO/console.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 60); do
+    curl -sf "http://127.0.0.1:$SCREENING_CONSOLE_PORT/healthz" >/dev/null 2>&1 && break
+    sleep 0.5
+done
+
+say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit); the duty analyst works every other alert on the console"
+echo "  alerts as analysts see them (alerts tail); 'gate|': an instruction reaching the terminal"
 env "${AS_SITE[@]}" "$BIN/screening" simulate --lists "$DEMO"/lists/*.ndjson --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 \
-    --malformed-share 0.01 >"$DEMO/simulate.log" 2>&1 &
+    --malformed-share 0.01 --show --linger 8 2>"$DEMO/simulate.log" |
+    tee "$DEMO/gates.log" | grep --line-buffered INSTRUCTION | sed -u 's/^/  gate| /' &
+pids+=($!)
+"$BIN/python" scripts/demo_analyst.py "http://127.0.0.1:$SCREENING_CONSOLE_PORT" duty \
+    "$DEMO/duty.password" "$SECONDS_TO_RUN" >"$DEMO/analyst.log" 2>&1 &
 pids+=($!)
 env "${AS_CONSOLE[@]}" timeout "$((SECONDS_TO_RUN + 5))" "$BIN/screening" alerts tail || true
+sleep 3
 
 say "the audit: every search is on ${SCREENING_TOPIC_PREFIX}screening.audit (keyed digests, no names or numbers); as the auditor:"
 echo "  \$ screening audit query --from 10m --actor CP-01-T1   (as principal auditor)"
@@ -84,8 +111,10 @@ env "${AS_AUDITOR[@]}" "$BIN/screening" audit query --from 10m --actor CP-01-T1 
 
 say "summary (from http://127.0.0.1:$SCREENING_WEB_PORT/metrics)"
 curl -s "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" |
-    grep -E '^screening_(scans|hits|deadletters)_total' | sed 's/^/  /'
+    grep -E '^screening_(scans|hits|deadletters|alerts_escalated)_total' | sed 's/^/  /'
 echo
+echo "  instructions that reached the terminals: $(grep -c INSTRUCTION "$DEMO/gates.log" || true) (screens: $DEMO/gates.log)"
+echo "  steps the duty analyst took: $(wc -l <"$DEMO/analyst.log") ($DEMO/analyst.log)"
 echo "  simulator: $(tail -1 "$DEMO/simulate.log")"
 echo "  worker log: $DEMO/worker.log; metrics: http://127.0.0.1:$SCREENING_WEB_PORT/metrics"
 echo "  services keep running: make services-down stops them"

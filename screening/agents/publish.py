@@ -98,7 +98,8 @@ class Outputs:
                         # and a cache would only ever miss: event ids never repeat).
                         yield audit_topic, record[0], record[1], item.raw.partition or 0
             for alert in item.alerts:
-                m.alerts.labels(alert.priority).inc()
+                if not alert.exercise:
+                    m.alerts.labels(alert.priority).inc()
                 yield (self.alerts.get_topic_name(), alert.alert_id.encode(),
                        alert.model_dump_json(exclude_none=True).encode(), None)
 

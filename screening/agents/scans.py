@@ -57,6 +57,9 @@ def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
         if r is None:
             outcomes[(kind, "unreadable")] += 1
             continue
+        if r.exercise:  # a drill: counted apart, kept out of the real statistics
+            m.exercise_scans.labels(kind, r.outcome).inc()
+            continue
         outcomes[(kind, r.outcome)] += 1
         warnings.update(r.warnings)
         hits.update((h.list, h.category) for h in r.hits)

@@ -41,9 +41,13 @@ class Criteria:
     since: datetime | None = None
     until: datetime | None = None
     actions: set[str] | None = None
+    # Drills' records are left out unless asked for (`--exercise`).
+    exercise: bool = False
 
     def matches(self, record: dict[str, Any]) -> bool:
         if self.actions is not None and record.get("action") not in self.actions:
+            return False
+        if record.get("exercise") and not self.exercise:
             return False
         if self.digest_sets:
             held = set(record.get("query_digests") or ())
@@ -93,7 +97,7 @@ def build_criteria(settings: Settings, *, document: str | None = None,
                    vin: str | None = None, plate: str | None = None,
                    country: str | None = None, actor: str | None = None,
                    since: datetime | None = None, until: datetime | None = None,
-                   actions: set[str] | None = None) -> Criteria:
+                   actions: set[str] | None = None, exercise: bool = False) -> Criteria:
     """The auditor's question as Criteria, digests computed with the audit key: what
     `screening audit query` and the console's auditor view both ask. Raises BadQuery
     for criteria that do not go together, ConfigurationError without an audit key."""
@@ -109,7 +113,8 @@ def build_criteria(settings: Settings, *, document: str | None = None,
     if any(v is not None for v in (document, name, vin, plate)):
         sets = query_sets(Digester(require_key(settings)), document=document, state=state,
                           name=name, dob=dob, vin=vin, plate=plate, country=country)
-    return Criteria(digest_sets=sets, actor=actor, since=since, until=until, actions=actions)
+    return Criteria(digest_sets=sets, actor=actor, since=since, until=until, actions=actions,
+                    exercise=exercise)
 
 
 def _progress(read: int, total: int, started: float) -> None:

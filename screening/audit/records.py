@@ -85,6 +85,8 @@ class SearchAudit:
         }
         if item.alerts:
             record["alert_id"] = item.alerts[0].alert_id
+        if r.exercise:
+            record["exercise"] = True
         if item.deadletter is not None:
             record["reason"] = item.deadletter.reason.code
         return r.event_id.encode(), orjson.dumps(record)

@@ -52,6 +52,8 @@ def add_parser(sub: Any) -> None:
     q.add_argument("--to", dest="until", type=when, default=None, metavar="T",
                    help="up to this time")
     q.add_argument("--json", action="store_true", help="one JSON record a line")
+    q.add_argument("--exercise", action="store_true",
+                   help="include drills' records (scans marked exercise), left out by default")
     q.set_defaults(func=run_query)
 
 
@@ -64,7 +66,7 @@ def run_query(settings: Settings, args: argparse.Namespace) -> int:
             settings, document=args.document, state=args.state, name=args.name, dob=args.dob,
             vin=args.vin, plate=args.plate, country=args.country, actor=args.actor,
             since=args.since, until=args.until,
-            actions=set(args.action) if args.action else None)
+            actions=set(args.action) if args.action else None, exercise=args.exercise)
     except (BadQuery, ConfigurationError) as exc:
         print(f"audit query: {exc}", file=sys.stderr)
         return 2

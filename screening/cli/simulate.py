@@ -34,6 +34,14 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--checkpoint", action="append", default=[], metavar="ID",
                    help="the site's checkpoint ids (repeatable; default SITE-CP-01..08)")
     p.add_argument("--seed", type=int, default=None)
+    p.add_argument("--exercise", action="store_true",
+                   help="a drill: every scan marked exercise (its results and alerts say so, "
+                        "and they stay out of the real statistics and audit queries)")
+    p.add_argument("--show", action="store_true",
+                   help="the terminals' screens: print each answer that is not PROCEED and "
+                        "each instruction the operations room sends (read as the site)")
+    p.add_argument("--linger", type=float, default=2.0, metavar="S",
+                   help="with --show: seconds to go on showing after the last scan")
     p.set_defaults(func=run)
 
 
@@ -76,6 +84,8 @@ async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, in
                     counts["designed_hits"] += 1
                 else:
                     scan = factory.vehicle() if kind == "vehicle" else factory.traveller()
+                if args.exercise:
+                    scan["exercise"] = True
                 value = orjson.dumps(scan)
                 key = str(scan["terminal_id"]).encode()
             await prod.send(topics[kind], value=value, key=key)
@@ -91,7 +101,61 @@ async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, in
     return counts
 
 
+def screen_line(topic_kind: str, message: dict[str, Any]) -> str | None:
+    """What a terminal's screen shows of an answer or an instruction, or None for a plain
+    PROCEED. No personal data: the reference is what the officer quotes."""
+    drill = " [EXERCISE]" if message.get("exercise") else ""
+    who = f"{message.get('checkpoint_id', '')}/{message.get('terminal_id', '?')}".lstrip("/")
+    if topic_kind == "instruction":
+        text = f" \"{message['text']}\"" if message.get("text") else ""
+        return (f"{who:<16} INSTRUCTION {message.get('instruction')} ref="
+                f"{message.get('reference') or '-'} by={message.get('by')}{text}{drill}")
+    instruction = message.get("instruction") or "PROCEED"
+    if instruction == "PROCEED":
+        return None
+    return (f"{who:<16} {instruction:<16} ref={message.get('reference') or '-'} "
+            f"({message.get('outcome')}){drill}")
+
+
+async def show(settings: Settings, args: argparse.Namespace, until: asyncio.Event) -> None:
+    """The site's results and instructions, as its terminals read them (committed only)."""
+    from screening.kafka_io import consumer
+    from screening.security.roles import site_topics
+
+    site = site_topics(settings, args.site)
+    kinds = {site.results: "result", site.instructions: "instruction"}
+    cons = consumer(settings, *kinds, isolation_level="read_committed")
+    await cons.start()
+    try:
+        while not until.is_set():
+            batch = await cons.getmany(timeout_ms=300)
+            for tp, msgs in batch.items():
+                for m in msgs:
+                    try:
+                        line = screen_line(kinds[tp.topic], orjson.loads(m.value))
+                    except (orjson.JSONDecodeError, KeyError, TypeError):
+                        continue
+                    if line:
+                        print(line, flush=True)
+    finally:
+        await cons.stop()
+
+
+async def simulate_and_show(settings: Settings, args: argparse.Namespace) -> dict[str, int]:
+    if not args.show:
+        return await simulate(settings, args)
+    done = asyncio.Event()
+    screens = asyncio.create_task(show(settings, args, done))
+    try:
+        counts = await simulate(settings, args)
+        await asyncio.sleep(args.linger)  # answers and instructions still on their way
+        return counts
+    finally:
+        done.set()
+        await screens
+
+
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    counts = asyncio.run(simulate(settings, args))
+    counts = asyncio.run(simulate_and_show(settings, args))
     print(", ".join(f"{k}={v}" for k, v in counts.items()), file=sys.stderr)
     return 0

@@ -103,7 +103,8 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
                          terminal_id=scan.terminal_id, kind=kind, outcome=outcome,
                          hits=gate_hits, warnings=warnings, decided_at=now,
                          watchlist_version=version,
-                         instruction=instruction_for(matches) if matches else None)
+                         instruction=instruction_for(matches) if matches else None,
+                         exercise=scan.exercise)
     alerts = []
     if matches:
         subject = _subject(scan, p)
@@ -115,7 +116,7 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
                                 scan_kind=kind, watchlist_version=version,
                                 instruction=result.instruction,
                                 reference=result.reference, action=m.action,
-                                owner=m.owner))
+                                owner=m.owner, exercise=scan.exercise))
     return result, alerts
 
 
@@ -126,7 +127,7 @@ def unverified(p: Prepared, *, version: str, now: datetime) -> CheckResult:
     return CheckResult(event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,
                        terminal_id=scan.terminal_id, kind=kind, outcome="unverified",
                        warnings=[*p.warnings, "LIST_UNAVAILABLE"], decided_at=now,
-                       watchlist_version=version)
+                       watchlist_version=version, exercise=scan.exercise)
 
 
 def rejected(exc: InvalidScan, kind: str, *, version: str, now: datetime) -> CheckResult | None:

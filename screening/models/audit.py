@@ -51,6 +51,8 @@ class AuditRecord(StrictModel):
     ref: str | None = None
     reason: str | None = None
     counts: dict[str, int] | None = None
+    # Added (optional): a drill's scan; audit queries leave these out unless asked.
+    exercise: bool = False
 
 
 __all__ = ["ActorKind", "AuditAction", "AuditActor", "AuditRecord"]

@@ -20,7 +20,7 @@ from screening.settings import Settings
 from tests.support.console import SUPERVISOR
 from tests.support.console_pages import next_event
 from tests.support.pipeline import load_lists
-from tests.support.services import create_topics
+from tests.support.services import collect, create_topics
 from tests.support.terminal import Terminal
 
 pytestmark = pytest.mark.integration
@@ -154,3 +154,37 @@ async def test_a_dismissed_referral_lets_the_traveller_go(
         assert (await page.decide(alert["alert_id"], "closed"))[0] == 409, "dismissed is final"
     finally:
         await reader.stop()
+
+
+async def test_a_drill_is_marked_at_every_step_and_kept_out_of_the_real_statistics(
+        settings: Settings, worker_factory: Any, tmp_path: Path, console: Any,
+        pages: Any) -> None:
+    await create_topics(settings)
+    record = stolen_document(load_lists(settings, tmp_path / "lists", sltd=300, notices=20,
+                                        smv=20, event=20))
+    worker = worker_factory(settings)
+    worker.wait_ready()
+    page = pages(await console())
+    assert await page.sign_in() == 303
+    stream = page.events()
+    await next_event(stream, "snapshot")
+    drill = orjson.loads(traveller(record)) | {"exercise": True}
+    async with Terminal(settings, "t-proc") as gate:
+        result = await gate.answer(orjson.dumps(drill))
+    assert (result["outcome"], result["exercise"]) == ("hit", True)
+    alert = await next_event(stream, "alert", lambda a: a["event_id"] == result["event_id"])
+    assert alert["exercise"] is True
+    reader = await instructions_reader(settings)
+    try:
+        assert (await page.decide(alert["alert_id"], "confirmed"))[0] == 202
+        [(_, message)] = await read_for(reader, 2.0)
+    finally:
+        await reader.stop()
+    sent = orjson.loads(message.value)
+    assert sent["exercise"] is True and sent["text"].startswith("EXERCISE: ")
+    metrics = worker.metrics()
+    assert 'screening_exercise_scans_total{kind="traveller",outcome="hit"} 1.0' in metrics
+    assert 'screening_scans_total{kind="traveller",outcome="hit"}' not in metrics
+    audit = await collect(settings, settings.topic_audit, until=1, timeout=10)
+    searches = [orjson.loads(m.value) for m in audit]
+    assert [s.get("exercise") for s in searches if s["action"] == "search"] == [True]

@@ -131,3 +131,10 @@ async def test_published_with_the_results_in_the_same_batches(memory_store: Any)
     await off.publish(Ctx(), items)  # type: ignore[arg-type]
     topics = {t for t, _, _ in producer2.sent}
     assert "screening.audit" not in topics and "screening.results" in topics
+
+
+def test_drills_are_left_out_of_audit_queries_unless_asked() -> None:
+    drill = {"action": "search", "exercise": True, "at": "2026-12-07T12:00:00+00:00"}
+    real = {"action": "search", "at": "2026-12-07T12:00:00+00:00"}
+    assert Criteria().matches(real) and not Criteria().matches(drill)
+    assert Criteria(exercise=True).matches(drill) and Criteria(exercise=True).matches(real)

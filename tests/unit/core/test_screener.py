@@ -329,3 +329,30 @@ async def test_every_result_carries_an_instruction_and_a_reference(memory_store:
         "number": "Z9999999", "issuing_state": "UTO"})))])
     assert down.result is not None and down.result.outcome == "unverified"
     assert down.result.instruction == "REFER_SECONDARY"  # never a PROCEED unscreened
+
+
+async def test_a_drill_scan_is_marked_on_its_result_and_its_alerts(memory_store: Any) -> None:
+    drill = await screen_one(memory_store, "traveller",
+                             traveller(document={"mrz": TD3}, exercise=True))
+    assert drill.result.outcome == "hit" and drill.result.exercise
+    assert drill.alerts and all(a.exercise for a in drill.alerts)
+    real = await screen_one(memory_store, "traveller", traveller(document={"mrz": TD3}))
+    assert not real.result.exercise and not any(a.exercise for a in real.alerts)
+
+
+async def test_name_matches_carry_the_travellers_digest_and_document_hits_do_not(
+        memory_store: Any) -> None:
+    """The digest by which a namesake is cleared: with the audit key, on name matches of
+    person lists only (a listed document is no namesake)."""
+    keyed = {"audit_key": "k" * 32}
+    item = await screen_one(memory_store, "traveller", traveller(document={"mrz": TD3}),
+                            **keyed)
+    by_list = {a.hit.list: a for a in item.alerts}
+    assert by_list["sltd"].subject_key is None
+    assert by_list["notice"].subject_key.startswith("subject:")
+    again = await screen_one(memory_store, "traveller", traveller("e2", document={"mrz": TD3}),
+                             **keyed)
+    assert {a.hit.list: a for a in again.alerts}["notice"].subject_key == \
+        by_list["notice"].subject_key, "the same traveller, the same digest"
+    unkeyed = await screen_one(memory_store, "traveller", traveller(document={"mrz": TD3}))
+    assert all(a.subject_key is None for a in unkeyed.alerts)
