@@ -78,12 +78,12 @@ kill -0 "${pids[0]}" 2>/dev/null || { echo "worker exited"; tail -30 "$DEMO/work
 
 say "the console on http://127.0.0.1:$SCREENING_CONSOLE_PORT/ (users: duty, analyst; chief, supervisor)"
 export SCREENING_CONSOLE_USERS_FILE="$DEMO/console-users"
-for user in duty:analyst chief:supervisor; do
-    [[ -s "$DEMO/${user%%:*}.password" ]] ||
-        (umask 077 && "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$DEMO/${user%%:*}.password")
-    "$BIN/screening" console users add "${user%%:*}" --role "${user#*:}" --site '*' \
-        <"$DEMO/${user%%:*}.password" >/dev/null
+for name in duty chief; do
+    [[ -s "$DEMO/$name.password" ]] ||
+        (umask 077 && "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(12))' >"$DEMO/$name.password")
 done
+"$BIN/screening" console users add duty --role analyst --site '*' <"$DEMO/duty.password" >/dev/null
+"$BIN/screening" console users add chief --role supervisor <"$DEMO/chief.password" >/dev/null
 echo "  passwords: $DEMO/duty.password, $DEMO/chief.password"
 SCREENING_CONSOLE_SESSION_SECRET="$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(32))')" \
     env "${AS_CONSOLE[@]}" "$BIN/screening" console >"$DEMO/console.log" 2>&1 &
@@ -93,7 +93,7 @@ for _ in $(seq 1 60); do
     sleep 0.5
 done
 
-say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit); the duty analyst works every other alert on the console"
+say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit); the duty analyst works three alerts in four on the console"
 echo "  alerts as analysts see them (alerts tail); 'gate|': an instruction reaching the terminal"
 env "${AS_SITE[@]}" "$BIN/screening" simulate --lists "$DEMO"/lists/*.ndjson --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 \
     --malformed-share 0.01 --show --linger 8 2>"$DEMO/simulate.log" |
@@ -103,7 +103,7 @@ pids+=($!)
     "$DEMO/duty.password" "$SECONDS_TO_RUN" >"$DEMO/analyst.log" 2>&1 &
 pids+=($!)
 env "${AS_CONSOLE[@]}" timeout "$((SECONDS_TO_RUN + 5))" "$BIN/screening" alerts tail || true
-sleep 3
+sleep 5  # the simulator's last screens (--linger 8)
 
 say "the audit: every search is on ${SCREENING_TOPIC_PREFIX}screening.audit (keyed digests, no names or numbers); as the auditor:"
 echo "  \$ screening audit query --from 10m --actor CP-01-T1   (as principal auditor)"
