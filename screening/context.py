@@ -34,6 +34,8 @@ class Context:
     # None: the screener reads the store itself. The benchmark's baseline worker passes
     # a wrapper of its own (screening_bench/baseline.py): no benchmark code in the product.
     reader: Reader | None = None
+    # (checkpoint, terminal) followed by the terminals' last-scan gauge (agents/scans.py).
+    terminals: set[tuple[str, str]] = field(default_factory=set)
     _redis: AnyRedis | None = None
     _store: WatchlistStore | None = None
     _screener: Screener | None = None

@@ -23,6 +23,10 @@ UPDATE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.
 BATCH_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
 
 
+# Terminals followed by screening_terminal_last_scan_timestamp_seconds: terminal ids come
+# from scans, and a label per id must not grow without bound.
+MAX_TERMINALS = 5000
+
 @dataclass(frozen=True)
 class Metrics:
     registry: CollectorRegistry
@@ -43,6 +47,8 @@ class Metrics:
     consumer_lag: Gauge
     escalations: Counter
     exercise_scans: Counter
+    watchlist_loaded: Gauge
+    terminal_last_scan: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> Metrics:
@@ -99,6 +105,14 @@ class Metrics:
             exercise_scans=Counter("screening_exercise_scans_total",
                                    "Drill scans (marked exercise), kept out of the others",
                                    ["kind", "outcome"], registry=r),
+            watchlist_loaded=Gauge("screening_watchlist_loaded_timestamp_seconds",
+                                   "When the answering watchlist version was loaded "
+                                   "(Unix time)", registry=r),
+            terminal_last_scan=Gauge(
+                "screening_terminal_last_scan_timestamp_seconds",
+                f"When each terminal's last scan was answered (Unix time; at most "
+                f"{MAX_TERMINALS} terminals are followed per worker)",
+                ["checkpoint", "terminal"], registry=r),
         )
         # Exported at 0 from the start: "none escalated" is an answer a dashboard shows.
         made.escalations.labels("critical")

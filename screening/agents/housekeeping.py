@@ -27,6 +27,8 @@ def register_housekeeping(app: faust.App, ctx: Context) -> None:
         m = ctx.metrics
         m.watchlist_version.clear()
         m.watchlist_version.labels(version.id).set(1)
+        if version.created_at:
+            m.watchlist_loaded.set(version.created_at)
         for name, count in version.counts.items():
             m.watchlist_records.labels(name).set(count)
 

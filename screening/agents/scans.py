@@ -20,6 +20,7 @@ from screening.agents.publish import Outputs
 from screening.context import Context
 from screening.core.engine import RawScan, Screened
 from screening.logs import kv
+from screening.metrics import MAX_TERMINALS
 from screening.models import ScanKind
 from screening.runtime.streams import batches
 from screening.runtime.topics import add_topic_names
@@ -49,6 +50,7 @@ def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
     outcomes: Counter[tuple[str, str]] = Counter()
     warnings: Counter[str] = Counter()
     hits: Counter[tuple[str, str]] = Counter()
+    seen: set[tuple[str, str]] = set()
     decision = {k: m.decision_latency.labels(k) for k in ("traveller", "vehicle")}
     for item in items:
         kind = item.raw.kind
@@ -61,6 +63,7 @@ def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
             m.exercise_scans.labels(kind, r.outcome).inc()
             continue
         outcomes[(kind, r.outcome)] += 1
+        seen.add((r.checkpoint_id, r.terminal_id))
         warnings.update(r.warnings)
         hits.update((h.list, h.category) for h in r.hits)
         if item.scanned_at is not None and item.deadletter is None:
@@ -71,6 +74,7 @@ def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
         m.warnings.labels(code).inc(n)
     for (lst, category), n in hits.items():
         m.hits.labels(lst, category).inc(n)
+    _terminals_seen(ctx, seen)
     # Every scan of the batch was read at the same moment and answered now.
     elapsed = time.monotonic() - read_at
     for kind, n in kinds.items():
@@ -78,6 +82,19 @@ def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
         processing = m.processing_latency.labels(kind)
         for _ in range(n):
             processing.observe(elapsed)
+
+
+def _terminals_seen(ctx: Context, seen: set[tuple[str, str]]) -> None:
+    """Each terminal's last answered scan, for the rule on terminals gone silent; new
+    terminals beyond MAX_TERMINALS are not followed (ids come from scans)."""
+    now = time.time()
+    followed = ctx.terminals
+    for key in seen:
+        if key not in followed:
+            if len(followed) >= MAX_TERMINALS or not all(key):
+                continue
+            followed.add(key)
+        ctx.metrics.terminal_last_scan.labels(*key).set(now)
 
 
 async def watch_escalations(ctx: Context, items: Sequence[Screened]) -> None:
