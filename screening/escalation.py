@@ -105,3 +105,15 @@ class Escalations:
 
     async def pending(self) -> int:
         return int(await self.redis.zcard(self.due_key))
+
+    async def waiting(self, now: datetime) -> tuple[int, float]:
+        """How many alerts wait for a first step, and the oldest one's age in seconds
+        (0 without any): what the room's wall shows."""
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zcard(self.due_key)
+        pipe.zrange(self.due_key, 0, 0, withscores=True)
+        count, first = await pipe.execute()
+        if not first:
+            return int(count), 0.0
+        raised_ms = float(first[0][1]) - self.after_ms
+        return int(count), max(0.0, now.timestamp() - raised_ms / 1000)

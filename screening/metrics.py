@@ -18,6 +18,7 @@ LATENCY_BUCKETS = (
     0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0,
 )
 # Watchlist updates are judged against p99 ≤ 100 ms from issue to applied.
+STEP_BUCKETS = (5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 4 * 3600.0)
 UPDATE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # Batches are at most settings.batch_size scans.
 BATCH_BUCKETS = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500)
@@ -49,6 +50,10 @@ class Metrics:
     exercise_scans: Counter
     watchlist_loaded: Gauge
     terminal_last_scan: Gauge
+    alert_steps: Counter
+    step_latency: Histogram
+    unacknowledged: Gauge
+    oldest_unacknowledged: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> Metrics:
@@ -113,6 +118,20 @@ class Metrics:
                 f"When each terminal's last scan was answered (Unix time; at most "
                 f"{MAX_TERMINALS} terminals are followed per worker)",
                 ["checkpoint", "terminal"], registry=r),
+            alert_steps=Counter("screening_alert_steps_total",
+                                "Steps of the hit procedure taken on alerts, by step",
+                                ["decision"], registry=r),
+            step_latency=Histogram("screening_alert_step_seconds",
+                                   "From an alert raised to each step taken on it",
+                                   ["decision"], buckets=STEP_BUCKETS, registry=r),
+            unacknowledged=Gauge("screening_alerts_unacknowledged",
+                                 "Critical referrals no step has been taken on yet (the same "
+                                 "on every worker: read from the shared escalation timers)",
+                                 registry=r),
+            oldest_unacknowledged=Gauge(
+                "screening_oldest_unacknowledged_seconds",
+                "Age of the oldest critical referral no step has been taken on (0: none)",
+                registry=r),
         )
         # Exported at 0 from the start: "none escalated" is an answer a dashboard shows.
         made.escalations.labels("critical")

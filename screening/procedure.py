@@ -41,6 +41,9 @@ TEXT: Mapping[str, str] = {
 }
 
 
+STEPS: frozenset[str] = frozenset(NEXT[None]) | {s for steps in NEXT.values() for s in steps}
+
+
 def state_of(decisions: Sequence[Mapping[str, Any]]) -> str | None:
     """The state an alert is in after its decisions (in the order they were taken)."""
     return str(decisions[-1]["decision"]) if decisions else None

@@ -18,9 +18,26 @@ from redis.exceptions import RedisError
 from screening.context import Context
 from screening.kafka_io import producer as make_producer
 from screening.logs import kv
+from screening.procedure import STEPS
 from screening.runtime.streams import batches
 
 log = logging.getLogger("screening.agents.escalation")
+
+
+def observe_step(ctx: Context, decision: dict[str, object]) -> str:
+    """A step read off the decisions topic, counted for the room's wall (by step, and the
+    time since its alert was raised when the console said when); returns its alert id."""
+    alert_id = str(decision["alert_id"])
+    step = str(decision["decision"])
+    if step not in STEPS:
+        raise ValueError(step)
+    ctx.metrics.alert_steps.labels(step).inc()
+    raised, decided = decision.get("alert_raised_at"), decision.get("decided_at")
+    if isinstance(raised, str) and isinstance(decided, str):
+        took = (datetime.fromisoformat(decided) - datetime.fromisoformat(raised)).total_seconds()
+        if took >= 0:
+            ctx.metrics.step_latency.labels(step).observe(took)
+    return alert_id
 
 
 def register_escalation(app: faust.App, ctx: Context) -> None:
@@ -35,8 +52,8 @@ def register_escalation(app: faust.App, ctx: Context) -> None:
             ids = set()
             for e in events:
                 try:
-                    ids.add(str(orjson.loads(e.value)["alert_id"]))
-                except (orjson.JSONDecodeError, KeyError, TypeError):
+                    ids.add(observe_step(ctx, orjson.loads(e.value)))
+                except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
                     continue  # the console's alone to write; nothing to stop
             try:
                 await (await ctx.escalations()).settle(ids)
@@ -58,7 +75,11 @@ def register_escalation(app: faust.App, ctx: Context) -> None:
     async def escalate_due() -> None:
         try:
             timers = await ctx.escalations()
-            due = await timers.claim(datetime.now(UTC))
+            now = datetime.now(UTC)
+            due = await timers.claim(now)
+            waiting, oldest = await timers.waiting(now)
+            ctx.metrics.unacknowledged.set(waiting)
+            ctx.metrics.oldest_unacknowledged.set(oldest)
         except (RedisError, OSError) as exc:
             log.warning("escalations not checked", extra=kv(error=type(exc).__name__))
             return

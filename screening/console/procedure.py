@@ -87,7 +87,8 @@ async def decide(request: web.Request) -> web.StreamResponse:
         return _error(404, "unknown alert")  # another site's is as unknown as none
     try:
         decision = AlertDecision(alert_id=alert_id, decision=choice, analyst=user.name,
-                                 decided_at=datetime.now(UTC), note=note, role=user.role)
+                                 decided_at=datetime.now(UTC), note=note, role=user.role,
+                                 alert_raised_at=alert.get("raised_at"))
     except ValidationError as exc:
         return _error(400, "; ".join(f"{e['loc'][0]}: {e['msg']}" for e in exc.errors()))
     state = state_of(c.feed.decisions(alert_id))

@@ -156,6 +156,9 @@ class AlertDecision(StrictModel):
     # Added (optional): the analyst's role when they decided, so that every step of the
     # procedure is attributable (analyst, role, time) on the topic itself.
     role: str | None = Field(default=None, max_length=32)
+    # Added (optional): when the alert decided on was raised, so that the time to
+    # acknowledge and to decide can be measured where decisions are read (the wall).
+    alert_raised_at: Timestamp | None = None
 
 
 class InstructionMessage(StrictModel):

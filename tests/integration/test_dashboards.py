@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,8 @@ from tests.support.services import REPO, create_topics, env_for, screening_cmd
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SCRAPE_CONFIG = REPO / "docker" / "prometheus" / "prometheus.yml"
-DASHBOARD = REPO / "docker" / "grafana" / "dashboards" / "screening.json"
+DASHBOARDS = [REPO / "docker" / "grafana" / "dashboards" / name
+              for name in ("screening.json", "room.json")]
 # Grafana fills these in before Prometheus sees an expression. The window is wider than
 # the whole test, so every rate covers all its samples.
 GRAFANA_MACROS = {"$__rate_interval": "5m"}
@@ -56,9 +57,10 @@ LISTS: dict[str, list[dict[str, Any]]] = {
 
 
 def dashboard_targets() -> list[tuple[str, str]]:
-    """(panel title, PromQL) for every query of the dashboard."""
-    panels = json.loads(DASHBOARD.read_text())["panels"]
-    return [(p["title"], t["expr"]) for p in panels for t in p.get("targets", [])]
+    """(panel title, PromQL) for every query of the dashboards: the engineers' and the
+    operations room's wall."""
+    return [(p["title"], t["expr"]) for path in DASHBOARDS
+            for p in json.loads(path.read_text())["panels"] for t in p.get("targets", [])]
 
 
 def as_prometheus_sees_it(expr: str) -> str:
@@ -202,6 +204,12 @@ def wave(n: int) -> list[tuple[str, bytes | None, bytes]]:
                          "document_number": f"U{uuid.uuid4().hex[:8].upper()}",
                          "issuing_state": "UTO", "status": "stolen"}}
     out.append(("topic_updates", f"sltd:{update['record']['id']}".encode(), signed(update)))
+    # Steps on an alert, as the console writes them (the room's wall measures them).
+    raised = (datetime.now(UTC) - timedelta(seconds=40)).isoformat()
+    for step in ("acknowledged", "confirmed"):
+        out.append(("topic_decisions", b"alert-1", orjson.dumps({
+            "alert_id": "alert-1", "decision": step, "analyst": "ana", "role": "analyst",
+            "decided_at": now, "note": "", "alert_raised_at": raised})))
     return out
 
 
