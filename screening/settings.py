@@ -7,9 +7,9 @@ line (or a test) and handed to whatever needs it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -231,6 +231,15 @@ class Settings(BaseSettings):
     # Write a `search` audit record for every screened scan; on, a worker without an audit
     # key refuses to start. Off only for the benchmark's comparison: searches unaudited.
     audit_searches: bool = True
+
+    @field_validator("secrets_dir", mode="before")
+    @classmethod
+    def _secrets_dir_set(cls, value: Any) -> Any:
+        """An empty SCREENING_SECRETS_DIR means unset: never the working directory, where
+        `security init` would write keys and passwords beside the code."""
+        if isinstance(value, str) and not value.strip():
+            return Path(".local/secrets")
+        return value
 
     @model_validator(mode="after")
     def _heartbeats_within_session(self) -> Settings:

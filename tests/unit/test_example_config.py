@@ -29,3 +29,12 @@ def test_the_example_values_are_the_defaults() -> None:
         field = name.removeprefix("SCREENING_").lower()
         built = Settings(**{field: value})
         assert getattr(built, field) == getattr(defaults, field), name
+
+
+def test_an_empty_secrets_dir_is_the_default_never_the_working_directory() -> None:
+    from pathlib import Path
+
+    from screening.settings import Settings
+
+    assert Settings(secrets_dir="").secrets_dir == Path(".local/secrets")
+    assert Settings(secrets_dir="  ").secrets_dir == Path(".local/secrets")
