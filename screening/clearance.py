@@ -76,11 +76,15 @@ def apply(result: CheckResult, alerts: list[Alert],
         out.append(alert.model_copy(update={
             "priority": "low", "cleared_until": until, "instruction": "PROCEED",
             **({"tier": "possible"} if "tier" in Alert.model_fields else {})}))
-    if not gone:
-        return result, alerts
     hits = [h for h in result.hits if (h.list, h.record_id) not in gone]
+    if len(hits) == len(result.hits):  # the cleared alerts were not the gate's (possible)
+        return result, out
     if hits:
         return result.model_copy(update={"hits": hits}), out
+    if result.outcome != "hit" or "LIST_UNAVAILABLE" in result.warnings:
+        # A list that could not be consulted is never a PROCEED.
+        return result.model_copy(update={"hits": [], "outcome": "unverified",
+                                          "instruction": "REFER_SECONDARY"}), out
     return result.model_copy(update={"hits": [], "outcome": "clear",
                                       "instruction": "PROCEED"}), out
 

@@ -67,3 +67,16 @@ def test_a_clearance_holds_until_its_end_and_unreadable_ones_never() -> None:
     assert still_valid(entry, NOW + timedelta(seconds=1)) is None
     assert still_valid(b"{not json", NOW) is None and still_valid(None, NOW) is None
     assert still_valid(orjson.dumps({"until": "soon"}), NOW) is None
+
+
+def test_clearing_never_turns_an_unconsulted_list_into_a_proceed() -> None:
+    until = NOW + timedelta(hours=4)
+    cleared = {alert_field(alert(NAME)): until}
+    down = result(NAME).model_copy(update={"warnings": ["LIST_UNAVAILABLE"]})
+    out, _ = apply(down, [alert(NAME)], cleared)
+    assert (out.outcome, out.instruction) == ("unverified", "REFER_SECONDARY")
+    # An alert the gate never heard of (not among the result's hits) changes nothing there.
+    unverified = result().model_copy(update={"outcome": "unverified",
+                                             "warnings": ["LIST_UNAVAILABLE"]})
+    out, alerts = apply(unverified, [alert(NAME)], cleared)
+    assert out == unverified and alerts[0].priority == "low"
