@@ -118,6 +118,9 @@ class Alert(StrictModel):
     # authority that owns it (an NCB), to whom a verification request goes.
     action: str | None = None
     owner: str | None = None
+    # Contract v2 (optional): `referral`, the gate was told to act; `possible`, a match
+    # too weak for that, for analysts only (the gate got PROCEED).
+    tier: Literal["referral", "possible"] = "referral"
 
     @model_validator(mode="before")
     @classmethod
