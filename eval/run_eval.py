@@ -17,7 +17,7 @@ above), and raises a possible match when a match of tier ``possible`` does. Repo
 under ``possible``: recall on notices without a date of birth (the expected notice
 found at either tier, and as a referral only), and per negative family the share of
 scans referred at the gate and the share raising at least one possible match.
-``--no-possible`` scores as before possible matches existed.
+``--no-possible`` scores without them (and runs on a tree from before they existed).
 """
 
 from __future__ import annotations
@@ -98,10 +98,13 @@ def evaluate(data: Path, threshold: float, misses: int, with_possible: bool = Tr
                 continue
             prof = orjson.loads(profiles[rid])
             for q in queries:
-                m = score(q, prof, SWEEP[0], with_possible=with_possible)
+                # Without the keyword when not asked: the figures of a tree from before
+                # possible matches (PYTHONPATH=that tree, --no-possible).
+                m = (score(q, prof, SWEEP[0], with_possible=True) if with_possible
+                     else score(q, prof, SWEEP[0]))
                 if m is None:
                     continue
-                if m.tier == "possible":
+                if getattr(m, "tier", "referral") == "possible":  # older trees: no tier
                     top_possible = max(top_possible, m.score)
                 elif m.score > top:
                     top, worst[i] = m.score, (rid, m)
@@ -203,7 +206,7 @@ def _possible_figures(scans: list[dict[str, Any]], by_fam: dict[str, list[int]],
     print(f"\npossible matches (threshold {threshold}): undated notices, n={len(undated)},"
           f" recall {out['undated_recall']} (as a referral {out['undated_recall_referral']})")
     print(f"{'family':22} {'n':>6} {'referral':>9} {'possible':>9}")
-    for fam in [f for f in by_fam if f in negatives]:
+    for fam in [f for f, ids in by_fam.items() if f in negatives and ids]:
         ids = by_fam[fam]
         ref = share(ids, lambda i: best[i] >= threshold)
         poss = share(ids, lambda i: best_possible[i] >= threshold)

@@ -202,10 +202,13 @@ def ceiling(p: Prepared, evidence: Evidence, with_possible: bool = False) -> flo
     """The best score the attributes leave to any name: a perfect name less penalties
     (``with_possible``: counting possible matches, which are not penalised)."""
     best = 1.0 + sum(a for _, a in evidence.bonuses) - sum(a for _, a in evidence.penalties)
-    if evidence.level != _FULL and (p.info < _min_info(evidence.level)
-                                   or evidence.nat_agrees is False) and not (  # fmt: skip
-            with_possible and p.info >= POSSIBLE_MIN_INFO and _possible_attributes(evidence)):
-        best -= NO_CORROBORATION  # decided before comparing names: the common case
+    uncorroborated = evidence.level != _FULL and (p.info < _min_info(evidence.level)
+                                                  or evidence.nat_agrees is False)  # fmt: skip
+    # Decided before comparing names: the common case. A possible match is not
+    # penalised, when the name could say enough for one.
+    if uncorroborated and not (with_possible and p.info >= POSSIBLE_MIN_INFO
+                               and _possible_attributes(evidence)):  # fmt: skip
+        best -= NO_CORROBORATION
     return best
 
 

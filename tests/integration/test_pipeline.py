@@ -163,6 +163,7 @@ async def test_a_possible_match_reaches_the_analysts_while_the_gate_proceeds(
     [alert_msg] = await collect(settings, settings.topic_alerts, until=1, timeout=30,
                                 settle=SETTLE_S)
     alert = orjson.loads(alert_msg.value)
-    assert (alert["tier"], alert["priority"], alert["instruction"]) == ("possible", "low", "PROCEED")
+    assert (alert["tier"], alert["priority"], alert["instruction"]) == \
+        ("possible", "low", "PROCEED")
     assert alert["hit"]["record_id"] == "NTC-POSSIBLE-1"
     assert alert["reference"] == result["reference"] and alert["owner"] == "NCB-EGY"
