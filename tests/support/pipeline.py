@@ -23,7 +23,7 @@ def load_lists(settings: Settings, out: Path, *, extra: list[dict[str, Any]] | N
                **sizes: int) -> list[Path]:
     """Mock lists of these sizes, plus the `extra` records (each to its list's file),
     signed and loaded by the real command."""
-    by_list = generate_lists(out, seed=11, **sizes)
+    by_list = generate_lists(out, sizes, seed=11)
     for record in extra or ():
         with by_list[record["list"]].open("ab") as f:
             f.write(orjson.dumps(record) + b"\n")
