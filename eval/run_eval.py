@@ -10,6 +10,14 @@ of each person against each candidate profile, decoded from JSON), and reports p
 family: recall (the expected notice hit), key recall (the expected notice among the
 candidates), false-hit rates of ordinary travellers and namesakes, keys and candidates
 per scan, and a threshold sweep. ``--json FILE`` also writes the figures.
+
+Possible matches (``score(..., with_possible=True)``, as the decision asks): a scan is
+a referral when its best match of tier ``referral`` reaches the threshold (every figure
+above), and raises a possible match when a match of tier ``possible`` does. Reported
+under ``possible``: recall on notices without a date of birth (the expected notice
+found at either tier, and as a referral only), and per negative family the share of
+scans referred at the gate and the share raising at least one possible match.
+``--no-possible`` scores without them (and runs on a tree from before they existed).
 """
 
 from __future__ import annotations
@@ -47,7 +55,8 @@ def pct(values: list[int], q: float) -> int:
     return s[min(len(s) - 1, int(len(s) * q))]
 
 
-def evaluate(data: Path, threshold: float, misses: int) -> dict[str, Any]:
+def evaluate(data: Path, threshold: float, misses: int, with_possible: bool = True
+             ) -> dict[str, Any]:
     notices, scans = load(data / "notices.ndjson"), load(data / "scans.ndjson")
     profiles: dict[str, bytes] = {}
     index: dict[str, list[str]] = defaultdict(list)
@@ -70,6 +79,7 @@ def evaluate(data: Path, threshold: float, misses: int) -> dict[str, Any]:
     )
 
     best: list[float] = []  # per scan: best score of the expected notice (any, if negative)
+    best_possible: list[float] = []  # the same, of matches of tier "possible"
     found: list[bool] = []
     n_keys: list[int] = []
     n_cand: dict[str, list[int]] = defaultdict(list)
@@ -82,16 +92,24 @@ def evaluate(data: Path, threshold: float, misses: int) -> dict[str, Any]:
         n_cand[s["family"]].append(len(cands))
         expect = s["expect"]
         found.append(expect in cands)
-        top = -1.0
+        top = top_possible = -1.0
         for rid in cands:
             if expect is not None and rid != expect:
                 continue
             prof = orjson.loads(profiles[rid])
             for q in queries:
-                m = score(q, prof, SWEEP[0])
-                if m is not None and m.score > top:
+                # Without the keyword when not asked: the figures of a tree from before
+                # possible matches (PYTHONPATH=that tree, --no-possible).
+                m = (score(q, prof, SWEEP[0], with_possible=True) if with_possible
+                     else score(q, prof, SWEEP[0]))
+                if m is None:
+                    continue
+                if getattr(m, "tier", "referral") == "possible":  # older trees: no tier
+                    top_possible = max(top_possible, m.score)
+                elif m.score > top:
                     top, worst[i] = m.score, (rid, m)
         best.append(top)
+        best_possible.append(top_possible)
 
     families = list(dict.fromkeys(s["family"] for s in scans))
     by_fam: dict[str, list[int]] = defaultdict(list)
@@ -163,6 +181,43 @@ def evaluate(data: Path, threshold: float, misses: int) -> dict[str, Any]:
     reasons = Counter(r for i, (rid, m) in worst.items() if scans[i]["expect"] is None
                       and m.score >= threshold for r, _ in m.penalties)  # fmt: skip
     print("\npenalties on false hits:", dict(reasons.most_common(8)))
+    out["possible"] = _possible_figures(scans, by_fam, negatives, best, best_possible,
+                                        threshold)
+    return out
+
+
+def _possible_figures(scans: list[dict[str, Any]], by_fam: dict[str, list[int]],
+                      negatives: set[str], best: list[float], best_possible: list[float],
+                      threshold: float) -> dict[str, Any]:
+    """Possible matches: recall on undated notices, referral and possible rates of the
+    negative families, and a sweep of the possible matches' threshold."""
+    undated = [i for f, ids in by_fam.items() if f not in negatives | set(INFORMATIVE)
+               for i in ids if scans[i].get("notice_dob") == "none"]  # fmt: skip
+
+    def share(ids: list[int], hit: Any) -> float:
+        return round(sum(map(hit, ids)) / len(ids), 4) if ids else float("nan")
+
+    out: dict[str, Any] = {
+        "undated_n": len(undated),
+        "undated_recall": share(undated, lambda i: max(best[i], best_possible[i]) >= threshold),
+        "undated_recall_referral": share(undated, lambda i: best[i] >= threshold),
+        "families": {},
+    }
+    print(f"\npossible matches (threshold {threshold}): undated notices, n={len(undated)},"
+          f" recall {out['undated_recall']} (as a referral {out['undated_recall_referral']})")
+    print(f"{'family':22} {'n':>6} {'referral':>9} {'possible':>9}")
+    for fam in [f for f, ids in by_fam.items() if f in negatives and ids]:
+        ids = by_fam[fam]
+        ref = share(ids, lambda i: best[i] >= threshold)
+        poss = share(ids, lambda i: best_possible[i] >= threshold)
+        out["families"][fam] = {"n": len(ids), "referral": ref, "possible": poss}
+        print(f"{fam:22} {len(ids):6} {ref:9.4f} {poss:9.4f}")
+    ordinary = by_fam.get("ordinary", [])
+    out["sweep"] = [[cut, share(undated, lambda i, c=cut: max(best[i], best_possible[i]) >= c),
+                     share(ordinary, lambda i, c=cut: best_possible[i] >= c)]
+                    for cut in SWEEP if cut >= threshold]  # fmt: skip
+    print("sweep of the possible threshold: cut, undated recall, ordinary possible",
+          out["sweep"])
     return out
 
 
@@ -172,6 +227,8 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=0.88)
     ap.add_argument("--misses", type=int, default=0, help="print this many misses per family")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    ap.add_argument("--no-possible", action="store_true",
+                    help="score without possible matches (as before they existed)")
     ap.add_argument(
         "--set",
         action="append",
@@ -189,7 +246,7 @@ def main() -> None:
             ap.error(f"--set: no matching constant {name}")
         for module in owners:
             setattr(module, name, float(value))
-    out = evaluate(args.data, args.threshold, args.misses)
+    out = evaluate(args.data, args.threshold, args.misses, not args.no_possible)
     if args.json:
         args.json.write_bytes(orjson.dumps(out, option=orjson.OPT_INDENT_2))
 

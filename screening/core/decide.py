@@ -81,10 +81,13 @@ def matches_of(p: Prepared, answers: Answers, records: Records, at: Screening) -
 
 def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now: datetime,
            threshold: float, unavailable: bool = False) -> tuple[CheckResult, list[Alert]]:
-    """The one result for a prepared scan, and an alert per hit."""
+    """The one result for a prepared scan, and an alert per hit. Possible matches
+    (tier "possible") are alerts for analysts only: the result, its hits and its
+    instruction are the referrals'."""
     scan = p.scan
     kind = "traveller" if isinstance(scan, TravellerScan) else "vehicle"
-    matches = matches_of(p, answers, records, Screening(now=now, threshold=threshold))
+    found = matches_of(p, answers, records, Screening(now=now, threshold=threshold))
+    matches = [m for m in found if m.tier == "referral"]
     ordered = [m.hit for m in matches]
     warnings = list(p.warnings)
     if ordered:
@@ -106,9 +109,9 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
                          instruction=instruction_for(matches) if matches else None,
                          exercise=scan.exercise)
     alerts = []
-    if matches:
+    if found:
         subject = _subject(scan, p)
-        for m in matches:
+        for m in found:
             alerts.append(Alert(alert_id=alert_id(scan.event_id, m.hit), event_id=scan.event_id,
                                 raised_at=now, priority=m.priority,
                                 checkpoint_id=scan.checkpoint_id, terminal_id=scan.terminal_id,
@@ -116,7 +119,7 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
                                 scan_kind=kind, watchlist_version=version,
                                 instruction=result.instruction,
                                 reference=result.reference, action=m.action,
-                                owner=m.owner, exercise=scan.exercise))
+                                owner=m.owner, tier=m.tier, exercise=scan.exercise))
     return result, alerts
 
 

@@ -1,7 +1,8 @@
 """What a person's other attributes say for or against a name match: date of birth,
 nationality and sex compared (penalties and bonuses, as OpenSanctions' logic-v2 does),
-and whether they **corroborate** the name in proportion to how little it says on its own
-(``corroborated``)."""
+whether they **corroborate** the name in proportion to how little it says on its own
+(``corroborated``), and whether a name they do not corroborate is still worth an
+analyst's look (``possible``: a possible match, which never stops anyone at a gate)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,13 @@ MONTH_MIN_INFO = 1.0  # the dates agree on year and month
 YEAR_MIN_INFO = 1.0  # the dates agree on the year only (1.5, 2.0: see eval/RESULTS.md)
 UNDATED_MIN_INFO = 2.5
 UNDATED_MIN_TOKEN_SIM = 0.95
+# A name match the attributes do not corroborate is a **possible match** (analysts only,
+# the gate proceeds) when nothing contradicts it: the dates of birth agree as far as both
+# know them or one side has none, and the name says POSSIBLE_MIN_INFO (see docs/matching.md
+# for what was measured). A nationality the notice does not list contradicts it unless
+# POSSIBLE_OTHER_NATIONALITY.
+POSSIBLE_MIN_INFO = 1.5
+POSSIBLE_OTHER_NATIONALITY = 0.0  # a flag (run_eval --set takes floats)
 
 _FULL, _MONTH, _YEAR, _NONE = 3, 2, 1, 0  # how far the dates of birth corroborate
 
@@ -91,6 +99,7 @@ class Evidence:
     bonuses: list[tuple[str, float]]
     level: int  # how far the dates of birth corroborate: _FULL, _MONTH, _YEAR or _NONE
     nat_agrees: bool | None  # None when one side does not say
+    undated: bool = False  # one side has no date of birth (level _NONE, nothing differs)
 
 
 def _min_info(level: int) -> float:
@@ -104,6 +113,7 @@ def weigh(p: Prepared, profile: dict[str, Any]) -> Evidence:
     penalties: list[tuple[str, float]] = []
     bonuses: list[tuple[str, float]] = []
     level = _NONE
+    undated = False
     n_dob = parse_dob(profile.get("dob"))
     if p.dob and n_dob:
         (qy, qm, qd), (ny, nm, nd) = p.dob, n_dob
@@ -130,6 +140,7 @@ def weigh(p: Prepared, profile: dict[str, Any]) -> Evidence:
             penalties.append(("birth_year_mismatch", DOB_YEAR_FAR))
     else:
         penalties.append(("birth_date_unknown", DOB_UNKNOWN))
+        undated = True
     nations = profile.get("nat") or []
     nat_agrees: bool | None = None
     if p.nationality and nations:
@@ -145,7 +156,7 @@ def weigh(p: Prepared, profile: dict[str, Any]) -> Evidence:
             matched.append("sex")
         else:
             penalties.append(("sex_mismatch", SEX_MISMATCH))
-    return Evidence(matched, penalties, bonuses, level, nat_agrees)
+    return Evidence(matched, penalties, bonuses, level, nat_agrees, undated)
 
 
 def corroborated(evidence: Evidence, name: Comparison) -> bool:
@@ -173,14 +184,33 @@ def corroborated(evidence: Evidence, name: Comparison) -> bool:
             and name.reason in ("", "name_tokens_missing", "name_tokens_added"))  # fmt: skip
 
 
-def ceiling(p: Prepared, evidence: Evidence) -> float:
-    """The best score the attributes leave to any name: a perfect name less penalties."""
+def _possible_attributes(evidence: Evidence) -> bool:
+    """Nothing in the attributes contradicts the name (``possible``)."""
+    return ((evidence.undated or evidence.level in (_MONTH, _YEAR))
+            and (evidence.nat_agrees is not False or bool(POSSIBLE_OTHER_NATIONALITY)))
+
+
+def possible(evidence: Evidence, name: Comparison) -> bool:
+    """Whether a name match that is not ``corroborated`` is a possible match: the dates
+    of birth agree as far as both sides know them, or one side has none (an undated
+    notice, a two-token name, a single strong alias), the nationality does not contradict,
+    and the matched tokens say POSSIBLE_MIN_INFO. Dates that differ never make one."""
+    return name.info >= POSSIBLE_MIN_INFO and _possible_attributes(evidence)
+
+
+def ceiling(p: Prepared, evidence: Evidence, with_possible: bool = False) -> float:
+    """The best score the attributes leave to any name: a perfect name less penalties
+    (``with_possible``: counting possible matches, which are not penalised)."""
     best = 1.0 + sum(a for _, a in evidence.bonuses) - sum(a for _, a in evidence.penalties)
-    if evidence.level != _FULL and (p.info < _min_info(evidence.level)
-                                   or evidence.nat_agrees is False):  # fmt: skip
-        best -= NO_CORROBORATION  # decided before comparing names: the common case
+    uncorroborated = evidence.level != _FULL and (p.info < _min_info(evidence.level)
+                                                  or evidence.nat_agrees is False)  # fmt: skip
+    # Decided before comparing names: the common case. A possible match is not
+    # penalised, when the name could say enough for one.
+    if uncorroborated and not (with_possible and p.info >= POSSIBLE_MIN_INFO
+                               and _possible_attributes(evidence)):  # fmt: skip
+        best -= NO_CORROBORATION
     return best
 
 
 __all__ = ["BirthDate", "Evidence", "Prepared", "ceiling", "corroborated", "parse_dob",
-           "prepare", "weigh"]
+           "possible", "prepare", "weigh"]

@@ -9,7 +9,8 @@ Keys (short ASCII; ``Y`` is the birth year):
 ``t:A.^xy:Y`` one token's skeleton and the first (``^``) or last (``$``) two letters of
              the other token of a two-token name: survives a typo in either token.
 ``x:A.B``    a notice without a date of birth, by token pairs; only names that say
-             enough (UNDATED_MIN_INFO) can hit such a notice, so only they look it up.
+             enough can hit such a notice (UNDATED_MIN_INFO) or be a possible match
+             for it (POSSIBLE_MIN_INFO), so only they look it up.
 ``n:A.B``    a dated notice by its two first tokens, for the rare scan without a date.
 ``m:A:Y``    a single-token name (``Y`` is ``x`` without a birth year).
 ``l:A.B:Y``  two tokens' consonants as an unvocalised script writes them (name_keys.loose_key):
@@ -28,7 +29,7 @@ from typing import Any, NamedTuple
 from screening.matching import name_keys
 from screening.matching.name_spelling import skeletons
 from screening.matching.name_tokens import UNVOCALISED, Tok, decode_tokens, joined, significant
-from screening.matching.person_evidence import UNDATED_MIN_INFO, parse_dob
+from screening.matching.person_evidence import POSSIBLE_MIN_INFO, UNDATED_MIN_INFO, parse_dob
 from screening.matching.person_query import PersonQuery
 from screening.matching.scan_forms import convention_of, name_forms_for_keys, principal
 
@@ -106,11 +107,14 @@ def _form_keys(tokens: list[Tok], info: float, u: list[Tok] | None = None) -> _K
     pairs = [f"{a}.{b}" if a <= b else f"{b}.{a}" for i, j in idx for a in sk[i] for b in sk[j]]
     if len(u) >= 4:
         pairs += [_pair(sk[i][0], sk[j][0]) for i, j in _PAIRS_4_MORE]
-    pairs += name_keys.joined_pair_keys(tokens)
+    joined_pairs = name_keys.joined_pair_keys(tokens)
+    pairs += joined_pairs
     typos = name_keys.typo_keys(u, notice=False) if len(u) == 2 else []
     undated = []
-    if info >= UNDATED_MIN_INFO:  # only such names can hit a notice without a date
+    # Only such names can hit a notice without a date, or be a possible match for it.
+    if info >= min(UNDATED_MIN_INFO, POSSIBLE_MIN_INFO):
         undated = [_pair(sk[i][0], sk[j][0]) for i, j in idx[: 1 + (len(u) > 3)]]
+        undated += joined_pairs  # D AMICO, CARLO for D'AMICO
     return _Keys(tuple(pairs), tuple(typos), tuple(undated), (), run_together, loose)
 
 

@@ -29,38 +29,43 @@ def _attribute_profile(payload: str) -> dict[str, Any] | None:
     return {"dob": dob or None, "nat": nations.split(",") if nations else [], "sex": sex or None}
 
 
-def _worth(preps: list[Prepared], payload: str, threshold: float) -> bool:
+def _worth(preps: list[Prepared], payload: str, threshold: float,
+           with_possible: bool = False) -> bool:
     attrs = _attribute_profile(payload) if payload else None
     if attrs is None:
         return True
     # A loop, not any(genexpr): this runs for most candidates of every scan.
     for p in preps:  # noqa: SIM110
-        if ceiling(p, weigh(p, attrs)) >= threshold:
+        if ceiling(p, weigh(p, attrs), with_possible) >= threshold:
             return True
     return False
 
 
-def candidate_filter(queries: Sequence[PersonQuery], threshold: float) -> Callable[[str], bool]:
+def candidate_filter(queries: Sequence[PersonQuery], threshold: float, *,
+                     with_possible: bool = False) -> Callable[[str], bool]:
     """For one scan: whether a name candidate whose entry carries this payload could hit
-    any of the scan's persons (``could_hit``), each payload judged once."""
+    any of the scan's persons (``could_hit``; ``with_possible``: as a possible match
+    too), each payload judged once."""
     preps = [p for p in map(prepare, queries) if p is not None]
     seen: dict[str, bool] = {}
 
     def worth(payload: str) -> bool:
         ok = seen.get(payload)
         if ok is None:
-            ok = seen[payload] = _worth(preps, payload, threshold)
+            ok = seen[payload] = _worth(preps, payload, threshold, with_possible)
         return ok
 
     return worth
 
 
-def could_hit(query: PersonQuery, payload: str, threshold: float) -> bool:
-    """False only when ``score`` would reject a notice with these attributes whatever its
-    names (the same ceiling, computed before names are compared). An empty or unknown
-    payload (an index written before entries carried attributes) is always worth a look."""
+def could_hit(query: PersonQuery, payload: str, threshold: float, *,
+              with_possible: bool = False) -> bool:
+    """False only when ``score`` (given the same ``with_possible``) would reject a notice
+    with these attributes whatever its names (the same ceiling, computed before names
+    are compared). An empty or unknown payload (an index written before entries carried
+    attributes) is always worth a look."""
     p = prepare(query)
-    return p is not None and _worth([p], payload, threshold)
+    return p is not None and _worth([p], payload, threshold, with_possible)
 
 
 __all__ = ["candidate_filter", "could_hit", "notice_attributes"]

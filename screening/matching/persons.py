@@ -6,7 +6,9 @@ Latin spelling its script suggests, becomes a list of tokens ready for compariso
 be in the same buckets; ``score`` compares the name token by token (names.compare:
 Jaro-Winkler, as Moov Watchman does), subtracts penalties for a date of birth, country or
 sex that disagree (as OpenSanctions' logic-v2 does) and then asks for **corroboration**
-in proportion to how little the name says on its own (person_evidence.py). Every hit
+in proportion to how little the name says on its own (person_evidence.py); asked for,
+a name match they do not corroborate but nothing contradicts is returned as a
+**possible match** (``tier``: for analysts, never a referral at the gate). Every hit
 names the alias that matched and lists its penalties. ``candidate_filter`` drops most
 candidates on their attributes alone, before their profiles are fetched
 (person_prefilter.py).
@@ -17,7 +19,7 @@ This module is where the rest of the code imports all of it from.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from screening.matching import name_keys
 from screening.matching.name_tokens import Tok, decode_tokens, information, joined
@@ -27,6 +29,7 @@ from screening.matching.person_evidence import (
     NO_CORROBORATION,
     ceiling,
     corroborated,
+    possible,
     prepare,
     weigh,
 )
@@ -52,6 +55,9 @@ class PersonMatch:
     # an analyst sees why a name that is not identical still scores 1.0.
     name_similarity: float = 1.0
     bonuses: tuple[tuple[str, float], ...] = ()
+    # "possible": the attributes do not corroborate the name but nothing contradicts it
+    # (person_evidence.possible); the score is then the name's, without no_corroboration.
+    tier: Literal["referral", "possible"] = "referral"
 
 
 class _Compared(NamedTuple):
@@ -78,14 +84,17 @@ def _run_together(forms: tuple[Form, ...], aliases: list[list[Tok]]) -> _Compare
     return None
 
 
-def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> PersonMatch | None:
+def score(query: PersonQuery, profile: dict[str, Any], threshold: float, *,
+          with_possible: bool = False) -> PersonMatch | None:
     """The best alias's name similarity, less penalties, plus corroboration; None below
-    the threshold. Pure; a candidate whose attributes alone rule it out costs little."""
+    the threshold. ``with_possible``: a match short only of corroboration is returned as
+    a possible match instead of being penalised. Pure; a candidate whose attributes alone
+    rule it out costs little."""
     p = prepare(query)
     if p is None or not profile.get("forms"):
         return None
     evidence = weigh(p, profile)
-    if ceiling(p, evidence) < threshold:
+    if ceiling(p, evidence, with_possible) < threshold:
         return None
     forms = name_forms(query.surname, query.given_names, convention_of(query.nationality))
     aliases: list[list[Tok]] = []  # the profile's forms, decoded as they are first compared
@@ -108,8 +117,12 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> Pers
         best = _run_together(forms, aliases) or best
     name = best.name
     penalties, bonuses = evidence.penalties, evidence.bonuses
+    tier: Literal["referral", "possible"] = "referral"
     if not corroborated(evidence, name):
-        penalties.append(("no_corroboration", NO_CORROBORATION))
+        if with_possible and possible(evidence, name):
+            tier = "possible"
+        else:
+            penalties.append(("no_corroboration", NO_CORROBORATION))
     value = name.sim - name.penalty + sum(a for _, a in bonuses) - sum(a for _, a in penalties)
     if value > NOT_THE_SAME and not (name.sim >= 1.0 and not name.penalty and best.plain):
         # 1.00 only for the same name as written; listed, so the score explains itself.
@@ -123,7 +136,7 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float) -> Pers
     alias, _, _ = profile["forms"][best.form]  # the alias's index, tokens, surname's
     return PersonMatch(score=round(value, 4), matched_on=("name", *evidence.matched),
                        matched_alias=profile["names"][alias], penalties=tuple(penalties),
-                       name_similarity=round(name.sim, 4), bonuses=tuple(bonuses))
+                       name_similarity=round(name.sim, 4), bonuses=tuple(bonuses), tier=tier)
 
 
 __all__ = [

@@ -120,6 +120,9 @@ class Alert(StrictModel):
     # authority that owns it (an NCB), to whom a verification request goes.
     action: str | None = None
     owner: str | None = None
+    # Contract v2 (optional): `referral`, the gate was told to act; `possible`, a match
+    # too weak for that, for analysts only (the gate got PROCEED).
+    tier: Literal["referral", "possible"] = "referral"
     # Contract v2 (optional): when a critical alert nobody acknowledged in time was
     # raised to the supervisors (the worker publishes the alert again, with this set).
     escalated_at: Timestamp | None = None

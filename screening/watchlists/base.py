@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from screening.models.common import Id, Model
 
@@ -73,6 +73,9 @@ class Match:
     # The record's own action and owner, when it names them (alerts v2).
     action: str | None = None
     owner: str | None = None
+    # "possible": a name match too weak to stop anyone at a gate (persons.score's tier):
+    # an alert for analysts, while the gate proceeds (core/decide.py).
+    tier: Literal["referral", "possible"] = "referral"
 
 
 def keep_best(found: dict[str, Hit], hit: Hit) -> None:

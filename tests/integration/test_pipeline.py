@@ -62,7 +62,11 @@ async def test_thousand_mixed_scans_each_get_one_right_answer(settings, worker_f
     alerts = await collect(settings, settings.topic_alerts, until=hits_in_results, timeout=30,
                            settle=SETTLE_S)
     alert_ids = [m.key for m in alerts]
-    assert len(alert_ids) == hits_in_results == len(set(alert_ids))
+    assert len(alert_ids) == len(set(alert_ids))
+    # An alert per hit at the gate; possible matches (analysts only) besides.
+    tiers = Counter(orjson.loads(m.value)["tier"] for m in alerts)
+    assert tiers["referral"] == hits_in_results
+    assert set(tiers) <= {"referral", "possible"}
 
     rejected_with_id = sum(1 for r in results if r["outcome"] == "rejected")
     deadletters = await collect(settings, settings.topic_deadletter, until=malformed, timeout=30,
@@ -131,3 +135,35 @@ async def test_scan_from_an_outside_client_gets_its_result(settings, worker_fact
     assert result["event_id"] == "kcat-1"
     assert result["outcome"] == "hit"
     assert result["hits"][0]["record_id"] == sltd["id"]
+
+
+async def test_a_possible_match_reaches_the_analysts_while_the_gate_proceeds(
+        settings, worker_factory, tmp_path, redis_client) -> None:  # fmt: skip
+    """A notice without a date of birth and a two-token name: too weak to stop anyone at
+    the gate (the result is clear, PROCEED, no hit shown), an alert for analysts."""
+    notice = {"list": "notice", "id": "NTC-POSSIBLE-1", "colour": "red", "owner": "NCB-EGY",
+              "names": [{"surname": "HADDAD", "given_names": "OMAR"}],
+              "nationalities": ["EGY"], "sex": "M"}
+    load_lists(settings, tmp_path / "lists", extra=[notice], notices=50)
+    await create_topics(settings)
+    worker = worker_factory(settings)
+    worker.wait_ready()
+    scan = {"event_id": "possible-1", "checkpoint_id": "gate-A", "terminal_id": "term-07",
+            "scanned_at": "2026-12-07T09:15:00+01:00",
+            "document": {"number": "P7788990", "issuing_state": "EGY", "type": "P"},
+            "holder": {"surname": "HADDAD", "given_names": "OMAR",
+                       "date_of_birth": "1981-03-04", "nationality": "EGY", "sex": "M"}}
+    await publish(settings, [("traveller", orjson.dumps(scan), None)])
+    [result_msg] = await collect(settings, settings.topic_results, until=1, timeout=60,
+                                 settle=SETTLE_S)
+    result = orjson.loads(result_msg.value)
+    assert (result["outcome"], result["instruction"], result["hits"]) == \
+        ("clear", "PROCEED", []), worker.log_tail()
+    assert b"HADDAD" not in result_msg.value  # neither the record's name nor the scan's
+    [alert_msg] = await collect(settings, settings.topic_alerts, until=1, timeout=30,
+                                settle=SETTLE_S)
+    alert = orjson.loads(alert_msg.value)
+    assert (alert["tier"], alert["priority"], alert["instruction"]) == \
+        ("possible", "low", "PROCEED")
+    assert alert["hit"]["record_id"] == "NTC-POSSIBLE-1"
+    assert alert["reference"] == result["reference"] and alert["owner"] == "NCB-EGY"

@@ -19,8 +19,15 @@ from tests.support.feed import sign_files
 from tests.support.services import env_for, screening_cmd
 
 
-def load_lists(settings: Settings, out: Path, **sizes: int) -> list[Path]:
-    paths = list(generate_lists(out, seed=11, **sizes).values())
+def load_lists(settings: Settings, out: Path, *, extra: list[dict[str, Any]] | None = None,
+               **sizes: int) -> list[Path]:
+    """Mock lists of these sizes, plus the `extra` records (each to its list's file),
+    signed and loaded by the real command."""
+    by_list = generate_lists(out, sizes, seed=11)
+    for record in extra or ():
+        with by_list[record["list"]].open("ab") as f:
+            f.write(orjson.dumps(record) + b"\n")
+    paths = list(by_list.values())
     sign_files(paths)
     done = subprocess.run(screening_cmd("watchlists", "load", "--quiet", *map(str, paths)),
                           env=env_for(settings), capture_output=True, text=True, timeout=120)

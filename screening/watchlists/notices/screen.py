@@ -9,7 +9,7 @@ is called and asks of the gate comes from the list (`Verdict`): event lists reus
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from screening.matching.documents import PENALTY_PER_SWAP, PENALTY_REASON, variant_score
 from screening.matching.persons import candidate_filter
@@ -95,7 +95,7 @@ class Persons:
             for found in answers.get((t.names, fld), ()):
                 if p.threshold is not None:
                     if worth is None:
-                        worth = candidate_filter(p.persons, p.threshold)
+                        worth = candidate_filter(p.persons, p.threshold, with_possible=True)
                     if not worth(found.payload):
                         continue
                 refs.append((t.profiles, found.record_id))
@@ -118,14 +118,15 @@ class Persons:
                                  penalties=penalties))
         candidates = sorted({e.record_id for k in p.name_keys
                              for e in answers.get((t.names, k), ())})
+        possible: dict[str, Hit] = {}  # name matches too weak for the gate
         for rid in candidates:
             profile = records.get((t.profiles, rid))
             if profile is None:
                 continue  # removed between the two round trips, or not worth fetching
             for person in p.persons:
-                m = score_person(person, profile, at.threshold)
+                m = score_person(person, profile, at.threshold, with_possible=True)
                 if m is not None:
-                    keep_best(found, Hit(
+                    keep_best(possible if m.tier == "possible" else found, Hit(
                         list=self.list_name, record_id=rid, score=round(m.score, 4),
                         category="", matched_on=list(m.matched_on),
                         matched_alias=m.matched_alias,
@@ -133,16 +134,24 @@ class Persons:
                         name_similarity=m.name_similarity,
                         bonuses=[Bonus(reason=r, amount=a) for r, a in m.bonuses]))
         out = []
-        for rid, hit in found.items():
-            profile = records.get((t.profiles, rid))
-            verdict = self.verdict(profile or {}, at.now)
-            if verdict is None:
-                continue
-            category, instruction, priority = verdict
-            record = analyst_summary(profile, rid)
-            out.append(Match(hit.model_copy(update={"category": category}), record,
-                             instruction, priority, action=record.get("action"),
-                             owner=record.get("owner")))
+        # A record referred on any ground (a document, another person's name) is a
+        # referral; one only possibly matched asks nothing of the gate.
+        only_possible = {rid: hit for rid, hit in possible.items() if rid not in found}
+        tiers: list[tuple[dict[str, Hit], Literal["referral", "possible"]]] = [
+            (found, "referral"), (only_possible, "possible")]
+        for hits, tier in tiers:
+            for rid, hit in hits.items():
+                profile = records.get((t.profiles, rid))
+                verdict = self.verdict(profile or {}, at.now)
+                if verdict is None:
+                    continue
+                category, instruction, priority = verdict
+                if tier == "possible":
+                    instruction, priority = "PROCEED", "low"
+                record = analyst_summary(profile, rid)
+                out.append(Match(hit.model_copy(update={"category": category}), record,
+                                 instruction, priority, action=record.get("action"),
+                                 owner=record.get("owner"), tier=tier))
         return out
 
 

@@ -43,15 +43,16 @@ def _cut(d: date, how: int) -> str | None:
 @given(WORDS, WORDS, WORDS, DATES, st.integers(0, 3), st.integers(0, 3),
        st.integers(-400, 400), st.lists(NATS, max_size=2, unique=True),
        st.one_of(st.none(), NATS), st.sampled_from([None, "M", "F", "X"]),
-       st.sampled_from([None, "M", "F"]), st.floats(0.80, 0.95))
+       st.sampled_from([None, "M", "F"]), st.floats(0.80, 0.95), st.booleans())
 def test_a_hit_is_never_dropped(surname: str, first: str, second: str, born: date,
                                 n_cut: int, q_cut: int, shift: int, nats: list[str],
                                 nat: str | None, n_sex: str | None, q_sex: str | None,
-                                threshold: float) -> None:  # fmt: skip
+                                threshold: float, with_possible: bool) -> None:  # fmt: skip
     profile = notice_profile(notice(surname, f"{first} {second}", _cut(born, n_cut), nats, n_sex))
     query = PersonQuery(surname, first, _cut(born + timedelta(days=shift), q_cut), nat, q_sex)
-    if score(query, profile, threshold) is not None:
-        assert could_hit(query, notice_attributes(profile), threshold)
+    if score(query, profile, threshold, with_possible=with_possible) is not None:
+        assert could_hit(query, notice_attributes(profile), threshold,
+                         with_possible=with_possible)
 
 
 CASES = [
