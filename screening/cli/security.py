@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from redis.exceptions import RedisError
 
 from screening.settings import Settings
@@ -37,6 +38,21 @@ def add_parser(sub: Any) -> None:
     add.add_argument("--lat", type=float, default=None, help="the venue's latitude")
     add.add_argument("--lon", type=float, default=None, help="the venue's longitude")
     add.set_defaults(func=run_add_site)
+    at = ssub.add_parser(
+        "add-terminal", help="a terminal's token for the site's edge (printed once; only "
+                             "its hash is kept); again for a terminal: a new token")
+    at.add_argument("site", help="the site the terminal belongs to")
+    at.add_argument("terminal", help="terminal id: what its scans carry as terminal_id")
+    at.add_argument("--checkpoint", default=None, metavar="ID",
+                    help="the checkpoint it stands at (default: the site's only declared "
+                         "checkpoint)")
+    at.set_defaults(func=run_add_terminal)
+    rt = ssub.add_parser("revoke-terminal",
+                         help="revoke a terminal's token: the edge refuses it from the next "
+                              "request")
+    rt.add_argument("site")
+    rt.add_argument("terminal")
+    rt.set_defaults(func=run_revoke_terminal)
     cc = ssub.add_parser("client-config",
                          help="print what a client needs to connect as PRINCIPAL")
     cc.add_argument("principal", help="admin, worker, feed, console, auditor or site-SITE")
@@ -212,4 +228,70 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
         })
     for key, value in lines.items():
         print(f"{key}={value}")
+    return 0
+
+
+def run_add_terminal(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.edge.terminals import add_terminal, terminals_file
+    from screening.models.common import Id
+    from screening.security import roles
+
+    try:
+        site_id = roles.check_site(args.site)
+        TypeAdapter(Id).validate_python(args.terminal)
+    except (ValueError, ValidationError) as exc:
+        print(f"security: {exc}", file=sys.stderr)
+        return 2
+    site = asyncio.run(_site(settings, site_id))
+    checkpoint = args.checkpoint
+    if checkpoint is None:
+        if site is None or len(site.checkpoints) != 1:
+            print("security: --checkpoint is needed (the site does not declare exactly one)",
+                  file=sys.stderr)
+            return 2
+        [checkpoint] = site.checkpoints
+    if site is not None and not site.holds(checkpoint):
+        print(f"security: checkpoint {checkpoint!r} is not one of site {site_id!r}'s",
+              file=sys.stderr)
+        return 2
+    path = terminals_file(settings, site_id)
+    token = add_terminal(path, args.terminal, checkpoint)
+    print(f"security: terminal {args.terminal} of site {site_id} at checkpoint {checkpoint}; "
+          f"its token (shown once; only its hash is kept in {path}):", file=sys.stderr)
+    print(token)
+    return 0
+
+
+async def _site(settings: Settings, site_id: str) -> Site | None:
+    """The site as recorded in the registry; None when Redis cannot tell."""
+    from screening.security import roles
+    from screening.sites import load_registry
+
+    if site_id == roles.DEFAULT_SITE:
+        return Site(site_id)
+    try:
+        redis = _admin_redis(settings)
+        try:
+            return (await load_registry(redis, settings)).by_id.get(site_id)
+        finally:
+            await redis.aclose()
+    except (OSError, RedisError) as exc:
+        print(f"security: site registry not reachable ({type(exc).__name__}); the "
+              "checkpoint is not checked", file=sys.stderr)
+        return None
+
+
+def run_revoke_terminal(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.edge.terminals import revoke_terminal, terminals_file
+    from screening.security import roles
+
+    try:
+        site_id = roles.check_site(args.site)
+    except ValueError as exc:
+        print(f"security: {exc}", file=sys.stderr)
+        return 2
+    if not revoke_terminal(terminals_file(settings, site_id), args.terminal):
+        print(f"security: site {site_id} has no terminal {args.terminal!r}", file=sys.stderr)
+        return 1
+    print(f"security: terminal {args.terminal} of site {site_id} revoked", file=sys.stderr)
     return 0

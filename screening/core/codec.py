@@ -123,9 +123,9 @@ def refusal(code: str, message: str, raw: bytes | None) -> InvalidScan:
     return _invalid(code, message, _salvage(raw))
 
 
-def decode_scan(kind: ScanKind, raw: bytes | None, *,
-                max_bytes: int) -> TravellerScan | VehicleScan:
-    """Validate one scan; raises InvalidScan with a reason code and any ids it could read."""
+def decode_object(raw: bytes | None, *, max_bytes: int) -> dict[str, Any]:
+    """The JSON object of one scan, unvalidated; raises InvalidScan with the worker's
+    reason code (the edge reads a body this way before it sets the terminal's ids)."""
     if raw is None or not raw.strip():
         raise _invalid("EMPTY", "the message has no value")
     if len(raw) > max_bytes:
@@ -142,6 +142,11 @@ def decode_scan(kind: ScanKind, raw: bytes | None, *,
         raise _invalid("INVALID_JSON", f"not valid JSON: {exc.msg}", _lenient(raw)) from None
     if not isinstance(data, dict):
         raise _invalid("NOT_AN_OBJECT", "a scan must be a JSON object")
+    return data
+
+
+def validate_scan(kind: ScanKind, data: dict[str, Any]) -> TravellerScan | VehicleScan:
+    """A scan's JSON object as the contract's model; raises InvalidScan as decode_scan."""
     try:
         return MODELS[kind].model_validate(data)
     except ValidationError as exc:
@@ -149,3 +154,9 @@ def decode_scan(kind: ScanKind, raw: bytes | None, *,
         raise _invalid(code, message, data) from None
     except RecursionError:
         raise _invalid("INVALID_JSON", "nested too deeply", data) from None
+
+
+def decode_scan(kind: ScanKind, raw: bytes | None, *,
+                max_bytes: int) -> TravellerScan | VehicleScan:
+    """Validate one scan; raises InvalidScan with a reason code and any ids it could read."""
+    return validate_scan(kind, decode_object(raw, max_bytes=max_bytes))

@@ -1,0 +1,125 @@
+"""The edge as a real subprocess (`screening edge`) and a terminal that speaks HTTPS to
+it, for the edge's integration tests."""
+
+from __future__ import annotations
+
+import ssl
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Self
+
+import aiohttp
+import orjson
+
+from screening.security.secretsdir import SecretsDir
+from screening.settings import Settings
+from screening_bench.processes import end_process, env_for, free_port, screening_cmd
+
+
+def edge_settings(settings: Settings, folder: Path, **overrides: Any) -> Settings:
+    """A run's edge: the default site's principal, its own port, terminals file and data
+    folder under the test's tmp folder."""
+    from screening.security.secretsdir import principal_settings
+
+    values: dict[str, Any] = {
+        "edge_site": "default", "edge_port": free_port(),
+        "edge_terminals_file": folder / "terminals", "edge_data_dir": folder / "data"}
+    values.update(overrides)
+    return principal_settings(settings, "site-default").model_copy(update=values)
+
+
+def add_terminal(settings: Settings, terminal: str, checkpoint: str) -> str:
+    done = subprocess.run(screening_cmd("security", "add-terminal", settings.edge_site,
+                                        terminal, "--checkpoint", checkpoint),
+                          env=env_for(settings), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def revoke_terminal(settings: Settings, terminal: str) -> None:
+    done = subprocess.run(screening_cmd("security", "revoke-terminal", settings.edge_site,
+                                        terminal),
+                          env=env_for(settings), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+class EdgeProcess:
+    def __init__(self, settings: Settings, log_path: Path) -> None:
+        self.settings = settings
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.settings.edge_port}"
+
+    def start(self) -> Self:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(screening_cmd("edge"), env=env_for(self.settings),
+                                         stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_serving(self, timeout: float = 60.0) -> None:
+        import socket
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"edge exited early:\n{self.log_tail()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.settings.edge_port), 1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"edge not serving in {timeout}s:\n{self.log_tail()}")
+
+    def log_tail(self, n: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def stop(self, sig: int = 15) -> int | None:
+        return end_process(self.proc, sig)
+
+
+def client_ssl(settings: Settings) -> ssl.SSLContext:
+    """Trusts the local CA only, with host name checks: as a terminal would."""
+    return ssl.create_default_context(cafile=str(SecretsDir(Path(settings.secrets_dir)).ca_cert))
+
+
+class HttpsTerminal:
+    """A terminal posting scans over one keep-alive HTTPS connection pool."""
+
+    def __init__(self, edge: EdgeProcess, token: str | None) -> None:
+        self.edge = edge
+        self.token = token
+        self.session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Self:
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=client_ssl(self.edge.settings), limit=64))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.session is not None
+        await self.session.close()
+
+    async def post(self, kind: str, body: bytes | dict[str, Any],
+                   token: str | None = None) -> tuple[int, dict[str, Any], dict[str, str]]:
+        assert self.session is not None
+        raw = body if isinstance(body, bytes) else orjson.dumps(body)
+        headers = {"Content-Type": "application/json"}
+        if (token or self.token) is not None:
+            headers["Authorization"] = f"Bearer {token or self.token}"
+        async with self.session.post(f"{self.edge.url}/v1/scans/{kind}", data=raw,
+                                     headers=headers) as resp:
+            return resp.status, orjson.loads(await resp.read()), dict(resp.headers)
+
+    async def get(self, path: str) -> tuple[int, dict[str, Any]]:
+        assert self.session is not None
+        async with self.session.get(f"{self.edge.url}{path}") as resp:
+            return resp.status, orjson.loads(await resp.read())
