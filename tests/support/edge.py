@@ -109,11 +109,12 @@ class HttpsTerminal:
         await self.session.close()
 
     async def post(self, kind: str, body: bytes | dict[str, Any],
-                   token: str | None = None) -> tuple[int, dict[str, Any], dict[str, str]]:
+                   token: str | None = None, anonymous: bool = False,
+                   ) -> tuple[int, dict[str, Any], dict[str, str]]:
         assert self.session is not None
         raw = body if isinstance(body, bytes) else orjson.dumps(body)
         headers = {"Content-Type": "application/json"}
-        if (token or self.token) is not None:
+        if not anonymous and (token or self.token) is not None:
             headers["Authorization"] = f"Bearer {token or self.token}"
         async with self.session.post(f"{self.edge.url}/v1/scans/{kind}", data=raw,
                                      headers=headers) as resp:
