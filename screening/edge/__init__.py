@@ -18,11 +18,11 @@ from aiohttp import web
 from screening.edge.central import Central
 from screening.edge.limits import RateLimiter
 from screening.edge.outbox import Outbox
+from screening.edge.routes import make_app
 from screening.edge.service import Edge
 from screening.edge.snapshot import NoSnapshot, Snapshot
 from screening.edge.terminals import TerminalRegistry, terminals_file
 from screening.edge.tls import server_context
-from screening.edge.routes import make_app
 from screening.logs import kv
 from screening.settings import Settings
 from screening.watchlists.signing import load_trusted_keys

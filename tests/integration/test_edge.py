@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 import pytest
 
+from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
 from screening.settings import Settings
 from tests.support.edge import (
@@ -24,6 +25,7 @@ from tests.support.edge import (
     edge_settings,
     revoke_terminal,
 )
+from tests.support.feed import sign_files
 from tests.support.pipeline import load_lists
 from tests.support.services import collect, create_topics, free_port
 from tests.support.terminal import Terminal
@@ -243,3 +245,17 @@ async def test_a_late_answer_is_not_forwarded_twice(settings, lists, worker_fact
                             settle=3.0)
     seen = Counter(orjson.loads(m.value)["event_id"] for m in results)
     assert seen == Counter({s["event_id"]: 1 for _, s in scans})
+
+
+async def test_the_edge_does_not_start_on_a_snapshot_that_does_not_verify(
+        settings, tmp_path) -> None:
+    folder = tmp_path / "lists"
+    paths = generate_lists(folder, sltd=20, notices=5, smv=5, seed=3)
+    sign_files(paths.values())
+    sltd = paths["sltd"]
+    sltd.write_bytes(sltd.read_bytes() + b"\n")  # one byte more than was signed
+    es = edge_settings(settings, tmp_path / "edge", edge_snapshot_dir=folder)
+    edge = EdgeProcess(es, tmp_path / "edge.log").start()
+    assert edge.proc is not None
+    assert edge.proc.wait(60) == 2
+    assert "not what" in edge.log_tail() and "signed" in edge.log_tail()

@@ -1,0 +1,246 @@
+"""The edge's parts without a broker: tokens, the rate limit, the store of offline
+answers, the signed snapshot, the OpenAPI document, and what the edge does with a scan
+when the centre answers, is late, or cannot be reached."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from screening.core.engine import RawScan, Screener
+from screening.edge.limits import RateLimiter
+from screening.edge.openapi import openapi
+from screening.edge.outbox import Outbox, Stored
+from screening.edge.service import Edge
+from screening.edge.snapshot import NoSnapshot, Snapshot
+from screening.edge.terminals import (
+    Terminal,
+    TerminalRegistry,
+    add_terminal,
+    read_terminals,
+    revoke_terminal,
+)
+from screening.exceptions import SignatureRefused
+from screening.settings import Settings
+from screening.watchlists import signing
+from tests.support.edge_fakes import FakeCentral
+from tests.support.feed import sign_files, stranger_key
+
+T1 = Terminal("T1", "CP-1", "", "")
+SLTD = {"list": "sltd", "id": "S1", "document_number": "L898902C3", "issuing_state": "UTO",
+        "document_type": "P", "status": "stolen", "reported_at": "2024-01-02"}
+SMV = {"list": "smv", "id": "V1", "vin": "1M8GDM9AXKP042788", "plate": "B-AB 1234",
+       "plate_country": "D", "make": "VW", "model": "Golf", "colour": "blue"}
+
+
+def scan(event_id: str = "e1", number: str = "L898902C3", **extra: Any) -> dict[str, Any]:
+    return {"event_id": event_id, "scanned_at": "2026-12-06T10:00:00Z",
+            "document": {"number": number, "issuing_state": "UTO", "type": "P"}, **extra}
+
+
+# -- tokens ---------------------------------------------------------------------------
+
+def test_a_token_names_its_terminal_until_it_is_revoked_or_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "edge" / "site.terminals"
+    token = add_terminal(path, "T1", "CP-1")
+    registry = TerminalRegistry(path)
+    found = registry.authenticate(token)
+    assert found is not None and (found.terminal_id, found.checkpoint_id) == ("T1", "CP-1")
+    assert registry.authenticate(token + "x") is None
+    assert registry.authenticate("") is None
+    # Only the hash is kept, in a private file.
+    assert token not in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # A new token for the terminal: the old one stops working.
+    newer = add_terminal(path, "T1", "CP-1")
+    assert registry.authenticate(token) is None
+    assert registry.authenticate(newer) is not None
+    assert revoke_terminal(path, "T1")
+    assert registry.authenticate(newer) is None
+    assert read_terminals(path)["T1"].revoked_at is not None
+    assert not revoke_terminal(path, "T-unknown")
+
+
+def test_the_rate_limit_lets_a_burst_through_then_the_rate() -> None:
+    now = [100.0]
+    limiter = RateLimiter(rate_per_s=2.0, burst=3, clock=lambda: now[0])
+    assert [limiter.take("T1") for _ in range(3)] == [0.0, 0.0, 0.0]
+    wait = limiter.take("T1")
+    assert wait == pytest.approx(0.5)
+    assert limiter.take("T2") == 0.0  # per terminal
+    now[0] += 0.5
+    assert limiter.take("T1") == 0.0
+    assert limiter.take("T1") > 0
+
+
+# -- the outbox -------------------------------------------------------------------------
+
+async def test_the_outbox_keeps_one_row_per_event_in_order_across_a_reopen(
+        tmp_path: Path) -> None:
+    path = tmp_path / "outbox.sqlite"
+    box = Outbox(path)
+    for n in range(3):
+        assert await box.run(box.keep, Stored(0, "T1", f"e{n}", "traveller", b"{}", b"{}"))
+    assert not await box.run(box.keep, Stored(0, "T1", "e1", "traveller", b"{}", b"{}"))
+    # Another terminal's scan with the same event id is its own.
+    assert await box.run(box.keep, Stored(0, "T2", "e1", "traveller", b"{}", b"{}"))
+    await box.run(box.mark, "T1", "e0", "forwarded")
+    box.close()
+    again = Outbox(path)
+    assert [(r.terminal_id, r.event_id) for r in await again.run(again.pending)] == [
+        ("T1", "e1"), ("T1", "e2"), ("T2", "e1")]
+    assert await again.run(again.counts) == {"forwarded": 1, "pending": 3}
+    again.close()
+
+
+# -- the snapshot -----------------------------------------------------------------------
+
+def _lists(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "sltd.ndjson").write_bytes(orjson.dumps(SLTD) + b"\n")
+    (folder / "smv.ndjson").write_bytes(orjson.dumps(SMV) + b"\n")
+    sign_files(folder.glob("*.ndjson"))
+    return folder
+
+
+def _trusted() -> signing.TrustedKeys:
+    s = Settings()
+    return signing.load_trusted_keys(s.feed_keys_file, s.feed_keys)
+
+
+async def test_the_snapshot_screens_with_the_engine(tmp_path: Path) -> None:
+    snap = Snapshot.load(_lists(tmp_path / "lists"), _trusted())
+    assert snap.records == 2 and snap.version.id.startswith("edge-")
+    screener = Screener(snap, Settings())
+    hit, clear = await screener.screen([
+        RawScan("traveller", orjson.dumps(scan("e1", terminal_id="T1", checkpoint_id="C"))),
+        RawScan("traveller", orjson.dumps(scan("e2", "Q1111111", terminal_id="T1",
+                                               checkpoint_id="C")))])
+    assert hit.result is not None and hit.result.outcome == "hit"
+    assert [h.record_id for h in hit.result.hits] == ["S1"]
+    assert clear.result is not None and clear.result.outcome == "clear"
+    assert hit.result.watchlist_version == snap.version.id
+
+
+@pytest.mark.parametrize("spoil, code", [
+    ("tamper", "FILE_MISMATCH"), ("unsign", "UNSIGNED_FILE"), ("stranger", "BAD_SIGNATURE"),
+    ("manifest", "BAD_MANIFEST")])
+def test_the_snapshot_refuses_files_that_do_not_match_their_signature(
+        tmp_path: Path, spoil: str, code: str) -> None:
+    folder = _lists(tmp_path / "lists")
+    target = folder / "sltd.ndjson"
+    if spoil == "tamper":
+        target.write_bytes(target.read_bytes().replace(b"stolen", b"lost\x20\x20"))
+    elif spoil == "unsign":
+        signing.manifest_path(target).unlink()
+    elif spoil == "stranger":
+        signing.sign_file(target, stranger_key())
+    else:
+        signing.manifest_path(target).write_bytes(b"not json")
+    with pytest.raises(SignatureRefused) as refused:
+        Snapshot.load(folder, _trusted())
+    assert refused.value.code == code
+
+
+# -- the OpenAPI document -----------------------------------------------------------------
+
+def test_the_openapi_document_refers_only_to_schemas_it_holds() -> None:
+    doc = openapi()
+    schemas = doc["components"]["schemas"]
+    refs = {r.rsplit("/", 1)[1] for r in _refs(doc)}
+    assert refs <= set(schemas), refs - set(schemas)
+    body = doc["paths"]["/v1/scans/vehicle"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["$ref"].endswith("/VehicleScan")
+    assert "warnings" in schemas["CheckResult"]["properties"]
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "$ref"] + [
+            r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+# -- one scan -----------------------------------------------------------------------------
+
+@pytest.fixture
+async def edge(tmp_path: Path) -> Any:
+    central = FakeCentral()
+    box = Outbox(tmp_path / "outbox.sqlite")
+    snap = Snapshot.load(_lists(tmp_path / "lists"), _trusted())
+    made = Edge(Settings(), central, box, snap,  # type: ignore[arg-type]
+                clock=lambda: datetime(2026, 12, 6, 10, tzinfo=UTC))
+    yield made
+    box.close()
+
+
+async def test_the_edge_sets_the_terminals_ids_and_refuses_others(edge: Edge) -> None:
+    central: Any = edge.central
+    central.answers[("T1", "e1")] = {"event_id": "e1", "outcome": "clear"}
+    reply = await edge.scan("traveller", T1, orjson.dumps(scan()))
+    assert reply.status == 200 and reply.body["outcome"] == "clear"
+    for claim in ({"terminal_id": "T2"}, {"checkpoint_id": "CP-2"}):
+        reply = await edge.scan("traveller", T1, orjson.dumps(scan(**claim)))
+        assert (reply.status, reply.body["code"]) == (403, "IDENTITY_MISMATCH")
+    reply = await edge.scan("traveller", T1, b"\xff{")
+    assert (reply.status, reply.body["code"]) == (400, "INVALID_UTF8")
+    reply = await edge.scan("traveller", T1, orjson.dumps({"event_id": "e9"}))
+    assert (reply.status, reply.body["code"]) == (400, "MISSING_FIELD")
+    assert reply.body["result"]["terminal_id"] == "T1"
+    assert reply.body["result"]["outcome"] == "rejected"
+    reply = await edge.scan("traveller", T1, orjson.dumps([1]))
+    assert (reply.status, reply.body["code"]) == (400, "NOT_AN_OBJECT")
+
+
+async def test_offline_answers_are_stored_before_they_are_given(edge: Edge) -> None:
+    central: Any = edge.central
+    central.mode = "down"
+    reply = await edge.scan("traveller", T1, orjson.dumps(scan()))
+    assert reply.status == 200
+    assert reply.body["outcome"] == "hit" and "OFFLINE" in reply.body["warnings"]
+    assert reply.body["watchlist_version"].startswith("edge-")
+    [row] = await edge.outbox.run(edge.outbox.pending)
+    assert (row.terminal_id, row.event_id) == ("T1", "e1")
+    assert orjson.loads(row.body)["terminal_id"] == "T1"
+    # The link back: forwarded once, in order; a second pass has nothing to send.
+    central.mode = "answer"
+    assert await edge.forward_pending() == 1
+    assert await edge.forward_pending() == 0
+    assert central.forwarded == [("T1", "e1")]
+
+
+async def test_without_a_snapshot_offline_answers_are_unverified(edge: Edge) -> None:
+    central: Any = edge.central
+    central.mode = "down"
+    bare = Edge(Settings(), central, edge.outbox, NoSnapshot())  # type: ignore[arg-type]
+    reply = await bare.scan("traveller", T1, orjson.dumps(scan("e5")))
+    assert reply.body["outcome"] == "unverified"
+    assert {"OFFLINE", "LIST_UNAVAILABLE"} <= set(reply.body["warnings"])
+
+
+async def test_a_late_answer_is_not_forwarded_and_an_unacked_one_only_if_it_fails(
+        edge: Edge) -> None:
+    central: Any = edge.central
+    central.mode = "late"  # the broker has it: the centre will answer it
+    await edge.scan("traveller", T1, orjson.dumps(scan("e1")))
+    central.mode = "unacked"
+    await edge.scan("traveller", T1, orjson.dumps(scan("e2")))
+    first = central.delivery
+    await edge.scan("traveller", T1, orjson.dumps(scan("e3")))
+    second = central.delivery
+    # Under way: not forwarded while its own publication may still arrive.
+    assert await edge.forward_pending() == 0
+    first.set_result(None)  # acknowledged after all: the centre has it
+    second.set_exception(OSError("broker gone"))  # failed: the stored copy goes
+    await asyncio.sleep(0)
+    assert await edge.forward_pending() == 1
+    assert central.forwarded == [("T1", "e3")]
+    assert await edge.outbox.run(edge.outbox.counts) == {"sent": 2, "forwarded": 1}
