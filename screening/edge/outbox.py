@@ -91,6 +91,12 @@ class Outbox:
              _now()))
         return cur.rowcount == 1
 
+    def answer_of(self, terminal_id: str, event_id: str) -> bytes | None:
+        """The offline answer a terminal already got for this event, if any."""
+        row = self._db.execute("SELECT answer FROM scans WHERE terminal_id = ? AND "
+                               "event_id = ?", (terminal_id, event_id)).fetchone()
+        return None if row is None else bytes(row[0])
+
     def pending(self, limit: int = 500) -> list[Stored]:
         rows = self._db.execute(
             "SELECT seq, terminal_id, event_id, kind, body, answer FROM scans "

@@ -1,11 +1,11 @@
-"""The edge as a real subprocess (`screening edge`) and a terminal that speaks HTTPS to
-it, for the edge's integration tests."""
+"""The edge's integration tests' helpers: its settings for a run, terminals added and
+revoked with the real command, and a terminal that speaks HTTPS to the edge process
+(screening_bench.processes.EdgeProcess)."""
 
 from __future__ import annotations
 
 import ssl
 import subprocess
-import time
 from pathlib import Path
 from typing import Any, Self
 
@@ -14,7 +14,7 @@ import orjson
 
 from screening.security.secretsdir import SecretsDir
 from screening.settings import Settings
-from screening_bench.processes import end_process, env_for, free_port, screening_cmd
+from screening_bench.processes import EdgeProcess, env_for, free_port, screening_cmd
 
 
 def edge_settings(settings: Settings, folder: Path, **overrides: Any) -> Settings:
@@ -42,48 +42,6 @@ def revoke_terminal(settings: Settings, terminal: str) -> None:
                                         terminal),
                           env=env_for(settings), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-
-
-class EdgeProcess:
-    def __init__(self, settings: Settings, log_path: Path) -> None:
-        self.settings = settings
-        self.log_path = log_path
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.settings.edge_port}"
-
-    def start(self) -> Self:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(screening_cmd("edge"), env=env_for(self.settings),
-                                         stdout=log, stderr=subprocess.STDOUT)
-        return self
-
-    def wait_serving(self, timeout: float = 60.0) -> None:
-        import socket
-
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc is not None
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"edge exited early:\n{self.log_tail()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.settings.edge_port), 1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"edge not serving in {timeout}s:\n{self.log_tail()}")
-
-    def log_tail(self, n: int = 60) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def stop(self, sig: int = 15) -> int | None:
-        return end_process(self.proc, sig)
 
 
 def client_ssl(settings: Settings) -> ssl.SSLContext:
@@ -124,3 +82,7 @@ class HttpsTerminal:
         assert self.session is not None
         async with self.session.get(f"{self.edge.url}{path}") as resp:
             return resp.status, orjson.loads(await resp.read())
+
+
+__all__ = ["EdgeProcess", "HttpsTerminal", "add_terminal", "client_ssl", "edge_settings",
+           "revoke_terminal"]

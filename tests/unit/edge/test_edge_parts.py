@@ -210,8 +210,11 @@ async def test_offline_answers_are_stored_before_they_are_given(edge: Edge) -> N
     [row] = await edge.outbox.run(edge.outbox.pending)
     assert (row.terminal_id, row.event_id) == ("T1", "e1")
     assert orjson.loads(row.body)["terminal_id"] == "T1"
-    # The link back: forwarded once, in order; a second pass has nothing to send.
+    # The link back: the terminal repeats the scan: the same answer, nothing published.
     central.mode = "answer"
+    again = await edge.scan("traveller", T1, orjson.dumps(scan()))
+    assert again.body == reply.body
+    # Forwarded once, in order; a second pass has nothing to send.
     assert await edge.forward_pending() == 1
     assert await edge.forward_pending() == 0
     assert central.forwarded == [("T1", "e1")]
