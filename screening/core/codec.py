@@ -26,6 +26,11 @@ _ID = TypeAdapter(Id, config=ConfigDict(str_strip_whitespace=True))
 # Windows tools do) still gets its scans screened.
 _BOM = b"\xef\xbb\xbf"
 _IDS = ("event_id", "terminal_id", "checkpoint_id")
+# Kafka headers of a scan an edge answered offline and forwards (contract v2, "Edge"): the
+# edge's snapshot version, and the hits it found (`list:record_id`, comma-separated), so
+# that the worker can tell which of its alerts the gate was not told of (retroactive).
+OFFLINE_HEADER = "screening-offline"
+OFFLINE_HITS_HEADER = "screening-offline-hits"
 
 
 def without_bom(raw: bytes) -> bytes:

@@ -20,7 +20,14 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from screening.core.codec import decode_scan, refusal
-from screening.core.decide import blob_refs, decide, decode_records, rejected, unverified
+from screening.core.decide import (
+    blob_refs,
+    decide,
+    decode_records,
+    rejected,
+    retroactive,
+    unverified,
+)
 from screening.core.prepare import Prepared, prepare
 from screening.deadletters import DEADLETTER_PAYLOAD_BYTES as DEADLETTER_PAYLOAD_BYTES
 from screening.deadletters import Sealer, dead_letter, sealer_for
@@ -52,6 +59,9 @@ class RawScan(NamedTuple):
     refused: tuple[str, str] | None = None
     # The site whose scan topic it came on (the worker); None: no site check (`screen`).
     site: str | None = None
+    # A scan an edge answered offline and forwarded: the hits (`list:record_id`) its
+    # snapshot found. None: answered here first.
+    offline_hits: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -203,5 +213,7 @@ class Screener:
             try:
                 item.result, item.alerts = decide(p, answers, records, version=version.id,
                                                   now=now, threshold=self.settings.name_threshold)
+                if item.raw.offline_hits is not None:
+                    item.alerts = retroactive(item.alerts, item.raw.offline_hits)
             except Exception as exc:  # a bug of ours must not stop the stream
                 self._failed(item, exc, now, scan=p.scan)

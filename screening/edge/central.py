@@ -28,6 +28,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from screening import kafka_io
+from screening.core.codec import OFFLINE_HEADER, OFFLINE_HITS_HEADER
 from screening.logs import kv
 from screening.models import ScanKind
 from screening.security.clients import aiokafka_options
@@ -35,12 +36,16 @@ from screening.security.roles import SiteTopics, site_topics
 from screening.settings import Settings
 
 log = logging.getLogger("screening.edge.central")
-# Kafka headers of a scan the edge answered offline and forwards later.
-OFFLINE_HEADER = "screening-offline"
 # Longest wait for an acknowledgement when forwarding or probing, in seconds.
 FORWARD_TIMEOUT_S = 5.0
 
 Key = tuple[str, str]  # (terminal_id, event_id)
+
+
+def offline_headers(answer: dict[str, Any]) -> list[tuple[str, bytes]]:
+    hits = ",".join(f"{h['list']}:{h['record_id']}" for h in answer.get("hits", ()))
+    return [(OFFLINE_HEADER, str(answer.get("watchlist_version", "")).encode()),
+            (OFFLINE_HITS_HEADER, hits.encode())]
 
 
 class Busy(Exception):
@@ -85,13 +90,14 @@ class Central:
     # -- connecting ------------------------------------------------------------
 
     async def connect(self) -> bool:
-        """Starts the clients (once) and positions the reader; True when up."""
+        """Starts the clients (once) and positions the reader; True when up. Bounded in
+        time: with the broker gone, aiokafka would wait for offsets forever."""
         if self.producer is None:
             producer = kafka_io.producer(self.settings, linger_ms=0,
                                          request_timeout_ms=int(FORWARD_TIMEOUT_S * 1000))
             try:
-                await producer.start()
-            except (KafkaError, OSError) as exc:
+                await asyncio.wait_for(producer.start(), FORWARD_TIMEOUT_S)
+            except (KafkaError, OSError, TimeoutError) as exc:
                 await producer.stop()
                 log.info("centre not reachable", extra=kv(error=type(exc).__name__))
                 return False
@@ -101,24 +107,29 @@ class Central:
                                         enable_auto_commit=False, auto_offset_reset="latest",
                                         fetch_max_wait_ms=100)
             try:
-                parts = await asyncio.wait_for(
-                    self.producer.partitions_for(self.topics.results), FORWARD_TIMEOUT_S)
-                tps = [TopicPartition(self.topics.results, p) for p in sorted(parts)]
-                await consumer.start()
-                consumer.assign(tps)
-                await consumer.seek_to_end(*tps)
-                for tp in tps:  # resolve "the end" now, before any scan is published
-                    await consumer.position(tp)
+                await asyncio.wait_for(self._position(consumer), 2 * FORWARD_TIMEOUT_S)
             except (KafkaError, OSError, TimeoutError) as exc:
                 await consumer.stop()
                 log.warning("results topic not readable", extra=kv(
                     topic=self.topics.results, error=type(exc).__name__, reason=str(exc)))
                 return False
             self.consumer = consumer
-            self.partitions = tps
             self._reader = asyncio.create_task(self._read(), name="edge-results")
         self._set(True)
         return True
+
+    async def _position(self, consumer: AIOKafkaConsumer) -> None:
+        """Every partition of the results topic, at its end, resolved now: no answer to
+        a scan published after this can be missed."""
+        assert self.producer is not None
+        parts = await self.producer.partitions_for(self.topics.results)
+        tps = [TopicPartition(self.topics.results, p) for p in sorted(parts)]
+        await consumer.start()
+        consumer.assign(tps)
+        await consumer.seek_to_end(*tps)
+        for tp in tps:
+            await consumer.position(tp)
+        self.partitions = tps
 
     async def probe(self) -> bool:
         """Whether the broker answers now (the results topic's end offsets: one small
@@ -196,15 +207,16 @@ class Central:
         finally:
             self.waiting.pop(key, None)
 
-    async def forward(self, kind: str, key: Key, body: bytes, version: str) -> bool:
-        """Publishes a stored scan; True once the broker acknowledged it."""
+    async def forward(self, kind: str, key: Key, body: bytes, answer: dict[str, Any]) -> bool:
+        """Publishes a stored scan with what the edge answered for it (its snapshot's
+        version and hits, in headers); True once the broker acknowledged it."""
         if self.producer is None:
             return False
         topic = self.topic("vehicle" if kind == "vehicle" else "traveller")
         try:
             await asyncio.wait_for(self.producer.send_and_wait(
                 topic, body, key=key[0].encode(),
-                headers=[(OFFLINE_HEADER, version.encode())]), FORWARD_TIMEOUT_S)
+                headers=offline_headers(answer)), FORWARD_TIMEOUT_S)
         except (KafkaError, OSError, TimeoutError) as exc:
             log.info("forwarding failed", extra=kv(error=type(exc).__name__))
             self._set(False)

@@ -156,9 +156,9 @@ class Edge:
             if not rows:
                 return sent
             for row in rows:
-                version = orjson.loads(row.answer).get("watchlist_version", "")
                 key = (row.terminal_id, row.event_id)
-                if not await self.central.forward(row.kind, key, row.body, version):
+                if not await self.central.forward(row.kind, key, row.body,
+                                                  orjson.loads(row.answer)):
                     return sent
                 await self.outbox.run(self.outbox.mark, row.terminal_id, row.event_id,
                                       "forwarded")

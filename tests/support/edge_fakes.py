@@ -37,7 +37,7 @@ class FakeCentral:
     async def probe(self) -> bool:
         return self.up
 
-    async def forward(self, kind: str, key: Key, body: bytes, version: str) -> bool:
+    async def forward(self, kind: str, key: Key, body: bytes, answer: dict[str, Any]) -> bool:
         if self.refuse_forward:
             return False
         self.forwarded.append(key)

@@ -13,7 +13,9 @@ from typing import Any
 import orjson
 import pytest
 
+from screening.agents.scans import offline_hits
 from screening.core.engine import RawScan, Screener
+from screening.edge.central import offline_headers
 from screening.edge.limits import RateLimiter
 from screening.edge.openapi import openapi
 from screening.edge.outbox import Outbox, Stored
@@ -247,3 +249,28 @@ async def test_a_late_answer_is_not_forwarded_and_an_unacked_one_only_if_it_fail
     assert await edge.forward_pending() == 1
     assert central.forwarded == [("T1", "e3")]
     assert await edge.outbox.run(edge.outbox.counts) == {"sent": 2, "forwarded": 1}
+
+
+# -- forwarded scans: retroactive alerts ----------------------------------------------------
+
+def test_a_forwarded_scan_says_what_the_edge_answered_in_its_headers() -> None:
+    answer = {"watchlist_version": "edge-abc", "hits": [
+        {"list": "sltd", "record_id": "S1"}, {"list": "notice", "record_id": "N1"}]}
+    headers = offline_headers(answer)
+    assert offline_hits(headers) == frozenset({"sltd:S1", "notice:N1"})
+    assert offline_hits(dict(headers)) == frozenset({"sltd:S1", "notice:N1"})
+    assert offline_hits(offline_headers({"watchlist_version": "edge-abc"})) == frozenset()
+    assert offline_hits([("other", b"x")]) is None  # not forwarded by an edge
+
+
+async def test_alerts_the_snapshot_missed_are_retroactive(memory_store: Any) -> None:
+    screener = Screener(memory_store, Settings())
+    raw = orjson.dumps(scan("e1", terminal_id="T1", checkpoint_id="C"))
+    first, missed, known = await screener.screen([
+        RawScan("traveller", raw),
+        RawScan("traveller", raw, offline_hits=frozenset()),
+        RawScan("traveller", raw, offline_hits=frozenset({"sltd:S1"}))])
+    assert [a.kind for a in first.alerts] == ["watchlist"]
+    assert [a.kind for a in missed.alerts] == ["retroactive"]
+    assert [a.kind for a in known.alerts] == ["watchlist"]
+    assert missed.result == first.result  # the gate's answer is the same
