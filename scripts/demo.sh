@@ -72,7 +72,27 @@ curl -sf "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" >/dev/null ||
 sleep 1
 kill -0 "${pids[0]}" 2>/dev/null || { echo "worker exited"; tail -30 "$DEMO/worker.log"; exit 1; }
 
-say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit); alerts (console):"
+EDGE_PORT="${DEMO_EDGE_PORT:-8443}"
+EDGE_URL="https://127.0.0.1:$EDGE_PORT"
+say "the site's edge: HTTPS for terminals without Kafka, answers from its signed snapshot when the link fails (log: $DEMO/edge.log)"
+"$BIN/screening" security add-terminal default demo-kiosk-1 --checkpoint CP-EDGE-1 \
+    >"$DEMO/edge-kiosk.token" 2>/dev/null
+chmod 600 "$DEMO/edge-kiosk.token"
+env "${AS_SITE[@]}" SCREENING_EDGE_PORT="$EDGE_PORT" SCREENING_EDGE_SNAPSHOT_DIR="$DEMO/lists" \
+    SCREENING_EDGE_DATA_DIR="$DEMO/edge" "$BIN/screening" edge >"$DEMO/edge.log" 2>&1 &
+pids+=($!)
+EDGE_PID=$!
+for _ in $(seq 1 240); do
+    curl -sf --cacert "$SCREENING_SECRETS_DIR/ca.crt" "$EDGE_URL/v1/health" >/dev/null 2>&1 && break
+    kill -0 "$EDGE_PID" 2>/dev/null || { tail -30 "$DEMO/edge.log"; exit 1; }
+    sleep 0.5
+done
+
+say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit), a kiosk posts 10/s through the edge; alerts (console):"
+env "${AS_SITE[@]}" "$BIN/screening" simulate --edge "$EDGE_URL" --token-file "$DEMO/edge-kiosk.token" \
+    --lists "$DEMO"/lists/*.ndjson --rate 10 --duration "$SECONDS_TO_RUN" --hit-share 0.1 \
+    >"$DEMO/simulate-edge.log" 2>&1 &
+pids+=($!)
 env "${AS_SITE[@]}" "$BIN/screening" simulate --lists "$DEMO"/lists/*.ndjson --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 \
     --malformed-share 0.01 >"$DEMO/simulate.log" 2>&1 &
 pids+=($!)
@@ -87,5 +107,7 @@ curl -s "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" |
     grep -E '^screening_(scans|hits|deadletters)_total' | sed 's/^/  /'
 echo
 echo "  simulator: $(tail -1 "$DEMO/simulate.log")"
+echo "  kiosk through the edge: $(tail -1 "$DEMO/simulate-edge.log")"
+echo "  edge: $(curl -s --cacert "$SCREENING_SECRETS_DIR/ca.crt" "$EDGE_URL/v1/health")"
 echo "  worker log: $DEMO/worker.log; metrics: http://127.0.0.1:$SCREENING_WEB_PORT/metrics"
 echo "  services keep running: make services-down stops them"

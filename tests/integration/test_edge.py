@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import signal
+import subprocess
 import uuid
 from collections import Counter
 from datetime import UTC, datetime
@@ -28,7 +29,13 @@ from tests.support.edge import (
 )
 from tests.support.feed import sign_files
 from tests.support.pipeline import load_lists
-from tests.support.services import collect, create_topics, free_port
+from tests.support.services import (
+    collect,
+    create_topics,
+    env_for,
+    free_port,
+    screening_cmd,
+)
 from tests.support.terminal import Terminal
 
 pytestmark = pytest.mark.integration
@@ -280,3 +287,28 @@ async def test_the_edge_does_not_start_on_a_snapshot_that_does_not_verify(
     assert edge.proc is not None
     assert edge.proc.wait(60) == 2
     assert "not what" in edge.log_tail() and "signed" in edge.log_tail()
+
+
+async def test_the_simulator_posts_through_the_edge(settings, edge_factory, tmp_path) -> None:
+    """`screening simulate --edge`: what `make demo` runs for a site with an edge (here
+    with the link down, so every answer is the snapshot's)."""
+    folder = tmp_path / "lists"
+    paths = generate_lists(folder, sltd=200, notices=50, smv=50, seed=4)
+    sign_files(paths.values())
+    es = edge_settings(settings, tmp_path / "edge", edge_snapshot_dir=folder,
+                       broker=f"kafka://127.0.0.1:{free_port()}")
+    token_file = tmp_path / "token"
+    token_file.write_text(add_terminal(es, "T-SIM", CHECKPOINT))
+    edge = edge_factory(es)
+    done = await asyncio.to_thread(
+        subprocess.run, screening_cmd(
+            "simulate", "--edge", edge.url, "--token-file", str(token_file), "--lists",
+            *map(str, paths.values()), "--count", "30", "--rate", "15", "--hit-share", "0.3",
+            "--seed", "3"),
+        env=env_for(es), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    counts = dict(part.split("=") for part in done.stderr.strip().splitlines()[-1].split(", "))
+    answered = {k: int(v) for k, v in counts.items() if k.startswith("answered_")}
+    assert sum(answered.values()) == 30, counts
+    assert set(answered) <= {"answered_clear_offline", "answered_hit_offline"}, counts
+    assert answered.get("answered_hit_offline", 0) >= 3, counts
