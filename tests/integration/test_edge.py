@@ -27,7 +27,7 @@ from tests.support.edge import (
     edge_settings,
     revoke_terminal,
 )
-from tests.support.feed import sign_files
+from tests.support.feed import sign_files, signed
 from tests.support.pipeline import load_lists
 from tests.support.services import (
     collect,
@@ -168,6 +168,17 @@ async def test_the_edge_refuses_what_a_terminal_may_not_send(settings, edge_fact
     assert "X1234567" not in log and token not in log and "scr_t_" not in log
 
 
+NOTICE = {"list": "notice", "id": "N-EDGE", "colour": "red",
+          "names": [{"surname": "VARGAS", "given_names": "LUCIA", "script": "Latn"}],
+          "nationalities": ["UTO"], "documents": [{"number": "EDGE12345",
+                                                   "issuing_state": "UTO"}],
+          "issued_at": "2026-12-01T00:00:00Z"}
+
+
+def _value(message: Any) -> dict[str, Any]:
+    return dict(orjson.loads(message.value))
+
+
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
@@ -211,6 +222,12 @@ async def test_offline_answers_are_kept_across_a_kill_and_forwarded_once(
         # Warm the connections and the matching caches, then at 200 scans/s.
         warmed = [(0.0, *(await gate.post(kind, scan))[:2]) for kind, scan in warm]
         answered = await _post_at_rate(gate, scans, rate=200.0)
+        # A traveller no list knows yet: clear, offline.
+        wanted = _body(document={"number": "EDGE12345", "issuing_state": "UTO"},
+                       holder={"surname": "VARGAS", "given_names": "LUCIA"})
+        status, body, _ = await gate.post("traveller", wanted)
+        assert (status, body["outcome"]) == (200, "clear")
+        warmed.append((0.0, status, body))
     assert {status for _, status, _ in answered + warmed} == {200}
     answers = {body["event_id"]: body for _, _, body in answered + warmed}
     assert all("OFFLINE" in a["warnings"] for a in answers.values())
@@ -226,19 +243,32 @@ async def test_offline_answers_are_kept_across_a_kill_and_forwarded_once(
           f"p99 {p99 * 1000:.1f} ms ({len(latencies)} scans)")
     assert p99 < 1.0, f"offline p99 {p99:.3f} s"  # generous: the goal is 50 ms
 
-    # Killed without a goodbye while offline; back with the link up: nothing lost.
+    # Killed without a goodbye while offline. A notice on that traveller's document is
+    # published meanwhile; the link is back: nothing lost, and the notice's alert for
+    # the offline scan is retroactive.
     edge.stop(signal.SIGKILL)
     worker = worker_factory(settings)
     worker.wait_ready()
+    async with Terminal(settings, "T-PROBE") as probe:
+        await probe.send_update(signed({
+            "update_id": uuid.uuid4().hex, "op": "upsert",
+            "issued_at": datetime.now(UTC).isoformat(), "record": NOTICE}), "notice:N-EDGE")
+        for _ in range(40):  # until the worker has applied it (each try a real scan)
+            probed = await probe.answer(orjson.dumps(
+                {**wanted, "event_id": f"probe-{uuid.uuid4().hex}", "terminal_id": "T-PROBE",
+                 "checkpoint_id": CHECKPOINT}))
+            if probed["outcome"] == "hit":
+                break
+        assert probed["outcome"] == "hit", probed
     edge_factory(es, name="edge-online")
     expected = set(answers)
     results = await collect(settings, settings.topic_results, until=len(expected),
                             timeout=120, settle=3.0)
-    seen = Counter(orjson.loads(m.value)["event_id"] for m in results)
+    results = [r for r in map(_value, results) if not r["event_id"].startswith("probe-")]
+    seen = Counter(r["event_id"] for r in results)
     assert set(seen) == expected
     assert max(seen.values()) == 1, [e for e, n in seen.items() if n > 1][:5]
-    central = {(r["event_id"], h["list"], h["record_id"])
-               for r in (orjson.loads(m.value) for m in results) for h in r["hits"]}
+    central = {(r["event_id"], h["list"], h["record_id"]) for r in results for h in r["hits"]}
     assert central >= offline_hits  # the same SLTD and SMV, and more lists
     missed = central - offline_hits
     assert any(lst in ("notice", "event") for _, lst, _ in missed)
@@ -246,9 +276,10 @@ async def test_offline_answers_are_kept_across_a_kill_and_forwarded_once(
     alerts = [orjson.loads(m.value) for m in await collect(
         settings, settings.topic_alerts, until=len(central), timeout=60, settle=2.0)]
     kinds = {(a["event_id"], a["hit"]["list"], a["hit"]["record_id"]): a["kind"]
-             for a in alerts}
+             for a in alerts if not a["event_id"].startswith("probe-")}
     assert set(kinds) == central
     assert {k for k, kind in kinds.items() if kind == "retroactive"} == missed
+    assert kinds[(wanted["event_id"], "notice", "N-EDGE")] == "retroactive"
 
 
 async def test_a_late_answer_is_not_forwarded_twice(settings, lists, worker_factory,
