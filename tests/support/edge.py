@@ -44,6 +44,66 @@ def revoke_terminal(settings: Settings, terminal: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+class PrivateBroker:
+    """A plaintext Kafka of the test's own (scripts/services.sh on free ports and a folder
+    of its own), which a test may stop and start again: the shared broker never is.
+    Stopped by its own pid; its folder goes with the test's tmp folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.controller_port = free_port()
+
+    @property
+    def url(self) -> str:
+        return f"kafka://127.0.0.1:{self.port}"
+
+    def _env(self) -> dict[str, str]:
+        import os
+
+        from tests.support.services import REPO
+
+        return {**os.environ, "SCREENING_LOCAL_DIR": str(self.folder),
+                "KAFKA_LIBS": os.environ.get("KAFKA_LIBS", str(REPO / ".local" / "kafka-libs")),
+                "KAFKA_SECURITY": "plaintext", "KAFKA_PORT": str(self.port),
+                "KAFKA_CONTROLLER_PORT": str(self.controller_port),
+                "KAFKA_HEAP_OPTS": "-Xmx512m -Xms128m"}
+
+    def start(self) -> None:
+        from tests.support.services import REPO
+
+        done = subprocess.run(["bash", str(REPO / "scripts" / "services.sh"), "up", "kafka"],
+                              env=self._env(), capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stderr
+
+    def pid(self) -> int | None:
+        path = self.folder / "kafka" / str(self.port) / "kafka.pid"
+        text = path.read_text().strip() if path.exists() else ""
+        return int(text) if text.isdigit() else None
+
+    def stop(self) -> None:
+        """SIGTERM to our broker's pid, then SIGKILL after 30 s."""
+        import os
+        import signal
+        import time
+
+        pid = self.pid()
+        if pid is None:
+            return
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+        os.kill(pid, signal.SIGKILL)
+
+
 def client_ssl(settings: Settings) -> ssl.SSLContext:
     """Trusts the local CA only, with host name checks: as a terminal would."""
     return ssl.create_default_context(cafile=str(SecretsDir(Path(settings.secrets_dir)).ca_cert))
@@ -84,5 +144,5 @@ class HttpsTerminal:
             return resp.status, orjson.loads(await resp.read())
 
 
-__all__ = ["EdgeProcess", "HttpsTerminal", "add_terminal", "client_ssl", "edge_settings",
-           "revoke_terminal"]
+__all__ = ["EdgeProcess", "HttpsTerminal", "PrivateBroker", "add_terminal", "client_ssl",
+           "edge_settings", "revoke_terminal"]
