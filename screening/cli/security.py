@@ -38,6 +38,11 @@ def add_parser(sub: Any) -> None:
     add.add_argument("--lat", type=float, default=None, help="the venue's latitude")
     add.add_argument("--lon", type=float, default=None, help="the venue's longitude")
     add.set_defaults(func=run_add_site)
+    ae = ssub.add_parser(
+        "add-edge", help="the principal of a site's edge (edge-SITE): the site's rights and "
+                         "reading list updates, to keep the edge's snapshot current")
+    ae.add_argument("site", help="a declared site (or `default`)")
+    ae.set_defaults(func=run_add_edge)
     at = ssub.add_parser(
         "add-terminal", help="a terminal's token for the site's edge (printed once; only "
                              "its hash is kept); again for a terminal: a new token")
@@ -294,4 +299,27 @@ def run_revoke_terminal(settings: Settings, args: argparse.Namespace) -> int:
         print(f"security: site {site_id} has no terminal {args.terminal!r}", file=sys.stderr)
         return 1
     print(f"security: terminal {args.terminal} of site {site_id} revoked", file=sys.stderr)
+    return 0
+
+
+def run_add_edge(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.security import roles
+    from screening.security.provision import apply
+    from screening.security.secretsdir import SecretsDir
+
+    try:
+        site_id = roles.check_site(args.site)
+    except ValueError as exc:
+        print(f"security: {exc}", file=sys.stderr)
+        return 2
+    if site_id != roles.DEFAULT_SITE and asyncio.run(_site(settings, site_id)) is None:
+        print(f"security: no site {site_id!r} (screening security add-site first)",
+              file=sys.stderr)
+        return 2
+    principal = roles.edge_principal(site_id)
+    SecretsDir(Path(settings.secrets_dir)).ensure([principal], [])
+    sites = [roles.DEFAULT_SITE] + ([site_id] if site_id != roles.DEFAULT_SITE else [])
+    apply(settings, sites, users=True)
+    print(f"security: principal {principal} for the edge of site {site_id}; its settings: "
+          f"`screening security client-config {principal} --format env`", file=sys.stderr)
     return 0

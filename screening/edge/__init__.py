@@ -16,6 +16,7 @@ from pathlib import Path
 from aiohttp import web
 
 from screening.edge.central import Central
+from screening.edge.feed import SnapshotFeed
 from screening.edge.limits import RateLimiter
 from screening.edge.outbox import Outbox
 from screening.edge.routes import make_app
@@ -25,7 +26,7 @@ from screening.edge.terminals import TerminalRegistry, terminals_file
 from screening.edge.tls import server_context
 from screening.logs import kv
 from screening.settings import Settings
-from screening.watchlists.signing import load_trusted_keys
+from screening.watchlists.signing import TrustedKeys, load_trusted_keys
 from screening.watchlists.store import ListReader
 
 log = logging.getLogger("screening.edge")
@@ -36,8 +37,11 @@ def load_reader(settings: Settings) -> ListReader:
     when a file's signature or manifest does not match."""
     if settings.edge_snapshot_dir is None:
         return NoSnapshot()
-    trusted = load_trusted_keys(settings.feed_keys_file, settings.feed_keys)
-    return Snapshot.load(Path(settings.edge_snapshot_dir), trusted)
+    return Snapshot.load(Path(settings.edge_snapshot_dir), trusted_keys(settings))
+
+
+def trusted_keys(settings: Settings) -> TrustedKeys:
+    return load_trusted_keys(settings.feed_keys_file, settings.feed_keys)
 
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
@@ -58,6 +62,10 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     # answered offline while the link loop keeps trying.
     await central.connect()
     link = asyncio.create_task(edge.keep_link(stop), name="edge-link")
+    tasks = [link]
+    if isinstance(reader, Snapshot):
+        feed = SnapshotFeed(settings, reader, outbox, trusted_keys(settings))
+        tasks.append(asyncio.create_task(feed.run(stop), name="edge-feed"))
     try:
         await site_.start()
         log.info("edge serving", extra=kv(site=site, host=settings.edge_host,
@@ -66,7 +74,8 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
-        link.cancel()
-        await asyncio.gather(link, return_exceptions=True)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         await central.close()
         outbox.close()

@@ -25,6 +25,7 @@ class Health(BaseModel):
     status: str
     site_link: str
     snapshot_version: str | None
+    snapshot_updates: int
     stored: dict[str, int]
 
 

@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 T = TypeVar("T")
 
 SCHEMA = """
@@ -40,6 +42,7 @@ CREATE TABLE IF NOT EXISTS scans (
     UNIQUE (terminal_id, event_id)
 );
 CREATE INDEX IF NOT EXISTS scans_pending ON scans (state, seq);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
 """
 
 
@@ -107,6 +110,15 @@ class Outbox:
         self._db.execute("UPDATE scans SET state = ?, done_at = ? WHERE terminal_id = ? AND "
                          "event_id = ? AND state = 'pending'",
                          (state, _now(), terminal_id, event_id))
+
+    def meta(self, key: str) -> Any:
+        """A value the edge keeps beside the scans (feed.py: where updates start)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else orjson.loads(row[0])
+
+    def set_meta(self, key: str, value: Any) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                         (key, orjson.dumps(value)))
 
     def counts(self) -> dict[str, int]:
         return dict(self._db.execute("SELECT state, count(*) FROM scans GROUP BY state"))

@@ -59,7 +59,7 @@ class Edge:
         self.central = central
         self.outbox = outbox
         self.screener = Screener(reader, settings, clock=clock)
-        self.snapshot_version = getattr(getattr(reader, "version", None), "id", None)
+        self.reader = reader
         self.clock = clock
         # Stored scans whose first publication may still reach the broker: not forwarded
         # until its outcome is known.
@@ -186,10 +186,16 @@ class Edge:
             for w in waits:
                 w.cancel()
 
+    @property
+    def snapshot_version(self) -> str | None:
+        version = getattr(self.reader, "version", None)
+        return None if version is None else str(version.id)
+
     async def health(self) -> dict[str, Any]:
         counts = await self.outbox.run(self.outbox.counts)
         return {"status": "ok", "site_link": "up" if self.central.up else "down",
                 "snapshot_version": self.snapshot_version,
+                "snapshot_updates": getattr(self.reader, "updates", 0),
                 "stored": {"pending": counts.get("pending", 0),
                            "forwarded": counts.get("forwarded", 0),
                            "sent": counts.get("sent", 0)}}

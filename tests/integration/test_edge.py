@@ -16,13 +16,17 @@ from typing import Any
 
 import orjson
 import pytest
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import TopicAuthorizationFailedError
 
 from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
+from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from tests.support.edge import (
     EdgeProcess,
     HttpsTerminal,
+    add_edge,
     add_terminal,
     edge_settings,
     revoke_terminal,
@@ -343,3 +347,41 @@ async def test_the_simulator_posts_through_the_edge(settings, edge_factory, tmp_
     assert sum(answered.values()) == 30, counts
     assert set(answered) <= {"answered_clear_offline", "answered_hit_offline"}, counts
     assert answered.get("answered_hit_offline", 0) >= 3, counts
+
+
+async def test_the_edges_snapshot_follows_signed_list_updates(settings, lists, edge_factory,
+                                                              tmp_path) -> None:
+    """As `edge-default` (the site's rights and the list updates): a record published
+    while the edge runs is in its offline answers; it may not publish updates itself."""
+    add_edge(settings)
+    es = edge_settings(settings, tmp_path / "edge", principal="edge-default",
+                       edge_snapshot_dir=lists[0].parent)
+    token = add_terminal(es, "T-EDGE-1", CHECKPOINT)
+    edge = edge_factory(es)
+    record = {"list": "sltd", "id": "SLTD-EDGE-LIVE", "document_number": "LIVE7654",
+              "issuing_state": "UTO", "document_type": "P", "status": "stolen",
+              "reported_at": "2026-12-01"}
+    # No worker runs: every answer is the edge's own, after the budget.
+    async with HttpsTerminal(edge, token) as gate, Terminal(settings, "T-FEED") as feed:
+        wanted = _body(document={"number": "LIVE7654", "issuing_state": "UTO"})
+        status, body, _ = await gate.post("traveller", wanted)
+        assert (status, body["outcome"]) == (200, "clear") and "OFFLINE" in body["warnings"]
+        await feed.send_update(signed({"update_id": uuid.uuid4().hex, "op": "upsert",
+                                       "issued_at": datetime.now(UTC).isoformat(),
+                                       "record": record}), "sltd:SLTD-EDGE-LIVE")
+        for _ in range(60):
+            status, body, _ = await gate.post("traveller", _body(document=wanted["document"]))
+            if body["outcome"] == "hit":
+                break
+        assert body["outcome"] == "hit", edge.log_tail()
+        assert [h["record_id"] for h in body["hits"]] == ["SLTD-EDGE-LIVE"]
+        assert body["watchlist_version"].endswith("+1")
+        _, health = await gate.get("/v1/health")
+        assert health["snapshot_updates"] == 1
+    producer = AIOKafkaProducer(**aiokafka_options(es), request_timeout_ms=10_000)
+    await producer.start()
+    try:
+        with pytest.raises(TopicAuthorizationFailedError):
+            await producer.send_and_wait(settings.topic(settings.topic_updates), b"{}")
+    finally:
+        await producer.stop()

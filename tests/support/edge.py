@@ -17,16 +17,17 @@ from screening.settings import Settings
 from screening_bench.processes import EdgeProcess, env_for, free_port, screening_cmd
 
 
-def edge_settings(settings: Settings, folder: Path, **overrides: Any) -> Settings:
-    """A run's edge: the default site's principal, its own port, terminals file and data
-    folder under the test's tmp folder."""
+def edge_settings(settings: Settings, folder: Path, principal: str = "site-default",
+                  **overrides: Any) -> Settings:
+    """A run's edge: the default site's principal (or `principal`), its own port,
+    terminals file and data folder under the test's tmp folder."""
     from screening.security.secretsdir import principal_settings
 
     values: dict[str, Any] = {
         "edge_site": "default", "edge_port": free_port(),
         "edge_terminals_file": folder / "terminals", "edge_data_dir": folder / "data"}
     values.update(overrides)
-    return principal_settings(settings, "site-default").model_copy(update=values)
+    return principal_settings(settings, principal).model_copy(update=values)
 
 
 def add_terminal(settings: Settings, terminal: str, checkpoint: str) -> str:
@@ -35,6 +36,13 @@ def add_terminal(settings: Settings, terminal: str, checkpoint: str) -> str:
                           env=env_for(settings), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
+
+
+def add_edge(settings: Settings) -> None:
+    """`screening security add-edge` for the run's site (as admin)."""
+    done = subprocess.run(screening_cmd("security", "add-edge", settings.edge_site),
+                          env=env_for(settings), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
 
 
 def revoke_terminal(settings: Settings, terminal: str) -> None:
@@ -144,5 +152,6 @@ class HttpsTerminal:
             return resp.status, orjson.loads(await resp.read())
 
 
-__all__ = ["EdgeProcess", "HttpsTerminal", "PrivateBroker", "add_terminal", "client_ssl",
+__all__ = ["EdgeProcess", "HttpsTerminal", "PrivateBroker", "add_edge", "add_terminal",
+           "client_ssl",
            "edge_settings", "revoke_terminal"]

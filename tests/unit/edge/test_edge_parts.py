@@ -9,6 +9,7 @@ import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import orjson
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from screening.agents.scans import offline_hits
 from screening.core.engine import RawScan, Screener
 from screening.edge.central import offline_headers
+from screening.edge.feed import SnapshotFeed
 from screening.edge.limits import RateLimiter
 from screening.edge.openapi import openapi
 from screening.edge.outbox import Outbox, Stored
@@ -29,10 +31,11 @@ from screening.edge.terminals import (
     revoke_terminal,
 )
 from screening.exceptions import SignatureRefused
+from screening.security import roles
 from screening.settings import Settings
 from screening.watchlists import signing
 from tests.support.edge_fakes import FakeCentral
-from tests.support.feed import sign_files, stranger_key
+from tests.support.feed import sign_files, signed, stranger_key
 
 T1 = Terminal("T1", "CP-1", "", "")
 SLTD = {"list": "sltd", "id": "S1", "document_number": "L898902C3", "issuing_state": "UTO",
@@ -274,3 +277,64 @@ async def test_alerts_the_snapshot_missed_are_retroactive(memory_store: Any) -> 
     assert [a.kind for a in missed.alerts] == ["retroactive"]
     assert [a.kind for a in known.alerts] == ["watchlist"]
     assert missed.result == first.result  # the gate's answer is the same
+
+
+# -- the edge's principal and live updates -------------------------------------------------
+
+def test_an_edge_may_do_what_its_site_may_and_read_the_list_updates() -> None:
+    s = Settings(topic_prefix="dep.")
+    rights = {(g.resource, g.name, g.operation, g.pattern)
+              for g in roles.grants(s, ["default", "arena"], edges=("arena",))
+              if g.principal == "edge-arena"}
+    assert rights == {
+        ("topic", "dep.scans.traveller.arena", "write", "literal"),
+        ("topic", "dep.scans.vehicle.arena", "write", "literal"),
+        ("topic", "dep.screening.results.arena", "read", "literal"),
+        ("topic", "dep.screening.instructions.arena", "read", "literal"),
+        ("topic", "dep.watchlist.updates", "read", "literal"),
+        ("topic", "dep.screening.control", "read", "literal"),
+        ("group", "edge-arena.", "read", "prefixed")}
+    # No edge, no edge principal; an edge of an undeclared site is an error.
+    assert not any(g.principal.startswith("edge-") for g in roles.grants(s, ["default"]))
+    with pytest.raises(ValueError):
+        roles.grants(s, ["default"], edges=("arena",))
+
+
+def _update(op: str, record: dict[str, Any], at: str, update_id: str) -> bytes:
+    body = record if op == "upsert" else {"list": record["list"], "id": record["id"]}
+    return signed({"update_id": update_id, "op": op, "issued_at": at, "record": body})
+
+
+async def test_live_updates_change_what_the_snapshot_answers(tmp_path: Path) -> None:
+    snap = Snapshot.load(_lists(tmp_path / "lists"), _trusted())
+    box = Outbox(tmp_path / "outbox.sqlite")
+    feed = SnapshotFeed(Settings(), snap, box, _trusted())
+    screener = Screener(snap, Settings())
+
+    async def outcome(number: str) -> str:
+        raw = orjson.dumps(scan(uuid4().hex, number, terminal_id="T1", checkpoint_id="C"))
+        [done] = await screener.screen([RawScan("traveller", raw)])
+        assert done.result is not None
+        return done.result.outcome
+
+    fresh = {**SLTD, "id": "S2", "document_number": "Z9876543"}
+    assert await outcome("Z9876543") == "clear"
+    feed._apply(_update("upsert", fresh, "2026-12-06T10:00:00Z", "u1"), 0, 1)
+    assert await outcome("Z9876543") == "hit"
+    assert snap.version.id == f"{snap.base}+1"
+    # An older update of the record comes late: not applied over the newer one.
+    feed._apply(_update("delete", fresh, "2026-12-06T09:00:00Z", "u0"), 0, 2)
+    assert await outcome("Z9876543") == "hit"
+    feed._apply(_update("delete", fresh, "2026-12-06T11:00:00Z", "u2"), 0, 3)
+    assert await outcome("Z9876543") == "clear"
+    # The file's own record deleted by an update; one re-added by another.
+    feed._apply(_update("delete", SLTD, "2026-12-06T11:00:00Z", "u3"), 0, 4)
+    assert await outcome("L898902C3") == "clear"
+    # Unsigned or signed by a stranger: never applied.
+    unsigned = orjson.dumps({"update_id": "u4", "op": "upsert",
+                             "issued_at": "2026-12-06T12:00:00Z", "record": SLTD})
+    feed._apply(unsigned, 0, 5)
+    feed._apply(signed(orjson.loads(unsigned), stranger_key()), 0, 6)
+    assert await outcome("L898902C3") == "clear"
+    assert feed.refused == 2 and snap.updates == 3
+    box.close()
