@@ -75,10 +75,12 @@ kill -0 "${pids[0]}" 2>/dev/null || { echo "worker exited"; tail -30 "$DEMO/work
 EDGE_PORT="${DEMO_EDGE_PORT:-8443}"
 EDGE_URL="https://127.0.0.1:$EDGE_PORT"
 say "the site's edge: HTTPS for terminals without Kafka, answers from its signed snapshot when the link fails (log: $DEMO/edge.log)"
+"$BIN/screening" security add-edge default 2>/dev/null
+mapfile -t AS_EDGE < <(creds edge-default)
 "$BIN/screening" security add-terminal default demo-kiosk-1 --checkpoint CP-EDGE-1 \
     >"$DEMO/edge-kiosk.token" 2>/dev/null
 chmod 600 "$DEMO/edge-kiosk.token"
-env "${AS_SITE[@]}" SCREENING_EDGE_PORT="$EDGE_PORT" SCREENING_EDGE_SNAPSHOT_DIR="$DEMO/lists" \
+env "${AS_EDGE[@]}" SCREENING_EDGE_PORT="$EDGE_PORT" SCREENING_EDGE_SNAPSHOT_DIR="$DEMO/lists" \
     SCREENING_EDGE_DATA_DIR="$DEMO/edge" "$BIN/screening" edge >"$DEMO/edge.log" 2>&1 &
 pids+=($!)
 EDGE_PID=$!

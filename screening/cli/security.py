@@ -214,7 +214,9 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
     }
     signing_key, trusted_keys = (secrets.root / "feed-signing.key",
                                  secrets.root / "feed-keys.jsonl")
-    if principal in ("admin", "worker") and trusted_keys.exists():
+    # An edge verifies its snapshot and the live updates with the feed's public keys.
+    if (principal in ("admin", "worker") or principal.startswith("edge-")) \
+            and trusted_keys.exists():
         lines["SCREENING_FEED_KEYS_FILE"] = str(trusted_keys.resolve())
     sealing = secrets.root / "deadletter.key"
     if principal in ("admin", "worker") and sealing.exists():
