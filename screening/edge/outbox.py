@@ -16,6 +16,7 @@ so the event loop keeps serving while a row is fsynced.
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -65,8 +66,11 @@ class Outbox:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.path = path
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="edge-outbox")
+        # It holds whole scans (personal data): private from its first byte; SQLite makes
+        # its -wal and -shm files with the database file's mode.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        path.chmod(0o600)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        path.chmod(0o600)  # it holds whole scans: personal data
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)

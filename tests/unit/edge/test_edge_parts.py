@@ -96,6 +96,8 @@ async def test_the_outbox_keeps_one_row_per_event_in_order_across_a_reopen(
     # Another terminal's scan with the same event id is its own.
     assert await box.run(box.keep, Stored(0, "T2", "e1", "traveller", b"{}", b"{}"))
     await box.run(box.mark, "T1", "e0", "forwarded")
+    for name in ("outbox.sqlite", "outbox.sqlite-wal", "outbox.sqlite-shm"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
     box.close()
     again = Outbox(path)
     assert [(r.terminal_id, r.event_id) for r in await again.run(again.pending)] == [
