@@ -25,6 +25,7 @@ from screening.edge.snapshot import NoSnapshot, Snapshot
 from screening.edge.terminals import TerminalRegistry, terminals_file
 from screening.edge.tls import server_context
 from screening.logs import kv
+from screening.metrics import EdgeMetrics
 from screening.settings import Settings
 from screening.watchlists.signing import TrustedKeys, load_trusted_keys
 from screening.watchlists.store import ListReader
@@ -50,9 +51,10 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     outbox = Outbox(Path(settings.edge_data_dir) / f"{site}.sqlite")
     central = Central(settings, site)
     edge = Edge(settings, central, outbox, reader)
+    metrics = EdgeMetrics.create()
     app = make_app(edge, TerminalRegistry(terminals_file(settings, site)),
                    RateLimiter(settings.edge_rate_per_terminal,
-                               settings.edge_burst_per_terminal))
+                               settings.edge_burst_per_terminal), metrics)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site_ = web.TCPSite(runner, settings.edge_host, settings.edge_port,
@@ -64,7 +66,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     link = asyncio.create_task(edge.keep_link(stop), name="edge-link")
     tasks = [link]
     if isinstance(reader, Snapshot):
-        feed = SnapshotFeed(settings, reader, outbox, trusted_keys(settings))
+        feed = SnapshotFeed(settings, reader, outbox, trusted_keys(settings), metrics)
         tasks.append(asyncio.create_task(feed.run(stop), name="edge-feed"))
     try:
         await site_.start()

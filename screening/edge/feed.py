@@ -25,6 +25,7 @@ from screening.edge.outbox import Outbox
 from screening.edge.snapshot import Snapshot
 from screening.exceptions import InvalidRecord, SignatureRefused
 from screening.logs import kv
+from screening.metrics import EdgeMetrics
 from screening.runtime.clients import refresh_metadata
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
@@ -38,7 +39,7 @@ RETRY_S = 5.0
 
 class SnapshotFeed:
     def __init__(self, settings: Settings, snapshot: Snapshot, outbox: Outbox,
-                 trusted: TrustedKeys) -> None:
+                 trusted: TrustedKeys, metrics: EdgeMetrics | None = None) -> None:
         self.settings = settings
         self.snapshot = snapshot
         self.outbox = outbox
@@ -46,6 +47,7 @@ class SnapshotFeed:
         self.topic = settings.topic(settings.topic_updates)
         self.refused = 0
         self.allowed = True
+        self.metrics = metrics
 
     async def run(self, stop: asyncio.Event) -> None:
         """Reads and applies updates until `stop`; gives up only when the principal may
@@ -101,11 +103,19 @@ class SnapshotFeed:
             update = read_update(raw, self.trusted)
         except (SignatureRefused, InvalidRecord) as exc:
             self.refused += 1
+            self._count("refused")
             code = getattr(exc, "code", "INVALID_UPDATE")
             log.warning("list update refused", extra=kv(code=code, partition=partition,
                                                         offset=offset))
             return
         if self.snapshot.apply(update):
+            self._count("applied")
             log.info("list update applied", extra=kv(list=update.record.list,
                                                      op=update.op,
                                                      version=self.snapshot.version.id))
+        else:
+            self._count("stale")
+
+    def _count(self, result: str) -> None:
+        if self.metrics is not None:
+            self.metrics.updates.labels(result).inc()

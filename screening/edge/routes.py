@@ -15,12 +15,14 @@ from collections.abc import Awaitable, Callable
 
 import orjson
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from screening.edge.limits import RateLimiter
 from screening.edge.openapi import openapi
-from screening.edge.service import Edge, Reply, error
+from screening.edge.service import OFFLINE, Edge, Reply, error
 from screening.edge.terminals import Terminal, TerminalRegistry
 from screening.logs import kv
+from screening.metrics import EdgeMetrics
 from screening.models import ScanKind
 
 log = logging.getLogger("screening.edge.access")
@@ -29,6 +31,8 @@ BODY_TIMEOUT_S = 5.0
 EDGE: web.AppKey[Edge] = web.AppKey("edge", Edge)
 TERMINALS: web.AppKey[TerminalRegistry] = web.AppKey("terminals", TerminalRegistry)
 LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter", RateLimiter)
+METRICS: web.AppKey[EdgeMetrics] = web.AppKey("metrics", EdgeMetrics)
+TERMINAL: web.RequestKey[Terminal] = web.RequestKey("terminal", Terminal)
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -57,7 +61,10 @@ async def access_log(request: web.Request,
         status = exc.status
         raise
     finally:
-        terminal = request.get("terminal")
+        route = request.match_info.route.resource
+        request.app[METRICS].requests.labels(
+            route.canonical if route is not None else "other", str(status)).inc()
+        terminal = request.get(TERMINAL)
         log.info("request", extra=kv(
             method=request.method, path=request.path, status=status,
             terminal=terminal.terminal_id if terminal else "-",
@@ -71,7 +78,7 @@ def _authenticate(request: web.Request) -> Terminal | Reply:
     else:
         terminal = request.app[TERMINALS].authenticate(token)
         if terminal is not None:
-            request["terminal"] = terminal
+            request[TERMINAL] = terminal
             return terminal
         reply = error(401, "INVALID_TOKEN", "unknown or revoked token")
     return Reply(reply.status, reply.body, {"WWW-Authenticate": 'Bearer realm="edge"'})
@@ -97,7 +104,14 @@ def scan_handler(kind: ScanKind) -> Callable[[web.Request], Awaitable[web.Respon
             return _json(error(413, "TOO_LARGE", f"a scan is at most {limit} bytes"))
         except TimeoutError:
             return _json(error(408, "BODY_TIMEOUT", "the body did not arrive in time"))
-        return _json(await edge.scan(kind, who, raw))
+        began = time.monotonic()
+        reply = await edge.scan(kind, who, raw)
+        if reply.status == 200:
+            source = "offline" if OFFLINE in reply.body.get("warnings", ()) else "central"
+            metrics = request.app[METRICS]
+            metrics.answers.labels(source, str(reply.body.get("outcome"))).inc()
+            metrics.latency.labels(source).observe(time.monotonic() - began)
+        return _json(reply)
 
     return handle
 
@@ -106,13 +120,25 @@ async def health(request: web.Request) -> web.Response:
     return _json(Reply(200, await request.app[EDGE].health()))
 
 
-def make_app(edge: Edge, terminals: TerminalRegistry, limiter: RateLimiter) -> web.Application:
+async def metrics_text(request: web.Request) -> web.Response:
+    """Prometheus text; the gauges read when scraped. No personal data in any label."""
+    metrics, health_now = request.app[METRICS], await request.app[EDGE].health()
+    metrics.link_up.set(1 if health_now["site_link"] == "up" else 0)
+    for state, n in health_now["stored"].items():
+        metrics.stored.labels(state).set(n)
+    return web.Response(body=generate_latest(metrics.registry),
+                        headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def make_app(edge: Edge, terminals: TerminalRegistry, limiter: RateLimiter,
+             metrics: EdgeMetrics | None = None) -> web.Application:
     # client_max_size: aiohttp refuses a larger body (also a chunked one) while reading.
     app = web.Application(middlewares=[access_log],
                           client_max_size=edge.settings.max_scan_bytes)
     app[EDGE] = edge
     app[TERMINALS] = terminals
     app[LIMITER] = limiter
+    app[METRICS] = metrics or EdgeMetrics.create()
     document = orjson.dumps(openapi())
 
     async def openapi_json(request: web.Request) -> web.Response:
@@ -122,6 +148,7 @@ def make_app(edge: Edge, terminals: TerminalRegistry, limiter: RateLimiter) -> w
     app.router.add_post("/v1/scans/vehicle", scan_handler("vehicle"))
     app.router.add_get("/v1/health", health)
     app.router.add_get("/v1/openapi.json", openapi_json)
+    app.router.add_get("/metrics", metrics_text)
     return app
 
 

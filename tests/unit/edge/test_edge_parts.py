@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import aiohttp
 import orjson
 import pytest
+from aiohttp.test_utils import TestServer
 
 from screening.agents.scans import offline_hits
 from screening.core.engine import RawScan, Screener
@@ -21,6 +23,7 @@ from screening.edge.feed import SnapshotFeed
 from screening.edge.limits import RateLimiter
 from screening.edge.openapi import openapi
 from screening.edge.outbox import Outbox, Stored
+from screening.edge.routes import make_app
 from screening.edge.service import Edge
 from screening.edge.snapshot import NoSnapshot, Snapshot
 from screening.edge.terminals import (
@@ -340,3 +343,32 @@ async def test_live_updates_change_what_the_snapshot_answers(tmp_path: Path) -> 
     assert await outcome("L898902C3") == "clear"
     assert feed.refused == 2 and snap.updates == 3
     box.close()
+
+
+# -- the routes -----------------------------------------------------------------------------
+
+async def test_the_routes_authenticate_answer_and_count(edge: Edge, tmp_path: Path) -> None:
+    path = tmp_path / "terminals"
+    token = add_terminal(path, "T1", "CP-1")
+    app = make_app(edge, TerminalRegistry(path), RateLimiter(100.0, 100))
+    central: Any = edge.central
+    central.answers[("T1", "e1")] = {"event_id": "e1", "outcome": "clear", "warnings": []}
+    async with TestServer(app) as server, aiohttp.ClientSession() as http:
+        url = str(server.make_url("/v1/scans/traveller"))
+        async with http.post(url, data=orjson.dumps(scan())) as resp:
+            assert resp.status == 401 and (await resp.json())["code"] == "UNAUTHENTICATED"
+        auth = {"Authorization": f"Bearer {token}"}
+        async with http.post(url, data=orjson.dumps(scan()), headers=auth) as resp:
+            assert resp.status == 200 and (await resp.json())["outcome"] == "clear"
+        central.mode = "down"
+        async with http.post(url, data=orjson.dumps(scan("e2")), headers=auth) as resp:
+            assert "OFFLINE" in (await resp.json())["warnings"]
+        async with http.post(url, data=b"x" * 20_000, headers=auth) as resp:
+            assert resp.status == 413 and (await resp.json())["code"] == "TOO_LARGE"
+        async with http.get(str(server.make_url("/metrics"))) as resp:
+            text = await resp.text()
+    assert 'screening_edge_answers_total{outcome="clear",source="central"} 1.0' in text
+    assert 'screening_edge_answers_total{outcome="hit",source="offline"} 1.0' in text
+    assert ('screening_edge_requests_total{route="/v1/scans/traveller",status="401"} 1.0'
+            in text)
+    assert 'screening_edge_stored_scans{state="pending"} 1.0' in text
