@@ -60,7 +60,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     site_ = web.TCPSite(runner, settings.edge_host, settings.edge_port,
                         ssl_context=server_context(settings))
     # A first try before serving, so that a healthy site starts online; a broker out of
-    # reach fails it within the clients' request timeout (5 s), then the gate is
+    # reach fails it within 15 s at most (central.py bounds each step), then the gate is
     # answered offline while the link loop keeps trying.
     await central.connect()
     link = asyncio.create_task(edge.keep_link(stop), name="edge-link")
