@@ -38,6 +38,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         print(f"screening edge: {exc}", file=sys.stderr)
         return 2
 
+    # As the worker: the outbox's disk thread hands back to the event loop within 1 ms,
+    # not Python's default 5 ms (screening/settings.py, switch_interval_s).
+    sys.setswitchinterval(settings.switch_interval_s)
+
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

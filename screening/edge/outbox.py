@@ -21,13 +21,15 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
 
 T = TypeVar("T")
+# Days a scan is kept once the centre has it (forwarded, or its own publication arrived).
+KEEP_DAYS = 7
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS scans (
@@ -74,6 +76,16 @@ class Outbox:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        # Scans the centre has had for a week are of no more use here (a terminal repeats
+        # a scan within seconds): they go, and with them the personal data they hold.
+        cutoff = (datetime.now(UTC) - timedelta(days=KEEP_DAYS)).isoformat()
+        self._db.execute("DELETE FROM scans WHERE state != 'pending' AND done_at < ?",
+                         (cutoff,))
+        # The keys of what is stored, read once here and kept with every row added: a
+        # scan whose key is not among them (nearly every one) needs no trip to the disk
+        # thread to learn that it was never answered offline.
+        self.keys: set[tuple[str, str]] = {
+            (t, e) for t, e in self._db.execute("SELECT terminal_id, event_id FROM scans")}
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
@@ -96,6 +108,7 @@ class Outbox:
             "answered_at) VALUES (?, ?, ?, ?, ?, ?)",
             (stored.terminal_id, stored.event_id, stored.kind, stored.body, stored.answer,
              _now()))
+        self.keys.add((stored.terminal_id, stored.event_id))
         return cur.rowcount == 1
 
     def answer_of(self, terminal_id: str, event_id: str) -> bytes | None:

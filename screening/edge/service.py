@@ -89,9 +89,10 @@ class Edge:
         body = orjson.dumps(data)
         # A terminal repeating a scan it was answered offline for (its first answer got
         # lost on the way back): the same answer, and the scan is still forwarded once.
-        kept = await self.outbox.run(self.outbox.answer_of, *key)
-        if kept is not None:
-            return Reply(200, orjson.loads(kept))
+        if key in self.outbox.keys:
+            kept = await self.outbox.run(self.outbox.answer_of, *key)
+            if kept is not None:
+                return Reply(200, orjson.loads(kept))
         try:
             asked = await self.central.ask(kind, key, body, self.settings.edge_budget_s)
         except Busy:

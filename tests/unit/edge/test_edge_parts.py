@@ -5,6 +5,7 @@ when the centre answers, is late, or cannot be reached."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,7 +107,16 @@ async def test_the_outbox_keeps_one_row_per_event_in_order_across_a_reopen(
     assert [(r.terminal_id, r.event_id) for r in await again.run(again.pending)] == [
         ("T1", "e1"), ("T1", "e2"), ("T2", "e1")]
     assert await again.run(again.counts) == {"forwarded": 1, "pending": 3}
+    assert again.keys == {("T1", "e0"), ("T1", "e1"), ("T1", "e2"), ("T2", "e1")}
     again.close()
+    # A week after the centre had it, a scan is dropped; pending ones never are.
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE scans SET done_at = '2000-01-01T00:00:00+00:00', "
+                   "answered_at = '2000-01-01T00:00:00+00:00'")
+    later = Outbox(path)
+    assert await later.run(later.counts) == {"pending": 3}
+    assert ("T1", "e0") not in later.keys
+    later.close()
 
 
 # -- the snapshot -----------------------------------------------------------------------
