@@ -14,7 +14,7 @@ Live updates (`watchlist.updates`, signed like the worker's) are applied on top 
 edge/feed.py; the version then reads `edge-<digest>+<updates applied>`.
 
 Not done yet (issue 24): the index lives in memory, rebuilt from the files at each start
-(about 20 s and 0.4 GB per million SLTD records).
+(about 30 s and 0.9 GB per million SLTD records: bench/results/edge.md).
 """
 
 from __future__ import annotations
