@@ -136,3 +136,47 @@ class Metrics:
         # Exported at 0 from the start: "none escalated" is an answer a dashboard shows.
         made.escalations.labels("critical")
         return made
+
+
+# The edge answers within its budget (settings.edge_budget_s, 300 ms) from the centre, or
+# from its snapshot in a few milliseconds: dense from 1 ms to the budget and a little past
+# it (a late central answer), sparse beyond, where only a stuck request would sit.
+EDGE_BUCKETS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3,
+                0.4, 0.5, 1.0, 2.0, 5.0)
+
+
+@dataclass(frozen=True)
+class EdgeMetrics:
+    """The edge's metrics (`screening edge`, GET /metrics), from one injected registry."""
+
+    registry: CollectorRegistry
+    requests: Counter
+    answers: Counter
+    latency: Histogram
+    link_up: Gauge
+    stored: Gauge
+    updates: Counter
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry | None = None) -> EdgeMetrics:
+        r = registry if registry is not None else CollectorRegistry()
+        return cls(
+            registry=r,
+            requests=Counter("screening_edge_requests_total",
+                             "HTTP requests, by route and status", ["route", "status"],
+                             registry=r),
+            answers=Counter("screening_edge_answers_total",
+                            "Scans answered, by source (central or offline) and outcome",
+                            ["source", "outcome"], registry=r),
+            latency=Histogram("screening_edge_answer_latency_seconds",
+                              "From the request's body read to its answer, by source",
+                              ["source"], buckets=EDGE_BUCKETS, registry=r),
+            link_up=Gauge("screening_edge_link_up", "1 while the link to the broker is up",
+                          registry=r),
+            stored=Gauge("screening_edge_stored_scans",
+                         "Scans answered offline, by state (pending: to forward)", ["state"],
+                         registry=r),
+            updates=Counter("screening_edge_snapshot_updates_total",
+                            "Live list updates, by result (applied, stale, refused)",
+                            ["result"], registry=r),
+        )

@@ -232,6 +232,36 @@ class Settings(BaseSettings):
     # key refuses to start. Off only for the benchmark's comparison: searches unaudited.
     audit_searches: bool = True
 
+    # -- the edge (`screening edge`: HTTPS for one site's terminals, offline answers) --
+    # The site whose terminals this edge serves; it connects to Kafka as that site's
+    # principal (site-<site>), given by the kafka_* settings.
+    edge_site: str = "default"
+    # Address and port the edge binds to (HTTPS only).
+    edge_host: str = "127.0.0.1"
+    edge_port: int = Field(default=8443, ge=0, le=65535)
+    # The edge's TLS certificate and key (PEM). None: one signed by the local CA in
+    # secrets_dir, made on first start (<secrets_dir>/edge/<site>.crt).
+    edge_tls_cert_file: Path | None = None
+    edge_tls_key_file: Path | None = None
+    # Host names and addresses the made certificate names besides loopback (comma-separated).
+    edge_tls_hosts: str = ""
+    # The site's terminals and their token hashes (`screening security add-terminal`).
+    # None: <secrets_dir>/edge/<site>.terminals.
+    edge_terminals_file: Path | None = None
+    # How long a terminal waits for the central worker's answer before the edge answers
+    # from its own snapshot (OFFLINE), in seconds. The worker answers in ~10-30 ms.
+    edge_budget_s: float = Field(default=0.3, gt=0, le=30)
+    # Scans a second one terminal may post (a token bucket), and the burst it may send at once.
+    edge_rate_per_terminal: float = Field(default=20.0, gt=0)
+    edge_burst_per_terminal: int = Field(default=40, ge=1)
+    # Where the edge keeps scans answered offline until they are forwarded (SQLite, WAL).
+    edge_data_dir: Path = Path(".local/edge")
+    # Folder of signed bulk list files (NDJSON with their .sig manifests) the edge screens
+    # against when offline. None: offline answers are `unverified`.
+    edge_snapshot_dir: Path | None = None
+    # Seconds between two attempts to reach the broker (and forward stored scans) while
+    # the link is down.
+    edge_retry_s: float = Field(default=1.0, gt=0, le=60)
     @field_validator("secrets_dir", mode="before")
     @classmethod
     def _secrets_dir_set(cls, value: Any) -> Any:

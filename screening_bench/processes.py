@@ -166,6 +166,53 @@ class WorkerProcess:
         self.stop()
 
 
+class EdgeProcess:
+    """`screening edge` as a subprocess (its settings name its port, site and folders)."""
+
+    def __init__(self, settings: Settings, log_path: Path) -> None:
+        self.settings = settings
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.settings.edge_port}"
+
+    def start(self) -> Self:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(screening_cmd("edge"), env=env_for(self.settings),
+                                         stdout=log, stderr=subprocess.STDOUT)
+        return self
+
+    def wait_serving(self, timeout: float = 60.0) -> None:
+        """Until the port takes connections (the edge tries the broker once first)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"edge exited early:\n{self.log_tail()}")
+            try:
+                socket.create_connection(("127.0.0.1", self.settings.edge_port), 1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"edge not serving in {timeout}s:\n{self.log_tail()}")
+
+    def rss_mb(self) -> float:
+        assert self.proc is not None
+        return proc_status_mb(self.proc.pid, "VmRSS")
+
+    def log_tail(self, n: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+        except OSError:
+            return ""
+
+    def stop(self, sig: int = 15) -> int | None:
+        return end_process(self.proc, sig)
+
+
 def end_process(proc: subprocess.Popen[Any] | None, sig: int = 15,
                 timeout: float = 20.0) -> int | None:
     """Signal a child (SIGTERM by default), wait `timeout` s, then SIGKILL; its exit code."""

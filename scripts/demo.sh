@@ -76,6 +76,29 @@ curl -sf "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" >/dev/null ||
 sleep 1
 kill -0 "${pids[0]}" 2>/dev/null || { echo "worker exited"; tail -30 "$DEMO/worker.log"; exit 1; }
 
+EDGE_PORT="${DEMO_EDGE_PORT:-8443}"
+EDGE_URL="https://127.0.0.1:$EDGE_PORT"
+say "the site's edge: HTTPS for terminals without Kafka, answers from its signed snapshot when the link fails (log: $DEMO/edge.log)"
+"$BIN/screening" security add-edge default 2>/dev/null
+mapfile -t AS_EDGE < <(creds edge-default)
+"$BIN/screening" security add-terminal default demo-kiosk-1 --checkpoint CP-EDGE-1 \
+    >"$DEMO/edge-kiosk.token" 2>/dev/null
+chmod 600 "$DEMO/edge-kiosk.token"
+env "${AS_EDGE[@]}" SCREENING_EDGE_PORT="$EDGE_PORT" SCREENING_EDGE_SNAPSHOT_DIR="$DEMO/lists" \
+    SCREENING_EDGE_DATA_DIR="$DEMO/edge" "$BIN/screening" edge >"$DEMO/edge.log" 2>&1 &
+pids+=($!)
+EDGE_PID=$!
+for _ in $(seq 1 240); do
+    curl -sf --cacert "$SCREENING_SECRETS_DIR/ca.crt" "$EDGE_URL/v1/health" >/dev/null 2>&1 && break
+    kill -0 "$EDGE_PID" 2>/dev/null || { tail -30 "$DEMO/edge.log"; exit 1; }
+    sleep 0.5
+done
+
+echo "  a kiosk posts 10 scans/s through the edge (answers counted in $DEMO/simulate-edge.log)"
+env "${AS_SITE[@]}" "$BIN/screening" simulate --edge "$EDGE_URL" --token-file "$DEMO/edge-kiosk.token" \
+    --lists "$DEMO"/lists/*.ndjson --rate 10 --duration "$SECONDS_TO_RUN" --hit-share 0.1 \
+    >"$DEMO/simulate-edge.log" 2>&1 &
+pids+=($!)
 say "the console on http://127.0.0.1:$SCREENING_CONSOLE_PORT/ (users: duty, analyst; chief, supervisor)"
 export SCREENING_CONSOLE_USERS_FILE="$DEMO/console-users"
 for name in duty chief; do
@@ -116,5 +139,7 @@ echo
 echo "  instructions that reached the terminals: $(grep -c INSTRUCTION "$DEMO/gates.log" || true) (screens: $DEMO/gates.log)"
 echo "  steps the duty analyst took: $(wc -l <"$DEMO/analyst.log") ($DEMO/analyst.log)"
 echo "  simulator: $(tail -1 "$DEMO/simulate.log")"
+echo "  kiosk through the edge: $(tail -1 "$DEMO/simulate-edge.log")"
+echo "  edge: $(curl -s --cacert "$SCREENING_SECRETS_DIR/ca.crt" "$EDGE_URL/v1/health")"
 echo "  worker log: $DEMO/worker.log; metrics: http://127.0.0.1:$SCREENING_WEB_PORT/metrics"
 echo "  services keep running: make services-down stops them"

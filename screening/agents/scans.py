@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import AsyncIterable, Sequence
+from collections.abc import AsyncIterable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import faust
 from faust.types import EventT
@@ -18,6 +19,7 @@ from redis.exceptions import RedisError
 
 from screening.agents.publish import Outputs
 from screening.context import Context
+from screening.core.codec import OFFLINE_HEADER, OFFLINE_HITS_HEADER
 from screening.core.engine import RawScan, Screened
 from screening.logs import kv
 from screening.metrics import MAX_TERMINALS
@@ -30,6 +32,18 @@ from screening.sites import Sites
 log = logging.getLogger("screening.agents")
 
 
+def offline_hits(headers: Any) -> frozenset[str] | None:
+    """The hits an edge's snapshot found for a scan it answered offline and forwarded
+    (edge/central.py's headers); None for a scan that no edge answered first."""
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    found = dict(pairs)
+    if OFFLINE_HEADER not in found:
+        return None
+    raw = found.get(OFFLINE_HITS_HEADER) or b""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    return frozenset(h for h in text.split(",") if h)
+
+
 # How often a worker reads the site registry, in seconds: a site added while it runs is
 # answered within this plus a rebalance (the contract allows 30 s).
 SITES_EVERY_S = 5.0
@@ -39,7 +53,8 @@ def _raw(kind: ScanKind, site: str | None, event: EventT, read_at: float) -> Raw
     msg = event.message
     value = event.value if isinstance(event.value, bytes | type(None)) else bytes(event.value)
     return RawScan(kind=kind, value=value, topic=msg.topic, partition=msg.partition,
-                   offset=msg.offset, read_at=read_at, site=site)
+                   offset=msg.offset, read_at=read_at, site=site,
+                   offline_hits=offline_hits(msg.headers) if msg.headers else None)
 
 
 def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from redis.exceptions import RedisError
 
 from screening.settings import Settings
@@ -37,6 +38,26 @@ def add_parser(sub: Any) -> None:
     add.add_argument("--lat", type=float, default=None, help="the venue's latitude")
     add.add_argument("--lon", type=float, default=None, help="the venue's longitude")
     add.set_defaults(func=run_add_site)
+    ae = ssub.add_parser(
+        "add-edge", help="the principal of a site's edge (edge-SITE): the site's rights and "
+                         "reading list updates, to keep the edge's snapshot current")
+    ae.add_argument("site", help="a declared site (or `default`)")
+    ae.set_defaults(func=run_add_edge)
+    at = ssub.add_parser(
+        "add-terminal", help="a terminal's token for the site's edge (printed once; only "
+                             "its hash is kept); again for a terminal: a new token")
+    at.add_argument("site", help="the site the terminal belongs to")
+    at.add_argument("terminal", help="terminal id: what its scans carry as terminal_id")
+    at.add_argument("--checkpoint", default=None, metavar="ID",
+                    help="the checkpoint it stands at (default: the site's only declared "
+                         "checkpoint)")
+    at.set_defaults(func=run_add_terminal)
+    rt = ssub.add_parser("revoke-terminal",
+                         help="revoke a terminal's token: the edge refuses it from the next "
+                              "request")
+    rt.add_argument("site")
+    rt.add_argument("terminal")
+    rt.set_defaults(func=run_revoke_terminal)
     cc = ssub.add_parser("client-config",
                          help="print what a client needs to connect as PRINCIPAL")
     cc.add_argument("principal", help="admin, worker, feed, console, auditor or site-SITE")
@@ -193,7 +214,9 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
     }
     signing_key, trusted_keys = (secrets.root / "feed-signing.key",
                                  secrets.root / "feed-keys.jsonl")
-    if principal in ("admin", "worker") and trusted_keys.exists():
+    # An edge verifies its snapshot and the live updates with the feed's public keys.
+    if (principal in ("admin", "worker") or principal.startswith("edge-")) \
+            and trusted_keys.exists():
         lines["SCREENING_FEED_KEYS_FILE"] = str(trusted_keys.resolve())
     sealing = secrets.root / "deadletter.key"
     if principal in ("admin", "worker") and sealing.exists():
@@ -212,4 +235,93 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
         })
     for key, value in lines.items():
         print(f"{key}={value}")
+    return 0
+
+
+def run_add_terminal(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.edge.terminals import add_terminal, terminals_file
+    from screening.models.common import Id
+    from screening.security import roles
+
+    try:
+        site_id = roles.check_site(args.site)
+        TypeAdapter(Id).validate_python(args.terminal)
+    except (ValueError, ValidationError) as exc:
+        print(f"security: {exc}", file=sys.stderr)
+        return 2
+    site = asyncio.run(_site(settings, site_id))
+    checkpoint = args.checkpoint
+    if checkpoint is None:
+        if site is None or len(site.checkpoints) != 1:
+            print("security: --checkpoint is needed (the site does not declare exactly one)",
+                  file=sys.stderr)
+            return 2
+        [checkpoint] = site.checkpoints
+    if site is not None and not site.holds(checkpoint):
+        print(f"security: checkpoint {checkpoint!r} is not one of site {site_id!r}'s",
+              file=sys.stderr)
+        return 2
+    path = terminals_file(settings, site_id)
+    token = add_terminal(path, args.terminal, checkpoint)
+    print(f"security: terminal {args.terminal} of site {site_id} at checkpoint {checkpoint}; "
+          f"its token (shown once; only its hash is kept in {path}):", file=sys.stderr)
+    print(token)
+    return 0
+
+
+async def _site(settings: Settings, site_id: str) -> Site | None:
+    """The site as recorded in the registry; None when Redis cannot tell."""
+    from screening.security import roles
+    from screening.sites import load_registry
+
+    if site_id == roles.DEFAULT_SITE:
+        return Site(site_id)
+    try:
+        redis = _admin_redis(settings)
+        try:
+            return (await load_registry(redis, settings)).by_id.get(site_id)
+        finally:
+            await redis.aclose()
+    except (OSError, RedisError) as exc:
+        print(f"security: site registry not reachable ({type(exc).__name__}); the "
+              "checkpoint is not checked", file=sys.stderr)
+        return None
+
+
+def run_revoke_terminal(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.edge.terminals import revoke_terminal, terminals_file
+    from screening.security import roles
+
+    try:
+        site_id = roles.check_site(args.site)
+    except ValueError as exc:
+        print(f"security: {exc}", file=sys.stderr)
+        return 2
+    if not revoke_terminal(terminals_file(settings, site_id), args.terminal):
+        print(f"security: site {site_id} has no terminal {args.terminal!r}", file=sys.stderr)
+        return 1
+    print(f"security: terminal {args.terminal} of site {site_id} revoked", file=sys.stderr)
+    return 0
+
+
+def run_add_edge(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.security import roles
+    from screening.security.provision import apply
+    from screening.security.secretsdir import SecretsDir
+
+    try:
+        site_id = roles.check_site(args.site)
+    except ValueError as exc:
+        print(f"security: {exc}", file=sys.stderr)
+        return 2
+    if site_id != roles.DEFAULT_SITE and asyncio.run(_site(settings, site_id)) is None:
+        print(f"security: no site {site_id!r} (screening security add-site first)",
+              file=sys.stderr)
+        return 2
+    principal = roles.edge_principal(site_id)
+    SecretsDir(Path(settings.secrets_dir)).ensure([principal], [])
+    sites = [roles.DEFAULT_SITE] + ([site_id] if site_id != roles.DEFAULT_SITE else [])
+    apply(settings, sites, users=True)
+    print(f"security: principal {principal} for the edge of site {site_id}; its settings: "
+          f"`screening security client-config {principal} --format env`", file=sys.stderr)
     return 0

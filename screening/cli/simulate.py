@@ -1,4 +1,5 @@
-"""`screening simulate`: checkpoint terminals publishing scans to Kafka at a chosen rate."""
+"""`screening simulate`: checkpoint terminals publishing scans to Kafka (or posting them to
+a site's edge over HTTPS) at a chosen rate."""
 
 from __future__ import annotations
 
@@ -42,6 +43,14 @@ def add_parser(sub: Any) -> None:
                         "each instruction the operations room sends (read as the site)")
     p.add_argument("--linger", type=float, default=2.0, metavar="S",
                    help="with --show: seconds to go on showing after the last scan")
+    p.add_argument("--edge", default=None, metavar="URL",
+                   help="post the scans over HTTPS to this edge (`screening edge`) as one "
+                        "terminal instead of publishing them to Kafka")
+    p.add_argument("--token-file", type=Path, default=None,
+                   help="with --edge: the terminal's token (`screening security add-terminal`)")
+    p.add_argument("--ca-file", type=Path, default=None,
+                   help="with --edge: the CA that signed the edge's certificate (default: "
+                        "the local CA in SCREENING_SECRETS_DIR)")
     p.set_defaults(func=run)
 
 
@@ -62,10 +71,11 @@ async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, in
     rng = random.Random(seed)
     topics = {"traveller": site.traveller, "vehicle": site.vehicle}
     counts = {"traveller": 0, "vehicle": 0, "designed_hits": 0, "malformed": 0}
-    from screening.kafka_io import producer  # aiokafka: only for the commands that use Kafka
-
-    prod = producer(settings)
-    await prod.start()
+    if args.edge:
+        sink: Sink = EdgeSink(settings, args)
+    else:
+        sink = KafkaSink(settings, topics)
+    await sink.start()
     try:
         started = time.monotonic()
         sent = 0
@@ -88,16 +98,15 @@ async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, in
                     scan["exercise"] = True
                 value = orjson.dumps(scan)
                 key = str(scan["terminal_id"]).encode()
-            await prod.send(topics[kind], value=value, key=key)
+            await sink.send(kind, value, key)
             counts[kind] += 1
             sent += 1
             # Pace to the rate: sleep when ahead of schedule.
             ahead = sent / args.rate - (time.monotonic() - started)
             if ahead > 0.001:
                 await asyncio.sleep(ahead)
-        await prod.flush()
     finally:
-        await prod.stop()
+        counts.update(await sink.stop())
     return counts
 
 
@@ -153,6 +162,101 @@ async def simulate_and_show(settings: Settings, args: argparse.Namespace) -> dic
     finally:
         done.set()
         await screens
+class Sink:
+    async def start(self) -> None: ...
+
+    async def send(self, kind: str, value: bytes, key: bytes) -> None: ...
+
+    async def stop(self) -> dict[str, int]:
+        return {}
+
+
+class KafkaSink(Sink):
+    """Scans published to the site's scan topics (as the site's principal)."""
+
+    def __init__(self, settings: Settings, topics: dict[str, str]) -> None:
+        from screening.kafka_io import producer  # aiokafka: only for commands using Kafka
+
+        self.topics = topics
+        self.producer = producer(settings)
+
+    async def start(self) -> None:
+        await self.producer.start()
+
+    async def send(self, kind: str, value: bytes, key: bytes) -> None:
+        await self.producer.send(self.topics[kind], value=value, key=key)
+
+    async def stop(self) -> dict[str, int]:
+        try:
+            await self.producer.flush()
+        finally:
+            await self.producer.stop()
+        return {}
+
+
+class EdgeSink(Sink):
+    """Scans posted to an edge over keep-alive HTTPS as one terminal (its token); the
+    edge sets the terminal and checkpoint ids, so the scans' own are left out."""
+
+    # Requests in flight at once: the rate is kept by the loop, not by waiting answers.
+    IN_FLIGHT = 64
+
+    def __init__(self, settings: Settings, args: argparse.Namespace) -> None:
+        from screening.security.secretsdir import SecretsDir
+
+        if args.token_file is None:
+            raise SystemExit("screening simulate: --edge needs --token-file")
+        self.url = args.edge.rstrip("/")
+        self.token = args.token_file.read_text(encoding="utf-8").strip()
+        self.ca = args.ca_file or SecretsDir(Path(settings.secrets_dir)).ca_cert
+        self.answers: dict[str, int] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.slots = asyncio.Semaphore(self.IN_FLIGHT)
+        self.session: Any = None
+
+    async def start(self) -> None:
+        import ssl
+
+        import aiohttp
+
+        context = ssl.create_default_context(cafile=str(self.ca))
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(ssl=context, limit=self.IN_FLIGHT),
+            headers={"Authorization": f"Bearer {self.token}",
+                     "Content-Type": "application/json"})
+
+    async def send(self, kind: str, value: bytes, key: bytes) -> None:
+        try:
+            scan = orjson.loads(value)
+        except orjson.JSONDecodeError:
+            scan = None
+        if isinstance(scan, dict):
+            scan.pop("terminal_id", None)
+            scan.pop("checkpoint_id", None)
+            value = orjson.dumps(scan)
+        await self.slots.acquire()
+        task = asyncio.create_task(self._post(kind, value))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _post(self, kind: str, value: bytes) -> None:
+        try:
+            async with self.session.post(f"{self.url}/v1/scans/{kind}", data=value) as resp:
+                body = orjson.loads(await resp.read())
+            if resp.status == 200:
+                name = body["outcome"] + ("_offline" if "OFFLINE" in body["warnings"] else "")
+            else:
+                name = f"http_{resp.status}"
+        except Exception as exc:  # a refused connection, a reset: counted, not fatal
+            name = type(exc).__name__
+        finally:
+            self.slots.release()
+        self.answers[name] = self.answers.get(name, 0) + 1
+
+    async def stop(self) -> dict[str, int]:
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self.session.close()
+        return {f"answered_{k}": v for k, v in sorted(self.answers.items())}
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:

@@ -26,6 +26,11 @@ _ID = TypeAdapter(Id, config=ConfigDict(str_strip_whitespace=True))
 # Windows tools do) still gets its scans screened.
 _BOM = b"\xef\xbb\xbf"
 _IDS = ("event_id", "terminal_id", "checkpoint_id")
+# Kafka headers of a scan an edge answered offline and forwards (contract v2, "Edge"): the
+# edge's snapshot version, and the hits it found (`list:record_id`, comma-separated), so
+# that the worker can tell which of its alerts the gate was not told of (retroactive).
+OFFLINE_HEADER = "screening-offline"
+OFFLINE_HITS_HEADER = "screening-offline-hits"
 
 
 def without_bom(raw: bytes) -> bytes:
@@ -123,9 +128,9 @@ def refusal(code: str, message: str, raw: bytes | None) -> InvalidScan:
     return _invalid(code, message, _salvage(raw))
 
 
-def decode_scan(kind: ScanKind, raw: bytes | None, *,
-                max_bytes: int) -> TravellerScan | VehicleScan:
-    """Validate one scan; raises InvalidScan with a reason code and any ids it could read."""
+def decode_object(raw: bytes | None, *, max_bytes: int) -> dict[str, Any]:
+    """The JSON object of one scan, unvalidated; raises InvalidScan with the worker's
+    reason code (the edge reads a body this way before it sets the terminal's ids)."""
     if raw is None or not raw.strip():
         raise _invalid("EMPTY", "the message has no value")
     if len(raw) > max_bytes:
@@ -142,6 +147,11 @@ def decode_scan(kind: ScanKind, raw: bytes | None, *,
         raise _invalid("INVALID_JSON", f"not valid JSON: {exc.msg}", _lenient(raw)) from None
     if not isinstance(data, dict):
         raise _invalid("NOT_AN_OBJECT", "a scan must be a JSON object")
+    return data
+
+
+def validate_scan(kind: ScanKind, data: dict[str, Any]) -> TravellerScan | VehicleScan:
+    """A scan's JSON object as the contract's model; raises InvalidScan as decode_scan."""
     try:
         return MODELS[kind].model_validate(data)
     except ValidationError as exc:
@@ -149,3 +159,9 @@ def decode_scan(kind: ScanKind, raw: bytes | None, *,
         raise _invalid(code, message, data) from None
     except RecursionError:
         raise _invalid("INVALID_JSON", "nested too deeply", data) from None
+
+
+def decode_scan(kind: ScanKind, raw: bytes | None, *,
+                max_bytes: int) -> TravellerScan | VehicleScan:
+    """Validate one scan; raises InvalidScan with a reason code and any ids it could read."""
+    return validate_scan(kind, decode_object(raw, max_bytes=max_bytes))

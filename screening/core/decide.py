@@ -123,6 +123,18 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
     return result, alerts
 
 
+def hit_key(hit: Hit) -> str:
+    """How an edge names a hit it found offline (its forwarded scan's header)."""
+    return f"{hit.list}:{hit.record_id}"
+
+
+def retroactive(alerts: list[Alert], offline_hits: frozenset[str]) -> list[Alert]:
+    """The alerts of a scan an edge answered offline: those whose hit its snapshot did
+    not find are `retroactive` (the gate let the subject go on the edge's answer)."""
+    return [a if hit_key(a.hit) in offline_hits else a.model_copy(update={"kind": "retroactive"})
+            for a in alerts]
+
+
 def unverified(p: Prepared, *, version: str, now: datetime) -> CheckResult:
     """A scan whose lists could not be consulted: never `clear`."""
     scan = p.scan

@@ -23,7 +23,14 @@ from screening.audit.digests import Digester, audit_key
 from screening.clearance import Clearances, alert_field, clearable
 from screening.clearance import apply as apply_clearances
 from screening.core.codec import decode_scan, refusal
-from screening.core.decide import blob_refs, decide, decode_records, rejected, unverified
+from screening.core.decide import (
+    blob_refs,
+    decide,
+    decode_records,
+    rejected,
+    retroactive,
+    unverified,
+)
 from screening.core.prepare import Prepared, prepare
 from screening.deadletters import DEADLETTER_PAYLOAD_BYTES as DEADLETTER_PAYLOAD_BYTES
 from screening.deadletters import Sealer, dead_letter, sealer_for
@@ -55,6 +62,9 @@ class RawScan(NamedTuple):
     refused: tuple[str, str] | None = None
     # The site whose scan topic it came on (the worker); None: no site check (`screen`).
     site: str | None = None
+    # A scan an edge answered offline and forwarded: the hits (`list:record_id`) its
+    # snapshot found. None: answered here first.
+    offline_hits: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -211,6 +221,8 @@ class Screener:
             try:
                 item.result, item.alerts = decide(p, answers, records, version=version.id,
                                                   now=now, threshold=self.settings.name_threshold)
+                if item.raw.offline_hits is not None:
+                    item.alerts = retroactive(item.alerts, item.raw.offline_hits)
             except Exception as exc:  # a bug of ours must not stop the stream
                 self._failed(item, exc, now, scan=p.scan)
         await self._namesakes(prepared, now)

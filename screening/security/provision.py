@@ -168,7 +168,10 @@ def apply(settings: Settings, sites: list[str], *, users: bool) -> Report:
     report.topics_created, report.topics_configured = ensure_topics(
         admin, roles.topic_specs(settings, sites), settings.topic_partitions,
         settings.topic_replication)
-    report.acls = create_acls(admin, roles.grants(settings, sites))
+    # Sites whose edge has a principal (`screening security add-edge`) get its grants.
+    made = set(secrets.kafka_principals())
+    edges = tuple(s for s in sites if roles.edge_principal(s) in made)
+    report.acls = create_acls(admin, roles.grants(settings, sites, edges))
     return report
 
 

@@ -59,6 +59,12 @@ def site_principal(site: str) -> str:
     return f"site-{check_site(site)}"
 
 
+def edge_principal(site: str) -> str:
+    """The principal of a site's edge (`screening edge`): the site's rights, and the
+    list updates that keep its snapshot current."""
+    return f"edge-{check_site(site)}"
+
+
 def site_topics(settings: Settings, site: str) -> SiteTopics:
     """The site's own topics; the `default` site of a one-authority deployment uses v1's."""
     check_site(site)
@@ -85,7 +91,8 @@ def own_group_prefix(principal: str) -> str:
     return f"{principal}."
 
 
-def grants(settings: Settings, sites: list[str]) -> list[Grant]:
+def grants(settings: Settings, sites: list[str], edges: tuple[str, ...] = ()) -> list[Grant]:
+    """Every ACL of the deployment; `edges`: the sites that run an edge."""
     t = shared_topics(settings)
     out: list[Grant] = []
 
@@ -102,6 +109,14 @@ def grants(settings: Settings, sites: list[str]) -> list[Grant]:
         own_groups(who)
         allow("worker", "read", *st.scans)
         allow("worker", "write", st.results, st.instructions)
+
+    for site in edges:
+        if site not in sites:
+            raise ValueError(f"edge of site {site!r}, which is not declared")
+        st, who = site_topics(settings, site), edge_principal(site)
+        allow(who, "write", *st.scans)
+        allow(who, "read", st.results, st.instructions, t["updates"], t["control"])
+        own_groups(who)
 
     allow("worker", "read", t["updates"], t["decisions"], t["control"])
     allow("worker", "write", t["alerts"], t["deadletter"], t["audit"])

@@ -1,0 +1,225 @@
+"""The edge's link to the centre: scans out on the site's scan topics, answers back from
+its results topic, matched to the waiting request by (terminal id, event id).
+
+One producer and one consumer for every request. The consumer takes every partition of
+the results topic by hand (no consumer group: each edge replica must see every answer
+of its site, and a group would make it wait for a rebalance on start) and starts at the
+end, once, before the link is declared up: no answer to a scan published after that can
+be missed. Matching by terminal too: a terminal cannot pick another's event id to read
+that terminal's answer.
+
+The link is `up` once both clients are started and positioned, and goes `down` when a
+publication is not acknowledged within the budget. While down, the edge answers at once
+from its snapshot instead of waiting out the budget on every scan; `probe` brings the
+link back up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaError
+
+from screening import kafka_io
+from screening.core.codec import OFFLINE_HEADER, OFFLINE_HITS_HEADER
+from screening.logs import kv
+from screening.models import ScanKind
+from screening.security.clients import aiokafka_options
+from screening.security.roles import SiteTopics, site_topics
+from screening.settings import Settings
+
+log = logging.getLogger("screening.edge.central")
+# Longest wait for an acknowledgement when forwarding or probing, in seconds.
+FORWARD_TIMEOUT_S = 5.0
+
+Key = tuple[str, str]  # (terminal_id, event_id)
+
+
+def offline_headers(answer: dict[str, Any]) -> list[tuple[str, bytes]]:
+    hits = ",".join(f"{h['list']}:{h['record_id']}" for h in answer.get("hits", ()))
+    return [(OFFLINE_HEADER, str(answer.get("watchlist_version", "")).encode()),
+            (OFFLINE_HITS_HEADER, hits.encode())]
+
+
+class Busy(Exception):
+    """A scan with this terminal's event id is already waiting for its answer."""
+
+
+@dataclass(slots=True)
+class Asked:
+    """What came of asking the centre: its answer, or none in time. `delivery` is the
+    publication's own future when it was handed to the producer but not acknowledged
+    in time (it may still reach the broker: the scan must not be forwarded twice)."""
+
+    answer: dict[str, Any] | None
+    published: bool = False
+    delivery: asyncio.Future[Any] | None = None
+
+
+class Central:
+    def __init__(self, settings: Settings, site: str,
+                 on_change: Callable[[bool], None] | None = None) -> None:
+        self.settings = settings
+        self.topics: SiteTopics = site_topics(settings, site)
+        self.up = False
+        self.on_change = on_change
+        self.producer: AIOKafkaProducer | None = None
+        self.consumer: AIOKafkaConsumer | None = None
+        self.waiting: dict[Key, asyncio.Future[dict[str, Any]]] = {}
+        self._reader: asyncio.Task[None] | None = None
+        self.partitions: list[TopicPartition] = []
+
+    def topic(self, kind: ScanKind) -> str:
+        return self.topics.traveller if kind == "traveller" else self.topics.vehicle
+
+    def _set(self, up: bool) -> None:
+        if up != self.up:
+            self.up = up
+            log.warning("link to the centre %s", "up" if up else "down",
+                        extra=kv(site_topic=self.topics.results))
+            if self.on_change is not None:
+                self.on_change(up)
+
+    # -- connecting ------------------------------------------------------------
+
+    async def connect(self) -> bool:
+        """Starts the clients (once) and positions the reader; True when up. Bounded in
+        time: with the broker gone, aiokafka would wait for offsets forever."""
+        if self.producer is None:
+            producer = kafka_io.producer(self.settings, linger_ms=0,
+                                         request_timeout_ms=int(FORWARD_TIMEOUT_S * 1000))
+            try:
+                await asyncio.wait_for(producer.start(), FORWARD_TIMEOUT_S)
+            except (KafkaError, OSError, TimeoutError) as exc:
+                await producer.stop()
+                log.info("centre not reachable", extra=kv(error=type(exc).__name__))
+                return False
+            self.producer = producer
+        if self.consumer is None:
+            consumer = AIOKafkaConsumer(**aiokafka_options(self.settings), group_id=None,
+                                        enable_auto_commit=False, auto_offset_reset="latest",
+                                        fetch_max_wait_ms=100)
+            try:
+                await asyncio.wait_for(self._position(consumer), 2 * FORWARD_TIMEOUT_S)
+            except (KafkaError, OSError, TimeoutError) as exc:
+                await consumer.stop()
+                log.warning("results topic not readable", extra=kv(
+                    topic=self.topics.results, error=type(exc).__name__, reason=str(exc)))
+                return False
+            self.consumer = consumer
+            self._reader = asyncio.create_task(self._read(), name="edge-results")
+        self._set(True)
+        return True
+
+    async def _position(self, consumer: AIOKafkaConsumer) -> None:
+        """Every partition of the results topic, at its end, resolved now: no answer to
+        a scan published after this can be missed."""
+        assert self.producer is not None
+        parts = await self.producer.partitions_for(self.topics.results)
+        tps = [TopicPartition(self.topics.results, p) for p in sorted(parts)]
+        await consumer.start()
+        consumer.assign(tps)
+        await consumer.seek_to_end(*tps)
+        for tp in tps:
+            await consumer.position(tp)
+        self.partitions = tps
+
+    async def probe(self) -> bool:
+        """Whether the broker answers now (the results topic's end offsets: one small
+        request to its partitions' leaders); brings the link up."""
+        if self.producer is None or self.consumer is None:
+            return await self.connect()
+        try:
+            await asyncio.wait_for(self.consumer.end_offsets(self.partitions), FORWARD_TIMEOUT_S)
+        except (KafkaError, OSError, TimeoutError):
+            self._set(False)
+            return False
+        self._set(True)
+        return True
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        for client in (self.producer, self.consumer):
+            if client is not None:
+                with contextlib.suppress(KafkaError, OSError):
+                    await client.stop()
+
+    async def _read(self) -> None:
+        assert self.consumer is not None
+        while True:
+            try:
+                batch = await self.consumer.getmany(timeout_ms=500)
+            except KafkaError as exc:
+                log.warning("reading results failed", extra=kv(error=type(exc).__name__))
+                await asyncio.sleep(self.settings.edge_retry_s)
+                continue
+            for messages in batch.values():
+                for m in messages:
+                    self._deliver(m.value)
+
+    def _deliver(self, value: bytes | None) -> None:
+        try:
+            answer = orjson.loads(value or b"")
+            key = (answer["terminal_id"], answer["event_id"])
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return
+        future = self.waiting.get(key)
+        if future is not None and not future.done():
+            future.set_result(answer)
+
+    # -- asking ----------------------------------------------------------------
+
+    async def ask(self, kind: ScanKind, key: Key, body: bytes, budget_s: float) -> Asked:
+        """Publishes the scan and waits up to `budget_s` for its answer."""
+        if not self.up or self.producer is None:
+            return Asked(None)
+        if key in self.waiting:
+            raise Busy(key[1])
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + budget_s
+        answer: asyncio.Future[dict[str, Any]] = loop.create_future()
+        self.waiting[key] = answer
+        delivery: asyncio.Future[Any] | None = None
+        try:
+            delivery = await asyncio.wait_for(
+                self.producer.send(self.topic(kind), body, key=key[0].encode()), budget_s)
+            return Asked(await asyncio.wait_for(answer, max(0.0, deadline - loop.time())),
+                         published=True)
+        except TimeoutError:
+            if delivery is None or not delivery.done() or delivery.exception() is not None:
+                self._set(False)  # not even acknowledged: the broker is out of reach
+                return Asked(None, delivery=delivery)
+            return Asked(None, published=True)
+        except KafkaError as exc:
+            log.info("publication refused", extra=kv(error=type(exc).__name__))
+            self._set(False)
+            return Asked(None)
+        finally:
+            self.waiting.pop(key, None)
+
+    async def forward(self, kind: str, key: Key, body: bytes, answer: dict[str, Any]) -> bool:
+        """Publishes a stored scan with what the edge answered for it (its snapshot's
+        version and hits, in headers); True once the broker acknowledged it."""
+        if self.producer is None:
+            return False
+        topic = self.topic("vehicle" if kind == "vehicle" else "traveller")
+        try:
+            await asyncio.wait_for(self.producer.send_and_wait(
+                topic, body, key=key[0].encode(),
+                headers=offline_headers(answer)), FORWARD_TIMEOUT_S)
+        except (KafkaError, OSError, TimeoutError) as exc:
+            log.info("forwarding failed", extra=kv(error=type(exc).__name__))
+            self._set(False)
+            return False
+        self._set(True)
+        return True

@@ -1,0 +1,121 @@
+"""Keeps the edge's snapshot current from `watchlist.updates` (contract v2: the
+`edge-<site>` principal may read it).
+
+The snapshot is the signed files plus every signed update published since the edge first
+loaded those files. The topic offsets of that moment are kept in the edge's database per
+snapshot digest: a restart (which rebuilds the index from the files) reads the updates
+again from there, so nothing applied before is lost and nothing older than the files is
+applied over them. New files (another digest) start from the topic's end.
+
+Each update is verified with the trusted feed keys and validated exactly as the worker
+does (`watchlists.updates.read_update`); one that is unsigned or badly signed is never
+applied (counted and logged; the worker dead-letters it and raises the integrity alert).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
+
+from screening.edge.outbox import Outbox
+from screening.edge.snapshot import Snapshot
+from screening.exceptions import InvalidRecord, SignatureRefused
+from screening.logs import kv
+from screening.metrics import EdgeMetrics
+from screening.runtime.clients import refresh_metadata
+from screening.security.clients import aiokafka_options
+from screening.settings import Settings
+from screening.watchlists.signing import TrustedKeys
+from screening.watchlists.updates import read_update
+
+log = logging.getLogger("screening.edge.feed")
+# Seconds between attempts to start reading while the broker is out of reach.
+RETRY_S = 5.0
+
+
+class SnapshotFeed:
+    def __init__(self, settings: Settings, snapshot: Snapshot, outbox: Outbox,
+                 trusted: TrustedKeys, metrics: EdgeMetrics | None = None) -> None:
+        self.settings = settings
+        self.snapshot = snapshot
+        self.outbox = outbox
+        self.trusted = trusted
+        self.topic = settings.topic(settings.topic_updates)
+        self.refused = 0
+        self.allowed = True
+        self.metrics = metrics
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Reads and applies updates until `stop`; gives up only when the principal may
+        not read the topic (the edge then screens against its files alone)."""
+        while not stop.is_set():
+            consumer = AIOKafkaConsumer(**aiokafka_options(self.settings), group_id=None,
+                                        enable_auto_commit=False, auto_offset_reset="earliest")
+            try:
+                await asyncio.wait_for(self._start(consumer), 2 * RETRY_S)
+                await self._read(consumer, stop)
+            except TopicAuthorizationFailedError:
+                self.allowed = False
+                log.warning("the snapshot is not kept current: this principal may not read "
+                            "the list updates (run the edge as edge-<site>: `screening "
+                            "security add-edge SITE`)", extra=kv(topic=self.topic))
+                return
+            except (KafkaError, OSError, TimeoutError) as exc:
+                log.info("list updates not readable yet", extra=kv(error=type(exc).__name__))
+            finally:
+                with contextlib.suppress(KafkaError, OSError):
+                    await consumer.stop()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), RETRY_S)
+
+    async def _start(self, consumer: AIOKafkaConsumer) -> None:
+        await consumer.start()
+        parts = consumer.partitions_for_topic(self.topic)
+        if not parts:
+            await refresh_metadata(consumer)  # a topic's partitions come with its metadata
+            parts = consumer.partitions_for_topic(self.topic)
+        if not parts:
+            raise TopicAuthorizationFailedError(self.topic)
+        tps = [TopicPartition(self.topic, p) for p in sorted(parts)]
+        consumer.assign(tps)
+        key = f"updates-from:{self.snapshot.base}"
+        start = await self.outbox.run(self.outbox.meta, key)
+        if start is None:
+            ends = await consumer.end_offsets(tps)
+            start = {str(tp.partition): off for tp, off in ends.items()}
+            await self.outbox.run(self.outbox.set_meta, key, start)
+        for tp in tps:
+            consumer.seek(tp, int(start.get(str(tp.partition), 0)))
+
+    async def _read(self, consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            batch = await consumer.getmany(timeout_ms=500)
+            for messages in batch.values():
+                for m in messages:
+                    self._apply(m.value or b"", m.partition, m.offset)
+
+    def _apply(self, raw: bytes, partition: int, offset: int) -> None:
+        try:
+            update = read_update(raw, self.trusted)
+        except (SignatureRefused, InvalidRecord) as exc:
+            self.refused += 1
+            self._count("refused")
+            code = getattr(exc, "code", "INVALID_UPDATE")
+            log.warning("list update refused", extra=kv(code=code, partition=partition,
+                                                        offset=offset))
+            return
+        if self.snapshot.apply(update):
+            self._count("applied")
+            log.info("list update applied", extra=kv(list=update.record.list,
+                                                     op=update.op,
+                                                     version=self.snapshot.version.id))
+        else:
+            self._count("stale")
+
+    def _count(self, result: str) -> None:
+        if self.metrics is not None:
+            self.metrics.updates.labels(result).inc()

@@ -1,0 +1,314 @@
+"""Edge benchmark: the HTTPS round trip through `screening edge` against the direct Kafka
+path in the same run, offline answers from the snapshot, and the snapshot's memory.
+
+    python -m screening_bench.edge [--rate 500] [--seconds 20] [--out bench/results]
+
+Needs the shared Kafka and Redis (`make services`) and runs as `admin` (the Makefile's
+bench targets export `screening security client-config admin --format env`). One worker
+(subprocess) answers both paths; the edge (subprocess) connects as `site-default`.
+
+- online: scans paced at --rate, first posted to the edge by keep-alive HTTPS clients
+  (latency: request sent to answer read), then the same number published straight to
+  Kafka (latency: send to the result read off the results topic);
+- offline: a second edge whose broker address answers nothing, with the lists' signed
+  files as its snapshot: paced at --offline-rate (p50/p99), then a closed loop of
+  --concurrency clients for the most it answers a second;
+- snapshot: the edge process's resident memory with --snapshot-sltd SLTD records
+  loaded, less an edge with a tiny snapshot, scaled to a million.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ssl
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import orjson
+
+from screening.edge.terminals import add_terminal
+from screening.mockdata.lists import generate_lists
+from screening.mockdata.scans import ScanFactory, sample_from_files
+from screening.redis_client import make_redis
+from screening.security.provision import worker_settings
+from screening.security.secretsdir import SecretsDir, principal_settings
+from screening.settings import Settings
+from screening.watchlists import signing
+from screening.watchlists.loader import load_files
+from screening.watchlists.store import WatchlistStore
+from screening_bench.driver import ResultWatcher, create_topics, delete_topics, paced
+from screening_bench.processes import (
+    EdgeProcess,
+    WorkerProcess,
+    free_port,
+    with_audit_key,
+)
+from screening_bench.report import machine, percentiles
+
+IDS = ("terminal_id", "checkpoint_id")
+Post = tuple[str, dict[str, Any]]  # (kind, scan without the ids the edge sets)
+
+
+def _scans(paths: list[Path], n: int, seed: int) -> list[Post]:
+    factory = ScanFactory(seed=seed, sample=sample_from_files(paths, per_list=300, seed=seed))
+    return [(kind, {k: v for k, v in payload.items() if k not in IDS})
+            for kind, payload, _ in factory.mixed(n, hit_share=0.05, vehicle_share=0.3)
+            if isinstance(payload, dict)]
+
+
+class Client:
+    """Keep-alive HTTPS terminals: one connection pool, one token."""
+
+    def __init__(self, edge: EdgeProcess, token: str, ca: Path, connections: int) -> None:
+        self.edge, self.token = edge, token
+        self.ssl = ssl.create_default_context(cafile=str(ca))
+        self.connections = connections
+        self.session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Client:
+        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(
+            ssl=self.ssl, limit=self.connections, keepalive_timeout=60))
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self.session is not None
+        await self.session.close()
+
+    async def post(self, kind: str, scan: dict[str, Any]) -> tuple[float, int, str]:
+        """(seconds, status, outcome): `hit_offline` and the like for offline answers."""
+        assert self.session is not None
+        began = time.monotonic()
+        async with self.session.post(
+                f"{self.edge.url}/v1/scans/{kind}", data=orjson.dumps(scan),
+                headers={"Authorization": f"Bearer {self.token}",
+                         "Content-Type": "application/json"}) as resp:
+            body = orjson.loads(await resp.read())
+        outcome = str(body.get("outcome", body.get("code")))
+        if "OFFLINE" in body.get("warnings", ()):
+            outcome += "_offline"
+        return time.monotonic() - began, resp.status, outcome
+
+
+async def _paced_posts(client: Client, scans: list[Post], rate: float) -> dict[str, Any]:
+    loop_start = time.monotonic()
+
+    async def one(i: int, kind: str, scan: dict[str, Any]) -> tuple[float, int, str]:
+        await asyncio.sleep(max(0.0, loop_start + i / rate - time.monotonic()))
+        return await client.post(kind, scan)
+
+    done = await asyncio.gather(*(one(i, k, s) for i, (k, s) in enumerate(scans)))
+    took = time.monotonic() - loop_start
+    return _summary(done, took, rate)
+
+
+def _summary(done: list[tuple[float, int, str]], took: float,
+             rate: float | None) -> dict[str, Any]:
+    outcomes: dict[str, int] = {}
+    for _, status, outcome in done:
+        key = outcome if status == 200 else f"http_{status}"
+        outcomes[key] = outcomes.get(key, 0) + 1
+    return {"rate_target": rate, "scans": len(done), "rate_achieved": round(len(done) / took),
+            "latency_ms": percentiles([t for t, status, _ in done if status == 200]),
+            "outcomes": outcomes}
+
+
+async def _closed_loop(client: Client, scans: list[Post], concurrency: int) -> dict[str, Any]:
+    queue = list(reversed(scans))
+    done: list[tuple[float, int, str]] = []
+
+    async def worker() -> None:
+        while queue:
+            kind, scan = queue.pop()
+            done.append(await client.post(kind, scan))
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    summary = _summary(done, time.monotonic() - started, None)
+    summary["concurrency"] = concurrency
+    return summary
+
+
+async def _direct(settings: Settings, posts: list[Post], rate: float) -> dict[str, Any]:
+    """The same scans published straight to Kafka, timed to their result."""
+    topics = {"traveller": settings.topic(settings.topic_traveller),
+              "vehicle": settings.topic(settings.topic_vehicle)}
+    scans = []
+    for kind, scan in posts:
+        body = {**scan, "terminal_id": "T-DIRECT", "checkpoint_id": "CP-BENCH"}
+        scans.append((topics[kind], b"T-DIRECT", orjson.dumps(body), str(scan["event_id"])))
+    watcher = ResultWatcher(settings)
+    await watcher.start()
+    try:
+        arrivals = watcher.expect([s[3] for s in scans])
+        started = time.monotonic()
+        sent = await paced(settings, scans, rate)
+        took = time.monotonic() - started
+        await watcher.wait(60)
+    finally:
+        await watcher.stop()
+    latencies = [arrivals.at[e] - sent[e] for e in arrivals.at if e in sent]
+    return {"rate_target": rate, "scans": len(scans), "rate_achieved": round(len(scans) / took),
+            "answered": len(arrivals.at), "latency_ms": percentiles(latencies),
+            "outcomes": arrivals.outcomes}
+
+
+def _fresh(posts: list[Post]) -> list[Post]:
+    """The same scans under new event ids (a scan is answered once per event id)."""
+    return [(k, {**s, "event_id": uuid.uuid4().hex}) for k, s in posts]
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    rid = uuid.uuid4().hex[:6]
+    work = Path(tempfile.mkdtemp(prefix=f"edgebench-{rid}-"))
+    feed_key = signing.new_key()
+    base = Settings()
+    settings = base.model_copy(update={
+        "topic_prefix": f"edgebench{rid}.", "app_id": f"screening-edgebench{rid}",
+        "redis_prefix": f"scredgebench{rid}", "web_port": free_port(), "version_grace_s": 0.0,
+        "feed_keys": signing.trusted_line(feed_key.public_key(), "bench").decode()})
+    secrets = SecretsDir(Path(settings.secrets_dir))
+    lists = work / "lists"
+    paths = list(generate_lists(lists, sltd=args.sltd, notices=2000, smv=5000,
+                                seed=7).values())
+    signing.sign_files(paths, feed_key)
+    redis = make_redis(settings)
+    store = WatchlistStore(redis, settings.redis_prefix)
+    started: list[Any] = []
+    figures: dict[str, Any] = {"machine": machine(), "at": datetime.now(UTC).isoformat(),
+                               "rate": args.rate, "seconds": args.seconds,
+                               "sltd_records": args.sltd}
+    try:
+        await load_files(store, paths, grace_s=0)
+        await create_topics(settings, settings.topic_partitions)
+        worker = WorkerProcess(with_audit_key(worker_settings(settings)),
+                               work / "worker.log").start()
+        started.append(worker)
+        worker.wait_ready()
+        terminals = work / "terminals"
+        token = add_terminal(terminals, "T-BENCH", "CP-BENCH")
+        site = principal_settings(settings, "site-default")
+        online = EdgeProcess(site.model_copy(update={
+            "edge_port": free_port(), "edge_terminals_file": terminals,
+            "edge_data_dir": work / "edge-online", "edge_snapshot_dir": lists,
+            "edge_rate_per_terminal": 1e6, "edge_burst_per_terminal": 1_000_000}),
+            work / "edge-online.log").start()
+        started.append(online)
+        online.wait_serving()
+        await asyncio.sleep(3)  # the worker's partitions assigned
+        n = int(args.rate * args.seconds)
+        posts = _scans(paths, n, seed=11)
+        async with Client(online, token, secrets.ca_cert, args.concurrency) as client:
+            await _paced_posts(client, _fresh(posts[:200]), 100.0)  # warm up
+            figures["online_edge"] = await _paced_posts(client, _fresh(posts), args.rate)
+        figures["online_direct_kafka"] = await _direct(settings, _fresh(posts), args.rate)
+
+        offline = EdgeProcess(site.model_copy(update={
+            "broker": f"kafka://127.0.0.1:{free_port()}", "edge_port": free_port(),
+            "edge_terminals_file": terminals, "edge_data_dir": work / "edge-offline",
+            "edge_snapshot_dir": lists, "edge_rate_per_terminal": 1e6,
+            "edge_burst_per_terminal": 1_000_000}), work / "edge-offline.log").start()
+        started.append(offline)
+        offline.wait_serving(120)
+        figures["snapshot_edge_rss_mb"] = round(offline.rss_mb(), 1)
+        off_posts = _scans(paths, int(args.offline_rate * args.seconds), seed=12)
+        async with Client(offline, token, secrets.ca_cert, args.concurrency) as client:
+            await _paced_posts(client, _fresh(off_posts[:200]), 100.0)
+            figures["offline_paced"] = await _paced_posts(client, _fresh(off_posts),
+                                                          args.offline_rate)
+            figures["offline_max"] = await _closed_loop(client, _fresh(off_posts),
+                                                        args.concurrency)
+        figures["snapshot"] = await _snapshot_memory(site, work, args.snapshot_sltd)
+    finally:
+        for proc in reversed(started):
+            proc.stop()
+        async for key in redis.scan_iter(match=f"{settings.redis_prefix}:*", count=1000):
+            await redis.unlink(key)
+        async for key in redis.scan_iter(match=f"{{{settings.redis_prefix}}}:*", count=1000):
+            await redis.unlink(key)
+        await redis.aclose()
+        await delete_topics(settings)
+    return figures
+
+
+async def _snapshot_memory(site: Settings, work: Path, sltd: int) -> dict[str, Any]:
+    """Resident memory of an edge holding `sltd` SLTD records, less one holding 100."""
+    feed_key = signing.new_key()
+    rss: dict[int, float] = {}
+    for size in (100, sltd):
+        folder = work / f"snap-{size}"
+        generate_lists(folder, sltd=size, notices=0, smv=0, event=0, seed=5)
+        for empty in [p for p in folder.glob("*.ndjson") if p.stat().st_size == 0]:
+            empty.unlink()
+        signing.sign_files(folder.glob("*.ndjson"), feed_key)
+        edge = EdgeProcess(site.model_copy(update={
+            "broker": f"kafka://127.0.0.1:{free_port()}", "edge_port": free_port(),
+            "edge_data_dir": work / f"edge-snap-{size}", "edge_snapshot_dir": folder,
+            "feed_keys": signing.trusted_line(feed_key.public_key(), "bench").decode()}),
+            work / f"edge-snap-{size}.log").start()
+        began = time.monotonic()
+        try:
+            edge.wait_serving(1800)
+            load_s = time.monotonic() - began
+            rss[size] = edge.rss_mb()
+        finally:
+            edge.stop()
+    file_mb = sum(p.stat().st_size for p in (work / f"snap-{sltd}").glob("*.ndjson")) / 1e6
+    per_million = (rss[sltd] - rss[100]) * 1_000_000 / (sltd - 100)
+    return {"sltd_records": sltd, "rss_mb": round(rss[sltd], 1),
+            "rss_mb_per_million_sltd": round(per_million), "load_s": round(load_s, 1),
+            "files_mb_per_million_sltd": round(file_mb * 1_000_000 / sltd)}
+
+
+def markdown(f: dict[str, Any]) -> str:
+    def row(name: str, r: dict[str, Any]) -> str:
+        lat = r["latency_ms"]
+        return (f"| {name} | {r.get('rate_target') or 'max'} | {r['rate_achieved']} | "
+                f"{lat['p50']} | {lat['p99']} | {lat['max']} |")
+
+    s = f["snapshot"]
+    return "\n".join([
+        f"# Edge benchmark ({f['at'][:19]}Z)", "",
+        f"{f['sltd_records']} SLTD records (+ notices, SMV, event lists) loaded; one worker; "
+        "HTTPS keep-alive clients on the same machine.", "",
+        "| path | target scans/s | achieved | p50 ms | p99 ms | max ms |",
+        "|---|---|---|---|---|---|",
+        row("edge, online (HTTPS to the worker's answer)", f["online_edge"]),
+        row("direct Kafka (send to result read)", f["online_direct_kafka"]),
+        row("edge, offline (snapshot), paced", f["offline_paced"]),
+        row(f"edge, offline, {f['offline_max']['concurrency']} clients closed loop",
+            f["offline_max"]), "",
+        f"Snapshot: {s['sltd_records']} SLTD records: edge RSS {s['rss_mb']} MB, loaded in "
+        f"{s['load_s']} s; **{s['rss_mb_per_million_sltd']} MB of memory per million SLTD "
+        f"records** (signed NDJSON files: {s['files_mb_per_million_sltd']} MB per million).",
+        ""])
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m screening_bench.edge")
+    p.add_argument("--rate", type=float, default=500.0, help="online scans/s (default 500)")
+    p.add_argument("--offline-rate", type=float, default=200.0,
+                   help="offline paced scans/s (default 200)")
+    p.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
+    p.add_argument("--concurrency", type=int, default=32, help="HTTPS connections")
+    p.add_argument("--sltd", type=int, default=50_000, help="SLTD records of the run's lists")
+    p.add_argument("--snapshot-sltd", type=int, default=200_000,
+                   help="SLTD records of the snapshot whose memory is measured")
+    p.add_argument("--out", type=Path, default=Path("bench/results"))
+    args = p.parse_args(argv)
+    figures = asyncio.run(run(args))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "edge.json").write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2))
+    (args.out / "edge.md").write_text(markdown(figures))
+    print(markdown(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
