@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from screening.core.engine import Screener
+from screening.correlation.correlator import Correlator
 from screening.gcpolicy import HeapFreezer
 from screening.metrics import Metrics
 from screening.redis_client import AnyRedis, make_redis
@@ -35,6 +36,7 @@ class Context:
     _redis: AnyRedis | None = None
     _store: WatchlistStore | None = None
     _screener: Screener | None = None
+    _correlator: Correlator | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def open(self) -> None:
@@ -45,18 +47,34 @@ class Context:
                 reads = self._store if self.reader is None else self.reader(self._store)
                 self._screener = Screener(reads, self.settings, metrics=self.metrics)
                 self._screener.sites = self.sites
+                self._correlator = self._make_correlator(self._redis)
 
     async def close(self) -> None:
         async with self._lock:
             if self._redis is not None:
                 await self._redis.aclose()
-            self._redis = self._store = self._screener = None
+            self._redis = self._store = self._screener = self._correlator = None
 
     async def screener(self) -> Screener:
         if self._screener is None:
             await self.open()
         assert self._screener is not None
         return self._screener
+
+    def _make_correlator(self, redis: AnyRedis) -> Correlator | None:
+        """None when correlation is off, or without the audit key its digests need."""
+        from screening.audit.digests import Digester, audit_key
+
+        key = audit_key(self.settings) if self.settings.correlation else None
+        if key is None:
+            return None
+        return Correlator(redis, self.settings, Digester(key), lambda: self.sites,
+                          metrics=self.metrics)
+
+    async def correlator(self) -> Correlator | None:
+        if self._redis is None:
+            await self.open()
+        return self._correlator
 
     async def refresh_sites(self) -> Sites:
         """Reads the site registry from Redis; the screener checks against it from now."""

@@ -41,6 +41,8 @@ class Metrics:
     updates_refused: Counter
     update_latency: Histogram
     consumer_lag: Gauge
+    correlations: Counter
+    correlation_errors: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> Metrics:
@@ -91,4 +93,10 @@ class Metrics:
             consumer_lag=Gauge("screening_consumer_lag_messages",
                                "Messages behind the end of each partition", ["topic", "partition"],
                                registry=r),
+            correlations=Counter("screening_correlations_total",
+                                 "Correlation alerts raised, by code", ["code"], registry=r),
+            correlation_errors=Counter(
+                "screening_correlation_errors_total",
+                "Batches whose correlation state could not be read or written (their scans "
+                "were answered, uncorrelated)", registry=r),
         )

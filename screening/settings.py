@@ -223,6 +223,31 @@ class Settings(BaseSettings):
     # key refuses to start. Off only for the benchmark's comparison: searches unaudited.
     audit_searches: bool = True
 
+    # -- correlation across checkpoints and time (screening/correlation/) --
+    # Correlate scans (contract v2 "Alerts v2", kind `correlation`); needs the audit key,
+    # whose keyed digests are the correlation keys (no plaintext in the state).
+    correlation: bool = True
+    # Speed no traveller beats between two sites, km/h: the same document at two sites
+    # sooner than their distance takes at this speed is DOCUMENT_SIMULTANEOUS_USE.
+    correlation_travel_kmh: float = Field(default=80.0, gt=0)
+    # The same document at two checkpoints of one venue (site) within this many seconds
+    # is DOCUMENT_SIMULTANEOUS_USE (nobody walks between gates that fast).
+    correlation_same_venue_s: float = Field(default=60.0, ge=0)
+    # A person or document referred at one gate and seen at another within this many
+    # seconds is GATE_SHOPPING.
+    correlation_gate_shopping_s: float = Field(default=30 * 60.0, gt=0)
+    # How long a document's sightings are remembered, in hours (its key's TTL): bounds
+    # the travel-time rule and gate shopping.
+    correlation_document_window_h: float = Field(default=24.0, gt=0)
+    # How long a person's documents are remembered, in hours: the event's length, for
+    # PERSON_MULTIPLE_DOCUMENTS.
+    correlation_person_window_h: float = Field(default=14 * 24.0, gt=0)
+    # How long a plate's VINs are remembered, in hours, for PLATE_VIN_MISMATCH.
+    correlation_plate_window_h: float = Field(default=14 * 24.0, gt=0)
+    # Most sightings kept per correlation key (the oldest go first): bounds memory and
+    # the work per scan when one key is seen very often (a fleet's shared plate).
+    correlation_max_sightings: int = Field(default=32, ge=2, le=1000)
+
     @model_validator(mode="after")
     def _heartbeats_within_session(self) -> Settings:
         if self.heartbeat_interval_s * 3 > self.session_timeout_s:

@@ -126,6 +126,9 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
             batch = [_raw(*route(e.message.topic), e, read_at) for e in events]
             screener = await ctx.screener()
             items = await screener.screen(batch)
+            correlator = await ctx.correlator()
+            if correlator is not None:  # its alerts ride with the scans that made them
+                await correlator.correlate(items)
             await outputs.publish(ctx, items)
             # Nothing awaited from here to the loop's end: under exactly_once the batch
             # must be acked before a commit can run (see Outputs._publish_in_transactions).

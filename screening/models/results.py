@@ -94,6 +94,19 @@ class CheckResult(StrictModel):
         return data
 
 
+CorrelationCode = Literal["DOCUMENT_SIMULTANEOUS_USE", "PERSON_MULTIPLE_DOCUMENTS",
+                          "GATE_SHOPPING", "PLATE_VIN_MISMATCH"]
+
+
+class Correlation(StrictModel):
+    """Contract v2: why scans seen together make an alert (screening/correlation/)."""
+
+    code: CorrelationCode
+    event_ids: list[str]
+    checkpoints: list[str]
+    explanation: str
+
+
 class Alert(StrictModel):
     alert_id: str
     event_id: str
@@ -118,6 +131,10 @@ class Alert(StrictModel):
     # authority that owns it (an NCB), to whom a verification request goes.
     action: str | None = None
     owner: str | None = None
+    # Contract v2 (optional): the case the sighting belongs to, and for `correlation`
+    # alerts the pattern found.
+    case_id: str | None = None
+    correlation: Correlation | None = None
 
     @model_validator(mode="before")
     @classmethod
