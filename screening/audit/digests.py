@@ -18,7 +18,7 @@ what it is asked about, meets the worker's digests:
 | `vin` | `VIN` | `normalize_vin` (and its I/O/Q correction, also looked up) |
 | `plate` | `SKELETON\\|COUNTRY` | `plates.skeleton(normalize_plate)`, `canonical_country` |
 | `plate_number` | `SKELETON` | the same, any country |
-| `person_nationality` | `SURNAME,GIVEN\\|DOB\\|NAT` | correlation keys only (screening/correlation/), never in an audit record |
+| `person_nationality` | `SURNAME,GIVEN\\|DOB\\|NAT` | correlation keys; never audited |
 
 Plates are digested as their skeleton, the key the matcher looks up: a read the matcher
 took for plate X (an 8 for a B) is found by a query for X, as it searched for X.

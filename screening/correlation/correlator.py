@@ -76,22 +76,22 @@ def _subject(item: Screened) -> dict[str, Any]:
 
 def correlation_alert(f: Finding, item: Screened, now: datetime,
                       priority: Priority) -> Alert:
-    e, l = f.earlier, f.later  # noqa: E741
+    a, b = f.earlier, f.later
     traveller = isinstance(item.scan, TravellerScan)
     return Alert(
-        alert_id=correlation_alert_id(f.code, e.event_id, l.event_id),
-        event_id=l.event_id, raised_at=now, priority=priority,
-        checkpoint_id=l.checkpoint_id, terminal_id=l.terminal_id,
+        alert_id=correlation_alert_id(f.code, a.event_id, b.event_id),
+        event_id=b.event_id, raised_at=now, priority=priority,
+        checkpoint_id=b.checkpoint_id, terminal_id=b.terminal_id,
         # `hit` is required since v1: here it names the pattern (category and record id
         # are its code; the list is the one the scanned kind is screened against first).
         hit=Hit(list="sltd" if traveller else "smv", record_id=f.code, score=1.0,
                 matched_on=MATCHED_ON[f.code], category=f.code),
         subject=_subject(item),
-        record={"code": f.code, "sightings": [_sighting_json(e), _sighting_json(l)]},
+        record={"code": f.code, "sightings": [_sighting_json(a), _sighting_json(b)]},
         scan_kind="traveller" if traveller else "vehicle",
-        kind="correlation", reference=reference_of(l.event_id),
-        correlation=Correlation(code=f.code, event_ids=[e.event_id, l.event_id],
-                                checkpoints=[e.checkpoint_id, l.checkpoint_id],
+        kind="correlation", reference=reference_of(b.event_id),
+        correlation=Correlation(code=f.code, event_ids=[a.event_id, b.event_id],
+                                checkpoints=[a.checkpoint_id, b.checkpoint_id],
                                 explanation=f.explanation))
 
 

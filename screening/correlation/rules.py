@@ -103,60 +103,60 @@ def _coordinates(sites: Sites, site: str | None) -> tuple[float, float] | None:
     return (s.lat, s.lon)
 
 
-def simultaneous_use(e: Sighting, l: Sighting, sites: Sites,  # noqa: E741 (earlier, later)
+def simultaneous_use(a: Sighting, b: Sighting, sites: Sites,
                      w: Windows) -> Finding | None:
-    if e.checkpoint_id == l.checkpoint_id:
+    if a.checkpoint_id == b.checkpoint_id:
         return None  # a rescan at one gate
-    gap = l.at - e.at
-    if _same_venue(sites, e.site, l.site):
+    gap = b.at - a.at
+    if _same_venue(sites, a.site, b.site):
         if gap > w.same_venue_s:
             return None
-        why = (f"The same document was presented at {_where(e)} at {_when(e.at)} and at "
-               f"{_where(l)} at {_when(l.at)}, {_span(gap)} apart: two gates of one venue "
+        why = (f"The same document was presented at {_where(a)} at {_when(a.at)} and at "
+               f"{_where(b)} at {_when(b.at)}, {_span(gap)} apart: two gates of one venue "
                f"within {_span(w.same_venue_s)}. One of the two is likely a copy or a "
                "document lent to someone else.")
-        return Finding("DOCUMENT_SIMULTANEOUS_USE", e, l, why)
-    here, there = _coordinates(sites, e.site), _coordinates(sites, l.site)
+        return Finding("DOCUMENT_SIMULTANEOUS_USE", a, b, why)
+    here, there = _coordinates(sites, a.site), _coordinates(sites, b.site)
     if here is None or there is None:
         return None  # no coordinates: no travel time to judge by
     km = distance_km(here, there)
     travel = km / w.travel_kmh * 3600
     if gap >= travel:
         return None
-    why = (f"The same document was presented at {_where(e)} at {_when(e.at)} and at "
-           f"{_where(l)} at {_when(l.at)}, {_span(gap)} apart, while the {km:.1f} km "
+    why = (f"The same document was presented at {_where(a)} at {_when(a.at)} and at "
+           f"{_where(b)} at {_when(b.at)}, {_span(gap)} apart, while the {km:.1f} km "
            f"between them take at least {_span(travel)} at {w.travel_kmh:g} km/h. One of "
            "the two is likely a copy or a document lent to someone else.")
-    return Finding("DOCUMENT_SIMULTANEOUS_USE", e, l, why)
+    return Finding("DOCUMENT_SIMULTANEOUS_USE", a, b, why)
 
 
-def gate_shopping(e: Sighting, l: Sighting, w: Windows) -> Finding | None:
-    if not e.referred or e.checkpoint_id == l.checkpoint_id or l.at - e.at > w.gate_shopping_s:
+def gate_shopping(a: Sighting, b: Sighting, w: Windows) -> Finding | None:
+    if not a.referred or a.checkpoint_id == b.checkpoint_id or b.at - a.at > w.gate_shopping_s:
         return None
-    why = (f"Referred to secondary inspection at {_where(e)} at {_when(e.at)}, then seen at "
-           f"another gate, {_where(l)}, at {_when(l.at)} ({_span(l.at - e.at)} later): "
+    why = (f"Referred to secondary inspection at {_where(a)} at {_when(a.at)}, then seen at "
+           f"another gate, {_where(b)}, at {_when(b.at)} ({_span(b.at - a.at)} later): "
            "possibly trying another gate after being stopped.")
-    return Finding("GATE_SHOPPING", e, l, why)
+    return Finding("GATE_SHOPPING", a, b, why)
 
 
-def multiple_documents(e: Sighting, l: Sighting, w: Windows) -> Finding | None:
-    if e.document is None or l.document is None or e.document == l.document:
+def multiple_documents(a: Sighting, b: Sighting, w: Windows) -> Finding | None:
+    if a.document is None or b.document is None or a.document == b.document:
         return None
-    if l.at - e.at > w.person_s:
+    if b.at - a.at > w.person_s:
         return None
     why = (f"One person (same name, date of birth and nationality) presented two different "
-           f"documents: at {_where(e)} at {_when(e.at)} and at {_where(l)} at {_when(l.at)}. "
+           f"documents: at {_where(a)} at {_when(a.at)} and at {_where(b)} at {_when(b.at)}. "
            "Check whether both are genuine and the holder's.")
-    return Finding("PERSON_MULTIPLE_DOCUMENTS", e, l, why)
+    return Finding("PERSON_MULTIPLE_DOCUMENTS", a, b, why)
 
 
-def vin_mismatch(e: Sighting, l: Sighting, w: Windows) -> Finding | None:
-    if e.vin is None or l.vin is None or e.vin == l.vin or l.at - e.at > w.plate_s:
+def vin_mismatch(a: Sighting, b: Sighting, w: Windows) -> Finding | None:
+    if a.vin is None or b.vin is None or a.vin == b.vin or b.at - a.at > w.plate_s:
         return None
-    why = (f"The plate was read with one VIN at {_where(e)} at {_when(e.at)} and with "
-           f"another VIN at {_where(l)} at {_when(l.at)}: one of the two vehicles may carry "
+    why = (f"The plate was read with one VIN at {_where(a)} at {_when(a.at)} and with "
+           f"another VIN at {_where(b)} at {_when(b.at)}: one of the two vehicles may carry "
            "cloned plates.")
-    return Finding("PLATE_VIN_MISMATCH", e, l, why)
+    return Finding("PLATE_VIN_MISMATCH", a, b, why)
 
 
 def findings(kind: KeyKind, new: Sighting, others: Iterable[Sighting], sites: Sites,
@@ -166,14 +166,14 @@ def findings(kind: KeyKind, new: Sighting, others: Iterable[Sighting], sites: Si
     for other in others:
         if other.event_id == new.event_id:
             continue  # itself (a replay)
-        e, l = _ordered(other, new)  # noqa: E741
+        a, b = _ordered(other, new)
         found: list[Finding | None]
         if kind == "document":
-            found = [simultaneous_use(e, l, sites, w), gate_shopping(e, l, w)]
+            found = [simultaneous_use(a, b, sites, w), gate_shopping(a, b, w)]
         elif kind == "person":
-            found = [multiple_documents(e, l, w), gate_shopping(e, l, w)]
+            found = [multiple_documents(a, b, w), gate_shopping(a, b, w)]
         else:
-            found = [vin_mismatch(e, l, w)]
+            found = [vin_mismatch(a, b, w)]
         out += [f for f in found if f is not None]
     return out
 

@@ -56,3 +56,121 @@ def vehicle(checkpoint: str, minutes: float, *, plate: str, vin: str | None,
 
 def raw(scan: dict[str, Any]) -> bytes:
     return orjson.dumps(scan)
+
+
+# -- through a real worker (tests/integration/test_correlation.py) --
+
+# Sites with coordinates: the airport is 19.2 km from the arena.
+SITES = {
+    "arena": {"venue": "National Arena", "lat": 48.2188, "lon": 11.6247,
+              "checkpoints": ["arena-n", "arena-s"]},
+    "airport": {"venue": "Airport T2", "lat": 48.3538, "lon": 11.7861,
+                "checkpoints": ["air-1"]},
+}
+SITE_OF = {cp: site for site, spec in SITES.items() for cp in spec["checkpoints"]}
+# A stolen passport (its holder is referred at the gate), appended to the mock lists.
+STOLEN = [{"list": "sltd", "id": f"S-CORR{i}", "document_number": number,
+           "issuing_state": "FRA", "document_type": "P", "status": "stolen",
+           "reported_at": "2026-01-01"} for i, number in enumerate(("K7Q3M9X2P", "K7Q3M9X3R"))]
+
+
+def provision_sites(settings: Any) -> None:
+    """The run's per-site topics and ACLs, and the sites in the registry the worker reads
+    at start (as `screening security add-site` would)."""
+    import asyncio
+
+    from screening.redis_client import make_redis
+    from screening.security.provision import apply
+    from screening.security.roles import DEFAULT_SITE
+    from screening.sites import Site, record_site
+
+    apply(settings, [DEFAULT_SITE, *SITES], users=False)
+
+    async def record() -> None:
+        redis = make_redis(settings)
+        try:
+            for site_id, spec in SITES.items():
+                await record_site(redis, settings, Site.from_json(site_id, orjson.dumps(spec)))
+        finally:
+            await redis.aclose()
+
+    asyncio.run(record())
+
+
+def load_lists(settings: Any, out: Any) -> None:
+    """A few mock records of each list and the STOLEN passports, signed and loaded."""
+    import subprocess
+
+    from screening.mockdata.lists import generate_lists
+    from tests.support.feed import sign_files
+    from tests.support.services import env_for, screening_cmd
+
+    paths = generate_lists(out, sltd=20, notices=5, smv=5, event=5, seed=23)
+    extra = b"".join(orjson.dumps(r) + b"\n" for r in STOLEN)
+    paths["sltd"].write_bytes(paths["sltd"].read_bytes() + extra)
+    sign_files(paths.values())
+    done = subprocess.run(screening_cmd("watchlists", "load", "--quiet",
+                                        *map(str, paths.values())),
+                          env=env_for(settings), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+class Gates:
+    """Checkpoint terminals of the SITES: each scan goes to its checkpoint's site topic;
+    results are read back from every site's results topic."""
+
+    def __init__(self, settings: Any) -> None:
+        from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
+        from screening.security.clients import aiokafka_options
+        from screening.security.roles import site_topics
+
+        self.settings = settings
+        self.topics = {site: site_topics(settings, site) for site in SITES}
+        self.producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all")
+        self.consumer = AIOKafkaConsumer(
+            *(t.results for t in self.topics.values()), **aiokafka_options(settings),
+            group_id=f"admin.it-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest")
+        self.results: dict[str, dict[str, Any]] = {}
+
+    async def __aenter__(self) -> Gates:
+        await self.producer.start()
+        await self.consumer.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.producer.stop()
+        await self.consumer.stop()
+
+    async def send(self, *scans: dict[str, Any]) -> None:
+        for scan in scans:
+            st = self.topics[SITE_OF[scan["checkpoint_id"]]]
+            topic = st.vehicle if "vehicle" in scan else st.traveller
+            await self.producer.send_and_wait(topic, raw(scan),
+                                              key=scan["terminal_id"].encode())
+
+    async def answered(self, *scans: dict[str, Any], within_s: float = 60) -> list[Any]:
+        """The results of `scans`, once every one has arrived."""
+        import time
+
+        wanted = {s["event_id"] for s in scans}
+        deadline = time.monotonic() + within_s
+        while not wanted <= set(self.results) and time.monotonic() < deadline:
+            for msgs in (await self.consumer.getmany(timeout_ms=300)).values():
+                for m in msgs:
+                    r = orjson.loads(m.value)
+                    self.results[r["event_id"]] = r
+        missing = wanted - set(self.results)
+        assert not missing, f"{len(missing)} scans without a result"
+        return [self.results[s["event_id"]] for s in scans]
+
+
+async def correlation_alerts(settings: Any, *, until: int, settle: float = 3.0,
+                             within_s: float = 30.0) -> list[dict[str, Any]]:
+    """Every correlation alert message on the run's alerts topic (repeats included)."""
+    from tests.support.services import collect
+
+    messages = await collect(settings, settings.topic_alerts, until=until, timeout=within_s,
+                             settle=settle)
+    alerts = [orjson.loads(m.value) for m in messages]
+    return [a for a in alerts if a.get("kind") == "correlation"]
