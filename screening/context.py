@@ -14,6 +14,7 @@ from screening.core.engine import Screener
 from screening.correlation.correlator import Correlator
 from screening.gcpolicy import HeapFreezer
 from screening.metrics import Metrics
+from screening.modes.control import ModeState
 from screening.redis_client import AnyRedis, make_redis
 from screening.settings import Settings
 from screening.sites import Sites
@@ -33,6 +34,8 @@ class Context:
     # None: the screener reads the store itself. The benchmark's baseline worker passes
     # a wrapper of its own (screening_bench/baseline.py): no benchmark code in the product.
     reader: Reader | None = None
+    # The mode in force (agents/control.py keeps it current).
+    mode: ModeState = field(default_factory=ModeState)
     _redis: AnyRedis | None = None
     _store: WatchlistStore | None = None
     _screener: Screener | None = None

@@ -43,6 +43,8 @@ class Metrics:
     consumer_lag: Gauge
     correlations: Counter
     correlation_errors: Counter
+    mode: Gauge
+    mode_changes: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> Metrics:
@@ -99,4 +101,9 @@ class Metrics:
                 "screening_correlation_errors_total",
                 "Batches whose correlation state could not be read or written (their scans "
                 "were answered, uncorrelated)", registry=r),
+            mode=Gauge("screening_mode_info", "The mode in force (1), with its profile",
+                       ["mode", "profile"], registry=r),
+            mode_changes=Counter("screening_mode_changes_total",
+                                 "Mode changes read, by result and code", ["result", "code"],
+                                 registry=r),
         )

@@ -248,6 +248,17 @@ class Settings(BaseSettings):
     # the work per scan when one key is seen very often (a fleet's shared plate).
     correlation_max_sightings: int = Field(default=32, ge=2, le=1000)
 
+    # -- modes (contract v2 "Modes"; screening/modes/) --
+    # Trusted supervisor public keys, JSON lines as feed keys are: a ModeChange signed by
+    # none of them is not applied. None configured: every mode change is refused.
+    control_keys_file: str | None = None
+    # The same lines inline (tests); trusted together with control_keys_file's.
+    control_keys: str | None = None
+    # The supervisor's Ed25519 private key (PEM, mode 0600) for `screening mode set`.
+    control_signing_key_file: str | None = None
+    # The same key inline (PEM or base64 seed; tests), kept out of reprs and logs.
+    control_signing_key: SecretStr | None = None
+
     @model_validator(mode="after")
     def _heartbeats_within_session(self) -> Settings:
         if self.heartbeat_interval_s * 3 > self.session_timeout_s:

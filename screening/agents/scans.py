@@ -20,6 +20,7 @@ from screening.context import Context
 from screening.core.engine import RawScan, Screened
 from screening.logs import kv
 from screening.models import ScanKind
+from screening.modes.profiles import apply_profile
 from screening.runtime.streams import batches
 from screening.runtime.topics import add_topic_names
 from screening.security.roles import site_topics
@@ -129,6 +130,11 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
             correlator = await ctx.correlator()
             if correlator is not None:  # its alerts ride with the scans that made them
                 await correlator.correlate(items)
+            profile = ctx.mode.profile  # incident mode: the profile's priorities
+            if profile is not None:
+                for item in items:
+                    if item.alerts:
+                        item.alerts = apply_profile(profile, item.alerts)
             await outputs.publish(ctx, items)
             # Nothing awaited from here to the loop's end: under exactly_once the batch
             # must be acked before a commit can run (see Outputs._publish_in_transactions).

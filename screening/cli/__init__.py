@@ -14,6 +14,7 @@ from screening.cli import (
     bench,
     console,
     deadletters,
+    mode,
     purge,
     screen,
     security,
@@ -25,7 +26,7 @@ from screening.logs import setup_logging
 from screening.settings import Settings
 
 COMMANDS = (worker, watchlists, screen, simulate, alerts, console, bench, security, audit,
-            deadletters, purge)
+            deadletters, purge, mode)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,6 +19,7 @@ from screening.models import (
     AuditRecord,
     CheckResult,
     DeadLetter,
+    ModeChange,
     TravellerScan,
     VehicleScan,
     WatchlistRecord,
@@ -35,6 +36,7 @@ MODELS: dict[str, Any] = {
     "DeadLetter": DeadLetter,
     "WatchlistRecord": WatchlistRecord,
     "WatchlistUpdate": WatchlistUpdate,
+    "ModeChange": ModeChange,
 }
 
 

@@ -97,8 +97,9 @@ def provision_sites(settings: Any) -> None:
     asyncio.run(record())
 
 
-def load_lists(settings: Any, out: Any) -> None:
-    """A few mock records of each list and the STOLEN passports, signed and loaded."""
+def load_lists(settings: Any, out: Any, extra: list[dict[str, Any]] | None = None) -> None:
+    """A few mock records of each list and `extra` (default: the STOLEN passports),
+    signed and loaded."""
     import subprocess
 
     from screening.mockdata.lists import generate_lists
@@ -106,8 +107,9 @@ def load_lists(settings: Any, out: Any) -> None:
     from tests.support.services import env_for, screening_cmd
 
     paths = generate_lists(out, sltd=20, notices=5, smv=5, event=5, seed=23)
-    extra = b"".join(orjson.dumps(r) + b"\n" for r in STOLEN)
-    paths["sltd"].write_bytes(paths["sltd"].read_bytes() + extra)
+    for record in STOLEN if extra is None else extra:
+        path = paths[record["list"]]
+        path.write_bytes(path.read_bytes() + orjson.dumps(record) + b"\n")
     sign_files(paths.values())
     done = subprocess.run(screening_cmd("watchlists", "load", "--quiet",
                                         *map(str, paths.values())),
