@@ -73,7 +73,7 @@ sleep 1
 kill -0 "${pids[0]}" 2>/dev/null || { echo "worker exited"; tail -30 "$DEMO/worker.log"; exit 1; }
 
 say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit); alerts (console):"
-env "${AS_SITE[@]}" "$BIN/screening" simulate --lists "$DEMO"/lists/*.ndjson --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 \
+env "${AS_SITE[@]}" "$BIN/screening" simulate --lists "$DEMO"/lists/*.ndjson --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 --correlation-share 0.01 \
     --malformed-share 0.01 >"$DEMO/simulate.log" 2>&1 &
 pids+=($!)
 env "${AS_CONSOLE[@]}" timeout "$((SECONDS_TO_RUN + 5))" "$BIN/screening" alerts tail || true

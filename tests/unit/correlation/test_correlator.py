@@ -111,3 +111,17 @@ async def test_a_misread_vin_is_no_second_vehicle(memory_store: Any) -> None:
     _, none = await run(c, memory_store, ("vehicle", vehicle(
         "air-1", 90, plate="M AB 123", vin="1M8GDM9A1KP042788"), "airport"))
     assert none == []
+
+
+async def test_the_simulators_designed_pattern_is_a_simultaneous_use(memory_store: Any
+                                                                     ) -> None:
+    from screening.cli.simulate import again_elsewhere
+
+    c, _ = correlator()
+    first = traveller("CP-01", 0, number="C4X9F27L1")
+    second = again_elsewhere(first, traveller("CP-02", 0.2, number="OTHER0001"))
+    _, [alert] = await run(c, memory_store, ("traveller", first, "default"),
+                           ("traveller", second, "default"))
+    assert alert.correlation is not None
+    assert alert.correlation.code == "DOCUMENT_SIMULTANEOUS_USE"
+    assert alert.correlation.checkpoints == ["CP-01", "CP-02"]
