@@ -41,11 +41,13 @@ def mode_audit(settings: Settings, change: ModeChange, outcome: str,
 
 class ModeFollower:
     def __init__(self, settings: Settings, state: ModeState, metrics: Any = None,
-                 audit: AuditSink | None = None) -> None:
+                 audit: AuditSink | None = None,
+                 on_change: Callable[[ModeChange], None] | None = None) -> None:
         self.settings = settings
         self.state = state
         self.metrics = metrics
         self.audit = audit
+        self.on_change = on_change  # the console: its pages' banner
         try:
             self.trusted = trusted_keys(settings)
         except FeedKeyError as exc:
@@ -68,6 +70,8 @@ class ModeFollower:
                                           by=change.by, key_id=kid))
         self._count("applied", "ok")
         self._show()
+        if self.on_change is not None:
+            self.on_change(change)
         return change
 
     def _count(self, result: str, code: str) -> None:
@@ -106,6 +110,19 @@ class ModeFollower:
         except Exception as exc:  # the mode is applied; the gap is said, never silent
             log.error("mode change applied but not audited",
                       extra=kv(error=type(exc).__name__))
+
+
+async def read_only(settings: Settings, follower: ModeFollower) -> None:
+    """Following without auditing (the console shows the mode; workers audit it)."""
+    from screening.kafka_io import consumer
+
+    c = consumer(settings, group_id=None, fetch_max_wait_ms=FETCH_WAIT_MS,
+                 auto_offset_reset="earliest")
+    await c.start()
+    try:
+        await follower.run(c)
+    finally:
+        await c.stop()
 
 
 async def follow(settings: Settings, follower: ModeFollower) -> None:

@@ -312,6 +312,15 @@
     if (alerts.size > MAX_KEPT) alerts.delete(alerts.keys().next().value);  // first kept
   }
 
+  // The mode in force (contract v2 "Modes"): a banner while an incident is declared.
+  function renderMode(m) {
+    const node = $("mode-banner");
+    if (!m || m.mode !== "incident") { node.hidden = true; node.textContent = ""; return; }
+    node.textContent = t("mode.incident", { profile: label("mode.profile.", m.profile) }) +
+      " — " + t("mode.since", { when: when(m.since_ms), by: m.by });
+    node.hidden = false;
+  }
+
   function connect() {
     const source = new EventSource("/events");
     source.addEventListener("open", () => setConn("live"));
@@ -321,6 +330,7 @@
       decisions.clear();
       snap.alerts.forEach(keep);
       snap.decisions.forEach((d) => decisions.set(d.alert_id, d));
+      renderMode(snap.mode);
       renderDetail();
       scheduleRender();
     });
@@ -328,6 +338,7 @@
       keep(JSON.parse(ev.data));
       scheduleRender();
     });
+    source.addEventListener("mode", (ev) => renderMode(JSON.parse(ev.data)));
     source.addEventListener("decision", (ev) => {
       const d = JSON.parse(ev.data);
       const old = decisions.get(d.alert_id);

@@ -111,3 +111,26 @@ def test_every_worker_audits_a_change_under_one_id() -> None:
     one, two = (mode_audit(settings(), change, "applied") for _ in range(2))
     assert one.audit_id == two.audit_id and one.action == "mode_changed"
     assert mode_audit(settings(), change, "refused").audit_id != one.audit_id
+
+
+def test_the_console_shows_the_mode_to_every_page() -> None:
+    from screening.console.feed import Feed
+
+    feed = Feed(settings(), lookback=0, max_alerts=10)
+    page = feed.hub.subscribe()
+    assert orjson.loads(feed.snapshot())["mode"]["mode"] == "normal"
+    feed.mode_follower().handle(make_change("incident", "dvi", "sup1", settings(), NOW), NOW)
+    event = page.get_nowait()
+    assert event is not None and event.name == "mode" and event.everyone
+    assert orjson.loads(event.data) == {"mode": "incident", "profile": "dvi", "by": "sup1",
+                                        "since_ms": int(NOW.timestamp() * 1000)}
+    assert orjson.loads(feed.snapshot())["mode"]["profile"] == "dvi"
+
+
+def test_the_banner_is_in_the_four_languages() -> None:
+    from screening.console.i18n import LANGUAGES, strings
+
+    for lang in LANGUAGES:
+        s = strings(lang)
+        assert "{profile}" in s["mode.incident"] and "{by}" in s["mode.since"], lang
+        assert all(f"mode.profile.{p}" in s for p in PROFILES), lang
