@@ -244,6 +244,9 @@ class Settings(BaseSettings):
     correlation_person_window_h: float = Field(default=14 * 24.0, gt=0)
     # How long a plate's VINs are remembered, in hours, for PLATE_VIN_MISMATCH.
     correlation_plate_window_h: float = Field(default=14 * 24.0, gt=0)
+    # Retroactive screening: a record added or changed by a live update is checked
+    # against the sightings of this many hours (the keys live at least this long).
+    retroactive_window_h: float = Field(default=72.0, ge=0)
     # Most sightings kept per correlation key (the oldest go first): bounds memory and
     # the work per scan when one key is seen very often (a fleet's shared plate).
     correlation_max_sightings: int = Field(default=32, ge=2, le=1000)

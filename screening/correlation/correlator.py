@@ -135,7 +135,8 @@ class Correlator:
         if not pending:
             return []
         doc_window = self.settings.correlation_document_window_h * 3600
-        ttl = [key_ttl_s(f.kind, self.windows, doc_window) for _, f in pending]
+        retro = self.settings.retroactive_window_h * 3600
+        ttl = [key_ttl_s(f.kind, self.windows, doc_window, retro) for _, f in pending]
         try:
             others = await asyncio.wait_for(
                 self.state.observe([f for _, f in pending], ttl, ttl),

@@ -172,16 +172,24 @@ def findings(kind: KeyKind, new: Sighting, others: Iterable[Sighting], sites: Si
             found = [simultaneous_use(a, b, sites, w), gate_shopping(a, b, w)]
         elif kind == "person":
             found = [multiple_documents(a, b, w), gate_shopping(a, b, w)]
-        else:
+        elif kind == "plate":
             found = [vin_mismatch(a, b, w)]
+        else:
+            found = []
         out += [f for f in found if f is not None]
     return out
 
 
-def key_ttl_s(kind: KeyKind, w: Windows, document_window_s: float) -> float:
-    """How long a key's sightings can still make a pattern."""
+def key_ttl_s(kind: KeyKind, w: Windows, document_window_s: float,
+              retroactive_s: float = 0.0) -> float:
+    """How long a key's sightings can still make a pattern, or be found by a record
+    added later (retroactive screening)."""
     if kind == "document":
-        return max(document_window_s, w.gate_shopping_s, w.same_venue_s)
-    if kind == "person":
-        return max(w.person_s, w.gate_shopping_s)
-    return w.plate_s
+        own = max(document_window_s, w.gate_shopping_s, w.same_venue_s)
+    elif kind == "person":
+        own = max(w.person_s, w.gate_shopping_s)
+    elif kind == "plate":
+        own = w.plate_s
+    else:
+        own = 0.0
+    return max(own, retroactive_s, 1.0)

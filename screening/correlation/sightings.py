@@ -18,7 +18,7 @@ from screening.matching.normalize import canonical_country
 from screening.models import CheckResult, VehicleScan
 
 # What a key correlates on: a document, a person, a plate.
-KeyKind = Literal["document", "person", "plate"]
+KeyKind = Literal["document", "person", "plate", "vin"]
 # A referral the gate acted on: the subject was stopped, not waved through.
 REFERRALS = frozenset({"REFER_SECONDARY", "SEIZE_DOCUMENT", "HOLD_VEHICLE"})
 # VIN readings that are misreads, not a second vehicle.
@@ -72,6 +72,8 @@ def filings(p: Prepared, result: CheckResult, site: str | None,
                if p.vin and not MISREAD_VIN.intersection(p.warnings) else [])
         if plate:
             out.append(Filed("plate", plate[0], _with(base, vin=vin[0] if vin else None)))
+        if vin:  # for retroactive screening only (a VIN is not correlated with itself)
+            out.append(Filed("vin", vin[0], base))
         return out
     document = _document_digest(p, digests)
     if document is not None:

@@ -71,6 +71,17 @@ class CorrelationState:
             await asyncio.gather(*(one(n, idx) for n, idx in by_node.items()))
         return [[Sighting.decode(v) for v in reply or ()] for reply in replies]
 
+    async def sightings(self, digests: Sequence[str]) -> dict[str, list[Sighting]]:
+        """Each key's sightings, read only (retroactive screening)."""
+        if not digests:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        for d in digests:
+            pipe.hvals(state_key(self.prefix, d))
+        values = await pipe.execute()
+        return {d: [Sighting.decode(v) for v in vals or ()]
+                for d, vals in zip(digests, values, strict=True)}
+
     def _part(self, f: Filed, ttl_s: float, window_s: float) -> bytes:
         after = int((f.sighting.at - window_s) * 1000)
         return b"\0".join((state_key(self.prefix, f.key).encode(),

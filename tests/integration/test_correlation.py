@@ -16,6 +16,7 @@ from screening.settings import Settings
 from tests.support.correlation import (
     STOLEN,
     Gates,
+    at,
     correlation_alerts,
     load_lists,
     provision_sites,
@@ -202,3 +203,56 @@ async def test_two_workers_one_killed_the_other_completes_the_pattern(
     assert pairs(alerts) == Counter({
         ("PERSON_MULTIPLE_DOCUMENTS", (pmd[0]["event_id"], pmd[1]["event_id"])): 1,
     }), second_worker.log_tail()
+
+
+async def test_a_record_published_later_finds_the_scans_of_the_window(
+        settings: Settings, worker_factory: Any, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    worker = await start(settings, worker_factory, tmp_path)
+    now = datetime.now(UTC)
+    # Clear scans an hour and two hours ago; one 80 hours ago, past the 72-hour window.
+    inside = traveller("arena-n", 0, number="RT1234567", surname="WEBER", given="ANNA",
+                       dob="1992-08-08", nationality="DEU", state="DEU")
+    inside["scanned_at"] = at(-60, now)
+    car = vehicle("arena-s", 0, plate="HH RT 42", vin=None)
+    car["scanned_at"] = at(-120, now)
+    old = traveller("air-1", 0, number="RT7654321", surname="KOCH", given="PAUL",
+                    dob="1970-01-01", nationality="DEU", state="DEU")
+    old["scanned_at"] = at(-80 * 60, now)
+    notice = {"list": "notice", "id": "N-RETRO1", "colour": "red",
+              "names": [{"surname": "WEBER", "given_names": "ANNA", "script": "Latn"}],
+              "date_of_birth": "1992-08-08", "nationalities": ["DEU"],
+              "documents": [{"number": "RT7654321", "issuing_state": "DEU"}],
+              "issued_at": "2026-12-01"}
+    smv = {"list": "smv", "id": "V-RETRO1", "plate": "HH RT 42", "plate_country": "D",
+           "make": "VW", "model": "Golf", "colour": "blue", "reported_at": "2026-12-01"}
+    async with Gates(settings) as gates:
+        await gates.send(inside, car, old)
+        results = await gates.answered(inside, car, old)
+        assert {r["outcome"] for r in results} == {"clear"}, worker.log_tail()
+        sent = [await gates.send_update(notice), await gates.send_update(smv)]
+    alerts = [a for a in await _alerts(settings, until=2) if a["kind"] == "retroactive"]
+    found = {(a["hit"]["list"], a["hit"]["record_id"], a["event_id"]) for a in alerts}
+    assert found == {("notice", "N-RETRO1", inside["event_id"]),
+                     ("smv", "V-RETRO1", car["event_id"])}, worker.log_tail()
+    by_list = {a["hit"]["list"]: a for a in alerts}
+    assert by_list["notice"]["priority"] == "critical"
+    assert by_list["notice"]["hit"]["matched_on"] == ["name", "date_of_birth", "nationality"]
+    assert by_list["notice"]["checkpoint_id"] == "arena-n"
+    assert by_list["smv"]["subject"]["scanned_at"].startswith(car["scanned_at"][:16])
+    # Within a second of the update's issue (the worker's clock and ours are one).
+    for a, update in zip((by_list["notice"], by_list["smv"]), sent, strict=True):
+        lag = (datetime.fromisoformat(a["raised_at"])
+               - datetime.fromisoformat(update["issued_at"])).total_seconds()
+        print(f"retroactive alert {lag:.3f} s after the update was issued")
+        assert lag < 1.0, lag
+
+
+async def _alerts(settings: Settings, until: int) -> list[dict[str, Any]]:
+    import orjson
+
+    from tests.support.services import collect
+
+    return [orjson.loads(m.value) for m in await collect(
+        settings, settings.topic_alerts, until=until, timeout=30, settle=3)]

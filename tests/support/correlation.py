@@ -30,9 +30,9 @@ class MemoryCorrelationState:
         return out
 
 
-def at(minutes: float) -> str:
-    """T0 plus `minutes`, as a scan's scanned_at."""
-    return (T0 + timedelta(minutes=minutes)).isoformat()
+def at(minutes: float, t0: datetime = T0) -> str:
+    """`t0` plus `minutes`, as a scan's scanned_at."""
+    return (t0 + timedelta(minutes=minutes)).isoformat()
 
 
 def traveller(checkpoint: str, minutes: float, *, number: str, surname: str = "NOVAK",
@@ -150,6 +150,17 @@ class Gates:
             topic = st.vehicle if "vehicle" in scan else st.traveller
             await self.producer.send_and_wait(topic, raw(scan),
                                               key=scan["terminal_id"].encode())
+
+    async def send_update(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A signed upsert of `record` on the updates topic; the update as sent."""
+        from tests.support.feed import signed_dict
+
+        update = signed_dict({"update_id": uuid.uuid4().hex, "op": "upsert",
+                              "issued_at": datetime.now(UTC).isoformat(), "record": record})
+        s = self.settings
+        await self.producer.send_and_wait(s.topic(s.topic_updates), orjson.dumps(update),
+                                          key=f"{record['list']}:{record['id']}".encode())
+        return update
 
     async def answered(self, *scans: dict[str, Any], within_s: float = 60) -> list[Any]:
         """The results of `scans`, once every one has arrived."""
