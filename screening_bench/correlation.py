@@ -33,7 +33,7 @@ from screening.correlation.correlator import Correlator
 from screening.correlation.sightings import filings
 from screening.metrics import Metrics
 from screening.mockdata.scans import ScanFactory
-from screening.models import CheckResult
+from screening.models import CheckResult, ScanKind
 from screening.redis_client import make_redis
 from screening.settings import Settings
 from screening.sites import Sites
@@ -53,7 +53,7 @@ def screened(factory: ScanFactory, n: int) -> list[Screened]:
             body = dict(travellers[-7], event_id=uuid.uuid4().hex, checkpoint_id="CP-99")
         elif not vehicle:
             travellers.append(body)
-        kind = "vehicle" if vehicle else "traveller"
+        kind: ScanKind = "vehicle" if vehicle else "traveller"
         raw = orjson.dumps(body)
         scan = decode_scan(kind, raw, max_bytes=1 << 16)
         # One site (v1's `default`): a document again at another checkpoint within a
