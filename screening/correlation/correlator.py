@@ -168,8 +168,10 @@ class Correlator:
                 item.alerts.append(alert)
                 if self.metrics is not None:
                     self.metrics.correlations.labels(x.code).inc()
-                log.info("correlation", extra=kv(code=x.code, alert_id=alert.alert_id,
-                                                 event_id=alert.event_id))
+                # Counted by the metric; one line each only when debugging (at a busy
+                # event they would crowd everything else out of the log).
+                log.debug("correlation", extra=kv(code=x.code, alert_id=alert.alert_id,
+                                                  event_id=alert.event_id))
         return list(raised.values())
 
     def _failed(self, exc: BaseException, n: int) -> None:
