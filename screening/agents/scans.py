@@ -18,6 +18,7 @@ from faust.types import EventT
 from screening.agents.publish import Outputs
 from screening.context import Context
 from screening.core.engine import RawScan, Screened
+from screening.correlation.cases import with_cases
 from screening.logs import kv
 from screening.models import ScanKind
 from screening.modes.profiles import apply_profile
@@ -131,10 +132,9 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
             if correlator is not None:  # its alerts ride with the scans that made them
                 await correlator.correlate(items)
             profile = ctx.mode.profile  # incident mode: the profile's priorities
-            if profile is not None:
-                for item in items:
-                    if item.alerts:
-                        item.alerts = apply_profile(profile, item.alerts)
+            for item in items:
+                if item.alerts:  # each alert in its record's case, under the mode's priority
+                    item.alerts = apply_profile(profile, with_cases(item.alerts))
             await outputs.publish(ctx, items)
             # Nothing awaited from here to the loop's end: under exactly_once the batch
             # must be acked before a commit can run (see Outputs._publish_in_transactions).

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 
 from screening.audit.digests import Digester
 from screening.core.engine import Screened
+from screening.correlation.cases import key_case
 from screening.correlation.rules import (
     MATCHED_ON,
     PRIORITY,
@@ -75,7 +76,8 @@ def _subject(item: Screened) -> dict[str, Any]:
 
 
 def correlation_alert(f: Finding, item: Screened, now: datetime,
-                      priority: Priority) -> Alert:
+                      priority: Priority, key: str) -> Alert:
+    """`key`: the digest the pattern was found under (the alert's case)."""
     a, b = f.earlier, f.later
     traveller = isinstance(item.scan, TravellerScan)
     return Alert(
@@ -89,7 +91,7 @@ def correlation_alert(f: Finding, item: Screened, now: datetime,
         subject=_subject(item),
         record={"code": f.code, "sightings": [_sighting_json(a), _sighting_json(b)]},
         scan_kind="traveller" if traveller else "vehicle",
-        kind="correlation", reference=reference_of(b.event_id),
+        kind="correlation", reference=reference_of(b.event_id), case_id=key_case(key),
         correlation=Correlation(code=f.code, event_ids=[a.event_id, b.event_id],
                                 checkpoints=[a.checkpoint_id, b.checkpoint_id],
                                 explanation=f.explanation))
@@ -146,22 +148,22 @@ class Correlator:
             return []
         sites, now = self.sites(), self.clock()
         raised: dict[str, Alert] = {}
-        by_item: dict[int, list[Finding]] = {}
+        by_item: dict[int, list[tuple[Finding, str]]] = {}
         for (item, f), seen in zip(pending, others, strict=True):
             by_item.setdefault(id(item), []).extend(
-                findings(f.kind, f.sighting, seen, sites, self.windows))
+                (x, f.key) for x in findings(f.kind, f.sighting, seen, sites, self.windows))
         for item, _ in pending:
             found = by_item.pop(id(item), None)
             if not found:
                 continue
             # Two gates too far apart for one person: not a person trying another gate.
-            impossible = {(x.earlier.event_id, x.later.event_id) for x in found
+            impossible = {(x.earlier.event_id, x.later.event_id) for x, _ in found
                           if x.code == "DOCUMENT_SIMULTANEOUS_USE"}
-            for x in found:
+            for x, key in found:
                 if x.code == "GATE_SHOPPING" and (x.earlier.event_id,
                                                   x.later.event_id) in impossible:
                     continue
-                alert = correlation_alert(x, item, now, self.priority_of(x.code))
+                alert = correlation_alert(x, item, now, self.priority_of(x.code), key)
                 if alert.alert_id in raised:
                     continue  # found under two keys (a document and its holder)
                 raised[alert.alert_id] = alert

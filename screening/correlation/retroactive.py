@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from screening.audit.digests import Digester
+from screening.correlation.cases import record_case
 from screening.correlation.sightings import Sighting
 from screening.correlation.state import CorrelationState
 from screening.matching.documents import document_field
@@ -96,6 +97,7 @@ def retroactive_alert(record: Any, s: Sighting, matched_on: list[str],
                                f"{when.strftime('%Y-%m-%d %H:%M:%SZ')} that it matches: "
                                "the person or vehicle may already be inside."},
         kind="retroactive", reference=reference_of(s.event_id),
+        case_id=record_case(record.list, record.id),
         action=getattr(record, "action", None), owner=getattr(record, "owner", None))
 
 

@@ -104,6 +104,7 @@ async def test_each_pattern_fires_once_and_near_misses_never(
     assert "5 min at 230 km/h" in by_code["DOCUMENT_SIMULTANEOUS_USE"]["correlation"][
         "explanation"]
     assert {a["priority"] for a in alerts} <= {"high", "medium"}
+    assert all(a["case_id"].startswith("case-") for a in alerts)
 
     # The state in Redis holds digests and ids: no document number, name or VIN.
     keys = [k async for k in redis_client.scan_iter(match=f"{settings.redis_prefix}:corr:*")]
@@ -238,6 +239,10 @@ async def test_a_record_published_later_finds_the_scans_of_the_window(
                      ("smv", "V-RETRO1", car["event_id"])}, worker.log_tail()
     by_list = {a["hit"]["list"]: a for a in alerts}
     assert by_list["notice"]["priority"] == "critical"
+    # In the record's case, as the record's live hits would be.
+    from screening.correlation.cases import record_case
+
+    assert by_list["notice"]["case_id"] == record_case("notice", "N-RETRO1")
     assert by_list["notice"]["hit"]["matched_on"] == ["name", "date_of_birth", "nationality"]
     assert by_list["notice"]["checkpoint_id"] == "arena-n"
     assert by_list["smv"]["subject"]["scanned_at"].startswith(car["scanned_at"][:16])
