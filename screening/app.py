@@ -9,6 +9,7 @@ import faust
 from mode import Service
 from prometheus_client import generate_latest
 
+from screening.agents.control import register_control_agent
 from screening.agents.escalation import register_escalation
 from screening.agents.housekeeping import register_housekeeping
 from screening.agents.scans import register_scan_agents
@@ -89,6 +90,7 @@ def create_app(settings: Settings, metrics: Metrics | None = None,
     register_update_agent(app, ctx)
     register_housekeeping(app, ctx)
     register_escalation(app, ctx)
+    register_control_agent(app, ctx)
 
     @app.timer(FREEZE_EVERY_S)
     async def freeze_heap() -> None:

@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 
 from screening.clearance import Clearances
 from screening.core.engine import Screener
+from screening.correlation.correlator import Correlator
 from screening.escalation import Escalations
 from screening.gcpolicy import HeapFreezer
 from screening.metrics import Metrics
+from screening.modes.control import ModeState
 from screening.redis_client import AnyRedis, make_redis
 from screening.settings import Settings
 from screening.sites import Sites
@@ -36,9 +38,12 @@ class Context:
     reader: Reader | None = None
     # (checkpoint, terminal) followed by the terminals' last-scan gauge (agents/scans.py).
     terminals: set[tuple[str, str]] = field(default_factory=set)
+    # The mode in force (agents/control.py keeps it current).
+    mode: ModeState = field(default_factory=ModeState)
     _redis: AnyRedis | None = None
     _store: WatchlistStore | None = None
     _screener: Screener | None = None
+    _correlator: Correlator | None = None
     _escalations: Escalations | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -54,18 +59,35 @@ class Context:
                                                        self.settings.redis_prefix)
                 self._escalations = Escalations(self._redis, self.settings.redis_prefix,
                                                 self.settings.escalation_after_s)
+                self._correlator = self._make_correlator(self._redis)
 
     async def close(self) -> None:
         async with self._lock:
             if self._redis is not None:
                 await self._redis.aclose()
-            self._redis = self._store = self._screener = self._escalations = None
+            self._redis = self._store = self._screener = self._correlator = None
+            self._escalations = None
 
     async def screener(self) -> Screener:
         if self._screener is None:
             await self.open()
         assert self._screener is not None
         return self._screener
+
+    def _make_correlator(self, redis: AnyRedis) -> Correlator | None:
+        """None when correlation is off, or without the audit key its digests need."""
+        from screening.audit.digests import Digester, audit_key
+
+        key = audit_key(self.settings) if self.settings.correlation else None
+        if key is None:
+            return None
+        return Correlator(redis, self.settings, Digester(key), lambda: self.sites,
+                          metrics=self.metrics)
+
+    async def correlator(self) -> Correlator | None:
+        if self._redis is None:
+            await self.open()
+        return self._correlator
 
     async def refresh_sites(self) -> Sites:
         """Reads the site registry from Redis; the screener checks against it from now."""

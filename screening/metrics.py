@@ -54,6 +54,10 @@ class Metrics:
     step_latency: Histogram
     unacknowledged: Gauge
     oldest_unacknowledged: Gauge
+    correlations: Counter
+    correlation_errors: Counter
+    mode: Gauge
+    mode_changes: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> Metrics:
@@ -132,6 +136,17 @@ class Metrics:
                 "screening_oldest_unacknowledged_seconds",
                 "Age of the oldest critical referral no step has been taken on (0: none)",
                 registry=r),
+            correlations=Counter("screening_correlations_total",
+                                 "Correlation alerts raised, by code", ["code"], registry=r),
+            correlation_errors=Counter(
+                "screening_correlation_errors_total",
+                "Batches whose correlation state could not be read or written (their scans "
+                "were answered, uncorrelated)", registry=r),
+            mode=Gauge("screening_mode_info", "The mode in force (1), with its profile",
+                       ["mode", "profile"], registry=r),
+            mode_changes=Counter("screening_mode_changes_total",
+                                 "Mode changes read, by result and code", ["result", "code"],
+                                 registry=r),
         )
         # Exported at 0 from the start: "none escalated" is an answer a dashboard shows.
         made.escalations.labels("critical")

@@ -262,6 +262,7 @@ class Settings(BaseSettings):
     # Seconds between two attempts to reach the broker (and forward stored scans) while
     # the link is down.
     edge_retry_s: float = Field(default=1.0, gt=0, le=60)
+
     @field_validator("secrets_dir", mode="before")
     @classmethod
     def _secrets_dir_set(cls, value: Any) -> Any:
@@ -270,6 +271,44 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return Path(".local/secrets")
         return value
+    # -- correlation across checkpoints and time (screening/correlation/) --
+    # Correlate scans (contract v2 "Alerts v2", kind `correlation`); needs the audit key,
+    # whose keyed digests are the correlation keys (no plaintext in the state).
+    correlation: bool = True
+    # Speed no traveller beats between two sites, km/h: the same document at two sites
+    # sooner than their distance takes at this speed is DOCUMENT_SIMULTANEOUS_USE.
+    correlation_travel_kmh: float = Field(default=80.0, gt=0)
+    # The same document at two checkpoints of one venue (site) within this many seconds
+    # is DOCUMENT_SIMULTANEOUS_USE (nobody walks between gates that fast).
+    correlation_same_venue_s: float = Field(default=60.0, ge=0)
+    # A person or document referred at one gate and seen at another within this many
+    # seconds is GATE_SHOPPING.
+    correlation_gate_shopping_s: float = Field(default=30 * 60.0, gt=0)
+    # How long a document's sightings are remembered, in hours (its key's TTL): bounds
+    # the travel-time rule and gate shopping.
+    correlation_document_window_h: float = Field(default=24.0, gt=0)
+    # How long a person's documents are remembered, in hours: the event's length, for
+    # PERSON_MULTIPLE_DOCUMENTS.
+    correlation_person_window_h: float = Field(default=14 * 24.0, gt=0)
+    # How long a plate's VINs are remembered, in hours, for PLATE_VIN_MISMATCH.
+    correlation_plate_window_h: float = Field(default=14 * 24.0, gt=0)
+    # Retroactive screening: a record added or changed by a live update is checked
+    # against the sightings of this many hours (the keys live at least this long).
+    retroactive_window_h: float = Field(default=72.0, ge=0)
+    # Most sightings kept per correlation key (the oldest go first): bounds memory and
+    # the work per scan when one key is seen very often (a fleet's shared plate).
+    correlation_max_sightings: int = Field(default=32, ge=2, le=1000)
+
+    # -- modes (contract v2 "Modes"; screening/modes/) --
+    # Trusted supervisor public keys, JSON lines as feed keys are: a ModeChange signed by
+    # none of them is not applied. None configured: every mode change is refused.
+    control_keys_file: str | None = None
+    # The same lines inline (tests); trusted together with control_keys_file's.
+    control_keys: str | None = None
+    # The supervisor's Ed25519 private key (PEM, mode 0600) for `screening mode set`.
+    control_signing_key_file: str | None = None
+    # The same key inline (PEM or base64 seed; tests), kept out of reprs and logs.
+    control_signing_key: SecretStr | None = None
 
     @model_validator(mode="after")
     def _heartbeats_within_session(self) -> Settings:

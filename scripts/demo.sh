@@ -119,7 +119,7 @@ done
 say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit); the duty analyst works three alerts in four on the console"
 echo "  alerts as analysts see them (alerts tail); 'gate|': an instruction reaching the terminal"
 env "${AS_SITE[@]}" "$BIN/screening" simulate --lists "$DEMO"/lists/*.ndjson --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 \
-    --malformed-share 0.01 --show --linger 8 2>"$DEMO/simulate.log" |
+    --correlation-share 0.01 --malformed-share 0.01 --show --linger 8 2>"$DEMO/simulate.log" |
     tee "$DEMO/gates.log" | grep --line-buffered INSTRUCTION | sed -u 's/^/  gate| /' &
 pids+=($!)
 "$BIN/python" scripts/demo_analyst.py "http://127.0.0.1:$SCREENING_CONSOLE_PORT" duty \

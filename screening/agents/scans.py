@@ -21,9 +21,11 @@ from screening.agents.publish import Outputs
 from screening.context import Context
 from screening.core.codec import OFFLINE_HEADER, OFFLINE_HITS_HEADER
 from screening.core.engine import RawScan, Screened
+from screening.correlation.cases import with_cases
 from screening.logs import kv
 from screening.metrics import MAX_TERMINALS
 from screening.models import ScanKind
+from screening.modes.profiles import apply_profile
 from screening.runtime.streams import batches
 from screening.runtime.topics import add_topic_names
 from screening.security.roles import site_topics
@@ -175,6 +177,13 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
             batch = [_raw(*route(e.message.topic), e, read_at) for e in events]
             screener = await ctx.screener()
             items = await screener.screen(batch)
+            correlator = await ctx.correlator()
+            if correlator is not None:  # its alerts ride with the scans that made them
+                await correlator.correlate(items)
+            profile = ctx.mode.profile  # incident mode: the profile's priorities
+            for item in items:
+                if item.alerts:  # each alert in its record's case, under the mode's priority
+                    item.alerts = apply_profile(profile, with_cases(item.alerts))
             await watch_escalations(ctx, items)
             await outputs.publish(ctx, items)
             # Nothing awaited from here to the loop's end: under exactly_once the batch

@@ -38,8 +38,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from mode import Service
 
+from screening.audit.digests import Digester, audit_key
 from screening.audit.records import encode, service_record
 from screening.context import Context
+from screening.correlation.retroactive import check_record
+from screening.correlation.state import CorrelationState
 from screening.deadletters import dead_letter, sealer_for
 from screening.exceptions import FeedKeyError, InvalidRecord, SignatureRefused
 from screening.logs import kv
@@ -75,6 +78,9 @@ class UpdateApplier:
         self.ready = threading.Event()
         self._lag_labels: set[tuple[str, str]] = set()
         self.trusted = trusted_keys(settings)
+        # The correlation state and the digests to search it by; None: no retroactive
+        # screening (off, or no audit key).
+        self.history: tuple[CorrelationState, Digester] | None = None
 
     def start(self) -> None:
         self.thread = threading.Thread(target=asyncio.run, args=(self._main(),),
@@ -95,6 +101,7 @@ class UpdateApplier:
         s = self.s
         redis = make_redis(s)
         store = WatchlistStore(redis, s.redis_prefix)
+        self.history = retroactive_history(s, redis)
         producer = AIOKafkaProducer(**aiokafka_options(s), linger_ms=1)
         producing = False
         try:
@@ -176,6 +183,28 @@ class UpdateApplier:
         await self._audit(producer, msg, "update_refused", outcome="refused", ref=ref,
                           reason=reason, key_id=key_id)
 
+    async def _retroactive(self, producer: AIOKafkaProducer, u: WatchlistUpdate) -> None:
+        """The scans of the last hours the new or changed record would have hit
+        (correlation/retroactive.py): one `retroactive` alert each."""
+        if self.history is None:
+            return
+        state, digests = self.history
+        try:
+            alerts = await check_record(state, digests, u.record, issued_at=u.issued_at,
+                                        window_h=self.s.retroactive_window_h,
+                                        now=datetime.now(UTC))
+        except Exception as exc:  # the update is applied; the check is said to have failed
+            log.warning("retroactive check failed", extra=kv(key=u.key,
+                                                             error=type(exc).__name__))
+            return
+        for alert in alerts:
+            await producer.send_and_wait(self.s.topic(self.s.topic_alerts),
+                                         alert.model_dump_json(exclude_none=True).encode(),
+                                         key=alert.alert_id.encode())
+            self.m.alerts.labels(alert.priority).inc()
+            log.info("retroactive hit", extra=kv(key=u.key, alert_id=alert.alert_id,
+                                                 event_id=alert.event_id))
+
     async def _audit(self, producer: AIOKafkaProducer, msg: ConsumerRecord, action: str, *,
                      outcome: str, ref: str | None, reason: str | None = None,
                      key_id: str | None = None) -> None:
@@ -248,6 +277,8 @@ class UpdateApplier:
                               key_id=u.signature.key_id if u.signature else None)
             if a.applied:
                 m.update_latency.observe(max(0.0, now - u.issued_at.timestamp()))
+                if u.op == "upsert":
+                    await self._retroactive(producer, u)
         for lst, rid in dict.fromkeys(unindexable):  # once, though applied to two versions
             m.updates.labels(lst, "upsert", "invalid").inc()
             log.error("update cannot be indexed", extra=kv(list=lst, id=rid))
@@ -256,6 +287,15 @@ class UpdateApplier:
                              f"{lst}:{rid} cannot be indexed")
             await self._audit(producer, msg, "update_refused", outcome="refused",
                               ref=f"{lst}:{rid}", reason="UNINDEXABLE")
+
+
+def retroactive_history(settings: Settings, redis: Any
+                        ) -> tuple[CorrelationState, Digester] | None:
+    key = audit_key(settings) if settings.correlation else None
+    if key is None or settings.retroactive_window_h <= 0:
+        return None
+    return (CorrelationState(redis, settings.redis_prefix, settings.correlation_max_sightings),
+            Digester(key))
 
 
 def trusted_keys(settings: Settings) -> TrustedKeys:

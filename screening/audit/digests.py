@@ -18,6 +18,7 @@ what it is asked about, meets the worker's digests:
 | `vin` | `VIN` | `normalize_vin` (and its I/O/Q correction, also looked up) |
 | `plate` | `SKELETON\\|COUNTRY` | `plates.skeleton(normalize_plate)`, `canonical_country` |
 | `plate_number` | `SKELETON` | the same, any country |
+| `person_nationality` | `SURNAME,GIVEN\\|DOB\\|NAT` | correlation keys; never audited |
 
 Plates are digested as their skeleton, the key the matcher looks up: a read the matcher
 took for plate X (an 8 for a B) is found by a query for X, as it searched for X.
@@ -48,7 +49,8 @@ from screening.settings import Settings
 DIGEST_BYTES = 16
 # A key shorter than this is a placeholder, not a secret (`security init` writes 43).
 MIN_KEY_CHARS = 16
-KINDS = ("document", "document_number", "person", "name", "vin", "plate", "plate_number")
+KINDS = ("document", "document_number", "person", "name", "vin", "plate", "plate_number",
+         "person_nationality")
 # Not a searched value but the scanned person as a whole (name, date of birth and
 # document), by which an analyst clears a namesake against one record (clearance.py).
 SUBJECT = "subject"
@@ -153,6 +155,15 @@ class Digester:
             if dob:
                 out.append(self.digest("person", f"{pair}|{dob.strip()}"))
         return out
+
+    def person_nationality(self, surname: str | None, given: str | None, dob: str,
+                           nationality: str) -> str | None:
+        """One person as correlation sees them: the ICAO fold of the name (an MRZ's
+        and the printed fields' agree on it), full date of birth and nationality."""
+        pairs = _name_pairs(surname, given)
+        if not pairs:
+            return None
+        return self.digest("person_nationality", f"{pairs[0]}|{dob.strip()}|{nationality}")
 
     def vin(self, vin: str) -> list[str]:
         plain = normalize_vin(vin)

@@ -15,6 +15,7 @@ from screening.cli import (
     console,
     deadletters,
     edge,
+    mode,
     purge,
     screen,
     security,
@@ -26,7 +27,7 @@ from screening.logs import setup_logging
 from screening.settings import Settings
 
 COMMANDS = (worker, watchlists, screen, simulate, alerts, console, bench, security, audit,
-            deadletters, purge, edge)
+            deadletters, purge, edge, mode)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -85,6 +85,16 @@ def format_alert(alert: dict[str, Any], *, colour: bool, unmask: bool) -> str:
             f"{' '.join(shown)}{(' adjustments: ' + penalties.strip()) if penalties else ''}")
 
 
+def case_suffix(alert: Any, cases: dict[str, int]) -> str:
+    """` case=ID sighting=N`: the sightings of one record or person numbered within their
+    case, as they arrive (`cases` counts them)."""
+    case = alert.get("case_id") if isinstance(alert, dict) else None
+    if not case:
+        return ""
+    cases[case] = cases.get(case, 0) + 1
+    return f" case={case} sighting={cases[case]}"
+
+
 def format_decision(decision: dict[str, Any], *, colour: bool) -> str:
     """A decision's line: which alert, what was decided, who decided (the analyst the
     console signed in, the actor of its `alert_decided` audit record) and when."""
@@ -109,6 +119,7 @@ async def tail(settings: Settings, args: argparse.Namespace, out: TextIO = sys.s
                     isolation_level="read_committed")
     await cons.start()
     seen = 0
+    cases: dict[str, int] = {}
     colour = out.isatty()
     try:
         async for msg in cons:
@@ -126,7 +137,8 @@ async def tail(settings: Settings, args: argparse.Namespace, out: TextIO = sys.s
                 shown = alert if args.unmask else masked(alert)
                 out.write(orjson.dumps(shown).decode() + "\n")
             else:
-                out.write(format_alert(alert, colour=colour, unmask=args.unmask) + "\n")
+                out.write(format_alert(alert, colour=colour, unmask=args.unmask)
+                          + case_suffix(alert, cases) + "\n")
             out.flush()
             seen += 1
             if args.limit is not None and seen >= args.limit:

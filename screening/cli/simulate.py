@@ -8,6 +8,7 @@ import asyncio
 import random
 import sys
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,9 @@ def add_parser(sub: Any) -> None:
                         "v1 topics of site `default`)")
     p.add_argument("--checkpoint", action="append", default=[], metavar="ID",
                    help="the site's checkpoint ids (repeatable; default SITE-CP-01..08)")
+    p.add_argument("--correlation-share", type=float, default=0.0,
+                   help="fraction of travellers whose document is presented again at "
+                        "another checkpoint moments later (DOCUMENT_SIMULTANEOUS_USE)")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--exercise", action="store_true",
                    help="a drill: every scan marked exercise (its results and alerts say so, "
@@ -70,7 +74,9 @@ async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, in
     factory = ScanFactory(seed=seed, sample=sample, checkpoint_ids=checkpoints)
     rng = random.Random(seed)
     topics = {"traveller": site.traveller, "vehicle": site.vehicle}
-    counts = {"traveller": 0, "vehicle": 0, "designed_hits": 0, "malformed": 0}
+    counts = {"traveller": 0, "vehicle": 0, "designed_hits": 0, "malformed": 0,
+              "designed_correlations": 0}
+    recent: deque[dict[str, Any]] = deque(maxlen=50)  # travellers just sent
     if args.edge:
         sink: Sink = EdgeSink(settings, args)
     else:
@@ -92,10 +98,16 @@ async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, in
                     scan, _, _ = (factory.vehicle_hit() if kind == "vehicle"
                                   else factory.traveller_hit())
                     counts["designed_hits"] += 1
+                elif (kind == "traveller" and recent
+                      and rng.random() < args.correlation_share):
+                    scan = again_elsewhere(rng.choice(recent), factory.traveller())
+                    counts["designed_correlations"] += 1
                 else:
                     scan = factory.vehicle() if kind == "vehicle" else factory.traveller()
                 if args.exercise:
                     scan["exercise"] = True
+                if kind == "traveller":
+                    recent.append(scan)
                 value = orjson.dumps(scan)
                 key = str(scan["terminal_id"]).encode()
             await sink.send(kind, value, key)
@@ -162,6 +174,8 @@ async def simulate_and_show(settings: Settings, args: argparse.Namespace) -> dic
     finally:
         done.set()
         await screens
+
+
 class Sink:
     async def start(self) -> None: ...
 
@@ -257,6 +271,15 @@ class EdgeSink(Sink):
         await asyncio.gather(*self.tasks, return_exceptions=True)
         await self.session.close()
         return {f"answered_{k}": v for k, v in sorted(self.answers.items())}
+
+
+def again_elsewhere(earlier: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """`earlier`'s document and holder, now, at the checkpoint and terminal of `other`
+    (another scan just made): one document at two gates at once."""
+    if other["checkpoint_id"] == earlier["checkpoint_id"]:
+        return other
+    return {**earlier, "event_id": other["event_id"], "scanned_at": other["scanned_at"],
+            "checkpoint_id": other["checkpoint_id"], "terminal_id": other["terminal_id"]}
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:

@@ -30,6 +30,9 @@ from screening.kafka_io import consumer as make_consumer
 from screening.kafka_io import producer as make_producer
 from screening.kafka_io import throwaway_group
 from screening.models import Alert, AlertDecision, AuditRecord, Hit, InstructionMessage, Penalty
+from screening.models.modes import ModeChange
+from screening.modes.control import ModeState
+from screening.modes.follow import ModeFollower, read_only
 from screening.privacy import mask_value, mask_vehicle_ids, vehicle_ids
 from screening.security.roles import own_group_prefix
 from screening.settings import Settings
@@ -135,6 +138,8 @@ class Event:
     # The checkpoint of the alert it is about (a decision's: its alert's), by which each
     # stream tells whether its user may see it; None: not known (supervisors only).
     checkpoint: str | None = None
+    # For every page whatever its sites (the mode in force).
+    everyone: bool = False
 
     def encode(self) -> bytes:
         return b"event: " + self.name.encode() + b"\ndata: " + self.data + b"\n\n"
@@ -223,6 +228,9 @@ class Feed:
         self._task: asyncio.Task[None] | None = None
         # Set once the look-back has been read: what a page gets on connecting is complete.
         self.ready = asyncio.Event()
+        # The mode in force (contract v2 "Modes"), for every page's banner.
+        self.mode = ModeState()
+        self._mode_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         # A pattern, not topic names: asking the broker for named topics would create
@@ -244,8 +252,37 @@ class Feed:
             raise
         self._consumer.subscribe(pattern=pattern, listener=_Rewind(self))
         self._task = asyncio.create_task(self._run(), name="console-feed")
+        self._mode_task = asyncio.create_task(self._follow_mode(), name="console-mode")
+
+    def mode_follower(self) -> ModeFollower:
+        """What keeps `mode` current and tells every page (the console needs the
+        supervisors' public keys, SCREENING_CONTROL_KEYS_FILE, as workers do)."""
+        return ModeFollower(self.settings, self.mode, on_change=self._mode_changed)
+
+    async def _follow_mode(self) -> None:
+        follower = self.mode_follower()
+        while True:
+            try:
+                await read_only(self.settings, follower)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the banner keeps the mode known so far
+                log.warning("control topic unreadable", extra={"kv": {"error": repr(exc)}})
+                await asyncio.sleep(2.0)
+
+    def mode_json(self) -> dict[str, Any]:
+        c = self.mode.change
+        return {"mode": c.mode, "profile": c.profile, "by": c.by,
+                "since_ms": int(c.issued_at.timestamp() * 1000)}
+
+    def _mode_changed(self, change: ModeChange) -> None:
+        self.hub.publish(Event("mode", orjson.dumps(self.mode_json()), everyone=True))
 
     async def stop(self) -> None:
+        if self._mode_task is not None:
+            self._mode_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._mode_task
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -364,7 +401,8 @@ class Feed:
         alerts = alerts[: self.max_alerts]
         ids = {a["alert_id"] for a in alerts}
         decisions = [d for k, steps in self._decisions.items() if k in ids for d in steps]
-        return orjson.dumps({"alerts": alerts, "decisions": decisions})
+        return orjson.dumps({"alerts": alerts, "decisions": decisions,
+                             "mode": self.mode_json()})
 
     def alert(self, alert_id: str) -> dict[str, Any] | None:
         return self._alerts.get(alert_id)

@@ -380,7 +380,7 @@ async def events(request: web.Request) -> web.StreamResponse:
                 continue
             if event is None:
                 break  # the hub ended this page (fell behind, or the console stops)
-            if visible(event):
+            if event.everyone or visible(event):
                 await resp.write(event.encode())
     except (ConnectionResetError, ConnectionError):
         pass

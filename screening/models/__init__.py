@@ -9,6 +9,8 @@ from screening.models.results import (
     AlertKind,
     Bonus,
     CheckResult,
+    Correlation,
+    CorrelationCode,
     DeadLetter,
     DeadLetterReason,
     Decision,
@@ -24,6 +26,7 @@ from screening.models.results import (
 from screening.models.scans import Document, Holder, ScanKind, TravellerScan, Vehicle, VehicleScan
 
 if TYPE_CHECKING:
+    from screening.models.modes import ModeChange
     from screening.models.watchlist import (
         NoticeDocument,
         NoticeName,
@@ -45,6 +48,10 @@ _WATCHLIST = frozenset({"ListRecord", "NoticeDocument", "NoticeName", "NoticeRec
 
 
 def __getattr__(name: str) -> Any:
+    if name == "ModeChange":  # signed as updates are: it needs the watchlist models
+        from screening.models import modes
+
+        return modes.ModeChange
     if name in _WATCHLIST:
         from screening.models import watchlist
 
@@ -62,6 +69,8 @@ __all__ = [
     "AuditRecord",
     "Bonus",
     "CheckResult",
+    "Correlation",
+    "CorrelationCode",
     "DeadLetter",
     "DeadLetterReason",
     "Decision",
@@ -71,6 +80,7 @@ __all__ = [
     "Instruction",
     "InstructionMessage",
     "ListName",
+    "ModeChange",
     "NoticeDocument",
     "NoticeName",
     "NoticeRecord",

@@ -96,6 +96,19 @@ class CheckResult(StrictModel):
         return data
 
 
+CorrelationCode = Literal["DOCUMENT_SIMULTANEOUS_USE", "PERSON_MULTIPLE_DOCUMENTS",
+                          "GATE_SHOPPING", "PLATE_VIN_MISMATCH"]
+
+
+class Correlation(StrictModel):
+    """Contract v2: why scans seen together make an alert (screening/correlation/)."""
+
+    code: CorrelationCode
+    event_ids: list[str]
+    checkpoints: list[str]
+    explanation: str
+
+
 class Alert(StrictModel):
     alert_id: str
     event_id: str
@@ -133,6 +146,10 @@ class Alert(StrictModel):
     # record; and, on a cleared namesake's reminder, until when the clearance holds.
     subject_key: str | None = None
     cleared_until: Timestamp | None = None
+    # Contract v2 (optional): the case the sighting belongs to, and for `correlation`
+    # alerts the pattern found.
+    case_id: str | None = None
+    correlation: Correlation | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -20,6 +20,7 @@ from screening.models import (
     CheckResult,
     DeadLetter,
     InstructionMessage,
+    ModeChange,
     TravellerScan,
     VehicleScan,
     WatchlistRecord,
@@ -37,6 +38,7 @@ MODELS: dict[str, Any] = {
     "DeadLetter": DeadLetter,
     "WatchlistRecord": WatchlistRecord,
     "WatchlistUpdate": WatchlistUpdate,
+    "ModeChange": ModeChange,
 }
 
 

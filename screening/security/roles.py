@@ -135,6 +135,9 @@ def grants(settings: Settings, sites: list[str], edges: tuple[str, ...] = ()) ->
     # (console/users.py). Read on the audit topic alone: the view assigns partitions by
     # hand (audit/query.py), so no consumer group is needed for it.
     allow("console", "read", t["audit"])
+    # The mode in force, for the console's banner and `screening mode show`: read by hand
+    # from the start of the compacted topic (no group), as workers do.
+    allow("console", "read", t["control"])
     allow("console", "write", t["decisions"], t["control"], t["audit"])
     for site in sites:
         allow("console", "write", site_topics(settings, site).instructions)

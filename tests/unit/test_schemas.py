@@ -32,6 +32,8 @@ CONTRACT: dict[str, tuple[str, ...]] = {
                     "event_id", "outcome", "query_digests", "reason", "ref", "site",
                     "watchlist_version"),
     "Bonus": ("amount", "reason"),
+    "Correlation": ("checkpoints", "code", "event_ids", "explanation"),
+    "ModeChange": ("by", "issued_at", "mode", "profile", "signature"),
     "CheckResult": ("checkpoint_id", "decided_at", "event_id", "hits", "instruction", "kind",
                     "outcome", "reference", "terminal_id", "warnings", "watchlist_version"),
     "DeadLetter": ("offset", "partition", "payload_b64", "payload_bytes", "payload_sealed",

@@ -448,6 +448,15 @@
     if (alerts.size > MAX_KEPT) alerts.delete(alerts.keys().next().value);  // first kept
   }
 
+  // The mode in force (contract v2 "Modes"): a banner while an incident is declared.
+  function renderMode(m) {
+    const node = $("mode-banner");
+    if (!m || m.mode !== "incident") { node.hidden = true; node.textContent = ""; return; }
+    node.textContent = t("mode.incident", { profile: label("mode.profile.", m.profile) }) +
+      " — " + t("mode.since", { when: when(m.since_ms), by: m.by });
+    node.hidden = false;
+  }
+
   function connect() {
     const source = new EventSource("/events");
     source.addEventListener("open", () => setConn("live"));
@@ -457,6 +466,7 @@
       decisions.clear();
       snap.alerts.forEach(keep);
       snap.decisions.forEach(addStep);
+      renderMode(snap.mode);
       renderDetail();
       renderList();
       body.dataset.ready = "1";
@@ -467,6 +477,7 @@
       if (a.alert_id === selected) renderDetail();
       scheduleRender();
     });
+    source.addEventListener("mode", (ev) => renderMode(JSON.parse(ev.data)));
     source.addEventListener("decision", (ev) => {
       const d = JSON.parse(ev.data);
       if (!addStep(d)) return;

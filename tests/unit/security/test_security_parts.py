@@ -59,6 +59,9 @@ def test_the_contracts_table_and_nothing_by_wildcard() -> None:
     # beyond its own: the view assigns the audit's partitions by hand.
     assert ("topic", "dep.screening.audit", "read", "literal") in console
     assert ("topic", "dep.screening.audit", "write", "literal") in console
+    # The mode in force (banner, `mode show`), and the switch itself.
+    assert ("topic", "dep.screening.control", "read", "literal") in console
+    assert ("topic", "dep.screening.control", "write", "literal") in console
     assert {g for g in console if g[0] == "group"} == {("group", "console.", "read",
                                                          "prefixed")}
 
