@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -65,25 +66,45 @@ async def read_for(reader: AIOKafkaConsumer, seconds: float) -> list[tuple[float
     return got
 
 
-async def test_a_confirmation_reaches_the_gate_once_within_a_second_with_the_worker_gone(
-        settings: Settings, worker_factory: Any, tmp_path: Path, console: Any,
-        pages: Any) -> None:
+@dataclass
+class Room:
+    """A worker on the run's lists, a console with an analyst signed in and watching, and
+    one scan of a listed document answered: where each test of the procedure starts."""
+
+    record: dict[str, Any]
+    worker: Any
+    page: Any
+    stream: Any
+    result: dict[str, Any]
+    alert: dict[str, Any]
+
+
+async def a_hit(settings: Settings, worker_factory: Any, tmp_path: Path, console: Any,
+                pages: Any, **scan: Any) -> Room:
     await create_topics(settings)
     record = stolen_document(load_lists(settings, tmp_path / "lists", sltd=300, notices=20,
                                         smv=20, event=20))
     worker = worker_factory(settings)
     worker.wait_ready()
-    server = await console()
-    page = pages(server)
+    page = pages(await console())
     assert await page.sign_in() == 303
     stream = page.events()
     await next_event(stream, "snapshot")
     async with Terminal(settings, "t-proc") as gate:
-        result = await gate.answer(traveller(record))
+        result = await gate.answer(orjson.dumps(orjson.loads(traveller(record)) | scan))
     assert result["outcome"] == "hit", worker.log_tail()
+    alert = await next_event(stream, "alert", lambda a: a["event_id"] == result["event_id"])
+    return Room(record, worker, page, stream, result, alert)
+
+
+async def test_a_confirmation_reaches_the_gate_once_within_a_second_with_the_worker_gone(
+        settings: Settings, worker_factory: Any, tmp_path: Path, console: Any,
+        pages: Any) -> None:
+    room = await a_hit(settings, worker_factory, tmp_path, console, pages)
+    record, worker, page, stream = room.record, room.worker, room.page, room.stream
+    result, alert = room.result, room.alert
     told = result["instruction"]
     assert told == "SEIZE_DOCUMENT"
-    alert = await next_event(stream, "alert", lambda a: a["event_id"] == result["event_id"])
     assert (alert["instruction"], alert["reference"]) == (told, result["reference"])
 
     worker.stop(sig=9)  # between the hit and the click: nothing of the worker is needed
@@ -134,18 +155,8 @@ async def test_a_confirmation_reaches_the_gate_once_within_a_second_with_the_wor
 async def test_a_dismissed_referral_lets_the_traveller_go(
         settings: Settings, worker_factory: Any, tmp_path: Path, console: Any,
         pages: Any) -> None:
-    await create_topics(settings)
-    record = stolen_document(load_lists(settings, tmp_path / "lists", sltd=300, notices=20,
-                                        smv=20, event=20))
-    worker = worker_factory(settings)
-    worker.wait_ready()
-    page = pages(await console())
-    assert await page.sign_in() == 303
-    stream = page.events()
-    await next_event(stream, "snapshot")
-    async with Terminal(settings, "t-proc") as gate:
-        result = await gate.answer(traveller(record))
-    alert = await next_event(stream, "alert", lambda a: a["event_id"] == result["event_id"])
+    room = await a_hit(settings, worker_factory, tmp_path, console, pages)
+    page, alert = room.page, room.alert
     reader = await instructions_reader(settings)
     try:
         assert (await page.decide(alert["alert_id"], "dismissed", "namesake"))[0] == 202
@@ -159,20 +170,9 @@ async def test_a_dismissed_referral_lets_the_traveller_go(
 async def test_a_drill_is_marked_at_every_step_and_kept_out_of_the_real_statistics(
         settings: Settings, worker_factory: Any, tmp_path: Path, console: Any,
         pages: Any) -> None:
-    await create_topics(settings)
-    record = stolen_document(load_lists(settings, tmp_path / "lists", sltd=300, notices=20,
-                                        smv=20, event=20))
-    worker = worker_factory(settings)
-    worker.wait_ready()
-    page = pages(await console())
-    assert await page.sign_in() == 303
-    stream = page.events()
-    await next_event(stream, "snapshot")
-    drill = orjson.loads(traveller(record)) | {"exercise": True}
-    async with Terminal(settings, "t-proc") as gate:
-        result = await gate.answer(orjson.dumps(drill))
+    room = await a_hit(settings, worker_factory, tmp_path, console, pages, exercise=True)
+    worker, page, result, alert = room.worker, room.page, room.result, room.alert
     assert (result["outcome"], result["exercise"]) == ("hit", True)
-    alert = await next_event(stream, "alert", lambda a: a["event_id"] == result["event_id"])
     assert alert["exercise"] is True
     reader = await instructions_reader(settings)
     try:
