@@ -63,27 +63,33 @@ async def main(base: str, user: str, password: str, seconds: float) -> int:
         deadline = time.monotonic() + seconds
         async with http.get(base + "/events", timeout=aiohttp.ClientTimeout(
                 total=seconds + 5)) as resp:
-            name, data = "", b""
-            async for line in resp.content:
+            name, data, pending = "", b"", b""
+            # By chunks, not lines: a page's first event (the snapshot) may be megabytes.
+            async for chunk in resp.content.iter_any():
                 if time.monotonic() > deadline:
                     break
-                line = line.rstrip(b"\r\n")
-                if line.startswith(b"event: "):
-                    name = line[7:].decode()
-                elif line.startswith(b"data: "):
-                    data += line[6:]
-                elif not line and data:
-                    if name == "alert":
-                        alert = orjson.loads(data)
-                        fresh = (alert["alert_id"] not in seen and not alert.get("escalated_at")
-                                 and alert.get("tier", "referral") == "referral"
-                                 and not alert.get("cleared_until"))
-                        seen.add(alert["alert_id"])
-                        if fresh:
-                            taken += 1
-                            if taken % 4:
-                                tasks.append(asyncio.create_task(work(alert)))
-                    name, data = "", b""
+                pending += chunk
+                while b"\n" in pending:
+                    line, pending = pending.split(b"\n", 1)
+                    line = line.rstrip(b"\r")
+                    if line.startswith(b"event: "):
+                        name = line[7:].decode()
+                    elif line.startswith(b"data: "):
+                        data += line[6:]
+                    elif not line and data:
+                        if name == "alert":
+                            alert = orjson.loads(data)
+                            fresh = (alert["alert_id"] not in seen
+                                     and not alert.get("escalated_at")
+                                     and alert.get("tier", "referral") == "referral"
+                                     and alert.get("kind", "watchlist") == "watchlist"
+                                     and not alert.get("cleared_until"))
+                            seen.add(alert["alert_id"])
+                            if fresh:
+                                taken += 1
+                                if taken % 4:
+                                    tasks.append(asyncio.create_task(work(alert)))
+                        name, data = "", b""
         for task in tasks:
             task.cancel()
     return 0
