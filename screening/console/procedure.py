@@ -94,6 +94,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
     state = state_of(c.feed.decisions(alert_id))
     if not allowed(state, choice):
         return _error(409, f"not a step after {state or 'raised'}")
+    if choice == "dismissed" and alert.get("priority") == "critical" and not note.strip():
+        # One click must not wave away a wanted person: say why it is a false match.
+        return _error(400, "a note is needed to dismiss a critical alert")
     key = claim_key(c.settings.redis_prefix, alert_id, state)
     try:
         if not await c.redis.set(key, choice, nx=True, ex=CLAIM_TTL_S):

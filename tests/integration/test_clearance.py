@@ -106,7 +106,10 @@ async def test_a_cleared_namesake_passes_with_a_reminder_until_the_clearance_end
 
         # Cleared again for a day, then revoked by a supervisor: referred at once.
         _, fresh = await scan("NS1234567")
-        assert (await analyst.decide(fresh["alert_id"], "dismissed"))[0] == 202
+        status, refused = await analyst.decide(fresh["alert_id"], "dismissed")
+        assert status == 400, "no one-click dismissal of a wanted person"
+        assert refused["error"] == "a note is needed to dismiss a critical alert"
+        assert (await analyst.decide(fresh["alert_id"], "dismissed", "namesake again"))[0] == 202
         status, day = await analyst.post(f"/api/alerts/{fresh['alert_id']}/clear",
                                          {"hours": 24, "note": ""})
         assert status == 201

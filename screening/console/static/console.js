@@ -294,8 +294,14 @@
     const buttons = next.map((step) => el("button", {
       type: "button", class: "step step-" + step, id: "step-" + step, "data-step": step,
     }, t("decide." + step)));
-    buttons.forEach((button) => button.addEventListener("click", () =>
-      decide(a.alert_id, button.dataset.step, note.value, status, buttons)));
+    buttons.forEach((button) => button.addEventListener("click", () => {
+      if (button.dataset.step === "dismissed" && a.priority === "critical" && !note.value.trim()) {
+        status.textContent = t("decide.note_required");
+        note.focus();
+        return;
+      }
+      decide(a.alert_id, button.dataset.step, note.value, status, buttons);
+    }));
     part.append(el("label", {}, t("decide.note"), note),
       el("div", { class: "buttons" }, ...buttons), status);
     return part;
