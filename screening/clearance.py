@@ -75,7 +75,7 @@ def apply(result: CheckResult, alerts: list[Alert],
         gone.add((alert.hit.list, alert.hit.record_id))
         out.append(alert.model_copy(update={
             "priority": "low", "cleared_until": until, "instruction": "PROCEED",
-            **({"tier": "possible"} if "tier" in Alert.model_fields else {})}))
+            "tier": "possible"}))
     hits = [h for h in result.hits if (h.list, h.record_id) not in gone]
     if len(hits) == len(result.hits):  # the cleared alerts were not the gate's (possible)
         return result, out

@@ -55,7 +55,7 @@ return out
 
 def escalates(alert: Alert) -> bool:
     """Critical alerts that asked the gate to act (not possible matches, not reminders)."""
-    return alert.priority == "critical" and getattr(alert, "tier", "referral") == "referral"
+    return alert.priority == "critical" and alert.tier == "referral"
 
 
 class Escalations:

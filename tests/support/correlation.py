@@ -122,27 +122,22 @@ class Gates:
     results are read back from every site's results topic."""
 
     def __init__(self, settings: Any) -> None:
-        from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
-        from screening.security.clients import aiokafka_options
         from screening.security.roles import site_topics
+        from tests.support.terminal import Terminal
 
         self.settings = settings
         self.topics = {site: site_topics(settings, site) for site in SITES}
-        self.producer = AIOKafkaProducer(**aiokafka_options(settings), acks="all")
-        self.consumer = AIOKafkaConsumer(
-            *(t.results for t in self.topics.values()), **aiokafka_options(settings),
-            group_id=f"admin.it-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest")
-        self.results: dict[str, dict[str, Any]] = {}
+        # The clients and the reading of results are a terminal's, on every site's topics.
+        self.terminal = Terminal(settings, "gates",
+                                 results=[t.results for t in self.topics.values()])
+        self.producer = self.terminal.producer
 
     async def __aenter__(self) -> Gates:
-        await self.producer.start()
-        await self.consumer.start()
+        await self.terminal.__aenter__()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.producer.stop()
-        await self.consumer.stop()
+        await self.terminal.__aexit__(*exc)
 
     async def send(self, *scans: dict[str, Any]) -> None:
         for scan in scans:
@@ -163,19 +158,9 @@ class Gates:
         return update
 
     async def answered(self, *scans: dict[str, Any], within_s: float = 60) -> list[Any]:
-        """The results of `scans`, once every one has arrived."""
-        import time
-
-        wanted = {s["event_id"] for s in scans}
-        deadline = time.monotonic() + within_s
-        while not wanted <= set(self.results) and time.monotonic() < deadline:
-            for msgs in (await self.consumer.getmany(timeout_ms=300)).values():
-                for m in msgs:
-                    r = orjson.loads(m.value)
-                    self.results[r["event_id"]] = r
-        missing = wanted - set(self.results)
-        assert not missing, f"{len(missing)} scans without a result"
-        return [self.results[s["event_id"]] for s in scans]
+        """The results of `scans` (in their order), once every one has arrived."""
+        await self.terminal.wait({s["event_id"] for s in scans}, within_s=within_s)
+        return [self.terminal.results[s["event_id"]] for s in scans]
 
 
 async def correlation_alerts(settings: Any, *, until: int, settle: float = 3.0,

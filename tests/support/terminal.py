@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Sequence
 from typing import Any, Self
 
 import orjson
@@ -15,12 +16,15 @@ from screening.settings import Settings
 
 
 class Terminal:
-    def __init__(self, settings: Settings, terminal_id: str = "t-it") -> None:
+    def __init__(self, settings: Settings, terminal_id: str = "t-it",
+                 results: Sequence[str] | None = None) -> None:
+        """`results`: the results topics read (default: the run's v1 results topic)."""
         self.settings = settings
         self.terminal_id = terminal_id
         self.producer = AIOKafkaProducer(**aiokafka_options(settings), linger_ms=2, acks="all")
         self.consumer = AIOKafkaConsumer(
-            settings.topic(settings.topic_results), **aiokafka_options(settings),
+            *(results or [settings.topic(settings.topic_results)]),
+            **aiokafka_options(settings),
             group_id=f"admin.it-{uuid.uuid4().hex[:8]}", auto_offset_reset="earliest")
         self.results: dict[str, dict[str, Any]] = {}
 
@@ -53,7 +57,7 @@ class Terminal:
                     self.results[r["event_id"]] = r
         missing = event_ids - set(self.results)
         assert not missing, f"{len(missing)} scans without a result"
-        return [self.results[e] for e in event_ids]
+        return [self.results[e] for e in event_ids]  # (in no particular order)
 
     async def answer(self, raw: bytes, within_s: float = 30,
                      kind: str = "traveller") -> dict[str, Any]:
