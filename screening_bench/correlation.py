@@ -11,32 +11,49 @@ configured Redis under a prefix of its own (deleted after). Worker CPU per scan 
 process's CPU time over the correlate calls; the figure to set it against is the
 worker's CPU per scan in bench/results/latest.json (the whole screening path).
 Memory is MEMORY USAGE summed over the keys written, per sighting filed.
+
+`--history N` (issue 23: "designed for 2 million scans of history, at most 200 bytes a
+remembered scan, a new record checked in at most 50 ms") fills a redis-server of the
+benchmark's own (a measuring instance on loopback, as the watchlists benchmark's; the
+shared one is left alone) with N scans' sightings, filed through the state script as the
+worker files them: four in five travellers (a document and a person each), one in five
+vehicles (a plate and a VIN), UUID event ids, the mock sites' checkpoints and terminals.
+Bytes per remembered scan = the server's used_memory after, less before, over N; then
+records are checked against that history as retroactive screening checks them.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import tempfile
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
+from redis.asyncio import Redis
 
 from screening.audit.digests import Digester
 from screening.core.codec import decode_scan
 from screening.core.engine import RawScan, Screened
 from screening.core.prepare import prepare
 from screening.correlation.correlator import Correlator
-from screening.correlation.sightings import filings
+from screening.correlation.retroactive import check_record
+from screening.correlation.sightings import Filed, Sighting, filings, short_digest
+from screening.correlation.state import CorrelationState
+from screening.matching.documents import document_field
 from screening.metrics import Metrics
 from screening.mockdata.scans import ScanFactory
 from screening.models import CheckResult, ScanKind
 from screening.redis_client import make_redis
 from screening.settings import Settings
 from screening.sites import Sites
+from screening.watchlists.lists import LISTS
+from screening_bench.watchlists import own_redis
 
 BATCH = 500
 
@@ -120,15 +137,80 @@ async def _evalsha_usec(redis: Any) -> int | None:
     return int(stats.get("cmdstat_evalsha", {}).get("usec", 0))
 
 
+async def history(port: int, scans: int, checks: int = 500) -> dict[str, Any]:
+    """Fills the own Redis on `port` with `scans` scans of history; see the docstring."""
+    redis = Redis(port=port)
+    digests = Digester(uuid.uuid4().hex.encode())
+    state = CorrelationState(redis, "bench", cap=32)
+    ttl = 14 * 24 * 3600.0
+    start_at = time.time() - 3 * 24 * 3600
+    checkpoints = [f"{site}-{gate}" for site in ("arena", "air", "hotel", "fan")
+                   for gate in ("n", "s", "e", "w", "vip")]
+    before = int((await redis.info("memory"))["used_memory"])
+    kept_docs: list[str] = []
+    t0 = time.perf_counter()
+    batch: list[Filed] = []
+    for i in range(scans):
+        cp = checkpoints[i % len(checkpoints)]
+        base = Sighting(str(uuid.uuid4()), cp, f"{cp}-t{i % 7:02d}", cp.split("-")[0],
+                        start_at + i * (3 * 24 * 3600 / scans))
+        if i % 5 == 4:
+            plate = digests.digest("plate", f"B{i:07d}|DEU")
+            vin = digests.digest("vin", f"WVWZZZ1JZ{i:08d}")
+            batch += [Filed("plate", plate, replace(base, vin=short_digest(vin))),
+                      Filed("vin", vin, base)]
+        else:
+            doc = digests.digest("document", document_field(f"C{i:08d}", "DEU"))
+            person = digests.digest("person_nationality", f"SURNAME{i}<<GIVEN|1980-01-01|DEU")
+            batch += [Filed("document", doc, base),
+                      Filed("person", person, replace(base, document=short_digest(doc)))]
+            if i % 997 == 0:
+                kept_docs.append(f"C{i:08d}")
+        if len(batch) >= 2000:
+            await state.observe(batch, [ttl] * len(batch), [ttl] * len(batch))
+            batch = []
+    if batch:
+        await state.observe(batch, [ttl] * len(batch), [ttl] * len(batch))
+    fill_s = time.perf_counter() - t0
+    used = int((await redis.info("memory"))["used_memory"]) - before
+    # Records checked against the history: half of them were scanned (a hit each).
+    model = LISTS["sltd"].model
+    took: list[float] = []
+    hits = 0
+    now = datetime.now(UTC)
+    for j in range(checks):
+        number = kept_docs[j % len(kept_docs)] if j % 2 == 0 else f"X{j:08d}"
+        record = model.model_validate({"list": "sltd", "id": f"S{j}", "document_number": number,
+                                       "issuing_state": "DEU", "document_type": "P",
+                                       "status": "stolen", "reported_at": "2026-01-01"})
+        c0 = time.perf_counter()
+        hits += len(await check_record(state, digests, record, issued_at=now,
+                                       window_h=72.0, now=now))
+        took.append(time.perf_counter() - c0)
+    await redis.aclose()
+    took.sort()
+    return {"history_scans": scans, "fill_s": round(fill_s, 1),
+            "redis_bytes_per_remembered_scan": round(used / scans, 1),
+            "redis_used_memory_mb": round(used / 2**20, 1),
+            "record_checks": checks, "record_check_hits": hits,
+            "record_check_ms_p50": round(took[len(took) // 2] * 1000, 2),
+            "record_check_ms_p99": round(took[int(len(took) * 0.99)] * 1000, 2)}
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m screening_bench.correlation")
     p.add_argument("--scans", type=int, default=40_000)
+    p.add_argument("--history", type=int, default=0,
+                   help="also fill a redis-server of our own with this many scans of history")
     p.add_argument("--out", default="bench/results")
     args = p.parse_args(argv)
     settings = Settings()
     settings = settings.model_copy(update={
         "redis_prefix": f"{settings.redis_prefix}bench{uuid.uuid4().hex[:6]}"})
-    figures = asyncio.run(run(settings, args.scans))
+    figures = asyncio.run(run(settings, args.scans)) if args.scans else {}
+    if args.history:
+        with tempfile.TemporaryDirectory() as tmp, own_redis(Path(tmp)) as port:
+            figures["history"] = asyncio.run(history(port, args.history))
     out = Path(args.out)
     (out / "correlation.json").write_bytes(orjson.dumps(figures, option=orjson.OPT_INDENT_2)
                                            + b"\n")

@@ -7,10 +7,10 @@ terminal ids, times and flags.
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass
 from typing import Literal
-
-import orjson
 
 from screening.audit.digests import Digester
 from screening.core.prepare import Prepared
@@ -37,15 +37,53 @@ class Sighting:
     vin: str | None = None  # the VIN's digest (under a plate's key)
 
     def encode(self) -> bytes:
-        """`<ms>|<json>`: the script trims by the leading time without parsing JSON."""
-        body = orjson.dumps([self.event_id, self.checkpoint_id, self.terminal_id, self.site,
-                             self.at, self.referred, self.document, self.vin])
-        return b"%d|%s" % (int(self.at * 1000), body)
+        """A record of its own: the time (ms, 6 bytes, big-endian: the state script reads
+        it to trim), flags, then six strings each after its length in one byte (event
+        id, checkpoint, terminal, site, document, VIN). An event id that is a UUID, as
+        terminals make them, takes 16 bytes instead of 36. About 60 bytes a sighting,
+        where JSON took 150 (issue 23: at most 200 bytes per remembered scan)."""
+        event, is_uuid = _event_bytes(self.event_id)
+        flags = (_REFERRED if self.referred else 0) | (_UUID if is_uuid else 0)
+        c, t = self.checkpoint_id.encode(), self.terminal_id.encode()
+        site, doc = (self.site or "").encode(), (self.document or "").encode()
+        vin = (self.vin or "").encode()
+        n = _N
+        return b"".join((int(self.at * 1000).to_bytes(6, "big"), n[flags], n[len(event)],
+                         event, n[len(c)], c, n[len(t)], t, n[len(site)], site,
+                         n[len(doc)], doc, n[len(vin)], vin))
 
     @classmethod
-    def decode(cls, raw: bytes) -> Sighting:
-        e, c, t, s, at, r, d, v = orjson.loads(raw.partition(b"|")[2])
-        return cls(e, c, t, s, float(at), bool(r), d, v)
+    def decode_all(cls, raw: bytes) -> list[Sighting]:
+        """The records of a value (one key's sightings, one after the other)."""
+        out, i, n = [], 0, len(raw)
+        while i + 7 <= n:
+            at = int.from_bytes(raw[i:i + 6], "big") / 1000
+            flags = raw[i + 6]
+            i += 7
+            parts = []
+            for _ in range(6):
+                size = raw[i]
+                parts.append(raw[i + 1:i + 1 + size])
+                i += 1 + size
+            e, c, t, s, d, v = parts
+            event = str(uuid.UUID(bytes=e)) if flags & _UUID else e.decode()
+            out.append(cls(event, c.decode(), t.decode(), s.decode() or None, at,
+                           bool(flags & _REFERRED), d.decode() or None, v.decode() or None))
+        return out
+
+
+_REFERRED, _UUID = 1, 2
+_N = [bytes((i,)) for i in range(256)]  # a length (or the flags) as its byte
+_CANONICAL_UUID = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
+
+
+def _event_bytes(event_id: str) -> tuple[bytes, bool]:
+    """16 bytes for a UUID in its canonical text (what decoding gives back), else the
+    id's own bytes (ids are at most 64 characters: the contract's `Id`)."""
+    if len(event_id) == 36 and _CANONICAL_UUID(event_id):
+        return bytes.fromhex(event_id.replace("-", "")), True
+    return event_id.encode(), False
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +109,8 @@ def filings(p: Prepared, result: CheckResult, site: str | None,
         vin = (digests.vin(p.vin)[:1]
                if p.vin and not MISREAD_VIN.intersection(p.warnings) else [])
         if plate:
-            out.append(Filed("plate", plate[0], _with(base, vin=vin[0] if vin else None)))
+            out.append(Filed("plate", plate[0],
+                             _with(base, vin=short_digest(vin[0]) if vin else None)))
         if vin:  # for retroactive screening only (a VIN is not correlated with itself)
             out.append(Filed("vin", vin[0], base))
         return out
@@ -80,8 +119,39 @@ def filings(p: Prepared, result: CheckResult, site: str | None,
         out.append(Filed("document", document, base))
     person = _person_digest(p, digests)
     if person is not None:
-        out.append(Filed("person", person, _with(base, document=document)))
+        out.append(Filed("person", person, _with(
+            base, document=short_digest(document) if document else None)))
     return out
+
+
+# The digest's letters (base64url) that name its bucket and its field in the state:
+# 2 letters and 2 bits make 16,384 buckets a kind; 12 letters (72 bits) tell one digest
+# from another within a bucket, where a few hundred live at 2 million scans.
+_B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+FIELD_CHARS = 12
+
+
+def short_digest(digest: str) -> str:
+    """What a sighting keeps of another key's digest (a person's document, a plate's
+    VIN): enough to tell two apart, compared only with others cut the same way."""
+    return address(digest)[1]
+
+
+def address(digest: str) -> tuple[str, str]:
+    """(bucket, field) of a digest `<kind>:<base64url>`: a bucket holds the sightings of
+    every digest whose letters begin alike, so Redis keeps thousands of small listpack
+    hashes instead of one key (and its ~100 bytes of overhead) per document."""
+    body = digest.partition(":")[2] or digest
+    if len(body) < 3 + FIELD_CHARS:  # not a digest of ours (tests): bucket by its start
+        return body[:2], body
+    return body[:2] + str(_B64URL.find(body[2]) >> 4), body[3:3 + FIELD_CHARS]
+
+
+# The kind of key a digest is filed under (each kind has its own window, so its own
+# buckets): the audit's digest kinds (audit/digests.py) to correlation's.
+KIND_OF_DIGEST: dict[str, KeyKind] = {
+    "document": "document", "document_number": "document", "person_nationality": "person",
+    "plate": "plate", "plate_number": "plate", "vin": "vin"}
 
 
 def _with(s: Sighting, *, document: str | None = None, vin: str | None = None) -> Sighting:

@@ -1,4 +1,4 @@
-"""Correlation state in Redis: each key's recent sightings, one hash per key.
+"""Correlation state in Redis: each key's recent sightings, in bucket hashes.
 
 Why Redis and not Faust tables: scans arrive keyed by terminal, so a table per
 correlation key (document, person, plate) would need a repartition topic and a
@@ -7,8 +7,15 @@ a hop of latency), and a rebalance would stall the gate while a table recovers f
 changelog. A hash per key in the Redis the worker already reads is shared by every
 worker (a rebalance or a restart moves nothing), expires with its window (memory stays
 bounded with no sweeper), and a script files a sighting and reads the key's others in
-one atomic step. Keys are `<prefix>:corr:{<digest>}`: hash-tagged by the digest, so a
-Redis Cluster spreads them over its slots.
+one atomic step.
+
+Layout: a digest's sightings are one field of a bucket hash `<prefix>:corr:{<bucket>}:<k>`
+(k: the key's kind, each with its window; the bucket from the digest's first letters,
+hash-tagged so a Redis Cluster spreads buckets over its slots), its records packed one
+after the other. One key per document or person cost ~100 bytes of Redis overhead
+each, twice per traveller; a few hundred digests to a small listpack hash cost ~15.
+Each filing sweeps two random fields of its bucket of records past their window, and a
+bucket no longer filed into expires with its TTL.
 """
 
 from __future__ import annotations
@@ -22,17 +29,16 @@ from typing import Any
 from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import NoScriptError, ResponseError
 
-from screening.correlation.sightings import Filed, Sighting
+from screening.correlation.sightings import KIND_OF_DIGEST, Filed, KeyKind, Sighting, address
 from screening.redis_client import AnyRedis
 
-_LUA = files("screening.correlation") / "lua"
-_PRELUDE = (files("screening.watchlists") / "lua" / "split.lua").read_text(encoding="utf-8")
-_flags, _, _body = (_LUA / "observe.lua").read_text(encoding="utf-8").partition("\n")
-OBSERVE = f"{_flags}\n{_PRELUDE}\n{_body}"
+OBSERVE = (files("screening.correlation") / "lua" / "observe.lua").read_text(encoding="utf-8")
 
 
-def state_key(prefix: str, digest: str) -> str:
-    return f"{prefix}:corr:{{{digest}}}"
+def state_key(prefix: str, kind: KeyKind, digest: str) -> tuple[str, str]:
+    """(bucket key, field) of a digest filed as `kind`."""
+    bucket, field = address(digest)
+    return f"{prefix}:corr:{{{bucket}}}:{kind[0]}", field
 
 
 class CorrelationState:
@@ -56,7 +62,8 @@ class CorrelationState:
         else:
             by_node: dict[Any, list[int]] = defaultdict(list)
             for i, f in enumerate(filed):
-                node = self.redis.get_node_from_key(state_key(self.prefix, f.key))
+                node = self.redis.get_node_from_key(state_key(self.prefix, f.kind,
+                                                              f.key)[0])
                 assert node is not None
                 by_node[node.name].append(i)
             replies = [None] * len(parts)
@@ -69,33 +76,39 @@ class CorrelationState:
                     replies[i] = r
 
             await asyncio.gather(*(one(n, idx) for n, idx in by_node.items()))
-        return [[Sighting.decode(v) for v in reply or ()] for reply in replies]
+        return [[s for v in reply or () for s in Sighting.decode_all(v)]
+                for reply in replies]
 
     async def sightings(self, digests: Sequence[str]) -> dict[str, list[Sighting]]:
-        """Each key's sightings, read only (retroactive screening)."""
-        if not digests:
+        """Each key's sightings, read only (retroactive screening); `digests` are the
+        audit's (`<kind>:<base64url>`), their kind says which buckets."""
+        wanted = [d for d in digests if d.partition(":")[0] in KIND_OF_DIGEST]
+        if not wanted:
             return {}
         pipe = self.redis.pipeline(transaction=False)
-        for d in digests:
-            pipe.hvals(state_key(self.prefix, d))
+        for d in wanted:
+            pipe.hget(*state_key(self.prefix, KIND_OF_DIGEST[d.partition(":")[0]], d))
         values = await pipe.execute()
-        return {d: [Sighting.decode(v) for v in vals or ()]
-                for d, vals in zip(digests, values, strict=True)}
+        return {d: Sighting.decode_all(v) if v else []
+                for d, v in zip(wanted, values, strict=True)}
 
-    def _part(self, f: Filed, ttl_s: float, window_s: float) -> bytes:
-        after = int((f.sighting.at - window_s) * 1000)
-        return b"\0".join((state_key(self.prefix, f.key).encode(),
-                           f.sighting.event_id.encode(), f.sighting.encode(),
-                           b"%d" % int(ttl_s * 1000), b"%d" % max(0, after)))
+    def _part(self, f: Filed, ttl_s: float, window_s: float) -> list[bytes]:
+        at_ms = int(f.sighting.at * 1000)
+        key, field = state_key(self.prefix, f.kind, f.key)
+        record = f.sighting.encode()
+        event = record[8:8 + record[7]]  # the record's event id, as encoded
+        return [key.encode(), field.encode(), event, record, b"%d" % int(ttl_s * 1000),
+                b"%d" % max(0, at_ms - int(window_s * 1000)),
+                b"%d" % max(0, at_ms - int(ttl_s * 1000))]
 
-    async def _call(self, parts: list[bytes], node: Any) -> list[Any]:
-        packed = b"\0".join([b"%d" % self.cap, *parts])
+    async def _call(self, parts: list[list[bytes]], node: Any) -> list[Any]:
+        args = [b"%d" % self.cap, *(x for part in parts for x in part)]
         extra = {} if node is None else {"target_nodes": node}
         for attempt in range(2):
             if self._sha is None:
                 self._sha = await self.redis.script_load(OBSERVE)
             try:
-                return list(await self.redis.execute_command("EVALSHA", self._sha, 0, packed,
+                return list(await self.redis.execute_command("EVALSHA", self._sha, 0, *args,
                                                              **extra))
             except (NoScriptError, ResponseError) as exc:
                 if not isinstance(exc, NoScriptError) and "NOSCRIPT" not in str(exc):

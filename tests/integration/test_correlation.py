@@ -178,8 +178,8 @@ async def test_the_state_script_files_once_races_safely_and_forgets(
         for i, event in enumerate("defg"):
             [seen] = await one.observe([sighting(event, 121 + i)], [600], [3600])
         assert sorted(s.event_id for s in seen) == ["e", "f"]
-        key = state_key(settings.redis_prefix, "document:abc")
-        assert await redis_client.hlen(key) == 3
+        key, field = state_key(settings.redis_prefix, "document", "document:abc")
+        assert len(Sighting.decode_all(await redis_client.hget(key, field))) == 3
         assert 0 < await redis_client.pttl(key) <= 600_000
     finally:
         await other.aclose()

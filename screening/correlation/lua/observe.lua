@@ -1,46 +1,90 @@
 #!lua flags=allow-cross-slot-keys
 -- Files sightings under their correlation keys and returns, for each, the key's other
 -- sightings, in one step per key (two workers filing under one key cannot both miss the
--- pair). ARGV[1], packed: the cap on sightings kept per key, then per filing five parts:
--- key, event id (the field: a replayed scan is filed once), sighting ("<ms>|<json>"),
--- the key's TTL in ms, and the time (ms) before which its sightings are too old to
--- make a pattern with this one (dropped).
-local a = split(ARGV[1])
+-- pair). A key's sightings are one field of a bucket hash, its records one after the
+-- other (sightings.py's Sighting.encode: 6 bytes of time in ms, flags, six strings each
+-- after its length). ARGV (binary, so not packed with NULs as other scripts' are): the
+-- cap on sightings kept per key, then per filing seven parts: bucket key, field, event id as encoded (a replayed scan is filed
+-- once), the record, the bucket's TTL in ms, the time (ms) before which the key's
+-- sightings are too old to make a pattern with this one (dropped), and the time before
+-- which any record of the bucket is past its kind's window (swept, two fields a call:
+-- digests never seen again leave without a sweeper of their own).
+local a = ARGV
 local cap = tonumber(a[1])
+
+local function records(v)
+  local out, i, n = {}, 1, #v
+  while i + 6 <= n do
+    local b1, b2, b3, b4, b5, b6 = string.byte(v, i, i + 5)
+    local at = ((((b1 * 256 + b2) * 256 + b3) * 256 + b4) * 256 + b5) * 256 + b6
+    local j = i + 7
+    local size = string.byte(v, j)
+    local event = string.sub(v, j + 1, j + size)
+    j = j + 1 + size
+    for _ = 1, 5 do j = j + 1 + string.byte(v, j) end
+    out[#out + 1] = {string.sub(v, i, j - 1), at, event}
+    i = j
+  end
+  return out
+end
+
+local function join(kept)
+  local parts = {}
+  for k, r in ipairs(kept) do parts[k] = r[1] end
+  return table.concat(parts)
+end
+
 local out = {}
-for i = 2, #a, 5 do
-  local key, id, value = a[i], a[i + 1], a[i + 2]
-  local ttl, after = tonumber(a[i + 3]), tonumber(a[i + 4])
-  redis.call('HSETNX', key, id, value)
-  if redis.call('HLEN', key) == 1 then  -- the key's first sighting (most are): no others
-    redis.call('PEXPIRE', key, ttl)
-    out[#out + 1] = {}
-  else
-    local all = redis.call('HGETALL', key)
-    local kept = {}
-    for j = 1, #all, 2 do
-      local t = tonumber(string.match(all[j + 1], '^(%d+)|'))
-      if t == nil or (t < after and all[j] ~= id) then
-        redis.call('HDEL', key, all[j])
-      else
-        kept[#kept + 1] = {all[j], all[j + 1], t}
+for i = 2, #a, 7 do
+  local key, field, event, record = a[i], a[i + 1], a[i + 2], a[i + 3]
+  local ttl, after, stale = tonumber(a[i + 4]), tonumber(a[i + 5]), tonumber(a[i + 6])
+  local before = redis.call('HGET', key, field)
+  local kept, mine = {}, false
+  if before then
+    for _, r in ipairs(records(before)) do
+      if r[3] == event then
+        mine = true
+        kept[#kept + 1] = r
+      elseif r[2] >= after then
+        kept[#kept + 1] = r
       end
     end
-    if #kept > cap then  -- the oldest go first
-      table.sort(kept, function(x, y) return x[3] < y[3] end)
-      local excess = #kept - cap
-      local rest = {}
-      for j, e in ipairs(kept) do
-        if j <= excess and e[1] ~= id then redis.call('HDEL', key, e[1]) else rest[#rest + 1] = e end
+  end
+  if not mine then
+    local b1, b2, b3, b4, b5, b6 = string.byte(record, 1, 6)
+    local at = ((((b1 * 256 + b2) * 256 + b3) * 256 + b4) * 256 + b5) * 256 + b6
+    kept[#kept + 1] = {record, at, event}
+  end
+  if #kept > cap then  -- the oldest go first, never the one being filed
+    table.sort(kept, function(x, y) return x[2] < y[2] end)
+    local excess, rest = #kept - cap, {}
+    for _, r in ipairs(kept) do
+      if excess > 0 and r[3] ~= event then excess = excess - 1 else rest[#rest + 1] = r end
+    end
+    kept = rest
+  end
+  local value = join(kept)
+  if value ~= before then redis.call('HSET', key, field, value) end
+  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+  local others = {}
+  for _, r in ipairs(kept) do
+    if r[3] ~= event then others[#others + 1] = r[1] end
+  end
+  out[#out + 1] = others
+  local swept = redis.call('HRANDFIELD', key, 2, 'WITHVALUES')
+  for j = 1, #swept, 2 do
+    if swept[j] ~= field then
+      local live = {}
+      local all = records(swept[j + 1])
+      for _, r in ipairs(all) do
+        if r[2] >= stale then live[#live + 1] = r end
       end
-      kept = rest
+      if #live == 0 then
+        redis.call('HDEL', key, swept[j])
+      elseif #live < #all then
+        redis.call('HSET', key, swept[j], join(live))
+      end
     end
-    if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
-    local others = {}
-    for _, e in ipairs(kept) do
-      if e[1] ~= id then others[#others + 1] = e[2] end
-    end
-    out[#out + 1] = others
   end
 end
 return out
