@@ -25,7 +25,7 @@ from screening.correlation.cases import with_cases
 from screening.logs import kv
 from screening.metrics import MAX_TERMINALS
 from screening.models import ScanKind
-from screening.modes.profiles import apply_profile
+from screening.modes.profiles import apply_profile, dormant
 from screening.runtime.streams import batches
 from screening.runtime.topics import add_topic_names
 from screening.security.roles import site_topics
@@ -176,11 +176,12 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
             # (Faust's test_context() delivers on a topic of its own: travellers there.)
             batch = [_raw(*route(e.message.topic), e, read_at) for e in events]
             screener = await ctx.screener()
+            profile = ctx.mode.profile  # incident mode: lists it wakes, its priorities
+            screener.dormant = dormant(profile)
             items = await screener.screen(batch)
             correlator = await ctx.correlator()
             if correlator is not None:  # its alerts ride with the scans that made them
                 await correlator.correlate(items)
-            profile = ctx.mode.profile  # incident mode: the profile's priorities
             for item in items:
                 if item.alerts:  # each alert in its record's case, under the mode's priority
                     item.alerts = apply_profile(profile, with_cases(item.alerts))

@@ -21,6 +21,7 @@ from screening.models import (
     TravellerScan,
     VehicleScan,
 )
+from screening.modes.profiles import DORMANT
 from screening.privacy import mask_document
 from screening.watchlists.base import Answers, Match, RecordRef, Records, Screening
 from screening.watchlists.lists import LISTS, OWNERS
@@ -74,19 +75,23 @@ def instruction_for(matches: list[Match]) -> Instruction:
 
 
 def matches_of(p: Prepared, answers: Answers, records: Records, at: Screening) -> list[Match]:
-    """Every list's hits, best first."""
+    """Every list's hits, best first; none of a list dormant in the mode in force."""
     found = [m for lst in LISTS.values() for m in lst.hits(p, answers, records, at)]
+    if at.dormant:
+        found = [m for m in found if (m.hit.list, m.hit.category) not in at.dormant]
     return sorted(found, key=lambda m: (-m.hit.score, m.hit.list, m.hit.record_id))
 
 
 def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now: datetime,
-           threshold: float, unavailable: bool = False) -> tuple[CheckResult, list[Alert]]:
+           threshold: float, unavailable: bool = False,
+           dormant: frozenset[tuple[str, str]] = DORMANT) -> tuple[CheckResult, list[Alert]]:
     """The one result for a prepared scan, and an alert per hit. Possible matches
     (tier "possible") are alerts for analysts only: the result, its hits and its
     instruction are the referrals'."""
     scan = p.scan
     kind = "traveller" if isinstance(scan, TravellerScan) else "vehicle"
-    found = matches_of(p, answers, records, Screening(now=now, threshold=threshold))
+    found = matches_of(p, answers, records, Screening(now=now, threshold=threshold,
+                                                      dormant=dormant))
     matches = [m for m in found if m.tier == "referral"]
     ordered = [m.hit for m in matches]
     warnings = list(p.warnings)

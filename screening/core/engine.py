@@ -37,6 +37,7 @@ from screening.deadletters import Sealer, dead_letter, sealer_for
 from screening.exceptions import InvalidScan, NoWatchlistLoaded, WatchlistUnavailable
 from screening.logs import kv
 from screening.models import Alert, CheckResult, DeadLetter, ScanKind, TravellerScan, VehicleScan
+from screening.modes.profiles import DORMANT
 from screening.settings import Settings
 from screening.sites import Sites
 from screening.watchlists.store import ListReader
@@ -118,6 +119,9 @@ class Screener:
         self.clearances: Clearances | None = None
         key = audit_key(settings)
         self.digester = Digester(key) if key is not None else None
+        # Lists dormant in the mode in force (modes/profiles.py): the worker sets them
+        # from the mode before each batch; anything else screens as in normal mode.
+        self.dormant = DORMANT
 
     async def screen(self, batch: Sequence[RawScan]) -> list[Screened]:
         started = time.monotonic()
@@ -220,7 +224,8 @@ class Screener:
         for item, p in prepared:
             try:
                 item.result, item.alerts = decide(p, answers, records, version=version.id,
-                                                  now=now, threshold=self.settings.name_threshold)
+                                                  now=now, threshold=self.settings.name_threshold,
+                                                  dormant=self.dormant)
                 if item.raw.offline_hits is not None:
                     item.alerts = retroactive(item.alerts, item.raw.offline_hits)
             except Exception as exc:  # a bug of ours must not stop the stream

@@ -103,6 +103,9 @@ class Screening:
 
     now: datetime
     threshold: float
+    # (list, category) of lists dormant in the mode in force: screened, never a hit
+    # (modes/profiles.py).
+    dormant: frozenset[tuple[str, str]] = frozenset()
 
 
 class WatchList(Protocol):
