@@ -44,8 +44,8 @@ class Sighting:
         where JSON took 150 (issue 23: at most 200 bytes per remembered scan)."""
         event, is_uuid = _event_bytes(self.event_id)
         flags = (_REFERRED if self.referred else 0) | (_UUID if is_uuid else 0)
-        c, t = self.checkpoint_id.encode(), self.terminal_id.encode()
-        site, doc = (self.site or "").encode(), (self.document or "").encode()
+        c, t = self.checkpoint_id.encode()[:255], self.terminal_id.encode()[:255]
+        site, doc = (self.site or "").encode()[:255], (self.document or "").encode()
         vin = (self.vin or "").encode()
         n = _N
         return b"".join((int(self.at * 1000).to_bytes(6, "big"), n[flags], n[len(event)],
@@ -66,8 +66,9 @@ class Sighting:
                 parts.append(raw[i + 1:i + 1 + size])
                 i += 1 + size
             e, c, t, s, d, v = parts
-            event = str(uuid.UUID(bytes=e)) if flags & _UUID else e.decode()
-            out.append(cls(event, c.decode(), t.decode(), s.decode() or None, at,
+            event = str(uuid.UUID(bytes=e)) if flags & _UUID else e.decode(errors="replace")
+            out.append(cls(event, c.decode(errors="replace"), t.decode(errors="replace"),
+                           s.decode(errors="replace") or None, at,
                            bool(flags & _REFERRED), d.decode() or None, v.decode() or None))
         return out
 
@@ -80,10 +81,11 @@ _CANONICAL_UUID = re.compile(
 
 def _event_bytes(event_id: str) -> tuple[bytes, bool]:
     """16 bytes for a UUID in its canonical text (what decoding gives back), else the
-    id's own bytes (ids are at most 64 characters: the contract's `Id`)."""
+    id's own bytes, at most 255 (an `Id` is at most 64 characters, but of any script:
+    the rest of an id longer than that in UTF-8 is not kept, here and when compared)."""
     if len(event_id) == 36 and _CANONICAL_UUID(event_id):
         return bytes.fromhex(event_id.replace("-", "")), True
-    return event_id.encode(), False
+    return event_id.encode()[:255], False
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,7 @@ def filings(p: Prepared, result: CheckResult, site: str | None,
 # from another within a bucket, where a few hundred live at 2 million scans.
 _B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 FIELD_CHARS = 12
+_TOP_BITS = {c: str(i >> 4) for i, c in enumerate(_B64URL)}
 
 
 def short_digest(digest: str) -> str:
@@ -141,10 +144,10 @@ def address(digest: str) -> tuple[str, str]:
     """(bucket, field) of a digest `<kind>:<base64url>`: a bucket holds the sightings of
     every digest whose letters begin alike, so Redis keeps thousands of small listpack
     hashes instead of one key (and its ~100 bytes of overhead) per document."""
-    body = digest.partition(":")[2] or digest
+    body = digest[digest.find(":") + 1:]
     if len(body) < 3 + FIELD_CHARS:  # not a digest of ours (tests): bucket by its start
         return body[:2], body
-    return body[:2] + str(_B64URL.find(body[2]) >> 4), body[3:3 + FIELD_CHARS]
+    return body[:2] + _TOP_BITS[body[2]], body[3:3 + FIELD_CHARS]
 
 
 # The kind of key a digest is filed under (each kind has its own window, so its own

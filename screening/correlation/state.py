@@ -45,6 +45,7 @@ class CorrelationState:
     def __init__(self, redis: AnyRedis, prefix: str, cap: int) -> None:
         self.redis = redis
         self.prefix = prefix
+        self._prefix = prefix.encode()
         self.cap = cap
         self._sha: str | None = None
 
@@ -92,17 +93,26 @@ class CorrelationState:
         return {d: Sighting.decode_all(v) if v else []
                 for d, v in zip(wanted, values, strict=True)}
 
-    def _part(self, f: Filed, ttl_s: float, window_s: float) -> list[bytes]:
-        at_ms = int(f.sighting.at * 1000)
-        key, field = state_key(self.prefix, f.kind, f.key)
-        record = f.sighting.encode()
-        event = record[8:8 + record[7]]  # the record's event id, as encoded
-        return [key.encode(), field.encode(), event, record, b"%d" % int(ttl_s * 1000),
-                b"%d" % max(0, at_ms - int(window_s * 1000)),
-                b"%d" % max(0, at_ms - int(ttl_s * 1000))]
+    def _part(self, f: Filed, ttl_s: float, window_s: float) -> bytes:
+        """One filing as the script reads it: key, field, event id (as the record
+        encodes it) and the record, each after its length (2 bytes), then the TTL, the
+        pattern window's start and the sweep's horizon (ms, 6 bytes each). One argument
+        for the whole call: redis-py packs each argument apart (~2 µs a filing)."""
+        s = f.sighting
+        bucket, field = address(f.key)
+        record = s.encode()
+        key = b"%s:corr:{%s}:%s" % (self._prefix, bucket.encode(), f.kind[0].encode())
+        fld, event = field.encode(), record[8:8 + record[7]]
+        at_ms, ttl_ms = int(s.at * 1000), int(ttl_s * 1000)
+        return b"".join((
+            len(key).to_bytes(2, "big"), key, len(fld).to_bytes(2, "big"), fld,
+            len(event).to_bytes(2, "big"), event, len(record).to_bytes(2, "big"), record,
+            ttl_ms.to_bytes(6, "big"),
+            max(0, at_ms - int(window_s * 1000)).to_bytes(6, "big"),
+            max(0, at_ms - ttl_ms).to_bytes(6, "big")))
 
-    async def _call(self, parts: list[list[bytes]], node: Any) -> list[Any]:
-        args = [b"%d" % self.cap, *(x for part in parts for x in part)]
+    async def _call(self, parts: list[bytes], node: Any) -> list[Any]:
+        args = [b"%d" % self.cap, b"".join(parts)]
         extra = {} if node is None else {"target_nodes": node}
         for attempt in range(2):
             if self._sha is None:

@@ -3,20 +3,33 @@
 -- sightings, in one step per key (two workers filing under one key cannot both miss the
 -- pair). A key's sightings are one field of a bucket hash, its records one after the
 -- other (sightings.py's Sighting.encode: 6 bytes of time in ms, flags, six strings each
--- after its length). ARGV (binary, so not packed with NULs as other scripts' are): the
--- cap on sightings kept per key, then per filing seven parts: bucket key, field, event id as encoded (a replayed scan is filed
--- once), the record, the bucket's TTL in ms, the time (ms) before which the key's
--- sightings are too old to make a pattern with this one (dropped), and the time before
--- which any record of the bucket is past its kind's window (swept, two fields a call:
--- digests never seen again leave without a sweeper of their own).
-local a = ARGV
-local cap = tonumber(a[1])
+-- after its length). ARGV[1]: the cap on sightings kept per key; ARGV[2]: the filings,
+-- each (state.py's _part) its bucket key, field, event id as the record encodes it (a
+-- replayed scan is filed once) and record, each after its length in 2 bytes, then
+-- three times of 6 bytes: the bucket's TTL in ms, the time (ms) before which the key's
+-- sightings are too old to make a pattern with this one (dropped), and the time
+-- before which any record of the bucket is past its kind's window (swept, two fields
+-- a call: digests never seen again leave without a sweeper of their own).
+local cap = tonumber(ARGV[1])
+local blob, pos = ARGV[2], 1
+
+local function u48(s, i)
+  local b1, b2, b3, b4, b5, b6 = string.byte(s, i, i + 5)
+  return ((((b1 * 256 + b2) * 256 + b3) * 256 + b4) * 256 + b5) * 256 + b6
+end
+
+local function take()
+  local hi, lo = string.byte(blob, pos, pos + 1)
+  local n = hi * 256 + lo
+  local v = string.sub(blob, pos + 2, pos + 1 + n)
+  pos = pos + 2 + n
+  return v
+end
 
 local function records(v)
   local out, i, n = {}, 1, #v
   while i + 6 <= n do
-    local b1, b2, b3, b4, b5, b6 = string.byte(v, i, i + 5)
-    local at = ((((b1 * 256 + b2) * 256 + b3) * 256 + b4) * 256 + b5) * 256 + b6
+    local at = u48(v, i)
     local j = i + 7
     local size = string.byte(v, j)
     local event = string.sub(v, j + 1, j + size)
@@ -35,9 +48,10 @@ local function join(kept)
 end
 
 local out = {}
-for i = 2, #a, 7 do
-  local key, field, event, record = a[i], a[i + 1], a[i + 2], a[i + 3]
-  local ttl, after, stale = tonumber(a[i + 4]), tonumber(a[i + 5]), tonumber(a[i + 6])
+while pos <= #blob do
+  local key, field, event, record = take(), take(), take(), take()
+  local ttl, after, stale = u48(blob, pos), u48(blob, pos + 6), u48(blob, pos + 12)
+  pos = pos + 18
   local before = redis.call('HGET', key, field)
   local kept, mine = {}, false
   if before then
@@ -51,9 +65,7 @@ for i = 2, #a, 7 do
     end
   end
   if not mine then
-    local b1, b2, b3, b4, b5, b6 = string.byte(record, 1, 6)
-    local at = ((((b1 * 256 + b2) * 256 + b3) * 256 + b4) * 256 + b5) * 256 + b6
-    kept[#kept + 1] = {record, at, event}
+    kept[#kept + 1] = {record, u48(record, 1), event}
   end
   if #kept > cap then  -- the oldest go first, never the one being filed
     table.sort(kept, function(x, y) return x[2] < y[2] end)

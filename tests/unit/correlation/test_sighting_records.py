@@ -46,3 +46,12 @@ def test_digests_spread_over_buckets_and_fields_tell_them_apart() -> None:
     assert len({address(x) for x in digests}) == len(digests)
     assert all(len(short_digest(x)) == 12 for x in digests)
     assert {x.partition(":")[0] for x in digests} <= set(KIND_OF_DIGEST)
+
+
+def test_an_id_longer_than_255_bytes_in_utf_8_is_kept_cut_not_refused() -> None:
+    # An `Id` is at most 64 characters, of any script: 64 four-byte letters are 256 bytes.
+    long_id = "\U0001d4b3" * 64
+    s = Sighting(long_id, long_id, long_id, long_id, 1_800_000_000.0, False, None, None)
+    [back] = Sighting.decode_all(s.encode())
+    assert back.at == s.at and back.event_id.startswith("\U0001d4b3" * 63)
+    assert Sighting.decode_all(s.encode() * 2) == [back, back]
