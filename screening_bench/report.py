@@ -151,18 +151,19 @@ def _security(f: dict[str, Any]) -> str:
             f"{f.get('security_off_cpu_us_per_scan', 0):,.0f} µs worker CPU/scan off)")
 
 
-def _audit(f: dict[str, Any]) -> str:
-    off = f.get("audit_off_throughput_scans_per_s")
+def _part_cost(f: dict[str, Any], name: str, flag: str, target: str, on_word: str) -> str:
+    """A part of the worker (the search audit, correlation) on against off in turns."""
+    off = f.get(f"{name}_off_throughput_scans_per_s")
     if not off:
-        return "not measured (screening bench --compare-audit)"
-    on = f.get("audit_on_throughput_scans_per_s") or 0
-    runs_on = ", ".join(f"{r:,.0f}" for r in f.get("audit_on_runs_scans_per_s", []))
-    runs_off = ", ".join(f"{r:,.0f}" for r in f.get("audit_off_runs_scans_per_s", []))
-    cpu_on = f.get("audit_on_cpu_us_per_scan") or 0
-    cpu_off = f.get("audit_off_cpu_us_per_scan") or 0
-    cpu_cost = f.get("audit_cpu_cost")
-    return (f"{f['audit_cost']:.1%} of throughput (target ≤ 10 %): {on:,.0f} scans/s "
-            f"audited against {off:,.0f} without (runs {runs_on} / {runs_off}, in turns); "
+        return f"not measured (screening bench {flag})"
+    on = f.get(f"{name}_on_throughput_scans_per_s") or 0
+    runs_on = ", ".join(f"{r:,.0f}" for r in f.get(f"{name}_on_runs_scans_per_s", []))
+    runs_off = ", ".join(f"{r:,.0f}" for r in f.get(f"{name}_off_runs_scans_per_s", []))
+    cpu_on = f.get(f"{name}_on_cpu_us_per_scan") or 0
+    cpu_off = f.get(f"{name}_off_cpu_us_per_scan") or 0
+    cpu_cost = f.get(f"{name}_cpu_cost")
+    return (f"{f[f'{name}_cost']:.1%} of throughput (target {target}): {on:,.0f} scans/s "
+            f"{on_word} against {off:,.0f} without (runs {runs_on} / {runs_off}, in turns); "
             f"worker CPU {cpu_on:,.0f} against {cpu_off:,.0f} µs/scan"
             + (f" (+{cpu_cost:.1%})" if cpu_cost is not None else ""))
 
@@ -190,7 +191,11 @@ def table(f: dict[str, Any]) -> str:
         ("cost of security (SASL_SSL + ACLs, Redis TLS; against plaintext in the same run)",
          _security(f)),
         ("cost of the search audit (a `search` record per scan; against the same drain with "
-         "SCREENING_AUDIT_SEARCHES=false in the same run)", _audit(f)),
+         "SCREENING_AUDIT_SEARCHES=false in the same run)",
+         _part_cost(f, "audit", "--compare-audit", "≤ 10 %", "audited")),
+        ("cost of correlation and retroactive screening (against the same drain with "
+         "SCREENING_CORRELATION=false in the same run)",
+         _part_cost(f, "correlation", "--compare-correlation", "≤ 20 %", "correlated")),
         ("Kafka ceiling (the same drain through a pass-through process: same client, fetch "
          "and output batching, no screening)", _ceiling(f)),
         (f"latency at {f['latency_rate_scans_per_s']:,.0f} scans/s (half the sustained rate)",

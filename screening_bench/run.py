@@ -253,6 +253,23 @@ async def _drains(session: Session, base: Settings, scans: list[Scan], tag: str,
     return out, settings
 
 
+def _part_cost(name: str, off: dict[str, Any], on: dict[str, Any]) -> dict[str, Any]:
+    """The figures of a part of the worker measured off and on in turns (_in_turns)."""
+    return {
+        f"{name}_off_throughput_scans_per_s": off.get("throughput_scans_per_s"),
+        f"{name}_off_runs_scans_per_s": off.get("runs_scans_per_s", []),
+        f"{name}_off_cpu_us_per_scan": off.get("cpu_us_per_scan"),
+        f"{name}_on_throughput_scans_per_s": on.get("throughput_scans_per_s"),
+        f"{name}_on_runs_scans_per_s": on.get("runs_scans_per_s", []),
+        f"{name}_on_cpu_us_per_scan": on.get("cpu_us_per_scan"),
+        f"{name}_cost": (round(1 - on["throughput_scans_per_s"]
+                               / off["throughput_scans_per_s"], 3)
+                         if off.get("throughput_scans_per_s") else None),
+        f"{name}_cpu_cost": (round(on["cpu_us_per_scan"] / off["cpu_us_per_scan"] - 1, 3)
+                             if off.get("cpu_us_per_scan") else None),
+    }
+
+
 async def _in_turns(repeats: int, first: Callable[[str], Awaitable[list[Drain]]],
                     second: Callable[[str], Awaitable[list[Drain]]],
                     ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -387,6 +404,16 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                 lambda tag: one_drain(base, f"n{tag}", SCREENING_AUDIT_SEARCHES="false"),
                 lambda tag: one_drain(base, f"m{tag}"))
 
+        correlation_on: dict[str, Any] = {}
+        correlation_off: dict[str, Any] = {}
+        if getattr(args, "compare_correlation", False):
+            print(f"correlation cost: {args.scans:,} scans, {args.repeats} pair(s) of drains, "
+                  "SCREENING_CORRELATION=false then true ...", file=sys.stderr)
+            correlation_off, correlation_on = await _in_turns(
+                args.repeats,
+                lambda tag: one_drain(base, f"x{tag}", SCREENING_CORRELATION="false"),
+                lambda tag: one_drain(base, f"y{tag}"))
+
         baseline: dict[str, Any] = {}
         if not args.no_baseline:
             b_scans = scans[:args.baseline_scans]
@@ -466,18 +493,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                                     / insecure["throughput_scans_per_s"], 3)
                               if insecure.get("throughput_scans_per_s") else None),
             "audit_searches": base.audit_searches,
-            "audit_off_throughput_scans_per_s": audit_off.get("throughput_scans_per_s"),
-            "audit_off_runs_scans_per_s": audit_off.get("runs_scans_per_s", []),
-            "audit_off_cpu_us_per_scan": audit_off.get("cpu_us_per_scan"),
-            "audit_on_throughput_scans_per_s": audit_on.get("throughput_scans_per_s"),
-            "audit_on_runs_scans_per_s": audit_on.get("runs_scans_per_s", []),
-            "audit_on_cpu_us_per_scan": audit_on.get("cpu_us_per_scan"),
-            "audit_cost": (round(1 - audit_on["throughput_scans_per_s"]
-                                 / audit_off["throughput_scans_per_s"], 3)
-                           if audit_off.get("throughput_scans_per_s") else None),
-            "audit_cpu_cost": (round(audit_on["cpu_us_per_scan"]
-                                     / audit_off["cpu_us_per_scan"] - 1, 3)
-                               if audit_off.get("cpu_us_per_scan") else None),
+            **_part_cost("audit", audit_off, audit_on),
+            **_part_cost("correlation", correlation_off, correlation_on),
             "kafka_ceiling_scans_per_s": ceiling.get("throughput_scans_per_s", 0.0),
             "kafka_ceiling_runs_scans_per_s": ceiling.get("runs_scans_per_s", []),
             "kafka_ceiling_cpu_us_per_scan": ceiling.get("cpu_us_per_scan", 0.0),

@@ -46,6 +46,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--compare-audit", action="store_true",
                    help="also drain the same scans with the search audit off "
                         "(SCREENING_AUDIT_SEARCHES=false), for its cost in the same run")
+    p.add_argument("--compare-correlation", action="store_true",
+                   help="also drain the same scans with correlation off "
+                        "(SCREENING_CORRELATION=false), for its cost in the same run")
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--no-ceiling", action="store_true",
                    help="skip the Kafka ceiling (the same drain through a pass-through "
