@@ -116,11 +116,20 @@ for _ in $(seq 1 60); do
     sleep 0.5
 done
 
-say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit); the duty analyst works three alerts in four on the console"
+say "terminals (site-default) publish ${RATE} scans/s for ${SECONDS_TO_RUN}s (5% designed to hit, 1% a document shown again elsewhere, 3 travellers noticed late); the duty analyst works three alerts in four on the console"
 echo "  alerts as analysts see them (alerts tail); 'gate|': an instruction reaching the terminal"
+LATE="$DEMO/late-notices.ndjson"
+rm -f "$LATE"
 env "${AS_SITE[@]}" "$BIN/screening" simulate --lists "$DEMO"/lists/*.ndjson --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 \
-    --correlation-share 0.01 --malformed-share 0.01 --show --linger 8 2>"$DEMO/simulate.log" |
+    --correlation-share 0.01 --malformed-share 0.01 --late-notices "$LATE" --show --linger 8 2>"$DEMO/simulate.log" |
     tee "$DEMO/gates.log" | grep --line-buffered INSTRUCTION | sed -u 's/^/  gate| /' &
+pids+=($!)
+# A list learns late of three travellers who already passed: their red notices go out
+# as live updates a third of the way in, and the worker finds their earlier scans
+# (alerts of kind `retroactive`, naming where and when each was scanned).
+(sleep "$((SECONDS_TO_RUN / 3 + 2))"
+ [[ -s "$LATE" ]] && env "${AS_FEED[@]}" "$BIN/screening" watchlists publish "$LATE" \
+     >"$DEMO/late-notices.log" 2>&1) &
 pids+=($!)
 "$BIN/python" scripts/demo_analyst.py "http://127.0.0.1:$SCREENING_CONSOLE_PORT" duty \
     "$DEMO/duty.password" "$SECONDS_TO_RUN" >"$DEMO/analyst.log" 2>&1 &

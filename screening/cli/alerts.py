@@ -71,7 +71,9 @@ def format_alert(alert: dict[str, Any], *, colour: bool, unmask: bool) -> str:
         ("ESCALATED " + str(alert.get("escalated_at", ""))[:19], alert.get("escalated_at")),
         ("EXERCISE", alert.get("exercise")),
         ("POSSIBLE", alert.get("tier") == "possible"),
-        ("CLEARED NAMESAKE", alert.get("cleared_until"))) if on)
+        ("CLEARED NAMESAKE", alert.get("cleared_until")),
+        ("RETROACTIVE", alert.get("kind") == "retroactive"),
+        ("CORRELATION", alert.get("kind") == "correlation")) if on)
     why = ",".join(hit.get("matched_on", []))
     alias = f" alias={hit['matched_alias']!r}" if hit.get("matched_alias") and unmask else ""
     penalties = " ".join(f"-{p['amount']}:{p['reason']}" for p in hit.get("penalties", []))

@@ -38,6 +38,10 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--correlation-share", type=float, default=0.0,
                    help="fraction of travellers whose document is presented again at "
                         "another checkpoint moments later (DOCUMENT_SIMULTANEOUS_USE)")
+    p.add_argument("--late-notices", type=Path, default=None, metavar="FILE",
+                   help="write a red notice (NDJSON records) for each of the first three "
+                        "ordinary travellers sent, as a list that learns of them late: "
+                        "`screening watchlists publish FILE` then raises retroactive alerts")
     p.add_argument("--seed", type=int, default=None)
     p.add_argument("--exercise", action="store_true",
                    help="a drill: every scan marked exercise (its results and alerts say so, "
@@ -77,6 +81,7 @@ async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, in
     counts = {"traveller": 0, "vehicle": 0, "designed_hits": 0, "malformed": 0,
               "designed_correlations": 0}
     recent: deque[dict[str, Any]] = deque(maxlen=50)  # travellers just sent
+    late = 0  # late notices written (--late-notices)
     if args.edge:
         sink: Sink = EdgeSink(settings, args)
     else:
@@ -104,6 +109,9 @@ async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, in
                     counts["designed_correlations"] += 1
                 else:
                     scan = factory.vehicle() if kind == "vehicle" else factory.traveller()
+                    if (kind == "traveller" and args.late_notices is not None
+                            and late < LATE_NOTICES):
+                        late += _late_notice(args.late_notices, scan, late)
                 if args.exercise:
                     scan["exercise"] = True
                 if kind == "traveller":
@@ -120,6 +128,27 @@ async def simulate(settings: Settings, args: argparse.Namespace) -> dict[str, in
     finally:
         counts.update(await sink.stop())
     return counts
+
+
+LATE_NOTICES = 3
+
+
+def _late_notice(path: Path, scan: dict[str, Any], n: int) -> int:
+    """Appends a red notice on `scan`'s holder to `path` (1), unless the holder lacks
+    what retroactive screening keys a person by: a full date of birth and a nationality
+    (0). Only ordinary travellers: a scan designed to hit was screened against a record."""
+    holder = scan.get("holder") or {}
+    dob, nationality = holder.get("date_of_birth") or "", holder.get("nationality")
+    if len(dob) != 10 or not nationality or not holder.get("surname"):
+        return 0
+    record = {"list": "notice", "id": f"N-LATE-{scan['event_id'][:8]}-{n}", "colour": "red",
+              "names": [{"surname": holder["surname"],
+                         "given_names": holder.get("given_names") or ""}],
+              "date_of_birth": dob, "nationalities": [nationality], "action": "arrest",
+              "owner": "DEMO-NCB"}
+    with path.open("ab") as f:
+        f.write(orjson.dumps(record) + b"\n")
+    return 1
 
 
 def screen_line(topic_kind: str, message: dict[str, Any]) -> str | None:
