@@ -51,6 +51,9 @@ def add_parser(sub: Any) -> None:
     at.add_argument("--checkpoint", default=None, metavar="ID",
                     help="the checkpoint it stands at (default: the site's only declared "
                          "checkpoint)")
+    at.add_argument("--supervisor", action="store_true",
+                    help="a site supervisor's token instead: reads the edge's local alerts "
+                         "(GET /v1/alerts, /alerts), posts no scan")
     at.set_defaults(func=run_add_terminal)
     rt = ssub.add_parser("revoke-terminal",
                          help="revoke a terminal's token: the edge refuses it from the next "
@@ -239,7 +242,7 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_add_terminal(settings: Settings, args: argparse.Namespace) -> int:
-    from screening.edge.terminals import add_terminal, terminals_file
+    from screening.edge.terminals import SUPERVISOR_ROLE, add_terminal, terminals_file
     from screening.models.common import Id
     from screening.security import roles
 
@@ -249,6 +252,13 @@ def run_add_terminal(settings: Settings, args: argparse.Namespace) -> int:
     except (ValueError, ValidationError) as exc:
         print(f"security: {exc}", file=sys.stderr)
         return 2
+    path = terminals_file(settings, site_id)
+    if args.supervisor:
+        token = add_terminal(path, args.terminal, "", role=SUPERVISOR_ROLE)
+        print(f"security: supervisor {args.terminal} of site {site_id}; its token (shown "
+              f"once; only its hash is kept in {path}):", file=sys.stderr)
+        print(token)
+        return 0
     site = asyncio.run(_site(settings, site_id))
     checkpoint = args.checkpoint
     if checkpoint is None:
@@ -261,7 +271,6 @@ def run_add_terminal(settings: Settings, args: argparse.Namespace) -> int:
         print(f"security: checkpoint {checkpoint!r} is not one of site {site_id!r}'s",
               file=sys.stderr)
         return 2
-    path = terminals_file(settings, site_id)
     token = add_terminal(path, args.terminal, checkpoint)
     print(f"security: terminal {args.terminal} of site {site_id} at checkpoint {checkpoint}; "
           f"its token (shown once; only its hash is kept in {path}):", file=sys.stderr)

@@ -116,6 +116,9 @@ def grants(settings: Settings, sites: list[str], edges: tuple[str, ...] = ()) ->
         st, who = site_topics(settings, site), edge_principal(site)
         allow(who, "write", *st.scans)
         allow(who, "read", st.results, st.instructions, t["updates"], t["control"])
+        # The edge's own instructions (the centre's answer differs from the offline
+        # one) and the local alerts it raised while offline, forwarded once back.
+        allow(who, "write", st.instructions, t["alerts"])
         own_groups(who)
 
     allow("worker", "read", t["updates"], t["decisions"], t["control"])

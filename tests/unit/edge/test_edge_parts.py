@@ -296,7 +296,8 @@ async def test_alerts_the_snapshot_missed_are_retroactive(memory_store: Any) -> 
 
 # -- the edge's principal and live updates -------------------------------------------------
 
-def test_an_edge_may_do_what_its_site_may_and_read_the_list_updates() -> None:
+def test_an_edge_may_do_what_its_site_may_read_the_list_updates_and_tell_its_gates(
+        ) -> None:
     s = Settings(topic_prefix="dep.")
     rights = {(g.resource, g.name, g.operation, g.pattern)
               for g in roles.grants(s, ["default", "arena"], edges=("arena",))
@@ -308,6 +309,9 @@ def test_an_edge_may_do_what_its_site_may_and_read_the_list_updates() -> None:
         ("topic", "dep.screening.instructions.arena", "read", "literal"),
         ("topic", "dep.watchlist.updates", "read", "literal"),
         ("topic", "dep.screening.control", "read", "literal"),
+        # Its own instructions to its site's gates, and the alerts it raised offline.
+        ("topic", "dep.screening.instructions.arena", "write", "literal"),
+        ("topic", "dep.screening.alerts", "write", "literal"),
         ("group", "edge-arena.", "read", "prefixed")}
     # No edge, no edge principal; an edge of an undeclared site is an error.
     assert not any(g.principal.startswith("edge-") for g in roles.grants(s, ["default"]))
