@@ -202,7 +202,7 @@ class Central:
     async def _read(self) -> None:
         assert self.consumer is not None
         loop = asyncio.get_running_loop()
-        saved_at, moved = 0.0, False
+        saved_at, moved = 0.0, True  # where it starts is kept too
         while True:
             try:
                 batch = await self.consumer.getmany(timeout_ms=500)

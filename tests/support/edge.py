@@ -38,6 +38,15 @@ def add_terminal(settings: Settings, terminal: str, checkpoint: str) -> str:
     return done.stdout.strip()
 
 
+def add_supervisor(settings: Settings, name: str) -> str:
+    """A site supervisor's token (reads the edge's local alerts)."""
+    done = subprocess.run(screening_cmd("security", "add-terminal", settings.edge_site, name,
+                                        "--supervisor"),
+                          env=env_for(settings), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
 def add_edge(settings: Settings) -> None:
     """`screening security add-edge` for the run's site (as admin)."""
     done = subprocess.run(screening_cmd("security", "add-edge", settings.edge_site),
@@ -146,12 +155,16 @@ class HttpsTerminal:
                                      headers=headers) as resp:
             return resp.status, orjson.loads(await resp.read()), dict(resp.headers)
 
-    async def get(self, path: str) -> tuple[int, dict[str, Any]]:
+    async def get(self, path: str, token: str | None = None,
+                  signed_in: bool = False) -> tuple[int, dict[str, Any]]:
+        """GET `path`; with `token`, or the terminal's own when `signed_in`."""
         assert self.session is not None
-        async with self.session.get(f"{self.edge.url}{path}") as resp:
+        bearer = token or (self.token if signed_in else None)
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        async with self.session.get(f"{self.edge.url}{path}", headers=headers) as resp:
             return resp.status, orjson.loads(await resp.read())
 
 
-__all__ = ["EdgeProcess", "HttpsTerminal", "PrivateBroker", "add_edge", "add_terminal",
-           "client_ssl",
+__all__ = ["EdgeProcess", "HttpsTerminal", "PrivateBroker", "add_edge", "add_supervisor",
+           "add_terminal", "client_ssl",
            "edge_settings", "revoke_terminal"]
