@@ -229,11 +229,13 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
     audit_key = secrets.root / "audit.key"
     if principal in ("admin", "worker", "console", "auditor") and audit_key.exists():
         lines["SCREENING_AUDIT_KEY_FILE"] = str(audit_key.resolve())
-    if principal in roles.REDIS_USERS:
+    # An edge copies the lists' current version from Redis as the read-only `edge` user.
+    redis_user = "edge" if principal.startswith("edge-") else principal
+    if redis_user in roles.REDIS_USERS:
         lines.update({
             "SCREENING_REDIS_URL": args.redis_url,
-            "SCREENING_REDIS_USERNAME": principal,
-            "SCREENING_REDIS_PASSWORD_FILE": str(secrets.redis_password_file(principal).resolve()),
+            "SCREENING_REDIS_USERNAME": redis_user,
+            "SCREENING_REDIS_PASSWORD_FILE": str(secrets.redis_password_file(redis_user).resolve()),
             "SCREENING_REDIS_CA_FILE": str(secrets.ca_cert.resolve()),
         })
     for key, value in lines.items():

@@ -352,6 +352,12 @@ class Edge:
             for w in waits:
                 w.cancel()
 
+    def swap(self, reader: ListReader) -> None:
+        """Screens with `reader` from the next scan on (one assignment: a scan being
+        screened finishes with the reader it began with)."""
+        self.screener = Screener(reader, self.settings, clock=self.clock)
+        self.reader = reader
+
     @property
     def snapshot_version(self) -> str | None:
         version = getattr(self.reader, "version", None)

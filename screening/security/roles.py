@@ -19,7 +19,7 @@ DEFAULT_SITE = "default"
 SITE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 # Roles other than the per-site ones; `admin` is the broker's super user.
 SERVICE_ROLES = ("admin", "worker", "feed", "console", "auditor")
-REDIS_USERS = ("admin", "worker", "console")
+REDIS_USERS = ("admin", "worker", "console", "edge")
 
 Resource = Literal["topic", "group", "transactional_id"]
 Operation = Literal["read", "write", "describe"]
