@@ -68,8 +68,9 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     link = asyncio.create_task(edge.keep_link(stop), name="edge-link")
     tasks = [link]
     feed = None
-    if isinstance(reader, Snapshot):
-        feed = SnapshotFeed(settings, reader, outbox, trusted_keys(settings), metrics)
+    if isinstance(reader, Snapshot) or settings.edge_refresh_s > 0:
+        feed = SnapshotFeed(settings, reader if isinstance(reader, Snapshot) else None,
+                            outbox, trusted_keys(settings), metrics)
         tasks.append(asyncio.create_task(feed.run(stop), name="edge-feed"))
     if settings.edge_refresh_s > 0:
         refresher = Refresher(settings, edge, feed, metrics)

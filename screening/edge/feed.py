@@ -54,7 +54,7 @@ class Updatable(Protocol):
 
 
 class SnapshotFeed:
-    def __init__(self, settings: Settings, snapshot: Updatable, outbox: Outbox,
+    def __init__(self, settings: Settings, snapshot: Updatable | None, outbox: Outbox,
                  trusted: TrustedKeys, metrics: EdgeMetrics | None = None) -> None:
         self.settings = settings
         self.snapshot = snapshot
@@ -114,12 +114,15 @@ class SnapshotFeed:
             raise TopicAuthorizationFailedError(self.topic)
         tps = [TopicPartition(self.topic, p) for p in sorted(parts)]
         consumer.assign(tps)
-        key = f"updates-from:{self.snapshot.base}"
-        start = await self.outbox.run(self.outbox.meta, key)
+        # No reader yet (an edge without files, before its first copy from Redis): read
+        # from the end, so that a copy made later replays from where the feed was.
+        key = f"updates-from:{self.snapshot.base}" if self.snapshot is not None else None
+        start = None if key is None else await self.outbox.run(self.outbox.meta, key)
         if start is None:
             ends = await consumer.end_offsets(tps)
             start = {str(tp.partition): off for tp, off in ends.items()}
-            await self.outbox.run(self.outbox.set_meta, key, start)
+            if key is not None:
+                await self.outbox.run(self.outbox.set_meta, key, start)
         for tp in tps:
             consumer.seek(tp, int(start.get(str(tp.partition), 0)))
 
@@ -150,7 +153,9 @@ class SnapshotFeed:
             log.warning("list update refused", extra=kv(code=code, partition=partition,
                                                         offset=offset))
             return
-        if self.snapshot.apply(update):
+        if self.snapshot is None:
+            self._count("no_reader")
+        elif self.snapshot.apply(update):
             self._count("applied")
             log.info("list update applied", extra=kv(list=update.record.list,
                                                      op=update.op,

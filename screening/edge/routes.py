@@ -50,7 +50,8 @@ PAGE_HEADERS = {**HEADERS, "Content-Security-Policy":
 
 
 def _json(reply: Reply) -> web.Response:
-    return web.Response(body=orjson.dumps(reply.body), status=reply.status,
+    body = reply.raw if reply.raw is not None else orjson.dumps(reply.body)
+    return web.Response(body=body, status=reply.status,
                         content_type="application/json", headers={**HEADERS, **reply.headers})
 
 

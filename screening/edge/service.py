@@ -55,6 +55,8 @@ class Reply:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    # `body` already encoded (an offline answer: encoded once, stored and sent).
+    raw: bytes | None = None
 
 
 def error(status: int, code: str, message: str, result: CheckResult | None = None) -> Reply:
@@ -139,7 +141,7 @@ class Edge:
         if key in self.outbox.keys:
             kept = await self.outbox.run(self.outbox.answer_of, *key)
             if kept is not None:
-                return Reply(200, orjson.loads(kept))
+                return Reply(200, orjson.loads(kept), raw=kept)
         try:
             asked = await self.central.ask(kind, key, body, self.settings.edge_budget_s)
         except Busy:
@@ -158,9 +160,10 @@ class Edge:
         result = screened.result
         if result is None:  # a valid scan is always answered; never answer nothing
             return error(503, "NOT_ANSWERED", "the scan could not be screened")
-        result = result.model_copy(update={"warnings": [*result.warnings, OFFLINE]})
         answer = result.model_dump(mode="json")
-        stored = Stored(0, key[0], key[1], kind, body, orjson.dumps(answer))
+        answer["warnings"].append(OFFLINE)
+        encoded = orjson.dumps(answer)
+        stored = Stored(0, key[0], key[1], kind, body, encoded)
         # The site's alerts for the hits: kept with the scan, shown at /v1/alerts, and
         # forwarded (once, marked) when the link is back.
         alerts = [(a.alert_id, local_alert(a)) for a in screened.alerts]
@@ -178,7 +181,7 @@ class Edge:
         late = self.late.pop(key, None)
         if late is not None:
             self._on_result(key, late)
-        return Reply(200, answer)
+        return Reply(200, answer, raw=encoded)
 
     def _keep(self, stored: Stored, alerts: list[tuple[str, bytes]], published: bool) -> None:
         if self.outbox.keep(stored, alerts) and published:

@@ -20,12 +20,15 @@ from screening_bench.processes import EdgeProcess, env_for, free_port, screening
 def edge_settings(settings: Settings, folder: Path, principal: str = "site-default",
                   **overrides: Any) -> Settings:
     """A run's edge: the default site's principal (or `principal`), its own port,
-    terminals file and data folder under the test's tmp folder."""
+    terminals file and data folder under the test's tmp folder; its lists from its
+    files only (no refresh from Redis) unless `edge_refresh_s` says otherwise."""
     from screening.security.secretsdir import principal_settings
 
     values: dict[str, Any] = {
         "edge_site": "default", "edge_port": free_port(),
-        "edge_terminals_file": folder / "terminals", "edge_data_dir": folder / "data"}
+        "edge_terminals_file": folder / "terminals", "edge_data_dir": folder / "data",
+        # Its files only, unless a test asks for copies of Redis's version (refresh.py).
+        "edge_refresh_s": 0.0}
     values.update(overrides)
     return principal_settings(settings, principal).model_copy(update=values)
 
