@@ -515,3 +515,21 @@ async def test_an_offline_hit_raises_a_local_alert_forwarded_once(edge: Edge,
     assert sent["raised_offline"] is True and sent["kind"] == "watchlist"
     shown, _ = await edge.alerts(0)
     assert [a["forwarded"] for a in shown] == [True]
+
+
+# -- the copy of a Redis version: packed buckets --------------------------------------------
+
+def test_a_packed_bucket_finds_each_field_and_only_at_a_field_boundary() -> None:
+    from screening.edge.copy import Packed, pack
+
+    raw = {b"abcdef": b"\x21S1", b"efabcd": b"\x22S2\x1eS3", b"zzzzzz": b""}
+    bucket = pack(raw)
+    assert isinstance(bucket, Packed)
+    for field, value in raw.items():
+        assert bucket.get(field) == value
+    # "cdefef" appears across the first two fields (abcdEF|EFabcd): not a field.
+    assert bucket.get(b"cdefef") is None
+    assert bucket.get(b"nope00") is None and bucket.get(b"short") is None
+    # Fields of several widths (a generic list's): kept as the dict it was.
+    mixed = {b"a": b"1", b"bb": b"2"}
+    assert pack(mixed) is mixed
