@@ -70,11 +70,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _result(data: dict[str, Any]) -> CheckResult:
+    """A result as this version reads it (a newer worker's optional fields ignored)."""
+    return CheckResult.model_validate(
+        {k: v for k, v in data.items() if k in CheckResult.model_fields})
+
+
 def differs(offline: dict[str, Any], central: dict[str, Any]) -> bool:
     """Whether the gate must be told again: another outcome or another instruction."""
     return (offline.get("outcome") != central.get("outcome")
-            or CheckResult.model_validate(offline).instruction
-            != CheckResult.model_validate(central).instruction)
+            or _result(offline).instruction != _result(central).instruction)
 
 
 def instruction_for(offline: dict[str, Any], central: dict[str, Any],
@@ -82,8 +87,8 @@ def instruction_for(offline: dict[str, Any], central: dict[str, Any],
     """The instruction for a terminal whose offline answer the centre's result changes:
     the centre's instruction, naming the alert of its first hit (the one the worker
     raised, same id) or, when the centre found nothing, of the edge's offline hit."""
-    result = CheckResult.model_validate(central)
-    hits = result.hits or CheckResult.model_validate(offline).hits
+    result = _result(central)
+    hits = result.hits or _result(offline).hits
     return InstructionMessage(
         event_id=result.event_id, terminal_id=result.terminal_id,
         alert_id=alert_id(result.event_id, hits[0]) if hits else "",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import signal
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,13 @@ from tests.support.edge import (
     edge_settings,
 )
 from tests.support.pipeline import load_lists
-from tests.support.services import collect, create_topics, free_port
+from tests.support.services import (
+    collect,
+    create_topics,
+    env_for,
+    free_port,
+    screening_cmd,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -163,6 +170,17 @@ async def test_a_changed_answer_instructs_the_gate_once_and_local_alerts_go_once
         await asyncio.sleep(3)  # it reads the instructions topic from where it was
         _, page = await gate.get("/v1/instructions?since=0", signed_in=True)
         assert [i["event_id"] for i in page["instructions"]] == [events["notice"]]
+    # The demo's kiosk (`screening simulate --edge --show`) shows it.
+    token_file = tmp_path / "token"
+    token_file.write_text(token)
+    shown = await asyncio.to_thread(
+        subprocess.run, screening_cmd(
+            "simulate", "--edge", edge.url, "--token-file", str(token_file), "--lists",
+            *map(str, lists), "--count", "2", "--rate", "5", "--show"),
+        env=env_for(es), capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0, shown.stderr
+    assert f"INSTRUCTION {told['instruction']} ref={told['reference']} by=edge" in shown.stdout
+    assert "instructions=1" in shown.stderr.strip().splitlines()[-1]
     topic = _unprefixed(settings, site_topics(settings, DEFAULT_SITE).instructions)
     on_topic = [orjson.loads(m.value) for m in await collect(
         settings, topic, until=1, timeout=60, settle=3.0)]
