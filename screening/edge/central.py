@@ -171,6 +171,9 @@ class Central:
         self._instructions_end = {tp: ends[tp] for tp in itps}
         self._at = {tp: await consumer.position(tp) for tp in tps + itps}
         self.caught_up = self._caught_up()
+        # Kept now, before anything is forwarded (the edge's disk calls run in order):
+        # an edge killed right after forwarding reads the answers from here.
+        self._save_positions()
         self.partitions = tps
 
     async def probe(self) -> bool:
@@ -202,7 +205,7 @@ class Central:
     async def _read(self) -> None:
         assert self.consumer is not None
         loop = asyncio.get_running_loop()
-        saved_at, moved = 0.0, True  # where it starts is kept too
+        saved_at, moved = loop.time(), False
         while True:
             try:
                 batch = await self.consumer.getmany(timeout_ms=500)
@@ -220,12 +223,17 @@ class Central:
                 moved = True
             if not self.caught_up:
                 self.caught_up = self._caught_up()
-            if moved and self.resume is not None and loop.time() - saved_at >= SAVE_POSITIONS_S:
-                positions: dict[str, dict[str, int]] = {}
-                for tp, offset in self._at.items():
-                    positions.setdefault(tp.topic, {})[str(tp.partition)] = offset
-                self.resume.on_positions(positions)
+            if moved and loop.time() - saved_at >= SAVE_POSITIONS_S:
+                self._save_positions()
                 saved_at, moved = loop.time(), False
+
+    def _save_positions(self) -> None:
+        if self.resume is None:
+            return
+        positions: dict[str, dict[str, int]] = {}
+        for tp, offset in self._at.items():
+            positions.setdefault(tp.topic, {})[str(tp.partition)] = offset
+        self.resume.on_positions(positions)
 
     def _deliver(self, value: bytes | None) -> None:
         try:

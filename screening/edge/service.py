@@ -219,7 +219,12 @@ class Edge:
                 topics.results: kept.get(topics.results) if awaiting else None}
 
     def _on_positions(self, positions: dict[str, dict[str, int]]) -> None:
-        self.outbox.submit(self.outbox.set_meta, POSITIONS, positions)
+        """Kept through the disk queue behind the comparisons of the results read before
+        (their tasks queue their writes first): a position is never kept ahead of a
+        result not yet compared; and, at connect, before anything is forwarded."""
+        task = asyncio.ensure_future(self.outbox.write(self.outbox.set_meta, POSITIONS,
+                                                       positions))
+        task.add_done_callback(_log_failure)
 
     def _on_result(self, key: Key, central: dict[str, Any]) -> None:
         """A result nobody waited for: if it is the centre's for a scan answered offline,
@@ -247,6 +252,9 @@ class Edge:
             return message
 
         message = await self.outbox.write(once)
+        log.info("centre's result for a scan answered offline", extra=kv(
+            event_id=key[1], terminal_id=key[0], outcome=central.get("outcome"),
+            instructed=message is not None))
         if message is not None:
             log.warning("the centre's answer differs from the offline one: terminal "
                         "instructed", extra=kv(event_id=key[1], terminal_id=key[0],
