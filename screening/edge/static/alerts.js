@@ -31,11 +31,17 @@ async function poll() {
   if (!token) return;
   const state = document.getElementById("state");
   try {
-    // From the start each time: "forwarded" changes on alerts already shown.
-    const resp = await fetch("/v1/alerts?since=0", {headers: {Authorization: "Bearer " + token}});
-    const body = await resp.json();
-    if (!resp.ok) { state.textContent = body.code + ": " + body.message; return; }
-    body.alerts.forEach(show);
+    // From the start each time, page by page: "forwarded" changes on alerts shown.
+    let since = 0;
+    for (;;) {
+      const resp = await fetch("/v1/alerts?since=" + since,
+                               {headers: {Authorization: "Bearer " + token}});
+      const body = await resp.json();
+      if (!resp.ok) { state.textContent = body.code + ": " + body.message; return; }
+      body.alerts.forEach(show);
+      if (!body.alerts.length) break;
+      since = body.next;
+    }
     state.textContent = rows.size + " alert(s); updated " + new Date().toLocaleTimeString();
   } catch (e) {
     state.textContent = "the edge does not answer";
