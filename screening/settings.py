@@ -262,6 +262,9 @@ class Settings(BaseSettings):
     # Seconds between two attempts to reach the broker (and forward stored scans) while
     # the link is down.
     edge_retry_s: float = Field(default=1.0, gt=0, le=60)
+    # Seconds between two looks at the lists' current version in Redis (as the read-only
+    # `edge` user); when it moved on, the edge copies it and swaps. 0: never (files only).
+    edge_refresh_s: float = Field(default=30.0, ge=0)
 
     @field_validator("secrets_dir", mode="before")
     @classmethod

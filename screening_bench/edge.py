@@ -10,11 +10,13 @@ bench targets export `screening security client-config admin --format env`). One
 - online: scans paced at --rate, first posted to the edge by keep-alive HTTPS clients
   (latency: request sent to answer read), then the same number published straight to
   Kafka (latency: send to the result read off the results topic);
-- offline: a second edge whose broker address answers nothing, with the lists' signed
-  files as its snapshot: paced at --offline-rate (p50/p99), then a closed loop of
-  --concurrency clients for the most it answers a second;
-- snapshot: the edge process's resident memory with --snapshot-sltd SLTD records
-  loaded, less an edge with a tiny snapshot, scaled to a million.
+- offline: a second edge whose broker address answers nothing, answering from its copy
+  of the lists' current version in Redis (edge/copy.py; it starts from the signed files
+  and swaps): paced at --offline-rate (p50/p99), then a closed loop of --concurrency
+  clients for the most it answers a second;
+- memory: the edge process's resident memory with --snapshot-sltd SLTD records, less
+  an edge with 100, scaled to a million: once from the signed files (snapshot.py, one
+  Python object per entry) and once copied from Redis (copy.py, packed digests).
 """
 
 from __future__ import annotations
@@ -38,7 +40,11 @@ from screening.mockdata.lists import generate_lists
 from screening.mockdata.scans import ScanFactory, sample_from_files
 from screening.redis_client import make_redis
 from screening.security.provision import worker_settings
-from screening.security.secretsdir import SecretsDir, principal_settings
+from screening.security.secretsdir import (
+    SecretsDir,
+    principal_settings,
+    redis_user_settings,
+)
 from screening.settings import Settings
 from screening.watchlists import signing
 from screening.watchlists.loader import load_files
@@ -195,6 +201,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         token = add_terminal(terminals, "T-BENCH", "CP-BENCH")
         site = principal_settings(settings, "site-default")
         online = EdgeProcess(site.model_copy(update={
+            "edge_refresh_s": 0.0,  # the worker answers: its files suffice
             "edge_port": free_port(), "edge_terminals_file": terminals,
             "edge_data_dir": work / "edge-online", "edge_snapshot_dir": lists,
             "edge_rate_per_terminal": 1e6, "edge_burst_per_terminal": 1_000_000}),
@@ -209,13 +216,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             figures["online_edge"] = await _paced_posts(client, _fresh(posts), args.rate)
         figures["online_direct_kafka"] = await _direct(settings, _fresh(posts), args.rate)
 
-        offline = EdgeProcess(site.model_copy(update={
+        offline = EdgeProcess(redis_user_settings(site, "edge").model_copy(update={
             "broker": f"kafka://127.0.0.1:{free_port()}", "edge_port": free_port(),
             "edge_terminals_file": terminals, "edge_data_dir": work / "edge-offline",
-            "edge_snapshot_dir": lists, "edge_rate_per_terminal": 1e6,
+            "edge_snapshot_dir": lists, "edge_rate_per_terminal": 1e6, "edge_refresh_s": 1.0,
             "edge_burst_per_terminal": 1_000_000}), work / "edge-offline.log").start()
         started.append(offline)
         offline.wait_serving(120)
+        current = (await store.current_version()).id
+        await _until_version(offline, secrets.ca_cert, current)
+        figures["offline_reader"] = f"copy of Redis version {current}"
         figures["snapshot_edge_rss_mb"] = round(offline.rss_mb(), 1)
         off_posts = _scans(paths, int(args.offline_rate * args.seconds), seed=12)
         async with Client(offline, token, secrets.ca_cert, args.concurrency) as client:
@@ -225,6 +235,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             figures["offline_max"] = await _closed_loop(client, _fresh(off_posts),
                                                         args.concurrency)
         figures["snapshot"] = await _snapshot_memory(site, work, args.snapshot_sltd)
+        figures["copy"] = await _copy_memory(settings, site, work, args.snapshot_sltd)
     finally:
         for proc in reversed(started):
             proc.stop()
@@ -249,6 +260,7 @@ async def _snapshot_memory(site: Settings, work: Path, sltd: int) -> dict[str, A
         signing.sign_files(folder.glob("*.ndjson"), feed_key)
         edge = EdgeProcess(site.model_copy(update={
             "broker": f"kafka://127.0.0.1:{free_port()}", "edge_port": free_port(),
+            "edge_refresh_s": 0.0,  # the files alone
             "edge_data_dir": work / f"edge-snap-{size}", "edge_snapshot_dir": folder,
             "feed_keys": signing.trusted_line(feed_key.public_key(), "bench").decode()}),
             work / f"edge-snap-{size}.log").start()
@@ -266,13 +278,70 @@ async def _snapshot_memory(site: Settings, work: Path, sltd: int) -> dict[str, A
             "files_mb_per_million_sltd": round(file_mb * 1_000_000 / sltd)}
 
 
+async def _until_version(edge: EdgeProcess, ca: Path, version: str,
+                         within_s: float = 600.0) -> None:
+    """Until the edge screens with `version` (its health says so)."""
+    deadline = time.monotonic() + within_s
+    context = ssl.create_default_context(cafile=str(ca))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=context)) as http:
+        while True:
+            async with http.get(f"{edge.url}/v1/health") as resp:
+                now = (await resp.json())["snapshot_version"]
+            if now == version:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the edge screens with {now}, not {version}")
+            await asyncio.sleep(0.5)
+
+
+async def _copy_memory(settings: Settings, site: Settings, work: Path,
+                       sltd: int) -> dict[str, Any]:
+    """Resident memory of an edge screening with its copy of a Redis version of `sltd`
+    SLTD records (no files), less one whose version holds 100; and the copy's time."""
+    rss: dict[int, float] = {}
+    took: dict[int, float] = {}
+    for size in (100, sltd):
+        prefix = f"{settings.redis_prefix}c{size}"
+        folder = work / f"copy-{size}"
+        paths = [p for p in generate_lists(folder, sltd=size, notices=0, smv=0, event=0,
+                                           seed=5).values() if p.stat().st_size]
+        redis = make_redis(settings)
+        try:
+            store = WatchlistStore(redis, prefix)
+            await load_files(store, paths, grace_s=0)
+            version = (await store.current_version()).id
+            edge = EdgeProcess(redis_user_settings(site, "edge").model_copy(update={
+                "redis_prefix": prefix, "broker": f"kafka://127.0.0.1:{free_port()}",
+                "edge_port": free_port(), "edge_data_dir": work / f"edge-copy-{size}",
+                "edge_snapshot_dir": None, "edge_refresh_s": 1.0}),
+                work / f"edge-copy-{size}.log").start()
+            try:
+                edge.wait_serving(120)
+                began = time.monotonic()
+                await _until_version(edge, SecretsDir(Path(settings.secrets_dir)).ca_cert,
+                                     version)
+                took[size] = time.monotonic() - began
+                rss[size] = edge.rss_mb()
+            finally:
+                edge.stop()
+        finally:
+            async for key in redis.scan_iter(match=f"{prefix}:*", count=1000):
+                await redis.unlink(key)
+            async for key in redis.scan_iter(match=f"{{{prefix}}}:*", count=1000):
+                await redis.unlink(key)
+            await redis.aclose()
+    per_million = (rss[sltd] - rss[100]) * 1_000_000 / (sltd - 100)
+    return {"sltd_records": sltd, "rss_mb": round(rss[sltd], 1),
+            "rss_mb_per_million_sltd": round(per_million), "copy_s": round(took[sltd], 1)}
+
+
 def markdown(f: dict[str, Any]) -> str:
     def row(name: str, r: dict[str, Any]) -> str:
         lat = r["latency_ms"]
         return (f"| {name} | {r.get('rate_target') or 'max'} | {r['rate_achieved']} | "
                 f"{lat['p50']} | {lat['p99']} | {lat['max']} |")
 
-    s = f["snapshot"]
+    s, c = f["snapshot"], f["copy"]
     return "\n".join([
         f"# Edge benchmark ({f['at'][:19]}Z)", "",
         f"{f['sltd_records']} SLTD records (+ notices, SMV, event lists) loaded; one worker; "
@@ -287,6 +356,11 @@ def markdown(f: dict[str, Any]) -> str:
         f"Snapshot: {s['sltd_records']} SLTD records: edge RSS {s['rss_mb']} MB, loaded in "
         f"{s['load_s']} s; **{s['rss_mb_per_million_sltd']} MB of memory per million SLTD "
         f"records** (signed NDJSON files: {s['files_mb_per_million_sltd']} MB per million).",
+        "",
+        f"Copy of the Redis version (packed digests, edge/copy.py): {c['sltd_records']} SLTD "
+        f"records: edge RSS {c['rss_mb']} MB, copied in {c['copy_s']} s; **"
+        f"{c['rss_mb_per_million_sltd']} MB of memory per million SLTD records**. Offline "
+        f"answers above: {f.get('offline_reader', 'the files')}.",
         ""])
 
 

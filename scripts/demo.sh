@@ -94,9 +94,9 @@ for _ in $(seq 1 240); do
     sleep 0.5
 done
 
-echo "  a kiosk posts 10 scans/s through the edge (answers counted in $DEMO/simulate-edge.log)"
+echo "  a kiosk posts 10 scans/s through the edge (answers counted, instructions shown in $DEMO/simulate-edge.log)"
 env "${AS_SITE[@]}" "$BIN/screening" simulate --edge "$EDGE_URL" --token-file "$DEMO/edge-kiosk.token" \
-    --lists "$DEMO"/lists/*.ndjson --rate 10 --duration "$SECONDS_TO_RUN" --hit-share 0.1 \
+    --lists "$DEMO"/lists/*.ndjson --rate 10 --duration "$SECONDS_TO_RUN" --hit-share 0.1 --show \
     >"$DEMO/simulate-edge.log" 2>&1 &
 pids+=($!)
 say "the console on http://127.0.0.1:$SCREENING_CONSOLE_PORT/ (users: duty, analyst; chief, supervisor)"

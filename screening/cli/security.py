@@ -51,6 +51,9 @@ def add_parser(sub: Any) -> None:
     at.add_argument("--checkpoint", default=None, metavar="ID",
                     help="the checkpoint it stands at (default: the site's only declared "
                          "checkpoint)")
+    at.add_argument("--supervisor", action="store_true",
+                    help="a site supervisor's token instead: reads the edge's local alerts "
+                         "(GET /v1/alerts, /alerts), posts no scan")
     at.set_defaults(func=run_add_terminal)
     rt = ssub.add_parser("revoke-terminal",
                          help="revoke a terminal's token: the edge refuses it from the next "
@@ -226,11 +229,13 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
     audit_key = secrets.root / "audit.key"
     if principal in ("admin", "worker", "console", "auditor") and audit_key.exists():
         lines["SCREENING_AUDIT_KEY_FILE"] = str(audit_key.resolve())
-    if principal in roles.REDIS_USERS:
+    # An edge copies the lists' current version from Redis as the read-only `edge` user.
+    redis_user = "edge" if principal.startswith("edge-") else principal
+    if redis_user in roles.REDIS_USERS:
         lines.update({
             "SCREENING_REDIS_URL": args.redis_url,
-            "SCREENING_REDIS_USERNAME": principal,
-            "SCREENING_REDIS_PASSWORD_FILE": str(secrets.redis_password_file(principal).resolve()),
+            "SCREENING_REDIS_USERNAME": redis_user,
+            "SCREENING_REDIS_PASSWORD_FILE": str(secrets.redis_password_file(redis_user).resolve()),
             "SCREENING_REDIS_CA_FILE": str(secrets.ca_cert.resolve()),
         })
     for key, value in lines.items():
@@ -239,7 +244,7 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_add_terminal(settings: Settings, args: argparse.Namespace) -> int:
-    from screening.edge.terminals import add_terminal, terminals_file
+    from screening.edge.terminals import SUPERVISOR_ROLE, add_terminal, terminals_file
     from screening.models.common import Id
     from screening.security import roles
 
@@ -249,6 +254,13 @@ def run_add_terminal(settings: Settings, args: argparse.Namespace) -> int:
     except (ValueError, ValidationError) as exc:
         print(f"security: {exc}", file=sys.stderr)
         return 2
+    path = terminals_file(settings, site_id)
+    if args.supervisor:
+        token = add_terminal(path, args.terminal, "", role=SUPERVISOR_ROLE)
+        print(f"security: supervisor {args.terminal} of site {site_id}; its token (shown "
+              f"once; only its hash is kept in {path}):", file=sys.stderr)
+        print(token)
+        return 0
     site = asyncio.run(_site(settings, site_id))
     checkpoint = args.checkpoint
     if checkpoint is None:
@@ -261,7 +273,6 @@ def run_add_terminal(settings: Settings, args: argparse.Namespace) -> int:
         print(f"security: checkpoint {checkpoint!r} is not one of site {site_id!r}'s",
               file=sys.stderr)
         return 2
-    path = terminals_file(settings, site_id)
     token = add_terminal(path, args.terminal, checkpoint)
     print(f"security: terminal {args.terminal} of site {site_id} at checkpoint {checkpoint}; "
           f"its token (shown once; only its hash is kept in {path}):", file=sys.stderr)

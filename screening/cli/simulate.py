@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import sys
 import time
@@ -192,7 +193,7 @@ async def show(settings: Settings, args: argparse.Namespace, until: asyncio.Even
 
 
 async def simulate_and_show(settings: Settings, args: argparse.Namespace) -> dict[str, int]:
-    if not args.show:
+    if not args.show or args.edge:  # a kiosk on an edge shows its instructions itself
         return await simulate(settings, args)
     done = asyncio.Event()
     screens = asyncio.create_task(show(settings, args, done))
@@ -256,6 +257,11 @@ class EdgeSink(Sink):
         self.tasks: set[asyncio.Task[None]] = set()
         self.slots = asyncio.Semaphore(self.IN_FLIGHT)
         self.session: Any = None
+        # The terminal's instructions (GET /v1/instructions, long poll): shown with --show.
+        self.show = bool(getattr(args, "show", False))
+        self.instructions = 0
+        self.since = 0
+        self.poller: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         import ssl
@@ -267,6 +273,29 @@ class EdgeSink(Sink):
             connector=aiohttp.TCPConnector(ssl=context, limit=self.IN_FLIGHT),
             headers={"Authorization": f"Bearer {self.token}",
                      "Content-Type": "application/json"})
+        self.poller = asyncio.create_task(self._follow_instructions())
+
+    async def _instructions(self, wait_s: float) -> None:
+        async with self.session.get(f"{self.url}/v1/instructions",
+                                    params={"since": self.since, "wait": wait_s}) as resp:
+            if resp.status != 200:
+                raise RuntimeError(f"instructions: HTTP {resp.status}")
+            page = orjson.loads(await resp.read())
+        for message in page["instructions"]:
+            self.instructions += 1
+            line = screen_line("instruction", message)
+            if self.show and line:
+                print(line, flush=True)
+        self.since = page["next"]
+
+    async def _follow_instructions(self) -> None:
+        while True:
+            try:
+                await self._instructions(20.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the edge restarting, a reset: try again shortly
+                await asyncio.sleep(1.0)
 
     async def send(self, kind: str, value: bytes, key: bytes) -> None:
         try:
@@ -298,8 +327,14 @@ class EdgeSink(Sink):
 
     async def stop(self) -> dict[str, int]:
         await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.poller is not None:
+            self.poller.cancel()
+            await asyncio.gather(self.poller, return_exceptions=True)
+            with contextlib.suppress(Exception):
+                await self._instructions(0.0)  # the last ones
         await self.session.close()
-        return {f"answered_{k}": v for k, v in sorted(self.answers.items())}
+        return {**{f"answered_{k}": v for k, v in sorted(self.answers.items())},
+                "instructions": self.instructions}
 
 
 def again_elsewhere(earlier: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:

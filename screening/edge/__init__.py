@@ -3,8 +3,9 @@
 Terminals post scans with a token of their own (terminals.py); the edge publishes them
 to the site's scan topic and answers with the worker's CheckResult (central.py), or,
 when none comes within the budget, screens them itself against its signed snapshot
-(snapshot.py) with the worker's engine, answers `OFFLINE`, and keeps them on disk
-(outbox.py) until it can forward them (service.py).
+(snapshot.py, or a copy of the lists' current version from Redis: copy.py, refresh.py)
+with the worker's engine, answers `OFFLINE`, and keeps them on disk (outbox.py) until
+it can forward them (service.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from screening.edge.central import Central
 from screening.edge.feed import SnapshotFeed
 from screening.edge.limits import RateLimiter
 from screening.edge.outbox import Outbox
+from screening.edge.refresh import Refresher
 from screening.edge.routes import make_app
 from screening.edge.service import Edge
 from screening.edge.snapshot import NoSnapshot, Snapshot
@@ -65,9 +67,14 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     await central.connect()
     link = asyncio.create_task(edge.keep_link(stop), name="edge-link")
     tasks = [link]
-    if isinstance(reader, Snapshot):
-        feed = SnapshotFeed(settings, reader, outbox, trusted_keys(settings), metrics)
+    feed = None
+    if isinstance(reader, Snapshot) or settings.edge_refresh_s > 0:
+        feed = SnapshotFeed(settings, reader if isinstance(reader, Snapshot) else None,
+                            outbox, trusted_keys(settings), metrics)
         tasks.append(asyncio.create_task(feed.run(stop), name="edge-feed"))
+    if settings.edge_refresh_s > 0:
+        refresher = Refresher(settings, edge, feed, metrics)
+        tasks.append(asyncio.create_task(refresher.run(stop), name="edge-refresh"))
     try:
         await site_.start()
         log.info("edge serving", extra=kv(site=site, host=settings.edge_host,

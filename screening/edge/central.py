@@ -12,6 +12,12 @@ The link is `up` once both clients are started and positioned, and goes `down` w
 publication is not acknowledged within the budget. While down, the edge answers at once
 from its snapshot instead of waiting out the budget on every scan; `probe` brings the
 link back up.
+
+The same consumer reads the site's instructions topic (the operations room's decisions
+for the gates, and the edge's own), so that terminals speaking HTTP get them
+(`GET /v1/instructions`). Where it read both topics is kept by the edge (`Resume`): an
+edge that restarts with forwarded scans whose central result it has not compared yet
+reads the results from where it stopped, and the instructions always are.
 """
 
 from __future__ import annotations
@@ -19,13 +25,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 
 from screening import kafka_io
 from screening.core.codec import OFFLINE_HEADER, OFFLINE_HITS_HEADER
@@ -40,6 +46,8 @@ log = logging.getLogger("screening.edge.central")
 FORWARD_TIMEOUT_S = 5.0
 
 Key = tuple[str, str]  # (terminal_id, event_id)
+# Seconds between two savings of where the consumer is.
+SAVE_POSITIONS_S = 1.0
 
 
 def offline_headers(answer: dict[str, Any]) -> list[tuple[str, bytes]]:
@@ -63,13 +71,34 @@ class Asked:
     delivery: asyncio.Future[Any] | None = None
 
 
+@dataclass(slots=True)
+class Resume:
+    """What the edge tells the link about reading, and hears back: where to start each
+    topic (partition -> offset; None: at its end), and what came that nobody waited for."""
+
+    starts: Callable[[], Awaitable[dict[str, dict[str, int] | None]]]
+    on_result: Callable[[Key, dict[str, Any]], None]
+    on_instruction: Callable[[bytes], None]
+    on_positions: Callable[[dict[str, dict[str, int]]], None]
+
+
 class Central:
     def __init__(self, settings: Settings, site: str,
-                 on_change: Callable[[bool], None] | None = None) -> None:
+                 on_change: Callable[[bool], None] | None = None,
+                 resume: Resume | None = None) -> None:
         self.settings = settings
         self.topics: SiteTopics = site_topics(settings, site)
         self.up = False
         self.on_change = on_change
+        self.resume = resume
+        # The instructions topic's end when the link came up: instructions of the edge's
+        # own are published only once it has read that far (it may have published one
+        # before a restart: it sees it there instead of publishing it twice).
+        self._instructions_end: dict[TopicPartition, int] = {}
+        self.caught_up = False
+        self._at: dict[TopicPartition, int] = {}
+        # Topics this principal may not write (an edge running as site-SITE): tried once.
+        self.refused: set[str] = set()
         self.producer: AIOKafkaProducer | None = None
         self.consumer: AIOKafkaConsumer | None = None
         self.waiting: dict[Key, asyncio.Future[dict[str, Any]]] = {}
@@ -119,16 +148,32 @@ class Central:
         return True
 
     async def _position(self, consumer: AIOKafkaConsumer) -> None:
-        """Every partition of the results topic, at its end, resolved now: no answer to
-        a scan published after this can be missed."""
+        """Every partition of the results and instructions topics, resolved now: at the
+        end, or where the edge kept it (`Resume.starts`). No answer to a scan published
+        after this can be missed."""
         assert self.producer is not None
         parts = await self.producer.partitions_for(self.topics.results)
         tps = [TopicPartition(self.topics.results, p) for p in sorted(parts)]
+        iparts = await self.producer.partitions_for(self.topics.instructions)
+        itps = [TopicPartition(self.topics.instructions, p) for p in sorted(iparts)]
+        starts = await self.resume.starts() if self.resume is not None else {}
         await consumer.start()
-        consumer.assign(tps)
-        await consumer.seek_to_end(*tps)
-        for tp in tps:
+        consumer.assign(tps + itps)
+        ends = await consumer.end_offsets(tps + itps)
+        for tp in tps + itps:
+            start = (starts.get(tp.topic) or {}).get(str(tp.partition))
+            # A kept position within what the topic still holds; else its end.
+            if start is not None and start <= ends[tp]:
+                consumer.seek(tp, start)
+            else:
+                consumer.seek(tp, ends[tp])
             await consumer.position(tp)
+        self._instructions_end = {tp: ends[tp] for tp in itps}
+        self._at = {tp: await consumer.position(tp) for tp in tps + itps}
+        self.caught_up = self._caught_up()
+        # Kept now, before anything is forwarded (the edge's disk calls run in order):
+        # an edge killed right after forwarding reads the answers from here.
+        self._save_positions()
         self.partitions = tps
 
     async def probe(self) -> bool:
@@ -154,8 +199,13 @@ class Central:
                 with contextlib.suppress(KafkaError, OSError):
                     await client.stop()
 
+    def _caught_up(self) -> bool:
+        return all(self._at.get(tp, 0) >= end for tp, end in self._instructions_end.items())
+
     async def _read(self) -> None:
         assert self.consumer is not None
+        loop = asyncio.get_running_loop()
+        saved_at, moved = loop.time(), False
         while True:
             try:
                 batch = await self.consumer.getmany(timeout_ms=500)
@@ -163,9 +213,27 @@ class Central:
                 log.warning("reading results failed", extra=kv(error=type(exc).__name__))
                 await asyncio.sleep(self.settings.edge_retry_s)
                 continue
-            for messages in batch.values():
+            for tp, messages in batch.items():
                 for m in messages:
-                    self._deliver(m.value)
+                    if tp.topic == self.topics.results:
+                        self._deliver(m.value)
+                    elif self.resume is not None and m.value:
+                        self.resume.on_instruction(m.value)
+                self._at[tp] = messages[-1].offset + 1
+                moved = True
+            if not self.caught_up:
+                self.caught_up = self._caught_up()
+            if moved and loop.time() - saved_at >= SAVE_POSITIONS_S:
+                self._save_positions()
+                saved_at, moved = loop.time(), False
+
+    def _save_positions(self) -> None:
+        if self.resume is None:
+            return
+        positions: dict[str, dict[str, int]] = {}
+        for tp, offset in self._at.items():
+            positions.setdefault(tp.topic, {})[str(tp.partition)] = offset
+        self.resume.on_positions(positions)
 
     def _deliver(self, value: bytes | None) -> None:
         try:
@@ -176,6 +244,8 @@ class Central:
         future = self.waiting.get(key)
         if future is not None and not future.done():
             future.set_result(answer)
+        elif self.resume is not None:  # nobody waits: a late answer, or a forwarded scan's
+            self.resume.on_result(key, answer)
 
     # -- asking ----------------------------------------------------------------
 
@@ -222,4 +292,24 @@ class Central:
             self._set(False)
             return False
         self._set(True)
+        return True
+
+    async def publish(self, topic: str, key: bytes, value: bytes) -> bool:
+        """A message of the edge's own (a local alert, an instruction); True once the
+        broker acknowledged it. A topic this principal may not write is tried once."""
+        if self.producer is None or topic in self.refused:
+            return False
+        try:
+            await asyncio.wait_for(self.producer.send_and_wait(topic, value, key=key),
+                                   FORWARD_TIMEOUT_S)
+        except TopicAuthorizationFailedError:
+            self.refused.add(topic)
+            log.warning("this principal may not write the topic: kept here only (run the "
+                        "edge as edge-<site>: `screening security add-edge SITE`)",
+                        extra=kv(topic=topic))
+            return False
+        except (KafkaError, OSError, TimeoutError) as exc:
+            log.info("publication failed", extra=kv(topic=topic, error=type(exc).__name__))
+            self._set(False)
+            return False
         return True

@@ -7,6 +7,10 @@ snapshot digest: a restart (which rebuilds the index from the files) reads the u
 again from there, so nothing applied before is lost and nothing older than the files is
 applied over them. New files (another digest) start from the topic's end.
 
+When the edge swaps its reader for a copy of a newer version from Redis (edge/copy.py),
+`rebase` points the feed at the copy and back to where it was when the copy began: the
+updates since are applied on top of the copy (again, for those Redis had already).
+
 Each update is verified with the trusted feed keys and validated exactly as the worker
 does (`watchlists.updates.read_update`); one that is unsigned or badly signed is never
 applied (counted and logged; the worker dead-letters it and raises the integrity alert).
@@ -17,15 +21,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 
 from screening.edge.outbox import Outbox
-from screening.edge.snapshot import Snapshot
 from screening.exceptions import InvalidRecord, SignatureRefused
 from screening.logs import kv
 from screening.metrics import EdgeMetrics
+from screening.models import WatchlistUpdate
 from screening.runtime.clients import refresh_metadata
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
@@ -37,8 +42,19 @@ log = logging.getLogger("screening.edge.feed")
 RETRY_S = 5.0
 
 
+class Updatable(Protocol):
+    """A reader live updates are applied to (snapshot.Snapshot, copy.RedisCopy)."""
+
+    base: str
+
+    def apply(self, update: WatchlistUpdate) -> bool: ...
+
+    @property
+    def version(self) -> Any: ...
+
+
 class SnapshotFeed:
-    def __init__(self, settings: Settings, snapshot: Snapshot, outbox: Outbox,
+    def __init__(self, settings: Settings, snapshot: Updatable | None, outbox: Outbox,
                  trusted: TrustedKeys, metrics: EdgeMetrics | None = None) -> None:
         self.settings = settings
         self.snapshot = snapshot
@@ -48,6 +64,22 @@ class SnapshotFeed:
         self.refused = 0
         self.allowed = True
         self.metrics = metrics
+        # Where reading is (partition -> next offset), and where to go back to.
+        self.positions: dict[int, int] = {}
+        self._seek: dict[int, int] | None = None
+
+    def position(self) -> dict[int, int] | None:
+        """Where the feed is now (None: not reading yet)."""
+        return dict(self.positions) if self.positions else None
+
+    async def rebase(self, reader: Updatable, mark: dict[int, int] | None) -> None:
+        """Applies the updates from `mark` (where the feed was when the copy began) to
+        `reader`, which the edge now screens with; kept for a restart of the feed too."""
+        self.snapshot = reader
+        if mark is not None:
+            await self.outbox.run(self.outbox.set_meta, f"updates-from:{reader.base}",
+                                  {str(p): o for p, o in mark.items()})
+            self._seek = mark
 
     async def run(self, stop: asyncio.Event) -> None:
         """Reads and applies updates until `stop`; gives up only when the principal may
@@ -82,21 +114,34 @@ class SnapshotFeed:
             raise TopicAuthorizationFailedError(self.topic)
         tps = [TopicPartition(self.topic, p) for p in sorted(parts)]
         consumer.assign(tps)
-        key = f"updates-from:{self.snapshot.base}"
-        start = await self.outbox.run(self.outbox.meta, key)
+        # No reader yet (an edge without files, before its first copy from Redis): read
+        # from the end, so that a copy made later replays from where the feed was.
+        key = f"updates-from:{self.snapshot.base}" if self.snapshot is not None else None
+        start = None if key is None else await self.outbox.run(self.outbox.meta, key)
         if start is None:
             ends = await consumer.end_offsets(tps)
             start = {str(tp.partition): off for tp, off in ends.items()}
-            await self.outbox.run(self.outbox.set_meta, key, start)
+            if key is not None:
+                await self.outbox.run(self.outbox.set_meta, key, start)
         for tp in tps:
             consumer.seek(tp, int(start.get(str(tp.partition), 0)))
 
     async def _read(self, consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:
+        for tp in consumer.assignment():
+            self.positions[tp.partition] = await consumer.position(tp)
         while not stop.is_set():
+            if self._seek is not None:
+                for tp in consumer.assignment():
+                    if tp.partition in self._seek:
+                        consumer.seek(tp, self._seek[tp.partition])
+                self._seek = None
             batch = await consumer.getmany(timeout_ms=500)
             for messages in batch.values():
                 for m in messages:
+                    if self._seek is not None:  # rebased meanwhile: from the mark instead
+                        break
                     self._apply(m.value or b"", m.partition, m.offset)
+                    self.positions[m.partition] = m.offset + 1
 
     def _apply(self, raw: bytes, partition: int, offset: int) -> None:
         try:
@@ -108,7 +153,9 @@ class SnapshotFeed:
             log.warning("list update refused", extra=kv(code=code, partition=partition,
                                                         offset=offset))
             return
-        if self.snapshot.apply(update):
+        if self.snapshot is None:
+            self._count("no_reader")
+        elif self.snapshot.apply(update):
             self._count("applied")
             log.info("list update applied", extra=kv(list=update.record.list,
                                                      op=update.op,

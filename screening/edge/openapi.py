@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from screening.models import CheckResult, TravellerScan, VehicleScan
+from screening.models import CheckResult, InstructionMessage, TravellerScan, VehicleScan
 from screening.models.results import StrictModel
 
 
@@ -27,12 +27,29 @@ class Health(BaseModel):
     snapshot_version: str | None
     snapshot_updates: int
     stored: dict[str, int]
+    local_alerts: dict[str, int] = {}
+
+
+class Instructions(BaseModel):
+    """A terminal's instructions after `since`; ask next with `since=next`."""
+
+    instructions: list[InstructionMessage]
+    next: int
+
+
+class LocalAlerts(BaseModel):
+    """The site's local alerts after `since` (Alert objects as the console shows them,
+    masked, with `raised_offline` and `forwarded`); ask next with `since=next`."""
+
+    alerts: list[dict[str, Any]]
+    next: int
 
 
 _ERRORS = {
     "400": "invalid scan: `code` is the worker's reason (INVALID_JSON, MISSING_FIELD, ...)",
     "401": "no token, or an unknown or revoked one",
-    "403": "the body names another terminal or checkpoint than the token's",
+    "403": "the body names another terminal or checkpoint than the token's "
+           "(IDENTITY_MISMATCH), or a supervisor's token (WRONG_ROLE)",
     "409": "a scan with this event_id is being answered",
     "413": "body larger than the scan size limit (TOO_LARGE)",
     "429": "this terminal's rate limit; see Retry-After",
@@ -64,11 +81,35 @@ def _scan_path(kind: str, model: str) -> dict[str, Any]:
         "responses": responses}}
 
 
+def _get(summary: str, op: str, model: str, params: list[dict[str, Any]],
+         security: str, refusals: dict[str, str]) -> dict[str, Any]:
+    responses: dict[str, Any] = {"200": {"description": "ok", "content": {
+        "application/json": {"schema": _ref(model)}}}}
+    for status, text in refusals.items():
+        responses[status] = {"description": text,
+                             "content": {"application/json": {"schema": _ref("EdgeError")}}}
+    return {"get": {"summary": summary, "operationId": op, "parameters": params,
+                    "security": [{security: []}], "responses": responses}}
+
+
+def _query(name: str, text: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": text,
+            "schema": schema}
+
+
+_SINCE = _query("since", "the `next` of the previous answer (0: from the first kept)",
+                {"type": "integer", "minimum": 0, "default": 0})
+_REFUSED = {"400": "`since` or `wait` is not a number (INVALID_FIELD)",
+            "401": "no token, or an unknown or revoked one",
+            "403": "a token of another role (WRONG_ROLE)"}
+
+
 def openapi(title: str = "screening edge") -> dict[str, Any]:
     models: list[tuple[type[BaseModel], Any]] = [
         (TravellerScan, "validation"), (VehicleScan, "validation"),
         (CheckResult, "serialization"), (EdgeError, "serialization"),
-        (Health, "serialization")]
+        (Health, "serialization"), (Instructions, "serialization"),
+        (LocalAlerts, "serialization")]
     _, top = models_json_schema(models, ref_template="#/components/schemas/{model}")
     return {
         "openapi": "3.1.0",
@@ -76,6 +117,19 @@ def openapi(title: str = "screening edge") -> dict[str, Any]:
         "paths": {
             "/v1/scans/traveller": _scan_path("traveller", "TravellerScan"),
             "/v1/scans/vehicle": _scan_path("vehicle", "VehicleScan"),
+            "/v1/instructions": _get(
+                "this terminal's instructions: the operations room's decisions, and the "
+                "edge's own when the centre's answer to a scan answered offline differs",
+                "instructions", "Instructions",
+                [_SINCE, _query("wait", "long poll: seconds to wait for one when there is "
+                                "none yet (at most 30)",
+                                {"type": "number", "minimum": 0, "maximum": 30,
+                                 "default": 0})],
+                "terminalToken", _REFUSED),
+            "/v1/alerts": _get(
+                "the site's local alerts: hits answered from the snapshot while the "
+                "centre did not answer, and whether each has been forwarded",
+                "alerts", "LocalAlerts", [_SINCE], "supervisorToken", _REFUSED),
             "/v1/health": {"get": {"summary": "liveness, link state and stored scans",
                                    "operationId": "health", "responses": {"200": {
                                        "description": "ok", "content": {"application/json": {
@@ -85,6 +139,10 @@ def openapi(title: str = "screening edge") -> dict[str, Any]:
             "schemas": top.get("$defs", {}),
             "securitySchemes": {"terminalToken": {
                 "type": "http", "scheme": "bearer",
-                "description": "a terminal's token (`screening security add-terminal`)"}},
+                "description": "a terminal's token (`screening security add-terminal`)"},
+                "supervisorToken": {
+                "type": "http", "scheme": "bearer",
+                "description": "a site supervisor's token (`screening security add-terminal "
+                               "SITE NAME --supervisor`)"}},
         },
     }

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import orjson
 from aiohttp import web
@@ -20,7 +21,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from screening.edge.limits import RateLimiter
 from screening.edge.openapi import openapi
 from screening.edge.service import OFFLINE, Edge, Reply, error
-from screening.edge.terminals import Terminal, TerminalRegistry
+from screening.edge.terminals import (
+    SUPERVISOR_ROLE,
+    TERMINAL_ROLE,
+    Terminal,
+    TerminalRegistry,
+)
 from screening.logs import kv
 from screening.metrics import EdgeMetrics
 from screening.models import ScanKind
@@ -34,10 +40,18 @@ LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter", RateLimiter)
 METRICS: web.AppKey[EdgeMetrics] = web.AppKey("metrics", EdgeMetrics)
 TERMINAL: web.RequestKey[Terminal] = web.RequestKey("terminal", Terminal)
 HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+# Longest long poll of GET /v1/instructions (`wait`), in seconds.
+MAX_WAIT_S = 30.0
+STATIC = Path(__file__).with_name("static")
+# The local page: its own script only, nothing from elsewhere, never framed.
+PAGE_HEADERS = {**HEADERS, "Content-Security-Policy":
+                "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; "
+                "connect-src 'self'; frame-ancestors 'none'", "X-Frame-Options": "DENY"}
 
 
 def _json(reply: Reply) -> web.Response:
-    return web.Response(body=orjson.dumps(reply.body), status=reply.status,
+    body = reply.raw if reply.raw is not None else orjson.dumps(reply.body)
+    return web.Response(body=body, status=reply.status,
                         content_type="application/json", headers={**HEADERS, **reply.headers})
 
 
@@ -71,7 +85,9 @@ async def access_log(request: web.Request,
             ms=round((time.monotonic() - started) * 1000, 1)))
 
 
-def _authenticate(request: web.Request) -> Terminal | Reply:
+def _authenticate(request: web.Request, role: str = TERMINAL_ROLE) -> Terminal | Reply:
+    """The token's terminal (or supervisor); a refusal when there is none or it has
+    another role than `role`."""
     token = _bearer(request)
     if token is None:
         reply = error(401, "UNAUTHENTICATED", "a terminal token is needed (Bearer)")
@@ -79,9 +95,19 @@ def _authenticate(request: web.Request) -> Terminal | Reply:
         terminal = request.app[TERMINALS].authenticate(token)
         if terminal is not None:
             request[TERMINAL] = terminal
+            if terminal.role != role:
+                return error(403, "WRONG_ROLE", f"this needs a {role}'s token")
             return terminal
         reply = error(401, "INVALID_TOKEN", "unknown or revoked token")
     return Reply(reply.status, reply.body, {"WWW-Authenticate": 'Bearer realm="edge"'})
+
+
+def _since(request: web.Request) -> int | Reply:
+    try:
+        since = int(request.query.get("since", "0"))
+    except ValueError:
+        return error(400, "INVALID_FIELD", "since: an integer (the `next` of the last answer)")
+    return max(0, since)
 
 
 def scan_handler(kind: ScanKind) -> Callable[[web.Request], Awaitable[web.Response]]:
@@ -116,6 +142,47 @@ def scan_handler(kind: ScanKind) -> Callable[[web.Request], Awaitable[web.Respon
     return handle
 
 
+async def instructions(request: web.Request) -> web.Response:
+    """The terminal's own instructions after `since` (long poll: up to `wait` seconds
+    for one when there is none yet)."""
+    who = _authenticate(request)
+    if isinstance(who, Reply):
+        return _json(who)
+    since = _since(request)
+    if isinstance(since, Reply):
+        return _json(since)
+    try:
+        wait = min(MAX_WAIT_S, max(0.0, float(request.query.get("wait", "0"))))
+    except ValueError:
+        return _json(error(400, "INVALID_FIELD", f"wait: seconds, at most {MAX_WAIT_S:g}"))
+    found, next_ = await request.app[EDGE].instructions(who.terminal_id, since, wait)
+    return _json(Reply(200, {"instructions": found, "next": next_}))
+
+
+async def alerts(request: web.Request) -> web.Response:
+    """The site's local alerts (raised from the snapshot while offline): supervisors."""
+    who = _authenticate(request, SUPERVISOR_ROLE)
+    if isinstance(who, Reply):
+        return _json(who)
+    since = _since(request)
+    if isinstance(since, Reply):
+        return _json(since)
+    found, next_ = await request.app[EDGE].alerts(since)
+    return _json(Reply(200, {"alerts": found, "next": next_}))
+
+
+def static_file(name: str, content_type: str
+                ) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The local alerts page and its script: the page asks for the supervisor's token
+    (kept in the tab's session storage only) and shows GET /v1/alerts."""
+    body = (STATIC / name).read_bytes()
+
+    async def handle(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type=content_type, headers=PAGE_HEADERS)
+
+    return handle
+
+
 async def health(request: web.Request) -> web.Response:
     return _json(Reply(200, await request.app[EDGE].health()))
 
@@ -146,6 +213,10 @@ def make_app(edge: Edge, terminals: TerminalRegistry, limiter: RateLimiter,
 
     app.router.add_post("/v1/scans/traveller", scan_handler("traveller"))
     app.router.add_post("/v1/scans/vehicle", scan_handler("vehicle"))
+    app.router.add_get("/v1/instructions", instructions)
+    app.router.add_get("/v1/alerts", alerts)
+    app.router.add_get("/alerts", static_file("alerts.html", "text/html"))
+    app.router.add_get("/alerts.js", static_file("alerts.js", "text/javascript"))
     app.router.add_get("/v1/health", health)
     app.router.add_get("/v1/openapi.json", openapi_json)
     app.router.add_get("/metrics", metrics_text)

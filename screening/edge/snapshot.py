@@ -13,7 +13,8 @@ the store's look-ups answer) into memory, and the snapshot answers `fetch` and
 Live updates (`watchlist.updates`, signed like the worker's) are applied on top by
 edge/feed.py; the version then reads `edge-<digest>+<updates applied>`.
 
-Not done yet (issue 24): the index lives in memory, rebuilt from the files at each start
+This index is the edge's reader until it can copy the current version from Redis
+(edge/copy.py: far more compact), and after a restart while Redis cannot be reached
 (about 30 s and 0.9 GB per million SLTD records: bench/results/edge.md).
 """
 
@@ -58,6 +59,8 @@ class Snapshot:
         # orders them (watchlists/updates.py): an older or equal one is not applied.
         self._stamps: dict[tuple[str, str], tuple[float, str]] = {}
         self.updates = 0
+        # Every record an applied update named (an overlay's: edge/copy.py).
+        self.touched: set[tuple[str, str]] = set()
 
     @classmethod
     def load(cls, folder: Path, trusted: TrustedKeys) -> Snapshot:
@@ -121,6 +124,7 @@ class Snapshot:
         if key in self._stamps and self._stamps[key] >= stamp:
             return False
         self._stamps[key] = stamp
+        self.touched.add(key)
         if update.op == "upsert":
             self.add(update.record)
         else:

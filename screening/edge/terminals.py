@@ -26,6 +26,9 @@ from screening.security.secretsdir import write_private
 from screening.settings import Settings
 
 TOKEN_PREFIX = "scr_t_"
+# A token's role: a terminal posts scans and reads its instructions; a site supervisor
+# reads the site's local alerts (`GET /v1/alerts`) and posts nothing.
+TERMINAL_ROLE, SUPERVISOR_ROLE = "terminal", "supervisor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +38,14 @@ class Terminal:
     token_sha256: str
     created_at: str
     revoked_at: str | None = None
+    role: str = TERMINAL_ROLE
 
     def to_line(self) -> bytes:
         return orjson.dumps({"terminal_id": self.terminal_id,
                              "checkpoint_id": self.checkpoint_id,
                              "token_sha256": self.token_sha256,
-                             "created_at": self.created_at, "revoked_at": self.revoked_at})
+                             "created_at": self.created_at, "revoked_at": self.revoked_at,
+                             "role": self.role})
 
 
 def terminals_file(settings: Settings, site: str) -> Path:
@@ -77,11 +82,14 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def add_terminal(path: Path, terminal_id: str, checkpoint_id: str) -> str:
-    """Makes (or replaces) a terminal's token; returns the token, shown this once."""
+def add_terminal(path: Path, terminal_id: str, checkpoint_id: str,
+                 role: str = TERMINAL_ROLE) -> str:
+    """Makes (or replaces) a terminal's (or a supervisor's) token; returns the token,
+    shown this once."""
     terminals = read_terminals(path)
     token = new_token()
-    terminals[terminal_id] = Terminal(terminal_id, checkpoint_id, token_digest(token), _now())
+    terminals[terminal_id] = Terminal(terminal_id, checkpoint_id, token_digest(token), _now(),
+                                      role=role)
     _write(path, terminals)
     return token
 
@@ -93,7 +101,7 @@ def revoke_terminal(path: Path, terminal_id: str) -> bool:
     if old is None:
         return False
     terminals[terminal_id] = Terminal(old.terminal_id, old.checkpoint_id, old.token_sha256,
-                                      old.created_at, old.revoked_at or _now())
+                                      old.created_at, old.revoked_at or _now(), old.role)
     _write(path, terminals)
     return True
 

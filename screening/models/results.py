@@ -150,6 +150,9 @@ class Alert(StrictModel):
     # alerts the pattern found.
     case_id: str | None = None
     correlation: Correlation | None = None
+    # Added (optional): raised by a site's edge from its own copy of the lists while the
+    # centre did not answer (the site saw it first; forwarded once the link was back).
+    raised_offline: bool = False
 
     @model_validator(mode="before")
     @classmethod

@@ -11,6 +11,10 @@
   so that analysts see their sites' alerts only; and the namesake clearances
   (`{<prefix>}:clearances`, clearance.py), which analysts grant and supervisors revoke
   there, and workers read. The worker may touch none of its.
+- `edge`: the sites' edges (`screening edge`, edge/refresh.py), read-only: the lists'
+  current version pointer and the versions' metadata and bucket hashes it copies
+  (`{<prefix>}:current`, `<prefix>:meta:*`, `<prefix>:<version>:<table>:<bucket>`),
+  with the read commands alone (no scripts, no key space listing).
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ WORKER_COMMANDS = ("-@all +@read +@write +@keyspace +@scripting +@transaction +@
                    "-@dangerous +info +memory|usage +cluster|slots +cluster|shards "
                    "+cluster|nodes +cluster|info")
 CONSOLE_COMMANDS = "-@all +@read +@write +@keyspace +@transaction +@connection -@dangerous"
+EDGE_COMMANDS = ("-@all +get +hgetall +exists +@connection +cluster|slots +cluster|shards "
+                 "+cluster|nodes +cluster|info")
 
 
 def acl_lines(secrets: SecretsDir, key_prefix: str) -> list[str]:
@@ -34,6 +40,8 @@ def acl_lines(secrets: SecretsDir, key_prefix: str) -> list[str]:
         f"user console on >{pw['console']} ~{{console:{key_prefix}* "
         f"%R~{{{key_prefix}*}}:sites ~{{{key_prefix}*}}:clearances resetchannels "
         f"{CONSOLE_COMMANDS}",
+        f"user edge on >{pw['edge']} %R~{{{key_prefix}*}}:current %R~{key_prefix}*:meta:* "
+        f"%R~{key_prefix}*:*:*:* resetchannels {EDGE_COMMANDS}",
     ]
 
 

@@ -19,7 +19,7 @@ DEFAULT_SITE = "default"
 SITE_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 # Roles other than the per-site ones; `admin` is the broker's super user.
 SERVICE_ROLES = ("admin", "worker", "feed", "console", "auditor")
-REDIS_USERS = ("admin", "worker", "console")
+REDIS_USERS = ("admin", "worker", "console", "edge")
 
 Resource = Literal["topic", "group", "transactional_id"]
 Operation = Literal["read", "write", "describe"]
@@ -116,6 +116,9 @@ def grants(settings: Settings, sites: list[str], edges: tuple[str, ...] = ()) ->
         st, who = site_topics(settings, site), edge_principal(site)
         allow(who, "write", *st.scans)
         allow(who, "read", st.results, st.instructions, t["updates"], t["control"])
+        # The edge's own instructions (the centre's answer differs from the offline
+        # one) and the local alerts it raised while offline, forwarded once back.
+        allow(who, "write", st.instructions, t["alerts"])
         own_groups(who)
 
     allow("worker", "read", t["updates"], t["decisions"], t["control"])

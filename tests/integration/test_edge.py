@@ -165,7 +165,8 @@ async def test_the_edge_refuses_what_a_terminal_may_not_send(settings, edge_fact
         # The OpenAPI document, generated from the models, and health: no token needed.
         status, doc = await gate2.get("/v1/openapi.json")
         assert status == 200 and set(doc["paths"]) == {
-            "/v1/scans/traveller", "/v1/scans/vehicle", "/v1/health"}
+            "/v1/scans/traveller", "/v1/scans/vehicle", "/v1/instructions", "/v1/alerts",
+            "/v1/health"}
         assert "CheckResult" in doc["components"]["schemas"]
         assert (await gate2.get("/v1/health"))[0] == 200
     # No scan nor token in the access log.

@@ -75,7 +75,8 @@ async def test_a_broker_outage_is_answered_offline_and_caught_up_once(
         es = s.model_copy(update={
             "edge_port": free_port(), "edge_terminals_file": tmp_path / "terminals",
             "edge_data_dir": tmp_path / "edge", "edge_snapshot_dir": lists[0].parent,
-            "edge_rate_per_terminal": 10_000.0, "edge_burst_per_terminal": 10_000})
+            "edge_rate_per_terminal": 10_000.0, "edge_burst_per_terminal": 10_000,
+            "edge_refresh_s": 0.0})
         token = add_terminal(es, "T-EDGE-1", CHECKPOINT)
         edges.append(EdgeProcess(es, tmp_path / "edge-1.log").start())
         edges[-1].wait_serving()

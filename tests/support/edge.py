@@ -20,12 +20,15 @@ from screening_bench.processes import EdgeProcess, env_for, free_port, screening
 def edge_settings(settings: Settings, folder: Path, principal: str = "site-default",
                   **overrides: Any) -> Settings:
     """A run's edge: the default site's principal (or `principal`), its own port,
-    terminals file and data folder under the test's tmp folder."""
+    terminals file and data folder under the test's tmp folder; its lists from its
+    files only (no refresh from Redis) unless `edge_refresh_s` says otherwise."""
     from screening.security.secretsdir import principal_settings
 
     values: dict[str, Any] = {
         "edge_site": "default", "edge_port": free_port(),
-        "edge_terminals_file": folder / "terminals", "edge_data_dir": folder / "data"}
+        "edge_terminals_file": folder / "terminals", "edge_data_dir": folder / "data",
+        # Its files only, unless a test asks for copies of Redis's version (refresh.py).
+        "edge_refresh_s": 0.0}
     values.update(overrides)
     return principal_settings(settings, principal).model_copy(update=values)
 
@@ -33,6 +36,15 @@ def edge_settings(settings: Settings, folder: Path, principal: str = "site-defau
 def add_terminal(settings: Settings, terminal: str, checkpoint: str) -> str:
     done = subprocess.run(screening_cmd("security", "add-terminal", settings.edge_site,
                                         terminal, "--checkpoint", checkpoint),
+                          env=env_for(settings), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def add_supervisor(settings: Settings, name: str) -> str:
+    """A site supervisor's token (reads the edge's local alerts)."""
+    done = subprocess.run(screening_cmd("security", "add-terminal", settings.edge_site, name,
+                                        "--supervisor"),
                           env=env_for(settings), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
@@ -146,12 +158,16 @@ class HttpsTerminal:
                                      headers=headers) as resp:
             return resp.status, orjson.loads(await resp.read()), dict(resp.headers)
 
-    async def get(self, path: str) -> tuple[int, dict[str, Any]]:
+    async def get(self, path: str, token: str | None = None,
+                  signed_in: bool = False) -> tuple[int, dict[str, Any]]:
+        """GET `path`; with `token`, or the terminal's own when `signed_in`."""
         assert self.session is not None
-        async with self.session.get(f"{self.edge.url}{path}") as resp:
+        bearer = token or (self.token if signed_in else None)
+        headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+        async with self.session.get(f"{self.edge.url}{path}", headers=headers) as resp:
             return resp.status, orjson.loads(await resp.read())
 
 
-__all__ = ["EdgeProcess", "HttpsTerminal", "PrivateBroker", "add_edge", "add_terminal",
-           "client_ssl",
+__all__ = ["EdgeProcess", "HttpsTerminal", "PrivateBroker", "add_edge", "add_supervisor",
+           "add_terminal", "client_ssl",
            "edge_settings", "revoke_terminal"]

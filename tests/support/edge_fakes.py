@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from screening.edge.central import Asked, Busy, Key
+from screening.edge.central import Asked, Busy, Key, Resume
+from screening.security.roles import site_topics
+from screening.settings import Settings
 
 
 class FakeCentral:
@@ -21,6 +23,16 @@ class FakeCentral:
         self.forwarded: list[Key] = []
         self.refuse_forward = False
         self.waiting: set[Key] = set()
+        self.topics = site_topics(Settings(), "default")
+        self.resume: Resume | None = None  # set by the Edge
+        self.caught_up = True
+        self.published: list[tuple[str, bytes, bytes]] = []
+
+    async def publish(self, topic: str, key: bytes, value: bytes) -> bool:
+        if self.refuse_forward:
+            return False
+        self.published.append((topic, key, value))
+        return True
 
     async def ask(self, kind: str, key: Key, body: bytes, budget_s: float) -> Asked:
         if key in self.waiting:

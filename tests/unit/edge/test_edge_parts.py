@@ -243,7 +243,7 @@ async def test_offline_answers_are_stored_before_they_are_given(edge: Edge) -> N
 async def test_without_a_snapshot_offline_answers_are_unverified(edge: Edge) -> None:
     central: Any = edge.central
     central.mode = "down"
-    bare = Edge(Settings(), central, edge.outbox, NoSnapshot())  # type: ignore[arg-type]
+    bare = Edge(Settings(), central, edge.outbox, NoSnapshot())
     reply = await bare.scan("traveller", T1, orjson.dumps(scan("e5")))
     assert reply.body["outcome"] == "unverified"
     assert {"OFFLINE", "LIST_UNAVAILABLE"} <= set(reply.body["warnings"])
@@ -296,7 +296,8 @@ async def test_alerts_the_snapshot_missed_are_retroactive(memory_store: Any) -> 
 
 # -- the edge's principal and live updates -------------------------------------------------
 
-def test_an_edge_may_do_what_its_site_may_and_read_the_list_updates() -> None:
+def test_an_edge_may_do_what_its_site_may_read_the_list_updates_and_tell_its_gates(
+        ) -> None:
     s = Settings(topic_prefix="dep.")
     rights = {(g.resource, g.name, g.operation, g.pattern)
               for g in roles.grants(s, ["default", "arena"], edges=("arena",))
@@ -308,6 +309,9 @@ def test_an_edge_may_do_what_its_site_may_and_read_the_list_updates() -> None:
         ("topic", "dep.screening.instructions.arena", "read", "literal"),
         ("topic", "dep.watchlist.updates", "read", "literal"),
         ("topic", "dep.screening.control", "read", "literal"),
+        # Its own instructions to its site's gates, and the alerts it raised offline.
+        ("topic", "dep.screening.instructions.arena", "write", "literal"),
+        ("topic", "dep.screening.alerts", "write", "literal"),
         ("group", "edge-arena.", "read", "prefixed")}
     # No edge, no edge principal; an edge of an undeclared site is an error.
     assert not any(g.principal.startswith("edge-") for g in roles.grants(s, ["default"]))
@@ -382,3 +386,150 @@ async def test_the_routes_authenticate_answer_and_count(edge: Edge, tmp_path: Pa
     assert ('screening_edge_requests_total{route="/v1/scans/traveller",status="401"} 1.0'
             in text)
     assert 'screening_edge_stored_scans{state="pending"} 1.0' in text
+
+
+# -- group commit ---------------------------------------------------------------------------
+
+async def test_writes_queued_together_commit_together_and_a_failing_one_alone(
+        tmp_path: Path) -> None:
+    box = Outbox(tmp_path / "outbox.sqlite")
+
+    def bad() -> None:
+        box.keep(Stored(0, "T1", "bad", "traveller", b"{}", b"{}"))
+        raise ValueError("refused")
+
+    writes = [box.write(box.keep, Stored(0, "T1", f"e{n}", "traveller", b"{}", b"{}"))
+              for n in range(50)]
+    done = await asyncio.gather(*writes[:25], box.write(bad), *writes[25:],
+                                return_exceptions=True)
+    assert isinstance(done[25], ValueError)
+    assert done[:25] + done[26:] == [True] * 50
+    box.close()
+    again = Outbox(tmp_path / "outbox.sqlite")  # on disk, the failed one undone alone
+    assert [r.event_id for r in await again.run(again.pending)] == [f"e{n}" for n in range(50)]
+    again.close()
+
+
+# -- the centre's answer differs: an instruction; local alerts ---------------------------
+
+def _central(event_id: str, outcome: str, hits: list[dict[str, Any]] | None = None
+             ) -> dict[str, Any]:
+    return {"event_id": event_id, "terminal_id": "T1", "checkpoint_id": "CP-1",
+            "kind": "traveller", "outcome": outcome, "hits": hits or [], "warnings": [],
+            "decided_at": "2026-12-06T10:00:05Z", "watchlist_version": "v9"}
+
+
+async def _settled(edge: Edge) -> None:
+    for _ in range(20):  # the comparison runs on the outbox's thread
+        await asyncio.sleep(0.01)
+    await edge.outbox.run(lambda: None)
+
+
+async def test_a_central_answer_that_differs_instructs_the_terminal_once(edge: Edge) -> None:
+    central: Any = edge.central
+    central.mode = "down"
+    clear = await edge.scan("traveller", T1, orjson.dumps(scan("e1", number="Q1234567")))
+    same = await edge.scan("traveller", T1, orjson.dumps(scan("e2", number="Q7654321")))
+    assert clear.body["outcome"] == same.body["outcome"] == "clear"
+    assert await edge.forward_pending() == 2
+    hit = {"list": "notice", "record_id": "N1", "score": 1.0, "matched_on": ["document"],
+           "category": "red"}
+    # The centre: e1 is a hit (a notice the snapshot lacks), e2 clear as offline. A
+    # result read twice (a restart reading the results again) instructs once.
+    for _ in range(2):
+        assert central.resume is not None
+        central.resume.on_result(("T1", "e1"), _central("e1", "hit", [hit]))
+        central.resume.on_result(("T1", "e2"), _central("e2", "clear"))
+        await _settled(edge)
+    found, next_ = await edge.instructions("T1", 0, 0.0)
+    assert [(i["event_id"], i["instruction"], i["by"]) for i in found] == [
+        ("e1", "REFER_SECONDARY", "edge")]
+    from screening.core.decide import alert_id
+    from screening.models import Hit
+    assert found[0]["alert_id"] == alert_id("e1", Hit.model_validate(hit))
+    assert found[0]["reference"] == clear.body["reference"]
+    assert await edge.instructions("T2", 0, 0.0) == ([], 0)  # only its own terminal's
+    assert await edge.instructions("T1", next_, 0.0) == ([], next_)
+    # Published on the site's instructions topic once; read back, it is not kept twice.
+    await edge.publish_pending()
+    await edge.publish_pending()
+    [(topic, key, value)] = central.published
+    assert (topic, key) == (central.topics.instructions, b"T1")
+    central.resume.on_instruction(value)
+    await _settled(edge)
+    assert len((await edge.instructions("T1", 0, 0.0))[0]) == 1
+    # The operations room's instruction for the terminal, read from the topic: kept.
+    room = {**orjson.loads(value), "by": "supervisor", "instruction": "PROCEED",
+            "issued_at": "2026-12-06T10:05:00Z", "text": None}
+    central.resume.on_instruction(orjson.dumps(room))
+    await _settled(edge)
+    assert [i["by"] for i in (await edge.instructions("T1", 0, 0.0))[0]] == [
+        "edge", "supervisor"]
+
+
+async def test_a_long_poll_wakes_when_an_instruction_comes(edge: Edge) -> None:
+    central: Any = edge.central
+    central.mode = "down"
+    await edge.scan("traveller", T1, orjson.dumps(scan("e1")))  # a hit offline
+    await edge.forward_pending()
+    polling = asyncio.ensure_future(edge.instructions("T1", 0, 10.0))
+    await asyncio.sleep(0.05)
+    assert not polling.done()
+    central.resume.on_result(("T1", "e1"), _central("e1", "clear"))  # the centre: clear
+    found, _ = await asyncio.wait_for(polling, 5)
+    assert [(i["event_id"], i["instruction"]) for i in found] == [("e1", "PROCEED")]
+
+
+async def test_an_offline_hit_raises_a_local_alert_forwarded_once(edge: Edge,
+                                                                  tmp_path: Path) -> None:
+    central: Any = edge.central
+    central.mode = "down"
+    reply = await edge.scan("traveller", T1, orjson.dumps(scan("e1")))
+    assert reply.body["outcome"] == "hit"
+    path = tmp_path / "terminals"
+    token = add_terminal(path, "T1", "CP-1")
+    boss = add_terminal(path, "chief", "", role="supervisor")
+    app = make_app(edge, TerminalRegistry(path), RateLimiter(100.0, 100))
+    async with TestServer(app) as server, aiohttp.ClientSession() as http:
+        url = str(server.make_url("/v1/alerts"))
+        async with http.get(url, headers={"Authorization": f"Bearer {token}"}) as resp:
+            assert (resp.status, (await resp.json())["code"]) == (403, "WRONG_ROLE")
+        async with http.get(url, headers={"Authorization": f"Bearer {boss}"}) as resp:
+            page = await resp.json()
+        [alert] = page["alerts"]
+        assert alert["raised_offline"] and not alert["forwarded"]
+        assert alert["hit"]["record_id"] == "S1" and alert["event_id"] == "e1"
+        assert "L898902C3" not in orjson.dumps(alert).decode()  # masked, as the console
+        scans = str(server.make_url("/v1/scans/traveller"))
+        async with http.post(scans, data=orjson.dumps(scan("e7")),
+                             headers={"Authorization": f"Bearer {boss}"}) as resp:
+            assert resp.status == 403  # a supervisor posts no scan
+        async with http.get(str(server.make_url("/alerts"))) as resp:
+            assert resp.status == 200 and "Content-Security-Policy" in resp.headers
+    # Back online: the alert goes before its scan, once, marked raised offline.
+    assert await edge.forward_pending() == 1
+    assert await edge.forward_pending() == 0
+    [(topic, key, value)] = central.published
+    assert topic == edge.alerts_topic and key == alert["alert_id"].encode()
+    sent = orjson.loads(value)
+    assert sent["raised_offline"] is True and sent["kind"] == "watchlist"
+    shown, _ = await edge.alerts(0)
+    assert [a["forwarded"] for a in shown] == [True]
+
+
+# -- the copy of a Redis version: packed buckets --------------------------------------------
+
+def test_a_packed_bucket_finds_each_field_and_only_at_a_field_boundary() -> None:
+    from screening.edge.copy import Packed, pack
+
+    raw = {b"abcdef": b"\x21S1", b"efabcd": b"\x22S2\x1eS3", b"zzzzzz": b""}
+    bucket = pack(raw)
+    assert isinstance(bucket, Packed)
+    for field, value in raw.items():
+        assert bucket.get(field) == value
+    # "cdefef" appears across the first two fields (abcdEF|EFabcd): not a field.
+    assert bucket.get(b"cdefef") is None
+    assert bucket.get(b"nope00") is None and bucket.get(b"short") is None
+    # Fields of several widths (a generic list's): kept as the dict it was.
+    mixed = {b"a": b"1", b"bb": b"2"}
+    assert pack(mixed) is mixed

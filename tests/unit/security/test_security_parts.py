@@ -138,7 +138,7 @@ def test_password_files_are_read_and_missing_ones_are_an_error(tmp_path: Path) -
 
 def test_redis_users_keep_to_their_keys(tmp_path: Path) -> None:
     secrets = SecretsDir(tmp_path / "s")
-    secrets.ensure([], ["admin", "worker", "console"])
+    secrets.ensure([], ["admin", "worker", "console", "edge"])
     lines = {line.split()[1]: line for line in acl_lines(secrets, "scr")}
     assert lines["default"].startswith("user default off")
     assert "~{scr*" in lines["worker"] and "~*" not in lines["worker"]
@@ -150,3 +150,9 @@ def test_redis_users_keep_to_their_keys(tmp_path: Path) -> None:
     keys = [w for w in lines["console"].split() if "~" in w]
     assert keys == ["~{console:scr*", "%R~{scr*}:sites", "~{scr*}:clearances"]
     assert "console" not in lines["worker"].split("resetchannels")[0].replace("user worker", "")
+    # The sites' edges read the lists' versions (pointer, metadata, buckets), nothing else,
+    # and only read.
+    keys = [w for w in lines["edge"].split() if "~" in w]
+    assert keys == ["%R~{scr*}:current", "%R~scr*:meta:*", "%R~scr*:*:*:*"]
+    assert "+@write" not in lines["edge"] and "+@scripting" not in lines["edge"]
+    assert "+hgetall" in lines["edge"] and "-@all" in lines["edge"]
