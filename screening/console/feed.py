@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,6 +34,7 @@ from screening.models.modes import ModeChange
 from screening.modes.control import ModeState
 from screening.modes.follow import ModeFollower, read_only
 from screening.privacy import mask_value, mask_vehicle_ids, vehicle_ids
+from screening.procedure import is_open, state_of
 from screening.security.roles import own_group_prefix
 from screening.settings import Settings
 
@@ -213,9 +214,19 @@ class Feed:
         self.alerts_topic = settings.topic(settings.topic_alerts)
         self.decisions_topic = settings.topic(settings.topic_decisions)
         self.audit_topic = settings.topic(settings.topic_audit)
-        self._alerts: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        # Each alert's steps of the hit procedure, in order (procedure.py).
-        self._decisions: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+        # Every alert kept: the open ones all (an open alert is never dropped while
+        # open), the decided ones (a final step, procedure.FINAL) the newest max_alerts.
+        self._alerts: dict[str, dict[str, Any]] = {}
+        # Each kept alert's steps of the hit procedure, in order (procedure.py).
+        self._decisions: dict[str, list[dict[str, Any]]] = {}
+        # The kept alerts that are decided, in the order they were decided.
+        self._decided: OrderedDict[str, None] = OrderedDict()
+        # Steps of alerts not kept (not read yet: the two topics are read side by side;
+        # or dropped), the newest max_alerts alerts' worth.
+        self._orphans: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+        # Decided alerts dropped to keep memory bounded, by checkpoint (so that a page is
+        # told how many of its own sites' alerts it does not get).
+        self.left_out: Counter[str] = Counter()
         # The VINs and plates of each kept alert as received, for an audited "show".
         self._vehicles: dict[str, dict[str, dict[str, str]]] = {}
         self._positions: dict[TopicPartition, int] = {}
@@ -348,13 +359,10 @@ class Feed:
             if topic == self.alerts_topic:
                 read_ = read_alert(value)
                 alert = display_alert(read_)
-                self._keep(self._alerts, alert["alert_id"], alert, self.max_alerts)
                 ids = {part: vehicle_ids(getattr(read_, part)) for part in ("subject", "record")}
                 if any(ids.values()):
                     self._vehicles[read_.alert_id] = ids
-                if len(self._vehicles) > self.max_alerts:
-                    self._vehicles = {k: v for k, v in self._vehicles.items()
-                                      if k in self._alerts}
+                self._keep_alert(alert)
                 self.hub.publish(Event("alert", orjson.dumps(alert), read_.checkpoint_id))
             elif topic == self.decisions_topic:
                 read = read_decision(value)
@@ -375,16 +383,52 @@ class Feed:
         """A step of an alert's procedure, kept in order and pushed to every page; False
         when it was kept already (this console's own step, read back) or is older than
         the alert's last step."""
-        steps = self._decisions.get(decision["alert_id"], [])
+        alert_id = decision["alert_id"]
+        kept = alert_id in self._alerts
+        steps = self._decisions[alert_id] if kept else self._orphans.get(alert_id, [])
         if steps and (steps[-1]["decided_ms"] > decision["decided_ms"]
                       or any(_same_step(d, decision) for d in steps)):
             return False
-        self._keep(self._decisions, decision["alert_id"], [*steps, decision],
-                   self.max_alerts)
-        shown = self._alerts.get(decision["alert_id"])
+        if kept:
+            self._decisions[alert_id] = [*steps, decision]
+            self._settle(alert_id)
+        else:
+            self._keep(self._orphans, alert_id, [*steps, decision], self.max_alerts)
+        shown = self._alerts.get(alert_id)
         self.hub.publish(Event("decision", orjson.dumps(decision),
                                shown["checkpoint_id"] if shown else None))
         return True
+
+    def _keep_alert(self, alert: dict[str, Any]) -> None:
+        alert_id = alert["alert_id"]
+        self._alerts[alert_id] = alert  # (an escalated alert, published again, replaces it)
+        if alert_id not in self._decisions:
+            self._decisions[alert_id] = self._orphans.pop(alert_id, [])
+        self._settle(alert_id)
+
+    def _settle(self, alert_id: str) -> None:
+        """An alert's place after its last step: open, kept whatever their number;
+        decided, among the newest max_alerts decided, the oldest dropped and counted."""
+        if is_open(state_of(self._decisions[alert_id])):
+            self._decided.pop(alert_id, None)  # (a final step undone)
+            return
+        self._decided[alert_id] = None
+        while len(self._decided) > self.max_alerts:
+            dropped, _ = self._decided.popitem(last=False)
+            alert = self._alerts.pop(dropped)
+            self._decisions.pop(dropped, None)
+            self._vehicles.pop(dropped, None)
+            self.left_out[alert["checkpoint_id"]] += 1
+
+    def open_count(self) -> int:
+        return len(self._alerts) - len(self._decided)
+
+    def still_open(self, alert_id: str) -> bool:
+        return alert_id in self._alerts and alert_id not in self._decided
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Every kept alert (open and the newest decided), in no particular order."""
+        return list(self._alerts.values())
 
     @staticmethod
     def _keep(table: OrderedDict[str, Any], key: str, value: Any, limit: int) -> None:
@@ -393,16 +437,21 @@ class Feed:
         while len(table) > limit:
             table.popitem(last=False)
 
-    def snapshot(self, visible: Callable[[dict[str, Any]], bool] = lambda _: True) -> bytes:
-        """The newest alerts (newest first) that `visible` lets through, and their
-        decisions, for a page that connects."""
+    def snapshot(self, visible: Callable[[dict[str, Any]], bool] = lambda _: True, *,
+                 extra: dict[str, Any] | None = None) -> bytes:
+        """For a page that connects: every open alert that `visible` lets through and the
+        newest decided ones (newest first), their decisions, and how many decided alerts
+        of what `visible` lets through were left out (`decided_left_out`)."""
         alerts = sorted((a for a in self._alerts.values() if visible(a)),
                         key=lambda a: a["raised_ms"], reverse=True)
-        alerts = alerts[: self.max_alerts]
         ids = {a["alert_id"] for a in alerts}
-        decisions = [d for k, steps in self._decisions.items() if k in ids for d in steps]
+        decisions = [d for k in ids for d in self._decisions.get(k, ())]
+        left_out = sum(n for checkpoint, n in self.left_out.items()
+                       if visible({"checkpoint_id": checkpoint}))
         return orjson.dumps({"alerts": alerts, "decisions": decisions,
-                             "mode": self.mode_json()})
+                             "open": sum(1 for k in ids if k not in self._decided),
+                             "decided_left_out": left_out,
+                             "mode": self.mode_json()} | (extra or {}))
 
     def alert(self, alert_id: str) -> dict[str, Any] | None:
         return self._alerts.get(alert_id)
@@ -413,12 +462,12 @@ class Feed:
 
     def decision(self, alert_id: str) -> dict[str, Any] | None:
         """The alert's last step, or None: no decision yet."""
-        steps = self._decisions.get(alert_id)
+        steps = self._decisions.get(alert_id) or self._orphans.get(alert_id)
         return steps[-1] if steps else None
 
     def decisions(self, alert_id: str) -> list[dict[str, Any]]:
         """The alert's steps, in the order they were taken (its timeline)."""
-        return list(self._decisions.get(alert_id, ()))
+        return list(self._decisions.get(alert_id) or self._orphans.get(alert_id, ()))
 
     async def publish_audit(self, record: AuditRecord) -> None:
         """An analyst's act on the audit topic (audit/emit.py). Handed to the producer
