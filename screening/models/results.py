@@ -146,6 +146,10 @@ class Alert(StrictModel):
     # record; and, on a cleared namesake's reminder, until when the clearance holds.
     subject_key: str | None = None
     cleared_until: Timestamp | None = None
+    # Added (optional): the scanned document number as a keyed digest (audit/digests.py,
+    # kind `document_number`), by which the console finds an alert from a whole number
+    # although alerts carry it masked.
+    document_key: str | None = None
     # Contract v2 (optional): the case the sighting belongs to, and for `correlation`
     # alerts the pattern found.
     case_id: str | None = None
