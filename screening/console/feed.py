@@ -467,7 +467,7 @@ class Feed:
 
     def decisions(self, alert_id: str) -> list[dict[str, Any]]:
         """The alert's steps, in the order they were taken (its timeline)."""
-        return list(self._decisions.get(alert_id) or self._orphans.get(alert_id, ()))
+        return list(self._decisions.get(alert_id) or self._orphans.get(alert_id) or ())
 
     async def publish_audit(self, record: AuditRecord) -> None:
         """An analyst's act on the audit topic (audit/emit.py). Handed to the producer
