@@ -222,7 +222,7 @@ class Feed:
         # The kept alerts that are decided, in the order they were decided.
         self._decided: OrderedDict[str, None] = OrderedDict()
         # Steps of alerts not kept (not read yet: the two topics are read side by side;
-        # or dropped), the newest max_alerts alerts' worth.
+        # or dropped), as many alerts' worth as the look-back may read, or max_alerts.
         self._orphans: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
         # Decided alerts dropped to keep memory bounded, by checkpoint (so that a page is
         # told how many of its own sites' alerts it does not get).
@@ -393,7 +393,9 @@ class Feed:
             self._decisions[alert_id] = [*steps, decision]
             self._settle(alert_id)
         else:
-            self._keep(self._orphans, alert_id, [*steps, decision], self.max_alerts)
+            # Bounded by what the look-back may read before the alerts it belongs to.
+            self._keep(self._orphans, alert_id, [*steps, decision],
+                       max(self.max_alerts, self.lookback * DECISIONS_PER_ALERT))
         shown = self._alerts.get(alert_id)
         self.hub.publish(Event("decision", orjson.dumps(decision),
                                shown["checkpoint_id"] if shown else None))

@@ -56,16 +56,19 @@ class Query:
     """The query read as each kind it could be."""
 
     text: str
-    tokens: frozenset[str]  # name words, ICAO fold (and bare letters where different)
+    # The name's words in the ICAO fold and, where it differs, in bare letters: either
+    # reading found in full among an alert's name words is a match.
+    readings: tuple[frozenset[str], ...]
     code: str  # upper-case A-Z0-9: a plate, VIN or document number as indexed
     document_key: str | None  # keyed digest of the code as a document number
 
     @classmethod
     def read(cls, text: str, digests: Digester | None) -> Query:
-        tokens = frozenset(t for v in name_variants(text) for t in v.split() if len(t) > 1)
+        readings = tuple(r for r in (frozenset(t for t in v.split() if len(t) > 1)
+                                     for v in name_variants(text)) if r)
         code = normalize_document_number(text)
         key = digests.digest("document_number", code) if digests and code else None
-        return cls(text.strip(), tokens, code, key)
+        return cls(text.strip(), readings, code, key)
 
 
 def _names(alert: dict[str, Any]) -> Iterator[str]:
@@ -98,7 +101,7 @@ def matches(q: Query, alert: dict[str, Any], vehicles: dict[str, dict[str, str]]
         found.append("alert")
     if q.text == alert.get("case_id"):
         found.append("case")
-    if q.tokens and q.tokens <= _name_tokens(alert):
+    if q.readings and any(r <= _name_tokens(alert) for r in q.readings):
         found.append("name")
     if q.document_key is not None and q.document_key == alert.get("document_key"):
         found.append("document")
@@ -119,7 +122,7 @@ async def search(request: web.Request) -> web.StreamResponse:
         return _error(400, f"q: {MIN_QUERY} to {MAX_QUERY} characters")
     digests = digester(c)
     q = Query.read(text, digests)
-    if len(q.tokens) > MAX_TOKENS:
+    if any(len(r) > MAX_TOKENS for r in q.readings):
         return _error(400, f"q: at most {MAX_TOKENS} words")
     limit = c.console.console_search_max_results
     found = []

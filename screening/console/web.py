@@ -495,6 +495,10 @@ def create_app(settings: Settings, console: Settings, *,
         await sites.load()  # before the first page: alerts have their sites at once
         sites.start()
         await feed.start()
+        try:
+            await room.refresh()  # claims and pending confirmations before the first page
+        except RedisError as exc:
+            log.warning("claims not read at start", extra={"kv": {"error": type(exc).__name__}})
         room.start()
 
     async def end_streams(_: web.Application) -> None:
