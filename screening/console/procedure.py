@@ -173,7 +173,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
         body = orjson.loads(await request.read())
         alert_id, choice = str(body["alert_id"]), str(body["decision"])
         note = _body_text(body, "note")
-        reason = str(body["reason"]) if body.get("reason") is not None else None
+        reason = str(body["reason"]) if body.get("reason") else None
     except (orjson.JSONDecodeError, KeyError, TypeError):
         return _error(400, "expected alert_id, decision, reason and note")
     alert = c.feed.alert(alert_id)

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 import pytest
+import pytest_asyncio
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from screening.audit.digests import Digester, require_key
 from screening.correlation.cases import record_case
+from screening.redis_client import make_redis
 from screening.security.clients import aiokafka_options
 from screening.settings import Settings
 from screening.sites import Site, record_site
@@ -30,6 +33,7 @@ from tests.support.console import (
     SITE_A,
     SITE_B,
     SUPERVISOR,
+    console_settings,
     make_alert,
     publish,
 )
@@ -37,6 +41,21 @@ from tests.support.console_pages import Page, next_event
 from tests.support.services import collect
 
 pytestmark = pytest.mark.integration
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _room_keys_removed(settings: Settings) -> AsyncIterator[None]:
+    """The console's keys of this run (claims, pending confirmations, step locks,
+    sessions) go with it: they live under {console:<prefix>}, which the run's clean-up
+    (redis_client) does not match. (A scan of the shared server takes a while.)"""
+    yield
+    client = make_redis(console_settings(settings), socket_timeout=30.0)
+    try:
+        async for key in client.scan_iter(match=f"{{console:{settings.redis_prefix}}}:*",
+                                          count=10_000):
+            await client.unlink(key)
+    finally:
+        await client.aclose()
 
 
 async def call(page: Page, method: str, path: str, body: Any = None) -> tuple[int, Any]:
