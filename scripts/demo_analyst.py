@@ -47,6 +47,8 @@ async def main(base: str, user: str, password: str, seconds: float) -> int:
                              "X-CSRF-Token": csrf}) as resp:
                 body = await resp.json()
             told = f" -> gate told {body['instruction']}" if body.get("instruction") else ""
+            if body.get("pending"):  # a critical alert: a second analyst confirms (four eyes)
+                told = " -> waits for a second analyst's confirmation"
             print(f"{alert.get('reference', '?')} {decision}{told}"
                   f"{'' if resp.status == 202 else f' refused: {body}'}", flush=True)
             await asyncio.sleep(PAUSE_S)
