@@ -62,7 +62,8 @@ async def release_alert(request: web.Request) -> web.StreamResponse:
             return _error(404, "the alert is not claimed")
         if held.analyst != user.name and user.role != SUPERVISOR:
             return claimed_error(held.analyst)
-        await c.room.release(alert_id)
+        if not await c.room.hand_back(held):
+            return _error(409, "the claim changed meanwhile: look again")
     except RedisError:
         return _error(503, "the console's store cannot be reached")
     await _audit(request, "alert_released", user.name, alert_id=alert_id,

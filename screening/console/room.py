@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, WatchError
 
 from screening.console.feed import Event, Feed
 
@@ -110,48 +110,85 @@ class Room:
         """The alert's live claim, read from Redis (not the copy: a decision waits on it)."""
         return _decode_claim(alert_id, await self.redis.get(self.claim_key(alert_id)))
 
-    async def _write(self, alert_id: str, analyst: str, at: float, *, nx: bool) -> bool:
-        now = self.clock()
-        claim = Claim(alert_id, analyst, at, now + self.claim_ttl_s)
-        value = orjson.dumps({"analyst": analyst, "at": at, "until": claim.until})
-        if not await self.redis.set(self.claim_key(alert_id), value, nx=nx,
+    def _value(self, alert_id: str, analyst: str, at: float) -> tuple[Claim, bytes]:
+        claim = Claim(alert_id, analyst, at, self.clock() + self.claim_ttl_s)
+        return claim, orjson.dumps({"analyst": analyst, "at": at, "until": claim.until})
+
+    def _index(self, pipe: Any, claim: Claim, value: bytes) -> None:
+        pipe.hset(self.index_key, claim.alert_id, value)
+        # Every entry lapses within a TTL of its last write: so does the index.
+        pipe.expire(self.index_key, self.claim_ttl_s)
+
+    async def _create(self, alert_id: str, analyst: str) -> bool:
+        """SET NX: of two analysts claiming an unclaimed alert at once, one gets it."""
+        claim, value = self._value(alert_id, analyst, self.clock())
+        if not await self.redis.set(self.claim_key(alert_id), value, nx=True,
                                     ex=self.claim_ttl_s):
             return False
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self.index_key, alert_id, value)
-            # Every entry lapses within a TTL of its last write: so does the index.
-            pipe.expire(self.index_key, self.claim_ttl_s)
+            self._index(pipe, claim, value)
             await pipe.execute()
         self._changed(alert_id, claim)
+        return True
+
+    async def _replace(self, held: Claim, analyst: str, at: float) -> bool:
+        """`held` renewed or taken over, if it is still the claim (WATCH); False when it
+        changed in the meantime."""
+        key = self.claim_key(held.alert_id)
+        claim, value = self._value(held.alert_id, analyst, at)
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                await pipe.watch(key)
+                if _who(_decode_claim(held.alert_id, await pipe.get(key))) != _who(held):
+                    return False
+                pipe.multi()
+                pipe.set(key, value, ex=self.claim_ttl_s)
+                self._index(pipe, claim, value)
+                await pipe.execute()
+        except WatchError:
+            return False
+        self._changed(held.alert_id, claim)
         return True
 
     async def claim(self, alert_id: str, analyst: str, *, take_over: bool = False,
                     ) -> tuple[Claim | None, Claim | None]:
         """(the claim now held by `analyst`, or None; the claim that stood in the way or
         was taken over, or None). The holder claiming again renews their claim."""
-        for _ in range(3):  # a claim may lapse between the SET NX and the GET
-            if await self._write(alert_id, analyst, self.clock(), nx=True):
+        for _ in range(3):  # a claim may change between two reads: look again
+            if await self._create(alert_id, analyst):
                 return self.claims[alert_id], None
             held = await self.holder(alert_id)
             if held is None:
                 continue
-            if held.analyst == analyst:
-                await self._write(alert_id, analyst, held.at, nx=False)
-                return self.claims[alert_id], None
-            if not take_over:
+            mine = held.analyst == analyst
+            if not mine and not take_over:
                 return None, held
-            await self._write(alert_id, analyst, self.clock(), nx=False)
-            return self.claims[alert_id], held
+            if await self._replace(held, analyst, held.at if mine else self.clock()):
+                return self.claims[alert_id], None if mine else held
         return None, None
 
-    async def touch(self, alert_id: str, analyst: str) -> None:
-        """Activity of the holder on their alert: the claim lasts claim_ttl_s from now."""
-        held = await self.holder(alert_id)
-        if held is not None and held.analyst == analyst:
-            await self._write(alert_id, analyst, held.at, nx=False)
+    async def hand_back(self, held: Claim) -> bool:
+        """Ends `held` if it is still the alert's claim; False when the claim changed in
+        the meantime (taken over, lapsed and claimed again): WATCH, so that handing back
+        one claim never ends another made since."""
+        key = self.claim_key(held.alert_id)
+        try:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                await pipe.watch(key)
+                if _who(_decode_claim(held.alert_id, await pipe.get(key))) != _who(held):
+                    return False
+                pipe.multi()
+                pipe.delete(key)
+                pipe.hdel(self.index_key, held.alert_id)
+                await pipe.execute()
+        except WatchError:
+            return False
+        self._changed(held.alert_id, None)
+        return True
 
     async def release(self, alert_id: str) -> bool:
-        """The claim ended (handed back, or the alert decided); False: there was none."""
+        """The alert's claim ended, whoever held it (the alert decided); False: there
+        was none."""
         removed = await self.redis.delete(self.claim_key(alert_id))
         await self.redis.hdel(self.index_key, alert_id)
         self._changed(alert_id, None)
