@@ -61,6 +61,9 @@ REASONS: Mapping[Decision, tuple[str, ...]] = {
                       "owner_no_answer", "exercise", "other"),
 }
 NOTE_REASON = "other"
+# Steps that need a note, whatever the reason, on alerts of these priorities: one click
+# must not wave away a wanted person.
+NOTE_REQUIRED: Mapping[Decision, frozenset[str]] = {"dismissed": frozenset({"critical"})}
 # The step that needs two different analysts, and for which priorities (four eyes).
 FOUR_EYES_STEP: Decision = "confirmed"
 FOUR_EYES_PRIORITIES: frozenset[str] = frozenset({"critical"})
@@ -119,6 +122,15 @@ def reason_problem(decision: str, reason: str | None, note: str) -> str | None:
         return f"not a reason for {decision}: one of {', '.join(codes)}"
     if reason == NOTE_REASON and not note.strip():
         return "the reason `other` needs a note saying what"
+    return None
+
+
+def note_problem(decision: str, alert: Mapping[str, Any], note: str) -> str | None:
+    """What is missing for `decision` on `alert` (NOTE_REQUIRED), or None."""
+    priorities: frozenset[str] = NOTE_REQUIRED.get(decision, frozenset())  # type: ignore[call-overload]
+    if alert.get("priority") in priorities and not note.strip():
+        verb = "dismiss" if decision == "dismissed" else f"mark as {decision}"
+        return f"a note is needed to {verb} a {alert['priority']} alert"
     return None
 
 

@@ -49,12 +49,14 @@ from screening.procedure import (
     FOUR_EYES_STEP,
     NEXT,
     NOTE_REASON,
+    NOTE_REQUIRED,
     REASONS,
     TEXT,
     UNDO_TEXT,
     allowed,
     gate_instruction,
     needs_four_eyes,
+    note_problem,
     reason_problem,
     state_of,
     undo_instruction,
@@ -192,9 +194,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
     problem = reason_problem(choice, reason, note)
     if problem is not None:
         return _error(400, problem)
-    if choice == "dismissed" and alert.get("priority") == "critical" and not note.strip():
-        # One click must not wave away a wanted person: say why it is a false match.
-        return _error(400, "a note is needed to dismiss a critical alert")
+    problem = note_problem(choice, alert, note)
+    if problem is not None:
+        return _error(400, problem)
     room = c.room
     four_eyes = c.console.console_four_eyes and needs_four_eyes(choice, alert)
     try:
@@ -339,7 +341,8 @@ async def procedure_rules(request: web.Request) -> web.StreamResponse:
         "reasons": {decision: [{"code": code, "label_key": f"reason.{code}",
                                 "needs_note": code == NOTE_REASON} for code in codes]
                     for decision, codes in REASONS.items()},
-        "note_required": {"dismissed": ["critical"]},
+        "note_required": {step: sorted(priorities)
+                          for step, priorities in NOTE_REQUIRED.items()},
         "four_eyes": {"enabled": console.console_four_eyes, "step": FOUR_EYES_STEP,
                       "priorities": sorted(FOUR_EYES_PRIORITIES)},
         "undo_window_s": console.console_undo_window_s,

@@ -20,6 +20,7 @@ from screening.procedure import (
     FINAL,
     REASONS,
     is_open,
+    note_problem,
     reason_problem,
     undo_instruction,
     undo_target,
@@ -201,3 +202,11 @@ def test_the_tail_says_why_who_seconded_and_what_was_undone() -> None:
                             "undoes": "dismissed", "decided_at": "2026-11-29T07:40:05+00:00"},
                            colour=False)
     assert "acknowledged by=ana undoes=dismissed" in line
+
+
+def test_a_critical_dismissal_needs_a_note_and_others_do_not() -> None:
+    assert note_problem("dismissed", {"priority": "critical"}, " ") == (
+        "a note is needed to dismiss a critical alert")
+    assert note_problem("dismissed", {"priority": "critical"}, "born 1997") is None
+    assert note_problem("dismissed", {"priority": "high"}, "") is None
+    assert note_problem("confirmed", {"priority": "critical"}, "") is None
