@@ -31,6 +31,8 @@ async def claim_alert(request: web.Request) -> web.StreamResponse:
     if take_over and user.role != SUPERVISOR:
         return _error(403, "only a supervisor may take a claim over")
     alert_id = alert["alert_id"]
+    if not c.feed.still_open(alert_id):
+        return _error(409, "the alert is decided: there is nothing to claim")
     try:
         held, other = await c.room.claim(alert_id, user.name, take_over=take_over)
     except RedisError:

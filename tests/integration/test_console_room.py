@@ -169,6 +169,8 @@ async def test_a_false_match_needs_a_reason_and_the_page_is_told_which(
     status, body = await step(page, aid, "dismissed", reason="different_person")
     assert (status, body["reason"], body["instruction"]) == (202, "different_person",
                                                               "PROCEED")
+    status, body = await call(page, "POST", f"/api/alerts/{aid}/claim")
+    assert (status, body["error"]) == (409, "the alert is decided: there is nothing to claim")
     [decision] = await committed(settings, settings.topic(settings.topic_decisions), 2.0)
     assert (decision["decision"], decision["reason"]) == ("dismissed", "different_person")
     audit = [orjson.loads(m.value) for m in
