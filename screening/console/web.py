@@ -30,6 +30,7 @@ from screening.console.auth import Sessions, Signer
 from screening.console.auth import verify_password as _verify_password
 from screening.console.feed import Event, Feed
 from screening.console.i18n import LANGUAGES, negotiate
+from screening.console.ledger import OpenLedger
 from screening.console.limits import Limits, LoginLimiter, Refused, client_address
 from screening.console.pages import STATIC, asset, console_page, login_page
 from screening.console.room import Room
@@ -435,12 +436,13 @@ def create_app(settings: Settings, console: Settings, *,
         log.warning("no SCREENING_CONSOLE_SESSION_SECRET: sessions end when the console stops")
         key = secrets.token_bytes(32)
     signer = Signer(key)
+    owns_redis = redis is None
+    redis = make_redis(settings) if redis is None else redis
     feed = feed or Feed(settings, lookback=console.console_lookback,
                         max_alerts=console.console_max_alerts,
                         instance=console.console_instance
-                        or f"{socket.gethostname()}.{console.console_port}")
-    owns_redis = redis is None
-    redis = make_redis(settings) if redis is None else redis
+                        or f"{socket.gethostname()}.{console.console_port}",
+                        ledger=OpenLedger(redis, settings.redis_prefix))
     store = SessionStore(redis, settings.redis_prefix, console.console_session_ttl_s)
     limits = Limits(per_address=console.console_signin_per_address,
                     per_pair=console.console_signin_per_address_name,

@@ -19,6 +19,7 @@ import pytest_asyncio
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from screening.audit.digests import Digester, require_key
+from screening.console.ledger import OpenLedger
 from screening.correlation.cases import record_case
 from screening.redis_client import make_redis
 from screening.security.clients import aiokafka_options
@@ -385,3 +386,46 @@ async def test_open_alerts_stay_among_thousands_of_decided_ones(
     assert {a["alert_id"] for a in opened} <= ids, "an open alert was dropped"
     assert (len(ids), snap["open"], snap["decided_left_out"]) == (103, 3, 1900)
 
+
+
+async def test_a_console_started_later_reads_back_every_open_alert_however_old(
+        console: Any, pages: Any, settings: Settings) -> None:
+    """The look-back is 5 alerts a partition; the open alert is 120 alerts back."""
+    first = await console(console_lookback=5)
+    old_open, old_decided = make_alert(priority="critical"), make_alert(priority="low")
+    await publish(settings, settings.topic_alerts, [old_open, old_decided])
+    await publish(settings, settings.topic_decisions, [{
+        "alert_id": old_decided["alert_id"], "decision": "dismissed", "analyst": "bulk",
+        "decided_at": datetime.now(UTC).isoformat(), "note": "", "reason": "exercise"}])
+    ledger = OpenLedger(make_redis(console_settings(settings)), settings.redis_prefix)
+    later = [make_alert(priority="low") for _ in range(120)]
+    await publish(settings, settings.topic_alerts, later)
+    await publish(settings, settings.topic_decisions, [{
+        "alert_id": a["alert_id"], "decision": "dismissed", "analyst": "bulk",
+        "decided_at": datetime.now(UTC).isoformat(), "note": "", "reason": "exercise"}
+        for a in later])
+    page = await signed_in(pages, first, SUPERVISOR)
+    snap = await next_event(page.events(), "snapshot")
+    assert snap["open"] == 1
+    for _ in range(50):  # noted in Redis after the batch that read it
+        if set(await ledger.load()) == {old_open["alert_id"]}:
+            break
+        await asyncio.sleep(0.1)
+    assert set(await ledger.load()) == {old_open["alert_id"]}
+
+    restarted = await console(console_lookback=5)
+    page = await signed_in(pages, restarted, SUPERVISOR)
+    snap = await next_event(page.events(), "snapshot")
+    ids = [a["alert_id"] for a in snap["alerts"]]
+    assert old_open["alert_id"] in ids, "an open alert older than the look-back was dropped"
+    assert old_decided["alert_id"] not in ids and len(ids) < 60, "the look-back is short"
+    assert snap["open"] == 1
+    # Decided now: no longer noted, and a console started next reads the look-back only.
+    assert (await step(page, old_open["alert_id"], "dismissed", reason="exercise",
+                       note="drill"))[0] == 202
+    for _ in range(50):
+        if not await ledger.load():
+            break
+        await asyncio.sleep(0.1)
+    assert await ledger.load() == {}
+    await ledger.redis.aclose()
