@@ -325,7 +325,8 @@ class Feed:
     async def _write_ledger(self) -> None:
         if self.ledger is None or not (self._opened or self._closed):
             return
-        opened, closed = self._opened, self._closed & self._ledgered
+        # (Every decided alert is crossed out: another replica may have noted it.)
+        opened, closed = self._opened, self._closed
         self._opened, self._closed = {}, set()
         try:
             await self.ledger.apply(opened, closed)
