@@ -134,6 +134,10 @@ pids+=($!)
 "$BIN/python" scripts/demo_analyst.py "http://127.0.0.1:$SCREENING_CONSOLE_PORT" duty \
     "$DEMO/duty.password" "$SECONDS_TO_RUN" >"$DEMO/analyst.log" 2>&1 &
 pids+=($!)
+# Critical confirmations need a second analyst (four eyes): the supervisor gives it.
+"$BIN/python" scripts/demo_analyst.py "http://127.0.0.1:$SCREENING_CONSOLE_PORT" chief \
+    "$DEMO/chief.password" "$SECONDS_TO_RUN" --second >"$DEMO/supervisor.log" 2>&1 &
+pids+=($!)
 env "${AS_CONSOLE[@]}" timeout "$((SECONDS_TO_RUN + 5))" "$BIN/screening" alerts tail || true
 sleep 5  # the simulator's last screens (--linger 8)
 
@@ -146,7 +150,7 @@ curl -s "http://127.0.0.1:$SCREENING_WEB_PORT/metrics" |
     grep -E '^screening_(scans|hits|deadletters|alerts_escalated)_total' | sed 's/^/  /'
 echo
 echo "  instructions that reached the terminals: $(grep -c INSTRUCTION "$DEMO/gates.log" || true) (screens: $DEMO/gates.log)"
-echo "  steps the duty analyst took: $(wc -l <"$DEMO/analyst.log") ($DEMO/analyst.log)"
+echo "  steps the duty analyst took: $(wc -l <"$DEMO/analyst.log") ($DEMO/analyst.log); second confirmations by the supervisor: $(wc -l <"$DEMO/supervisor.log")"
 echo "  simulator: $(tail -1 "$DEMO/simulate.log")"
 echo "  kiosk through the edge: $(tail -1 "$DEMO/simulate-edge.log")"
 echo "  edge: $(curl -s --cacert "$SCREENING_SECRETS_DIR/ca.crt" "$EDGE_URL/v1/health")"

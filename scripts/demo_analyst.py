@@ -22,7 +22,10 @@ import orjson
 PAUSE_S = 1.5  # between an analyst's steps: reading, calling the record's owner
 
 
-async def main(base: str, user: str, password: str, seconds: float) -> int:
+async def main(base: str, user: str, password: str, seconds: float,
+               second: bool = False) -> int:
+    """`second`: the supervisor's part, the second pair of eyes: confirm the critical
+    alerts another analyst confirmed (the console's `pending` events), nothing else."""
     # unsafe: cookies for an IP address (127.0.0.1), which aiohttp refuses by default.
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         async def token(path: str) -> str:
@@ -82,7 +85,15 @@ async def main(base: str, user: str, password: str, seconds: float) -> int:
                     elif line.startswith(b"data: "):
                         data += line[6:]
                     elif not line and data:
-                        if name == "alert":
+                        if name == "pending" and second:
+                            wait = orjson.loads(data)
+                            if wait.get("pending") and wait["alert_id"] not in seen:
+                                seen.add(wait["alert_id"])
+                                tasks.append(asyncio.create_task(step(
+                                    {"alert_id": wait["alert_id"],
+                                     "reference": wait["alert_id"][:8]},
+                                    "confirmed", "second analyst: record and person checked")))
+                        elif name == "alert" and not second:
                             alert = orjson.loads(data)
                             fresh = (alert["alert_id"] not in seen
                                      and not alert.get("escalated_at")
@@ -103,4 +114,4 @@ async def main(base: str, user: str, password: str, seconds: float) -> int:
 if __name__ == "__main__":
     url, who, password_file, span = sys.argv[1:5]
     sys.exit(asyncio.run(main(url.rstrip("/"), who, Path(password_file).read_text().strip(),
-                              float(span))))
+                              float(span), second="--second" in sys.argv[5:])))
