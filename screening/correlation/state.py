@@ -61,6 +61,7 @@ class CorrelationState:
         if not isinstance(self.redis, RedisCluster):
             replies = await self._call(parts, None)
         else:
+            await self.redis.initialize()  # the slots' map (a no-op once it is known)
             by_node: dict[Any, list[int]] = defaultdict(list)
             for i, f in enumerate(filed):
                 node = self.redis.get_node_from_key(state_key(self.prefix, f.kind,
