@@ -181,13 +181,14 @@ async def _grow(redis: Redis, store: WatchlistStore, name: str, path: Path,
 
 
 async def memory_and_load(sizes: list[int], notices: int, smv: int, workers: int | None,
-                          cache: Path) -> list[dict[str, Any]]:
+                          cache: Path, lists: tuple[str, ...] = tuple(LIST_FILES)
+                          ) -> list[dict[str, Any]]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp, own_redis(Path(tmp)) as port:
         for n in sizes:
             paths = lists_for(n, notices, smv, cache)
-            runs = [("sltd", workers), ("notice", workers), ("smv", workers)]
-            if workers != 0 and n == sizes[0]:
+            runs = [(name, workers) for name in LIST_FILES if name in lists]
+            if workers != 0 and n == sizes[0] and "sltd" in lists:
                 runs.insert(1, ("sltd", 0))  # in-process too: the parsing's CPU per record
             for name, w in runs:
                 row = await measure_list(port, name, paths[name], w)
@@ -372,7 +373,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {"run_at": datetime.now(UTC).isoformat(timespec="seconds"),
                                "machine": machine()}
     figures["memory"] = ([] if args.no_memory else
-                         await memory_and_load(sizes, args.notices, args.smv, args.workers, cache))
+                         await memory_and_load(sizes, args.notices, args.smv, args.workers, cache,
+                                               tuple(args.lists)))
     figures["update_latency"] = []
     if not args.no_latency:
         for rate in args.rate:
@@ -401,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--notices", type=int, default=20_000, help="notices per set")
     p.add_argument("--smv", type=int, default=100_000, help="stolen vehicles per set")
     p.add_argument("--workers", type=int, default=None, help="loader processes (default auto)")
+    p.add_argument("--lists", nargs="+", choices=list(LIST_FILES), default=list(LIST_FILES),
+                   help="the lists whose memory and load rate are measured (default all)")
     p.add_argument("--no-latency", action="store_true", help="skip the update-latency run")
     p.add_argument("--no-memory", action="store_true", help="skip the memory and load runs")
     p.add_argument("--rate", type=float, nargs="+", default=[5000.0, 1000.0],
