@@ -117,7 +117,7 @@ class EntriesLayout:
         self.body_tables = body_tables
         self.restore = restore
 
-    def buckets(self, records: int, max_entries: int) -> dict[str, int]:
+    def buckets(self, records: int, max_entries: int, max_value: int = 64) -> dict[str, int]:
         return {t: next_pow2(records * n / PER_BUCKET) for t, n in self.per_record.items()}
 
     def slot(self, version: Version, keys: Keys, lookup: Lookup) -> tuple[str, str]:

@@ -35,6 +35,7 @@ from screening.watchlists.indexer import upsert_records
 from screening.watchlists.lists import LISTS
 from screening.watchlists.sltd import compact, layout
 from screening.watchlists.sltd.blocks import (
+    SMV_WEIGHT,
     BlockResult,
     Grouped,
     Groups,
@@ -46,6 +47,7 @@ from screening.watchlists.sltd.blocks import (
     parse_range,
     read_blocks,
 )
+from screening.watchlists.smv import compact as smv
 from screening.watchlists.store import Version, WatchlistStore
 from screening.watchlists.updates import replay_journal
 
@@ -129,23 +131,33 @@ def estimate_counts(paths: Sequence[Path], sample_bytes: int = 1 << 20) -> dict[
     return est
 
 
-def bucket_plan_for(counts: dict[str, int], max_entries: int) -> dict[str, int]:
+def bucket_plan_for(counts: dict[str, int], max_entries: int, max_value: int = 64
+                    ) -> dict[str, int]:
     """Bucket counts per table, each list's from its own count (its layout sizes them),
     and `seen` for live updates."""
     plan: dict[str, int] = {"seen": 256}
     for name, lst in LISTS.items():
-        plan.update(lst.layout.buckets(counts.get(name, 0), max_entries))
+        plan.update(lst.layout.buckets(counts.get(name, 0), max_entries, max_value))
     return plan
+
+
+async def _config_int(store: WatchlistStore, name: str, default: int) -> int:
+    try:
+        got: dict[Any, Any] = dict(await store.redis.config_get(name))
+        value = got.get(name.encode()) or got.get(name)
+        return max(8, int(value)) if value is not None else default
+    except (RedisError, ValueError, TypeError):
+        return default
 
 
 async def listpack_limit(store: WatchlistStore) -> int:
     """The server's hash-max-listpack-entries (Redis's default 128 when it won't say)."""
-    try:
-        got: dict[Any, Any] = dict(await store.redis.config_get("hash-max-listpack-entries"))
-        value = got.get(b"hash-max-listpack-entries") or got.get("hash-max-listpack-entries")
-        return max(8, int(value)) if value is not None else 128
-    except (RedisError, ValueError, TypeError):
-        return 128
+    return await _config_int(store, "hash-max-listpack-entries", 128)
+
+
+async def listpack_value_limit(store: WatchlistStore) -> int:
+    """The server's hash-max-listpack-value (Redis's default 64 when it won't say)."""
+    return await _config_int(store, "hash-max-listpack-value", 64)
 
 
 async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: float = 30.0,
@@ -163,7 +175,8 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                                              for p in paths)))
     estimate = await asyncio.to_thread(estimate_counts, list(paths))
     report = LoadReport(version=new_version_id())
-    plan = bucket_plan_for(estimate, await listpack_limit(store))
+    plan = bucket_plan_for(estimate, await listpack_limit(store),
+                           await listpack_value_limit(store))
     version = await store.create_version(report.version, plan)
     position = await store.begin_load(version)
     log.info("load started", extra=kv(version=version.id, files=len(paths), bytes=total_bytes,
@@ -171,7 +184,8 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     if workers is None:
         workers = (os.cpu_count() or 1) if total_bytes > 32 << 20 else 0
     block_plan = Plan(store.data_prefix, version.id, plan[layout.DOC_TABLE],
-                      plan[layout.ID_TABLE], store.batch.node_of_slot())
+                      plan[layout.ID_TABLE], store.batch.node_of_slot(),
+                      (plan[smv.RECORDS], plan[smv.VINS], plan[smv.PLATES]))
     pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
                                 initializer=init_process, initargs=(block_plan,))
             if workers > 0 else None)
@@ -182,8 +196,9 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     done_bytes = 0
     pending: deque[asyncio.Future[BlockResult]] = deque()
     writing: asyncio.Task[None] | None = None  # the group being written, while the next fills
-    repeats: list[tuple[bytes, bytes]] = []  # id table fields met again (ids listed twice)
-    group_records = min(GROUP_RECORDS[1], max(GROUP_RECORDS[0], estimate.get("sltd", 0) // 2))
+    repeats: list[tuple[bytes, bytes]] = []  # fields where an id was met again (bulk.lua)
+    weight = estimate.get("sltd", 0) + SMV_WEIGHT * estimate.get("smv", 0)
+    group_records = min(GROUP_RECORDS[1], max(GROUP_RECORDS[0], weight // 2))
 
     def done(value: T) -> asyncio.Future[T]:
         """A result computed here, where there is no pool, as the pool would hand it."""
@@ -205,8 +220,9 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             await writing
         jobs: list[tuple[int, asyncio.Future[Grouped]]] = []
         for table, chunks in groups.take():
-            jobs.append((table, done(group_entries(chunks)) if pool is None else
-                         loop.run_in_executor(pool, group_entries, chunks)))
+            mode = groups.mode(table)
+            jobs.append((table, done(group_entries(chunks, mode)) if pool is None else
+                         loop.run_in_executor(pool, group_entries, chunks, mode)))
         writing = asyncio.create_task(write(jobs))
 
     try:
@@ -219,6 +235,7 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             if groups.pending >= group_records:
                 await write_group()
             counts["sltd"] += result.sltd
+            counts["smv"] += result.smv
             for where, why in result.errors:
                 report.note_error(f"{where}: {why}")
             for where, line in result.others:
@@ -252,7 +269,12 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         await writing
         # An id listed twice (in blocks or files apart): the later record wins, as it
         # does within a block and as a live update would.
-        counts["sltd"] -= await compact.settle_repeats(store, version, repeats)
+        # SMV bodies were replaced in place by the later line (their earlier index
+        # entries stay, harmless: a candidate is verified against the body it finds).
+        id_fields = f":{layout.ID_TABLE}:".encode()
+        counts["smv"] -= sum(1 for key, _ in repeats if id_fields not in key)
+        counts["sltd"] -= await compact.settle_repeats(
+            store, version, [r for r in repeats if id_fields in r[0]])
         await _flush(store, version, others, counts, report)
         await store.redis.set(store.sample_key(version.id), orjson.dumps(sampler.items))
         # Live updates applied to the old version while this one was filling.

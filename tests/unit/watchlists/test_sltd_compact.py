@@ -120,7 +120,7 @@ def test_blocks_report_bad_lines_with_their_place_and_pass_other_lists_on(tmp_pa
             "status": "lost"}
     lines = [orjson.dumps(good), b"", b"{not json", b"[1]", orjson.dumps({"list": "x"}),
              orjson.dumps({**good, "status": "found"}),
-             orjson.dumps({"list": "smv", "id": "V1"}), orjson.dumps({**good, "id": "S2"})]
+             orjson.dumps({"list": "notice", "id": "N1"}), orjson.dumps({**good, "id": "S2"})]
     path = tmp_path / "a.ndjson"
     path.write_bytes(b"\n".join(lines))
     blocks = list(read_blocks([path], block_bytes=64))
