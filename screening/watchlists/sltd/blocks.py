@@ -288,26 +288,25 @@ def group_entries(chunks: list[bytes], mode: bytes = b"q") -> Grouped:
 
 def _group_packed(chunks: list[bytes]) -> Grouped:
     fields: dict[int, dict[bytes, bytearray]] = {}
+    seen: set[tuple[int, bytes]] = set()  # the same key of one record twice: once
     for b, item in entries(chunks):
+        if (b, item) in seen:
+            continue
+        seen.add((b, item))
         bucket = fields.get(b)
         if bucket is None:
             bucket = fields[b] = {}
-        fld, value = item[:1], item[1:]
+        fld = item[:1]
         have = bucket.get(fld)
         if have is None:
-            bucket[fld] = bytearray(value)
-        elif value not in _chunks(have):  # the same key of one record twice
-            have += value
+            bucket[fld] = bytearray(item[1:])
+        else:
+            have += item[1:]
     out: Grouped = []
     for b, bucket in fields.items():
         body = b"".join(b"$1\r\n%b\r\n$%d\r\n%b\r\n" % (f, len(v), v) for f, v in bucket.items())
         out.append((b, len(bucket), body))
     return out
-
-
-def _chunks(value: bytearray) -> list[bytes]:
-    w = smv.ENTRY_BYTES
-    return [bytes(value[i:i + w]) for i in range(0, len(value), w)]
 
 
 class Groups:

@@ -75,12 +75,16 @@ def _when_text(packed: bytes) -> str | None:
     return rest
 
 
+# VIN characters as the digits of base 33 that int() reads ("0"-"9", "a"-"w").
+_AS_DIGITS = str.maketrans({c: "0123456789abcdefghijklmnopqrstuvw"[i]
+                            for i, c in enumerate(_VIN_CHARS)})
+_VIN_SET = frozenset(_VIN_CHARS)
+
+
 def pack_vin(vin: str) -> bytes:
-    if len(vin) != 17 or any(c not in _VIN_INDEX for c in vin):
+    if len(vin) != 17 or not _VIN_SET.issuperset(vin):
         return vin.encode()
-    n = 0
-    for c in vin:
-        n = n * 33 + _VIN_INDEX[c]
+    n = int(vin.translate(_AS_DIGITS), 33)
     digits = bytearray()
     for _ in range(11):  # 33**17 < 224**11
         n, r = divmod(n, _BASE)
