@@ -120,7 +120,7 @@ class EntriesLayout:
     def buckets(self, records: int, max_entries: int, max_value: int = 64) -> dict[str, int]:
         return {t: next_pow2(records * n / PER_BUCKET) for t, n in self.per_record.items()}
 
-    def slot(self, version: Version, keys: Keys, lookup: Lookup) -> tuple[str, str]:
+    def slot(self, version: Version, keys: Keys, lookup: Lookup) -> tuple[str, str | bytes]:
         return version.key(keys, *lookup), lookup[1]
 
     def slots(self, version: Version, keys: Keys, table: str, fields: Sequence[str]
@@ -131,6 +131,10 @@ class EntriesLayout:
 
     def decode(self, table: str, raw: bytes | None) -> list[Found]:
         return parse_entries(raw)
+
+    def stored(self, entry: Entry) -> str | bytes:
+        """An entry's value as stored (decode reads it back)."""
+        return entry.value
 
     def record(self, table: str, raw: bytes) -> dict[str, Any]:
         return read_body(raw)
@@ -167,29 +171,28 @@ class EntriesLayout:
         removals: list[WriteOp] = []
         found = 0
         for rid, new in indexed:
-            puts += [("p", version.key(dk, e.table, e.field), e.field, e.record_id, e.value)
-                     for e in new.entries]
+            puts += [("p", *self.slot(version, dk, (e.table, e.field)), e.record_id,
+                      self.stored(e)) for e in new.entries]
             puts += [("s", version.key(dk, b.table, b.record_id), b.record_id, "", b.value)
                      for b in new.blobs]
             if (before := old.get(rid)) is not None:
                 kept = {(e.table, e.field) for e in new.entries}
-                removals += _removals(version, dk, [e for e in before.entries
-                                                    if (e.table, e.field) not in kept],
-                                      [b.table for b in before.blobs
-                                       if b.table not in {n.table for n in new.blobs}], rid)
+                removals += self._removals(version, dk, [e for e in before.entries
+                                                         if (e.table, e.field) not in kept],
+                                           [b.table for b in before.blobs
+                                            if b.table not in {n.table for n in new.blobs}], rid)
         for rid in gone:
             if (before := old.get(rid)) is None:
                 continue
             found += 1
-            removals += _removals(version, dk, before.entries, [b.table for b in before.blobs],
-                                  rid)
+            removals += self._removals(version, dk, before.entries,
+                                       [b.table for b in before.blobs], rid)
         # Puts before removals: a record being replaced is never absent in between.
         return Changes(puts + removals, found)
 
-
-def _removals(version: Version, keys: Keys, entries: Sequence[Entry], blob_tables: Sequence[str],
-              record_id: str) -> list[WriteOp]:
-    ops: list[WriteOp] = [("d", version.key(keys, e.table, e.field), e.field, e.record_id, "")
-                          for e in entries]
-    ops += [("x", version.key(keys, t, record_id), record_id, "", "") for t in blob_tables]
-    return ops
+    def _removals(self, version: Version, keys: Keys, entries: Sequence[Entry],
+                  blob_tables: Sequence[str], record_id: str) -> list[WriteOp]:
+        ops: list[WriteOp] = [("d", *self.slot(version, keys, (e.table, e.field)), e.record_id,
+                               "") for e in entries]
+        ops += [("x", version.key(keys, t, record_id), record_id, "", "") for t in blob_tables]
+        return ops

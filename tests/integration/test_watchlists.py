@@ -406,8 +406,8 @@ async def test_an_update_read_back_from_the_stored_record_leaves_no_stale_entry(
         set(), set(), {"notice:N-1"}]
     assert await _entries_of(redis_client, settings, "ekey", "E-1") == 0
     expected = person_index(NoticeRecord.model_validate(renamed), NOTICE_TABLES).entries
-    assert await _entries_of(redis_client, settings, "nkey", "N-1") == sum(
-        e.table == "nkey" for e in expected)
+    assert await _entries_of(redis_client, settings, NOTICE_TABLES.names, "N-1") == sum(
+        e.table == NOTICE_TABLES.names for e in expected)
 
     await apply_updates(store, [update("delete", renamed)])
     assert await screen_travellers(store, {**ana, "surname": "DE WIT",
