@@ -79,20 +79,38 @@ def ref_of(list_name: str, record_id: str) -> str:
     return f"{list_name}:{record_id}"
 
 
-def body_bytes(data: dict[str, Any]) -> bytes:
+_PRESET = b"~"  # a raw deflate stream with the layout's preset dictionary follows
+
+
+def body_bytes(data: dict[str, Any], zdict: bytes | None = None) -> bytes:
     """A body as stored: JSON, compressed when long (JSON starts with "{", zlib never).
-    Compressed bytes are stuffed so as to hold no NUL, which the batch scripts split
-    arguments on: 01 becomes 01 02, 00 becomes 01 01 (under 1 % longer)."""
+    With a preset dictionary (the strings a list's bodies all have: their keys, common
+    values), a raw deflate stream behind "~" instead: a notice's profile in about 60 %
+    of zlib's bytes. Compressed bytes are stuffed so as to hold no NUL, which the batch
+    scripts split arguments on: 01 becomes 01 02, 00 becomes 01 01 (under 1 % longer)."""
     raw = orjson.dumps(data)
     if len(raw) <= COMPRESS_OVER:
         return raw
-    return zlib.compress(raw, 6).replace(b"\x01", b"\x01\x02").replace(b"\x00", b"\x01\x01")
+    if zdict is None:
+        packed = zlib.compress(raw, 6)
+    else:
+        z = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, zdict)
+        packed = _PRESET + z.compress(raw) + z.flush()
+    return packed.replace(b"\x01", b"\x01\x02").replace(b"\x00", b"\x01\x01")
 
 
-def read_body(raw: bytes) -> dict[str, Any]:
+def read_body(raw: bytes, zdict: bytes | None = None) -> dict[str, Any]:
+    """A stored body back (`zdict`: the dictionary body_bytes was given, if any)."""
     if raw[:1] != b"{":
         # Left to right, a 01 always starts a stuffed pair: 01 01 is 00, then 01 02 is 01.
-        raw = zlib.decompress(raw.replace(b"\x01\x01", b"\x00").replace(b"\x01\x02", b"\x01"))
+        raw = raw.replace(b"\x01\x01", b"\x00").replace(b"\x01\x02", b"\x01")
+        if raw[:1] == _PRESET:
+            if zdict is None:
+                raise ValueError("a body compressed with a preset dictionary, read without it")
+            z = zlib.decompressobj(-15, zdict)
+            raw = z.decompress(raw[1:]) + z.flush()
+        else:
+            raw = zlib.decompress(raw)
     data: dict[str, Any] = orjson.loads(raw)
     return data
 
@@ -109,8 +127,9 @@ class EntriesLayout:
 
     def __init__(self, list_name: str, per_record: dict[str, float],
                  index: Callable[[Any], Indexed], *, body_tables: tuple[str, ...],
-                 restore: Restore) -> None:
+                 restore: Restore, zdict: bytes | None = None) -> None:
         self.list_name = list_name
+        self.zdict = zdict  # the preset dictionary its bodies are compressed with
         self.per_record = per_record
         self.tables = tuple(per_record)
         self.index = index
@@ -137,7 +156,7 @@ class EntriesLayout:
         return entry.value
 
     def record(self, table: str, raw: bytes) -> dict[str, Any]:
-        return read_body(raw)
+        return read_body(raw, self.zdict)
 
     async def _stored(self, store: WatchlistStore, version: Version,
                       ids: Sequence[str]) -> dict[str, Indexed]:
@@ -148,7 +167,7 @@ class EntriesLayout:
         out: dict[str, Indexed] = {}
         for (table, rid), value in zip(refs, raw, strict=True):
             if value:
-                out[rid] = self.index(self.restore(table, read_body(value)))
+                out[rid] = self.index(self.restore(table, read_body(value, self.zdict)))
         return out
 
     async def changes(self, store: WatchlistStore, version: Version, upserts: Sequence[Any],

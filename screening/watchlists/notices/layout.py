@@ -46,6 +46,22 @@ class PersonTables(NamedTuple):
 
 
 NOTICE_TABLES = PersonTables("nk", "ndoc", "nrec")
+
+# The preset dictionary persons' profiles are compressed with (generic.body_bytes): the
+# keys and common values of persons.notice_profile and of the record's summary. Part of
+# the stored format: changing it is a new layout (new table names), never an edit.
+PROFILE_DICT = (
+    b'"script":"Cyrl"},{"script":"Arab"},{"script":"Hans"},"action":"locate",'
+    b'"action":"discreet_check","action":"specific_check","action":"protect",'
+    b'"action":"refuse_entry","action":"inform","colour":"yellow","colour":"blue",'
+    b'"colour":"green","colour":"orange","colour":"purple","colour":"black","colour":"un",'
+    b',1,0]],1],[1,[["' b',2,0],["' b',4,0],["' b',6,0]],1]],' b',1,4],["' b'],["'
+    b'"issued_at":"20' b'T00:00:00Z","valid_until":"20' b'"nationalities":["'
+    b'"date_of_birth":"19' b'"sex":"M",' b'"sex":"F",' b'"dob":"19' b'"nat":["'
+    b'"forms":[[0,[["' b'"colour":"red","names":["' b'"documents":[{"number":"'
+    b'","issuing_state":"' b'"},{"number":"' b'","script":"Latn"},{"surname":"'
+    b'"names":[{"surname":"' b'","given_names":"' b'","script":"Latn"}],'
+    b'"action":"arrest","owner":"NCB-' b'"summary":{"id":"' b'{"id":"')
 PREVIOUS_NAMES = "nkey"  # the name table with the keys as fields: refused, never misread
 KEYS_PER_NOTICE = 21.0  # name keys a notice takes, on average (the mock's, measured)
 
@@ -60,7 +76,7 @@ def person_index(record: Any, tables: PersonTables) -> Indexed:
                for key in sorted(persons.notice_keys(profile))]
     entries += [Entry(tables.documents, document_field(d.number, d.issuing_state), record.id)
                 for d in record.documents]
-    blob = Blob(tables.profiles, record.id, body_bytes(profile))
+    blob = Blob(tables.profiles, record.id, body_bytes(profile, PROFILE_DICT))
     return Indexed(entries=tuple(dict.fromkeys(entries)), blobs=(blob,))
 
 
@@ -156,4 +172,5 @@ class NoticeLayout(EntriesLayout):
 LAYOUT = NoticeLayout("notice", {NOTICE_TABLES.names: KEYS_PER_NOTICE,
                                  NOTICE_TABLES.documents: 1.0, NOTICE_TABLES.profiles: 1.0},
                       lambda record: person_index(record, NOTICE_TABLES),
-                      body_tables=(NOTICE_TABLES.profiles,), restore=_notice)
+                      body_tables=(NOTICE_TABLES.profiles,), restore=_notice,
+                      zdict=PROFILE_DICT)
