@@ -54,7 +54,7 @@ _BULK = _script("bulk")  # bulk loads' merges (write_bulk)
 # Arguments per script call: big enough to amortise, small enough not to stall Redis.
 CHUNK = 4000
 
-WriteOp = tuple[str, str, str | bytes, str, str | bytes]  # (op, key, field, id, value)
+WriteOp = tuple[str, str, str | bytes, str | bytes, str | bytes]  # (op, key, field, id, value)
 
 
 class BatchOps:
@@ -141,7 +141,7 @@ class BatchOps:
     async def _write_chunk(self, ops: Sequence[WriteOp], node: Any) -> None:
         parts: list[bytes] = []
         for op, key, field, rid, value in ops:
-            parts += [op.encode(), key.encode(), _b(field), rid.encode(), _b(value)]
+            parts += [op.encode(), key.encode(), _b(field), _b(rid), _b(value)]
         await self._call("write", _WRITE, b"\0".join(parts), node=node)
 
     async def write_packed(self, packed: bytes, node_name: str | None = None) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from screening.watchlists.actions import b36, moment_of, moment_text
+from screening.watchlists.actions import b36, moment_of
 
 US = b"\x1f"
 _PACKED = b"\x7f"
@@ -54,25 +54,87 @@ NAMES = ("id", "vin", "plate", "plate_country", "make", "model", "colour", "repo
          "action", "owner", "valid_until")
 
 
+def _digits(n: int, width: int) -> bytes:
+    """n as `width` base-224 digits (bytes 0x20-0xFF), most significant first."""
+    out = bytearray(width)
+    for i in range(width - 1, -1, -1):
+        n, r = divmod(n, _BASE)
+        out[i] = 0x20 + r
+    return bytes(out)
+
+
+def _number(raw: bytes) -> int:
+    n = 0
+    for b in raw:
+        n = n * _BASE + b - 0x20
+    return n
+
+
+# A date: its days since 1900 in three digits; a time in whole seconds: its seconds since
+# 1900 in five (up to 2200 either way: models.common.EVENT_YEARS); any other time "i"
+# and its ISO text (twenty characters at least). Their lengths tell them apart.
+_DATE_WIDTH, _SECONDS_WIDTH = 3, 5
+
+
 def _when(value: date | datetime | None) -> bytes:
     if value is None:
         return b""
     if isinstance(value, datetime):  # aware (the model refuses naive times)
         if value.microsecond == 0 and value >= _EPOCH_DT:
-            return b"t" + moment_text(value).encode()
+            return _seconds(value)
         return b"i" + value.isoformat().encode()
-    return b"d" + b36((value - _EPOCH).days).encode()
+    return _digits((value - _EPOCH).days, _DATE_WIDTH)
+
+
+def _seconds(value: datetime) -> bytes:
+    return _digits(max(0, int((value - _EPOCH_DT).total_seconds())), _SECONDS_WIDTH)
+
+
+def _moment_text(raw: bytes) -> str:
+    return moment_of(b36(_number(raw))) or ""
 
 
 def _when_text(packed: bytes) -> str | None:
     if not packed:
         return None
-    kind, rest = packed[:1], packed[1:].decode()
-    if kind == b"d":
-        return (_EPOCH + timedelta(days=int(rest, 36))).isoformat()
-    if kind == b"t":
-        return moment_of(rest)
-    return rest
+    if len(packed) == _DATE_WIDTH:
+        return (_EPOCH + timedelta(days=_number(packed))).isoformat()
+    if len(packed) == _SECONDS_WIDTH:
+        return _moment_text(packed)
+    return packed[1:].decode()
+
+
+# Ids and plates of digits, capital letters, spaces and hyphens (most of them) in base
+# 224 behind a byte 0x80 + their length: a lone 0x80-0xBF never starts UTF-8 text.
+_TEXT_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ -"
+_TEXT_INDEX = {c: i for i, c in enumerate(_TEXT_CHARS)}
+_TEXT_SET = frozenset(_TEXT_CHARS)
+_TEXT_WIDTH = [0]
+while len(_TEXT_WIDTH) < 64:  # base-224 digits that hold any text of that length
+    n, w = len(_TEXT_CHARS) ** len(_TEXT_WIDTH), 0
+    while _BASE ** w < n:
+        w += 1
+    _TEXT_WIDTH.append(w)
+
+
+def pack_text(text: str) -> bytes:
+    """An id or a plate as the body holds it (the write ops name a body by its id so)."""
+    if not 0 < len(text) < 64 or not _TEXT_SET.issuperset(text):
+        return text.encode()
+    n = 0
+    for c in text:
+        n = n * 38 + _TEXT_INDEX[c]
+    return bytes((0x80 + len(text),)) + _digits(n, _TEXT_WIDTH[len(text)])
+
+
+def unpack_text(raw: bytes) -> str:
+    if not raw or not 0x80 <= raw[0] < 0xC0:
+        return raw.decode()
+    n, out = _number(raw[1:]), []
+    for _ in range(raw[0] - 0x80):
+        n, r = divmod(n, 38)
+        out.append(_TEXT_CHARS[r])
+    return "".join(reversed(out))
 
 
 # VIN characters as the digits of base 33 that int() reads ("0"-"9", "a"-"w").
@@ -122,10 +184,10 @@ def pack_fields(rid: str, vin: str | None, plate: str | None, country: str | Non
     `when` already packed: pack_when)."""
     own = (_OWN_NCB if owner and country and owner == f"NCB-{country}"
            else owner.encode() if owner else b"")
-    parts = [rid.encode(), pack_vin(vin) if vin else b"", (plate or "").encode(),
+    parts = [pack_text(rid), pack_vin(vin) if vin else b"", pack_text(plate) if plate else b"",
              (country or "").encode(), _coded(make, _MAKE), (model or "").encode(),
              _coded(colour, _COLOUR), when, _coded(action, _ACTION), own,
-             moment_text(until).encode() if until else b""]
+             _seconds(until) if until else b""]
     while not parts[-1]:
         parts.pop()
     return US.join(parts)
@@ -147,12 +209,12 @@ def unpack(raw: bytes) -> dict[str, Any]:
     parts += [b""] * (len(NAMES) - len(parts))
     rid, vin, plate, country, make, model, colour, when, action, owner, until = parts[:11]
     values: dict[str, Any] = {
-        "id": rid.decode(), "vin": _unpack_vin(vin) if vin else None,
-        "plate": plate.decode() or None, "plate_country": country.decode() or None,
+        "id": unpack_text(rid), "vin": _unpack_vin(vin) if vin else None,
+        "plate": unpack_text(plate) or None, "plate_country": country.decode() or None,
         "make": _text(make, _MAKE_OF) if make else None, "model": model.decode() or None,
         "colour": _text(colour, _COLOUR_OF) if colour else None,
         "reported_at": _when_text(when), "action": _text(action, _ACTION_OF) if action else None,
         "owner": (f"NCB-{country.decode()}" if owner == _OWN_NCB
                   else owner.decode() if owner else None),
-        "valid_until": moment_of(until.decode()) if until else None}
+        "valid_until": _moment_text(until) if until else None}
     return {k: v for k, v in values.items() if v}

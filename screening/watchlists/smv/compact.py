@@ -223,7 +223,7 @@ class SmvLayout:
                 continue
             digest = id_digest(rid)
             key, fld = self._record_slot(version, dk, digest)
-            puts.append(("p", key, fld, rid, value))
+            puts.append(("p", key, fld, body.pack_text(rid), value))
             new = self._index_ops(version, dk, digest, record.vin, record.plate)
             puts += [("a", k, f, "", e) for k, f, e in new]
             if (before := old.get(rid)) is not None:
@@ -237,7 +237,7 @@ class SmvLayout:
             found += 1
             digest = id_digest(rid)
             key, fld = self._record_slot(version, dk, digest)
-            removals.append(("d", key, fld, rid, ""))
+            removals.append(("d", key, fld, body.pack_text(rid), ""))
             removals += [("r", k, f, "", e) for k, f, e in
                          self._index_ops(version, dk, digest, before.get("vin"),
                                          before.get("plate"))]

@@ -67,7 +67,8 @@ def _instant(value: str | None) -> Any:
 
 def test_a_standard_vin_is_packed_into_eleven_bytes() -> None:
     record = SmvRecord.model_validate({"list": "smv", "id": "S", "vin": "WVWZZZ1JZXW000001"})
-    assert len(body.pack(record)) == len("S") + 1 + 12  # id, US, marker + 11 (no empty tail)
+    # id, US, marker + 11 (no empty tail)
+    assert len(body.pack(record)) == len(body.pack_text("S")) + 1 + 12
 
 
 def test_common_values_take_one_byte_and_read_back() -> None:
@@ -77,12 +78,21 @@ def test_common_values_take_one_byte_and_read_back() -> None:
     record = SmvRecord.model_validate(data)
     packed = body.pack(record)
     # id, vin (none), plate, country, make, model, colour, date (none), action, owner
-    assert len(packed) == 1 + 0 + 6 + 1 + 1 + 4 + 1 + 0 + 1 + 1 + 9
+    assert len(packed) == (len(body.pack_text("S")) + 0 + len(body.pack_text("AB 123")) + 1 + 1
+                           + 4 + 1 + 0 + 1 + 1 + 9)
     assert body.unpack(packed) == {k: v for k, v in data.items() if k != "list"}
     # The same values outside the tables (or an owner not the plate country's) as text.
     other = {**data, "make": "Trabant", "colour": "mauve", "owner": "NCB-F"}
     assert body.unpack(body.pack(SmvRecord.model_validate(other))) == {
         k: v for k, v in other.items() if k != "list"}
+
+
+@given(st.text("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ -", min_size=1, max_size=70))
+def test_ids_and_plates_of_capitals_digits_spaces_and_hyphens_are_packed(text: str) -> None:
+    packed = body.pack_text(text)
+    assert body.unpack_text(packed) == text
+    assert not set(packed) & {0, 0x1E, 0x1F}
+    assert len(packed) <= len(text) + 1 and (len(text) < 10 or len(packed) < len(text))
 
 
 def test_a_look_up_keeps_only_its_own_keys_entries_of_a_packed_field() -> None:
