@@ -94,7 +94,7 @@ def body_bytes(data: dict[str, Any], zdict: bytes | None = None) -> bytes:
     if zdict is None:
         packed = zlib.compress(raw, 6)
     else:
-        z = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, zdict)
+        z = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, zdict)
         packed = _PRESET + z.compress(raw) + z.flush()
     return packed.replace(b"\x01", b"\x01\x02").replace(b"\x00", b"\x01\x01")
 

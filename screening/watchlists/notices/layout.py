@@ -26,7 +26,6 @@ from hashlib import blake2b
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from screening.exceptions import WatchlistUnavailable
-
 from screening.matching import persons
 from screening.matching.documents import document_field
 from screening.watchlists.base import Found

@@ -304,7 +304,8 @@ def _group_packed(chunks: list[bytes]) -> Grouped:
             have += item[1:]
     out: Grouped = []
     for b, bucket in fields.items():
-        body = b"".join(b"$1\r\n%b\r\n$%d\r\n%b\r\n" % (f, len(v), v) for f, v in bucket.items())
+        body = b"".join(b"$1\r\n%b\r\n$%d\r\n%b\r\n" % (f, len(v), bytes(v))
+                        for f, v in bucket.items())
         out.append((b, len(bucket), body))
     return out
 

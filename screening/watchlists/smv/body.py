@@ -177,7 +177,7 @@ def _text(raw: bytes, table: dict[bytes, str]) -> str:
     return table.get(raw) or raw.decode()
 
 
-def pack_fields(rid: str, vin: str | None, plate: str | None, country: str | None,
+def pack_fields(rid: str, vin: str | None, plate: str | None, *, country: str | None,
                 make: str | None, model: str | None, colour: str | None, when: bytes,
                 action: str | None, owner: str | None, until: datetime | None) -> bytes:
     """The body of a record given field by field (bulk loads call it without a model;
@@ -198,9 +198,10 @@ def pack_when(value: date | datetime | None) -> bytes:
 
 
 def pack(record: Any) -> bytes:
-    return pack_fields(record.id, record.vin, record.plate, record.plate_country, record.make,
-                       record.model, record.colour, _when(record.reported_at), record.action,
-                       record.owner, record.valid_until)
+    return pack_fields(record.id, record.vin, record.plate, country=record.plate_country,
+                       make=record.make, model=record.model, colour=record.colour,
+                       when=_when(record.reported_at), action=record.action,
+                       owner=record.owner, until=record.valid_until)
 
 
 def unpack(raw: bytes) -> dict[str, Any]:

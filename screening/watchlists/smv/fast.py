@@ -86,11 +86,13 @@ def fast_smv(data: dict[str, Any]) -> Smv | None:
                 return None
             when = body.pack_when(moment)
     until = None
-    if (text := data.get("valid_until")) is not None:
-        if type(text) is not str or (until := _moment(text, midnight_is_date=False)) is None:
-            return None
-    packed = body.pack_fields(rid, vin, plate, country, data.get("make"), data.get("model"),
-                              data.get("colour"), when, action, data.get("owner"), until)
+    text = data.get("valid_until")
+    if text is not None and (type(text) is not str
+                             or (until := _moment(text, midnight_is_date=False)) is None):
+        return None
+    packed = body.pack_fields(rid, vin, plate, country=country, make=data.get("make"),
+                              model=data.get("model"), colour=data.get("colour"), when=when,
+                              action=action, owner=data.get("owner"), until=until)
     return Smv(rid, vin, plate, packed)
 
 

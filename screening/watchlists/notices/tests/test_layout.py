@@ -54,6 +54,7 @@ def test_name_fields_are_digests_and_documents_keep_theirs() -> None:
                           name_slot("j:DRSHNKRST:1980", 64)[1])
     assert isinstance(fld, bytes) and len(fld) == 4 and b"\0" not in fld
     keys, fields = LAYOUT.slots(version, Keys("p"), NOTICE_TABLES.names, ["a", "b"])
+    assert keys[0] == f"p:v1:{NOTICE_TABLES.names}:{name_slot('a', 64)[0]}"
     assert fields == [name_slot("a", 64)[1], name_slot("b", 64)[1]]
     assert LAYOUT.slot(version, Keys("p"), (NOTICE_TABLES.documents, "X1|FRA"))[1] == "X1|FRA"
 

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.watchlists.smv import body
 from screening.exceptions import WatchlistUnavailable
 from screening.watchlists.base import Found
 from screening.watchlists.keys import Keys
 from screening.watchlists.sltd.layout import GROWTH
+from screening.watchlists.smv import body
 from screening.watchlists.smv.compact import (
     ENTRY_BYTES,
     SmvLayout,
@@ -23,8 +23,8 @@ from screening.watchlists.smv.compact import (
     key_digest,
     key_slot,
 )
-from screening.watchlists.store import Version
 from screening.watchlists.smv.record import SmvRecord
+from screening.watchlists.store import Version
 
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp")),
                min_size=1, max_size=20).map(str.strip).filter(bool)
