@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from hashlib import blake2b
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -95,6 +96,7 @@ _PACKED_DOB = b"\x7f"  # a control character: never the start of a date's text
 _DAY0 = date(1800, 1, 1)  # persons' dates of birth start in 1800 (models.common.BIRTH_YEARS)
 
 
+@lru_cache(maxsize=4096)  # a notice's ~21 entries carry the same attributes
 def pack_attributes(payload: str) -> bytes:
     """A name entry's attributes (persons.notice_attributes: "dob;nationalities;sex") with a
     full date of birth as three base-224 digits (bytes 0x20-0xFF) behind a marker: about

@@ -287,27 +287,33 @@ def group_entries(chunks: list[bytes], mode: bytes = b"q") -> Grouped:
 
 
 def _group_packed(chunks: list[bytes]) -> Grouped:
-    fields: dict[int, dict[bytes, bytearray]] = {}
-    seen: set[tuple[int, bytes]] = set()  # the same key of one record twice: once
-    for b, item in entries(chunks):
-        if (b, item) in seen:
-            continue
-        seen.add((b, item))
-        bucket = fields.get(b)
-        if bucket is None:
-            bucket = fields[b] = {}
-        fld = item[:1]
-        have = bucket.get(fld)
-        if have is None:
-            bucket[fld] = bytearray(item[1:])
+    """Packed index entries (a field byte, then the 5-byte entry) joined per field of
+    each bucket, one HSET pair a field. (A record listed twice in one group leaves its
+    entries twice in a field: harmless, its candidates are the same record.)"""
+    fields: dict[int, list[bytes]] = {}
+    unpack = _ENTRY.unpack_from
+    for chunk in chunks:
+        pos, end = 0, len(chunk)
+        while pos < end:
+            b, size = unpack(chunk, pos)
+            pos += 6
+            key = (b << 8) | chunk[pos]
+            items = fields.get(key)
+            if items is None:
+                fields[key] = [chunk[pos + 1:pos + size]]
+            else:
+                items.append(chunk[pos + 1:pos + size])
+            pos += size
+    buckets: dict[int, list[bytes]] = {}
+    for key, items in fields.items():
+        value = b"".join(items)
+        pair = b"$1\r\n%c\r\n$%d\r\n%b\r\n" % (key & 0xFF, len(value), value)
+        pairs = buckets.get(key >> 8)
+        if pairs is None:
+            buckets[key >> 8] = [pair]
         else:
-            have += item[1:]
-    out: Grouped = []
-    for b, bucket in fields.items():
-        body = b"".join(b"$1\r\n%b\r\n$%d\r\n%b\r\n" % (f, len(v), bytes(v))
-                        for f, v in bucket.items())
-        out.append((b, len(bucket), body))
-    return out
+            pairs.append(pair)
+    return [(b, len(pairs), b"".join(pairs)) for b, pairs in buckets.items()]
 
 
 class Groups:
