@@ -29,7 +29,7 @@ from screening.watchlists.sltd import layout
 from screening.watchlists.sltd.fast import LINES, Sltd, fast_line, fast_sltd, real_date
 from screening.watchlists.sltd.record import SltdRecord
 from screening.watchlists.smv import compact as smv
-from screening.watchlists.smv.fast import Smv, fast_smv, model_smv
+from screening.watchlists.smv.fast import Smv, fast_smv, model_smv, pack_vehicles
 
 MAX_LINE_BYTES = 1 << 20
 BLOCK_BYTES = 1 << 20
@@ -229,29 +229,10 @@ class Packer:
         out.tables[SLTD_IDS] = [bytes(x) for x in ip]
 
     def pack_smv(self, records: Iterable[Smv], out: BlockResult) -> None:
-        """SMV records into their bodies and index entries (smv/compact.py)."""
-        parts = self.plan.parts
-        record_buckets, vin_buckets, plate_buckets = self.plan.smv_buckets
-        rp, vp, pp = ([bytearray() for _ in range(parts)] for _ in range(3))
-        entry = _ENTRY.pack
-        id_digest, record_slot, key_slot = smv.id_digest_of, smv.record_slot, smv.key_slot
-        key_digest, vin_key, plate_keys = smv.key_digest_of, smv.vin_key, smv.plate_keys
-        for record in records:
-            digest = id_digest(record.id.encode())
-            b, fld = record_slot(digest, record_buckets)
-            pair = b"$2\r\n%b\r\n$%d\r\n%b\r\n" % (fld, len(record.body), record.body)
-            part = rp[b % parts]
-            part += entry(b, len(pair))
-            part += pair
-            keys = [(vin_buckets, vp, v)] if (v := vin_key(record.vin)) else []
-            keys += [(plate_buckets, pp, k) for k in plate_keys(record.plate)]
-            for buckets, into, key in keys:
-                b, fld, check = key_slot(key_digest(key.encode()), buckets)
-                part = into[b % parts]
-                part += entry(b, 1 + smv.ENTRY_BYTES)
-                part += fld + check + digest
-        for table, made in ((SMV_RECORDS, rp), (SMV_VINS, vp), (SMV_PLATES, pp)):
-            out.tables[table] = [bytes(x) for x in made]
+        """SMV records into their bodies and index entries (smv/fast.py)."""
+        made = pack_vehicles(records, self.plan.smv_buckets, self.plan.parts, _ENTRY.pack)
+        for table, parts in zip((SMV_RECORDS, SMV_VINS, SMV_PLATES), made, strict=True):
+            out.tables[table] = parts
 
 
 def entries(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:

@@ -11,11 +11,12 @@ rejects, and what it accepts it packs exactly as the model's record would be
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from screening.watchlists.sltd.fast import _WHEN, _plain
-from screening.watchlists.smv import body
+from screening.watchlists.smv import body, compact
 from screening.watchlists.smv.record import SmvRecord
 
 _KEYS = frozenset(("list", "id", "vin", "plate", "plate_country", "make", "model", "colour",
@@ -94,6 +95,33 @@ def fast_smv(data: dict[str, Any]) -> Smv | None:
                               model=data.get("model"), colour=data.get("colour"), when=when,
                               action=action, owner=data.get("owner"), until=until)
     return Smv(rid, vin, plate, packed)
+
+
+def pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: int,
+                  header: Callable[[int, int], bytes]) -> tuple[list[bytes], ...]:
+    """Records into the compact tables' new entries for a bulk load (blocks.py): per
+    table (records, VIN index, plate index), `parts` partitions by bucket, each entry
+    its `header` (bucket, length) then a record's field and body in RESP, or an index
+    key's field byte and 5-byte entry (grouped per field later: blocks.group_entries)."""
+    record_buckets, vin_buckets, plate_buckets = buckets
+    rp, vp, pp = ([bytearray() for _ in range(parts)] for _ in range(3))
+    id_digest, record_slot, key_slot = compact.id_digest_of, compact.record_slot, compact.key_slot
+    key_digest, vin_key, plate_keys = compact.key_digest_of, compact.vin_key, compact.plate_keys
+    for record in records:
+        digest = id_digest(record.id.encode())
+        b, fld = record_slot(digest, record_buckets)
+        pair = b"$2\r\n%b\r\n$%d\r\n%b\r\n" % (fld, len(record.body), record.body)
+        part = rp[b % parts]
+        part += header(b, len(pair))
+        part += pair
+        keys = [(vin_buckets, vp, v)] if (v := vin_key(record.vin)) else []
+        keys += [(plate_buckets, pp, k) for k in plate_keys(record.plate)]
+        for n, into, key in keys:
+            b, fld, check = key_slot(key_digest(key.encode()), n)
+            part = into[b % parts]
+            part += header(b, 1 + compact.ENTRY_BYTES)
+            part += fld + check + digest
+    return tuple([bytes(x) for x in made] for made in (rp, vp, pp))
 
 
 def model_smv(data: dict[str, Any]) -> Smv:
