@@ -183,7 +183,14 @@ class EntriesLayout:
                 if on_error is None:
                     raise
                 on_error(record, exc)
-        ids = [rid for rid, _ in indexed] + gone
+        return await self.indexed_changes(store, version, indexed, gone, known_new=known_new)
+
+    async def indexed_changes(self, store: WatchlistStore, version: Version,
+                              indexed: Sequence[tuple[str, Indexed]], gone: Sequence[str], *,
+                              known_new: bool = False) -> Changes:
+        """changes() of records already indexed, by id (bulk loads index them in their
+        parsing processes), and of the ids `gone` (none of them among `indexed`)."""
+        ids = [rid for rid, _ in indexed] + list(gone)
         old = {} if known_new and not gone else await self._stored(store, version, ids)
         dk = store.data_keys
         puts: list[WriteOp] = []

@@ -31,6 +31,7 @@ from redis.exceptions import RedisError
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.models import WatchlistRecord
+from screening.watchlists.generic import EntriesLayout, Indexed
 from screening.watchlists.indexer import upsert_records
 from screening.watchlists.lists import LISTS
 from screening.watchlists.sltd import compact, layout
@@ -63,6 +64,7 @@ CHUNK = 2000
 # is written and the next gathered: the bound keeps that memory flat.
 GROUP_RECORDS = (250_000, 1_000_000)
 MAX_LINE_BYTES = 1 << 20
+NOTICES_FOR_WORKERS = 5000
 
 
 @dataclass
@@ -182,7 +184,10 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     log.info("load started", extra=kv(version=version.id, files=len(paths), bytes=total_bytes,
                                        sltd_buckets=plan[layout.DOC_TABLE]))
     if workers is None:
-        workers = (os.cpu_count() or 1) if total_bytes > 32 << 20 else 0
+        # Notices cost about half a millisecond each to index (the matching code's
+        # profiles and keys): a few thousand are worth a pool's start.
+        big = total_bytes > 32 << 20 or estimate.get("notice", 0) >= NOTICES_FOR_WORKERS
+        workers = (os.cpu_count() or 1) if big else 0
     block_plan = Plan(store.data_prefix, version.id, plan[layout.DOC_TABLE],
                       plan[layout.ID_TABLE], store.batch.node_of_slot(),
                       (plan[smv.RECORDS], plan[smv.VINS], plan[smv.PLATES]))
@@ -225,6 +230,20 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                          loop.run_in_executor(pool, group_entries, chunks, mode)))
         writing = asyncio.create_task(write(jobs))
 
+    # Entries-layout records indexed by the parsing processes, by list then id (the
+    # later line of an id wins), written CHUNK at a time; the ids each list loaded.
+    indexed: dict[str, dict[str, Indexed]] = {}
+    loaded: dict[str, set[str]] = {}
+
+    async def write_indexed(lst: str) -> None:
+        chunk = indexed.pop(lst, {})
+        if chunk:
+            layout = LISTS[lst].layout
+            assert isinstance(layout, EntriesLayout)  # blocks index no other layout's
+            changes = await layout.indexed_changes(store, version, list(chunk.items()), ())
+            await store.batch.write(changes.ops)
+            loaded.setdefault(lst, set()).update(chunk)
+
     try:
         others: list[Any] = []
 
@@ -238,6 +257,12 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             counts["smv"] += result.smv
             for where, why in result.errors:
                 report.note_error(f"{where}: {why}")
+            for lst, rid, entries in result.indexed:
+                chunk = indexed.setdefault(lst, {})
+                chunk.pop(rid, None)
+                chunk[rid] = entries
+                if len(chunk) >= CHUNK:
+                    await write_indexed(lst)
             for where, line in result.others:
                 try:
                     others.append(parse_record(line, where))
@@ -276,6 +301,10 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         counts["sltd"] -= await compact.settle_repeats(
             store, version, [r for r in repeats if id_fields in r[0]])
         await _flush(store, version, others, counts, report)
+        for lst in list(indexed):
+            await write_indexed(lst)
+        for lst, ids in loaded.items():
+            counts[lst] += len(ids)
         await store.redis.set(store.sample_key(version.id), orjson.dumps(sampler.items))
         # Live updates applied to the old version while this one was filling.
         await replay_journal(store, version, position)

@@ -24,6 +24,9 @@ from redis.crc import key_slot
 
 from screening.matching.normalize import COUNTRY_ALIASES
 from screening.watchlists.batch import BucketWrite, spare_key
+from screening.watchlists.generic import EntriesLayout, Indexed
+from screening.watchlists.lists import LISTS
+from screening.watchlists.records import MODELS
 from screening.watchlists.registry import LIST_NAMES
 from screening.watchlists.sltd import layout
 from screening.watchlists.sltd.fast import LINES, Sltd, fast_line, fast_sltd, real_date
@@ -95,6 +98,9 @@ class BlockResult:
     smv: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
     others: list[tuple[str, bytes]] = field(default_factory=list)  # (where, line)
+    # Records of the entries-layout lists (notices, event lists), indexed here: the
+    # matching code's profiles and keys are most of their cost. (list, id, entries).
+    indexed: list[tuple[str, str, Indexed]] = field(default_factory=list)
     samples: list[dict[str, Any]] = field(default_factory=list)
     size: int = 0  # bytes of input
 
@@ -416,6 +422,23 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
     return out
 
 
+def _index(lst: str, data: dict[str, Any], where: str, out: BlockResult) -> None:
+    """A record of an entries-layout list, checked by its model and indexed by its layout
+    (a record its layout cannot index is reported, as the loading process would)."""
+    try:
+        record = MODELS[lst].model_validate(data)
+    except ValidationError as exc:
+        out.errors.append((where, _why(exc)))
+        return
+    try:
+        indexed = LISTS[lst].layout.index(record)
+    except Exception as exc:  # the matching code's: the record is reported, not the load
+        out.errors.append((where, f"{lst} {record.id}: cannot be indexed "
+                                  f"({type(exc).__name__}: {str(exc)[:120]})"))
+        return
+    out.indexed.append((lst, record.id, indexed))
+
+
 def _sample(record: Sltd) -> dict[str, Any]:
     """A record for simulators to aim at (the sample kept with the version)."""
     data = record._asdict()
@@ -454,10 +477,12 @@ def _slow_line(raw: bytes, n: int, where: str,
             latest[1][vehicle.id] = vehicle
             return
         if lst != "sltd":
-            if lst in LIST_NAMES:
-                out.others.append((f"{where}:{n}", line))
-            else:
+            if lst not in LIST_NAMES:
                 out.errors.append((f"{where}:{n}", f"unknown list {str(lst)[:20]!r}"))
+            elif isinstance(LISTS[lst].layout, EntriesLayout):
+                _index(lst, data, f"{where}:{n}", out)
+            else:
+                out.others.append((f"{where}:{n}", line))
             return
         record = fast_sltd(data)
         if record is None:
