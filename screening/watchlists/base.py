@@ -149,9 +149,9 @@ class Layout(Protocol):
     # The physical tables it writes (sized at load time, measured by `stats`).
     tables: tuple[str, ...]
 
-    def buckets(self, records: int, max_entries: int) -> dict[str, int]:
+    def buckets(self, records: int, max_entries: int, max_value: int = 64) -> dict[str, int]:
         """Bucket counts for its tables, for `records` records (the server keeps a hash
-        as a listpack up to `max_entries` fields)."""
+        as a listpack up to `max_entries` fields of `max_value` bytes at most)."""
         ...
 
     def slot(self, version: Version, keys: Keys, lookup: Lookup) -> tuple[str, str | bytes]:

@@ -54,7 +54,7 @@ _BULK = _script("bulk")  # bulk loads' merges (write_bulk)
 # Arguments per script call: big enough to amortise, small enough not to stall Redis.
 CHUNK = 4000
 
-WriteOp = tuple[str, str, str | bytes, str, str | bytes]  # (op, key, field, id, value)
+WriteOp = tuple[str, str, str | bytes, str | bytes, str | bytes]  # (op, key, field, id, value)
 
 
 class BatchOps:
@@ -141,7 +141,7 @@ class BatchOps:
     async def _write_chunk(self, ops: Sequence[WriteOp], node: Any) -> None:
         parts: list[bytes] = []
         for op, key, field, rid, value in ops:
-            parts += [op.encode(), key.encode(), _b(field), rid.encode(), _b(value)]
+            parts += [op.encode(), key.encode(), _b(field), _b(rid), _b(value)]
         await self._call("write", _WRITE, b"\0".join(parts), node=node)
 
     async def write_packed(self, packed: bytes, node_name: str | None = None) -> None:
@@ -163,13 +163,16 @@ class BatchOps:
         put back as it was (RENAME of the copy, or emptied again where there was none)
         and the group merged by the bulk script, pair after pair in the file's order.
 
-        Returns the (key, field) of every id table field met again: ids listed more than
-        once, for the loader to settle (sltd.compact.settle_repeats)."""
+        Returns the (key, field) of every field where an id met again: SLTD id table
+        fields, for the loader to settle (sltd.compact.settle_repeats), and SMV record
+        fields, where the later body replaced the earlier (bulk.lua)."""
         repeats: list[tuple[bytes, bytes]] = []
         for start in range(0, len(writes), BULK_BUCKETS):
             part = writes[start:start + BULK_BUCKETS]
-            merge = [w for w in part if w.revisit and w.spare is None]
-            plain = [w for w in part if not w.revisit or w.spare is not None]
+            # A revisited packed index (mode c) has its few fields already: merged at once.
+            merge = [w for w in part if w.revisit and (w.spare is None or w.mode == b"c")]
+            plain = [w for w in part if not w.revisit or (w.spare is not None
+                                                          and w.mode != b"c")]
             buffers: list[bytes | bytearray] = []
             for w in plain:
                 if w.revisit:
@@ -268,7 +271,7 @@ class BucketWrite:
 
     key: bytes
     spare: bytes | None  # spare_key(key)
-    mode: bytes  # b"q": document entries (merged by record id); b"a": digests (appended)
+    mode: bytes  # as blocks.TablePlan.mode
     revisit: bool  # an earlier group of this load wrote to the bucket
     pairs: int
     # The field/value pairs, each as two RESP bulk strings

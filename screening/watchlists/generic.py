@@ -79,20 +79,38 @@ def ref_of(list_name: str, record_id: str) -> str:
     return f"{list_name}:{record_id}"
 
 
-def body_bytes(data: dict[str, Any]) -> bytes:
+_PRESET = b"~"  # a raw deflate stream with the layout's preset dictionary follows
+
+
+def body_bytes(data: dict[str, Any], zdict: bytes | None = None) -> bytes:
     """A body as stored: JSON, compressed when long (JSON starts with "{", zlib never).
-    Compressed bytes are stuffed so as to hold no NUL, which the batch scripts split
-    arguments on: 01 becomes 01 02, 00 becomes 01 01 (under 1 % longer)."""
+    With a preset dictionary (the strings a list's bodies all have: their keys, common
+    values), a raw deflate stream behind "~" instead: a notice's profile in about 60 %
+    of zlib's bytes. Compressed bytes are stuffed so as to hold no NUL, which the batch
+    scripts split arguments on: 01 becomes 01 02, 00 becomes 01 01 (under 1 % longer)."""
     raw = orjson.dumps(data)
     if len(raw) <= COMPRESS_OVER:
         return raw
-    return zlib.compress(raw, 6).replace(b"\x01", b"\x01\x02").replace(b"\x00", b"\x01\x01")
+    if zdict is None:
+        packed = zlib.compress(raw, 6)
+    else:
+        z = zlib.compressobj(6, zlib.DEFLATED, -15, 8, zlib.Z_DEFAULT_STRATEGY, zdict)
+        packed = _PRESET + z.compress(raw) + z.flush()
+    return packed.replace(b"\x01", b"\x01\x02").replace(b"\x00", b"\x01\x01")
 
 
-def read_body(raw: bytes) -> dict[str, Any]:
+def read_body(raw: bytes, zdict: bytes | None = None) -> dict[str, Any]:
+    """A stored body back (`zdict`: the dictionary body_bytes was given, if any)."""
     if raw[:1] != b"{":
         # Left to right, a 01 always starts a stuffed pair: 01 01 is 00, then 01 02 is 01.
-        raw = zlib.decompress(raw.replace(b"\x01\x01", b"\x00").replace(b"\x01\x02", b"\x01"))
+        raw = raw.replace(b"\x01\x01", b"\x00").replace(b"\x01\x02", b"\x01")
+        if raw[:1] == _PRESET:
+            if zdict is None:
+                raise ValueError("a body compressed with a preset dictionary, read without it")
+            z = zlib.decompressobj(-15, zdict)
+            raw = z.decompress(raw[1:]) + z.flush()
+        else:
+            raw = zlib.decompress(raw)
     data: dict[str, Any] = orjson.loads(raw)
     return data
 
@@ -109,18 +127,19 @@ class EntriesLayout:
 
     def __init__(self, list_name: str, per_record: dict[str, float],
                  index: Callable[[Any], Indexed], *, body_tables: tuple[str, ...],
-                 restore: Restore) -> None:
+                 restore: Restore, zdict: bytes | None = None) -> None:
         self.list_name = list_name
+        self.zdict = zdict  # the preset dictionary its bodies are compressed with
         self.per_record = per_record
         self.tables = tuple(per_record)
         self.index = index
         self.body_tables = body_tables
         self.restore = restore
 
-    def buckets(self, records: int, max_entries: int) -> dict[str, int]:
+    def buckets(self, records: int, max_entries: int, max_value: int = 64) -> dict[str, int]:
         return {t: next_pow2(records * n / PER_BUCKET) for t, n in self.per_record.items()}
 
-    def slot(self, version: Version, keys: Keys, lookup: Lookup) -> tuple[str, str]:
+    def slot(self, version: Version, keys: Keys, lookup: Lookup) -> tuple[str, str | bytes]:
         return version.key(keys, *lookup), lookup[1]
 
     def slots(self, version: Version, keys: Keys, table: str, fields: Sequence[str]
@@ -132,8 +151,12 @@ class EntriesLayout:
     def decode(self, table: str, raw: bytes | None) -> list[Found]:
         return parse_entries(raw)
 
+    def stored(self, entry: Entry) -> str | bytes:
+        """An entry's value as stored (decode reads it back)."""
+        return entry.value
+
     def record(self, table: str, raw: bytes) -> dict[str, Any]:
-        return read_body(raw)
+        return read_body(raw, self.zdict)
 
     async def _stored(self, store: WatchlistStore, version: Version,
                       ids: Sequence[str]) -> dict[str, Indexed]:
@@ -144,7 +167,7 @@ class EntriesLayout:
         out: dict[str, Indexed] = {}
         for (table, rid), value in zip(refs, raw, strict=True):
             if value:
-                out[rid] = self.index(self.restore(table, read_body(value)))
+                out[rid] = self.index(self.restore(table, read_body(value, self.zdict)))
         return out
 
     async def changes(self, store: WatchlistStore, version: Version, upserts: Sequence[Any],
@@ -160,36 +183,42 @@ class EntriesLayout:
                 if on_error is None:
                     raise
                 on_error(record, exc)
-        ids = [rid for rid, _ in indexed] + gone
+        return await self.indexed_changes(store, version, indexed, gone, known_new=known_new)
+
+    async def indexed_changes(self, store: WatchlistStore, version: Version,
+                              indexed: Sequence[tuple[str, Indexed]], gone: Sequence[str], *,
+                              known_new: bool = False) -> Changes:
+        """changes() of records already indexed, by id (bulk loads index them in their
+        parsing processes), and of the ids `gone` (none of them among `indexed`)."""
+        ids = [rid for rid, _ in indexed] + list(gone)
         old = {} if known_new and not gone else await self._stored(store, version, ids)
         dk = store.data_keys
         puts: list[WriteOp] = []
         removals: list[WriteOp] = []
         found = 0
         for rid, new in indexed:
-            puts += [("p", version.key(dk, e.table, e.field), e.field, e.record_id, e.value)
-                     for e in new.entries]
+            puts += [("p", *self.slot(version, dk, (e.table, e.field)), e.record_id,
+                      self.stored(e)) for e in new.entries]
             puts += [("s", version.key(dk, b.table, b.record_id), b.record_id, "", b.value)
                      for b in new.blobs]
             if (before := old.get(rid)) is not None:
                 kept = {(e.table, e.field) for e in new.entries}
-                removals += _removals(version, dk, [e for e in before.entries
-                                                    if (e.table, e.field) not in kept],
-                                      [b.table for b in before.blobs
-                                       if b.table not in {n.table for n in new.blobs}], rid)
+                removals += self._removals(version, dk, [e for e in before.entries
+                                                         if (e.table, e.field) not in kept],
+                                           [b.table for b in before.blobs
+                                            if b.table not in {n.table for n in new.blobs}], rid)
         for rid in gone:
             if (before := old.get(rid)) is None:
                 continue
             found += 1
-            removals += _removals(version, dk, before.entries, [b.table for b in before.blobs],
-                                  rid)
+            removals += self._removals(version, dk, before.entries,
+                                       [b.table for b in before.blobs], rid)
         # Puts before removals: a record being replaced is never absent in between.
         return Changes(puts + removals, found)
 
-
-def _removals(version: Version, keys: Keys, entries: Sequence[Entry], blob_tables: Sequence[str],
-              record_id: str) -> list[WriteOp]:
-    ops: list[WriteOp] = [("d", version.key(keys, e.table, e.field), e.field, e.record_id, "")
-                          for e in entries]
-    ops += [("x", version.key(keys, t, record_id), record_id, "", "") for t in blob_tables]
-    return ops
+    def _removals(self, version: Version, keys: Keys, entries: Sequence[Entry],
+                  blob_tables: Sequence[str], record_id: str) -> list[WriteOp]:
+        ops: list[WriteOp] = [("d", *self.slot(version, keys, (e.table, e.field)), e.record_id,
+                               "") for e in entries]
+        ops += [("x", version.key(keys, t, record_id), record_id, "", "") for t in blob_tables]
+        return ops

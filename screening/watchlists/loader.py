@@ -31,10 +31,12 @@ from redis.exceptions import RedisError
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.models import WatchlistRecord
+from screening.watchlists.generic import EntriesLayout, Indexed
 from screening.watchlists.indexer import upsert_records
 from screening.watchlists.lists import LISTS
 from screening.watchlists.sltd import compact, layout
 from screening.watchlists.sltd.blocks import (
+    SMV_WEIGHT,
     BlockResult,
     Grouped,
     Groups,
@@ -46,6 +48,7 @@ from screening.watchlists.sltd.blocks import (
     parse_range,
     read_blocks,
 )
+from screening.watchlists.smv import compact as smv
 from screening.watchlists.store import Version, WatchlistStore
 from screening.watchlists.updates import replay_journal
 
@@ -61,6 +64,7 @@ CHUNK = 2000
 # is written and the next gathered: the bound keeps that memory flat.
 GROUP_RECORDS = (250_000, 1_000_000)
 MAX_LINE_BYTES = 1 << 20
+NOTICES_FOR_WORKERS = 5000
 
 
 @dataclass
@@ -129,23 +133,33 @@ def estimate_counts(paths: Sequence[Path], sample_bytes: int = 1 << 20) -> dict[
     return est
 
 
-def bucket_plan_for(counts: dict[str, int], max_entries: int) -> dict[str, int]:
+def bucket_plan_for(counts: dict[str, int], max_entries: int, max_value: int = 64
+                    ) -> dict[str, int]:
     """Bucket counts per table, each list's from its own count (its layout sizes them),
     and `seen` for live updates."""
     plan: dict[str, int] = {"seen": 256}
     for name, lst in LISTS.items():
-        plan.update(lst.layout.buckets(counts.get(name, 0), max_entries))
+        plan.update(lst.layout.buckets(counts.get(name, 0), max_entries, max_value))
     return plan
+
+
+async def _config_int(store: WatchlistStore, name: str, default: int) -> int:
+    try:
+        got: dict[Any, Any] = dict(await store.redis.config_get(name))
+        value = got.get(name.encode()) or got.get(name)
+        return max(8, int(value)) if value is not None else default
+    except (RedisError, ValueError, TypeError):
+        return default
 
 
 async def listpack_limit(store: WatchlistStore) -> int:
     """The server's hash-max-listpack-entries (Redis's default 128 when it won't say)."""
-    try:
-        got: dict[Any, Any] = dict(await store.redis.config_get("hash-max-listpack-entries"))
-        value = got.get(b"hash-max-listpack-entries") or got.get("hash-max-listpack-entries")
-        return max(8, int(value)) if value is not None else 128
-    except (RedisError, ValueError, TypeError):
-        return 128
+    return await _config_int(store, "hash-max-listpack-entries", 128)
+
+
+async def listpack_value_limit(store: WatchlistStore) -> int:
+    """The server's hash-max-listpack-value (Redis's default 64 when it won't say)."""
+    return await _config_int(store, "hash-max-listpack-value", 64)
 
 
 async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: float = 30.0,
@@ -163,15 +177,20 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                                              for p in paths)))
     estimate = await asyncio.to_thread(estimate_counts, list(paths))
     report = LoadReport(version=new_version_id())
-    plan = bucket_plan_for(estimate, await listpack_limit(store))
+    plan = bucket_plan_for(estimate, await listpack_limit(store),
+                           await listpack_value_limit(store))
     version = await store.create_version(report.version, plan)
     position = await store.begin_load(version)
     log.info("load started", extra=kv(version=version.id, files=len(paths), bytes=total_bytes,
                                        sltd_buckets=plan[layout.DOC_TABLE]))
     if workers is None:
-        workers = (os.cpu_count() or 1) if total_bytes > 32 << 20 else 0
+        # Notices cost about half a millisecond each to index (the matching code's
+        # profiles and keys): a few thousand are worth a pool's start.
+        big = total_bytes > 32 << 20 or estimate.get("notice", 0) >= NOTICES_FOR_WORKERS
+        workers = (os.cpu_count() or 1) if big else 0
     block_plan = Plan(store.data_prefix, version.id, plan[layout.DOC_TABLE],
-                      plan[layout.ID_TABLE], store.batch.node_of_slot())
+                      plan[layout.ID_TABLE], store.batch.node_of_slot(),
+                      (plan[smv.RECORDS], plan[smv.VINS], plan[smv.PLATES]))
     pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
                                 initializer=init_process, initargs=(block_plan,))
             if workers > 0 else None)
@@ -182,8 +201,9 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     done_bytes = 0
     pending: deque[asyncio.Future[BlockResult]] = deque()
     writing: asyncio.Task[None] | None = None  # the group being written, while the next fills
-    repeats: list[tuple[bytes, bytes]] = []  # id table fields met again (ids listed twice)
-    group_records = min(GROUP_RECORDS[1], max(GROUP_RECORDS[0], estimate.get("sltd", 0) // 2))
+    repeats: list[tuple[bytes, bytes]] = []  # fields where an id was met again (bulk.lua)
+    weight = estimate.get("sltd", 0) + SMV_WEIGHT * estimate.get("smv", 0)
+    group_records = min(GROUP_RECORDS[1], max(GROUP_RECORDS[0], weight // 2))
 
     def done(value: T) -> asyncio.Future[T]:
         """A result computed here, where there is no pool, as the pool would hand it."""
@@ -205,9 +225,24 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             await writing
         jobs: list[tuple[int, asyncio.Future[Grouped]]] = []
         for table, chunks in groups.take():
-            jobs.append((table, done(group_entries(chunks)) if pool is None else
-                         loop.run_in_executor(pool, group_entries, chunks)))
+            mode = groups.mode(table)
+            jobs.append((table, done(group_entries(chunks, mode)) if pool is None else
+                         loop.run_in_executor(pool, group_entries, chunks, mode)))
         writing = asyncio.create_task(write(jobs))
+
+    # Entries-layout records indexed by the parsing processes, by list then id (the
+    # later line of an id wins), written CHUNK at a time; the ids each list loaded.
+    indexed: dict[str, dict[str, Indexed]] = {}
+    loaded: dict[str, set[str]] = {}
+
+    async def write_indexed(lst: str) -> None:
+        chunk = indexed.pop(lst, {})
+        if chunk:
+            layout = LISTS[lst].layout
+            assert isinstance(layout, EntriesLayout)  # blocks index no other layout's
+            changes = await layout.indexed_changes(store, version, list(chunk.items()), ())
+            await store.batch.write(changes.ops)
+            loaded.setdefault(lst, set()).update(chunk)
 
     try:
         others: list[Any] = []
@@ -219,8 +254,15 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             if groups.pending >= group_records:
                 await write_group()
             counts["sltd"] += result.sltd
+            counts["smv"] += result.smv
             for where, why in result.errors:
                 report.note_error(f"{where}: {why}")
+            for lst, rid, entries in result.indexed:
+                chunk = indexed.setdefault(lst, {})
+                chunk.pop(rid, None)
+                chunk[rid] = entries
+                if len(chunk) >= CHUNK:
+                    await write_indexed(lst)
             for where, line in result.others:
                 try:
                     others.append(parse_record(line, where))
@@ -252,8 +294,17 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         await writing
         # An id listed twice (in blocks or files apart): the later record wins, as it
         # does within a block and as a live update would.
-        counts["sltd"] -= await compact.settle_repeats(store, version, repeats)
+        # SMV bodies were replaced in place by the later line (their earlier index
+        # entries stay, harmless: a candidate is verified against the body it finds).
+        id_fields = f":{layout.ID_TABLE}:".encode()
+        counts["smv"] -= sum(1 for key, _ in repeats if id_fields not in key)
+        counts["sltd"] -= await compact.settle_repeats(
+            store, version, [r for r in repeats if id_fields in r[0]])
         await _flush(store, version, others, counts, report)
+        for lst in list(indexed):
+            await write_indexed(lst)
+        for lst, ids in loaded.items():
+            counts[lst] += len(ids)
         await store.redis.set(store.sample_key(version.id), orjson.dumps(sampler.items))
         # Live updates applied to the old version while this one was filling.
         await replay_journal(store, version, position)

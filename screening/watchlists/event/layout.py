@@ -9,7 +9,7 @@ from typing import Any
 
 from screening.watchlists.event.record import EventRecord
 from screening.watchlists.generic import EntriesLayout, Indexed
-from screening.watchlists.notices.layout import PersonTables, person_index
+from screening.watchlists.notices.layout import PROFILE_DICT, PersonTables, person_index
 from screening.watchlists.smv.layout import VehicleTables, vehicle_index
 
 PERSON_TABLES = PersonTables("ekey", "edoc", "erec")
@@ -33,4 +33,4 @@ LAYOUT = EntriesLayout("event", {PERSON_TABLES.names: 8.0, PERSON_TABLES.documen
                                  VEHICLE_TABLES.plates: 1.0, VEHICLE_TABLES.records: 1.0},
                        event_index,
                        body_tables=(PERSON_TABLES.profiles, VEHICLE_TABLES.records),
-                       restore=restore)
+                       restore=restore, zdict=PROFILE_DICT)

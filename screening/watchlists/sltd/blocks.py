@@ -1,10 +1,11 @@
-"""Bulk-load blocks: many NDJSON lines in, SLTD writes packed for Redis out.
+"""Bulk-load blocks: many NDJSON lines in, compact-layout writes packed for Redis out.
 
 Runs in worker processes (or in the loading process for small files): a block is
-parsed, its SLTD lines checked (fast path, else the model) and turned into the
-compact layout's write ops, already packed for the batch script and grouped by the
-cluster node that serves them. Notice and SMV lines go back to the loading process
-as they are (there are few of them; their layout needs the models).
+parsed, its SLTD and SMV lines checked (each list's fast path, else its model) and
+turned into their compact tables' new entries, already in RESP for native HSETs and
+partitioned by bucket (Groups gathers them, groups them by bucket and by the cluster
+node that serves them). Notice and event lines go back to the loading process as they
+are (their layout needs the models and the matching code's profiles).
 """
 
 from __future__ import annotations
@@ -23,10 +24,15 @@ from redis.crc import key_slot
 
 from screening.matching.normalize import COUNTRY_ALIASES
 from screening.watchlists.batch import BucketWrite, spare_key
+from screening.watchlists.generic import EntriesLayout, Indexed
+from screening.watchlists.lists import LISTS
+from screening.watchlists.records import MODELS
 from screening.watchlists.registry import LIST_NAMES
 from screening.watchlists.sltd import layout
 from screening.watchlists.sltd.fast import LINES, Sltd, fast_line, fast_sltd, real_date
 from screening.watchlists.sltd.record import SltdRecord
+from screening.watchlists.smv import compact as smv
+from screening.watchlists.smv.fast import Smv, fast_smv, model_smv, pack_vehicles
 
 MAX_LINE_BYTES = 1 << 20
 BLOCK_BYTES = 1 << 20
@@ -43,12 +49,39 @@ class Plan:
     doc_buckets: int
     id_buckets: int
     node_of_slot: list[str] | None = None  # None: one server
+    # The SMV's tables: records, VIN index, plate index (smv/compact.py).
+    smv_buckets: tuple[int, int, int] = (1, 1, 1)
+
+    @property
+    def tables(self) -> tuple[TablePlan, ...]:
+        """The tables bulk loads write natively, in the order of BlockResult.tables."""
+        records, vins, plates = self.smv_buckets
+        return (TablePlan(layout.DOC_TABLE, self.doc_buckets, b"q"),
+                TablePlan(layout.ID_TABLE, self.id_buckets, b"a"),
+                TablePlan(smv.RECORDS, records, b"p"),
+                TablePlan(smv.VINS, vins, b"c"),
+                TablePlan(smv.PLATES, plates, b"c"))
 
     @property
     def parts(self) -> int:
         """Partitions of each table's new entries (by bucket modulo): each gathered
         and grouped apart, so that the grouping's working set stays small."""
-        return max(1, min(64, max(self.doc_buckets, self.id_buckets) // 2048))
+        return max(1, min(64, max(t.buckets for t in self.tables) // 2048))
+
+
+class TablePlan(NamedTuple):
+    name: str
+    buckets: int
+    # How a bucket's entries merge with those already there (lua/bulk.lua): q SLTD
+    # entries (by record id after a code byte), a digests (appended, repeats reported),
+    # p SMV bodies (by record id, repeats reported), c packed index entries (appended).
+    mode: bytes
+
+
+SLTD_DOCS, SLTD_IDS, SMV_RECORDS, SMV_VINS, SMV_PLATES = range(5)
+# What an SMV record weighs in a group, in SLTD records: a body of about forty bytes and
+# about eight index entries, against two entries of about thirty.
+SMV_WEIGHT = 4
 
 
 # An entry in a partition: its bucket and the length of the field/value pair that
@@ -58,14 +91,26 @@ _ENTRY = struct.Struct(">IH")
 
 @dataclass
 class BlockResult:
-    # New entries per compact table, in Plan.parts partitions (see _ENTRY).
-    doc_parts: list[bytes] = field(default_factory=list)
-    id_parts: list[bytes] = field(default_factory=list)
+    # New entries per compact table (Plan.tables), in Plan.parts partitions (see _ENTRY;
+    # a packed index's entries are its field byte and its 5-byte entry, not RESP).
+    tables: list[list[bytes]] = field(default_factory=lambda: [[] for _ in range(5)])
     sltd: int = 0
+    smv: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
     others: list[tuple[str, bytes]] = field(default_factory=list)  # (where, line)
+    # Records of the entries-layout lists (notices, event lists), indexed here: the
+    # matching code's profiles and keys are most of their cost. (list, id, entries).
+    indexed: list[tuple[str, str, Indexed]] = field(default_factory=list)
     samples: list[dict[str, Any]] = field(default_factory=list)
     size: int = 0  # bytes of input
+
+    @property
+    def doc_parts(self) -> list[bytes]:
+        return self.tables[SLTD_DOCS]
+
+    @property
+    def id_parts(self) -> list[bytes]:
+        return self.tables[SLTD_IDS]
 
 
 _BOM = b"\xef\xbb\xbf"
@@ -186,8 +231,14 @@ class Packer:
             part = ip[b % parts]
             part += entry(b, len(pair))
             part += pair
-        out.doc_parts = [bytes(x) for x in dp]
-        out.id_parts = [bytes(x) for x in ip]
+        out.tables[SLTD_DOCS] = [bytes(x) for x in dp]
+        out.tables[SLTD_IDS] = [bytes(x) for x in ip]
+
+    def pack_smv(self, records: Iterable[Smv], out: BlockResult) -> None:
+        """SMV records into their bodies and index entries (smv/fast.py)."""
+        made = pack_vehicles(records, self.plan.smv_buckets, self.plan.parts, _ENTRY.pack)
+        for table, parts in zip((SMV_RECORDS, SMV_VINS, SMV_PLATES), made, strict=True):
+            out.tables[table] = parts
 
 
 def entries(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -206,9 +257,12 @@ def entries(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
 Grouped = list[tuple[int, int, bytes]]
 
 
-def group_entries(chunks: list[bytes]) -> Grouped:
+def group_entries(chunks: list[bytes], mode: bytes = b"q") -> Grouped:
     """A partition's entries grouped by bucket. Runs in the packing processes when
-    there are some: grouping costs the loading process a cache miss or two a record."""
+    there are some: grouping costs the loading process a cache miss or two a record.
+    A packed index's entries (mode c) are joined per field, one HSET pair each."""
+    if mode == b"c":
+        return _group_packed(chunks)
     groups: dict[int, list[bytes]] = {}
     for b, pair in entries(chunks):
         group = groups.get(b)
@@ -217,6 +271,36 @@ def group_entries(chunks: list[bytes]) -> Grouped:
         else:
             group.append(pair)
     return [(b, len(g), b"".join(g)) for b, g in groups.items()]
+
+
+def _group_packed(chunks: list[bytes]) -> Grouped:
+    """Packed index entries (a field byte, then the 5-byte entry) joined per field of
+    each bucket, one HSET pair a field. (A record listed twice in one group leaves its
+    entries twice in a field: harmless, its candidates are the same record.)"""
+    fields: dict[int, list[bytes]] = {}
+    unpack = _ENTRY.unpack_from
+    for chunk in chunks:
+        pos, end = 0, len(chunk)
+        while pos < end:
+            b, size = unpack(chunk, pos)
+            pos += 6
+            key = (b << 8) | chunk[pos]
+            items = fields.get(key)
+            if items is None:
+                fields[key] = [chunk[pos + 1:pos + size]]
+            else:
+                items.append(chunk[pos + 1:pos + size])
+            pos += size
+    buckets: dict[int, list[bytes]] = {}
+    for key, items in fields.items():
+        value = b"".join(items)
+        pair = b"$1\r\n%c\r\n$%d\r\n%b\r\n" % (key & 0xFF, len(value), value)
+        pairs = buckets.get(key >> 8)
+        if pairs is None:
+            buckets[key >> 8] = [pair]
+        else:
+            pairs.append(pair)
+    return [(b, len(pairs), b"".join(pairs)) for b, pairs in buckets.items()]
 
 
 class Groups:
@@ -229,31 +313,39 @@ class Groups:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self._chunks: tuple[list[list[bytes]], ...] = tuple(
-            [[] for _ in range(plan.parts)] for _ in range(2))
-        self.pending = 0
-        self._drained = (bytearray(plan.doc_buckets), bytearray(plan.id_buckets))
+        self._tables = plan.tables
+        self._chunks = self._empty()
+        self.pending = 0  # records gathered, SMV records counted as their entries weigh
+        self._drained = tuple(bytearray(t.buckets) for t in self._tables)
         base = f"{plan.prefix}:{plan.version}:"
-        self._keys = (_KeyCache(base + layout.DOC_TABLE + ":", plan.node_of_slot),
-                      _KeyCache(base + layout.ID_TABLE + ":", plan.node_of_slot))
+        self._keys = tuple(_KeyCache(f"{base}{t.name}:", plan.node_of_slot)
+                           for t in self._tables)
+
+    def _empty(self) -> tuple[list[list[bytes]], ...]:
+        return tuple([[] for _ in range(self.plan.parts)] for _ in self._tables)
 
     def add(self, result: BlockResult) -> None:
-        for chunks, parts in zip(self._chunks, (result.doc_parts, result.id_parts), strict=True):
+        for chunks, parts in zip(self._chunks, result.tables, strict=True):
+            if not parts:  # no record of that table's list in the block
+                continue
             for into, chunk in zip(chunks, parts, strict=True):
                 if chunk:
                     into.append(chunk)
-        self.pending += result.sltd
+        self.pending += result.sltd + SMV_WEIGHT * result.smv
+
+    def mode(self, table: int) -> bytes:
+        return self._tables[table].mode
 
     def take(self) -> list[tuple[int, list[bytes]]]:
-        """Everything gathered, as (table, a partition's chunks): 0 documents, 1 ids."""
+        """Everything gathered, as (table, a partition's chunks), tables as Plan.tables."""
         out = [(t, chunks) for t, table in enumerate(self._chunks) for chunks in table if chunks]
-        self._chunks = tuple([[] for _ in range(self.plan.parts)] for _ in range(2))
+        self._chunks = self._empty()
         self.pending = 0
         return out
 
     def writes(self, table: int, grouped: Grouped) -> list[tuple[str | None, list[BucketWrite]]]:
         """A partition's grouped entries as (node, its buckets' writes)."""
-        keys, drained, mode = self._keys[table], self._drained[table], (b"q", b"a")[table]
+        keys, drained, mode = self._keys[table], self._drained[table], self._tables[table].mode
         by_node: dict[str | None, list[BucketWrite]] = {}
         for b, pairs, body in grouped:
             node, key, spare = keys.get(b)
@@ -301,17 +393,18 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
     assert packer is not None, "init_process was not called"
     out = BlockResult(size=len(block))
     latest: dict[bytes, Ready] = {}
+    vehicles: dict[str, Smv] = {}
     pos, n = 0, first_line
     for m in LINES.finditer(block):
         start = m.start()
         if start != pos:
             gap = block[pos:start].split(b"\n")
             for raw in gap[:-1]:
-                _slow_line(raw, n, where, latest, out)
+                _slow_line(raw, n, where, (latest, vehicles), out)
                 n += 1
         rid, number, state, doc_type, status, when = m.groups()
         if when is not None and not real_date(when):
-            _slow_line(m[0], n, where, latest, out)
+            _slow_line(m[0], n, where, (latest, vehicles), out)
         else:
             latest[rid] = _ready_line(rid, number, state, doc_type, status)
             if len(out.samples) < SAMPLES_PER_BLOCK:
@@ -319,11 +412,31 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
         n += 1
         pos = m.end() + 1
     for raw in block[pos:].split(b"\n"):
-        _slow_line(raw, n, where, latest, out)
+        _slow_line(raw, n, where, (latest, vehicles), out)
         n += 1
     out.sltd = len(latest)
     packer.pack(latest.values(), out)
+    out.smv = len(vehicles)
+    if vehicles:
+        packer.pack_smv(vehicles.values(), out)
     return out
+
+
+def _index(lst: str, data: dict[str, Any], where: str, out: BlockResult) -> None:
+    """A record of an entries-layout list, checked by its model and indexed by its layout
+    (a record its layout cannot index is reported, as the loading process would)."""
+    try:
+        record = MODELS[lst].model_validate(data)
+    except ValidationError as exc:
+        out.errors.append((where, _why(exc)))
+        return
+    try:
+        indexed = LISTS[lst].layout.index(record)
+    except Exception as exc:  # the matching code's: the record is reported, not the load
+        out.errors.append((where, f"{lst} {record.id}: cannot be indexed "
+                                  f"({type(exc).__name__}: {str(exc)[:120]})"))
+        return
+    out.indexed.append((lst, record.id, indexed))
 
 
 def _sample(record: Sltd) -> dict[str, Any]:
@@ -333,8 +446,10 @@ def _sample(record: Sltd) -> dict[str, Any]:
     return {"list": "sltd", **data}
 
 
-def _slow_line(raw: bytes, n: int, where: str, latest: dict[bytes, Ready],
-               out: BlockResult) -> None:
+def _slow_line(raw: bytes, n: int, where: str,
+               latest: tuple[dict[bytes, Ready], dict[str, Smv]], out: BlockResult) -> None:
+    """A line the block's pattern did not match: read as JSON, then by its list's fast
+    path or model (the later of two equal ids wins, in `latest` by list)."""
     line = raw.strip()
     if not line:
         return
@@ -352,11 +467,22 @@ def _slow_line(raw: bytes, n: int, where: str, latest: dict[bytes, Ready],
             out.errors.append((f"{where}:{n}", "not a JSON object"))
             return
         lst = data.get("list")
+        if lst == "smv":
+            try:
+                vehicle = fast_smv(data) or model_smv(data)
+            except ValidationError as exc:
+                out.errors.append((f"{where}:{n}", _why(exc)))
+                return
+            latest[1].pop(vehicle.id, None)  # a repeat goes last, as the later line
+            latest[1][vehicle.id] = vehicle
+            return
         if lst != "sltd":
-            if lst in LIST_NAMES:
-                out.others.append((f"{where}:{n}", line))
-            else:
+            if lst not in LIST_NAMES:
                 out.errors.append((f"{where}:{n}", f"unknown list {str(lst)[:20]!r}"))
+            elif isinstance(LISTS[lst].layout, EntriesLayout):
+                _index(lst, data, f"{where}:{n}", out)
+            else:
+                out.others.append((f"{where}:{n}", line))
             return
         record = fast_sltd(data)
         if record is None:
@@ -365,6 +491,6 @@ def _slow_line(raw: bytes, n: int, where: str, latest: dict[bytes, Ready],
             except ValidationError as exc:
                 out.errors.append((f"{where}:{n}", _why(exc)))
                 return
-    latest[record.id.encode()] = ready(record)
+    latest[0][record.id.encode()] = ready(record)
     if len(out.samples) < SAMPLES_PER_BLOCK:
         out.samples.append(_sample(record))

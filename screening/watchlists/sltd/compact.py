@@ -43,7 +43,7 @@ class SltdLayout:
     tables = (layout.DOC_TABLE, layout.ID_TABLE)
     logical_tables = (TABLE,)
 
-    def buckets(self, records: int, max_entries: int) -> dict[str, int]:
+    def buckets(self, records: int, max_entries: int, max_value: int = 64) -> dict[str, int]:
         n = layout.buckets_for(records, max_entries)
         return {layout.DOC_TABLE: n, layout.ID_TABLE: n}
 

@@ -8,7 +8,7 @@ called and asks of the gate comes from the list (`Verdict`): event lists reuse i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -44,13 +44,27 @@ def smv_verdict(record: dict[str, Any], now: datetime) -> tuple[str, Instruction
                                               "HOLD_VEHICLE"), "high")
 
 
+# The entries of a look-up's answer that are its key's (a packed layout's field holds
+# other keys' entries too: SmvLayout.narrow).
+Narrow = Callable[[Lookup, Sequence[Found]], Sequence[Found]]
+
+
+def _all(lookup: Lookup, found: Sequence[Found]) -> Sequence[Found]:
+    return found
+
+
 class Vehicles:
     """Screening a vehicle against one list of vehicles kept in the SMV's layout."""
 
-    def __init__(self, list_name: str, tables: VehicleTables, verdict: Verdict) -> None:
+    def __init__(self, list_name: str, tables: VehicleTables, verdict: Verdict,
+                 narrow: Narrow = _all) -> None:
         self.list_name = list_name
         self.tables = tables
         self.verdict = verdict
+        self.narrow = narrow
+
+    def _answer(self, answers: Answers, lookup: Lookup) -> Sequence[Found]:
+        return self.narrow(lookup, answers.get(lookup, ()))
 
     def lookups(self, p: Prepared) -> list[Lookup]:
         t = self.tables
@@ -62,7 +76,7 @@ class Vehicles:
     def record_refs(self, p: Prepared, answers: Answers) -> list[RecordRef]:
         t = self.tables
         return [(t.records, f.record_id) for lookup in p.lookups
-                if lookup[0] in (t.vins, t.plates) for f in answers.get(lookup, ())]
+                if lookup[0] in (t.vins, t.plates) for f in self._answer(answers, lookup)]
 
     def hits(self, p: Prepared, answers: Answers, records: Records,
              at: Screening) -> list[Match]:
@@ -77,7 +91,7 @@ class Vehicles:
         for vin, changed in vins:
             amount = round(PENALTY_PER_CORRECTION * changed, 4)
             penalties = [Penalty(reason=VIN_CORRECTED, amount=amount)] if changed else []
-            for body in self._bodies(answers.get((t.vins, vin), ()), records):
+            for body in self._bodies(self._answer(answers, (t.vins, vin)), records):
                 if normalize_vin(body.get("vin") or "") != vin:
                     continue  # a digest shared with another VIN
                 bodies[body["id"]] = body
@@ -85,7 +99,7 @@ class Vehicles:
                                      score=round(max(0.0, 1.0 - amount), 4), category="",
                                      matched_on=["vin"], penalties=penalties))
         if p.plate:
-            candidates = [f for k in p.plate_keys for f in answers.get((t.plates, k), ())]
+            candidates = [f for k in p.plate_keys for f in self._answer(answers, (t.plates, k))]
             for body in self._bodies(candidates, records):
                 hit = self._plate_hit(p, body)
                 if hit is not None:
@@ -146,7 +160,7 @@ class SmvList(Vehicles):
 
     def __init__(self) -> None:
         super().__init__("smv", VehicleTables(VIN_LOOKUP, PLATE_LOOKUP, RECORD_REF),
-                         smv_verdict)
+                         smv_verdict, self.layout.narrow)
 
 
 LIST = SmvList()

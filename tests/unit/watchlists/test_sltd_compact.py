@@ -120,7 +120,7 @@ def test_blocks_report_bad_lines_with_their_place_and_pass_other_lists_on(tmp_pa
             "status": "lost"}
     lines = [orjson.dumps(good), b"", b"{not json", b"[1]", orjson.dumps({"list": "x"}),
              orjson.dumps({**good, "status": "found"}),
-             orjson.dumps({"list": "smv", "id": "V1"}), orjson.dumps({**good, "id": "S2"})]
+             orjson.dumps({"list": "notice", "id": "N1"}), orjson.dumps({**good, "id": "S2"})]
     path = tmp_path / "a.ndjson"
     path.write_bytes(b"\n".join(lines))
     blocks = list(read_blocks([path], block_bytes=64))
@@ -129,9 +129,10 @@ def test_blocks_report_bad_lines_with_their_place_and_pass_other_lists_on(tmp_pa
     plan = Plan("p", "v", 7, 5)
     results = [parse_block(b.data, b.first_line, str(b.path), Packer(plan)) for b in blocks]
     errors = [e for r in results for e in r.errors]
-    assert [w.rsplit(":", 1)[1] for w, _ in errors] == ["3", "4", "5", "6"]
-    assert "status" in errors[-1][1]
-    assert [w for r in results for w, _ in r.others] == [f"{path}:7"]
+    assert [w.rsplit(":", 1)[1] for w, _ in errors] == ["3", "4", "5", "6", "7"]
+    assert "status" in errors[3][1]
+    # A notice is checked by its model (and indexed) in the packing process too.
+    assert errors[4][1] == "names: Field required" and not any(r.others for r in results)
     assert sum(r.sltd for r in results) == 2  # "gbr" goes through the model, which upper-cases it
     groups = Groups(plan)
     for r in results:

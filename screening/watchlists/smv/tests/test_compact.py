@@ -6,12 +6,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screening.exceptions import WatchlistUnavailable
+from screening.watchlists.base import Found
+from screening.watchlists.keys import Keys
+from screening.watchlists.sltd.layout import GROWTH
 from screening.watchlists.smv import body
-from screening.watchlists.smv.compact import SmvLayout, id_digest, key_digest
+from screening.watchlists.smv.compact import (
+    ENTRY_BYTES,
+    SmvLayout,
+    entries_per_field,
+    id_digest,
+    key_digest,
+    key_slot,
+)
 from screening.watchlists.smv.record import SmvRecord
+from screening.watchlists.store import Version
 
 TEXT = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp")),
                min_size=1, max_size=20).map(str.strip).filter(bool)
@@ -54,12 +67,64 @@ def _instant(value: str | None) -> Any:
 
 def test_a_standard_vin_is_packed_into_eleven_bytes() -> None:
     record = SmvRecord.model_validate({"list": "smv", "id": "S", "vin": "WVWZZZ1JZXW000001"})
-    assert len(body.pack(record)) == len("S") + 1 + 12 + 6  # id, US, marker + 11, 6 empty
+    # id, US, marker + 11 (no empty tail)
+    assert len(body.pack(record)) == len(body.pack_text("S")) + 1 + 12
+
+
+def test_common_values_take_one_byte_and_read_back() -> None:
+    data = {"list": "smv", "id": "S", "plate": "AB 123", "plate_country": "D",
+            "make": "Volkswagen", "model": "Golf", "colour": "silver", "action": "seize",
+            "owner": "NCB-D"}
+    record = SmvRecord.model_validate(data)
+    packed = body.pack(record)
+    # id, vin (none), plate, country, make, model, colour, date (none), action, owner
+    assert len(packed) == (len(body.pack_text("S")) + 0 + len(body.pack_text("AB 123")) + 1 + 1
+                           + 4 + 1 + 0 + 1 + 1 + 9)
+    assert body.unpack(packed) == {k: v for k, v in data.items() if k != "list"}
+    # The same values outside the tables (or an owner not the plate country's) as text.
+    other = {**data, "make": "Trabant", "colour": "mauve", "owner": "NCB-F"}
+    assert body.unpack(body.pack(SmvRecord.model_validate(other))) == {
+        k: v for k, v in other.items() if k != "list"}
+
+
+@given(st.text("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ -", min_size=1, max_size=70))
+def test_ids_and_plates_of_capitals_digits_spaces_and_hyphens_are_packed(text: str) -> None:
+    packed = body.pack_text(text)
+    assert body.unpack_text(packed) == text
+    assert not set(packed) & {0, 0x1E, 0x1F}
+    assert len(packed) <= len(text) + 1 and (len(text) < 10 or len(packed) < len(text))
+
+
+def test_a_look_up_keeps_only_its_own_keys_entries_of_a_packed_field() -> None:
+    layout = SmvLayout()
+    mine, other = key_slot(key_digest("AB123"), 1)[2], b"\x01" if key_slot(
+        key_digest("AB123"), 1)[2] != b"\x01" else b"\x02"
+    raw = mine + id_digest("A") + other + id_digest("B") + mine + id_digest("C")
+    found = layout.decode("plate", raw)
+    kept = layout.narrow(("plate", "AB123"), found)
+    assert [f.record_id for f in kept] == [id_digest("A").hex(), id_digest("C").hex()]
+    # In-memory stand-ins hold logical entries (no check byte): all of them are the key's.
+    logical = [Found(id_digest("A").hex())]
+    assert layout.narrow(("plate", "AB123"), logical) == logical
+
+
+def test_a_version_of_the_previous_layout_is_refused_not_misread() -> None:
+    old = Version(id="v-old", buckets={"vr": 8, "vv": 8, "vp": 8, "seen": 256})
+    with pytest.raises(WatchlistUnavailable, match="reload the list"):
+        SmvLayout().slot(old, Keys("scr"), ("plate", "AB123"))
+
+
+@given(st.integers(min_value=64, max_value=1024))
+def test_index_fields_stay_under_the_value_limit_after_growth(max_value: int) -> None:
+    """Six sigmas of a Poisson fill, GROWTH more entries than loaded, within the limit."""
+    mean = entries_per_field(max_value) * GROWTH
+    assert (mean + 6 * mean ** 0.5) * ENTRY_BYTES <= max_value + ENTRY_BYTES / 2
 
 
 @given(st.text(min_size=1, max_size=64))
 def test_digests_never_hold_nul(text: str) -> None:
-    assert b"\0" not in id_digest(text) and b"\0" not in key_digest(text)
+    _, fld, check = key_slot(key_digest(text), 7)
+    assert b"\0" not in id_digest(text) + fld + check
 
 
 def test_records_sharing_a_field_are_all_read() -> None:

@@ -1,0 +1,65 @@
+"""The notices' name table: digests for fields, packed dates of birth in its entries, read
+back exactly as the matching code wrote them; a version of the previous layout refused."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from screening.exceptions import WatchlistUnavailable
+from screening.watchlists.generic import Entry
+from screening.watchlists.keys import Keys
+from screening.watchlists.notices.layout import (
+    LAYOUT,
+    NOTICE_TABLES,
+    name_entries,
+    name_slot,
+    pack_attributes,
+    unpack_attributes,
+)
+from screening.watchlists.store import Version
+
+DOB = st.one_of(st.just(""), st.dates().map(str), st.integers(1800, 2100).map(str),
+                st.sampled_from(["1980-10", "1980-02-30", "0001-01-01", "9999-12-31"]))
+
+
+@given(dob=DOB, nations=st.lists(st.sampled_from(["FRA", "D", "XXA"]), max_size=3),
+       sex=st.sampled_from(["", "M", "F", "X"]))
+def test_attributes_read_back_as_written(dob: str, nations: list[str], sex: str) -> None:
+    payload = f"{dob};{','.join(nations)};{sex}"
+    packed = pack_attributes(payload)
+    assert b"\x1e" not in packed and b"\x1f" not in packed and b"\0" not in packed
+    assert unpack_attributes(packed) == payload
+    if len(dob) == 10 and dob >= "1800" and dob != "1980-02-30":
+        assert len(packed) == len(payload) - 7  # a date and its ";" in four bytes
+
+
+def test_an_entry_is_stored_packed_and_decoded_as_the_logical_one() -> None:
+    entry = Entry(NOTICE_TABLES.names, "j:DRSHNKRST:1980", "NTC-1", "1980-10-03;UKR;M")
+    other = Entry(NOTICE_TABLES.names, "j:DRSHNKRST:1980", "NTC-2", "")
+    stored = LAYOUT.stored(entry)
+    assert isinstance(stored, bytes) and len(stored) < len(entry.value.encode())
+    raw = stored + b"\x1e" + other.value.encode()
+    assert [(f.record_id, f.payload) for f in LAYOUT.decode(NOTICE_TABLES.names, raw)] == [
+        ("NTC-1", "1980-10-03;UKR;M"), ("NTC-2", "")]
+    assert name_entries(None) == []
+
+
+def test_name_fields_are_digests_and_documents_keep_theirs() -> None:
+    version = Version(id="v1", buckets={NOTICE_TABLES.names: 64, NOTICE_TABLES.documents: 8,
+                                        NOTICE_TABLES.profiles: 8})
+    key, fld = LAYOUT.slot(version, Keys("p"), (NOTICE_TABLES.names, "j:DRSHNKRST:1980"))
+    assert (key, fld) == (f"p:v1:{NOTICE_TABLES.names}:{name_slot('j:DRSHNKRST:1980', 64)[0]}",
+                          name_slot("j:DRSHNKRST:1980", 64)[1])
+    assert isinstance(fld, bytes) and len(fld) == 4 and b"\0" not in fld
+    keys, fields = LAYOUT.slots(version, Keys("p"), NOTICE_TABLES.names, ["a", "b"])
+    assert keys[0] == f"p:v1:{NOTICE_TABLES.names}:{name_slot('a', 64)[0]}"
+    assert fields == [name_slot("a", 64)[1], name_slot("b", 64)[1]]
+    assert LAYOUT.slot(version, Keys("p"), (NOTICE_TABLES.documents, "X1|FRA"))[1] == "X1|FRA"
+
+
+def test_a_version_of_the_previous_layout_is_refused_not_misread() -> None:
+    old = Version(id="v0", buckets={"nkey": 64, "ndoc": 8, "nrec": 8})
+    with pytest.raises(WatchlistUnavailable, match="reload the list"):
+        LAYOUT.slot(old, Keys("p"), (NOTICE_TABLES.names, "j:X:1980"))

@@ -1,0 +1,130 @@
+"""SMV records checked without building a pydantic model: the bulk load's fast path.
+
+It accepts only the plain shape feeds send (known keys; printable ASCII strings without
+surrounding spaces and within the model's lengths; an upper-case country; a known
+action; an ISO date, or a timestamp with an offset and a time other than midnight, which
+the model would read as a date) and returns None for anything else, which then goes
+through the model (SmvRecord): so the fast path never accepts a record the model
+rejects, and what it accepts it packs exactly as the model's record would be
+(the unit tests compare the two, record by record).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from screening.watchlists.sltd.fast import _WHEN, _plain
+from screening.watchlists.smv import body, compact
+from screening.watchlists.smv.record import SmvRecord
+
+_KEYS = frozenset(("list", "id", "vin", "plate", "plate_country", "make", "model", "colour",
+                   "reported_at", "action", "owner", "valid_until"))
+_TEXT = (("make", 128), ("model", 128), ("colour", 128), ("owner", 128))
+_ACTIONS = frozenset(("seize", "inform"))
+
+
+class Smv(NamedTuple):
+    """What the compact layout needs of a record: its id, VIN, plate and body."""
+
+    id: str
+    vin: str | None
+    plate: str | None
+    body: bytes
+
+
+def _moment(value: str, *, midnight_is_date: bool) -> datetime | None:
+    """A timestamp the model reads as this datetime, else None (ask the model)."""
+    m = _WHEN.fullmatch(value)
+    if m is None or len(value) <= 10 or (midnight_is_date and value[11:19] == "00:00:00"):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def fast_smv(data: dict[str, Any]) -> Smv | None:
+    """The record when `data` is a plainly valid SMV record, else None (ask the model)."""
+    if data.get("list") != "smv" or not _KEYS.issuperset(data):
+        return None
+    rid, vin, plate = data.get("id"), data.get("vin"), data.get("plate")
+    if type(rid) is not str or not _plain(rid, 64):
+        return None
+    if vin is not None and (type(vin) is not str or not _plain(vin, 32)):
+        return None
+    if plate is not None and (type(plate) is not str or not _plain(plate, 20)):
+        return None
+    if vin is None and plate is None:
+        return None
+    country = data.get("plate_country")
+    if country is not None and (type(country) is not str or not 0 < len(country) <= 3
+                                or not (country.isascii() and country.isalpha()
+                                        and country.isupper())):
+        return None
+    for name, most in _TEXT:
+        value = data.get(name)
+        if value is not None and (type(value) is not str or not _plain(value, most)):
+            return None
+    action = data.get("action")
+    if action is not None and action not in _ACTIONS:
+        return None
+    when: bytes = b""
+    if (reported := data.get("reported_at")) is not None:
+        if type(reported) is not str:
+            return None
+        if len(reported) == 10:
+            if _WHEN.fullmatch(reported) is None:
+                return None
+            try:
+                when = body.pack_when(date.fromisoformat(reported))
+            except ValueError:
+                return None
+        else:
+            moment = _moment(reported, midnight_is_date=True)
+            if moment is None:
+                return None
+            when = body.pack_when(moment)
+    until = None
+    text = data.get("valid_until")
+    if text is not None and (type(text) is not str
+                             or (until := _moment(text, midnight_is_date=False)) is None):
+        return None
+    packed = body.pack_fields(rid, vin, plate, country=country, make=data.get("make"),
+                              model=data.get("model"), colour=data.get("colour"), when=when,
+                              action=action, owner=data.get("owner"), until=until)
+    return Smv(rid, vin, plate, packed)
+
+
+def pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: int,
+                  header: Callable[[int, int], bytes]) -> tuple[list[bytes], ...]:
+    """Records into the compact tables' new entries for a bulk load (blocks.py): per
+    table (records, VIN index, plate index), `parts` partitions by bucket, each entry
+    its `header` (bucket, length) then a record's field and body in RESP, or an index
+    key's field byte and 5-byte entry (grouped per field later: blocks.group_entries)."""
+    record_buckets, vin_buckets, plate_buckets = buckets
+    rp, vp, pp = ([bytearray() for _ in range(parts)] for _ in range(3))
+    id_digest, record_slot, key_slot = compact.id_digest_of, compact.record_slot, compact.key_slot
+    key_digest, vin_key, plate_keys = compact.key_digest_of, compact.vin_key, compact.plate_keys
+    for record in records:
+        digest = id_digest(record.id.encode())
+        b, fld = record_slot(digest, record_buckets)
+        pair = b"$2\r\n%b\r\n$%d\r\n%b\r\n" % (fld, len(record.body), record.body)
+        part = rp[b % parts]
+        part += header(b, len(pair))
+        part += pair
+        keys = [(vin_buckets, vp, v)] if (v := vin_key(record.vin)) else []
+        keys += [(plate_buckets, pp, k) for k in plate_keys(record.plate)]
+        for n, into, key in keys:
+            b, fld, check = key_slot(key_digest(key.encode()), n)
+            part = into[b % parts]
+            part += header(b, 1 + compact.ENTRY_BYTES)
+            part += fld + check + digest
+    return tuple([bytes(x) for x in made] for made in (rp, vp, pp))
+
+
+def model_smv(data: dict[str, Any]) -> Smv:
+    """The record through the model (raises its ValidationError)."""
+    record = SmvRecord.model_validate(data)
+    return Smv(record.id, record.vin, record.plate, body.pack(record))
