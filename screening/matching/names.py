@@ -56,6 +56,8 @@ def token_sim(q: Tok, a: Tok) -> float:
 @lru_cache(maxsize=262144)
 def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -> float:
     """The costly part of token_sim, cached: token pairs recur (common names do)."""
+    if len(q_raw) == 1 or len(a_raw) == 1:  # an initial (J PAUL, JOHN P.): its name's
+        return INITIAL if q_raw[0] == a_raw[0] else 0.0  # first letter, or nothing
     q_canon, a_canon = canon(q_raw), canon(a_raw)
     q_cons, a_cons = consonants(q_raw), consonants(a_raw)
     if consonantal:  # unvocalised: only consonants can be compared
@@ -79,10 +81,12 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
     # (ALMASRI / MASRI, DELACRUZ / CRUZ).
     vowels_differ = q_cons == a_cons and len(q_cons) >= 3 and q_raw[0] == a_raw[0] \
         and abs(len(q_raw) - len(a_raw)) <= 1  # fmt: skip
-    same_stem = len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw)
+    same_stem = (len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw)
+                 ) or _particle_joined(q_raw, a_raw)  # fmt: skip
     if sim < _PAIR_FLOOR and not vowels_differ and not same_stem:
         return sim  # no pair: the caps below cannot matter (most pairs, and cheap)
-    if given and _another_name(q_raw, a_raw):  # given names (a surname's typo is a typo)
+    if given and (_another_name(q_raw, a_raw) or _other_sex(q_raw, a_raw)):
+        # given names only (a surname's typo is a typo)
         return min(sim, _ANOTHER_NAME)
     sim = min(sim, _explained(q_raw, a_raw, q_canon, a_canon))
     if sim < 0.97:
@@ -90,6 +94,8 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
             sim = max(sim, 0.92)
         if same_stem:
             sim = max(sim, 0.97)
+        elif _digraphs_folded(q_raw, a_raw):
+            sim = max(sim, 0.96)  # OEZTUERK, OZTURK; BAECKSTROEM, BACKSTROM
     return sim
 
 
@@ -161,6 +167,39 @@ def _another_name(x: str, y: str) -> bool:
     return longer[-1] != longer[-2]  # IVAN, IVANN: a letter doubled
 
 
+def _particle_joined(x: str, y: str) -> bool:
+    """Whether one token is the other with one or two particles joined in front of it
+    (VANDERBERG, BERG; DOSSANTOS, SANTOS; ZUGUTTENBERG), four letters left at least."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    if len(short) < 4 or len(long) == len(short) or not long.endswith(short):
+        return False
+    head = long[: len(long) - len(short)]
+    return head in PARTICLES or any(head[:i] in PARTICLES and head[i:] in PARTICLES
+                                    for i in range(1, len(head)))  # fmt: skip
+
+
+def _other_sex(x: str, y: str) -> bool:
+    """Whether one given name is the other's form for the other sex: a feminine A or IE
+    added to a name ending in a consonant or I (JAN, JANA; KARIM, KARIMA; ALEKSANDR,
+    ALEKSANDRA; VALERII, VALERIIA; STEFAN, STEFANIE), its consonant doubled (JOHAN,
+    JOHANNA). The scan's sex is often unknown, and then only the name can tell them."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    if len(short) < 3 or short[-1] in "AEOUH" or not long.startswith(short):
+        return False
+    rest = long[len(short) :]
+    return rest in ("A", "IE") or rest == short[-1] + "A"
+
+
+# German and Nordic letters written as two (MUELLER, SOERENSEN, AAKESSON) or as one
+# (MULLER, SORENSEN, AKESSON): ICAO 9303 allows both, and a notice may use either.
+_DIGRAPHS = re.compile(r"(?<=[AOU])E|(?<=A)A")
+
+
+def _digraphs_folded(x: str, y: str) -> bool:
+    """Whether two tokens are one name with an umlaut or Å written both ways."""
+    return _DIGRAPHS.sub("", x) == _DIGRAPHS.sub("", y)
+
+
 def _silent_ending(x: str, y: str) -> bool:
     """Whether one token is the other with a silent H or E at the end."""
     short, long = (x, y) if len(x) < len(y) else (y, x)
@@ -180,6 +219,9 @@ def _explained(q_raw: str, a_raw: str, q_canon: str, a_canon: str) -> float:
 
 
 _PAIR_FLOOR = 0.78
+# An initial and the name it begins (H NICHOLAS for HENRY NICHOLAS): a pairing, at the
+# weakest that is not held against the name; its weight is the full name's.
+INITIAL = 0.92
 # A scan's last token where an MRZ's name field is full (FIELD_FULL), and a notice token
 # it begins: cut short, not another name.
 CUT_SHORT = 0.95

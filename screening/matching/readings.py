@@ -24,8 +24,13 @@ from typing import NamedTuple
 
 from anyascii import anyascii
 
-from screening.matching.normalize import normalize_name
-from screening.matching.translit import ARABIC_SPELLINGS, arabic_variants, cyrillic_variants
+from screening.matching.normalize import name_variants, normalize_name
+from screening.matching.translit import (
+    ARABIC_SPELLINGS,
+    arabic_variants,
+    chinese_respellings,
+    cyrillic_variants,
+)
 
 MAX_READINGS = 4
 
@@ -104,8 +109,11 @@ _LV_RULES = [(re.compile(p), r) for p, r in (
     (r"(?<=[^AEIOUS])S$", ""), (r"C", "TS"),
 )]  # fmt: skip
 _CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES}
-# Documents of these states spell foreign (Russian) names by these conventions.
-CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv"}
+# Documents of these states spell foreign (Russian) names by these conventions; those of
+# the Chinese-speaking ones may write a name in pinyin that a notice has in Wade-Giles
+# (ZHU ZHEN HONG, CHU CHEN HUNG): read it both ways ("zh").
+CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", "HKG": "zh",
+               "MAC": "zh", "SGP": "zh"}  # fmt: skip
 
 
 def _national(tokens: tuple[str, ...], convention: str) -> tuple[str, ...]:
@@ -317,7 +325,15 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
         if not tokens:
             return ()
         out = [Reading(tokens, False, True)]
-        if convention in _CONVENTION_RULES:
+        if script == "Latn" and not text.isascii():  # BÄCKSTRÖM: BAECKSTROEM and BACKSTROM
+            bare = latin_tokens(name_variants(text)[-1])
+            if bare != tokens:
+                out.append(Reading(bare, False, True))
+        if convention == "zh":  # pinyin read as Wade-Giles too, spaced and joined
+            for wade in chinese_respellings(list(tokens))[1:]:
+                out.append(Reading(tuple(wade.split()), False, False))
+            out = list({r.tokens: r for r in reversed(out)}.values())[::-1]
+        elif convention in _CONVENTION_RULES:
             national = _national(tokens, convention)
             if national != tokens:
                 out.append(Reading(national, False, False))
