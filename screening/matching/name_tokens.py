@@ -119,9 +119,9 @@ def name_tokens(fields: list[list[str]], consonantal: bool = False,
         for i in range(start, bit - 1):
             a, b = base[i], base[i + 1]
             merged.append(make_joined(a.raw + b.raw, a.mask | b.mask, flag_c))
-        for i in range(start, bit - 2):  # VAN DER BERG, DE LA CRUZ written VANDERBERG
-            a, b, c = base[i], base[i + 1], base[i + 2]
-            if a.flags & b.flags & PARTICLE:
+        for i in range(start, bit - 2):  # VAN DER BERG, DE LA CRUZ written VANDERBERG;
+            a, b, c = base[i], base[i + 1], base[i + 2]  # NUR AL DIN written NOUREDDINE
+            if b.flags & PARTICLE and (a.flags & PARTICLE or not c.flags & PARTICLE):
                 merged.append(make_joined(a.raw + b.raw + c.raw, a.mask | b.mask | c.mask,
                                           flag_c))
     return base + merged

@@ -83,7 +83,8 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
         and abs(len(q_raw) - len(a_raw)) <= 1  # fmt: skip
     same_stem = (len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw)
                  ) or _particle_joined(q_raw, a_raw)  # fmt: skip
-    if sim < _PAIR_FLOOR and not vowels_differ and not same_stem:
+    arabic = _arabic_folded(q_raw, a_raw)
+    if sim < _PAIR_FLOOR and not vowels_differ and not same_stem and not arabic:
         return sim  # no pair: the caps below cannot matter (most pairs, and cheap)
     if given and (_another_name(q_raw, a_raw) or _other_sex(q_raw, a_raw)):
         # given names only (a surname's typo is a typo)
@@ -96,6 +97,8 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
             sim = max(sim, 0.97)
         elif _digraphs_folded(q_raw, a_raw):
             sim = max(sim, 0.96)  # OEZTUERK, OZTURK; BAECKSTROEM, BACKSTROM
+        elif arabic:
+            sim = max(sim, 0.92)  # RACHED, RASHID; NOUREDDINE, NURALDIN
     return sim
 
 
@@ -198,6 +201,31 @@ _DIGRAPHS = re.compile(r"(?<=[AOU])E|(?<=A)A")
 def _digraphs_folded(x: str, y: str) -> bool:
     """Whether two tokens are one name with an umlaut or Å written both ways."""
     return _DIGRAPHS.sub("", x) == _DIGRAPHS.sub("", y)
+
+
+# Arabic names as French and English romanise them: French CH for SH (RACHED, CHEIKH,
+# EL HACHEMI), and the article inside a compound written AL, EL, UL, or assimilated to a
+# sun letter (NUR AL DIN, NOUREDDINE, NURUDDIN; ABD AL RAHMAN, ABDERRAHMANE).
+_MID_ARTICLE = re.compile(r"[AEIOU]L(?=[DRSTZN])|[AEIOU]([DRSTZN])(?=\1)")
+
+
+@lru_cache(maxsize=65536)
+def _arabic_fold(raw: str) -> tuple[str, bool]:
+    """A token's consonants with a compound's article taken out and CH read as SH, and
+    whether either changed anything."""
+    m = _MID_ARTICLE.search(raw, 3)
+    core = raw if m is None else raw[: m.start()] + raw[m.end() :]
+    folded = consonants(core).replace("CH", "SH")
+    return folded, m is not None or "CH" in raw
+
+
+def _arabic_folded(q_raw: str, a_raw: str) -> bool:
+    """Whether two tokens of five letters or more, one of them folded by _arabic_fold,
+    have the same consonants and first letter: one Arabic name, vowels aside."""
+    if len(q_raw) < 5 or len(a_raw) < 5:
+        return False
+    (q, q_changed), (a, a_changed) = _arabic_fold(q_raw), _arabic_fold(a_raw)
+    return q == a and (q_changed or a_changed) and len(q) >= 3
 
 
 def _silent_ending(x: str, y: str) -> bool:
