@@ -32,7 +32,8 @@ name's form for the other sex: MARIO/MARIA), ``stem_surname`` (a surname of the 
 stem, another family: ROBERTS/ROBERTSON), ``shared_common`` (a common surname and given
 name shared, the third name different: KHAN, MOHAMMED IMRAN / KHAN, MOHAMMED ASIF),
 ``other_given`` (the same surname, another given name of the same culture),
-``same_given`` (the same given name, another surname of the same culture).
+``same_given`` (the same given name, another surname of the same culture),
+``korean_other`` (a Korean surname in two romanisations, another Korean given name).
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ POSITIVE = ("arabic_latin", "cyrillic_schemes", "chinese_joined", "chinese_wade_
             "chinese_cantonese", "korean", "vietnamese", "iberian_double",
             "iberian_particles", "particles", "turkish", "umlauts", "order_swapped",
             "initials", "hyphenated")  # fmt: skip
-NEGATIVE = ("gender_pair", "stem_surname", "shared_common", "other_given", "same_given")
+NEGATIVE = ("gender_pair", "stem_surname", "shared_common", "other_given", "same_given",
+            "korean_other")  # fmt: skip
 Name = tuple[str, str]
 
 # ---- Cyrillic by scheme ---------------------------------------------------------------
@@ -398,6 +400,12 @@ class Conventions:
         ss, gs, nat = self._culture()
         (a, b), g = self.rng.sample(ss, 2), self.rng.choice(gs)
         return (a, g), (b, g), nat
+
+    def n_korean_other(self) -> tuple[Name, Name, str]:
+        rng = self.rng
+        s = rng.choice(KOREAN_SURNAME)
+        (g1, g2), (i, j) = rng.sample(KOREAN_GIVEN, 2), rng.sample(range(3), 2)
+        return (s[i], g1[i]), (s[j], g2[j]), "KOR"
 
 
 def build(per_class: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -29,6 +29,7 @@ from screening.matching.name_spelling import (
 from screening.matching.name_tables import GROUPS_OF, PARTICLES
 from screening.matching.name_tokens import (
     FIELD_FULL,
+    FOLDED,
     PARTICLE,
     SURNAME,
     UNVOCALISED,
@@ -47,6 +48,8 @@ def token_sim(q: Tok, a: Tok) -> float:
     """Similarity of two tokens, 0..1."""
     if q.raw == a.raw:
         return 1.0
+    if (q.flags | a.flags) & FOLDED:
+        return 0.0
     if q.canon == a.canon:
         return 0.97
     flags = a.flags | q.flags
@@ -56,8 +59,9 @@ def token_sim(q: Tok, a: Tok) -> float:
 @lru_cache(maxsize=262144)
 def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -> float:
     """The costly part of token_sim, cached: token pairs recur (common names do)."""
-    if len(q_raw) == 1 or len(a_raw) == 1:  # an initial (J PAUL, JOHN P.): its name's
-        return INITIAL if q_raw[0] == a_raw[0] else 0.0  # first letter, or nothing
+    if len(q_raw) == 1 or len(a_raw) == 1:  # an initial (J PAUL, JOHN P.): the first
+        # letter of a name of three letters or more (Korean I and U are names themselves)
+        return INITIAL if q_raw[0] == a_raw[0] and max(len(q_raw), len(a_raw)) > 2 else 0.0
     q_canon, a_canon = canon(q_raw), canon(a_raw)
     q_cons, a_cons = consonants(q_raw), consonants(a_raw)
     if consonantal:  # unvocalised: only consonants can be compared
@@ -287,6 +291,8 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
         for a_raw, a_canon, a_mask, a_flags, a_weight in rows:
             if a_raw == q_raw:
                 s = 1.0
+            elif (a_flags | q_flags) & FOLDED:
+                continue  # folded spellings pair only when equal
             elif a_canon == q_canon:
                 s = 0.97
             elif q_merged and a_mask & (a_mask - 1):

@@ -30,6 +30,7 @@ from screening.matching.translit import (
     arabic_variants,
     chinese_respellings,
     cyrillic_variants,
+    korean_fold,
 )
 
 MAX_READINGS = 4
@@ -41,6 +42,7 @@ class Reading(NamedTuple):
     tokens: tuple[str, ...]
     consonantal: bool  # short vowels unwritten: compare consonants only
     plain: bool  # the name as written (Latin letters), not a reading of another script
+    folded: bool = False  # a folded spelling (translit.korean_fold): pairs only if equal
 
 
 # First code point ranges of the scripts read here; anything else is read by anyascii.
@@ -112,8 +114,11 @@ _CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES}
 # Documents of these states spell foreign (Russian) names by these conventions; those of
 # the Chinese-speaking ones may write a name in pinyin that a notice has in Wade-Giles
 # (ZHU ZHEN HONG, CHU CHEN HUNG): read it both ways ("zh").
+# Korean documents and notices spell a name by one of three romanisations: a Korean
+# national's name is also read folded (translit.korean_fold; notices of Korean nationals
+# carry the folded form too).
 CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", "HKG": "zh",
-               "MAC": "zh", "SGP": "zh"}  # fmt: skip
+               "MAC": "zh", "SGP": "zh", "KOR": "ko", "PRK": "ko"}  # fmt: skip
 
 
 def _national(tokens: tuple[str, ...], convention: str) -> tuple[str, ...]:
@@ -333,6 +338,10 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
             for wade in chinese_respellings(list(tokens))[1:]:
                 out.append(Reading(tuple(wade.split()), False, False))
             out = list({r.tokens: r for r in reversed(out)}.values())[::-1]
+        elif convention == "ko":
+            folded = tuple(korean_fold(t) for t in tokens)
+            if folded != tokens:
+                out.append(Reading(folded, False, False, True))
         elif convention in _CONVENTION_RULES:
             national = _national(tokens, convention)
             if national != tokens:

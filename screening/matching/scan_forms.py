@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from screening.matching.name_tokens import (
     FIELD_FULL,
+    FOLDED,
     SURNAME,
     UNVOCALISED,
     Tok,
@@ -76,6 +77,8 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         if consonantal:  # dictionary spellings are vocalised after all
             tokens = [t._replace(flags=t.flags & ~UNVOCALISED) if vocalised(t.raw) else t
                       for t in tokens]  # fmt: skip
+        if (s and s.folded) or (g and g.folded):
+            tokens = [t._replace(flags=t.flags | FOLDED) for t in tokens]
         if tokens:
             if _cut_short(s.tokens if s else (), g.tokens if g else ()):
                 _mark_cut_short(tokens)
