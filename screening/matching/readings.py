@@ -336,8 +336,8 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
                 out.append(Reading(bare, False, True))
         if convention == "zh":  # pinyin read as Wade-Giles too, spaced and joined
             for wade in chinese_respellings(list(tokens))[1:]:
-                out.append(Reading(tuple(wade.split()), False, False))
-            out = list({r.tokens: r for r in reversed(out)}.values())[::-1]
+                if all(tuple(wade.split()) != r.tokens for r in out):
+                    out.append(Reading(tuple(wade.split()), False, False))
         elif convention == "ko":
             folded = tuple(korean_fold(t) for t in tokens)
             if folded != tokens:
