@@ -127,6 +127,9 @@ def name_tokens(fields: list[list[str]], consonantal: bool = False,
             if b.flags & PARTICLE and (a.flags & PARTICLE or not c.flags & PARTICLE):
                 merged.append(make_joined(a.raw + b.raw + c.raw, a.mask | b.mask | c.mask,
                                           flag_c))
+                if not a.flags & PARTICLE:  # the article assimilated (NOUREDDINE): NURDIN
+                    merged.append(make_joined(a.raw + c.raw, a.mask | b.mask | c.mask,
+                                              flag_c))
     return base + merged
 
 

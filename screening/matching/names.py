@@ -192,7 +192,7 @@ def _other_sex(x: str, y: str) -> bool:
     JOHANNA). The scan's sex is often unknown, and then only the name can tell them."""
     short, long = (x, y) if len(x) < len(y) else (y, x)
     # A D or a doubled consonant is seldom a man's name's end (LIND, EMM: LINDA, EMMA cut)
-    if len(short) < 3 or short[-1] in "AEOUHD" or short[-1] == short[-2] \
+    if len(short) < 3 or short[-1] in "AEOUHD" or short[-1] == short[-2] != "I" \
             or not long.startswith(short):  # fmt: skip
         return False
     rest = long[len(short) :]
@@ -231,7 +231,7 @@ def _arabic_folded(q_raw: str, a_raw: str) -> bool:
     if len(q_raw) < 5 or len(a_raw) < 5:
         return False
     (q, q_changed), (a, a_changed) = _arabic_fold(q_raw), _arabic_fold(a_raw)
-    return q == a and (q_changed or a_changed) and len(q) >= 3
+    return q == a and (q_changed or a_changed) and len(q) >= 2
 
 
 def _silent_ending(x: str, y: str) -> bool:
