@@ -93,6 +93,8 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
     if given and (_another_name(q_raw, a_raw) or _other_sex(q_raw, a_raw)):
         # given names only (a surname's typo is a typo)
         return min(sim, _ANOTHER_NAME)
+    if not given and _nisba(q_raw, a_raw):
+        return min(sim, _ANOTHER_NAME)
     sim = min(sim, _explained(q_raw, a_raw, q_canon, a_canon))
     if sim < 0.97:
         if vowels_differ:
@@ -183,6 +185,14 @@ def _particle_joined(x: str, y: str) -> bool:
     head = long[: len(long) - len(short)]
     return head in PARTICLES or any(head[:i] in PARTICLES and head[i:] in PARTICLES
                                     for i in range(1, len(head)))  # fmt: skip
+
+
+def _nisba(x: str, y: str) -> bool:
+    """Whether one surname is the other with the Arabic and Persian -I of descent (HASSAN,
+    HASSANI; RAHMAN, RAHMANI; KARIM, KARIMI): another family, not a spelling."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return (len(short) >= 4 and len(long) == len(short) + 1 and long[-1] == "I"
+            and long.startswith(short) and short[-1] not in "AEIOUY")  # fmt: skip
 
 
 def _other_sex(x: str, y: str) -> bool:

@@ -71,6 +71,8 @@ DIFFERENT_PEOPLE = [
     (("WILSON", "STEFANIE"), ("WILSON", "STEFAN"), "GBR"),
     (("TKACHENKO", "JOHAN"), ("TKACHENKO", "JOHANNA"), "RUS"),
     (("SMITH", "JOHN P"), ("SMITH", "JOHN K"), "GBR"),
+    (("HASSAN", "OMAR"), ("HASSANI", "OMAR"), "TUN"),
+    (("RAHMANI", "AICHA"), ("RAHMAN", "AICHA"), "IRN"),
     (("IM", "EUN JI"), ("IM", "SANG U"), "KOR"),
     (("CHOE", "CHONG HO"), ("CHOE", "YEONG HO"), "KOR"),
 ]
