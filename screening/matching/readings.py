@@ -334,10 +334,11 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
             bare = latin_tokens(name_variants(text)[-1])
             if bare != tokens:
                 out.append(Reading(bare, False, True))
-        if convention == "zh":  # pinyin read as Wade-Giles too, spaced and joined
-            for wade in chinese_respellings(list(tokens))[1:]:
-                if all(tuple(wade.split()) != r.tokens for r in out):
-                    out.append(Reading(tuple(wade.split()), False, False))
+        if convention == "zh":  # pinyin read as Wade-Giles too, each token kept whole:
+            # a syllable of a given name is not a name (TIANHUA is not TIAN)
+            respelt = chinese_respellings(list(tokens))
+            if respelt and tuple(respelt[2].split()) != tokens:
+                out.append(Reading(tuple(respelt[2].split()), False, False))
         elif convention == "ko":
             folded = tuple(korean_fold(t) for t in tokens)
             if folded != tokens:
