@@ -197,13 +197,14 @@ def _nisba(x: str, y: str) -> bool:
 
 def _other_sex(x: str, y: str) -> bool:
     """Whether one given name is the other's form for the other sex: a feminine A or IE
-    added to a name ending in a consonant or I (JAN, JANA; KARIM, KARIMA; ALEKSANDR,
+    added to a name ending in a consonant or II (JAN, JANA; KARIM, KARIMA; ALEKSANDR,
     ALEKSANDRA; VALERII, VALERIIA; STEFAN, STEFANIE), its consonant doubled (JOHAN,
     JOHANNA). The scan's sex is often unknown, and then only the name can tell them."""
     short, long = (x, y) if len(x) < len(y) else (y, x)
-    # A D or a doubled consonant is seldom a man's name's end (LIND, EMM: LINDA, EMMA cut)
+    # A D, a doubled consonant or one I is seldom a man's name's end (LIND, EMM, MARI:
+    # LINDA, EMMA, MARIA cut short); II is (VALERII, EVGENII: ICAO's -ИЙ)
     if len(short) < 3 or short[-1] in "AEOUHD" or short[-1] == short[-2] != "I" \
-            or not long.startswith(short):  # fmt: skip
+            or (short[-1] == "I" and short[-2] != "I") or not long.startswith(short):  # fmt: skip
         return False
     rest = long[len(short) :]
     return rest in ("A", "IE") or rest == short[-1] + "A"
