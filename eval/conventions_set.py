@@ -303,7 +303,8 @@ class Conventions:
 
     def _marked(self, surnames: str, given: str, nat: str) -> tuple[Name, Name, str]:
         rng = self.rng
-        s, g = rng.choice(words(surnames)), " ".join(rng.sample(words(given), rng.choice((1, 1, 2))))
+        s = rng.choice(words(surnames))
+        g = " ".join(rng.sample(words(given), rng.choice((1, 1, 2))))
         forms = [lambda x: x, icao_fold, bare]
         if nat == "TUR":
             forms.append(title)

@@ -109,7 +109,8 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
 
 
 _LOOSE_RULES = [(re.compile(p), r) for p, r in (
-    (r"(?<=[AO])L(?=[KM])", ""), (r"G(?=[EI])", "J"), (r"C(?=[EI])", "S"), (r"NG", "N"), (r"[AEIOUY]", ""), (r"[CQ]", "K"),
+    (r"(?<=[AO])L(?=[KM])", ""), (r"(?<=M)P(?=[ST])", ""),  # WALKER, THOMPSON (name_keys)
+    (r"G(?=[EI])", "J"), (r"C(?=[EI])", "S"), (r"NG", "N"), (r"[AEIOUY]", ""), (r"[CQ]", "K"),
     (r"SH", "S"), (r"W", "V"), (r"[PFB]", "B"), (r"Z", "S"), (r"D", "T"),
 )]  # fmt: skip
 _DOUBLED = re.compile(r"(.)\1+")
@@ -232,7 +233,9 @@ def _arabic_fold(raw: str) -> tuple[str, bool]:
     whether either changed anything."""
     m = _MID_ARTICLE.search(raw, 3)
     core = raw if m is None else raw[: m.start()] + raw[m.end() :]
-    folded = consonants(core).replace("CH", "SH")
+    # CH and SH as one letter (x), so that an S and an H of two syllables stay two
+    # (XIAOHONG is not CHING).
+    folded = consonants(core.replace("SH", "x").replace("CH", "x"))
     return folded, m is not None or "CH" in raw
 
 
@@ -242,7 +245,7 @@ def _arabic_folded(q_raw: str, a_raw: str) -> bool:
     if len(q_raw) < 5 or len(a_raw) < 5:
         return False
     (q, q_changed), (a, a_changed) = _arabic_fold(q_raw), _arabic_fold(a_raw)
-    return q == a and (q_changed or a_changed) and len(q) >= 2
+    return q == a and (q_changed or a_changed) and len(q) >= 3  # NG: JIANGUO, CHIANG
 
 
 def _silent_ending(x: str, y: str) -> bool:

@@ -151,4 +151,4 @@ def test_pinyin_read_as_wade_giles_makes_no_keys() -> None:
     chinese = query_keys(PersonQuery("ZHU", "ZHEN HONG", DOB, "CHN", None))
     elsewhere = query_keys(PersonQuery("ZHU", "ZHEN HONG", DOB, "FRA", None))
     assert set(chinese) == set(elsewhere)
-    assert person_keys.MAX_QUERY_KEYS >= len(chinese)
+    assert len(chinese) <= person_keys.MAX_QUERY_KEYS
