@@ -10,9 +10,13 @@ from functools import lru_cache
 from screening.matching.name_spelling import single_syllable, skeletons, strip_prefix
 from screening.matching.name_tokens import PARTICLE, SURNAME, Tok
 
+# An English L silent before K or M and a P between M and S or T (WALKER, PALMER,
+# THOMPSON: ووكر, پامر, تومسون) are not written. (V stays a B: Hebrew ב is either; the
+# Persian و read as V in MOUSAVI, موسوی, is a miss that costs Hebrew more to take.)
 _LOOSE_KEY_RULES = [(re.compile(p), r) for p, r in (
-    (r"G(?=[EI])", "J"), (r"[AEIOUYHW]", ""), (r"[CQKG]", "K"), (r"[PFBV]", "B"), (r"[SZX]", "S"),
-    (r"D", "T"), (r"(.)\1+", r"\1"),
+    (r"(?<=[AO])L(?=[KM])", ""), (r"(?<=M)P(?=[ST])", ""), (r"G(?=[EI])", "J"),
+    (r"[AEIOUYHW]", ""), (r"[CQKG]", "K"), (r"[PFBV]", "B"), (r"[SZX]", "S"), (r"D", "T"),
+    (r"(.)\1+", r"\1"),
 )]  # fmt: skip
 
 

@@ -12,8 +12,8 @@ _PARTICLES = (
 PARTICLES = frozenset(_PARTICLES.split())
 # Prefixes of a joined token (ALMASRI, DELACRUZ, VANDERBERG, MCDONALD) that may be left
 # out on another document, when at least four letters remain.
-PREFIXES = ("VANDER", "VANDEN", "DELLA", "DELA", "DEL", "VAN", "VON", "MAC", "AL", "EL", "UL",
-             "DE", "DI", "DA", "MC")  # fmt: skip
+PREFIXES = ("VANDER", "VANDEN", "DELLA", "DELA", "DEL", "VAN", "VON", "MAC", "BEN", "BIN",
+            "IBN", "AL", "EL", "UL", "DE", "DI", "DA", "MC")  # fmt: skip
 
 # Spellings known to be the same name, first = representative. Kept to names whose
 # variants no rule can bridge (Cheung is Zhang in Cantonese, Dmytro is Ukrainian Dmitri).

@@ -17,6 +17,9 @@ UNVOCALISED = 2  # an unvocalised spelling from Arabic script: compared on conso
 SURNAME = 4  # part of the surname (field 0)
 VERY_COMMON = 8  # a very common name element (COMMON, GROUPS_OF)
 FIELD_FULL = 16  # the last token of a full MRZ name field: it may be cut short
+# A token of a folded spelling (translit.korean_fold): folding already took in what
+# spellings differ by, so it pairs only with the same folded token.
+FOLDED = 32
 
 
 class Tok(NamedTuple):
@@ -28,7 +31,7 @@ class Tok(NamedTuple):
     consonants: str  # "" in tokens made for keys only
     weight: int  # its share of the name: its length, 1 for a particle
     mask: int  # the base tokens it covers, a bit each (a joined token covers two or three)
-    flags: int  # PARTICLE | UNVOCALISED | SURNAME | VERY_COMMON | FIELD_FULL
+    flags: int  # PARTICLE | UNVOCALISED | SURNAME | VERY_COMMON | FIELD_FULL | FOLDED
 
     @property
     def base(self) -> bool:
@@ -119,11 +122,14 @@ def name_tokens(fields: list[list[str]], consonantal: bool = False,
         for i in range(start, bit - 1):
             a, b = base[i], base[i + 1]
             merged.append(make_joined(a.raw + b.raw, a.mask | b.mask, flag_c))
-        for i in range(start, bit - 2):  # VAN DER BERG, DE LA CRUZ written VANDERBERG
-            a, b, c = base[i], base[i + 1], base[i + 2]
-            if a.flags & b.flags & PARTICLE:
+        for i in range(start, bit - 2):  # VAN DER BERG, DE LA CRUZ written VANDERBERG;
+            a, b, c = base[i], base[i + 1], base[i + 2]  # NUR AL DIN written NOUREDDINE
+            if b.flags & PARTICLE and (a.flags & PARTICLE or not c.flags & PARTICLE):
                 merged.append(make_joined(a.raw + b.raw + c.raw, a.mask | b.mask | c.mask,
                                           flag_c))
+                if not a.flags & PARTICLE:  # the article assimilated (NOUREDDINE): NURDIN
+                    merged.append(make_joined(a.raw + c.raw, a.mask | b.mask | c.mask,
+                                              flag_c))
     return base + merged
 
 
@@ -148,6 +154,6 @@ def joined(tokens: Sequence[Tok]) -> tuple[str, str]:
     return given + surname, surname + given
 
 
-__all__ = ["FIELD_FULL", "PARTICLE", "SURNAME", "UNVOCALISED", "VERY_COMMON", "Tok",
+__all__ = ["FIELD_FULL", "FOLDED", "PARTICLE", "SURNAME", "UNVOCALISED", "VERY_COMMON", "Tok",
            "decode_tokens", "information", "is_common", "joined", "name_tokens",
            "significant", "split"]

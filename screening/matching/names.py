@@ -29,6 +29,7 @@ from screening.matching.name_spelling import (
 from screening.matching.name_tables import GROUPS_OF, PARTICLES
 from screening.matching.name_tokens import (
     FIELD_FULL,
+    FOLDED,
     PARTICLE,
     SURNAME,
     UNVOCALISED,
@@ -47,6 +48,8 @@ def token_sim(q: Tok, a: Tok) -> float:
     """Similarity of two tokens, 0..1."""
     if q.raw == a.raw:
         return 1.0
+    if (q.flags | a.flags) & FOLDED:
+        return 0.0
     if q.canon == a.canon:
         return 0.97
     flags = a.flags | q.flags
@@ -56,6 +59,9 @@ def token_sim(q: Tok, a: Tok) -> float:
 @lru_cache(maxsize=262144)
 def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -> float:
     """The costly part of token_sim, cached: token pairs recur (common names do)."""
+    if len(q_raw) == 1 or len(a_raw) == 1:  # an initial (J PAUL, JOHN P.): the first
+        # letter of a name of three letters or more (Korean I and U are names themselves)
+        return INITIAL if q_raw[0] == a_raw[0] and max(len(q_raw), len(a_raw)) > 2 else 0.0
     q_canon, a_canon = canon(q_raw), canon(a_raw)
     q_cons, a_cons = consonants(q_raw), consonants(a_raw)
     if consonantal:  # unvocalised: only consonants can be compared
@@ -79,10 +85,15 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
     # (ALMASRI / MASRI, DELACRUZ / CRUZ).
     vowels_differ = q_cons == a_cons and len(q_cons) >= 3 and q_raw[0] == a_raw[0] \
         and abs(len(q_raw) - len(a_raw)) <= 1  # fmt: skip
-    same_stem = len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw)
-    if sim < _PAIR_FLOOR and not vowels_differ and not same_stem:
+    same_stem = (len(q_raw) > 4 and len(a_raw) > 4 and strip_prefix(q_raw) == strip_prefix(a_raw)
+                 ) or _particle_joined(q_raw, a_raw)  # fmt: skip
+    arabic = _arabic_folded(q_raw, a_raw)
+    if sim < _PAIR_FLOOR and not vowels_differ and not same_stem and not arabic:
         return sim  # no pair: the caps below cannot matter (most pairs, and cheap)
-    if given and _another_name(q_raw, a_raw):  # given names (a surname's typo is a typo)
+    if given and (_another_name(q_raw, a_raw) or _other_sex(q_raw, a_raw)):
+        # given names only (a surname's typo is a typo)
+        return min(sim, _ANOTHER_NAME)
+    if not given and _nisba(q_raw, a_raw):
         return min(sim, _ANOTHER_NAME)
     sim = min(sim, _explained(q_raw, a_raw, q_canon, a_canon))
     if sim < 0.97:
@@ -90,10 +101,15 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
             sim = max(sim, 0.92)
         if same_stem:
             sim = max(sim, 0.97)
+        elif _digraphs_folded(q_raw, a_raw):
+            sim = max(sim, 0.96)  # OEZTUERK, OZTURK; BAECKSTROEM, BACKSTROM
+        elif arabic:
+            sim = max(sim, 0.92)  # RACHED, RASHID; NOUREDDINE, NURALDIN
     return sim
 
 
 _LOOSE_RULES = [(re.compile(p), r) for p, r in (
+    (r"(?<=[AO])L(?=[KM])", ""), (r"(?<=M)P(?=[ST])", ""),  # WALKER, THOMPSON (name_keys)
     (r"G(?=[EI])", "J"), (r"C(?=[EI])", "S"), (r"NG", "N"), (r"[AEIOUY]", ""), (r"[CQ]", "K"),
     (r"SH", "S"), (r"W", "V"), (r"[PFB]", "B"), (r"Z", "S"), (r"D", "T"),
 )]  # fmt: skip
@@ -161,6 +177,77 @@ def _another_name(x: str, y: str) -> bool:
     return longer[-1] != longer[-2]  # IVAN, IVANN: a letter doubled
 
 
+def _particle_joined(x: str, y: str) -> bool:
+    """Whether one token is the other with one or two particles joined in front of it
+    (VANDERBERG, BERG; DOSSANTOS, SANTOS; ZUGUTTENBERG), four letters left at least."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    if len(short) < 4 or len(long) == len(short) or not long.endswith(short):
+        return False
+    head = long[: len(long) - len(short)]
+    return head in PARTICLES or any(head[:i] in PARTICLES and head[i:] in PARTICLES
+                                    for i in range(1, len(head)))  # fmt: skip
+
+
+def _nisba(x: str, y: str) -> bool:
+    """Whether one surname is the other with the Arabic and Persian -I of descent (HASSAN,
+    HASSANI; RAHMAN, RAHMANI; KARIM, KARIMI): another family, not a spelling."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    return (len(short) >= 4 and len(long) == len(short) + 1 and long[-1] == "I"
+            and long.startswith(short) and short[-1] not in "AEIOUY")  # fmt: skip
+
+
+def _other_sex(x: str, y: str) -> bool:
+    """Whether one given name is the other's form for the other sex: a feminine A or IE
+    added to a name ending in a consonant or II (JAN, JANA; KARIM, KARIMA; ALEKSANDR,
+    ALEKSANDRA; VALERII, VALERIIA; STEFAN, STEFANIE), its consonant doubled (JOHAN,
+    JOHANNA). The scan's sex is often unknown, and then only the name can tell them."""
+    short, long = (x, y) if len(x) < len(y) else (y, x)
+    # A D, a doubled consonant or one I is seldom a man's name's end (LIND, EMM, MARI:
+    # LINDA, EMMA, MARIA cut short); II is (VALERII, EVGENII: ICAO's -ИЙ)
+    if len(short) < 3 or short[-1] in "AEOUHD" or short[-1] == short[-2] != "I" \
+            or (short[-1] == "I" and short[-2] != "I") or not long.startswith(short):  # fmt: skip
+        return False
+    rest = long[len(short) :]
+    return rest in ("A", "IE") or rest == short[-1] + "A"
+
+
+# German and Nordic letters written as two (MUELLER, SOERENSEN, AAKESSON) or as one
+# (MULLER, SORENSEN, AKESSON): ICAO 9303 allows both, and a notice may use either.
+_DIGRAPHS = re.compile(r"(?<=[AOU])E|(?<=A)A")
+
+
+def _digraphs_folded(x: str, y: str) -> bool:
+    """Whether two tokens are one name with an umlaut or Å written both ways."""
+    return _DIGRAPHS.sub("", x) == _DIGRAPHS.sub("", y)
+
+
+# Arabic names as French and English romanise them: French CH for SH (RACHED, CHEIKH,
+# EL HACHEMI), and the article inside a compound written AL, EL, UL, or assimilated to a
+# sun letter (NUR AL DIN, NOUREDDINE, NURUDDIN; ABD AL RAHMAN, ABDERRAHMANE).
+_MID_ARTICLE = re.compile(r"[AEIOU]L(?=[DRSTZN])|[AEIOU]([DRSTZN])(?=\1)")
+
+
+@lru_cache(maxsize=65536)
+def _arabic_fold(raw: str) -> tuple[str, bool]:
+    """A token's consonants with a compound's article taken out and CH read as SH, and
+    whether either changed anything."""
+    m = _MID_ARTICLE.search(raw, 3)
+    core = raw if m is None else raw[: m.start()] + raw[m.end() :]
+    # CH and SH as one letter (x), so that an S and an H of two syllables stay two
+    # (XIAOHONG is not CHING).
+    folded = consonants(core.replace("SH", "x").replace("CH", "x"))
+    return folded, m is not None or "CH" in raw
+
+
+def _arabic_folded(q_raw: str, a_raw: str) -> bool:
+    """Whether two tokens of five letters or more, one of them folded by _arabic_fold,
+    have the same consonants and first letter: one Arabic name, vowels aside."""
+    if len(q_raw) < 5 or len(a_raw) < 5:
+        return False
+    (q, q_changed), (a, a_changed) = _arabic_fold(q_raw), _arabic_fold(a_raw)
+    return q == a and (q_changed or a_changed) and len(q) >= 3  # NG: JIANGUO, CHIANG
+
+
 def _silent_ending(x: str, y: str) -> bool:
     """Whether one token is the other with a silent H or E at the end."""
     short, long = (x, y) if len(x) < len(y) else (y, x)
@@ -180,6 +267,9 @@ def _explained(q_raw: str, a_raw: str, q_canon: str, a_canon: str) -> float:
 
 
 _PAIR_FLOOR = 0.78
+# An initial and the name it begins (H NICHOLAS for HENRY NICHOLAS): a pairing, at the
+# weakest that is not held against the name; its weight is the full name's.
+INITIAL = 0.92
 # A scan's last token where an MRZ's name field is full (FIELD_FULL), and a notice token
 # it begins: cut short, not another name.
 CUT_SHORT = 0.95
@@ -217,6 +307,8 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
         for a_raw, a_canon, a_mask, a_flags, a_weight in rows:
             if a_raw == q_raw:
                 s = 1.0
+            elif (a_flags | q_flags) & FOLDED:
+                continue  # folded spellings pair only when equal
             elif a_canon == q_canon:
                 s = 0.97
             elif q_merged and a_mask & (a_mask - 1):

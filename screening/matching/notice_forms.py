@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from screening.matching.name_tables import GROUPS_OF
-from screening.matching.name_tokens import UNVOCALISED, name_tokens
+from screening.matching.name_tokens import FOLDED, UNVOCALISED, name_tokens
 from screening.matching.normalize import canonical_country, name_variants
 from screening.matching.translit import (
     ARABIC_SPELLINGS,
@@ -15,6 +15,7 @@ from screening.matching.translit import (
     chinese_respellings,
     cyrillic_variants,
     detect_script,
+    korean_fold,
     latin_variants,
     pinyin_syllables,
 )
@@ -23,6 +24,8 @@ _MAX_FORMS = 12
 
 
 _CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
+_KOREAN_NATIONS = frozenset({"KOR", "PRK"})
+_FOLD_MARK = "\x00"  # on a folded form's first token: its tokens are flagged FOLDED
 
 
 def _is_chinese(surname: list[str], given: list[str], nations: list[str]) -> bool:
@@ -49,7 +52,8 @@ def _spellings(text: str, script: str) -> list[str]:
     return latin_variants(text)
 
 
-def _alias_forms(name: dict[str, Any], nations: list[str]) -> list[tuple[list[str], list[str]]]:
+def _alias_forms(name: dict[str, Any], nations: list[str]
+                 ) -> list[tuple[list[str], list[str]]]:  # fmt: skip
     surname, given = name.get("surname") or "", name.get("given_names") or ""
     script = detect_script(surname + given)
     forms: list[tuple[list[str], list[str]]] = []
@@ -61,6 +65,10 @@ def _alias_forms(name: dict[str, Any], nations: list[str]) -> list[tuple[list[st
         s0, g0 = forms[0]
         if _is_chinese(s0, g0, nations):
             forms += _chinese_forms(s0, g0)
+        if _KOREAN_NATIONS.intersection(nations):  # as a Korean scan is read (readings)
+            s_fold, g_fold = [korean_fold(t) for t in s0], [korean_fold(t) for t in g0]
+            if s_fold and (s_fold, g_fold) != (s0, g0):
+                forms.append(([_FOLD_MARK + s_fold[0], *s_fold[1:]], g_fold))
         return forms
     s_vars = _spellings(surname, script) or [""]
     g_vars = _spellings(given, script) or [""]
@@ -100,7 +108,12 @@ def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
                 continue
             seen.add(key)
             consonantal = script == "Arab"
+            folded = bool(surname) and surname[0].startswith(_FOLD_MARK)
+            if folded:
+                surname = [surname[0][1:], *surname[1:]]
             toks = name_tokens([surname, given], consonantal)
+            if folded:
+                toks = [t._replace(flags=t.flags | FOLDED) for t in toks]
             if consonantal:  # dictionary spellings are vocalised after all
                 toks = [t._replace(flags=t.flags & ~UNVOCALISED) if t.raw in ARABIC_SPELLINGS
                         else t for t in toks]  # fmt: skip

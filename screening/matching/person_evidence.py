@@ -43,7 +43,11 @@ UNDATED_MIN_TOKEN_SIM = 0.95
 # for what was measured). A nationality the notice does not list contradicts it unless
 # POSSIBLE_OTHER_NATIONALITY.
 POSSIBLE_MIN_INFO = 1.5
+# What the matched tokens must say when a name part is left over on one side (YILMAZ ALI
+# for YILMAZ, ALI MEHMET): measured in eval/RESULTS.md, round 5.
+POSSIBLE_PARTIAL_MIN_INFO = 1.5
 POSSIBLE_OTHER_NATIONALITY = 0.0  # a flag (run_eval --set takes floats)
+_PARTIAL = frozenset({"name_tokens_added", "name_tokens_missing"})
 
 _FULL, _MONTH, _YEAR, _NONE = 3, 2, 1, 0  # how far the dates of birth corroborate
 
@@ -195,7 +199,8 @@ def possible(evidence: Evidence, name: Comparison) -> bool:
     of birth agree as far as both sides know them, or one side has none (an undated
     notice, a two-token name, a single strong alias), the nationality does not contradict,
     and the matched tokens say POSSIBLE_MIN_INFO. Dates that differ never make one."""
-    return name.info >= POSSIBLE_MIN_INFO and _possible_attributes(evidence)
+    need = POSSIBLE_PARTIAL_MIN_INFO if name.reason in _PARTIAL else POSSIBLE_MIN_INFO
+    return name.info >= max(need, POSSIBLE_MIN_INFO) and _possible_attributes(evidence)
 
 
 def ceiling(p: Prepared, evidence: Evidence, with_possible: bool = False) -> float:

@@ -24,8 +24,14 @@ from typing import NamedTuple
 
 from anyascii import anyascii
 
-from screening.matching.normalize import normalize_name
-from screening.matching.translit import ARABIC_SPELLINGS, arabic_variants, cyrillic_variants
+from screening.matching.normalize import name_variants, normalize_name
+from screening.matching.translit import (
+    ARABIC_SPELLINGS,
+    arabic_variants,
+    chinese_respellings,
+    cyrillic_variants,
+    korean_fold,
+)
 
 MAX_READINGS = 4
 
@@ -36,6 +42,7 @@ class Reading(NamedTuple):
     tokens: tuple[str, ...]
     consonantal: bool  # short vowels unwritten: compare consonants only
     plain: bool  # the name as written (Latin letters), not a reading of another script
+    folded: bool = False  # a folded spelling (translit.korean_fold): pairs only if equal
 
 
 # First code point ranges of the scripts read here; anything else is read by anyascii.
@@ -104,8 +111,14 @@ _LV_RULES = [(re.compile(p), r) for p, r in (
     (r"(?<=[^AEIOUS])S$", ""), (r"C", "TS"),
 )]  # fmt: skip
 _CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES}
-# Documents of these states spell foreign (Russian) names by these conventions.
-CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv"}
+# Documents of these states spell foreign (Russian) names by these conventions; those of
+# the Chinese-speaking ones may write a name in pinyin that a notice has in Wade-Giles
+# (ZHU ZHEN HONG, CHU CHEN HUNG): read it both ways ("zh").
+# Korean documents and notices spell a name by one of three romanisations: a Korean
+# national's name is also read folded (translit.korean_fold; notices of Korean nationals
+# carry the folded form too).
+CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", "HKG": "zh",
+               "MAC": "zh", "SGP": "zh", "KOR": "ko", "PRK": "ko"}  # fmt: skip
 
 
 def _national(tokens: tuple[str, ...], convention: str) -> tuple[str, ...]:
@@ -317,7 +330,20 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
         if not tokens:
             return ()
         out = [Reading(tokens, False, True)]
-        if convention in _CONVENTION_RULES:
+        if script == "Latn" and not text.isascii():  # BÄCKSTRÖM: BAECKSTROEM and BACKSTROM
+            bare = latin_tokens(name_variants(text)[-1])
+            if bare != tokens:
+                out.append(Reading(bare, False, True))
+        if convention == "zh":  # pinyin read as Wade-Giles too, each token kept whole:
+            # a syllable of a given name is not a name (TIANHUA is not TIAN)
+            respelt = chinese_respellings(list(tokens))
+            if respelt and tuple(respelt[2].split()) != tokens:
+                out.append(Reading(tuple(respelt[2].split()), False, False))
+        elif convention == "ko":
+            folded = tuple(korean_fold(t) for t in tokens)
+            if folded != tokens:
+                out.append(Reading(folded, False, False, True))
+        elif convention in _CONVENTION_RULES:
             national = _national(tokens, convention)
             if national != tokens:
                 out.append(Reading(national, False, False))

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from screening.matching.name_tokens import (
     FIELD_FULL,
+    FOLDED,
     SURNAME,
     UNVOCALISED,
     Tok,
@@ -76,6 +77,8 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         if consonantal:  # dictionary spellings are vocalised after all
             tokens = [t._replace(flags=t.flags & ~UNVOCALISED) if vocalised(t.raw) else t
                       for t in tokens]  # fmt: skip
+        if (s and s.folded) or (g and g.folded):
+            tokens = [t._replace(flags=t.flags | FOLDED) for t in tokens]
         if tokens:
             if _cut_short(s.tokens if s else (), g.tokens if g else ()):
                 _mark_cut_short(tokens)
@@ -103,6 +106,7 @@ def _plain_form(s_tokens: tuple[str, ...], g_tokens: tuple[str, ...],
 
 
 _MRZ_NAME_FIELDS = (30, 31, 39)  # TD1, TD2, TD3
+_SCORING_ONLY = frozenset({"zh"})  # conventions whose readings make no keys
 
 
 def _cut_short(surname: tuple[str, ...], given: tuple[str, ...]) -> bool:
@@ -131,7 +135,10 @@ def name_forms(surname: str | None, given_names: str | None,
 def name_forms_for_keys(surname: str | None, given_names: str | None, convention: str = ""
                    ) -> tuple[tuple[Form, ...], list[Tok], float]:  # fmt: skip
     """Forms without canon and consonants (what keys and information need), and the
-    principal tokens and information of the first."""
+    principal tokens and information of the first. Pinyin read as Wade-Giles ("zh") is
+    for scoring only: the keys' skeletons fold the two already (ZH, CH, J and HS are S),
+    and the readings' keys would fetch a Chinese national twice the candidates."""
+    convention = "" if convention in _SCORING_ONLY else convention
     forms = _forms(surname, given_names, convention, keys_only=True)
     if not forms:
         return (), [], 0.0

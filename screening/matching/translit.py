@@ -346,6 +346,30 @@ def chinese_respellings(tokens: list[str]) -> list[str]:
     return [spaced, wade, wade_joined]
 
 
+# ---------------------------------------------------------------- Korean (Latin)
+# Korean names in Latin letters: the Revised Romanisation (2000), McCune-Reischauer and
+# the customary passport spellings differ in voicing (K/G, CH/J, P/B, T/D), in the vowels
+# ㅓ ㅡ ㅜ (EO, O, U; EU, U; OO, U), in a leading ㄹ (RHEE, LEE, YI, I; ROH, NOH, NO), in a
+# silent H or R marking a long vowel (AHN, KOH, PARK) and in SH before I (SHIN, SIN).
+# korean_fold writes all of them one way, so that two documents' spellings meet.
+_KOREAN_RULES = [(re.compile(p), r) for p, r in (
+    (r"SH", "S"), (r"WOO", "U"), (r"EO", "O"), (r"EU", "U"), (r"OO", "U"), (r"OU", "O"),
+    (r"EE", "I"), (r"AI", "AE"), (r"OI", "OE"), (r"(?<=[AEIOU])H(?=[^AEIOUWY]|$)", ""),
+    (r"^(?:RH|R|L)(?=[IY])", ""), (r"^YI", "I"), (r"^(?:RH|R|L)", "N"),
+    (r"AR(?=[^AEIOUWY]|$)", "A"), (r"CH", "J"), (r"K", "G"), (r"P", "B"), (r"T", "D"),
+    (r"U", "O"), (r"(.)\1+", r"\1"),
+)]  # fmt: skip
+
+
+@lru_cache(maxsize=8192)
+def korean_fold(token: str) -> str:
+    """One spelling for the romanisations of a Korean name token (PARK, BAK, PAK: BAG;
+    HYUN, HYEON, HYON: HYON; CHOI, CHOE: JOE)."""
+    for rx, repl in _KOREAN_RULES:
+        token = rx.sub(repl, token)
+    return token or "A"
+
+
 # ---------------------------------------------------------------- any script
 
 _SCRIPT_RANGES = (("Cyrl", 0x0400, 0x052F), ("Arab", 0x0600, 0x06FF), ("Arab", 0x0750, 0x077F),
