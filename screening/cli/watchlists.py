@@ -6,7 +6,10 @@ import argparse
 import asyncio
 import sys
 import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -34,6 +37,10 @@ def add_parser(sub: Any) -> None:
                       help="progress on stderr even when it is not a terminal")
     load.add_argument("--workers", type=int, default=None, metavar="N",
                       help="parsing processes (default: one per core for inputs over 32 MiB)")
+    load.add_argument("--no-retroactive", action="store_true",
+                      help="do not check the loaded records against the scans of the "
+                           "retroactive window (done by default after the switch, when a "
+                           "version was loaded before: alerts of kind `retroactive`)")
     load.add_argument("--no-wait", action="store_true",
                       help="leave the previous version to the worker's housekeeping instead "
                            "of waiting out SCREENING_VERSION_GRACE_S and removing it")
@@ -100,9 +107,12 @@ def run_load(settings: Settings, args: argparse.Namespace) -> int:
         progress = _Progress("loading", not args.quiet, forced=args.progress)
         store = WatchlistStore(redis, settings.redis_prefix)
         try:
+            started = datetime.now(UTC)
             report = await load_files(store, args.files, grace_s=settings.version_grace_s,
                                       progress=progress, workers=args.workers)
             progress.close()
+            if report.loaded and report.previous and not args.no_retroactive:
+                await _retroactive(settings, redis, args.files, started, quiet=args.quiet)
             if report.previous and not args.no_wait and settings.version_grace_s > 0:
                 # Batches in flight may still read the old version for the grace period.
                 if progress.enabled:
@@ -131,6 +141,65 @@ def run_load(settings: Settings, args: argparse.Namespace) -> int:
           f"{rate:,.0f} records/s; {report.error_count} bad lines skipped; "
           f"previous version {report.previous or 'none'}")
     return 0 if report.loaded or not report.error_count else 1
+
+
+async def _retroactive(settings: Settings, redis: Any, files: list[Path], loaded_at: datetime,
+                       *, quiet: bool) -> None:
+    """The loaded records checked against the scans of the retroactive window; each
+    earlier scan a record matches that no list hit raises an alert (kind `retroactive`).
+    The lists are switched already: this only tells analysts who is inside."""
+    from screening.agents.updates import retroactive_history
+    from screening.correlation.retroactive import after_load
+    from screening.kafka_io import producer
+
+    history = retroactive_history(settings, redis)
+    if history is None:  # no audit key, correlation off or no window: nothing remembered
+        return
+    state, digests = history
+    out = producer(settings)
+    topic = settings.topic(settings.topic_alerts)
+    t0 = time.monotonic()
+
+    async def send(alert: Any) -> None:
+        await out.send(topic, alert.model_dump_json(exclude_none=True).encode(),
+                       key=alert.alert_id.encode())
+
+    try:
+        await out.start()
+        sent = await after_load(state, digests, _records(files), loaded_at=loaded_at,
+                                window_h=settings.retroactive_window_h, send=send)
+        await out.flush()
+    except Exception as exc:  # the load stands; the check is said to have failed
+        print(f"screening watchlists load: retroactive check failed ({type(exc).__name__}); "
+              "the lists are loaded", file=sys.stderr)
+        return
+    finally:
+        await out.stop()
+    if not quiet:
+        print(f"retroactive check: {sent} alert(s) for earlier scans, "
+              f"{time.monotonic() - t0:.1f}s", file=sys.stderr)
+
+
+def _records(files: list[Path]) -> Iterator[Any]:
+    """The files' records as attribute views (read as the retroactive check reads them,
+    without a model each: the load validated them; a line it refused finds nothing)."""
+    for path in files:
+        with path.open("rb") as f:
+            for line in f:
+                try:
+                    body = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    continue
+                if isinstance(body, dict) and "list" in body and "id" in body:
+                    yield _view(body)
+
+
+def _view(value: Any) -> Any:
+    if isinstance(value, dict):
+        return SimpleNamespace(**{str(k): _view(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_view(v) for v in value]
+    return value
 
 
 def run_generate(settings: Settings, args: argparse.Namespace) -> int:

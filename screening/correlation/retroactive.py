@@ -1,5 +1,5 @@
-"""Retroactive screening (issue 23 item 2): a record a live update adds or changes is
-checked against the sightings correlation keeps (the last SCREENING_RETROACTIVE_WINDOW_H
+"""Retroactive screening (issue 23 item 2): a record a live update adds or changes, or a
+bulk load brings (`after_load`: against scans no list hit), is checked against the sightings correlation keeps (the last SCREENING_RETROACTIVE_WINDOW_H
 hours), and each earlier scan it would have hit raises an alert of kind `retroactive`
 naming where and when that scan was.
 
@@ -14,6 +14,7 @@ the record's next sighting on.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -102,17 +103,71 @@ def retroactive_alert(record: Any, s: Sighting, matched_on: list[str],
 
 
 async def check_record(state: CorrelationState, digests: Digester, record: Any, *,
-                       issued_at: datetime, window_h: float, now: datetime) -> list[Alert]:
+                       issued_at: datetime, window_h: float, now: datetime,
+                       skip_hits: bool = False) -> list[Alert]:
     """Alerts for the sightings `record` matches: scanned within the window before the
-    update was issued (a later scan was screened against the record already)."""
-    keys = record_keys(record, digests)
-    found = await state.sightings(list(keys))
+    update was issued (a later scan was screened against the record already).
+    `skip_hits`: leave out scans whose answer was a hit (a bulk load: most of its
+    records were in the lists before, and a scan that hit one has its alerts)."""
+    [alerts] = await check_records(state, digests, [record], issued_at=issued_at,
+                                   window_h=window_h, now=now, skip_hits=skip_hits)
+    return alerts
+
+
+async def check_records(state: CorrelationState, digests: Digester, records: list[Any], *,
+                        issued_at: datetime, window_h: float, now: datetime,
+                        skip_hits: bool = False) -> list[list[Alert]]:
+    """check_record for many records with one round trip (a bulk load's)."""
+    keys = [_keys(r, digests) for r in records]
+    found = await state.sightings([k for ks in keys for k in ks])
     since = (now - timedelta(hours=window_h)).timestamp()
     before = issued_at.timestamp()
-    alerts: dict[str, Alert] = {}
-    for key, sightings in found.items():
-        for s in sightings:
-            if since <= s.at < before:
-                a = retroactive_alert(record, s, keys[key], now)
-                alerts.setdefault(a.alert_id, a)
-    return list(alerts.values())
+    out = []
+    for record, ks in zip(records, keys, strict=True):
+        alerts: dict[str, Alert] = {}
+        for key, matched_on in ks.items():
+            for s in found.get(key, ()):
+                if since <= s.at < before and not (skip_hits and s.hit):
+                    try:
+                        a = retroactive_alert(record, s, matched_on, now)
+                    except (AttributeError, TypeError, ValueError):
+                        continue  # a bulk file's line the load refused
+                    alerts.setdefault(a.alert_id, a)
+        out.append(list(alerts.values()))
+    return out
+
+
+def _keys(record: Any, digests: Digester) -> dict[str, list[str]]:
+    try:
+        return record_keys(record, digests)
+    except (AttributeError, TypeError, ValueError):  # a line the load refused: no keys
+        return {}
+
+
+async def after_load(state: CorrelationState, digests: Digester, records: Iterable[Any], *,
+                     loaded_at: datetime, window_h: float,
+                     send: Callable[[Alert], Awaitable[None]], chunk: int = 1000) -> int:
+    """A bulk load's records checked against the history, `chunk` at a time (issue 23:
+    "a new or changed record, live update or bulk load"): an alert for each earlier scan
+    a record matches whose answer was no hit (a record the lists held before already
+    hit its scans; a new one finds the scans it would have hit). Returns alerts sent."""
+    sent = 0
+    batch: list[Any] = []
+
+    async def flush() -> int:
+        now = datetime.now(UTC)
+        got = await check_records(state, digests, batch, issued_at=loaded_at,
+                                  window_h=window_h, now=now, skip_hits=True)
+        for alerts in got:
+            for alert in alerts:
+                await send(alert)
+        batch.clear()
+        return sum(len(a) for a in got)
+
+    for record in records:
+        batch.append(record)
+        if len(batch) >= chunk:
+            sent += await flush()
+    if batch:
+        sent += await flush()
+    return sent

@@ -35,6 +35,7 @@ class Sighting:
     referred: bool = False
     document: str | None = None  # the document's digest (under a person's key)
     vin: str | None = None  # the VIN's digest (under a plate's key)
+    hit: bool = False  # the scan's answer was a hit: analysts had its alerts already
 
     def encode(self) -> bytes:
         """A record of its own: the time (ms, 6 bytes, big-endian: the state script reads
@@ -43,12 +44,13 @@ class Sighting:
         terminals make them, takes 16 bytes instead of 36. About 60 bytes a sighting,
         where JSON took 150 (issue 23: at most 200 bytes per remembered scan)."""
         event, is_uuid = _event_bytes(self.event_id)
-        flags = (_REFERRED if self.referred else 0) | (_UUID if is_uuid else 0)
+        flags = ((_REFERRED if self.referred else 0) | (_UUID if is_uuid else 0)
+                 | (_HIT if self.hit else 0))
         c, t = self.checkpoint_id.encode()[:255], self.terminal_id.encode()[:255]
         site, doc = (self.site or "").encode()[:255], (self.document or "").encode()
         vin = (self.vin or "").encode()
         n = _N
-        return b"".join((int(self.at * 1000).to_bytes(6, "big"), n[flags], n[len(event)],
+        return b"".join((round(self.at * 1000).to_bytes(6, "big"), n[flags], n[len(event)],
                          event, n[len(c)], c, n[len(t)], t, n[len(site)], site,
                          n[len(doc)], doc, n[len(vin)], vin))
 
@@ -69,11 +71,12 @@ class Sighting:
             event = str(uuid.UUID(bytes=e)) if flags & _UUID else e.decode(errors="replace")
             out.append(cls(event, c.decode(errors="replace"), t.decode(errors="replace"),
                            s.decode(errors="replace") or None, at,
-                           bool(flags & _REFERRED), d.decode() or None, v.decode() or None))
+                           bool(flags & _REFERRED), d.decode() or None, v.decode() or None,
+                           bool(flags & _HIT)))
         return out
 
 
-_REFERRED, _UUID = 1, 2
+_REFERRED, _UUID, _HIT = 1, 2, 4
 _N = [bytes((i,)) for i in range(256)]  # a length (or the flags) as its byte
 _CANONICAL_UUID = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").fullmatch
@@ -104,7 +107,8 @@ def filings(p: Prepared, result: CheckResult, site: str | None,
     base = Sighting(event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,
                     terminal_id=scan.terminal_id, site=site,
                     at=scan.scanned_at.timestamp(),
-                    referred=result.outcome == "hit" and result.instruction in REFERRALS)
+                    referred=result.outcome == "hit" and result.instruction in REFERRALS,
+                    hit=result.outcome == "hit")
     out: list[Filed] = []
     if isinstance(scan, VehicleScan):
         plate = digests.plate(p.plate, p.plate_country)[-1:] if p.plate else []
@@ -159,7 +163,7 @@ KIND_OF_DIGEST: dict[str, KeyKind] = {
 
 def _with(s: Sighting, *, document: str | None = None, vin: str | None = None) -> Sighting:
     return Sighting(s.event_id, s.checkpoint_id, s.terminal_id, s.site, s.at, s.referred,
-                    document, vin)
+                    document, vin, s.hit)
 
 
 def _document_digest(p: Prepared, digests: Digester) -> str | None:

@@ -104,7 +104,7 @@ class CorrelationState:
         record = s.encode()
         key = b"%s:corr:{%s}:%s" % (self._prefix, bucket.encode(), f.kind[0].encode())
         fld, event = field.encode(), record[8:8 + record[7]]
-        at_ms, ttl_ms = int(s.at * 1000), int(ttl_s * 1000)
+        at_ms, ttl_ms = round(s.at * 1000), int(ttl_s * 1000)
         return b"".join((
             len(key).to_bytes(2, "big"), key, len(fld).to_bytes(2, "big"), fld,
             len(event).to_bytes(2, "big"), event, len(record).to_bytes(2, "big"), record,

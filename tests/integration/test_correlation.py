@@ -261,3 +261,33 @@ async def _alerts(settings: Settings, until: int) -> list[dict[str, Any]]:
 
     return [orjson.loads(m.value) for m in await collect(
         settings, settings.topic_alerts, until=until, timeout=30, settle=3)]
+
+
+async def test_a_bulk_load_finds_the_earlier_scans_its_new_records_would_have_hit(
+        settings: Settings, worker_factory: Any, tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from tests.support.correlation import STOLEN
+
+    worker = await start(settings, worker_factory, tmp_path)
+    now = datetime.now(UTC)
+    clear = traveller("arena-n", 0, number="RT5550001", surname="LANG", given="EVA",
+                      dob="1988-03-03", nationality="AUT", state="AUT")
+    clear["scanned_at"] = at(-30, now)
+    stolen = traveller("air-1", 0, number=STOLEN[0]["document_number"], state="FRA",
+                       surname="MOREL", given="LUC", dob="1975-05-05", nationality="FRA")
+    stolen["scanned_at"] = at(-20, now)
+    async with Gates(settings) as gates:
+        await gates.send(clear, stolen)
+        results = await gates.answered(clear, stolen)
+        assert sorted(r["outcome"] for r in results) == ["clear", "hit"], worker.log_tail()
+    # A new version: the stolen passport still in it (its scan hit and was alerted), and a
+    # record new in this version for the document the first traveller showed.
+    new = {"list": "sltd", "id": "S-BULK1", "document_number": "RT5550001",
+           "issuing_state": "AUT", "document_type": "P", "status": "lost",
+           "reported_at": "2026-12-01"}
+    await asyncio.to_thread(load_lists, settings, tmp_path / "v2", [*STOLEN, new])
+    alerts = [a for a in await _alerts(settings, until=2) if a["kind"] == "retroactive"]
+    assert [(a["hit"]["record_id"], a["event_id"]) for a in alerts] == [
+        ("S-BULK1", clear["event_id"])], worker.log_tail()
+    assert alerts[0]["checkpoint_id"] == "arena-n"

@@ -18,11 +18,11 @@ ids = st.text(st.characters(min_codepoint=33, max_codepoint=0x2FFF), min_size=1,
 @given(event=st.one_of(ids, st.uuids().map(str)), checkpoint=ids, terminal=ids,
        site=st.none() | ids, at=st.integers(0, 2**47).map(lambda ms: ms / 1000),
        referred=st.booleans(), document=st.none() | st.text("abcXYZ-_0", min_size=1,
-                                                           max_size=12))
+                                                           max_size=12), hit=st.booleans())
 def test_a_record_reads_back_as_written(event: str, checkpoint: str, terminal: str,
                                         site: str | None, at: float, referred: bool,
-                                        document: str | None) -> None:
-    s = Sighting(event, checkpoint, terminal, site, at, referred, document, None)
+                                        document: str | None, hit: bool) -> None:
+    s = Sighting(event, checkpoint, terminal, site, at, referred, document, None, hit)
     assert Sighting.decode_all(s.encode()) == [s]
     assert Sighting.decode_all(s.encode() + s.encode()) == [s, s]
 
