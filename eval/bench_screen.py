@@ -167,22 +167,28 @@ def main() -> None:
     n_lines = sum(1 for line in scans.read_bytes().splitlines() if line.strip())
     trees = {"current": ROOT} | ({"compare": args.compare.resolve()} if args.compare else {})
     try:
+        # Each tree loads the lists with its own code under a prefix of its own: the
+        # layouts of two trees may differ (a tree refuses a version it cannot read).
         started = time.perf_counter()
-        _run([PYTHON, "-m", "screening", "watchlists", "load", *[str(lists / n) for n in LISTS]],
-             _env(args.prefix), ROOT, stdout=subprocess.DEVNULL)
-        load_s = time.perf_counter() - started
+        for name, tree in trees.items():
+            _run([PYTHON, "-m", "screening", "watchlists", "load", "--no-wait",
+                  *[str(lists / n) for n in LISTS]],
+                 _env(f"{args.prefix}-{name}", None if name == "current" else tree), tree,
+                 stdout=subprocess.DEVNULL)
+        load_s = (time.perf_counter() - started) / len(trees)
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in trees}
         load_before = os.getloadavg()[0]
         loads = []
         for i in range(args.repeats):
             for name, tree in trees.items():
-                env = _env(args.prefix, None if name == "current" else tree)
+                env = _env(f"{args.prefix}-{name}", None if name == "current" else tree)
                 runs[name].append(_screen_once(tree, env, scans, n_lines))
                 print(f"repeat {i + 1} {name}: {runs[name][-1]}", file=sys.stderr)
             loads.append(os.getloadavg()[0])
     finally:
         if not args.keep:
-            asyncio.run(_drop(args.prefix))
+            for name in trees:
+                asyncio.run(_drop(f"{args.prefix}-{name}"))
     report: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
