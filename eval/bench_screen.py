@@ -2,6 +2,10 @@
 
     python eval/bench_screen.py [--scans 50000] [--repeats 3] [--compare DIR] [--out FILE]
 
+Run with a principal's settings that may load lists under any prefix (admin) and the
+feed's signing key, e.g. `set -a; source <(screening security client-config admin
+--format env); set +a; export SCREENING_FEED_SIGNING_KEY_FILE=.local/secrets/feed-signing.key`.
+
 Generates the lists (`screening watchlists generate`: 120,000 notices, 100,000 SLTD
 records, 50,000 stolen vehicles by default) unless ``--lists`` names a folder holding
 them, loads them under a Redis key prefix of its own (``bench-screen-<pid>``, deleted
@@ -167,6 +171,11 @@ def main() -> None:
     n_lines = sum(1 for line in scans.read_bytes().splitlines() if line.strip())
     trees = {"current": ROOT} | ({"compare": args.compare.resolve()} if args.compare else {})
     try:
+        if not all((lists / f"{n}.sig").exists() for n in LISTS):
+            # Loads need the feed's signed manifests (SCREENING_FEED_SIGNING_KEY_FILE).
+            _run([PYTHON, "-m", "screening", "watchlists", "sign",
+                  *[str(lists / n) for n in LISTS]], os.environ.copy(), ROOT,
+                 stdout=subprocess.DEVNULL)
         # Each tree loads the lists with its own code under a prefix of its own: the
         # layouts of two trees may differ (a tree refuses a version it cannot read).
         started = time.perf_counter()
