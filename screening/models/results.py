@@ -109,6 +109,16 @@ class Correlation(StrictModel):
     explanation: str
 
 
+class DocumentDifference(StrictModel):
+    """Where the scanned document number and the record's differ, for a hit on an O/0 or
+    I/1 variant: both masked as the contract masks them but for the differing
+    characters, which an analyst needs to judge a misreading (0-based `positions`)."""
+
+    scanned: str
+    listed: str
+    positions: list[int]
+
+
 class Alert(StrictModel):
     alert_id: str
     event_id: str
@@ -150,6 +160,9 @@ class Alert(StrictModel):
     # alerts the pattern found.
     case_id: str | None = None
     correlation: Correlation | None = None
+    # Added (optional): for a hit on a variant of the scanned document number, which
+    # characters differ (the rest masked).
+    document_difference: DocumentDifference | None = None
 
     @model_validator(mode="before")
     @classmethod
