@@ -450,6 +450,7 @@ def create_app(settings: Settings, console: Settings, *,
     from screening.console.audit_view import audit_view, search_audit
     from screening.console.clearances import clear_namesake, list_clearances, revoke_clearance
     from screening.console.procedure import decide
+    from screening.console.sites_api import sites_of_checkpoints
 
     app.add_routes([
         web.get("/", index),
@@ -465,6 +466,7 @@ def create_app(settings: Settings, console: Settings, *,
         web.post("/logout", logout),
         web.post("/lang", set_language),
         web.get("/api/session", session_info),
+        web.get("/api/sites", sites_of_checkpoints),
         web.post("/api/decisions", decide),
         web.get("/events", events),
         web.get("/static/{name}", static),
