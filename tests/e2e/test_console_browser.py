@@ -15,12 +15,12 @@ import pytest
 
 from screening.console.i18n import LANGUAGES, direction, strings
 from screening.settings import Settings
+from tests.e2e.browser import VIEWPORT, row, signed_in
 from tests.support.console import (
     ANALYST,
     HOSTILE,
     OTHER_ANALYST,
     OTHER_PASSWORD,
-    PASSWORD,
     SUPERVISOR,
     make_alert,
     publish,
@@ -29,27 +29,6 @@ from tests.support.services import collect, create_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 EN = strings("en")
-VIEWPORT = {"width": 1400, "height": 900}
-
-
-async def signed_in(browser: Any, url: str, name: str = ANALYST,
-                    password: str = PASSWORD) -> Any:
-    context = await browser.new_context(viewport=VIEWPORT, locale="en-GB")
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.script_errors = errors
-    await page.goto(url + "/")
-    assert page.url.endswith("/login"), "the console must not open without signing in"
-    await page.fill("#username", name)
-    await page.fill("#password", password)
-    await page.click("#signin-submit")
-    await page.wait_for_selector("#conn[data-state='live']")
-    return page
-
-
-def row(alert: dict[str, Any]) -> str:
-    return f"#queue tr[data-alert-id='{alert['alert_id']}']"
 
 
 async def rows_shown(page: Any, n: int) -> None:

@@ -63,14 +63,21 @@ function keep(a) {
 }
 
 // --- signals: sound, the tab's title, the supervisors' banner ---------------------
+// One sound at most every BEEP_EVERY_MS, from one audio context: a burst of critical
+// alerts rings once, and costs no more than one.
+const BEEP_EVERY_MS = 2000;
+let audio = null;
+let beepedAt = -Infinity;
 function beep() {
+  if (performance.now() - beepedAt < BEEP_EVERY_MS) return;
+  beepedAt = performance.now();
   try {
-    const ctx = new (window.AudioContext || window.webkitAudioContext)();
-    const osc = ctx.createOscillator();
+    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+    const osc = audio.createOscillator();
     osc.frequency.value = 880;
-    osc.connect(ctx.destination);
+    osc.connect(audio.destination);
     osc.start();
-    osc.stop(ctx.currentTime + 0.25);
+    osc.stop(audio.currentTime + 0.25);
   } catch (err) { /* no sound available: the title and the banner still show */ }
 }
 
@@ -150,12 +157,20 @@ function renderAll() {
   renderSignals(queue.stats);
 }
 
+// Live events re-render the queue at most every RENDER_EVERY_MS: a burst of hundreds of
+// alerts costs a few renders a second, not one per alert.
+const RENDER_EVERY_MS = 250;
 let allQueued = false;
+let renderedAt = 0;
 function scheduleAll() {
-  if (!allQueued) {
-    allQueued = true;
-    requestAnimationFrame(() => { allQueued = false; renderAll(); });
-  }
+  if (allQueued) return;
+  allQueued = true;
+  const wait = Math.max(0, renderedAt + RENDER_EVERY_MS - performance.now());
+  setTimeout(() => requestAnimationFrame(() => {
+    allQueued = false;
+    renderedAt = performance.now();
+    renderAll();
+  }), wait);
 }
 
 // --- the detail panel -----------------------------------------------------------------
@@ -306,7 +321,7 @@ function lost() {
 
 function connect() {
   const source = new EventSource("/events");
-  source.addEventListener("open", () => { setConn("live"); outbox.flush(); });
+  source.addEventListener("open", () => setConn("live"));
   source.addEventListener("snapshot", (ev) => {
     const snap = JSON.parse(ev.data);
     const first = body.dataset.ready !== "1";

@@ -138,7 +138,7 @@ export function renderDetail(box, a, ctx) {
     el("dt", {}, t("detail.terminal")), el("dd", {}, data(`${a.checkpoint_id} / ${a.terminal_id}`)),
     el("dt", {}, t("detail.version")), el("dd", {}, data(a.watchlist_version || "—")));
   const compared = sideBySide(a);
-  box.replaceChildren(
+  const parts = [
     el("div", { class: "detail-head" },
       el("button", { type: "button", class: "close", id: "detail-close", onclick: () => ctx.close() },
         t("detail.close")),
@@ -161,5 +161,6 @@ export function renderDetail(box, a, ctx) {
       el("div", { id: "subject" }, renderValue(a.subject))),
     ...ctx.caseParts(a),
     unmaskPart(a, ctx),
-    decisionPart(a, ctx));
+    decisionPart(a, ctx)];
+  box.replaceChildren(...parts.flat(Infinity).filter(Boolean));
 }

@@ -251,7 +251,7 @@ export function recordAsks(a) {
   if (a.hit.list === "notice" && has("action." + a.hit.category)) {
     caveats.push(t("asks.kind", { meaning: t("action." + a.hit.category) }));
   }
-  caveats.push(t("asks.lead"));
+  caveats.push(t("lead"));
   return [el("h3", { id: "asks-title" }, heading), ...lines,
     el("ul", { class: "caveats", id: "caveats" }, caveats.map((c) => el("li", {}, c)))];
 }

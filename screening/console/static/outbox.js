@@ -10,6 +10,8 @@ const PREFIX = `scr.${ANALYST}.`;
 const OUTBOX = PREFIX + "outbox";
 const DRAFT = PREFIX + "draft.";
 const RETRY_MS = 3000;
+// Tries for an alert the console says it does not know (about a minute).
+const UNKNOWN_TRIES = 20;
 
 function read(key, fallback) {
   try {
@@ -38,10 +40,15 @@ export function forgetDrafts() {
   }
 }
 
-export const pending = () => read(OUTBOX, []);
-export const pendingFor = (alertId) => pending().find((p) => p.alert_id === alertId) || null;
+// Read once; kept in step with storage by save() (every row of the queue asks).
+let kept = read(OUTBOX, []);
+export const pending = () => kept;
+export const pendingFor = (alertId) => kept.find((p) => p.alert_id === alertId) || null;
 
-function save(items) { write(OUTBOX, items.length ? items : null); }
+function save(items) {
+  kept = items;
+  write(OUTBOX, items.length ? items : null);
+}
 
 export class Outbox {
   // onChange(alertId, state, detail): "kept" (waiting to be sent), "sent" (answered),
@@ -91,6 +98,12 @@ export class Outbox {
           this.onChange(item.alert_id, "sent", answer);
         } catch (err) {
           if (worthRetrying(err)) break;
+          // A console that has just restarted may not have read the alert back yet.
+          if (err.status === 404 && (item.unknown || 0) < UNKNOWN_TRIES) {
+            save(pending().map((p) => (p.alert_id === item.alert_id
+              ? { ...p, unknown: (p.unknown || 0) + 1 } : p)));
+            continue;
+          }
           save(pending().filter((p) => p.alert_id !== item.alert_id));
           this.onChange(item.alert_id, "refused", err);
         }

@@ -38,6 +38,7 @@ export class Queue {
     this.queued = false;
     this.scroll = document.getElementById("queue-scroll");
     this.pinnedBody = document.getElementById("pinned-rows");
+    this.pinnedScroll = document.getElementById("pinned");
     this.mainBody = document.getElementById("alert-rows");
     this.list = document.getElementById("queue");
     this.newButton = document.getElementById("new-rows");
@@ -49,6 +50,7 @@ export class Queue {
     ["f-state", "f-priority", "f-list", "f-site", "f-checkpoint", "f-time"].forEach((id) =>
       document.getElementById(id).addEventListener("change", () => { this.frozen = null; this.schedule(); }));
     this.scroll.addEventListener("scroll", () => this.schedule(), { passive: true });
+    this.pinnedScroll.addEventListener("scroll", () => this.schedule(), { passive: true });
     this.list.addEventListener("mouseenter", () => { this.frozen = { ...this.order }; });
     this.list.addEventListener("mouseleave", () => this.unfreeze());
     this.newButton.addEventListener("click", () => { this.unfreeze(); this.frozen = { ...this.order }; });
@@ -114,6 +116,7 @@ export class Queue {
   }
 
   render() {
+    this.geometry = [this.pinnedScroll, this.scroll].map((n) => [n.scrollTop, this.heightOf(n)]);
     const hadFocus = this.list.contains(document.activeElement) &&
       document.activeElement.matches("tr[data-alert-id]");
     const c = this.compute();
@@ -129,6 +132,8 @@ export class Queue {
     }
     this.newButton.hidden = this.fresh === 0;
     this.newButton.textContent = t("queue.new", { count: this.fresh });
+    this.pinnedScroll.hidden = this.order.pinned.length === 0;
+    this.pinnedScroll.dataset.count = String(this.order.pinned.length);
     this.renderRows();
     const count = document.getElementById("count");
     count.textContent = t("queue.count", { shown: c.shownTodo, total: c.todo }) +
@@ -137,16 +142,25 @@ export class Queue {
     Object.assign(count.dataset, { shown: c.shownTodo, total: c.todo, hidden: c.todo - c.shownTodo,
       rows: this.order.pinned.length + this.order.main.length });
     document.getElementById("empty").hidden = c.matched > 0;
-    document.getElementById("pinned").hidden = this.order.pinned.length === 0;
     if (hadFocus) this.focusCursor();
   }
 
   renderRows() {
-    const cursorRow = (id) => id === this.cursor;
-    this.pinnedBody.replaceChildren(...this.order.pinned.map((id) => this.row(id, cursorRow(id))));
-    const ids = this.order.main;
-    const view = this.scroll.clientHeight || 600;
-    const first = Math.max(0, Math.floor(this.scroll.scrollTop / ROW_PX) - OVERSCAN);
+    // Geometry read before any row is written: reading it after a write would make the
+    // browser lay the page out again, once per read.
+    const at = this.geometry ||
+      [this.pinnedScroll, this.scroll].map((n) => [n.scrollTop, this.heightOf(n)]);
+    this.geometry = null;
+    this.window(at[0], this.pinnedBody, this.order.pinned);
+    this.window(at[1], this.mainBody, this.order.main);
+    // One Tab stop: the cursor's row, or the first shown when the cursor is not in view.
+    const all = this.list.querySelectorAll("tr[data-alert-id]");
+    if (all.length && ![...all].some((tr) => tr.tabIndex === 0)) all[0].tabIndex = 0;
+  }
+
+  // The rows of `ids` in view of `scroller` (and a margin), spacers for the rest.
+  window([scrollTop, view], tbody, ids) {
+    const first = Math.max(0, Math.floor(scrollTop / ROW_PX) - OVERSCAN);
     const last = Math.min(ids.length, first + Math.ceil(view / ROW_PX) + 2 * OVERSCAN);
     const spacer = (n, name) => {
       if (n <= 0) return null;
@@ -154,12 +168,20 @@ export class Queue {
       td.style.height = `${n * ROW_PX}px`;  // the CSSOM: the page's CSP allows no style attribute
       return el("tr", { class: "spacer", "aria-hidden": "true", "data-spacer": name }, td);
     };
-    const rows = ids.slice(first, last).map((id) => this.row(id, cursorRow(id)));
-    this.mainBody.replaceChildren(...[spacer(first, "top"), ...rows, spacer(ids.length - last, "bottom")]
+    const rows = ids.slice(first, last).map((id) => this.row(id, id === this.cursor));
+    tbody.replaceChildren(...[spacer(first, "top"), ...rows, spacer(ids.length - last, "bottom")]
       .filter(Boolean));
-    // One Tab stop: the cursor's row, or the first shown when the cursor is not in view.
-    const all = this.list.querySelectorAll("tr[data-alert-id]");
-    if (all.length && ![...all].some((tr) => tr.tabIndex === 0)) all[0].tabIndex = 0;
+  }
+
+  // A scroller's height, kept from the last time it changed size (no layout to ask).
+  heightOf(node) {
+    if (!this.heights) {
+      this.heights = new Map();
+      this.resized = new ResizeObserver((entries) => entries.forEach((e) =>
+        this.heights.set(e.target, e.contentRect.height)));
+      [this.pinnedScroll, this.scroll].forEach((n) => this.resized.observe(n));
+    }
+    return this.heights.get(node) || window.innerHeight;
   }
 
   row(id, isCursor) {
@@ -207,12 +229,13 @@ export class Queue {
   moveTo(id) {
     if (id === null || id === undefined) return;
     this.cursor = id;
-    const i = this.order.main.indexOf(id);
-    if (i >= 0) {
+    for (const [scroller, ids] of [[this.pinnedScroll, this.order.pinned], [this.scroll, this.order.main]]) {
+      const i = ids.indexOf(id);
+      if (i < 0) continue;
       const top = i * ROW_PX;
-      const view = this.scroll.clientHeight;
-      if (top < this.scroll.scrollTop) this.scroll.scrollTop = top;
-      else if (top + ROW_PX > this.scroll.scrollTop + view) this.scroll.scrollTop = top + ROW_PX - view;
+      const view = scroller.clientHeight;
+      if (top < scroller.scrollTop) scroller.scrollTop = top;
+      else if (top + ROW_PX > scroller.scrollTop + view) scroller.scrollTop = top + ROW_PX - view;
     }
     this.renderRows();
     this.focusCursor();
@@ -231,7 +254,6 @@ export class Queue {
     this.list.querySelectorAll("tr[tabindex='0']").forEach((r) => { r.tabIndex = -1; });
     tr.tabIndex = 0;
     tr.focus({ preventScroll: true });
-    if (this.order.pinned.includes(this.cursor)) tr.scrollIntoView({ block: "nearest" });
   }
 
   onKey(ev) {
