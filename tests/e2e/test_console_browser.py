@@ -92,11 +92,11 @@ async def test_alerts_arrive_live_filter_open_and_a_confirmation_reaches_every_p
     assert await page.text_content("#matched-on") == "Name, Date of birth"
     assert await page.text_content("#matched-alias") == "ERIKSSON ANNA"
     # Reasons in words, never their codes; the score's arithmetic spelled out.
-    assert EN["reason.date_of_birth_partial"] in (await page.text_content("#penalties") or "")
+    assert EN["why.date_of_birth_partial"] in (await page.text_content("#penalties") or "")
     assert "date_of_birth_partial" not in (await page.text_content("#detail-body") or "")
     assert (await page.text_content("#score-sum") or "").endswith("= 0.93")
     assert await page.text_content("#name-similarity") == "0.96"  # 0.96 - 0.05 + 0.02
-    assert f"{EN['reason.nationality_agrees']} +0.02" in (await page.text_content("#bonuses") or "")
+    assert f"{EN['why.nationality_agrees']} +0.02" in (await page.text_content("#bonuses") or "")
     assert "******2C3" in (await page.text_content("#subject") or "")
     assert "******2C3" in (await page.text_content("#record") or "")
     assert "L898902C3" not in await page.content(), "a document number reached the page"

@@ -174,7 +174,7 @@ async def test_the_woman_with_a_wanted_mans_passport_is_flagged_in_words_in_ever
         assert await page.text_content("#asks-title") == t["asks.title.person"]
         state = await text(page, "#compare tr[data-field='issuing_state']")
         assert "(D)" in state and state != "D", state
-        assert t["reason.document_number_confusable"] in await text(page, "#penalties")
+        assert t["why.document_number_confusable"] in await text(page, "#penalties")
         arithmetic = await page.text_content("#score-sum") or ""
         assert "document_number" not in arithmetic and "confusable" not in arithmetic
         # Dates with the time zone in every language.

@@ -149,6 +149,10 @@ async function lookUpSites(checkpoints) {
   } catch (err) { /* the site filter stays as it was */ } finally {
     sitesAsked = false;
   }
+  // Checkpoints first seen while this look-up was under way are asked for next.
+  const missing = [...new Set([...alerts.values()].map((a) => a.checkpoint_id))]
+    .filter((c) => !sites.has(c));
+  if (missing.length && missing.some((c) => !checkpoints.includes(c))) lookUpSites(missing);
 }
 
 function renderAll() {
@@ -389,6 +393,9 @@ function onKey(ev) {
     return;
   }
   if (ev.key === "/" && $("search-input")) { ev.preventDefault(); $("search-input").focus(); return; }
+  // On a row, a step's key acts on that row's alert only when it is the one open.
+  const onRow = target.closest && target.closest("tr[data-alert-id]");
+  if (onRow && onRow.dataset.alertId !== selected) return;
   const step = Object.keys(STEP_KEYS).find((s) => STEP_KEYS[s] === ev.key.toLowerCase());
   const button = step && $("step-" + step);
   if (button && !button.disabled) { ev.preventDefault(); button.click(); return; }

@@ -159,14 +159,15 @@ export function mismatchWords(a, rows) {
 // A document number with the characters that differ from the other side marked.
 function markedNumber(text, positions) {
   const chars = [...String(text)];
-  return el("span", { class: "marked-number" }, chars.map((c, i) =>
+  // Left to right in Arabic too: a number of digits and stars has no direction of its own.
+  return el("span", { class: "marked-number", dir: "ltr" }, chars.map((c, i) =>
     (positions.includes(i) ? el("mark", { class: "differs-char" }, c) : c)));
 }
 
 function cell(key, value, a, side) {
   const diff = a.document_difference;
   if (key === "document_number" && diff) {
-    return data(markedNumber(side === "scan" ? diff.scanned : diff.listed, diff.positions));
+    return markedNumber(side === "scan" ? diff.scanned : diff.listed, diff.positions);
   }
   return value === "" ? el("span", { class: "unknown" }, t("compare.unknown")) : data(value);
 }
@@ -222,8 +223,8 @@ export function scoreArithmetic(hit) {
   return el("p", { class: "arithmetic", id: "score-sum" }, parts);
 }
 
-export const reasonWords = (code) => (has("reason." + code) ? t("reason." + code)
-  : t("reason.other", { code: String(code).replace(/_/g, " ") }));
+export const reasonWords = (code) => (has("why." + code) ? t("why." + code)
+  : t("why.other", { code: String(code).replace(/_/g, " ") }));
 
 export function reasonList(items, sign) {
   if (!items || !items.length) return t("detail.no_penalties");
