@@ -15,7 +15,7 @@ import pytest
 
 from screening.console.i18n import LANGUAGES, direction, strings
 from screening.settings import Settings
-from tests.e2e.browser import VIEWPORT, row, signed_in
+from tests.support.browser import VIEWPORT, row, signed_in
 from tests.support.console import (
     ANALYST,
     HOSTILE,

@@ -18,7 +18,7 @@ import pytest
 
 from screening.console.i18n import LANGUAGES, strings
 from screening.settings import Settings
-from tests.e2e.browser import row, signed_in
+from tests.support.browser import row, signed_in
 from tests.support.console import make_alert, publish
 from tests.support.services import collect, create_topics
 
