@@ -72,11 +72,14 @@ export class Refusal extends Error {
   }
 }
 
-export async function post(path, bodyObj) {
+export const post = (path, bodyObj) => send("POST", path, bodyObj);
+export const remove = (path) => send("DELETE", path, {});
+
+async function send(method, path, bodyObj) {
   let resp;
   try {
     resp = await fetch(path, {
-      method: "POST", credentials: "same-origin",
+      method, credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": CSRF },
       body: JSON.stringify(bodyObj || {}),
     });
@@ -85,7 +88,11 @@ export async function post(path, bodyObj) {
   }
   if (resp.status === 401) { location.assign("/login"); throw new Refusal(401, t("error.signed_out")); }
   const answer = await resp.json().catch(() => ({}));
-  if (!resp.ok) throw new Refusal(resp.status, answer.error || t("error.status", { status: resp.status }));
+  if (!resp.ok) {
+    const refusal = new Refusal(resp.status, answer.error || t("error.status", { status: resp.status }));
+    refusal.answer = answer;
+    throw refusal;
+  }
   answer.httpStatus = resp.status;
   return answer;
 }

@@ -1,7 +1,7 @@
 "use strict";
 // Analysts' console: the live feed, the work queue (queue.js), the detail panel
 // (detail.js) and the decisions, which survive a dropped connection (outbox.js).
-import { ROLE, T, age, el, getJson, label, post, t, when } from "/static/common.js";
+import { ROLE, T, el, getJson, label, post, t, when } from "/static/common.js";
 import { STEP_KEYS, renderDetail } from "/static/detail.js";
 import { Outbox, forgetDrafts, pending, pendingFor } from "/static/outbox.js";
 import { Queue, groupOf } from "/static/queue.js";
@@ -106,7 +106,7 @@ function renderSignals(stats) {
 
 // --- the queue ------------------------------------------------------------------------
 const queue = new Queue({
-  alerts, statusOf, isEscalated, selected: () => selected,
+  alerts, statusOf, isEscalated, selected: () => selected, leftOut: () => room.leftOut(),
   siteOf: (a) => sites.get(a.checkpoint_id) || "",
   open: (id, fromKeyboard) => select(id, fromKeyboard),
   extras: (a) => {
@@ -191,6 +191,9 @@ const outbox = new Outbox((alertId, state, detail) => {
 
 function refusalWords(err) {
   const reason = String(err && err.message || "");
+  const claimedBy = err && err.answer && err.answer.claimed_by;
+  if (claimedBy) return t("claim.refused", { analyst: claimedBy });
+  if (err && err.status === 409 && err.answer && err.answer.confirmations) return t("pending.yours");
   if (err && err.status === 409) return t("decide.conflict");
   if (reason.includes("note")) return t("decide.note_required");
   if (reason.includes("reason")) return t("reason_code.required");
@@ -281,9 +284,9 @@ async function decide(a, step, note, status, buttons) {
     note.focus();
     return;
   }
-  const reason = room.chosenReason(a, step);
-  if (reason === false) {
-    status.textContent = t("reason_code.required");
+  const reason = room.chosenReason(a, step, text);
+  if (reason && reason.error) {
+    status.textContent = reason.error;
     const picker = $("reason-code");
     if (picker) picker.focus();
     return;
@@ -417,5 +420,9 @@ setInterval(() => {
   n.hidden = waiting === 0;
   n.textContent = t("outbox.waiting", { count: waiting });
 }, 1000);
-room.start({ alerts, statusOf, select, refresh: scheduleAll, detail: scheduleDetail, age });
+room.start({
+  alerts, select, refresh: scheduleAll, detail: scheduleDetail,
+  steps: detailCtx.steps, next: detailCtx.next,
+  keep: (a) => { if (!alerts.has(a.alert_id)) keep(a); },
+});
 connect();

@@ -42,7 +42,9 @@ function timeline(a, steps) {
     const item = el("li", { "data-step": d.decision },
       t("decide.by", { decision: label("status.", d.decision), analyst: d.analyst, time: when(d.decided_ms) }) +
       (d.role ? ` (${label("role.", d.role)})` : ""));
-    if (d.reason) item.append(el("div", { class: "decided-reason" }, t("reason_code.shown", { reason: d.reason_label || d.reason })));
+    if (d.second_analyst) item.append(" ", t("timeline.second", { analyst: d.second_analyst }));
+    if (d.undoes) item.append(" — ", t("timeline.undoes", { step: label("status.", d.undoes) }));
+    if (d.reason) item.append(el("div", { class: "decided-reason" }, t("reason_code.shown", { reason: label("reason.", d.reason) })));
     if (d.note) item.append(el("div", { class: "decided-note" }, t("decide.note_was", { note: d.note })));
     items.push(item);
   });

@@ -35,6 +35,7 @@ export class Queue {
     this.frozen = null;      // {pinned: ids, main: ids} while the pointer is over the list
     this.order = { pinned: [], main: [] };
     this.fresh = 0;          // alerts waiting behind the "N new" button
+    this.caseSizes = new Map();
     this.queued = false;
     this.scroll = document.getElementById("queue-scroll");
     this.pinnedBody = document.getElementById("pinned-rows");
@@ -47,7 +48,7 @@ export class Queue {
   }
 
   bind() {
-    ["f-state", "f-priority", "f-list", "f-site", "f-checkpoint", "f-time"].forEach((id) =>
+    ["f-state", "f-priority", "f-list", "f-site", "f-checkpoint", "f-time", "f-group"].forEach((id) =>
       document.getElementById(id).addEventListener("change", () => { this.frozen = null; this.schedule(); }));
     this.scroll.addEventListener("scroll", () => this.schedule(), { passive: true });
     this.pinnedScroll.addEventListener("scroll", () => this.schedule(), { passive: true });
@@ -72,7 +73,7 @@ export class Queue {
 
   filters() {
     const v = (id) => document.getElementById(id).value;
-    return { state: v("f-state"), priority: v("f-priority"), list: v("f-list"),
+    return { group: document.getElementById("f-group").checked, state: v("f-state"), priority: v("f-priority"), list: v("f-list"),
       site: v("f-site"), checkpoint: v("f-checkpoint"), time: TIMES[v("f-time")] || 0 };
   }
 
@@ -98,11 +99,24 @@ export class Queue {
     const all = [...this.ctx.alerts.values()];
     const matched = all.filter((a) => this.passes(a, f, now))
       .sort((x, y) => rank(x) - rank(y) || x.raised_ms - y.raised_ms);
-    const pinned = matched.filter((a) => this.pinned(a)).map((a) => a.alert_id);
-    const main = matched.filter((a) => !this.pinned(a)).map((a) => a.alert_id);
+    // One row per case: its most urgent alert stands for the case's other sightings.
+    let listed = matched;
+    this.caseSizes = new Map();
+    if (f.group) {
+      const seen = new Set();
+      listed = matched.filter((a) => {
+        if (!a.case_id) return true;
+        this.caseSizes.set(a.case_id, (this.caseSizes.get(a.case_id) || 0) + 1);
+        if (seen.has(a.case_id)) return false;
+        seen.add(a.case_id);
+        return true;
+      });
+    }
+    const pinned = listed.filter((a) => this.pinned(a)).map((a) => a.alert_id);
+    const main = listed.filter((a) => !this.pinned(a)).map((a) => a.alert_id);
     const todo = all.filter((a) => groupOf(this.ctx.statusOf(a.alert_id)) !== "decided");
     const shownTodo = matched.filter((a) => groupOf(this.ctx.statusOf(a.alert_id)) !== "decided");
-    return { pinned, main, matched: matched.length, todo: todo.length,
+    return { pinned, main, matched: matched.length, grouped: matched.length - listed.length, todo: todo.length,
       shownTodo: shownTodo.length, decided: all.length - todo.length, total: all.length,
       openCritical: todo.filter((a) => a.priority === "critical" &&
         this.ctx.statusOf(a.alert_id) === "open").length };
@@ -138,7 +152,9 @@ export class Queue {
     const count = document.getElementById("count");
     count.textContent = t("queue.count", { shown: c.shownTodo, total: c.todo }) +
       (c.todo - c.shownTodo ? " · " + t("queue.hidden", { count: c.todo - c.shownTodo }) : "") +
-      " · " + t("queue.decided", { count: c.decided });
+      (c.grouped ? " · " + t("queue.grouped", { count: c.grouped }) : "") +
+      " · " + t("queue.decided", { count: c.decided }) +
+      (this.ctx.leftOut() ? " · " + t("queue.left_out", { count: this.ctx.leftOut() }) : "");
     Object.assign(count.dataset, { shown: c.shownTodo, total: c.todo, hidden: c.todo - c.shownTodo,
       rows: this.order.pinned.length + this.order.main.length });
     document.getElementById("empty").hidden = c.matched > 0;
@@ -206,7 +222,10 @@ export class Queue {
       a.exercise ? el("span", { class: "badge exercise" }, t("exercise.mark")) : null),
     el("td", {}, label("category.", a.hit.category)),
     el("td", { class: "instruction" }, label("instruction.", a.instruction || "REFER_SECONDARY")),
-    el("td", {}, data(subjectSummary(a.subject))),
+    el("td", {}, data(subjectSummary(a.subject)),
+      this.caseSizes.get(a.case_id) > 1
+        ? el("span", { class: "badge case", "data-case-size": String(this.caseSizes.get(a.case_id)) },
+          t("queue.case_size", { count: this.caseSizes.get(a.case_id) })) : null),
     el("td", {}, data(a.checkpoint_id)),
     el("td", {}, Number(a.hit.score).toFixed(2)),
     el("td", { class: `status-${status}` }, label("status.", status), statusNode));
