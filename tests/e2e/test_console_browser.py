@@ -15,7 +15,7 @@ import pytest
 
 from screening.console.i18n import LANGUAGES, direction, strings
 from screening.settings import Settings
-from tests.support.browser import VIEWPORT, row, signed_in
+from tests.support.browser import VIEWPORT, in_language, row, signed_in
 from tests.support.console import (
     ANALYST,
     HOSTILE,
@@ -135,10 +135,7 @@ async def test_the_console_speaks_english_french_spanish_and_arabic(
 
     for lang in LANGUAGES:
         t = strings(lang)
-        if await page.get_attribute("html", "lang") != lang:
-            async with page.expect_navigation():
-                await page.select_option("#lang-select", lang)
-            await page.wait_for_selector("#conn[data-state='live']")
+        await in_language(page, lang)
         assert await page.get_attribute("html", "lang") == lang
         assert await page.get_attribute("html", "dir") == direction(lang)
         assert await page.text_content("#lead") == t["lead"]
@@ -169,10 +166,7 @@ async def test_the_hit_procedure_walked_through_in_every_language_reaches_the_ga
     page = await signed_in(browser, console.url)
     for lang, alert in walked.items():
         t = strings(lang)
-        if await page.get_attribute("html", "lang") != lang:
-            async with page.expect_navigation():
-                await page.select_option("#lang-select", lang)
-            await page.wait_for_selector("#conn[data-state='live']")
+        await in_language(page, lang)
         await page.click(row(alert))
         line = await page.text_content("#gate-line") or ""
         assert t["instruction.SEIZE_DOCUMENT"] in line and "NCB-UTO" in line, line

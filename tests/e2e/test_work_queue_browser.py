@@ -18,7 +18,7 @@ import pytest
 
 from screening.console.i18n import LANGUAGES, strings
 from screening.settings import Settings
-from tests.support.browser import row, signed_in
+from tests.support.browser import in_language, row, signed_in
 from tests.support.console import make_alert, publish
 from tests.support.services import collect, create_topics
 
@@ -151,10 +151,7 @@ async def test_the_woman_with_a_wanted_mans_passport_is_flagged_in_words_in_ever
     page = await signed_in(browser, console.url)
     for lang in LANGUAGES:
         t = strings(lang)
-        if await page.get_attribute("html", "lang") != lang:
-            async with page.expect_navigation():
-                await page.select_option("#lang-select", lang)
-            await page.wait_for_selector("#conn[data-state='live']")
+        await in_language(page, lang)
         await page.click(row(alert))
         await page.wait_for_selector("#mismatch")
         said = await page.text_content("#mismatch") or ""

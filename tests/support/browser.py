@@ -28,3 +28,11 @@ async def signed_in(browser: Any, url: str, name: str = ANALYST,
 def row(alert: dict[str, Any]) -> str:
     """The alert's row in the work queue (pinned or in the list)."""
     return f"#queue tr[data-alert-id='{alert['alert_id']}']"
+
+
+async def in_language(page: Any, lang: str) -> None:
+    """The page switched to `lang` (one navigation) and live again."""
+    if await page.get_attribute("html", "lang") != lang:
+        async with page.expect_navigation():
+            await page.select_option("#lang-select", lang)
+        await page.wait_for_selector("#conn[data-state='live']")
