@@ -76,6 +76,8 @@ async def test_six_hundred_live_alerts_none_hidden_without_saying_so(
     assert await page.get_attribute("#pinned", "data-count") == str(len(critical)), \
         "every open critical alert pinned at the top"
     assert (await page.title()).startswith(f"({len(critical)}) ⚠")
+    assert await page.get_attribute("body", "data-signalled") == str(len(critical)), \
+        "each new critical alert signalled once"
     # The last row of the list is reachable: scrolled to the end, the oldest low is there.
     await page.eval_on_selector("#queue-scroll", "n => { n.scrollTop = n.scrollHeight; }")
     lows = [a for a in burst if a["priority"] == "low"]
@@ -250,6 +252,8 @@ async def test_a_decision_made_while_the_console_restarts_is_kept_and_sent(
     console.start().wait_ready()
     await page.wait_for_selector("#conn[data-state='live']", timeout=30_000)
     await page.wait_for_selector(f"{row(first)}[data-status='confirmed']", timeout=30_000)
+    # A confirmed hit stays prominent, pinned above the rest, until it is closed.
+    await page.wait_for_selector(f"#pinned-rows tr.prominent[data-alert-id='{first['alert_id']}']")
     [sent] = await collect(settings, settings.topic_decisions, until=1, timeout=30)
     decision = orjson.loads(sent.value)
     assert (decision["alert_id"], decision["decision"], decision["note"]) == (
