@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,9 @@ async def test_six_hundred_live_alerts_none_hidden_without_saying_so(
       new PerformanceObserver((l) => l.getEntries().forEach((e) =>
         window.longTasks.push(e.duration))).observe({ entryTypes: ["longtask"] }); }""")
     burst = many(600)
+    two_hours_ago = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    for a in burst[::10]:  # raised long before the others (a backlog)
+        a["raised_at"] = two_hours_ago
     started = time.monotonic()
     await publish(settings, settings.topic_alerts, burst)
     published = time.monotonic()
@@ -90,6 +94,16 @@ async def test_six_hundred_live_alerts_none_hidden_without_saying_so(
     said = await text(page, "#count")
     assert f"{600 - len(lows)} hidden by filters" in said, said
     await page.select_option("#f-priority", "")
+    await until_count(page, total=600, shown=600, hidden=0)
+    # By site (every checkpoint here is the default site's) and by time raised.
+    await page.wait_for_selector("#f-site option[value='default']", state="attached")
+    await page.select_option("#f-site", "default")
+    await until_count(page, total=600, shown=600, hidden=0)
+    await page.select_option("#f-site", "")
+    await page.select_option("#f-time", "15")
+    recent = len(burst) - len(burst[::10])
+    await until_count(page, total=600, shown=recent, hidden=600 - recent)
+    await page.select_option("#f-time", "")
     await until_count(page, total=600, shown=600, hidden=0)
 
     # Rows do not move under the pointer: new alerts wait behind "N new".
