@@ -142,7 +142,7 @@ def mismatch_alert() -> dict[str, Any]:
                         "date_of_birth": "1997-03-02", "nationality": "FRA", "sex": "F"}
     alert["record"] = {"id": alert["hit"]["record_id"], "colour": "red",
                        "names": [{"surname": "KOVALENKO", "given_names": "PETRO",
-                                  "script": "latin"}],
+                                  "script": "Latn"}],
                        "date_of_birth": "1982", "nationalities": ["UKR"], "sex": "M",
                        "documents": [{"number": "******809", "issuing_state": "D"}]}
     alert["hit"] |= {"matched_on": ["document_number", "issuing_state"], "score": 0.95,
@@ -191,6 +191,9 @@ async def test_the_woman_with_a_wanted_mans_passport_is_flagged_in_words_in_ever
         arithmetic = await page.text_content("#score-sum") or ""
         assert "document_number" not in arithmetic and "confusable" not in arithmetic
         # Dates with the time zone in every language.
+        record = await text(page, "#record")
+        assert "(Latn)" in record and "Latn (Latn)" not in record, (lang, record)
+        assert "(UKR)" in record, "the record's codes in words too"
         raised = await text(page, "#raised-at")
         assert "UTC" in raised or "GMT" in raised, (lang, raised)
         await page.screenshot(path=str(artifacts / f"work-queue-{lang}.png"), full_page=False)

@@ -2,7 +2,7 @@
 // The detail panel: one alert explained (explain.js), its timeline and the steps of the
 // hit procedure that may follow its state, each with its shortcut key.
 import { PRIORITIES, data, el, label, oneOf, post, score2, t, when } from "/static/common.js";
-import { reasonList, recordAsks, scoreArithmetic, sideBySide } from "/static/explain.js";
+import { countryName, reasonList, recordAsks, scoreArithmetic, sideBySide } from "/static/explain.js";
 import { draft, keepDraft } from "/static/outbox.js";
 
 const COLOURS = ["red", "yellow", "blue", "green", "orange", "purple", "black", "un"];
@@ -13,18 +13,35 @@ export const STEP_KEYS = {
   action_taken: "t", closed: "x", dismissed: "d",
 };
 
-function renderValue(value) {
+// Codes among a record's or a scan's values said in words: countries, scripts, sex.
+const COUNTRY_KEYS = new Set(["issuing_state", "nationality", "nationalities", "plate_country"]);
+const scripts = typeof Intl.DisplayNames === "function"
+  ? new Intl.DisplayNames([document.documentElement.lang], { type: "script" }) : null;
+
+function inWords(key, value) {
+  if (typeof value !== "string") return value;
+  if (COUNTRY_KEYS.has(key)) return countryName(value);
+  if (key === "script") {
+    try { return scripts ? `${scripts.of(value)} (${value})` : value; } catch (err) { return value; }
+  }
+  if (key === "sex") return label("sex.", value);
+  if (key === "status") return label("category.", value);
+  if (key === "action") return label("act.", value);
+  return value;
+}
+
+function renderValue(value, key) {
   if (Array.isArray(value)) {
-    return el("ul", { class: "values" }, ...value.map((v) => el("li", {}, renderValue(v))));
+    return el("ul", { class: "values" }, ...value.map((v) => el("li", {}, renderValue(v, key))));
   }
   if (value !== null && typeof value === "object") {
     const dl = el("dl", { class: "kv" });
-    for (const [key, v] of Object.entries(value)) {
-      dl.append(el("dt", {}, label("field.", key)), el("dd", {}, renderValue(v)));
+    for (const [k, v] of Object.entries(value)) {
+      dl.append(el("dt", {}, label("field.", k)), el("dd", {}, renderValue(v, k)));
     }
     return dl;
   }
-  return data(value === null || value === undefined ? "" : String(value));
+  return data(value === null || value === undefined ? "" : String(inWords(key, value)));
 }
 
 function swatchClass(hit) {
