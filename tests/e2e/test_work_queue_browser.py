@@ -236,6 +236,12 @@ async def test_ten_alerts_triaged_with_the_keyboard_alone(
         await page.keyboard.press("Escape")
         assert await page.evaluate("() => document.activeElement.dataset.alertId") == \
             alert["alert_id"]
+        if i == 4:  # alerts arriving live re-render the list: the focus stays on its row
+            await publish(settings, settings.topic_alerts,
+                          [make_alert(priority="low") for _ in range(3)])
+            await until_count(page, total=13, rows=13)  # acknowledged ones are still to do
+            assert await page.evaluate("() => document.activeElement.dataset.alertId") == \
+                alert["alert_id"]
         await page.keyboard.press("j")
     sent = await collect(settings, settings.topic_decisions, until=10, timeout=30)
     assert sorted(orjson.loads(m.value)["alert_id"] for m in sent) == \
