@@ -181,8 +181,18 @@ class Settings(BaseSettings):
     console_secure_cookies: bool = False
     # Alerts read back per partition when the console starts, so a new page is not empty.
     console_lookback: int = Field(default=200, ge=0, le=100_000)
-    # Alerts kept in memory and sent to a page when it connects.
+    # Decided alerts kept in memory and sent to a page when it connects (the newest);
+    # open alerts are all kept, whatever their number, until decided.
     console_max_alerts: int = Field(default=2000, ge=10, le=100_000)
+    # Seconds an analyst's claim on an alert lasts without activity (each step renews it);
+    # then anyone may claim it. Claims live in Redis, shared by the console's replicas.
+    console_claim_ttl_s: int = Field(default=15 * 60, ge=30, le=24 * 3600)
+    # Seconds during which an analyst may undo their own last step (0: no undo).
+    console_undo_window_s: float = Field(default=10.0, ge=0, le=300)
+    # Confirming a critical alert needs two different analysts (four eyes).
+    console_four_eyes: bool = True
+    # Most alerts one search in the console returns (the newest first).
+    console_search_max_results: int = Field(default=50, ge=1, le=1000)
 
     # Log level of this project's loggers; library loggers stay at WARNING.
     log_level: str = "INFO"

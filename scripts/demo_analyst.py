@@ -38,13 +38,17 @@ async def main(base: str, user: str, password: str, seconds: float) -> int:
                 raise SystemExit(f"demo analyst: sign-in refused ({r.status})")
         csrf = await token("/")
 
-        async def step(alert: dict[str, Any], decision: str, note: str = "") -> None:
+        async def step(alert: dict[str, Any], decision: str, note: str = "",
+                       reason: str | None = None) -> None:
             async with http.post(base + "/api/decisions", data=orjson.dumps({
-                    "alert_id": alert["alert_id"], "decision": decision, "note": note}),
+                    "alert_id": alert["alert_id"], "decision": decision, "note": note}
+                    | ({"reason": reason} if reason else {})),
                     headers={"Content-Type": "application/json",
                              "X-CSRF-Token": csrf}) as resp:
                 body = await resp.json()
             told = f" -> gate told {body['instruction']}" if body.get("instruction") else ""
+            if body.get("pending"):  # a critical alert: a second analyst confirms (four eyes)
+                told = " -> waits for a second analyst's confirmation"
             print(f"{alert.get('reference', '?')} {decision}{told}"
                   f"{'' if resp.status == 202 else f' refused: {body}'}", flush=True)
             await asyncio.sleep(PAUSE_S)
@@ -52,7 +56,8 @@ async def main(base: str, user: str, password: str, seconds: float) -> int:
         async def work(alert: dict[str, Any]) -> None:
             await step(alert, "acknowledged")
             if "name" in alert["hit"]["matched_on"] and alert["hit"]["score"] < 0.95:
-                await step(alert, "dismissed", "namesake: other date of birth on file")
+                await step(alert, "dismissed", "namesake: other date of birth on file",
+                           "different_person")
                 return
             await step(alert, "verification_requested", "owner asked by phone")
             await step(alert, "confirmed", "owner confirmed")

@@ -90,15 +90,19 @@ def list_loaded(settings: Settings, *, version: str, previous: str | None,
 def analyst_record(action: str, analyst: str, *, principal: str | None,
                    alert_id: str | None = None, outcome: str | None = None,
                    at: datetime | None = None, site: str | None = None,
-                   checkpoint_id: str | None = None) -> AuditRecord:
+                   checkpoint_id: str | None = None, reason: str | None = None,
+                   ref: str | None = None,
+                   query_digests: list[str] | None = None) -> AuditRecord:
     """What an analyst did in the console (sign_in, sign_in_failed, sign_out,
-    alert_decided, ...). The id covers the analyst, the alert and the moment: each such
-    act is its own record (none is replayed from an input)."""
+    alert_decided, a search with the keyed digests of what was searched, ...). The id
+    covers the analyst, the alert and the moment: each such act is its own record (none
+    is replayed from an input)."""
     at = at or datetime.now(UTC)
     return service_record(action, (analyst, alert_id, outcome, at.isoformat()), at=at,
                           actor_id=analyst, principal=principal, kind="analyst",
                           alert_id=alert_id, outcome=outcome, site=site,
-                          checkpoint_id=checkpoint_id)
+                          checkpoint_id=checkpoint_id, reason=reason, ref=ref,
+                          query_digests=query_digests or [])
 
 
 __all__ = ["analyst_record", "can_write", "emit", "list_loaded", "write"]

@@ -103,9 +103,15 @@ def format_decision(decision: dict[str, Any], *, colour: bool) -> str:
         head = f"\033[1m{head}{RESET}"
     note = " note" if decision.get("note") else ""  # the note itself may be personal
     role = f" ({decision['role']})" if decision.get("role") else ""
+    # Why (a reason code), the second analyst of a four-eyes confirmation, and which step
+    # an undo took back: what the room needs to read a decision without the console.
+    extra = "".join(f" {label}={decision[key]}" for key, label in (
+        ("reason", "reason"), ("second_analyst", "second"), ("undoes", "undoes"))
+        if decision.get(key))
     return (f"{str(decision.get('decided_at', ''))[:23]} {head} "
             f"alert={decision.get('alert_id', '?')} {decision.get('decision', '?')} "
-            f"by={decision.get('analyst', '?')}{role} at={decision.get('decided_at', '?')}{note}")
+            f"by={decision.get('analyst', '?')}{role}{extra} "
+            f"at={decision.get('decided_at', '?')}{note}")
 
 
 async def tail(settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout) -> int:

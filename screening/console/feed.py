@@ -2,7 +2,9 @@
 
 One consumer per console process reads both topics. The first time a partition is
 assigned it is rewound by a bounded look-back, so that a page opened now shows the
-recent alerts and their decisions instead of an empty list. The console is a viewer:
+recent alerts and their decisions instead of an empty list, and further back where an
+alert still open lies further back (ledger.py). Open alerts are all kept in memory while
+open; decided ones, the newest console_max_alerts. The console is a viewer:
 its consumer group is throwaway and commits nothing. Decisions are published to the
 decisions topic and shown when read back from it, so every console (this one included)
 shows the same thing, in the topic's order.
@@ -14,40 +16,50 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import KafkaError
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
+from redis.exceptions import RedisError
 
-from screening.clearance import clearable
+from screening.console.display import (
+    DOCUMENT_KEYS,
+    display_alert,
+    display_decision,
+    mask_documents,
+    read_alert,
+    read_decision,
+)
+from screening.console.hub import QUEUE_SIZE, Event, Hub
+from screening.console.ledger import OpenLedger, Place
 from screening.kafka_io import consumer as make_consumer
 from screening.kafka_io import producer as make_producer
 from screening.kafka_io import throwaway_group
-from screening.models import Alert, AlertDecision, AuditRecord, Hit, InstructionMessage, Penalty
+from screening.models import AlertDecision, AuditRecord, InstructionMessage
 from screening.models.modes import ModeChange
 from screening.modes.control import ModeState
 from screening.modes.follow import ModeFollower, read_only
-from screening.privacy import mask_value, mask_vehicle_ids, vehicle_ids
+from screening.privacy import vehicle_ids
+from screening.procedure import is_open, state_of
 from screening.security.roles import own_group_prefix
 from screening.settings import Settings
 
 log = logging.getLogger("screening.console.feed")
 
-# Masked again here although alerts arrive masked: a notice record lists its documents,
-# and an upstream slip must not reach a screen. Masking a masked number changes nothing.
-DOCUMENT_KEYS = frozenset({"document_number", "number", "mrz"})
+# (What the console's other modules and tests take from here.)
+__all__ = ["DECISION_MAX_AHEAD", "DOCUMENT_KEYS", "QUEUE_SIZE", "Event", "Feed", "Hub",
+           "display_alert", "display_decision", "mask_documents", "read_alert",
+           "read_decision"]
+
 # Decisions read back per partition, per alert read back: room for a procedure's steps.
 DECISIONS_PER_ALERT = 8
 # Longest a console request waits to hand an audit record to the producer, in seconds.
 AUDIT_SEND_TIMEOUT_S = 1.0
-# Events waiting for one page; a page that falls this far behind is sent a fresh snapshot.
-QUEUE_SIZE = 1000
 # How far a decision's decided_at may be ahead of this console's clock when it is read.
 # Consoles stamp decisions with their own clock, and NTP keeps hosts within milliseconds;
 # 5 s covers a poorly synced host. A decision dated later than that would outrank every
@@ -76,110 +88,9 @@ def from_the_future(decision: AlertDecision, now: datetime) -> bool:
     return decision.decided_at > now + DECISION_MAX_AHEAD
 
 
-def mask_documents(value: Any) -> Any:
-    """Document numbers anywhere in `value` masked to their last 3 characters."""
-    if isinstance(value, dict):
-        return {k: mask_value(k, v) if k in DOCUMENT_KEYS else mask_documents(v)
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [mask_documents(v) for v in value]
-    return value
-
-
-def _known(model: type[BaseModel], data: Any) -> Any:
-    return {k: v for k, v in data.items() if k in model.model_fields} if isinstance(data, dict) \
-        else data
-
-
-def read_alert(raw: bytes) -> Alert:
-    """An alert, ignoring fields this version does not know: the contract may add
-    optional fields, and an older console must go on showing newer alerts."""
-    data = _known(Alert, orjson.loads(raw))
-    if isinstance(data, dict) and isinstance(data.get("hit"), dict):
-        hit = _known(Hit, data["hit"])
-        if isinstance(hit.get("penalties"), list):
-            hit["penalties"] = [_known(Penalty, p) for p in hit["penalties"]]
-        data["hit"] = hit
-    return Alert.model_validate(data)
-
-
-def read_decision(raw: bytes) -> AlertDecision:
-    return AlertDecision.model_validate(_known(AlertDecision, orjson.loads(raw)))
-
-
-def display_alert(alert: Alert) -> dict[str, Any]:
-    """What a page receives for an alert: the alert, masked (document numbers, VINs and
-    plates to their last 3 characters), with a sortable time."""
-    data = alert.model_dump(mode="json")
-    data["subject"] = mask_vehicle_ids(mask_documents(data["subject"]))
-    data["record"] = mask_vehicle_ids(mask_documents(data["record"]))
-    data["raised_ms"] = int(alert.raised_at.timestamp() * 1000)
-    data["clearable"] = clearable(alert)  # a namesake an analyst may clear (clearance.py)
-    return data
-
-
-def display_decision(decision: AlertDecision) -> dict[str, Any]:
-    data = decision.model_dump(mode="json")
-    data["decided_ms"] = int(decision.decided_at.timestamp() * 1000)
-    return data
-
-
 def _same_step(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return (a["decision"], a["decided_ms"], a["analyst"]) == (
         b["decision"], b["decided_ms"], b["analyst"])
-
-
-@dataclass(frozen=True)
-class Event:
-    """One server-sent event, encoded once for all pages."""
-
-    name: str
-    data: bytes
-    # The checkpoint of the alert it is about (a decision's: its alert's), by which each
-    # stream tells whether its user may see it; None: not known (supervisors only).
-    checkpoint: str | None = None
-    # For every page whatever its sites (the mode in force).
-    everyone: bool = False
-
-    def encode(self) -> bytes:
-        return b"event: " + self.name.encode() + b"\ndata: " + self.data + b"\n\n"
-
-
-class Hub:
-    """Fan-out to the open pages, one bounded queue each; None in a queue ends that page's
-    stream (the browser reconnects and is sent a fresh snapshot: nothing silently lost)."""
-
-    def __init__(self, queue_size: int = QUEUE_SIZE) -> None:
-        self.queue_size = queue_size
-        self._queues: set[asyncio.Queue[Event | None]] = set()
-
-    def subscribe(self) -> asyncio.Queue[Event | None]:
-        q: asyncio.Queue[Event | None] = asyncio.Queue(self.queue_size + 1)
-        self._queues.add(q)
-        return q
-
-    def unsubscribe(self, q: asyncio.Queue[Event | None]) -> None:
-        self._queues.discard(q)
-
-    def publish(self, event: Event) -> None:
-        for q in list(self._queues):
-            if q.qsize() >= self.queue_size:
-                self._end(q)
-            else:
-                q.put_nowait(event)
-
-    def close_all(self) -> None:
-        for q in list(self._queues):
-            self._end(q)
-
-    def _end(self, q: asyncio.Queue[Event | None]) -> None:
-        self._queues.discard(q)
-        while not q.empty():
-            q.get_nowait()
-        q.put_nowait(None)
-
-    def __len__(self) -> int:
-        return len(self._queues)
 
 
 class _Rewind(ConsumerRebalanceListener):
@@ -198,7 +109,7 @@ class Feed:
 
     def __init__(self, settings: Settings, *, lookback: int, max_alerts: int,
                  hub: Hub | None = None, clock: Clock = _utcnow,
-                 instance: str = "console") -> None:
+                 instance: str = "console", ledger: OpenLedger | None = None) -> None:
         self.settings = settings
         # The decisions producer's transactional id: stable for one console instance, so
         # that a restarted console fences its predecessor's unfinished transaction at
@@ -213,9 +124,31 @@ class Feed:
         self.alerts_topic = settings.topic(settings.topic_alerts)
         self.decisions_topic = settings.topic(settings.topic_decisions)
         self.audit_topic = settings.topic(settings.topic_audit)
-        self._alerts: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        # Each alert's steps of the hit procedure, in order (procedure.py).
-        self._decisions: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+        # Every alert kept: the open ones all (an open alert is never dropped while
+        # open), the decided ones (a final step, procedure.FINAL) the newest max_alerts.
+        self._alerts: dict[str, dict[str, Any]] = {}
+        # Each kept alert's steps of the hit procedure, in order (procedure.py).
+        self._decisions: dict[str, list[dict[str, Any]]] = {}
+        # The kept alerts that are decided, in the order they were decided.
+        self._decided: OrderedDict[str, None] = OrderedDict()
+        # Steps of alerts not kept (not read yet: the two topics are read side by side;
+        # or dropped), as many alerts' worth as the look-back may read, or max_alerts.
+        self._orphans: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
+        # Decided alerts dropped to keep memory bounded, by checkpoint (so that a page is
+        # told how many of its own sites' alerts it does not get).
+        self.left_out: Counter[str] = Counter()
+        # Where each kept alert sits on its topic, and the open ones in Redis (ledger.py):
+        # as read at start, noted since, and the changes not written yet.
+        self.ledger = ledger
+        self._places: dict[str, Place] = {}
+        self._was_open: dict[str, Place] = {}
+        self._ledgered: set[str] = set()
+        self._opened: dict[str, Place] = {}
+        self._closed: set[str] = set()
+        # Partitions read back further than the look-back (for the ledger's open alerts),
+        # and the offset below which only those alerts and their steps are kept.
+        self._extended: dict[TopicPartition, int] = {}
+        self._pruned = False
         # The VINs and plates of each kept alert as received, for an audited "show".
         self._vehicles: dict[str, dict[str, dict[str, str]]] = {}
         self._positions: dict[TopicPartition, int] = {}
@@ -233,6 +166,13 @@ class Feed:
         self._mode_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        if self.ledger is not None:
+            try:
+                self._was_open = await self.ledger.load()
+            except RedisError as exc:  # the look-back alone, as before: said
+                log.warning("open alerts not read back: the look-back only",
+                            extra={"kv": {"error": type(exc).__name__}})
+            self._ledgered = set(self._was_open)
         # A pattern, not topic names: asking the broker for named topics would create
         # them (with the broker's defaults) before the worker does.
         pattern = f"^({re.escape(self.alerts_topic)}|{re.escape(self.decisions_topic)})$"
@@ -304,15 +244,47 @@ class Feed:
         if fresh:
             ends = await self._consumer.end_offsets(fresh)
             starts = await self._consumer.beginning_offsets(fresh)
+            older = await self._open_starts(fresh)
             for tp in fresh:
                 back = self.lookback * (DECISIONS_PER_ALERT if tp.topic == self.decisions_topic
                                         else 1)
-                self._positions[tp] = max(starts[tp], ends[tp] - back)
+                usual = max(starts[tp], ends[tp] - back)
+                self._positions[tp] = usual
+                if tp in older and older[tp] < usual:
+                    self._positions[tp] = max(starts[tp], older[tp])
+                    self._extended[tp] = usual
                 self._targets[tp] = ends[tp]
                 self._consumer.seek(tp, self._positions[tp])
         log.info("console reading", extra={"kv": {"partitions": len(assigned),
                                                   "rewound": len(fresh)}})
         self._check_ready()
+
+    async def _open_starts(self, fresh: list[TopicPartition]) -> dict[TopicPartition, int]:
+        """Where the ledger's open alerts begin: on the alerts topic, the oldest one's
+        offset in each partition; on the decisions topic, the offset of its time."""
+        assert self._consumer is not None
+        if not self._was_open:
+            return {}
+        out: dict[TopicPartition, int] = {}
+        for tp in fresh:
+            if tp.topic == self.alerts_topic:
+                offsets = [p.offset for p in self._was_open.values()
+                           if p.partition == tp.partition]
+                if offsets:
+                    out[tp] = min(offsets)
+        oldest = min(p.raised_ms for p in self._was_open.values())
+        wanted = {tp: oldest for tp in fresh if tp.topic == self.decisions_topic}
+        if wanted:
+            try:
+                found = await self._consumer.offsets_for_times(wanted)
+            except KafkaError as exc:
+                log.warning("decisions of old open alerts not read back",
+                            extra={"kv": {"error": repr(exc)}})
+                found = {}
+            for tp, at in found.items():
+                if at is not None:
+                    out[tp] = at.offset
+        return out
 
     def _check_ready(self) -> None:
         if self._targets and all(self._positions.get(tp, 0) >= end
@@ -332,7 +304,8 @@ class Feed:
                 for msg in messages:
                     self._positions[tp] = msg.offset + 1
                     if msg.value is not None:
-                        self.receive(msg.topic, msg.value)
+                        self.receive(msg.topic, msg.value,
+                                     (tp, msg.offset) if tp in self._targets else None)
             if not self.ready.is_set():
                 # A transaction's commit marker takes an offset but is no message: the
                 # consumer's position, not the last message read, says how far it is.
@@ -341,23 +314,54 @@ class Feed:
                         self._positions[tp] = max(self._positions.get(tp, 0),
                                                   await self._consumer.position(tp))
                 self._check_ready()
+            if self.ready.is_set() and not self._pruned:
+                self._pruned = True
+                # Ledger entries whose alert was not found open (decided, or gone from
+                # the topic's retention) are dropped.
+                self._closed |= {k for k in self._was_open if not self.still_open(k)}
+                self._extended.clear()
+            await self._write_ledger()
 
-    def receive(self, topic: str, value: bytes) -> None:
-        """One message off either topic: kept, and pushed to every open page."""
+    async def _write_ledger(self) -> None:
+        if self.ledger is None or not (self._opened or self._closed):
+            return
+        # (Every decided alert is crossed out: another replica may have noted it.)
+        opened, closed = self._opened, self._closed
+        self._opened, self._closed = {}, set()
+        try:
+            await self.ledger.apply(opened, closed)
+            self._ledgered = (self._ledgered | set(opened)) - closed
+        except RedisError as exc:  # noted again at the next change; the feed goes on
+            log.warning("open alerts not noted", extra={"kv": {"error": type(exc).__name__}})
+
+    def _older(self, where: tuple[TopicPartition, int] | None, alert_id: str) -> bool:
+        """Read back further than the look-back, and not one of the ledger's open
+        alerts: skipped (the older stretch is read for those alerts only)."""
+        return (where is not None and where[1] < self._extended.get(where[0], -1)
+                and alert_id not in self._was_open)
+
+    def receive(self, topic: str, value: bytes,
+                where: tuple[TopicPartition, int] | None = None) -> None:
+        """One message off either topic (`where`: its partition and offset): kept, and
+        pushed to every open page."""
         try:
             if topic == self.alerts_topic:
                 read_ = read_alert(value)
+                if self._older(where, read_.alert_id):
+                    return
                 alert = display_alert(read_)
-                self._keep(self._alerts, alert["alert_id"], alert, self.max_alerts)
+                if where is not None:
+                    self._places[read_.alert_id] = Place(where[0].partition, where[1],
+                                                         alert["raised_ms"])
                 ids = {part: vehicle_ids(getattr(read_, part)) for part in ("subject", "record")}
                 if any(ids.values()):
                     self._vehicles[read_.alert_id] = ids
-                if len(self._vehicles) > self.max_alerts:
-                    self._vehicles = {k: v for k, v in self._vehicles.items()
-                                      if k in self._alerts}
+                self._keep_alert(alert)
                 self.hub.publish(Event("alert", orjson.dumps(alert), read_.checkpoint_id))
             elif topic == self.decisions_topic:
                 read = read_decision(value)
+                if self._older(where, read.alert_id):
+                    return
                 if from_the_future(read, self.clock()):
                     self.future_decisions += 1
                     # Neither the analyst nor the note is logged: the alert id says enough.
@@ -375,16 +379,61 @@ class Feed:
         """A step of an alert's procedure, kept in order and pushed to every page; False
         when it was kept already (this console's own step, read back) or is older than
         the alert's last step."""
-        steps = self._decisions.get(decision["alert_id"], [])
+        alert_id = decision["alert_id"]
+        kept = alert_id in self._alerts
+        steps = self._decisions[alert_id] if kept else self._orphans.get(alert_id, [])
         if steps and (steps[-1]["decided_ms"] > decision["decided_ms"]
                       or any(_same_step(d, decision) for d in steps)):
             return False
-        self._keep(self._decisions, decision["alert_id"], [*steps, decision],
-                   self.max_alerts)
-        shown = self._alerts.get(decision["alert_id"])
+        if kept:
+            self._decisions[alert_id] = [*steps, decision]
+            self._settle(alert_id)
+        else:
+            # Bounded by what the look-back may read before the alerts it belongs to.
+            self._keep(self._orphans, alert_id, [*steps, decision],
+                       max(self.max_alerts, self.lookback * DECISIONS_PER_ALERT))
+        shown = self._alerts.get(alert_id)
         self.hub.publish(Event("decision", orjson.dumps(decision),
                                shown["checkpoint_id"] if shown else None))
         return True
+
+    def _keep_alert(self, alert: dict[str, Any]) -> None:
+        alert_id = alert["alert_id"]
+        self._alerts[alert_id] = alert  # (an escalated alert, published again, replaces it)
+        if alert_id not in self._decisions:
+            self._decisions[alert_id] = self._orphans.pop(alert_id, [])
+        self._settle(alert_id)
+
+    def _settle(self, alert_id: str) -> None:
+        """An alert's place after its last step: open, kept whatever their number;
+        decided, among the newest max_alerts decided, the oldest dropped and counted."""
+        if is_open(state_of(self._decisions[alert_id])):
+            self._decided.pop(alert_id, None)  # (a final step undone)
+            place = self._places.get(alert_id)
+            if place is not None and alert_id not in self._ledgered:
+                self._opened[alert_id] = place
+            self._closed.discard(alert_id)
+            return
+        self._decided[alert_id] = None
+        self._opened.pop(alert_id, None)
+        self._closed.add(alert_id)
+        while len(self._decided) > self.max_alerts:
+            dropped, _ = self._decided.popitem(last=False)
+            alert = self._alerts.pop(dropped)
+            self._decisions.pop(dropped, None)
+            self._vehicles.pop(dropped, None)
+            self._places.pop(dropped, None)
+            self.left_out[alert["checkpoint_id"]] += 1
+
+    def open_count(self) -> int:
+        return len(self._alerts) - len(self._decided)
+
+    def still_open(self, alert_id: str) -> bool:
+        return alert_id in self._alerts and alert_id not in self._decided
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Every kept alert (open and the newest decided), in no particular order."""
+        return list(self._alerts.values())
 
     @staticmethod
     def _keep(table: OrderedDict[str, Any], key: str, value: Any, limit: int) -> None:
@@ -393,16 +442,21 @@ class Feed:
         while len(table) > limit:
             table.popitem(last=False)
 
-    def snapshot(self, visible: Callable[[dict[str, Any]], bool] = lambda _: True) -> bytes:
-        """The newest alerts (newest first) that `visible` lets through, and their
-        decisions, for a page that connects."""
+    def snapshot(self, visible: Callable[[dict[str, Any]], bool] = lambda _: True, *,
+                 extra: dict[str, Any] | None = None) -> bytes:
+        """For a page that connects: every open alert that `visible` lets through and the
+        newest decided ones (newest first), their decisions, and how many decided alerts
+        of what `visible` lets through were left out (`decided_left_out`)."""
         alerts = sorted((a for a in self._alerts.values() if visible(a)),
                         key=lambda a: a["raised_ms"], reverse=True)
-        alerts = alerts[: self.max_alerts]
         ids = {a["alert_id"] for a in alerts}
-        decisions = [d for k, steps in self._decisions.items() if k in ids for d in steps]
+        decisions = [d for k in ids for d in self._decisions.get(k, ())]
+        left_out = sum(n for checkpoint, n in self.left_out.items()
+                       if visible({"checkpoint_id": checkpoint}))
         return orjson.dumps({"alerts": alerts, "decisions": decisions,
-                             "mode": self.mode_json()})
+                             "open": sum(1 for k in ids if k not in self._decided),
+                             "decided_left_out": left_out,
+                             "mode": self.mode_json()} | (extra or {}))
 
     def alert(self, alert_id: str) -> dict[str, Any] | None:
         return self._alerts.get(alert_id)
@@ -413,12 +467,12 @@ class Feed:
 
     def decision(self, alert_id: str) -> dict[str, Any] | None:
         """The alert's last step, or None: no decision yet."""
-        steps = self._decisions.get(alert_id)
+        steps = self._decisions.get(alert_id) or self._orphans.get(alert_id)
         return steps[-1] if steps else None
 
     def decisions(self, alert_id: str) -> list[dict[str, Any]]:
         """The alert's steps, in the order they were taken (its timeline)."""
-        return list(self._decisions.get(alert_id, ()))
+        return list(self._decisions.get(alert_id) or self._orphans.get(alert_id) or ())
 
     async def publish_audit(self, record: AuditRecord) -> None:
         """An analyst's act on the audit topic (audit/emit.py). Handed to the producer

@@ -31,8 +31,10 @@ from screening.console.auth import Sessions, Signer
 from screening.console.auth import verify_password as _verify_password
 from screening.console.feed import Event, Feed
 from screening.console.i18n import LANGUAGES, negotiate
+from screening.console.ledger import OpenLedger
 from screening.console.limits import Limits, LoginLimiter, Refused, client_address
 from screening.console.pages import STATIC, asset, console_page, login_page
+from screening.console.room import Room
 from screening.console.scope import SiteMap
 from screening.console.sessions import Session, SessionStore
 from screening.console.users import InvalidUsers, User, UserStore
@@ -79,6 +81,8 @@ class Console:
     limiter: LoginLimiter
     redis: Any
     sites: SiteMap
+    # Claims and pending four-eyes confirmations, shared by replicas in Redis.
+    room: Room
     # Closed with the app when create_app made the client.
     owns_redis: bool = field(default=False)
 
@@ -184,7 +188,9 @@ async def _post_allowed(request: web.Request, token: str | None, *,
 
 async def _audit(request: web.Request, action: str, analyst: str, *,
                  alert_id: str | None = None, outcome: str | None = None,
-                 site: str | None = None, checkpoint_id: str | None = None) -> None:
+                 site: str | None = None, checkpoint_id: str | None = None,
+                 reason: str | None = None, ref: str | None = None,
+                 query_digests: list[str] | None = None) -> None:
     """The act on the audit trail (contract v2): who, what, when; never a password, and
     for a failed sign-in the name only when it is an analyst's (as the log does)."""
     from screening.audit.emit import analyst_record
@@ -192,7 +198,8 @@ async def _audit(request: web.Request, action: str, analyst: str, *,
     c = _console(request)
     await c.feed.publish_audit(analyst_record(
         action, analyst or "?", principal=c.settings.kafka_username, alert_id=alert_id,
-        outcome=outcome, site=site, checkpoint_id=checkpoint_id))
+        outcome=outcome, site=site, checkpoint_id=checkpoint_id, reason=reason, ref=ref,
+        query_digests=query_digests))
 
 
 def _html(text: str, status: int = 200) -> web.Response:
@@ -357,8 +364,9 @@ async def events(request: web.Request) -> web.StreamResponse:
     # keys alerts by id, so what arrives in both is shown once.
     queue = hub.subscribe()
     try:
-        await resp.write(b"retry: 2000\nevent: snapshot\ndata: " +
-                         c.feed.snapshot(lambda a: _visible(c, user, a)) + b"\n\n")
+        await resp.write(b"retry: 2000\nevent: snapshot\ndata: " + c.feed.snapshot(
+            lambda a: _visible(c, user, a),
+            extra=c.room.snapshot(lambda a: _visible(c, user, c.feed.alert(a)))) + b"\n\n")
         check_at = loop.time() + SESSION_CHECK_S
         keepalive_at = loop.time() + KEEPALIVE_S
         while True:
@@ -435,12 +443,13 @@ def create_app(settings: Settings, console: Settings, *,
         log.warning("no SCREENING_CONSOLE_SESSION_SECRET: sessions end when the console stops")
         key = secrets.token_bytes(32)
     signer = Signer(key)
+    owns_redis = redis is None
+    redis = make_redis(settings) if redis is None else redis
     feed = feed or Feed(settings, lookback=console.console_lookback,
                         max_alerts=console.console_max_alerts,
                         instance=console.console_instance
-                        or f"{socket.gethostname()}.{console.console_port}")
-    owns_redis = redis is None
-    redis = make_redis(settings) if redis is None else redis
+                        or f"{socket.gethostname()}.{console.console_port}",
+                        ledger=OpenLedger(redis, settings.redis_prefix))
     store = SessionStore(redis, settings.redis_prefix, console.console_session_ttl_s)
     limits = Limits(per_address=console.console_signin_per_address,
                     per_pair=console.console_signin_per_address_name,
@@ -448,15 +457,19 @@ def create_app(settings: Settings, console: Settings, *,
                     name_max_delay_s=console.console_signin_name_max_delay_s)
     app = web.Application(client_max_size=64 * 1024, middlewares=[_store_down])
     sites = SiteMap(settings, redis, console.console_sites_refresh_s)
+    room = Room(redis, settings.redis_prefix, feed, claim_ttl_s=console.console_claim_ttl_s)
     app[CONSOLE] = Console(settings=settings, console=console, feed=feed, signer=signer,
                            sessions=Sessions(signer, users, store),
                            limiter=LoginLimiter(redis, settings.redis_prefix, key, limits),
-                           redis=redis, sites=sites, owns_redis=owns_redis)
+                           redis=redis, sites=sites, room=room, owns_redis=owns_redis)
     # Handlers of their own modules, which use this one's request helpers.
     from screening.console.alert_acts import unmask_alert, view_alert
     from screening.console.audit_view import audit_view, search_audit
+    from screening.console.cases import case_timeline, open_cases
+    from screening.console.claims import claim_alert, release_alert
     from screening.console.clearances import clear_namesake, list_clearances, revoke_clearance
-    from screening.console.procedure import decide
+    from screening.console.procedure import decide, procedure_rules, undo
+    from screening.console.search import search
     from screening.console.sites_api import sites_of_checkpoints
 
     app.add_routes([
@@ -466,6 +479,13 @@ def create_app(settings: Settings, console: Settings, *,
         web.post("/api/alerts/{alert_id}/view", view_alert),
         web.post("/api/alerts/{alert_id}/unmask", unmask_alert),
         web.post("/api/alerts/{alert_id}/clear", clear_namesake),
+        web.post("/api/alerts/{alert_id}/claim", claim_alert),
+        web.delete("/api/alerts/{alert_id}/claim", release_alert),
+        web.post("/api/alerts/{alert_id}/undo", undo),
+        web.get("/api/procedure", procedure_rules),
+        web.get("/api/search", search),
+        web.get("/api/cases", open_cases),
+        web.get("/api/cases/{case_id}", case_timeline),
         web.get("/api/clearances", list_clearances),
         web.post("/api/clearances/revoke", revoke_clearance),
         web.get("/login", login_form),
@@ -486,11 +506,17 @@ def create_app(settings: Settings, console: Settings, *,
         await sites.load()  # before the first page: alerts have their sites at once
         sites.start()
         await feed.start()
+        try:
+            await room.refresh()  # claims and pending confirmations before the first page
+        except RedisError as exc:
+            log.warning("claims not read at start", extra={"kv": {"error": type(exc).__name__}})
+        room.start()
 
     async def end_streams(_: web.Application) -> None:
         feed.hub.close_all()
 
     async def stop_feed(_: web.Application) -> None:
+        await room.stop()
         await sites.stop()
         await feed.stop()
         if owns_redis:

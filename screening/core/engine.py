@@ -228,7 +228,8 @@ class Screener:
         await self._namesakes(prepared, now)
 
     async def _namesakes(self, prepared: list[tuple[Screened, Prepared]], now: datetime) -> None:
-        """Name matches carry the traveller's digest (an analyst clears a namesake by it);
+        """Name matches carry the traveller's digest (an analyst clears a namesake by it),
+        every traveller's alert its document number's (the console searches by it);
         clearances in force turn a cleared hit into a reminder (clearance.py). Only scans
         with such an alert, which are rare, pay the one look-up."""
         if self.digester is None:
@@ -237,6 +238,11 @@ class Screener:
         for item, p in prepared:
             if not item.alerts or item.result is None or not isinstance(p.scan, TravellerScan):
                 continue
+            if p.document_fields:  # the console's search by a whole document number
+                number = self.digester.digest("document_number",
+                                              p.document_fields[0].partition("|")[0])
+                item.alerts = [a.model_copy(update={"document_key": number})
+                               for a in item.alerts]
             key = self.digester.subject(p)
             if key is None:
                 continue

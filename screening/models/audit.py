@@ -15,7 +15,12 @@ from screening.models.common import Id, StrictModel, Timestamp
 AuditAction = Literal[
     "search", "alert_viewed", "alert_decided", "unmask", "sign_in", "sign_in_failed",
     "sign_out", "list_loaded", "update_applied", "update_refused", "mode_changed",
-    "instruction_sent", "purge", "namesake_cleared", "clearance_revoked"]
+    "instruction_sent", "purge", "namesake_cleared", "clearance_revoked",
+    # The operations room (console): claiming an alert, handing it back or having it
+    # taken over, a first confirmation waiting for a second analyst, an undone step,
+    # and opening a case's timeline. (An analyst's search is a `search`.)
+    "alert_claimed", "alert_released", "confirmation_pending", "decision_undone",
+    "case_viewed"]
 ActorKind = Literal["terminal", "analyst", "service"]
 
 

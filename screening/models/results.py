@@ -156,6 +156,10 @@ class Alert(StrictModel):
     # record; and, on a cleared namesake's reminder, until when the clearance holds.
     subject_key: str | None = None
     cleared_until: Timestamp | None = None
+    # Added (optional): the scanned document number as a keyed digest (audit/digests.py,
+    # kind `document_number`), by which the console finds an alert from a whole number
+    # although alerts carry it masked.
+    document_key: str | None = None
     # Contract v2 (optional): the case the sighting belongs to, and for `correlation`
     # alerts the pattern found.
     case_id: str | None = None
@@ -192,6 +196,15 @@ class AlertDecision(StrictModel):
     # Added (optional): when the alert decided on was raised, so that the time to
     # acknowledge and to decide can be measured where decisions are read (the wall).
     alert_raised_at: Timestamp | None = None
+    # Added (optional): why an alert was dismissed or not confirmed, a code of
+    # screening/procedure.py's REASONS (`other` comes with a note).
+    reason: str | None = Field(default=None, pattern=r"^[a-z_]{1,40}$")
+    # Added (optional): on a `confirmed` that needed four eyes (a critical alert), the
+    # second, different analyst who confirmed it; `analyst` confirmed it first.
+    second_analyst: str | None = Field(default=None, min_length=1, max_length=128)
+    # Added (optional): this step takes back the alert's previous step (named here),
+    # returning it to the state before that step (`acknowledged` if it was the first).
+    undoes: Decision | None = None
 
 
 class InstructionMessage(StrictModel):

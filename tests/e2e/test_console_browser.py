@@ -106,14 +106,19 @@ async def test_alerts_arrive_live_filter_open_and_a_confirmation_reaches_every_p
 
     await page.fill("#decision-note", "Identity confirmed with the owner of the notice")
     await page.click("#step-confirmed")
+    # A critical confirmation waits for a second analyst (four eyes), who confirms it.
+    await page.wait_for_selector("#pending")
+    await other.wait_for_selector(f"{row(red)}[data-status='pending']")
+    await other.click(row(red))
+    await other.click("#step-confirmed")
     await page.wait_for_selector("#decided-by[data-decision='confirmed']")
     assert ANALYST in (await page.text_content("#timeline") or "")
     await other.wait_for_selector(f"{row(red)}[data-status='confirmed']")
 
     [record] = await collect(settings, settings.topic_decisions, until=1, timeout=30)
     decision = orjson.loads(record.value)
-    assert (decision["alert_id"], decision["decision"], decision["analyst"]) == (
-        red["alert_id"], "confirmed", ANALYST)
+    assert (decision["alert_id"], decision["decision"], decision["analyst"],
+            decision["second_analyst"]) == (red["alert_id"], "confirmed", ANALYST, OTHER_ANALYST)
     assert decision["note"] == "Identity confirmed with the owner of the notice"
 
     await page.click("#sign-out")
@@ -158,8 +163,10 @@ async def test_the_hit_procedure_walked_through_in_every_language_reaches_the_ga
     """Acknowledge, request verification, confirm: each step on the timeline in the
     page's language, and the confirmation at the gate as one instruction."""
     await create_topics(settings)
+    # High, not critical: one analyst walks it (a critical confirmation needs a second,
+    # tests/e2e/test_room_browser.py).
     walked = {lang: make_alert(instruction="SEIZE_DOCUMENT", list_="sltd", category="stolen",
-                               priority="critical", action="seize", owner="NCB-UTO")
+                               priority="high", action="seize", owner="NCB-UTO")
               for lang in LANGUAGES}
     await publish(settings, settings.topic_alerts, list(walked.values()))
     console = console_factory(settings)

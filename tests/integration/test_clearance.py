@@ -75,7 +75,8 @@ async def test_a_cleared_namesake_passes_with_a_reminder_until_the_clearance_end
         clear = f"/api/alerts/{alert['alert_id']}/clear"
         assert (await analyst.post(clear, {"hours": 1, "note": ""}))[0] == 409, \
             "a referral stands until it is dismissed"
-        assert (await analyst.decide(alert["alert_id"], "dismissed", "namesake"))[0] == 202
+        assert (await analyst.decide(alert["alert_id"], "dismissed", "namesake",
+                                     reason="different_person"))[0] == 202
         status, cleared = await analyst.post(clear, {"hours": 8 / 3600, "note": "not him"})
         assert status == 201, cleared
         ends = datetime.fromisoformat(cleared["until"]).timestamp()
@@ -106,10 +107,12 @@ async def test_a_cleared_namesake_passes_with_a_reminder_until_the_clearance_end
 
         # Cleared again for a day, then revoked by a supervisor: referred at once.
         _, fresh = await scan("NS1234567")
-        status, refused = await analyst.decide(fresh["alert_id"], "dismissed")
+        status, refused = await analyst.decide(fresh["alert_id"], "dismissed",
+                                               reason="different_person")
         assert status == 400, "no one-click dismissal of a wanted person"
         assert refused["error"] == "a note is needed to dismiss a critical alert"
-        assert (await analyst.decide(fresh["alert_id"], "dismissed", "namesake again"))[0] == 202
+        assert (await analyst.decide(fresh["alert_id"], "dismissed", "namesake again",
+                                     reason="different_person"))[0] == 202
         status, day = await analyst.post(f"/api/alerts/{fresh['alert_id']}/clear",
                                          {"hours": 24, "note": ""})
         assert status == 201

@@ -154,7 +154,7 @@ async def test_an_administrator_revokes_an_analysts_sessions_on_every_console(
 
 async def test_a_decision_dated_2199_on_the_topic_locks_nothing(
         console: Any, pages: Any, settings: Settings) -> None:
-    alert = make_alert()
+    alert = make_alert(priority="high")  # (a critical one's confirmation needs four eyes)
     await publish(settings, settings.topic_alerts, [alert])
     forged = {"alert_id": alert["alert_id"], "decision": "dismissed", "analyst": "mallory",
               "decided_at": "2199-01-01T00:00:00+00:00", "note": ""}
@@ -247,7 +247,8 @@ async def test_recent_then_live_alerts_and_decisions_reach_every_page(
     got = await next_event(first_events, "alert", lambda a: a["alert_id"] == live["alert_id"])
     assert got["hit"]["category"] == "stolen_vehicle"
 
-    status, sent = await first.decide(live["alert_id"], "dismissed", "plate misread\n(2 chars)")
+    status, sent = await first.decide(live["alert_id"], "dismissed", "plate misread\n(2 chars)",
+                                      reason="different_vehicle")
     assert status == 202, sent
     for stream in (first_events, second_events):
         shown = await next_event(stream, "decision", lambda d: d["alert_id"] == live["alert_id"])

@@ -159,7 +159,8 @@ async def test_a_dismissed_referral_lets_the_traveller_go(
     page, alert = room.page, room.alert
     reader = await instructions_reader(settings)
     try:
-        assert (await page.decide(alert["alert_id"], "dismissed", "namesake"))[0] == 202
+        assert (await page.decide(alert["alert_id"], "dismissed", "namesake",
+                                  reason="different_person"))[0] == 202
         got = await read_for(reader, 2.0)
         assert [orjson.loads(m.value)["instruction"] for _, m in got] == ["PROCEED"]
         assert (await page.decide(alert["alert_id"], "closed"))[0] == 409, "dismissed is final"

@@ -75,10 +75,14 @@ class Page:
             return resp.status, await resp.json()
 
     async def decide(self, alert_id: str, decision: str = "confirmed", note: str = "",
-                     token: str | None = None, **headers: str) -> tuple[int, Any]:
+                     token: str | None = None, reason: str | None = None,
+                     **headers: str) -> tuple[int, Any]:
+        """A step; `reason` a code of screening/procedure.py's REASONS (needed for
+        dismissed and not_confirmed)."""
+        body = {"alert_id": alert_id, "decision": decision, "note": note}
         async with self.http.post(
                 self.base + "/api/decisions",
-                data=orjson.dumps({"alert_id": alert_id, "decision": decision, "note": note}),
+                data=orjson.dumps(body | ({"reason": reason} if reason else {})),
                 headers={"Content-Type": "application/json",
                          "X-CSRF-Token": self.csrf if token is None else token, **headers},
         ) as resp:

@@ -195,8 +195,9 @@ function refusalWords(err) {
   if (claimedBy) return t("claim.refused", { analyst: claimedBy });
   if (err && err.status === 409 && err.answer && err.answer.confirmations) return t("pending.yours");
   if (err && err.status === 409) return t("decide.conflict");
-  if (reason.includes("note")) return t("decide.note_required");
+  if (reason.includes("`other` needs a note")) return t("reason_code.needs_note");
   if (reason.includes("reason")) return t("reason_code.required");
+  if (reason.includes("note")) return t("decide.note_required");
   if (err && err.status === 404) return t("decide.unknown_alert");
   if (err && err.status === 403) return t("decide.forbidden");
   return t("decide.failed", { reason });
@@ -279,16 +280,16 @@ async function unmask(a, button, status) {
 
 async function decide(a, step, note, status, buttons) {
   const text = note.value;
-  if (step === "dismissed" && a.priority === "critical" && !text.trim()) {
-    status.textContent = t("decide.note_required");
-    note.focus();
-    return;
-  }
   const reason = room.chosenReason(a, step, text);
   if (reason && reason.error) {
     status.textContent = reason.error;
     const picker = $("reason-code");
     if (picker) picker.focus();
+    return;
+  }
+  if (room.noteRequired(a, step) && !text.trim()) {
+    status.textContent = t("decide.note_required");
+    note.focus();
     return;
   }
   buttons.forEach((b) => { b.disabled = true; });

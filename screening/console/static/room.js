@@ -285,6 +285,12 @@ export const room = {
     if (allowed.needs_note && !note.trim()) return { error: t("reason_code.needs_note") };
     return code;
   },
+  // Whether `step` on `a` needs a note (the server's rule; before it is known, the one
+  // that held before the room: dismissing a critical alert).
+  noteRequired(a, step) {
+    if (!rules) return step === "dismissed" && a.priority === "critical";
+    return ((rules.note_required || {})[step] || []).includes(a.priority);
+  },
   caseParts(a) {
     if (!rules || !a.case_id) return [];
     const same = [...ctx.alerts.values()].filter((x) => x.case_id === a.case_id)

@@ -355,9 +355,13 @@ async def test_name_matches_carry_the_travellers_digest_and_document_hits_do_not
     by_list = {a.hit.list: a for a in item.alerts}
     assert by_list["sltd"].subject_key is None
     assert by_list["notice"].subject_key.startswith("subject:")
+    # Every alert of the scan carries its document number's digest (the console's search).
+    from screening.audit.digests import Digester
+    assert {a.document_key for a in item.alerts} == {
+        Digester(keyed["audit_key"].encode()).digest("document_number", "L898902C3")}
     again = await screen_one(memory_store, "traveller", traveller("e2", document={"mrz": TD3}),
                              **keyed)
     assert {a.hit.list: a for a in again.alerts}["notice"].subject_key == \
         by_list["notice"].subject_key, "the same traveller, the same digest"
     unkeyed = await screen_one(memory_store, "traveller", traveller(document={"mrz": TD3}))
-    assert all(a.subject_key is None for a in unkeyed.alerts)
+    assert all(a.subject_key is None and a.document_key is None for a in unkeyed.alerts)
