@@ -89,7 +89,7 @@ async def test_a_critical_dismissal_needs_a_reason_and_a_note(
 
 
 async def test_a_critical_confirmation_waits_for_a_second_analyst_and_can_be_taken_back(
-        settings: Settings, browser: Any, tmp_path: Path) -> None:
+        settings: Settings, browser: Any, tmp_path: Path, artifacts: Path) -> None:
     await create_topics(settings)
     alert = make_alert(priority="critical")
     await publish(settings, settings.topic_alerts, [alert])
@@ -107,6 +107,7 @@ async def test_a_critical_confirmation_waits_for_a_second_analyst_and_can_be_tak
         await two.wait_for_selector(f"{row(alert)}[data-status='pending']")
         await opened(two, alert)
         assert "analyst.one" in (await two.text_content("#pending") or "")
+        await two.screenshot(path=str(artifacts / "room-waiting-for-a-second-analyst.png"))
         await two.click("#step-confirmed")
         await two.wait_for_selector("#decided-by[data-decision='confirmed']")
         timeline = await two.text_content("#timeline") or ""

@@ -113,7 +113,6 @@ function decisionPart(a, ctx) {
     part.append(el("p", { class: "cleared", id: "cleared-until" },
       t("clear.reminder", { time: when(Date.parse(a.cleared_until)) })));
   }
-  part.append(...ctx.roomParts(a));
   const next = ctx.next(a);
   if (d && d.decision === "dismissed" && a.clearable) part.append(clearPart(a));
   const kept = ctx.kept(a.alert_id);
@@ -171,6 +170,8 @@ export function renderDetail(box, a, ctx) {
       a.reference ? [" · ", t("detail.reference"), " ", data(a.reference)] : null,
       a.exercise ? el("span", { class: "badge exercise" }, t("exercise.mark")) : null,
       a.tier === "possible" ? el("span", { class: "badge possible" }, t("tier.possible")) : null),
+    // Who works it, a confirmation waiting for a second analyst, an undo: first.
+    el("div", { class: "room-parts" }, ctx.roomParts(a)),
     ...recordAsks(a),
     compared ? [el("h3", {}, t("compare.title")), compared] : null,
     el("h3", {}, t("detail.title")), facts,
