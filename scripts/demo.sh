@@ -99,7 +99,7 @@ env "${AS_SITE[@]}" "$BIN/screening" simulate --edge "$EDGE_URL" --token-file "$
     --lists "$DEMO"/lists/*.ndjson --rate 10 --duration "$SECONDS_TO_RUN" --hit-share 0.1 --show \
     >"$DEMO/simulate-edge.log" 2>&1 &
 pids+=($!)
-say "the console on http://127.0.0.1:$SCREENING_CONSOLE_PORT/ (users: duty, analyst; chief, supervisor)"
+say "the console's work queue on http://127.0.0.1:$SCREENING_CONSOLE_PORT/ (users: duty, analyst; chief, supervisor)"
 export SCREENING_CONSOLE_USERS_FILE="$DEMO/console-users"
 for name in duty chief; do
     [[ -s "$DEMO/$name.password" ]] ||

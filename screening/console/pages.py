@@ -22,6 +22,14 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
 # Served as they are, with their content types; anything else is a 404.
 STATIC = {
     "console.js": "text/javascript",
+    "common.js": "text/javascript",
+    "queue.js": "text/javascript",
+    "detail.js": "text/javascript",
+    "explain.js": "text/javascript",
+    "outbox.js": "text/javascript",
+    "room.js": "text/javascript",
+    "clearances.js": "text/javascript",
+    "countries.js": "text/javascript",
     "audit.js": "text/javascript",
     "lang.js": "text/javascript",
     "console.css": "text/css",

@@ -15,6 +15,7 @@ name (limits.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import secrets
@@ -57,6 +58,8 @@ KEEPALIVE_S = 15.0
 # within 1 s of sign-out or revocation on any replica. One GET per open page per check.
 SESSION_CHECK_S = 0.25
 PUBLISH_TIMEOUT_S = 10.0
+# Longest a page's event stream waits for the feed's look-back before its snapshot.
+READY_WAIT_S = 20.0
 HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -353,6 +356,10 @@ async def events(request: web.Request) -> web.StreamResponse:
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream",
                                        "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await resp.prepare(request)
+    # A console still reading its look-back (just restarted) would send a partial
+    # snapshot: the page would count what it missed wrongly. Waited for, within reason.
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(c.feed.ready.wait(), READY_WAIT_S)
     # Subscribed before the snapshot is taken, so nothing falls between the two; the page
     # keys alerts by id, so what arrives in both is shown once.
     queue = hub.subscribe()
@@ -463,6 +470,7 @@ def create_app(settings: Settings, console: Settings, *,
     from screening.console.clearances import clear_namesake, list_clearances, revoke_clearance
     from screening.console.procedure import decide, procedure_rules, undo
     from screening.console.search import search
+    from screening.console.sites_api import sites_of_checkpoints
 
     app.add_routes([
         web.get("/", index),
@@ -485,6 +493,7 @@ def create_app(settings: Settings, console: Settings, *,
         web.post("/logout", logout),
         web.post("/lang", set_language),
         web.get("/api/session", session_info),
+        web.get("/api/sites", sites_of_checkpoints),
         web.post("/api/decisions", decide),
         web.get("/events", events),
         web.get("/static/{name}", static),

@@ -13,9 +13,11 @@ from typing import Any
 
 from screening.core.prepare import Prepared
 from screening.exceptions import InvalidScan
+from screening.matching.documents import PENALTY_REASON, SWAPS
 from screening.models import (
     Alert,
     CheckResult,
+    DocumentDifference,
     Hit,
     Instruction,
     TravellerScan,
@@ -62,6 +64,41 @@ def _subject(scan: TravellerScan | VehicleScan, p: Prepared) -> dict[str, Any]:
     v = scan.vehicle
     return v.model_dump(exclude_none=True) | (
         {"read_confidence": scan.read_confidence} if scan.read_confidence is not None else {})
+
+
+def document_difference(p: Prepared, answers: Answers, hit: Hit) -> DocumentDifference | None:
+    """For a hit on an O/0, I/1 variant of the scanned number (matching/documents.py):
+    which characters the record's number has otherwise, the rest masked on both sides."""
+    if not any(pen.reason == PENALTY_REASON for pen in hit.penalties):
+        return None
+    for (_, fld), found in answers.items():
+        if fld not in p.variant_fields or all(f.record_id != hit.record_id for f in found):
+            continue
+        listed, _, state = fld.partition("|")
+        for scanned_fld in p.document_fields:
+            scanned, _, scanned_state = scanned_fld.partition("|")
+            if scanned_state != state or len(scanned) != len(listed):
+                continue
+            positions = [i for i, (a, b) in enumerate(zip(scanned, listed, strict=True))
+                         if a != b]
+            if positions and all(SWAPS.get(scanned[i]) == listed[i] for i in positions):
+                shown = [_reveal(scanned, positions), _reveal(listed, positions)]
+                if None in shown:
+                    return None  # too short to mask a part: nothing is shown
+                return DocumentDifference(scanned=str(shown[0]), listed=str(shown[1]),
+                                          positions=positions)
+    return None
+
+
+def _reveal(number: str, positions: list[int]) -> str | None:
+    """`number` masked as everywhere, with the characters at `positions` shown."""
+    masked = mask_document(number)
+    if len(masked) != len(number):
+        return None
+    chars = list(masked)
+    for i in positions:
+        chars[i] = number[i]
+    return "".join(chars)
 
 
 # With hits of several kinds, the first of these the hits ask for is the instruction.
@@ -124,7 +161,8 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
                                 scan_kind=kind, watchlist_version=version,
                                 instruction=result.instruction,
                                 reference=result.reference, action=m.action,
-                                owner=m.owner, tier=m.tier, exercise=scan.exercise))
+                                owner=m.owner, tier=m.tier, exercise=scan.exercise,
+                                document_difference=document_difference(p, answers, m.hit)))
     return result, alerts
 
 

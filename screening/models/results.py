@@ -109,6 +109,16 @@ class Correlation(StrictModel):
     explanation: str
 
 
+class DocumentDifference(StrictModel):
+    """Where the scanned document number and the record's differ, for a hit on an O/0 or
+    I/1 variant: both masked as the contract masks them but for the differing
+    characters, which an analyst needs to judge a misreading (0-based `positions`)."""
+
+    scanned: str
+    listed: str
+    positions: list[int]
+
+
 class Alert(StrictModel):
     alert_id: str
     event_id: str
@@ -157,6 +167,9 @@ class Alert(StrictModel):
     # Added (optional): raised by a site's edge from its own copy of the lists while the
     # centre did not answer (the site saw it first; forwarded once the link was back).
     raised_offline: bool = False
+    # Added (optional): for a hit on a variant of the scanned document number, which
+    # characters differ (the rest masked).
+    document_difference: DocumentDifference | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -15,12 +15,12 @@ import pytest
 
 from screening.console.i18n import LANGUAGES, direction, strings
 from screening.settings import Settings
+from tests.support.browser import VIEWPORT, in_language, row, signed_in
 from tests.support.console import (
     ANALYST,
     HOSTILE,
     OTHER_ANALYST,
     OTHER_PASSWORD,
-    PASSWORD,
     SUPERVISOR,
     make_alert,
     publish,
@@ -29,37 +29,17 @@ from tests.support.services import collect, create_topics
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 EN = strings("en")
-VIEWPORT = {"width": 1400, "height": 900}
-
-
-async def signed_in(browser: Any, url: str, name: str = ANALYST,
-                    password: str = PASSWORD) -> Any:
-    context = await browser.new_context(viewport=VIEWPORT, locale="en-GB")
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.script_errors = errors
-    await page.goto(url + "/")
-    assert page.url.endswith("/login"), "the console must not open without signing in"
-    await page.fill("#username", name)
-    await page.fill("#password", password)
-    await page.click("#signin-submit")
-    await page.wait_for_selector("#conn[data-state='live']")
-    return page
-
-
-def row(alert: dict[str, Any]) -> str:
-    return f"#alert-rows tr[data-alert-id='{alert['alert_id']}']"
 
 
 async def rows_shown(page: Any, n: int) -> None:
     # A function, not an expression string: the console's CSP forbids string eval.
-    await page.wait_for_function("(n) => document.querySelectorAll('#alert-rows tr').length === n",
+    await page.wait_for_function(
+        "(n) => document.querySelectorAll('#queue tr[data-alert-id]').length === n",
                                  arg=n)
 
 
 async def visible_ids(page: Any) -> list[str]:
-    return [str(i) for i in await page.locator("#alert-rows tr").evaluate_all(
+    return [str(i) for i in await page.locator("#queue tr[data-alert-id]").evaluate_all(
         "rows => rows.map(r => r.dataset.alertId)")]
 
 
@@ -83,12 +63,13 @@ async def test_alerts_arrive_live_filter_open_and_a_confirmation_reaches_every_p
     live = make_alert(category="orange", priority="critical", checkpoint="gate-B")
     await publish(settings, settings.topic_alerts, [live])
     await page.wait_for_selector(row(live))
-    assert (await visible_ids(page))[0] == live["alert_id"], "newest first"
+    ids = await visible_ids(page)
+    assert ids.index(red["alert_id"]) < ids.index(live["alert_id"]), "critical, oldest first"
 
     # Attacker-controlled text is shown as text: no element made of it, no script run.
     assert HOSTILE in (await page.text_content(row(hostile)) or "")
-    assert await page.locator("#alert-rows img").count() == 0
-    assert await page.title() == EN["app.title"]
+    assert await page.locator("#queue img").count() == 0
+    assert (await page.title()).endswith(EN["app.title"])
 
     await page.select_option("#f-priority", "critical")
     await rows_shown(page, 2)
@@ -105,13 +86,17 @@ async def test_alerts_arrive_live_filter_open_and_a_confirmation_reaches_every_p
     await rows_shown(page, 5)
 
     await page.click(row(red))
-    assert await page.text_content("#what-to-do") == EN["action.red"]
+    assert await page.text_content("#what-to-do") == EN["asks.no_action"].replace(
+        "{instruction}", EN["instruction.REFER_SECONDARY"]), "the record's own request"
     assert await page.text_content("#score") == "0.93"
     assert await page.text_content("#matched-on") == "Name, Date of birth"
     assert await page.text_content("#matched-alias") == "ERIKSSON ANNA"
-    assert "date_of_birth_partial" in (await page.text_content("#penalties") or "")
+    # Reasons in words, never their codes; the score's arithmetic spelled out.
+    assert EN["why.date_of_birth_partial"] in (await page.text_content("#penalties") or "")
+    assert "date_of_birth_partial" not in (await page.text_content("#detail-body") or "")
+    assert (await page.text_content("#score-sum") or "").endswith("= 0.93")
     assert await page.text_content("#name-similarity") == "0.96"  # 0.96 - 0.05 + 0.02
-    assert "nationality_agrees +0.02" in (await page.text_content("#bonuses") or "")
+    assert f"{EN['why.nationality_agrees']} +0.02" in (await page.text_content("#bonuses") or "")
     assert "******2C3" in (await page.text_content("#subject") or "")
     assert "******2C3" in (await page.text_content("#record") or "")
     assert "L898902C3" not in await page.content(), "a document number reached the page"
@@ -121,14 +106,19 @@ async def test_alerts_arrive_live_filter_open_and_a_confirmation_reaches_every_p
 
     await page.fill("#decision-note", "Identity confirmed with the owner of the notice")
     await page.click("#step-confirmed")
+    # A critical confirmation waits for a second analyst (four eyes), who confirms it.
+    await page.wait_for_selector("#pending")
+    await other.wait_for_selector(f"{row(red)}[data-status='pending']")
+    await other.click(row(red))
+    await other.click("#step-confirmed")
     await page.wait_for_selector("#decided-by[data-decision='confirmed']")
     assert ANALYST in (await page.text_content("#timeline") or "")
     await other.wait_for_selector(f"{row(red)}[data-status='confirmed']")
 
     [record] = await collect(settings, settings.topic_decisions, until=1, timeout=30)
     decision = orjson.loads(record.value)
-    assert (decision["alert_id"], decision["decision"], decision["analyst"]) == (
-        red["alert_id"], "confirmed", ANALYST)
+    assert (decision["alert_id"], decision["decision"], decision["analyst"],
+            decision["second_analyst"]) == (red["alert_id"], "confirmed", ANALYST, OTHER_ANALYST)
     assert decision["note"] == "Identity confirmed with the owner of the notice"
 
     await page.click("#sign-out")
@@ -150,15 +140,12 @@ async def test_the_console_speaks_english_french_spanish_and_arabic(
 
     for lang in LANGUAGES:
         t = strings(lang)
-        if await page.get_attribute("html", "lang") != lang:
-            async with page.expect_navigation():
-                await page.select_option("#lang-select", lang)
-            await page.wait_for_selector("#conn[data-state='live']")
+        await in_language(page, lang)
         assert await page.get_attribute("html", "lang") == lang
         assert await page.get_attribute("html", "dir") == direction(lang)
         assert await page.text_content("#lead") == t["lead"]
         await page.click(row(red))
-        assert await page.text_content("#what-to-do") == t["action.red"]
+        assert await page.text_content("#asks-title") == t["asks.title.person"]
         assert await page.text_content(f"{row(plate)} td:nth-child(3)") == \
             t["category.stolen_vehicle"]
         await page.screenshot(path=str(artifacts / f"console-{lang}.png"), full_page=True)
@@ -176,18 +163,17 @@ async def test_the_hit_procedure_walked_through_in_every_language_reaches_the_ga
     """Acknowledge, request verification, confirm: each step on the timeline in the
     page's language, and the confirmation at the gate as one instruction."""
     await create_topics(settings)
+    # High, not critical: one analyst walks it (a critical confirmation needs a second,
+    # tests/e2e/test_room_browser.py).
     walked = {lang: make_alert(instruction="SEIZE_DOCUMENT", list_="sltd", category="stolen",
-                               priority="critical", action="seize", owner="NCB-UTO")
+                               priority="high", action="seize", owner="NCB-UTO")
               for lang in LANGUAGES}
     await publish(settings, settings.topic_alerts, list(walked.values()))
     console = console_factory(settings)
     page = await signed_in(browser, console.url)
     for lang, alert in walked.items():
         t = strings(lang)
-        if await page.get_attribute("html", "lang") != lang:
-            async with page.expect_navigation():
-                await page.select_option("#lang-select", lang)
-            await page.wait_for_selector("#conn[data-state='live']")
+        await in_language(page, lang)
         await page.click(row(alert))
         line = await page.text_content("#gate-line") or ""
         assert t["instruction.SEIZE_DOCUMENT"] in line and "NCB-UTO" in line, line

@@ -73,7 +73,7 @@ async def open_page(browser: Any, url: str, name: str, landing: str) -> tuple[An
 
 
 def row(alert: dict[str, Any]) -> str:
-    return f"#alert-rows tr[data-alert-id='{alert['alert_id']}']"
+    return f"#queue tr[data-alert-id='{alert['alert_id']}']"
 
 
 async def test_an_analyst_of_site_a_never_receives_site_b_alerts_over_the_stream(
@@ -103,7 +103,7 @@ async def test_an_analyst_of_site_a_never_receives_site_b_alerts_over_the_stream
     # The plate is masked on the page until "show", which is audited.
     await analyst.click(row(a))
     subject = analyst.locator("#subject")
-    await subject.wait_for()
+    await subject.wait_for(state="attached")  # in the detail's folded "all fields"
     assert "****3CD" in (await subject.text_content() or "")
     assert "AB123CD" not in await analyst.content()
     await analyst.click("#unmask")

@@ -40,6 +40,7 @@ CONTRACT: dict[str, tuple[str, ...]] = {
                    "payload_sha256", "payload_truncated", "payload_withheld", "reason",
                    "received_at", "topic"),
     "DeadLetterReason": ("code", "message"),
+    "DocumentDifference": ("listed", "positions", "scanned"),
     "Document": ("expiry", "issuing_state", "mrz", "number", "type"),
     "EventRecord": ("action", "colour", "date_of_birth", "documents", "id", "issued_at", "list",
                     "list_name", "make", "model", "names", "nationalities", "owner", "plate",

@@ -127,3 +127,21 @@ async def test_an_open_stream_ends_within_a_second_of_its_session(
             assert time.monotonic() - started < 1.0
     finally:
         await server.close()
+
+
+async def test_the_site_filter_learns_each_checkpoints_site_signed_in_only(
+        http: aiohttp.ClientSession) -> None:
+    server = await serve(FlakyRedis(time.time))
+    base = str(server.make_url("")).rstrip("/")
+    query = "/api/sites?checkpoint=gate-A&checkpoint=gate-B&checkpoint=gate-A"
+    try:
+        async with http.get(base + query) as resp:
+            assert resp.status == 401
+        assert await sign_in(http, base) == 303
+        async with http.get(base + query) as resp:
+            assert resp.status == 200
+            answer = await resp.json()
+        # No site declared: every checkpoint is the default site's (console/scope.py).
+        assert answer == {"sites": {"gate-A": "default", "gate-B": "default"}}
+    finally:
+        await server.close()

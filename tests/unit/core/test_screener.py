@@ -140,10 +140,15 @@ async def test_a_variant_hit_says_it_was_not_the_number_as_scanned(memory_store)
     [alert] = item.alerts
     assert alert.record["document_number"] == "******2C3"  # the record's number, masked
     assert alert.subject["document_number"].endswith("-c3")  # the scan's, as typed
+    # Which character the record has otherwise, and nothing more of either number.
+    diff = alert.document_difference
+    assert diff is not None and diff.positions == [5]
+    assert (diff.scanned, diff.listed) == ("*****O2C3", "*****02C3")
 
     exact = await screen_one(memory_store, "traveller", traveller(
         document={"number": "L898902C3", "issuing_state": "UTO"}))
     assert [(h.score, h.penalties) for h in exact.result.hits] == [(1.0, [])]
+    assert [a.document_difference for a in exact.alerts] == [None]
 
 
 REJECTS = [
