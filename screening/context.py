@@ -36,8 +36,9 @@ class Context:
     # None: the screener reads the store itself. The benchmark's baseline worker passes
     # a wrapper of its own (screening_bench/baseline.py): no benchmark code in the product.
     reader: Reader | None = None
-    # (checkpoint, terminal) followed by the terminals' last-scan gauge (agents/scans.py).
-    terminals: set[tuple[str, str]] = field(default_factory=set)
+    # (site, checkpoint, terminal) followed by the terminals' last-scan gauge and the
+    # hits per checkpoint (agents/scans.py).
+    terminals: set[tuple[str, str, str]] = field(default_factory=set)
     # The mode in force (agents/control.py keeps it current).
     mode: ModeState = field(default_factory=ModeState)
     _redis: AnyRedis | None = None

@@ -50,6 +50,7 @@ class Metrics:
     exercise_scans: Counter
     watchlist_loaded: Gauge
     terminal_last_scan: Gauge
+    checkpoint_hits: Counter
     alert_steps: Counter
     step_latency: Histogram
     unacknowledged: Gauge
@@ -121,7 +122,11 @@ class Metrics:
                 "screening_terminal_last_scan_timestamp_seconds",
                 f"When each terminal's last scan was answered (Unix time; at most "
                 f"{MAX_TERMINALS} terminals are followed per worker)",
-                ["checkpoint", "terminal"], registry=r),
+                ["site", "checkpoint", "terminal"], registry=r),
+            checkpoint_hits=Counter(
+                "screening_checkpoint_hits_total",
+                "Scans answered hit, by site and checkpoint (the checkpoints of the "
+                "terminals followed: the room's wall)", ["site", "checkpoint"], registry=r),
             alert_steps=Counter("screening_alert_steps_total",
                                 "Steps of the hit procedure taken on alerts, by step",
                                 ["decision"], registry=r),

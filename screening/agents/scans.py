@@ -28,7 +28,7 @@ from screening.models import ScanKind
 from screening.modes.profiles import apply_profile, dormant
 from screening.runtime.streams import batches
 from screening.runtime.topics import add_topic_names
-from screening.security.roles import site_topics
+from screening.security.roles import DEFAULT_SITE, site_topics
 from screening.sites import Sites
 
 log = logging.getLogger("screening.agents")
@@ -67,7 +67,8 @@ def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
     outcomes: Counter[tuple[str, str]] = Counter()
     warnings: Counter[str] = Counter()
     hits: Counter[tuple[str, str]] = Counter()
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
+    at_checkpoints: Counter[tuple[str, str, str]] = Counter()
     decision = {k: m.decision_latency.labels(k) for k in ("traveller", "vehicle")}
     for item in items:
         kind = item.raw.kind
@@ -80,7 +81,10 @@ def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
             m.exercise_scans.labels(kind, r.outcome).inc()
             continue
         outcomes[(kind, r.outcome)] += 1
-        seen.add((r.checkpoint_id, r.terminal_id))
+        where = (item.raw.site or DEFAULT_SITE, r.checkpoint_id, r.terminal_id)
+        seen.add(where)
+        if r.outcome == "hit":
+            at_checkpoints[where] += 1
         warnings.update(r.warnings)
         hits.update((h.list, h.category) for h in r.hits)
         if item.scanned_at is not None and item.deadletter is None:
@@ -91,7 +95,7 @@ def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
         m.warnings.labels(code).inc(n)
     for (lst, category), n in hits.items():
         m.hits.labels(lst, category).inc(n)
-    _terminals_seen(ctx, seen)
+    _terminals_seen(ctx, seen, at_checkpoints)
     # Every scan of the batch was read at the same moment and answered now.
     elapsed = time.monotonic() - read_at
     for kind, n in kinds.items():
@@ -101,9 +105,11 @@ def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
             processing.observe(elapsed)
 
 
-def _terminals_seen(ctx: Context, seen: set[tuple[str, str]]) -> None:
-    """Each terminal's last answered scan, for the rule on terminals gone silent; new
-    terminals beyond MAX_TERMINALS are not followed (ids come from scans)."""
+def _terminals_seen(ctx: Context, seen: set[tuple[str, str, str]],
+                    hits: Counter[tuple[str, str, str]]) -> None:
+    """Each terminal's last answered scan (the rule on terminals gone silent) and the
+    hits at its checkpoint (the wall); new terminals beyond MAX_TERMINALS are not
+    followed (ids come from scans: the series must stay bounded)."""
     now = time.time()
     followed = ctx.terminals
     for key in seen:
@@ -112,6 +118,9 @@ def _terminals_seen(ctx: Context, seen: set[tuple[str, str]]) -> None:
                 continue
             followed.add(key)
         ctx.metrics.terminal_last_scan.labels(*key).set(now)
+    for (site, checkpoint, terminal), n in hits.items():
+        if (site, checkpoint, terminal) in followed:
+            ctx.metrics.checkpoint_hits.labels(site, checkpoint).inc(n)
 
 
 async def watch_escalations(ctx: Context, items: Sequence[Screened]) -> None:

@@ -39,7 +39,7 @@ DASHBOARDS = [REPO / "docker" / "grafana" / "dashboards" / name
               for name in ("screening.json", "room.json")]
 # Grafana fills these in before Prometheus sees an expression. The window is wider than
 # the whole test, so every rate covers all its samples.
-GRAFANA_MACROS = {"$__rate_interval": "5m"}
+GRAFANA_MACROS = {"$__rate_interval": "5m", "$site": ".*"}  # the wall's site selector: All
 WAIT_S = 90.0
 
 LISTS: dict[str, list[dict[str, Any]]] = {
@@ -259,6 +259,10 @@ async def test_prometheus_scrapes_the_worker_and_every_dashboard_query_returns_d
     for lst in ("sltd", "notice", "smv"):
         hits = prom.value(f'sum(screening_hits_total{{list="{lst}"}})')
         assert hits is not None and hits > 0, f"no {lst} hit counted\n{worker.log_tail()}"
+    # The wall's site selector lists the sites of the terminals followed (label_values).
+    wait_for(lambda: (prom.value('count(screening_terminal_last_scan_timestamp_seconds'
+                                 '{site="default", checkpoint="gate-A"})') or 0) == 3,
+             "the three terminals, by site", prom)
     wait_for(lambda: (prom.value("sum(screening_deadletters_total)") or 0) >= 2,
              "dead letters counted", prom)
     wait_for(lambda: (prom.value("sum(screening_watchlist_updates_total)") or 0) >= 2,
