@@ -59,6 +59,8 @@ def token_sim(q: Tok, a: Tok) -> float:
 @lru_cache(maxsize=262144)
 def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -> float:
     """The costly part of token_sim, cached: token pairs recur (common names do)."""
+    if not q_raw or not a_raw:  # a name read as nothing (一 has no Latin reading here)
+        return 0.0
     if len(q_raw) == 1 or len(a_raw) == 1:  # an initial (J PAUL, JOHN P.): the first
         # letter of a name of three letters or more (Korean I and U are names themselves)
         return INITIAL if q_raw[0] == a_raw[0] and max(len(q_raw), len(a_raw)) > 2 else 0.0
