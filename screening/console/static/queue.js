@@ -60,10 +60,16 @@ export class Queue {
       const tr = ev.target.closest && ev.target.closest("tr[data-alert-id]");
       if (tr) this.cursor = tr.dataset.alertId;
     });
-    this.list.addEventListener("click", (ev) => {
+    // A row opens on the pointer's press, not its click: rows are rebuilt when alerts
+    // arrive (up to four times a second), and a click whose press and release fall on
+    // two builds of a row is no click at all (the analyst's click was lost).
+    const openRow = (ev) => {
       const tr = ev.target.closest && ev.target.closest("tr[data-alert-id]");
       if (tr) { this.cursor = tr.dataset.alertId; this.ctx.open(tr.dataset.alertId); }
-    });
+    };
+    this.list.addEventListener("pointerdown", (ev) => { if (ev.button === 0) openRow(ev); });
+    // Clicks without a pointer (assistive technology, a script's click()): detail 0.
+    this.list.addEventListener("click", (ev) => { if (ev.detail === 0) openRow(ev); });
   }
 
   unfreeze() {
