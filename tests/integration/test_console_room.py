@@ -73,17 +73,33 @@ async def step(page: Page, alert_id: str, decision: str, **extra: Any) -> tuple[
 
 
 async def committed(settings: Settings, topic: str, seconds: float) -> list[dict[str, Any]]:
-    """What a read_committed reader (a gate, a wall) finds on `topic` within `seconds`."""
+    """What a read_committed reader (a gate, a wall) finds on `topic`: read to the end
+    committed when it joined (however long joining takes on a loaded machine), then for
+    `seconds` more (what may still come)."""
     reader = AIOKafkaConsumer(topic, **aiokafka_options(settings), auto_offset_reset="earliest",
                               group_id=f"admin.room-{uuid.uuid4().hex[:8]}",
                               isolation_level="read_committed")
     await reader.start()
     got: list[dict[str, Any]] = []
+    loop = asyncio.get_running_loop()
+
+    async def read() -> None:
+        batch = await reader.getmany(timeout_ms=200)
+        got.extend(orjson.loads(m.value) for msgs in batch.values() for m in msgs)
+
     try:
-        deadline = asyncio.get_running_loop().time() + seconds
-        while asyncio.get_running_loop().time() < deadline:
-            batch = await reader.getmany(timeout_ms=200)
-            got += [orjson.loads(m.value) for msgs in batch.values() for m in msgs]
+        give_up = loop.time() + 60
+        while not reader.assignment() and loop.time() < give_up:
+            await read()
+        parts = list(reader.assignment())
+        assert parts, f"no partition of {topic} assigned in 60 s"
+        ends = await reader.end_offsets(parts)  # read_committed: the last stable offsets
+        while loop.time() < give_up and any(
+                [await reader.position(tp) < ends[tp] for tp in parts]):
+            await read()
+        deadline = loop.time() + seconds
+        while loop.time() < deadline:
+            await read()
     finally:
         await reader.stop()
     return got
