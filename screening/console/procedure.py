@@ -208,7 +208,14 @@ async def decide(request: web.Request) -> web.StreamResponse:
     if (holder is not None and holder.analyst != user.name and user.role != SUPERVISOR
             and not seconding):
         return claimed_error(holder.analyst)
+    lock = step_key(c.settings.redis_prefix, alert_id, state, last_ms)
     if four_eyes and first is None:
+        try:  # a replica that has not read the step another took from here yet
+            taken = await c.redis.exists(lock)
+        except RedisError:
+            return _error(503, "the console's store cannot be reached")
+        if taken:
+            return _error(409, "another step was taken on this alert")
         return await _first_confirmation(request, c, user, alert, decision)
     if four_eyes and not seconding:
         return web.json_response({"error": "a second, different analyst must confirm",
@@ -218,7 +225,6 @@ async def decide(request: web.Request) -> web.StreamResponse:
             "analyst": str(first["analyst"]), "role": first.get("role"),
             "second_analyst": user.name,
             "note": "\n".join(n for n in (str(first.get("note") or ""), note) if n)[:2000]})
-    lock = step_key(c.settings.redis_prefix, alert_id, state, last_ms)
     locked = await _lock(c, lock, choice)
     if isinstance(locked, web.Response):
         return locked
