@@ -78,6 +78,7 @@ from conventions_pools import (
     VIETNAMESE_SURNAME,
     WESTERN_GIVEN,
 )
+from world_set import add_pair
 
 POSITIVE = ("arabic_latin", "cyrillic_schemes", "chinese_joined", "chinese_wade_giles",
             "chinese_cantonese", "korean", "vietnamese", "iberian_double",
@@ -418,16 +419,8 @@ def build(per_class: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[st
         for _ in range(per_class):
             make = conv.positive if cls in POSITIVE else conv.negative
             (ns, ng), (ss, sg), nat = make(cls)
-            dob = f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-            rid = f"C{len(notices):06d}"
-            notices.append({"list": "notice", "id": rid, "colour": "red",
-                            "names": [{"surname": ns, "given_names": ng, "script": "Latn"}],
-                            "date_of_birth": dob, "nationalities": [nat],
-                            "documents": []})  # fmt: skip
-            scans.append({"family": cls, "surname": ss or None, "given_names": sg or None,
-                          "date_of_birth": dob, "nationality": nat, "sex": None,
-                          "expect": rid if cls in POSITIVE else None,
-                          "notice_dob": "full"})  # fmt: skip
+            add_pair(rng, notices, scans, f"C{len(notices):06d}", cls, (ns, ng), (ss, sg),
+                     nat, same=cls in POSITIVE)
     return notices, scans
 
 

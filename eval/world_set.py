@@ -203,17 +203,24 @@ def build(per_class: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[st
             (ns, ng), (ss, sg), nat = make(cls)
             if nat == "XXX":
                 nat = rng.choice(("D", "FRA", "GBR", "RUS", "PAK", "NGA", "ITA", "ESP"))
-            dob = f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-            rid = f"W{len(notices):06d}"
-            notices.append({"list": "notice", "id": rid, "colour": "red",
-                            "names": [{"surname": ns, "given_names": ng, "script": "Latn"}],
-                            "date_of_birth": dob, "nationalities": [nat],
-                            "documents": []})  # fmt: skip
-            scans.append({"family": cls, "surname": ss or None, "given_names": sg or None,
-                          "date_of_birth": dob, "nationality": nat, "sex": None,
-                          "expect": rid if cls in POSITIVE else None,
-                          "notice_dob": "full"})  # fmt: skip
+            add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
+                     nat, same=cls in POSITIVE)
     return notices, scans
+
+
+def add_pair(rng: random.Random, notices: list[dict[str, Any]], scans: list[dict[str, Any]],
+             rid: str, cls: str, notice: tuple[str, str], scan: tuple[str, str], nat: str,
+             *, same: bool) -> None:
+    """One red notice and one traveller scan with the same full date of birth and
+    nationality, so that only the name decides; `same`: the scan should find it."""
+    (ns, ng), (ss, sg) = notice, scan
+    dob = f"{rng.randint(1950, 2005)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    notices.append({"list": "notice", "id": rid, "colour": "red",
+                    "names": [{"surname": ns, "given_names": ng, "script": "Latn"}],
+                    "date_of_birth": dob, "nationalities": [nat], "documents": []})
+    scans.append({"family": cls, "surname": ss or None, "given_names": sg or None,
+                  "date_of_birth": dob, "nationality": nat, "sex": None,
+                  "expect": rid if same else None, "notice_dob": "full"})
 
 
 def main() -> None:

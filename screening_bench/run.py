@@ -391,28 +391,22 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                                       partitions=args.partitions, env=env)
             return drains
 
-        audit_on: dict[str, Any] = {}
-        audit_off: dict[str, Any] = {}
-        if getattr(args, "compare_audit", False):
-            # Off and on in turns, each pair back to back, so that a busy moment of a
-            # shared machine weighs on both sides alike (the first drains above run
-            # straight after the list load, the latency runs in between).
-            print(f"audit cost: {args.scans:,} scans, {args.repeats} pair(s) of drains, "
-                  "SCREENING_AUDIT_SEARCHES=false then true ...", file=sys.stderr)
-            audit_off, audit_on = await _in_turns(
-                args.repeats,
-                lambda tag: one_drain(base, f"n{tag}", SCREENING_AUDIT_SEARCHES="false"),
-                lambda tag: one_drain(base, f"m{tag}"))
+        async def part_cost(name: str, setting: str, tags: str) -> dict[str, Any]:
+            """A part of the worker off (`setting`=false) and on, drained in turns, each
+            pair back to back, so that a busy moment of a shared machine weighs on both
+            sides alike (the first drains above run straight after the list load, the
+            latency runs in between). Nothing when not asked for."""
+            if not getattr(args, f"compare_{name}", False):
+                return _part_cost(name, {}, {})
+            print(f"{name} cost: {args.scans:,} scans, {args.repeats} pair(s) of drains, "
+                  f"{setting}=false then true ...", file=sys.stderr)
+            off, on = await _in_turns(
+                args.repeats, lambda tag: one_drain(base, f"{tags[0]}{tag}", **{setting: "false"}),
+                lambda tag: one_drain(base, f"{tags[1]}{tag}"))
+            return _part_cost(name, off, on)
 
-        correlation_on: dict[str, Any] = {}
-        correlation_off: dict[str, Any] = {}
-        if getattr(args, "compare_correlation", False):
-            print(f"correlation cost: {args.scans:,} scans, {args.repeats} pair(s) of drains, "
-                  "SCREENING_CORRELATION=false then true ...", file=sys.stderr)
-            correlation_off, correlation_on = await _in_turns(
-                args.repeats,
-                lambda tag: one_drain(base, f"x{tag}", SCREENING_CORRELATION="false"),
-                lambda tag: one_drain(base, f"y{tag}"))
+        audit = await part_cost("audit", "SCREENING_AUDIT_SEARCHES", "nm")
+        correlation = await part_cost("correlation", "SCREENING_CORRELATION", "xy")
 
         baseline: dict[str, Any] = {}
         if not args.no_baseline:
@@ -493,8 +487,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                                     / insecure["throughput_scans_per_s"], 3)
                               if insecure.get("throughput_scans_per_s") else None),
             "audit_searches": base.audit_searches,
-            **_part_cost("audit", audit_off, audit_on),
-            **_part_cost("correlation", correlation_off, correlation_on),
+            **audit,
+            **correlation,
             "kafka_ceiling_scans_per_s": ceiling.get("throughput_scans_per_s", 0.0),
             "kafka_ceiling_runs_scans_per_s": ceiling.get("runs_scans_per_s", []),
             "kafka_ceiling_cpu_us_per_scan": ceiling.get("cpu_us_per_scan", 0.0),
