@@ -33,6 +33,7 @@ import orjson
 from screening.matching import person_evidence, person_keys, persons
 from screening.matching.persons import PersonQuery, notice_keys, notice_profile, query_keys, score
 from screening.models import NoticeRecord
+from twins import twins
 
 SWEEP = (0.80, 0.84, 0.86, 0.88, 0.90, 0.92, 0.94)
 NEGATIVE = ("ordinary", "namesake", "namesake_close")
@@ -182,15 +183,16 @@ def evaluate(data: Path, threshold: float, misses: int, with_possible: bool = Tr
                       and m.score >= threshold for r, _ in m.penalties)  # fmt: skip
     print("\npenalties on false hits:", dict(reasons.most_common(8)))
     out["possible"] = _possible_figures(scans, by_fam, negatives, best, best_possible,
-                                        threshold)
+                                        threshold, twins(notices, scans))
     return out
 
 
 def _possible_figures(scans: list[dict[str, Any]], by_fam: dict[str, list[int]],
                       negatives: set[str], best: list[float], best_possible: list[float],
-                      threshold: float) -> dict[str, Any]:
+                      threshold: float, twin: list[frozenset[str]]) -> dict[str, Any]:
     """Possible matches: recall on undated notices, referral and possible rates of the
-    negative families, and a sweep of the possible matches' threshold."""
+    negative families (also among travellers who are no notice's twin: twins.py), and a
+    sweep of the possible matches' threshold."""
     undated = [i for f, ids in by_fam.items() if f not in negatives | set(INFORMATIVE)
                for i in ids if scans[i].get("notice_dob") == "none"]  # fmt: skip
 
@@ -205,13 +207,23 @@ def _possible_figures(scans: list[dict[str, Any]], by_fam: dict[str, list[int]],
     }
     print(f"\npossible matches (threshold {threshold}): undated notices, n={len(undated)},"
           f" recall {out['undated_recall']} (as a referral {out['undated_recall_referral']})")
-    print(f"{'family':22} {'n':>6} {'referral':>9} {'possible':>9}")
+    print(f"{'family':22} {'n':>6} {'referral':>9} {'possible':>9}   twins of a notice"
+          " (dated, undated); among the others: referral, possible")
     for fam in [f for f, ids in by_fam.items() if f in negatives and ids]:
         ids = by_fam[fam]
         ref = share(ids, lambda i: best[i] >= threshold)
         poss = share(ids, lambda i: best_possible[i] >= threshold)
-        out["families"][fam] = {"n": len(ids), "referral": ref, "possible": poss}
-        print(f"{fam:22} {len(ids):6} {ref:9.4f} {poss:9.4f}")
+        dated = [i for i in ids if not twin[i] - {"none"}]
+        undated_ok = [i for i in ids if "none" not in twin[i]]
+        row = {"n": len(ids), "referral": ref, "possible": poss,
+               "twins_dated": round(1 - len(dated) / len(ids), 4),
+               "twins_undated": round(1 - len(undated_ok) / len(ids), 4),
+               "referral_not_twin": share(dated, lambda i: best[i] >= threshold),
+               "possible_not_twin": share(undated_ok, lambda i: best_possible[i] >= threshold)}
+        out["families"][fam] = row
+        print(f"{fam:22} {len(ids):6} {ref:9.4f} {poss:9.4f}   {row['twins_dated']:.4f}"
+              f" {row['twins_undated']:.4f}   {row['referral_not_twin']:.4f}"
+              f" {row['possible_not_twin']:.4f}")
     ordinary = by_fam.get("ordinary", [])
     out["sweep"] = [[cut, share(undated, lambda i, c=cut: max(best[i], best_possible[i]) >= c),
                      share(ordinary, lambda i, c=cut: best_possible[i] >= c)]
