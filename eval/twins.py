@@ -2,7 +2,8 @@
 
 A negative scan (an ordinary traveller, a namesake) is a **twin** of a notice when every
 fact the notice holds agrees with the scan: the same name once letters are folded
-(marks dropped, case and punctuation ignored: MÜLLER is MULLER, AL-RASHID is AL RASHID),
+(marks dropped, case and punctuation ignored: MÜLLER is MULLER, AL-RASHID is AL RASHID;
+a notice's Ä, Ö, Ü may also be written AE, OE, UE as ICAO Doc 9303 allows: MUELLER),
 the traveller's nationality among the notice's (or the notice has none), the same sex
 (or either unknown), and the date of birth as far as the notice knows it (any date for
 an undated notice, the year for a year-only one). A twin is data-level identical to the
@@ -32,8 +33,18 @@ def fold(text: str | None) -> tuple[str, ...]:
     return tuple(sorted(letters.split()))
 
 
+# ICAO Doc 9303 Part 3 writes these either way (MÜLLER as MULLER or MUELLER).
+_ICAO_TWO_LETTERS = str.maketrans({"Ä": "AE", "Ö": "OE", "Ü": "UE", "ä": "ae", "ö": "oe",
+                                   "ü": "ue"})
+
+
+def _forms(text: str | None) -> set[tuple[str, ...]]:
+    return {fold(text), fold(text.translate(_ICAO_TWO_LETTERS) if text else text)}
+
+
 def _latin(text: str) -> bool:
-    return all(ord(c) < 0x250 for c in text)
+    """Letters of the Latin script only (Vietnamese's Ệ and Ầ included)."""
+    return all(not c.isalpha() or "LATIN" in unicodedata.name(c, "") for c in text)
 
 
 def _dob_agrees(notice_dob: str | None, scan_dob: str | None) -> bool:
@@ -55,9 +66,12 @@ def twins(notices: Iterable[dict[str, Any]], scans: list[dict[str, Any]]
         defaultdict(list))
     for notice in notices:
         for name in notice.get("names", ()):
-            if _latin(f"{name.get('surname') or ''}{name.get('given_names') or ''}"):
-                by_name[(fold(name.get("surname")), fold(name.get("given_names")))].append(
-                    notice)
+            if not _latin(f"{name.get('surname') or ''}{name.get('given_names') or ''}"):
+                continue
+            for surname in _forms(name.get("surname")):
+                for given in _forms(name.get("given_names")):
+                    if notice not in by_name[(surname, given)]:
+                        by_name[(surname, given)].append(notice)
     out: list[frozenset[str]] = []
     for scan in scans:
         found: set[str] = set()

@@ -39,6 +39,9 @@ def test_folding_drops_marks_case_and_punctuation(twins: ModuleType) -> None:
 
 @pytest.mark.parametrize(("notice", "scan", "levels"), [
     (_notice("MÜLLER", "HANS"), _scan("MULLER", "HANS"), {"none"}),
+    (_notice("MÜLLER", "HANS"), _scan("MUELLER", "HANS"), {"none"}),
+    (_notice("MULLER", "HANS"), _scan("MUELLER", "HANS"), set()),
+    (_notice("TRẦN", "THỊ LAN"), _scan("TRAN", "THI LAN"), {"none"}),
     (_notice("MULLER", "HANS", "1980"), _scan("MULLER", "HANS"), {"partial"}),
     (_notice("MULLER", "HANS", "1981"), _scan("MULLER", "HANS"), set()),
     (_notice("MULLER", "HANS", "1980-05-01"), _scan("MULLER", "HANS"), {"full"}),
