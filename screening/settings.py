@@ -275,6 +275,9 @@ class Settings(BaseSettings):
     # Seconds between two looks at the lists' current version in Redis (as the read-only
     # `edge` user); when it moved on, the edge copies it and swaps. 0: never (files only).
     edge_refresh_s: float = Field(default=30.0, ge=0)
+    # The key the edge signs its saved copy of the lists with (HMAC-SHA-256, 64 hex
+    # digits). None: <secrets_dir>/edge/<site>.snapshot.key, made on first need.
+    edge_snapshot_key_file: Path | None = None
 
     @field_validator("secrets_dir", mode="before")
     @classmethod

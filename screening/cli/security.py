@@ -316,6 +316,7 @@ def run_revoke_terminal(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_add_edge(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.edge.saved import ensure_key, key_path
     from screening.security import roles
     from screening.security.provision import apply
     from screening.security.secretsdir import SecretsDir
@@ -333,6 +334,10 @@ def run_add_edge(settings: Settings, args: argparse.Namespace) -> int:
     SecretsDir(Path(settings.secrets_dir)).ensure([principal], [])
     sites = [roles.DEFAULT_SITE] + ([site_id] if site_id != roles.DEFAULT_SITE else [])
     apply(settings, sites, users=True)
+    # The key its saved copy of the lists is signed with (edge/saved.py).
+    edge = settings.model_copy(update={"edge_site": site_id})
+    ensure_key(edge)
     print(f"security: principal {principal} for the edge of site {site_id}; its settings: "
-          f"`screening security client-config {principal} --format env`", file=sys.stderr)
+          f"`screening security client-config {principal} --format env`; its snapshot key: "
+          f"{key_path(edge)}", file=sys.stderr)
     return 0
