@@ -255,6 +255,9 @@ class Settings(BaseSettings):
     edge_tls_key_file: Path | None = None
     # Host names and addresses the made certificate names besides loopback (comma-separated).
     edge_tls_hosts: str = ""
+    # The CA (PEM) terminals' client certificates must be signed by (`screening security
+    # add-terminal --cert`). None: the local CA (<secrets_dir>/ca.crt) if there is one.
+    edge_client_ca_file: Path | None = None
     # The site's terminals and their token hashes (`screening security add-terminal`).
     # None: <secrets_dir>/edge/<site>.terminals.
     edge_terminals_file: Path | None = None

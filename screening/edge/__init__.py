@@ -59,7 +59,7 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     central = Central(settings, site)
     edge = Edge(settings, central, outbox, reader)
     metrics = EdgeMetrics.create()
-    app = make_app(edge, TerminalRegistry(terminals_file(settings, site)),
+    app = make_app(edge, TerminalRegistry(terminals_file(settings, site), site),
                    RateLimiter(settings.edge_rate_per_terminal,
                                settings.edge_burst_per_terminal), metrics)
     runner = web.AppRunner(app, access_log=None)
