@@ -255,6 +255,9 @@ class Settings(BaseSettings):
     edge_tls_key_file: Path | None = None
     # Host names and addresses the made certificate names besides loopback (comma-separated).
     edge_tls_hosts: str = ""
+    # The CA (PEM) terminals' client certificates must be signed by (`screening security
+    # add-terminal --cert`). None: the local CA (<secrets_dir>/ca.crt) if there is one.
+    edge_client_ca_file: Path | None = None
     # The site's terminals and their token hashes (`screening security add-terminal`).
     # None: <secrets_dir>/edge/<site>.terminals.
     edge_terminals_file: Path | None = None
@@ -275,6 +278,9 @@ class Settings(BaseSettings):
     # Seconds between two looks at the lists' current version in Redis (as the read-only
     # `edge` user); when it moved on, the edge copies it and swaps. 0: never (files only).
     edge_refresh_s: float = Field(default=30.0, ge=0)
+    # The key the edge signs its saved copy of the lists with (HMAC-SHA-256, 64 hex
+    # digits). None: <secrets_dir>/edge/<site>.snapshot.key, made on first need.
+    edge_snapshot_key_file: Path | None = None
 
     @field_validator("secrets_dir", mode="before")
     @classmethod

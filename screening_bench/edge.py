@@ -16,13 +16,17 @@ bench targets export `screening security client-config admin --format env`). One
   clients for the most it answers a second;
 - memory: the edge process's resident memory with --snapshot-sltd SLTD records, less
   an edge with 100, scaled to a million: once from the signed files (snapshot.py, one
-  Python object per entry) and once copied from Redis (copy.py, packed digests).
+  Python object per entry) and once copied from Redis (copy.py, packed digests); then
+  the copy's signed file on disk (saved.py) and an edge restarted from it without Redis.
+
+The machine's load average is written with the figures (at each phase's start).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import ssl
 import sys
 import tempfile
@@ -190,6 +194,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     figures: dict[str, Any] = {"machine": machine(), "at": datetime.now(UTC).isoformat(),
                                "rate": args.rate, "seconds": args.seconds,
                                "sltd_records": args.sltd}
+    # The machine is shared: its load average as each phase begins, beside the figures.
+    load = figures["load"] = {"start": os.getloadavg()}
     try:
         await load_files(store, paths, grace_s=0)
         await create_topics(settings, settings.topic_partitions)
@@ -213,6 +219,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         posts = _scans(paths, n, seed=11)
         async with Client(online, token, secrets.ca_cert, args.concurrency) as client:
             await _paced_posts(client, _fresh(posts[:200]), 100.0)  # warm up
+            load["online"] = os.getloadavg()
             figures["online_edge"] = await _paced_posts(client, _fresh(posts), args.rate)
         figures["online_direct_kafka"] = await _direct(settings, _fresh(posts), args.rate)
 
@@ -230,10 +237,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         off_posts = _scans(paths, int(args.offline_rate * args.seconds), seed=12)
         async with Client(offline, token, secrets.ca_cert, args.concurrency) as client:
             await _paced_posts(client, _fresh(off_posts[:200]), 100.0)
+            load["offline"] = os.getloadavg()
             figures["offline_paced"] = await _paced_posts(client, _fresh(off_posts),
                                                           args.offline_rate)
             figures["offline_max"] = await _closed_loop(client, _fresh(off_posts),
                                                         args.concurrency)
+        load["offline_end"] = os.getloadavg()
         figures["snapshot"] = await _snapshot_memory(site, work, args.snapshot_sltd)
         figures["copy"] = await _copy_memory(settings, site, work, args.snapshot_sltd)
     finally:
@@ -300,6 +309,7 @@ async def _copy_memory(settings: Settings, site: Settings, work: Path,
     SLTD records (no files), less one whose version holds 100; and the copy's time."""
     rss: dict[int, float] = {}
     took: dict[int, float] = {}
+    saved: dict[str, Any] = {}
     for size in (100, sltd):
         prefix = f"{settings.redis_prefix}c{size}"
         folder = work / f"copy-{size}"
@@ -310,11 +320,12 @@ async def _copy_memory(settings: Settings, site: Settings, work: Path,
             store = WatchlistStore(redis, prefix)
             await load_files(store, paths, grace_s=0)
             version = (await store.current_version()).id
-            edge = EdgeProcess(redis_user_settings(site, "edge").model_copy(update={
+            copying = redis_user_settings(site, "edge").model_copy(update={
                 "redis_prefix": prefix, "broker": f"kafka://127.0.0.1:{free_port()}",
                 "edge_port": free_port(), "edge_data_dir": work / f"edge-copy-{size}",
-                "edge_snapshot_dir": None, "edge_refresh_s": 1.0}),
-                work / f"edge-copy-{size}.log").start()
+                "edge_snapshot_dir": None, "edge_refresh_s": 1.0,
+                "edge_snapshot_key_file": work / "snapshot.key"})
+            edge = EdgeProcess(copying, work / f"edge-copy-{size}.log").start()
             try:
                 edge.wait_serving(120)
                 began = time.monotonic()
@@ -324,6 +335,8 @@ async def _copy_memory(settings: Settings, site: Settings, work: Path,
                 rss[size] = edge.rss_mb()
             finally:
                 edge.stop()
+            if size == sltd:
+                saved = await _restart_from_saved(copying, version, work / "edge-saved.log")
         finally:
             async for key in redis.scan_iter(match=f"{prefix}:*", count=1000):
                 await redis.unlink(key)
@@ -332,7 +345,31 @@ async def _copy_memory(settings: Settings, site: Settings, work: Path,
             await redis.aclose()
     per_million = (rss[sltd] - rss[100]) * 1_000_000 / (sltd - 100)
     return {"sltd_records": sltd, "rss_mb": round(rss[sltd], 1),
-            "rss_mb_per_million_sltd": round(per_million), "copy_s": round(took[sltd], 1)}
+            "rss_mb_per_million_sltd": round(per_million), "copy_s": round(took[sltd], 1),
+            "saved": saved}
+
+
+async def _restart_from_saved(edge_settings: Settings, version: str,
+                              log: Path) -> dict[str, Any]:
+    """The saved copy (edge/saved.py) of the edge that just copied `version`: its size,
+    and an edge restarted without Redis and broker: time to serve with that version."""
+    path = Path(edge_settings.edge_data_dir) / f"{edge_settings.edge_site}.lists"
+    for _ in range(600):  # written just after the swap
+        if path.exists():
+            break
+        await asyncio.sleep(0.1)
+    size = path.stat().st_size
+    cut = edge_settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{free_port()}/0"})
+    began = time.monotonic()
+    edge = EdgeProcess(cut, log).start()
+    try:
+        edge.wait_serving(600)
+        await _until_version(edge, SecretsDir(Path(edge_settings.secrets_dir)).ca_cert,
+                             version)
+        return {"bytes": size, "restored_s": round(time.monotonic() - began, 1),
+                "rss_mb": round(edge.rss_mb(), 1)}
+    finally:
+        edge.stop()
 
 
 def markdown(f: dict[str, Any]) -> str:
@@ -361,6 +398,16 @@ def markdown(f: dict[str, Any]) -> str:
         f"records: edge RSS {c['rss_mb']} MB, copied in {c['copy_s']} s; **"
         f"{c['rss_mb_per_million_sltd']} MB of memory per million SLTD records**. Offline "
         f"answers above: {f.get('offline_reader', 'the files')}.",
+        "",
+        *([f"Saved copy (edge/saved.py, signed, on disk): {c['saved']['bytes'] / 1e6:.1f} MB "
+           f"for {c['sltd_records']} SLTD records "
+           f"({c['saved']['bytes'] * 1_000_000 / c['sltd_records'] / 1e6:.0f} MB per "
+           f"million); an edge restarted from it without Redis and broker answered with "
+           f"its version {c['saved']['restored_s']} s after its start (RSS "
+           f"{c['saved']['rss_mb']} MB).", ""] if c.get("saved") else []),
+        "Load average (1, 5, 15 min) of the shared machine at each phase: "
+        + "; ".join(f"{phase} {' '.join(f'{x:.1f}' for x in load)}"
+                    for phase, load in f.get("load", {}).items()) + ".",
         ""])
 
 

@@ -54,6 +54,13 @@ def add_parser(sub: Any) -> None:
     at.add_argument("--supervisor", action="store_true",
                     help="a site supervisor's token instead: reads the edge's local alerts "
                          "(GET /v1/alerts, /alerts), posts no scan")
+    at.add_argument("--cert", action="store_true",
+                    help="a client certificate signed by the deployment's CA instead of a "
+                         "token (TERMINAL.crt and TERMINAL.key written to --out); again for "
+                         "a terminal: a new certificate, the old one refused")
+    at.add_argument("--out", type=Path, default=None, metavar="DIR",
+                    help="with --cert: where the certificate and key go (default "
+                         "<secrets_dir>/edge/SITE-terminals)")
     at.set_defaults(func=run_add_terminal)
     rt = ssub.add_parser("revoke-terminal",
                          help="revoke a terminal's token: the edge refuses it from the next "
@@ -244,7 +251,12 @@ def run_client_config(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_add_terminal(settings: Settings, args: argparse.Namespace) -> int:
-    from screening.edge.terminals import SUPERVISOR_ROLE, add_terminal, terminals_file
+    from screening.edge.terminals import (
+        SUPERVISOR_ROLE,
+        TERMINAL_ROLE,
+        add_terminal,
+        terminals_file,
+    )
     from screening.models.common import Id
     from screening.security import roles
 
@@ -256,6 +268,8 @@ def run_add_terminal(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     path = terminals_file(settings, site_id)
     if args.supervisor:
+        if args.cert:
+            return _terminal_cert(settings, args, site_id, "", SUPERVISOR_ROLE)
         token = add_terminal(path, args.terminal, "", role=SUPERVISOR_ROLE)
         print(f"security: supervisor {args.terminal} of site {site_id}; its token (shown "
               f"once; only its hash is kept in {path}):", file=sys.stderr)
@@ -273,10 +287,50 @@ def run_add_terminal(settings: Settings, args: argparse.Namespace) -> int:
         print(f"security: checkpoint {checkpoint!r} is not one of site {site_id!r}'s",
               file=sys.stderr)
         return 2
+    if args.cert:
+        return _terminal_cert(settings, args, site_id, checkpoint, TERMINAL_ROLE)
     token = add_terminal(path, args.terminal, checkpoint)
     print(f"security: terminal {args.terminal} of site {site_id} at checkpoint {checkpoint}; "
           f"its token (shown once; only its hash is kept in {path}):", file=sys.stderr)
     print(token)
+    return 0
+
+
+def _terminal_cert(settings: Settings, args: argparse.Namespace, site_id: str,
+                   checkpoint: str, role: str) -> int:
+    """A client certificate for the terminal, signed by the deployment's CA, its
+    fingerprint recorded (the previous certificate is refused from then on)."""
+    from screening.edge.terminals import (
+        TERMINAL_ROLE,
+        add_terminal_cert,
+        terminal_uri,
+        terminals_file,
+    )
+    from screening.security import pki
+    from screening.security.secretsdir import SecretsDir, write_private
+
+    secrets = SecretsDir(Path(settings.secrets_dir))
+    if not (secrets.ca_cert.exists() and secrets.ca_key.exists()):
+        print(f"security: no CA in {secrets.root} (run `screening security init`)",
+              file=sys.stderr)
+        return 2
+    key, cert = pki.make_client(pki.load_key(secrets.ca_key), pki.load_cert(secrets.ca_cert),
+                                args.terminal, terminal_uri(site_id, args.terminal))
+    out = args.out or secrets.root / "edge" / f"{site_id}-terminals"
+    # The file names: the terminal id, with what a file name cannot hold replaced.
+    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in args.terminal)
+    cert_file, key_file = out / f"{stem}.crt", out / f"{stem}.key"
+    write_private(key_file, pki.key_pem(key))
+    write_private(cert_file, pki.cert_pem(cert))
+    fingerprint = pki.cert_sha256(cert)
+    path = terminals_file(settings, site_id)
+    add_terminal_cert(path, args.terminal, checkpoint, fingerprint, role)
+    what = "supervisor" if role != TERMINAL_ROLE else "terminal"
+    print(f"security: {what} {args.terminal} of site {site_id}"
+          + (f" at checkpoint {checkpoint}" if checkpoint else "")
+          + f": client certificate {cert_file} and key {key_file} (give both to it, with "
+          f"{secrets.ca_cert.name}); fingerprint recorded in {path}", file=sys.stderr)
+    print(fingerprint)
     return 0
 
 
@@ -316,6 +370,7 @@ def run_revoke_terminal(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def run_add_edge(settings: Settings, args: argparse.Namespace) -> int:
+    from screening.edge.saved import ensure_key, key_path
     from screening.security import roles
     from screening.security.provision import apply
     from screening.security.secretsdir import SecretsDir
@@ -333,6 +388,10 @@ def run_add_edge(settings: Settings, args: argparse.Namespace) -> int:
     SecretsDir(Path(settings.secrets_dir)).ensure([principal], [])
     sites = [roles.DEFAULT_SITE] + ([site_id] if site_id != roles.DEFAULT_SITE else [])
     apply(settings, sites, users=True)
+    # The key its saved copy of the lists is signed with (edge/saved.py).
+    edge = settings.model_copy(update={"edge_site": site_id})
+    ensure_key(edge)
     print(f"security: principal {principal} for the edge of site {site_id}; its settings: "
-          f"`screening security client-config {principal} --format env`", file=sys.stderr)
+          f"`screening security client-config {principal} --format env`; its snapshot key: "
+          f"{key_path(edge)}", file=sys.stderr)
     return 0

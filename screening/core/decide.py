@@ -173,9 +173,12 @@ def hit_key(hit: Hit) -> str:
 
 def retroactive(alerts: list[Alert], offline_hits: frozenset[str]) -> list[Alert]:
     """The alerts of a scan an edge answered offline: those whose hit its snapshot did
-    not find are `retroactive` (the gate let the subject go on the edge's answer)."""
-    return [a if hit_key(a.hit) in offline_hits else a.model_copy(update={"kind": "retroactive"})
-            for a in alerts]
+    not find are `retroactive` (the gate let the subject go on the edge's answer); those
+    it found are the edge's local alerts again (same id), marked `raised_offline` as the
+    edge's copy is, so that the copy the console keeps (the worker's, arriving second)
+    still says so."""
+    return [a.model_copy(update={"raised_offline": True}) if hit_key(a.hit) in offline_hits
+            else a.model_copy(update={"kind": "retroactive"}) for a in alerts]
 
 
 def unverified(p: Prepared, *, version: str, now: datetime) -> CheckResult:

@@ -3,7 +3,8 @@
 Terminals post scans with a token of their own (terminals.py); the edge publishes them
 to the site's scan topic and answers with the worker's CheckResult (central.py), or,
 when none comes within the budget, screens them itself against its signed snapshot
-(snapshot.py, or a copy of the lists' current version from Redis: copy.py, refresh.py)
+(snapshot.py, or a copy of the lists' current version from Redis: copy.py, refresh.py,
+kept on disk signed for a start without Redis: saved.py)
 with the worker's engine, answers `OFFLINE`, and keeps them on disk (outbox.py) until
 it can forward them (service.py).
 """
@@ -17,11 +18,13 @@ from pathlib import Path
 from aiohttp import web
 
 from screening.edge.central import Central
+from screening.edge.copy import RedisCopy
 from screening.edge.feed import SnapshotFeed
 from screening.edge.limits import RateLimiter
 from screening.edge.outbox import Outbox
 from screening.edge.refresh import Refresher
 from screening.edge.routes import make_app
+from screening.edge.saved import restore_for
 from screening.edge.service import Edge
 from screening.edge.snapshot import NoSnapshot, Snapshot
 from screening.edge.terminals import TerminalRegistry, terminals_file
@@ -49,12 +52,14 @@ def trusted_keys(settings: Settings) -> TrustedKeys:
 
 async def serve(settings: Settings, stop: asyncio.Event) -> None:
     site = settings.edge_site
-    reader = load_reader(settings)
+    # The copy of Redis's version saved last, when it verifies; else the feed's files.
+    saved = restore_for(settings) if settings.edge_refresh_s > 0 else None
+    reader: ListReader = saved if saved is not None else load_reader(settings)
     outbox = Outbox(Path(settings.edge_data_dir) / f"{site}.sqlite")
     central = Central(settings, site)
     edge = Edge(settings, central, outbox, reader)
     metrics = EdgeMetrics.create()
-    app = make_app(edge, TerminalRegistry(terminals_file(settings, site)),
+    app = make_app(edge, TerminalRegistry(terminals_file(settings, site), site),
                    RateLimiter(settings.edge_rate_per_terminal,
                                settings.edge_burst_per_terminal), metrics)
     runner = web.AppRunner(app, access_log=None)
@@ -68,12 +73,13 @@ async def serve(settings: Settings, stop: asyncio.Event) -> None:
     link = asyncio.create_task(edge.keep_link(stop), name="edge-link")
     tasks = [link]
     feed = None
-    if isinstance(reader, Snapshot) or settings.edge_refresh_s > 0:
-        feed = SnapshotFeed(settings, reader if isinstance(reader, Snapshot) else None,
-                            outbox, trusted_keys(settings), metrics)
+    if isinstance(reader, Snapshot | RedisCopy) or settings.edge_refresh_s > 0:
+        feed = SnapshotFeed(settings, reader if isinstance(reader, Snapshot | RedisCopy)
+                            else None, outbox, trusted_keys(settings), metrics)
         tasks.append(asyncio.create_task(feed.run(stop), name="edge-feed"))
     if settings.edge_refresh_s > 0:
-        refresher = Refresher(settings, edge, feed, metrics)
+        refresher = Refresher(settings, edge, feed, metrics,
+                              copied=saved.base if saved is not None else None)
         tasks.append(asyncio.create_task(refresher.run(stop), name="edge-refresh"))
     try:
         await site_.start()

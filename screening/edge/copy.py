@@ -62,6 +62,14 @@ class Packed:
             end += len(v)
             self.offsets.append(end)
 
+    @classmethod
+    def of(cls, width: int, fields: bytes, values: bytes, offsets: array[int]) -> Packed:
+        """A bucket from its three parts as kept (saved.py)."""
+        packed = cls.__new__(cls)
+        packed.width, packed.fields, packed.values, packed.offsets = (
+            width, fields, values, offsets)
+        return packed
+
     def get(self, name: bytes) -> bytes | None:
         if len(name) != self.width:
             return None

@@ -72,10 +72,10 @@ def _scan_path(kind: str, model: str) -> dict[str, Any]:
                              "content": {"application/json": {"schema": _ref("EdgeError")}}}
     return {"post": {
         "summary": f"screen a {kind} scan",
-        "description": "terminal_id and checkpoint_id come from the token; when the body "
-                       "carries them they must be the token's.",
+        "description": "terminal_id and checkpoint_id come from the token or client "
+                       "certificate; when the body carries them they must be its own.",
         "operationId": f"scan_{kind}",
-        "security": [{"terminalToken": []}],
+        "security": [{"terminalToken": []}, {"terminalCertificate": []}],
         "requestBody": {"required": True,
                         "content": {"application/json": {"schema": _ref(model)}}},
         "responses": responses}}
@@ -89,7 +89,8 @@ def _get(summary: str, op: str, model: str, params: list[dict[str, Any]],
         responses[status] = {"description": text,
                              "content": {"application/json": {"schema": _ref("EdgeError")}}}
     return {"get": {"summary": summary, "operationId": op, "parameters": params,
-                    "security": [{security: []}], "responses": responses}}
+                    "security": [{security: []}, {"terminalCertificate": []}],
+                    "responses": responses}}
 
 
 def _query(name: str, text: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -140,6 +141,11 @@ def openapi(title: str = "screening edge") -> dict[str, Any]:
             "securitySchemes": {"terminalToken": {
                 "type": "http", "scheme": "bearer",
                 "description": "a terminal's token (`screening security add-terminal`)"},
+                "terminalCertificate": {
+                "type": "mutualTLS",
+                "description": "a client certificate (`screening security add-terminal "
+                               "SITE TERMINAL --cert`), its subjectAltName URI "
+                               "screening:terminal:SITE/TERMINAL; a supervisor's too"},
                 "supervisorToken": {
                 "type": "http", "scheme": "bearer",
                 "description": "a site supervisor's token (`screening security add-terminal "

@@ -1,8 +1,9 @@
 """Refresh by version: the edge looks at the lists' `current` version in Redis every
 `edge_refresh_s` (as the read-only `edge` user) and, when it moved on (a bulk load),
 copies it (copy.py) and swaps its reader without stopping answers; the live updates
-since the copy began are applied on top (feed.py `rebase`). Redis out of reach (the
-site's link down) is no error: the edge goes on with what it has and looks again."""
+since the copy began are applied on top (feed.py `rebase`), and the copy is saved to
+disk, signed, for a start without Redis (saved.py). Redis out of reach (the site's link
+down) is no error: the edge goes on with what it has and looks again."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from redis.exceptions import RedisError
 
 from screening.edge.copy import RedisCopy
 from screening.edge.feed import SnapshotFeed
+from screening.edge.saved import ensure_key, save, saved_path
 from screening.edge.service import Edge
 from screening.exceptions import NoWatchlistLoaded
 from screening.logs import kv
@@ -30,12 +32,13 @@ QUIET_S = 300.0
 
 class Refresher:
     def __init__(self, settings: Settings, edge: Edge, feed: SnapshotFeed | None,
-                 metrics: EdgeMetrics | None = None) -> None:
+                 metrics: EdgeMetrics | None = None, copied: str | None = None) -> None:
         self.settings = settings
         self.edge = edge
         self.feed = feed
         self.metrics = metrics
-        self.copied: str | None = None
+        # The version copied last (one restored from disk at start: not copied again).
+        self.copied = copied
         self._said_at = -QUIET_S
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -75,7 +78,22 @@ class Refresher:
         self._count("copied")
         log.warning("snapshot swapped for the lists' current version", extra=kv(
             version=vid, entries=copy.records, s=round(time.monotonic() - began, 1)))
+        await self.save(copy)
         return True
+
+    async def save(self, copy: RedisCopy) -> None:
+        """Keeps the copy on disk, signed (saved.py), for a start without Redis; a failure
+        costs only that (logged), the edge answers from the copy in memory."""
+        try:
+            size = await asyncio.to_thread(save, copy, saved_path(self.settings),
+                                           ensure_key(self.settings), self.settings.edge_site)
+        except (OSError, ValueError) as exc:
+            log.error("copy of the lists not saved", extra=kv(error=type(exc).__name__,
+                                                              reason=str(exc)[:200]))
+            self._count("save_failed")
+            return
+        self._count("saved")
+        log.info("copy of the lists saved", extra=kv(version=copy.base, bytes=size))
 
     def _count(self, result: str) -> None:
         if self.metrics is not None:

@@ -85,21 +85,43 @@ async def access_log(request: web.Request,
             ms=round((time.monotonic() - started) * 1000, 1)))
 
 
+def _peer_cert(request: web.Request) -> tuple[list[str], bytes] | None:
+    """The client certificate the TLS handshake verified (its subjectAltName URIs and
+    DER bytes); None when the client sent none."""
+    transport = request.transport
+    tls = transport.get_extra_info("ssl_object") if transport is not None else None
+    if tls is None:
+        return None
+    der = tls.getpeercert(binary_form=True)
+    if not der:
+        return None
+    parsed = tls.getpeercert() or {}
+    return [value for kind, value in parsed.get("subjectAltName", ()) if kind == "URI"], der
+
+
 def _authenticate(request: web.Request, role: str = TERMINAL_ROLE) -> Terminal | Reply:
-    """The token's terminal (or supervisor); a refusal when there is none or it has
-    another role than `role`."""
+    """The terminal (or supervisor) of the bearer token or, without one, of the client
+    certificate; a refusal when there is none or it has another role than `role`."""
     token = _bearer(request)
-    if token is None:
-        reply = error(401, "UNAUTHENTICATED", "a terminal token is needed (Bearer)")
+    terminals = request.app[TERMINALS]
+    cert = _peer_cert(request) if token is None else None
+    if token is not None:
+        terminal = terminals.authenticate(token)
+        refused = error(401, "INVALID_TOKEN", "unknown or revoked token")
+    elif cert is not None:
+        terminal = terminals.authenticate_cert(*cert)
+        refused = error(401, "INVALID_CERTIFICATE", "the client certificate is not a "
+                        "terminal's of this site, or not its current one, or revoked")
     else:
-        terminal = request.app[TERMINALS].authenticate(token)
-        if terminal is not None:
-            request[TERMINAL] = terminal
-            if terminal.role != role:
-                return error(403, "WRONG_ROLE", f"this needs a {role}'s token")
-            return terminal
-        reply = error(401, "INVALID_TOKEN", "unknown or revoked token")
-    return Reply(reply.status, reply.body, {"WWW-Authenticate": 'Bearer realm="edge"'})
+        terminal = None
+        refused = error(401, "UNAUTHENTICATED",
+                        "a terminal token (Bearer) or client certificate is needed")
+    if terminal is not None:
+        request[TERMINAL] = terminal
+        if terminal.role != role:
+            return error(403, "WRONG_ROLE", f"this needs a {role}'s token or certificate")
+        return terminal
+    return Reply(refused.status, refused.body, {"WWW-Authenticate": 'Bearer realm="edge"'})
 
 
 def _since(request: web.Request) -> int | Reply:

@@ -1,5 +1,6 @@
-"""The edge's server certificate: the deployment's own files, or one the local CA signs
-on first start (as the broker's and Redis's are made, security/secretsdir.py)."""
+"""The edge's TLS: its server certificate (the deployment's own files, or one the local CA
+signs on first start, as the broker's and Redis's are made, security/secretsdir.py), and
+the CA its terminals' client certificates must be signed by."""
 
 from __future__ import annotations
 
@@ -33,9 +34,25 @@ def ensure_cert(settings: Settings) -> tuple[Path, Path]:
     return cert, key
 
 
+def client_ca(settings: Settings) -> Path | None:
+    """The CA whose client certificates terminals may present: the configured one, else
+    the local CA when the secrets folder has one; None: tokens only."""
+    if settings.edge_client_ca_file is not None:
+        return Path(settings.edge_client_ca_file)
+    local = SecretsDir(Path(settings.secrets_dir)).ca_cert
+    return local if local.exists() else None
+
+
 def server_context(settings: Settings) -> ssl.SSLContext:
+    """TLS 1.2+; a client certificate is asked for and checked against the client CA when
+    one is sent (CERT_OPTIONAL: a terminal with a token sends none). A certificate the CA
+    did not sign fails the handshake; which terminal a good one is, routes.py decides."""
     cert, key = ensure_cert(settings)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(cert, key)
+    ca = client_ca(settings)
+    if ca is not None:
+        context.load_verify_locations(cafile=str(ca))
+        context.verify_mode = ssl.CERT_OPTIONAL
     return context

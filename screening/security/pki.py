@@ -77,6 +77,34 @@ def make_leaf(ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate,
     return key, cert
 
 
+def make_client(ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate,
+                common_name: str, uri: str) -> tuple[ec.EllipticCurvePrivateKey,
+                                                     x509.Certificate]:
+    """A certificate for a TLS client only (a terminal of a site's edge): its identity is
+    the URI in its subjectAltName (`screening:terminal:SITE/TERMINAL`), the name is for
+    people reading it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (x509.CertificateBuilder()
+            .subject_name(_name(common_name)).issuer_name(ca_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(_now()).not_valid_after(_now() + dt.timedelta(days=LEAF_DAYS))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.UniformResourceIdentifier(uri)]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]),
+                           critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    return key, cert
+
+
+def cert_sha256(cert: x509.Certificate) -> str:
+    """The certificate's SHA-256 fingerprint (of its DER bytes), hex."""
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
 def key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +29,26 @@ LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1"]
 NODE_CN = "kafka-node"
 
 
-def write_private(path: Path, data: bytes) -> None:
+def write_private(path: Path, data: bytes | Sequence[bytes], durable: bool = False) -> None:
+    """Writes `data` (or its chunks, in order) to `path`, mode 0600, by a rename: a reader
+    sees the old file or the new one. `durable`: fsynced (file, then folder) before and
+    after the rename, so that a power cut leaves one of them whole too."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
+        for chunk in [data] if isinstance(data, bytes) else data:
+            fh.write(chunk)
+        if durable:
+            fh.flush()
+            os.fsync(fh.fileno())
     os.replace(tmp, path)
+    if durable:
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 def new_password() -> str:

@@ -144,3 +144,67 @@ async def test_the_edge_swaps_to_a_new_version_while_answering(settings, redis_c
         assert second in {b["watchlist_version"] for _, b in answers}
     finally:
         edge.stop()
+
+
+async def test_an_edge_restarted_without_redis_and_broker_answers_from_its_saved_copy(
+        settings, redis_client, tmp_path) -> None:
+    # The wanted record is in Redis's version only: the edge is given no files at all.
+    load_lists(settings, tmp_path / "lists", extra=[EXTRA], sltd=300, notices=80, smv=80)
+    current = await _current(redis_client, settings)
+    unreachable = {"broker": f"kafka://127.0.0.1:{free_port()}"}
+    es = redis_user_settings(edge_settings(
+        settings, tmp_path / "edge", edge_refresh_s=0.5,
+        edge_snapshot_key_file=tmp_path / "edge" / "snapshot.key", **unreachable), "edge")
+    token = add_terminal(es, "T-EDGE-1", CHECKPOINT)
+    saved = es.edge_data_dir / f"{es.edge_site}.lists"
+    wanted = {"scanned_at": "2026-12-07T08:00:00Z",
+              "document": {"number": "RFR123456", "issuing_state": "UTO"}}
+
+    async def answer(edge: EdgeProcess, event_id: str) -> tuple[str | None, dict[str, Any]]:
+        async with HttpsTerminal(edge, token) as gate:
+            version = (await gate.get("/v1/health"))[1]["snapshot_version"]
+            status, body, _ = await gate.post("traveller", {**wanted, "event_id": event_id})
+            assert status == 200, body
+            return version, body
+
+    edge = EdgeProcess(es, tmp_path / "edge-1.log").start()
+    try:
+        edge.wait_serving()
+        for _ in range(300):  # up to a minute for the first copy to be saved
+            if saved.exists():
+                break
+            await asyncio.sleep(0.2)
+        assert saved.exists(), edge.log_tail()
+        version, body = await answer(edge, "saved-1")
+        assert (version, body["outcome"], body["watchlist_version"]) == (
+            current, "hit", current), edge.log_tail()
+    finally:
+        edge.stop()
+
+    # Restarted with neither Redis nor the broker (nor any list file): the saved copy.
+    cut = redis_user_settings(es, "edge").model_copy(update={
+        "redis_url": f"redis://127.0.0.1:{free_port()}/0"})
+    edge = EdgeProcess(cut, tmp_path / "edge-2.log").start()
+    try:
+        edge.wait_serving()
+        version, body = await answer(edge, "saved-2")
+        assert version == current, edge.log_tail()
+        assert (body["outcome"], body["watchlist_version"]) == ("hit", current)
+        assert "OFFLINE" in body["warnings"]
+        assert [h["record_id"] for h in body["hits"]] == ["SLTD-REFRESH"]
+    finally:
+        edge.stop()
+
+    # The file changed (one byte): refused, never screened against; `unverified`.
+    data = bytearray(saved.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    saved.write_bytes(bytes(data))
+    edge = EdgeProcess(cut, tmp_path / "edge-3.log").start()
+    try:
+        edge.wait_serving()
+        version, body = await answer(edge, "saved-3")
+        assert version is None, edge.log_tail()
+        assert body["outcome"] == "unverified" and "LIST_UNAVAILABLE" in body["warnings"]
+        assert "saved copy of the lists refused" in edge.log_tail()
+    finally:
+        edge.stop()

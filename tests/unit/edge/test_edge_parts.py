@@ -291,6 +291,10 @@ async def test_alerts_the_snapshot_missed_are_retroactive(memory_store: Any) -> 
     assert [a.kind for a in first.alerts] == ["watchlist"]
     assert [a.kind for a in missed.alerts] == ["retroactive"]
     assert [a.kind for a in known.alerts] == ["watchlist"]
+    # The hit the edge found is its local alert again: same id, marked as the edge's.
+    assert [(a.alert_id, a.raised_offline) for a in known.alerts] == [
+        (first.alerts[0].alert_id, True)]
+    assert [a.raised_offline for a in (*first.alerts, *missed.alerts)] == [False, False]
     assert missed.result == first.result  # the gate's answer is the same
 
 
