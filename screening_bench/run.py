@@ -12,7 +12,14 @@
    latency targets is reported too.
 3. Baseline: the same scans drained one at a time with awaited look-ups (baseline.py:
    the worker's start-up, batches of one, a per-scan reader), so figures are ratios.
-4. Scaling: the same drain with --scale-workers workers on as many times the partitions.
+4. Kafka ceiling: the same backlog drained by the pass-through (passthrough.py),
+   started on it, so the worker's rate reads against what Kafka I/O alone allows.
+5. Lean job against the worker (issue 25): the same backlog drained in turns by the
+   lean job (lean.py: exact look-ups only) and by a worker, each started on it and
+   timed alike (drains.backlog); the worker's rate as a share of the lean job's.
+6. CPU by stage: the worker's stages run offline over the same scans (stages.py), and
+   the rest of its CPU in those drains.
+7. Scaling: the same drain with --scale-workers workers on as many times the partitions.
 """
 
 from __future__ import annotations
