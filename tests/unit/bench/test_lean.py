@@ -12,7 +12,6 @@ from screening.watchlists.base import Found
 from screening_bench.lean import exact_keys, mrz_document, result
 
 
-
 def _td3(state: str, number: str) -> str:
     return build_td3("P", state, "DOE", "JANE", number, nationality="FRA",
                      date_of_birth=date(1980, 1, 2), sex="F", expiry=date(2030, 1, 1))
