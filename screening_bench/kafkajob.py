@@ -5,8 +5,8 @@ client settings (aiokafka, uvloop, fetch wait, fetch size, batch size), answer e
 fetched batch with one call of their own, and write the answers as the worker does
 (one record batch per partition, no linger) to the run's throwaway results topic. So
 what differs between them, and between them and the worker, is only what is done per
-batch. A job prints "ready" once it has its partitions, and "first" with
-time.monotonic() and its CPU seconds when it reads its first scan.
+batch. A job prints "ready" once it has its partitions (`screening bench` times it by
+its answers' arrivals: drains.backlog).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import signal
 import sys
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +29,6 @@ from screening.settings import Settings
 from screening_bench.processes import WorkerProcess
 
 READY = "ready"
-FIRST = "first"  # then time.monotonic() and time.process_time() at the first scan read
 
 # One fetched batch, (kind, raw value) a scan, and the decision's time (ISO 8601), to
 # the answers in the same order: (key, value) each.
@@ -61,7 +59,6 @@ async def serve(settings: Settings, answers: Answers) -> None:
     await consumer.start()
     try:
         ready = False
-        first: tuple[float, float] | None = None
         partitions: dict[bytes | None, int] = {}
         while not stop.is_set():
             fetched = await consumer.getmany(timeout_ms=100, max_records=settings.batch_size)
@@ -70,9 +67,6 @@ async def serve(settings: Settings, answers: Answers) -> None:
                 ready = True
             if not fetched:
                 continue
-            if first is None:  # when the drain began, by the system-wide monotonic clock
-                first = (time.monotonic(), time.process_time())
-                print(FIRST, *first, flush=True)
             now = datetime.now(UTC).isoformat()
             scans = [(kinds[tp.topic], msg.value)
                      for tp, messages in fetched.items() for msg in messages]
@@ -107,12 +101,4 @@ class JobProcess(WorkerProcess):
         return [sys.executable, "-m", self.module]
 
     def is_ready(self) -> bool:
-        return READY in self.log_tail(5).splitlines()
-
-    def first_read(self) -> tuple[float, float] | None:
-        """(time.monotonic(), CPU seconds) when the process read its first scan."""
-        for line in self.log_tail(1000).splitlines():
-            words = line.split()
-            if len(words) == 3 and words[0] == FIRST:
-                return float(words[1]), float(words[2])
-        return None
+        return READY in self.log_tail(200).splitlines()
