@@ -168,6 +168,42 @@ def _part_cost(f: dict[str, Any], name: str, flag: str, target: str, on_word: st
             + (f" (+{cpu_cost:.1%})" if cpu_cost is not None else ""))
 
 
+def _lean(f: dict[str, Any]) -> str:
+    """The lean job against the worker, drained in turns (run._lean_figures)."""
+    rate = f.get("lean_throughput_scans_per_s")
+    if not rate:
+        return "not run"
+    worker = f["lean_worker_throughput_scans_per_s"]
+    runs = ", ".join(f"{r:,.0f}" for r in f.get("lean_runs_scans_per_s", []))
+    wruns = ", ".join(f"{r:,.0f}" for r in f.get("lean_worker_runs_scans_per_s", []))
+    hits = (f"; hits {f['lean_outcomes'].get('hit', 0):,} (lean, exact keys) against "
+            f"{f['lean_worker_outcomes'].get('hit', 0):,} (worker)"
+            if f.get("lean_outcomes") and f.get("lean_worker_outcomes") else "")
+    return (f"the worker drains at {f['worker_share_of_lean']:.1%} of the lean job's rate "
+            f"(goal ≥ 50 %): lean {rate:,.0f} scans/s (runs {runs}; "
+            f"{f['lean_cpu_us_per_scan']:,.1f} µs CPU/scan, Redis "
+            f"{f['lean_redis_cpu_us_per_scan']:,.1f} µs), worker {worker:,.0f} scans/s (runs "
+            f"{wruns}; {f['lean_worker_cpu_us_per_scan']:,.1f} µs CPU/scan, Redis "
+            f"{f['lean_worker_redis_cpu_us_per_scan']:,.1f} µs){hits}")
+
+
+_STAGE_NAMES = {"decode": "decode and validation", "prepare": "prepare",
+                "lookup": "look-ups (client side)", "decide": "decide",
+                "serialise": "result and alert JSON", "audit": "search audit record"}
+
+
+def _stages(f: dict[str, Any]) -> str:
+    st = f.get("worker_stages")
+    if not st:
+        return "not run"
+    parts = ", ".join(f"{_STAGE_NAMES.get(k, k)} {v:,.1f}"
+                      for k, v in st["cpu_us_per_scan"].items())
+    return (f"{parts}: {st['total_cpu_us_per_scan']:,.1f} µs in all; the rest (Faust's "
+            "delivery and acks, the Kafka client, publishing, metrics, correlation, garbage "
+            f"collection: the worker's {st['worker_drain_cpu_us_per_scan']:,.1f} µs a scan in "
+            f"the {st['worker_drain_source']} minus these) {st['rest_cpu_us_per_scan']:,.1f} µs")
+
+
 def table(f: dict[str, Any]) -> str:
     lat = f["latency_ms"]
     m = f["machine"]
@@ -198,6 +234,11 @@ def table(f: dict[str, Any]) -> str:
          _part_cost(f, "correlation", "--compare-correlation", "≤ 20 %", "correlated")),
         ("Kafka ceiling (the same drain through a pass-through process: same client, fetch "
          "and output batching, no screening)", _ceiling(f)),
+        ("lean job against the worker (issue 25: a hand-written aiokafka job with exact "
+         "look-ups only, one Redis round trip a batch; the same backlog, each process "
+         "started on it, in turns)", _lean(f)),
+        ("worker CPU per scan by stage (offline: the engine's functions over the same "
+         "scans in the worker's batches, fresh process, GC off)", _stages(f)),
         (f"latency at {f['latency_rate_scans_per_s']:,.0f} scans/s (half the sustained rate)",
          f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms, max {lat['max']} ms "
          f"({f.get('latency_worker_cpu_us_per_scan', 0):,.0f} µs worker CPU/scan in small "

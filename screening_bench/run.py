@@ -12,7 +12,14 @@
    latency targets is reported too.
 3. Baseline: the same scans drained one at a time with awaited look-ups (baseline.py:
    the worker's start-up, batches of one, a per-scan reader), so figures are ratios.
-4. Scaling: the same drain with --scale-workers workers on as many times the partitions.
+4. Kafka ceiling: the same backlog drained by the pass-through (passthrough.py),
+   started on it, so the worker's rate reads against what Kafka I/O alone allows.
+5. Lean job against the worker (issue 25): the same backlog drained in turns by the
+   lean job (lean.py: exact look-ups only) and by a worker, each started on it and
+   timed alike (drains.backlog); the worker's rate as a share of the lean job's.
+6. CPU by stage: the worker's stages run offline over the same scans (stages.py), and
+   the rest of its CPU in those drains.
+7. Scaling: the same drain with --scale-workers workers on as many times the partitions.
 """
 
 from __future__ import annotations
@@ -22,12 +29,10 @@ import asyncio
 import contextlib
 import gc
 import os
-import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,23 +47,20 @@ from screening.settings import Settings
 from screening.watchlists.loader import load_files
 from screening.watchlists.store import WatchlistStore
 from screening_bench.baseline import BaselineWorkerProcess
-from screening_bench.driver import (
-    ResultWatcher,
-    Scan,
-    create_topics,
-    delete_topics,
-    paced,
-    preload,
-    wait_group_stable,
+from screening_bench.drains import (
+    Drain,
+    Session,
+    backlog,
+    drain_runs,
+    in_turns,
+    retarget,
+    run_settings,
+    summary,
 )
+from screening_bench.driver import ResultWatcher, Scan, delete_topics, paced
+from screening_bench.lean import LeanProcess
 from screening_bench.passthrough import PassThroughProcess
-from screening_bench.processes import (
-    WorkerProcess,
-    free_port,
-    kafka_broker_pid,
-    proc_cpu_seconds,
-    with_audit_key,
-)
+from screening_bench.processes import WorkerProcess, env_for, with_audit_key
 from screening_bench.report import (
     machine,
     meets_targets,
@@ -93,168 +95,8 @@ def _scans(settings: Settings, paths: list[Path], n: int, hit_share: float,
     return out
 
 
-def _run_settings(base: Settings, partitions: int, tag: str) -> Settings:
-    rid = f"{tag}{int(time.time()) % 100000}"
-    return base.model_copy(update={
-        "topic_prefix": f"bench{rid}.", "app_id": f"screening-bench{rid}",
-        "topic_partitions": partitions, "web_port": free_port()})
-
-
-def _retarget(scans: list[Scan], old: Settings, new: Settings) -> list[Scan]:
-    """The same scans, addressed to another run's topics."""
-    topics = {old.topic(t): new.topic(t) for t in (old.topic_traveller, old.topic_vehicle)}
-    return [(topics[t], k, v, e) for t, k, v, e in scans]
-
-
-@dataclass
-class Session:
-    """What every drain of one benchmark run shares."""
-
-    origin: Settings  # the settings the scans were first addressed with (_retarget)
-    logs: Path  # the workers' logs
-    limit_s: float  # a drain taking longer fails the run (--timeout)
-    redis: Any  # for the Redis server's CPU time
-    runs: list[Settings] = field(default_factory=list)  # each run's topics, deleted at the end
-
-
-@dataclass
-class Drain:
-    """One preload-and-drain: the rate a consumer saw and what the workers spent."""
-
-    rate: float
-    rss_mb: float
-    cpu_us_per_scan: float
-    procs: list[WorkerProcess]
-    redis_us_per_scan: float = 0.0  # the Redis server's CPU (shared: others' load included)
-    kafka_us_per_scan: float = 0.0  # the local broker's CPU, when it runs here
-
-
-async def _services_cpu(redis: Any) -> tuple[float, float]:
-    info = await redis.info("cpu")
-    redis_s = float(info.get("used_cpu_user", 0)) + float(info.get("used_cpu_sys", 0))
-    pid = kafka_broker_pid()
-    return redis_s, proc_cpu_seconds(pid) if pid else 0.0
-
-
-async def _drain(session: Session, settings: Settings, scans: list[Scan], workers: int, *,
-                 keep: bool = False, worker: type[WorkerProcess] = WorkerProcess,
-                 env: dict[str, str] | None = None) -> Drain:
-    """Start the workers, wait until their group is stable, publish every scan as fast
-    as the client can, and time the drain of the backlog left when publishing ends.
-
-    The rate and the workers' CPU time are taken over that window (from the end of
-    publishing to the last result), so neither start-up nor the publisher's own CPU
-    use is counted. With `keep` the workers are left running."""
-    limit_s, redis = session.limit_s, session.redis
-    await create_topics(settings, settings.topic_partitions)
-    procs = []
-    for i in range(workers):
-        s = worker_settings(settings).model_copy(update={"web_port": free_port()})
-        log = session.logs / f"{settings.app_id}-{i}.log"
-        procs.append(worker(s, log, **(env or {})).start())
-    try:
-        for p in procs:
-            p.wait_ready(limit_s)
-        await wait_group_stable(settings, workers, limit_s)
-        watcher = ResultWatcher(settings)
-        await watcher.start()
-        arrivals = watcher.expect([s[3] for s in scans])
-        await preload(settings, scans)
-        published = time.monotonic()
-        cpu0 = sum(p.cpu_seconds() for p in procs)
-        services0 = await _services_cpu(redis)
-        deadline = published + limit_s
-        while not arrivals.complete and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-            if any(p.proc is not None and p.proc.poll() is not None for p in procs):
-                raise RuntimeError("a worker died:\n" + procs[0].log_tail())
-        cpu1 = sum(p.cpu_seconds() for p in procs)
-        rss = max(p.peak_rss_mb() for p in procs)
-        services1 = await _services_cpu(redis)
-        await watcher.stop()
-        if not arrivals.complete:
-            raise RuntimeError(f"only {len(arrivals.at)} of {len(scans)} results in {limit_s}s")
-    except BaseException:
-        for p in procs:
-            p.stop()
-        raise
-    if not keep:
-        for p in procs:
-            p.stop()
-    times = sorted(arrivals.at.values())
-    after = [t for t in times if t > published]
-    if len(after) >= max(2, len(times) // 5):
-        start, n = published, len(after)  # a backlog was left: time its drain
-    else:
-        start, n = times[0], len(times) - 1  # the workers kept up with publishing
-    rate = n / (times[-1] - start) if len(times) > 1 and times[-1] > start else 0.0
-    per_scan = 1e6 / len(after) if after else 0.0
-    return Drain(rate, rss, (cpu1 - cpu0) * per_scan, procs,
-                 (services1[0] - services0[0]) * per_scan, (services1[1] - services0[1]) * per_scan)
-
-
-async def _ceiling(session: Session, settings: Settings, scans: list[Scan]) -> Drain:
-    """The same backlog drained by the pass-through (passthrough.py): published
-    first, then read by the process started on it, timed from its first read (which it
-    reports) to the last answer's arrival: its start-up and group join are not counted,
-    and it outruns any publisher."""
-    limit_s, redis = session.limit_s, session.redis
-    await create_topics(settings, settings.topic_partitions)
-    watcher = ResultWatcher(settings)
-    await watcher.start()
-    arrivals = watcher.expect([s[3] for s in scans])
-    await preload(settings, scans)
-    as_worker = worker_settings(settings)
-    proc = PassThroughProcess(as_worker.model_copy(update={"web_port": free_port()}),
-                              session.logs / f"{settings.app_id}-passthrough.log").start()
-    try:
-        proc.wait_ready(limit_s)
-        services0 = await _services_cpu(redis)
-        deadline = time.monotonic() + limit_s
-        while not arrivals.complete and time.monotonic() < deadline:
-            await asyncio.sleep(0.01)
-            if proc.proc is not None and proc.proc.poll() is not None:
-                raise RuntimeError("the pass-through died:\n" + proc.log_tail())
-        cpu1, services1 = proc.cpu_seconds(), await _services_cpu(redis)
-        rss = proc.peak_rss_mb()
-        await watcher.stop()
-        first = proc.first_read()
-        if not arrivals.complete or first is None:
-            raise RuntimeError(f"only {len(arrivals.at)} of {len(scans)} answers in {limit_s}s")
-    finally:
-        proc.stop()
-    last = max(arrivals.at.values())
-    per_scan = 1e6 / len(scans)
-    return Drain(len(scans) / (last - first[0]), rss, (cpu1 - first[1]) * per_scan, [proc],
-                 (services1[0] - services0[0]) * per_scan, (services1[1] - services0[1]) * per_scan)
-
-
-async def _drains(session: Session, base: Settings, scans: list[Scan], tag: str, *,
-                  repeats: int, workers: int, partitions: int, keep_last: bool = False,
-                  worker: type[WorkerProcess] = WorkerProcess,
-                  env: dict[str, str] | None = None) -> tuple[list[Drain], Settings]:
-    """`repeats` drains on fresh topics under `base`, each by `workers` workers (of class
-    `worker`, with `env` added). With `keep_last` the last drain's workers keep running
-    and its topics stay, for the latency runs; the settings returned are that drain's."""
-    out = []
-    settings = session.origin
-    for r in range(repeats):
-        settings = _run_settings(base, partitions, f"{tag}{r}")
-        session.runs.append(settings)
-        keep = keep_last and r == repeats - 1
-        d = await _drain(session, settings, _retarget(scans, session.origin, settings), workers,
-                         keep=keep, worker=worker, env=env)
-        print(f"  {tag}{r}: {d.rate:,.0f} scans/s, {d.cpu_us_per_scan:.0f} µs CPU/scan",
-              file=sys.stderr)
-        out.append(d)
-        if not keep:
-            with contextlib.suppress(Exception):
-                await delete_topics(settings)
-    return out, settings
-
-
 def _part_cost(name: str, off: dict[str, Any], on: dict[str, Any]) -> dict[str, Any]:
-    """The figures of a part of the worker measured off and on in turns (_in_turns)."""
+    """The figures of a part of the worker measured off and on in turns (in_turns)."""
     return {
         f"{name}_off_throughput_scans_per_s": off.get("throughput_scans_per_s"),
         f"{name}_off_runs_scans_per_s": off.get("runs_scans_per_s", []),
@@ -270,19 +112,6 @@ def _part_cost(name: str, off: dict[str, Any], on: dict[str, Any]) -> dict[str, 
     }
 
 
-async def _in_turns(repeats: int, first: Callable[[str], Awaitable[list[Drain]]],
-                    second: Callable[[str], Awaitable[list[Drain]]],
-                    ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Two set-ups' drains in turns, pair by pair: a shared machine's load drifts over
-    minutes, and a busy moment then weighs on both sides alike."""
-    firsts: list[Drain] = []
-    seconds: list[Drain] = []
-    for r in range(repeats):
-        firsts += await first(f"{r}-")
-        seconds += await second(f"{r}-")
-    return _summary(firsts), _summary(seconds)
-
-
 async def _latency(session: Session, settings: Settings, procs: list[WorkerProcess],
                    rate: float, *, paths: list[Path], args: argparse.Namespace,
                    seed: int) -> dict[str, Any]:
@@ -290,7 +119,7 @@ async def _latency(session: Session, settings: Settings, procs: list[WorkerProce
     its send to its result's arrival."""
     n = args.latency_scans or int(min(max(rate * 10, 1000), 200_000))
     origin = session.origin
-    scans = _retarget(_scans(origin, paths, n, args.hit_share, seed=seed), origin, settings)
+    scans = retarget(_scans(origin, paths, n, args.hit_share, seed=seed), origin, settings)
     print(f"latency: {n:,} scans at {rate:,.0f}/s ...", file=sys.stderr)
     watcher = ResultWatcher(settings)
     await watcher.start()
@@ -328,15 +157,45 @@ def _swept(run: dict[str, Any]) -> dict[str, Any]:
             "within_targets": meets_targets(run)}
 
 
-def _summary(drains: list[Drain]) -> dict[str, Any]:
-    return {"throughput_scans_per_s": round(statistics.median(d.rate for d in drains), 1),
-            "runs_scans_per_s": [round(d.rate, 1) for d in drains],
-            "cpu_us_per_scan": round(statistics.median(d.cpu_us_per_scan for d in drains), 1),
-            "redis_cpu_us_per_scan": round(
-                statistics.median(d.redis_us_per_scan for d in drains), 1),
-            "kafka_cpu_us_per_scan": round(
-                statistics.median(d.kafka_us_per_scan for d in drains), 1),
-            "rss_mb": round(max(d.rss_mb for d in drains), 1)}
+def _lean_figures(lean: dict[str, Any], worker: dict[str, Any]) -> dict[str, Any]:
+    """The lean job against the worker, drained in turns (issue 25's ratio: the
+    worker's rate over the lean job's, the goal at least one half)."""
+    if not lean:
+        return {"lean_throughput_scans_per_s": None}
+    return {
+        "lean_throughput_scans_per_s": lean["throughput_scans_per_s"],
+        "lean_runs_scans_per_s": lean["runs_scans_per_s"],
+        "lean_cpu_us_per_scan": lean["cpu_us_per_scan"],
+        "lean_redis_cpu_us_per_scan": lean["redis_cpu_us_per_scan"],
+        "lean_outcomes": lean["outcomes"],
+        "lean_worker_throughput_scans_per_s": worker["throughput_scans_per_s"],
+        "lean_worker_runs_scans_per_s": worker["runs_scans_per_s"],
+        "lean_worker_cpu_us_per_scan": worker["cpu_us_per_scan"],
+        "lean_worker_redis_cpu_us_per_scan": worker["redis_cpu_us_per_scan"],
+        "lean_worker_outcomes": worker["outcomes"],
+        "worker_share_of_lean": round(worker["throughput_scans_per_s"]
+                                      / lean["throughput_scans_per_s"], 3),
+        "worker_cpu_over_lean": round(worker["cpu_us_per_scan"] / lean["cpu_us_per_scan"], 1)
+        if lean["cpu_us_per_scan"] else None,
+    }
+
+
+def _stages(session: Session, settings: Settings, scans: list[Scan], worker_cpu_us: float,
+            source: str) -> dict[str, Any]:
+    """The worker's CPU per scan by stage (stages.py, in a process of its own with the
+    worker's settings, over the same scans), and the rest of its CPU in a drain."""
+    path = session.logs / "stages-scans.ndjson"
+    path.write_bytes(b"".join(value + b"\n" for _, _, value, _ in scans))
+    done = subprocess.run([sys.executable, "-m", "screening_bench.stages", str(path)],
+                          env=env_for(worker_settings(settings)), capture_output=True,
+                          timeout=session.limit_s, check=False)
+    if done.returncode != 0:
+        raise RuntimeError("stages.py failed:\n" + done.stderr.decode()[-3000:])
+    figures: dict[str, Any] = orjson.loads(done.stdout.splitlines()[-1])
+    figures["worker_drain_cpu_us_per_scan"] = worker_cpu_us
+    figures["worker_drain_source"] = source
+    figures["rest_cpu_us_per_scan"] = round(worker_cpu_us - figures["total_cpu_us_per_scan"], 1)
+    return figures
 
 
 async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
@@ -352,7 +211,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
     base = with_audit_key(base)
     redis = make_redis(base, socket_timeout=60)
     store = WatchlistStore(redis, base.redis_prefix)
-    origin = _run_settings(base, args.partitions, "o")
+    origin = run_settings(base, args.partitions, "o")
     session = Session(origin, Path(tempfile.mkdtemp(prefix="screening-bench-")), args.timeout,
                       redis)
     load_before = os.getloadavg()
@@ -364,10 +223,10 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
 
         print(f"throughput: {args.scans:,} scans, {args.workers} worker(s), "
               f"{args.repeats} run(s) ...", file=sys.stderr)
-        drains, settings = await _drains(session, base, scans, "a", repeats=args.repeats,
+        drains, settings = await drain_runs(session, base, scans, "a", repeats=args.repeats,
                                          workers=args.workers, partitions=args.partitions,
                                          keep_last=True)
-        one = _summary(drains)
+        one = summary(drains)
         procs = drains[-1].procs
         try:
             half = args.rate or max(1.0, one["throughput_scans_per_s"] / 2)
@@ -387,7 +246,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
 
         async def one_drain(on: Settings, tag: str, **env: str) -> list[Drain]:
             """One drain of the scans, on `on`'s broker, with the workers' extra env."""
-            drains, _ = await _drains(session, on, scans, tag, repeats=1, workers=args.workers,
+            drains, _ = await drain_runs(session, on, scans, tag, repeats=1, workers=args.workers,
                                       partitions=args.partitions, env=env)
             return drains
 
@@ -400,7 +259,7 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
                 return _part_cost(name, {}, {})
             print(f"{name} cost: {args.scans:,} scans, {args.repeats} pair(s) of drains, "
                   f"{setting}=false then true ...", file=sys.stderr)
-            off, on = await _in_turns(
+            off, on = await in_turns(
                 args.repeats, lambda tag: one_drain(base, f"{tags[0]}{tag}", **{setting: "false"}),
                 lambda tag: one_drain(base, f"{tags[1]}{tag}"))
             return _part_cost(name, off, on)
@@ -412,26 +271,47 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
         if not args.no_baseline:
             b_scans = scans[:args.baseline_scans]
             print(f"baseline: {len(b_scans):,} scans, per-scan look-ups ...", file=sys.stderr)
-            bdrains, _ = await _drains(session, base, b_scans, "b", repeats=args.repeats,
+            bdrains, _ = await drain_runs(session, base, b_scans, "b", repeats=args.repeats,
                                        workers=1, partitions=args.partitions,
                                        worker=BaselineWorkerProcess)
-            baseline = _summary(bdrains)
+            baseline = summary(bdrains)
+
+        async def started_on_backlog(process: type[WorkerProcess], name: str,
+                                     tag: str) -> list[Drain]:
+            """One drain of the scans by `process` started on them (drains.backlog)."""
+            settings = run_settings(base, args.partitions, tag)
+            session.runs.append(settings)
+            d = await backlog(session, settings, retarget(scans, origin, settings), process,
+                              name)
+            print(f"  {tag}: {name} {d.rate:,.0f} scans/s, {d.cpu_us_per_scan:.1f} µs CPU/scan",
+                  file=sys.stderr)
+            with contextlib.suppress(Exception):
+                await delete_topics(settings)
+            return [d]
 
         ceiling: dict[str, Any] = {}
         if not args.no_ceiling:
             print(f"Kafka ceiling: {args.scans:,} scans, {args.repeats} run(s) through a "
                   "pass-through process ...", file=sys.stderr)
-            cdrains = []
-            for r in range(args.repeats):
-                settings = _run_settings(base, args.partitions, f"c{r}")
-                session.runs.append(settings)
-                d = await _ceiling(session, settings, _retarget(scans, origin, settings))
-                print(f"  c{r}: {d.rate:,.0f} scans/s, {d.cpu_us_per_scan:.0f} µs CPU/scan",
-                      file=sys.stderr)
-                cdrains.append(d)
-                with contextlib.suppress(Exception):
-                    await delete_topics(settings)
-            ceiling = _summary(cdrains)
+            ceiling = summary([d for r in range(args.repeats) for d in
+                               await started_on_backlog(PassThroughProcess, "pass-through",
+                                                        f"c{r}")])
+
+        lean: dict[str, Any] = {}
+        paired: dict[str, Any] = {}
+        if not args.no_lean:
+            print(f"lean job and worker: {args.scans:,} scans, {args.repeats} pair(s) of "
+                  "drains, each process started on the backlog ...", file=sys.stderr)
+            lean, paired = await in_turns(
+                args.repeats, lambda tag: started_on_backlog(LeanProcess, "lean job", f"l{tag}"),
+                lambda tag: started_on_backlog(WorkerProcess, "worker", f"k{tag}"))
+
+        stages: dict[str, Any] = {}
+        if not args.no_stages:
+            print(f"worker CPU by stage: {args.scans:,} scans offline ...", file=sys.stderr)
+            stages = _stages(session, base, scans,
+                             paired.get("cpu_us_per_scan") or one["cpu_us_per_scan"],
+                             "lean pairs" if paired else "throughput drains")
 
         insecure: dict[str, Any] = {}
         secured: dict[str, Any] = {}
@@ -445,9 +325,9 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             plain = base.model_copy(update={
                 "broker": args.plaintext_broker, "kafka_security": "plaintext",
                 "redis_url": args.plaintext_redis, "redis_ca_file": None})
-            await _drains(session, plain, scans[:len(scans) // 4], "w", repeats=1,
+            await drain_runs(session, plain, scans[:len(scans) // 4], "w", repeats=1,
                           workers=args.workers, partitions=args.partitions)
-            secured, insecure = await _in_turns(
+            secured, insecure = await in_turns(
                 args.repeats, lambda tag: one_drain(base, f"s{tag}"),
                 lambda tag: one_drain(plain, f"p{tag}"))
 
@@ -456,9 +336,9 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             n, parts = args.scale_workers, args.partitions * args.scale_workers
             print(f"scaling: {args.scans:,} scans, {n} workers, {parts} partitions ...",
                   file=sys.stderr)
-            sdrains, _ = await _drains(session, base, scans, "s", repeats=1, workers=n,
+            sdrains, _ = await drain_runs(session, base, scans, "s", repeats=1, workers=n,
                                        partitions=parts)
-            two = _summary(sdrains)
+            two = summary(sdrains)
             scaling = {"workers": n, "partitions": parts, **two,
                        "speedup_vs_one_worker": round(
                            two["throughput_scans_per_s"] / one["throughput_scans_per_s"], 2)}
@@ -495,6 +375,8 @@ async def bench(base: Settings, args: argparse.Namespace) -> dict[str, Any]:
             "kafka_ceiling_broker_cpu_us_per_scan": ceiling.get("kafka_cpu_us_per_scan", 0.0),
             "share_of_kafka_ceiling": (round(rate / ceiling["throughput_scans_per_s"], 3)
                                        if ceiling.get("throughput_scans_per_s") else None),
+            **_lean_figures(lean, paired),
+            "worker_stages": stages,
             "latency_ms": lat["latency_ms"],
             "latency_rate_scans_per_s": lat["rate_scans_per_s"],
             "latency_results_missing": lat["results_missing"],

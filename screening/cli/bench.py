@@ -53,6 +53,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-ceiling", action="store_true",
                    help="skip the Kafka ceiling (the same drain through a pass-through "
                         "process that reads and answers scans without screening them)")
+    p.add_argument("--no-lean", action="store_true",
+                   help="skip the lean job (a hand-written aiokafka job with exact look-ups "
+                        "only, screening_bench/lean.py) drained in turns with the worker, "
+                        "each started on the same backlog")
+    p.add_argument("--no-stages", action="store_true",
+                   help="skip the worker's CPU per scan by stage (screening_bench/stages.py, "
+                        "the engine's functions offline over the same scans)")
     p.add_argument("--out", type=Path, default=Path("bench/results"),
                    help="folder for the figures (default bench/results)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")

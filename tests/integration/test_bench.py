@@ -31,6 +31,16 @@ def test_bench_runs_end_to_end_and_writes_its_figures(settings: Settings, tmp_pa
     assert figures["worker_cpu_us_per_scan"] > 0
     assert figures["kafka_ceiling_scans_per_s"] > 0 and figures["share_of_kafka_ceiling"] > 0
     assert len(figures["kafka_ceiling_runs_scans_per_s"]) == 1
+    # The lean job and the worker drained in turns: every scan answered by each, the
+    # lean job's exact keys finding some of the designed hits, the worker more.
+    assert figures["lean_throughput_scans_per_s"] > 0 and figures["worker_share_of_lean"] > 0
+    lean, worker = figures["lean_outcomes"], figures["lean_worker_outcomes"]
+    assert sum(lean.values()) == sum(worker.values()) == 600
+    assert 0 < lean.get("hit", 0) <= worker.get("hit", 0)
+    stages = figures["worker_stages"]
+    assert stages["answered"] == 600 and all(v > 0 for v in stages["cpu_us_per_scan"].values())
+    assert stages["rest_cpu_us_per_scan"] == round(
+        stages["worker_drain_cpu_us_per_scan"] - stages["total_cpu_us_per_scan"], 1)
     assert figures["scaling"]["workers"] == 2 and figures["scaling"]["throughput_scans_per_s"] > 0
     assert figures["latency_ms"]["p50"] <= figures["latency_ms"]["max"]
     # No --rate: a sweep up to half the sustained rate, the last run being that half.

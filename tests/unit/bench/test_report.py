@@ -61,3 +61,32 @@ def test_the_table_sets_the_worker_against_the_kafka_ceiling() -> None:
     assert "80,000 scans/s (runs 79,000, 80,000, 81,000; 5.0 µs CPU/scan" in row
     assert "200,000 scans/s per dedicated core" in row and "at 5.0 % of it" in row
     assert "Kafka ceiling" in table(figures()) and "| not run |" in table(figures())
+
+
+def test_the_table_sets_the_worker_against_the_lean_job_drained_in_turns() -> None:
+    text = table(figures(
+        lean_throughput_scans_per_s=40000.0, lean_runs_scans_per_s=[39000.0, 40000.0],
+        lean_cpu_us_per_scan=20.0, lean_redis_cpu_us_per_scan=3.0,
+        lean_outcomes={"clear": 95, "hit": 5}, lean_worker_throughput_scans_per_s=8000.0,
+        lean_worker_runs_scans_per_s=[8000.0, 7000.0], lean_worker_cpu_us_per_scan=120.0,
+        lean_worker_redis_cpu_us_per_scan=20.0, lean_worker_outcomes={"clear": 92, "hit": 8},
+        worker_share_of_lean=0.2))
+    row = next(line for line in text.splitlines() if line.startswith("| lean job"))
+    assert "the worker drains at 20.0% of the lean job's rate (goal ≥ 50 %)" in row
+    assert "lean 40,000 scans/s (runs 39,000, 40,000; 20.0 µs CPU/scan" in row
+    assert "worker 8,000 scans/s (runs 8,000, 7,000; 120.0 µs CPU/scan" in row
+    assert "hits 5 (lean, exact keys) against 8 (worker)" in row
+    assert next(line for line in table(figures()).splitlines()
+                if line.startswith("| lean job")).endswith("| not run |")
+
+
+def test_the_table_gives_the_workers_cpu_by_stage_and_the_rest_of_a_drain() -> None:
+    stages = {"cpu_us_per_scan": {"decode": 10.0, "prepare": 40.0, "lookup": 8.0,
+                                  "decide": 20.0, "serialise": 3.0, "audit": 9.0},
+              "total_cpu_us_per_scan": 90.0, "worker_drain_cpu_us_per_scan": 130.0,
+              "worker_drain_source": "lean pairs", "rest_cpu_us_per_scan": 40.0}
+    row = next(line for line in table(figures(worker_stages=stages)).splitlines()
+               if "by stage" in line)
+    assert "decode and validation 10.0, prepare 40.0, look-ups (client side) 8.0" in row
+    assert "90.0 µs in all" in row and "130.0 µs a scan in the lean pairs" in row
+    assert row.endswith("40.0 µs |")
