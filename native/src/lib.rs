@@ -1,0 +1,334 @@
+//! screening_native: the compiled part of screening's per-scan work.
+//!
+//! The Python modules that call it (screening/core/codec.py, screening/matching/mrz.py,
+//! checkdigits.py, documents.py, vin.py, plates.py) keep their reference
+//! implementations, and tests compare the two case for case.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PySet, PyString, PyTuple};
+use pyo3::{ffi, intern};
+
+mod codes;
+mod mrz;
+mod scan;
+
+fn repr(py: Python<'_>, ch: char) -> PyResult<String> {
+    Ok(PyString::new(py, &ch.to_string()).repr()?.to_string())
+}
+
+/// ICAO 9303 check digit of an MRZ field; ValueError for a character outside A-Z0-9<.
+#[pyfunction]
+fn icao_check_digit(py: Python<'_>, field: &str) -> PyResult<String> {
+    match mrz::icao_check_digit(field) {
+        Ok(d) => Ok(char::from(d).to_string()),
+        Err(ch) => Err(PyValueError::new_err(format!(
+            "character not allowed in an MRZ field: {}",
+            repr(py, ch)?
+        ))),
+    }
+}
+
+/// The check character a 17-character VIN should carry at position 9.
+#[pyfunction]
+fn vin_check_digit(py: Python<'_>, vin: &str) -> PyResult<String> {
+    match mrz::vin_check_digit(vin) {
+        Ok(c) => Ok(c.to_string()),
+        Err(mrz::VinError::Length) => {
+            Err(PyValueError::new_err("a VIN check digit needs 17 characters"))
+        }
+        Err(mrz::VinError::Character(ch)) => Err(PyValueError::new_err(format!(
+            "character not allowed in a VIN: {}",
+            repr(py, ch)?
+        ))),
+    }
+}
+
+#[pyfunction]
+fn vin_check_ok(normalised: &str) -> Option<bool> {
+    mrz::vin_check_ok(normalised)
+}
+
+#[pyfunction]
+fn vin_correction(normalised: &str) -> Option<(String, usize)> {
+    codes::vin_correction(normalised)
+}
+
+/// The fields of MrzData as a tuple, or the MrzFormatError message as a str.
+#[pyfunction]
+fn parse_mrz<'py>(
+    py: Python<'py>,
+    text: &str,
+    year: i32,
+    month: u32,
+    day: u32,
+    date: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let m = match mrz::parse_mrz(text, (year, month, day)) {
+        Ok(m) => m,
+        Err(message) => return Ok(PyString::new(py, &message).into_any()),
+    };
+    let expiry = match m.expiry {
+        Some(ymd) => date.call1(ymd)?,
+        None => py.None().into_bound(py),
+    };
+    let failed = PyTuple::new(py, m.failed_checks)?;
+    let fields: [Bound<'py, PyAny>; 12] = [
+        PyString::new(py, m.format).into_any(),
+        PyString::new(py, &m.document_type).into_any(),
+        PyString::new(py, &m.issuing_state).into_any(),
+        PyString::new(py, &m.document_number).into_any(),
+        PyString::new(py, &m.surname).into_any(),
+        PyString::new(py, &m.given_names).into_any(),
+        PyString::new(py, &m.nationality).into_any(),
+        m.date_of_birth.into_pyobject(py)?.into_any(),
+        m.sex.into_pyobject(py)?.into_any(),
+        expiry,
+        PyString::new(py, &m.optional_data).into_any(),
+        failed.into_any(),
+    ];
+    Ok(PyTuple::new(py, fields)?.into_any())
+}
+
+#[pyfunction]
+fn confusable_variants(normalised: &str) -> Vec<(String, usize)> {
+    codes::confusable_variants(normalised)
+}
+
+/// "NUMBER|STATE" when both are ASCII; None for the Python side to transliterate.
+#[pyfunction]
+fn document_field_ascii(number: &str, issuing_state: &str) -> Option<String> {
+    let n = codes::fold_code_ascii(number)?;
+    let c = codes::canonical_country_ascii(issuing_state)?;
+    Some(format!("{n}|{c}"))
+}
+
+#[pyfunction]
+fn skeleton(plate: &str) -> String {
+    codes::skeleton(plate)
+}
+
+#[pyfunction]
+fn plate_index_keys(normalised: &str) -> Vec<String> {
+    codes::plate_index_keys(normalised)
+}
+
+#[pyfunction]
+fn plate_query_keys(normalised: &str, low_confidence: bool) -> Vec<String> {
+    codes::plate_query_keys(normalised, low_confidence)
+}
+
+// --- scans ------------------------------------------------------------------------------
+
+/// Decodes raw scans into the contract's models (built as model_validate builds them:
+/// the same __dict__, fields set, no extra, no private), a reason code, or None where
+/// the models must decide (see scan.rs).
+#[pyclass(frozen, module = "screening_native")]
+struct ScanDecoder {
+    traveller: Py<PyAny>,
+    document: Py<PyAny>,
+    holder: Py<PyAny>,
+    vehicle_scan: Py<PyAny>,
+    vehicle: Py<PyAny>,
+    datetime: Py<PyAny>,
+    date: Py<PyAny>,
+    tzinfo: Py<PyAny>,
+    object_new: Py<PyAny>,
+    zones: Mutex<HashMap<i32, Py<PyAny>>>,
+}
+
+fn set_attr(obj: &Bound<'_, PyAny>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    // object.__setattr__: the models are frozen, as model_construct sets them.
+    let rc = unsafe { ffi::PyObject_GenericSetAttr(obj.as_ptr(), name.as_ptr(), value.as_ptr()) };
+    if rc < 0 {
+        return Err(PyErr::fetch(obj.py()));
+    }
+    Ok(())
+}
+
+struct Fields<'py> {
+    dict: Bound<'py, PyDict>,
+    sent: Bound<'py, PySet>,
+}
+
+impl<'py> Fields<'py> {
+    fn new(py: Python<'py>) -> PyResult<Self> {
+        Ok(Fields { dict: PyDict::new(py), sent: PySet::empty(py)? })
+    }
+
+    fn put<T: IntoPyObject<'py>>(&self, name: &Bound<'py, PyString>, value: T, sent: bool) -> PyResult<()> {
+        self.dict.set_item(name, value)?;
+        if sent {
+            self.sent.add(name)?;
+        }
+        Ok(())
+    }
+
+    fn opt<T: IntoPyObject<'py>>(&self, name: &Bound<'py, PyString>, o: scan::Opt<T>) -> PyResult<()> {
+        self.put(name, o.value, o.sent)
+    }
+}
+
+impl ScanDecoder {
+    fn build<'py>(&self, py: Python<'py>, cls: &Py<PyAny>, f: Fields<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let obj = self.object_new.bind(py).call1((cls.bind(py),))?;
+        set_attr(&obj, intern!(py, "__dict__"), f.dict.as_any())?;
+        set_attr(&obj, intern!(py, "__pydantic_fields_set__"), f.sent.as_any())?;
+        set_attr(&obj, intern!(py, "__pydantic_extra__"), &py.None().into_bound(py))?;
+        set_attr(&obj, intern!(py, "__pydantic_private__"), &py.None().into_bound(py))?;
+        Ok(obj)
+    }
+
+    fn zone<'py>(&self, py: Python<'py>, offset: i32) -> PyResult<Bound<'py, PyAny>> {
+        let mut zones = self.zones.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(z) = zones.get(&offset) {
+            return Ok(z.bind(py).clone());
+        }
+        let z = self.tzinfo.bind(py).call1((offset,))?;
+        zones.insert(offset, z.clone().unbind());
+        Ok(z)
+    }
+
+    fn base<'py>(&self, py: Python<'py>, b: scan::Base) -> PyResult<Fields<'py>> {
+        let f = Fields::new(py)?;
+        let s = &b.scanned_at;
+        let when = self.datetime.bind(py).call1((
+            s.year, s.month, s.day, s.hour, s.minute, s.second, s.micro, self.zone(py, s.offset)?,
+        ))?;
+        f.put(intern!(py, "event_id"), b.event_id, true)?;
+        f.put(intern!(py, "checkpoint_id"), b.checkpoint_id, true)?;
+        f.put(intern!(py, "terminal_id"), b.terminal_id, true)?;
+        f.put(intern!(py, "scanned_at"), when, true)?;
+        f.opt(intern!(py, "exercise"), b.exercise)?;
+        Ok(f)
+    }
+
+    fn scan<'py>(&self, py: Python<'py>, s: scan::Scan) -> PyResult<Bound<'py, PyAny>> {
+        match s {
+            scan::Scan::Traveller { base, document, holder } => {
+                let top = self.base(py, base)?;
+                let d = Fields::new(py)?;
+                d.opt(intern!(py, "mrz"), document.mrz)?;
+                d.opt(intern!(py, "number"), document.number)?;
+                d.opt(intern!(py, "issuing_state"), document.issuing_state)?;
+                d.opt(intern!(py, "type"), document.doc_type)?;
+                let expiry = match document.expiry.value {
+                    Some(ymd) => self.date.bind(py).call1(ymd)?,
+                    None => py.None().into_bound(py),
+                };
+                d.put(intern!(py, "expiry"), expiry, document.expiry.sent)?;
+                top.put(intern!(py, "document"), self.build(py, &self.document, d)?, true)?;
+                let h = Fields::new(py)?;
+                let holder_sent = holder.is_some();
+                match holder {
+                    Some(hv) => {
+                        h.opt(intern!(py, "surname"), hv.surname)?;
+                        h.opt(intern!(py, "given_names"), hv.given_names)?;
+                        h.opt(intern!(py, "date_of_birth"), hv.date_of_birth)?;
+                        h.opt(intern!(py, "nationality"), hv.nationality)?;
+                        h.opt(intern!(py, "sex"), hv.sex)?;
+                    }
+                    None => {
+                        for name in ["surname", "given_names", "date_of_birth", "nationality", "sex"] {
+                            h.put(&PyString::intern(py, name), py.None(), false)?;
+                        }
+                    }
+                }
+                top.put(intern!(py, "holder"), self.build(py, &self.holder, h)?, holder_sent)?;
+                self.build(py, &self.traveller, top)
+            }
+            scan::Scan::Vehicle { base, vehicle, read_confidence } => {
+                let top = self.base(py, base)?;
+                let v = Fields::new(py)?;
+                v.opt(intern!(py, "vin"), vehicle.vin)?;
+                v.opt(intern!(py, "plate"), vehicle.plate)?;
+                v.opt(intern!(py, "plate_country"), vehicle.plate_country)?;
+                v.opt(intern!(py, "make"), vehicle.make)?;
+                v.opt(intern!(py, "model"), vehicle.model)?;
+                v.opt(intern!(py, "colour"), vehicle.colour)?;
+                top.put(intern!(py, "vehicle"), self.build(py, &self.vehicle, v)?, true)?;
+                top.opt(intern!(py, "read_confidence"), read_confidence)?;
+                self.build(py, &self.vehicle_scan, top)
+            }
+        }
+    }
+}
+
+#[pymethods]
+impl ScanDecoder {
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        traveller: Py<PyAny>,
+        document: Py<PyAny>,
+        holder: Py<PyAny>,
+        vehicle_scan: Py<PyAny>,
+        vehicle: Py<PyAny>,
+        datetime: Py<PyAny>,
+        date: Py<PyAny>,
+        tzinfo: Py<PyAny>,
+    ) -> PyResult<Self> {
+        let object_new = py.import("builtins")?.getattr("object")?.getattr("__new__")?.unbind();
+        Ok(ScanDecoder {
+            traveller, document, holder, vehicle_scan, vehicle, datetime, date, tzinfo, object_new,
+            zones: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// One result per raw scan (bytes or None), all of one kind ("traveller" or
+    /// "vehicle"): the scan model, a reason code (str), or None (the models decide).
+    fn decode<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &str,
+        raws: &Bound<'py, PyList>,
+        max_bytes: usize,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        let traveller = match kind {
+            "traveller" => true,
+            "vehicle" => false,
+            _ => {
+                for _ in raws.iter() {
+                    out.append(py.None())?;
+                }
+                return Ok(out);
+            }
+        };
+        for item in raws.iter() {
+            let outcome = if item.is_none() {
+                scan::decode(traveller, None, max_bytes)
+            } else if let Ok(b) = item.cast::<PyBytes>() {
+                scan::decode(traveller, Some(b.as_bytes()), max_bytes)
+            } else {
+                scan::Outcome::Defer
+            };
+            match outcome {
+                scan::Outcome::Valid(s) => out.append(self.scan(py, s)?)?,
+                scan::Outcome::Refused(code) => out.append(code)?,
+                scan::Outcome::Defer => out.append(py.None())?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[pymodule]
+fn screening_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(icao_check_digit, m)?)?;
+    m.add_function(wrap_pyfunction!(vin_check_digit, m)?)?;
+    m.add_function(wrap_pyfunction!(vin_check_ok, m)?)?;
+    m.add_function(wrap_pyfunction!(vin_correction, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_mrz, m)?)?;
+    m.add_function(wrap_pyfunction!(confusable_variants, m)?)?;
+    m.add_function(wrap_pyfunction!(document_field_ascii, m)?)?;
+    m.add_function(wrap_pyfunction!(skeleton, m)?)?;
+    m.add_function(wrap_pyfunction!(plate_index_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(plate_query_keys, m)?)?;
+    m.add_class::<ScanDecoder>()?;
+    Ok(())
+}
