@@ -22,8 +22,8 @@ def outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return (type(exc).__name__, str(exc))
 
 
-MRZ_CHARS = st.sampled_from(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<<<<<<")
-                            + ["a", "z", " ", "\n", "\r", "\t", "\x0b", "\x1c", "é", "ß", "٣"])
+MRZ_CHARS = st.sampled_from([*"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<<<<<<", "a", "z", " ", "\n",
+                             "\r", "\t", "\x0b", "\x1c", "é", "ß", "٣"])
 ANY_TEXT = st.text(MRZ_CHARS, max_size=50) | st.text(max_size=20)
 
 
@@ -38,7 +38,7 @@ def test_icao_check_digit(field: str) -> None:
         checkdigits._py_icao_check_digit, field)
 
 
-VIN_CHARS = st.sampled_from(list("0123456789ABCDEFGHJKLMNPRSTUVWXYZIOQX") + ["a", "-", "é"])
+VIN_CHARS = st.sampled_from([*list("0123456789ABCDEFGHJKLMNPRSTUVWXYZIOQX"), "a", "-", "é"])
 
 
 @settings(max_examples=1500, deadline=None)
@@ -86,7 +86,7 @@ def mrz_texts(draw: st.DrawFn) -> str:
     else:
         lines, width = draw(WIDTHS)
         rows = [draw(st.text(MRZ_CHARS, min_size=width, max_size=width)) for _ in range(lines)]
-        if rows and draw(st.booleans()):  # a visa, or a digit date field
+        if lines and draw(st.booleans()):  # a visa (MRV-A, MRV-B), a passport, a card
             rows[0] = draw(st.sampled_from(["V", "P", "I"])) + rows[0][1:]
         text = draw(st.sampled_from(["\n", "\r\n", "\n\n", " \n"])).join(rows)
     return draw(st.sampled_from(["", " ", "\n"])) + text + draw(st.sampled_from(["", "\n", " "]))
@@ -107,7 +107,7 @@ def test_parse_mrz(text: str, today: date) -> None:
                                                                today=today)
 
 
-CODE_CHARS = st.sampled_from(list("OI01ABSZ2DQ58G6 -<") + ["é", "О", "ß"])
+CODE_CHARS = st.sampled_from([*list("OI01ABSZ2DQ58G6 -<"), "é", "О", "ß"])
 
 
 @settings(max_examples=1500, deadline=None)
