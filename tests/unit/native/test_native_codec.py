@@ -123,6 +123,10 @@ VALUES = (st.none() | st.booleans() | st.integers(-2, 3) | st.integers()
                              "1", "2", "0.5", " 0.5 ", "nan", "inf", "1893456000"])
           | _TEXT | timestamps() | _PARTIAL_DATES | _COUNTRIES
           | st.text(st.sampled_from("AB1<"), min_size=0, max_size=70)
+          # each length limit and one over it, as sent and with the spaces trimmed off
+          | st.builds(lambda n, pad: pad + "x" * n + pad,
+                      st.sampled_from([0, 1, 2, 3, 20, 21, 30, 31, 32, 33, 64, 65, 128, 129,
+                                       200, 201]), st.sampled_from(["", " ", "\u3000"]))
           | st.lists(st.integers(), max_size=2) | st.dictionaries(st.text(max_size=3),
                                                                    st.integers(), max_size=2))
 TOP = ["event_id", "checkpoint_id", "terminal_id", "scanned_at", "exercise", "document",
