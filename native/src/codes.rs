@@ -150,3 +150,49 @@ pub fn vin_correction(normalised: &str) -> Option<(String, usize)> {
         .collect();
     Some((fixed, changed))
 }
+
+/// normalize.py's normalize_name for ASCII text: apostrophes dropped, upper case, other
+/// punctuation and filler as single spaces.
+pub fn normalize_name_ascii(s: &str) -> Option<String> {
+    if !s.is_ascii() {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for b in s.bytes().filter(|&b| b != b'\'' && b != b'`') {
+        let b = b.to_ascii_uppercase();
+        if b.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push(b as char);
+        } else {
+            gap = true;
+        }
+    }
+    Some(out)
+}
+
+/// mrz.py's _loose: both 9303 spellings of Ä, Ö, Ü, Å in one form (E after A, O or U and
+/// A after A dropped, as the regular expression sees the text), and no spaces.
+pub fn loose_ascii(name: &str) -> Option<String> {
+    let n = normalize_name_ascii(name)?;
+    let b = n.as_bytes();
+    let mut out = String::with_capacity(b.len());
+    for (i, &c) in b.iter().enumerate() {
+        let prev = if i > 0 { b[i - 1] } else { 0 };
+        let digraph = (c == b'E' && matches!(prev, b'A' | b'O' | b'U')) || (c == b'A' && prev == b'A');
+        if !digraph && c != b' ' {
+            out.push(c as char);
+        }
+    }
+    Some(out)
+}
+
+/// normalize.py's mrz_name for ASCII text: words of letters joined by '<'.
+pub fn mrz_name_ascii(s: &str) -> Option<String> {
+    let n = normalize_name_ascii(s)?;
+    let words: Vec<&str> = n.split(|c: char| c == ' ' || c.is_ascii_digit()).filter(|w| !w.is_empty()).collect();
+    Some(words.join("<"))
+}

@@ -93,6 +93,163 @@ fn parse_mrz<'py>(
     Ok(PyTuple::new(py, fields)?.into_any())
 }
 
+/// Python's str.strip for ASCII text (it counts \x1c-\x1f as space).
+fn py_strip(s: &str) -> &str {
+    s.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' | '\x1c'..='\x1f'))
+}
+
+/// An ASCII str argument: Ok(None) when None or empty (falsy), Err when the compiled
+/// comparison does not decide (not a str, or not ASCII).
+fn ascii_arg(v: Option<&Bound<'_, PyAny>>) -> Result<Option<String>, ()> {
+    match v {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => {
+            let s: String = v.extract().map_err(|_| ())?;
+            if !s.is_ascii() {
+                return Err(());
+            }
+            Ok(if s.is_empty() { None } else { Some(s) })
+        }
+    }
+}
+
+/// mrz.py's _iso: a date (or datetime) as ISO text, a str stripped.
+fn iso_arg(v: &Bound<'_, PyAny>, date: &Bound<'_, PyAny>) -> Result<String, ()> {
+    if v.is_instance_of::<PyString>() {
+        return ascii_arg(Some(v)).map(|s| py_strip(&s.unwrap_or_default()).to_owned());
+    }
+    if v.is_instance(date).map_err(|_| ())? {
+        let text: String = v.call_method0("isoformat").and_then(|t| t.extract()).map_err(|_| ())?;
+        return Ok(text);
+    }
+    Err(())
+}
+
+fn canonical(code: Option<&str>) -> Result<String, ()> {
+    match code {
+        None | Some("") => Ok(String::new()),
+        Some(c) => codes::canonical_country_ascii(c).ok_or(()),
+    }
+}
+
+/// The names of the fields that disagree with the MRZ (mrz.py's compare_with_fields),
+/// or None when the text is not all ASCII: then the Python side, which transliterates,
+/// compares.
+#[pyfunction]
+#[pyo3(signature = (mrz, date, number, issuing_state, surname, given_names, date_of_birth,
+                    nationality, sex, expiry, document_type))]
+#[allow(clippy::too_many_arguments)]
+fn compare_with_fields(
+    mrz: &Bound<'_, PyTuple>,
+    date: &Bound<'_, PyAny>,
+    number: Option<Bound<'_, PyAny>>,
+    issuing_state: Option<Bound<'_, PyAny>>,
+    surname: Option<Bound<'_, PyAny>>,
+    given_names: Option<Bound<'_, PyAny>>,
+    date_of_birth: Option<Bound<'_, PyAny>>,
+    nationality: Option<Bound<'_, PyAny>>,
+    sex: Option<Bound<'_, PyAny>>,
+    expiry: Option<Bound<'_, PyAny>>,
+    document_type: Option<Bound<'_, PyAny>>,
+) -> Option<Vec<&'static str>> {
+    compare(mrz, date, [number, issuing_state, surname, given_names, date_of_birth, nationality,
+                        sex, expiry, document_type]).ok()
+}
+
+fn truthy(v: &Option<Bound<'_, PyAny>>) -> Result<bool, ()> {
+    match v {
+        None => Ok(false),
+        Some(v) => v.is_truthy().map_err(|_| ()),
+    }
+}
+
+fn compare(mrz: &Bound<'_, PyTuple>, date: &Bound<'_, PyAny>,
+           args: [Option<Bound<'_, PyAny>>; 9]) -> Result<Vec<&'static str>, ()> {
+    let [number, issuing_state, surname, given_names, date_of_birth, nationality, sex, expiry,
+         document_type] = args;
+    let field = |i: usize| mrz.get_item(i).map_err(|_| ());
+    let text = |i: usize| -> Result<String, ()> { Ok(ascii_arg(Some(&field(i)?))?.unwrap_or_default()) };
+    let mut out = Vec::new();
+    if let Some(n) = ascii_arg(number.as_ref())? {
+        if codes::fold_code_ascii(&n).ok_or(())? != text(3)? {
+            out.push("number");
+        }
+    }
+    if let Some(c) = ascii_arg(issuing_state.as_ref())? {
+        if canonical(Some(&c))? != canonical(Some(&text(2)?))? {
+            out.push("issuing_state");
+        }
+    }
+    let (in_surname, in_given) = (text(4)?, text(5)?);
+    let full = || -> Result<bool, ()> {
+        let width = match text(0)?.as_str() {
+            "TD1" => 30,
+            "TD2" | "MRVB" => 31,
+            "TD3" | "MRVA" => 39,
+            _ => return Err(()),
+        };
+        let mut encoded = codes::mrz_name_ascii(&in_surname).ok_or(())?;
+        if !in_given.is_empty() {
+            encoded += "<<";
+            encoded += &codes::mrz_name_ascii(&in_given).ok_or(())?;
+        }
+        Ok(encoded.len() >= width)
+    };
+    let agrees = |value: &str, in_mrz: &str, last: bool| -> Result<bool, ()> {
+        let (v, m) = (codes::loose_ascii(value).ok_or(())?, codes::loose_ascii(in_mrz).ok_or(())?);
+        Ok(v == m || (last && v.starts_with(&m) && full()?))
+    };
+    if let Some(s) = ascii_arg(surname.as_ref())? {
+        if !agrees(&s, &in_surname, in_given.is_empty())? {
+            out.push("surname");
+        }
+    }
+    if let Some(g) = ascii_arg(given_names.as_ref())? {
+        if !agrees(&g, &in_given, true)? {
+            out.push("given_names");
+        }
+    }
+    if truthy(&date_of_birth)? {
+        let known = ascii_arg(Some(&field(7)?))?;
+        if let (Some(dob), Some(known)) = (date_of_birth.as_ref(), known) {
+            let given = iso_arg(dob, date)?;
+            let common = given.len().min(known.len());
+            if given[..common] != known[..common] {
+                out.push("date_of_birth");
+            }
+        }
+    }
+    if let Some(c) = ascii_arg(nationality.as_ref())? {
+        if canonical(Some(&c))? != canonical(Some(&text(6)?))? {
+            out.push("nationality");
+        }
+    }
+    if let Some(s) = ascii_arg(sex.as_ref())? {
+        if let Some(known) = ascii_arg(Some(&field(8)?))? {
+            if py_strip(&s).to_ascii_uppercase() != known {
+                out.push("sex");
+            }
+        }
+    }
+    if truthy(&expiry)? {
+        let known = field(9)?;
+        if known.is_truthy().map_err(|_| ())? {
+            let known: String = known.call_method0("isoformat").and_then(|t| t.extract()).map_err(|_| ())?;
+            if iso_arg(expiry.as_ref().ok_or(())?, date)? != known {
+                out.push("expiry");
+            }
+        }
+    }
+    if let Some(t) = ascii_arg(document_type.as_ref())? {
+        let wanted = py_strip(&t).to_ascii_uppercase().replace('<', "");
+        if !text(1)?.starts_with(&wanted) {
+            out.push("document_type");
+        }
+    }
+    Ok(out)
+}
+
 #[pyfunction]
 fn confusable_variants(normalised: &str) -> Vec<(String, usize)> {
     codes::confusable_variants(normalised)
@@ -324,6 +481,7 @@ fn screening_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(vin_check_ok, m)?)?;
     m.add_function(wrap_pyfunction!(vin_correction, m)?)?;
     m.add_function(wrap_pyfunction!(parse_mrz, m)?)?;
+    m.add_function(wrap_pyfunction!(compare_with_fields, m)?)?;
     m.add_function(wrap_pyfunction!(confusable_variants, m)?)?;
     m.add_function(wrap_pyfunction!(document_field_ascii, m)?)?;
     m.add_function(wrap_pyfunction!(skeleton, m)?)?;

@@ -281,6 +281,35 @@ def compare_with_fields(
 ) -> list[str]:
     """Names of the fields (as passed here) that disagree with the MRZ.
 
+    Compiled for ASCII text (native/src/lib.rs); names in other scripts are compared by
+    _py_compare_with_fields, the reference, which transliterates them.
+    """
+    found = screening_native.compare_with_fields(
+        mrz, date, number, issuing_state, surname, given_names, date_of_birth, nationality,
+        sex, expiry, document_type)
+    if found is None:
+        return _py_compare_with_fields(
+            mrz, number=number, issuing_state=issuing_state, surname=surname,
+            given_names=given_names, date_of_birth=date_of_birth, nationality=nationality,
+            sex=sex, expiry=expiry, document_type=document_type)
+    return found
+
+
+def _py_compare_with_fields(
+    mrz: MrzData,
+    *,
+    number: str | None = None,
+    issuing_state: str | None = None,
+    surname: str | None = None,
+    given_names: str | None = None,
+    date_of_birth: date | str | None = None,
+    nationality: str | None = None,
+    sex: str | None = None,
+    expiry: date | str | None = None,
+    document_type: str | None = None,
+) -> list[str]:
+    """Names of the fields (as passed here) that disagree with the MRZ.
+
     Only disagreement counts: a field missing on either side is no evidence. Names agree
     whichever 9303 spelling either side used (Müller, MUELLER, MULLER) and, when the
     MRZ name field is full, as a prefix, since the MRZ truncates long names; this is a

@@ -67,7 +67,8 @@ def mrz_texts(draw: st.DrawFn) -> str:
         build = draw(st.sampled_from([build_td1, build_td3]))
         text = build(draw(st.sampled_from(["P", "ID", "I", "AC", "PO"])),
                      draw(st.sampled_from(["D", "UTO", "FRA", "KAZ"])),
-                     draw(st.sampled_from(["ERIKSSON", "O'NEIL", "VAN DER BERG", "X" * 40])),
+                     draw(st.sampled_from(["ERIKSSON", "O'NEIL", "VAN DER BERG", "X" * 40,
+                                         "HAAKON", "MUELLER", "LOEW"])),
                      draw(st.sampled_from(["ANNA MARIA", "", "JEAN-PAUL", "Y" * 40])),
                      draw(st.sampled_from(["L898902C3", "D23145890", "AB12"]
                                           + (["123456789012"] if build is build_td1 else []))),
@@ -129,3 +130,34 @@ def test_variants_and_plate_keys(text: str, low: bool) -> None:
 def test_document_field(number: str, state: str) -> None:
     assert documents.document_field(number, state) == documents._py_document_field(number,
                                                                                    state)
+
+
+NAMES = st.sampled_from(["ERIKSSON", "Eriksson", "MUELLER", "Müller", "MULLER", "O'Neil",
+                         "ONEIL", "anna maria", "ANNA-MARIA", "AAE", "Hakon", "Haakon", "LOW",
+                         "Löw", "van der Berg",
+                         "X" * 40, "Y" * 35, "Ḿ", "", " ", "Юрий", "O`BRIEN", "JEAN 2"])
+FIELD_TEXT = NAMES | st.text(st.sampled_from("ADEFLMOUX<1 '-é"), max_size=8) | st.none()
+
+
+@settings(max_examples=3000, deadline=None)
+@given(mrz_texts(), TODAY, st.fixed_dictionaries({
+    "number": FIELD_TEXT | st.sampled_from(["L898902C3", "l8989-02c3", "D23145890"]),
+    "issuing_state": FIELD_TEXT | st.sampled_from(["UTO", "deu", " D<< ", "XKX"]),
+    "surname": FIELD_TEXT, "given_names": FIELD_TEXT,
+    "date_of_birth": FIELD_TEXT | st.dates() | st.sampled_from(["1974-08-12", " 1974-08 ",
+                                                                 "1974", "2012-04-15"]),
+    "nationality": FIELD_TEXT | st.sampled_from(["UTO", "D"]),
+    "sex": FIELD_TEXT | st.sampled_from(["M", " f ", "X"]),
+    "expiry": FIELD_TEXT | st.dates() | st.sampled_from(["2012-04-15", " 2012-04-15"]),
+    "document_type": FIELD_TEXT | st.sampled_from(["P", "p<", "I", "ID", " V "])}))
+@example("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+         "L898902C36UTO7408122F1204159ZE184226B<<<<<10", date(2026, 1, 1),
+         {"number": "L898902C3", "surname": "Eriksson", "given_names": "Anna Maria",
+          "date_of_birth": date(1974, 8, 12), "sex": "f", "expiry": "2012-04-15"})
+def test_compare_with_fields(text: str, today: date, fields: dict[str, Any]) -> None:
+    try:
+        parsed = mrz.parse_mrz(text, today=today)
+    except mrz.MrzFormatError:
+        return
+    assert outcome(mrz.compare_with_fields, parsed, **fields) == outcome(
+        mrz._py_compare_with_fields, parsed, **fields)

@@ -29,6 +29,7 @@ from screening.settings import Settings
 EVAL = Path(__file__).resolve().parents[3] / "eval"
 SETTINGS = Settings()
 REFERENCE = {"parse_mrz": mrz._py_parse_mrz,
+             "compare_with_fields": mrz._py_compare_with_fields,
              "confusable_variants": documents._py_confusable_variants,
              "document_field": documents._py_document_field,
              "plate_query_keys": plates._py_plate_query_keys,
