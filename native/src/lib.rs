@@ -436,33 +436,45 @@ impl ScanDecoder {
         })
     }
 
-    /// One result per raw scan (bytes or None), all of one kind ("traveller" or
-    /// "vehicle"): the scan model, a reason code (str), or None (the models decide).
+    /// One result per raw scan (bytes or None): the scan model, a reason code (str), or
+    /// None (the models decide). `kinds` is one kind ("traveller" or "vehicle") for
+    /// every scan, or a list of kinds beside the scans.
     fn decode<'py>(
         &self,
         py: Python<'py>,
-        kind: &str,
+        kinds: &Bound<'py, PyAny>,
         raws: &Bound<'py, PyList>,
         max_bytes: usize,
     ) -> PyResult<Bound<'py, PyList>> {
-        let out = PyList::empty(py);
-        let traveller = match kind {
-            "traveller" => true,
-            "vehicle" => false,
-            _ => {
-                for _ in raws.iter() {
-                    out.append(py.None())?;
-                }
-                return Ok(out);
-            }
+        let traveller = |k: &str| match k {
+            "traveller" => Some(true),
+            "vehicle" => Some(false),
+            _ => None,
         };
-        for item in raws.iter() {
-            let outcome = if item.is_none() {
-                scan::decode(traveller, None, max_bytes)
-            } else if let Ok(b) = item.cast::<PyBytes>() {
-                scan::decode(traveller, Some(b.as_bytes()), max_bytes)
-            } else {
-                scan::Outcome::Defer
+        let one = match kinds.cast::<PyString>() {
+            Ok(k) => Some(traveller(&k.to_cow()?)),
+            Err(_) => None,
+        };
+        let each = if one.is_none() { Some(kinds.cast::<PyList>()?) } else { None };
+        if let Some(each) = each {
+            if each.len() != raws.len() {
+                return Err(PyValueError::new_err("one kind a scan, or one kind for all"));
+            }
+        }
+        let out = PyList::empty(py);
+        for (i, item) in raws.iter().enumerate() {
+            let kind = match (one, each) {
+                (Some(k), _) => k,
+                (None, Some(list)) => traveller(&list.get_item(i)?.cast::<PyString>()?.to_cow()?),
+                (None, None) => None,
+            };
+            let outcome = match kind {
+                None => scan::Outcome::Defer,
+                Some(t) if item.is_none() => scan::decode(t, None, max_bytes),
+                Some(t) => match item.cast::<PyBytes>() {
+                    Ok(b) => scan::decode(t, Some(b.as_bytes()), max_bytes),
+                    Err(_) => scan::Outcome::Defer,
+                },
             };
             match outcome {
                 scan::Outcome::Valid(s) => out.append(self.scan(py, s)?)?,

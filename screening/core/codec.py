@@ -177,13 +177,15 @@ _DECODER = screening_native.ScanDecoder(TravellerScan, Document, Holder, Vehicle
 _SCANS = (TravellerScan, VehicleScan)
 
 
-def decode_scans(kind: ScanKind, raws: Sequence[bytes | None], *,
+def decode_scans(kinds: ScanKind | Sequence[ScanKind], raws: Sequence[bytes | None], *,
                  max_bytes: int) -> list[TravellerScan | VehicleScan | InvalidScan]:
-    """Validate a batch of scans of one kind in one call: each a scan, or the InvalidScan
-    decode_scan would raise for it."""
-    out: list[Any] = _DECODER.decode(kind, list(raws), max_bytes)
+    """Validate a batch of scans in one call: each a scan, or the InvalidScan decode_scan
+    would raise for it. `kinds`: one kind for all, or each scan's kind beside it."""
+    out: list[Any] = _DECODER.decode(kinds if isinstance(kinds, str) else list(kinds),
+                                     list(raws), max_bytes)
     for i, scan in enumerate(out):
         if not isinstance(scan, _SCANS):
+            kind = kinds if isinstance(kinds, str) else kinds[i]
             try:
                 out[i] = _py_decode_scan(kind, raws[i], max_bytes=max_bytes)
             except InvalidScan as exc:

@@ -171,6 +171,9 @@ def scans(draw: st.DrawFn) -> tuple[str, bytes]:
 @example(("vehicle", b'{"event_id":"e","checkpoint_id":"c","terminal_id":"t",'
                      b'"scanned_at":"2026-11-28 10:00z","vehicle":{"plate":"AB 12"},'
                      b'"read_confidence":1}'))
+@example(("vehicle", b'{"event_id":"e","checkpoint_id":"c","terminal_id":"t",'  # serde_json
+                     b'"scanned_at":"2026-11-28T10:00Z","vehicle":{"plate":"AB 12"},'  # rounded
+                     b'"read_confidence":1.142420202321361e-234}'))  # it 1 ulp off once
 def test_the_core_decides_as_the_models_do(case: tuple[str, bytes]) -> None:
     check(*case)
 
@@ -211,6 +214,14 @@ def test_a_batch_answers_each_scan_as_one_at_a_time() -> None:
     assert len(got) == len(raws)
     for raw, one in zip(raws, got, strict=True):
         assert _same(one, _reference("traveller", raw))
+    # Kinds beside the scans, as the worker's and `screen`'s batches mix them.
+    mixed = [orjson.dumps(s) for s in (TRAVELLERS[0], VEHICLES[0], VEHICLES[1])] + [b"{}"]
+    kinds = ["traveller", "vehicle", "traveller", "vehicle"]
+    got = decode_scans(kinds, mixed, max_bytes=MAX)  # type: ignore[arg-type]
+    for kind, raw, one in zip(kinds, mixed, got, strict=True):
+        assert _same(one, _reference(kind, raw))
+    assert [type(g).__name__ for g in got] == ["TravellerScan", "VehicleScan", "InvalidScan",
+                                               "InvalidScan"]
 
 
 def test_timestamps_keep_pydantic_s_timezone_type() -> None:
