@@ -257,7 +257,7 @@ fn expiry(field: &[u8], today: Today) -> Option<(i32, u32, u32)> {
 }
 
 /// mrz.py's _long_number: (number, covered, check digit, rest of the optional data).
-fn long_number(head: &[u8], check: u8, optional: &[u8]) -> (String, Vec<u8>, Option<u8>, Vec<u8>) {
+fn long_number(head: &[u8], check: u8, optional: &[u8]) -> (String, Vec<u8>, u8, Vec<u8>) {
     if check == b'<' && !optional.is_empty() && optional[0] != b'<' {
         let cut = optional.iter().position(|&c| c == b'<');
         let (continuation, rest) = match cut {
@@ -269,15 +269,15 @@ fn long_number(head: &[u8], check: u8, optional: &[u8]) -> (String, Vec<u8>, Opt
         return (
             without_filler(&covered),
             covered,
-            Some(continuation[continuation.len() - 1]),
+            continuation[continuation.len() - 1],
             rest.to_vec(),
         );
     }
-    (without_filler(head), head.to_vec(), Some(check), optional.to_vec())
+    (without_filler(head), head.to_vec(), check, optional.to_vec())
 }
 
-fn check(failed: &mut Vec<&'static str>, name: &'static str, field: &[u8], digit: Option<u8>) {
-    if Some(digit_of(field)) != digit {
+fn check(failed: &mut Vec<&'static str>, name: &'static str, field: &[u8], digit: u8) {
+    if digit_of(field) != digit {
         failed.push(name);
     }
 }
@@ -300,10 +300,10 @@ fn parse_td1(l: &[Vec<u8>], today: Today) -> Mrz {
     let mut failed = Vec::new();
     let (number, covered, number_check, optional1) = long_number(&l1[5..14], l1[14], &l1[15..30]);
     check(&mut failed, "document_number", &covered, number_check);
-    check(&mut failed, "date_of_birth", &l2[0..6], Some(l2[6]));
-    check(&mut failed, "expiry", &l2[8..14], Some(l2[14]));
+    check(&mut failed, "date_of_birth", &l2[0..6], l2[6]);
+    check(&mut failed, "expiry", &l2[8..14], l2[14]);
     let composite = cat(&[&l1[5..30], &l2[0..7], &l2[8..15], &l2[18..29]]);
-    check(&mut failed, "composite", &composite, Some(l2[29]));
+    check(&mut failed, "composite", &composite, l2[29]);
     let (surname, given_names) = names(l3);
     let optional = [strip_filler(&optional1), strip_filler(&l2[18..29])]
         .iter()
@@ -342,17 +342,17 @@ fn parse_two_lines(format: &'static str, l: &[Vec<u8>], today: Today) -> Mrz {
         let (n, c, d, rest) = long_number(&l2[0..9], l2[9], &optional);
         (number, covered, number_check, optional) = (n, c, d, rest);
     } else {
-        (number, covered, number_check) = (without_filler(&l2[0..9]), l2[0..9].to_vec(), Some(l2[9]));
+        (number, covered, number_check) = (without_filler(&l2[0..9]), l2[0..9].to_vec(), l2[9]);
     }
     check(&mut failed, "document_number", &covered, number_check);
-    check(&mut failed, "date_of_birth", &l2[13..19], Some(l2[19]));
-    check(&mut failed, "expiry", &l2[21..27], Some(l2[27]));
+    check(&mut failed, "date_of_birth", &l2[13..19], l2[19]);
+    check(&mut failed, "expiry", &l2[21..27], l2[27]);
     if format == "TD3" && !(l2[42] == b'<' && strip_filler(&optional).is_empty()) {
-        check(&mut failed, "optional_data", &optional, Some(l2[42]));
+        check(&mut failed, "optional_data", &optional, l2[42]);
     }
     if format == "TD2" || format == "TD3" {
         let composite = cat(&[&l2[0..10], &l2[13..20], &l2[21..width - 1]]);
-        check(&mut failed, "composite", &composite, Some(l2[width - 1]));
+        check(&mut failed, "composite", &composite, l2[width - 1]);
     }
     let (surname, given_names) = names(&l1[5..]);
     Mrz {

@@ -72,6 +72,7 @@ pub enum Scan {
     Vehicle { base: Base, vehicle: Vehicle, read_confidence: Opt<f64> },
 }
 
+#[allow(clippy::large_enum_variant)] // one a scan, moved once
 pub enum Outcome {
     Valid(Scan),
     /// A reason code the worker dead-letters with.
@@ -110,7 +111,7 @@ fn id(v: Option<&Value>) -> Field<String> {
         Some(Value::String(s)) => {
             let s = s.trim();
             let n = s.chars().count();
-            if n < 1 || n > 64 || s.chars().any(not_in_id) {
+            if !(1..=64).contains(&n) || s.chars().any(not_in_id) {
                 return Err(Fault::Invalid);
             }
             Ok(s.to_owned())
@@ -261,6 +262,7 @@ fn sex(v: Option<&Value>) -> Field<Opt<&'static str>> {
     }
 }
 
+#[allow(clippy::redundant_guards)] // -0.0 == 0.0 said as pydantic says it
 fn boolean(v: Option<&Value>) -> Field<Opt<bool>> {
     let value = match v {
         None => return Ok(Opt { value: Some(false), sent: false }),
@@ -393,6 +395,7 @@ fn sent(o: &Opt<String>) -> bool {
     o.value.as_deref().is_some_and(|s| !s.is_empty())
 }
 
+#[allow(clippy::nonminimal_bool)] // as scans.py words the rule
 fn document(v: Option<&Value>) -> Field<Document> {
     let m = match v {
         None => return Err(Fault::Missing),
