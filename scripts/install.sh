@@ -2,10 +2,12 @@
 # Everything the project needs on this machine, idempotent and quick when already done:
 #   - the Python venv in .venv with the package installed editable, dev extras included
 #     (skipped while pyproject.toml is unchanged: a stamp in .venv holds its sha256);
+#   - the compiled core, native/ (Rust, built by maturin into an abi3 wheel and installed
+#     into the venv; skipped while native/'s sources are unchanged);
 #   - redis-server, redis-cli and kcat from Debian packages, when missing;
 #   - the Kafka broker jars from Maven Central into .local/kafka-libs (skipped while
 #     docker/kafka/pom.xml is unchanged).
-# Needs python3 (3.11+), java (17+) and mvn; says which is missing. Runs unattended
+# Needs python3 (3.11+), cargo (Rust), java (17+) and mvn; says which is missing. Runs unattended
 # (CI=true, no stdin). Set SKIP_APT=1 to never call apt-get.
 set -euo pipefail
 
@@ -24,6 +26,7 @@ cd "$ROOT"
 # --- what must already be there ----------------------------------------------------
 missing=()
 command -v "$PYTHON" >/dev/null 2>&1 || missing+=("$PYTHON (3.11 or newer)")
+command -v cargo >/dev/null 2>&1 || missing+=("cargo (the Rust toolchain, 1.74 or newer; https://rustup.rs)")
 command -v java >/dev/null 2>&1 || missing+=("java (17 or newer; Debian: apt-get install -y openjdk-17-jre-headless)")
 command -v mvn >/dev/null 2>&1 || missing+=("mvn (Maven; Debian: apt-get install -y maven)")
 if ((${#missing[@]})); then
@@ -78,6 +81,23 @@ else
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e '.[dev]' </dev/null
     echo "$want" >"$stamp"
     log "venv ready ($((SECONDS - t0))s)"
+fi
+
+# --- the compiled core ----------------------------------------------------------------
+# pip builds native/ with maturin (fetched into an isolated build environment) and
+# cargo (crates from crates.io, as native/Cargo.lock pins them); a release build takes
+# about a minute from scratch. screening imports it unconditionally.
+native_sum() { (cd native && sha256sum Cargo.toml Cargo.lock pyproject.toml screening_native.pyi src/*.rs) | sha256sum | cut -d' ' -f1; }
+stamp="$VENV/.screening-native.sha256"
+want="$(native_sum)"
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && "$VENV/bin/python" -c 'import screening_native' 2>/dev/null; then
+    log "compiled core up to date (native/ unchanged)"
+else
+    log "building and installing the compiled core (native/) into $VENV"
+    t0=$SECONDS
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check ./native </dev/null
+    echo "$want" >"$stamp"
+    log "compiled core ready ($((SECONDS - t0))s)"
 fi
 
 # --- Kafka jars --------------------------------------------------------------------

@@ -1,17 +1,28 @@
-"""Bytes off the wire into a validated scan, or a rejection that says exactly why."""
+"""Bytes off the wire into a validated scan, or a rejection that says exactly why.
+
+The compiled decoder (native/src/scan.rs) validates with the models' rules and builds
+the models as model_validate builds them. What it refuses, and the rarer input forms it
+leaves undecided (a number for a date, say), go through the models themselves
+(_py_decode_scan): they stay the contract's source, and word each rejection.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 import ijson
 import orjson
+import screening_native
 from pydantic import ConfigDict, TypeAdapter, ValidationError
+from pydantic_core import TzInfo
 
 from screening.exceptions import InvalidScan
 from screening.models import ScanKind, TravellerScan, VehicleScan
 from screening.models.common import Id
+from screening.models.scans import Document, Holder, Vehicle
 
 MODELS: dict[str, type[TravellerScan] | type[VehicleScan]] = {
     "traveller": TravellerScan,
@@ -161,7 +172,37 @@ def validate_scan(kind: ScanKind, data: dict[str, Any]) -> TravellerScan | Vehic
         raise _invalid("INVALID_JSON", "nested too deeply", data) from None
 
 
+_DECODER = screening_native.ScanDecoder(TravellerScan, Document, Holder, VehicleScan, Vehicle,
+                                        datetime, date, TzInfo)
+_SCANS = (TravellerScan, VehicleScan)
+
+
+def decode_scans(kinds: ScanKind | Sequence[ScanKind], raws: Sequence[bytes | None], *,
+                 max_bytes: int) -> list[TravellerScan | VehicleScan | InvalidScan]:
+    """Validate a batch of scans in one call: each a scan, or the InvalidScan decode_scan
+    would raise for it. `kinds`: one kind for all, or each scan's kind beside it."""
+    out: list[Any] = _DECODER.decode(kinds if isinstance(kinds, str) else list(kinds),
+                                     list(raws), max_bytes)
+    for i, scan in enumerate(out):
+        if not isinstance(scan, _SCANS):
+            kind = kinds if isinstance(kinds, str) else kinds[i]
+            try:
+                out[i] = _py_decode_scan(kind, raws[i], max_bytes=max_bytes)
+            except InvalidScan as exc:
+                out[i] = exc
+    return out
+
+
 def decode_scan(kind: ScanKind, raw: bytes | None, *,
                 max_bytes: int) -> TravellerScan | VehicleScan:
     """Validate one scan; raises InvalidScan with a reason code and any ids it could read."""
+    scan = _DECODER.decode(kind, [raw], max_bytes)[0]
+    if isinstance(scan, _SCANS):
+        return scan
+    return _py_decode_scan(kind, raw, max_bytes=max_bytes)
+
+
+def _py_decode_scan(kind: ScanKind, raw: bytes | None, *,
+                    max_bytes: int) -> TravellerScan | VehicleScan:
+    """The reference decoder: orjson and the models."""
     return validate_scan(kind, decode_object(raw, max_bytes=max_bytes))

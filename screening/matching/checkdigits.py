@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from operator import mul
 
+import screening_native
+
 _ICAO_WEIGHTS = (7, 3, 1)
 
 
@@ -18,7 +20,13 @@ _ICAO_BYTES = bytes(_ICAO_VALUES.get(chr(b), 255) for b in range(256))
 _ICAO_WEIGHT_RUN = _ICAO_WEIGHTS * 40
 
 
-def icao_check_digit(field: str) -> str:
+# The compiled functions (native/src/mrz.rs); the _py_ functions below are their
+# reference, which tests/unit/native compares them with.
+icao_check_digit = screening_native.icao_check_digit
+vin_check_digit = screening_native.vin_check_digit
+
+
+def _py_icao_check_digit(field: str) -> str:
     """ICAO Doc 9303 part 3 §4.9: weights 7-3-1 repeated, '<' = 0, A–Z = 10–35, modulo 10."""
     values = field.encode("utf-8").translate(_ICAO_BYTES)
     if 255 in values:
@@ -42,7 +50,7 @@ _VIN_VALUES = {
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
-def vin_check_digit(vin: str) -> str:
+def _py_vin_check_digit(vin: str) -> str:
     """The check character a 17-character VIN should carry at position 9."""
     if len(vin) != 17:
         raise ValueError("a VIN check digit needs 17 characters")

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from itertools import combinations
 
+import screening_native
+
 from screening.matching.normalize import canonical_country, normalize_document_number
 
 MAX_SWAPS = 2
@@ -26,7 +28,11 @@ PENALTY_REASON = "document_number_confusable"
 SWAPS = {"O": "0", "0": "O", "I": "1", "1": "I"}  # each character and what it is mistaken for
 
 
-def confusable_variants(normalised: str) -> list[tuple[str, int]]:
+# Compiled (native/src/codes.rs); _py_confusable_variants is its reference.
+confusable_variants = screening_native.confusable_variants
+
+
+def _py_confusable_variants(normalised: str) -> list[tuple[str, int]]:
     """(variant, swaps) of a normalised document number, the number itself excluded."""
     positions = [i for i, ch in enumerate(normalised) if ch in SWAPS]
     out: list[tuple[str, int]] = []
@@ -50,5 +56,12 @@ __all__ = ["MAX_SWAPS", "MAX_VARIANTS", "PENALTY_REASON", "SWAPS", "confusable_v
 
 
 def document_field(number: str, issuing_state: str) -> str:
-    """A document as every list indexes it and every scan looks it up: "NUMBER|STATE"."""
+    """A document as every list indexes it and every scan looks it up: "NUMBER|STATE".
+
+    Compiled for ASCII; what is not ASCII is transliterated by matching/normalize.py."""
+    return (screening_native.document_field_ascii(number, issuing_state)
+            or _py_document_field(number, issuing_state))
+
+
+def _py_document_field(number: str, issuing_state: str) -> str:
     return f"{normalize_document_number(number)}|{canonical_country(issuing_state)}"

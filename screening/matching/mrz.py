@@ -14,7 +14,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal, NamedTuple
 
-from screening.matching.checkdigits import icao_check_digit
+import screening_native
+
+from screening.matching.checkdigits import _py_icao_check_digit
 from screening.matching.normalize import (
     canonical_country,
     mrz_name,
@@ -163,7 +165,7 @@ def _sex(ch: str) -> Sex | None:
 
 
 def _check(failed: list[str], name: str, field: str, digit: str) -> None:
-    if icao_check_digit(field) != digit:
+    if _py_icao_check_digit(field) != digit:
         failed.append(name)
 
 
@@ -210,11 +212,23 @@ def _parse_two_lines(fmt: MrzFormat, lines: list[str], today: date) -> MrzData:
     )  # fmt: skip
 
 
+_make = MrzData._make
+
+
 def parse_mrz(text: str, *, today: date | None = None) -> MrzData:
     """Parse an MRZ (lines joined by newlines) and verify its check digits.
 
     `today` picks the century of the birth date (never in the future) and of expiry.
+    Compiled (native/src/mrz.rs); _py_parse_mrz is its reference.
     """
+    today = today or date.today()
+    fields = screening_native.parse_mrz(text, today.year, today.month, today.day, date)
+    if isinstance(fields, str):
+        raise MrzFormatError(fields)
+    return _make(fields)
+
+
+def _py_parse_mrz(text: str, *, today: date | None = None) -> MrzData:
     lines = _lines(text)
     fmt = _SHAPES[(len(lines), len(lines[0]))]
     today = today or date.today()
@@ -253,6 +267,35 @@ def _iso(value: date | str) -> str:
 
 
 def compare_with_fields(
+    mrz: MrzData,
+    *,
+    number: str | None = None,
+    issuing_state: str | None = None,
+    surname: str | None = None,
+    given_names: str | None = None,
+    date_of_birth: date | str | None = None,
+    nationality: str | None = None,
+    sex: str | None = None,
+    expiry: date | str | None = None,
+    document_type: str | None = None,
+) -> list[str]:
+    """Names of the fields (as passed here) that disagree with the MRZ.
+
+    Compiled for ASCII text (native/src/lib.rs); names in other scripts are compared by
+    _py_compare_with_fields, the reference, which transliterates them.
+    """
+    found = screening_native.compare_with_fields(
+        mrz, date, number, issuing_state, surname, given_names, date_of_birth, nationality,
+        sex, expiry, document_type)
+    if found is None:
+        return _py_compare_with_fields(
+            mrz, number=number, issuing_state=issuing_state, surname=surname,
+            given_names=given_names, date_of_birth=date_of_birth, nationality=nationality,
+            sex=sex, expiry=expiry, document_type=document_type)
+    return found
+
+
+def _py_compare_with_fields(
     mrz: MrzData,
     *,
     number: str | None = None,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import screening_native
+
 from screening.matching.normalize import normalize_plate
 
 MAX_SUBSTITUTIONS = 2
@@ -19,7 +21,11 @@ _CONFUSABLE = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "Z": "2", "
                              "B": "8", "G": "6"})
 
 
-def skeleton(normalised_plate: str) -> str:
+# Compiled (native/src/codes.rs); the _py_ functions are the reference.
+skeleton = screening_native.skeleton
+
+
+def _py_skeleton(normalised_plate: str) -> str:
     return normalised_plate.translate(_CONFUSABLE)
 
 
@@ -31,21 +37,31 @@ _DELETED = "-"  # namespace of the keys a listed plate holds for reads missing a
 
 
 def plate_index_keys(plate: str, country: str | None) -> list[str]:
+    """Keys a listed plate is stored under (see _py_plate_index_keys); compiled."""
+    return screening_native.plate_index_keys(normalize_plate(plate))
+
+
+def plate_query_keys(plate: str, country: str | None, low_confidence: bool) -> list[str]:
+    """Keys to look up for a scanned plate (see _py_plate_query_keys); compiled."""
+    return screening_native.plate_query_keys(normalize_plate(plate), low_confidence)
+
+
+def _py_plate_index_keys(plate: str, country: str | None) -> list[str]:
     """Keys a listed plate is stored under: its skeleton, whatever the country (the
     country is checked against the record), and each skeleton it would have with one
     character fewer, for reads that missed one (in a namespace of their own)."""
-    sk = skeleton(normalize_plate(plate))
+    sk = _py_skeleton(normalize_plate(plate))
     if not sk:
         return []
     return list(dict.fromkeys([sk, *(f"{_DELETED}{d}" for d in _deletions(sk) if len(d) >= 3)]))
 
 
-def plate_query_keys(plate: str, country: str | None, low_confidence: bool) -> list[str]:
+def _py_plate_query_keys(plate: str, country: str | None, low_confidence: bool) -> list[str]:
     """Keys to look up for a scanned plate: its skeleton; for a read its reader doubts,
     also the listed plates it may have missed a character of, and its own skeletons with
     one character fewer (the read added one). A few keys a read: looking up every
     insertion instead (about 28 a position) cost the worker more than half its rate."""
-    sk = skeleton(normalize_plate(plate))
+    sk = _py_skeleton(normalize_plate(plate))
     if not sk:
         return []
     keys = [sk]

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-from screening.matching.checkdigits import vin_check_digit
+import screening_native
+
+from screening.matching.checkdigits import _py_vin_check_digit
 from screening.matching.normalize import normalize_document_number
 
 _VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
@@ -35,7 +37,11 @@ def vin_letters_ok(vin: str) -> bool:
     return _NOT_IN_A_VIN.isdisjoint(normalize_vin(vin))
 
 
-def vin_correction(normalised: str) -> tuple[str, int] | None:
+# Compiled (native/src/codes.rs); _py_vin_correction is its reference.
+vin_correction = screening_native.vin_correction
+
+
+def _py_vin_correction(normalised: str) -> tuple[str, int] | None:
     """(the VIN a read holding I, O or Q can only be, how many characters changed);
     None when the read holds none of them."""
     changed = sum(1 for ch in normalised if ch in _NOT_IN_A_VIN)
@@ -43,6 +49,11 @@ def vin_correction(normalised: str) -> tuple[str, int] | None:
 
 
 def vin_check_ok(vin: str) -> bool | None:
+    """Whether position 9 holds the check digit (see _py_vin_check_ok); compiled."""
+    return screening_native.vin_check_ok(normalize_vin(vin))
+
+
+def _py_vin_check_ok(vin: str) -> bool | None:
     """Whether position 9 holds the check digit; None when the rule does not apply.
 
     It does not apply to anything that is not a 17-character VIN, nor when position 9
@@ -52,7 +63,7 @@ def vin_check_ok(vin: str) -> bool | None:
     v = normalize_vin(vin)
     if not _VIN.fullmatch(v) or v[8] not in _CHECK_CHARACTERS:
         return None
-    return v[8] == vin_check_digit(v)
+    return v[8] == _py_vin_check_digit(v)
 
 
 __all__ = ["PENALTY_PER_CORRECTION", "PENALTY_REASON", "normalize_vin", "vin_check_ok",
