@@ -7,7 +7,7 @@ decide identically, and tests state cases as tables.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ from screening.models import (
 )
 from screening.modes.profiles import DORMANT
 from screening.privacy import mask_document
-from screening.watchlists.base import Answers, Match, RecordRef, Records, Screening
+from screening.watchlists.base import Answers, Match, RecordRef, Records, Screening, WatchList
 from screening.watchlists.lists import LISTS, OWNERS
 
 _ALERT_NS = uuid.UUID("5b0c6c38-3a51-4b0e-9d57-0c6a3f1e2d10")
@@ -34,7 +34,12 @@ _ALERT_NS = uuid.UUID("5b0c6c38-3a51-4b0e-9d57-0c6a3f1e2d10")
 def blob_refs(p: Prepared, answers: Answers) -> list[RecordRef]:
     """Second round trip: the records behind the candidates the first one found (each
     list says which are worth fetching)."""
-    return [ref for lst in LISTS.values() for ref in lst.record_refs(p, answers)]
+    return [ref for lst in _lists(p) for ref in lst.record_refs(p, answers)]
+
+
+def _lists(p: Prepared) -> Iterable[WatchList]:
+    """The lists that looked something up for the scan: no other can answer it."""
+    return LISTS.values() if p.lists is None else p.lists
 
 
 def alert_id(event_id: str, hit: Hit) -> str:
@@ -113,7 +118,7 @@ def instruction_for(matches: list[Match]) -> Instruction:
 
 def matches_of(p: Prepared, answers: Answers, records: Records, at: Screening) -> list[Match]:
     """Every list's hits, best first; none of a list dormant in the mode in force."""
-    found = [m for lst in LISTS.values() for m in lst.hits(p, answers, records, at)]
+    found = [m for lst in _lists(p) for m in lst.hits(p, answers, records, at)]
     if at.dormant:
         found = [m for m in found if (m.hit.list, m.hit.category) not in at.dormant]
     return sorted(found, key=lambda m: (-m.hit.score, m.hit.list, m.hit.record_id))

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import compress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from redis.exceptions import RedisError
@@ -173,7 +174,9 @@ class Screener:
     async def _lookup(self, prepared: list[tuple[Screened, Prepared]],
                       fields: list[tuple[str, str]]) -> tuple[Any, dict[Any, Any], dict[Any, Any]]:
         version, values = await self.store.fetch(fields)
-        answers = dict(zip(fields, values, strict=True))
+        # Only the look-ups that found something (most find nothing): the lists read
+        # answers with .get(lookup, ()), and document_difference walks them all.
+        answers = dict(compress(zip(fields, values, strict=True), values))
         refs = list(dict.fromkeys(r for _, p in prepared for r in blob_refs(p, answers)))
         blob_values = await self.store.fetch_blobs(version, refs)
         return version, answers, decode_records(dict(zip(refs, blob_values, strict=True)))
