@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import compress
+from itertools import chain, compress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from redis.exceptions import RedisError
@@ -187,7 +187,7 @@ class Screener:
         Once a batch has given up (the circuit is open), the next batches try once
         and give up at once if that fails, so that a long outage answers terminals
         promptly instead of each batch waiting out the whole budget."""
-        fields = list(dict.fromkeys(f for _, p in prepared for f in p.lookups))
+        fields = list(dict.fromkeys(chain.from_iterable([p.lookups for _, p in prepared])))
         deadline = (min((s.raw.read_at for s, _ in prepared if s.raw.read_at), default=started)
                     + self.settings.lookup_budget_s)
         delay = 0.02
