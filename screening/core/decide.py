@@ -7,6 +7,7 @@ decide identically, and tests state cases as tables.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -124,6 +125,12 @@ def matches_of(p: Prepared, answers: Answers, records: Records, at: Screening) -
     return sorted(found, key=lambda m: (-m.hit.score, m.hit.list, m.hit.record_id))
 
 
+@lru_cache(maxsize=4)
+def _screening(now: datetime, threshold: float, dormant: frozenset[tuple[str, str]]) -> Screening:
+    """One Screening (frozen) per batch, not per scan: a batch's scans share the clock."""
+    return Screening(now=now, threshold=threshold, dormant=dormant)
+
+
 def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now: datetime,
            threshold: float, unavailable: bool = False,
            dormant: frozenset[tuple[str, str]] = DORMANT) -> tuple[CheckResult, list[Alert]]:
@@ -132,8 +139,7 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
     instruction are the referrals'."""
     scan = p.scan
     kind = "traveller" if isinstance(scan, TravellerScan) else "vehicle"
-    found = matches_of(p, answers, records, Screening(now=now, threshold=threshold,
-                                                      dormant=dormant))
+    found = matches_of(p, answers, records, _screening(now, threshold, dormant))
     matches = [m for m in found if m.tier == "referral"]
     ordered = [m.hit for m in matches]
     warnings = list(p.warnings)

@@ -59,9 +59,9 @@ class BirthDate(NamedTuple):
     day: int  # 0: unknown
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A query as the attribute checks (and keys) need it, made once per query."""
+class Prepared(NamedTuple):
+    """A query as the attribute checks (and keys) need it, made once per query (a
+    tuple: a frozen dataclass cost three times as much to build, once per new query)."""
 
     principal: list[Tok]  # see scan_forms.principal (tokens without canon: keys only)
     info: float  # what the name says (name_tokens.information)
