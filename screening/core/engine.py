@@ -177,7 +177,8 @@ class Screener:
         # Only the look-ups that found something (most find nothing): the lists read
         # answers with .get(lookup, ()), and document_difference walks them all.
         answers = dict(compress(zip(fields, values, strict=True), values))
-        refs = list(dict.fromkeys(r for _, p in prepared for r in blob_refs(p, answers)))
+        refs = list(dict.fromkeys(chain.from_iterable([blob_refs(p, answers)
+                                                       for _, p in prepared])))
         blob_values = await self.store.fetch_blobs(version, refs)
         return version, answers, decode_records(dict(zip(refs, blob_values, strict=True)))
 

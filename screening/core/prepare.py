@@ -121,7 +121,10 @@ def prepare_traveller(scan: TravellerScan) -> Prepared:
                 seen.add(identity)
                 unique.append(person)
         p.persons = unique
-    p.name_keys = list(dict.fromkeys(k for person in p.persons for k in query_keys(person)))
+    if len(p.persons) == 1:  # most scans: its keys are without repeats already
+        p.name_keys = query_keys(p.persons[0])
+    else:
+        p.name_keys = list(dict.fromkeys(k for person in p.persons for k in query_keys(person)))
     return _with_lookups(p)
 
 
