@@ -7,9 +7,9 @@ decide identically, and tests state cases as tables.
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from screening.core.prepare import Prepared

@@ -114,7 +114,7 @@ def name_tokens(fields: Sequence[Sequence[str]], consonantal: bool = False,
     return base + merged
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=32768)
 def _field_tokens(field: tuple[str, ...], start: int, surname: bool, consonantal: bool,
                   keys_only: bool) -> tuple[tuple[Tok, ...], tuple[Tok, ...]]:  # fmt: skip
     """One field's base tokens (bits from ``start``) and its adjacent ones joined: a

@@ -83,8 +83,9 @@ class Persons:
     def lookups(self, p: Prepared) -> list[Lookup]:
         t = self.tables
         documents = repeat(t.documents)  # pairs made by zip: ~8 a traveller, per list
-        return [*zip(documents, p.document_fields), *zip(documents, p.variant_fields),
-                *zip(repeat(t.names), p.name_keys)]
+        return [*zip(documents, p.document_fields, strict=False),
+                *zip(documents, p.variant_fields, strict=False),
+                *zip(repeat(t.names), p.name_keys, strict=False)]
 
     def record_refs(self, p: Prepared, answers: Answers) -> list[RecordRef]:
         """The profiles behind the candidates, less the name candidates that scoring
