@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain, compress
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from redis.exceptions import RedisError
@@ -173,8 +174,11 @@ class Screener:
     async def _lookup(self, prepared: list[tuple[Screened, Prepared]],
                       fields: list[tuple[str, str]]) -> tuple[Any, dict[Any, Any], dict[Any, Any]]:
         version, values = await self.store.fetch(fields)
-        answers = dict(zip(fields, values, strict=True))
-        refs = list(dict.fromkeys(r for _, p in prepared for r in blob_refs(p, answers)))
+        # Only the look-ups that found something (most find nothing): the lists read
+        # answers with .get(lookup, ()), and document_difference walks them all.
+        answers = dict(compress(zip(fields, values, strict=True), values))
+        refs = list(dict.fromkeys(chain.from_iterable([blob_refs(p, answers)
+                                                       for _, p in prepared])))
         blob_values = await self.store.fetch_blobs(version, refs)
         return version, answers, decode_records(dict(zip(refs, blob_values, strict=True)))
 
@@ -184,7 +188,10 @@ class Screener:
         Once a batch has given up (the circuit is open), the next batches try once
         and give up at once if that fails, so that a long outage answers terminals
         promptly instead of each batch waiting out the whole budget."""
-        fields = list(dict.fromkeys(f for _, p in prepared for f in p.lookups))
+        # Not deduplicated: the scans of a batch share about one look-up in 600, and
+        # hashing every look-up cost more than reading those few twice. The answers keep
+        # one value per look-up, each read during the one fetch, as any look-up is.
+        fields = list(chain.from_iterable([p.lookups for _, p in prepared]))
         deadline = (min((s.raw.read_at for s, _ in prepared if s.raw.read_at), default=started)
                     + self.settings.lookup_budget_s)
         delay = 0.02

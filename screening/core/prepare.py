@@ -16,6 +16,7 @@ from screening.matching.plates import plate_query_keys
 from screening.matching.vin import normalize_vin, vin_check_ok, vin_correction, vin_letters_ok
 from screening.models import TravellerScan, VehicleScan
 from screening.settings import Settings
+from screening.watchlists.base import WatchList
 from screening.watchlists.lists import LISTS
 
 
@@ -43,6 +44,10 @@ class Prepared:
     low_confidence: bool = False
     # Every list's look-ups for this scan, (table, field), each once.
     lookups: list[tuple[str, str]] = field(default_factory=list)
+    # The lists with look-ups for this scan (None: every list). A list answers a scan
+    # from its own look-ups only, so the others are not asked for records or hits: a
+    # vehicle list is not walked for each traveller, nor a person list for each vehicle.
+    lists: list[WatchList] | None = None
     # The name threshold, when known: candidates whose attributes alone keep them below
     # it are not fetched (a list's record_refs); None fetches every candidate.
     threshold: float | None = None
@@ -116,7 +121,10 @@ def prepare_traveller(scan: TravellerScan) -> Prepared:
                 seen.add(identity)
                 unique.append(person)
         p.persons = unique
-    p.name_keys = list(dict.fromkeys(k for person in p.persons for k in query_keys(person)))
+    if len(p.persons) == 1:  # most scans: its keys are without repeats already
+        p.name_keys = query_keys(p.persons[0])
+    else:
+        p.name_keys = list(dict.fromkeys(k for person in p.persons for k in query_keys(person)))
     return _with_lookups(p)
 
 
@@ -149,7 +157,14 @@ def prepare_vehicle(scan: VehicleScan, settings: Settings) -> Prepared:
 
 
 def _with_lookups(p: Prepared) -> Prepared:
-    p.lookups = list(dict.fromkeys(lookup for lst in LISTS.values() for lookup in lst.lookups(p)))
+    lists: list[WatchList] = []
+    lookups: list[tuple[str, str]] = []
+    for lst in LISTS.values():
+        if found := lst.lookups(p):
+            lists.append(lst)
+            lookups += found
+    p.lists = lists
+    p.lookups = list(dict.fromkeys(lookups))
     return p
 
 

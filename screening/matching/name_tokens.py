@@ -97,40 +97,52 @@ def _tok_light(raw: str, mask: int, flags: int) -> Tok:
     return Tok(raw, "", "", weight, mask, flags)
 
 
-def name_tokens(fields: list[list[str]], consonantal: bool = False,
+def name_tokens(fields: Sequence[Sequence[str]], consonantal: bool = False,
                 keys_only: bool = False) -> list[Tok]:  # fmt: skip
     """Tokens of a name whose fields (surname, given names) are lists of raw tokens,
     plus adjacent pairs joined within a field (XIAO MING -> XIAOMING). ``keys_only``:
     without canon and consonants (empty), enough for blocking keys and information."""
-    make = _tok_light if keys_only else _tok_full
-    # A joined pair (MARIAJOSE) is new with almost every new name: for keys, building
-    # it is cheaper than caching it, and it would push recurring tokens out of the cache.
-    make_joined = _tok_light.__wrapped__ if keys_only else _tok_full
     base: list[Tok] = []
     merged: list[Tok] = []
     bit = 0
-    flag_c = UNVOCALISED if consonantal else 0
     for n_field, field in enumerate(fields):
-        start = bit
-        flag_s = SURNAME if n_field == 0 else 0
-        # A field of particles only (the Vietnamese surname LE) is a name, not a particle.
-        all_particles = PARTICLES.issuperset(field)
-        for raw in field:
-            particle = PARTICLE if raw in PARTICLES and not all_particles else 0
-            base.append(make(raw, 1 << bit, particle | flag_c | flag_s))
-            bit += 1
-        for i in range(start, bit - 1):
-            a, b = base[i], base[i + 1]
-            merged.append(make_joined(a.raw + b.raw, a.mask | b.mask, flag_c))
-        for i in range(start, bit - 2):  # VAN DER BERG, DE LA CRUZ written VANDERBERG;
-            a, b, c = base[i], base[i + 1], base[i + 2]  # NUR AL DIN written NOUREDDINE
-            if b.flags & PARTICLE and (a.flags & PARTICLE or not c.flags & PARTICLE):
-                merged.append(make_joined(a.raw + b.raw + c.raw, a.mask | b.mask | c.mask,
-                                          flag_c))
-                if not a.flags & PARTICLE:  # the article assimilated (NOUREDDINE): NURDIN
-                    merged.append(make_joined(a.raw + c.raw, a.mask | b.mask | c.mask,
-                                              flag_c))
+        field_base, field_merged = _field_tokens(tuple(field), bit, n_field == 0, consonantal,
+                                                 keys_only)
+        base += field_base
+        merged += field_merged
+        bit += len(field)
     return base + merged
+
+
+@lru_cache(maxsize=32768)
+def _field_tokens(field: tuple[str, ...], start: int, surname: bool, consonantal: bool,
+                  keys_only: bool) -> tuple[tuple[Tok, ...], tuple[Tok, ...]]:  # fmt: skip
+    """One field's base tokens (bits from ``start``) and its adjacent ones joined: a
+    name's fields are tokenised apart, and a surname or given names recur far more often
+    than a whole name (so the joined tokens of a new name are seldom new)."""
+    make = _tok_light if keys_only else _tok_full
+    # A joined pair (MARIAJOSE) recurs with its field: cached here, not in the token
+    # caches, where it would push recurring tokens out.
+    make_joined = _tok_light.__wrapped__ if keys_only else _tok_full
+    base: list[Tok] = []
+    merged: list[Tok] = []
+    flag_c = UNVOCALISED if consonantal else 0
+    flag_s = SURNAME if surname else 0
+    # A field of particles only (the Vietnamese surname LE) is a name, not a particle.
+    all_particles = PARTICLES.issuperset(field)
+    for i, raw in enumerate(field):
+        particle = PARTICLE if raw in PARTICLES and not all_particles else 0
+        base.append(make(raw, 1 << (start + i), particle | flag_c | flag_s))
+    for i in range(len(base) - 1):
+        a, b = base[i], base[i + 1]
+        merged.append(make_joined(a.raw + b.raw, a.mask | b.mask, flag_c))
+    for i in range(len(base) - 2):  # VAN DER BERG, DE LA CRUZ written VANDERBERG;
+        a, b, c = base[i], base[i + 1], base[i + 2]  # NUR AL DIN written NOUREDDINE
+        if b.flags & PARTICLE and (a.flags & PARTICLE or not c.flags & PARTICLE):
+            merged.append(make_joined(a.raw + b.raw + c.raw, a.mask | b.mask | c.mask, flag_c))
+            if not a.flags & PARTICLE:  # the article assimilated (NOUREDDINE): NURDIN
+                merged.append(make_joined(a.raw + c.raw, a.mask | b.mask | c.mask, flag_c))
+    return tuple(base), tuple(merged)
 
 
 def significant(tokens: list[Tok]) -> list[Tok]:

@@ -6,6 +6,7 @@ analyst's look (``possible``: a possible match, which never stops anyone at a ga
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -58,9 +59,9 @@ class BirthDate(NamedTuple):
     day: int  # 0: unknown
 
 
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A query as the attribute checks (and keys) need it, made once per query."""
+class Prepared(NamedTuple):
+    """A query as the attribute checks (and keys) need it, made once per query (a
+    tuple: a frozen dataclass cost three times as much to build, once per new query)."""
 
     principal: list[Tok]  # see scan_forms.principal (tokens without canon: keys only)
     info: float  # what the name says (name_tokens.information)
@@ -217,5 +218,59 @@ def ceiling(p: Prepared, evidence: Evidence, with_possible: bool = False) -> flo
     return best
 
 
-__all__ = ["BirthDate", "Evidence", "Prepared", "ceiling", "corroborated", "parse_dob",
-           "possible", "prepare", "weigh"]
+def attribute_ceiling(p: Prepared, n_dob: BirthDate | None, nations: Sequence[str],
+                      n_sex: str | None, with_possible: bool = False) -> float:
+    """``ceiling(p, weigh(p, profile), with_possible)`` for a profile with these
+    attributes, to the last bit, without building the Evidence: the prefilter asks it of
+    most name candidates of every scan (person_prefilter.py). The same rules as weigh's,
+    the amounts added in weigh's order (tests/unit/matching/test_prefilter.py compares
+    the two)."""
+    bonus = 0.0
+    penalty = 0.0
+    level = _NONE
+    undated = False
+    if p.dob and n_dob:
+        (qy, qm, qd), (ny, nm, nd) = p.dob, n_dob
+        gap = abs(qy - ny)
+        if gap == 0:
+            full = bool(qm and nm and qd and nd)
+            if full and (qm, qd) != (nm, nd) and (qm, qd) == (nd, nm):
+                penalty += DOB_DAY_MONTH_SWAPPED
+                level = _FULL
+            elif (qm and nm and qm != nm) or (qm == nm and qd and nd and qd != nd):
+                penalty += DOB_DATE_MISMATCH
+            else:
+                level = _FULL if full else _MONTH if qm and nm else _YEAR
+                if full:
+                    bonus += DOB_FULL_AGREES
+                elif not (qm and nm):
+                    penalty += DOB_YEAR_ONLY
+        elif gap == 1:
+            penalty += DOB_YEAR_1
+        elif gap <= 5:
+            penalty += DOB_YEAR_2_5
+        else:
+            penalty += DOB_YEAR_FAR
+    else:
+        penalty += DOB_UNKNOWN
+        undated = True
+    nat_agrees: bool | None = None
+    if p.nationality and nations:
+        nat_agrees = p.nationality in nations
+        if nat_agrees:
+            bonus += COUNTRY_AGREES
+        else:
+            penalty += COUNTRY_MISMATCH
+    if p.sex and n_sex in ("M", "F") and p.sex != n_sex:
+        penalty += SEX_MISMATCH
+    best = 1.0 + bonus - penalty
+    if level != _FULL and (p.info < _min_info(level) or nat_agrees is False) and not (
+            with_possible and p.info >= POSSIBLE_MIN_INFO
+            and (undated or level in (_MONTH, _YEAR))
+            and (nat_agrees is not False or bool(POSSIBLE_OTHER_NATIONALITY))):  # fmt: skip
+        best -= NO_CORROBORATION
+    return best
+
+
+__all__ = ["BirthDate", "Evidence", "Prepared", "attribute_ceiling", "ceiling", "corroborated",
+           "parse_dob", "possible", "prepare", "weigh"]

@@ -9,7 +9,13 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from screening.matching.person_evidence import Prepared, ceiling, prepare, weigh
+from screening.matching.person_evidence import (
+    BirthDate,
+    Prepared,
+    attribute_ceiling,
+    parse_dob,
+    prepare,
+)
 from screening.matching.person_query import PersonQuery
 
 
@@ -21,22 +27,24 @@ def notice_attributes(profile: dict[str, Any]) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _attribute_profile(payload: str) -> dict[str, Any] | None:
+def _attributes(payload: str) -> tuple[BirthDate | None, list[str], str | None] | None:
+    """A payload's date of birth (as weigh reads a profile's), nationalities and sex."""
     parts = payload.split(";")
     if len(parts) != 3:
         return None
     dob, nations, sex = parts
-    return {"dob": dob or None, "nat": nations.split(",") if nations else [], "sex": sex or None}
+    return parse_dob(dob or None), nations.split(",") if nations else [], sex or None
 
 
 def _worth(preps: list[Prepared], payload: str, threshold: float,
            with_possible: bool = False) -> bool:
-    attrs = _attribute_profile(payload) if payload else None
+    attrs = _attributes(payload) if payload else None
     if attrs is None:
         return True
+    n_dob, nations, sex = attrs
     # A loop, not any(genexpr): this runs for most candidates of every scan.
     for p in preps:  # noqa: SIM110
-        if ceiling(p, weigh(p, attrs), with_possible) >= threshold:
+        if attribute_ceiling(p, n_dob, nations, sex, with_possible) >= threshold:
             return True
     return False
 

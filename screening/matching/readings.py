@@ -83,8 +83,10 @@ _OCR_DIGITS = str.maketrans("0123456789", "OIZEASGTBG")
 _DIGIT = re.compile(r"[0-9]")
 
 
+@lru_cache(maxsize=65536)
 def latin_tokens(text: str) -> tuple[str, ...]:
-    """Tokens of a name part in Latin letters (MRZ filler a space, OCR digits letters)."""
+    """Tokens of a name part in Latin letters (MRZ filler a space, OCR digits letters).
+    Cached: a surname or given names recur far more often than a whole name."""
     normal = normalize_name(text.replace("<", " "))
     if not _DIGIT.search(normal):
         return tuple(normal.split())

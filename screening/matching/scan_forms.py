@@ -72,7 +72,7 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         s = s_r[i] if s_r else None
         g = g_r[j] if g_r else None
         consonantal = bool((s and s.consonantal) or (g and g.consonantal))
-        tokens = name_tokens([list(s.tokens) if s else [], list(g.tokens) if g else []],
+        tokens = name_tokens((s.tokens if s else (), g.tokens if g else ()),
                              consonantal, keys_only)  # fmt: skip
         if consonantal:  # dictionary spellings are vocalised after all
             tokens = [t._replace(flags=t.flags & ~UNVOCALISED) if vocalised(t.raw) else t
@@ -97,7 +97,7 @@ def _one_form(s: Reading | None, g: Reading | None, keys_only: bool) -> tuple[Fo
 def _plain_form(s_tokens: tuple[str, ...], g_tokens: tuple[str, ...],
                 keys_only: bool) -> tuple[Form, ...]:  # fmt: skip
     """The common case, a Latin name read one way: no consonantal flags."""
-    tokens = name_tokens([list(s_tokens), list(g_tokens)], False, keys_only)
+    tokens = name_tokens((s_tokens, g_tokens), False, keys_only)
     if not tokens:
         return ()
     if _cut_short(s_tokens, g_tokens):

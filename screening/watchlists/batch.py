@@ -320,7 +320,9 @@ def _b(value: str | bytes) -> bytes:
 
 
 def _pack_pairs(keys: Sequence[str], fields: Sequence[str | bytes]) -> bytes:
-    parts: list[bytes] = []
-    for key, field in zip(keys, fields, strict=True):
-        parts += [key.encode(), _b(field)]
+    """key, field, key, field... NUL-separated; interleaved by slice assignment (a
+    ValueError when the lengths differ), as this runs for every look-up of a batch."""
+    parts: list[bytes] = [b""] * (2 * len(keys))
+    parts[::2] = map(str.encode, keys)
+    parts[1::2] = [f if isinstance(f, bytes) else f.encode() for f in fields]
     return b"\0".join(parts)

@@ -52,12 +52,22 @@ class EventList:
         return self.persons.lookups(p) + self.vehicles.lookups(p)
 
     def record_refs(self, p: Prepared, answers: Answers) -> list[RecordRef]:
-        return self.persons.record_refs(p, answers) + self.vehicles.record_refs(p, answers)
+        if _vehicle(p):
+            return self.persons.record_refs(p, answers) + self.vehicles.record_refs(p, answers)
+        return self.persons.record_refs(p, answers)
 
     def hits(self, p: Prepared, answers: Answers, records: Records,
              at: Screening) -> list[Match]:
-        return (self.persons.hits(p, answers, records, at)
-                + self.vehicles.hits(p, answers, records, at))
+        if _vehicle(p):
+            return (self.persons.hits(p, answers, records, at)
+                    + self.vehicles.hits(p, answers, records, at))
+        return self.persons.hits(p, answers, records, at)
+
+
+def _vehicle(p: Prepared) -> bool:
+    """Whether the scan looked up vehicles (Vehicles.lookups): without, a traveller's
+    whole look-up list is not walked for vehicle tables it cannot hold."""
+    return bool(p.vin or p.vin_corrected is not None or p.plate_keys)
 
 
 LIST = EventList()

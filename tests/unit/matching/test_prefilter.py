@@ -13,6 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screening.matching.person_evidence import attribute_ceiling, ceiling, prepare, weigh
+from screening.matching.person_prefilter import _attributes
 from screening.matching.persons import (
     PersonQuery,
     could_hit,
@@ -81,3 +83,30 @@ def test_an_entry_without_attributes_is_always_fetched() -> None:
     query = PersonQuery("HADDAD", "KARIM", "1980-05-06", "EGY", "M")
     assert could_hit(query, "", THRESHOLD)
     assert could_hit(query, "garbage", THRESHOLD)
+
+
+@settings(max_examples=600, deadline=None)
+@given(WORDS, st.one_of(st.none(), WORDS), WORDS, DATES, st.integers(0, 3), st.integers(0, 3),
+       st.integers(-800, 800), st.lists(NATS, max_size=2, unique=True),
+       st.one_of(st.none(), NATS), st.sampled_from([None, "M", "F", "X"]),
+       st.sampled_from([None, "M", "F", "X"]), st.booleans(), st.booleans())
+def test_the_prefilter_ceiling_is_the_scorers(surname: str, first: str | None, other: str,
+                                              born: date, n_cut: int, q_cut: int, shift: int,
+                                              nats: list[str], nat: str | None,
+                                              n_sex: str | None, q_sex: str | None,
+                                              swap: bool, with_possible: bool) -> None:  # fmt: skip
+    """The prefilter's allocation-free ceiling is score's (ceiling of weigh), bit for bit:
+    the same candidates are fetched."""
+    q_born = born + timedelta(days=shift)
+    if swap and q_born.day <= 12:  # day and month exchanged
+        q_born = q_born.replace(month=q_born.day, day=q_born.month)
+    query = PersonQuery(surname, first and f"{first} {other}", _cut(q_born, q_cut), nat, q_sex)
+    prepared = prepare(query)
+    if prepared is None:
+        return
+    payload = notice_attributes({"dob": _cut(born, n_cut), "nat": nats, "sex": n_sex})
+    attrs = _attributes(payload)
+    assert attrs is not None
+    profile = {"dob": _cut(born, n_cut), "nat": nats, "sex": n_sex}
+    assert attribute_ceiling(prepared, *attrs, with_possible) == ceiling(
+        prepared, weigh(prepared, profile), with_possible)
