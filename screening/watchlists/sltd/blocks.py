@@ -274,8 +274,8 @@ def group_entries(chunks: list[bytes], mode: bytes = b"q") -> Grouped:
 
 
 def _group_packed(chunks: list[bytes]) -> Grouped:
-    """Packed index entries (a field byte, then the 5-byte entry) joined per field of
-    each bucket, one HSET pair a field. (A record listed twice in one group leaves its
+    """Packed index entries (a field number byte, then the 5-byte entry) joined per field
+    of each bucket, one HSET pair a field (smv.FIELDS names it). (A record listed twice in one group leaves its
     entries twice in a field: harmless, its candidates are the same record.)"""
     fields: dict[int, list[bytes]] = {}
     unpack = _ENTRY.unpack_from
@@ -294,7 +294,8 @@ def _group_packed(chunks: list[bytes]) -> Grouped:
     buckets: dict[int, list[bytes]] = {}
     for key, items in fields.items():
         value = b"".join(items)
-        pair = b"$1\r\n%c\r\n$%d\r\n%b\r\n" % (key & 0xFF, len(value), value)
+        fld = smv.FIELDS[key & 0xFF]
+        pair = b"$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(fld), fld, len(value), value)
         pairs = buckets.get(key >> 8)
         if pairs is None:
             buckets[key >> 8] = [pair]

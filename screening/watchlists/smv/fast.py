@@ -102,7 +102,7 @@ def pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: 
     """Records into the compact tables' new entries for a bulk load (blocks.py): per
     table (records, VIN index, plate index), `parts` partitions by bucket, each entry
     its `header` (bucket, length) then a record's field and body in RESP, or an index
-    key's field byte and 5-byte entry (grouped per field later: blocks.group_entries)."""
+    key's field number (a byte) and 5-byte entry (grouped per field later: blocks.group_entries)."""
     record_buckets, vin_buckets, plate_buckets = buckets
     rp, vp, pp = ([bytearray() for _ in range(parts)] for _ in range(3))
     id_digest, record_slot, key_slot = compact.id_digest_of, compact.record_slot, compact.key_slot
@@ -110,17 +110,17 @@ def pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: 
     for record in records:
         digest = id_digest(record.id.encode())
         b, fld = record_slot(digest, record_buckets)
-        pair = b"$2\r\n%b\r\n$%d\r\n%b\r\n" % (fld, len(record.body), record.body)
+        pair = b"$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(fld), fld, len(record.body), record.body)
         part = rp[b % parts]
         part += header(b, len(pair))
         part += pair
         keys = [(vin_buckets, vp, v)] if (v := vin_key(record.vin)) else []
         keys += [(plate_buckets, pp, k) for k in plate_keys(record.plate)]
         for n, into, key in keys:
-            b, fld, check = key_slot(key_digest(key.encode()), n)
+            b, slot, check = key_slot(key_digest(key.encode()), n)
             part = into[b % parts]
             part += header(b, 1 + compact.ENTRY_BYTES)
-            part += fld + check + digest
+            part += bytes((slot,)) + check + digest
     return tuple([bytes(x) for x in made] for made in (rp, vp, pp))
 
 
