@@ -31,7 +31,8 @@ from redis.exceptions import RedisError
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.models import WatchlistRecord
-from screening.watchlists.generic import EntriesLayout, Indexed
+from screening.watchlists.batch import WriteOp
+from screening.watchlists.generic import EntriesLayout
 from screening.watchlists.indexer import upsert_records
 from screening.watchlists.lists import LISTS
 from screening.watchlists.sltd import compact, layout
@@ -190,7 +191,7 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         workers = (os.cpu_count() or 1) if big else 0
     block_plan = Plan(store.data_prefix, version.id, plan[layout.DOC_TABLE],
                       plan[layout.ID_TABLE], store.batch.node_of_slot(),
-                      (plan[smv.RECORDS], plan[smv.VINS], plan[smv.PLATES]))
+                      (plan[smv.RECORDS], plan[smv.VINS], plan[smv.PLATES]), plan)
     pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
                                 initializer=init_process, initargs=(block_plan,))
             if workers > 0 else None)
@@ -231,18 +232,26 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         writing = asyncio.create_task(write(jobs))
 
     # Entries-layout records indexed by the parsing processes, by list then id (the
-    # later line of an id wins), written CHUNK at a time; the ids each list loaded.
-    indexed: dict[str, dict[str, Indexed]] = {}
+    # later line of an id wins), as their writes, written CHUNK at a time; the ids each
+    # list loaded.
+    indexed: dict[str, dict[str, list[WriteOp]]] = {}
     loaded: dict[str, set[str]] = {}
 
     async def write_indexed(lst: str) -> None:
         chunk = indexed.pop(lst, {})
-        if chunk:
+        if not chunk:
+            return
+        done = loaded.setdefault(lst, set())
+        # An id met in an earlier chunk replaces what that one wrote (its stored record
+        # is read back); any other is new to the version, and its writes are all.
+        again = [(rid, puts) for rid, puts in chunk.items() if rid in done]
+        ops = [op for rid, puts in chunk.items() if rid not in done for op in puts]
+        if again:
             layout = LISTS[lst].layout
             assert isinstance(layout, EntriesLayout)  # blocks index no other layout's
-            changes = await layout.indexed_changes(store, version, list(chunk.items()), ())
-            await store.batch.write(changes.ops)
-            loaded.setdefault(lst, set()).update(chunk)
+            ops += (await layout.indexed_changes(store, version, again, ())).ops
+        await store.batch.write(ops)
+        done.update(chunk)
 
     try:
         others: list[Any] = []
@@ -257,10 +266,10 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             counts["smv"] += result.smv
             for where, why in result.errors:
                 report.note_error(f"{where}: {why}")
-            for lst, rid, entries in result.indexed:
+            for lst, rid, puts in result.indexed:
                 chunk = indexed.setdefault(lst, {})
                 chunk.pop(rid, None)
-                chunk[rid] = entries
+                chunk[rid] = puts
                 if len(chunk) >= CHUNK:
                     await write_indexed(lst)
             for where, line in result.others:

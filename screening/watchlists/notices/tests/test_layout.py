@@ -1,5 +1,5 @@
-"""The notices' name table: digests for fields, packed dates of birth in its entries, read
-back exactly as the matching code wrote them; a version of the previous layout refused."""
+"""The notices' name table: digests for fields, packed ids and attributes in its entries,
+read back exactly as the matching code wrote them; versions of earlier layouts refused."""
 
 from __future__ import annotations
 
@@ -24,22 +24,34 @@ DOB = st.one_of(st.just(""), st.dates().map(str), st.integers(1800, 2100).map(st
                 st.sampled_from(["1980-10", "1980-02-30", "0001-01-01", "9999-12-31"]))
 
 
-@given(dob=DOB, nations=st.lists(st.sampled_from(["FRA", "D", "XXA"]), max_size=3),
-       sex=st.sampled_from(["", "M", "F", "X"]))
+@given(dob=DOB, nations=st.lists(st.sampled_from(["FRA", "D", "XXA", ""]), max_size=3),
+       sex=st.sampled_from(["", "M", "F", "X", "?"]))
 def test_attributes_read_back_as_written(dob: str, nations: list[str], sex: str) -> None:
     payload = f"{dob};{','.join(nations)};{sex}"
     packed = pack_attributes(payload)
     assert b"\x1e" not in packed and b"\x1f" not in packed and b"\0" not in packed
     assert unpack_attributes(packed) == payload
-    if len(dob) == 10 and dob >= "1800" and dob != "1980-02-30":
-        assert len(packed) == len(payload) - 7  # a date and its ";" in four bytes
+    if len(dob) == 10 and dob >= "1800" and dob != "1980-02-30" and sex != "?":
+        # the sex and the kind of date in a byte, the date in three, a listed
+        # nationality in one
+        joined = ",".join(nations)
+        listed = joined.split(",") if joined else []  # [""] is none
+        assert len(packed) == 4 + sum(1 if n in ("FRA", "D") else 1 + len(n) for n in listed)
+
+
+def test_attributes_of_another_shape_stay_text() -> None:
+    for payload in ("1980;FRA", "1980;FRA;M;extra", ""):
+        assert pack_attributes(payload) == payload.encode()
+        assert unpack_attributes(pack_attributes(payload)) == payload
 
 
 def test_an_entry_is_stored_packed_and_decoded_as_the_logical_one() -> None:
     entry = Entry(NOTICE_TABLES.names, "j:DRSHNKRST:1980", "NTC-1", "1980-10-03;UKR;M")
     other = Entry(NOTICE_TABLES.names, "j:DRSHNKRST:1980", "NTC-2", "")
     stored = LAYOUT.stored(entry)
-    assert isinstance(stored, bytes) and len(stored) < len(entry.value.encode())
+    assert isinstance(stored, bytes) and len(stored) < len(entry.value.encode()) - 8
+    # The write ops find a record's entry by what its stored value starts with.
+    assert stored.startswith(LAYOUT.stored_id(entry) + b"\x1f")
     raw = stored + b"\x1e" + other.value.encode()
     assert [(f.record_id, f.payload) for f in LAYOUT.decode(NOTICE_TABLES.names, raw)] == [
         ("NTC-1", "1980-10-03;UKR;M"), ("NTC-2", "")]
@@ -59,7 +71,8 @@ def test_name_fields_are_digests_and_documents_keep_theirs() -> None:
     assert LAYOUT.slot(version, Keys("p"), (NOTICE_TABLES.documents, "X1|FRA"))[1] == "X1|FRA"
 
 
-def test_a_version_of_the_previous_layout_is_refused_not_misread() -> None:
-    old = Version(id="v0", buckets={"nkey": 64, "ndoc": 8, "nrec": 8})
-    with pytest.raises(WatchlistUnavailable, match="reload the list"):
-        LAYOUT.slot(old, Keys("p"), (NOTICE_TABLES.names, "j:X:1980"))
+def test_versions_of_earlier_layouts_are_refused_not_misread() -> None:
+    for names in ("nkey", "nk"):
+        old = Version(id="v0", buckets={names: 64, "ndoc": 8, "nrec": 8})
+        with pytest.raises(WatchlistUnavailable, match="reload the list"):
+            LAYOUT.slot(old, Keys("p"), (NOTICE_TABLES.names, "j:X:1980"))
