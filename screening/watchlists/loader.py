@@ -66,6 +66,7 @@ CHUNK = 2000
 GROUP_RECORDS = (250_000, 1_000_000)
 MAX_LINE_BYTES = 1 << 20
 NOTICES_FOR_WORKERS = 5000
+SMV_FOR_WORKERS = 50_000
 
 
 @dataclass
@@ -168,10 +169,10 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                      workers: int | None = None) -> LoadReport:
     """Load files into a new version and make it current; returns what was loaded.
 
-    SLTD lines are parsed and packed in `workers` processes (default: one per core
-    for inputs over 32 MiB, none for smaller ones) while the loading process writes
-    the packed blocks to Redis; at most two blocks per worker are in flight, so
-    memory stays bounded whatever the file size."""
+    Lines are parsed and packed in `workers` processes (default: one per core for
+    inputs over 32 MiB or with many notices or stolen vehicles, none for smaller ones)
+    while the loading process writes the packed blocks to Redis; at most two blocks
+    per worker are in flight, so memory stays bounded whatever the file size."""
     started = time.perf_counter()
     loop = asyncio.get_running_loop()
     total_bytes = sum(await asyncio.gather(*(asyncio.to_thread(os.path.getsize, p)
@@ -186,8 +187,10 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                                        sltd_buckets=plan[layout.DOC_TABLE]))
     if workers is None:
         # Notices cost about half a millisecond each to index (the matching code's
-        # profiles and keys): a few thousand are worth a pool's start.
-        big = total_bytes > 32 << 20 or estimate.get("notice", 0) >= NOTICES_FOR_WORKERS
+        # profiles and keys): a few thousand are worth a pool's start; stolen vehicles
+        # (their bodies, digests and plate keys) some tens of thousands.
+        big = (total_bytes > 32 << 20 or estimate.get("notice", 0) >= NOTICES_FOR_WORKERS
+               or estimate.get("smv", 0) >= SMV_FOR_WORKERS)
         workers = (os.cpu_count() or 1) if big else 0
     block_plan = Plan(store.data_prefix, version.id, plan[layout.DOC_TABLE],
                       plan[layout.ID_TABLE], store.batch.node_of_slot(),

@@ -287,8 +287,9 @@ def group_entries(chunks: list[bytes], mode: bytes = b"q") -> Grouped:
 
 def _group_packed(chunks: list[bytes]) -> Grouped:
     """Packed index entries (a field number byte, then the 5-byte entry) joined per field
-    of each bucket, one HSET pair a field (smv.FIELDS names it). (A record listed twice in one group leaves its
-    entries twice in a field: harmless, its candidates are the same record.)"""
+    of each bucket, one HSET pair a field (smv.FIELDS names it). (A record listed twice
+    in one group leaves its entries twice in a field: harmless, its candidates are the
+    same record.)"""
     fields: dict[int, list[bytes]] = {}
     unpack = _ENTRY.unpack_from
     for chunk in chunks:

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from hashlib import blake2b
 from typing import Any, NamedTuple
+from zlib import crc32
 
 from screening.watchlists.sltd.fast import _WHEN, _plain
 from screening.watchlists.smv import body, compact
@@ -105,22 +107,33 @@ def pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: 
     key's field number (a byte) and 5-byte entry (grouped per field later: blocks.group_entries)."""
     record_buckets, vin_buckets, plate_buckets = buckets
     rp, vp, pp = ([bytearray() for _ in range(parts)] for _ in range(3))
-    id_digest, record_slot, key_slot = compact.id_digest_of, compact.record_slot, compact.key_slot
-    key_digest, vin_key, plate_keys = compact.key_digest_of, compact.vin_key, compact.plate_keys
+    # compact.id_digest_of, record_slot, key_digest_of and key_slot, inlined: this loop
+    # runs for every record of a load and every one of its eight-odd keys.
+    fields, slots, entry_header = compact.FIELDS, compact.SLOTS, 1 + compact.ENTRY_BYTES
+    vin_key, plate_keys = compact.vin_key, compact.plate_keys
     for record in records:
-        digest = id_digest(record.id.encode())
-        b, fld = record_slot(digest, record_buckets)
-        pair = b"$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(fld), fld, len(record.body), record.body)
+        digest = crc32(record.id.encode()).to_bytes(4, "big")
+        if b"\0" in digest:
+            digest = digest.replace(b"\0", b"\1")
+        b = int.from_bytes(digest[2:4], "big") % record_buckets
+        fld = fields[digest[0] << 4 | digest[1] >> 4]
+        body = record.body
+        pair = b"$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(fld), fld, len(body), body)
         part = rp[b % parts]
         part += header(b, len(pair))
         part += pair
-        keys = [(vin_buckets, vp, v)] if (v := vin_key(record.vin)) else []
-        keys += [(plate_buckets, pp, k) for k in plate_keys(record.plate)]
-        for n, into, key in keys:
-            b, slot, check = key_slot(key_digest(key.encode()), n)
-            part = into[b % parts]
-            part += header(b, 1 + compact.ENTRY_BYTES)
-            part += bytes((slot,)) + check + digest
+        if record.vin and (v := vin_key(record.vin)):
+            k = blake2b(v.encode(), digest_size=5).digest()
+            b = int.from_bytes(k[:3], "big") % vin_buckets
+            part = vp[b % parts]
+            part += header(b, entry_header)
+            part += bytes((k[3] % slots, k[4] or 1)) + digest
+        for key in plate_keys(record.plate):
+            k = blake2b(key.encode(), digest_size=5).digest()
+            b = int.from_bytes(k[:3], "big") % plate_buckets
+            part = pp[b % parts]
+            part += header(b, entry_header)
+            part += bytes((k[3] % slots, k[4] or 1)) + digest
     return tuple([bytes(x) for x in made] for made in (rp, vp, pp))
 
 

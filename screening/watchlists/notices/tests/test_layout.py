@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screening.exceptions import WatchlistUnavailable
-from screening.watchlists.generic import Entry
+from screening.watchlists.generic import EntriesLayout, Entry
 from screening.watchlists.keys import Keys
 from screening.watchlists.notices.layout import (
     LAYOUT,
@@ -18,6 +18,7 @@ from screening.watchlists.notices.layout import (
     pack_attributes,
     unpack_attributes,
 )
+from screening.watchlists.notices.record import NoticeRecord
 from screening.watchlists.store import Version
 
 DOB = st.one_of(st.just(""), st.dates().map(str), st.integers(1800, 2100).map(str),
@@ -51,7 +52,8 @@ def test_an_entry_is_stored_packed_and_decoded_as_the_logical_one() -> None:
     stored = LAYOUT.stored(entry)
     assert isinstance(stored, bytes) and len(stored) < len(entry.value.encode()) - 8
     # The write ops find a record's entry by what its stored value starts with.
-    assert stored.startswith(LAYOUT.stored_id(entry) + b"\x1f")
+    rid = LAYOUT.stored_id(entry)
+    assert isinstance(rid, bytes) and stored.startswith(rid + b"\x1f")
     raw = stored + b"\x1e" + other.value.encode()
     assert [(f.record_id, f.payload) for f in LAYOUT.decode(NOTICE_TABLES.names, raw)] == [
         ("NTC-1", "1980-10-03;UKR;M"), ("NTC-2", "")]
@@ -76,3 +78,21 @@ def test_versions_of_earlier_layouts_are_refused_not_misread() -> None:
         old = Version(id="v0", buckets={names: 64, "ndoc": 8, "nrec": 8})
         with pytest.raises(WatchlistUnavailable, match="reload the list"):
             LAYOUT.slot(old, Keys("p"), (NOTICE_TABLES.names, "j:X:1980"))
+
+
+def test_a_notices_writes_are_the_entries_layouts_one_by_one() -> None:
+    """NoticeLayout.puts (one loop over the name entries) writes what the shared
+    EntriesLayout.puts writes entry by entry through slot, stored_id and stored."""
+    record = NoticeRecord.model_validate({
+        "list": "notice", "id": "NTC-7", "colour": "red",
+        "names": [{"surname": "DOROSHENKO", "given_names": "OREST"},
+                  {"surname": "ДОРОШЕНКО", "given_names": "ОРЕСТ", "script": "Cyrl"}],
+        "date_of_birth": "1980-10-03", "nationalities": ["UKR", "XXA"], "sex": "M",
+        "documents": [{"number": "FH150690", "issuing_state": "UKR"}]})
+    version = Version(id="v1", buckets={NOTICE_TABLES.names: 97, NOTICE_TABLES.documents: 8,
+                                        NOTICE_TABLES.profiles: 8})
+    indexed = LAYOUT.index(record)
+    assert sum(e.table == NOTICE_TABLES.names for e in indexed.entries) > 5
+    ops = LAYOUT.puts(version, Keys("p"), indexed)
+    assert sorted(ops) == sorted(EntriesLayout.puts(LAYOUT, version, Keys("p"), indexed))
+    assert len(ops) == len(indexed.entries) + len(indexed.blobs)
