@@ -33,7 +33,7 @@ from screening.watchlists.sltd import layout
 from screening.watchlists.sltd.fast import LINES, Sltd, fast_line, fast_sltd, real_date
 from screening.watchlists.sltd.record import SltdRecord
 from screening.watchlists.smv import compact as smv
-from screening.watchlists.smv.fast import Smv, fast_smv, model_smv, pack_vehicles
+from screening.watchlists.smv.fast import INDEX_ENTRY, Smv, fast_smv, model_smv, pack_vehicles
 from screening.watchlists.store import Version
 
 MAX_LINE_BYTES = 1 << 20
@@ -102,7 +102,7 @@ _ENTRY = struct.Struct(">IH")
 @dataclass
 class BlockResult:
     # New entries per compact table (Plan.tables), in Plan.parts partitions (see _ENTRY;
-    # a packed index's entries are its field byte and its 5-byte entry, not RESP).
+    # a packed index's are smv.fast.INDEX_ENTRY, fixed-size).
     tables: list[list[bytes]] = field(default_factory=lambda: [[] for _ in range(5)])
     sltd: int = 0
     smv: int = 0
@@ -286,24 +286,19 @@ def group_entries(chunks: list[bytes], mode: bytes = b"q") -> Grouped:
 
 
 def _group_packed(chunks: list[bytes]) -> Grouped:
-    """Packed index entries (a field number byte, then the 5-byte entry) joined per field
-    of each bucket, one HSET pair a field (smv.FIELDS names it). (A record listed twice
-    in one group leaves its entries twice in a field: harmless, its candidates are the
-    same record.)"""
+    """Packed index entries (smv.fast.INDEX_ENTRY: bucket, field number, 5-byte entry)
+    joined per field of each bucket, one HSET pair a field (smv.FIELDS names it). (A
+    record listed twice in one group leaves its entries twice in a field: harmless, its
+    candidates are the same record.)"""
     fields: dict[int, list[bytes]] = {}
-    unpack = _ENTRY.unpack_from
     for chunk in chunks:
-        pos, end = 0, len(chunk)
-        while pos < end:
-            b, size = unpack(chunk, pos)
-            pos += 6
-            key = (b << 8) | chunk[pos]
+        for b, slot, entry in INDEX_ENTRY.iter_unpack(chunk):
+            key = b << 8 | slot
             items = fields.get(key)
             if items is None:
-                fields[key] = [chunk[pos + 1:pos + size]]
+                fields[key] = [entry]
             else:
-                items.append(chunk[pos + 1:pos + size])
-            pos += size
+                items.append(entry)
     buckets: dict[int, list[bytes]] = {}
     for key, items in fields.items():
         value = b"".join(items)

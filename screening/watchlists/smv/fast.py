@@ -11,8 +11,10 @@ rejects, and what it accepts it packs exactly as the model's record would be
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import lru_cache
 from hashlib import blake2b
 from typing import Any, NamedTuple
 from zlib import crc32
@@ -47,6 +49,18 @@ def _moment(value: str, *, midnight_is_date: bool) -> datetime | None:
         return None
 
 
+@lru_cache(maxsize=8192)  # report dates repeat: a few thousand days in a list
+def _packed_date(text: str) -> bytes:
+    """A date the model reads as this date, packed (body.pack_when), else b"" (ask the
+    model)."""
+    if _WHEN.fullmatch(text) is None:
+        return b""
+    try:
+        return body.pack_when(date.fromisoformat(text))
+    except ValueError:
+        return b""
+
+
 def fast_smv(data: dict[str, Any]) -> Smv | None:
     """The record when `data` is a plainly valid SMV record, else None (ask the model)."""
     if data.get("list") != "smv" or not _KEYS.issuperset(data):
@@ -77,11 +91,8 @@ def fast_smv(data: dict[str, Any]) -> Smv | None:
         if type(reported) is not str:
             return None
         if len(reported) == 10:
-            if _WHEN.fullmatch(reported) is None:
-                return None
-            try:
-                when = body.pack_when(date.fromisoformat(reported))
-            except ValueError:
+            when = _packed_date(reported)
+            if not when:
                 return None
         else:
             moment = _moment(reported, midnight_is_date=True)
@@ -99,17 +110,23 @@ def fast_smv(data: dict[str, Any]) -> Smv | None:
     return Smv(rid, vin, plate, packed)
 
 
+# An index key's new entry in a bulk load's partition: its bucket, its field number, then
+# the 5-byte entry (the check byte and R); fixed-size, so that grouping reads them with
+# struct.iter_unpack (blocks.group_entries).
+INDEX_ENTRY = struct.Struct(">IB5s")
+
+
 def pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: int,
                   header: Callable[[int, int], bytes]) -> tuple[list[bytes], ...]:
     """Records into the compact tables' new entries for a bulk load (blocks.py): per
-    table (records, VIN index, plate index), `parts` partitions by bucket, each entry
-    its `header` (bucket, length) then a record's field and body in RESP, or an index
-    key's field number (a byte) and 5-byte entry (grouped per field later: blocks.group_entries)."""
+    table (records, VIN index, plate index), `parts` partitions by bucket; a record's
+    entry is its `header` (bucket, length) then its field and body in RESP, an index
+    key's an INDEX_ENTRY (grouped per field later: blocks.group_entries)."""
     record_buckets, vin_buckets, plate_buckets = buckets
     rp, vp, pp = ([bytearray() for _ in range(parts)] for _ in range(3))
     # compact.id_digest_of, record_slot, key_digest_of and key_slot, inlined: this loop
     # runs for every record of a load and every one of its eight-odd keys.
-    fields, slots, entry_header = compact.FIELDS, compact.SLOTS, 1 + compact.ENTRY_BYTES
+    fields, slots, index_entry = compact.FIELDS, compact.SLOTS, INDEX_ENTRY.pack
     vin_key, plate_keys = compact.vin_key, compact.plate_keys
     for record in records:
         digest = crc32(record.id.encode()).to_bytes(4, "big")
@@ -125,15 +142,11 @@ def pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: 
         if record.vin and (v := vin_key(record.vin)):
             k = blake2b(v.encode(), digest_size=5).digest()
             b = int.from_bytes(k[:3], "big") % vin_buckets
-            part = vp[b % parts]
-            part += header(b, entry_header)
-            part += bytes((k[3] % slots, k[4] or 1)) + digest
+            vp[b % parts] += index_entry(b, k[3] % slots, bytes((k[4] or 1,)) + digest)
         for key in plate_keys(record.plate):
             k = blake2b(key.encode(), digest_size=5).digest()
             b = int.from_bytes(k[:3], "big") % plate_buckets
-            part = pp[b % parts]
-            part += header(b, entry_header)
-            part += bytes((k[3] % slots, k[4] or 1)) + digest
+            pp[b % parts] += index_entry(b, k[3] % slots, bytes((k[4] or 1,)) + digest)
     return tuple([bytes(x) for x in made] for made in (rp, vp, pp))
 
 

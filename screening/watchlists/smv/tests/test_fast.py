@@ -25,7 +25,7 @@ from screening.watchlists.sltd.blocks import (
     read_blocks,
 )
 from screening.watchlists.smv import body, compact
-from screening.watchlists.smv.fast import fast_smv, model_smv
+from screening.watchlists.smv.fast import INDEX_ENTRY, fast_smv, model_smv
 from screening.watchlists.smv.record import SmvRecord
 from screening.watchlists.store import Version
 
@@ -94,9 +94,10 @@ def test_blocks_pack_vehicles_report_bad_ones_and_keep_the_later_of_an_id(
     records = [pair for r in results for _, pair in entries(r.tables[SMV_RECORDS])]
     assert len(records) == 1 and body.unpack(_strings(records[0])[1])["plate"] == "ZZ 999"
     # Its plate's keys, each a field byte and a 5-byte entry ending with the id digest.
-    keys = [item for r in results for _, item in entries(r.tables[SMV_PLATES])]
+    keys = [entry for r in results for chunk in r.tables[SMV_PLATES]
+            for _, _, entry in INDEX_ENTRY.iter_unpack(chunk)]
     assert len(keys) == len(compact.plate_keys("ZZ 999"))
-    assert all(len(k) == 6 and k.endswith(compact.id_digest("V1")) for k in keys)
+    assert all(len(k) == 5 and k.endswith(compact.id_digest("V1")) for k in keys)
     groups = Groups(plan)
     for r in results:
         groups.add(r)
