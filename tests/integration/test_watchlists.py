@@ -27,8 +27,8 @@ from screening.models import WatchlistUpdate
 from screening.settings import Settings
 from screening.watchlists import loader
 from screening.watchlists.notices.layout import NOTICE_TABLES, person_index
-from screening.watchlists.packing import pack_text
 from screening.watchlists.notices.record import NoticeRecord
+from screening.watchlists.packing import pack_text
 from screening.watchlists.sltd.compact import TABLE as SLTD_TABLE
 from screening.watchlists.smv.mock import iter_smv
 from screening.watchlists.stats import collect_stats
