@@ -3,13 +3,11 @@
 Three bucketed hash tables per version, each bucket small enough to stay a listpack:
 
     {prefix}:{ver}:tr:{b}   records
-        field: the first 12 bits of R in decimal, where R = the record's id digest
-               (CRC-32 of the id, 4 bytes, NUL bytes made 1); bucket b = R[2:4] modulo
-               the bucket count (so up to 65,536 buckets: 10 million records at the
-               fill the SLTD's buckets have)
+        field: R[:2], where R = the record's id digest (CRC-32 of the id, 4 bytes, NUL
+               bytes made 1); bucket b = R[2:4] modulo the bucket count (so up to 65,536
+               buckets: 10 million records at the fill the SLTD's buckets have)
         value: the record's body (body.py), starting with its id; records whose digests
-               meet in one field (about 1 in 25 at 160 a bucket) are kept side by side,
-               joined by RS
+               meet in one field are kept side by side, joined by RS
     {prefix}:{ver}:tv:{b}   VIN index
         field: K[3] mod SLOTS in decimal, where K = blake2b(normalised VIN, 5 bytes);
                b = K[:3] modulo the bucket count
@@ -23,11 +21,13 @@ Why packed index fields: a plate takes about eight keys (its deletions find a re
 missing a character; looking up every insertion instead made a doubted read cost
 hundreds of look-ups), and a hash field of its own cost each about twelve bytes of
 listpack (a 3-byte field, a 5-byte value, a header and a back-length each). Packed,
-a key costs its 5-byte entry and a share of its field's overhead. Fields are decimal
-numbers because a listpack keeps those as integers: a record's field (under 4096) in
-three bytes, an index field (under 128) in two, where a string takes one more. A look-up reads its
-field and keeps the entries whose check byte is its key's (SmvLayout.narrow); the
-bucket, the field and the check select one key in about 2^-40 at ten million records,
+a key costs its 5-byte entry and a share of its field's overhead. Index fields are
+decimal numbers because a listpack keeps those as integers: a field under 128 in two
+bytes, where a one-byte string takes three. (Record fields stay two digest bytes: 12
+bits, which a listpack would keep in three bytes instead of four, made a bucket's
+records meet in a field so often that bulk loads merged a third of the buckets in Lua.)
+A look-up reads its field and keeps the entries whose check byte is its key's
+(SmvLayout.narrow); the bucket, the field and the check select one key in about 2^-40 at ten million records,
 and every candidate is verified against its body anyway (the VIN equal, the plate by
 match_plate): a digest that collides costs a look at one more record, never a false hit.
 Fields are sized (SLOTS per bucket, the bucket count from the server's
@@ -95,14 +95,14 @@ def key_digest_of(raw: bytes) -> bytes:
     return blake2b(raw, digest_size=5).digest()
 
 
-# Fields are decimal numbers, which a listpack keeps as integers: 0-127 in one byte, up
-# to 4095 in two (a string takes a length byte more).
-FIELDS = [str(n).encode() for n in range(1 << 12)]
+# Index fields are decimal numbers, which a listpack keeps as integers: 0-127 in one
+# byte (a one-byte string takes two).
+FIELDS = [str(n).encode() for n in range(256)]
 
 
 def record_slot(digest: bytes, buckets: int) -> tuple[int, bytes]:
     """(bucket, field) of a record digest R."""
-    return int.from_bytes(digest[2:4], "big") % buckets, FIELDS[(digest[0] << 4 | digest[1] >> 4)]
+    return int.from_bytes(digest[2:4], "big") % buckets, digest[:2]
 
 
 def key_slot(digest: bytes, buckets: int) -> tuple[int, int, bytes]:

@@ -126,16 +126,16 @@ def pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: 
     rp, vp, pp = ([bytearray() for _ in range(parts)] for _ in range(3))
     # compact.id_digest_of, record_slot, key_digest_of and key_slot, inlined: this loop
     # runs for every record of a load and every one of its eight-odd keys.
-    fields, slots, index_entry = compact.FIELDS, compact.SLOTS, INDEX_ENTRY.pack
+    slots, index_entry = compact.SLOTS, INDEX_ENTRY.pack
     vin_key, plate_keys = compact.vin_key, compact.plate_keys
     for record in records:
         digest = crc32(record.id.encode()).to_bytes(4, "big")
         if b"\0" in digest:
             digest = digest.replace(b"\0", b"\1")
         b = int.from_bytes(digest[2:4], "big") % record_buckets
-        fld = fields[digest[0] << 4 | digest[1] >> 4]
+        fld = digest[:2]
         body = record.body
-        pair = b"$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(fld), fld, len(body), body)
+        pair = b"$2\r\n%b\r\n$%d\r\n%b\r\n" % (fld, len(body), body)
         part = rp[b % parts]
         part += header(b, len(pair))
         part += pair

@@ -18,6 +18,7 @@ from screening.watchlists.sltd.layout import GROWTH
 from screening.watchlists.smv import body
 from screening.watchlists.smv.compact import (
     ENTRY_BYTES,
+    FIELDS,
     SLOTS,
     SmvLayout,
     entries_per_field,
@@ -134,13 +135,13 @@ def test_digests_never_hold_nul(text: str) -> None:
     assert 0 <= slot < SLOTS
 
 
-@given(st.binary(min_size=4, max_size=4), st.integers(min_value=1, max_value=1 << 16))
-def test_fields_are_numbers_a_listpack_keeps_as_small_integers(digest: bytes,
-                                                              buckets: int) -> None:
-    """A record's field under 4096 (two bytes of listpack), an index field under 128 (one)."""
-    _, fld = record_slot(digest, buckets)
-    assert fld == str(int(fld)).encode() and 0 <= int(fld) < 4096
-    assert SLOTS <= 128
+@given(st.binary(min_size=5, max_size=5), st.integers(min_value=1, max_value=1 << 16))
+def test_index_fields_are_numbers_a_listpack_keeps_in_one_byte(digest: bytes,
+                                                               buckets: int) -> None:
+    _, slot, _ = key_slot(digest, buckets)
+    fld = FIELDS[slot]
+    assert fld == str(int(fld)).encode() and 0 <= int(fld) < 128
+    assert record_slot(digest, buckets)[1] == digest[:2]
 
 
 def test_records_sharing_a_field_are_all_read() -> None:
