@@ -27,9 +27,10 @@ bytes, where a one-byte string takes three. (Record fields stay two digest bytes
 bits, which a listpack would keep in three bytes instead of four, made a bucket's
 records meet in a field so often that bulk loads merged a third of the buckets in Lua.)
 A look-up reads its field and keeps the entries whose check byte is its key's
-(SmvLayout.narrow); the bucket, the field and the check select one key in about 2^-40 at ten million records,
-and every candidate is verified against its body anyway (the VIN equal, the plate by
-match_plate): a digest that collides costs a look at one more record, never a false hit.
+(SmvLayout.narrow); the bucket, the field and the check select one key in about 2^-40
+at ten million records, and every candidate is verified against its body anyway (the
+VIN equal, the plate by match_plate): a digest that collides costs a look at one more
+record, never a false hit.
 Fields are sized (SLOTS per bucket, the bucket count from the server's
 hash-max-listpack-value) so that, after GROWTH live upserts, no field outgrows the
 listpack's value limit (six sigmas of a Poisson fill).
