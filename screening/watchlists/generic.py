@@ -155,6 +155,11 @@ class EntriesLayout:
         """An entry's value as stored (decode reads it back)."""
         return entry.value
 
+    def stored_id(self, entry: Entry) -> str | bytes:
+        """What an entry's stored value starts with (up to US): the write ops replace and
+        remove a record's entries by it."""
+        return entry.record_id
+
     def record(self, table: str, raw: bytes) -> dict[str, Any]:
         return read_body(raw, self.zdict)
 
@@ -175,21 +180,31 @@ class EntriesLayout:
                       on_error: OnError = None) -> Changes:
         latest = {r.id: r for r in upserts}
         gone = [rid for rid in dict.fromkeys(deletes) if rid not in latest]
-        indexed: list[tuple[str, Indexed]] = []
+        indexed: list[tuple[str, list[WriteOp]]] = []
         for rid, record in latest.items():
             try:
-                indexed.append((rid, self.index(record)))
+                indexed.append((rid, self.puts(version, store.data_keys, self.index(record))))
             except Exception as exc:
                 if on_error is None:
                     raise
                 on_error(record, exc)
         return await self.indexed_changes(store, version, indexed, gone, known_new=known_new)
 
+    def puts(self, version: Version, keys: Keys, new: Indexed) -> list[WriteOp]:
+        """The writes that put a record's entries and bodies (bulk loads make them in
+        their parsing processes, where the record was indexed)."""
+        ops: list[WriteOp] = [("p", *self.slot(version, keys, (e.table, e.field)),
+                               self.stored_id(e), self.stored(e)) for e in new.entries]
+        ops += [("s", version.key(keys, b.table, b.record_id), b.record_id, "", b.value)
+                for b in new.blobs]
+        return ops
+
     async def indexed_changes(self, store: WatchlistStore, version: Version,
-                              indexed: Sequence[tuple[str, Indexed]], gone: Sequence[str], *,
-                              known_new: bool = False) -> Changes:
-        """changes() of records already indexed, by id (bulk loads index them in their
-        parsing processes), and of the ids `gone` (none of them among `indexed`)."""
+                              indexed: Sequence[tuple[str, list[WriteOp]]], gone: Sequence[str],
+                              *, known_new: bool = False) -> Changes:
+        """changes() of records already indexed into their puts, by id, and of the ids
+        `gone` (none of them among `indexed`). A stored record's entries and bodies that
+        its new puts do not write again (by key and field) are removed."""
         ids = [rid for rid, _ in indexed] + list(gone)
         old = {} if known_new and not gone else await self._stored(store, version, ids)
         dk = store.data_keys
@@ -197,16 +212,12 @@ class EntriesLayout:
         removals: list[WriteOp] = []
         found = 0
         for rid, new in indexed:
-            puts += [("p", *self.slot(version, dk, (e.table, e.field)), e.record_id,
-                      self.stored(e)) for e in new.entries]
-            puts += [("s", version.key(dk, b.table, b.record_id), b.record_id, "", b.value)
-                     for b in new.blobs]
+            puts += new
             if (before := old.get(rid)) is not None:
-                kept = {(e.table, e.field) for e in new.entries}
-                removals += self._removals(version, dk, [e for e in before.entries
-                                                         if (e.table, e.field) not in kept],
-                                           [b.table for b in before.blobs
-                                            if b.table not in {n.table for n in new.blobs}], rid)
+                kept = {(op[1], op[2]) for op in new}
+                removals += [op for op in self._removals(version, dk, before.entries,
+                                                         [b.table for b in before.blobs], rid)
+                             if (op[1], op[2]) not in kept]
         for rid in gone:
             if (before := old.get(rid)) is None:
                 continue
@@ -218,7 +229,7 @@ class EntriesLayout:
 
     def _removals(self, version: Version, keys: Keys, entries: Sequence[Entry],
                   blob_tables: Sequence[str], record_id: str) -> list[WriteOp]:
-        ops: list[WriteOp] = [("d", *self.slot(version, keys, (e.table, e.field)), e.record_id,
-                               "") for e in entries]
+        ops: list[WriteOp] = [("d", *self.slot(version, keys, (e.table, e.field)),
+                               self.stored_id(e), "") for e in entries]
         ops += [("x", version.key(keys, t, record_id), record_id, "", "") for t in blob_tables]
         return ops

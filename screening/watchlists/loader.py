@@ -31,7 +31,8 @@ from redis.exceptions import RedisError
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.models import WatchlistRecord
-from screening.watchlists.generic import EntriesLayout, Indexed
+from screening.watchlists.batch import WriteOp
+from screening.watchlists.generic import EntriesLayout
 from screening.watchlists.indexer import upsert_records
 from screening.watchlists.lists import LISTS
 from screening.watchlists.sltd import compact, layout
@@ -65,6 +66,7 @@ CHUNK = 2000
 GROUP_RECORDS = (250_000, 1_000_000)
 MAX_LINE_BYTES = 1 << 20
 NOTICES_FOR_WORKERS = 5000
+SMV_FOR_WORKERS = 50_000
 
 
 @dataclass
@@ -167,10 +169,10 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                      workers: int | None = None) -> LoadReport:
     """Load files into a new version and make it current; returns what was loaded.
 
-    SLTD lines are parsed and packed in `workers` processes (default: one per core
-    for inputs over 32 MiB, none for smaller ones) while the loading process writes
-    the packed blocks to Redis; at most two blocks per worker are in flight, so
-    memory stays bounded whatever the file size."""
+    Lines are parsed and packed in `workers` processes (default: one per core for
+    inputs over 32 MiB or with many notices or stolen vehicles, none for smaller ones)
+    while the loading process writes the packed blocks to Redis; at most two blocks
+    per worker are in flight, so memory stays bounded whatever the file size."""
     started = time.perf_counter()
     loop = asyncio.get_running_loop()
     total_bytes = sum(await asyncio.gather(*(asyncio.to_thread(os.path.getsize, p)
@@ -185,12 +187,14 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                                        sltd_buckets=plan[layout.DOC_TABLE]))
     if workers is None:
         # Notices cost about half a millisecond each to index (the matching code's
-        # profiles and keys): a few thousand are worth a pool's start.
-        big = total_bytes > 32 << 20 or estimate.get("notice", 0) >= NOTICES_FOR_WORKERS
+        # profiles and keys): a few thousand are worth a pool's start; stolen vehicles
+        # (their bodies, digests and plate keys) some tens of thousands.
+        big = (total_bytes > 32 << 20 or estimate.get("notice", 0) >= NOTICES_FOR_WORKERS
+               or estimate.get("smv", 0) >= SMV_FOR_WORKERS)
         workers = (os.cpu_count() or 1) if big else 0
     block_plan = Plan(store.data_prefix, version.id, plan[layout.DOC_TABLE],
                       plan[layout.ID_TABLE], store.batch.node_of_slot(),
-                      (plan[smv.RECORDS], plan[smv.VINS], plan[smv.PLATES]))
+                      (plan[smv.RECORDS], plan[smv.VINS], plan[smv.PLATES]), plan)
     pool = (ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"),
                                 initializer=init_process, initargs=(block_plan,))
             if workers > 0 else None)
@@ -231,18 +235,26 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         writing = asyncio.create_task(write(jobs))
 
     # Entries-layout records indexed by the parsing processes, by list then id (the
-    # later line of an id wins), written CHUNK at a time; the ids each list loaded.
-    indexed: dict[str, dict[str, Indexed]] = {}
+    # later line of an id wins), as their writes, written CHUNK at a time; the ids each
+    # list loaded.
+    indexed: dict[str, dict[str, list[WriteOp]]] = {}
     loaded: dict[str, set[str]] = {}
 
     async def write_indexed(lst: str) -> None:
         chunk = indexed.pop(lst, {})
-        if chunk:
+        if not chunk:
+            return
+        done = loaded.setdefault(lst, set())
+        # An id met in an earlier chunk replaces what that one wrote (its stored record
+        # is read back); any other is new to the version, and its writes are all.
+        again = [(rid, puts) for rid, puts in chunk.items() if rid in done]
+        ops = [op for rid, puts in chunk.items() if rid not in done for op in puts]
+        if again:
             layout = LISTS[lst].layout
             assert isinstance(layout, EntriesLayout)  # blocks index no other layout's
-            changes = await layout.indexed_changes(store, version, list(chunk.items()), ())
-            await store.batch.write(changes.ops)
-            loaded.setdefault(lst, set()).update(chunk)
+            ops += (await layout.indexed_changes(store, version, again, ())).ops
+        await store.batch.write(ops)
+        done.update(chunk)
 
     try:
         others: list[Any] = []
@@ -257,10 +269,10 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             counts["smv"] += result.smv
             for where, why in result.errors:
                 report.note_error(f"{where}: {why}")
-            for lst, rid, entries in result.indexed:
+            for lst, rid, puts in result.indexed:
                 chunk = indexed.setdefault(lst, {})
                 chunk.pop(rid, None)
-                chunk[rid] = entries
+                chunk[rid] = puts
                 if len(chunk) >= CHUNK:
                     await write_indexed(lst)
             for where, line in result.others:

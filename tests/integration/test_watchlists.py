@@ -28,6 +28,7 @@ from screening.settings import Settings
 from screening.watchlists import loader
 from screening.watchlists.notices.layout import NOTICE_TABLES, person_index
 from screening.watchlists.notices.record import NoticeRecord
+from screening.watchlists.packing import pack_text
 from screening.watchlists.sltd.compact import TABLE as SLTD_TABLE
 from screening.watchlists.smv.mock import iter_smv
 from screening.watchlists.stats import collect_stats
@@ -449,11 +450,12 @@ async def test_an_update_read_back_from_the_stored_record_leaves_no_stale_entry(
 
 
 async def _entries_of(redis_client: Any, settings: Settings, table: str, rid: str) -> int:
-    """How many entries of a table name a record id (every bucket, every node)."""
-    n = 0
+    """How many entries of a table name a record id (every bucket, every node), as it is
+    or packed (the notices' name entries: notices/layout.py)."""
+    n, ids = 0, {rid.encode(), pack_text(rid)}
     async for key in redis_client.scan_iter(match=f"{settings.redis_prefix}:*:{table}:*"):
         for value in (await redis_client.hgetall(key)).values():
-            n += sum(item.split(b"\x1f")[0] == rid.encode() for item in value.split(b"\x1e"))
+            n += sum(item.split(b"\x1f")[0] in ids for item in value.split(b"\x1e"))
     return n
 
 

@@ -1,9 +1,10 @@
 """Notices in the entries layout (generic.py): name-key and document entries, one profile.
 
-    nk     name blocking key -> "<id>US<attributes>" (date of birth, nationalities, sex:
+    nn     name blocking key -> "<id>US<attributes>" (date of birth, nationalities, sex:
            what rules most candidates out before their profile is fetched); the field
            is not the key but 4 bytes of its digest (NoticeLayout), since a notice has
-           about twenty keys of about fifteen characters
+           about twenty keys of about fifteen characters; the id and the attributes
+           are packed (packing.pack_text, pack_attributes): about 14 bytes an entry
     ndoc   "NUMBER|STATE" of each of the person's documents -> id
     nrec   id -> the profile (persons.notice_profile: what scoring needs) and `summary`
            (the record: what analysts see, and what an update reads back), compressed
@@ -14,8 +15,8 @@ fields: an event list is small).
 A name key's digest selects its bucket (4 bytes) and is its field (4 more, NUL bytes
 made 1): a key not listed meets a listed one's field about once in 2^-50 look-ups at a
 million notices, and what it finds is a candidate, scored against the notice's profile
-like any other. Versions loaded with the keys as fields (table nkey) are refused with
-"reload the list" rather than misread.
+like any other. Versions loaded with earlier name tables (nkey: the keys as fields; nk:
+entries as text) are refused with "reload the list" rather than misread.
 """
 
 from __future__ import annotations
@@ -32,9 +33,23 @@ from screening.matching.documents import document_field
 from screening.watchlists.base import Found
 from screening.watchlists.generic import Blob, EntriesLayout, Entry, Indexed, body_bytes
 from screening.watchlists.notices.record import NoticeRecord
+from screening.watchlists.packing import (
+    CODE,
+    COUNTRY,
+    COUNTRY_OF,
+    coded,
+    digits,
+    number,
+    pack_text,
+    read_coded,
+    read_text,
+    text,
+    unpack_text,
+)
 
 if TYPE_CHECKING:
     from screening.watchlists.base import Lookup
+    from screening.watchlists.batch import WriteOp
     from screening.watchlists.keys import Keys
     from screening.watchlists.store import Version
 
@@ -45,7 +60,7 @@ class PersonTables(NamedTuple):
     profiles: str
 
 
-NOTICE_TABLES = PersonTables("nk", "ndoc", "nrec")
+NOTICE_TABLES = PersonTables("nn", "ndoc", "nrec")
 
 # The preset dictionary persons' profiles are compressed with (generic.body_bytes): the
 # keys and common values of persons.notice_profile and of the record's summary. Part of
@@ -62,7 +77,9 @@ PROFILE_DICT = (
     b'","issuing_state":"' b'"},{"number":"' b'","script":"Latn"},{"surname":"'
     b'"names":[{"surname":"' b'","given_names":"' b'","script":"Latn"}],'
     b'"action":"arrest","owner":"NCB-' b'"summary":{"id":"' b'{"id":"')
-PREVIOUS_NAMES = "nkey"  # the name table with the keys as fields: refused, never misread
+# Earlier name tables (nkey: the keys as fields; nk: entries of the id and attributes as
+# text but a packed date of birth): refused, never misread.
+PREVIOUS_NAMES = ("nkey", "nk")
 KEYS_PER_NOTICE = 21.0  # name keys a notice takes, on average (the mock's, measured)
 
 
@@ -92,42 +109,78 @@ def name_slot(key: str, buckets: int) -> tuple[int, bytes]:
                                                          if b"\0" in fld else fld)
 
 
-_PACKED_DOB = b"\x7f"  # a control character: never the start of a date's text
 _DAY0 = date(1800, 1, 1)  # persons' dates of birth start in 1800 (models.common.BIRTH_YEARS)
+_SEXES = ("", "M", "F", "X")
+# The first byte of packed attributes: 0x80 + the sex (its index in _SEXES) + 4 × the kind
+# of date of birth that follows: none, a full date (three base-224 digits: days since
+# 1800), a year (two digits), other text (length-prefixed).
+_NO_DOB, _FULL_DOB, _YEAR_DOB, _TEXT_DOB = range(4)
 
 
-@lru_cache(maxsize=4096)  # a notice's ~21 entries carry the same attributes
-def pack_attributes(payload: str) -> bytes:
-    """A name entry's attributes (persons.notice_attributes: "dob;nationalities;sex") with a
-    full date of birth as three base-224 digits (bytes 0x20-0xFF) behind a marker: about
-    a third of the entry, in every one of a notice's twenty-odd entries."""
-    dob, sep, rest = payload.partition(";")
-    if len(dob) == 10 and sep:
+def _dob(dob: str) -> tuple[int, bytes]:
+    if not dob:
+        return _NO_DOB, b""
+    if len(dob) == 10:
         try:
             days = (date.fromisoformat(dob) - _DAY0).days
         except ValueError:
             days = -1
         if 0 <= days < 224 ** 3:
-            return _PACKED_DOB + bytes((0x20 + days // 50176, 0x20 + days // 224 % 224,
-                                        0x20 + days % 224)) + rest.encode()
-    return payload.encode()
+            return _FULL_DOB, digits(days, 3)
+    if len(dob) == 4 and dob.isdigit() and dob[0] != "0":
+        return _YEAR_DOB, digits(int(dob), 2)
+    return _TEXT_DOB, text(dob.encode())
+
+
+@lru_cache(maxsize=4096)  # a notice's ~21 entries carry the same attributes
+def pack_attributes(payload: str) -> bytes:
+    """A name entry's attributes (persons.notice_attributes: "dob;nationalities;sex") in a
+    byte for the sex and the kind of date, the date as digits, each nationality as its
+    one-byte code (packing.COUNTRIES) else as text: about a third of the text's bytes,
+    in every one of a notice's twenty-odd entries. Attributes of another shape stay text
+    (whose first byte is ASCII, where packed attributes start with 0x80 or more)."""
+    parts = payload.split(";")
+    if len(parts) != 3 or parts[2] not in _SEXES:
+        return payload.encode()
+    dob, nations, sex = parts
+    kind, packed = _dob(dob)
+    out = [bytes((CODE + _SEXES.index(sex) + 4 * kind,)), packed]
+    out += [coded(n, COUNTRY) for n in nations.split(",")] if nations else []
+    return b"".join(out)
 
 
 def unpack_attributes(raw: bytes) -> str:
-    if raw[:1] != _PACKED_DOB:
+    if not raw or raw[0] < CODE:
         return raw.decode()
-    days = ((raw[1] - 0x20) * 224 + raw[2] - 0x20) * 224 + raw[3] - 0x20
-    return (_DAY0 + timedelta(days=days)).isoformat() + ";" + raw[4:].decode()
+    head = raw[0] - CODE
+    sex, kind, pos = _SEXES[head & 3], head >> 2, 1
+    if kind == _FULL_DOB:
+        dob, pos = (_DAY0 + timedelta(days=number(raw[1:4]))).isoformat(), 4
+    elif kind == _YEAR_DOB:
+        dob, pos = str(number(raw[1:3])), 3
+    elif kind == _TEXT_DOB:
+        value, pos = read_text(raw, 1)
+        dob = value.decode()
+    else:
+        dob = ""
+    nations = []
+    while pos < len(raw):
+        nation, pos = read_coded(raw, pos, COUNTRY_OF)
+        nations.append(nation)
+    return f"{dob};{','.join(nations)};{sex}"
+
+
+_packed_id = lru_cache(maxsize=256)(pack_text)  # a notice's ~21 entries, twice each
 
 
 def name_entries(raw: bytes | None) -> list[Found]:
-    """A name field's entries: "<id>US<packed attributes>", joined by RS."""
+    """A name field's entries: "<packed id>US<packed attributes>", joined by RS."""
     if not raw:
         return []
     out = []
     for item in raw.split(b"\x1e"):
         rid, _, payload = item.partition(b"\x1f")
-        out.append(Found(rid.decode(), unpack_attributes(payload) if payload else ""))
+        out.append(Found(unpack_text(rid), unpack_attributes(payload) if payload else ""))
     return out
 
 
@@ -139,14 +192,39 @@ class NoticeLayout(EntriesLayout):
         return name_entries(raw) if table == NOTICE_TABLES.names else super().decode(table, raw)
 
     def stored(self, entry: Entry) -> str | bytes:
-        if entry.table != NOTICE_TABLES.names or not entry.payload:
+        if entry.table != NOTICE_TABLES.names:
             return entry.value
-        return entry.record_id.encode() + b"\x1f" + pack_attributes(entry.payload)
+        if not entry.payload:
+            return _packed_id(entry.record_id)
+        return _packed_id(entry.record_id) + b"\x1f" + pack_attributes(entry.payload)
+
+    def stored_id(self, entry: Entry) -> str | bytes:
+        if entry.table == NOTICE_TABLES.names:
+            return _packed_id(entry.record_id)
+        return entry.record_id
+
+    def puts(self, version: Version, keys: Keys, new: Indexed) -> list[WriteOp]:
+        """EntriesLayout.puts, the name entries' in one loop (a notice has twenty-odd)."""
+        names = NOTICE_TABLES.names
+        if not any(e.table == names for e in new.entries):
+            return super().puts(version, keys, new)
+        buckets, base = self._names(version), f"{keys.prefix}:{version.id}:{names}:"
+        ops: list[WriteOp] = []
+        others = []
+        for e in new.entries:
+            if e.table != names:
+                others.append(e)
+                continue
+            b, fld = name_slot(e.field, buckets)
+            rid = _packed_id(e.record_id)
+            ops.append(("p", f"{base}{b}", fld, rid,
+                        rid + b"\x1f" + pack_attributes(e.payload) if e.payload else rid))
+        return ops + super().puts(version, keys, Indexed(tuple(others), new.blobs))
 
     def _names(self, version: Version) -> int:
         n = version.buckets.get(NOTICE_TABLES.names)
         if n is None:
-            lapsed = PREVIOUS_NAMES in version.buckets
+            lapsed = any(t in version.buckets for t in PREVIOUS_NAMES)
             raise WatchlistUnavailable(
                 f"version {version.id} keeps notices in a previous layout that this code "
                 "does not read: reload the list" if lapsed else

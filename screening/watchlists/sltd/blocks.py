@@ -23,8 +23,9 @@ from pydantic import TypeAdapter, ValidationError
 from redis.crc import key_slot
 
 from screening.matching.normalize import COUNTRY_ALIASES
-from screening.watchlists.batch import BucketWrite, spare_key
-from screening.watchlists.generic import EntriesLayout, Indexed
+from screening.watchlists.batch import BucketWrite, WriteOp, spare_key
+from screening.watchlists.generic import EntriesLayout
+from screening.watchlists.keys import Keys
 from screening.watchlists.lists import LISTS
 from screening.watchlists.records import MODELS
 from screening.watchlists.registry import LIST_NAMES
@@ -32,7 +33,8 @@ from screening.watchlists.sltd import layout
 from screening.watchlists.sltd.fast import LINES, Sltd, fast_line, fast_sltd, real_date
 from screening.watchlists.sltd.record import SltdRecord
 from screening.watchlists.smv import compact as smv
-from screening.watchlists.smv.fast import Smv, fast_smv, model_smv, pack_vehicles
+from screening.watchlists.smv.fast import INDEX_ENTRY, Smv, fast_smv, model_smv, pack_vehicles
+from screening.watchlists.store import Version
 
 MAX_LINE_BYTES = 1 << 20
 BLOCK_BYTES = 1 << 20
@@ -51,6 +53,14 @@ class Plan:
     node_of_slot: list[str] | None = None  # None: one server
     # The SMV's tables: records, VIN index, plate index (smv/compact.py).
     smv_buckets: tuple[int, int, int] = (1, 1, 1)
+    # Every table's bucket count (the version's): entries-layout records are turned into
+    # their writes here.
+    buckets: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def target(self) -> tuple[Version, Keys]:
+        """The version being loaded and its keys, as the layouts' slot() take them."""
+        return Version(self.version, self.buckets), Keys(self.prefix)
 
     @property
     def tables(self) -> tuple[TablePlan, ...]:
@@ -92,15 +102,16 @@ _ENTRY = struct.Struct(">IH")
 @dataclass
 class BlockResult:
     # New entries per compact table (Plan.tables), in Plan.parts partitions (see _ENTRY;
-    # a packed index's entries are its field byte and its 5-byte entry, not RESP).
+    # a packed index's are smv.fast.INDEX_ENTRY, fixed-size).
     tables: list[list[bytes]] = field(default_factory=lambda: [[] for _ in range(5)])
     sltd: int = 0
     smv: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (where, why)
     others: list[tuple[str, bytes]] = field(default_factory=list)  # (where, line)
-    # Records of the entries-layout lists (notices, event lists), indexed here: the
-    # matching code's profiles and keys are most of their cost. (list, id, entries).
-    indexed: list[tuple[str, str, Indexed]] = field(default_factory=list)
+    # Records of the entries-layout lists (notices, event lists), indexed here and turned
+    # into their writes (EntriesLayout.puts): the matching code's profiles and keys, the
+    # entries' packing and slots are most of their cost. (list, id, writes).
+    indexed: list[tuple[str, str, list[WriteOp]]] = field(default_factory=list)
     samples: list[dict[str, Any]] = field(default_factory=list)
     size: int = 0  # bytes of input
 
@@ -209,6 +220,7 @@ class Packer:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
+        self.version, self.keys = plan.target
 
     def pack(self, records: Iterable[Ready], out: BlockResult) -> None:
         plan = self.plan
@@ -274,27 +286,24 @@ def group_entries(chunks: list[bytes], mode: bytes = b"q") -> Grouped:
 
 
 def _group_packed(chunks: list[bytes]) -> Grouped:
-    """Packed index entries (a field byte, then the 5-byte entry) joined per field of
-    each bucket, one HSET pair a field. (A record listed twice in one group leaves its
-    entries twice in a field: harmless, its candidates are the same record.)"""
+    """Packed index entries (smv.fast.INDEX_ENTRY: bucket, field number, 5-byte entry)
+    joined per field of each bucket, one HSET pair a field (smv.FIELDS names it). (A
+    record listed twice in one group leaves its entries twice in a field: harmless, its
+    candidates are the same record.)"""
     fields: dict[int, list[bytes]] = {}
-    unpack = _ENTRY.unpack_from
     for chunk in chunks:
-        pos, end = 0, len(chunk)
-        while pos < end:
-            b, size = unpack(chunk, pos)
-            pos += 6
-            key = (b << 8) | chunk[pos]
+        for b, slot, entry in INDEX_ENTRY.iter_unpack(chunk):
+            key = b << 8 | slot
             items = fields.get(key)
             if items is None:
-                fields[key] = [chunk[pos + 1:pos + size]]
+                fields[key] = [entry]
             else:
-                items.append(chunk[pos + 1:pos + size])
-            pos += size
+                items.append(entry)
     buckets: dict[int, list[bytes]] = {}
     for key, items in fields.items():
         value = b"".join(items)
-        pair = b"$1\r\n%c\r\n$%d\r\n%b\r\n" % (key & 0xFF, len(value), value)
+        fld = smv.FIELDS[key & 0xFF]
+        pair = b"$%d\r\n%b\r\n$%d\r\n%b\r\n" % (len(fld), fld, len(value), value)
         pairs = buckets.get(key >> 8)
         if pairs is None:
             buckets[key >> 8] = [pair]
@@ -313,6 +322,7 @@ class Groups:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
+        self.version, self.keys = plan.target
         self._tables = plan.tables
         self._chunks = self._empty()
         self.pending = 0  # records gathered, SMV records counted as their entries weigh
@@ -400,11 +410,11 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
         if start != pos:
             gap = block[pos:start].split(b"\n")
             for raw in gap[:-1]:
-                _slow_line(raw, n, where, (latest, vehicles), out)
+                _slow_line(raw, n, where, (latest, vehicles), out, packer)
                 n += 1
         rid, number, state, doc_type, status, when = m.groups()
         if when is not None and not real_date(when):
-            _slow_line(m[0], n, where, (latest, vehicles), out)
+            _slow_line(m[0], n, where, (latest, vehicles), out, packer)
         else:
             latest[rid] = _ready_line(rid, number, state, doc_type, status)
             if len(out.samples) < SAMPLES_PER_BLOCK:
@@ -412,7 +422,7 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
         n += 1
         pos = m.end() + 1
     for raw in block[pos:].split(b"\n"):
-        _slow_line(raw, n, where, (latest, vehicles), out)
+        _slow_line(raw, n, where, (latest, vehicles), out, packer)
         n += 1
     out.sltd = len(latest)
     packer.pack(latest.values(), out)
@@ -422,21 +432,25 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
     return out
 
 
-def _index(lst: str, data: dict[str, Any], where: str, out: BlockResult) -> None:
-    """A record of an entries-layout list, checked by its model and indexed by its layout
-    (a record its layout cannot index is reported, as the loading process would)."""
+def _index(lst: str, data: dict[str, Any], where: str, out: BlockResult,
+           packer: Packer) -> None:
+    """A record of an entries-layout list, checked by its model, indexed by its layout
+    and turned into its writes (a record its layout cannot index is reported, as the
+    loading process would)."""
     try:
         record = MODELS[lst].model_validate(data)
     except ValidationError as exc:
         out.errors.append((where, _why(exc)))
         return
+    layout = LISTS[lst].layout
+    assert isinstance(layout, EntriesLayout)
     try:
-        indexed = LISTS[lst].layout.index(record)
+        puts = layout.puts(packer.version, packer.keys, layout.index(record))
     except Exception as exc:  # the matching code's: the record is reported, not the load
         out.errors.append((where, f"{lst} {record.id}: cannot be indexed "
                                   f"({type(exc).__name__}: {str(exc)[:120]})"))
         return
-    out.indexed.append((lst, record.id, indexed))
+    out.indexed.append((lst, record.id, puts))
 
 
 def _sample(record: Sltd) -> dict[str, Any]:
@@ -447,7 +461,8 @@ def _sample(record: Sltd) -> dict[str, Any]:
 
 
 def _slow_line(raw: bytes, n: int, where: str,
-               latest: tuple[dict[bytes, Ready], dict[str, Smv]], out: BlockResult) -> None:
+               latest: tuple[dict[bytes, Ready], dict[str, Smv]], out: BlockResult,
+               packer: Packer) -> None:
     """A line the block's pattern did not match: read as JSON, then by its list's fast
     path or model (the later of two equal ids wins, in `latest` by list)."""
     line = raw.strip()
@@ -480,7 +495,7 @@ def _slow_line(raw: bytes, n: int, where: str,
             if lst not in LIST_NAMES:
                 out.errors.append((f"{where}:{n}", f"unknown list {str(lst)[:20]!r}"))
             elif isinstance(LISTS[lst].layout, EntriesLayout):
-                _index(lst, data, f"{where}:{n}", out)
+                _index(lst, data, f"{where}:{n}", out, packer)
             else:
                 out.others.append((f"{where}:{n}", line))
             return

@@ -2,18 +2,18 @@
 
 Three bucketed hash tables per version, each bucket small enough to stay a listpack:
 
-    {prefix}:{ver}:mr:{b}   records
+    {prefix}:{ver}:tr:{b}   records
         field: R[:2], where R = the record's id digest (CRC-32 of the id, 4 bytes, NUL
                bytes made 1); bucket b = R[2:4] modulo the bucket count (so up to 65,536
                buckets: 10 million records at the fill the SLTD's buckets have)
         value: the record's body (body.py), starting with its id; records whose digests
                meet in one field are kept side by side, joined by RS
-    {prefix}:{ver}:mv:{b}   VIN index
-        field: one byte, 0x20 + K[3] mod SLOTS, where K = blake2b(normalised VIN, 5
-               bytes); b = K[:3] modulo the bucket count
+    {prefix}:{ver}:tv:{b}   VIN index
+        field: K[3] mod SLOTS in decimal, where K = blake2b(normalised VIN, 5 bytes);
+               b = K[:3] modulo the bucket count
         value: 5-byte entries, one per record with a key in that field: K[4] (the check
                byte, NUL made 1) then the record's R
-    {prefix}:{ver}:mp:{b}   plate index
+    {prefix}:{ver}:tp:{b}   plate index
         field, bucket and value as the VIN index's, of each of the plate's keys: its
         skeleton and its one-character deletions (matching/plates.py)
 
@@ -21,17 +21,23 @@ Why packed index fields: a plate takes about eight keys (its deletions find a re
 missing a character; looking up every insertion instead made a doubted read cost
 hundreds of look-ups), and a hash field of its own cost each about twelve bytes of
 listpack (a 3-byte field, a 5-byte value, a header and a back-length each). Packed,
-a key costs its 5-byte entry and a share of its field's overhead. A look-up reads its
-field and keeps the entries whose check byte is its key's (SmvLayout.narrow); the
-bucket, the field and the check select one key in about 2^-40 at ten million records,
-and every candidate is verified against its body anyway (the VIN equal, the plate by
-match_plate): a digest that collides costs a look at one more record, never a false hit.
+a key costs its 5-byte entry and a share of its field's overhead. Index fields are
+decimal numbers because a listpack keeps those as integers: a field under 128 in two
+bytes, where a one-byte string takes three. (Record fields stay two digest bytes: 12
+bits, which a listpack would keep in three bytes instead of four, made a bucket's
+records meet in a field so often that bulk loads merged a third of the buckets in Lua.)
+A look-up reads its field and keeps the entries whose check byte is its key's
+(SmvLayout.narrow); the bucket, the field and the check select one key in about 2^-40
+at ten million records, and every candidate is verified against its body anyway (the
+VIN equal, the plate by match_plate): a digest that collides costs a look at one more
+record, never a false hit.
 Fields are sized (SLOTS per bucket, the bucket count from the server's
 hash-max-listpack-value) so that, after GROWTH live upserts, no field outgrows the
 listpack's value limit (six sigmas of a Poisson fill).
 
-Versions loaded by the previous layout (tables vr, vv, vp: 3-byte fields and a field per
-key) are refused with "reload the list" rather than misread (SmvLayout._buckets).
+Versions loaded by earlier layouts (tables vr, vv, vp: 3-byte fields and a field per
+key; mr, mv, mp: bodies of US-separated fields) are refused with "reload the list"
+rather than misread (SmvLayout._buckets).
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from screening.matching.plates import plate_index_keys
 from screening.matching.vin import normalize_vin
 from screening.watchlists.base import Changes, Found, Lookup, OnError, RecordRef
 from screening.watchlists.generic import Blob, Entry, Indexed
+from screening.watchlists.packing import pack_text
 from screening.watchlists.sltd.layout import GROWTH, buckets_for
 from screening.watchlists.smv import body
 
@@ -55,14 +62,16 @@ if TYPE_CHECKING:
     from screening.watchlists.keys import Keys
     from screening.watchlists.store import Version, WatchlistStore
 
-RECORDS, VINS, PLATES = "mr", "mv", "mp"
-PREVIOUS_TABLES = ("vr", "vv", "vp")  # the previous layout's: refused, never misread
+RECORDS, VINS, PLATES = "tr", "tv", "tp"
+# Earlier layouts' tables (vr, vv, vp: a hash field per key; mr, mv, mp: bodies of
+# US-separated fields): refused, never misread.
+PREVIOUS_TABLES = ("vr", "vv", "vp", "mr", "mv", "mp")
 # What scans look up and the screening asks for (smv/screen.py).
 VIN_LOOKUP, PLATE_LOOKUP, RECORD_REF = "vin", "plate", "vrec"
 ID_BYTES = 4
 ENTRY_BYTES = 1 + ID_BYTES  # an index entry: the check byte, then R
 PLATE_KEYS = 8  # keys a listed plate takes, about: its skeleton and its deletions
-SLOTS = 64  # fields per index bucket
+SLOTS = 128  # fields per index bucket
 RS = b"\x1e"
 
 
@@ -87,15 +96,21 @@ def key_digest_of(raw: bytes) -> bytes:
     return blake2b(raw, digest_size=5).digest()
 
 
+# Index fields are decimal numbers, which a listpack keeps as integers: 0-127 in one
+# byte (a one-byte string takes two).
+FIELDS = [str(n).encode() for n in range(256)]
+
+
 def record_slot(digest: bytes, buckets: int) -> tuple[int, bytes]:
     """(bucket, field) of a record digest R."""
     return int.from_bytes(digest[2:4], "big") % buckets, digest[:2]
 
 
-def key_slot(digest: bytes, buckets: int) -> tuple[int, bytes, bytes]:
-    """(bucket, field, check byte) of an index key's digest K."""
+def key_slot(digest: bytes, buckets: int) -> tuple[int, int, bytes]:
+    """(bucket, field number, check byte) of an index key's digest K (the field is
+    FIELDS[number])."""
     check = digest[4:5]
-    return (int.from_bytes(digest[:3], "big") % buckets, bytes((0x20 + digest[3] % SLOTS,)),
+    return (int.from_bytes(digest[:3], "big") % buckets, digest[3] % SLOTS,
             b"\1" if check == b"\0" else check)
 
 
@@ -152,8 +167,8 @@ class SmvLayout:
 
     def _key_slot(self, version: Version, keys: Keys, table: str, text: str
                   ) -> tuple[str, bytes, bytes]:
-        b, fld, check = key_slot(key_digest(text), self._buckets(version, table))
-        return f"{keys.prefix}:{version.id}:{table}:{b}", fld, check
+        b, slot, check = key_slot(key_digest(text), self._buckets(version, table))
+        return f"{keys.prefix}:{version.id}:{table}:{b}", FIELDS[slot], check
 
     def slot(self, version: Version, keys: Keys, lookup: Lookup) -> tuple[str, bytes]:
         table, value = lookup
@@ -223,7 +238,7 @@ class SmvLayout:
                 continue
             digest = id_digest(rid)
             key, fld = self._record_slot(version, dk, digest)
-            puts.append(("p", key, fld, body.pack_text(rid), value))
+            puts.append(("p", key, fld, pack_text(rid), value))
             new = self._index_ops(version, dk, digest, record.vin, record.plate)
             puts += [("a", k, f, "", e) for k, f, e in new]
             if (before := old.get(rid)) is not None:
@@ -237,7 +252,7 @@ class SmvLayout:
             found += 1
             digest = id_digest(rid)
             key, fld = self._record_slot(version, dk, digest)
-            removals.append(("d", key, fld, body.pack_text(rid), ""))
+            removals.append(("d", key, fld, pack_text(rid), ""))
             removals += [("r", k, f, "", e) for k, f, e in
                          self._index_ops(version, dk, digest, before.get("vin"),
                                          before.get("plate"))]

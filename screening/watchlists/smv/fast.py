@@ -11,9 +11,13 @@ rejects, and what it accepts it packs exactly as the model's record would be
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import lru_cache
+from hashlib import blake2b
 from typing import Any, NamedTuple
+from zlib import crc32
 
 from screening.watchlists.sltd.fast import _WHEN, _plain
 from screening.watchlists.smv import body, compact
@@ -43,6 +47,18 @@ def _moment(value: str, *, midnight_is_date: bool) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=8192)  # report dates repeat: a few thousand days in a list
+def _packed_date(text: str) -> bytes:
+    """A date the model reads as this date, packed (body.pack_when), else b"" (ask the
+    model)."""
+    if _WHEN.fullmatch(text) is None:
+        return b""
+    try:
+        return body.pack_when(date.fromisoformat(text))
+    except ValueError:
+        return b""
 
 
 def fast_smv(data: dict[str, Any]) -> Smv | None:
@@ -75,11 +91,8 @@ def fast_smv(data: dict[str, Any]) -> Smv | None:
         if type(reported) is not str:
             return None
         if len(reported) == 10:
-            if _WHEN.fullmatch(reported) is None:
-                return None
-            try:
-                when = body.pack_when(date.fromisoformat(reported))
-            except ValueError:
+            when = _packed_date(reported)
+            if not when:
                 return None
         else:
             moment = _moment(reported, midnight_is_date=True)
@@ -97,30 +110,43 @@ def fast_smv(data: dict[str, Any]) -> Smv | None:
     return Smv(rid, vin, plate, packed)
 
 
+# An index key's new entry in a bulk load's partition: its bucket, its field number, then
+# the 5-byte entry (the check byte and R); fixed-size, so that grouping reads them with
+# struct.iter_unpack (blocks.group_entries).
+INDEX_ENTRY = struct.Struct(">IB5s")
+
+
 def pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: int,
                   header: Callable[[int, int], bytes]) -> tuple[list[bytes], ...]:
     """Records into the compact tables' new entries for a bulk load (blocks.py): per
-    table (records, VIN index, plate index), `parts` partitions by bucket, each entry
-    its `header` (bucket, length) then a record's field and body in RESP, or an index
-    key's field byte and 5-byte entry (grouped per field later: blocks.group_entries)."""
+    table (records, VIN index, plate index), `parts` partitions by bucket; a record's
+    entry is its `header` (bucket, length) then its field and body in RESP, an index
+    key's an INDEX_ENTRY (grouped per field later: blocks.group_entries)."""
     record_buckets, vin_buckets, plate_buckets = buckets
     rp, vp, pp = ([bytearray() for _ in range(parts)] for _ in range(3))
-    id_digest, record_slot, key_slot = compact.id_digest_of, compact.record_slot, compact.key_slot
-    key_digest, vin_key, plate_keys = compact.key_digest_of, compact.vin_key, compact.plate_keys
+    # compact.id_digest_of, record_slot, key_digest_of and key_slot, inlined: this loop
+    # runs for every record of a load and every one of its eight-odd keys.
+    slots, index_entry = compact.SLOTS, INDEX_ENTRY.pack
+    vin_key, plate_keys = compact.vin_key, compact.plate_keys
     for record in records:
-        digest = id_digest(record.id.encode())
-        b, fld = record_slot(digest, record_buckets)
-        pair = b"$2\r\n%b\r\n$%d\r\n%b\r\n" % (fld, len(record.body), record.body)
+        digest = crc32(record.id.encode()).to_bytes(4, "big")
+        if b"\0" in digest:
+            digest = digest.replace(b"\0", b"\1")
+        b = int.from_bytes(digest[2:4], "big") % record_buckets
+        fld = digest[:2]
+        body = record.body
+        pair = b"$2\r\n%b\r\n$%d\r\n%b\r\n" % (fld, len(body), body)
         part = rp[b % parts]
         part += header(b, len(pair))
         part += pair
-        keys = [(vin_buckets, vp, v)] if (v := vin_key(record.vin)) else []
-        keys += [(plate_buckets, pp, k) for k in plate_keys(record.plate)]
-        for n, into, key in keys:
-            b, fld, check = key_slot(key_digest(key.encode()), n)
-            part = into[b % parts]
-            part += header(b, 1 + compact.ENTRY_BYTES)
-            part += fld + check + digest
+        if record.vin and (v := vin_key(record.vin)):
+            k = blake2b(v.encode(), digest_size=5).digest()
+            b = int.from_bytes(k[:3], "big") % vin_buckets
+            vp[b % parts] += index_entry(b, k[3] % slots, bytes((k[4] or 1,)) + digest)
+        for key in plate_keys(record.plate):
+            k = blake2b(key.encode(), digest_size=5).digest()
+            b = int.from_bytes(k[:3], "big") % plate_buckets
+            pp[b % parts] += index_entry(b, k[3] % slots, bytes((k[4] or 1,)) + digest)
     return tuple([bytes(x) for x in made] for made in (rp, vp, pp))
 
 

@@ -13,15 +13,19 @@ from hypothesis import strategies as st
 from screening.exceptions import WatchlistUnavailable
 from screening.watchlists.base import Found
 from screening.watchlists.keys import Keys
+from screening.watchlists.packing import pack_text, unpack_text
 from screening.watchlists.sltd.layout import GROWTH
 from screening.watchlists.smv import body
 from screening.watchlists.smv.compact import (
     ENTRY_BYTES,
+    FIELDS,
+    SLOTS,
     SmvLayout,
     entries_per_field,
     id_digest,
     key_digest,
     key_slot,
+    record_slot,
 )
 from screening.watchlists.smv.record import SmvRecord
 from screening.watchlists.store import Version
@@ -67,8 +71,8 @@ def _instant(value: str | None) -> Any:
 
 def test_a_standard_vin_is_packed_into_eleven_bytes() -> None:
     record = SmvRecord.model_validate({"list": "smv", "id": "S", "vin": "WVWZZZ1JZXW000001"})
-    # id, US, marker + 11 (no empty tail)
-    assert len(body.pack(record)) == len(body.pack_text("S")) + 1 + 12
+    # id, US, the fields' byte, marker + 11
+    assert len(body.pack(record)) == len(pack_text("S")) + 1 + 1 + 12
 
 
 def test_common_values_take_one_byte_and_read_back() -> None:
@@ -77,20 +81,22 @@ def test_common_values_take_one_byte_and_read_back() -> None:
             "owner": "NCB-D"}
     record = SmvRecord.model_validate(data)
     packed = body.pack(record)
-    # id, vin (none), plate, country, make, model, colour, date (none), action, owner
-    assert len(packed) == (len(body.pack_text("S")) + 0 + len(body.pack_text("AB 123")) + 1 + 1
-                           + 4 + 1 + 0 + 1 + 1 + 9)
+    # id, US, the fields' byte, plate, country, make, model, colour, the second fields'
+    # byte, action, owner
+    assert len(packed) == (len(pack_text("S")) + 1 + 1 + len(pack_text("AB 123")) + 1 + 1
+                           + 1 + 1 + 1 + 1 + 1)
     assert body.unpack(packed) == {k: v for k, v in data.items() if k != "list"}
     # The same values outside the tables (or an owner not the plate country's) as text.
-    other = {**data, "make": "Trabant", "colour": "mauve", "owner": "NCB-F"}
+    other = {**data, "make": "Trabant", "model": "601", "colour": "mauve", "owner": "NCB-F",
+             "plate_country": "ZZZ"}
     assert body.unpack(body.pack(SmvRecord.model_validate(other))) == {
         k: v for k, v in other.items() if k != "list"}
 
 
 @given(st.text("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ -", min_size=1, max_size=70))
 def test_ids_and_plates_of_capitals_digits_spaces_and_hyphens_are_packed(text: str) -> None:
-    packed = body.pack_text(text)
-    assert body.unpack_text(packed) == text
+    packed = pack_text(text)
+    assert unpack_text(packed) == text
     assert not set(packed) & {0, 0x1E, 0x1F}
     assert len(packed) <= len(text) + 1 and (len(text) < 10 or len(packed) < len(text))
 
@@ -109,9 +115,10 @@ def test_a_look_up_keeps_only_its_own_keys_entries_of_a_packed_field() -> None:
 
 
 def test_a_version_of_the_previous_layout_is_refused_not_misread() -> None:
-    old = Version(id="v-old", buckets={"vr": 8, "vv": 8, "vp": 8, "seen": 256})
-    with pytest.raises(WatchlistUnavailable, match="reload the list"):
-        SmvLayout().slot(old, Keys("scr"), ("plate", "AB123"))
+    for tables in (("vr", "vv", "vp"), ("mr", "mv", "mp")):
+        old = Version(id="v-old", buckets={**dict.fromkeys(tables, 8), "seen": 256})
+        with pytest.raises(WatchlistUnavailable, match="reload the list"):
+            SmvLayout().slot(old, Keys("scr"), ("plate", "AB123"))
 
 
 @given(st.integers(min_value=64, max_value=1024))
@@ -123,8 +130,18 @@ def test_index_fields_stay_under_the_value_limit_after_growth(max_value: int) ->
 
 @given(st.text(min_size=1, max_size=64))
 def test_digests_never_hold_nul(text: str) -> None:
-    _, fld, check = key_slot(key_digest(text), 7)
-    assert b"\0" not in id_digest(text) + fld + check
+    _, slot, check = key_slot(key_digest(text), 7)
+    assert b"\0" not in id_digest(text) + check
+    assert 0 <= slot < SLOTS
+
+
+@given(st.binary(min_size=5, max_size=5), st.integers(min_value=1, max_value=1 << 16))
+def test_index_fields_are_numbers_a_listpack_keeps_in_one_byte(digest: bytes,
+                                                               buckets: int) -> None:
+    _, slot, _ = key_slot(digest, buckets)
+    fld = FIELDS[slot]
+    assert fld == str(int(fld)).encode() and 0 <= int(fld) < 128
+    assert record_slot(digest, buckets)[1] == digest[:2]
 
 
 def test_records_sharing_a_field_are_all_read() -> None:

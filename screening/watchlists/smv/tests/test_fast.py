@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from screening.watchlists.batch import _strings
+from screening.watchlists.keys import Keys
 from screening.watchlists.sltd.blocks import (
     SMV_PLATES,
     SMV_RECORDS,
@@ -24,8 +25,9 @@ from screening.watchlists.sltd.blocks import (
     read_blocks,
 )
 from screening.watchlists.smv import body, compact
-from screening.watchlists.smv.fast import fast_smv, model_smv
+from screening.watchlists.smv.fast import INDEX_ENTRY, fast_smv, model_smv
 from screening.watchlists.smv.record import SmvRecord
+from screening.watchlists.store import Version
 
 TEXT = st.one_of(st.none(), st.sampled_from(["Skoda", "Octavia", "white", " pad", "Grün", "",
                                              "x" * 129, "NCB-D", "NCB-F", "a\tb"]),
@@ -92,9 +94,10 @@ def test_blocks_pack_vehicles_report_bad_ones_and_keep_the_later_of_an_id(
     records = [pair for r in results for _, pair in entries(r.tables[SMV_RECORDS])]
     assert len(records) == 1 and body.unpack(_strings(records[0])[1])["plate"] == "ZZ 999"
     # Its plate's keys, each a field byte and a 5-byte entry ending with the id digest.
-    keys = [item for r in results for _, item in entries(r.tables[SMV_PLATES])]
+    keys = [entry for r in results for chunk in r.tables[SMV_PLATES]
+            for _, _, entry in INDEX_ENTRY.iter_unpack(chunk)]
     assert len(keys) == len(compact.plate_keys("ZZ 999"))
-    assert all(len(k) == 6 and k.endswith(compact.id_digest("V1")) for k in keys)
+    assert all(len(k) == 5 and k.endswith(compact.id_digest("V1")) for k in keys)
     groups = Groups(plan)
     for r in results:
         groups.add(r)
@@ -104,3 +107,39 @@ def test_blocks_pack_vehicles_report_bad_ones_and_keep_the_later_of_an_id(
     # Packed fields: one HSET pair per field, however many keys share it.
     fields = sum(w.pairs for w in writes if w.mode == b"c")
     assert fields <= len(keys)
+
+
+def test_a_bulk_load_writes_what_live_upserts_write(tmp_path: Path) -> None:
+    """The bulk path's inlined digests and slots (pack_vehicles) against the layout's own
+    (SmvLayout, which live updates use): the same keys, fields and values."""
+    data = [{"id": "V1", "vin": "VF3GBKUZ7KL370057", "plate": "AB 123", "plate_country": "D"},
+            {"id": "V2", "plate": "XY-99 Ö", "make": "Trabant", "reported_at": "2024-01-02"},
+            {"id": "smv/ä 3", "vin": "123", "plate": "B MW 1"}]
+    path = tmp_path / "smv.ndjson"
+    path.write_bytes(b"\n".join(_smv(**{"rid": d["id"], **{k: v for k, v in d.items()
+                                                             if k != "id"}})
+                                for d in data) + b"\n")
+    plan = Plan("p", "v", 7, 5, None, (5, 3, 11))
+    groups = Groups(plan)
+    for b in read_blocks([path]):
+        groups.add(parse_block(b.data, b.first_line, str(b.path), Packer(plan)))
+    got = set()
+    for t, chunks in groups.take():
+        for _, writes in groups.writes(t, group_entries(chunks, groups.mode(t))):
+            for w in writes:
+                items = _strings(w.body)
+                for fld, value in zip(items[::2], items[1::2], strict=True):
+                    if w.mode == b"c":
+                        got |= {(w.key.decode(), fld, value[i:i + compact.ENTRY_BYTES])
+                                for i in range(0, len(value), compact.ENTRY_BYTES)}
+                    else:
+                        got.add((w.key.decode(), fld, value))
+    layout, keys = compact.SmvLayout(), Keys("p")
+    version = Version("v", {"tr": 5, "tv": 3, "tp": 11})
+    want = set()
+    for d in data:
+        record = SmvRecord.model_validate({"list": "smv", **d})
+        digest = compact.id_digest(record.id)
+        want.add((*layout._record_slot(version, keys, digest), body.pack(record)))
+        want |= set(layout._index_ops(version, keys, digest, record.vin, record.plate))
+    assert got == want
