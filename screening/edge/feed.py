@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -67,6 +68,12 @@ class SnapshotFeed:
         # Where reading is (partition -> next offset), and where to go back to.
         self.positions: dict[int, int] = {}
         self._seek: dict[int, int] | None = None
+        # Where the feed began reading (partition -> offset): every update it applied
+        # came at or after it.
+        self.started: dict[int, int] | None = None
+        # The feed exists from the edge's start: updates published since are applied
+        # even when the first connection to the broker takes a while.
+        self.since_ms = int(time.time() * 1000)
 
     def position(self) -> dict[int, int] | None:
         """Where the feed is now (None: not reading yet)."""
@@ -74,8 +81,13 @@ class SnapshotFeed:
 
     async def rebase(self, reader: Updatable, mark: dict[int, int] | None) -> None:
         """Applies the updates from `mark` (where the feed was when the copy began) to
-        `reader`, which the edge now screens with; kept for a restart of the feed too."""
+        `reader`, which the edge now screens with; kept for a restart of the feed too.
+        A copy begun before the feed read anything (no mark) replays from where the feed
+        began: an update it applied to the old reader meanwhile is not lost on the new
+        one (applying one the copy already holds again changes nothing)."""
         self.snapshot = reader
+        if mark is None and self.started is not None:
+            mark = dict(self.started)
         if mark is not None:
             await self.outbox.run(self.outbox.set_meta, f"updates-from:{reader.base}",
                                   {str(p): o for p, o in mark.items()})
@@ -114,17 +126,22 @@ class SnapshotFeed:
             raise TopicAuthorizationFailedError(self.topic)
         tps = [TopicPartition(self.topic, p) for p in sorted(parts)]
         consumer.assign(tps)
-        # No reader yet (an edge without files, before its first copy from Redis): read
-        # from the end, so that a copy made later replays from where the feed was.
+        # No reader yet (an edge without files, before its first copy from Redis), or a
+        # reader the feed has not seen: read from the edge's start (the end, for a
+        # partition with nothing since), so that a copy made later replays from there.
         key = f"updates-from:{self.snapshot.base}" if self.snapshot is not None else None
         start = None if key is None else await self.outbox.run(self.outbox.meta, key)
         if start is None:
             ends = await consumer.end_offsets(tps)
-            start = {str(tp.partition): off for tp, off in ends.items()}
+            since = await consumer.offsets_for_times({tp: self.since_ms for tp in tps})
+            start = {str(tp.partition): since[tp].offset if since.get(tp) else ends[tp]
+                     for tp in tps}
             if key is not None:
                 await self.outbox.run(self.outbox.set_meta, key, start)
         for tp in tps:
             consumer.seek(tp, int(start.get(str(tp.partition), 0)))
+        if self.started is None:
+            self.started = {tp.partition: int(start.get(str(tp.partition), 0)) for tp in tps}
 
     async def _read(self, consumer: AIOKafkaConsumer, stop: asyncio.Event) -> None:
         for tp in consumer.assignment():
