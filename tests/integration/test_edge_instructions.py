@@ -237,10 +237,13 @@ async def test_a_changed_answer_instructs_the_gate_once_and_local_alerts_go_once
         again = [orjson.loads(m.value) for m in await collect(
             settings, settings.topic_alerts, until=2 * len(alerts), timeout=60, settle=3.0)]
         again = [a for a in again if a["kind"] != "correlation" and a["event_id"] in ours]
-        # Each one twice (the edge's local alert too: its mark was undone as well).
-        assert len(again) == 2 * len([a for a in alerts if a["event_id"] in ours])
-        assert {(a["event_id"], a["alert_id"], a["kind"], a.get("raised_offline", False))
-                for a in again} == before
+        # Each one again (the edge's local alert too: its mark was undone as well), and
+        # nothing new: the same ids, kinds and marks. (Counted per alert, not in total:
+        # the first read above stops once it has what it checks, so a copy that arrived
+        # after it is counted here only.)
+        seen = Counter((a["event_id"], a["alert_id"], a["kind"], a.get("raised_offline", False))
+                       for a in again)
+        assert set(seen) == before and min(seen.values()) >= 2, seen
         await asyncio.sleep(3)  # the second central answers have been read and compared
         _, page = await gate.get("/v1/instructions?since=0", signed_in=True)
         assert [i["event_id"] for i in page["instructions"]] == [events["notice"]]
