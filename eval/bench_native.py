@@ -22,16 +22,10 @@ from screening.cli.screen import infer_kind
 from screening.core import prepare as prepare_module
 from screening.core.codec import _py_decode_scan, decode_scan, decode_scans
 from screening.exceptions import InvalidScan
-from screening.matching import documents, mrz, plates, vin
+from screening.matching import mrz
 from screening.settings import Settings
 
-REFERENCE = {"parse_mrz": mrz._py_parse_mrz,
-             "compare_with_fields": mrz._py_compare_with_fields,
-             "confusable_variants": documents._py_confusable_variants,
-             "document_field": documents._py_document_field,
-             "plate_query_keys": plates._py_plate_query_keys,
-             "vin_check_ok": vin._py_vin_check_ok,
-             "vin_correction": vin._py_vin_correction}
+REFERENCE = prepare_module.REFERENCES
 COMPILED = {name: getattr(prepare_module, name) for name in REFERENCE}
 
 

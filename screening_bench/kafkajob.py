@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from screening.models import ScanKind
@@ -35,6 +36,16 @@ READY = "ready"
 Answer = tuple[bytes | None, bytes]
 Answers = Callable[[Sequence[tuple[ScanKind, bytes | None]], str], Awaitable[list[Answer]]]
 
+
+
+def scan_fields(raw: bytes | None) -> dict[str, Any]:
+    """A scan's fields as sent, or none where it is not a JSON object (these jobs answer
+    every scan and validate nothing)."""
+    try:
+        scan = orjson.loads(raw or b"")
+    except orjson.JSONDecodeError:
+        return {}
+    return scan if isinstance(scan, dict) else {}
 
 async def serve(settings: Settings, answers: Answers) -> None:
     """Read, answer and write until SIGTERM or SIGINT."""

@@ -58,7 +58,7 @@ from screening.watchlists.base import Found, Lookup
 from screening.watchlists.sltd.compact import TABLE as SLTD
 from screening.watchlists.smv.compact import PLATE_LOOKUP, VIN_LOOKUP, SmvLayout
 from screening.watchlists.store import Version, WatchlistStore
-from screening_bench.kafkajob import Answer, JobProcess, serve
+from screening_bench.kafkajob import Answer, JobProcess, scan_fields, serve
 
 _SMV = SmvLayout()
 # What a hit in each table is called: (list, category, matched_on).
@@ -156,12 +156,7 @@ class LeanJob:
                       now: str) -> list[Answer]:
         parsed = []
         for kind, raw in scans:
-            try:
-                scan = orjson.loads(raw or b"")
-            except orjson.JSONDecodeError:
-                scan = None
-            if not isinstance(scan, dict):
-                scan = {}
+            scan = scan_fields(raw)
             parsed.append((kind, scan, exact_keys(kind, scan)))
         wanted = list(dict.fromkeys(k for _, _, keys in parsed for k in keys))
         found = await self.lookup(wanted) if wanted else {}

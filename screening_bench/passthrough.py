@@ -22,17 +22,12 @@ import uvloop
 
 from screening.models import ScanKind
 from screening.settings import Settings
-from screening_bench.kafkajob import Answer, JobProcess, serve
+from screening_bench.kafkajob import Answer, JobProcess, scan_fields, serve
 
 
 def answer(raw: bytes | None, kind: str, now: str) -> Answer:
     """(key, value) of the answer to one scan: its ids and the fields of a result."""
-    try:
-        scan = orjson.loads(raw or b"")
-    except orjson.JSONDecodeError:
-        scan = None
-    if not isinstance(scan, dict):
-        scan = {}
+    scan = scan_fields(raw)
     terminal = str(scan.get("terminal_id") or "")
     value = orjson.dumps({
         "event_id": scan.get("event_id"), "checkpoint_id": scan.get("checkpoint_id"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from screening.exceptions import InvalidScan
+from screening.matching import documents, mrz, plates, vin
 from screening.matching.documents import confusable_variants, document_field
 from screening.matching.mrz import MrzData, MrzFormatError, compare_with_fields, parse_mrz
 from screening.matching.persons import PersonQuery, query_keys, same_query
@@ -18,6 +19,16 @@ from screening.models import TravellerScan, VehicleScan
 from screening.settings import Settings
 from screening.watchlists.base import WatchList
 from screening.watchlists.lists import LISTS
+
+# The compiled functions this module calls, by name, with their Python references: the
+# differential tests and eval/bench_native.py put the references in their place.
+REFERENCES = {"parse_mrz": mrz._py_parse_mrz,
+              "compare_with_fields": mrz._py_compare_with_fields,
+              "confusable_variants": documents._py_confusable_variants,
+              "document_field": documents._py_document_field,
+              "plate_query_keys": plates._py_plate_query_keys,
+              "vin_check_ok": vin._py_vin_check_ok,
+              "vin_correction": vin._py_vin_correction}
 
 
 @dataclass(slots=True)

@@ -21,20 +21,13 @@ import pytest
 from screening.core import prepare as prepare_module
 from screening.core.codec import _py_decode_scan, decode_scan
 from screening.exceptions import InvalidScan
-from screening.matching import documents, mrz, plates, vin
 from screening.mockdata.mrz_writer import build_td3
 from screening.mockdata.scans import ScanFactory
 from screening.settings import Settings
 
 EVAL = Path(__file__).resolve().parents[3] / "eval"
 SETTINGS = Settings()
-REFERENCE = {"parse_mrz": mrz._py_parse_mrz,
-             "compare_with_fields": mrz._py_compare_with_fields,
-             "confusable_variants": documents._py_confusable_variants,
-             "document_field": documents._py_document_field,
-             "plate_query_keys": plates._py_plate_query_keys,
-             "vin_check_ok": vin._py_vin_check_ok,
-             "vin_correction": vin._py_vin_correction}
+REFERENCE = prepare_module.REFERENCES
 
 
 def _as_scan(row: dict[str, Any], i: int) -> dict[str, Any]:
