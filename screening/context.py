@@ -14,6 +14,7 @@ from screening.clearance import Clearances
 from screening.core.engine import Screener
 from screening.correlation.correlator import Correlator
 from screening.escalation import Escalations
+from screening.forwarded import ForwardedScans
 from screening.gcpolicy import HeapFreezer
 from screening.metrics import Metrics
 from screening.modes.control import ModeState
@@ -46,6 +47,7 @@ class Context:
     _screener: Screener | None = None
     _correlator: Correlator | None = None
     _escalations: Escalations | None = None
+    _forwarded: ForwardedScans | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def open(self) -> None:
@@ -61,13 +63,15 @@ class Context:
                 self._escalations = Escalations(self._redis, self.settings.redis_prefix,
                                                 self.settings.escalation_after_s)
                 self._correlator = self._make_correlator(self._redis)
+                self._forwarded = ForwardedScans(self._redis, self.settings.redis_prefix,
+                                                 self.settings.forwarded_memory_h * 3600)
 
     async def close(self) -> None:
         async with self._lock:
             if self._redis is not None:
                 await self._redis.aclose()
             self._redis = self._store = self._screener = self._correlator = None
-            self._escalations = None
+            self._escalations = self._forwarded = None
 
     async def screener(self) -> Screener:
         if self._screener is None:
@@ -106,6 +110,12 @@ class Context:
             await self.open()
         assert self._escalations is not None
         return self._escalations
+
+    async def forwarded(self) -> ForwardedScans:
+        if self._forwarded is None:
+            await self.open()
+        assert self._forwarded is not None
+        return self._forwarded
 
     async def store(self) -> WatchlistStore:
         if self._store is None:

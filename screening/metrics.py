@@ -59,6 +59,7 @@ class Metrics:
     correlation_errors: Counter
     mode: Gauge
     mode_changes: Counter
+    forwarded_repeats: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry | None = None) -> Metrics:
@@ -152,6 +153,9 @@ class Metrics:
             mode_changes=Counter("screening_mode_changes_total",
                                  "Mode changes read, by result and code", ["result", "code"],
                                  registry=r),
+            forwarded_repeats=Counter(
+                "screening_forwarded_repeats_total",
+                "Second copies of scans an edge forwarded, not answered again", registry=r),
         )
         # Exported at 0 from the start: "none escalated" is an answer a dashboard shows.
         made.escalations.labels("critical")

@@ -281,6 +281,10 @@ class Settings(BaseSettings):
     # The key the edge signs its saved copy of the lists with (HMAC-SHA-256, 64 hex
     # digits). None: <secrets_dir>/edge/<site>.snapshot.key, made on first need.
     edge_snapshot_key_file: Path | None = None
+    # How long a worker remembers a scan an edge forwarded (hours), to answer a second
+    # copy of it with nothing (screening/forwarded.py): longer than an edge keeps scans
+    # it could not forward.
+    forwarded_memory_h: float = Field(default=7 * 24.0, gt=0)
 
     @field_validator("secrets_dir", mode="before")
     @classmethod

@@ -123,6 +123,18 @@ def _terminals_seen(ctx: Context, seen: set[tuple[str, str, str]],
             ctx.metrics.checkpoint_hits.labels(site, checkpoint).inc(n)
 
 
+async def _without_copies(ctx: Context, batch: list[RawScan]) -> list[RawScan]:
+    """The batch less the second copies of scans an edge forwarded (forwarded.py)."""
+    repeats = await (await ctx.forwarded()).repeats(batch)
+    if not repeats:
+        return batch
+    ctx.metrics.forwarded_repeats.inc(len(repeats))
+    for i in sorted(repeats):
+        log.info("forwarded scan already answered: not again",
+                 extra=kv(partition=batch[i].partition, offset=batch[i].offset))
+    return [r for i, r in enumerate(batch) if i not in repeats]
+
+
 async def watch_escalations(ctx: Context, items: Sequence[Screened]) -> None:
     """Critical alerts' escalation timers start before the alerts are published, so that
     no step on an alert can come before its timer (and be missed by it)."""
@@ -184,6 +196,10 @@ def register_scan_agents(app: faust.App, ctx: Context) -> None:
             read_at = time.monotonic()
             # (Faust's test_context() delivers on a topic of its own: travellers there.)
             batch = [_raw(*route(e.message.topic), e, read_at) for e in events]
+            if any(r.offline_hits is not None for r in batch):
+                batch = await _without_copies(ctx, batch)  # an edge's forwarded scans
+                if not batch:
+                    continue  # (acked with the next batch, as any)
             screener = await ctx.screener()
             profile = ctx.mode.profile  # incident mode: lists it wakes, its priorities
             screener.dormant = dormant(profile)
