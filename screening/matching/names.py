@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from screening.matching.cantonese import same_characters
 from screening.matching.name_spelling import (
     canon,
     consonants,
@@ -30,6 +31,7 @@ from screening.matching.name_tables import GROUPS_OF, PARTICLES
 from screening.matching.name_tokens import (
     FIELD_FULL,
     FOLDED,
+    HAN,
     PARTICLE,
     SURNAME,
     UNVOCALISED,
@@ -53,7 +55,16 @@ def token_sim(q: Tok, a: Tok) -> float:
     if q.canon == a.canon:
         return 0.97
     flags = a.flags | q.flags
-    return _token_sim(q.raw, a.raw, bool(flags & UNVOCALISED), not flags & SURNAME)
+    sim = _token_sim(q.raw, a.raw, bool(flags & UNVOCALISED), not flags & SURNAME)
+    if flags & HAN and sim < CANTONESE and _cantonese(q.raw, a.raw):
+        return CANTONESE
+    return sim
+
+
+def _cantonese(q_raw: str, a_raw: str) -> bool:
+    """Whether a Chinese-speaking state's token and another spell the same characters in
+    pinyin and in Cantonese (KINHUNG, JIANHONG); surnames' groups already say which."""
+    return not (q_raw in GROUPS_OF and a_raw in GROUPS_OF) and same_characters(q_raw, a_raw)
 
 
 @lru_cache(maxsize=262144)
@@ -269,6 +280,9 @@ def _explained(q_raw: str, a_raw: str, q_canon: str, a_canon: str) -> float:
 
 
 _PAIR_FLOOR = 0.78
+# A pinyin token and a Cantonese one that some common characters read as both: the
+# characters are not known, so not a certainty; as two spellings of a surname's group.
+CANTONESE = 0.95
 # An initial and the name it begins (H NICHOLAS for HENRY NICHOLAS): a pairing, at the
 # weakest that is not held against the name; its weight is the full name's.
 INITIAL = 0.92
@@ -318,6 +332,8 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
             else:
                 flags = a_flags | q_flags
                 s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED), not flags & SURNAME)
+                if flags & HAN and s < CANTONESE and _cantonese(q_raw, a_raw):
+                    s = CANTONESE
                 if q_flags & FIELD_FULL and s < CUT_SHORT and len(q_raw) >= 2 \
                         and a_raw.startswith(q_raw):  # fmt: skip
                     s = CUT_SHORT  # the MRZ's name field ended inside it (CARME, CARMEN)

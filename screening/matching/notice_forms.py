@@ -23,7 +23,7 @@ from screening.matching.translit import (
 _MAX_FORMS = 12
 
 
-_CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
+CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
 _KOREAN_NATIONS = frozenset({"KOR", "PRK"})
 _FOLD_MARK = "\x00"  # on a folded form's first token: its tokens are flagged FOLDED
 
@@ -33,7 +33,7 @@ def _is_chinese(surname: list[str], given: list[str], nations: list[str]) -> boo
         return False
     if not all(pinyin_syllables(t) for t in surname + given):
         return False
-    return bool(set(nations) & _CHINESE_NATIONS) or surname[0] in GROUPS_OF
+    return bool(set(nations) & CHINESE_NATIONS) or surname[0] in GROUPS_OF
 
 
 def _chinese_forms(s0: list[str], g0: list[str]) -> list[tuple[list[str], list[str]]]:
@@ -129,4 +129,4 @@ def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-__all__ = ["notice_profile"]
+__all__ = ["CHINESE_NATIONS", "notice_profile"]

@@ -19,6 +19,10 @@ Keys (short ASCII; ``Y`` is the birth year):
 ``j:C:Y``    the whole name run together (VLADIMIRPUTIN), its consonants: a notice files
              both orders, a scan looks up its given names then surname (a letter moved
              across the space, TNKUNDA LAUREN for NKUNDA LAURENT, keeps it).
+``h:A:Y``    a Chinese surname's skeleton alone: a notice of a Chinese-speaking state files
+             it, a scan of one looks it up. Its given names may be spelt in Cantonese
+             on one side and in pinyin on the other (KIN HUNG, JIAN HONG), whose
+             skeletons no rule brings together (scoring does: cantonese.py).
 """
 
 from __future__ import annotations
@@ -28,7 +32,16 @@ from typing import Any, NamedTuple
 
 from screening.matching import name_keys
 from screening.matching.name_spelling import skeletons
-from screening.matching.name_tokens import UNVOCALISED, Tok, decode_tokens, joined, significant
+from screening.matching.name_tokens import (
+    SURNAME,
+    UNVOCALISED,
+    Tok,
+    decode_tokens,
+    joined,
+    significant,
+    split,
+)
+from screening.matching.notice_forms import CHINESE_NATIONS
 from screening.matching.person_evidence import POSSIBLE_MIN_INFO, UNDATED_MIN_INFO, parse_dob
 from screening.matching.person_query import PersonQuery
 from screening.matching.scan_forms import convention_of, name_forms_for_keys, principal
@@ -51,6 +64,7 @@ def _loose_pair(principal: list[Tok]) -> str:
 def notice_keys(profile: dict[str, Any]) -> set[str]:
     """Blocking keys of a notice, every form of every alias (see the module doc)."""
     year = _year(profile.get("dob"))
+    chinese = bool(CHINESE_NATIONS.intersection(profile.get("nat") or ()))
     keys: set[str] = set()
     for _, encoded, _ in profile["forms"]:
         tokens = decode_tokens(encoded)
@@ -68,6 +82,10 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
         keys.add(f"l:{_loose_pair(first)}:{year}")
         keys.update(f"t:{k}:{year}" for k in name_keys.typo_keys(sig, notice=True))
         keys.add(f"n:{_pair(skeletons(first[0].raw)[0], skeletons(first[1].raw)[0])}")
+        if chinese:
+            surname = next((t for t in sig if t.flags & SURNAME), None)
+            if surname is not None:
+                keys.update(f"h:{k}:{year}" for k in skeletons(surname.raw))
     return keys
 
 
@@ -132,11 +150,19 @@ def _name_keys(surname: str | None, given_names: str | None, convention: str = "
                        for kind in zip(*each, strict=True))  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
+def _surname_keys(surname: str | None) -> tuple[str, ...]:
+    """A Chinese surname's skeletons (the h: key's bodies): its first token's."""
+    tokens = split(surname)
+    return skeletons(tokens[0]) if tokens else ()
+
+
 def query_keys(query: PersonQuery) -> list[str]:
     """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
     Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
+    convention = convention_of(query.nationality)
     pairs, typos, undated, single, run_together, loose = _name_keys(
-        query.surname, query.given_names, convention_of(query.nationality))
+        query.surname, query.given_names, convention)
     dob = parse_dob(query.date_of_birth)
     year = str(dob.year) if dob else "x"
     if single:
@@ -145,6 +171,8 @@ def query_keys(query: PersonQuery) -> list[str]:
         keys = [f"n:{k}" for k in pairs[:2]]
     else:
         keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
+        if convention == "zh":
+            keys[1:1] = [f"h:{k}:{year}" for k in _surname_keys(query.surname)]
     if year != "x":
         keys += [f"j:{k}:{year}" for k in run_together] + [f"l:{k}:{year}" for k in loose]
     keys += [f"x:{k}" for k in undated]

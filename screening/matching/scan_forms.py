@@ -10,6 +10,7 @@ from typing import NamedTuple
 from screening.matching.name_tokens import (
     FIELD_FULL,
     FOLDED,
+    HAN,
     SURNAME,
     UNVOCALISED,
     Tok,
@@ -127,8 +128,13 @@ def _mark_cut_short(tokens: list[Tok]) -> None:
 def name_forms(surname: str | None, given_names: str | None,
                convention: str = "") -> tuple[Form, ...]:  # fmt: skip
     """Forms of a name with canon and consonants, for comparing: a name recurs far more
-    often than a whole query (dates of birth differ), so it is cached apart."""
-    return _forms(surname, given_names, convention, keys_only=False)
+    often than a whole query (dates of birth differ), so it is cached apart. A Chinese-
+    speaking state's document may spell it in Cantonese: its tokens are flagged HAN."""
+    forms = _forms(surname, given_names, convention, keys_only=False)
+    if convention == "zh":
+        forms = tuple(f._replace(tokens=[t._replace(flags=t.flags | HAN) for t in f.tokens])
+                      for f in forms)  # fmt: skip
+    return forms
 
 
 @lru_cache(maxsize=16384)
