@@ -20,9 +20,11 @@ Keys (short ASCII; ``Y`` is the birth year):
              both orders, a scan looks up its given names then surname (a letter moved
              across the space, TNKUNDA LAUREN for NKUNDA LAURENT, keeps it).
 ``h:A:Y``    a Chinese surname's skeleton alone: a notice of a Chinese-speaking state files
-             it, a scan of one looks it up. Its given names may be spelt in Cantonese
-             on one side and in pinyin on the other (KIN HUNG, JIAN HONG), whose
-             skeletons no rule brings together (scoring does: cantonese.py).
+             it (``hc:A:Y`` when its given names are not pinyin), a scan of one whose
+             given names are not pinyin looks up ``h:`` (``hc:`` when they are). Given
+             names may be spelt in Cantonese on one side and in pinyin on the other
+             (KIN HUNG, JIAN HONG), whose skeletons no rule brings together (scoring
+             does: cantonese.py); two pinyin names meet by their pairs already.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from screening.matching.notice_forms import CHINESE_NATIONS
 from screening.matching.person_evidence import POSSIBLE_MIN_INFO, UNDATED_MIN_INFO, parse_dob
 from screening.matching.person_query import PersonQuery
 from screening.matching.scan_forms import convention_of, name_forms_for_keys, principal
+from screening.matching.translit import pinyin_syllables
 
 MAX_QUERY_KEYS = 24
 
@@ -84,8 +87,10 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
         keys.add(f"n:{_pair(skeletons(first[0].raw)[0], skeletons(first[1].raw)[0])}")
         if chinese:
             surname = next((t for t in sig if t.flags & SURNAME), None)
+            given = [t.raw for t in sig if not t.flags & SURNAME]
+            kind = "h" if all(pinyin_syllables(g) for g in given) else "hc"
             if surname is not None:
-                keys.update(f"h:{k}:{year}" for k in skeletons(surname.raw))
+                keys.update(f"{kind}:{k}:{year}" for k in skeletons(surname.raw))
     return keys
 
 
@@ -151,10 +156,14 @@ def _name_keys(surname: str | None, given_names: str | None, convention: str = "
 
 
 @lru_cache(maxsize=4096)
-def _surname_keys(surname: str | None) -> tuple[str, ...]:
-    """A Chinese surname's skeletons (the h: key's bodies): its first token's."""
+def _surname_keys(surname: str | None, given_names: str | None) -> tuple[str, ...]:
+    """A Chinese name's surname-only keys without the year (see the module doc): ``h:``
+    and its first token's skeletons when the given names are not pinyin, else ``hc:``."""
     tokens = split(surname)
-    return skeletons(tokens[0]) if tokens else ()
+    if not tokens:
+        return ()
+    kind = "h" if not all(pinyin_syllables(g) for g in split(given_names)) else "hc"
+    return tuple(f"{kind}:{k}" for k in skeletons(tokens[0]))
 
 
 def query_keys(query: PersonQuery) -> list[str]:
@@ -172,7 +181,7 @@ def query_keys(query: PersonQuery) -> list[str]:
     else:
         keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
         if convention == "zh":
-            keys[1:1] = [f"h:{k}:{year}" for k in _surname_keys(query.surname)]
+            keys[1:1] = [f"{k}:{year}" for k in _surname_keys(query.surname, query.given_names)]
     if year != "x":
         keys += [f"j:{k}:{year}" for k in run_together] + [f"l:{k}:{year}" for k in loose]
     keys += [f"x:{k}" for k in undated]

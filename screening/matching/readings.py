@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from anyascii import anyascii
 
+from screening.matching.cyrillic_schemes import CYRILLIC_NATIONS, SCHEME_RULES
 from screening.matching.normalize import name_variants, normalize_name
 from screening.matching.translit import (
     ARABIC_SPELLINGS,
@@ -112,7 +113,9 @@ _HU_RULES = [(re.compile(p), r) for p, r in (
 _LV_RULES = [(re.compile(p), r) for p, r in (
     (r"(?<=[^AEIOUS])S$", ""), (r"C", "TS"),
 )]  # fmt: skip
-_CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES}
+# German and French spellings of a Cyrillic name ("de", "fr": cyrillic_schemes, chosen by
+# the name's marks for a national of a state that writes Cyrillic, "cy").
+_CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES, **SCHEME_RULES}
 # Documents of these states spell foreign (Russian) names by these conventions; those of
 # the Chinese-speaking ones may write a name in pinyin that a notice has in Wade-Giles
 # (ZHU ZHEN HONG, CHU CHEN HUNG): read it both ways ("zh").
@@ -120,7 +123,8 @@ _CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES}
 # national's name is also read folded (translit.korean_fold; notices of Korean nationals
 # carry the folded form too).
 CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", "HKG": "zh",
-               "MAC": "zh", "SGP": "zh", "KOR": "ko", "PRK": "ko"}  # fmt: skip
+               "MAC": "zh", "SGP": "zh", "KOR": "ko", "PRK": "ko",
+               **dict.fromkeys(CYRILLIC_NATIONS, "cy")}  # fmt: skip
 
 
 def _national(tokens: tuple[str, ...], convention: str) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
+from screening.matching.cyrillic_schemes import scheme_of
 from screening.matching.name_tokens import (
     FIELD_FULL,
     FOLDED,
@@ -51,6 +52,8 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
     """Readings of surname and given names paired in order (readings.readings), as
     tokens: a Latin name has one (two with a state's romanisation)."""
     ascii_only = (surname or "").isascii() and (given_names or "").isascii()
+    if convention == "cy":  # a Cyrillic name in Latin: German or French, by its marks
+        convention = scheme_of(surname, given_names) if ascii_only else ""
     if ascii_only and not convention:  # the common case: Latin letters read one way
         return _plain_form(latin_tokens(surname) if surname else (),
                            latin_tokens(given_names) if given_names else (), keys_only)  # fmt: skip
