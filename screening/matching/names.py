@@ -103,10 +103,11 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
     arabic = _arabic_folded(q_raw, a_raw)
     if sim < _PAIR_FLOOR and not vowels_differ and not same_stem and not arabic:
         return sim  # no pair: the caps below cannot matter (most pairs, and cheap)
-    if given and (_another_name(q_raw, a_raw) or _other_sex(q_raw, a_raw)):
+    if given and (_another_name(q_raw, a_raw) or _other_sex(q_raw, a_raw)
+                  or _fleeting_e(q_raw, a_raw)):  # fmt: skip
         # given names only (a surname's typo is a typo)
         return min(sim, _ANOTHER_NAME)
-    if not given and _nisba(q_raw, a_raw):
+    if not given and (_nisba(q_raw, a_raw) or _other_final_vowel(q_raw, a_raw)):
         return min(sim, _ANOTHER_NAME)
     sim = min(sim, _explained(q_raw, a_raw, q_canon, a_canon))
     if sim < 0.97:
@@ -190,6 +191,16 @@ def _another_name(x: str, y: str) -> bool:
     return longer[-1] != longer[-2]  # IVAN, IVANN: a letter doubled
 
 
+def _other_final_vowel(x: str, y: str) -> bool:
+    """Whether two surnames of five letters or more differ only in a final vowel of
+    another of _VOWEL_CLASSES (FERRARI, FERRARO; ROSSI, ROSSO; BIANCA, BIANCO): Italian,
+    Spanish and Portuguese families differ so, a typo seldom does just that."""
+    if len(x) != len(y) or len(x) < 5 or x[:-1] != y[:-1] or x[-1] == y[-1]:
+        return False
+    cx, cy = x[-1], y[-1]
+    return cx in "AEIOU" and cy in "AEIOU" and not any(cx in c and cy in c for c in _VOWEL_CLASSES)
+
+
 def _particle_joined(x: str, y: str) -> bool:
     """Whether one token is the other with one or two particles joined in front of it
     (VANDERBERG, BERG; DOSSANTOS, SANTOS; ZUGUTTENBERG), four letters left at least."""
@@ -213,7 +224,8 @@ def _other_sex(x: str, y: str) -> bool:
     """Whether one given name is the other's form for the other sex: a feminine A or IE
     added to a name ending in a consonant or II (JAN, JANA; KARIM, KARIMA; ALEKSANDR,
     ALEKSANDRA; VALERII, VALERIIA; STEFAN, STEFANIE), its consonant doubled (JOHAN,
-    JOHANNA). The scan's sex is often unknown, and then only the name can tell them."""
+    JOHANNA), the French E after -IS (LOUIS, LOUISE; DENIS, DENISE; FRANCOIS). The scan's
+    sex is often unknown, and then only the name can tell them."""
     short, long = (x, y) if len(x) < len(y) else (y, x)
     # A D, a doubled consonant or one I is seldom a man's name's end (LIND, EMM, MARI:
     # LINDA, EMMA, MARIA cut short); II is (VALERII, EVGENII: ICAO's -ИЙ)
@@ -221,7 +233,15 @@ def _other_sex(x: str, y: str) -> bool:
             or (short[-1] == "I" and short[-2] != "I") or not long.startswith(short):  # fmt: skip
         return False
     rest = long[len(short) :]
-    return rest in ("A", "IE") or rest == short[-1] + "A"
+    return rest in ("A", "IE") or rest == short[-1] + "A" or (rest == "E" and short[-2:] == "IS")
+
+
+def _fleeting_e(x: str, y: str) -> bool:
+    """Whether a Slavic man's name with a fleeting E before its last consonant and the
+    woman's name of its stem (PAVEL, PAVLA; KAREL, KARLA; MAREK, MARKA) are the two."""
+    return any(len(man) >= 4 and man[-2] == "E" and man[-1] not in "AEIOUY"
+               and woman == man[:-2] + man[-1] + "A"
+               for man, woman in ((x, y), (y, x)))  # fmt: skip
 
 
 # German and Nordic letters written as two (MUELLER, SOERENSEN, AAKESSON) or as one
