@@ -69,13 +69,17 @@ def _reads_as(syllables: tuple[str, ...], text: str) -> bool:
 
 
 @lru_cache(maxsize=65536)
-def same_characters(x: str, y: str) -> bool:
+def same_characters(x: str, y: str, cantonese_document: bool = False) -> bool:
     """Whether two different Latin tokens may spell the same Chinese characters, one in
-    pinyin and the other in a Cantonese romanisation (KINHUNG, JIANHONG; TAK, DE)."""
+    pinyin and the other in a Cantonese romanisation (KINHUNG, JIANHONG; TAK, DE). Two
+    tokens that are both pinyin are read so only on a ``cantonese_document`` (Hong Kong,
+    Macau: CHI WAI, ZHI WEI): elsewhere they are two pinyin names."""
     if x == y:
         return True
-    for py, other in ((x, y), (y, x)):
-        syllables = pinyin_syllables(py)
+    x_syllables, y_syllables = pinyin_syllables(x), pinyin_syllables(y)
+    if x_syllables and y_syllables and not cantonese_document:
+        return False  # two pinyin names (WEI, YONG), whatever Cantonese makes of them
+    for syllables, other in ((x_syllables, y), (y_syllables, x)):
         if syllables and len(syllables) <= _MAX_SYLLABLES and _reads_as(syllables, other):
             return True
     return False

@@ -29,12 +29,14 @@ from screening.matching.name_spelling import (
 )
 from screening.matching.name_tables import GROUPS_OF, PARTICLES
 from screening.matching.name_tokens import (
+    ARABIC,
     FIELD_FULL,
     FOLDED,
     HAN,
     PARTICLE,
     SURNAME,
     UNVOCALISED,
+    YUE,
     Tok,
     information,
     is_common,
@@ -56,15 +58,58 @@ def token_sim(q: Tok, a: Tok) -> float:
         return 0.97
     flags = a.flags | q.flags
     sim = _token_sim(q.raw, a.raw, bool(flags & UNVOCALISED), not flags & SURNAME)
-    if flags & HAN and sim < CANTONESE and _cantonese(q.raw, a.raw):
+    if flags & HAN and sim < CANTONESE and _cantonese(q.raw, a.raw, flags):
         return CANTONESE
+    if flags & ARABIC and sim < ARABIC_LATIN and _arabic_latin(q.raw, a.raw, not flags & SURNAME):
+        return ARABIC_LATIN
     return sim
 
 
-def _cantonese(q_raw: str, a_raw: str) -> bool:
+# Arabic letters as English and French write them: KH and GH one letter, French CH and
+# OU for SH and U, DJ for J, Q and K one (ق), Z and S (ز, ص, س), vowels, W and Y (long
+# vowels), H (ح, ه, often silent) and doubled letters not written alike.
+_ARABIC_LATIN_RULES = [(re.compile(p), r) for p, r in (
+    (r"DJ", "J"), (r"CH", "S"), (r"SH", "S"), (r"Q", "K"), (r"Z", "S"), (r"[AEIOUYWH]", ""),
+    (r"(.)\1+", r"\1"),
+)]  # fmt: skip
+_ARABIC_HEADS = {"CH": "S", "SH": "S", "DJ": "J", "QU": "K", "QA": "K", "QI": "K", "ZA": "S"}
+
+
+@lru_cache(maxsize=65536)
+def _arabic_consonants(raw: str) -> str:
+    for rx, repl in _ARABIC_LATIN_RULES:
+        raw = rx.sub(repl, raw)
+    return raw
+
+
+@lru_cache(maxsize=65536)
+def _arabic_latin(q_raw: str, a_raw: str, given: bool) -> bool:
+    """Whether two Latin tokens of four letters or more may spell one Arabic name:
+    the same consonants as the Arabic letters they stand for (KHOURY, KHURI; CHOUAIB,
+    SHOAIB; QURAISHI, KURESHI; CHAUDHRY, CHOWDHURY) and first letter, unless they are
+    known or made to be two names (the groups, another given name or sex, the -I of
+    descent, an ending added)."""
+    if min(len(q_raw), len(a_raw)) < 4 or (q_raw in GROUPS_OF and a_raw in GROUPS_OF):
+        return False
+    short, long = (q_raw, a_raw) if len(q_raw) < len(a_raw) else (a_raw, q_raw)
+    if long.startswith(short) and _VOWELS_SET.issuperset(long[len(short) :]):
+        return False  # an ending, not a spelling (VIKTOR, VIKTORIA; AMIN, AMINA)
+    q, a = _arabic_consonants(q_raw), _arabic_consonants(a_raw)
+    heads = {_ARABIC_HEADS.get(x[:2], x[0]) for x in (q_raw, a_raw)}
+    if q != a or len(q) < 2 or len(heads) > 1:
+        return False
+    if given:
+        return not (_another_name(q_raw, a_raw) or _other_sex(q_raw, a_raw)
+                    or _fleeting_e(q_raw, a_raw))  # fmt: skip
+    return not (_nisba(q_raw, a_raw) or _other_final_vowel(q_raw, a_raw))
+
+
+def _cantonese(q_raw: str, a_raw: str, flags: int) -> bool:
     """Whether a Chinese-speaking state's token and another spell the same characters in
-    pinyin and in Cantonese (KINHUNG, JIANHONG); surnames' groups already say which."""
-    return not (q_raw in GROUPS_OF and a_raw in GROUPS_OF) and same_characters(q_raw, a_raw)
+    pinyin and in Cantonese (KINHUNG, JIANHONG): where the one that is not pinyin is, or
+    on a Hong Kong or Macau document either (YUE). Surnames' groups already say which."""
+    return not (q_raw in GROUPS_OF and a_raw in GROUPS_OF) \
+        and same_characters(q_raw, a_raw, bool(flags & YUE))  # fmt: skip
 
 
 @lru_cache(maxsize=262144)
@@ -303,6 +348,9 @@ _PAIR_FLOOR = 0.78
 # A pinyin token and a Cantonese one that some common characters read as both: the
 # characters are not known, so not a certainty; as two spellings of a surname's group.
 CANTONESE = 0.95
+# An Arabic name's two Latin spellings known only by their consonants (_arabic_latin): as
+# a consonantal reading that meets a spelling (_token_sim's 0.91), under a sure pairing.
+ARABIC_LATIN = 0.91
 # An initial and the name it begins (H NICHOLAS for HENRY NICHOLAS): a pairing, at the
 # weakest that is not held against the name; its weight is the full name's.
 INITIAL = 0.92
@@ -352,8 +400,11 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
             else:
                 flags = a_flags | q_flags
                 s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED), not flags & SURNAME)
-                if flags & HAN and s < CANTONESE and _cantonese(q_raw, a_raw):
+                if flags & HAN and s < CANTONESE and _cantonese(q_raw, a_raw, flags):
                     s = CANTONESE
+                elif flags & ARABIC and s < ARABIC_LATIN and _arabic_latin(
+                        q_raw, a_raw, not flags & SURNAME):  # fmt: skip
+                    s = ARABIC_LATIN
                 if q_flags & FIELD_FULL and s < CUT_SHORT and len(q_raw) >= 2 \
                         and a_raw.startswith(q_raw):  # fmt: skip
                     s = CUT_SHORT  # the MRZ's name field ended inside it (CARME, CARMEN)

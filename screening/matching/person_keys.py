@@ -15,7 +15,8 @@ Keys (short ASCII; ``Y`` is the birth year):
 ``m:A:Y``    a single-token name (``Y`` is ``x`` without a birth year).
 ``l:A.B:Y``  two tokens' consonants as an unvocalised script writes them (name_keys.loose_key):
              a notice files its first two tokens', a scan in Arabic, Hebrew, Thai...
-             script looks them up.
+             script looks them up, and a Latin scan of a state whose names are mostly
+             Arabic (readings.ARABIC_NATIONS: KHOURY, KHURI).
 ``j:C:Y``    the whole name run together (VLADIMIRPUTIN), its consonants: a notice files
              both orders, a scan looks up its given names then surname (a letter moved
              across the space, TNKUNDA LAUREN for NKUNDA LAURENT, keeps it).
@@ -46,6 +47,7 @@ from screening.matching.name_tokens import (
 from screening.matching.notice_forms import CHINESE_NATIONS
 from screening.matching.person_evidence import POSSIBLE_MIN_INFO, UNDATED_MIN_INFO, parse_dob
 from screening.matching.person_query import PersonQuery
+from screening.matching.readings import CHINESE
 from screening.matching.scan_forms import convention_of, name_forms_for_keys, principal
 from screening.matching.translit import pinyin_syllables
 
@@ -166,6 +168,13 @@ def _surname_keys(surname: str | None, given_names: str | None) -> tuple[str, ..
     return tuple(f"{kind}:{k}" for k in skeletons(tokens[0]))
 
 
+@lru_cache(maxsize=4096)
+def _arabic_loose(surname: str | None, given_names: str | None) -> tuple[str, ...]:
+    """The l: key's body of an Arabic name in Latin (every notice files its own)."""
+    _, first, _ = name_forms_for_keys(surname, given_names)
+    return (_loose_pair(first),) if len(first) >= 2 else ()
+
+
 def query_keys(query: PersonQuery) -> list[str]:
     """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
     Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
@@ -180,8 +189,10 @@ def query_keys(query: PersonQuery) -> list[str]:
         keys = [f"n:{k}" for k in pairs[:2]]
     else:
         keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
-        if convention == "zh":
+        if convention in CHINESE:
             keys[1:1] = [f"{k}:{year}" for k in _surname_keys(query.surname, query.given_names)]
+        elif convention == "ar" and not loose:  # an Arabic name in Latin: as if unvocalised
+            loose = _arabic_loose(query.surname, query.given_names)
     if year != "x":
         keys += [f"j:{k}:{year}" for k in run_together] + [f"l:{k}:{year}" for k in loose]
     keys += [f"x:{k}" for k in undated]
