@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from screening.matching.translit import pinyin_syllables
+from screening.matching.translit import chinese_respellings, pinyin_syllables
 
 _MAX_SYLLABLES = 3  # a Chinese given name has one or two; a joined name three at most
 
@@ -57,6 +57,21 @@ def _table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
     return {k: frozenset(v) for k, v in table.items()}, every
 
 
+@lru_cache(maxsize=1)
+def _wade_giles() -> frozenset[str]:
+    """The common characters' pinyin syllables as Wade-Giles writes them (YONG, YUNG;
+    XIONG, HSIUNG)."""
+    return frozenset(chinese_respellings([s])[1] for s in _table()[0] if pinyin_syllables(s))
+
+
+@lru_cache(maxsize=16384)
+def _is_wade_giles(token: str) -> bool:
+    """Whether a token is a run of Wade-Giles syllables (HSIAOMING, YUNG)."""
+    syllables = _wade_giles()
+    return not token or any(token[:i] in syllables and _is_wade_giles(token[i:])
+                            for i in range(min(len(token), 6), 0, -1))  # fmt: skip
+
+
 def _reads_as(syllables: tuple[str, ...], text: str) -> bool:
     """Whether ``text`` is a Cantonese spelling of the pinyin ``syllables`` in order."""
     table = _table()[0]
@@ -71,14 +86,16 @@ def _reads_as(syllables: tuple[str, ...], text: str) -> bool:
 @lru_cache(maxsize=65536)
 def same_characters(x: str, y: str, cantonese_document: bool = False) -> bool:
     """Whether two different Latin tokens may spell the same Chinese characters, one in
-    pinyin and the other in a Cantonese romanisation (KINHUNG, JIANHONG; TAK, DE). Two
-    tokens that are both pinyin are read so only on a ``cantonese_document`` (Hong Kong,
-    Macau: CHI WAI, ZHI WEI): elsewhere they are two pinyin names."""
+    pinyin and the other in a Cantonese romanisation (KINHUNG, JIANHONG; TAK, DE). A
+    Cantonese spelling that is also pinyin or Wade-Giles is read so only on a
+    ``cantonese_document`` (Hong Kong, Macau: CHI WAI, ZHI WEI): elsewhere the two are
+    two names in the romanisations of the mainland and Taiwan."""
     if x == y:
         return True
     x_syllables, y_syllables = pinyin_syllables(x), pinyin_syllables(y)
-    if x_syllables and y_syllables and not cantonese_document:
-        return False  # two pinyin names (WEI, YONG), whatever Cantonese makes of them
+    if not cantonese_document and ((x_syllables and (y_syllables or _is_wade_giles(y)))
+                                   or (y_syllables and _is_wade_giles(x))):  # fmt: skip
+        return False  # two pinyin names (WEI, YONG), or pinyin and Wade-Giles (YUNG)
     for syllables, other in ((x_syllables, y), (y_syllables, x)):
         if syllables and len(syllables) <= _MAX_SYLLABLES and _reads_as(syllables, other):
             return True
