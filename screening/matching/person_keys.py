@@ -20,9 +20,10 @@ Keys (short ASCII; ``Y`` is the birth year):
 ``j:C:Y``    the whole name run together (VLADIMIRPUTIN), its consonants: a notice files
              both orders, a scan looks up its given names then surname (a letter moved
              across the space, TNKUNDA LAUREN for NKUNDA LAURENT, keeps it).
-``h:A:Y``    a Chinese surname's skeleton alone: a notice of a Chinese-speaking state files
-             it (``hc:A:Y`` when its given names are not pinyin), a scan of one whose
-             given names are not pinyin looks up ``h:`` (``hc:`` when they are). Given
+``h:A:Y``    a Chinese surname's skeleton alone (name_tables.CHINESE_SURNAMES, any
+             spelling): a notice of a Chinese-speaking state files it (``hc:A:Y`` when
+             its given names are not pinyin), a scan of one whose given names are not
+             pinyin looks up ``h:`` (``hc:`` when they are). Given
              names may be spelt in Cantonese on one side and in pinyin on the other
              (KIN HUNG, JIAN HONG), whose skeletons no rule brings together (scoring
              does: cantonese.py); two pinyin names meet by their pairs already.
@@ -35,6 +36,7 @@ from typing import Any, NamedTuple
 
 from screening.matching import name_keys
 from screening.matching.name_spelling import skeletons
+from screening.matching.name_tables import CHINESE_SURNAMES
 from screening.matching.name_tokens import (
     SURNAME,
     UNVOCALISED,
@@ -87,12 +89,11 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
         keys.add(f"l:{_loose_pair(first)}:{year}")
         keys.update(f"t:{k}:{year}" for k in name_keys.typo_keys(sig, notice=True))
         keys.add(f"n:{_pair(skeletons(first[0].raw)[0], skeletons(first[1].raw)[0])}")
-        if chinese:
-            surname = next((t for t in sig if t.flags & SURNAME), None)
+        surname = next((t for t in sig if t.flags & SURNAME), None)
+        if chinese and surname is not None and surname.raw in CHINESE_SURNAMES:
             given = [t.raw for t in sig if not t.flags & SURNAME]
             kind = "h" if all(pinyin_syllables(g) for g in given) else "hc"
-            if surname is not None:
-                keys.update(f"{kind}:{k}:{year}" for k in skeletons(surname.raw))
+            keys.update(f"{kind}:{k}:{year}" for k in skeletons(surname.raw))
     return keys
 
 
@@ -162,7 +163,7 @@ def _surname_keys(surname: str | None, given_names: str | None) -> tuple[str, ..
     """A Chinese name's surname-only keys without the year (see the module doc): ``h:``
     and its first token's skeletons when the given names are not pinyin, else ``hc:``."""
     tokens = split(surname)
-    if not tokens:
+    if not tokens or tokens[0] not in CHINESE_SURNAMES:
         return ()
     kind = "h" if not all(pinyin_syllables(g) for g in split(given_names)) else "hc"
     return tuple(f"{kind}:{k}" for k in skeletons(tokens[0]))
