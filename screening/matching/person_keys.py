@@ -15,8 +15,7 @@ Keys (short ASCII; ``Y`` is the birth year):
 ``m:A:Y``    a single-token name (``Y`` is ``x`` without a birth year).
 ``l:A.B:Y``  two tokens' consonants as an unvocalised script writes them (name_keys.loose_key):
              a notice files its first two tokens', a scan in Arabic, Hebrew, Thai...
-             script looks them up, and a Latin scan of a state whose names are mostly
-             Arabic (readings.ARABIC_NATIONS: KHOURY, KHURI).
+             script looks them up.
 ``j:C:Y``    the whole name run together (VLADIMIRPUTIN), its consonants: a notice files
              both orders, a scan looks up its given names then surname (a letter moved
              across the space, TNKUNDA LAUREN for NKUNDA LAURENT, keeps it).
@@ -73,7 +72,8 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
     year = _year(profile.get("dob"))
     chinese = bool(CHINESE_NATIONS.intersection(profile.get("nat") or ()))
     keys: set[str] = set()
-    for _, encoded, _ in profile["forms"]:
+    han: dict[int, tuple[set[str], list[bool]]] = {}  # alias -> surname skeletons, pinyin?
+    for alias, encoded, _ in profile["forms"]:
         tokens = decode_tokens(encoded)
         sig = significant(tokens)
         if len(sig) == 1:
@@ -91,9 +91,11 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
         keys.add(f"n:{_pair(skeletons(first[0].raw)[0], skeletons(first[1].raw)[0])}")
         surname = next((t for t in sig if t.flags & SURNAME), None)
         if chinese and surname is not None and surname.raw in CHINESE_SURNAMES:
-            given = [t.raw for t in sig if not t.flags & SURNAME]
-            kind = "h" if all(pinyin_syllables(g) for g in given) else "hc"
-            keys.update(f"{kind}:{k}:{year}" for k in skeletons(surname.raw))
+            skels, pinyin = han.setdefault(alias, (set(), []))
+            skels.update(skeletons(surname.raw))
+            pinyin.append(all(pinyin_syllables(t.raw) for t in sig if not t.flags & SURNAME))
+    for skels, pinyin in han.values():  # an alias with a pinyin form (its Wade-Giles too)
+        keys.update(f"{'h' if any(pinyin) else 'hc'}:{k}:{year}" for k in skels)
     return keys
 
 
@@ -169,13 +171,6 @@ def _surname_keys(surname: str | None, given_names: str | None) -> tuple[str, ..
     return tuple(f"{kind}:{k}" for k in skeletons(tokens[0]))
 
 
-@lru_cache(maxsize=4096)
-def _arabic_loose(surname: str | None, given_names: str | None) -> tuple[str, ...]:
-    """The l: key's body of an Arabic name in Latin (every notice files its own)."""
-    _, first, _ = name_forms_for_keys(surname, given_names)
-    return (_loose_pair(first),) if len(first) >= 2 else ()
-
-
 def query_keys(query: PersonQuery) -> list[str]:
     """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
     Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
@@ -192,8 +187,6 @@ def query_keys(query: PersonQuery) -> list[str]:
         keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
         if convention in CHINESE:
             keys[1:1] = [f"{k}:{year}" for k in _surname_keys(query.surname, query.given_names)]
-        elif convention == "ar" and not loose:  # an Arabic name in Latin: as if unvocalised
-            loose = _arabic_loose(query.surname, query.given_names)
     if year != "x":
         keys += [f"j:{k}:{year}" for k in run_together] + [f"l:{k}:{year}" for k in loose]
     keys += [f"x:{k}" for k in undated]
