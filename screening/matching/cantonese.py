@@ -65,10 +65,10 @@ def _wade_giles() -> frozenset[str]:
 
 
 @lru_cache(maxsize=16384)
-def _is_wade_giles(token: str) -> bool:
+def is_wade_giles(token: str) -> bool:
     """Whether a token is a run of Wade-Giles syllables (HSIAOMING, YUNG)."""
     syllables = _wade_giles()
-    return not token or any(token[:i] in syllables and _is_wade_giles(token[i:])
+    return not token or any(token[:i] in syllables and is_wade_giles(token[i:])
                             for i in range(min(len(token), 6), 0, -1))  # fmt: skip
 
 
@@ -93,8 +93,8 @@ def same_characters(x: str, y: str, cantonese_document: bool = False) -> bool:
     if x == y:
         return True
     x_syllables, y_syllables = pinyin_syllables(x), pinyin_syllables(y)
-    if not cantonese_document and ((x_syllables and (y_syllables or _is_wade_giles(y)))
-                                   or (y_syllables and _is_wade_giles(x))):  # fmt: skip
+    if not cantonese_document and ((x_syllables and (y_syllables or is_wade_giles(y)))
+                                   or (y_syllables and is_wade_giles(x))):  # fmt: skip
         return False  # two pinyin names (WEI, YONG), or pinyin and Wade-Giles (YUNG)
     for syllables, other in ((x_syllables, y), (y_syllables, x)):
         if syllables and len(syllables) <= _MAX_SYLLABLES and _reads_as(syllables, other):
@@ -102,4 +102,4 @@ def same_characters(x: str, y: str, cantonese_document: bool = False) -> bool:
     return False
 
 
-__all__ = ["same_characters"]
+__all__ = ["is_wade_giles", "same_characters"]

@@ -58,9 +58,16 @@ def token_sim(q: Tok, a: Tok) -> float:
         return 0.97
     flags = a.flags | q.flags
     sim = _token_sim(q.raw, a.raw, bool(flags & UNVOCALISED), not flags & SURNAME)
-    if flags & HAN and sim < CANTONESE and _cantonese(q.raw, a.raw, flags):
+    return _special_sim(q.raw, a.raw, flags, sim) if flags & (HAN | ARABIC) else sim
+
+
+def _special_sim(q_raw: str, a_raw: str, flags: int, sim: float) -> float:
+    """A pair's similarity under a scan's convention: Cantonese against pinyin (HAN), an
+    Arabic name's Latin spellings (ARABIC; not for pairs unlike at first sight)."""
+    if flags & HAN and sim < CANTONESE and _cantonese(q_raw, a_raw, flags):
         return CANTONESE
-    if flags & ARABIC and sim < ARABIC_LATIN and _arabic_latin(q.raw, a.raw, not flags & SURNAME):
+    if flags & ARABIC and _ARABIC_FLOOR <= sim < ARABIC_LATIN \
+            and _arabic_latin(q_raw, a_raw, not flags & SURNAME):  # fmt: skip
         return ARABIC_LATIN
     return sim
 
@@ -351,6 +358,7 @@ CANTONESE = 0.95
 # An Arabic name's two Latin spellings known only by their consonants (_arabic_latin): as
 # a consonantal reading that meets a spelling (_token_sim's 0.91), under a sure pairing.
 ARABIC_LATIN = 0.91
+_ARABIC_FLOOR = 0.6  # below it two tokens are not one name's spellings (KHURI, KHOUREY 0.71)
 # An initial and the name it begins (H NICHOLAS for HENRY NICHOLAS): a pairing, at the
 # weakest that is not held against the name; its weight is the full name's.
 INITIAL = 0.92
@@ -385,6 +393,9 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
     # token, and a NamedTuple's attribute costs more than a tuple's unpacking.
     rows = [(a.raw, a.canon, a.mask, a.flags, a.weight) for a in alias]
     pairs: list[_Pairing] = []
+    # A scan's tokens carry HAN or ARABIC all alike (scan_forms.name_forms): the common
+    # case, neither, is told once.
+    special = query[0].flags & (HAN | ARABIC) if query else 0
     for q in query:
         q_raw, q_canon, q_mask, q_flags, q_weight = q.raw, q.canon, q.mask, q.flags, q.weight
         q_merged = q_mask & (q_mask - 1)
@@ -400,11 +411,8 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
             else:
                 flags = a_flags | q_flags
                 s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED), not flags & SURNAME)
-                if flags & HAN and s < CANTONESE and _cantonese(q_raw, a_raw, flags):
-                    s = CANTONESE
-                elif flags & ARABIC and s < ARABIC_LATIN and _arabic_latin(
-                        q_raw, a_raw, not flags & SURNAME):  # fmt: skip
-                    s = ARABIC_LATIN
+                if special:
+                    s = _special_sim(q_raw, a_raw, flags, s)
                 if q_flags & FIELD_FULL and s < CUT_SHORT and len(q_raw) >= 2 \
                         and a_raw.startswith(q_raw):  # fmt: skip
                     s = CUT_SHORT  # the MRZ's name field ended inside it (CARME, CARMEN)

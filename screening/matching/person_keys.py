@@ -21,8 +21,8 @@ Keys (short ASCII; ``Y`` is the birth year):
              across the space, TNKUNDA LAUREN for NKUNDA LAURENT, keeps it).
 ``h:A:Y``    a Chinese surname's skeleton alone (name_tables.CHINESE_SURNAMES, any
              spelling): a notice of a Chinese-speaking state files it (``hc:A:Y`` when
-             its given names are not pinyin), a scan of one whose given names are not
-             pinyin looks up ``h:`` (``hc:`` when they are). Given
+             its given names are not pinyin), a scan of one whose given names are
+             neither pinyin nor Wade-Giles looks up ``h:`` (else ``hc:``). Given
              names may be spelt in Cantonese on one side and in pinyin on the other
              (KIN HUNG, JIAN HONG), whose skeletons no rule brings together (scoring
              does: cantonese.py); two pinyin names meet by their pairs already.
@@ -34,6 +34,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from screening.matching import name_keys
+from screening.matching.cantonese import is_wade_giles
 from screening.matching.name_spelling import skeletons
 from screening.matching.name_tables import CHINESE_SURNAMES
 from screening.matching.name_tokens import (
@@ -163,11 +164,13 @@ def _name_keys(surname: str | None, given_names: str | None, convention: str = "
 @lru_cache(maxsize=4096)
 def _surname_keys(surname: str | None, given_names: str | None) -> tuple[str, ...]:
     """A Chinese name's surname-only keys without the year (see the module doc): ``h:``
-    and its first token's skeletons when the given names are not pinyin, else ``hc:``."""
+    and its first token's skeletons when the given names are neither pinyin nor
+    Wade-Giles (those meet pinyin notices by their pairs), else ``hc:``."""
     tokens = split(surname)
     if not tokens or tokens[0] not in CHINESE_SURNAMES:
         return ()
-    kind = "h" if not all(pinyin_syllables(g) for g in split(given_names)) else "hc"
+    cantonese = not all(pinyin_syllables(g) or is_wade_giles(g) for g in split(given_names))
+    kind = "h" if cantonese else "hc"
     return tuple(f"{kind}:{k}" for k in skeletons(tokens[0]))
 
 
