@@ -21,8 +21,9 @@ Keys (short ASCII; ``Y`` is the birth year):
              across the space, TNKUNDA LAUREN for NKUNDA LAURENT, keeps it).
 ``h:A:Y``    a Chinese surname's skeleton alone (name_tables.CHINESE_SURNAMES, any
              spelling): a notice of a Chinese-speaking state files it (``hc:A:Y`` when
-             its given names are not pinyin), a scan of one whose given names are
-             neither pinyin nor Wade-Giles looks up ``h:`` (else ``hc:``). Given
+             its given names are not pinyin), a scan of Hong Kong or Macau (their
+             documents write Cantonese) looks up ``h:`` when its given names are
+             neither pinyin nor Wade-Giles, else ``hc:``. Given
              names may be spelt in Cantonese on one side and in pinyin on the other
              (KIN HUNG, JIAN HONG), whose skeletons no rule brings together (scoring
              does: cantonese.py); two pinyin names meet by their pairs already.
@@ -49,7 +50,6 @@ from screening.matching.name_tokens import (
 from screening.matching.notice_forms import CHINESE_NATIONS
 from screening.matching.person_evidence import POSSIBLE_MIN_INFO, UNDATED_MIN_INFO, parse_dob
 from screening.matching.person_query import PersonQuery
-from screening.matching.readings import CHINESE
 from screening.matching.scan_forms import convention_of, name_forms_for_keys, principal
 from screening.matching.translit import pinyin_syllables
 
@@ -188,7 +188,7 @@ def query_keys(query: PersonQuery) -> list[str]:
         keys = [f"n:{k}" for k in pairs[:2]]
     else:
         keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
-        if convention in CHINESE:
+        if convention == "yue":
             keys[1:1] = [f"{k}:{year}" for k in _surname_keys(query.surname, query.given_names)]
     if year != "x":
         keys += [f"j:{k}:{year}" for k in run_together] + [f"l:{k}:{year}" for k in loose]

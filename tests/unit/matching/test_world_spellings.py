@@ -42,7 +42,7 @@ SAME = [
     (("CHEUNG", "TAK CHI"), ("ZHANG", "DEZHI"), "HKG"),
     (("LIANG", "ZHIQIANG"), ("LEUNG", "CHI-KEUNG"), "HKG"),
     (("XIE", "DONGJIE"), ("TSE", "TUNGKIT"), "HKG"),
-    (("HUANG", "KAIMING"), ("WONG", "HOI MING"), "CHN"),
+    (("HUANG", "KAIMING"), ("WONG", "HOI MING"), "MAC"),
     # German (Duden) and French schemes against ICAO 9303
     (("KUZNETSOV", "RUSTAM"), ("KUSNEZOW", "RUSTAM"), "KAZ"),
     (("SHEVCHENKO", "ZAKHAR"), ("SCHEWTSCHENKO", "SACHAR"), "RUS"),
