@@ -13,8 +13,8 @@ worker would score; ``scans.ndjson`` keeps the PersonQuery fields of each.
   notice, with or without a date of birth; ``translit`` takes another spelling of one
   token from the mock's spelling tables, ``script`` spells a Cyrillic alias by a scheme
   the notice does not list, ``chinese_forms`` spells a Chinese alias in pinyin or Wade-Giles
-  as the notice does not, ``cantonese`` in Cantonese (reported, no target: it needs a
-  character-to-Cantonese table the matcher does not have);
+  as the notice does not, ``cantonese`` in Cantonese (reported, no target: without the
+  characters only the readings of common characters bridge it, matching/cantonese.py);
 * ``other_passport``: the exact name and date of birth on the passport of a state the
   notice does not list (an undeclared second nationality; reported, no target);
 * ``ordinary``: ScanFactory.traveller(); ``namesake``: a notice's exact name, a birth

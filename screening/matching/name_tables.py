@@ -78,6 +78,8 @@ def _groups() -> dict[str, tuple[str, ...]]:
 
 # Token -> representatives of the groups it belongs to (WONG is both Wang and Huang).
 GROUPS_OF = _groups()
+# Chinese surnames in every spelling above (person_keys' surname-only key).
+CHINESE_SURNAMES = frozenset(_CHINESE_SURNAMES.replace("|", " ").split())
 
 # The world's most frequent name elements beyond the groups above (national statistics'
 # heads: Nguyen is about 38% of Vietnamese, Thi the middle name of most Vietnamese women,

@@ -20,6 +20,15 @@ FIELD_FULL = 16  # the last token of a full MRZ name field: it may be cut short
 # A token of a folded spelling (translit.korean_fold): folding already took in what
 # spellings differ by, so it pairs only with the same folded token.
 FOLDED = 32
+# A token of a scan from a Chinese-speaking state (readings.CONVENTIONS "zh"): it may be a
+# Cantonese spelling of what the other side writes in pinyin (cantonese.same_characters).
+HAN = 64
+# ... of Hong Kong or Macau: its token is read as Cantonese even where it is pinyin too.
+YUE = 256
+# A token of a Latin scan from a state whose names are mostly Arabic (readings "ar"): it
+# also pairs with a token of the same consonants as Arabic letters stand for them
+# (names._arabic_latin).
+ARABIC = 128
 
 
 class Tok(NamedTuple):
@@ -31,7 +40,7 @@ class Tok(NamedTuple):
     consonants: str  # "" in tokens made for keys only
     weight: int  # its share of the name: its length, 1 for a particle
     mask: int  # the base tokens it covers, a bit each (a joined token covers two or three)
-    flags: int  # PARTICLE | UNVOCALISED | SURNAME | VERY_COMMON | FIELD_FULL | FOLDED
+    flags: int  # PARTICLE, UNVOCALISED, SURNAME, VERY_COMMON, FIELD_FULL, FOLDED, HAN, ARABIC, YUE
 
     @property
     def base(self) -> bool:
@@ -166,6 +175,6 @@ def joined(tokens: Sequence[Tok]) -> tuple[str, str]:
     return given + surname, surname + given
 
 
-__all__ = ["FIELD_FULL", "FOLDED", "PARTICLE", "SURNAME", "UNVOCALISED", "VERY_COMMON", "Tok",
-           "decode_tokens", "information", "is_common", "joined", "name_tokens",
-           "significant", "split"]
+__all__ = ["ARABIC", "FIELD_FULL", "FOLDED", "HAN", "PARTICLE", "SURNAME", "UNVOCALISED",
+           "VERY_COMMON", "YUE", "Tok", "decode_tokens", "information", "is_common", "joined",
+           "name_tokens", "significant", "split"]

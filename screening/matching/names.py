@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from screening.matching.cantonese import same_characters
 from screening.matching.name_spelling import (
     canon,
     consonants,
@@ -28,11 +29,14 @@ from screening.matching.name_spelling import (
 )
 from screening.matching.name_tables import GROUPS_OF, PARTICLES
 from screening.matching.name_tokens import (
+    ARABIC,
     FIELD_FULL,
     FOLDED,
+    HAN,
     PARTICLE,
     SURNAME,
     UNVOCALISED,
+    YUE,
     Tok,
     information,
     is_common,
@@ -53,7 +57,66 @@ def token_sim(q: Tok, a: Tok) -> float:
     if q.canon == a.canon:
         return 0.97
     flags = a.flags | q.flags
-    return _token_sim(q.raw, a.raw, bool(flags & UNVOCALISED), not flags & SURNAME)
+    sim = _token_sim(q.raw, a.raw, bool(flags & UNVOCALISED), not flags & SURNAME)
+    return _special_sim(q.raw, a.raw, flags, sim) if flags & (HAN | ARABIC) else sim
+
+
+def _special_sim(q_raw: str, a_raw: str, flags: int, sim: float) -> float:
+    """A pair's similarity under a scan's convention: Cantonese against pinyin (HAN), an
+    Arabic name's Latin spellings (ARABIC; not for pairs unlike at first sight)."""
+    if flags & HAN and sim < CANTONESE and _cantonese(q_raw, a_raw, flags):
+        return CANTONESE
+    if flags & ARABIC and _ARABIC_FLOOR <= sim < ARABIC_LATIN \
+            and _arabic_latin(q_raw, a_raw, not flags & SURNAME):  # fmt: skip
+        return ARABIC_LATIN
+    return sim
+
+
+# Arabic letters as English and French write them: KH and GH one letter, French CH and
+# OU for SH and U, DJ for J, Q and K one (ق), Z and S (ز, ص, س), vowels, W and Y (long
+# vowels), H (ح, ه, often silent) and doubled letters not written alike.
+_ARABIC_LATIN_RULES = [(re.compile(p), r) for p, r in (
+    (r"DJ", "J"), (r"CH", "S"), (r"SH", "S"), (r"Q", "K"), (r"Z", "S"), (r"[AEIOUYWH]", ""),
+    (r"(.)\1+", r"\1"),
+)]  # fmt: skip
+_ARABIC_HEADS = {"CH": "S", "SH": "S", "DJ": "J", "QU": "K", "QA": "K", "QI": "K", "ZA": "S"}
+
+
+@lru_cache(maxsize=65536)
+def _arabic_consonants(raw: str) -> str:
+    for rx, repl in _ARABIC_LATIN_RULES:
+        raw = rx.sub(repl, raw)
+    return raw
+
+
+@lru_cache(maxsize=65536)
+def _arabic_latin(q_raw: str, a_raw: str, given: bool) -> bool:
+    """Whether two Latin tokens of four letters or more may spell one Arabic name:
+    the same consonants as the Arabic letters they stand for (KHOURY, KHURI; CHOUAIB,
+    SHOAIB; QURAISHI, KURESHI; CHAUDHRY, CHOWDHURY) and first letter, unless they are
+    known or made to be two names (the groups, another given name or sex, the -I of
+    descent, an ending added)."""
+    if min(len(q_raw), len(a_raw)) < 4 or (q_raw in GROUPS_OF and a_raw in GROUPS_OF):
+        return False
+    short, long = (q_raw, a_raw) if len(q_raw) < len(a_raw) else (a_raw, q_raw)
+    if long.startswith(short) and _VOWELS_SET.issuperset(long[len(short) :]):
+        return False  # an ending, not a spelling (VIKTOR, VIKTORIA; AMIN, AMINA)
+    q, a = _arabic_consonants(q_raw), _arabic_consonants(a_raw)
+    heads = {_ARABIC_HEADS.get(x[:2], x[0]) for x in (q_raw, a_raw)}
+    if q != a or len(q) < 2 or len(heads) > 1:
+        return False
+    if given:
+        return not (_another_name(q_raw, a_raw) or _other_sex(q_raw, a_raw)
+                    or _fleeting_e(q_raw, a_raw))  # fmt: skip
+    return not (_nisba(q_raw, a_raw) or _other_final_vowel(q_raw, a_raw))
+
+
+def _cantonese(q_raw: str, a_raw: str, flags: int) -> bool:
+    """Whether a Chinese-speaking state's token and another spell the same characters in
+    pinyin and in Cantonese (KINHUNG, JIANHONG): where the one that is not pinyin is, or
+    on a Hong Kong or Macau document either (YUE). Surnames' groups already say which."""
+    return not (q_raw in GROUPS_OF and a_raw in GROUPS_OF) \
+        and same_characters(q_raw, a_raw, bool(flags & YUE))  # fmt: skip
 
 
 @lru_cache(maxsize=262144)
@@ -92,10 +155,11 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
     arabic = _arabic_folded(q_raw, a_raw)
     if sim < _PAIR_FLOOR and not vowels_differ and not same_stem and not arabic:
         return sim  # no pair: the caps below cannot matter (most pairs, and cheap)
-    if given and (_another_name(q_raw, a_raw) or _other_sex(q_raw, a_raw)):
+    if given and (_another_name(q_raw, a_raw) or _other_sex(q_raw, a_raw)
+                  or _fleeting_e(q_raw, a_raw)):  # fmt: skip
         # given names only (a surname's typo is a typo)
         return min(sim, _ANOTHER_NAME)
-    if not given and _nisba(q_raw, a_raw):
+    if not given and (_nisba(q_raw, a_raw) or _other_final_vowel(q_raw, a_raw)):
         return min(sim, _ANOTHER_NAME)
     sim = min(sim, _explained(q_raw, a_raw, q_canon, a_canon))
     if sim < 0.97:
@@ -179,6 +243,16 @@ def _another_name(x: str, y: str) -> bool:
     return longer[-1] != longer[-2]  # IVAN, IVANN: a letter doubled
 
 
+def _other_final_vowel(x: str, y: str) -> bool:
+    """Whether two surnames of five letters or more differ only in a final vowel of
+    another of _VOWEL_CLASSES (FERRARI, FERRARO; ROSSI, ROSSO; BIANCA, BIANCO): Italian,
+    Spanish and Portuguese families differ so, a typo seldom does just that."""
+    if len(x) != len(y) or len(x) < 5 or x[:-1] != y[:-1] or x[-1] == y[-1]:
+        return False
+    cx, cy = x[-1], y[-1]
+    return cx in "AEIOU" and cy in "AEIOU" and not any(cx in c and cy in c for c in _VOWEL_CLASSES)
+
+
 def _particle_joined(x: str, y: str) -> bool:
     """Whether one token is the other with one or two particles joined in front of it
     (VANDERBERG, BERG; DOSSANTOS, SANTOS; ZUGUTTENBERG), four letters left at least."""
@@ -202,7 +276,8 @@ def _other_sex(x: str, y: str) -> bool:
     """Whether one given name is the other's form for the other sex: a feminine A or IE
     added to a name ending in a consonant or II (JAN, JANA; KARIM, KARIMA; ALEKSANDR,
     ALEKSANDRA; VALERII, VALERIIA; STEFAN, STEFANIE), its consonant doubled (JOHAN,
-    JOHANNA). The scan's sex is often unknown, and then only the name can tell them."""
+    JOHANNA), the French E after -IS (LOUIS, LOUISE; DENIS, DENISE; FRANCOIS). The scan's
+    sex is often unknown, and then only the name can tell them."""
     short, long = (x, y) if len(x) < len(y) else (y, x)
     # A D, a doubled consonant or one I is seldom a man's name's end (LIND, EMM, MARI:
     # LINDA, EMMA, MARIA cut short); II is (VALERII, EVGENII: ICAO's -ИЙ)
@@ -210,7 +285,15 @@ def _other_sex(x: str, y: str) -> bool:
             or (short[-1] == "I" and short[-2] != "I") or not long.startswith(short):  # fmt: skip
         return False
     rest = long[len(short) :]
-    return rest in ("A", "IE") or rest == short[-1] + "A"
+    return rest in ("A", "IE") or rest == short[-1] + "A" or (rest == "E" and short[-2:] == "IS")
+
+
+def _fleeting_e(x: str, y: str) -> bool:
+    """Whether a Slavic man's name with a fleeting E before its last consonant and the
+    woman's name of its stem (PAVEL, PAVLA; KAREL, KARLA; MAREK, MARKA) are the two."""
+    return any(len(man) >= 4 and man[-2] == "E" and man[-1] not in "AEIOUY"
+               and woman == man[:-2] + man[-1] + "A"
+               for man, woman in ((x, y), (y, x)))  # fmt: skip
 
 
 # German and Nordic letters written as two (MUELLER, SOERENSEN, AAKESSON) or as one
@@ -269,6 +352,13 @@ def _explained(q_raw: str, a_raw: str, q_canon: str, a_canon: str) -> float:
 
 
 _PAIR_FLOOR = 0.78
+# A pinyin token and a Cantonese one that some common characters read as both: the
+# characters are not known, so not a certainty; as two spellings of a surname's group.
+CANTONESE = 0.95
+# An Arabic name's two Latin spellings known only by their consonants (_arabic_latin): as
+# a consonantal reading that meets a spelling (_token_sim's 0.91), under a sure pairing.
+ARABIC_LATIN = 0.91
+_ARABIC_FLOOR = 0.6  # below it two tokens are not one name's spellings (KHURI, KHOUREY 0.71)
 # An initial and the name it begins (H NICHOLAS for HENRY NICHOLAS): a pairing, at the
 # weakest that is not held against the name; its weight is the full name's.
 INITIAL = 0.92
@@ -303,6 +393,9 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
     # token, and a NamedTuple's attribute costs more than a tuple's unpacking.
     rows = [(a.raw, a.canon, a.mask, a.flags, a.weight) for a in alias]
     pairs: list[_Pairing] = []
+    # A scan's tokens carry HAN or ARABIC all alike (scan_forms.name_forms): the common
+    # case, neither, is told once.
+    special = query[0].flags & (HAN | ARABIC) if query else 0
     for q in query:
         q_raw, q_canon, q_mask, q_flags, q_weight = q.raw, q.canon, q.mask, q.flags, q.weight
         q_merged = q_mask & (q_mask - 1)
@@ -318,6 +411,8 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
             else:
                 flags = a_flags | q_flags
                 s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED), not flags & SURNAME)
+                if special:
+                    s = _special_sim(q_raw, a_raw, flags, s)
                 if q_flags & FIELD_FULL and s < CUT_SHORT and len(q_raw) >= 2 \
                         and a_raw.startswith(q_raw):  # fmt: skip
                     s = CUT_SHORT  # the MRZ's name field ended inside it (CARME, CARMEN)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from screening.matching.cyrillic_schemes import CYRILLIC_NATIONS, icao_respelling, scheme_of
 from screening.matching.name_tables import GROUPS_OF
 from screening.matching.name_tokens import FOLDED, UNVOCALISED, name_tokens
 from screening.matching.normalize import canonical_country, name_variants
@@ -23,7 +24,7 @@ from screening.matching.translit import (
 _MAX_FORMS = 12
 
 
-_CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
+CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
 _KOREAN_NATIONS = frozenset({"KOR", "PRK"})
 _FOLD_MARK = "\x00"  # on a folded form's first token: its tokens are flagged FOLDED
 
@@ -33,7 +34,7 @@ def _is_chinese(surname: list[str], given: list[str], nations: list[str]) -> boo
         return False
     if not all(pinyin_syllables(t) for t in surname + given):
         return False
-    return bool(set(nations) & _CHINESE_NATIONS) or surname[0] in GROUPS_OF
+    return bool(set(nations) & CHINESE_NATIONS) or surname[0] in GROUPS_OF
 
 
 def _chinese_forms(s0: list[str], g0: list[str]) -> list[tuple[list[str], list[str]]]:
@@ -65,6 +66,9 @@ def _alias_forms(name: dict[str, Any], nations: list[str]
         s0, g0 = forms[0]
         if _is_chinese(s0, g0, nations):
             forms += _chinese_forms(s0, g0)
+        scheme = scheme_of(surname, given) if CYRILLIC_NATIONS.intersection(nations) else ""
+        if scheme:  # KUSNEZOW as KUZNETSOV: as a scan of such a name is read (readings)
+            forms.append((icao_respelling(s0, scheme), icao_respelling(g0, scheme)))
         if _KOREAN_NATIONS.intersection(nations):  # as a Korean scan is read (readings)
             s_fold, g_fold = [korean_fold(t) for t in s0], [korean_fold(t) for t in g0]
             if s_fold and (s_fold, g_fold) != (s0, g0):
@@ -129,4 +133,4 @@ def notice_profile(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-__all__ = ["notice_profile"]
+__all__ = ["CHINESE_NATIONS", "notice_profile"]

@@ -19,6 +19,14 @@ Keys (short ASCII; ``Y`` is the birth year):
 ``j:C:Y``    the whole name run together (VLADIMIRPUTIN), its consonants: a notice files
              both orders, a scan looks up its given names then surname (a letter moved
              across the space, TNKUNDA LAUREN for NKUNDA LAURENT, keeps it).
+``h:A:Y``    a Chinese surname's skeleton alone (name_tables.CHINESE_SURNAMES, any
+             spelling): a notice of a Chinese-speaking state files it (``hc:A:Y`` when
+             its given names are not pinyin), a scan of Hong Kong or Macau (their
+             documents write Cantonese) looks up ``h:`` when its given names are
+             neither pinyin nor Wade-Giles, else ``hc:``. Given
+             names may be spelt in Cantonese on one side and in pinyin on the other
+             (KIN HUNG, JIAN HONG), whose skeletons no rule brings together (scoring
+             does: cantonese.py); two pinyin names meet by their pairs already.
 """
 
 from __future__ import annotations
@@ -27,11 +35,23 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from screening.matching import name_keys
+from screening.matching.cantonese import is_wade_giles
 from screening.matching.name_spelling import skeletons
-from screening.matching.name_tokens import UNVOCALISED, Tok, decode_tokens, joined, significant
+from screening.matching.name_tables import CHINESE_SURNAMES
+from screening.matching.name_tokens import (
+    SURNAME,
+    UNVOCALISED,
+    Tok,
+    decode_tokens,
+    joined,
+    significant,
+    split,
+)
+from screening.matching.notice_forms import CHINESE_NATIONS
 from screening.matching.person_evidence import POSSIBLE_MIN_INFO, UNDATED_MIN_INFO, parse_dob
 from screening.matching.person_query import PersonQuery
 from screening.matching.scan_forms import convention_of, name_forms_for_keys, principal
+from screening.matching.translit import pinyin_syllables
 
 MAX_QUERY_KEYS = 24
 
@@ -51,8 +71,10 @@ def _loose_pair(principal: list[Tok]) -> str:
 def notice_keys(profile: dict[str, Any]) -> set[str]:
     """Blocking keys of a notice, every form of every alias (see the module doc)."""
     year = _year(profile.get("dob"))
+    chinese = bool(CHINESE_NATIONS.intersection(profile.get("nat") or ()))
     keys: set[str] = set()
-    for _, encoded, _ in profile["forms"]:
+    han: dict[int, tuple[set[str], list[bool]]] = {}  # alias -> surname skeletons, pinyin?
+    for alias, encoded, _ in profile["forms"]:
         tokens = decode_tokens(encoded)
         sig = significant(tokens)
         if len(sig) == 1:
@@ -68,6 +90,13 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
         keys.add(f"l:{_loose_pair(first)}:{year}")
         keys.update(f"t:{k}:{year}" for k in name_keys.typo_keys(sig, notice=True))
         keys.add(f"n:{_pair(skeletons(first[0].raw)[0], skeletons(first[1].raw)[0])}")
+        surname = next((t for t in sig if t.flags & SURNAME), None)
+        if chinese and surname is not None and surname.raw in CHINESE_SURNAMES:
+            skels, pinyin = han.setdefault(alias, (set(), []))
+            skels.update(skeletons(surname.raw))
+            pinyin.append(all(pinyin_syllables(t.raw) for t in sig if not t.flags & SURNAME))
+    for skels, pinyin in han.values():  # an alias with a pinyin form (its Wade-Giles too)
+        keys.update(f"{'h' if any(pinyin) else 'hc'}:{k}:{year}" for k in skels)
     return keys
 
 
@@ -132,11 +161,25 @@ def _name_keys(surname: str | None, given_names: str | None, convention: str = "
                        for kind in zip(*each, strict=True))  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
+def _surname_keys(surname: str | None, given_names: str | None) -> tuple[str, ...]:
+    """A Chinese name's surname-only keys without the year (see the module doc): ``h:``
+    and its first token's skeletons when the given names are neither pinyin nor
+    Wade-Giles (those meet pinyin notices by their pairs), else ``hc:``."""
+    tokens = split(surname)
+    if not tokens or tokens[0] not in CHINESE_SURNAMES:
+        return ()
+    cantonese = not all(pinyin_syllables(g) or is_wade_giles(g) for g in split(given_names))
+    kind = "h" if cantonese else "hc"
+    return tuple(f"{kind}:{k}" for k in skeletons(tokens[0]))
+
+
 def query_keys(query: PersonQuery) -> list[str]:
     """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
     Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
+    convention = convention_of(query.nationality)
     pairs, typos, undated, single, run_together, loose = _name_keys(
-        query.surname, query.given_names, convention_of(query.nationality))
+        query.surname, query.given_names, convention)
     dob = parse_dob(query.date_of_birth)
     year = str(dob.year) if dob else "x"
     if single:
@@ -145,6 +188,8 @@ def query_keys(query: PersonQuery) -> list[str]:
         keys = [f"n:{k}" for k in pairs[:2]]
     else:
         keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
+        if convention == "yue":
+            keys[1:1] = [f"{k}:{year}" for k in _surname_keys(query.surname, query.given_names)]
     if year != "x":
         keys += [f"j:{k}:{year}" for k in run_together] + [f"l:{k}:{year}" for k in loose]
     keys += [f"x:{k}" for k in undated]

@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from anyascii import anyascii
 
+from screening.matching.cyrillic_schemes import CYRILLIC_NATIONS, SCHEME_RULES
 from screening.matching.normalize import name_variants, normalize_name
 from screening.matching.translit import (
     ARABIC_SPELLINGS,
@@ -112,15 +113,31 @@ _HU_RULES = [(re.compile(p), r) for p, r in (
 _LV_RULES = [(re.compile(p), r) for p, r in (
     (r"(?<=[^AEIOUS])S$", ""), (r"C", "TS"),
 )]  # fmt: skip
-_CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES}
+# German and French spellings of a Cyrillic name ("de", "fr": cyrillic_schemes, chosen by
+# the name's marks for a national of a state that writes Cyrillic, "cy").
+_CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES, **SCHEME_RULES}
+ARABIC_NATIONS = frozenset({
+    "DZA", "BHR", "COM", "DJI", "EGY", "IRQ", "JOR", "KWT", "LBN", "LBY", "MRT", "MAR", "OMN",
+    "PSE", "QAT", "SAU", "SOM", "SDN", "SYR", "TUN", "ARE", "YEM", "IRN", "AFG", "PAK",
+})  # fmt: skip
 # Documents of these states spell foreign (Russian) names by these conventions; those of
 # the Chinese-speaking ones may write a name in pinyin that a notice has in Wade-Giles
-# (ZHU ZHEN HONG, CHU CHEN HUNG): read it both ways ("zh").
+# (ZHU ZHEN HONG, CHU CHEN HUNG): read it both ways ("zh"). Hong Kong's and Macau's
+# write names in Cantonese romanisation ("yue"; cantonese.py).
 # Korean documents and notices spell a name by one of three romanisations: a Korean
 # national's name is also read folded (translit.korean_fold; notices of Korean nationals
 # carry the folded form too).
-CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", "HKG": "zh",
-               "MAC": "zh", "SGP": "zh", "KOR": "ko", "PRK": "ko"}  # fmt: skip
+CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", "HKG": "yue",
+               "MAC": "yue", "SGP": "zh", "KOR": "ko", "PRK": "ko",
+               **dict.fromkeys(CYRILLIC_NATIONS, "cy"), **dict.fromkeys(ARABIC_NATIONS, "ar")
+               }  # fmt: skip
+# "ar": states whose nationals' names are mostly Arabic (the Arab League's, Iran,
+# Afghanistan, Pakistan). Their Latin spellings differ by the schemes of English and
+# French (KHOURY, KHOURI, KHURI; CHOUAIB, SHOAIB; QURAISHI, KURESHI): a name of theirs
+# is read as written, and its tokens are compared on consonants too (name_tokens.ARABIC).
+
+
+CHINESE = frozenset({"zh", "yue"})
 
 
 def _national(tokens: tuple[str, ...], convention: str) -> tuple[str, ...]:
@@ -336,7 +353,7 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
             bare = latin_tokens(name_variants(text)[-1])
             if bare != tokens:
                 out.append(Reading(bare, False, True))
-        if convention == "zh":  # pinyin read as Wade-Giles too, each token kept whole:
+        if convention in CHINESE:  # pinyin read as Wade-Giles too, each token kept whole:
             # a syllable of a given name is not a name (TIANHUA is not TIAN)
             respelt = chinese_respellings(list(tokens))
             if respelt and tuple(respelt[2].split()) != tokens:
@@ -390,5 +407,5 @@ def vocalised(token: str) -> bool:
     return token in ARABIC_SPELLINGS
 
 
-__all__ = ["CONVENTIONS", "MAX_READINGS", "PERSIAN_LETTERS", "Reading", "latin_tokens",
-           "readings", "script_of", "vocalised"]
+__all__ = ["ARABIC_NATIONS", "CHINESE", "CONVENTIONS", "MAX_READINGS", "PERSIAN_LETTERS",
+           "Reading", "latin_tokens", "readings", "script_of", "vocalised"]

@@ -7,11 +7,15 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
+from screening.matching.cyrillic_schemes import scheme_of
 from screening.matching.name_tokens import (
+    ARABIC,
     FIELD_FULL,
     FOLDED,
+    HAN,
     SURNAME,
     UNVOCALISED,
+    YUE,
     Tok,
     information,
     name_tokens,
@@ -50,6 +54,10 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
     """Readings of surname and given names paired in order (readings.readings), as
     tokens: a Latin name has one (two with a state's romanisation)."""
     ascii_only = (surname or "").isascii() and (given_names or "").isascii()
+    if convention == "ar":  # read as written (name_forms flags its tokens)
+        convention = ""
+    if convention == "cy":  # a Cyrillic name in Latin: German or French, by its marks
+        convention = scheme_of(surname, given_names) if ascii_only else ""
     if ascii_only and not convention:  # the common case: Latin letters read one way
         return _plain_form(latin_tokens(surname) if surname else (),
                            latin_tokens(given_names) if given_names else (), keys_only)  # fmt: skip
@@ -106,7 +114,7 @@ def _plain_form(s_tokens: tuple[str, ...], g_tokens: tuple[str, ...],
 
 
 _MRZ_NAME_FIELDS = (30, 31, 39)  # TD1, TD2, TD3
-_SCORING_ONLY = frozenset({"zh"})  # conventions whose readings make no keys
+_SCORING_ONLY = frozenset({"zh", "yue", "ar"})  # conventions whose readings make no keys
 
 
 def _cut_short(surname: tuple[str, ...], given: tuple[str, ...]) -> bool:
@@ -127,8 +135,19 @@ def _mark_cut_short(tokens: list[Tok]) -> None:
 def name_forms(surname: str | None, given_names: str | None,
                convention: str = "") -> tuple[Form, ...]:  # fmt: skip
     """Forms of a name with canon and consonants, for comparing: a name recurs far more
-    often than a whole query (dates of birth differ), so it is cached apart."""
-    return _forms(surname, given_names, convention, keys_only=False)
+    often than a whole query (dates of birth differ), so it is cached apart. A Chinese-
+    speaking state's document may spell it in Cantonese: its tokens are flagged HAN; an
+    Arabic name in Latin is compared on consonants too (ARABIC)."""
+    forms = _forms(surname, given_names, convention, keys_only=False)
+    flag = _FLAGS.get(convention)
+    if flag:
+        forms = tuple(f._replace(tokens=[t._replace(flags=t.flags | flag) for t in f.tokens])
+                      for f in forms)  # fmt: skip
+    return forms
+
+
+# Conventions whose scans' tokens are flagged for scoring (names.compare).
+_FLAGS = {"zh": HAN, "yue": HAN | YUE, "ar": ARABIC}
 
 
 @lru_cache(maxsize=16384)

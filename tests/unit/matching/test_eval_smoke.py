@@ -24,7 +24,7 @@ EVAL = Path(__file__).resolve().parents[3] / "eval"
 # Same-person classes of the world set: recall floor (40 pairs a class, seed 26).
 WORLD_RECALL = {
     "runtogether": 0.9, "ocr_digits": 0.95, "parts_added": 0.95, "parts_dropped": 0.95,
-    "arabic": 0.9, "persian": 0.85, "arabic_of_latin": 0.75, "persian_of_latin": 0.85,
+    "arabic": 0.9, "persian": 0.85, "arabic_of_latin": 0.9, "persian_of_latin": 0.9,
     "belarusian": 0.9, "ukrainian": 0.9, "hungarian": 0.85, "latvian": 0.85,
     "hangul": 0.9, "han": 0.9, "kana": 0.9, "kanji": 0.85, "hebrew": 0.9, "greek": 0.9,
     "georgian": 0.9, "armenian": 0.9, "thai": 0.8, "khmer": 0.85, "devanagari": 0.9,
@@ -34,21 +34,21 @@ WORLD_RECALL = {
 # nationality: only the name decides).
 WORLD_FALSE_HITS = {"other_given": 0.05, "soundalike": 0.05, "both_similar": 0.05,
                     "different": 0.0}  # fmt: skip
-WORLD_OVERALL = 0.95
+WORLD_OVERALL = 0.97
 # The conventions set (round 5: national romanisations and naming customs the matcher
-# was not tuned on; 40 pairs a class, seed 5). Cantonese needs the characters (no
-# target): its floor only guards the Wade-Giles and pinyin readings it shares.
+# was not tuned on; 40 pairs a class, seed 5). Round 6 raised Arabic names in English and
+# French spellings, Cyrillic under German and French schemes, and Cantonese.
 CONVENTIONS_RECALL = {
-    "arabic_latin": 0.8, "cyrillic_schemes": 0.75, "chinese_joined": 0.95,
-    "chinese_wade_giles": 0.9, "chinese_cantonese": 0.25, "korean": 0.9, "vietnamese": 0.95,
+    "arabic_latin": 0.85, "cyrillic_schemes": 0.9, "chinese_joined": 0.95,
+    "chinese_wade_giles": 0.95, "chinese_cantonese": 0.9, "korean": 0.9, "vietnamese": 0.95,
     "iberian_double": 0.95, "iberian_particles": 0.95, "particles": 0.95, "turkish": 0.95,
     "umlauts": 0.95, "order_swapped": 0.95, "initials": 0.95, "hyphenated": 0.95,
 }  # fmt: skip
-# A surname of the same stem (ROBERTS, ROBERTSON; HASSAN, HASSANI) is the known gap: one
+# A surname of the same stem (JOHNSON, JOHNSTON; WAGNER, WAGENER) is the known gap: one
 # edit in a surname reads as a typo; the ceiling keeps it from growing.
-CONVENTIONS_FALSE_HITS = {"gender_pair": 0.15, "stem_surname": 0.35, "shared_common": 0.05,
+CONVENTIONS_FALSE_HITS = {"gender_pair": 0.075, "stem_surname": 0.25, "shared_common": 0.05,
                           "other_given": 0.0, "same_given": 0.0, "korean_other": 0.05}  # fmt: skip
-CONVENTIONS_OVERALL = 0.9
+CONVENTIONS_OVERALL = 0.97
 # The mock set (the project's own generator): variant recall and false hits.
 MOCK_RECALL = 0.95
 MOCK_FALSE_HITS = {"ordinary": 0.005, "namesake": 0.01}
@@ -131,6 +131,19 @@ def test_conventions_floors_catch_a_lost_rule(eval_modules: dict[str, ModuleType
         mp.undo()
         names._token_sim.cache_clear()
     assert families["gender_pair"]["rate"] > CONVENTIONS_FALSE_HITS["gender_pair"]
+
+
+def test_conventions_floors_catch_lost_cantonese(eval_modules: dict[str, ModuleType],
+                                                conventions_set: Path) -> None:  # fmt: skip
+    """Without the Cantonese readings (cantonese.same_characters), pinyin and Hong Kong
+    spellings of one name (CHEN JIANHONG, CHAN KIN HUNG) are not found."""
+    mp = _without("same_characters", lambda x, y, hong_kong=False: False)
+    try:
+        families = _rates(eval_modules, conventions_set)["families"]
+    finally:
+        mp.undo()
+        names._token_sim.cache_clear()
+    assert families["chinese_cantonese"]["rate"] < CONVENTIONS_RECALL["chinese_cantonese"]
 
 
 def _without(rule: str, replacement: Callable[..., Any]) -> pytest.MonkeyPatch:
