@@ -137,7 +137,10 @@ class World:
             rs, rg = self.russian
             s, g = rng.choice(rs), rng.choice(rg)
             render = hungarian if cls == "hungarian" else latvian
-            nat = "HUN" if cls == "hungarian" else "LVA"
+            # The holder a national of that state, or a Russian whose name a Hungarian or
+            # Latvian official wrote (half each, by the names drawn: the random stream of
+            # the other classes stays as it was): only the name's marks say so then.
+            nat = "RUS" if (len(s) + len(g)) % 2 else ("HUN" if cls == "hungarian" else "LVA")
             return (cyr_latin(s, _ICAO), cyr_latin(g, _ICAO)), (render(s), render(g)), nat
         if cls == "runtogether":
             ls, lg = self.latin

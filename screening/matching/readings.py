@@ -122,6 +122,28 @@ _CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES}
 CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", "HKG": "zh",
                "MAC": "zh", "SGP": "zh", "KOR": "ko", "PRK": "ko"}  # fmt: skip
 
+# The same renderings on a document whose holder's nationality does not say so (a
+# Russian's name as a Hungarian or Latvian official wrote it: PUTYIN VLAGYIMIR, LAVROVS
+# SERGEJS), known by their marks. Hungarian: the digraphs GY, CS (not MCS: MCSWEENEY),
+# ZS, or TY before a vowel inside a word, which English, French or German spellings of a
+# name do not write. Latvian: both name parts ending in a consonant and S (SERGEJS,
+# LAVROVS, IGORS), where an English surname with such an ending (ROBERTS, COLLINS) rarely
+# has a given name that also ends so (JAMES, CHRIS end in a vowel and S).
+_HU_MARKS = re.compile(r"GY|(?<!M)CS|ZS|(?<=[A-Z])TY(?=[AEIOU])")
+_LV_ENDING = re.compile(r"[A-Z]{2}[BDGJKLMNPRTVZ]S\b")
+
+
+def marked_convention(surname: str | None, given_names: str | None) -> str:
+    """The national rendering ("hu", "lv") a Latin name's own marks show, or ""."""
+    if not surname or not given_names:
+        return ""
+    surname, given_names = surname.upper(), given_names.upper()
+    if _LV_ENDING.search(surname) and _LV_ENDING.search(given_names):
+        return "lv"  # first: Latvian writes Č as C, and ASCII -IČS as -ICS
+    if _HU_MARKS.search(surname) or _HU_MARKS.search(given_names):
+        return "hu"
+    return ""
+
 
 def _national(tokens: tuple[str, ...], convention: str) -> tuple[str, ...]:
     out = []
@@ -390,5 +412,14 @@ def vocalised(token: str) -> bool:
     return token in ARABIC_SPELLINGS
 
 
-__all__ = ["CONVENTIONS", "MAX_READINGS", "PERSIAN_LETTERS", "Reading", "latin_tokens",
-           "readings", "script_of", "vocalised"]
+__all__ = [
+    "CONVENTIONS",
+    "MAX_READINGS",
+    "PERSIAN_LETTERS",
+    "Reading",
+    "latin_tokens",
+    "marked_convention",
+    "readings",
+    "script_of",
+    "vocalised",
+]

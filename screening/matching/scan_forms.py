@@ -22,6 +22,7 @@ from screening.matching.readings import (
     PERSIAN_LETTERS,
     Reading,
     latin_tokens,
+    marked_convention,
     readings,
     vocalised,
 )
@@ -50,6 +51,8 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
     """Readings of surname and given names paired in order (readings.readings), as
     tokens: a Latin name has one (two with a state's romanisation)."""
     ascii_only = (surname or "").isascii() and (given_names or "").isascii()
+    if ascii_only and not convention:
+        convention = marked_convention(surname, given_names)
     if ascii_only and not convention:  # the common case: Latin letters read one way
         return _plain_form(latin_tokens(surname) if surname else (),
                            latin_tokens(given_names) if given_names else (), keys_only)  # fmt: skip

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.matching.names import _another_name, compare, name_tokens
-from screening.matching.persons import PersonQuery, notice_profile, score
-from screening.matching.readings import readings, script_of
+from screening.matching.persons import PersonQuery, notice_keys, notice_profile, query_keys, score
+from screening.matching.readings import marked_convention, readings, script_of
 
 
 @pytest.mark.parametrize(
@@ -43,6 +43,45 @@ def test_a_name_is_read_as_its_documents_spell_it(text: str, surname: bool, expe
 def test_national_romanisations(text: str, convention: str, expected: str) -> None:
     assert [" ".join(r.tokens) for r in readings(text, convention)][-1] == expected
     assert len(readings(text)) == 1  # without the state's convention: as written
+
+
+@pytest.mark.parametrize(
+    ("surname", "given", "convention"),
+    [
+        ("PUTYIN", "VLAGYIMIR", "hu"),  # a Russian's name as a Hungarian document writes it
+        ("Putyin", "Vlagyimir", "hu"),
+        ("CSERNYIK", "ANDREJ", "hu"),
+        ("LAVROVS", "SERGEJS", "lv"),  # as a Latvian one writes it
+        ("PUTINS", "VLADIMIRS", "lv"),
+        ("LAVROVS<<SERGEJS", "SERGEJS<VIKTOROVICS", "lv"),
+        # English, French, German spellings have none of these marks
+        ("ROBERTS", "JAMES", ""), ("COLLINS", "CHRIS", ""), ("MCSWEENEY", "PATRICK", ""),
+        ("TYLER", "ANNE", ""), ("WILLIAMS", "ROBERTS", "lv"),  # both parts so ended: read both ways
+        ("PUTIN", "VLADIMIR", ""), ("LAVROVS", "SERGEY", ""), ("GYOR", "", ""),
+    ],
+)
+def test_a_national_rendering_is_known_by_its_marks(surname: str, given: str,
+                                                    convention: str) -> None:
+    assert marked_convention(surname, given) == convention
+
+
+@pytest.mark.parametrize(
+    ("scan", "notice"),
+    [(("PUTYIN", "VLAGYIMIR"), ("PUTIN", "VLADIMIR")),
+     (("LAVROVS", "SERGEJS"), ("LAVROV", "SERGEY")),
+     (("LAVROVS", "SERGEJS"), ("LAVROV", "SERGEY VIKTOROVICH"))],
+)
+def test_a_russian_nationals_hungarian_or_latvian_rendering_is_found(
+        scan: tuple[str, str], notice: tuple[str, str]) -> None:
+    """The holder's nationality (RUS) does not say which state wrote the name: the marks
+    do, in the keys as in the score."""
+    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
+                              "given_names": notice[1], "script": "Latn"}],
+                              "date_of_birth": "1952-10-07", "nationalities": ["RUS"]})
+    query = PersonQuery(scan[0], scan[1], "1952-10-07", "RUS", "M")
+    assert set(query_keys(query)) & notice_keys(profile)
+    match = score(query, profile, 0.5)
+    assert match is not None and match.score >= 0.88
 
 
 @pytest.mark.parametrize(
