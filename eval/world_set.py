@@ -25,6 +25,10 @@ Different-person classes (``expect`` null; a hit is a false hit): ``other_given`
 same surname, a different but similar given name: MAHIR for MAHATHIR), ``soundalike``
 (the same given name, a similar surname of another family: RONALDINHO for RONALDO),
 ``both_similar`` (ANGELO MERCAZ for ANGELA MERKEL) and ``different`` (another name).
+
+Initials (a random stream of their own): ``initials_only``, the surname with the given
+names' initials alone (KHAMENEI, A.; JUNCKER, J.-C. or JC), and ``other_initial``, the
+surname with an initial none of the notice's given names begins with (a false hit).
 """
 
 from __future__ import annotations
@@ -47,6 +51,8 @@ from world_pools import (
 POSITIVE = ("runtogether", "ocr_digits", *SCRIPTS, "hungarian", "latvian", "parts_added",
             "parts_dropped")  # fmt: skip
 NEGATIVE = ("other_given", "soundalike", "both_similar", "different")
+# Drawn from a random stream of their own (the classes above stay as they were).
+INITIALS = ("initials_only", "other_initial")
 
 
 def halves(block: str) -> tuple[list[str], list[str]]:
@@ -171,6 +177,22 @@ class World:
         notice = (s, " ".join([*given, *clan, rng.choice(("PADSHAH", "SAHIB", "JAN"))]))
         return notice, (clan[0], f"{given[0]} {given[2]}"), "AFG"
 
+    def initials(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
+        """A surname with the given names' initials only, as some documents print them
+        (KHAMENEI, A.; JUNCKER, J.-C. or JC; South Indian names), or (`other_initial`)
+        with an initial that none of the notice's given names begins with."""
+        rng = self.rng
+        ls, lg = self.latin if rng.random() < 0.7 else self.south
+        s = rng.choice(ls)
+        given = self.pick(lg, rng.choice((1, 1, 2)))
+        if cls == "other_initial":
+            letters = [c for c in "ABDEFGHIKLMNRSTVY" if c not in {g[0] for g in given}]
+            return (s, " ".join(given)), (s, rng.choice(letters) + "."), "XXX"
+        firsts = [g[0] for g in given]
+        written = rng.choice((" ".join(firsts), ". ".join(firsts) + ".", "".join(firsts),
+                              ".-".join(firsts) + "."))
+        return (s, " ".join(given)), (s, written), "XXX"
+
     def negative(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
         rng = self.rng
         ls, lg = self.latin
@@ -208,6 +230,14 @@ def build(per_class: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[st
                 nat = rng.choice(("D", "FRA", "GBR", "RUS", "PAK", "NGA", "ITA", "ESP"))
             add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
                      nat, same=cls in POSITIVE)
+    rng = random.Random(seed + 1)
+    world = World(rng)
+    for cls in INITIALS:
+        for _ in range(per_class):
+            (ns, ng), (ss, sg), nat = world.initials(cls)
+            nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
+            add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
+                     nat, same=cls == "initials_only")
     return notices, scans
 
 

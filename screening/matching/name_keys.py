@@ -141,6 +141,8 @@ def typo_keys(picks: list[Tok], notice: bool) -> list[str]:
             for ka in keys_a:
                 out.append(f"{ka}.^{word[:2]}")
                 out.append(f"{ka}.${word[-2:]}")
+                if notice and a.flags & SURNAME and not b.flags & SURNAME:
+                    out.append(f"{ka}.^{b.raw[0]}")  # a scan with initials only (KHAMENEI, A.)
     return out
 
 

@@ -8,6 +8,8 @@ Keys (short ASCII; ``Y`` is the birth year):
              order, and an extra, missing or misspelt token leave one pair intact.
 ``t:A.^xy:Y`` one token's skeleton and the first (``^``) or last (``$``) two letters of
              the other token of a two-token name: survives a typo in either token.
+             A notice also files its surname with its first given name's initial
+             (``t:A.^x:Y``), which a scan of a surname and initials looks up.
 ``x:A.B``    a notice without a date of birth, by token pairs; only names that say
              enough can hit such a notice (UNDATED_MIN_INFO) or be a possible match
              for it (POSSIBLE_MIN_INFO), so only they look it up.
@@ -28,7 +30,14 @@ from typing import Any, NamedTuple
 
 from screening.matching import name_keys
 from screening.matching.name_spelling import skeletons
-from screening.matching.name_tokens import UNVOCALISED, Tok, decode_tokens, joined, significant
+from screening.matching.name_tokens import (
+    SURNAME,
+    UNVOCALISED,
+    Tok,
+    decode_tokens,
+    joined,
+    significant,
+)
 from screening.matching.person_evidence import POSSIBLE_MIN_INFO, UNDATED_MIN_INFO, parse_dob
 from screening.matching.person_query import PersonQuery
 from screening.matching.scan_forms import convention_of, name_forms_for_keys, principal
@@ -93,10 +102,28 @@ class _Keys(NamedTuple):
 _NO_KEYS = _Keys((), (), (), (), (), ())
 
 
+# A surname with initials only (KHAMENEI, A.; NAZARBAYEV, N.): the notice files its
+# surname with its first given name's initial among its typo keys (name_keys.typo_keys).
+def _initials_keys(u: list[Tok]) -> tuple[str, ...] | None:
+    """Typo keys of a name of one surname token and initials, or None for another name."""
+    names = [t for t in u if len(t.raw) > 1]
+    if len(names) != 1 or not names[0].flags & SURNAME or len(u) < 2:
+        return None
+    initial = next((t.raw for t in u if len(t.raw) == 1 and not t.flags & SURNAME), None)
+    if initial is None:
+        return None
+    return tuple(f"{k}.^{initial}" for k in skeletons(names[0].raw)[:2])
+
+
 def _form_keys(tokens: list[Tok], info: float, u: list[Tok] | None = None) -> _Keys:
     u = principal(tokens) if u is None else u
     if not u:
         return _NO_KEYS
+    initials = _initials_keys(u)
+    if initials is not None:
+        whole = name_keys.given_then_surname(tokens)
+        run_together = (name_keys.joined_key(whole),) if len(whole) >= 8 else ()
+        return _Keys((), initials, (), (), run_together, ())
     sk = [skeletons(t.raw)[:2] for t in u[:4]]
     whole = name_keys.given_then_surname(tokens)
     run_together = (name_keys.joined_key(whole),) if len(whole) >= 8 else ()

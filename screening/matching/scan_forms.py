@@ -4,6 +4,7 @@ name: a name recurs far more often than a whole query."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -39,6 +40,17 @@ def principal(tokens: list[Tok]) -> list[Tok]:
     return [sig[0], first_given, *rest]
 
 
+# Given names written as a run of initials without a vowel (JC for JEAN-CLAUDE, MD for
+# MUHAMMAD as Bangladeshi documents abbreviate it): read as one initial a letter.
+_RUN_OF_INITIALS = re.compile(r"[B-DF-HJ-NP-TV-XZ]{2,3}")
+
+
+def _initials(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    if not any(_RUN_OF_INITIALS.fullmatch(t) for t in tokens):
+        return tokens
+    return tuple(c for t in tokens for c in (t if _RUN_OF_INITIALS.fullmatch(t) else (t,)))
+
+
 class Form(NamedTuple):
     """One Latin reading of a scan's name, as tokens."""
 
@@ -55,11 +67,13 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         convention = marked_convention(surname, given_names)
     if ascii_only and not convention:  # the common case: Latin letters read one way
         return _plain_form(latin_tokens(surname) if surname else (),
-                           latin_tokens(given_names) if given_names else (), keys_only)  # fmt: skip
+                           _initials(latin_tokens(given_names)) if given_names else (),
+                           keys_only)  # fmt: skip
     if not convention and PERSIAN_LETTERS.intersection((surname or "") + (given_names or "")):
         convention = "fa"  # both parts read as Persian
     s_r = readings(surname, convention, True)
-    g_r = readings(given_names, convention)
+    g_r = tuple(r if r.consonantal else r._replace(tokens=_initials(r.tokens))
+                for r in readings(given_names, convention))  # fmt: skip
     if len(s_r) <= 1 and len(g_r) <= 1 and not (s_r and s_r[0].consonantal) \
             and not (g_r and g_r[0].consonantal):  # fmt: skip
         return _one_form(s_r[0] if s_r else None, g_r[0] if g_r else None, keys_only)

@@ -85,6 +85,29 @@ def test_a_russian_nationals_hungarian_or_latvian_rendering_is_found(
 
 
 @pytest.mark.parametrize(
+    ("scan", "notice", "found"),
+    [(("KHAMENEI", "A."), ("KHAMENEI", "ALI"), True),
+     (("NAZARBAYEV", "N"), ("NAZARBAYEV", "NURSULTAN"), True),
+     (("ALVARENGA", "A."), ("ALVARENGA", "ALEKSANDR"), True),  # AL not taken for an article
+     (("JUNCKER", "J.-C."), ("JUNCKER", "JEAN-CLAUDE"), True),
+     (("JUNCKER", "JC"), ("JUNCKER", "JEAN CLAUDE"), True),  # a run of initials
+     (("RAHMAN", "MD"), ("RAHMAN", "MUHAMMAD"), True),
+     (("NAZARBAYEV", "A."), ("NAZARBAYEV", "NURSULTAN"), False),  # another initial
+     (("KHAMENEI", "B"), ("KHAMENEI", "ALI"), False)],
+)
+def test_a_surname_with_initials_only_finds_the_notice(
+        scan: tuple[str, str], notice: tuple[str, str], found: bool) -> None:
+    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
+                              "given_names": notice[1], "script": "Latn"}],
+                              "date_of_birth": "1939-07-17", "nationalities": ["IRN"]})
+    query = PersonQuery(scan[0], scan[1], "1939-07-17", "IRN", "M")
+    match = score(query, profile, 0.5)
+    assert (match is not None and match.score >= 0.88) is found
+    if found:
+        assert set(query_keys(query)) & notice_keys(profile)
+
+
+@pytest.mark.parametrize(
     ("text", "script"),
     [("כהן", "Hebr"), ("ทักษิณ", "Thai"), ("山田たろう", "Kana"), ("김정은", "Hang"),
      ("ហ៊ុន", "Khmr"), ("Müller", "Latn")],
