@@ -28,9 +28,11 @@ from screening.matching.normalize import name_variants, normalize_name
 from screening.matching.translit import (
     ARABIC_SPELLINGS,
     arabic_variants,
+    chinese_name,
     chinese_respellings,
     cyrillic_variants,
     korean_fold,
+    korean_name,
 )
 
 MAX_READINGS = 4
@@ -134,9 +136,17 @@ _LV_ENDING = re.compile(r"[A-Z]{2}[BDGJKLMNPRTVZ]S\b")
 
 
 def marked_convention(surname: str | None, given_names: str | None) -> str:
-    """The national rendering ("hu", "lv") a Latin name's own marks show, or ""."""
+    """The national rendering ("zh", "lv", "hu") a Latin name's own marks show, or ""."""
     if not surname or not given_names:
         return ""
+    s_tokens, g_tokens = latin_tokens(surname), latin_tokens(given_names)
+    # Korean first: a name both could be (YU, JI HUN) is read folded, in the keys too;
+    # Wade-Giles (scoring only) is what Taiwan's passports write, and their holders'
+    # nationality says so.
+    if korean_name(s_tokens, g_tokens, KOREAN_SURNAMES_FOLDED):
+        return "ko"
+    if chinese_name(s_tokens, g_tokens):
+        return "zh"  # read in Wade-Giles too, whatever the holder's nationality
     surname, given_names = surname.upper(), given_names.upper()
     if _LV_ENDING.search(surname) and _LV_ENDING.search(given_names):
         return "lv"  # first: Latvian writes Č as C, and ASCII -IČS as -ICS
@@ -296,6 +306,9 @@ _KOREAN_SURNAMES = {
     "명": ("MYUNG",), "기": ("KI",), "반": ("BAN",), "왕": ("WANG",), "금": ("KEUM",),
     "남궁": ("NAMGOONG",), "황보": ("HWANGBO",), "제갈": ("JEGAL",), "선우": ("SUNWOO",),
 }  # fmt: skip
+# Their folded spellings (translit.korean_fold), by which a Latin name is known as Korean.
+KOREAN_SURNAMES_FOLDED = frozenset(korean_fold(s) for spellings in _KOREAN_SURNAMES.values()
+                                   for s in spellings)
 # Customary respellings of Revised Romanisation syllables (JEONG: JUNG, YEONG: YOUNG,
 # U: WOO) and McCune-Reischauer's (JONG UN).
 _KO_CUSTOM = [(re.compile(p), r) for p, r in (

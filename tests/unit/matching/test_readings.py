@@ -58,6 +58,11 @@ def test_national_romanisations(text: str, convention: str, expected: str) -> No
         ("ROBERTS", "JAMES", ""), ("COLLINS", "CHRIS", ""), ("MCSWEENEY", "PATRICK", ""),
         ("TYLER", "ANNE", ""), ("WILLIAMS", "ROBERTS", "lv"),  # both parts so ended: read both ways
         ("PUTIN", "VLADIMIR", ""), ("LAVROVS", "SERGEY", ""), ("GYOR", "", ""),
+        # a Chinese or Korean name on any state's passport
+        ("ZHU", "ZHENHONG", "zh"), ("LI", "XIAO MING", "zh"), ("SMITH", "MING", ""),
+        ("PARK", "MIN-JUN", "ko"), ("BAK", "MINJUN", "ko"), ("CHOE", "HYUN WOO", "ko"),
+        ("YU", "JI HUN", "ko"),  # either: read folded (keys too), Wade-Giles is Taiwan's
+        ("LEE", "JAMES", ""), ("KIM", "ALEXANDRA", ""),
     ],
 )
 def test_a_national_rendering_is_known_by_its_marks(surname: str, given: str,
@@ -82,6 +87,23 @@ def test_a_russian_nationals_hungarian_or_latvian_rendering_is_found(
     assert set(query_keys(query)) & notice_keys(profile)
     match = score(query, profile, 0.5)
     assert match is not None and match.score >= 0.88
+
+
+@pytest.mark.parametrize(
+    ("scan", "notice"),
+    [(("BAK", "MIN JUN"), ("PARK", "MINJUN")), (("CHOE", "GYEONG-SU"), ("CHOI", "KYONG SU")),
+     (("CHU", "CHEN HUNG"), ("ZHU", "ZHENHONG"))],
+)
+def test_korean_and_chinese_romanisations_whatever_the_nationality(
+        scan: tuple[str, str], notice: tuple[str, str]) -> None:
+    """A Korean or Chinese name on a British passport, its notice another romanisation."""
+    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
+                              "given_names": notice[1], "script": "Latn"}],
+                              "date_of_birth": "1975-06-10", "nationalities": ["GBR"]})
+    query = PersonQuery(scan[0], scan[1], "1975-06-10", "GBR", None)
+    match = score(query, profile, 0.5)
+    assert match is not None and match.score >= 0.88
+    assert set(query_keys(query)) & notice_keys(profile)
 
 
 @pytest.mark.parametrize(
