@@ -52,8 +52,10 @@ def token_sim(q: Tok, a: Tok) -> float:
         return 0.0
     if q.canon == a.canon:
         return 0.97
-    flags = a.flags | q.flags
-    return _token_sim(q.raw, a.raw, bool(flags & UNVOCALISED), not flags & SURNAME)
+    # Given name or surname as the notice says: a scan's fields may be swapped or merged
+    # (MAHIR, SMITH for SMITH, MAHATHIR), a notice's roles are the record's.
+    return _token_sim(q.raw, a.raw, bool((a.flags | q.flags) & UNVOCALISED),
+                      not a.flags & SURNAME)
 
 
 @lru_cache(maxsize=262144)
@@ -316,8 +318,8 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
             elif q_merged and a_mask & (a_mask - 1):
                 continue  # two joined tokens: their parts meet already
             else:
-                flags = a_flags | q_flags
-                s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED), not flags & SURNAME)
+                s = _token_sim(q_raw, a_raw, bool((a_flags | q_flags) & UNVOCALISED),
+                               not a_flags & SURNAME)  # the notice's roles (token_sim)
                 if q_flags & FIELD_FULL and s < CUT_SHORT and len(q_raw) >= 2 \
                         and a_raw.startswith(q_raw):  # fmt: skip
                     s = CUT_SHORT  # the MRZ's name field ended inside it (CARME, CARMEN)
