@@ -379,9 +379,11 @@ def _whole_surname(left: list[Tok], side: list[Tok]) -> bool:
 
 
 def _surname_found(side: list[Tok], used: int) -> bool:
-    """Whether a surname token of a side was matched (by the same name, spelt alike)."""
-    return any(t.flags & SURNAME and not t.flags & PARTICLE and t.mask & used and t.base
-               for t in side)  # fmt: skip
+    """Whether a surname token of a side was matched (by the same name, spelt alike); of
+    a scan whose whole name came in its given names field (none is a surname), any."""
+    roles = SURNAME if any(t.flags & SURNAME for t in side) else 0
+    return any(t.flags & SURNAME == roles and not t.flags & PARTICLE and t.mask & used
+               and t.base for t in side)  # fmt: skip
 
 
 __all__ = [

@@ -8,8 +8,9 @@ Keys (short ASCII; ``Y`` is the birth year):
              order, and an extra, missing or misspelt token leave one pair intact.
 ``t:A.^xy:Y`` one token's skeleton and the first (``^``) or last (``$``) two letters of
              the other token of a two-token name: survives a typo in either token.
-             A notice also files its surname with its first given name's initial
-             (``t:A.^x:Y``), which a scan of a surname and initials looks up.
+             A notice also files its primary name's surname with its first given
+             name's initial (``t:A.^x:Y``), which a scan of a surname and initials
+             looks up.
 ``x:A.B``    a notice without a date of birth, by token pairs; only names that say
              enough can hit such a notice (UNDATED_MIN_INFO) or be a possible match
              for it (POSSIBLE_MIN_INFO), so only they look it up.
@@ -31,7 +32,6 @@ from typing import Any, NamedTuple
 from screening.matching import name_keys
 from screening.matching.name_spelling import skeletons
 from screening.matching.name_tokens import (
-    SURNAME,
     UNVOCALISED,
     Tok,
     decode_tokens,
@@ -61,7 +61,7 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
     """Blocking keys of a notice, every form of every alias (see the module doc)."""
     year = _year(profile.get("dob"))
     keys: set[str] = set()
-    for _, encoded, _ in profile["forms"]:
+    for n_form, (_, encoded, _) in enumerate(profile["forms"]):
         tokens = decode_tokens(encoded)
         sig = significant(tokens)
         if len(sig) == 1:
@@ -76,6 +76,9 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
         first = principal(tokens)
         keys.add(f"l:{_loose_pair(first)}:{year}")
         keys.update(f"t:{k}:{year}" for k in name_keys.typo_keys(sig, notice=True))
+        initial = name_keys.initial_key(sig) if n_form == 0 else None  # the primary name's
+        if initial:
+            keys.add(f"t:{initial}:{year}")
         keys.add(f"n:{_pair(skeletons(first[0].raw)[0], skeletons(first[1].raw)[0])}")
     return keys
 
@@ -107,9 +110,9 @@ _NO_KEYS = _Keys((), (), (), (), (), ())
 def _initials_keys(u: list[Tok]) -> tuple[str, ...] | None:
     """Typo keys of a name of one surname token and initials, or None for another name."""
     names = [t for t in u if len(t.raw) > 1]
-    if len(names) != 1 or not names[0].flags & SURNAME or len(u) < 2:
-        return None
-    initial = next((t.raw for t in u if len(t.raw) == 1 and not t.flags & SURNAME), None)
+    if len(names) != 1 or len(u) < 2:
+        return None  # (either field: A. KHAMENEI may come whole in one)
+    initial = next((t.raw for t in u if len(t.raw) == 1), None)
     if initial is None:
         return None
     return tuple(f"{k}.^{initial}" for k in skeletons(names[0].raw)[:2])

@@ -128,18 +128,24 @@ CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", 
 # Russian's name as a Hungarian or Latvian official wrote it: PUTYIN VLAGYIMIR, LAVROVS
 # SERGEJS), known by their marks. Hungarian: the digraphs GY, CS (not MCS: MCSWEENEY),
 # ZS, or TY before a vowel inside a word, which English, French or German spellings of a
-# name do not write. Latvian: both name parts ending in a consonant and S (SERGEJS,
-# LAVROVS, IGORS), where an English surname with such an ending (ROBERTS, COLLINS) rarely
-# has a given name that also ends so (JAMES, CHRIS end in a vowel and S).
+# name do not write. Latvian: two of the name's tokens ending in a consonant and S
+# (SERGEJS, LAVROVS, IGORS), where an English surname with such an ending (ROBERTS,
+# COLLINS) rarely has a given name that also ends so (JAMES, CHRIS end in a vowel and S).
 _HU_MARKS = re.compile(r"GY|(?<!M)CS|ZS|(?<=[A-Z])TY(?=[AEIOU])")
-_LV_ENDING = re.compile(r"[A-Z]{2}[BDGJKLMNPRTVZ]S\b")
+_LV_ENDING = re.compile(r"[A-Z]{2,}[BDGJKLMNPRTVZ]S")  # a token's whole (fullmatch)
 
 
 def marked_convention(surname: str | None, given_names: str | None) -> str:
-    """The national rendering ("zh", "lv", "hu") a Latin name's own marks show, or ""."""
-    if not surname or not given_names:
+    """The national rendering ("ko", "zh", "lv", "hu") a Latin name's own marks show, or
+    "". A name written whole in one field is read surname first, as Chinese and Korean
+    names are."""
+    if surname and given_names:
+        s_tokens, g_tokens = latin_tokens(surname), latin_tokens(given_names)
+    else:
+        whole = latin_tokens(surname or given_names or "")
+        s_tokens, g_tokens = whole[:1], whole[1:]
+    if not s_tokens or not g_tokens:
         return ""
-    s_tokens, g_tokens = latin_tokens(surname), latin_tokens(given_names)
     # Korean first: a name both could be (YU, JI HUN) is read folded, in the keys too;
     # Wade-Giles (scoring only) is what Taiwan's passports write, and their holders'
     # nationality says so.
@@ -147,10 +153,10 @@ def marked_convention(surname: str | None, given_names: str | None) -> str:
         return "ko"
     if chinese_name(s_tokens, g_tokens):
         return "zh"  # read in Wade-Giles too, whatever the holder's nationality
-    surname, given_names = surname.upper(), given_names.upper()
-    if _LV_ENDING.search(surname) and _LV_ENDING.search(given_names):
+    tokens = (*s_tokens, *g_tokens)
+    if sum(1 for t in tokens if _LV_ENDING.fullmatch(t)) >= 2:
         return "lv"  # first: Latvian writes Č as C, and ASCII -IČS as -ICS
-    if _HU_MARKS.search(surname) or _HU_MARKS.search(given_names):
+    if any(_HU_MARKS.search(t) for t in tokens):
         return "hu"
     return ""
 
@@ -337,7 +343,8 @@ def _hangul(text: str, surname: bool) -> list[tuple[str, ...]]:
     """A surname as its holders spell it; given names syllable by syllable (the scorer
     joins MIN JUN as MINJUN), in Revised Romanisation and the customary respellings."""
     words = text.split()
-    if surname and len(words) == 1 and words[0] in _KOREAN_SURNAMES:
+    if len(words) == 1 and words[0] in _KOREAN_SURNAMES and (surname or len(words[0]) == 1):
+        # (a surname alone in the given names field: the fields swapped, 정은 / 김)
         spellings: list[tuple[str, ...]] = [(s,) for s in _KOREAN_SURNAMES[words[0]]]
         return spellings[:3]
     syllables = [_hangul_syllable(ch) for w in words for ch in w if "\uac00" <= ch <= "\ud7af"]
@@ -346,6 +353,11 @@ def _hangul(text: str, surname: bool) -> list[tuple[str, ...]]:
         return []
     return list(dict.fromkeys((tuple(syllables), _respell(syllables, _KO_CUSTOM),
                                _respell(syllables, _KO_MR))))  # fmt: skip
+
+
+def korean_surname(word: str) -> bool:
+    """Whether a word in Hangul is a Korean surname (김, 남궁)."""
+    return word in _KOREAN_SURNAMES
 
 
 # ---------------------------------------------------------------- any script
@@ -427,9 +439,11 @@ def vocalised(token: str) -> bool:
 
 __all__ = [
     "CONVENTIONS",
+    "KOREAN_SURNAMES_FOLDED",
     "MAX_READINGS",
     "PERSIAN_LETTERS",
     "Reading",
+    "korean_surname",
     "latin_tokens",
     "marked_convention",
     "readings",

@@ -22,9 +22,11 @@ from screening.matching.readings import (
     CONVENTIONS,
     PERSIAN_LETTERS,
     Reading,
+    korean_surname,
     latin_tokens,
     marked_convention,
     readings,
+    script_of,
     vocalised,
 )
 
@@ -58,11 +60,40 @@ class Form(NamedTuple):
     plain: bool  # the name as written, not a reading of another script or convention
 
 
+# Chinese and Korean surnames of two characters (the rest have one).
+_COMPOUND_SURNAMES = frozenset((
+    "欧阳", "司马", "诸葛", "上官", "司徒", "东方", "夏侯", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+    "宇文", "司空", "令狐", "歐陽", "司馬", "諸葛", "남궁", "황보", "제갈", "선우", "독고", "사공",
+    "서문",
+))
+
+
+def _one_field(surname: str | None, given_names: str | None) -> tuple[str | None, str | None]:
+    """A Chinese or Korean name written whole in one field (习近平, 김정은, 김 정은), split
+    as those names are written: the surname first, one character (two for a compound
+    surname) or up to the first space; any other name as it came."""
+    if bool(surname) == bool(given_names):
+        return surname, given_names
+    text = (surname or given_names or "").strip()
+    if text.isascii() or script_of(text) not in ("Hani", "Hang"):
+        return surname, given_names
+    head, _, rest = text.partition(" ")
+    words = text.split()
+    if len(words) == 2 and korean_surname(words[1]) and not korean_surname(words[0]):
+        head, rest = words[1], words[0]  # given name first, as abroad (정은 김)
+    if not rest:
+        cut = 2 if text[:2] in _COMPOUND_SURNAMES and len(text) > 2 else 1
+        head, rest = text[:cut], text[cut:]
+    return (head, rest.strip()) if rest.strip() else (surname, given_names)
+
+
 def _forms(surname: str | None, given_names: str | None, convention: str,
            keys_only: bool) -> tuple[Form, ...]:  # fmt: skip
     """Readings of surname and given names paired in order (readings.readings), as
     tokens: a Latin name has one (two with a state's romanisation)."""
     ascii_only = (surname or "").isascii() and (given_names or "").isascii()
+    if not ascii_only:
+        surname, given_names = _one_field(surname, given_names)
     if ascii_only and not convention:
         convention = marked_convention(surname, given_names)
     if ascii_only and not convention:  # the common case: Latin letters read one way

@@ -107,6 +107,29 @@ def test_korean_and_chinese_romanisations_whatever_the_nationality(
 
 
 @pytest.mark.parametrize(
+    ("scan", "notice", "nationality"),
+    [(("김정은", None), ("KIM", "JONG UN"), "PRK"),  # the whole name in one field
+     ((None, "김정은"), ("KIM", "JONG UN"), "PRK"),
+     (("정은 김", None), ("KIM", "JONG UN"), "PRK"),  # given name first, as abroad
+     (("정은", "김"), ("KIM", "JONG UN"), "PRK"),  # the fields swapped
+     (("习近平", None), ("XI", "JINPING"), "CHN"),
+     (("欧阳娜娜", None), ("OUYANG", "NANA"), "CHN"),  # a compound surname
+     (("PUTYIN VLAGYIMIR", None), ("PUTIN", "VLADIMIR"), "RUS"),
+     ((None, "SHER ABBAS STANEKZAI"), ("KHAN", "SHER MOHAMMAD ABBAS STANEKZAI PADSHAH"),
+      "AFG")],
+)
+def test_a_name_in_one_field_or_swapped_fields_is_found(
+        scan: tuple[str | None, str | None], notice: tuple[str, str], nationality: str) -> None:
+    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
+                              "given_names": notice[1], "script": "Latn"}],
+                              "date_of_birth": "1984-01-08", "nationalities": [nationality]})
+    query = PersonQuery(scan[0], scan[1], "1984-01-08", nationality, None)
+    match = score(query, profile, 0.5)
+    assert match is not None and match.score >= 0.88
+    assert set(query_keys(query)) & notice_keys(profile)
+
+
+@pytest.mark.parametrize(
     ("scan", "notice", "found"),
     [(("KHAMENEI", "A."), ("KHAMENEI", "ALI"), True),
      (("NAZARBAYEV", "N"), ("NAZARBAYEV", "NURSULTAN"), True),
