@@ -127,12 +127,13 @@ CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", 
 # The same renderings on a document whose holder's nationality does not say so (a
 # Russian's name as a Hungarian or Latvian official wrote it: PUTYIN VLAGYIMIR, LAVROVS
 # SERGEJS), known by their marks. Hungarian: the digraphs GY, CS (not MCS: MCSWEENEY),
-# ZS, or TY before a vowel inside a word, which English, French or German spellings of a
-# name do not write. Latvian: two of the name's tokens ending in a consonant and S
+# ZS between vowels or first (ZSOLT; not SCHWARZSTEIN), or TY before a vowel inside a
+# word but after an I (PUTYIN; ADITYA is Indian), which English, French or German
+# spellings of a name do not write. Latvian: two of the name's tokens ending in a consonant and S
 # (SERGEJS, LAVROVS, IGORS), where an English surname with such an ending (ROBERTS,
 # COLLINS) rarely has a given name that also ends so (JAMES, CHRIS end in a vowel and S).
-_HU_MARKS = re.compile(r"GY|(?<!M)CS|ZS|(?<=[A-Z])TY(?=[AEIOU])")
-_LV_ENDING = re.compile(r"[A-Z]{2,}[BDGJKLMNPRTVZ]S")  # a token's whole (fullmatch)
+_HU_MARKS = re.compile(r"GY|(?<!M)CS|(?:\b|(?<=[AEIOU]))ZS(?=[AEIOU])|(?<=[A-HJ-Z])TY(?=[AEIOU])")
+_LV_ENDING = re.compile(r"\b[A-Z]{2,}[BDGJKLMNPRTVZ]S\b")
 
 
 def marked_convention(surname: str | None, given_names: str | None) -> str:
@@ -146,19 +147,16 @@ def marked_convention(surname: str | None, given_names: str | None) -> str:
         s_tokens, g_tokens = whole[:1], whole[1:]
     if not s_tokens or not g_tokens:
         return ""
-    # Korean first: a name both could be (YU, JI HUN) is read folded, in the keys too;
-    # Wade-Giles (scoring only) is what Taiwan's passports write, and their holders'
-    # nationality says so.
-    if korean_name(s_tokens, g_tokens, KOREAN_SURNAMES_FOLDED):
-        return "ko"
+    # Chinese first: a name both could be (SU TINGWEN, YU JI HUN) is far more often
+    # Chinese; a Korean national's is read folded by the nationality all the same.
     if chinese_name(s_tokens, g_tokens):
         return "zh"  # read in Wade-Giles too, whatever the holder's nationality
-    tokens = (*s_tokens, *g_tokens)
-    if sum(1 for t in tokens if _LV_ENDING.fullmatch(t)) >= 2:
+    if korean_name(s_tokens, g_tokens, KOREAN_SURNAMES_FOLDED):
+        return "ko"
+    text = " ".join((*s_tokens, *g_tokens))
+    if len(_LV_ENDING.findall(text)) >= 2:
         return "lv"  # first: Latvian writes Č as C, and ASCII -IČS as -ICS
-    if any(_HU_MARKS.search(t) for t in tokens):
-        return "hu"
-    return ""
+    return "hu" if _HU_MARKS.search(text) else ""
 
 
 def _national(tokens: tuple[str, ...], convention: str) -> tuple[str, ...]:
