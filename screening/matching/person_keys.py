@@ -125,11 +125,11 @@ def _form_keys(tokens: list[Tok], info: float, u: list[Tok] | None = None) -> _K
     initials = _initials_keys(u)
     if initials is not None:
         whole = name_keys.given_then_surname(tokens)
-        run_together = (name_keys.joined_key(whole),) if len(whole) >= 8 else ()
+        run_together = (name_keys.joined_key(whole),) if len(whole) >= 6 else ()
         return _Keys((), initials, (), (), run_together, ())
     sk = [skeletons(t.raw)[:2] for t in u[:4]]
     whole = name_keys.given_then_surname(tokens)
-    run_together = (name_keys.joined_key(whole),) if len(whole) >= 8 else ()
+    run_together = (name_keys.joined_key(whole),) if len(whole) >= 6 else ()
     if len(u) == 1:
         return _Keys((), (), (), sk[0], run_together, ())
     loose = (_loose_pair(u),) if (u[0].flags | u[1].flags) & UNVOCALISED else ()

@@ -117,7 +117,9 @@ def test_korean_and_chinese_romanisations_whatever_the_nationality(
      (("欧阳娜娜", None), ("OUYANG", "NANA"), "CHN"),  # a compound surname
      (("PUTYIN VLAGYIMIR", None), ("PUTIN", "VLADIMIR"), "RUS"),
      ((None, "SHER ABBAS STANEKZAI"), ("KHAN", "SHER MOHAMMAD ABBAS STANEKZAI PADSHAH"),
-      "AFG")],
+      "AFG"),
+     (("POLPOT", None), ("POT", "POL"), "KHM"),  # a short name run together
+     (("FRIDRICHLINDENBERG", None), ("LINDENBERG", "FRIEDRICH"), "D")],  # and a typo
 )
 def test_a_name_in_one_field_or_swapped_fields_is_found(
         scan: tuple[str | None, str | None], notice: tuple[str, str], nationality: str) -> None:
@@ -128,6 +130,20 @@ def test_a_name_in_one_field_or_swapped_fields_is_found(
     match = score(query, profile, 0.5)
     assert match is not None and match.score >= 0.88
     assert set(query_keys(query)) & notice_keys(profile)
+
+
+@pytest.mark.parametrize(
+    ("scan", "notice"),
+    [(("SMITH", "JANA"), ("SMITH", "JAN")),  # name for name: another name, not a typo
+     (("JANASMITHSON", None), ("SMITH", "JAN"))],  # too many letters more
+)
+def test_a_typo_is_forgiven_only_in_a_name_run_together(
+        scan: tuple[str | None, str | None], notice: tuple[str, str]) -> None:
+    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
+                              "given_names": notice[1], "script": "Latn"}],
+                              "date_of_birth": "1984-01-08", "nationalities": ["GBR"]})
+    match = score(PersonQuery(scan[0], scan[1], "1984-01-08", "GBR", None), profile, 0.5)
+    assert match is None or match.score < 0.88
 
 
 @pytest.mark.parametrize(
