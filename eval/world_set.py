@@ -29,6 +29,8 @@ same surname, a different but similar given name: MAHIR for MAHATHIR), ``soundal
 Initials (a random stream of their own): ``initials_only``, the surname with the given
 names' initials alone (KHAMENEI, A.; JUNCKER, J.-C. or JC), and ``other_initial``, the
 surname with an initial none of the notice's given names begins with (a false hit).
+``foreign_hangul``, ``foreign_kana``: a Western or Russian name as Korean and Japanese
+write foreign names (메르켈 앙겔라, メルケル アンゲラ), the notice in Latin letters.
 """
 
 from __future__ import annotations
@@ -53,6 +55,30 @@ POSITIVE = ("runtogether", "ocr_digits", *SCRIPTS, "hungarian", "latvian", "part
 NEGATIVE = ("other_given", "soundalike", "both_similar", "different")
 # Drawn from a random stream of their own (the classes above stay as they were).
 INITIALS = ("initials_only", "other_initial")
+FOREIGN = ("foreign_hangul", "foreign_kana")
+# Western and Russian names as Korean and Japanese write foreign names (the National
+# Institute of Korean Language's transcription of foreign words; katakana as the
+# Japanese press writes them): Latin, Hangul, katakana.
+FOREIGN_SURNAMES = [
+    ("PUTIN", "푸틴", "プーチン"), ("OBAMA", "오바마", "オバマ"), ("MERKEL", "메르켈", "メルケル"),
+    ("TRUMP", "트럼프", "トランプ"), ("MACRON", "마크롱", "マクロン"),
+    ("JOHNSON", "존슨", "ジョンソン"), ("SMITH", "스미스", "スミス"), ("MILLER", "밀러", "ミラー"),
+    ("BROWN", "브라운", "ブラウン"), ("SCHMIDT", "슈미트", "シュミット"),
+    ("IVANOV", "이바노프", "イワノフ"), ("PETROV", "페트로프", "ペトロフ"),
+    ("GARCIA", "가르시아", "ガルシア"), ("ROSSI", "로시", "ロッシ"), ("LAVROV", "라브로프", "ラブロフ"),
+    ("ZELENSKY", "젤렌스키", "ゼレンスキー"), ("BIDEN", "바이든", "バイデン"),
+    ("BLAIR", "블레어", "ブレア"), ("SARKOZY", "사르코지", "サルコジ"),
+]
+FOREIGN_GIVEN = [
+    ("VLADIMIR", "블라디미르", "ウラジーミル"), ("BARACK", "버락", "バラク"),
+    ("ANGELA", "앙겔라", "アンゲラ"), ("DONALD", "도널드", "ドナルド"),
+    ("EMMANUEL", "에마뉘엘", "エマニュエル"), ("BORIS", "보리스", "ボリス"), ("JOHN", "존", "ジョン"),
+    ("MICHAEL", "마이클", "マイケル"), ("DAVID", "데이비드", "デイビッド"), ("THOMAS", "토마스", "トーマス"),
+    ("SERGEY", "세르게이", "セルゲイ"), ("ALEXANDER", "알렉산더", "アレクサンダー"),
+    ("PAUL", "폴", "ポール"), ("CARLOS", "카를로스", "カルロス"), ("MARCO", "마르코", "マルコ"),
+    ("HANS", "한스", "ハンス"), ("ALEXEI", "알렉세이", "アレクセイ"), ("TONY", "토니", "トニー"),
+    ("NICOLAS", "니콜라", "ニコラ"), ("JOSEPH", "조지프", "ジョセフ"),
+]
 
 
 def halves(block: str) -> tuple[list[str], list[str]]:
@@ -193,6 +219,16 @@ class World:
                               ".-".join(firsts) + "."))
         return (s, " ".join(given)), (s, written), "XXX"
 
+    def foreign(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
+        """A Western or Russian name in Hangul or katakana on the scan (a Korean or
+        Japanese residence card, a visa), in Latin letters on the notice."""
+        rng = self.rng
+        (s_lat, s_ko, s_ja), (g_lat, g_ko, g_ja) = (rng.choice(FOREIGN_SURNAMES),
+                                                    rng.choice(FOREIGN_GIVEN))  # fmt: skip
+        if cls == "foreign_hangul":
+            return (s_lat, g_lat), (s_ko, g_ko), "XXX"
+        return (s_lat, g_lat), (s_ja, g_ja), "XXX"
+
     def negative(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
         rng = self.rng
         ls, lg = self.latin
@@ -232,12 +268,13 @@ def build(per_class: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[st
                      nat, same=cls in POSITIVE)
     rng = random.Random(seed + 1)
     world = World(rng)
-    for cls in INITIALS:
+    for cls in INITIALS + FOREIGN:
         for _ in range(per_class):
-            (ns, ng), (ss, sg), nat = world.initials(cls)
+            make = world.initials if cls in INITIALS else world.foreign
+            (ns, ng), (ss, sg), nat = make(cls)
             nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
             add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
-                     nat, same=cls == "initials_only")
+                     nat, same=cls != "other_initial")
     return notices, scans
 
 

@@ -173,10 +173,12 @@ def query_keys(query: PersonQuery) -> list[str]:
         keys = [f"m:{k}:{year}" for k in single] + [f"m:{k}:x" for k in single]
     elif year == "x":  # rare: a scan without a date of birth meets dated notices by name
         keys = [f"n:{k}" for k in pairs[:2]]
-    else:
-        keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
+    else:  # an unvocalised reading's loose keys first: its other keys are the weaker,
+        # and a name read several ways (Hangul syllables) may have more than the bound
+        keys = ([f"l:{k}:{year}" for k in loose] + [f"p:{k}:{year}" for k in pairs]
+                + [f"t:{k}:{year}" for k in typos])  # fmt: skip
     if year != "x":
-        keys += [f"j:{k}:{year}" for k in run_together] + [f"l:{k}:{year}" for k in loose]
+        keys += [f"j:{k}:{year}" for k in run_together]
     keys += [f"x:{k}" for k in undated]
     return list(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
 

@@ -35,7 +35,7 @@ from screening.matching.translit import (
     korean_name,
 )
 
-MAX_READINGS = 4
+MAX_READINGS = 5
 
 
 class Reading(NamedTuple):
@@ -268,7 +268,24 @@ def _kana(text: str) -> list[tuple[str, ...]]:
                 for w in text.split())  # fmt: skip
     raw = tuple(t for t in raw if t)
     short = tuple(re.sub(r"OU|OO", "O", re.sub(r"UU", "U", t)) for t in raw)
+    if _KATAKANA.fullmatch(text):  # a foreign name as Japanese writes it: read back too
+        foreign = _respell(list(raw), _KANA_FOREIGN)
+        as_l = tuple(t.replace("R", "L") for t in foreign)  # (the keys tell R from L)
+        return list(dict.fromkeys((short, raw, _Foreign(foreign), _Foreign(as_l))))
     return list(dict.fromkeys((short, raw)))
+
+
+# Katakana is how Japanese writes foreign names (プーチン, メルケル): read back, the vowels
+# Japanese adds after a consonant dropped (MERUKERU: MERKER, DONARUDO: DONARD, BORISU),
+# N before a labial an M (TORANPU: TRAMP), CHI a TI (PUUCHIN: PUTIN; a long vowel's
+# doubled letter is no added one), a final long A the English -ER (MIRAA: MILLER). Japanese has one letter for both R and L: read both
+# ways (MERKER, MELKEL), so that a key meets either.
+_KATAKANA = re.compile(r"[\u30a0-\u30ff\s・]+")
+_KANA_FOREIGN = [(re.compile(p), r) for p, r in (
+    (r"(?<=[BDFGKMPRSTZ])(?<!U)U(?!U)(?=[^AEIOUY]|$)", ""), (r"(?<=[TD])O(?=R|$)", ""),
+    (r"N(?=[PBM])", "M"), (r"(?<=[AEIOU])CHI|^CHI", "TI"), (r"(?<=[^AEIOU])AA$", "ER"),
+    (r"(.)\1+", r"\1"),
+)]  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -349,8 +366,49 @@ def _hangul(text: str, surname: bool) -> list[tuple[str, ...]]:
     syllables = [s for s in syllables if s]
     if not syllables:
         return []
-    return list(dict.fromkeys((tuple(syllables), _respell(syllables, _KO_CUSTOM),
-                               _respell(syllables, _KO_MR))))  # fmt: skip
+    native = (tuple(syllables), _respell(syllables, _KO_CUSTOM), _respell(syllables, _KO_MR))
+    if not any(_foreign_word(w, surname) for w in words):
+        return list(dict.fromkeys(native))
+    foreign = tuple(_respell(["".join(_hangul_syllable(ch) for ch in w
+                                      if "\uac00" <= ch <= "\ud7af")], _KO_FOREIGN)[0]
+                    for w in words)  # fmt: skip
+    as_l = tuple(t[:1].replace("R", "L") + t[1:] for t in foreign)
+    return list(dict.fromkeys((*native, _Foreign(foreign), _Foreign(as_l))))
+
+
+class _Foreign(tuple[str, ...]):
+    """A reading of a foreign name back from Hangul or katakana: its vowels are the
+    writing's guesses (EO for A or U, vowels added), so it is compared on its consonants,
+    as an unvocalised script's readings are (Reading.consonantal)."""
+
+    __slots__ = ()
+
+
+# Open syllables of the vowel 으 (스 르 트 프 드 크...): Korean adds them to a foreign
+# word's consonants; Korean names hardly have them.
+_OPEN_EU = frozenset(chr(0xAC00 + initial * 588 + 18 * 28) for initial in range(19))
+
+
+def _foreign_word(word: str, surname: bool) -> bool:
+    """Whether a Hangul word reads as a foreign name: three syllables or more (Korean
+    given names have two), a surname of two not among Korean ones (푸틴), or an open 으
+    syllable."""
+    hangul = [ch for ch in word if "\uac00" <= ch <= "\ud7af"]
+    if surname and len(hangul) >= 2 and word not in _KOREAN_SURNAMES:
+        return True
+    return len(hangul) >= 3 or any(ch in _OPEN_EU for ch in hangul)
+
+
+# A foreign name as Korean writes it (메르켈, 블라디미르, 트럼프), read back word by word: the
+# vowel Korean adds to a consonant dropped (BEULLADIMIREU: BLADIMIR, MEREUKEL: MERKEL),
+# EO the A or U it stands for (DONEOLDEU: DONALD, TEUREOMPEU: TRAMP), a French nasal's
+# NG an N (MAKEURONG: MAKRON), ㄹㄹ an L (BEULRA: BLA), a final EO the English -ER
+# (ALREKSANDEO: ALEKSANDER), letters doubled once. An initial ㄹ (R) is also read L
+# (라브로프: LABROP for LAVROV), as katakana's R.
+_KO_FOREIGN = [(re.compile(p), r) for p, r in (
+    (r"(?<=[^AEIOUW])EU", ""), (r"EO$", "ER"), (r"EO", "A"), (r"NG$", "N"), (r"LR", "L"),
+    (r"(.)\1+", r"\1"),
+)]  # fmt: skip
 
 
 def korean_surname(word: str) -> bool:
@@ -425,8 +483,9 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
         found = [tuple(t.replace("OW", "U") for t in _anyascii(text))]
     else:
         found = [_anyascii(text)]
-    found = [latin_tokens(" ".join(t)) for t in found]  # whatever a library let through
-    out = [Reading(t, consonantal, False) for t in dict.fromkeys(found) if t]
+    # whatever a library let through; a foreign name read back on its consonants
+    read = [(latin_tokens(" ".join(t)), consonantal or isinstance(t, _Foreign)) for t in found]
+    out = [Reading(t, flag, False) for t, flag in dict.fromkeys(read) if t]
     return tuple(out[:MAX_READINGS])
 
 

@@ -28,7 +28,7 @@ WORLD_RECALL = {
     "belarusian": 0.9, "ukrainian": 0.9, "hungarian": 0.85, "latvian": 0.85,
     "hangul": 0.9, "han": 0.9, "kana": 0.9, "kanji": 0.85, "hebrew": 0.9, "greek": 0.9,
     "georgian": 0.9, "armenian": 0.9, "thai": 0.8, "khmer": 0.85, "devanagari": 0.9,
-    "bengali": 0.9, "initials_only": 0.9,
+    "bengali": 0.9, "initials_only": 0.9, "foreign_hangul": 0.75, "foreign_kana": 0.55,
 }  # fmt: skip
 # Different-person classes: the most false hits allowed (same full date of birth and
 # nationality: only the name decides).

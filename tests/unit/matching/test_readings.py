@@ -108,6 +108,26 @@ def test_korean_and_chinese_romanisations_whatever_the_nationality(
 
 
 @pytest.mark.parametrize(
+    ("scan", "notice"),
+    [(("메르켈", "앙겔라"), ("MERKEL", "ANGELA")), (("트럼프", "도널드"), ("TRUMP", "DONALD")),
+     (("푸틴", "블라디미르"), ("PUTIN", "VLADIMIR")), (("이바노프", "카를로스"), ("IVANOV", "CARLOS")),
+     (("メルケル", "アンゲラ"), ("MERKEL", "ANGELA")), (("トランプ", "ドナルド"), ("TRUMP", "DONALD")),
+     (("ジョンソン", "ボリス"), ("JOHNSON", "BORIS"))],
+)
+def test_a_foreign_name_in_hangul_or_katakana_is_read_back(
+        scan: tuple[str, str], notice: tuple[str, str]) -> None:
+    """Korean and Japanese write foreign names as they sound (vowels added, one letter for
+    R and L): read back on the consonants, they meet the notice's Latin spelling."""
+    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
+                              "given_names": notice[1], "script": "Latn"}],
+                              "date_of_birth": "1954-07-17", "nationalities": ["DEU"]})
+    query = PersonQuery(scan[0], scan[1], "1954-07-17", "DEU", None)
+    match = score(query, profile, 0.5)
+    assert match is not None and match.score >= 0.88
+    assert set(query_keys(query)) & notice_keys(profile)
+
+
+@pytest.mark.parametrize(
     ("scan", "notice", "nationality"),
     [(("김정은", None), ("KIM", "JONG UN"), "PRK"),  # the whole name in one field
      ((None, "김정은"), ("KIM", "JONG UN"), "PRK"),
