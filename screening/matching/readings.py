@@ -45,6 +45,7 @@ class Reading(NamedTuple):
     consonantal: bool  # short vowels unwritten: compare consonants only
     plain: bool  # the name as written (Latin letters), not a reading of another script
     folded: bool = False  # a folded spelling (translit.korean_fold): pairs only if equal
+    foreign: bool = False  # a foreign name read back from Hangul or katakana (_Foreign)
 
 
 # First code point ranges of the scripts read here; anything else is read by anyascii.
@@ -278,8 +279,9 @@ def _kana(text: str) -> list[tuple[str, ...]]:
 # Katakana is how Japanese writes foreign names (プーチン, メルケル): read back, the vowels
 # Japanese adds after a consonant dropped (MERUKERU: MERKER, DONARUDO: DONARD, BORISU),
 # N before a labial an M (TORANPU: TRAMP), CHI a TI (PUUCHIN: PUTIN; a long vowel's
-# doubled letter is no added one), a final long A the English -ER (MIRAA: MILLER). Japanese has one letter for both R and L: read both
-# ways (MERKER, MELKEL), so that a key meets either.
+# doubled letter is no added one), a final long A the English -ER (MIRAA: MILLER).
+# Japanese has one letter for both R and L: read both ways (MERKER, MELKEL), so that a
+# key meets either.
 _KATAKANA = re.compile(r"[\u30a0-\u30ff\s・]+")
 _KANA_FOREIGN = [(re.compile(p), r) for p, r in (
     (r"(?<=[BDFGKMPRSTZ])(?<!U)U(?!U)(?=[^AEIOUY]|$)", ""), (r"(?<=[TD])O(?=R|$)", ""),
@@ -484,8 +486,9 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
     else:
         found = [_anyascii(text)]
     # whatever a library let through; a foreign name read back on its consonants
-    read = [(latin_tokens(" ".join(t)), consonantal or isinstance(t, _Foreign)) for t in found]
-    out = [Reading(t, flag, False) for t, flag in dict.fromkeys(read) if t]
+    read = [(latin_tokens(" ".join(t)), isinstance(t, _Foreign)) for t in found]
+    out = [Reading(t, consonantal or foreign, False, foreign=foreign)
+           for t, foreign in dict.fromkeys(read) if t]  # fmt: skip
     return tuple(out[:MAX_READINGS])
 
 

@@ -115,6 +115,10 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
     n = max(len(s_r), len(g_r))
     combos = [(min(i, len(s_r) - 1), min(i, len(g_r) - 1)) for i in range(n)]
     combos += [(0, j) for j in range(1, len(g_r))] + [(i, 0) for i in range(1, len(s_r))]
+    # a foreign name read back: each part's R-and-L readings with the other's (TRAMP with
+    # DONALD as with DONARD)
+    combos += [(i, j) for i, s_read in enumerate(s_r) if s_read.foreign
+               for j, g_read in enumerate(g_r) if g_read.foreign]  # fmt: skip
     combos = list(dict.fromkeys(combos))
     for i, j in combos:
         s = s_r[i] if s_r else None
