@@ -211,14 +211,22 @@ _HEBREW = {
 }  # fmt: skip
 
 
+# A geresh after ג ז צ ת writes a sound Hebrew lacks, in foreign names (ג'ונסון JOHNSON,
+# ז'אן JEAN, צ'רצ'יל CHURCHILL): marked here by letters of the private use area.
+_GERESH = re.compile("([\u05d2\u05d6\u05e6\u05ea])['\u05f3\u2019]")
+_GERESH_MARKS = {"\u05d2": "\ue001", "\u05d6": "\ue002", "\u05e6": "\ue003", "\u05ea": "\ue004"}
+_HEBREW.update({"\ue001": "J", "\ue002": "ZH", "\ue003": "CH", "\ue004": "TH"})
+
+
 def _hebrew(text: str) -> list[tuple[str, ...]]:
     """Two readings: ו and י as the consonants V and Y (DAVID, LEVI), and after a
     consonant as the vowels O and I (YOSEF, BITON). A ה after a letter is written AH so
     that it does not make a digraph (כהן: KAHN, not KHN)."""
+    text = _GERESH.sub(lambda m: _GERESH_MARKS[m.group(1)], text)
     out = []
     for vowels in (False, True):
         words = []
-        for word in re.findall(r"[\u05d0-\u05ea]+", text):
+        for word in re.findall(r"[\u05d0-\u05ea\ue001-\ue004]+", text):
             letters: list[str] = []
             for i, ch in enumerate(word):
                 if i and ch in "כפ":
@@ -254,10 +262,20 @@ _THAI_RULES = [(re.compile(p), r) for p, r in (
 def _thai_khmer(text: str) -> list[tuple[str, ...]]:
     """As the name is said, and letter for letter (personal romanisations keep letters
     the rules drop: ชินวัตร is SHINAWATRA)."""
+    marked = text
     said = text = _SILENT.sub("", text)
     for rx, repl in _THAI_RULES:
         said = rx.sub(repl, said)
-    return list(dict.fromkeys((_anyascii(said), _anyascii(text.replace("\u0e0d", "\u0e19")))))
+    out = [_anyascii(said), _anyascii(text.replace("\u0e0d", "\u0e19"))]
+    if "\u0e4c" in marked:  # a foreign name keeps, silent, the letters of its spelling
+        # (วลาดีมีร์ VLADIMIR): read with them, a W before a consonant a V
+        kept = _anyascii(_THAI_MARK.sub("", marked))
+        out.append(tuple(_W_CLUSTER.sub("V", t) for t in kept))
+    return list(dict.fromkeys(out))
+
+
+_THAI_MARK = re.compile("[\u0e4c\u17cd]")
+_W_CLUSTER = re.compile(r"^W(?=[^AEIOUY])")
 
 
 # ---------------------------------------------------------------- Japanese, Chinese

@@ -115,9 +115,11 @@ def test_korean_and_chinese_romanisations_whatever_the_nationality(
      (("이바노프", "카를로스"), ("IVANOV", "CARLOS")),
      (("メルケル", "アンゲラ"), ("MERKEL", "ANGELA")),
      (("トランプ", "ドナルド"), ("TRUMP", "DONALD")),
-     (("ジョンソン", "ボリス"), ("JOHNSON", "BORIS"))],
+     (("ジョンソン", "ボリス"), ("JOHNSON", "BORIS")),
+     (("ג'ונסון", "בוריס"), ("JOHNSON", "BORIS")),  # a geresh: ג' is J
+     (("ปูติน", "วลาดีมีร์"), ("PUTIN", "VLADIMIR"))],  # Thai keeps the silent R
 )
-def test_a_foreign_name_in_hangul_or_katakana_is_read_back(
+def test_a_foreign_name_in_an_asian_script_or_hebrew_is_read_back(
         scan: tuple[str, str], notice: tuple[str, str]) -> None:
     """Korean and Japanese write foreign names as they sound (vowels added, one letter for
     R and L): read back on the consonants, they meet the notice's Latin spelling."""
