@@ -137,10 +137,11 @@ _HU_MARKS = re.compile(r"GY|(?<!M)CS|(?:\b|(?<=[AEIOU]))ZS(?=[AEIOU])|(?<=[A-HJ-
 _LV_ENDING = re.compile(r"\b[A-Z]{2,}[BDGJKLMNPRTVZ]S\b")
 
 
+@lru_cache(maxsize=16384)
 def marked_convention(surname: str | None, given_names: str | None) -> str:
     """The national rendering ("ko", "zh", "lv", "hu") a Latin name's own marks show, or
     "". A name written whole in one field is read surname first, as Chinese and Korean
-    names are."""
+    names are. Cached: a name's keys and its scoring forms ask for it alike."""
     if surname and given_names:
         s_tokens, g_tokens = latin_tokens(surname), latin_tokens(given_names)
     else:
