@@ -369,7 +369,20 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
     if _whole_surname(left, side) and not _surname_found(other, used_other):
         return Comparison(sim, 0.2, "surname_unmatched", n_matched, weakest)
     reason = "name_tokens_added" if q_left else "name_tokens_missing"
-    return Comparison(sim, min(0.03 * len(left), 0.09), reason, n_matched, weakest)
+    cost = sum(0.01 if _in_nasab(t, side) else 0.03 for t in left)
+    return Comparison(sim, min(cost, 0.09), reason, n_matched, weakest)
+
+
+# The links of an Arabic nasab (USAMA BIN MUHAMMAD IBN AWAD IBN LADIN), of a Maghrebi or
+# Mauritanian one (OULD): the names after them are the father's and forefathers', which
+# one document lists and another leaves out (OSAMA BIN LADEN).
+_NASAB = frozenset({"BIN", "IBN", "BINT", "BENT", "BEN", "OULD", "WALD"})
+
+
+def _in_nasab(token: Tok, side: list[Tok]) -> bool:
+    """Whether a token follows a nasab's link (its father's or forefather's name)."""
+    before = token.mask >> 1
+    return any(t.mask == before and t.raw in _NASAB for t in side)
 
 
 def _whole_surname(left: list[Tok], side: list[Tok]) -> bool:

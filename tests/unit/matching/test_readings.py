@@ -158,6 +158,22 @@ def test_a_name_in_one_field_or_swapped_fields_is_found(
 
 
 @pytest.mark.parametrize(
+    ("scan", "notice", "found"),
+    [(("LADEN", "OSAMA BIN"), ("LADIN", "USAMA BIN MUHAMMAD IBN AWAD IBN"), True),
+     (("SALMAN", "MUHAMMAD BIN"), ("LADIN", "USAMA BIN MUHAMMAD IBN AWAD IBN"), False)],
+)
+def test_a_nasab_cut_short_is_the_same_name(scan: tuple[str, str], notice: tuple[str, str],
+                                             found: bool) -> None:
+    """The father's and forefathers' names after BIN and IBN: one document lists them,
+    another leaves them out."""
+    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
+                              "given_names": notice[1], "script": "Latn"}],
+                              "date_of_birth": "1957-03-10", "nationalities": ["SAU"]})
+    match = score(PersonQuery(scan[0], scan[1], "1957-03-10", "SAU", "M"), profile, 0.5)
+    assert (match is not None and match.score >= 0.88) is found
+
+
+@pytest.mark.parametrize(
     ("scan", "notice"),
     [(("SMITH", "JANA"), ("SMITH", "JAN")),  # name for name: another name, not a typo
      (("JANASMITHSON", None), ("SMITH", "JAN"))],  # too many letters more
