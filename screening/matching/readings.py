@@ -317,14 +317,51 @@ def _kakasi() -> Callable[[str], list[dict[str, str]]]:
     return converter
 
 
-def _han(text: str) -> list[tuple[str, ...]]:
+# Chinese and Korean surnames of two characters (the rest have one).
+COMPOUND_SURNAMES = frozenset((
+    "欧阳", "司马", "诸葛", "上官", "司徒", "东方", "夏侯", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+    "宇文", "司空", "令狐", "歐陽", "司馬", "諸葛", "남궁", "황보", "제갈", "선우", "독고", "사공",
+    "서문",
+))
+
+
+def _han(text: str, surname: bool = False) -> list[tuple[str, ...]]:
     """Pinyin syllables (pypinyin), one token each (the scorer joins XIAO MING), and
-    the Japanese reading of the same characters (a Japanese name in kanji)."""
+    the Japanese reading of the same characters (a Japanese name in kanji); a foreign
+    name written in characters (three or more a word: 弗拉基米尔) read back too."""
     from pypinyin import Style, lazy_pinyin  # imported on the first Han name: 0.4 s
 
     pinyin = tuple(s.upper() for w in text.split()
                    for s in lazy_pinyin(w, style=Style.NORMAL) if s.isalpha())  # fmt: skip
-    return [r for r in (pinyin, *_kana(text)) if r]
+    out = [r for r in (pinyin, *_kana(text)) if r]
+    words = [w for w in re.split(r"[\s·・•]+", text) if w]
+    if any(len(w) >= 3 for w in words):  # (not a two-character word: a Japanese surname)
+        back = tuple(_han_foreign(w, lazy_pinyin(w, style=Style.NORMAL)) for w in words)
+        # Chinese writes an R with L syllables (贝拉克 BEILAK, BARACK), an L with 尔 (R)
+        out += [_Foreign(back), _Foreign(tuple(t.translate(_L_R) for t in back))]
+    return out
+
+
+_L_R = str.maketrans("LR", "RL")
+
+
+# Characters Chinese uses for a foreign name's consonant without its vowel (the Xinhua
+# agency's tables): 克 K, 斯 S, 特 T, 德 D, 尔 R (or L), 夫 F (or V), 布 B, 普 P, 格 G,
+# 姆 M, 兹 Z, 茨 TS, 赫 H, 什 SH; before another consonant or at a word's end.
+_HAN_CONSONANTS = {"克": "K", "斯": "S", "特": "T", "德": "D", "尔": "R", "爾": "R", "夫": "F",
+                   "布": "B", "普": "P", "格": "G", "姆": "M", "兹": "Z", "茨": "TS", "赫": "H",
+                   "什": "SH"}  # fmt: skip
+
+
+def _han_foreign(word: str, syllables: list[str]) -> str:
+    out = []
+    for i, (ch, syl) in enumerate(zip(word, syllables, strict=False)):
+        following = syllables[i + 1] if i + 1 < len(syllables) else ""
+        if ch in _HAN_CONSONANTS and (not following or following[0] not in "aeiouy"):
+            out.append(_HAN_CONSONANTS[ch])
+        else:
+            out.append(syl.upper())
+    return "".join(out)
 
 
 # ---------------------------------------------------------------- Korean
@@ -489,7 +526,7 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
     elif script == "Hebr":
         found = _hebrew(text)
     elif script == "Hani":
-        found = _han(text)
+        found = _han(text, surname)
     elif script == "Kana":
         found = _kana(text)
     elif script == "Hang":

@@ -19,6 +19,7 @@ from screening.matching.name_tokens import (
     significant,
 )
 from screening.matching.readings import (
+    COMPOUND_SURNAMES,
     CONVENTIONS,
     PERSIAN_LETTERS,
     Reading,
@@ -60,29 +61,31 @@ class Form(NamedTuple):
     plain: bool  # the name as written, not a reading of another script or convention
 
 
-# Chinese and Korean surnames of two characters (the rest have one).
-_COMPOUND_SURNAMES = frozenset((
-    "欧阳", "司马", "诸葛", "上官", "司徒", "东方", "夏侯", "皇甫", "尉迟", "公孙", "慕容", "长孙",
-    "宇文", "司空", "令狐", "歐陽", "司馬", "諸葛", "남궁", "황보", "제갈", "선우", "독고", "사공",
-    "서문",
-))
 
 
 def _one_field(surname: str | None, given_names: str | None) -> tuple[str | None, str | None]:
     """A Chinese or Korean name written whole in one field (习近平, 김정은, 김 정은), split
     as those names are written: the surname first, one character (two for a compound
-    surname) or up to the first space; any other name as it came."""
+    surname) or up to the first space; a foreign name with its middle dot at the dot;
+    any other name as it came."""
     if bool(surname) == bool(given_names):
         return surname, given_names
     text = (surname or given_names or "").strip()
-    if text.isascii() or script_of(text) not in ("Hani", "Hang"):
+    if text.isascii() or script_of(text) not in ("Hani", "Hang", "Kana"):
+        return surname, given_names
+    dot = next((d for d in "·・•" if d in text), None)
+    if dot is not None:  # a foreign name, given names first (贝拉克·奥巴马, バラク・オバマ)
+        given, _, last = text.rpartition(dot)
+        return (last.strip(), given.replace(dot, " ").strip()) if given.strip() \
+            else (surname, given_names)  # fmt: skip
+    if script_of(text) == "Kana":
         return surname, given_names
     head, _, rest = text.partition(" ")
     words = text.split()
     if len(words) == 2 and korean_surname(words[1]) and not korean_surname(words[0]):
         head, rest = words[1], words[0]  # given name first, as abroad (정은 김)
     if not rest:
-        cut = 2 if text[:2] in _COMPOUND_SURNAMES and len(text) > 2 else 1
+        cut = 2 if text[:2] in COMPOUND_SURNAMES and len(text) > 2 else 1
         head, rest = text[:cut], text[cut:]
     return (head, rest.strip()) if rest.strip() else (surname, given_names)
 

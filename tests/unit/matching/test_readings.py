@@ -117,7 +117,10 @@ def test_korean_and_chinese_romanisations_whatever_the_nationality(
      (("トランプ", "ドナルド"), ("TRUMP", "DONALD")),
      (("ジョンソン", "ボリス"), ("JOHNSON", "BORIS")),
      (("ג'ונסון", "בוריס"), ("JOHNSON", "BORIS")),  # a geresh: ג' is J
-     (("ปูติน", "วลาดีมีร์"), ("PUTIN", "VLADIMIR"))],  # Thai keeps the silent R
+     (("ปูติน", "วลาดีมีร์"), ("PUTIN", "VLADIMIR")),  # Thai keeps the silent R
+     (("奥巴马", "贝拉克"), ("OBAMA", "BARACK")),  # Chinese: 克 a K, an L for an R
+     (("马克龙", "埃马纽埃尔"), ("MACRON", "EMMANUEL")),
+     (("贝拉克·奥巴马", None), ("OBAMA", "BARACK"))],  # in one field, at its middle dot
 )
 def test_a_foreign_name_in_an_asian_script_or_hebrew_is_read_back(
         scan: tuple[str, str], notice: tuple[str, str]) -> None:
