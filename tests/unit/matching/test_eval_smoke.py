@@ -29,6 +29,7 @@ WORLD_RECALL = {
     "hangul": 0.9, "han": 0.9, "kana": 0.9, "kanji": 0.85, "hebrew": 0.9, "greek": 0.9,
     "georgian": 0.9, "armenian": 0.9, "thai": 0.8, "khmer": 0.85, "devanagari": 0.9,
     "bengali": 0.9, "initials_only": 0.9, "foreign_hangul": 0.75, "foreign_kana": 0.55,
+    "foreign_han": 0.1,  # (a fraction only: Chinese writes foreign names loosely)
 }  # fmt: skip
 # Different-person classes: the most false hits allowed (same full date of birth and
 # nationality: only the name decides).
