@@ -65,7 +65,7 @@ def eval_modules() -> dict[str, ModuleType]:
     with pytest.MonkeyPatch.context() as mp:
         mp.syspath_prepend(str(EVAL))  # the builders import their siblings by name
         return {m: importlib.import_module(m)
-                for m in ("world_set", "conventions_set", "mock_set", "run_eval")}
+                for m in ("world_set", "conventions_set", "mock_set", "run_eval", "reshape")}
 
 
 def _write(out: Path, notices: list[dict[str, Any]], scans: list[dict[str, Any]]) -> Path:
@@ -121,34 +121,31 @@ def test_conventions_set_holds_its_floors(eval_modules: dict[str, ModuleType],
     assert figures["recall"] >= CONVENTIONS_OVERALL
 
 
-def _reshaped(scans: list[dict[str, Any]], how: str) -> list[dict[str, Any]]:
-    """The scans with their name fields swapped, or the whole name in the surname field,
-    as a terminal or an OCR may fill them."""
-    out = []
-    for scan in scans:
-        surname, given = scan.get("surname"), scan.get("given_names")
-        if how == "swapped":
-            surname, given = given, surname
-        else:
-            surname, given = " ".join(p for p in (given, surname) if p) or None, None
-        out.append({**scan, "surname": surname, "given_names": given})
-    return out
+# Recall floors of the sets' scans reshaped (eval/reshape.py): the whole name in one
+# field, the fields swapped, every nationality the same (main before round 6b: world
+# with the name in the given names field 0.89, conventions with British holders 0.86).
+RESHAPED_RECALL = {"world_set": 0.93, "conventions_set": 0.9}
 
 
-@pytest.mark.parametrize("how", ["swapped", "one_field"])
-def test_look_alikes_stay_apart_whatever_field_a_name_is_in(
+@pytest.mark.parametrize("how", ["swapped", "one_field", "given_field", "nationality=GBR"])
+def test_names_hold_whatever_field_or_nationality_they_come_with(
         eval_modules: dict[str, ModuleType], tmp_path: Path, how: str) -> None:
     """A given name is told from another (JAN, JANA; MAHIR, MAHATHIR) by the notice's
     roles, not the scan's: swapped or merged fields let no more look-alikes through
-    (main before this rule: gender_pair 0.91 and other_given 0.33 with either)."""
+    (main before: gender_pair 0.91 and other_given 0.33 with either); and a name is found
+    whichever field it came in and whatever the holder's nationality (a Korean or
+    Chinese name on a British passport, a Russian's written by a Hungarian official)."""
     for builder, seed, ceilings in (("conventions_set", 5, CONVENTIONS_FALSE_HITS),
                                     ("world_set", 26, WORLD_FALSE_HITS)):
         notices, scans = eval_modules[builder].build(per_class=40, seed=seed)
-        data = _write(tmp_path / builder, notices, _reshaped(scans, how))
-        families = _rates(eval_modules, data)["families"]
+        data = _write(tmp_path / builder,
+                      *eval_modules["reshape"].reshape_set(notices, scans, how))
+        figures = _rates(eval_modules, data)
+        families = figures["families"]
         high = {f: families[f]["rate"] for f, ceiling in ceilings.items()
                 if families[f]["rate"] > ceiling + 0.05}  # fmt: skip
-        assert not high, f"{builder}, fields {how}: false hits over the ceiling: {high}"
+        assert not high, f"{builder}, {how}: false hits over the ceiling: {high}"
+        assert figures["recall"] >= RESHAPED_RECALL[builder], (builder, how)
 
 
 def test_conventions_floors_catch_a_lost_rule(eval_modules: dict[str, ModuleType],
