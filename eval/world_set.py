@@ -25,6 +25,13 @@ Different-person classes (``expect`` null; a hit is a false hit): ``other_given`
 same surname, a different but similar given name: MAHIR for MAHATHIR), ``soundalike``
 (the same given name, a similar surname of another family: RONALDINHO for RONALDO),
 ``both_similar`` (ANGELO MERCAZ for ANGELA MERKEL) and ``different`` (another name).
+
+Initials (a random stream of their own): ``initials_only``, the surname with the given
+names' initials alone (KHAMENEI, A.; JUNCKER, J.-C. or JC), and ``other_initial``, the
+surname with an initial none of the notice's given names begins with (a false hit).
+``foreign_hangul``, ``foreign_kana``, ``foreign_han``: a Western or Russian name as
+Korean, Japanese and Chinese write foreign names (메르켈 앙겔라, メルケル アンゲラ, 默克尔
+安格拉), the notice in Latin letters.
 """
 
 from __future__ import annotations
@@ -47,6 +54,56 @@ from world_pools import (
 POSITIVE = ("runtogether", "ocr_digits", *SCRIPTS, "hungarian", "latvian", "parts_added",
             "parts_dropped")  # fmt: skip
 NEGATIVE = ("other_given", "soundalike", "both_similar", "different")
+# Drawn from a random stream of their own (the classes above stay as they were).
+INITIALS = ("initials_only", "other_initial")
+FOREIGN = ("foreign_hangul", "foreign_kana", "foreign_han")
+# Western and Russian names as Korean, Japanese and Chinese write foreign names (the
+# National Institute of Korean Language's transcription of foreign words; katakana as the
+# Japanese press writes them; the Xinhua agency's characters): Latin, Hangul, katakana,
+# Chinese.
+FOREIGN_SURNAMES = [
+    ("PUTIN", "푸틴", "プーチン", "普京"),
+    ("OBAMA", "오바마", "オバマ", "奥巴马"),
+    ("MERKEL", "메르켈", "メルケル", "默克尔"),
+    ("TRUMP", "트럼프", "トランプ", "特朗普"),
+    ("MACRON", "마크롱", "マクロン", "马克龙"),
+    ("JOHNSON", "존슨", "ジョンソン", "约翰逊"),
+    ("SMITH", "스미스", "スミス", "史密斯"),
+    ("MILLER", "밀러", "ミラー", "米勒"),
+    ("BROWN", "브라운", "ブラウン", "布朗"),
+    ("SCHMIDT", "슈미트", "シュミット", "施密特"),
+    ("IVANOV", "이바노프", "イワノフ", "伊万诺夫"),
+    ("PETROV", "페트로프", "ペトロフ", "彼得罗夫"),
+    ("GARCIA", "가르시아", "ガルシア", "加西亚"),
+    ("ROSSI", "로시", "ロッシ", "罗西"),
+    ("LAVROV", "라브로프", "ラブロフ", "拉夫罗夫"),
+    ("ZELENSKY", "젤렌스키", "ゼレンスキー", "泽连斯基"),
+    ("BIDEN", "바이든", "バイデン", "拜登"),
+    ("BLAIR", "블레어", "ブレア", "布莱尔"),
+    ("SARKOZY", "사르코지", "サルコジ", "萨科齐"),
+]
+FOREIGN_GIVEN = [
+    ("VLADIMIR", "블라디미르", "ウラジーミル", "弗拉基米尔"),
+    ("BARACK", "버락", "バラク", "贝拉克"),
+    ("ANGELA", "앙겔라", "アンゲラ", "安格拉"),
+    ("DONALD", "도널드", "ドナルド", "唐纳德"),
+    ("EMMANUEL", "에마뉘엘", "エマニュエル", "埃马纽埃尔"),
+    ("BORIS", "보리스", "ボリス", "鲍里斯"),
+    ("JOHN", "존", "ジョン", "约翰"),
+    ("MICHAEL", "마이클", "マイケル", "迈克尔"),
+    ("DAVID", "데이비드", "デイビッド", "戴维"),
+    ("THOMAS", "토마스", "トーマス", "托马斯"),
+    ("SERGEY", "세르게이", "セルゲイ", "谢尔盖"),
+    ("ALEXANDER", "알렉산더", "アレクサンダー", "亚历山大"),
+    ("PAUL", "폴", "ポール", "保罗"),
+    ("CARLOS", "카를로스", "カルロス", "卡洛斯"),
+    ("MARCO", "마르코", "マルコ", "马可"),
+    ("HANS", "한스", "ハンス", "汉斯"),
+    ("ALEXEI", "알렉세이", "アレクセイ", "阿列克谢"),
+    ("TONY", "토니", "トニー", "托尼"),
+    ("NICOLAS", "니콜라", "ニコラ", "尼古拉"),
+    ("JOSEPH", "조지프", "ジョセフ", "约瑟夫"),
+]
 
 
 def halves(block: str) -> tuple[list[str], list[str]]:
@@ -137,7 +194,10 @@ class World:
             rs, rg = self.russian
             s, g = rng.choice(rs), rng.choice(rg)
             render = hungarian if cls == "hungarian" else latvian
-            nat = "HUN" if cls == "hungarian" else "LVA"
+            # The holder a national of that state, or a Russian whose name a Hungarian or
+            # Latvian official wrote (half each, by the names drawn: the random stream of
+            # the other classes stays as it was): only the name's marks say so then.
+            nat = "RUS" if (len(s) + len(g)) % 2 else ("HUN" if cls == "hungarian" else "LVA")
             return (cyr_latin(s, _ICAO), cyr_latin(g, _ICAO)), (render(s), render(g)), nat
         if cls == "runtogether":
             ls, lg = self.latin
@@ -167,6 +227,34 @@ class World:
         clan = self.pick([x for x in ss if x.endswith("ZAI")] or ss, 1)
         notice = (s, " ".join([*given, *clan, rng.choice(("PADSHAH", "SAHIB", "JAN"))]))
         return notice, (clan[0], f"{given[0]} {given[2]}"), "AFG"
+
+    def initials(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
+        """A surname with the given names' initials only, as some documents print them
+        (KHAMENEI, A.; JUNCKER, J.-C. or JC; South Indian names), or (`other_initial`)
+        with an initial that none of the notice's given names begins with."""
+        rng = self.rng
+        ls, lg = self.latin if rng.random() < 0.7 else self.south
+        s = rng.choice(ls)
+        given = self.pick(lg, rng.choice((1, 1, 2)))
+        if cls == "other_initial":
+            letters = [c for c in "ABDEFGHIKLMNRSTVY" if c not in {g[0] for g in given}]
+            return (s, " ".join(given)), (s, rng.choice(letters) + "."), "XXX"
+        firsts = [g[0] for g in given]
+        written = rng.choice((" ".join(firsts), ". ".join(firsts) + ".", "".join(firsts),
+                              ".-".join(firsts) + "."))
+        return (s, " ".join(given)), (s, written), "XXX"
+
+    def foreign(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
+        """A Western or Russian name in Hangul or katakana on the scan (a Korean or
+        Japanese residence card, a visa), in Latin letters on the notice."""
+        rng = self.rng
+        (s_lat, s_ko, s_ja, s_zh), (g_lat, g_ko, g_ja, g_zh) = (
+            rng.choice(FOREIGN_SURNAMES), rng.choice(FOREIGN_GIVEN))  # fmt: skip
+        if cls == "foreign_hangul":
+            return (s_lat, g_lat), (s_ko, g_ko), "XXX"
+        if cls == "foreign_han":
+            return (s_lat, g_lat), (s_zh, g_zh), "XXX"
+        return (s_lat, g_lat), (s_ja, g_ja), "XXX"
 
     def negative(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
         rng = self.rng
@@ -205,6 +293,15 @@ def build(per_class: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[st
                 nat = rng.choice(("D", "FRA", "GBR", "RUS", "PAK", "NGA", "ITA", "ESP"))
             add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
                      nat, same=cls in POSITIVE)
+    rng = random.Random(seed + 1)
+    world = World(rng)
+    for cls in INITIALS + FOREIGN:
+        for _ in range(per_class):
+            make = world.initials if cls in INITIALS else world.foreign
+            (ns, ng), (ss, sg), nat = make(cls)
+            nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
+            add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
+                     nat, same=cls != "other_initial")
     return notices, scans
 
 

@@ -1,7 +1,8 @@
 """Retroactive screening (issue 23 item 2): a record a live update adds or changes, or a
-bulk load brings (`after_load`: against scans no list hit), is checked against the sightings correlation keeps (the last SCREENING_RETROACTIVE_WINDOW_H
-hours), and each earlier scan it would have hit raises an alert of kind `retroactive`
-naming where and when that scan was.
+bulk load brings (`after_load`: against scans no list hit), is checked against the
+sightings correlation keeps (the last SCREENING_RETROACTIVE_WINDOW_H hours), and each
+earlier scan it would have hit raises an alert of kind `retroactive` naming where and
+when that scan was.
 
 The sightings hold digests, never the scanned values, so the check is by exact key: a
 record's documents (number and state), its persons (each name in the ICAO fold with a

@@ -144,5 +144,15 @@ def typo_keys(picks: list[Tok], notice: bool) -> list[str]:
     return out
 
 
-__all__ = ["given_then_surname", "joined_key", "joined_pair_keys", "loose_key", "pair_keys",
-           "typo_keys"]
+def initial_key(tokens: list[Tok]) -> str | None:
+    """The first surname token's skeleton with the first given name's initial, which a
+    scan of a surname and initials only (KHAMENEI, A.) looks up as a typo key."""
+    surname = next((t for t in tokens if t.flags & SURNAME and not t.flags & PARTICLE), None)
+    given = next((t for t in tokens if not t.flags & SURNAME and not t.flags & PARTICLE), None)
+    if surname is None or given is None:
+        return None
+    return f"{skeletons(surname.raw)[0]}.^{given.raw[0]}"
+
+
+__all__ = ["given_then_surname", "initial_key", "joined_key", "joined_pair_keys", "loose_key",
+           "pair_keys", "typo_keys"]

@@ -57,17 +57,20 @@ def token_sim(q: Tok, a: Tok) -> float:
     if q.canon == a.canon:
         return 0.97
     flags = a.flags | q.flags
-    sim = _token_sim(q.raw, a.raw, bool(flags & UNVOCALISED), not flags & SURNAME)
-    return _special_sim(q.raw, a.raw, flags, sim) if flags & (HAN | ARABIC) else sim
+    # Given name or surname as the notice says: a scan's fields may be swapped or merged
+    # (MAHIR, SMITH for SMITH, MAHATHIR), a notice's roles are the record's.
+    given = not a.flags & SURNAME
+    sim = _token_sim(q.raw, a.raw, bool(flags & UNVOCALISED), given)
+    return _special_sim(q.raw, a.raw, flags, sim, given) if flags & (HAN | ARABIC) else sim
 
 
-def _special_sim(q_raw: str, a_raw: str, flags: int, sim: float) -> float:
+def _special_sim(q_raw: str, a_raw: str, flags: int, sim: float, given: bool) -> float:
     """A pair's similarity under a scan's convention: Cantonese against pinyin (HAN), an
     Arabic name's Latin spellings (ARABIC; not for pairs unlike at first sight)."""
     if flags & HAN and sim < CANTONESE and _cantonese(q_raw, a_raw, flags):
         return CANTONESE
     if flags & ARABIC and _ARABIC_FLOOR <= sim < ARABIC_LATIN \
-            and _arabic_latin(q_raw, a_raw, not flags & SURNAME):  # fmt: skip
+            and _arabic_latin(q_raw, a_raw, given):  # fmt: skip
         return ARABIC_LATIN
     return sim
 
@@ -410,9 +413,10 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
                 continue  # two joined tokens: their parts meet already
             else:
                 flags = a_flags | q_flags
-                s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED), not flags & SURNAME)
+                given = not a_flags & SURNAME  # the notice's roles (token_sim)
+                s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED), given)
                 if special:
-                    s = _special_sim(q_raw, a_raw, flags, s)
+                    s = _special_sim(q_raw, a_raw, flags, s, given)
                 if q_flags & FIELD_FULL and s < CUT_SHORT and len(q_raw) >= 2 \
                         and a_raw.startswith(q_raw):  # fmt: skip
                     s = CUT_SHORT  # the MRZ's name field ended inside it (CARME, CARMEN)
@@ -462,7 +466,20 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
     if _whole_surname(left, side) and not _surname_found(other, used_other):
         return Comparison(sim, 0.2, "surname_unmatched", n_matched, weakest)
     reason = "name_tokens_added" if q_left else "name_tokens_missing"
-    return Comparison(sim, min(0.03 * len(left), 0.09), reason, n_matched, weakest)
+    cost = sum(0.01 if _in_nasab(t, side) else 0.03 for t in left)
+    return Comparison(sim, min(cost, 0.09), reason, n_matched, weakest)
+
+
+# The links of an Arabic nasab (USAMA BIN MUHAMMAD IBN AWAD IBN LADIN), of a Maghrebi or
+# Mauritanian one (OULD): the names after them are the father's and forefathers', which
+# one document lists and another leaves out (OSAMA BIN LADEN).
+_NASAB = frozenset({"BIN", "IBN", "BINT", "BENT", "BEN", "OULD", "WALD"})
+
+
+def _in_nasab(token: Tok, side: list[Tok]) -> bool:
+    """Whether a token follows a nasab's link (its father's or forefather's name)."""
+    before = token.mask >> 1
+    return any(t.mask == before and t.raw in _NASAB for t in side)
 
 
 def _whole_surname(left: list[Tok], side: list[Tok]) -> bool:
@@ -472,9 +489,11 @@ def _whole_surname(left: list[Tok], side: list[Tok]) -> bool:
 
 
 def _surname_found(side: list[Tok], used: int) -> bool:
-    """Whether a surname token of a side was matched (by the same name, spelt alike)."""
-    return any(t.flags & SURNAME and not t.flags & PARTICLE and t.mask & used and t.base
-               for t in side)  # fmt: skip
+    """Whether a surname token of a side was matched (by the same name, spelt alike); of
+    a scan whose whole name came in its given names field (none is a surname), any."""
+    roles = SURNAME if any(t.flags & SURNAME for t in side) else 0
+    return any(t.flags & SURNAME == roles and not t.flags & PARTICLE and t.mask & used
+               and t.base for t in side)  # fmt: skip
 
 
 __all__ = [

@@ -7,34 +7,27 @@ from __future__ import annotations
 from typing import Any
 
 from screening.matching.cyrillic_schemes import CYRILLIC_NATIONS, icao_respelling, scheme_of
-from screening.matching.name_tables import GROUPS_OF
 from screening.matching.name_tokens import FOLDED, UNVOCALISED, name_tokens
 from screening.matching.normalize import canonical_country, name_variants
+from screening.matching.readings import KOREAN_SURNAMES_FOLDED
 from screening.matching.translit import (
     ARABIC_SPELLINGS,
+    CHINESE_NATIONS,
     arabic_variants,
+    chinese_name,
     chinese_respellings,
     cyrillic_variants,
     detect_script,
     korean_fold,
+    korean_name,
     latin_variants,
-    pinyin_syllables,
 )
 
 _MAX_FORMS = 12
 
 
-CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
 _KOREAN_NATIONS = frozenset({"KOR", "PRK"})
 _FOLD_MARK = "\x00"  # on a folded form's first token: its tokens are flagged FOLDED
-
-
-def _is_chinese(surname: list[str], given: list[str], nations: list[str]) -> bool:
-    if not surname or not given:
-        return False
-    if not all(pinyin_syllables(t) for t in surname + given):
-        return False
-    return bool(set(nations) & CHINESE_NATIONS) or surname[0] in GROUPS_OF
 
 
 def _chinese_forms(s0: list[str], g0: list[str]) -> list[tuple[list[str], list[str]]]:
@@ -64,12 +57,13 @@ def _alias_forms(name: dict[str, Any], nations: list[str]
             forms.append((s_vars[min(i, len(s_vars) - 1)].split(),
                           g_vars[min(i, len(g_vars) - 1)].split()))  # fmt: skip
         s0, g0 = forms[0]
-        if _is_chinese(s0, g0, nations):
+        if chinese_name(s0, g0, nations):
             forms += _chinese_forms(s0, g0)
         scheme = scheme_of(surname, given) if CYRILLIC_NATIONS.intersection(nations) else ""
         if scheme:  # KUSNEZOW as KUZNETSOV: as a scan of such a name is read (readings)
             forms.append((icao_respelling(s0, scheme), icao_respelling(g0, scheme)))
-        if _KOREAN_NATIONS.intersection(nations):  # as a Korean scan is read (readings)
+        if _KOREAN_NATIONS.intersection(nations) or korean_name(s0, g0, KOREAN_SURNAMES_FOLDED):
+            # as a Korean scan is read (readings.marked_convention)
             s_fold, g_fold = [korean_fold(t) for t in s0], [korean_fold(t) for t in g0]
             if s_fold and (s_fold, g_fold) != (s0, g0):
                 forms.append(([_FOLD_MARK + s_fold[0], *s_fold[1:]], g_fold))

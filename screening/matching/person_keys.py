@@ -8,6 +8,9 @@ Keys (short ASCII; ``Y`` is the birth year):
              order, and an extra, missing or misspelt token leave one pair intact.
 ``t:A.^xy:Y`` one token's skeleton and the first (``^``) or last (``$``) two letters of
              the other token of a two-token name: survives a typo in either token.
+             A notice also files its primary name's surname with its first given
+             name's initial (``t:A.^x:Y``), which a scan of a surname and initials
+             looks up.
 ``x:A.B``    a notice without a date of birth, by token pairs; only names that say
              enough can hit such a notice (UNDATED_MIN_INFO) or be a possible match
              for it (POSSIBLE_MIN_INFO), so only they look it up.
@@ -74,7 +77,7 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
     chinese = bool(CHINESE_NATIONS.intersection(profile.get("nat") or ()))
     keys: set[str] = set()
     han: dict[int, tuple[set[str], list[bool]]] = {}  # alias -> surname skeletons, pinyin?
-    for alias, encoded, _ in profile["forms"]:
+    for n_form, (alias, encoded, _) in enumerate(profile["forms"]):
         tokens = decode_tokens(encoded)
         sig = significant(tokens)
         if len(sig) == 1:
@@ -89,6 +92,9 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
         first = principal(tokens)
         keys.add(f"l:{_loose_pair(first)}:{year}")
         keys.update(f"t:{k}:{year}" for k in name_keys.typo_keys(sig, notice=True))
+        initial = name_keys.initial_key(sig) if n_form == 0 else None  # the primary name's
+        if initial:
+            keys.add(f"t:{initial}:{year}")
         keys.add(f"n:{_pair(skeletons(first[0].raw)[0], skeletons(first[1].raw)[0])}")
         surname = next((t for t in sig if t.flags & SURNAME), None)
         if chinese and surname is not None and surname.raw in CHINESE_SURNAMES:
@@ -122,13 +128,31 @@ class _Keys(NamedTuple):
 _NO_KEYS = _Keys((), (), (), (), (), ())
 
 
+# A surname with initials only (KHAMENEI, A.; NAZARBAYEV, N.): the notice files its
+# surname with its first given name's initial among its typo keys (name_keys.typo_keys).
+def _initials_keys(u: list[Tok]) -> tuple[str, ...] | None:
+    """Typo keys of a name of one surname token and initials, or None for another name."""
+    names = [t for t in u if len(t.raw) > 1]
+    if len(names) != 1 or len(u) < 2:
+        return None  # (either field: A. KHAMENEI may come whole in one)
+    initial = next((t.raw for t in u if len(t.raw) == 1), None)
+    if initial is None:
+        return None
+    return tuple(f"{k}.^{initial}" for k in skeletons(names[0].raw)[:2])
+
+
 def _form_keys(tokens: list[Tok], info: float, u: list[Tok] | None = None) -> _Keys:
     u = principal(tokens) if u is None else u
     if not u:
         return _NO_KEYS
+    initials = _initials_keys(u)
+    if initials is not None:
+        whole = name_keys.given_then_surname(tokens)
+        run_together = (name_keys.joined_key(whole),) if len(whole) >= 6 else ()
+        return _Keys((), initials, (), (), run_together, ())
     sk = [skeletons(t.raw)[:2] for t in u[:4]]
     whole = name_keys.given_then_surname(tokens)
-    run_together = (name_keys.joined_key(whole),) if len(whole) >= 8 else ()
+    run_together = (name_keys.joined_key(whole),) if len(whole) >= 6 else ()
     if len(u) == 1:
         return _Keys((), (), (), sk[0], run_together, ())
     loose = (_loose_pair(u),) if (u[0].flags | u[1].flags) & UNVOCALISED else ()
@@ -186,12 +210,15 @@ def query_keys(query: PersonQuery) -> list[str]:
         keys = [f"m:{k}:{year}" for k in single] + [f"m:{k}:x" for k in single]
     elif year == "x":  # rare: a scan without a date of birth meets dated notices by name
         keys = [f"n:{k}" for k in pairs[:2]]
-    else:
-        keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
+    else:  # an unvocalised reading's loose keys first: its other keys are the weaker,
+        # and a name read several ways (Hangul syllables) may have more than the bound
+        keys = ([f"l:{k}:{year}" for k in loose] + [f"p:{k}:{year}" for k in pairs]
+                + [f"t:{k}:{year}" for k in typos])  # fmt: skip
         if convention == "yue":
-            keys[1:1] = [f"{k}:{year}" for k in _surname_keys(query.surname, query.given_names)]
+            at = len(loose) + 1
+            keys[at:at] = [f"{k}:{year}" for k in _surname_keys(query.surname, query.given_names)]
     if year != "x":
-        keys += [f"j:{k}:{year}" for k in run_together] + [f"l:{k}:{year}" for k in loose]
+        keys += [f"j:{k}:{year}" for k in run_together]
     keys += [f"x:{k}" for k in undated]
     return list(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
+from rapidfuzz.distance import OSA
+
 from screening.matching import name_keys
 from screening.matching.name_tokens import Tok, decode_tokens, information, joined
 from screening.matching.names import Comparison, compare
@@ -41,8 +43,12 @@ from screening.matching.scan_forms import Form, convention_of, name_forms
 # The best score of a name that is not the notice's as written (a spelling, a reading
 # of another script, a sound-alike): 1.00 says "the same name".
 NOT_THE_SAME = 0.99
-# The similarity of a name run together or split elsewhere, letter for letter the same.
+# The similarity of a name run together or split elsewhere, letter for letter the same;
+# and of one with a letter more, less or changed (FRIDRICHLINDENBERG), at least
+# _RUN_TOGETHER_MIN_TYPO letters long: one edit in as many letters is a typo.
 RUN_TOGETHER = 0.97
+RUN_TOGETHER_TYPO = 0.94
+_RUN_TOGETHER_MIN_TYPO = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,10 +74,19 @@ class _Compared(NamedTuple):
     plain: bool  # the query form is the name as written (scan_forms.Form.plain)
 
 
+def _fewer_parts(query: list[Tok], alias: list[Tok]) -> bool:
+    """Whether the query writes the name in fewer parts than the alias (run together):
+    a typo is forgiven there only; name for name, compare() weighs each part (JAN, JANA)."""
+    def parts(tokens: list[Tok]) -> int:
+        return sum(1 for t in tokens if t.mask & (t.mask - 1) == 0)
+    return parts(query) < parts(alias)
+
+
 def _run_together(forms: tuple[Form, ...], aliases: list[list[Tok]]) -> _Compared | None:
     """A name written as one token or split elsewhere (VLADIMIRPUTIN, TNKUNDA LAUREN):
     the same letters in the same order as a notice form's, given names then surname or
     the other way round."""
+    near: _Compared | None = None
     for q_form in forms:
         q_whole = name_keys.given_then_surname(q_form.tokens)
         if len(q_whole) < 6:
@@ -81,7 +96,13 @@ def _run_together(forms: tuple[Form, ...], aliases: list[list[Tok]]) -> _Compare
             if letters == len(q_whole) and q_whole in joined(alias):
                 name = Comparison(RUN_TOGETHER, 0.0, "", information(alias), RUN_TOGETHER)
                 return _Compared(name, i, False)
-    return None
+            if near is None and len(q_whole) >= _RUN_TOGETHER_MIN_TYPO \
+                    and abs(letters - len(q_whole)) <= 1 and _fewer_parts(q_form.tokens, alias) \
+                    and any(OSA.distance(q_whole, j, score_cutoff=1) <= 1 for j in joined(alias)):
+                name = Comparison(RUN_TOGETHER_TYPO, 0.0, "", information(alias),
+                                  RUN_TOGETHER_TYPO)  # fmt: skip
+                near = _Compared(name, i, False)
+    return near
 
 
 def score(query: PersonQuery, profile: dict[str, Any], threshold: float, *,
@@ -114,7 +135,9 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float, *,
             break
     assert best is not None
     if best_net < 0.97:  # then every form was compared, and decoded
-        best = _run_together(forms, aliases) or best
+        joined_up = _run_together(forms, aliases)
+        if joined_up is not None and joined_up.name.sim > best_net:
+            best = joined_up
     name = best.name
     penalties, bonuses = evidence.penalties, evidence.bonuses
     tier: Literal["referral", "possible"] = "referral"

@@ -29,12 +29,14 @@ from screening.matching.normalize import name_variants, normalize_name
 from screening.matching.translit import (
     ARABIC_SPELLINGS,
     arabic_variants,
+    chinese_name,
     chinese_respellings,
     cyrillic_variants,
     korean_fold,
+    korean_name,
 )
 
-MAX_READINGS = 4
+MAX_READINGS = 5
 
 
 class Reading(NamedTuple):
@@ -44,6 +46,7 @@ class Reading(NamedTuple):
     consonantal: bool  # short vowels unwritten: compare consonants only
     plain: bool  # the name as written (Latin letters), not a reading of another script
     folded: bool = False  # a folded spelling (translit.korean_fold): pairs only if equal
+    foreign: bool = False  # a foreign name read back from Hangul or katakana (_Foreign)
 
 
 # First code point ranges of the scripts read here; anything else is read by anyascii.
@@ -139,6 +142,41 @@ CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", 
 
 CHINESE = frozenset({"zh", "yue"})
 
+# The same renderings on a document whose holder's nationality does not say so (a
+# Russian's name as a Hungarian or Latvian official wrote it: PUTYIN VLAGYIMIR, LAVROVS
+# SERGEJS), known by their marks. Hungarian: the digraphs GY, CS (not MCS: MCSWEENEY),
+# ZS between vowels or first (ZSOLT; not SCHWARZSTEIN), or TY before a vowel inside a
+# word but after an I (PUTYIN; ADITYA is Indian), which English, French or German
+# spellings of a name do not write. Latvian: two of the name's tokens ending in a consonant and S
+# (SERGEJS, LAVROVS, IGORS), where an English surname with such an ending (ROBERTS,
+# COLLINS) rarely has a given name that also ends so (JAMES, CHRIS end in a vowel and S).
+_HU_MARKS = re.compile(r"GY|(?<!M)CS|(?:\b|(?<=[AEIOU]))ZS(?=[AEIOU])|(?<=[A-HJ-Z])TY(?=[AEIOU])")
+_LV_ENDING = re.compile(r"\b[A-Z]{2,}[BDGJKLMNPRTVZ]S\b")
+
+
+@lru_cache(maxsize=16384)
+def marked_convention(surname: str | None, given_names: str | None) -> str:
+    """The national rendering ("ko", "zh", "lv", "hu") a Latin name's own marks show, or
+    "". A name written whole in one field is read surname first, as Chinese and Korean
+    names are. Cached: a name's keys and its scoring forms ask for it alike."""
+    if surname and given_names:
+        s_tokens, g_tokens = latin_tokens(surname), latin_tokens(given_names)
+    else:
+        whole = latin_tokens(surname or given_names or "")
+        s_tokens, g_tokens = whole[:1], whole[1:]
+    if not s_tokens or not g_tokens:
+        return ""
+    # Chinese first: a name both could be (SU TINGWEN, YU JI HUN) is far more often
+    # Chinese; a Korean national's is read folded by the nationality all the same.
+    if chinese_name(s_tokens, g_tokens):
+        return "zh"  # read in Wade-Giles too, whatever the holder's nationality
+    if korean_name(s_tokens, g_tokens, KOREAN_SURNAMES_FOLDED):
+        return "ko"
+    text = " ".join((*s_tokens, *g_tokens))
+    if len(_LV_ENDING.findall(text)) >= 2:
+        return "lv"  # first: Latvian writes Č as C, and ASCII -IČS as -ICS
+    return "hu" if _HU_MARKS.search(text) else ""
+
 
 def _national(tokens: tuple[str, ...], convention: str) -> tuple[str, ...]:
     out = []
@@ -191,14 +229,22 @@ _HEBREW = {
 }  # fmt: skip
 
 
+# A geresh after ג ז צ ת writes a sound Hebrew lacks, in foreign names (ג'ונסון JOHNSON,
+# ז'אן JEAN, צ'רצ'יל CHURCHILL): marked here by letters of the private use area.
+_GERESH = re.compile("([\u05d2\u05d6\u05e6\u05ea])['\u05f3\u2019]")
+_GERESH_MARKS = {"\u05d2": "\ue001", "\u05d6": "\ue002", "\u05e6": "\ue003", "\u05ea": "\ue004"}
+_HEBREW.update({"\ue001": "J", "\ue002": "ZH", "\ue003": "CH", "\ue004": "TH"})
+
+
 def _hebrew(text: str) -> list[tuple[str, ...]]:
     """Two readings: ו and י as the consonants V and Y (DAVID, LEVI), and after a
     consonant as the vowels O and I (YOSEF, BITON). A ה after a letter is written AH so
     that it does not make a digraph (כהן: KAHN, not KHN)."""
+    text = _GERESH.sub(lambda m: _GERESH_MARKS[m.group(1)], text)
     out = []
     for vowels in (False, True):
         words = []
-        for word in re.findall(r"[\u05d0-\u05ea]+", text):
+        for word in re.findall(r"[\u05d0-\u05ea\ue001-\ue004]+", text):
             letters: list[str] = []
             for i, ch in enumerate(word):
                 if i and ch in "כפ":
@@ -234,10 +280,20 @@ _THAI_RULES = [(re.compile(p), r) for p, r in (
 def _thai_khmer(text: str) -> list[tuple[str, ...]]:
     """As the name is said, and letter for letter (personal romanisations keep letters
     the rules drop: ชินวัตร is SHINAWATRA)."""
+    marked = text
     said = text = _SILENT.sub("", text)
     for rx, repl in _THAI_RULES:
         said = rx.sub(repl, said)
-    return list(dict.fromkeys((_anyascii(said), _anyascii(text.replace("\u0e0d", "\u0e19")))))
+    out = [_anyascii(said), _anyascii(text.replace("\u0e0d", "\u0e19"))]
+    if "\u0e4c" in marked:  # a foreign name keeps, silent, the letters of its spelling
+        # (วลาดีมีร์ VLADIMIR): read with them, a W before a consonant a V
+        kept = _anyascii(_THAI_MARK.sub("", marked))
+        out.append(tuple(_W_CLUSTER.sub("V", t) for t in kept))
+    return list(dict.fromkeys(out))
+
+
+_THAI_MARK = re.compile("[\u0e4c\u17cd]")
+_W_CLUSTER = re.compile(r"^W(?=[^AEIOUY])")
 
 
 # ---------------------------------------------------------------- Japanese, Chinese
@@ -249,7 +305,25 @@ def _kana(text: str) -> list[tuple[str, ...]]:
                 for w in text.split())  # fmt: skip
     raw = tuple(t for t in raw if t)
     short = tuple(re.sub(r"OU|OO", "O", re.sub(r"UU", "U", t)) for t in raw)
+    if _KATAKANA.fullmatch(text):  # a foreign name as Japanese writes it: read back too
+        foreign = _respell(list(raw), _KANA_FOREIGN)
+        as_l = tuple(t.replace("R", "L") for t in foreign)  # (the keys tell R from L)
+        return list(dict.fromkeys((short, raw, _Foreign(foreign), _Foreign(as_l))))
     return list(dict.fromkeys((short, raw)))
+
+
+# Katakana is how Japanese writes foreign names (プーチン, メルケル): read back, the vowels
+# Japanese adds after a consonant dropped (MERUKERU: MERKER, DONARUDO: DONARD, BORISU),
+# N before a labial an M (TORANPU: TRAMP), CHI a TI (PUUCHIN: PUTIN; a long vowel's
+# doubled letter is no added one), a final long A the English -ER (MIRAA: MILLER).
+# Japanese has one letter for both R and L: read both ways (MERKER, MELKEL), so that a
+# key meets either.
+_KATAKANA = re.compile(r"[\u30a0-\u30ff\s・]+")
+_KANA_FOREIGN = [(re.compile(p), r) for p, r in (
+    (r"(?<=[BDFGKMPRSTZ])(?<!U)U(?!U)(?=[^AEIOUY]|$)", ""), (r"(?<=[TD])O(?=R|$)", ""),
+    (r"N(?=[PBM])", "M"), (r"(?<=[AEIOU])CHI|^CHI", "TI"), (r"(?<=[^AEIOU])AA$", "ER"),
+    (r"(.)\1+", r"\1"),
+)]  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -260,14 +334,51 @@ def _kakasi() -> Callable[[str], list[dict[str, str]]]:
     return converter
 
 
-def _han(text: str) -> list[tuple[str, ...]]:
+# Chinese and Korean surnames of two characters (the rest have one).
+COMPOUND_SURNAMES = frozenset((
+    "欧阳", "司马", "诸葛", "上官", "司徒", "东方", "夏侯", "皇甫", "尉迟", "公孙", "慕容", "长孙",
+    "宇文", "司空", "令狐", "歐陽", "司馬", "諸葛", "남궁", "황보", "제갈", "선우", "독고", "사공",
+    "서문",
+))
+
+
+def _han(text: str, surname: bool = False) -> list[tuple[str, ...]]:
     """Pinyin syllables (pypinyin), one token each (the scorer joins XIAO MING), and
-    the Japanese reading of the same characters (a Japanese name in kanji)."""
+    the Japanese reading of the same characters (a Japanese name in kanji); a foreign
+    name written in characters (three or more a word: 弗拉基米尔) read back too."""
     from pypinyin import Style, lazy_pinyin  # imported on the first Han name: 0.4 s
 
     pinyin = tuple(s.upper() for w in text.split()
                    for s in lazy_pinyin(w, style=Style.NORMAL) if s.isalpha())  # fmt: skip
-    return [r for r in (pinyin, *_kana(text)) if r]
+    out = [r for r in (pinyin, *_kana(text)) if r]
+    words = [w for w in re.split(r"[\s·・•]+", text) if w]
+    if any(len(w) >= 3 for w in words):  # (not a two-character word: a Japanese surname)
+        back = tuple(_han_foreign(w, lazy_pinyin(w, style=Style.NORMAL)) for w in words)
+        # Chinese writes an R with L syllables (贝拉克 BEILAK, BARACK), an L with 尔 (R)
+        out += [_Foreign(back), _Foreign(tuple(t.translate(_L_R) for t in back))]
+    return out
+
+
+_L_R = str.maketrans("LR", "RL")
+
+
+# Characters Chinese uses for a foreign name's consonant without its vowel (the Xinhua
+# agency's tables): 克 K, 斯 S, 特 T, 德 D, 尔 R (or L), 夫 F (or V), 布 B, 普 P, 格 G,
+# 姆 M, 兹 Z, 茨 TS, 赫 H, 什 SH; before another consonant or at a word's end.
+_HAN_CONSONANTS = {"克": "K", "斯": "S", "特": "T", "德": "D", "尔": "R", "爾": "R", "夫": "F",
+                   "布": "B", "普": "P", "格": "G", "姆": "M", "兹": "Z", "茨": "TS", "赫": "H",
+                   "什": "SH"}  # fmt: skip
+
+
+def _han_foreign(word: str, syllables: list[str]) -> str:
+    out = []
+    for i, (ch, syl) in enumerate(zip(word, syllables, strict=False)):
+        following = syllables[i + 1] if i + 1 < len(syllables) else ""
+        if ch in _HAN_CONSONANTS and (not following or following[0] not in "aeiouy"):
+            out.append(_HAN_CONSONANTS[ch])
+        else:
+            out.append(syl.upper())
+    return "".join(out)
 
 
 # ---------------------------------------------------------------- Korean
@@ -291,6 +402,9 @@ _KOREAN_SURNAMES = {
     "명": ("MYUNG",), "기": ("KI",), "반": ("BAN",), "왕": ("WANG",), "금": ("KEUM",),
     "남궁": ("NAMGOONG",), "황보": ("HWANGBO",), "제갈": ("JEGAL",), "선우": ("SUNWOO",),
 }  # fmt: skip
+# Their folded spellings (translit.korean_fold), by which a Latin name is known as Korean.
+KOREAN_SURNAMES_FOLDED = frozenset(korean_fold(s) for spellings in _KOREAN_SURNAMES.values()
+                                   for s in spellings)
 # Customary respellings of Revised Romanisation syllables (JEONG: JUNG, YEONG: YOUNG,
 # U: WOO) and McCune-Reischauer's (JONG UN).
 _KO_CUSTOM = [(re.compile(p), r) for p, r in (
@@ -319,15 +433,62 @@ def _hangul(text: str, surname: bool) -> list[tuple[str, ...]]:
     """A surname as its holders spell it; given names syllable by syllable (the scorer
     joins MIN JUN as MINJUN), in Revised Romanisation and the customary respellings."""
     words = text.split()
-    if surname and len(words) == 1 and words[0] in _KOREAN_SURNAMES:
+    if len(words) == 1 and words[0] in _KOREAN_SURNAMES and (surname or len(words[0]) == 1):
+        # (a surname alone in the given names field: the fields swapped, 정은 / 김)
         spellings: list[tuple[str, ...]] = [(s,) for s in _KOREAN_SURNAMES[words[0]]]
         return spellings[:3]
     syllables = [_hangul_syllable(ch) for w in words for ch in w if "\uac00" <= ch <= "\ud7af"]
     syllables = [s for s in syllables if s]
     if not syllables:
         return []
-    return list(dict.fromkeys((tuple(syllables), _respell(syllables, _KO_CUSTOM),
-                               _respell(syllables, _KO_MR))))  # fmt: skip
+    native = (tuple(syllables), _respell(syllables, _KO_CUSTOM), _respell(syllables, _KO_MR))
+    if not any(_foreign_word(w, surname) for w in words):
+        return list(dict.fromkeys(native))
+    foreign = tuple(_respell(["".join(_hangul_syllable(ch) for ch in w
+                                      if "\uac00" <= ch <= "\ud7af")], _KO_FOREIGN)[0]
+                    for w in words)  # fmt: skip
+    as_l = tuple(t[:1].replace("R", "L") + t[1:] for t in foreign)
+    return list(dict.fromkeys((*native, _Foreign(foreign), _Foreign(as_l))))
+
+
+class _Foreign(tuple[str, ...]):
+    """A reading of a foreign name back from Hangul or katakana: its vowels are the
+    writing's guesses (EO for A or U, vowels added), so it is compared on its consonants,
+    as an unvocalised script's readings are (Reading.consonantal)."""
+
+    __slots__ = ()
+
+
+# Open syllables of the vowel 으 (스 르 트 프 드 크...): Korean adds them to a foreign
+# word's consonants; Korean names hardly have them.
+_OPEN_EU = frozenset(chr(0xAC00 + initial * 588 + 18 * 28) for initial in range(19))
+
+
+def _foreign_word(word: str, surname: bool) -> bool:
+    """Whether a Hangul word reads as a foreign name: three syllables or more (Korean
+    given names have two), a surname of two not among Korean ones (푸틴), or an open 으
+    syllable."""
+    hangul = [ch for ch in word if "\uac00" <= ch <= "\ud7af"]
+    if surname and len(hangul) >= 2 and word not in _KOREAN_SURNAMES:
+        return True
+    return len(hangul) >= 3 or any(ch in _OPEN_EU for ch in hangul)
+
+
+# A foreign name as Korean writes it (메르켈, 블라디미르, 트럼프), read back word by word: the
+# vowel Korean adds to a consonant dropped (BEULLADIMIREU: BLADIMIR, MEREUKEL: MERKEL),
+# EO the A or U it stands for (DONEOLDEU: DONALD, TEUREOMPEU: TRAMP), a French nasal's
+# NG an N (MAKEURONG: MAKRON), ㄹㄹ an L (BEULRA: BLA), a final EO the English -ER
+# (ALREKSANDEO: ALEKSANDER), letters doubled once. An initial ㄹ (R) is also read L
+# (라브로프: LABROP for LAVROV), as katakana's R.
+_KO_FOREIGN = [(re.compile(p), r) for p, r in (
+    (r"(?<=[^AEIOUW])EU", ""), (r"EO$", "ER"), (r"EO", "A"), (r"NG$", "N"), (r"LR", "L"),
+    (r"(.)\1+", r"\1"),
+)]  # fmt: skip
+
+
+def korean_surname(word: str) -> bool:
+    """Whether a word in Hangul is a Korean surname (김, 남궁)."""
+    return word in _KOREAN_SURNAMES
 
 
 # ---------------------------------------------------------------- any script
@@ -382,7 +543,7 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
     elif script == "Hebr":
         found = _hebrew(text)
     elif script == "Hani":
-        found = _han(text)
+        found = _han(text, surname)
     elif script == "Kana":
         found = _kana(text)
     elif script == "Hang":
@@ -397,8 +558,10 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
         found = [tuple(t.replace("OW", "U") for t in _anyascii(text))]
     else:
         found = [_anyascii(text)]
-    found = [latin_tokens(" ".join(t)) for t in found]  # whatever a library let through
-    out = [Reading(t, consonantal, False) for t in dict.fromkeys(found) if t]
+    # whatever a library let through; a foreign name read back on its consonants
+    read = [(latin_tokens(" ".join(t)), isinstance(t, _Foreign)) for t in found]
+    out = [Reading(t, consonantal or foreign, False, foreign=foreign)
+           for t, foreign in dict.fromkeys(read) if t]  # fmt: skip
     return tuple(out[:MAX_READINGS])
 
 
@@ -407,5 +570,19 @@ def vocalised(token: str) -> bool:
     return token in ARABIC_SPELLINGS
 
 
-__all__ = ["ARABIC_NATIONS", "CHINESE", "CONVENTIONS", "MAX_READINGS", "PERSIAN_LETTERS",
-           "Reading", "latin_tokens", "readings", "script_of", "vocalised"]
+__all__ = [
+    "ARABIC_NATIONS",
+    "CHINESE",
+    "COMPOUND_SURNAMES",
+    "CONVENTIONS",
+    "KOREAN_SURNAMES_FOLDED",
+    "MAX_READINGS",
+    "PERSIAN_LETTERS",
+    "Reading",
+    "korean_surname",
+    "latin_tokens",
+    "marked_convention",
+    "readings",
+    "script_of",
+    "vocalised",
+]

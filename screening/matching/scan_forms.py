@@ -4,6 +4,7 @@ name: a name recurs far more often than a whole query."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -22,11 +23,15 @@ from screening.matching.name_tokens import (
     significant,
 )
 from screening.matching.readings import (
+    COMPOUND_SURNAMES,
     CONVENTIONS,
     PERSIAN_LETTERS,
     Reading,
+    korean_surname,
     latin_tokens,
+    marked_convention,
     readings,
+    script_of,
     vocalised,
 )
 
@@ -42,11 +47,51 @@ def principal(tokens: list[Tok]) -> list[Tok]:
     return [sig[0], first_given, *rest]
 
 
+# Given names written as a run of initials without a vowel (JC for JEAN-CLAUDE, MD for
+# MUHAMMAD as Bangladeshi documents abbreviate it): read as one initial a letter.
+_RUN_OF_INITIALS = re.compile(r"[B-DF-HJ-NP-TV-XZ]{2,3}")
+
+
+def _initials(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    if not any(_RUN_OF_INITIALS.fullmatch(t) for t in tokens):
+        return tokens
+    return tuple(c for t in tokens for c in (t if _RUN_OF_INITIALS.fullmatch(t) else (t,)))
+
+
 class Form(NamedTuple):
     """One Latin reading of a scan's name, as tokens."""
 
     tokens: list[Tok]
     plain: bool  # the name as written, not a reading of another script or convention
+
+
+
+
+def _one_field(surname: str | None, given_names: str | None) -> tuple[str | None, str | None]:
+    """A Chinese or Korean name written whole in one field (习近平, 김정은, 김 정은), split
+    as those names are written: the surname first, one character (two for a compound
+    surname) or up to the first space; a foreign name with its middle dot at the dot;
+    any other name as it came."""
+    if bool(surname) == bool(given_names):
+        return surname, given_names
+    text = (surname or given_names or "").strip()
+    if text.isascii() or script_of(text) not in ("Hani", "Hang", "Kana"):
+        return surname, given_names
+    dot = next((d for d in "·・•" if d in text), None)
+    if dot is not None:  # a foreign name, given names first (贝拉克·奥巴马, バラク・オバマ)
+        given, _, last = text.rpartition(dot)
+        return (last.strip(), given.replace(dot, " ").strip()) if given.strip() \
+            else (surname, given_names)  # fmt: skip
+    if script_of(text) == "Kana":
+        return surname, given_names
+    head, _, rest = text.partition(" ")
+    words = text.split()
+    if len(words) == 2 and korean_surname(words[1]) and not korean_surname(words[0]):
+        head, rest = words[1], words[0]  # given name first, as abroad (정은 김)
+    if not rest:
+        cut = 2 if text[:2] in COMPOUND_SURNAMES and len(text) > 2 else 1
+        head, rest = text[:cut], text[cut:]
+    return (head, rest.strip()) if rest.strip() else (surname, given_names)
 
 
 def _forms(surname: str | None, given_names: str | None, convention: str,
@@ -58,13 +103,19 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         convention = ""
     if convention == "cy":  # a Cyrillic name in Latin: German or French, by its marks
         convention = scheme_of(surname, given_names) if ascii_only else ""
+    if not ascii_only:
+        surname, given_names = _one_field(surname, given_names)
+    if ascii_only and not convention:  # a state's rendering its marks show, if any
+        convention = marked_convention(surname, given_names)
     if ascii_only and not convention:  # the common case: Latin letters read one way
         return _plain_form(latin_tokens(surname) if surname else (),
-                           latin_tokens(given_names) if given_names else (), keys_only)  # fmt: skip
+                           _initials(latin_tokens(given_names)) if given_names else (),
+                           keys_only)  # fmt: skip
     if not convention and PERSIAN_LETTERS.intersection((surname or "") + (given_names or "")):
         convention = "fa"  # both parts read as Persian
     s_r = readings(surname, convention, True)
-    g_r = readings(given_names, convention)
+    g_r = tuple(r if r.consonantal else r._replace(tokens=_initials(r.tokens))
+                for r in readings(given_names, convention))  # fmt: skip
     if len(s_r) <= 1 and len(g_r) <= 1 and not (s_r and s_r[0].consonantal) \
             and not (g_r and g_r[0].consonantal):  # fmt: skip
         return _one_form(s_r[0] if s_r else None, g_r[0] if g_r else None, keys_only)
@@ -75,6 +126,10 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
     n = max(len(s_r), len(g_r))
     combos = [(min(i, len(s_r) - 1), min(i, len(g_r) - 1)) for i in range(n)]
     combos += [(0, j) for j in range(1, len(g_r))] + [(i, 0) for i in range(1, len(s_r))]
+    # a foreign name read back: each part's R-and-L readings with the other's (TRAMP with
+    # DONALD as with DONARD)
+    combos += [(i, j) for i, s_read in enumerate(s_r) if s_read.foreign
+               for j, g_read in enumerate(g_r) if g_read.foreign]  # fmt: skip
     combos = list(dict.fromkeys(combos))
     for i, j in combos:
         s = s_r[i] if s_r else None

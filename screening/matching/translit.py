@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from anyascii import anyascii
 
+from screening.matching.name_tables import GROUPS_OF
 from screening.matching.normalize import normalize_name
 
 # ---------------------------------------------------------------- Cyrillic
@@ -361,6 +362,21 @@ _KOREAN_RULES = [(re.compile(p), r) for p, r in (
 )]  # fmt: skip
 
 
+CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
+
+
+def chinese_name(surname: list[str] | tuple[str, ...], given: list[str] | tuple[str, ...],
+                 nations: frozenset[str] | list[str] | tuple[str, ...] = ()) -> bool:
+    """Whether a Latin name reads as a Chinese one in pinyin (every token pinyin
+    syllables) held by a national of a Chinese-speaking state, or of any state when its
+    surname is a Chinese one (GROUPS_OF): a pinyin name on a British passport too."""
+    if not surname or not given:
+        return False
+    if surname[0] not in GROUPS_OF and not CHINESE_NATIONS.intersection(nations):
+        return False  # first: the cheaper test, and the one most names fail
+    return all(pinyin_syllables(t) for t in (*surname, *given))
+
+
 @lru_cache(maxsize=8192)
 def korean_fold(token: str) -> str:
     """One spelling for the romanisations of a Korean name token (PARK, BAK, PAK: BAG;
@@ -368,6 +384,30 @@ def korean_fold(token: str) -> str:
     for rx, repl in _KOREAN_RULES:
         token = rx.sub(repl, token)
     return token or "A"
+
+
+# A Latin name reads as a Korean one (whatever the holder's nationality: a Korean
+# name on another state's passport) when its surname is a Korean one in any of its
+# romanisations (folded) and its given names are two syllables (MIN-JUN, MIN JUN,
+# MINJUN), as Korean given names are.
+_KOREAN_SYLLABLE = re.compile(
+    r"(?:KK|TT|PP|SS|JJ|CH|SH|[GKNDTRLMBPSJHYW])?"
+    r"(?:WAE|WOE|WEO|WA|WE|WI|WO|YAE|YEO|YE|YA|YO|YU|AE|EO|EU|OE|UI|OO|EE|OU|A|E|I|O|U)"
+    r"(?:NG|N|M|L|K|P|T|B|G)?")
+_KOREAN_GIVEN = re.compile(f"(?:{_KOREAN_SYLLABLE.pattern}){{2}}")  # JIHOON, DONGHYEON
+
+
+def korean_name(surname: list[str] | tuple[str, ...], given: list[str] | tuple[str, ...],
+                surnames: frozenset[str]) -> bool:
+    """Whether a Latin name reads as Korean: `surnames`, the folded (korean_fold)
+    spellings of Korean surnames."""
+    if len(surname) != 1:
+        return False
+    if len(given) == 2:
+        syllables = all(_KOREAN_SYLLABLE.fullmatch(t) for t in given)
+    else:
+        syllables = len(given) == 1 and _KOREAN_GIVEN.fullmatch(given[0]) is not None
+    return syllables and korean_fold(surname[0]) in surnames  # the fold last: the dearer
 
 
 # ---------------------------------------------------------------- any script

@@ -69,6 +69,6 @@ async def test_other_lists_alert_in_every_mode() -> None:
 
 
 def test_every_dormant_list_has_a_profile_to_wake_it_and_normal_wakes_none() -> None:
-    assert DORMANT == {("event", "suspect_lookout"), ("event", "incident")}
+    assert {("event", "suspect_lookout"), ("event", "incident")} == DORMANT
     assert dormant(None) == DORMANT
     assert all(dormant(p) < DORMANT for p in PROFILES.values())
