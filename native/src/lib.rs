@@ -15,6 +15,7 @@ use pyo3::{ffi, intern};
 mod codes;
 mod mrz;
 mod scan;
+mod smv;
 
 fn repr(py: Python<'_>, ch: char) -> PyResult<String> {
     Ok(PyString::new(py, &ch.to_string()).repr()?.to_string())
@@ -486,6 +487,122 @@ impl ScanDecoder {
     }
 }
 
+/// Stolen-vehicle lines of a bulk-load block into their compact tables' new entries
+/// (native/src/smv.rs; screening/watchlists/smv/fast.py's SmvBlock is the reference).
+/// Records are kept by id, the later line winning, until finish().
+#[pyclass(module = "screening_native")]
+struct SmvPacker {
+    tables: smv::Tables,
+    shape: smv::Shape,
+    records: Vec<(u64, Option<smv::Vehicle>)>,
+    live: HashMap<String, (u64, usize)>,
+}
+
+impl SmvPacker {
+    fn add(&mut self, seq: u64, v: smv::Vehicle) {
+        if let Some(&(before, at)) = self.live.get(&v.id) {
+            if before > seq {
+                return; // an earlier line, met after the later one
+            }
+            self.records[at].1 = None;
+        }
+        self.live.insert(v.id.clone(), (seq, self.records.len()));
+        self.records.push((seq, Some(v)));
+    }
+}
+
+#[pymethods]
+impl SmvPacker {
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(countries: Vec<String>, makes: Vec<String>, models: Vec<String>, colours: Vec<String>,
+           actions: Vec<String>, buckets: (u32, u32, u32), parts: usize, slots: u32) -> PyResult<Self> {
+        if parts == 0 || slots == 0 || slots > 256 || buckets.0 == 0 || buckets.1 == 0 || buckets.2 == 0 {
+            return Err(PyValueError::new_err("buckets, parts and slots must be positive"));
+        }
+        if [&countries, &makes, &models, &colours, &actions].iter().any(|t| t.len() > 0x80) {
+            return Err(PyValueError::new_err("a code table holds at most 128 values"));
+        }
+        Ok(SmvPacker {
+            tables: smv::Tables::new(&countries, &makes, &models, &colours, &actions),
+            shape: smv::Shape { buckets, parts, slots },
+            records: Vec::new(),
+            live: HashMap::new(),
+        })
+    }
+
+    /// The lines of `data` (split at newlines, numbered from `first`): those in the
+    /// plain SMV shape are kept; the others come back as (number, line), blank ones
+    /// left out, for the Python path.
+    fn feed<'py>(&mut self, py: Python<'py>, data: &[u8], first: u64) -> PyResult<Bound<'py, PyList>> {
+        let rest = PyList::empty(py);
+        let mut n = first;
+        let mut lines = data.split(|&b| b == b'\n').peekable();
+        while let Some(raw) = lines.next() {
+            if lines.peek().is_none() && raw.is_empty() {
+                break; // after the last newline
+            }
+            let line = smv::strip(raw);
+            if !line.is_empty() {
+                match self.tables.vehicle(line) {
+                    Some(v) => self.add(n, v),
+                    None => rest.append((n, PyBytes::new(py, raw)))?,
+                }
+            }
+            n += 1;
+        }
+        Ok(rest)
+    }
+
+    /// A record the Python path read (line number `seq`): its id, body, normalised VIN
+    /// ("" for none) and plate keys.
+    fn put(&mut self, seq: u64, id: String, body: &[u8], vin_key: String, plate_keys: Vec<String>) {
+        let vin_key = if vin_key.is_empty() { None } else { Some(vin_key) };
+        self.add(seq, smv::Vehicle { id, body: body.to_vec(), vin_key, plate_keys });
+    }
+
+    /// (records, (record, VIN index, plate index) partitions) of what was kept, in the
+    /// order of their lines; the packer is empty again after.
+    fn finish<'py>(&mut self, py: Python<'py>) -> PyResult<(usize, Bound<'py, PyTuple>)> {
+        let mut kept: Vec<(u64, smv::Vehicle)> =
+            self.records.drain(..).filter_map(|(seq, v)| v.map(|v| (seq, v))).collect();
+        self.live.clear();
+        kept.sort_by_key(|(seq, _)| *seq);
+        let made = smv::pack_vehicles(kept.iter().map(|(_, v)| v), &self.shape);
+        let tables: Vec<Bound<'py, PyList>> = made
+            .iter()
+            .map(|parts| PyList::new(py, parts.iter().map(|p| PyBytes::new(py, p))))
+            .collect::<PyResult<_>>()?;
+        Ok((kept.len(), PyTuple::new(py, tables)?))
+    }
+}
+
+fn grouped<'py>(py: Python<'py>, groups: Vec<(u32, usize, Vec<u8>)>) -> PyResult<Bound<'py, PyList>> {
+    let items = groups
+        .iter()
+        .map(|(b, n, body)| PyTuple::new(py, [b.into_pyobject(py)?.into_any(), n.into_pyobject(py)?.into_any(),
+                                              PyBytes::new(py, body).into_any()]))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, items)
+}
+
+/// blocks.group_entries: a partition's entries grouped by bucket, (bucket, pairs,
+/// body) each; `packed` for packed index entries (joined per field). None when a chunk
+/// is cut short.
+#[pyfunction]
+fn group_entries<'py>(py: Python<'py>, chunks: Vec<Bound<'py, PyBytes>>, packed: bool) -> PyResult<Option<Bound<'py, PyList>>> {
+    let it = chunks.iter().map(|c| c.as_bytes());
+    let groups = if packed {
+        if chunks.iter().any(|c| c.as_bytes().len() % 10 != 0) {
+            return Ok(None);
+        }
+        Some(smv::group_packed(it))
+    } else {
+        smv::group_entries(it)
+    };
+    groups.map(|g| grouped(py, g)).transpose()
+}
+
 #[pymodule]
 fn screening_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(icao_check_digit, m)?)?;
@@ -500,5 +617,7 @@ fn screening_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plate_index_keys, m)?)?;
     m.add_function(wrap_pyfunction!(plate_query_keys, m)?)?;
     m.add_class::<ScanDecoder>()?;
+    m.add_class::<SmvPacker>()?;
+    m.add_function(wrap_pyfunction!(group_entries, m)?)?;
     Ok(())
 }

@@ -222,13 +222,13 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                                               for node, writes in calls)):
                 repeats.extend(met)
 
-    async def write_group() -> None:
+    async def write_group(final: bool = False) -> None:
         """Group what was gathered (in the pool), and write it while the next fills."""
         nonlocal writing
         if writing is not None:
             await writing
         jobs: list[tuple[int, asyncio.Future[Grouped]]] = []
-        for table, chunks in groups.take():
+        for table, chunks in groups.take(final):
             mode = groups.mode(table)
             jobs.append((table, done(group_entries(chunks, mode)) if pool is None else
                          loop.run_in_executor(pool, group_entries, chunks, mode)))
@@ -301,7 +301,7 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                 await drain()
         while pending:
             await drain()
-        await write_group()
+        await write_group(final=True)
         assert writing is not None
         await writing
         # An id listed twice (in blocks or files apart): the later record wins, as it

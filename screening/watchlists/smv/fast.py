@@ -1,5 +1,9 @@
 """SMV records checked without building a pydantic model: the bulk load's fast path.
 
+Bulk loads run it compiled (native/src/smv.rs: the line read, checked and packed, its
+entries partitioned as pack_vehicles does, through SmvPacker); the functions here are
+its reference (the unit tests compare the two) and serve the lines it hands back.
+
 It accepts only the plain shape feeds send (known keys; printable ASCII strings without
 surrounding spaces and within the model's lengths; an upper-case country; a known
 action; an ISO date, or a timestamp with an offset and a time other than midnight, which
@@ -19,6 +23,10 @@ from hashlib import blake2b
 from typing import Any, NamedTuple
 from zlib import crc32
 
+import orjson
+import screening_native
+
+from screening.watchlists.packing import COUNTRIES
 from screening.watchlists.sltd.fast import _WHEN, _plain
 from screening.watchlists.smv import body, compact
 from screening.watchlists.smv.record import SmvRecord
@@ -116,8 +124,27 @@ def fast_smv(data: dict[str, Any]) -> Smv | None:
 INDEX_ENTRY = struct.Struct(">IB5s")
 
 
-def pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: int,
-                  header: Callable[[int, int], bytes]) -> tuple[list[bytes], ...]:
+def smv_packer(buckets: tuple[int, int, int], parts: int) -> screening_native.SmvPacker:
+    """The compiled packer of a bulk load's SMV lines (blocks.parse_block): it keeps the
+    lines it reads, and the records the Python path read (put), by id, the later line
+    winning, and packs them as _py_pack_vehicles does. The code tables are body.py's."""
+    return screening_native.SmvPacker(list(COUNTRIES), list(body.MAKES), list(body.MODELS),
+                                      list(body.COLOURS), list(body.ACTIONS), buckets, parts,
+                                      compact.SLOTS)
+
+
+def _py_vehicle(line: bytes) -> Smv | None:
+    """What SmvPacker.feed takes of a (stripped) line, in Python: the fast path's record
+    of the line's JSON object, else None."""
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return fast_smv(data) if isinstance(data, dict) else None
+
+
+def _py_pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: int,
+                      header: Callable[[int, int], bytes]) -> tuple[list[bytes], ...]:
     """Records into the compact tables' new entries for a bulk load (blocks.py): per
     table (records, VIN index, plate index), `parts` partitions by bucket; a record's
     entry is its `header` (bucket, length) then its field and body in RESP, an index
