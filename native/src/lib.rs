@@ -13,6 +13,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PySet, PyString, PyTuple};
 use pyo3::{ffi, intern};
 
 mod codes;
+mod entries;
 mod mrz;
 mod scan;
 mod smv;
@@ -603,6 +604,47 @@ fn group_entries<'py>(py: Python<'py>, chunks: Vec<Bound<'py, PyBytes>>, packed:
     groups.map(|g| grouped(py, g)).transpose()
 }
 
+/// New records' write ops of an entries-layout bulk load gathered by bucket and field
+/// (native/src/entries.rs; bulk_entries.py's _PyEntryGroups is the reference).
+#[pyclass(module = "screening_native")]
+#[derive(Default)]
+struct EntryGroups {
+    groups: entries::Groups,
+}
+
+#[pymethods]
+impl EntryGroups {
+    #[new]
+    fn new() -> Self {
+        Self::default()
+    }
+
+    /// Write ops packed as the write script takes them (p and s ops only).
+    fn add(&mut self, packed: &[u8]) -> PyResult<()> {
+        self.groups.add(packed).map_err(PyValueError::new_err)
+    }
+
+    /// Ops gathered since the last take.
+    #[getter]
+    fn ops(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// (key, pairs, body) of each bucket gathered; gathering starts again.
+    fn take<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let items = self
+            .groups
+            .take()
+            .into_iter()
+            .map(|(key, n, body)| {
+                PyTuple::new(py, [PyBytes::new(py, &key).into_any(), n.into_pyobject(py)?.into_any(),
+                                  PyBytes::new(py, &body).into_any()])
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+}
+
 #[pymodule]
 fn screening_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(icao_check_digit, m)?)?;
@@ -618,6 +660,7 @@ fn screening_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plate_query_keys, m)?)?;
     m.add_class::<ScanDecoder>()?;
     m.add_class::<SmvPacker>()?;
+    m.add_class::<EntryGroups>()?;
     m.add_function(wrap_pyfunction!(group_entries, m)?)?;
     Ok(())
 }

@@ -31,7 +31,8 @@ from redis.exceptions import RedisError
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.models import WatchlistRecord
-from screening.watchlists.batch import WriteOp
+from screening.watchlists.batch import unpack_ops
+from screening.watchlists.bulk_entries import EntryGroups
 from screening.watchlists.generic import EntriesLayout
 from screening.watchlists.indexer import upsert_records
 from screening.watchlists.lists import LISTS
@@ -66,6 +67,10 @@ CHUNK = 2000
 GROUP_RECORDS = (250_000, 1_000_000)
 MAX_LINE_BYTES = 1 << 20
 NOTICES_FOR_WORKERS = 5000
+# Entries-layout puts gathered before they are written (bulk_entries.py): a bucket
+# written again costs a COPY, and a field already there a merge in the bulk script; held,
+# they cost the loader about 200 bytes each (some 25 a notice).
+HOLD_ENTRY_OPS = 600_000
 SMV_FOR_WORKERS = 50_000
 
 
@@ -235,10 +240,15 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         writing = asyncio.create_task(write(jobs))
 
     # Entries-layout records indexed by the parsing processes, by list then id (the
-    # later line of an id wins), as their writes, written CHUNK at a time; the ids each
-    # list loaded.
-    indexed: dict[str, dict[str, list[WriteOp]]] = {}
+    # later line of an id wins), as their writes (batch.pack_ops), gathered CHUNK at a
+    # time; the ids each list loaded.
+    indexed: dict[str, dict[str, bytes]] = {}
     loaded: dict[str, set[str]] = {}
+    entries = EntryGroups(store.batch.node_of_slot())
+
+    async def write_entries() -> None:
+        for node, writes in entries.take():
+            await store.batch.write_bulk(writes, node)
 
     async def write_indexed(lst: str) -> None:
         chunk = indexed.pop(lst, {})
@@ -246,14 +256,19 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             return
         done = loaded.setdefault(lst, set())
         # An id met in an earlier chunk replaces what that one wrote (its stored record
-        # is read back); any other is new to the version, and its writes are all.
-        again = [(rid, puts) for rid, puts in chunk.items() if rid in done]
-        ops = [op for rid, puts in chunk.items() if rid not in done for op in puts]
+        # is read back, once what was gathered is written); any other is new to the
+        # version, and its writes are all: gathered by bucket (bulk_entries.py).
+        again = [(rid, unpack_ops(puts)) for rid, puts in chunk.items() if rid in done]
+        for rid, puts in chunk.items():
+            if rid not in done:
+                entries.add(puts)
+        if again or entries.ops >= HOLD_ENTRY_OPS:
+            await write_entries()
         if again:
             layout = LISTS[lst].layout
             assert isinstance(layout, EntriesLayout)  # blocks index no other layout's
-            ops += (await layout.indexed_changes(store, version, again, ())).ops
-        await store.batch.write(ops)
+            await store.batch.write((await layout.indexed_changes(store, version, again,
+                                                                  ())).ops)
         done.update(chunk)
 
     try:
@@ -315,6 +330,7 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         await _flush(store, version, others, counts, report)
         for lst in list(indexed):
             await write_indexed(lst)
+        await write_entries()
         for lst, ids in loaded.items():
             counts[lst] += len(ids)
         await store.redis.set(store.sample_key(version.id), orjson.dumps(sampler.items))

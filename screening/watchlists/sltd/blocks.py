@@ -25,7 +25,7 @@ import screening_native
 from screening_native import SmvPacker
 
 from screening.matching.normalize import COUNTRY_ALIASES
-from screening.watchlists.batch import BucketWrite, WriteOp, spare_key
+from screening.watchlists.batch import BucketWrite, pack_ops, spare_key
 from screening.watchlists.generic import EntriesLayout
 from screening.watchlists.keys import Keys
 from screening.watchlists.lists import LISTS
@@ -115,8 +115,9 @@ class BlockResult:
     others: list[tuple[str, bytes]] = field(default_factory=list)  # (where, line)
     # Records of the entries-layout lists (notices, event lists), indexed here and turned
     # into their writes (EntriesLayout.puts): the matching code's profiles and keys, the
-    # entries' packing and slots are most of their cost. (list, id, writes).
-    indexed: list[tuple[str, str, list[WriteOp]]] = field(default_factory=list)
+    # entries' packing and slots are most of their cost. (list, id, writes packed:
+    # batch.pack_ops, one bytes object to hand back instead of some 125).
+    indexed: list[tuple[str, str, bytes]] = field(default_factory=list)
     samples: list[dict[str, Any]] = field(default_factory=list)
     size: int = 0  # bytes of input
 
@@ -473,7 +474,7 @@ def _index(lst: str, data: dict[str, Any], where: str, out: BlockResult,
         out.errors.append((where, f"{lst} {record.id}: cannot be indexed "
                                   f"({type(exc).__name__}: {str(exc)[:120]})"))
         return
-    out.indexed.append((lst, record.id, puts))
+    out.indexed.append((lst, record.id, pack_ops(puts)))
 
 
 def _sample(record: Sltd) -> dict[str, Any]:
