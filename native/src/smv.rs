@@ -555,8 +555,9 @@ pub fn pack_vehicles<'a>(records: impl Iterator<Item = &'a Vehicle>, shape: &Sha
 }
 
 /// blocks._group_packed: packed index entries (bucket u32, field number u8, 5-byte
-/// entry) joined per field of each bucket, one RESP field/value pair a field (the field
-/// named by its number in decimal); buckets and fields in the order first met.
+/// entry) joined per field of each bucket, an entry once, one RESP field/value pair a
+/// field (the field named by its number in decimal); buckets and fields in the order
+/// first met.
 pub fn group_packed<'a>(chunks: impl Iterator<Item = &'a [u8]>) -> Vec<(u32, usize, Vec<u8>)> {
     let mut field_at: HashMap<u32, usize> = HashMap::new();
     let mut fields: Vec<(u32, Vec<u8>)> = Vec::new();
@@ -568,7 +569,10 @@ pub fn group_packed<'a>(chunks: impl Iterator<Item = &'a [u8]>) -> Vec<(u32, usi
                 fields.push((key, Vec::new()));
                 fields.len() - 1
             });
-            fields[at].1.extend_from_slice(&e[5..]);
+            let value = &mut fields[at].1;
+            if !value.chunks_exact(5).any(|had| had == &e[5..]) {
+                value.extend_from_slice(&e[5..]);
+            }
         }
     }
     let mut bucket_at: HashMap<u32, usize> = HashMap::new();

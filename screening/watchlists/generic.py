@@ -75,6 +75,10 @@ def parse_entries(raw: bytes | str | None) -> list[Found]:
     return out
 
 
+def _bytes(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
+
+
 def ref_of(list_name: str, record_id: str) -> str:
     return f"{list_name}:{record_id}"
 
@@ -214,10 +218,11 @@ class EntriesLayout:
         for rid, new in indexed:
             puts += new
             if (before := old.get(rid)) is not None:
-                kept = {(op[1], op[2]) for op in new}
+                # Fields as bytes: puts handed back packed (batch.unpack_ops) have them so.
+                kept = {(op[1], _bytes(op[2])) for op in new}
                 removals += [op for op in self._removals(version, dk, before.entries,
                                                          [b.table for b in before.blobs], rid)
-                             if (op[1], op[2]) not in kept]
+                             if (op[1], _bytes(op[2])) not in kept]
         for rid in gone:
             if (before := old.get(rid)) is None:
                 continue

@@ -302,9 +302,9 @@ def _py_group_entries(chunks: list[bytes], mode: bytes = b"q") -> Grouped:
 
 def _group_packed(chunks: list[bytes]) -> Grouped:
     """Packed index entries (smv.fast.INDEX_ENTRY: bucket, field number, 5-byte entry)
-    joined per field of each bucket, one HSET pair a field (smv.FIELDS names it). (A
-    record listed twice in one group leaves its entries twice in a field: harmless, its
-    candidates are the same record.)"""
+    joined per field of each bucket, one HSET pair a field (smv.FIELDS names it). An
+    entry met again (a record listed twice, in blocks apart) is kept once, as the bulk
+    script's merge keeps it."""
     fields: dict[int, list[bytes]] = {}
     for chunk in chunks:
         for b, slot, entry in INDEX_ENTRY.iter_unpack(chunk):
@@ -312,7 +312,7 @@ def _group_packed(chunks: list[bytes]) -> Grouped:
             items = fields.get(key)
             if items is None:
                 fields[key] = [entry]
-            else:
+            elif entry not in items:
                 items.append(entry)
     buckets: dict[int, list[bytes]] = {}
     for key, items in fields.items():
