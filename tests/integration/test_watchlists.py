@@ -166,6 +166,36 @@ async def test_a_load_written_in_many_groups_keeps_every_entry(
 
 
 @pytest.mark.parametrize("workers", [0, 2])
+async def test_a_notice_listed_again_keeps_its_later_entries_only(
+        settings: Settings, tmp_path: Path, redis_client: Any,
+        monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """A notice listed again after its first record was gathered (chunks apart): the
+    later record's name and document entries are all there (a document both records
+    list too), the earlier's own document is gone, as an upsert would leave them."""
+    store = WatchlistStore(redis_client, settings.redis_prefix)
+    monkeypatch.setattr(loader, "CHUNK", 5)
+    paths = generate_lists(tmp_path / "n", sltd=0, notices=40, smv=0, seed=5)
+    lines = paths["notice"].read_bytes().splitlines()
+    at = next(i for i, x in enumerate(lines) if orjson.loads(x)["documents"])
+    later = orjson.loads(lines[at])
+    kept = later["documents"][0]
+    later["documents"] = [kept, {"number": "LATER0001", "issuing_state": "FRA"}]
+    earlier = {**later, "documents": [kept, {"number": "EARLY0001", "issuing_state": "FRA"}]}
+    lines[at] = orjson.dumps(earlier)
+    paths["notice"].write_bytes(b"\n".join([*lines, orjson.dumps(later)]) + b"\n")
+    report = await loader.load_files(store, list(paths.values()), grace_s=0, workers=workers)
+    assert report.counts["notice"] == 40, report.errors
+    indexed = person_index(NoticeRecord.model_validate(later), NOTICE_TABLES)
+    names = [(e.table, e.field) for e in indexed.entries if e.table == NOTICE_TABLES.names]
+    docs = [(NOTICE_TABLES.documents, document_field(d["number"], d["issuing_state"]))
+            for d in (*later["documents"], earlier["documents"][1])]
+    _, found = await store.fetch([*names, *docs])
+    ids = [{f.record_id for f in entries} for entries in found]
+    assert names and all(later["id"] in i for i in ids[:len(names)])
+    assert ids[len(names):] == [{later["id"]}, {later["id"]}, set()]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
 async def test_an_id_listed_again_keeps_its_last_record_only(
         settings: Settings, tmp_path: Path, redis_client: Any,
         monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
