@@ -37,7 +37,7 @@ class EntryGroups:
 
     @property
     def ops(self) -> int:
-        """Ops gathered since the last take."""
+        """Ops held (gathered since the last take, less those replaced)."""
         return self._groups.ops
 
     def add(self, packed: bytes) -> None:
@@ -87,6 +87,7 @@ class _PyEntryGroups:
             mine = [i for i in range(start, len(items)) if items[i][0] == rid_b]
             if mine:
                 del items[mine[0]]
+                self.ops -= 1
             items.append((rid_b, entry))
 
     def take(self) -> list[tuple[bytes, int, bytes]]:
