@@ -312,7 +312,7 @@ def _command(name: bytes, key: bytes, args: int, body: bytes) -> bytes:
         2 + args, len(name), name, len(key), key, body)
 
 
-def _b(value: str | bytes) -> bytes:
+def as_bytes(value: str | bytes) -> bytes:
     return value if isinstance(value, bytes) else value.encode()
 
 
@@ -320,7 +320,7 @@ def pack_ops(ops: Sequence[WriteOp]) -> bytes:
     """Write ops as the write script takes them: five NUL-separated parts each."""
     parts: list[bytes] = []
     for op, key, field, rid, value in ops:
-        parts += [op.encode(), key.encode(), _b(field), _b(rid), _b(value)]
+        parts += [op.encode(), key.encode(), as_bytes(field), as_bytes(rid), as_bytes(value)]
     return b"\0".join(parts)
 
 

@@ -22,7 +22,7 @@ import screening_native
 from redis.crc import key_slot
 
 from screening.watchlists.base import RS
-from screening.watchlists.batch import BucketWrite, spare_key, unpack_ops
+from screening.watchlists.batch import BucketWrite, as_bytes, spare_key, unpack_ops
 
 _RS = RS.encode()
 
@@ -76,7 +76,7 @@ class _PyEntryGroups:
         for op, key, field, rid, value in ops:
             self.ops += 1
             fields = self._keys.setdefault(key.encode(), {})
-            f, rid_b, entry = bytes(field), bytes(rid), bytes(value)
+            f, rid_b, entry = as_bytes(field), as_bytes(rid), as_bytes(value)
             if op == "s":
                 fields[f] = entry
                 continue

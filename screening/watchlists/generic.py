@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from screening.watchlists.base import RS, US, Changes, Found, Lookup, OnError
+from screening.watchlists.batch import as_bytes
 from screening.watchlists.keys import next_pow2
 
 if TYPE_CHECKING:
@@ -73,10 +74,6 @@ def parse_entries(raw: bytes | str | None) -> list[Found]:
         rid, _, payload = item.partition(US)
         out.append(Found(rid, payload))
     return out
-
-
-def _bytes(value: str | bytes) -> bytes:
-    return value if isinstance(value, bytes) else value.encode()
 
 
 def ref_of(list_name: str, record_id: str) -> str:
@@ -219,10 +216,10 @@ class EntriesLayout:
             puts += new
             if (before := old.get(rid)) is not None:
                 # Fields as bytes: puts handed back packed (batch.unpack_ops) have them so.
-                kept = {(op[1], _bytes(op[2])) for op in new}
+                kept = {(op[1], as_bytes(op[2])) for op in new}
                 removals += [op for op in self._removals(version, dk, before.entries,
                                                          [b.table for b in before.blobs], rid)
-                             if (op[1], _bytes(op[2])) not in kept]
+                             if (op[1], as_bytes(op[2])) not in kept]
         for rid in gone:
             if (before := old.get(rid)) is None:
                 continue

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import orjson
+import screening_native
 from pydantic import TypeAdapter, ValidationError
 from redis.crc import key_slot
-import screening_native
 from screening_native import SmvPacker
 
 from screening.matching.normalize import COUNTRY_ALIASES
