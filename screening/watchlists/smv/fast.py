@@ -4,8 +4,9 @@ Bulk loads run it compiled (native/src/smv.rs: the line read, checked and packed
 entries partitioned as pack_vehicles does, through SmvPacker); the functions here are
 its reference (the unit tests compare the two) and serve the lines it hands back.
 
-It accepts only the plain shape feeds send (known keys; printable ASCII strings without
-surrounding spaces and within the model's lengths; an upper-case country; a known
+It accepts only the plain shape feeds send (known keys; printable ASCII strings, or for
+the plate printable text of any script, without surrounding spaces and within the
+model's lengths; an upper-case country; a known
 action; an ISO date, or a timestamp with an offset and a time other than midnight, which
 the model would read as a date) and returns None for anything else, which then goes
 through the model (SmvRecord): so the fast path never accepts a record the model
@@ -46,6 +47,13 @@ class Smv(NamedTuple):
     body: bytes
 
 
+def _printable(s: str, most: int) -> bool:
+    """_plain, of any script: plates of Cyrillic and Greek letters (one in twenty-five
+    of the generator's) are read so rather than by the model. Printable text has none of
+    the model's control characters, and no whitespace at its ends but the space."""
+    return 0 < len(s) <= most and s.isprintable() and s[0] != " " and s[-1] != " "
+
+
 def _moment(value: str, *, midnight_is_date: bool) -> datetime | None:
     """A timestamp the model reads as this datetime, else None (ask the model)."""
     m = _WHEN.fullmatch(value)
@@ -78,7 +86,7 @@ def fast_smv(data: dict[str, Any]) -> Smv | None:
         return None
     if vin is not None and (type(vin) is not str or not _plain(vin, 32)):
         return None
-    if plate is not None and (type(plate) is not str or not _plain(plate, 20)):
+    if plate is not None and (type(plate) is not str or not _printable(plate, 20)):
         return None
     if vin is None and plate is None:
         return None
