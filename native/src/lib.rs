@@ -536,23 +536,32 @@ impl SmvPacker {
     /// plain SMV shape are kept; the others come back as (number, line), blank ones
     /// left out, for the Python path.
     fn feed<'py>(&mut self, py: Python<'py>, data: &[u8], first: u64) -> PyResult<Bound<'py, PyList>> {
-        let rest = PyList::empty(py);
-        let mut n = first;
-        let mut lines = data.split(|&b| b == b'\n').peekable();
-        while let Some(raw) = lines.next() {
-            if lines.peek().is_none() && raw.is_empty() {
-                break; // after the last newline
-            }
-            let line = smv::strip(raw);
-            if !line.is_empty() {
-                match self.tables.vehicle(line) {
-                    Some(v) => self.add(n, v),
-                    None => rest.append((n, PyBytes::new(py, raw)))?,
+        // Read without the GIL: a loader parsing in a thread of its own writes meanwhile.
+        let rest: Vec<(u64, usize, usize)> = py.detach(|| {
+            let mut rest = Vec::new();
+            let (mut n, mut start) = (first, 0usize);
+            let mut lines = data.split(|&b| b == b'\n').peekable();
+            while let Some(raw) = lines.next() {
+                if lines.peek().is_none() && raw.is_empty() {
+                    break; // after the last newline
                 }
+                let line = smv::strip(raw);
+                if !line.is_empty() {
+                    match self.tables.vehicle(line) {
+                        Some(v) => self.add(n, v),
+                        None => rest.push((n, start, start + raw.len())),
+                    }
+                }
+                start += raw.len() + 1;
+                n += 1;
             }
-            n += 1;
-        }
-        Ok(rest)
+            rest
+        });
+        let items = rest
+            .into_iter()
+            .map(|(n, a, b)| (n, PyBytes::new(py, &data[a..b])))
+            .collect::<Vec<_>>();
+        PyList::new(py, items)
     }
 
     /// A record the Python path read (line number `seq`): its id, body, normalised VIN
@@ -568,8 +577,11 @@ impl SmvPacker {
         let mut kept: Vec<(u64, smv::Vehicle)> =
             self.records.drain(..).filter_map(|(seq, v)| v.map(|v| (seq, v))).collect();
         self.live.clear();
-        kept.sort_by_key(|(seq, _)| *seq);
-        let made = smv::pack_vehicles(kept.iter().map(|(_, v)| v), &self.shape);
+        let shape = &self.shape;
+        let made = py.detach(|| {
+            kept.sort_by_key(|(seq, _)| *seq);
+            smv::pack_vehicles(kept.iter().map(|(_, v)| v), shape)
+        });
         let tables: Vec<Bound<'py, PyList>> = made
             .iter()
             .map(|parts| PyList::new(py, parts.iter().map(|p| PyBytes::new(py, p))))
