@@ -657,6 +657,36 @@ impl EntryGroups {
     }
 }
 
+/// NoticeLayout's name entries' puts, packed as batch.pack_ops packs them: for each name
+/// key, a p op of its bucket key (`base` + the bucket) and field (notices/layout.py's
+/// name_slot: blake2b of the key, 8 bytes; the field its first 4, NUL bytes made 1, the
+/// bucket the last 4 modulo `buckets`), with the record's packed id and entry value.
+#[pyfunction]
+fn name_puts<'py>(py: Python<'py>, keys: Vec<String>, buckets: u64, base: &str, rid: &[u8],
+                  value: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    if buckets == 0 {
+        return Err(PyValueError::new_err("buckets must be positive"));
+    }
+    let mut out = Vec::with_capacity(keys.len() * (base.len() + rid.len() + value.len() + 16));
+    for (i, key) in keys.iter().enumerate() {
+        let d = smv::blake2b8(key.as_bytes());
+        let b = u64::from(u32::from_be_bytes([d[4], d[5], d[6], d[7]])) % buckets;
+        if i > 0 {
+            out.push(0);
+        }
+        out.extend_from_slice(b"p\0");
+        out.extend_from_slice(base.as_bytes());
+        out.extend_from_slice(b.to_string().as_bytes());
+        out.push(0);
+        out.extend(d[..4].iter().map(|&x| if x == 0 { 1 } else { x }));
+        out.push(0);
+        out.extend_from_slice(rid);
+        out.push(0);
+        out.extend_from_slice(value);
+    }
+    Ok(PyBytes::new(py, &out))
+}
+
 #[pymodule]
 fn screening_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(icao_check_digit, m)?)?;
@@ -674,5 +704,6 @@ fn screening_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<SmvPacker>()?;
     m.add_class::<EntryGroups>()?;
     m.add_function(wrap_pyfunction!(group_entries, m)?)?;
+    m.add_function(wrap_pyfunction!(name_puts, m)?)?;
     Ok(())
 }

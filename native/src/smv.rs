@@ -498,6 +498,15 @@ fn blake2b5(data: &[u8]) -> [u8; 5] {
     out
 }
 
+/// blake2b with an 8-byte digest (notices' name slots).
+pub fn blake2b8(data: &[u8]) -> [u8; 8] {
+    let mut h = Blake2bVar::new(8).unwrap();
+    h.update(data);
+    let mut out = [0u8; 8];
+    h.finalize_variable(&mut out).unwrap();
+    out
+}
+
 /// compact.id_digest_of: CRC-32 of the id, NUL bytes made 1.
 pub fn id_digest(id: &[u8]) -> [u8; 4] {
     let mut d = crc32fast::hash(id).to_be_bytes();

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from screening.watchlists.base import RS, US, Changes, Found, Lookup, OnError
-from screening.watchlists.batch import as_bytes
+from screening.watchlists.batch import as_bytes, pack_ops
 from screening.watchlists.keys import next_pow2
 
 if TYPE_CHECKING:
@@ -199,6 +199,11 @@ class EntriesLayout:
         ops += [("s", version.key(keys, b.table, b.record_id), b.record_id, "", b.value)
                 for b in new.blobs]
         return ops
+
+    def packed_puts(self, version: Version, keys: Keys, new: Indexed) -> bytes:
+        """puts() packed as the write script takes them (batch.pack_ops): what bulk
+        loads' parsing processes hand back."""
+        return pack_ops(self.puts(version, keys, new))
 
     async def indexed_changes(self, store: WatchlistStore, version: Version,
                               indexed: Sequence[tuple[str, list[WriteOp]]], gone: Sequence[str],

@@ -25,7 +25,7 @@ from redis.crc import key_slot
 from screening_native import SmvPacker
 
 from screening.matching.normalize import COUNTRY_ALIASES
-from screening.watchlists.batch import BucketWrite, pack_ops, spare_key
+from screening.watchlists.batch import BucketWrite, spare_key
 from screening.watchlists.generic import EntriesLayout
 from screening.watchlists.keys import Keys
 from screening.watchlists.lists import LISTS
@@ -469,12 +469,12 @@ def _index(lst: str, data: dict[str, Any], where: str, out: BlockResult,
     layout = LISTS[lst].layout
     assert isinstance(layout, EntriesLayout)
     try:
-        puts = layout.puts(packer.version, packer.keys, layout.index(record))
+        puts = layout.packed_puts(packer.version, packer.keys, layout.index(record))
     except Exception as exc:  # the matching code's: the record is reported, not the load
         out.errors.append((where, f"{lst} {record.id}: cannot be indexed "
                                   f"({type(exc).__name__}: {str(exc)[:120]})"))
         return
-    out.indexed.append((lst, record.id, pack_ops(puts)))
+    out.indexed.append((lst, record.id, puts))
 
 
 def _sample(record: Sltd) -> dict[str, Any]:

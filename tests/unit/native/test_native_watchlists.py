@@ -7,6 +7,8 @@
   line of an id, in line order, as the Python block reader's dict did.
 - group_entries (native) groups partitions as blocks._py_group_entries does.
 - EntryGroups (native/src/entries.rs) gathers entries-layout puts as _PyEntryGroups does.
+- NoticeLayout.packed_puts (its name entries through name_puts) packs what
+  pack_ops(puts()) packs.
 """
 
 from __future__ import annotations
@@ -22,6 +24,11 @@ from hypothesis import strategies as st
 
 from screening.watchlists.batch import pack_ops
 from screening.watchlists.bulk_entries import _PyEntryGroups
+from screening.watchlists.keys import Keys
+from screening.watchlists.lists import LISTS
+from screening.watchlists.notices.layout import NoticeLayout
+from screening.watchlists.notices.mock import iter_notices
+from screening.watchlists.records import MODELS
 from screening.watchlists.sltd.blocks import _ENTRY, _py_group_entries, group_entries
 from screening.watchlists.smv import compact
 from screening.watchlists.smv.fast import (
@@ -33,6 +40,7 @@ from screening.watchlists.smv.fast import (
     smv_packer,
 )
 from screening.watchlists.smv.mock import iter_smv
+from screening.watchlists.store import Version
 
 SHAPE = ((7, 5, 11), 3)  # bucket counts (records, VINs, plates), partitions
 
@@ -133,7 +141,7 @@ def test_the_generators_lines_take_the_compiled_path_or_non_ascii_plates_the_fas
     assert [n for n, _ in rest] == [i + 1 for i, r in enumerate(records)
                                     if not r.get("plate", "").isascii()]
     assert count == 3000 - len(rest) and rest
-    kept = [v for n, v in enumerate(python, 1) if n not in dict(rest)]
+    kept = [v for n, v in enumerate(python, 1) if v is not None and n not in dict(rest)]
     assert tables == _reference(kept)
 
 
@@ -233,3 +241,13 @@ def test_entry_groups_take_puts_only() -> None:
         except ValueError:
             continue
         raise AssertionError(f"{bad!r} was taken")
+
+
+def test_notices_packed_puts_are_the_puts_packed() -> None:
+    layout = LISTS["notice"].layout
+    assert isinstance(layout, NoticeLayout)
+    version, keys = Version("v1", {"nn": 1000, "ndoc": 64, "nrec": 64}), Keys("p{x}")
+    for data in iter_notices(300, seed=19):
+        indexed = layout.index(MODELS["notice"].model_validate(data))
+        assert layout.packed_puts(version, keys, indexed) == pack_ops(
+            layout.puts(version, keys, indexed))
