@@ -29,6 +29,7 @@ from screening.watchlists import loader
 from screening.watchlists.notices.layout import NOTICE_TABLES, person_index
 from screening.watchlists.notices.record import NoticeRecord
 from screening.watchlists.packing import pack_text
+from screening.watchlists.sltd import blocks
 from screening.watchlists.sltd.compact import TABLE as SLTD_TABLE
 from screening.watchlists.smv.mock import iter_smv
 from screening.watchlists.stats import collect_stats
@@ -394,16 +395,19 @@ async def test_stolen_vehicles_in_the_compact_layout_follow_loads_and_updates(
         set(), set(), set()]
 
 
-@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize(("workers", "hold"), [(0, True), (2, True), (0, False), (2, False)])
 async def test_stolen_vehicles_written_in_many_groups_are_all_found(
         settings: Settings, tmp_path: Path, redis_client: Any,
-        monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
-    """Small blocks and groups: record and index buckets are reached again by later groups
-    and merged by the bulk script (bodies by id, packed index entries appended); every
-    vehicle is found by its VIN and by its plate, and an id listed again in a later group
-    keeps its later record only, counted once."""
+        monkeypatch: pytest.MonkeyPatch, workers: int, hold: bool) -> None:
+    """Small blocks and groups: record buckets (and, with packed index entries not held
+    back to the last group, index buckets) are reached again by later groups and merged
+    by the bulk script (bodies by id, packed index entries appended); every vehicle is
+    found by its VIN and by its plate, and an id listed again in a later group keeps its
+    later record only, counted once."""
     store = WatchlistStore(redis_client, settings.redis_prefix)
     monkeypatch.setattr(loader, "GROUP_RECORDS", (150, 150))
+    if not hold:
+        monkeypatch.setattr(blocks, "HOLD_PACKED_BYTES", 0)
     monkeypatch.setattr(loader, "read_blocks",
                         functools.partial(loader.read_blocks, block_bytes=4096))
     base = list(iter_smv(600, seed=8))
