@@ -24,6 +24,20 @@ const SHORT_MOST: usize = (LONG - 0x20 - 1) as usize;
 const BASE: u32 = 224;
 const TEXT_CHARS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ -";
 const VIN_CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPRSTUVWXYZ";
+
+/// Each byte's digit in `chars` (0xFF: none).
+const fn digit_table(chars: &[u8]) -> [u8; 256] {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < chars.len() {
+        t[chars[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+}
+
+const TEXT_DIGIT: [u8; 256] = digit_table(TEXT_CHARS);
+const VIN_DIGIT: [u8; 256] = digit_table(VIN_CHARS);
 const MAX_LINE_BYTES: usize = 1 << 20;
 // body.py's field bits: after US, then (action, owner, valid_until) behind a second byte.
 const B_VIN: u8 = 1;
@@ -353,7 +367,7 @@ impl Tables {
     }
 
     fn packable(&self, s: &[u8]) -> bool {
-        !s.is_empty() && s.len() < 64 && s.iter().all(|b| TEXT_CHARS.contains(b))
+        !s.is_empty() && s.len() < 64 && s.iter().all(|&b| TEXT_DIGIT[b as usize] != 0xFF)
     }
 
     /// packing.pack_text.
@@ -363,7 +377,7 @@ impl Tables {
             return;
         }
         out.push(0x80 + s.len() as u8);
-        let values = s.iter().map(|b| TEXT_CHARS.iter().position(|c| c == b).unwrap() as u32);
+        let values = s.iter().map(|&b| u32::from(TEXT_DIGIT[b as usize]));
         rebase(values, 38, self.text_width[s.len()], out);
     }
 
@@ -423,9 +437,9 @@ impl Tables {
         let mut bits = 0u8;
         if let Some(v) = f[K_VIN] {
             bits |= B_VIN;
-            if v.len() == 17 && v.iter().all(|b| VIN_CHARS.contains(b)) {
+            if v.len() == 17 && v.iter().all(|&b| VIN_DIGIT[b as usize] != 0xFF) {
                 body.push(PACKED);
-                let values = v.iter().map(|b| VIN_CHARS.iter().position(|c| c == b).unwrap() as u32);
+                let values = v.iter().map(|&b| u32::from(VIN_DIGIT[b as usize]));
                 rebase(values, 33, 11, &mut body);
             } else {
                 text(v, &mut body);
@@ -542,16 +556,19 @@ pub fn pack_vehicles<'a>(records: impl Iterator<Item = &'a Vehicle>, shape: &Sha
     for r in records {
         let digest = id_digest(r.id.as_bytes());
         let b = (u32::from(digest[2]) << 8 | u32::from(digest[3])) % record_buckets;
-        let mut pair = Vec::with_capacity(r.body.len() + 24);
-        pair.extend_from_slice(b"$2\r\n");
-        pair.extend_from_slice(&digest[..2]);
-        pair.extend_from_slice(format!("\r\n${}\r\n", r.body.len()).as_bytes());
-        pair.extend_from_slice(&r.body);
-        pair.extend_from_slice(b"\r\n");
+        // The entry: its bucket, the pair's length, then the pair (field and body in RESP).
+        let size = r.body.len().to_string();
+        let pair_len = 4 + 2 + 3 + size.len() + 2 + r.body.len() + 2;
         let part = &mut out[0][b as usize % parts];
         part.extend_from_slice(&b.to_be_bytes());
-        part.extend_from_slice(&(pair.len() as u16).to_be_bytes());
-        part.extend_from_slice(&pair);
+        part.extend_from_slice(&(pair_len as u16).to_be_bytes());
+        part.extend_from_slice(b"$2\r\n");
+        part.extend_from_slice(&digest[..2]);
+        part.extend_from_slice(b"\r\n$");
+        part.extend_from_slice(size.as_bytes());
+        part.extend_from_slice(b"\r\n");
+        part.extend_from_slice(&r.body);
+        part.extend_from_slice(b"\r\n");
         let [_, vins, plates] = &mut out;
         if let Some(v) = r.vin_key.as_deref() {
             index(blake2b5(v.as_bytes()), vin_buckets, &digest, vins);
