@@ -13,8 +13,10 @@ use pyo3::types::{PyBytes, PyDict, PyList, PySet, PyString, PyTuple};
 use pyo3::{ffi, intern};
 
 mod codes;
+mod entries;
 mod mrz;
 mod scan;
+mod smv;
 
 fn repr(py: Python<'_>, ch: char) -> PyResult<String> {
     Ok(PyString::new(py, &ch.to_string()).repr()?.to_string())
@@ -486,6 +488,205 @@ impl ScanDecoder {
     }
 }
 
+/// Stolen-vehicle lines of a bulk-load block into their compact tables' new entries
+/// (native/src/smv.rs; screening/watchlists/smv/fast.py's SmvBlock is the reference).
+/// Records are kept by id, the later line winning, until finish().
+#[pyclass(module = "screening_native")]
+struct SmvPacker {
+    tables: smv::Tables,
+    shape: smv::Shape,
+    records: Vec<(u64, Option<smv::Vehicle>)>,
+    live: HashMap<String, (u64, usize)>,
+}
+
+impl SmvPacker {
+    fn add(&mut self, seq: u64, v: smv::Vehicle) {
+        if let Some(&(before, at)) = self.live.get(&v.id) {
+            if before > seq {
+                return; // an earlier line, met after the later one
+            }
+            self.records[at].1 = None;
+        }
+        self.live.insert(v.id.clone(), (seq, self.records.len()));
+        self.records.push((seq, Some(v)));
+    }
+}
+
+#[pymethods]
+impl SmvPacker {
+    #[new]
+    #[allow(clippy::too_many_arguments)]
+    fn new(countries: Vec<String>, makes: Vec<String>, models: Vec<String>, colours: Vec<String>,
+           actions: Vec<String>, buckets: (u32, u32, u32), parts: usize, slots: u32) -> PyResult<Self> {
+        if parts == 0 || slots == 0 || slots > 256 || buckets.0 == 0 || buckets.1 == 0 || buckets.2 == 0 {
+            return Err(PyValueError::new_err("buckets, parts and slots must be positive"));
+        }
+        if [&countries, &makes, &models, &colours, &actions].iter().any(|t| t.len() > 0x80) {
+            return Err(PyValueError::new_err("a code table holds at most 128 values"));
+        }
+        Ok(SmvPacker {
+            tables: smv::Tables::new(&countries, &makes, &models, &colours, &actions),
+            shape: smv::Shape { buckets, parts, slots },
+            records: Vec::new(),
+            live: HashMap::new(),
+        })
+    }
+
+    /// The lines of `data` (split at newlines, numbered from `first`): those in the
+    /// plain SMV shape are kept; the others come back as (number, line), blank ones
+    /// left out, for the Python path.
+    fn feed<'py>(&mut self, py: Python<'py>, data: &[u8], first: u64) -> PyResult<Bound<'py, PyList>> {
+        // Read without the GIL: a loader parsing in a thread of its own writes meanwhile.
+        let rest: Vec<(u64, usize, usize)> = py.detach(|| {
+            let mut rest = Vec::new();
+            let (mut n, mut start) = (first, 0usize);
+            let mut lines = data.split(|&b| b == b'\n').peekable();
+            while let Some(raw) = lines.next() {
+                if lines.peek().is_none() && raw.is_empty() {
+                    break; // after the last newline
+                }
+                let line = smv::strip(raw);
+                if !line.is_empty() {
+                    match self.tables.vehicle(line) {
+                        Some(v) => self.add(n, v),
+                        None => rest.push((n, start, start + raw.len())),
+                    }
+                }
+                start += raw.len() + 1;
+                n += 1;
+            }
+            rest
+        });
+        let items = rest
+            .into_iter()
+            .map(|(n, a, b)| (n, PyBytes::new(py, &data[a..b])))
+            .collect::<Vec<_>>();
+        PyList::new(py, items)
+    }
+
+    /// A record the Python path read (line number `seq`): its id, body, normalised VIN
+    /// ("" for none) and plate keys.
+    fn put(&mut self, seq: u64, id: String, body: &[u8], vin_key: String, plate_keys: Vec<String>) {
+        let vin_key = if vin_key.is_empty() { None } else { Some(vin_key) };
+        self.add(seq, smv::Vehicle { id, body: body.to_vec(), vin_key, plate_keys });
+    }
+
+    /// (records, (record, VIN index, plate index) partitions) of what was kept, in the
+    /// order of their lines; the packer is empty again after.
+    fn finish<'py>(&mut self, py: Python<'py>) -> PyResult<(usize, Bound<'py, PyTuple>)> {
+        let mut kept: Vec<(u64, smv::Vehicle)> =
+            self.records.drain(..).filter_map(|(seq, v)| v.map(|v| (seq, v))).collect();
+        self.live.clear();
+        let shape = &self.shape;
+        let made = py.detach(|| {
+            kept.sort_by_key(|(seq, _)| *seq);
+            smv::pack_vehicles(kept.iter().map(|(_, v)| v), shape)
+        });
+        let tables: Vec<Bound<'py, PyList>> = made
+            .iter()
+            .map(|parts| PyList::new(py, parts.iter().map(|p| PyBytes::new(py, p))))
+            .collect::<PyResult<_>>()?;
+        Ok((kept.len(), PyTuple::new(py, tables)?))
+    }
+}
+
+fn grouped<'py>(py: Python<'py>, groups: Vec<(u32, usize, Vec<u8>)>) -> PyResult<Bound<'py, PyList>> {
+    let items = groups
+        .iter()
+        .map(|(b, n, body)| PyTuple::new(py, [b.into_pyobject(py)?.into_any(), n.into_pyobject(py)?.into_any(),
+                                              PyBytes::new(py, body).into_any()]))
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, items)
+}
+
+/// blocks.group_entries: a partition's entries grouped by bucket, (bucket, pairs,
+/// body) each; `packed` for packed index entries (joined per field). None when a chunk
+/// is cut short.
+#[pyfunction]
+fn group_entries<'py>(py: Python<'py>, chunks: Vec<Bound<'py, PyBytes>>, packed: bool) -> PyResult<Option<Bound<'py, PyList>>> {
+    let it = chunks.iter().map(|c| c.as_bytes());
+    let groups = if packed {
+        if chunks.iter().any(|c| c.as_bytes().len() % 10 != 0) {
+            return Ok(None);
+        }
+        Some(smv::group_packed(it))
+    } else {
+        smv::group_entries(it)
+    };
+    groups.map(|g| grouped(py, g)).transpose()
+}
+
+/// New records' write ops of an entries-layout bulk load gathered by bucket and field
+/// (native/src/entries.rs; bulk_entries.py's _PyEntryGroups is the reference).
+#[pyclass(module = "screening_native")]
+#[derive(Default)]
+struct EntryGroups {
+    groups: entries::Groups,
+}
+
+#[pymethods]
+impl EntryGroups {
+    #[new]
+    fn new() -> Self {
+        Self::default()
+    }
+
+    /// Write ops packed as the write script takes them (p and s ops only).
+    fn add(&mut self, packed: &[u8]) -> PyResult<()> {
+        self.groups.add(packed).map_err(PyValueError::new_err)
+    }
+
+    /// Ops gathered since the last take.
+    #[getter]
+    fn ops(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// (key, pairs, body) of each bucket gathered; gathering starts again.
+    fn take<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let items = self
+            .groups
+            .take()
+            .into_iter()
+            .map(|(key, n, body)| {
+                PyTuple::new(py, [PyBytes::new(py, &key).into_any(), n.into_pyobject(py)?.into_any(),
+                                  PyBytes::new(py, &body).into_any()])
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+}
+
+/// NoticeLayout's name entries' puts, packed as batch.pack_ops packs them: for each name
+/// key, a p op of its bucket key (`base` + the bucket) and field (notices/layout.py's
+/// name_slot: blake2b of the key, 8 bytes; the field its first 4, NUL bytes made 1, the
+/// bucket the last 4 modulo `buckets`), with the record's packed id and entry value.
+#[pyfunction]
+fn name_puts<'py>(py: Python<'py>, keys: Vec<String>, buckets: u64, base: &str, rid: &[u8],
+                  value: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    if buckets == 0 {
+        return Err(PyValueError::new_err("buckets must be positive"));
+    }
+    let mut out = Vec::with_capacity(keys.len() * (base.len() + rid.len() + value.len() + 16));
+    for (i, key) in keys.iter().enumerate() {
+        let d = smv::blake2b8(key.as_bytes());
+        let b = u64::from(u32::from_be_bytes([d[4], d[5], d[6], d[7]])) % buckets;
+        if i > 0 {
+            out.push(0);
+        }
+        out.extend_from_slice(b"p\0");
+        out.extend_from_slice(base.as_bytes());
+        out.extend_from_slice(b.to_string().as_bytes());
+        out.push(0);
+        out.extend(d[..4].iter().map(|&x| if x == 0 { 1 } else { x }));
+        out.push(0);
+        out.extend_from_slice(rid);
+        out.push(0);
+        out.extend_from_slice(value);
+    }
+    Ok(PyBytes::new(py, &out))
+}
+
 #[pymodule]
 fn screening_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(icao_check_digit, m)?)?;
@@ -500,5 +701,9 @@ fn screening_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plate_index_keys, m)?)?;
     m.add_function(wrap_pyfunction!(plate_query_keys, m)?)?;
     m.add_class::<ScanDecoder>()?;
+    m.add_class::<SmvPacker>()?;
+    m.add_class::<EntryGroups>()?;
+    m.add_function(wrap_pyfunction!(group_entries, m)?)?;
+    m.add_function(wrap_pyfunction!(name_puts, m)?)?;
     Ok(())
 }

@@ -139,10 +139,7 @@ class BatchOps:
         await asyncio.gather(*(one(n, idx) for n, idx in groups.items()))
 
     async def _write_chunk(self, ops: Sequence[WriteOp], node: Any) -> None:
-        parts: list[bytes] = []
-        for op, key, field, rid, value in ops:
-            parts += [op.encode(), key.encode(), _b(field), _b(rid), _b(value)]
-        await self._call("write", _WRITE, b"\0".join(parts), node=node)
+        await self._call("write", _WRITE, pack_ops(ops), node=node)
 
     async def write_packed(self, packed: bytes, node_name: str | None = None) -> None:
         """Ops already packed (five NUL-separated parts each), all served by the node
@@ -315,8 +312,25 @@ def _command(name: bytes, key: bytes, args: int, body: bytes) -> bytes:
         2 + args, len(name), name, len(key), key, body)
 
 
-def _b(value: str | bytes) -> bytes:
+def as_bytes(value: str | bytes) -> bytes:
     return value if isinstance(value, bytes) else value.encode()
+
+
+def pack_ops(ops: Sequence[WriteOp]) -> bytes:
+    """Write ops as the write script takes them: five NUL-separated parts each."""
+    parts: list[bytes] = []
+    for op, key, field, rid, value in ops:
+        parts += [op.encode(), key.encode(), as_bytes(field), as_bytes(rid), as_bytes(value)]
+    return b"\0".join(parts)
+
+
+def unpack_ops(packed: bytes) -> list[WriteOp]:
+    """pack_ops' ops back (op and key as str, the rest as bytes)."""
+    if not packed:
+        return []
+    parts = packed.split(b"\0")
+    return [(parts[i].decode(), parts[i + 1].decode(), parts[i + 2], parts[i + 3], parts[i + 4])
+            for i in range(0, len(parts), 5)]
 
 
 def _pack_pairs(keys: Sequence[str], fields: Sequence[str | bytes]) -> bytes:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from screening.watchlists.base import RS, US, Changes, Found, Lookup, OnError
+from screening.watchlists.batch import as_bytes, pack_ops
 from screening.watchlists.keys import next_pow2
 
 if TYPE_CHECKING:
@@ -199,6 +200,11 @@ class EntriesLayout:
                 for b in new.blobs]
         return ops
 
+    def packed_puts(self, version: Version, keys: Keys, new: Indexed) -> bytes:
+        """puts() packed as the write script takes them (batch.pack_ops): what bulk
+        loads' parsing processes hand back."""
+        return pack_ops(self.puts(version, keys, new))
+
     async def indexed_changes(self, store: WatchlistStore, version: Version,
                               indexed: Sequence[tuple[str, list[WriteOp]]], gone: Sequence[str],
                               *, known_new: bool = False) -> Changes:
@@ -214,10 +220,11 @@ class EntriesLayout:
         for rid, new in indexed:
             puts += new
             if (before := old.get(rid)) is not None:
-                kept = {(op[1], op[2]) for op in new}
+                # Fields as bytes: puts handed back packed (batch.unpack_ops) have them so.
+                kept = {(op[1], as_bytes(op[2])) for op in new}
                 removals += [op for op in self._removals(version, dk, before.entries,
                                                          [b.table for b in before.blobs], rid)
-                             if (op[1], op[2]) not in kept]
+                             if (op[1], as_bytes(op[2])) not in kept]
         for rid in gone:
             if (before := old.get(rid)) is None:
                 continue

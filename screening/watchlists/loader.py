@@ -18,11 +18,11 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
 from pydantic import TypeAdapter, ValidationError
@@ -31,7 +31,8 @@ from redis.exceptions import RedisError
 from screening.exceptions import InvalidRecord
 from screening.logs import kv
 from screening.models import WatchlistRecord
-from screening.watchlists.batch import WriteOp
+from screening.watchlists.batch import unpack_ops
+from screening.watchlists.bulk_entries import EntryGroups
 from screening.watchlists.generic import EntriesLayout
 from screening.watchlists.indexer import upsert_records
 from screening.watchlists.lists import LISTS
@@ -54,7 +55,6 @@ from screening.watchlists.store import Version, WatchlistStore
 from screening.watchlists.updates import replay_journal
 
 log = logging.getLogger("screening.watchlists.load")
-T = TypeVar("T")
 
 RECORD = TypeAdapter(WatchlistRecord)
 CHUNK = 2000
@@ -66,7 +66,14 @@ CHUNK = 2000
 GROUP_RECORDS = (250_000, 1_000_000)
 MAX_LINE_BYTES = 1 << 20
 NOTICES_FOR_WORKERS = 5000
-SMV_FOR_WORKERS = 50_000
+# Entries-layout puts gathered before they are written (bulk_entries.py): a bucket
+# written again costs a COPY, and a field already there a merge in the bulk script; held,
+# they cost the loader about 200 bytes each (some 25 a notice).
+HOLD_ENTRY_OPS = 600_000
+# Stolen vehicles are parsed compiled (about 10 µs each, in a thread of the loading
+# process): a pool's start (about a second, each process importing the package) pays
+# from some hundreds of thousands on.
+SMV_FOR_WORKERS = 500_000
 
 
 @dataclass
@@ -170,7 +177,7 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     """Load files into a new version and make it current; returns what was loaded.
 
     Lines are parsed and packed in `workers` processes (default: one per core for
-    inputs over 32 MiB or with many notices or stolen vehicles, none for smaller ones)
+    inputs over 32 MiB or with many notices or stolen vehicles; with none, in a thread)
     while the loading process writes the packed blocks to Redis; at most two blocks
     per worker are in flight, so memory stays bounded whatever the file size."""
     started = time.perf_counter()
@@ -188,7 +195,7 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     if workers is None:
         # Notices cost about half a millisecond each to index (the matching code's
         # profiles and keys): a few thousand are worth a pool's start; stolen vehicles
-        # (their bodies, digests and plate keys) some tens of thousands.
+        # some hundreds of thousands (SMV_FOR_WORKERS).
         big = (total_bytes > 32 << 20 or estimate.get("notice", 0) >= NOTICES_FOR_WORKERS
                or estimate.get("smv", 0) >= SMV_FOR_WORKERS)
         workers = (os.cpu_count() or 1) if big else 0
@@ -199,6 +206,10 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                                 initializer=init_process, initargs=(block_plan,))
             if workers > 0 else None)
     packer = Packer(block_plan) if pool is None else None
+    # Without a pool, blocks are parsed (and groups grouped) in one thread of this
+    # process, in order: the compiled parts let go of the GIL, so that the writes go on
+    # meanwhile (an SMV load's parsing and writing overlap: 1.2 -> 0.8 s for 100,000).
+    thread = ThreadPoolExecutor(1, thread_name_prefix="load-parse") if pool is None else None
     groups = Groups(block_plan)
     counts = dict.fromkeys(LISTS, 0)
     sampler = _Reservoir(1000)
@@ -209,12 +220,6 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     weight = estimate.get("sltd", 0) + SMV_WEIGHT * estimate.get("smv", 0)
     group_records = min(GROUP_RECORDS[1], max(GROUP_RECORDS[0], weight // 2))
 
-    def done(value: T) -> asyncio.Future[T]:
-        """A result computed here, where there is no pool, as the pool would hand it."""
-        future: asyncio.Future[T] = loop.create_future()
-        future.set_result(value)
-        return future
-
     async def write(jobs: list[tuple[int, asyncio.Future[Grouped]]]) -> None:
         for table, grouped in jobs:
             calls = groups.writes(table, await grouped)
@@ -222,23 +227,28 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                                               for node, writes in calls)):
                 repeats.extend(met)
 
-    async def write_group() -> None:
+    async def write_group(final: bool = False) -> None:
         """Group what was gathered (in the pool), and write it while the next fills."""
         nonlocal writing
         if writing is not None:
             await writing
         jobs: list[tuple[int, asyncio.Future[Grouped]]] = []
-        for table, chunks in groups.take():
+        for table, chunks in groups.take(final):
             mode = groups.mode(table)
-            jobs.append((table, done(group_entries(chunks, mode)) if pool is None else
-                         loop.run_in_executor(pool, group_entries, chunks, mode)))
+            jobs.append((table, loop.run_in_executor(pool or thread, group_entries, chunks,
+                                                     mode)))
         writing = asyncio.create_task(write(jobs))
 
     # Entries-layout records indexed by the parsing processes, by list then id (the
-    # later line of an id wins), as their writes, written CHUNK at a time; the ids each
-    # list loaded.
-    indexed: dict[str, dict[str, list[WriteOp]]] = {}
+    # later line of an id wins), as their writes (batch.pack_ops), gathered CHUNK at a
+    # time; the ids each list loaded.
+    indexed: dict[str, dict[str, bytes]] = {}
     loaded: dict[str, set[str]] = {}
+    entries = EntryGroups(store.batch.node_of_slot())
+
+    async def write_entries() -> None:
+        for node, writes in entries.take():
+            await store.batch.write_bulk(writes, node)
 
     async def write_indexed(lst: str) -> None:
         chunk = indexed.pop(lst, {})
@@ -246,14 +256,19 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             return
         done = loaded.setdefault(lst, set())
         # An id met in an earlier chunk replaces what that one wrote (its stored record
-        # is read back); any other is new to the version, and its writes are all.
-        again = [(rid, puts) for rid, puts in chunk.items() if rid in done]
-        ops = [op for rid, puts in chunk.items() if rid not in done for op in puts]
+        # is read back, once what was gathered is written); any other is new to the
+        # version, and its writes are all: gathered by bucket (bulk_entries.py).
+        again = [(rid, unpack_ops(puts)) for rid, puts in chunk.items() if rid in done]
+        for rid, puts in chunk.items():
+            if rid not in done:
+                entries.add(puts)
+        if again or entries.ops >= HOLD_ENTRY_OPS:
+            await write_entries()
         if again:
             layout = LISTS[lst].layout
             assert isinstance(layout, EntriesLayout)  # blocks index no other layout's
-            ops += (await layout.indexed_changes(store, version, again, ())).ops
-        await store.batch.write(ops)
+            await store.batch.write((await layout.indexed_changes(store, version, again,
+                                                                  ())).ops)
         done.update(chunk)
 
     try:
@@ -291,8 +306,8 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         for block in read_blocks(list(paths)):
             if pool is None:
                 assert packer is not None
-                pending.append(done(parse_block(block.data, block.first_line, str(block.path),
-                                                packer)))
+                pending.append(loop.run_in_executor(thread, parse_block, block.data,
+                                                    block.first_line, str(block.path), packer))
             else:
                 pending.append(loop.run_in_executor(pool, parse_range, str(block.path),
                                                     block.offset, len(block.data),
@@ -301,7 +316,7 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
                 await drain()
         while pending:
             await drain()
-        await write_group()
+        await write_group(final=True)
         assert writing is not None
         await writing
         # An id listed twice (in blocks or files apart): the later record wins, as it
@@ -315,6 +330,7 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
         await _flush(store, version, others, counts, report)
         for lst in list(indexed):
             await write_indexed(lst)
+        await write_entries()
         for lst, ids in loaded.items():
             counts[lst] += len(ids)
         await store.redis.set(store.sample_key(version.id), orjson.dumps(sampler.items))
@@ -335,6 +351,8 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
     finally:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+        if thread is not None:
+            thread.shutdown(wait=True, cancel_futures=True)
     await store.collect_retired()
     report.counts = counts
     report.seconds = time.perf_counter() - started

@@ -29,6 +29,7 @@ from screening.watchlists import loader
 from screening.watchlists.notices.layout import NOTICE_TABLES, person_index
 from screening.watchlists.notices.record import NoticeRecord
 from screening.watchlists.packing import pack_text
+from screening.watchlists.sltd import blocks
 from screening.watchlists.sltd.compact import TABLE as SLTD_TABLE
 from screening.watchlists.smv.mock import iter_smv
 from screening.watchlists.stats import collect_stats
@@ -163,6 +164,36 @@ async def test_a_load_written_in_many_groups_keeps_every_entry(
     await apply_updates(store, [update("delete", twins[0]), update("delete", base[1])])
     _, found = await hits(store, [base[0], base[1]])
     assert found == [{base[0]["id"]}, {"TWIN-1"}]
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+async def test_a_notice_listed_again_keeps_its_later_entries_only(
+        settings: Settings, tmp_path: Path, redis_client: Any,
+        monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    """A notice listed again after its first record was gathered (chunks apart): the
+    later record's name and document entries are all there (a document both records
+    list too), the earlier's own document is gone, as an upsert would leave them."""
+    store = WatchlistStore(redis_client, settings.redis_prefix)
+    monkeypatch.setattr(loader, "CHUNK", 5)
+    paths = generate_lists(tmp_path / "n", sltd=0, notices=40, smv=0, seed=5)
+    lines = paths["notice"].read_bytes().splitlines()
+    at = next(i for i, x in enumerate(lines) if orjson.loads(x)["documents"])
+    later = orjson.loads(lines[at])
+    kept = later["documents"][0]
+    later["documents"] = [kept, {"number": "LATER0001", "issuing_state": "FRA"}]
+    earlier = {**later, "documents": [kept, {"number": "EARLY0001", "issuing_state": "FRA"}]}
+    lines[at] = orjson.dumps(earlier)
+    paths["notice"].write_bytes(b"\n".join([*lines, orjson.dumps(later)]) + b"\n")
+    report = await loader.load_files(store, list(paths.values()), grace_s=0, workers=workers)
+    assert report.counts["notice"] == 40, report.errors
+    indexed = person_index(NoticeRecord.model_validate(later), NOTICE_TABLES)
+    names = [(e.table, e.field) for e in indexed.entries if e.table == NOTICE_TABLES.names]
+    docs = [(NOTICE_TABLES.documents, document_field(d["number"], d["issuing_state"]))
+            for d in (*later["documents"], earlier["documents"][1])]
+    _, found = await store.fetch([*names, *docs])
+    ids = [{f.record_id for f in entries} for entries in found]
+    assert names and all(later["id"] in i for i in ids[:len(names)])
+    assert ids[len(names):] == [{later["id"]}, {later["id"]}, set()]
 
 
 @pytest.mark.parametrize("workers", [0, 2])
@@ -364,16 +395,19 @@ async def test_stolen_vehicles_in_the_compact_layout_follow_loads_and_updates(
         set(), set(), set()]
 
 
-@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize(("workers", "hold"), [(0, True), (2, True), (0, False), (2, False)])
 async def test_stolen_vehicles_written_in_many_groups_are_all_found(
         settings: Settings, tmp_path: Path, redis_client: Any,
-        monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
-    """Small blocks and groups: record and index buckets are reached again by later groups
-    and merged by the bulk script (bodies by id, packed index entries appended); every
-    vehicle is found by its VIN and by its plate, and an id listed again in a later group
-    keeps its later record only, counted once."""
+        monkeypatch: pytest.MonkeyPatch, workers: int, hold: bool) -> None:
+    """Small blocks and groups: record buckets (and, with packed index entries not held
+    back to the last group, index buckets) are reached again by later groups and merged
+    by the bulk script (bodies by id, packed index entries appended); every vehicle is
+    found by its VIN and by its plate, and an id listed again in a later group keeps its
+    later record only, counted once."""
     store = WatchlistStore(redis_client, settings.redis_prefix)
     monkeypatch.setattr(loader, "GROUP_RECORDS", (150, 150))
+    if not hold:
+        monkeypatch.setattr(blocks, "HOLD_PACKED_BYTES", 0)
     monkeypatch.setattr(loader, "read_blocks",
                         functools.partial(loader.read_blocks, block_bytes=4096))
     base = list(iter_smv(600, seed=8))

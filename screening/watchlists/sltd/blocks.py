@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import orjson
+import screening_native
 from pydantic import TypeAdapter, ValidationError
 from redis.crc import key_slot
+from screening_native import SmvPacker
 
 from screening.matching.normalize import COUNTRY_ALIASES
-from screening.watchlists.batch import BucketWrite, WriteOp, spare_key
+from screening.watchlists.batch import BucketWrite, spare_key
 from screening.watchlists.generic import EntriesLayout
 from screening.watchlists.keys import Keys
 from screening.watchlists.lists import LISTS
@@ -33,7 +35,7 @@ from screening.watchlists.sltd import layout
 from screening.watchlists.sltd.fast import LINES, Sltd, fast_line, fast_sltd, real_date
 from screening.watchlists.sltd.record import SltdRecord
 from screening.watchlists.smv import compact as smv
-from screening.watchlists.smv.fast import INDEX_ENTRY, Smv, fast_smv, model_smv, pack_vehicles
+from screening.watchlists.smv.fast import INDEX_ENTRY, fast_smv, model_smv, smv_packer
 from screening.watchlists.store import Version
 
 MAX_LINE_BYTES = 1 << 20
@@ -92,6 +94,9 @@ SLTD_DOCS, SLTD_IDS, SMV_RECORDS, SMV_VINS, SMV_PLATES = range(5)
 # What an SMV record weighs in a group, in SLTD records: a body of about forty bytes and
 # about eight index entries, against two entries of about thirty.
 SMV_WEIGHT = 4
+# Packed index entries (smv.fast.INDEX_ENTRY, 10 bytes each, about nine a vehicle) a bulk
+# load holds back to write once at its end (Groups.take): 1.2 million vehicles' worth.
+HOLD_PACKED_BYTES = 96 << 20
 
 
 # An entry in a partition: its bucket and the length of the field/value pair that
@@ -110,8 +115,9 @@ class BlockResult:
     others: list[tuple[str, bytes]] = field(default_factory=list)  # (where, line)
     # Records of the entries-layout lists (notices, event lists), indexed here and turned
     # into their writes (EntriesLayout.puts): the matching code's profiles and keys, the
-    # entries' packing and slots are most of their cost. (list, id, writes).
-    indexed: list[tuple[str, str, list[WriteOp]]] = field(default_factory=list)
+    # entries' packing and slots are most of their cost. (list, id, writes packed:
+    # batch.pack_ops, one bytes object to hand back instead of some 125).
+    indexed: list[tuple[str, str, bytes]] = field(default_factory=list)
     samples: list[dict[str, Any]] = field(default_factory=list)
     size: int = 0  # bytes of input
 
@@ -221,6 +227,8 @@ class Packer:
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
         self.version, self.keys = plan.target
+        # SMV lines, read, checked and packed compiled (smv/fast.py), a block at a time.
+        self.vehicles = smv_packer(plan.smv_buckets, plan.parts)
 
     def pack(self, records: Iterable[Ready], out: BlockResult) -> None:
         plan = self.plan
@@ -246,11 +254,12 @@ class Packer:
         out.tables[SLTD_DOCS] = [bytes(x) for x in dp]
         out.tables[SLTD_IDS] = [bytes(x) for x in ip]
 
-    def pack_smv(self, records: Iterable[Smv], out: BlockResult) -> None:
-        """SMV records into their bodies and index entries (smv/fast.py)."""
-        made = pack_vehicles(records, self.plan.smv_buckets, self.plan.parts, _ENTRY.pack)
-        for table, parts in zip((SMV_RECORDS, SMV_VINS, SMV_PLATES), made, strict=True):
-            out.tables[table] = parts
+    def pack_smv(self, out: BlockResult) -> None:
+        """The block's SMV records into their bodies and index entries (smv/fast.py)."""
+        out.smv, made = self.vehicles.finish()
+        if out.smv:
+            for table, parts in zip((SMV_RECORDS, SMV_VINS, SMV_PLATES), made, strict=True):
+                out.tables[table] = parts
 
 
 def entries(chunks: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -272,7 +281,13 @@ Grouped = list[tuple[int, int, bytes]]
 def group_entries(chunks: list[bytes], mode: bytes = b"q") -> Grouped:
     """A partition's entries grouped by bucket. Runs in the packing processes when
     there are some: grouping costs the loading process a cache miss or two a record.
-    A packed index's entries (mode c) are joined per field, one HSET pair each."""
+    A packed index's entries (mode c) are joined per field, one HSET pair each.
+    Compiled (native/src/smv.rs); _py_group_entries is the reference."""
+    grouped = screening_native.group_entries(chunks, mode == b"c")
+    return _py_group_entries(chunks, mode) if grouped is None else grouped
+
+
+def _py_group_entries(chunks: list[bytes], mode: bytes = b"q") -> Grouped:
     if mode == b"c":
         return _group_packed(chunks)
     groups: dict[int, list[bytes]] = {}
@@ -287,9 +302,9 @@ def group_entries(chunks: list[bytes], mode: bytes = b"q") -> Grouped:
 
 def _group_packed(chunks: list[bytes]) -> Grouped:
     """Packed index entries (smv.fast.INDEX_ENTRY: bucket, field number, 5-byte entry)
-    joined per field of each bucket, one HSET pair a field (smv.FIELDS names it). (A
-    record listed twice in one group leaves its entries twice in a field: harmless, its
-    candidates are the same record.)"""
+    joined per field of each bucket, one HSET pair a field (smv.FIELDS names it). An
+    entry met again (a record listed twice, in blocks apart) is kept once, as the bulk
+    script's merge keeps it."""
     fields: dict[int, list[bytes]] = {}
     for chunk in chunks:
         for b, slot, entry in INDEX_ENTRY.iter_unpack(chunk):
@@ -297,7 +312,7 @@ def _group_packed(chunks: list[bytes]) -> Grouped:
             items = fields.get(key)
             if items is None:
                 fields[key] = [entry]
-            else:
+            elif entry not in items:
                 items.append(entry)
     buckets: dict[int, list[bytes]] = {}
     for key, items in fields.items():
@@ -346,10 +361,21 @@ class Groups:
     def mode(self, table: int) -> bytes:
         return self._tables[table].mode
 
-    def take(self) -> list[tuple[int, list[bytes]]]:
-        """Everything gathered, as (table, a partition's chunks), tables as Plan.tables."""
-        out = [(t, chunks) for t, table in enumerate(self._chunks) for chunks in table if chunks]
-        self._chunks = self._empty()
+    def take(self, final: bool = True) -> list[tuple[int, list[bytes]]]:
+        """What was gathered, as (table, a partition's chunks), tables as Plan.tables.
+        Before the last group (not `final`), packed index entries are held back while
+        they fit in HOLD_PACKED_BYTES: a bucket of theirs written twice is merged by the
+        bulk script entry by entry (with two groups of 50,000 vehicles, two thirds of
+        Redis's CPU per record, measured), where held they cost the loader 10 bytes of
+        memory each and are written once."""
+        held = 0 if final else sum(len(c) for t, table in enumerate(self._chunks)
+                                   if self._tables[t].mode == b"c" for p in table for c in p)
+        hold = {t for t, plan in enumerate(self._tables)
+                if plan.mode == b"c"} if 0 < held <= HOLD_PACKED_BYTES else set()
+        out = [(t, chunks) for t, table in enumerate(self._chunks) if t not in hold
+               for chunks in table if chunks]
+        self._chunks = tuple(table if t in hold else [[] for _ in range(self.plan.parts)]
+                             for t, table in enumerate(self._chunks))
         self.pending = 0
         return out
 
@@ -397,21 +423,22 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
                 ) -> BlockResult:
     """Check a block's lines; pack its SLTD records (the later of two equal ids wins).
 
-    Lines in the plain shape feeds write are found by one regex over the whole block;
-    the lines between them (other lists, other key orders, errors) are read one by one."""
+    SLTD lines in the plain shape feeds write are found by one regex over the whole
+    block, SMV lines in theirs compiled (packer.vehicles); the lines between them (other
+    lists, other key orders, errors) are read one by one."""
     packer = packer or _packer
     assert packer is not None, "init_process was not called"
     out = BlockResult(size=len(block))
     latest: dict[bytes, Ready] = {}
-    vehicles: dict[str, Smv] = {}
+    vehicles = packer.vehicles
     pos, n = 0, first_line
     for m in LINES.finditer(block):
         start = m.start()
         if start != pos:
-            gap = block[pos:start].split(b"\n")
-            for raw in gap[:-1]:
-                _slow_line(raw, n, where, (latest, vehicles), out, packer)
-                n += 1
+            gap = block[pos:start]
+            for k, raw in vehicles.feed(gap, n):
+                _slow_line(raw, k, where, (latest, vehicles), out, packer)
+            n += gap.count(b"\n")
         rid, number, state, doc_type, status, when = m.groups()
         if when is not None and not real_date(when):
             _slow_line(m[0], n, where, (latest, vehicles), out, packer)
@@ -421,14 +448,11 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
                 out.samples.append(_sample(fast_line(m[0])))  # type: ignore[arg-type]
         n += 1
         pos = m.end() + 1
-    for raw in block[pos:].split(b"\n"):
-        _slow_line(raw, n, where, (latest, vehicles), out, packer)
-        n += 1
+    for k, raw in vehicles.feed(block[pos:], n):
+        _slow_line(raw, k, where, (latest, vehicles), out, packer)
     out.sltd = len(latest)
     packer.pack(latest.values(), out)
-    out.smv = len(vehicles)
-    if vehicles:
-        packer.pack_smv(vehicles.values(), out)
+    packer.pack_smv(out)
     return out
 
 
@@ -445,7 +469,7 @@ def _index(lst: str, data: dict[str, Any], where: str, out: BlockResult,
     layout = LISTS[lst].layout
     assert isinstance(layout, EntriesLayout)
     try:
-        puts = layout.puts(packer.version, packer.keys, layout.index(record))
+        puts = layout.packed_puts(packer.version, packer.keys, layout.index(record))
     except Exception as exc:  # the matching code's: the record is reported, not the load
         out.errors.append((where, f"{lst} {record.id}: cannot be indexed "
                                   f"({type(exc).__name__}: {str(exc)[:120]})"))
@@ -461,10 +485,11 @@ def _sample(record: Sltd) -> dict[str, Any]:
 
 
 def _slow_line(raw: bytes, n: int, where: str,
-               latest: tuple[dict[bytes, Ready], dict[str, Smv]], out: BlockResult,
+               latest: tuple[dict[bytes, Ready], SmvPacker], out: BlockResult,
                packer: Packer) -> None:
-    """A line the block's pattern did not match: read as JSON, then by its list's fast
-    path or model (the later of two equal ids wins, in `latest` by list)."""
+    """A line neither the block's pattern nor the compiled SMV reader took: read as
+    JSON, then by its list's fast path or model (the later of two equal ids wins: in
+    `latest` by list, the SMV's by line number)."""
     line = raw.strip()
     if not line:
         return
@@ -488,8 +513,8 @@ def _slow_line(raw: bytes, n: int, where: str,
             except ValidationError as exc:
                 out.errors.append((f"{where}:{n}", _why(exc)))
                 return
-            latest[1].pop(vehicle.id, None)  # a repeat goes last, as the later line
-            latest[1][vehicle.id] = vehicle
+            latest[1].put(n, vehicle.id, vehicle.body, smv.vin_key(vehicle.vin),
+                          smv.plate_keys(vehicle.plate))
             return
         if lst != "sltd":
             if lst not in LIST_NAMES:

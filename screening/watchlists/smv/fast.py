@@ -1,7 +1,12 @@
 """SMV records checked without building a pydantic model: the bulk load's fast path.
 
-It accepts only the plain shape feeds send (known keys; printable ASCII strings without
-surrounding spaces and within the model's lengths; an upper-case country; a known
+Bulk loads run it compiled (native/src/smv.rs: the line read, checked and packed, its
+entries partitioned as pack_vehicles does, through SmvPacker); the functions here are
+its reference (the unit tests compare the two) and serve the lines it hands back.
+
+It accepts only the plain shape feeds send (known keys; printable ASCII strings, or for
+the plate printable text of any script, without surrounding spaces and within the
+model's lengths; an upper-case country; a known
 action; an ISO date, or a timestamp with an offset and a time other than midnight, which
 the model would read as a date) and returns None for anything else, which then goes
 through the model (SmvRecord): so the fast path never accepts a record the model
@@ -19,6 +24,10 @@ from hashlib import blake2b
 from typing import Any, NamedTuple
 from zlib import crc32
 
+import orjson
+import screening_native
+
+from screening.watchlists.packing import COUNTRIES
 from screening.watchlists.sltd.fast import _WHEN, _plain
 from screening.watchlists.smv import body, compact
 from screening.watchlists.smv.record import SmvRecord
@@ -36,6 +45,13 @@ class Smv(NamedTuple):
     vin: str | None
     plate: str | None
     body: bytes
+
+
+def _printable(s: str, most: int) -> bool:
+    """_plain, of any script: plates of Cyrillic and Greek letters (one in twenty-five
+    of the generator's) are read so rather than by the model. Printable text has none of
+    the model's control characters, and no whitespace at its ends but the space."""
+    return 0 < len(s) <= most and s.isprintable() and s[0] != " " and s[-1] != " "
 
 
 def _moment(value: str, *, midnight_is_date: bool) -> datetime | None:
@@ -70,7 +86,7 @@ def fast_smv(data: dict[str, Any]) -> Smv | None:
         return None
     if vin is not None and (type(vin) is not str or not _plain(vin, 32)):
         return None
-    if plate is not None and (type(plate) is not str or not _plain(plate, 20)):
+    if plate is not None and (type(plate) is not str or not _printable(plate, 20)):
         return None
     if vin is None and plate is None:
         return None
@@ -116,8 +132,27 @@ def fast_smv(data: dict[str, Any]) -> Smv | None:
 INDEX_ENTRY = struct.Struct(">IB5s")
 
 
-def pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: int,
-                  header: Callable[[int, int], bytes]) -> tuple[list[bytes], ...]:
+def smv_packer(buckets: tuple[int, int, int], parts: int) -> screening_native.SmvPacker:
+    """The compiled packer of a bulk load's SMV lines (blocks.parse_block): it keeps the
+    lines it reads, and the records the Python path read (put), by id, the later line
+    winning, and packs them as _py_pack_vehicles does. The code tables are body.py's."""
+    return screening_native.SmvPacker(list(COUNTRIES), list(body.MAKES), list(body.MODELS),
+                                      list(body.COLOURS), list(body.ACTIONS), buckets, parts,
+                                      compact.SLOTS)
+
+
+def _py_vehicle(line: bytes) -> Smv | None:
+    """What SmvPacker.feed takes of a (stripped) line, in Python: the fast path's record
+    of the line's JSON object, else None."""
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    return fast_smv(data) if isinstance(data, dict) else None
+
+
+def _py_pack_vehicles(records: Iterable[Smv], buckets: tuple[int, int, int], parts: int,
+                      header: Callable[[int, int], bytes]) -> tuple[list[bytes], ...]:
     """Records into the compact tables' new entries for a bulk load (blocks.py): per
     table (records, VIN index, plate index), `parts` partitions by bucket; a record's
     entry is its `header` (bucket, length) then its field and body in RESP, an index
