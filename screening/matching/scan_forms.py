@@ -107,6 +107,8 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         surname, given_names = _one_field(surname, given_names)
     if ascii_only and not convention:  # a state's rendering its marks show, if any
         convention = marked_convention(surname, given_names)
+        if keys_only and convention in _SCORING_ONLY:
+            convention = ""  # (as name_forms_for_keys does with a nationality's)
     if ascii_only and not convention:  # the common case: Latin letters read one way
         return _plain_form(latin_tokens(surname) if surname else (),
                            _initials(latin_tokens(given_names)) if given_names else (),
