@@ -418,6 +418,8 @@ _SCRIPT_RANGES = (("Cyrl", 0x0400, 0x052F), ("Arab", 0x0600, 0x06FF), ("Arab", 0
 
 def detect_script(text: str) -> str:
     """Cyrl, Arab, Hani or Latn (anything else anyascii handles as Latn)."""
+    if text.isascii():  # most names: no character to look up (7 µs a name otherwise)
+        return "Latn"
     for ch in text:
         code = ord(ch)
         for name, lo, hi in _SCRIPT_RANGES:
