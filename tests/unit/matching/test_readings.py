@@ -35,6 +35,13 @@ def test_a_name_is_read_as_its_documents_spell_it(text: str, surname: bool, expe
     assert expected in [" ".join(r.tokens) for r in readings(text, "", surname)]
 
 
+def _profile(notice: tuple[str, str], dob: str, nationality: str) -> dict[str, object]:
+    """A notice of one Latin name, as the tests below screen a scan against."""
+    return notice_profile({"id": "N1", "names": [{"surname": notice[0],
+                           "given_names": notice[1], "script": "Latn"}],
+                           "date_of_birth": dob, "nationalities": [nationality]})
+
+
 @pytest.mark.parametrize(
     ("text", "convention", "expected"),
     [("VLAGYIMIR", "hu", "VLADIMIR"), ("PUTYIN", "hu", "PUTIN"), ("LAVROVS", "lv", "LAVROV"),
@@ -81,9 +88,7 @@ def test_a_russian_nationals_hungarian_or_latvian_rendering_is_found(
         scan: tuple[str, str], notice: tuple[str, str]) -> None:
     """The holder's nationality (RUS) does not say which state wrote the name: the marks
     do, in the keys as in the score."""
-    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
-                              "given_names": notice[1], "script": "Latn"}],
-                              "date_of_birth": "1952-10-07", "nationalities": ["RUS"]})
+    profile = _profile(notice, "1952-10-07", "RUS")
     query = PersonQuery(scan[0], scan[1], "1952-10-07", "RUS", "M")
     assert set(query_keys(query)) & notice_keys(profile)
     match = score(query, profile, 0.5)
@@ -98,9 +103,7 @@ def test_a_russian_nationals_hungarian_or_latvian_rendering_is_found(
 def test_korean_and_chinese_romanisations_whatever_the_nationality(
         scan: tuple[str, str], notice: tuple[str, str]) -> None:
     """A Korean or Chinese name on a British passport, its notice another romanisation."""
-    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
-                              "given_names": notice[1], "script": "Latn"}],
-                              "date_of_birth": "1975-06-10", "nationalities": ["GBR"]})
+    profile = _profile(notice, "1975-06-10", "GBR")
     query = PersonQuery(scan[0], scan[1], "1975-06-10", "GBR", None)
     match = score(query, profile, 0.5)
     assert match is not None and match.score >= 0.88
@@ -126,9 +129,7 @@ def test_a_foreign_name_in_an_asian_script_or_hebrew_is_read_back(
         scan: tuple[str, str], notice: tuple[str, str]) -> None:
     """Korean and Japanese write foreign names as they sound (vowels added, one letter for
     R and L): read back on the consonants, they meet the notice's Latin spelling."""
-    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
-                              "given_names": notice[1], "script": "Latn"}],
-                              "date_of_birth": "1954-07-17", "nationalities": ["DEU"]})
+    profile = _profile(notice, "1954-07-17", "DEU")
     query = PersonQuery(scan[0], scan[1], "1954-07-17", "DEU", None)
     match = score(query, profile, 0.5)
     assert match is not None and match.score >= 0.88
@@ -151,9 +152,7 @@ def test_a_foreign_name_in_an_asian_script_or_hebrew_is_read_back(
 )
 def test_a_name_in_one_field_or_swapped_fields_is_found(
         scan: tuple[str | None, str | None], notice: tuple[str, str], nationality: str) -> None:
-    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
-                              "given_names": notice[1], "script": "Latn"}],
-                              "date_of_birth": "1984-01-08", "nationalities": [nationality]})
+    profile = _profile(notice, "1984-01-08", nationality)
     query = PersonQuery(scan[0], scan[1], "1984-01-08", nationality, None)
     match = score(query, profile, 0.5)
     assert match is not None and match.score >= 0.88
@@ -169,9 +168,7 @@ def test_a_nasab_cut_short_is_the_same_name(scan: tuple[str, str], notice: tuple
                                              found: bool) -> None:
     """The father's and forefathers' names after BIN and IBN: one document lists them,
     another leaves them out."""
-    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
-                              "given_names": notice[1], "script": "Latn"}],
-                              "date_of_birth": "1957-03-10", "nationalities": ["SAU"]})
+    profile = _profile(notice, "1957-03-10", "SAU")
     match = score(PersonQuery(scan[0], scan[1], "1957-03-10", "SAU", "M"), profile, 0.5)
     assert (match is not None and match.score >= 0.88) is found
 
@@ -183,9 +180,7 @@ def test_a_nasab_cut_short_is_the_same_name(scan: tuple[str, str], notice: tuple
 )
 def test_a_typo_is_forgiven_only_in_a_name_run_together(
         scan: tuple[str | None, str | None], notice: tuple[str, str]) -> None:
-    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
-                              "given_names": notice[1], "script": "Latn"}],
-                              "date_of_birth": "1984-01-08", "nationalities": ["GBR"]})
+    profile = _profile(notice, "1984-01-08", "GBR")
     match = score(PersonQuery(scan[0], scan[1], "1984-01-08", "GBR", None), profile, 0.5)
     assert match is None or match.score < 0.88
 
@@ -203,9 +198,7 @@ def test_a_typo_is_forgiven_only_in_a_name_run_together(
 )
 def test_a_surname_with_initials_only_finds_the_notice(
         scan: tuple[str, str], notice: tuple[str, str], found: bool) -> None:
-    profile = notice_profile({"id": "N1", "names": [{"surname": notice[0],
-                              "given_names": notice[1], "script": "Latn"}],
-                              "date_of_birth": "1939-07-17", "nationalities": ["IRN"]})
+    profile = _profile(notice, "1939-07-17", "IRN")
     query = PersonQuery(scan[0], scan[1], "1939-07-17", "IRN", "M")
     match = score(query, profile, 0.5)
     assert (match is not None and match.score >= 0.88) is found
