@@ -669,7 +669,7 @@ fn name_puts<'py>(py: Python<'py>, keys: Vec<String>, buckets: u64, base: &str, 
     }
     let mut out = Vec::with_capacity(keys.len() * (base.len() + rid.len() + value.len() + 16));
     for (i, key) in keys.iter().enumerate() {
-        let d = smv::blake2b8(key.as_bytes());
+        let d = smv::blake2b::<8>(key.as_bytes());
         let b = u64::from(u32::from_be_bytes([d[4], d[5], d[6], d[7]])) % buckets;
         if i > 0 {
             out.push(0);

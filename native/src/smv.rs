@@ -504,19 +504,11 @@ impl Tables {
     }
 }
 
-fn blake2b5(data: &[u8]) -> [u8; 5] {
-    let mut h = Blake2bVar::new(5).unwrap();
+/// blake2b with an N-byte digest (5: SMV index keys; 8: notices' name slots).
+pub fn blake2b<const N: usize>(data: &[u8]) -> [u8; N] {
+    let mut h = Blake2bVar::new(N).unwrap();
     h.update(data);
-    let mut out = [0u8; 5];
-    h.finalize_variable(&mut out).unwrap();
-    out
-}
-
-/// blake2b with an 8-byte digest (notices' name slots).
-pub fn blake2b8(data: &[u8]) -> [u8; 8] {
-    let mut h = Blake2bVar::new(8).unwrap();
-    h.update(data);
-    let mut out = [0u8; 8];
+    let mut out = [0u8; N];
     h.finalize_variable(&mut out).unwrap();
     out
 }
@@ -571,10 +563,10 @@ pub fn pack_vehicles<'a>(records: impl Iterator<Item = &'a Vehicle>, shape: &Sha
         part.extend_from_slice(b"\r\n");
         let [_, vins, plates] = &mut out;
         if let Some(v) = r.vin_key.as_deref() {
-            index(blake2b5(v.as_bytes()), vin_buckets, &digest, vins);
+            index(blake2b::<5>(v.as_bytes()), vin_buckets, &digest, vins);
         }
         for key in &r.plate_keys {
-            index(blake2b5(key.as_bytes()), plate_buckets, &digest, plates);
+            index(blake2b::<5>(key.as_bytes()), plate_buckets, &digest, plates);
         }
     }
     out

@@ -42,6 +42,16 @@ def _profile(notice: tuple[str, str], dob: str, nationality: str) -> dict[str, o
                            "date_of_birth": dob, "nationalities": [nationality]})
 
 
+def _assert_found(scan: tuple[str | None, str | None], notice: tuple[str, str], dob: str,
+                  nationality: str, sex: str | None) -> None:
+    """The scan meets the notice in a key and scores a referral against it."""
+    profile = _profile(notice, dob, nationality)
+    query = PersonQuery(scan[0], scan[1], dob, nationality, sex)
+    assert set(query_keys(query)) & notice_keys(profile)
+    match = score(query, profile, 0.5)
+    assert match is not None and match.score >= 0.88
+
+
 @pytest.mark.parametrize(
     ("text", "convention", "expected"),
     [("VLAGYIMIR", "hu", "VLADIMIR"), ("PUTYIN", "hu", "PUTIN"), ("LAVROVS", "lv", "LAVROV"),
@@ -88,11 +98,7 @@ def test_a_russian_nationals_hungarian_or_latvian_rendering_is_found(
         scan: tuple[str, str], notice: tuple[str, str]) -> None:
     """The holder's nationality (RUS) does not say which state wrote the name: the marks
     do, in the keys as in the score."""
-    profile = _profile(notice, "1952-10-07", "RUS")
-    query = PersonQuery(scan[0], scan[1], "1952-10-07", "RUS", "M")
-    assert set(query_keys(query)) & notice_keys(profile)
-    match = score(query, profile, 0.5)
-    assert match is not None and match.score >= 0.88
+    _assert_found(scan, notice, "1952-10-07", "RUS", "M")
 
 
 @pytest.mark.parametrize(
@@ -103,11 +109,7 @@ def test_a_russian_nationals_hungarian_or_latvian_rendering_is_found(
 def test_korean_and_chinese_romanisations_whatever_the_nationality(
         scan: tuple[str, str], notice: tuple[str, str]) -> None:
     """A Korean or Chinese name on a British passport, its notice another romanisation."""
-    profile = _profile(notice, "1975-06-10", "GBR")
-    query = PersonQuery(scan[0], scan[1], "1975-06-10", "GBR", None)
-    match = score(query, profile, 0.5)
-    assert match is not None and match.score >= 0.88
-    assert set(query_keys(query)) & notice_keys(profile)
+    _assert_found(scan, notice, "1975-06-10", "GBR", None)
 
 
 @pytest.mark.parametrize(
@@ -129,11 +131,7 @@ def test_a_foreign_name_in_an_asian_script_or_hebrew_is_read_back(
         scan: tuple[str, str], notice: tuple[str, str]) -> None:
     """Korean and Japanese write foreign names as they sound (vowels added, one letter for
     R and L): read back on the consonants, they meet the notice's Latin spelling."""
-    profile = _profile(notice, "1954-07-17", "DEU")
-    query = PersonQuery(scan[0], scan[1], "1954-07-17", "DEU", None)
-    match = score(query, profile, 0.5)
-    assert match is not None and match.score >= 0.88
-    assert set(query_keys(query)) & notice_keys(profile)
+    _assert_found(scan, notice, "1954-07-17", "DEU", None)
 
 
 @pytest.mark.parametrize(
@@ -152,11 +150,7 @@ def test_a_foreign_name_in_an_asian_script_or_hebrew_is_read_back(
 )
 def test_a_name_in_one_field_or_swapped_fields_is_found(
         scan: tuple[str | None, str | None], notice: tuple[str, str], nationality: str) -> None:
-    profile = _profile(notice, "1984-01-08", nationality)
-    query = PersonQuery(scan[0], scan[1], "1984-01-08", nationality, None)
-    match = score(query, profile, 0.5)
-    assert match is not None and match.score >= 0.88
-    assert set(query_keys(query)) & notice_keys(profile)
+    _assert_found(scan, notice, "1984-01-08", nationality, None)
 
 
 @pytest.mark.parametrize(
