@@ -4,6 +4,8 @@ names)."""
 
 from __future__ import annotations
 
+from importlib import resources
+
 # Articles and connectors: worth little on their own, often joined, split or dropped.
 _PARTICLES = (
     "AL EL UL AR AS AD AN AT AZ ASH BIN BEN IBN BINT OULD DE DEL DELA DELLA DER DEN DES "
@@ -103,3 +105,14 @@ HUSSAIN DIALLO TRAORE KEITA COULIBALY DIOP NDIAYE BELLO IVANOV SMIRNOV KUZNETSOV
 PETROV IVANOVA SMIRNOVA KIM PARK SHEVCHENKO KOVALENKO BONDARENKO MOHAMMADI HOSSEINI AHMADI
 """
 COMMON = frozenset(_COMMON.split())
+
+
+def _surnames() -> frozenset[str]:
+    text = (resources.files("screening.matching") / "data" / "surnames.txt").read_text("utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+# Surnames families bear, in many countries (data/surnames.txt, from Faker's lists:
+# scripts/surname_table.py). Two of them a letter apart are two families, not a name and
+# its typo (names._two_families).
+SURNAMES = _surnames()

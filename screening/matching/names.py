@@ -27,7 +27,7 @@ from screening.matching.name_spelling import (
     skeletons,
     strip_prefix,
 )
-from screening.matching.name_tables import GROUPS_OF, PARTICLES
+from screening.matching.name_tables import GROUPS_OF, PARTICLES, SURNAMES
 from screening.matching.name_tokens import (
     ARABIC,
     FIELD_FULL,
@@ -162,7 +162,9 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
                   or _fleeting_e(q_raw, a_raw)):  # fmt: skip
         # given names only (a surname's typo is a typo)
         return min(sim, _ANOTHER_NAME)
-    if not given and (_nisba(q_raw, a_raw) or _other_final_vowel(q_raw, a_raw)):
+    if not given and (_nisba(q_raw, a_raw) or _other_final_vowel(q_raw, a_raw)
+                      or (_two_families(q_raw, a_raw)
+                          and not (same_stem or arabic or _digraphs_folded(q_raw, a_raw)))):
         return min(sim, _ANOTHER_NAME)
     sim = min(sim, _explained(q_raw, a_raw, q_canon, a_canon))
     if sim < 0.97:
@@ -273,6 +275,28 @@ def _nisba(x: str, y: str) -> bool:
     short, long = (x, y) if len(x) < len(y) else (y, x)
     return (len(short) >= 4 and len(long) == len(short) + 1 and long[-1] == "I"
             and long.startswith(short) and short[-1] not in "AEIOUY")  # fmt: skip
+
+
+_GLIDE = re.compile(r"[IYJ](?=[AEOU])|(?<=[AEOU])[IYJ]")
+
+
+def _two_families(x: str, y: str) -> bool:
+    """Whether two surnames are both borne by families (SURNAMES): a letter or two apart,
+    and no spelling rule between them, they are two names rather than a name and its
+    typo (JOHNSON, JOHNSTON; WAGNER, WAGENER; PETERSON, PATTERSON). A glide written or
+    not beside a vowel is a romanisation's (GRIGORIEV, GRIGOREV: the soft sign), two
+    letters swapped a typist's (LIMA, LIAM)."""
+    return x in SURNAMES and y in SURNAMES and _GLIDE.sub("", x) != _GLIDE.sub("", y) \
+        and not _swapped(x, y)  # fmt: skip
+
+
+def _swapped(x: str, y: str) -> bool:
+    """Whether two tokens differ by two adjacent letters swapped."""
+    if len(x) != len(y):
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(x, y, strict=True)) if a != b]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]] \
+        and x[diff[1]] == y[diff[0]]  # fmt: skip
 
 
 def _other_sex(x: str, y: str) -> bool:

@@ -45,9 +45,10 @@ CONVENTIONS_RECALL = {
     "iberian_double": 0.95, "iberian_particles": 0.95, "particles": 0.95, "turkish": 0.95,
     "umlauts": 0.95, "order_swapped": 0.95, "initials": 0.95, "hyphenated": 0.95,
 }  # fmt: skip
-# A surname of the same stem (JOHNSON, JOHNSTON; WAGNER, WAGENER) is the known gap: one
-# edit in a surname reads as a typo; the ceiling keeps it from growing.
-CONVENTIONS_FALSE_HITS = {"gender_pair": 0.075, "stem_surname": 0.25, "shared_common": 0.05,
+# A surname of the same stem (JOHNSON, JOHNSTON; WAGNER, WAGENER): two attested surnames
+# are two families (names._two_families); what is left are names no list holds (NGUYET)
+# and holders of states that write Arabic names, whose spellings are not judged so.
+CONVENTIONS_FALSE_HITS = {"gender_pair": 0.075, "stem_surname": 0.125, "shared_common": 0.05,
                           "other_given": 0.0, "same_given": 0.0, "korean_other": 0.05}  # fmt: skip
 CONVENTIONS_OVERALL = 0.97
 # The mock set (the project's own generator): variant recall and false hits.
