@@ -32,6 +32,11 @@ surname with an initial none of the notice's given names begins with (a false hi
 ``foreign_hangul``, ``foreign_kana``, ``foreign_han``: a Western or Russian name as
 Korean, Japanese and Chinese write foreign names (메르켈 앙겔라, メルケル アンゲラ, 默克尔
 安格拉), the notice in Latin letters.
+
+A second list of such names (a random stream of its own; round 7, drawn up to check the
+rules written for the first): ``foreign_hangul_2`` and ``foreign_kana_2``, and
+``foreign_other``, a name of that list in Hangul or katakana against another's notice
+(half the time the same surname), a false hit.
 """
 
 from __future__ import annotations
@@ -104,6 +109,38 @@ FOREIGN_GIVEN = [
     ("NICOLAS", "니콜라", "ニコラ", "尼古拉"),
     ("JOSEPH", "조지프", "ジョセフ", "约瑟夫"),
 ]
+
+
+# The second list (Latin, Hangul, katakana).
+FOREIGN_2 = ("foreign_hangul_2", "foreign_kana_2", "foreign_other")
+FOREIGN_SURNAMES_2 = [
+    ("WILLIAMS", "윌리엄스", "ウィリアムズ"), ("JONES", "존스", "ジョーンズ"),
+    ("TAYLOR", "테일러", "テイラー"), ("ANDERSON", "앤더슨", "アンダーソン"),
+    ("THOMPSON", "톰프슨", "トンプソン"), ("MARTIN", "마틴", "マーティン"),
+    ("ROBERTS", "로버츠", "ロバーツ"), ("CLARK", "클라크", "クラーク"),
+    ("LEWIS", "루이스", "ルイス"), ("WALKER", "워커", "ウォーカー"),
+    ("WHITE", "화이트", "ホワイト"), ("HARRIS", "해리스", "ハリス"),
+    ("WILSON", "윌슨", "ウィルソン"), ("MOORE", "무어", "ムーア"),
+    ("MULLER", "뮐러", "ミュラー"), ("SCHNEIDER", "슈나이더", "シュナイダー"),
+    ("FISCHER", "피셔", "フィッシャー"), ("BECKER", "베커", "ベッカー"),
+    ("NOVAK", "노바크", "ノバク"), ("RODRIGUEZ", "로드리게스", "ロドリゲス"),
+    ("MARTINEZ", "마르티네스", "マルティネス"), ("LOPEZ", "로페스", "ロペス"),
+    ("GONZALEZ", "곤잘레스", "ゴンザレス"),
+    ("KUZNETSOV", "쿠즈네초프", "クズネツォフ"),
+    ("SMIRNOV", "스미르노프", "スミルノフ"), ("POPOV", "포포프", "ポポフ"),
+]  # fmt: skip
+FOREIGN_GIVEN_2 = [
+    ("JAMES", "제임스", "ジェームズ"), ("ROBERT", "로버트", "ロバート"),
+    ("WILLIAM", "윌리엄", "ウィリアム"), ("RICHARD", "리처드", "リチャード"),
+    ("CHARLES", "찰스", "チャールズ"), ("PETER", "피터", "ピーター"),
+    ("GEORGE", "조지", "ジョージ"), ("ELIZABETH", "엘리자베스", "エリザベス"),
+    ("MARIA", "마리아", "マリア"), ("ANNA", "안나", "アンナ"),
+    ("DMITRY", "드미트리", "ドミトリー"), ("IVAN", "이반", "イワン"),
+    ("NIKOLAI", "니콜라이", "ニコライ"), ("MIKHAIL", "미하일", "ミハイル"),
+    ("OLGA", "올가", "オルガ"), ("FRANCOIS", "프랑수아", "フランソワ"),
+    ("PIERRE", "피에르", "ピエール"), ("KLAUS", "클라우스", "クラウス"),
+    ("STEFAN", "슈테판", "シュテファン"), ("JEAN", "장", "ジャン"),
+]  # fmt: skip
 
 
 def halves(block: str) -> tuple[list[str], list[str]]:
@@ -256,6 +293,21 @@ class World:
             return (s_lat, g_lat), (s_zh, g_zh), "XXX"
         return (s_lat, g_lat), (s_ja, g_ja), "XXX"
 
+    def foreign_2(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
+        """The second list: the same person in Hangul or katakana, or (``foreign_other``)
+        another's notice, half the time of the same surname."""
+        rng = self.rng
+        s, g = rng.choice(FOREIGN_SURNAMES_2), rng.choice(FOREIGN_GIVEN_2)
+        if cls != "foreign_other":
+            col = 1 if cls == "foreign_hangul_2" else 2
+            return (s[0], g[0]), (s[col], g[col]), "XXX"
+        col = rng.choice((1, 2))
+        while True:
+            s2 = s if rng.random() < 0.5 else rng.choice(FOREIGN_SURNAMES_2)
+            g2 = rng.choice(FOREIGN_GIVEN_2)
+            if (s2, g2) != (s, g):
+                return (s2[0], g2[0]), (s[col], g[col]), "XXX"
+
     def negative(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
         rng = self.rng
         ls, lg = self.latin
@@ -302,6 +354,14 @@ def build(per_class: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[st
             nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
             add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
                      nat, same=cls != "other_initial")
+    rng = random.Random(seed + 2)
+    world = World(rng)
+    for cls in FOREIGN_2:
+        for _ in range(per_class):
+            (ns, ng), (ss, sg), _ = world.foreign_2(cls)
+            nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
+            add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
+                     nat, same=cls != "foreign_other")
     return notices, scans
 
 

@@ -30,6 +30,55 @@ def loose_key(raw: str) -> str:
     return raw or "_"
 
 
+# What one letter of a foreign name read back from katakana or Hangul may have been
+# (readings._Foreign), and what the reading costs: R is R or L (ミラー MILLER, メルケル
+# MERKEL) and a first U before R or L a V (ウラジーミル) as likely as not; J a D or a Z
+# (ウラジーミル VLADIMIR, 조지프 JOSEPH), a last S a TH (スミス SMITH), KS an X, a last or
+# long A or O may have had an R after it (ブレア BLAIR, マーティン MARTIN): one each.
+_FOREIGN_CHOICES = {"R": (("R", 0), ("L", 0)), "J": (("J", 0), ("D", 1), ("S", 1))}
+_FOREIGN_MAX = 64
+_FOREIGN_LONGEST = 40
+_LONG_VOWEL = re.compile(r"([AO])\1(?=[^AEIOUY])")  # English AR, ER, OR: アー, オー
+
+
+@lru_cache(maxsize=16384)
+def foreign_loose_choices(raw: str) -> tuple[tuple[str, int], ...]:
+    """The loose keys (loose_key) a foreign name read back as ``raw`` may have, each with
+    the letters read otherwise to get it, the likelier first (its own key first)."""
+    if len(raw) > _FOREIGN_LONGEST:  # no name's token: read as written
+        return ((loose_key(raw), 0),)
+    heads = [(raw, 0)]
+    if len(raw) > 2 and raw[0] == "U" and raw[1] in "RL":
+        heads.append(("V" + raw[1:], 0))
+    if raw[-1] in "AEIOU" and len(raw) > 2:
+        heads.append((raw + "R", 1))
+    if _LONG_VOWEL.search(raw):
+        heads += [(_LONG_VOWEL.sub(r"\1R", h), n + 1) for h, n in heads]
+    if raw.endswith("S") and len(raw) > 3:
+        heads += [(h[:-1] + "TH", n + 1) for h, n in heads]
+    if "KS" in raw:
+        heads += [(h.replace("KS", "X"), n + 1) for h, n in heads]
+    found: dict[str, int] = {}
+    for head, changes in heads:
+        spellings = [("", changes)]
+        for ch in head:
+            choices = _FOREIGN_CHOICES.get(ch, ((ch, 0),))
+            spellings = [(s + c, n + cost) for s, n in spellings for c, cost in choices]
+            del spellings[_FOREIGN_MAX:]
+        for s, n in spellings:
+            key = loose_key(s)
+            if found.get(key, n + 1) > n:
+                found[key] = n
+    # stable: within a cost, as found (the reading's own key first)
+    return tuple(sorted(found.items(), key=lambda kv: kv[1]))
+
+
+@lru_cache(maxsize=16384)
+def foreign_loose_keys(raw: str) -> frozenset[str]:
+    """The loose keys of foreign_loose_choices, for looking one up."""
+    return frozenset(k for k, _ in foreign_loose_choices(raw))
+
+
 _VOWEL_LETTERS = str.maketrans("", "", "AEIOUY")
 
 
@@ -154,5 +203,5 @@ def initial_key(tokens: list[Tok]) -> str | None:
     return f"{skeletons(surname.raw)[0]}.^{given.raw[0]}"
 
 
-__all__ = ["given_then_surname", "initial_key", "joined_key", "joined_pair_keys", "loose_key",
-           "pair_keys", "typo_keys"]
+__all__ = ["foreign_loose_choices", "foreign_loose_keys", "given_then_surname", "initial_key",
+           "joined_key", "joined_pair_keys", "loose_key", "pair_keys", "typo_keys"]

@@ -25,6 +25,9 @@ FOLDED = 32
 HAN = 64
 # ... of Hong Kong or Macau: its token is read as Cantonese even where it is pinyin too.
 YUE = 256
+# A token of a foreign name read back from Hangul or katakana (readings._Foreign): one
+# letter there stands for R and L, B and V, and more (name_keys.foreign_loose_keys).
+FOREIGN = 512
 # A token of a Latin scan from a state whose names are mostly Arabic (readings "ar"): it
 # also pairs with a token of the same consonants as Arabic letters stand for them
 # (names._arabic_latin).
@@ -40,7 +43,8 @@ class Tok(NamedTuple):
     consonants: str  # "" in tokens made for keys only
     weight: int  # its share of the name: its length, 1 for a particle
     mask: int  # the base tokens it covers, a bit each (a joined token covers two or three)
-    flags: int  # PARTICLE, UNVOCALISED, SURNAME, VERY_COMMON, FIELD_FULL, FOLDED, HAN, ARABIC, YUE
+    flags: int  # PARTICLE, UNVOCALISED, SURNAME, VERY_COMMON, FIELD_FULL, FOLDED, HAN, ARABIC,
+    # YUE, FOREIGN
 
     @property
     def base(self) -> bool:
@@ -175,6 +179,6 @@ def joined(tokens: Sequence[Tok]) -> tuple[str, str]:
     return given + surname, surname + given
 
 
-__all__ = ["ARABIC", "FIELD_FULL", "FOLDED", "HAN", "PARTICLE", "SURNAME", "UNVOCALISED",
+__all__ = ["ARABIC", "FIELD_FULL", "FOLDED", "FOREIGN", "HAN", "PARTICLE", "SURNAME", "UNVOCALISED",
            "VERY_COMMON", "YUE", "Tok", "decode_tokens", "information", "is_common", "joined",
            "name_tokens", "significant", "split"]

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from screening.matching.cantonese import same_characters
+from screening.matching.name_keys import foreign_loose_keys, loose_key
 from screening.matching.name_spelling import (
     canon,
     consonants,
@@ -32,6 +33,7 @@ from screening.matching.name_tokens import (
     ARABIC,
     FIELD_FULL,
     FOLDED,
+    FOREIGN,
     HAN,
     PARTICLE,
     SURNAME,
@@ -60,8 +62,32 @@ def token_sim(q: Tok, a: Tok) -> float:
     # Given name or surname as the notice says: a scan's fields may be swapped or merged
     # (MAHIR, SMITH for SMITH, MAHATHIR), a notice's roles are the record's.
     given = not a.flags & SURNAME
-    sim = _token_sim(q.raw, a.raw, bool(flags & UNVOCALISED), given)
+    sim = _token_sim(q.raw, a.raw, _consonantal(q.raw, bool(q.flags & FOREIGN), flags), given)
+    if flags & FOREIGN and sim < FOREIGN_LOOSE:
+        return _foreign_sim(q.raw, a.raw, q.flags, a.flags, sim)
     return _special_sim(q.raw, a.raw, flags, sim, given) if flags & (HAN | ARABIC) else sim
+
+
+def _consonantal(q_raw: str, foreign: bool, flags: int) -> bool:
+    """Whether a pair is compared on consonants only: a reading of an unvocalised script,
+    but not a token of fewer than two consonants in a form with a foreign name read back
+    (``foreign``; 안나, ANNA or ANA, is not JEAN: its vowels are all it says)."""
+    if not flags & UNVOCALISED:
+        return False
+    return not foreign or len(_DOUBLED.sub(r"\1", q_raw.translate(_NO_VOWELS))) >= 2
+
+
+_NO_VOWELS = str.maketrans("", "", "AEIOUY")
+
+
+def _foreign_sim(q_raw: str, a_raw: str, q_flags: int, a_flags: int, sim: float) -> float:
+    """A foreign name read back from katakana or Hangul against a token: as a loose
+    consonantal match (_token_sim's 0.91) where the token's loose key is one the reading
+    may have (name_keys.foreign_loose_keys: MIRER for MILLER, SMIS for SMITH)."""
+    read, other = (q_raw, a_raw) if q_flags & FOREIGN else (a_raw, q_raw)
+    if (q_flags & a_flags & FOREIGN) or len(other) < 2:
+        return sim
+    return FOREIGN_LOOSE if loose_key(other) in foreign_loose_keys(read) else sim
 
 
 def _special_sim(q_raw: str, a_raw: str, flags: int, sim: float, given: bool) -> float:
@@ -379,6 +405,9 @@ def _explained(q_raw: str, a_raw: str, q_canon: str, a_canon: str) -> float:
 
 
 _PAIR_FLOOR = 0.78
+# A foreign name read back and a token of one of the loose keys it may have: as two
+# readings of an unvocalised script that meet loosely (_token_sim).
+FOREIGN_LOOSE = 0.91
 # A pinyin token and a Cantonese one that some common characters read as both: the
 # characters are not known, so not a certainty; as two spellings of a surname's group.
 CANTONESE = 0.95
@@ -423,6 +452,8 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
     # A scan's tokens carry HAN or ARABIC all alike (scan_forms.name_forms): the common
     # case, neither, is told once.
     special = query[0].flags & (HAN | ARABIC) if query else 0
+    # a foreign name read back (rare; its forms are read as unvocalised)
+    foreign = bool(query and query[0].flags & UNVOCALISED and any(t.flags & FOREIGN for t in query))
     for q in query:
         q_raw, q_canon, q_mask, q_flags, q_weight = q.raw, q.canon, q.mask, q.flags, q.weight
         q_merged = q_mask & (q_mask - 1)
@@ -438,9 +469,11 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
             else:
                 flags = a_flags | q_flags
                 given = not a_flags & SURNAME  # the notice's roles (token_sim)
-                s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED), given)
+                s = _token_sim(q_raw, a_raw, _consonantal(q_raw, foreign, flags), given)
                 if special:
                     s = _special_sim(q_raw, a_raw, flags, s, given)
+                elif flags & FOREIGN and s < FOREIGN_LOOSE:
+                    s = _foreign_sim(q_raw, a_raw, q_flags, a_flags, s)
                 if q_flags & FIELD_FULL and s < CUT_SHORT and len(q_raw) >= 2 \
                         and a_raw.startswith(q_raw):  # fmt: skip
                     s = CUT_SHORT  # the MRZ's name field ended inside it (CARME, CARMEN)

@@ -35,6 +35,7 @@ Keys (short ASCII; ``Y`` is the birth year):
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import zip_longest
 from typing import Any, NamedTuple
 
 from screening.matching import name_keys
@@ -42,6 +43,7 @@ from screening.matching.cantonese import is_wade_giles
 from screening.matching.name_spelling import skeletons
 from screening.matching.name_tables import CHINESE_SURNAMES
 from screening.matching.name_tokens import (
+    FOREIGN,
     SURNAME,
     UNVOCALISED,
     Tok,
@@ -57,6 +59,11 @@ from screening.matching.scan_forms import convention_of, name_forms_for_keys, pr
 from screening.matching.translit import pinyin_syllables
 
 MAX_QUERY_KEYS = 24
+# A foreign name read back from katakana or Hangul: its letters stand for several (R for
+# R and L...), so its loose keys are many (name_keys.foreign_loose_keys); such a scan
+# looks up at most this many keys in all, the loose ones at most _FOREIGN_LOOSE.
+MAX_FOREIGN_QUERY_KEYS = 64
+_FOREIGN_LOOSE = 48
 
 
 def _year(dob: str | None) -> str:
@@ -69,6 +76,19 @@ def _pair(a: str, b: str) -> str:
 
 def _loose_pair(principal: list[Tok]) -> str:
     return _pair(name_keys.loose_key(principal[0].raw), name_keys.loose_key(principal[1].raw))
+
+
+def _foreign_loose_pairs(a: Tok, b: Tok) -> tuple[str, ...]:
+    """Loose pairs of two tokens, either a foreign name read back: its possible keys
+    paired with the other's, fewest letters read otherwise first."""
+    ka, kb = (name_keys.foreign_loose_choices(t.raw) if t.flags & FOREIGN
+              else ((name_keys.loose_key(t.raw), 0),) for t in (a, b))  # fmt: skip
+    order = sorted(((i, j) for i in range(len(ka)) for j in range(len(kb))),
+                   key=lambda ij: (ka[ij[0]][1] + kb[ij[1]][1], sum(ij)))  # fmt: skip
+    # a form with one part read back and the other as written (PUUCHIN with URAJIMIR) is
+    # the less likely: a few of its keys, the forms read back whole have the rest
+    bound = _FOREIGN_LOOSE if a.flags & b.flags & FOREIGN else 4
+    return tuple(_pair(ka[i][0], kb[j][0]) for i, j in order[:bound])
 
 
 def notice_keys(profile: dict[str, Any]) -> set[str]:
@@ -123,9 +143,10 @@ class _Keys(NamedTuple):
     single: tuple[str, ...]
     joined: tuple[str, ...]
     loose: tuple[str, ...]  # readings of an unvocalised script only
+    foreign: tuple[bool, ...]  # (True,): a foreign name read back (MAX_FOREIGN_QUERY_KEYS)
 
 
-_NO_KEYS = _Keys((), (), (), (), (), ())
+_NO_KEYS = _Keys((), (), (), (), (), (), ())
 
 
 # A surname with initials only (KHAMENEI, A.; NAZARBAYEV, N.): the notice files its
@@ -149,13 +170,17 @@ def _form_keys(tokens: list[Tok], info: float, u: list[Tok] | None = None) -> _K
     if initials is not None:
         whole = name_keys.given_then_surname(tokens)
         run_together = (name_keys.joined_key(whole),) if len(whole) >= 6 else ()
-        return _Keys((), initials, (), (), run_together, ())
+        return _Keys((), initials, (), (), run_together, (), ())
     sk = [skeletons(t.raw)[:2] for t in u[:4]]
     whole = name_keys.given_then_surname(tokens)
     run_together = (name_keys.joined_key(whole),) if len(whole) >= 6 else ()
     if len(u) == 1:
-        return _Keys((), (), (), sk[0], run_together, ())
-    loose = (_loose_pair(u),) if (u[0].flags | u[1].flags) & UNVOCALISED else ()
+        return _Keys((), (), (), sk[0], run_together, (), ())
+    foreign = bool((u[0].flags | u[1].flags) & FOREIGN)
+    if foreign:
+        loose = _foreign_loose_pairs(u[0], u[1])
+    else:
+        loose = (_loose_pair(u),) if (u[0].flags | u[1].flags) & UNVOCALISED else ()
     idx = _PAIRS.get(len(u), _PAIRS_4)
     pairs = [f"{a}.{b}" if a <= b else f"{b}.{a}" for i, j in idx for a in sk[i] for b in sk[j]]
     if len(u) >= 4:
@@ -168,7 +193,8 @@ def _form_keys(tokens: list[Tok], info: float, u: list[Tok] | None = None) -> _K
     if info >= min(UNDATED_MIN_INFO, POSSIBLE_MIN_INFO):
         undated = [_pair(sk[i][0], sk[j][0]) for i, j in idx[: 1 + (len(u) > 3)]]
         undated += joined_pairs  # D AMICO, CARLO for D'AMICO
-    return _Keys(tuple(pairs), tuple(typos), tuple(undated), (), run_together, loose)
+    return _Keys(tuple(pairs), tuple(typos), tuple(undated), (), run_together, loose,
+                 (True,) if foreign else ())
 
 
 @lru_cache(maxsize=16384)
@@ -180,9 +206,14 @@ def _name_keys(surname: str | None, given_names: str | None, convention: str = "
     if len(forms) == 1:
         return _form_keys(forms[0].tokens, info, first)
     each = [_form_keys(f.tokens, info) for f in forms]
-    # Each kind of key (a field of _Keys), of every form in turn, without repeats.
-    return _Keys._make(tuple(dict.fromkeys(k for keys in kind for k in keys))
-                       for kind in zip(*each, strict=True))  # fmt: skip
+    # Each kind of key (a field of _Keys), of every form in turn, without repeats; loose
+    # keys a rank at a time across the forms (a foreign name's forms have many, the
+    # likelier first, and a scan looks up the first _FOREIGN_LOOSE).
+    merged = [tuple(dict.fromkeys(k for keys in kind for k in keys))
+              for kind in zip(*each, strict=True)]  # fmt: skip
+    loose = [keys.loose for keys in each]
+    merged[5] = tuple(dict.fromkeys(k for rank in zip_longest(*loose) for k in rank if k))
+    return _Keys._make(merged)
 
 
 @lru_cache(maxsize=4096)
@@ -202,7 +233,7 @@ def query_keys(query: PersonQuery) -> list[str]:
     """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
     Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
     convention = convention_of(query.nationality)
-    pairs, typos, undated, single, run_together, loose = _name_keys(
+    pairs, typos, undated, single, run_together, loose, foreign = _name_keys(
         query.surname, query.given_names, convention)
     dob = parse_dob(query.date_of_birth)
     year = str(dob.year) if dob else "x"
@@ -212,7 +243,7 @@ def query_keys(query: PersonQuery) -> list[str]:
         keys = [f"n:{k}" for k in pairs[:2]]
     else:  # an unvocalised reading's loose keys first: its other keys are the weaker,
         # and a name read several ways (Hangul syllables) may have more than the bound
-        keys = ([f"l:{k}:{year}" for k in loose] + [f"p:{k}:{year}" for k in pairs]
+        keys = ([f"l:{k}:{year}" for k in loose[:_FOREIGN_LOOSE]] + [f"p:{k}:{year}" for k in pairs]
                 + [f"t:{k}:{year}" for k in typos])  # fmt: skip
         if convention == "yue":
             at = len(loose) + 1
@@ -220,7 +251,7 @@ def query_keys(query: PersonQuery) -> list[str]:
     if year != "x":
         keys += [f"j:{k}:{year}" for k in run_together]
     keys += [f"x:{k}" for k in undated]
-    return list(dict.fromkeys(keys))[:MAX_QUERY_KEYS]
+    return list(dict.fromkeys(keys))[:MAX_FOREIGN_QUERY_KEYS if foreign else MAX_QUERY_KEYS]
 
 
-__all__ = ["MAX_QUERY_KEYS", "notice_keys", "query_keys"]
+__all__ = ["MAX_FOREIGN_QUERY_KEYS", "MAX_QUERY_KEYS", "notice_keys", "query_keys"]

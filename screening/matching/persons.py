@@ -35,7 +35,12 @@ from screening.matching.person_evidence import (
     prepare,
     weigh,
 )
-from screening.matching.person_keys import MAX_QUERY_KEYS, notice_keys, query_keys
+from screening.matching.person_keys import (
+    MAX_FOREIGN_QUERY_KEYS,
+    MAX_QUERY_KEYS,
+    notice_keys,
+    query_keys,
+)
 from screening.matching.person_prefilter import candidate_filter, could_hit, notice_attributes
 from screening.matching.person_query import PersonQuery, same_query
 from screening.matching.scan_forms import Form, convention_of, name_forms
@@ -163,6 +168,7 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float, *,
 
 
 __all__ = [
+    "MAX_FOREIGN_QUERY_KEYS",
     "MAX_QUERY_KEYS",
     "PersonMatch",
     "PersonQuery",

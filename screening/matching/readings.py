@@ -39,6 +39,11 @@ from screening.matching.translit import (
 MAX_READINGS = 5
 
 
+# The convention (readings) of given names in Hangul whose surname reads as a foreign
+# name's (푸틴 / 이반: IVAN, not the Korean I BAN): read back as a foreign name's too.
+FOREIGN_NAME = "foreign"
+
+
 class Reading(NamedTuple):
     """One Latin reading of a name part."""
 
@@ -308,21 +313,25 @@ def _kana(text: str) -> list[tuple[str, ...]]:
     if _KATAKANA.fullmatch(text):  # a foreign name as Japanese writes it: read back too
         foreign = _respell(list(raw), _KANA_FOREIGN)
         as_l = tuple(t.replace("R", "L") for t in foreign)  # (the keys tell R from L)
-        return list(dict.fromkeys((short, raw, _Foreign(foreign), _Foreign(as_l))))
+        # (a reading read back is kept as such where it is also a native one: ジョージ)
+        return [*(r for r in dict.fromkeys((short, raw)) if r not in (foreign, as_l)),
+                *dict.fromkeys((_Foreign(foreign), _Foreign(as_l)))]
     return list(dict.fromkeys((short, raw)))
 
 
 # Katakana is how Japanese writes foreign names (プーチン, メルケル): read back, the vowels
 # Japanese adds after a consonant dropped (MERUKERU: MERKER, DONARUDO: DONARD, BORISU),
 # N before a labial an M (TORANPU: TRAMP), CHI a TI (PUUCHIN: PUTIN; a long vowel's
-# doubled letter is no added one), a final long A the English -ER (MIRAA: MILLER).
+# doubled letter is no added one), a final long A the English -ER (MIRAA: MILLER). A long
+# vowel stays doubled: it may stand for a vowel and an R (MAATIN: MARTIN; the keys try
+# both, name_keys.foreign_loose_keys).
 # Japanese has one letter for both R and L: read both ways (MERKER, MELKEL), so that a
 # key meets either.
 _KATAKANA = re.compile(r"[\u30a0-\u30ff\s・]+")
 _KANA_FOREIGN = [(re.compile(p), r) for p, r in (
     (r"(?<=[BDFGKMPRSTZ])(?<!U)U(?!U)(?=[^AEIOUY]|$)", ""), (r"(?<=[TD])O(?=R|$)", ""),
     (r"N(?=[PBM])", "M"), (r"(?<=[AEIOU])CHI|^CHI", "TI"), (r"(?<=[^AEIOU])AA$", "ER"),
-    (r"(.)\1+", r"\1"),
+    (r"([^AEIOU])\1+", r"\1"), (r"([AEIOU])\1\1+", r"\1\1"),
 )]  # fmt: skip
 
 
@@ -429,9 +438,10 @@ def _respell(syllables: list[str], rules: list[tuple[re.Pattern[str], str]]) -> 
     return tuple(out)
 
 
-def _hangul(text: str, surname: bool) -> list[tuple[str, ...]]:
+def _hangul(text: str, surname: bool, foreign: bool = False) -> list[tuple[str, ...]]:
     """A surname as its holders spell it; given names syllable by syllable (the scorer
-    joins MIN JUN as MINJUN), in Revised Romanisation and the customary respellings."""
+    joins MIN JUN as MINJUN), in Revised Romanisation and the customary respellings;
+    ``foreign``: read back as a foreign name too (FOREIGN_NAME)."""
     words = text.split()
     if len(words) == 1 and words[0] in _KOREAN_SURNAMES and (surname or len(words[0]) == 1):
         # (a surname alone in the given names field: the fields swapped, 정은 / 김)
@@ -442,13 +452,15 @@ def _hangul(text: str, surname: bool) -> list[tuple[str, ...]]:
     if not syllables:
         return []
     native = (tuple(syllables), _respell(syllables, _KO_CUSTOM), _respell(syllables, _KO_MR))
-    if not any(_foreign_word(w, surname) for w in words):
+    if not foreign and not any(_foreign_word(w, surname) for w in words):
         return list(dict.fromkeys(native))
-    foreign = tuple(_respell(["".join(_hangul_syllable(ch) for ch in w
-                                      if "\uac00" <= ch <= "\ud7af")], _KO_FOREIGN)[0]
-                    for w in words)  # fmt: skip
-    as_l = tuple(t[:1].replace("R", "L") + t[1:] for t in foreign)
-    return list(dict.fromkeys((*native, _Foreign(foreign), _Foreign(as_l))))
+    back = tuple(_respell(["".join(_hangul_syllable(ch) for ch in w
+                                   if "\uac00" <= ch <= "\ud7af")], _KO_FOREIGN)[0]
+                 for w in words)  # fmt: skip
+    as_l = tuple(t[:1].replace("R", "L") + t[1:] for t in back)
+    # (a reading read back is kept as such where it is also a native one)
+    return [*(r for r in dict.fromkeys(native) if r not in (back, as_l)),
+            *dict.fromkeys((_Foreign(back), _Foreign(as_l)))]
 
 
 class _Foreign(tuple[str, ...]):
@@ -547,7 +559,7 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
     elif script == "Kana":
         found = _kana(text)
     elif script == "Hang":
-        found = _hangul(text, surname)
+        found = _hangul(text, surname, convention == FOREIGN_NAME)
     elif script == "Grek":  # ELOT 743 writes ΟΥ as OU (anyascii: OY)
         found = [tuple(t.replace("OY", "OU") for t in _anyascii(text))]
     elif script in ("Thai", "Khmr"):
@@ -575,6 +587,7 @@ __all__ = [
     "CHINESE",
     "COMPOUND_SURNAMES",
     "CONVENTIONS",
+    "FOREIGN_NAME",
     "KOREAN_SURNAMES_FOLDED",
     "MAX_READINGS",
     "PERSIAN_LETTERS",

@@ -13,6 +13,7 @@ from screening.matching.name_tokens import (
     ARABIC,
     FIELD_FULL,
     FOLDED,
+    FOREIGN,
     HAN,
     SURNAME,
     UNVOCALISED,
@@ -25,6 +26,7 @@ from screening.matching.name_tokens import (
 from screening.matching.readings import (
     COMPOUND_SURNAMES,
     CONVENTIONS,
+    FOREIGN_NAME,
     PERSIAN_LETTERS,
     Reading,
     korean_surname,
@@ -116,6 +118,8 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
     if not convention and PERSIAN_LETTERS.intersection((surname or "") + (given_names or "")):
         convention = "fa"  # both parts read as Persian
     s_r = readings(surname, convention, True)
+    if any(r.foreign for r in s_r):  # a foreign surname's given names are foreign too
+        convention = FOREIGN_NAME
     g_r = tuple(r if r.consonantal else r._replace(tokens=_initials(r.tokens))
                 for r in readings(given_names, convention))  # fmt: skip
     if len(s_r) <= 1 and len(g_r) <= 1 and not (s_r and s_r[0].consonantal) \
@@ -144,6 +148,10 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
                       for t in tokens]  # fmt: skip
         if (s and s.folded) or (g and g.folded):
             tokens = [t._replace(flags=t.flags | FOLDED) for t in tokens]
+        if (s and s.foreign) or (g and g.foreign):  # each part as it was read
+            tokens = [t._replace(flags=t.flags | FOREIGN)
+                      if (s and s.foreign if t.flags & SURNAME else g and g.foreign) else t
+                      for t in tokens]  # fmt: skip
         if tokens:
             if _cut_short(s.tokens if s else (), g.tokens if g else ()):
                 _mark_cut_short(tokens)

@@ -22,6 +22,7 @@ from screening.matching.normalize import (
     normalize_plate,
 )
 from screening.matching.persons import (
+    MAX_FOREIGN_QUERY_KEYS,
     MAX_QUERY_KEYS,
     PersonQuery,
     notice_keys,
@@ -105,7 +106,7 @@ def test_person_scores_stay_in_bounds_whatever_the_names(surname: str, given_nam
                                                           n_given: str) -> None:
     query = PersonQuery(surname, given_names, dob, nat, sex)
     keys = query_keys(query)
-    assert len(keys) <= MAX_QUERY_KEYS and len(set(keys)) == len(keys)
+    assert len(keys) <= MAX_FOREIGN_QUERY_KEYS and len(set(keys)) == len(keys)
     record = {"list": "notice", "id": "N1", "colour": "red",
               "names": [{"surname": n_surname, "given_names": n_given, "script": "Latn"}],
               "nationalities": [nat] if nat else [], "date_of_birth": dob, "sex": sex}

@@ -28,14 +28,16 @@ WORLD_RECALL = {
     "belarusian": 0.9, "ukrainian": 0.9, "hungarian": 0.85, "latvian": 0.85,
     "hangul": 0.9, "han": 0.9, "kana": 0.9, "kanji": 0.85, "hebrew": 0.9, "greek": 0.9,
     "georgian": 0.9, "armenian": 0.9, "thai": 0.8, "khmer": 0.85, "devanagari": 0.9,
-    "bengali": 0.9, "initials_only": 0.9, "foreign_hangul": 0.75, "foreign_kana": 0.55,
-    "foreign_han": 0.1,  # (a fraction only: Chinese writes foreign names loosely)
+    "bengali": 0.9, "initials_only": 0.9, "foreign_hangul": 0.9, "foreign_kana": 0.85,
+    "foreign_han": 0.15,  # (a fraction only: Chinese writes foreign names loosely)
+    # round 7's second list of foreign names, drawn up to check the first's rules
+    "foreign_hangul_2": 0.6, "foreign_kana_2": 0.75,
 }  # fmt: skip
 # Different-person classes: the most false hits allowed (same full date of birth and
 # nationality: only the name decides).
 WORLD_FALSE_HITS = {"other_given": 0.05, "soundalike": 0.05, "both_similar": 0.05,
-                    "different": 0.0, "other_initial": 0.0}  # fmt: skip
-WORLD_OVERALL = 0.97
+                    "different": 0.0, "other_initial": 0.0, "foreign_other": 0.05}  # fmt: skip
+WORLD_OVERALL = 0.96  # (0.97 before round 7 added the second foreign list's classes)
 # The conventions set (round 5: national romanisations and naming customs the matcher
 # was not tuned on; 40 pairs a class, seed 5). Round 6 raised Arabic names in English and
 # French spellings, Cyrillic under German and French schemes, and Cantonese.
