@@ -469,7 +469,9 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
             else:
                 flags = a_flags | q_flags
                 given = not a_flags & SURNAME  # the notice's roles (token_sim)
-                s = _token_sim(q_raw, a_raw, _consonantal(q_raw, foreign, flags), given)
+                # (inline for the common case, Latin: _consonantal)
+                s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED) and (
+                    not foreign or _consonantal(q_raw, foreign, flags)), given)
                 if special:
                     s = _special_sim(q_raw, a_raw, flags, s, given)
                 elif flags & FOREIGN and s < FOREIGN_LOOSE:
