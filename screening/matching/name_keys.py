@@ -39,6 +39,7 @@ _FOREIGN_CHOICES = {"R": (("R", 0), ("L", 0)), "J": (("J", 0), ("D", 1), ("S", 1
 _FOREIGN_MAX = 64
 _FOREIGN_LONGEST = 40
 _LONG_VOWEL = re.compile(r"([AO])\1(?=[^AEIOUY])")  # English AR, ER, OR: アー, オー
+_SHORT_VOWEL = re.compile(r"[AEO](?=[^AEIOUYR])")  # (클라크 CLARK, 찰스 CHARLES)
 
 
 @lru_cache(maxsize=16384)
@@ -54,6 +55,11 @@ def foreign_loose_choices(raw: str) -> tuple[tuple[str, int], ...]:
         heads.append((raw + "R", 1))
     if _LONG_VOWEL.search(raw):
         heads += [(_LONG_VOWEL.sub(r"\1R", h), n + 1) for h, n in heads]
+    elif (m := _SHORT_VOWEL.search(raw, 1)) is not None:  # Hangul marks no long vowel
+        heads += [(h[: m.end()] + "R" + h[m.end() :], n + 2) for h, n in heads
+                  if h[: m.end()] == raw[: m.end()]]  # fmt: skip
+    if "CH" in raw:  # ㅊ and チ for TS (쿠즈네초프 KUZNETSOV)
+        heads += [(h.replace("CH", "TS"), n + 1) for h, n in heads]
     if raw.endswith("S") and len(raw) > 3:
         heads += [(h[:-1] + "TH", n + 1) for h, n in heads]
     if "KS" in raw:

@@ -35,7 +35,6 @@ Keys (short ASCII; ``Y`` is the birth year):
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import zip_longest
 from typing import Any, NamedTuple
 
 from screening.matching import name_keys
@@ -78,9 +77,10 @@ def _loose_pair(principal: list[Tok]) -> str:
     return _pair(name_keys.loose_key(principal[0].raw), name_keys.loose_key(principal[1].raw))
 
 
-def _foreign_loose_pairs(a: Tok, b: Tok) -> tuple[str, ...]:
+def _foreign_loose_pairs(a: Tok, b: Tok) -> tuple[tuple[str, int], ...]:
     """Loose pairs of two tokens, either a foreign name read back: its possible keys
-    paired with the other's, fewest letters read otherwise first."""
+    paired with the other's, each with its cost (letters read otherwise), cheapest
+    first."""
     ka, kb = (name_keys.foreign_loose_choices(t.raw) if t.flags & FOREIGN
               else ((name_keys.loose_key(t.raw), 0),) for t in (a, b))  # fmt: skip
     order = sorted(((i, j) for i in range(len(ka)) for j in range(len(kb))),
@@ -88,7 +88,7 @@ def _foreign_loose_pairs(a: Tok, b: Tok) -> tuple[str, ...]:
     # a form with one part read back and the other as written (PUUCHIN with URAJIMIR) is
     # the less likely: a few of its keys, the forms read back whole have the rest
     bound = _FOREIGN_LOOSE if a.flags & b.flags & FOREIGN else 4
-    return tuple(_pair(ka[i][0], kb[j][0]) for i, j in order[:bound])
+    return tuple((_pair(ka[i][0], kb[j][0]), ka[i][1] + kb[j][1]) for i, j in order[:bound])
 
 
 def notice_keys(profile: dict[str, Any]) -> set[str]:
@@ -143,7 +143,9 @@ class _Keys(NamedTuple):
     single: tuple[str, ...]
     joined: tuple[str, ...]
     loose: tuple[str, ...]  # readings of an unvocalised script only
-    foreign: tuple[bool, ...]  # (True,): a foreign name read back (MAX_FOREIGN_QUERY_KEYS)
+    # each loose key's cost where a foreign name is read back (MAX_FOREIGN_QUERY_KEYS),
+    # else none
+    loose_costs: tuple[int, ...]
 
 
 _NO_KEYS = _Keys((), (), (), (), (), (), ())
@@ -176,9 +178,10 @@ def _form_keys(tokens: list[Tok], info: float, u: list[Tok] | None = None) -> _K
     run_together = (name_keys.joined_key(whole),) if len(whole) >= 6 else ()
     if len(u) == 1:
         return _Keys((), (), (), sk[0], run_together, (), ())
-    foreign = bool((u[0].flags | u[1].flags) & FOREIGN)
-    if foreign:
-        loose = _foreign_loose_pairs(u[0], u[1])
+    costs: tuple[int, ...] = ()
+    if (u[0].flags | u[1].flags) & FOREIGN:
+        found = _foreign_loose_pairs(u[0], u[1])
+        loose, costs = tuple(k for k, _ in found), tuple(c for _, c in found)
     else:
         loose = (_loose_pair(u),) if (u[0].flags | u[1].flags) & UNVOCALISED else ()
     idx = _PAIRS.get(len(u), _PAIRS_4)
@@ -193,8 +196,7 @@ def _form_keys(tokens: list[Tok], info: float, u: list[Tok] | None = None) -> _K
     if info >= min(UNDATED_MIN_INFO, POSSIBLE_MIN_INFO):
         undated = [_pair(sk[i][0], sk[j][0]) for i, j in idx[: 1 + (len(u) > 3)]]
         undated += joined_pairs  # D AMICO, CARLO for D'AMICO
-    return _Keys(tuple(pairs), tuple(typos), tuple(undated), (), run_together, loose,
-                 (True,) if foreign else ())
+    return _Keys(tuple(pairs), tuple(typos), tuple(undated), (), run_together, loose, costs)
 
 
 @lru_cache(maxsize=16384)
@@ -207,12 +209,16 @@ def _name_keys(surname: str | None, given_names: str | None, convention: str = "
         return _form_keys(forms[0].tokens, info, first)
     each = [_form_keys(f.tokens, info) for f in forms]
     # Each kind of key (a field of _Keys), of every form in turn, without repeats; loose
-    # keys a rank at a time across the forms (a foreign name's forms have many, the
-    # likelier first, and a scan looks up the first _FOREIGN_LOOSE).
+    # keys cheapest first across the forms (a foreign name's forms have many, and a scan
+    # looks up the first _FOREIGN_LOOSE), then by rank.
     merged = [tuple(dict.fromkeys(k for keys in kind for k in keys))
               for kind in zip(*each, strict=True)]  # fmt: skip
-    loose = [keys.loose for keys in each]
-    merged[5] = tuple(dict.fromkeys(k for rank in zip_longest(*loose) for k in rank if k))
+    if any(keys.loose_costs for keys in each):
+        found = sorted((keys.loose_costs[r] if keys.loose_costs else 0, r, k)
+                       for keys in each for r, k in enumerate(keys.loose))  # fmt: skip
+        cost_of = {k: c for c, _, k in reversed(found)}  # a key's cheapest
+        merged[5] = tuple(dict.fromkeys(k for _, _, k in found))
+        merged[6] = tuple(cost_of[k] for k in merged[5])
     return _Keys._make(merged)
 
 
@@ -233,8 +239,9 @@ def query_keys(query: PersonQuery) -> list[str]:
     """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
     Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
     convention = convention_of(query.nationality)
-    pairs, typos, undated, single, run_together, loose, foreign = _name_keys(
+    pairs, typos, undated, single, run_together, loose, loose_costs = _name_keys(
         query.surname, query.given_names, convention)
+    foreign = bool(loose_costs)
     dob = parse_dob(query.date_of_birth)
     year = str(dob.year) if dob else "x"
     if single:

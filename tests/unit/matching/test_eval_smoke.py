@@ -31,7 +31,7 @@ WORLD_RECALL = {
     "bengali": 0.9, "initials_only": 0.9, "foreign_hangul": 0.9, "foreign_kana": 0.85,
     "foreign_han": 0.15,  # (a fraction only: Chinese writes foreign names loosely)
     # round 7's second list of foreign names, drawn up to check the first's rules
-    "foreign_hangul_2": 0.6, "foreign_kana_2": 0.75,
+    "foreign_hangul_2": 0.8, "foreign_kana_2": 0.75,
 }  # fmt: skip
 # Different-person classes: the most false hits allowed (same full date of birth and
 # nationality: only the name decides).

@@ -116,6 +116,7 @@ def test_korean_and_chinese_romanisations_whatever_the_nationality(
 @pytest.mark.parametrize(("read", "written"), [
     ("MIRER", "MILLER"), ("MERKER", "MERKEL"), ("URAJIMIR", "VLADIMIR"), ("SMIS", "SMITH"),
     ("AREKSANDER", "ALEXANDER"), ("BREA", "BLAIR"), ("JOJIP", "JOSEPH"),
+    ("MAATIN", "MARTIN"), ("KLAK", "CLARK"), ("JOJI", "GEORGE"), ("KUJNECHOP", "KUZNETSOV"),
 ])  # fmt: skip
 def test_a_foreign_reading_has_the_written_names_loose_key(read: str, written: str) -> None:
     assert loose_key(written) in foreign_loose_keys(read)
@@ -143,7 +144,9 @@ def test_a_foreign_reading_has_the_written_names_loose_key(read: str, written: s
      (("スミス", "ジョン"), ("SMITH", "JOHN")),
      (("ロッシ", "アレクサンダー"), ("ROSSI", "ALEXANDER")),
      (("ブレア", "トニー"), ("BLAIR", "TONY")),
-     (("로시", "조지프"), ("ROSSI", "JOSEPH"))],
+     (("로시", "조지프"), ("ROSSI", "JOSEPH")),
+     (("클라크", "이반"), ("CLARK", "IVAN")),  # a foreign surname's given name: foreign too
+     (("マーティン", "ジョージ"), ("MARTIN", "GEORGE"))],
 )
 def test_a_foreign_name_in_an_asian_script_or_hebrew_is_read_back(
         scan: tuple[str, str], notice: tuple[str, str]) -> None:
