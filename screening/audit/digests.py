@@ -27,6 +27,7 @@ took for plate X (an 8 for a B) is found by a query for X, as it searched for X.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 
 import screening_native
 
@@ -82,12 +83,16 @@ def _variants(name: str) -> tuple[str, ...]:
     return (normalize_name(name),) if name.isascii() else name_variants(name)
 
 
-def _name_pairs(surname: str | None, given: str | None) -> list[str]:
-    """"SURNAME,GIVEN" in the ICAO fold and, where it differs, the bare-letter one."""
+@lru_cache(maxsize=4096)
+def _name_pairs(surname: str | None, given: str | None) -> tuple[str, ...]:
+    """"SURNAME,GIVEN" in the ICAO fold and, where it differs, the bare-letter one.
+
+    Remembered: a scan's person is folded for its audit record and again for its
+    correlation key (and for a namesake's subject), one after the other."""
     s = _variants(surname or "")
     g = _variants(given or "")
     pairs = [f"{s[0]},{g[0]}", f"{s[-1]},{g[-1]}"]
-    return [p for p in dict.fromkeys(pairs) if p != ","]
+    return tuple(p for p in dict.fromkeys(pairs) if p != ",")
 
 
 class Digester:
