@@ -24,6 +24,7 @@ from screening.models import (
     TravellerScan,
     VehicleScan,
 )
+from screening.models.results import OUTCOME_INSTRUCTION, reference_of
 from screening.modes.profiles import DORMANT
 from screening.privacy import mask_document
 from screening.watchlists.base import Answers, Match, RecordRef, Records, Screening, WatchList
@@ -163,12 +164,15 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
     # the watchlist record at the gate); the alerts keep it, for analysts.
     gate_hits = [h.model_copy(update={"matched_alias": None}) if h.matched_alias else h
                  for h in ordered]
+    # Instruction and reference given as the model's validator would fill them in: it
+    # then copies no dict (a third of the result's cost, made once per scan).
     result = CheckResult(event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,
                          terminal_id=scan.terminal_id, kind=kind, outcome=outcome,
                          hits=gate_hits, warnings=warnings, decided_at=now,
                          watchlist_version=version,
-                         instruction=instruction_for(matches) if matches else None,
-                         exercise=scan.exercise)
+                         instruction=(instruction_for(matches) if matches
+                                      else OUTCOME_INSTRUCTION[outcome]),
+                         reference=reference_of(scan.event_id), exercise=scan.exercise)
     alerts = []
     if found:
         subject = _subject(scan, p)
