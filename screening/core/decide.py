@@ -36,6 +36,8 @@ _ALERT_NS = uuid.UUID("5b0c6c38-3a51-4b0e-9d57-0c6a3f1e2d10")
 def blob_refs(p: Prepared, answers: Answers) -> list[RecordRef]:
     """Second round trip: the records behind the candidates the first one found (each
     list says which are worth fetching)."""
+    if p.answered is False:  # no look-up of the scan found anything: no candidate
+        return []
     return [ref for lst in _lists(p) for ref in lst.record_refs(p, answers)]
 
 
@@ -128,6 +130,8 @@ def instruction_for(matches: list[Match]) -> Instruction:
 
 def matches_of(p: Prepared, answers: Answers, records: Records, at: Screening) -> list[Match]:
     """Every list's hits, best first; none of a list dormant in the mode in force."""
+    if p.answered is False:  # no look-up of the scan found anything: no candidate
+        return []
     found = [m for lst in _lists(p) for m in lst.hits(p, answers, records, at)]
     if at.dormant:
         found = [m for m in found if (m.hit.list, m.hit.category) not in at.dormant]
