@@ -189,7 +189,8 @@ def _lean(f: dict[str, Any]) -> str:
 
 _STAGE_NAMES = {"decode": "decode and validation", "prepare": "prepare",
                 "lookup": "look-ups (client side)", "decide": "decide",
-                "serialise": "result and alert JSON", "audit": "search audit record"}
+                "serialise": "result and alert JSON", "audit": "search audit record",
+                "correlation": "correlation keys"}
 
 
 def _stages(f: dict[str, Any]) -> str:
@@ -199,9 +200,10 @@ def _stages(f: dict[str, Any]) -> str:
     parts = ", ".join(f"{_STAGE_NAMES.get(k, k)} {v:,.1f}"
                       for k, v in st["cpu_us_per_scan"].items())
     return (f"{parts}: {st['total_cpu_us_per_scan']:,.1f} µs in all; the rest (Faust's "
-            "delivery and acks, the Kafka client, publishing, metrics, correlation, garbage "
-            f"collection: the worker's {st['worker_drain_cpu_us_per_scan']:,.1f} µs a scan in "
-            f"the {st['worker_drain_source']} minus these) {st['rest_cpu_us_per_scan']:,.1f} µs")
+            "delivery and acks, the Kafka client, publishing, metrics, correlation's round "
+            "trip, garbage collection: the worker's "
+            f"{st['worker_drain_cpu_us_per_scan']:,.1f} µs a scan in the "
+            f"{st['worker_drain_source']} minus these) {st['rest_cpu_us_per_scan']:,.1f} µs")
 
 
 def table(f: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ use pyo3::types::{PyBytes, PyDict, PyList, PySet, PyString, PyTuple};
 use pyo3::{ffi, intern};
 
 mod codes;
+mod digest;
 mod entries;
 mod mrz;
 mod scan;
@@ -701,6 +702,7 @@ fn screening_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(plate_index_keys, m)?)?;
     m.add_function(wrap_pyfunction!(plate_query_keys, m)?)?;
     m.add_class::<ScanDecoder>()?;
+    m.add_class::<digest::AuditDigester>()?;
     m.add_class::<SmvPacker>()?;
     m.add_class::<EntryGroups>()?;
     m.add_function(wrap_pyfunction!(group_entries, m)?)?;

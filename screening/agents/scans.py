@@ -85,8 +85,10 @@ def _observe(ctx: Context, items: Sequence[Screened], read_at: float) -> None:
         seen.add(where)
         if r.outcome == "hit":
             at_checkpoints[where] += 1
-        warnings.update(r.warnings)
-        hits.update((h.list, h.category) for h in r.hits)
+        if r.warnings:  # (most scans have neither: Counter.update is not free)
+            warnings.update(r.warnings)
+        if r.hits:
+            hits.update((h.list, h.category) for h in r.hits)
         if item.scanned_at is not None and item.deadletter is None:
             decision[kind].observe(max(0.0, (now_wall - item.scanned_at).total_seconds()))
     for (label, outcome), n in outcomes.items():

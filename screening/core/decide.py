@@ -24,6 +24,7 @@ from screening.models import (
     TravellerScan,
     VehicleScan,
 )
+from screening.models.results import OUTCOME_INSTRUCTION, reference_of
 from screening.modes.profiles import DORMANT
 from screening.privacy import mask_document
 from screening.watchlists.base import Answers, Match, RecordRef, Records, Screening, WatchList
@@ -35,6 +36,8 @@ _ALERT_NS = uuid.UUID("5b0c6c38-3a51-4b0e-9d57-0c6a3f1e2d10")
 def blob_refs(p: Prepared, answers: Answers) -> list[RecordRef]:
     """Second round trip: the records behind the candidates the first one found (each
     list says which are worth fetching)."""
+    if p.answered is False:  # no look-up of the scan found anything: no candidate
+        return []
     return [ref for lst in _lists(p) for ref in lst.record_refs(p, answers)]
 
 
@@ -127,6 +130,8 @@ def instruction_for(matches: list[Match]) -> Instruction:
 
 def matches_of(p: Prepared, answers: Answers, records: Records, at: Screening) -> list[Match]:
     """Every list's hits, best first; none of a list dormant in the mode in force."""
+    if p.answered is False:  # no look-up of the scan found anything: no candidate
+        return []
     found = [m for lst in _lists(p) for m in lst.hits(p, answers, records, at)]
     if at.dormant:
         found = [m for m in found if (m.hit.list, m.hit.category) not in at.dormant]
@@ -163,12 +168,15 @@ def decide(p: Prepared, answers: Answers, records: Records, *, version: str, now
     # the watchlist record at the gate); the alerts keep it, for analysts.
     gate_hits = [h.model_copy(update={"matched_alias": None}) if h.matched_alias else h
                  for h in ordered]
+    # Instruction and reference given as the model's validator would fill them in: it
+    # then copies no dict (a third of the result's cost, made once per scan).
     result = CheckResult(event_id=scan.event_id, checkpoint_id=scan.checkpoint_id,
                          terminal_id=scan.terminal_id, kind=kind, outcome=outcome,
                          hits=gate_hits, warnings=warnings, decided_at=now,
                          watchlist_version=version,
-                         instruction=instruction_for(matches) if matches else None,
-                         exercise=scan.exercise)
+                         instruction=(instruction_for(matches) if matches
+                                      else OUTCOME_INSTRUCTION[outcome]),
+                         reference=reference_of(scan.event_id), exercise=scan.exercise)
     alerts = []
     if found:
         subject = _subject(scan, p)

@@ -177,6 +177,13 @@ class Screener:
         # Only the look-ups that found something (most find nothing): the lists read
         # answers with .get(lookup, ()), and document_difference walks them all.
         answers = dict(compress(zip(fields, values, strict=True), values))
+        # `fields` is every scan's look-ups one after the other (_answer): whether any of
+        # a scan's found something is a slice of the values, not a look-up per field.
+        at = 0
+        for _, p in prepared:
+            n = len(p.lookups)
+            p.answered = any(values[at:at + n])
+            at += n
         refs = list(dict.fromkeys(chain.from_iterable([blob_refs(p, answers)
                                                        for _, p in prepared])))
         blob_values = await self.store.fetch_blobs(version, refs)

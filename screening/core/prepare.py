@@ -62,6 +62,11 @@ class Prepared:
     # The name threshold, when known: candidates whose attributes alone keep them below
     # it are not fetched (a list's record_refs); None fetches every candidate.
     threshold: float | None = None
+    # Whether any of its look-ups found something, once the lists answered (the
+    # engine's _lookup sets it). Lists answer from their look-ups only, so a scan whose
+    # look-ups all came back empty (four in ten of the benchmark's) has no candidate:
+    # no list is asked for its records or hits. None: not known, every list is asked.
+    answered: bool | None = None
 
 
 def _warn(prepared: Prepared, code: str) -> None:

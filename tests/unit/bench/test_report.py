@@ -82,11 +82,13 @@ def test_the_table_sets_the_worker_against_the_lean_job_drained_in_turns() -> No
 
 def test_the_table_gives_the_workers_cpu_by_stage_and_the_rest_of_a_drain() -> None:
     stages = {"cpu_us_per_scan": {"decode": 10.0, "prepare": 40.0, "lookup": 8.0,
-                                  "decide": 20.0, "serialise": 3.0, "audit": 9.0},
+                                  "decide": 20.0, "serialise": 3.0, "audit": 9.0,
+                                  "correlation": 7.0},
               "total_cpu_us_per_scan": 90.0, "worker_drain_cpu_us_per_scan": 130.0,
               "worker_drain_source": "lean pairs", "rest_cpu_us_per_scan": 40.0}
     row = next(line for line in table(figures(worker_stages=stages)).splitlines()
                if "by stage" in line)
     assert "decode and validation 10.0, prepare 40.0, look-ups (client side) 8.0" in row
+    assert "search audit record 9.0, correlation keys 7.0: 90.0 µs in all" in row
     assert "90.0 µs in all" in row and "130.0 µs a scan in the lean pairs" in row
     assert row.endswith("40.0 µs |")
