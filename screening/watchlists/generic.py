@@ -205,6 +205,11 @@ class EntriesLayout:
         loads' parsing processes hand back."""
         return pack_ops(self.puts(version, keys, new))
 
+    def packed_index(self, version: Version, keys: Keys, record: Any) -> bytes:
+        """packed_puts(version, keys, index(record)): a layout may write a record's puts
+        without its entries between (NoticeLayout)."""
+        return self.packed_puts(version, keys, self.index(record))
+
     async def indexed_changes(self, store: WatchlistStore, version: Version,
                               indexed: Sequence[tuple[str, list[WriteOp]]], gone: Sequence[str],
                               *, known_new: bool = False) -> Changes:
