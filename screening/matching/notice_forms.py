@@ -4,6 +4,7 @@ precomputed once per notice at load time (``notice_profile``)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from screening.matching.cyrillic_schemes import CYRILLIC_NATIONS, icao_respelling, scheme_of
@@ -38,12 +39,13 @@ def _chinese_forms(s0: list[str], g0: list[str]) -> list[tuple[list[str], list[s
     return [(s.split(), g.split()) for s, g in zip(s_alts, g_alts, strict=True)]
 
 
-def _spellings(text: str, script: str) -> list[str]:
+@lru_cache(maxsize=32768)  # a surname or given names recur far more than whole names
+def _spellings(text: str, script: str) -> tuple[str, ...]:
     if script == "Cyrl":
-        return cyrillic_variants(text)
+        return tuple(cyrillic_variants(text))
     if script == "Arab":
-        return arabic_variants(text, icao=False)
-    return latin_variants(text)
+        return tuple(arabic_variants(text, icao=False))
+    return tuple(latin_variants(text))
 
 
 def _alias_forms(name: dict[str, Any], nations: list[str]
