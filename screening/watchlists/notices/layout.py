@@ -34,7 +34,15 @@ from screening.matching import persons
 from screening.matching.documents import document_field
 from screening.watchlists.base import Found
 from screening.watchlists.batch import pack_ops
-from screening.watchlists.generic import Blob, EntriesLayout, Entry, Indexed, body_bytes
+from screening.watchlists.generic import (
+    Blob,
+    Checked,
+    EntriesLayout,
+    Entry,
+    Indexed,
+    body_bytes,
+)
+from screening.watchlists.notices.fast import fast_notice
 from screening.watchlists.notices.record import NoticeRecord
 from screening.watchlists.packing import (
     CODE,
@@ -96,18 +104,18 @@ class PersonParts(NamedTuple):
     body: bytes  # the profile with the record's summary (body_bytes)
 
 
-def person_parts(record: Any) -> PersonParts:
-    data = record.model_dump(mode="json")
+def person_parts(data: dict[str, Any]) -> PersonParts:
+    """`data`: the record's model_dump(mode="json")."""
     profile = persons.notice_profile(data)
     # What analysts see in an alert, beside what scoring needs.
     profile["summary"] = {k: v for k, v in data.items() if v is not None and k != "list"}
-    documents = [document_field(d.number, d.issuing_state) for d in record.documents]
+    documents = [document_field(d["number"], d["issuing_state"]) for d in data["documents"]]
     return PersonParts(sorted(persons.notice_keys(profile)), persons.notice_attributes(profile),
                        list(dict.fromkeys(documents)), body_bytes(profile, PROFILE_DICT))
 
 
 def person_index(record: Any, tables: PersonTables) -> Indexed:
-    parts = person_parts(record)
+    parts = person_parts(record.model_dump(mode="json"))
     rid = record.id
     entries = [Entry(tables.names, key, rid, parts.attributes) for key in parts.name_keys]
     entries += [Entry(tables.documents, fld, rid) for fld in parts.documents]
@@ -256,12 +264,17 @@ class NoticeLayout(EntriesLayout):
         rest = pack_ops(EntriesLayout.puts(self, version, keys, others))
         return head + b"\0" + rest if rest else head
 
+    def lean(self, data: dict[str, Any]) -> Checked | None:
+        dumped = fast_notice(data)
+        return None if dumped is None else Checked(dumped["id"], dumped)
+
     def packed_index(self, version: Version, keys: Keys, record: Any) -> bytes:
         """packed_puts(version, keys, index(record)) without the entries between: a bulk
         load's parsing processes write each notice's twenty-odd name entries straight from
         its keys (person_parts)."""
-        parts = person_parts(record)
         rid = record.id
+        parts = person_parts(record.data if isinstance(record, Checked)
+                             else record.model_dump(mode="json"))
         ops: list[WriteOp] = [("p", version.key(keys, NOTICE_TABLES.documents, fld), fld, rid,
                                rid) for fld in parts.documents]
         ops.append(("s", version.key(keys, NOTICE_TABLES.profiles, rid), rid, "", parts.body))

@@ -489,16 +489,18 @@ def _parse_block(block: bytes, first_line: int, where: str, packer: Packer) -> B
 
 def _index(lst: str, data: dict[str, Any], where: str, out: BlockResult,
            packer: Packer) -> None:
-    """A record of an entries-layout list, checked by its model, indexed by its layout
-    and turned into its writes (a record its layout cannot index is reported, as the
-    loading process would)."""
-    try:
-        record = MODELS[lst].model_validate(data)
-    except ValidationError as exc:
-        out.errors.append((where, _why(exc)))
-        return
+    """A record of an entries-layout list, checked by its layout's lean check else by its
+    model, indexed by its layout and turned into its writes (a record its layout cannot
+    index is reported, as the loading process would)."""
     layout = LISTS[lst].layout
     assert isinstance(layout, EntriesLayout)
+    record = layout.lean(data)
+    if record is None:
+        try:
+            record = MODELS[lst].model_validate(data)
+        except ValidationError as exc:
+            out.errors.append((where, _why(exc)))
+            return
     try:
         puts = layout.packed_index(packer.version, packer.keys, record)
     except Exception as exc:  # the matching code's: the record is reported, not the load
