@@ -1,6 +1,7 @@
 """Two trees' bulk loads of the same files, compared key for key.
 
     python -m screening_bench.load_identity --other /work/main FILE... [--workers N]
+        [--scans SCANS.ndjson]
 
 Each tree loads the files (screening.watchlists.loader.load_files) under a prefix of its
 own into one redis-server of the check's own (screening_bench.watchlists.own_redis);
@@ -9,12 +10,15 @@ and the two compared with the prefix and the version id put aside. The version's
 metadata (its creation time) and the sample of records (drawn at random) are not the
 layout's and are left out. Exit status 1 and the first differences listed when any key
 differs: a change meant to leave what a load stores as it was shows that it did.
+With --scans, each tree's `screening screen` also screens the scans against its own load,
+and the results (less their time and version id) are compared line for line.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -59,6 +63,30 @@ def load_with(tree: str, extra_path: str, port: int, prefix: str, workers: str,
                          env=env, cwd=tree, capture_output=True, text=True, check=True)
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
+
+
+# Fields of a result that say when or from which load, not what.
+_NOT_VERDICT = ("decided_at", "watchlist_version")
+
+
+def screen_with(tree: str, extra_path: str, port: int, prefix: str, scans: str) -> list[Any]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update({"PYTHONPATH": os.pathsep.join(p for p in (tree, extra_path) if p),
+                "SCREENING_REDIS_URL": f"redis://127.0.0.1:{port}/0",
+                "SCREENING_REDIS_PREFIX": prefix, "SCREENING_REDIS_USERNAME": "",
+                "SCREENING_REDIS_PASSWORD": "", "SCREENING_REDIS_CA_FILE": "",
+                "SCREENING_REDIS_CLUSTER": "false"})
+    env = {k: v for k, v in env.items() if v != ""}
+    with open(scans, "rb") as fh:
+        out = subprocess.run([sys.executable, "-m", "screening", "screen"], stdin=fh, env=env,
+                             cwd=tree, capture_output=True, check=True)
+    results = []
+    for line in out.stdout.splitlines():
+        result = json.loads(line)
+        for name in _NOT_VERDICT:
+            result.pop(name, None)
+        results.append(result)
+    return results
 
 
 async def contents(redis: Redis, prefix: str, version: str) -> dict[str, Any]:
@@ -112,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--this-path", default="", help="added to this tree's PYTHONPATH "
                    "(e.g. its .native-build)")
     p.add_argument("--workers", default="0", help="loader processes, or auto (default 0)")
+    p.add_argument("--scans", help="scans (NDJSON) each tree's `screening screen` screens "
+                   "against its load, results compared")
     args = p.parse_args(argv)
     files = [str(Path(f).resolve()) for f in args.files]
     with tempfile.TemporaryDirectory() as tmp, own_redis(Path(tmp)) as port:
@@ -121,6 +151,13 @@ def main(argv: list[str] | None = None) -> int:
               f"errors {second['errors']}", file=sys.stderr)
         diffs = asyncio.run(compare(port, ("idA", first["version"]),
                                     ("idB", second["version"])))
+        if args.scans:
+            a = screen_with(args.other, args.other_path, port, "idA", args.scans)
+            b = screen_with(args.this, args.this_path, port, "idB", args.scans)
+            hits = sum(1 for r in a if r.get("hits"))
+            print(f"scans screened: {len(a)} and {len(b)}, {hits} with hits", file=sys.stderr)
+            diffs += [f"scan result {n} differs" for n, (x, y) in
+                      enumerate(itertools.zip_longest(a, b)) if x != y]
     if first["counts"] != second["counts"] or first["errors"] != second["errors"]:
         diffs.insert(0, "counts or errors differ")
     for line in diffs[:20]:
