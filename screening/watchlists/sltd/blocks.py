@@ -143,9 +143,11 @@ class Block(NamedTuple):
     data: bytes  # whole lines only
 
 
-def read_blocks(paths: list[Path], block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
-    """The files' lines in blocks of about block_bytes (a leading UTF-8 byte order mark,
-    as some exports write, is skipped)."""
+def read_blocks(paths: list[Path], block_bytes: int = BLOCK_BYTES, *, divisor: int = 1
+                ) -> Iterator[Block]:
+    """The files' lines in blocks of about block_bytes / divisor (a leading UTF-8 byte
+    order mark, as some exports write, is skipped)."""
+    block_bytes = max(1, block_bytes // divisor)
     for path in paths:
         line, offset = 1, 0
         with open(path, "rb") as fh:
