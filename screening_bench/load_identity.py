@@ -94,10 +94,11 @@ async def contents(redis: Redis, prefix: str, version: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for pattern in (f"{prefix}:*", f"{{{prefix}}}:*"):
         async for raw in redis.scan_iter(match=pattern, count=1000):
-            key = raw.decode()
+            key = raw.decode() if isinstance(raw, bytes) else raw
             if any(part in key for part in _NOT_LAYOUT):
                 continue
-            kind = (await redis.type(raw)).decode()
+            found = await redis.type(raw)
+            kind = found.decode() if isinstance(found, bytes) else found
             if kind == "string":
                 value: Any = await redis.get(raw)
             elif kind == "hash":

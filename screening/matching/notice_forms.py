@@ -54,7 +54,7 @@ def _alias_forms(name: dict[str, Any], nations: list[str]
     script = detect_script(surname + given)
     forms: list[tuple[list[str], list[str]]] = []
     if script == "Latn":
-        s_vars, g_vars = list(name_variants(surname)), list(name_variants(given))
+        s_vars, g_vars = tuple(name_variants(surname)), tuple(name_variants(given))
         for i in range(max(len(s_vars), len(g_vars))):
             forms.append((s_vars[min(i, len(s_vars) - 1)].split(),
                           g_vars[min(i, len(g_vars) - 1)].split()))  # fmt: skip
@@ -70,8 +70,8 @@ def _alias_forms(name: dict[str, Any], nations: list[str]
             if s_fold and (s_fold, g_fold) != (s0, g0):
                 forms.append(([_FOLD_MARK + s_fold[0], *s_fold[1:]], g_fold))
         return forms
-    s_vars = _spellings(surname, script) or [""]
-    g_vars = _spellings(given, script) or [""]
+    s_vars = _spellings(surname, script) or ("",)
+    g_vars = _spellings(given, script) or ("",)
     for i in range(max(len(s_vars), len(g_vars))):
         s_var, g_var = s_vars[min(i, len(s_vars) - 1)], g_vars[min(i, len(g_vars) - 1)]
         forms.append((s_var.split(), g_var.split()))

@@ -90,7 +90,8 @@ def fast_notice(data: dict[str, Any]) -> dict[str, Any] | None:
     if data.get("list") != "notice" or not _KEYS.issuperset(data):
         return None
     rid, names, documents = data.get("id"), data.get("names"), data.get("documents", [])
-    if not _text(rid, 64, 1) or not rid.isascii() or data.get("colour") not in _COLOURS:
+    if (type(rid) is not str or not _text(rid, 64, 1) or not rid.isascii()
+            or data.get("colour") not in _COLOURS):
         return None
     if type(names) is not list or not 1 <= len(names) <= 50:
         return None

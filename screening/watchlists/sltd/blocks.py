@@ -496,7 +496,7 @@ def _index(lst: str, data: dict[str, Any], where: str, out: BlockResult,
     index is reported, as the loading process would)."""
     layout = LISTS[lst].layout
     assert isinstance(layout, EntriesLayout)
-    record = layout.lean(data)
+    record: Any = layout.lean(data)  # a Checked, else the model's record
     if record is None:
         try:
             record = MODELS[lst].model_validate(data)
