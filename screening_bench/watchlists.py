@@ -352,6 +352,10 @@ def markdown(f: dict[str, Any]) -> str:
         "", "## Redis memory per record and load rate", "",
         *([f"(Kept from the run of {f['memory_run_at']}: this run skipped it.)", ""]
           if f.get("memory_run_at") else []),
+        *([f"(Rows of {', '.join(f['memory_kept']['lists'])} kept from the run of "
+           f"{f['memory_kept']['run_at']}: this run measured "
+           f"{', '.join(sorted({r['list'] for r in f['memory']} - set(f['memory_kept']['lists'])))}"
+           " only.)", ""] if f.get("memory_kept") else []),
         "Each list loaded alone into an empty redis-server of the benchmark's own; bytes per "
         "record = INFO used_memory delta / records (sampled MEMORY USAGE beside it).", "",
         "CPU µs/record: Redis's own (one thread, so its ceiling is 10⁶/that records/s) and "
@@ -415,12 +419,31 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
+def _set_size(name: str) -> int:
+    """The SLTD records of a set's name ("1,000,000 SLTD")."""
+    head = name.split()[0].replace(",", "") if name else ""
+    return int(head) if head.isdigit() else 0
+
+
 def _keep_skipped(figures: dict[str, Any], previous: Path, args: argparse.Namespace) -> None:
     """A part this run skipped (--no-memory, --no-latency) keeps the last run's figures,
-    marked with that run's time, instead of being written out empty."""
-    if not (args.no_memory or args.no_latency) or not previous.exists():
+    marked with that run's time, instead of being written out empty; so do the memory
+    rows of the lists a --lists run left out."""
+    lists = getattr(args, "lists", None) or list(LIST_FILES)
+    partial = not args.no_memory and set(lists) != set(LIST_FILES)
+    if not (args.no_memory or args.no_latency or partial) or not previous.exists():
         return
     old = orjson.loads(previous.read_bytes())
+    if partial and (kept := [r for r in old.get("memory") or [] if r["list"] not in lists]):
+        order = {name: n for n, name in enumerate(LIST_FILES)}
+        # Rows by set then list, as a run of every list writes them (each list's own
+        # rows, auto then in-process, stay in their order: the sort is stable).
+        figures["memory"] = sorted(kept + figures["memory"],
+                                   key=lambda r: (_set_size(r["set"]),
+                                                  order.get(r["list"], 9)))
+        figures["memory_kept"] = {"lists": sorted({r["list"] for r in kept},
+                                                  key=lambda x: order.get(x, 9)),
+                                  "run_at": old.get("memory_run_at") or old["run_at"]}
     for skipped, part in ((args.no_memory, "memory"), (args.no_latency, "update_latency")):
         if skipped and old.get(part):
             figures[part] = old[part]

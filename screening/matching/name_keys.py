@@ -106,6 +106,7 @@ def joined_key(whole: str) -> str:
 
 
 # --- blocking keys built from tokens ---------------------------------------------------
+@lru_cache(maxsize=65536)  # every token of every form of a notice's names
 def _prefixed_skeletons(raw: str) -> tuple[str, ...]:
     stripped = strip_prefix(raw)
     return skeletons(raw) if stripped == raw else (*skeletons(raw), *skeletons(stripped))

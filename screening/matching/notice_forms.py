@@ -4,6 +4,7 @@ precomputed once per notice at load time (``notice_profile``)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from screening.matching.cyrillic_schemes import CYRILLIC_NATIONS, icao_respelling, scheme_of
@@ -38,12 +39,13 @@ def _chinese_forms(s0: list[str], g0: list[str]) -> list[tuple[list[str], list[s
     return [(s.split(), g.split()) for s, g in zip(s_alts, g_alts, strict=True)]
 
 
-def _spellings(text: str, script: str) -> list[str]:
+@lru_cache(maxsize=32768)  # a surname or given names recur far more than whole names
+def _spellings(text: str, script: str) -> tuple[str, ...]:
     if script == "Cyrl":
-        return cyrillic_variants(text)
+        return tuple(cyrillic_variants(text))
     if script == "Arab":
-        return arabic_variants(text, icao=False)
-    return latin_variants(text)
+        return tuple(arabic_variants(text, icao=False))
+    return tuple(latin_variants(text))
 
 
 def _alias_forms(name: dict[str, Any], nations: list[str]
@@ -52,7 +54,7 @@ def _alias_forms(name: dict[str, Any], nations: list[str]
     script = detect_script(surname + given)
     forms: list[tuple[list[str], list[str]]] = []
     if script == "Latn":
-        s_vars, g_vars = list(name_variants(surname)), list(name_variants(given))
+        s_vars, g_vars = tuple(name_variants(surname)), tuple(name_variants(given))
         for i in range(max(len(s_vars), len(g_vars))):
             forms.append((s_vars[min(i, len(s_vars) - 1)].split(),
                           g_vars[min(i, len(g_vars) - 1)].split()))  # fmt: skip
@@ -68,8 +70,8 @@ def _alias_forms(name: dict[str, Any], nations: list[str]
             if s_fold and (s_fold, g_fold) != (s0, g0):
                 forms.append(([_FOLD_MARK + s_fold[0], *s_fold[1:]], g_fold))
         return forms
-    s_vars = _spellings(surname, script) or [""]
-    g_vars = _spellings(given, script) or [""]
+    s_vars = _spellings(surname, script) or ("",)
+    g_vars = _spellings(given, script) or ("",)
     for i in range(max(len(s_vars), len(g_vars))):
         s_var, g_var = s_vars[min(i, len(s_vars) - 1)], g_vars[min(i, len(g_vars) - 1)]
         forms.append((s_var.split(), g_var.split()))

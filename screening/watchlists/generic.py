@@ -116,6 +116,15 @@ def read_body(raw: bytes, zdict: bytes | None = None) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A record its layout's lean check passed (EntriesLayout.lean): its id, and what its
+    model would dump (mode="json"), made without the model."""
+
+    id: str
+    data: dict[str, Any]
+
+
 # A stored body back into the record it was made from (table, body) -> record.
 Restore = Callable[[str, dict[str, Any]], Any]
 
@@ -204,6 +213,16 @@ class EntriesLayout:
         """puts() packed as the write script takes them (batch.pack_ops): what bulk
         loads' parsing processes hand back."""
         return pack_ops(self.puts(version, keys, new))
+
+    def lean(self, data: dict[str, Any]) -> Checked | None:
+        """A bulk load's raw record, checked without its model when it is in the plain
+        shape (None: ask the model, whose errors say why); packed_index takes it."""
+        return None
+
+    def packed_index(self, version: Version, keys: Keys, record: Any) -> bytes:
+        """packed_puts(version, keys, index(record)): a layout may write a record's puts
+        without its entries between (NoticeLayout)."""
+        return self.packed_puts(version, keys, self.index(record))
 
     async def indexed_changes(self, store: WatchlistStore, version: Version,
                               indexed: Sequence[tuple[str, list[WriteOp]]], gone: Sequence[str],

@@ -70,6 +70,10 @@ NOTICES_FOR_WORKERS = 5000
 # written again costs a COPY, and a field already there a merge in the bulk script; held,
 # they cost the loader about 200 bytes each (some 25 a notice).
 HOLD_ENTRY_OPS = 600_000
+# Blocks of mostly notices or event records are this much smaller than the others:
+# a megabyte of notices is some 3000 of them, near a second of a process's work, and a
+# load of 20,000 (seven blocks) left one of two processes idle for its last block.
+PERSON_BLOCK_DIVISOR = 4
 # Stolen vehicles are parsed compiled (about 10 µs each, in a thread of the loading
 # process): a pool's start (about a second, each process importing the package) pays
 # from some hundreds of thousands on.
@@ -303,7 +307,9 @@ async def load_files(store: WatchlistStore, paths: Sequence[Path], *, grace_s: f
             if progress:
                 progress(done_bytes, total_bytes)
 
-        for block in read_blocks(list(paths)):
+        persons = estimate.get("notice", 0) + estimate.get("event", 0)
+        divisor = PERSON_BLOCK_DIVISOR if 2 * persons > sum(estimate.values()) else 1
+        for block in read_blocks(list(paths), divisor=divisor):
             if pool is None:
                 assert packer is not None
                 pending.append(loop.run_in_executor(thread, parse_block, block.data,

@@ -34,7 +34,15 @@ from screening.matching import persons
 from screening.matching.documents import document_field
 from screening.watchlists.base import Found
 from screening.watchlists.batch import pack_ops
-from screening.watchlists.generic import Blob, EntriesLayout, Entry, Indexed, body_bytes
+from screening.watchlists.generic import (
+    Blob,
+    Checked,
+    EntriesLayout,
+    Entry,
+    Indexed,
+    body_bytes,
+)
+from screening.watchlists.notices.fast import fast_notice
 from screening.watchlists.notices.record import NoticeRecord
 from screening.watchlists.packing import (
     CODE,
@@ -86,18 +94,32 @@ PREVIOUS_NAMES = ("nkey", "nk")
 KEYS_PER_NOTICE = 21.0  # name keys a notice takes, on average (the mock's, measured)
 
 
-def person_index(record: Any, tables: PersonTables) -> Indexed:
-    data = record.model_dump(mode="json")
+class PersonParts(NamedTuple):
+    """What a person's record indexes, before it is made entries (person_index) or
+    writes (NoticeLayout.packed_index)."""
+
+    name_keys: list[str]  # sorted
+    attributes: str  # the name entries' payload (persons.notice_attributes)
+    documents: list[str]  # document fields, without repeats
+    body: bytes  # the profile with the record's summary (body_bytes)
+
+
+def person_parts(data: dict[str, Any]) -> PersonParts:
+    """`data`: the record's model_dump(mode="json")."""
     profile = persons.notice_profile(data)
     # What analysts see in an alert, beside what scoring needs.
     profile["summary"] = {k: v for k, v in data.items() if v is not None and k != "list"}
-    attributes = persons.notice_attributes(profile)
-    entries = [Entry(tables.names, key, record.id, attributes)
-               for key in sorted(persons.notice_keys(profile))]
-    entries += [Entry(tables.documents, document_field(d.number, d.issuing_state), record.id)
-                for d in record.documents]
-    blob = Blob(tables.profiles, record.id, body_bytes(profile, PROFILE_DICT))
-    return Indexed(entries=tuple(dict.fromkeys(entries)), blobs=(blob,))
+    documents = [document_field(d["number"], d["issuing_state"]) for d in data["documents"]]
+    return PersonParts(sorted(persons.notice_keys(profile)), persons.notice_attributes(profile),
+                       list(dict.fromkeys(documents)), body_bytes(profile, PROFILE_DICT))
+
+
+def person_index(record: Any, tables: PersonTables) -> Indexed:
+    parts = person_parts(record.model_dump(mode="json"))
+    rid = record.id
+    entries = [Entry(tables.names, key, rid, parts.attributes) for key in parts.name_keys]
+    entries += [Entry(tables.documents, fld, rid) for fld in parts.documents]
+    return Indexed(entries=tuple(entries), blobs=(Blob(tables.profiles, rid, parts.body),))
 
 
 def _notice(table: str, profile: dict[str, Any]) -> NoticeRecord:
@@ -241,6 +263,30 @@ class NoticeLayout(EntriesLayout):
         others = Indexed(tuple(e for e in new.entries if e.table != names), new.blobs)
         rest = pack_ops(EntriesLayout.puts(self, version, keys, others))
         return head + b"\0" + rest if rest else head
+
+    def lean(self, data: dict[str, Any]) -> Checked | None:
+        dumped = fast_notice(data)
+        return None if dumped is None else Checked(dumped["id"], dumped)
+
+    def packed_index(self, version: Version, keys: Keys, record: Any) -> bytes:
+        """packed_puts(version, keys, index(record)) without the entries between: a bulk
+        load's parsing processes write each notice's twenty-odd name entries straight from
+        its keys (person_parts)."""
+        rid = record.id
+        parts = person_parts(record.data if isinstance(record, Checked)
+                             else record.model_dump(mode="json"))
+        ops: list[WriteOp] = [("p", version.key(keys, NOTICE_TABLES.documents, fld), fld, rid,
+                               rid) for fld in parts.documents]
+        ops.append(("s", version.key(keys, NOTICE_TABLES.profiles, rid), rid, "", parts.body))
+        rest = pack_ops(ops)
+        if not parts.name_keys:
+            return rest
+        packed = _packed_id(rid)
+        value = packed + b"\x1f" + pack_attributes(parts.attributes) if parts.attributes else packed
+        head = screening_native.name_puts(parts.name_keys, self._names(version),
+                                          f"{keys.prefix}:{version.id}:{NOTICE_TABLES.names}:",
+                                          packed, value)
+        return head + b"\0" + rest
 
     def _names(self, version: Version) -> int:
         n = version.buckets.get(NOTICE_TABLES.names)

@@ -10,6 +10,8 @@ are (their layout needs the models and the matching code's profiles).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import re
 import struct
@@ -24,6 +26,7 @@ from pydantic import TypeAdapter, ValidationError
 from redis.crc import key_slot
 from screening_native import SmvPacker
 
+from screening.gcpolicy import HeapFreezer, stop_automatic_collection
 from screening.matching.normalize import COUNTRY_ALIASES
 from screening.watchlists.batch import BucketWrite, spare_key
 from screening.watchlists.generic import EntriesLayout
@@ -140,9 +143,11 @@ class Block(NamedTuple):
     data: bytes  # whole lines only
 
 
-def read_blocks(paths: list[Path], block_bytes: int = BLOCK_BYTES) -> Iterator[Block]:
-    """The files' lines in blocks of about block_bytes (a leading UTF-8 byte order mark,
-    as some exports write, is skipped)."""
+def read_blocks(paths: list[Path], block_bytes: int = BLOCK_BYTES, *, divisor: int = 1
+                ) -> Iterator[Block]:
+    """The files' lines in blocks of about block_bytes / divisor (a leading UTF-8 byte
+    order mark, as some exports write, is skipped)."""
+    block_bytes = max(1, block_bytes // divisor)
     for path in paths:
         line, offset = 1, 0
         with open(path, "rb") as fh:
@@ -176,7 +181,10 @@ def parse_range(path: str, offset: int, size: int, first_line: int) -> BlockResu
         block = os.pread(fh.fileno(), size, offset)
     if len(block) != size:
         raise OSError(f"{path} changed while it was loaded")
-    return parse_block(block, first_line, path)
+    result = parse_block(block, first_line, path)
+    if _freezer is not None:
+        _freezer.maybe_tick()
+    return result
 
 
 def _model_sltd(data: dict[str, Any]) -> Sltd:
@@ -411,12 +419,32 @@ class _KeyCache:
 
 
 _packer: Packer | None = None
+_freezer: HeapFreezer | None = None
 
 
 def init_process(plan: Plan) -> None:
-    """Pool initializer: one packer per process, built once."""
-    global _packer
+    """Pool initializer: one packer per process, built once; no automatic collections
+    (see parse_block), survivors frozen a minute apart instead."""
+    global _packer, _freezer
     _packer = Packer(plan)
+    _freezer = stop_automatic_collection()
+
+
+@contextlib.contextmanager
+def _no_automatic_collection() -> Iterator[None]:
+    """A block parsed without the collector's automatic passes. Indexing a notice makes
+    a few hundred short-lived containers and no reference cycles, and fills the matching
+    code's caches (some hundred thousand tuples) that each older pass walks again: the
+    passes cost about a seventh of a notice load's CPU. Off for one block (or, in a
+    packing process, for good: init_process), what a block leaves is collected after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None = None
@@ -428,6 +456,11 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
     lists, other key orders, errors) are read one by one."""
     packer = packer or _packer
     assert packer is not None, "init_process was not called"
+    with _no_automatic_collection():
+        return _parse_block(block, first_line, where, packer)
+
+
+def _parse_block(block: bytes, first_line: int, where: str, packer: Packer) -> BlockResult:
     out = BlockResult(size=len(block))
     latest: dict[bytes, Ready] = {}
     vehicles = packer.vehicles
@@ -458,18 +491,20 @@ def parse_block(block: bytes, first_line: int, where: str, packer: Packer | None
 
 def _index(lst: str, data: dict[str, Any], where: str, out: BlockResult,
            packer: Packer) -> None:
-    """A record of an entries-layout list, checked by its model, indexed by its layout
-    and turned into its writes (a record its layout cannot index is reported, as the
-    loading process would)."""
-    try:
-        record = MODELS[lst].model_validate(data)
-    except ValidationError as exc:
-        out.errors.append((where, _why(exc)))
-        return
+    """A record of an entries-layout list, checked by its layout's lean check else by its
+    model, indexed by its layout and turned into its writes (a record its layout cannot
+    index is reported, as the loading process would)."""
     layout = LISTS[lst].layout
     assert isinstance(layout, EntriesLayout)
+    record: Any = layout.lean(data)  # a Checked, else the model's record
+    if record is None:
+        try:
+            record = MODELS[lst].model_validate(data)
+        except ValidationError as exc:
+            out.errors.append((where, _why(exc)))
+            return
     try:
-        puts = layout.packed_puts(packer.version, packer.keys, layout.index(record))
+        puts = layout.packed_index(packer.version, packer.keys, record)
     except Exception as exc:  # the matching code's: the record is reported, not the load
         out.errors.append((where, f"{lst} {record.id}: cannot be indexed "
                                   f"({type(exc).__name__}: {str(exc)[:120]})"))

@@ -49,3 +49,22 @@ def test_a_full_run_replaces_everything(tmp_path: Path) -> None:
     _keep_skipped(figures, previous, _args())
     assert figures["memory"] == [] and "memory_run_at" not in figures
     assert "Kept from" not in markdown(figures)
+
+
+def test_a_run_of_some_lists_keeps_the_other_lists_rows(tmp_path: Path) -> None:
+    previous = tmp_path / "watchlists.json"
+    smv = {**MEMORY[0], "list": "smv", "records": 500}
+    notice_old = {**MEMORY[0], "list": "notice", "records": 20, "load_records_per_s": 1}
+    previous.write_bytes(orjson.dumps({"run_at": "2026-11-28T01:00:00+00:00",
+                                       "memory": [MEMORY[0], notice_old, smv],
+                                       "update_latency": LATENCY}))
+    notice_new = {**notice_old, "load_records_per_s": 9}
+    figures = {"run_at": "new", "machine": MACHINE, "memory": [notice_new],
+               "update_latency": []}
+    args = argparse.Namespace(no_memory=False, no_latency=True, lists=["notice"])
+    _keep_skipped(figures, previous, args)
+    assert [r["list"] for r in figures["memory"]] == ["sltd", "notice", "smv"]
+    assert figures["memory"][1]["load_records_per_s"] == 9  # this run's, not the old
+    text = markdown(figures)
+    assert "Rows of sltd, smv kept from the run of 2026-11-28T01:00:00+00:00" in text
+    assert "measured notice only" in text

@@ -213,7 +213,9 @@ VALUE = st.binary(min_size=1, max_size=6).map(lambda b: b.replace(b"\0", b"z"))
 # Entries (p ops) and bodies (s ops) live in tables of their own (EntriesLayout.puts).
 OPS = st.lists(st.one_of(
     st.tuples(st.just("p"), st.sampled_from(["k:0", "k:1", "k:2"]),
-              st.sampled_from([b"f1", b"f2", "f3", b"\x80\x1f"]),
+              # fields alike in their first eight bytes, or one the other's start
+              st.sampled_from([b"f1", b"f2", "f3", b"\x80\x1f", b"NTC-00001", b"NTC-00002",
+                               b"NTC-000011", b"NTC-0000"]),
               st.sampled_from([b"r1", "r2", b"\x81A"]),
               VALUE.map(lambda b: b.replace(b"\x1e", b"y"))),
     st.tuples(st.just("s"), st.sampled_from(["b:0", "b:1"]), st.sampled_from([b"r1", "r2"]),

@@ -96,3 +96,30 @@ def test_a_notices_writes_are_the_entries_layouts_one_by_one() -> None:
     ops = LAYOUT.puts(version, Keys("p"), indexed)
     assert sorted(ops) == sorted(EntriesLayout.puts(LAYOUT, version, Keys("p"), indexed))
     assert len(ops) == len(indexed.entries) + len(indexed.blobs)
+
+
+def test_a_bulk_loads_packed_writes_are_those_of_the_notices_entries() -> None:
+    """NoticeLayout.packed_index (straight from the keys, for bulk loads) packs what
+    packed_puts packs of index()'s entries, from the model's record or the lean check's:
+    every mock notice, one with a document given twice, one whose names give no key."""
+    from screening.watchlists.notices.mock import iter_notices
+
+    version = Version(id="v1", buckets={NOTICE_TABLES.names: 97, NOTICE_TABLES.documents: 8,
+                                        NOTICE_TABLES.profiles: 8})
+    data = list(iter_notices(300, seed=5))
+    data.append({**data[0], "id": "NTC-twice", "documents": [
+        {"number": "FH150690", "issuing_state": "UKR"}, {"number": "FH 150690",
+                                                         "issuing_state": "UKR"}]})
+    data.append({"list": "notice", "id": "NTC-nokey", "colour": "red", "names": [
+        {"surname": "-", "given_names": ""}]})
+    keyless = 0
+    for item in data:
+        record = NoticeRecord.model_validate(item)
+        indexed = LAYOUT.index(record)
+        keyless += not any(e.table == NOTICE_TABLES.names for e in indexed.entries)
+        packed = LAYOUT.packed_puts(version, Keys("p"), indexed)
+        assert LAYOUT.packed_index(version, Keys("p"), record) == packed, record.id
+        # and from the lean check's record, where it takes the notice
+        checked = LAYOUT.lean(item)
+        assert checked is None or LAYOUT.packed_index(version, Keys("p"), checked) == packed
+    assert keyless >= 1
