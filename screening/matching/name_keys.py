@@ -33,9 +33,11 @@ def loose_key(raw: str) -> str:
 # What one letter of a foreign name read back from katakana or Hangul may have been
 # (readings._Foreign), and what the reading costs: R is R or L (ミラー MILLER, メルケル
 # MERKEL) and a first U before R or L a V (ウラジーミル) as likely as not; J a D or a Z
-# (ウラジーミル VLADIMIR, 조지프 JOSEPH), a last S a TH (スミス SMITH), KS an X, a last or
-# long A or O may have had an R after it (ブレア BLAIR, マーティン MARTIN): one each.
-_FOREIGN_CHOICES = {"R": (("R", 0), ("L", 0)), "J": (("J", 0), ("D", 1), ("S", 1))}
+# (ウラジーミル VLADIMIR, 조지프 JOSEPH), W a V (イワン IVAN), a last S a TH (スミス SMITH), KS an
+# X, CH a TS, a last or long A or O may have had an R after it (ブレア BLAIR, マーティン
+# MARTIN): one each; an R after a short vowel (Hangul marks no long one): two.
+_FOREIGN_CHOICES = {"R": (("R", 0), ("L", 0)), "J": (("J", 0), ("D", 1), ("S", 1)),
+                    "W": (("W", 0), ("V", 1))}
 _FOREIGN_MAX = 64
 _FOREIGN_LONGEST = 40
 _LONG_VOWEL = re.compile(r"([AO])\1(?=[^AEIOUY])")  # English AR, ER, OR: アー, オー
