@@ -11,11 +11,18 @@ which carries the government's character list), pinyin from ``pypinyin``. "Commo
 Big5's level-1 block (the 5,401 frequently used characters of Taiwan's standard, read by
 Python's own codec), so that a rare character's reading does not join two syllables
 that no name would join.
+
+What the libraries say is kept in ``cantonese_table.py``, written by ``python -m
+screening.matching.cantonese`` and compared with them by a unit test: reading them costs
+a third of a second (pypinyin's import 0.17 s, the 5,401 characters 0.17 s), which every
+`screening screen` paid at its first Chinese name (5 % of 30,000 scans' CPU time).
 """
 
 from __future__ import annotations
 
+import textwrap
 from functools import lru_cache
+from pathlib import Path
 
 from screening.matching.translit import chinese_respellings, pinyin_syllables
 
@@ -33,11 +40,10 @@ def _big5_level1() -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+def build_table() -> dict[str, frozenset[str]]:
     """Pinyin syllable -> the Cantonese spellings (government, Yale, Jyutping; tones
-    dropped) of the common characters it reads; and every such spelling."""
-    from cantoroman import Cantonese  # imported on the first Chinese name: 0.2 s
+    dropped) of the common characters it reads, from the libraries."""
+    from cantoroman import Cantonese
     from pypinyin import Style, pinyin
 
     readings = Cantonese()
@@ -53,8 +59,41 @@ def _table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
         for syllable in (p.upper().replace("Ü", "V") for group in py for p in group):
             if syllable.isalpha():
                 table.setdefault(syllable, set()).update(spellings)
-    every = frozenset(s for spellings in table.values() for s in spellings)
-    return {k: frozenset(v) for k, v in table.items()}, every
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=1)
+def _table() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
+    """``build_table()`` as written to cantonese_table.py; and every spelling in it."""
+    from screening.matching.cantonese_table import SPELLINGS
+
+    table = {syllable: frozenset(spellings.split()) for syllable, spellings in SPELLINGS.items()}
+    return table, frozenset(s for spellings in table.values() for s in spellings)
+
+
+def write_table(path: Path) -> None:
+    """Write ``build_table()`` as the module ``_table`` reads (one syllable a line, its
+    spellings sorted, wrapped to the line length)."""
+    from importlib.metadata import version
+
+    libraries = f"pypinyin {version('pypinyin')}, cantonese-romanisation " \
+        f"{version('cantonese-romanisation')}"  # fmt: skip
+    lines = ['"""Pinyin syllable -> the Cantonese spellings of the common characters it reads',
+             f"({libraries}).",
+             "", "Written by `python -m screening.matching.cantonese`: do not edit",
+             '(tests/unit/matching/test_world_spellings.py compares it with the libraries)."""',
+             "", "# fmt: off", "SPELLINGS: dict[str, str] = {"]  # fmt: skip
+    for syllable, spellings in sorted(build_table().items()):
+        chunks = textwrap.wrap(" ".join(sorted(spellings)), 80, break_on_hyphens=False)
+        if len(chunks) == 1:
+            lines.append(f'    "{syllable}": "{chunks[0]}",')
+            continue
+        last = len(chunks) - 1
+        lines += [f'    "{syllable}": (',
+                  *(f'        "{c}{" " if i < last else ""}"' for i, c in enumerate(chunks)),
+                  "    ),"]  # fmt: skip
+    lines += ["}", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
@@ -102,4 +141,7 @@ def same_characters(x: str, y: str, cantonese_document: bool = False) -> bool:
     return False
 
 
-__all__ = ["is_wade_giles", "same_characters"]
+__all__ = ["build_table", "is_wade_giles", "same_characters", "write_table"]
+
+if __name__ == "__main__":
+    write_table(Path(__file__).with_name("cantonese_table.py"))

@@ -54,6 +54,7 @@ def principal(tokens: list[Tok]) -> list[Tok]:
 _RUN_OF_INITIALS = re.compile(r"[B-DF-HJ-NP-TV-XZ]{2,3}")
 
 
+@lru_cache(maxsize=65536)  # given names recur far more often than whole names
 def _initials(tokens: tuple[str, ...]) -> tuple[str, ...]:
     if not any(_RUN_OF_INITIALS.fullmatch(t) for t in tokens):
         return tokens

@@ -372,7 +372,7 @@ def chinese_name(surname: list[str] | tuple[str, ...], given: list[str] | tuple[
     surname is a Chinese one (GROUPS_OF): a pinyin name on a British passport too."""
     if not surname or not given:
         return False
-    if surname[0] not in GROUPS_OF and not CHINESE_NATIONS.intersection(nations):
+    if surname[0] not in GROUPS_OF and not (nations and CHINESE_NATIONS.intersection(nations)):
         return False  # first: the cheaper test, and the one most names fail
     return all(pinyin_syllables(t) for t in (*surname, *given))
 
@@ -403,11 +403,17 @@ def korean_name(surname: list[str] | tuple[str, ...], given: list[str] | tuple[s
     spellings of Korean surnames."""
     if len(surname) != 1:
         return False
+    # the fold last: the dearer
+    return _korean_given(tuple(given)) and korean_fold(surname[0]) in surnames
+
+
+@lru_cache(maxsize=65536)
+def _korean_given(given: tuple[str, ...]) -> bool:
+    """Whether given names are two syllables, as Korean ones are. Cached: given names
+    recur far more often than whole names (a Latin scan's name asks, readings.marked_convention)."""
     if len(given) == 2:
-        syllables = all(_KOREAN_SYLLABLE.fullmatch(t) for t in given)
-    else:
-        syllables = len(given) == 1 and _KOREAN_GIVEN.fullmatch(given[0]) is not None
-    return syllables and korean_fold(surname[0]) in surnames  # the fold last: the dearer
+        return all(_KOREAN_SYLLABLE.fullmatch(t) for t in given)
+    return len(given) == 1 and _KOREAN_GIVEN.fullmatch(given[0]) is not None
 
 
 # ---------------------------------------------------------------- any script

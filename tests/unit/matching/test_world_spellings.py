@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screening.matching import names
-from screening.matching.cantonese import same_characters
+from screening.matching.cantonese import _table, build_table, same_characters
 from screening.matching.cyrillic_schemes import icao_respelling, scheme_of
 from screening.matching.names import _PAIR_FLOOR, _arabic_latin, _token_sim
 from screening.matching.persons import PersonQuery, notice_keys, notice_profile, query_keys, score
@@ -110,6 +110,12 @@ def test_different_person_not_referred(notice: tuple[str, str], scan: tuple[str,
 def test_same_characters(x: str, y: str, hong_kong: bool, same: bool) -> None:
     assert same_characters(x, y, hong_kong) is same
     assert same_characters(y, x, hong_kong) is same
+
+
+def test_cantonese_table_is_what_the_libraries_say() -> None:
+    """cantonese_table.py is pypinyin's and cantoroman's readings written down: after
+    either library changes, `python -m screening.matching.cantonese` writes it anew."""
+    assert _table()[0] == build_table()
 
 
 @pytest.mark.parametrize(("name", "scheme", "icao"), [
