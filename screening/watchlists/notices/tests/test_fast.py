@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from screening.watchlists.notices.fast import fast_notice
@@ -81,3 +83,59 @@ def test_unusual_but_valid_notices_still_load_through_the_model() -> None:
                    {"id": " NTC-1"}, {"extra": 1}):
         data = {**PLAIN, **change}
         assert fast_notice(data) is None and _model(data) is not None
+
+
+# Values near each field's edges, valid and not, for a property test over whole notices.
+_TEXT = st.one_of(st.sampled_from(["", "A", " A", "A ", "A\tB", "NCB-X", "Ω", "A" * 200,
+                                   "A" * 201, "\u00a0A", "A\u2028B"]),
+                  st.text(max_size=8))  # fmt: skip
+_WHEN = st.sampled_from([None, "2015-05-12", "2015-05-12T21:49:35Z", "2015-05-12T00:00:00Z",
+                         "2015-5-12", "2015-05-12T21:49:35+00:00", "2015-05-12T21:49:35.5Z",
+                         "1899-01-01", "2015-02-30", "2015-05-12 21:49:35Z", 20150512])  # fmt: skip
+_DOB = st.sampled_from([None, "1980", "1980-10", "1980-10-03", "1980-13", "1980-02-30",
+                        "0980-10-03", "1980-1-3", "１９８０", 1980, ""])  # fmt: skip
+_COUNTRY = st.sampled_from(["UKR", "D", "ukr", "", "UKRA", "XX1", " D", 7])
+_NAME = st.fixed_dictionaries({"surname": _TEXT, "given_names": _TEXT},
+                              optional={"script": st.sampled_from(["Latn", "Cyrl", "", " Latn"])})
+# Each field's values; a notice is PLAIN with one to three of them changed or dropped,
+# so that most are in the plain shape and the lean check has its say.
+_FIELDS: dict[str, st.SearchStrategy[Any]] = {
+    "id": st.one_of(_TEXT, st.just(1)),
+    "colour": st.sampled_from(["red", "yellow", "blue", "RED", "purple", None]),
+    "names": st.lists(_NAME, max_size=3), "date_of_birth": _DOB,
+    "nationalities": st.lists(_COUNTRY, max_size=3),
+    "sex": st.sampled_from(["M", "F", "X", "m", "", None]),
+    "documents": st.lists(st.fixed_dictionaries({"number": _TEXT, "issuing_state": _COUNTRY}),
+                          max_size=2),
+    "issued_at": _WHEN, "valid_until": _WHEN,
+    "action": st.sampled_from(["locate", "arrest", "LOCATE", "nothing", None]),
+    "owner": st.one_of(st.none(), _TEXT),
+}  # fmt: skip
+_MISSING = object()
+
+
+@st.composite
+def _notices(draw: st.DrawFn) -> dict[str, Any]:
+    data = dict(PLAIN)
+    for name in draw(st.lists(st.sampled_from(sorted(_FIELDS)), min_size=1, max_size=3)):
+        value = draw(st.one_of(_FIELDS[name], st.just(_MISSING)))
+        if value is _MISSING:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return data
+
+
+_NOTICE = _notices()
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(_NOTICE)
+def test_the_lean_check_agrees_with_the_model_on_any_notice(data: dict[str, Any]) -> None:
+    """Whatever the lean check dumps, the model dumps the same, key for key and in order;
+    it may decline what the model accepts (the loader then asks the model)."""
+    dumped = fast_notice(data)
+    if dumped is not None:
+        model = _model(data)
+        assert dumped == model
+        assert list(dumped) == list(model or {})
