@@ -62,19 +62,18 @@ def token_sim(q: Tok, a: Tok) -> float:
     # Given name or surname as the notice says: a scan's fields may be swapped or merged
     # (MAHIR, SMITH for SMITH, MAHATHIR), a notice's roles are the record's.
     given = not a.flags & SURNAME
-    sim = _token_sim(q.raw, a.raw, _consonantal(q.raw, bool(q.flags & FOREIGN), flags), given)
+    consonantal = bool(flags & UNVOCALISED) and not (q.flags & FOREIGN and _one_consonant(q.raw))
+    sim = _token_sim(q.raw, a.raw, consonantal, given)
     if flags & FOREIGN and sim < FOREIGN_LOOSE:
         return _foreign_sim(q.raw, a.raw, q.flags, a.flags, sim)
     return _special_sim(q.raw, a.raw, flags, sim, given) if flags & (HAN | ARABIC) else sim
 
 
-def _consonantal(q_raw: str, foreign: bool, flags: int) -> bool:
-    """Whether a pair is compared on consonants only: a reading of an unvocalised script,
-    but not a token of fewer than two consonants in a form with a foreign name read back
-    (``foreign``; 안나, ANNA or ANA, is not JEAN: its vowels are all it says)."""
-    if not flags & UNVOCALISED:
-        return False
-    return not foreign or len(_DOUBLED.sub(r"\1", q_raw.translate(_NO_VOWELS))) >= 2
+def _one_consonant(raw: str) -> bool:
+    """Whether a token has fewer than two consonants (doubled ones once): in a form with
+    a foreign name read back it is compared on its letters, not on consonants alone
+    (안나, ANNA or ANA, is not JEAN: its vowels are all it says)."""
+    return len(_DOUBLED.sub(r"\1", raw.translate(_NO_VOWELS))) < 2
 
 
 _NO_VOWELS = str.maketrans("", "", "AEIOUY")
@@ -469,9 +468,8 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
             else:
                 flags = a_flags | q_flags
                 given = not a_flags & SURNAME  # the notice's roles (token_sim)
-                # (inline for the common case, Latin: _consonantal)
-                s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED) and (
-                    not foreign or _consonantal(q_raw, foreign, flags)), given)
+                s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED)
+                               and not (foreign and _one_consonant(q_raw)), given)
                 if special:
                     s = _special_sim(q_raw, a_raw, flags, s, given)
                 elif flags & FOREIGN and s < FOREIGN_LOOSE:

@@ -34,7 +34,9 @@ Keys (short ASCII; ``Y`` is the birth year):
 
 from __future__ import annotations
 
+import heapq
 from functools import lru_cache
+from itertools import product
 from typing import Any, NamedTuple
 
 from screening.matching import name_keys
@@ -83,12 +85,12 @@ def _foreign_loose_pairs(a: Tok, b: Tok) -> tuple[tuple[str, int], ...]:
     first."""
     ka, kb = (name_keys.foreign_loose_choices(t.raw) if t.flags & FOREIGN
               else ((name_keys.loose_key(t.raw), 0),) for t in (a, b))  # fmt: skip
-    order = sorted(((i, j) for i in range(len(ka)) for j in range(len(kb))),
-                   key=lambda ij: (ka[ij[0]][1] + kb[ij[1]][1], sum(ij)))  # fmt: skip
     # a form with one part read back and the other as written (PUUCHIN with URAJIMIR) is
     # the less likely: a few of its keys, the forms read back whole have the rest
     bound = _FOREIGN_LOOSE if a.flags & b.flags & FOREIGN else 4
-    return tuple((_pair(ka[i][0], kb[j][0]), ka[i][1] + kb[j][1]) for i, j in order[:bound])
+    order = heapq.nsmallest(bound, product(range(len(ka)), range(len(kb))),
+                            key=lambda ij: (ka[ij[0]][1] + kb[ij[1]][1], sum(ij)))  # fmt: skip
+    return tuple((_pair(ka[i][0], kb[j][0]), ka[i][1] + kb[j][1]) for i, j in order)
 
 
 def notice_keys(profile: dict[str, Any]) -> set[str]:
