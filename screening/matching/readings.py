@@ -231,6 +231,18 @@ def _cyrillic(text: str) -> list[tuple[str, ...]]:
 # Letters only Persian (and Urdu, Pashto) write: a name holding one is read as Persian.
 PERSIAN_LETTERS = frozenset("پچژگکی")
 _PERSIAN = str.maketrans({"ض": "ز", "ذ": "ز", "ظ": "ز", "ث": "س", "ص": "س", "ق": "غ"})
+# Persian و is V where a vowel stands beside it: first in a word, or after or before a
+# long vowel letter (دیوید DAVID, کاوه KAVEH, پرویز PARVIZ, the nisba ending وی of موسوی
+# MOUSAVI, رضوی RAZAVI). Between two consonants it is mostly the long vowel U or O
+# (موسوی's first), unless a short vowel went unwritten (مهوش MAHVASH): a word whose و
+# stand only there reads them all as V, the long vowel being the plain reading.
+_PERSIAN_V = re.compile(r"(?:^|(?<=[اآیي]))و|و(?=[اآیي])")
+
+
+def _persian_v(text: str) -> str:
+    """Persian text with the و that stand for V written as ڤ (see _PERSIAN_V)."""
+    return " ".join(_PERSIAN_V.sub("ڤ", w) if _PERSIAN_V.search(w) else w.replace("و", "ڤ")
+                    for w in text.split())
 
 
 # ---------------------------------------------------------------- Hebrew
@@ -559,7 +571,7 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
             persian = text.translate(_PERSIAN)
             found = [tuple(v.split()) for v in arabic_variants(persian, icao=False)][:2]
             if "و" in persian:  # and و a V (دیوید DAVID, موسوی MOUSAVI)
-                found.append(tuple(arabic_variants(persian.replace("و", "ڤ"), icao=False)[0]
+                found.append(tuple(arabic_variants(_persian_v(persian), icao=False)[0]
                                    .split()))  # fmt: skip
     elif script == "Hebr":
         found = _hebrew(text)
