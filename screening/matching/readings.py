@@ -131,12 +131,13 @@ ARABIC_NATIONS = frozenset({
 # Documents of these states spell foreign (Russian) names by these conventions; those of
 # the Chinese-speaking ones may write a name in pinyin that a notice has in Wade-Giles
 # (ZHU ZHEN HONG, CHU CHEN HUNG): read it both ways ("zh"). Hong Kong's and Macau's
-# write names in Cantonese romanisation ("yue"; cantonese.py).
+# write names in Cantonese romanisation ("yue"; cantonese.py), and so do the British
+# National (Overseas) passports Hong Kong's residents hold (GBN).
 # Korean documents and notices spell a name by one of three romanisations: a Korean
 # national's name is also read folded (translit.korean_fold; notices of Korean nationals
 # carry the folded form too).
 CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", "HKG": "yue",
-               "MAC": "yue", "SGP": "zh", "KOR": "ko", "PRK": "ko",
+               "MAC": "yue", "GBN": "yue", "SGP": "zh", "KOR": "ko", "PRK": "ko",
                **dict.fromkeys(CYRILLIC_NATIONS, "cy"), **dict.fromkeys(ARABIC_NATIONS, "ar")
                }  # fmt: skip
 # "ar": states whose nationals' names are mostly Arabic (the Arab League's, Iran,

@@ -362,7 +362,7 @@ _KOREAN_RULES = [(re.compile(p), r) for p, r in (
 )]  # fmt: skip
 
 
-CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS"})
+CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS", "GBN"})
 
 
 def chinese_name(surname: list[str] | tuple[str, ...], given: list[str] | tuple[str, ...],

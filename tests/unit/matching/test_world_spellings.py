@@ -43,6 +43,8 @@ SAME = [
     (("LIANG", "ZHIQIANG"), ("LEUNG", "CHI-KEUNG"), "HKG"),
     (("XIE", "DONGJIE"), ("TSE", "TUNGKIT"), "HKG"),
     (("HUANG", "KAIMING"), ("WONG", "HOI MING"), "MAC"),
+    (("CHEUNG", "TAK CHI"), ("ZHANG", "DEZHI"), "GBN"),  # British National (Overseas)
+    (("LIANG", "ZHIQIANG"), ("LEUNG", "CHI-KEUNG"), "GBN"),
     # German (Duden) and French schemes against ICAO 9303
     (("KUZNETSOV", "RUSTAM"), ("KUSNEZOW", "RUSTAM"), "KAZ"),
     (("SHEVCHENKO", "ZAKHAR"), ("SCHEWTSCHENKO", "SACHAR"), "RUS"),
