@@ -123,6 +123,7 @@ rm -f "$LATE"
 env "${AS_SITE[@]}" "$BIN/screening" simulate --lists "$DEMO"/lists/*.ndjson --rate "$RATE" --duration "$SECONDS_TO_RUN" --hit-share 0.05 \
     --correlation-share 0.01 --malformed-share 0.01 --late-notices "$LATE" --show --linger 8 2>"$DEMO/simulate.log" |
     tee "$DEMO/gates.log" | grep --line-buffered INSTRUCTION | sed -u 's/^/  gate| /' &
+sim_pid=$!
 pids+=($!)
 # A list learns late of three travellers who already passed: their red notices go out
 # as live updates a third of the way in, and the worker finds their earlier scans
@@ -139,7 +140,8 @@ pids+=($!)
     "$DEMO/chief.password" "$SECONDS_TO_RUN" --second >"$DEMO/supervisor.log" 2>&1 &
 pids+=($!)
 env "${AS_CONSOLE[@]}" timeout "$((SECONDS_TO_RUN + 5))" "$BIN/screening" alerts tail || true
-sleep 5  # the simulator's last screens (--linger 8)
+# the simulator's last screens (--linger 8) and its summary line
+for _ in $(seq 30); do kill -0 "$sim_pid" 2>/dev/null || break; sleep 1; done
 
 say "the audit: every search is on ${SCREENING_TOPIC_PREFIX}screening.audit (keyed digests, no names or numbers); as the auditor:"
 echo "  \$ screening audit query --from 10m --actor CP-01-T1   (as principal auditor)"
