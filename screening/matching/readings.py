@@ -301,6 +301,9 @@ _THAI_RULES = [(re.compile(p), r) for p, r in (
     ("(?<=\u0e31[\u0e01-\u0e2e])\u0e23(?![\u0e01-\u0e4e])", ""),
     ("(?<=[\u0e01-\u0e2e])\u0e23(?![\u0e01-\u0e4e])", "\u0e2d\u0e23\u0e19"),
     ("[\u0e28\u0e29\u0e2a](?![\u0e01-\u0e4e])", "\u0e15"),
+    # Khmer: a final វ after a vowel is the glide personal spellings write O or U
+    # (កែវ KEO, ខៀវ KHIEU), not the V of the letter-for-letter reading (KAEV).
+    ("(?<=[\u17b6-\u17c5])\u179c(?![\u1780-\u17d3])", "O"),
 )]  # fmt: skip
 
 
