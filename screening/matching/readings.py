@@ -111,15 +111,16 @@ def latin_tokens(text: str) -> tuple[str, ...]:
 
 # National romanisations of (mostly Russian) names on Latin documents, as the ICAO
 # spelling a notice uses writes them. Hungarian: SZ is S, S is SH, CS CH, ZS ZH, GY TY NY
-# soft D T N, J is Y (PUTYIN VLAGYIMIR). Latvian: C is TS, masculine names end in -S
-# (LAVROVS SERGEJS).
+# soft D T N, J is Y (PUTYIN VLAGYIMIR). Latvian: masculine names end in -S (LAVROVS
+# SERGEJS), J is Y (DJAGILEVS, DYAGILEV), C is TS; a C may also be a Č whose mark the
+# MRZ dropped (VJAČESLAVS written VJACESLAVS, VYACHESLAV): read so too.
 _HU_RULES = [(re.compile(p), r) for p, r in (
     (r"CS", "\x01"), (r"SZ", "\x02"), (r"ZS", "\x03"), (r"S", "SH"), ("\x01", "CH"),
     ("\x02", "S"), ("\x03", "ZH"), (r"GY", "D"), (r"TY", "T"), (r"NY", "N"), (r"LY", "L"),
     (r"J", "Y"),
 )]  # fmt: skip
 _LV_RULES = [(re.compile(p), r) for p, r in (
-    (r"(?<=[^AEIOUS])S$", ""), (r"C", "TS"),
+    (r"(?<=[^AEIOUS])S$", ""), (r"J", "Y"), (r"C", "TS"),
 )]  # fmt: skip
 # German and French spellings of a Cyrillic name ("de", "fr": cyrillic_schemes, chosen by
 # the name's marks for a national of a state that writes Cyrillic, "cy").
@@ -564,6 +565,9 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
             national = _national(tokens, convention)
             if national != tokens:
                 out.append(Reading(national, False, False))
+            if convention == "lv" and "C" in text:
+                hacek = _national(tuple(t.replace("C", "\x04") for t in tokens), convention)
+                out.append(Reading(tuple(t.replace("\x04", "CH") for t in hacek), False, False))
         return tuple(out)
     consonantal = script in _CONSONANTAL
     found: list[tuple[str, ...]]

@@ -99,7 +99,8 @@ def test_same_person_found(notice: tuple[str, str], scan: tuple[str, str], nat: 
 
 # Scans in scripts read as they are said: Persian و, V beside a long vowel (the nisba
 # ending وی), U between consonants, V there too when the word has no other (a short vowel
-# unwritten: MAHVASH); Khmer's final វ after a vowel, the glide written O or U (KEO).
+# unwritten: MAHVASH); Khmer's final វ after a vowel, the glide written O or U (KEO);
+# Latvian's Č written C in the MRZ, and its J a Y.
 @pytest.mark.parametrize(("notice", "scan", "nat"), [
     (("MOUSAVI", "DARIUSH"), ("موسوی", "داریوش"), "IRN"),
     (("MOUSAVI", "HAMID"), ("موسوی", "حمید"), "IRN"),
@@ -108,6 +109,10 @@ def test_same_person_found(notice: tuple[str, str], scan: tuple[str, str], nat: 
     (("DAVOUDI", "KAVEH"), ("داوودی", "کاوه"), "IRN"),
     (("KEO", "CHANTHA"), ("កែវ", "ចន្ថា"), "KHM"),
     (("KHIEU", "SAMPHAN"), ("ខៀវ", "សំផន"), "KHM"),
+    (("TIUTCHEV", "IGOR"), ("TJUTCEVS", "IGORS"), "RUS"),
+    (("ZAKHAROV", "VIACHESLAV"), ("ZAHAROVS", "VJACESLAVS"), "LVA"),
+    (("CHEKHOV", "ANTON"), ("CEHOVS", "ANTONS"), "RUS"),
+    (("TSVETKOV", "ANDREI"), ("CVETKOVS", "ANDREJS"), "LVA"),
 ])  # fmt: skip
 def test_scan_script_read(notice: tuple[str, str], scan: tuple[str, str], nat: str) -> None:
     assert _keys_meet(notice, scan, nat)
