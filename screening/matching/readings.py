@@ -110,12 +110,13 @@ def latin_tokens(text: str) -> tuple[str, ...]:
 
 
 # National romanisations of (mostly Russian) names on Latin documents, as the ICAO
-# spelling a notice uses writes them. Hungarian: SZ is S, S is SH, CS CH, ZS ZH, GY TY NY
-# soft D T N, J is Y (PUTYIN VLAGYIMIR). Latvian: masculine names end in -S (LAVROVS
+# spelling a notice uses writes them. Hungarian: SZ is S, S is SH, CS CH, ZS ZH, C TS, GY
+# TY NY soft D T N, J is Y (PUTYIN VLAGYIMIR, ZAJCEV ZAITSEV). Latvian: masculine names end in -S (LAVROVS
 # SERGEJS), J is Y (DJAGILEVS, DYAGILEV), C is TS; a C may also be a Č whose mark the
 # MRZ dropped (VJAČESLAVS written VJACESLAVS, VYACHESLAV): read so too.
 _HU_RULES = [(re.compile(p), r) for p, r in (
-    (r"CS", "\x01"), (r"SZ", "\x02"), (r"ZS", "\x03"), (r"S", "SH"), ("\x01", "CH"),
+    (r"CS", "\x01"), (r"SZ", "\x02"), (r"ZS", "\x03"), (r"S", "SH"), (r"C", "TS"),
+    ("\x01", "CH"),
     ("\x02", "S"), ("\x03", "ZH"), (r"GY", "D"), (r"TY", "T"), (r"NY", "N"), (r"LY", "L"),
     (r"J", "Y"),
 )]  # fmt: skip
@@ -266,8 +267,9 @@ _HEBREW.update({"\ue001": "J", "\ue002": "ZH", "\ue003": "CH", "\ue004": "TH"})
 
 def _hebrew(text: str) -> list[tuple[str, ...]]:
     """Two readings: ו and י as the consonants V and Y (DAVID, LEVI), and after a
-    consonant as the vowels O and I (YOSEF, BITON). A ה after a letter is written AH so
-    that it does not make a digraph (כהן: KAHN, not KHN)."""
+    consonant as the vowels O and I (YOSEF, BITON); ח is KH in the first (MIZRACHI,
+    KHAIM), H in the second, as Israeli documents write it too (MIZRAHI, HAIM). A ה after
+    a letter is written AH so that it does not make a digraph (כהן: KAHN, not KHN)."""
     text = _GERESH.sub(lambda m: _GERESH_MARKS[m.group(1)], text)
     out = []
     for vowels in (False, True):
@@ -281,6 +283,8 @@ def _hebrew(text: str) -> list[tuple[str, ...]]:
                     letters.append("AH")
                 elif vowels and i and ch in "וי":
                     letters.append("O" if ch == "ו" else "I")
+                elif vowels and ch == "ח":
+                    letters.append("H")
                 else:
                     letters.append(_HEBREW.get(ch, ""))
             words.append("".join(letters) or "A")

@@ -100,7 +100,8 @@ def test_same_person_found(notice: tuple[str, str], scan: tuple[str, str], nat: 
 # Scans in scripts read as they are said: Persian و, V beside a long vowel (the nisba
 # ending وی), U between consonants, V there too when the word has no other (a short vowel
 # unwritten: MAHVASH); Khmer's final វ after a vowel, the glide written O or U (KEO);
-# Latvian's Č written C in the MRZ, and its J a Y.
+# Latvian's Č written C in the MRZ, and its J a Y; Hungarian's C a TS; Hebrew's ח an H
+# as well as a KH.
 @pytest.mark.parametrize(("notice", "scan", "nat"), [
     (("MOUSAVI", "DARIUSH"), ("موسوی", "داریوش"), "IRN"),
     (("MOUSAVI", "HAMID"), ("موسوی", "حمید"), "IRN"),
@@ -113,6 +114,9 @@ def test_same_person_found(notice: tuple[str, str], scan: tuple[str, str], nat: 
     (("ZAKHAROV", "VIACHESLAV"), ("ZAHAROVS", "VJACESLAVS"), "LVA"),
     (("CHEKHOV", "ANTON"), ("CEHOVS", "ANTONS"), "RUS"),
     (("TSVETKOV", "ANDREI"), ("CVETKOVS", "ANDREJS"), "LVA"),
+    (("ZAITSEV", "VLADIMIR"), ("ZAJCEV", "VLAGYIMIR"), "HUN"),
+    (("MIZRAHI", "YAAKOV"), ("מזרחי", "יעקב"), "ISR"),
+    (("MIZRACHI", "RACHEL"), ("מזרחי", "רחל"), "ISR"),
 ])  # fmt: skip
 def test_scan_script_read(notice: tuple[str, str], scan: tuple[str, str], nat: str) -> None:
     assert _keys_meet(notice, scan, nat)
