@@ -52,9 +52,12 @@ CONVENTIONS_RECALL = {
     "umlauts": 0.95, "order_swapped": 0.95, "initials": 0.95, "hyphenated": 0.95,
 }  # fmt: skip
 # A surname of the same stem (JOHNSON, JOHNSTON; WAGNER, WAGENER): two attested surnames
-# are two families (names._two_families); what is left are names no list holds (NGUYET)
-# and holders of states that write Arabic names, whose spellings are not judged so.
-CONVENTIONS_FALSE_HITS = {"gender_pair": 0.075, "stem_surname": 0.125, "shared_common": 0.05,
+# are two families (names._two_families), for holders of states that write Arabic names
+# too unless one is an Arabic name's spelling; a Vietnamese surname with another final
+# (NGUYEN, NGUYET) another word. (Here 1 of 40 on main as after: WAGNER for a Russian,
+# read by a German scheme as VAGNER, which no list holds; test_world_spellings has the
+# rules' cases.)
+CONVENTIONS_FALSE_HITS = {"gender_pair": 0.075, "stem_surname": 0.05, "shared_common": 0.05,
                           "other_given": 0.0, "same_given": 0.0, "korean_other": 0.05}  # fmt: skip
 CONVENTIONS_OVERALL = 0.97
 # The mock set (the project's own generator): variant recall and false hits.
