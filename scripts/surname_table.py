@@ -16,7 +16,7 @@ their first (ICAO, ELOT) reading; one-word names of four letters or more, and th
 of longer ones (DE LA CRUZ gives CRUZ). A surname that a list (surnames or given names)
 of a state whose names are Arabic holds (readings.ARABIC_NATIONS: Algeria's, Pakistan's,
 India's and Bangladesh's for Pakistan's; Arabic-script lists as the readings spell them,
-حسن: HASSAN, HASAN) is marked `` ar``:
+حسن: HASSAN, HASAN) is listed again in a second section:
 an Arabic name's Latin spelling, which the matcher pairs with others on their consonants.
 """
 
@@ -40,10 +40,14 @@ _ISO3 = {"AE": "ARE", "BH": "BHR", "DZ": "DZA", "EG": "EGY", "IQ": "IRQ", "IR": 
          "PK": "PAK", "PS": "PSE", "QA": "QAT", "SA": "SAU", "SY": "SYR", "TN": "TUN",
          "YE": "YEM", "AF": "AFG", "SD": "SDN", "SO": "SOM"}
 MIN_LEN = 4
+# After the surnames, those of them an Arabic name's spellings (name_tables reads the
+# sections apart: the surnames' own parse stays a plain set of lines).
+ARABIC_SECTION = ("# Of these, an Arabic name's spellings (a list of a state whose names are\n"
+                  "# Arabic holds them, or an Arabic-script list as the readings spell it):\n")
 
 
-def surnames() -> tuple[str, list[str]]:
-    """Faker's version and the table's lines (a name, `` ar`` after an Arabic one)."""
+def surnames() -> tuple[str, list[str], list[str]]:
+    """Faker's version, the surnames and those of them an Arabic name's spellings."""
     import faker
     import faker.providers.person as person
 
@@ -76,16 +80,14 @@ def surnames() -> tuple[str, list[str]]:
             for r in read:
                 found.update(t for t in r.tokens if len(t) >= MIN_LEN and t not in PARTICLES
                              and t.isalpha())  # fmt: skip
-    return faker.VERSION, [f"{n} ar" if n in arabic else n for n in sorted(found)]
+    return faker.VERSION, sorted(found), sorted(found & arabic)
 
 
 def render() -> str:
-    version, names = surnames()
+    version, names, arabic = surnames()
     head = (f"# Surnames attested in Faker {version}'s person providers (MIT licence), as\n"
-            "# the matcher's tokens spell them. Written by scripts/surname_table.py.\n"
-            "# ' ar': an Arabic name's spelling (a list of a state whose names are Arabic,\n"
-            "# or an Arabic-script list as the readings spell it).\n")
-    return head + "\n".join(names) + "\n"
+            "# the matcher's tokens spell them. Written by scripts/surname_table.py.\n")
+    return head + "\n".join(names) + "\n" + ARABIC_SECTION + "\n".join(arabic) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         print("surnames.txt is current" if same else "surnames.txt differs: regenerate it")
         return 0 if same else 1
     OUT.write_text(text, encoding="utf-8")
-    print(f"{OUT}: {text.count(chr(10)) - 4} surnames, {text.count(' ar' + chr(10))} Arabic")
+    names, _, arabic = text.partition(ARABIC_SECTION)
+    print(f"{OUT}: {names.count(chr(10)) - 2} surnames, {arabic.count(chr(10))} Arabic spellings")
     return 0
 
 

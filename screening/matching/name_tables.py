@@ -115,9 +115,12 @@ VIETNAMESE_SURNAMES = frozenset(_VIETNAMESE_SURNAMES.split())
 
 
 def _surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """The surnames, and the Arabic names' spellings among them (the file's second
+    section, after a comment line: scripts/surname_table.py)."""
     text = (resources.files("screening.matching") / "data" / "surnames.txt").read_text("utf-8")
-    rows = [line.split() for line in text.splitlines() if line and not line.startswith("#")]
-    return frozenset(r[0] for r in rows), frozenset(r[0] for r in rows if r[1:] == ["ar"])
+    names, _, arabic = text.partition("\n# Of these, an Arabic name's spellings")
+    return (frozenset(line for line in names.splitlines() if line and not line.startswith("#")),
+            frozenset(line for line in arabic.splitlines()[2:] if line))  # fmt: skip
 
 
 # Surnames families bear, in many countries (data/surnames.txt, from Faker's lists:
