@@ -37,6 +37,10 @@ A second list of such names (a random stream of its own; round 7, drawn up to ch
 rules written for the first): ``foreign_hangul_2`` and ``foreign_kana_2``, and
 ``foreign_other``, a name of that list in Hangul or katakana against another's notice
 (half the time the same surname), a false hit.
+
+A third list (a random stream of its own; round 8, drawn up before the rules written
+for the second were, as the blind check of them): ``foreign_hangul_3``,
+``foreign_kana_3`` and ``foreign_other_3``, built as the second.
 """
 
 from __future__ import annotations
@@ -140,6 +144,39 @@ FOREIGN_GIVEN_2 = [
     ("OLGA", "올가", "オルガ"), ("FRANCOIS", "프랑수아", "フランソワ"),
     ("PIERRE", "피에르", "ピエール"), ("KLAUS", "클라우스", "クラウス"),
     ("STEFAN", "슈테판", "シュテファン"), ("JEAN", "장", "ジャン"),
+]  # fmt: skip
+
+
+# The third list (Latin, Hangul, katakana): English, German, French, Spanish, Italian
+# and Russian names, the Hangul by the National Institute of Korean Language's rules,
+# the katakana as the Japanese press writes them (BA for VA, long vowels written).
+FOREIGN_3 = ("foreign_hangul_3", "foreign_kana_3", "foreign_other_3")
+FOREIGN_SURNAMES_3 = [
+    ("DAVIS", "데이비스", "デービス"), ("EVANS", "에번스", "エバンズ"),
+    ("HUGHES", "휴스", "ヒューズ"), ("MORGAN", "모건", "モーガン"),
+    ("COOPER", "쿠퍼", "クーパー"), ("KING", "킹", "キング"),
+    ("WRIGHT", "라이트", "ライト"), ("SCOTT", "스콧", "スコット"),
+    ("YOUNG", "영", "ヤング"), ("HALL", "홀", "ホール"),
+    ("WAGNER", "바그너", "ワーグナー"), ("WEBER", "베버", "ウェーバー"),
+    ("HOFFMANN", "호프만", "ホフマン"), ("SCHULZ", "슐츠", "シュルツ"),
+    ("DUBOIS", "뒤부아", "デュボア"), ("BERNARD", "베르나르", "ベルナール"),
+    ("MOREAU", "모로", "モロー"), ("FERNANDEZ", "페르난데스", "フェルナンデス"),
+    ("SANCHEZ", "산체스", "サンチェス"), ("ROMANO", "로마노", "ロマーノ"),
+    ("RICCI", "리치", "リッチ"), ("BIANCHI", "비안키", "ビアンキ"),
+    ("VOLKOV", "볼코프", "ボルコフ"), ("SOKOLOV", "소콜로프", "ソコロフ"),
+    ("MOROZOV", "모로조프", "モロゾフ"), ("NOVIKOV", "노비코프", "ノビコフ"),
+]  # fmt: skip
+FOREIGN_GIVEN_3 = [
+    ("EDWARD", "에드워드", "エドワード"), ("HENRY", "헨리", "ヘンリー"),
+    ("ARTHUR", "아서", "アーサー"), ("FRANK", "프랭크", "フランク"),
+    ("SARAH", "세라", "サラ"), ("EMMA", "에마", "エマ"),
+    ("LAURA", "로라", "ローラ"), ("HELEN", "헬렌", "ヘレン"),
+    ("WOLFGANG", "볼프강", "ウォルフガング"), ("LUKAS", "루카스", "ルーカス"),
+    ("LUCA", "루카", "ルカ"), ("ANTONIO", "안토니오", "アントニオ"),
+    ("MIGUEL", "미겔", "ミゲル"), ("PABLO", "파블로", "パブロ"),
+    ("ANDREI", "안드레이", "アンドレイ"), ("YURI", "유리", "ユーリー"),
+    ("NATALIA", "나탈리야", "ナタリア"), ("TATIANA", "타티야나", "タチアナ"),
+    ("CATHERINE", "캐서린", "キャサリン"), ("VIKTOR", "빅토르", "ビクトル"),
 ]  # fmt: skip
 
 
@@ -293,18 +330,20 @@ class World:
             return (s_lat, g_lat), (s_zh, g_zh), "XXX"
         return (s_lat, g_lat), (s_ja, g_ja), "XXX"
 
-    def foreign_2(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
-        """The second list: the same person in Hangul or katakana, or (``foreign_other``)
-        another's notice, half the time of the same surname."""
+    def foreign_2(self, cls: str, lists: tuple[list[tuple[str, str, str]], ...] = (
+            FOREIGN_SURNAMES_2, FOREIGN_GIVEN_2)) -> tuple[tuple[str, str], tuple[str, str], str]:
+        """The second (or third) list: the same person in Hangul or katakana, or
+        (``foreign_other``) another's notice, half the time of the same surname."""
         rng = self.rng
-        s, g = rng.choice(FOREIGN_SURNAMES_2), rng.choice(FOREIGN_GIVEN_2)
-        if cls != "foreign_other":
-            col = 1 if cls == "foreign_hangul_2" else 2
+        surnames, given = lists
+        s, g = rng.choice(surnames), rng.choice(given)
+        if not cls.startswith("foreign_other"):
+            col = 1 if cls.startswith("foreign_hangul") else 2
             return (s[0], g[0]), (s[col], g[col]), "XXX"
         col = rng.choice((1, 2))
         while True:
-            s2 = s if rng.random() < 0.5 else rng.choice(FOREIGN_SURNAMES_2)
-            g2 = rng.choice(FOREIGN_GIVEN_2)
+            s2 = s if rng.random() < 0.5 else rng.choice(surnames)
+            g2 = rng.choice(given)
             if (s2, g2) != (s, g):
                 return (s2[0], g2[0]), (s[col], g[col]), "XXX"
 
@@ -362,6 +401,14 @@ def build(per_class: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[st
             nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
             add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
                      nat, same=cls != "foreign_other")
+    rng = random.Random(seed + 3)
+    world = World(rng)
+    for cls in FOREIGN_3:
+        for _ in range(per_class):
+            (ns, ng), (ss, sg), _ = world.foreign_2(cls, (FOREIGN_SURNAMES_3, FOREIGN_GIVEN_3))
+            nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
+            add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
+                     nat, same=cls != "foreign_other_3")
     return notices, scans
 
 

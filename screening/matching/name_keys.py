@@ -44,6 +44,45 @@ _LONG_VOWEL = re.compile(r"([AO])\1(?=[^AEIOUY])")  # English AR, ER, OR: アー
 _SHORT_VOWEL = re.compile(r"[AEO](?=[^AEIOUYR])")  # (클라크 CLARK, 찰스 CHARLES)
 
 
+# Latin spellings of a sound katakana and Hangul write one way, each one letter read
+# otherwise, one occurrence at a time: SH a German SCH (シュミット SCHMIDT, 슈나이더
+# SCHNEIDER); TCH (ッチ, a doubled CH) an Italian CC before I or E (リッチ RICCI); a hard G
+# before E or I a Spanish or French GU (ミゲル MIGUEL, ロドリゲス RODRIGUEZ); an H before a
+# vowel a Russian or Arabic KH (ミハイル MIKHAIL); an S before the last letter an English
+# TH (キャサリン CATHERINE; a last one is likelier, above); an S before a vowel a C (C
+# before E or I is S in English and Romance spelling, a Ç is folded to C: フランソワ
+# FRANCOIS), and SH before I (katakana has no SI: ガルシア GARCIA); TS a German Z (シュルツ
+# SCHULZ); a long vowel or diphthong before T, S or the end an English silent GH after it
+# (ライト WRIGHT, ヒューズ HUGHES); a last vowel or R a French silent S, T or D after it
+# (デュボア DUBOIS, ニコラ NICOLAS, ベルナール BERNARD).
+_FOREIGN_RESPELL = [(re.compile(p), r) for p, r in (
+    (r"SH", "SCH"), (r"TCH", "CC"), (r"G(?=[EI])", "GU"), (r"(?<![CKSGTZ])H(?=[AEIOU])", "KH"),
+    (r"S(?!$)", "TH"), (r"S(?=[AEIOUY])", "C"), (r"SH(?=I)", "C"), (r"TS", "Z"),
+    (r"(?<=AI|EI|OU|UU|OO|II)(?=[TSZ]|$)", "GH"), (r"(?<=[AEIOUR])$", "S"),
+    (r"(?<=[AEIOUR])$", "T"),
+)]  # fmt: skip
+_FOREIGN_HEADS = 48  # readings respelt, cheapest first: with _FOREIGN_MAX spellings each
+# A respelling is rarer than the letters above (one spelling of a sound among several):
+# after an R after a short vowel (2), so that it does not crowd their keys out of a
+# scan's budget (person_keys.MAX_FOREIGN_QUERY_KEYS).
+_RESPELL_COST = 3
+
+
+def _respelt(heads: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The heads with one or two of _FOREIGN_RESPELL's respellings, one occurrence at a
+    time (each costs _RESPELL_COST on top of the head's), the cheapest _FOREIGN_HEADS."""
+    found = dict(heads)
+    layer = heads
+    for _ in range(2):
+        layer = [(head[: m.start()] + repl + head[m.end() :], n + _RESPELL_COST)
+                 for head, n in layer for rx, repl in _FOREIGN_RESPELL
+                 for m in rx.finditer(head)]  # fmt: skip
+        for head, n in layer:
+            if found.get(head, n + 1) > n:
+                found[head] = n
+    return sorted(found.items(), key=lambda hn: hn[1])[:_FOREIGN_HEADS]  # stable
+
+
 @lru_cache(maxsize=16384)
 def foreign_loose_choices(raw: str) -> tuple[tuple[str, int], ...]:
     """The loose keys (loose_key) a foreign name read back as ``raw`` may have, each with
@@ -66,13 +105,16 @@ def foreign_loose_choices(raw: str) -> tuple[tuple[str, int], ...]:
         heads += [(h[:-1] + "TH", n + 1) for h, n in heads]
     if "KS" in raw:
         heads += [(h.replace("KS", "X"), n + 1) for h, n in heads]
+    heads = _respelt(heads)
     found: dict[str, int] = {}
     for head, changes in heads:
         spellings = [("", changes)]
         for ch in head:
             choices = _FOREIGN_CHOICES.get(ch, ((ch, 0),))
             spellings = [(s + c, n + cost) for s, n in spellings for c, cost in choices]
-            del spellings[_FOREIGN_MAX:]
+            if len(spellings) > _FOREIGN_MAX:  # the cheapest (stable: as generated)
+                spellings.sort(key=lambda sn: sn[1])
+                del spellings[_FOREIGN_MAX:]
         for s, n in spellings:
             key = loose_key(s)
             if found.get(key, n + 1) > n:

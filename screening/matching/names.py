@@ -28,7 +28,13 @@ from screening.matching.name_spelling import (
     skeletons,
     strip_prefix,
 )
-from screening.matching.name_tables import GROUPS_OF, PARTICLES, SURNAMES
+from screening.matching.name_tables import (
+    ARABIC_SURNAMES,
+    GROUPS_OF,
+    PARTICLES,
+    SURNAMES,
+    VIETNAMESE_SURNAMES,
+)
 from screening.matching.name_tokens import (
     ARABIC,
     FIELD_FULL,
@@ -123,7 +129,7 @@ def _arabic_latin(q_raw: str, a_raw: str, given: bool) -> bool:
     the same consonants as the Arabic letters they stand for (KHOURY, KHURI; CHOUAIB,
     SHOAIB; QURAISHI, KURESHI; CHAUDHRY, CHOWDHURY) and first letter, unless they are
     known or made to be two names (the groups, another given name or sex, the -I of
-    descent, an ending added)."""
+    descent, an ending added, two families' surnames of other languages)."""
     if min(len(q_raw), len(a_raw)) < 4 or (q_raw in GROUPS_OF and a_raw in GROUPS_OF):
         return False
     short, long = (q_raw, a_raw) if len(q_raw) < len(a_raw) else (a_raw, q_raw)
@@ -136,7 +142,16 @@ def _arabic_latin(q_raw: str, a_raw: str, given: bool) -> bool:
     if given:
         return not (_another_name(q_raw, a_raw) or _other_sex(q_raw, a_raw)
                     or _fleeting_e(q_raw, a_raw))  # fmt: skip
-    return not (_nisba(q_raw, a_raw) or _other_final_vowel(q_raw, a_raw))
+    return not (_nisba(q_raw, a_raw) or _other_final_vowel(q_raw, a_raw)
+                or _other_families(q_raw, a_raw))  # fmt: skip
+
+
+def _other_families(x: str, y: str) -> bool:
+    """Whether two surnames are two families' (_two_families) and neither is an Arabic
+    name's spelling (ARABIC_SURNAMES): a holder of a state whose names are Arabic may
+    bear a surname of another language (WAGNER, WAGENER; GOMES, GOMEZ; PETERSON,
+    PATTERSON), whose consonants agreeing says nothing of the Arabic letters behind it."""
+    return x not in ARABIC_SURNAMES and y not in ARABIC_SURNAMES and _two_families(x, y)
 
 
 def _cantonese(q_raw: str, a_raw: str, flags: int) -> bool:
@@ -188,7 +203,7 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
         # given names only (a surname's typo is a typo)
         return min(sim, _ANOTHER_NAME)
     if not given and (_nisba(q_raw, a_raw) or _other_final_vowel(q_raw, a_raw)
-                      or (_two_families(q_raw, a_raw)
+                      or _other_syllable(q_raw, a_raw) or (_two_families(q_raw, a_raw)
                           and not (same_stem or arabic or _digraphs_folded(q_raw, a_raw)))):
         return min(sim, _ANOTHER_NAME)
     sim = min(sim, _explained(q_raw, a_raw, q_canon, a_canon))
@@ -281,6 +296,21 @@ def _other_final_vowel(x: str, y: str) -> bool:
         return False
     cx, cy = x[-1], y[-1]
     return cx in "AEIOU" and cy in "AEIOU" and not any(cx in c and cy in c for c in _VOWEL_CLASSES)
+
+
+_VI_FINAL = re.compile(r"(?:NG|NH|CH|[CMNPT])$")
+
+
+def _other_syllable(x: str, y: str) -> bool:
+    """Whether one token is a Vietnamese surname (VIETNAMESE_SURNAMES) and the other it
+    with another final consonant (NGUYEN, NGUYET; TRAN, TRANG; HOANG, HOAN): Vietnamese
+    writes a syllable's final as it is said (C, CH, M, N, NG, NH, P, T), so another final
+    is another word, a name of its own (Nguyệt is a given name), not a typo."""
+    for a, b in ((x, y), (y, x)):
+        if a in VIETNAMESE_SURNAMES and (ma := _VI_FINAL.search(a)) is not None \
+                and (mb := _VI_FINAL.search(b)) is not None:  # fmt: skip
+            return a[: ma.start()] == b[: mb.start()] and ma.group() != mb.group()
+    return False
 
 
 def _particle_joined(x: str, y: str) -> bool:

@@ -63,7 +63,7 @@ MAX_QUERY_KEYS = 24
 # A foreign name read back from katakana or Hangul: its letters stand for several (R for
 # R and L...), so its loose keys are many (name_keys.foreign_loose_keys); such a scan
 # looks up at most this many keys in all, the loose ones at most _FOREIGN_LOOSE.
-MAX_FOREIGN_QUERY_KEYS = 64
+MAX_FOREIGN_QUERY_KEYS = 80
 _FOREIGN_LOOSE = 48
 
 

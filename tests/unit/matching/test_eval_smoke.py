@@ -30,14 +30,18 @@ WORLD_RECALL = {
     "georgian": 0.9, "armenian": 0.9, "thai": 0.8, "khmer": 0.85, "devanagari": 0.9,
     "bengali": 0.9, "initials_only": 0.9, "foreign_hangul": 0.9, "foreign_kana": 0.85,
     "foreign_han": 0.15,  # (a fraction only: Chinese writes foreign names loosely)
-    # round 7's second list of foreign names, drawn up to check the first's rules
-    "foreign_hangul_2": 0.8, "foreign_kana_2": 0.75,
+    # round 7's second list of foreign names, drawn up to check the first's rules, and
+    # round 8's third, drawn up before its rules (main before round 8: kana_2 0.90,
+    # hangul_3 0.70, kana_3 0.675)
+    "foreign_hangul_2": 0.8, "foreign_kana_2": 0.95, "foreign_hangul_3": 0.75,
+    "foreign_kana_3": 0.85,
 }  # fmt: skip
 # Different-person classes: the most false hits allowed (same full date of birth and
 # nationality: only the name decides).
 WORLD_FALSE_HITS = {"other_given": 0.05, "soundalike": 0.05, "both_similar": 0.05,
-                    "different": 0.0, "other_initial": 0.0, "foreign_other": 0.05}  # fmt: skip
-WORLD_OVERALL = 0.96  # (0.97 before round 7 added the second foreign list's classes)
+                    "different": 0.0, "other_initial": 0.0, "foreign_other": 0.05,
+                    "foreign_other_3": 0.05}  # fmt: skip
+WORLD_OVERALL = 0.97  # (main before round 8, with the third list's classes: 0.9605)
 # The conventions set (round 5: national romanisations and naming customs the matcher
 # was not tuned on; 40 pairs a class, seed 5). Round 6 raised Arabic names in English and
 # French spellings, Cyrillic under German and French schemes, and Cantonese.
@@ -48,9 +52,12 @@ CONVENTIONS_RECALL = {
     "umlauts": 0.95, "order_swapped": 0.95, "initials": 0.95, "hyphenated": 0.95,
 }  # fmt: skip
 # A surname of the same stem (JOHNSON, JOHNSTON; WAGNER, WAGENER): two attested surnames
-# are two families (names._two_families); what is left are names no list holds (NGUYET)
-# and holders of states that write Arabic names, whose spellings are not judged so.
-CONVENTIONS_FALSE_HITS = {"gender_pair": 0.075, "stem_surname": 0.125, "shared_common": 0.05,
+# are two families (names._two_families), for holders of states that write Arabic names
+# too unless one is an Arabic name's spelling; a Vietnamese surname with another final
+# (NGUYEN, NGUYET) another word. (Here 1 of 40 on main as after: WAGNER for a Russian,
+# read by a German scheme as VAGNER, which no list holds; test_world_spellings has the
+# rules' cases.)
+CONVENTIONS_FALSE_HITS = {"gender_pair": 0.075, "stem_surname": 0.05, "shared_common": 0.05,
                           "other_given": 0.0, "same_given": 0.0, "korean_other": 0.05}  # fmt: skip
 CONVENTIONS_OVERALL = 0.97
 # The mock set (the project's own generator): variant recall and false hits.

@@ -117,6 +117,12 @@ def test_korean_and_chinese_romanisations_whatever_the_nationality(
     ("MIRER", "MILLER"), ("MERKER", "MERKEL"), ("URAJIMIR", "VLADIMIR"), ("SMIS", "SMITH"),
     ("AREKSANDER", "ALEXANDER"), ("BREA", "BLAIR"), ("JOJIP", "JOSEPH"),
     ("MAATIN", "MARTIN"), ("KLAK", "CLARK"), ("JOJI", "GEORGE"), ("KUJNECHOP", "KUZNETSOV"),
+    # a sound Latin spellings write otherwise (name_keys._FOREIGN_RESPELL): a German SCH
+    # and Z, an Italian CC, a Spanish GU, a Russian KH, an English TH and silent GH, a C
+    # before E or I (or a Ç) and one before IA, a French silent final letter
+    ("SHUBERT", "SCHUBERT"), ("SHURTS", "SCHULZ"), ("PUTCHINI", "PUCCINI"),
+    ("GERERO", "GUERRERO"), ("HARIR", "KHALIL"), ("SACHAA", "THATCHER"), ("DOWAIT", "DWIGHT"),
+    ("BINSENT", "VINCENT"), ("GARSHIA", "GARCIA"), ("DEYUMA", "DUMAS"),
 ])  # fmt: skip
 def test_a_foreign_reading_has_the_written_names_loose_key(read: str, written: str) -> None:
     assert loose_key(written) in foreign_loose_keys(read)
@@ -146,7 +152,12 @@ def test_a_foreign_reading_has_the_written_names_loose_key(read: str, written: s
      (("ブレア", "トニー"), ("BLAIR", "TONY")),
      (("로시", "조지프"), ("ROSSI", "JOSEPH")),
      (("클라크", "이반"), ("CLARK", "IVAN")),  # a foreign surname's given name: foreign too
-     (("マーティン", "ジョージ"), ("MARTIN", "GEORGE"))],
+     (("マーティン", "ジョージ"), ("MARTIN", "GEORGE")),
+     # Latin spellings of a sound (name_keys._FOREIGN_RESPELL): プッチーニ's ッチ an Italian
+     # CC, ビンセント's S a C, ドワイト's AI an English IGH
+     (("プッチーニ", "ジャコモ"), ("PUCCINI", "GIACOMO")),
+     (("ビンセント", "ルーシー"), ("VINCENT", "LUCY")),
+     (("ドワイト", "ヘンリー"), ("DWIGHT", "HENRY"))],
 )
 def test_a_foreign_name_in_an_asian_script_or_hebrew_is_read_back(
         scan: tuple[str, str], notice: tuple[str, str]) -> None:

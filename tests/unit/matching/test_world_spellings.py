@@ -63,6 +63,9 @@ SAME = [
     (("MUELLER", "ANNA"), ("MULLER", "ANNA"), "DEU"),
     (("JOHNSON", "PETER"), ("JONHSON", "PETER"), "GBR"),
     (("LIMA NASCIMENTO", "ADRIANA"), ("LIAM NASCIMENTO", "ADRIANA"), "BRA"),
+    # two attested surnames an Arabic name's spellings (surnames.txt's mark): paired on
+    # their consonants for a holder of a state whose names are Arabic
+    (("HASSAN", "YOUSSEF"), ("HASAN", "YOUSSEF"), "YEM"),
 ]
 
 # Different people, the same date of birth and nationality.
@@ -86,6 +89,14 @@ DIFFERENT = [
     (("WAGNER", "ANNA"), ("WAGENER", "ANNA"), "DEU"),
     (("MUELLER", "KARL"), ("MUELLNER", "KARL"), "AUT"),
     (("GOMEZ", "LUIS"), ("GOMES", "LUIS"), "ESP"),
+    # ... nor where neither is an Arabic name's spelling (surnames.txt's mark), whoever
+    # holds them
+    (("WAGNER", "YOUSSEF"), ("WAGENER", "YOUSSEF"), "YEM"),
+    (("GOMEZ", "KHALED"), ("GOMES", "KHALED"), "TUN"),
+    (("PETERSON", "TAREK"), ("PATTERSON", "TAREK"), "ARE"),
+    # A Vietnamese surname with another final consonant: another word (Nguyệt, Trang)
+    (("NGUYEN", "OLGA"), ("NGUYET", "OLGA"), "RUS"),
+    (("TRAN", "MINH"), ("TRANG", "MINH"), "VNM"),
 ]
 
 
