@@ -21,13 +21,14 @@ from screening.matching import names
 
 EVAL = Path(__file__).resolve().parents[3] / "eval"
 
-# Same-person classes of the world set: recall floor (40 pairs a class, seed 26).
+# Same-person classes of the world set: recall floor (40 pairs a class, seed 26; round
+# 8a raised persian, khmer and latvian from 0.85, where main before it read 0.95).
 WORLD_RECALL = {
     "runtogether": 0.9, "ocr_digits": 0.95, "parts_added": 0.95, "parts_dropped": 0.95,
-    "arabic": 0.9, "persian": 0.85, "arabic_of_latin": 0.9, "persian_of_latin": 0.9,
-    "belarusian": 0.9, "ukrainian": 0.9, "hungarian": 0.85, "latvian": 0.85,
+    "arabic": 0.9, "persian": 0.975, "arabic_of_latin": 0.9, "persian_of_latin": 0.9,
+    "belarusian": 0.9, "ukrainian": 0.9, "hungarian": 0.85, "latvian": 0.975,
     "hangul": 0.9, "han": 0.9, "kana": 0.9, "kanji": 0.85, "hebrew": 0.9, "greek": 0.9,
-    "georgian": 0.9, "armenian": 0.9, "thai": 0.8, "khmer": 0.85, "devanagari": 0.9,
+    "georgian": 0.9, "armenian": 0.9, "thai": 0.8, "khmer": 0.975, "devanagari": 0.9,
     "bengali": 0.9, "initials_only": 0.9, "foreign_hangul": 0.9, "foreign_kana": 0.85,
     "foreign_han": 0.15,  # (a fraction only: Chinese writes foreign names loosely)
     # round 7's second list of foreign names, drawn up to check the first's rules, and
