@@ -6,10 +6,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screening.matching import readings as readings_module
 from screening.matching.name_keys import foreign_loose_choices, foreign_loose_keys, loose_key
 from screening.matching.names import _another_name, compare, name_tokens
 from screening.matching.persons import PersonQuery, notice_keys, notice_profile, query_keys, score
-from screening.matching import readings as readings_module
 from screening.matching.readings import MAX_READINGS, marked_convention, readings, script_of
 
 
