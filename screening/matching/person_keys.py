@@ -157,6 +157,8 @@ _NO_KEYS = _Keys((), (), (), (), (), (), ())
 # surname with its first given name's initial among its typo keys (name_keys.typo_keys).
 def _initials_keys(u: list[Tok]) -> tuple[str, ...] | None:
     """Typo keys of a name of one surname token and initials, or None for another name."""
+    if len(u) < 2 or (len(u[0].raw) > 1 and len(u[1].raw) > 1):
+        return None  # two names at least (most): no list made for every new name
     names = [t for t in u if len(t.raw) > 1]
     if len(names) != 1 or len(u) < 2:
         return None  # (either field: A. KHAMENEI may come whole in one)
@@ -252,8 +254,9 @@ def query_keys(query: PersonQuery) -> list[str]:
         keys = [f"n:{k}" for k in pairs[:2]]
     else:  # an unvocalised reading's loose keys first: its other keys are the weaker,
         # and a name read several ways (Hangul syllables) may have more than the bound
-        keys = ([f"l:{k}:{year}" for k in loose[:_FOREIGN_LOOSE]] + [f"p:{k}:{year}" for k in pairs]
-                + [f"t:{k}:{year}" for k in typos])  # fmt: skip
+        keys = [f"p:{k}:{year}" for k in pairs] + [f"t:{k}:{year}" for k in typos]
+        if loose:  # (few names: no empty list made for the others)
+            keys[:0] = [f"l:{k}:{year}" for k in loose[:_FOREIGN_LOOSE]]
         if convention == "yue":
             at = len(loose) + 1
             keys[at:at] = [f"{k}:{year}" for k in _surname_keys(query.surname, query.given_names)]

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screening.matching import readings as readings_module
 from screening.matching.name_keys import foreign_loose_choices, foreign_loose_keys, loose_key
 from screening.matching.names import _another_name, compare, name_tokens
 from screening.matching.persons import PersonQuery, notice_keys, notice_profile, query_keys, score
@@ -305,3 +306,25 @@ def test_a_patronymic_is_not_the_notices_surname() -> None:
     q = name_tokens([["SMIRNOV"], ["OLGA", "IVANOVNA"]])
     _, pen, reason, _, _ = compare(q, name_tokens([["IVANOVA"], ["OLGA"]]))
     assert (pen, reason) == (0.2, "surname_unmatched")
+
+
+def _marks_by_expressions(tokens: tuple[str, ...]) -> tuple[int, bool]:
+    """readings._marks as its regular expressions say it (the function tells the Latvian
+    endings by the tokens' last letters, and searches Hungarian marks only where a
+    digraph of theirs is)."""
+    text = " ".join(tokens)
+    return len(readings_module._LV_ENDING.findall(text)), \
+        readings_module._HU_MARKS.search(text) is not None  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet="ABCDEGIJKLMNORSTUVYZ", min_size=1, max_size=10), max_size=4))
+def test_marks_as_the_expressions_say(tokens: list[str]) -> None:
+    assert readings_module._marks.__wrapped__(tuple(tokens)) == _marks_by_expressions(tuple(tokens))
+
+
+@pytest.mark.parametrize("part", ["LAVROVS SERGEJS", "PUTYIN VLAGYIMIR", "ZSOLT", "MCSWEENEY",
+                                  "ROBERTS", "ADITYA", "IGORS", "KISS", "AS", "BDS"])
+def test_marks_of_latin_parts(part: str) -> None:
+    tokens = readings_module.latin_tokens(part)
+    assert readings_module._marks.__wrapped__(tokens) == _marks_by_expressions(tokens)
