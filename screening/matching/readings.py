@@ -111,9 +111,9 @@ def latin_tokens(text: str) -> tuple[str, ...]:
 
 # National romanisations of (mostly Russian) names on Latin documents, as the ICAO
 # spelling a notice uses writes them. Hungarian: SZ is S, S is SH, CS CH, ZS ZH, C TS, GY
-# TY NY soft D T N, J is Y (PUTYIN VLAGYIMIR, ZAJCEV ZAITSEV). Latvian: masculine names end in -S (LAVROVS
-# SERGEJS), J is Y (DJAGILEVS, DYAGILEV), C is TS; a C may also be a Č whose mark the
-# MRZ dropped (VJAČESLAVS written VJACESLAVS, VYACHESLAV): read so too.
+# TY NY soft D T N, J is Y (PUTYIN VLAGYIMIR, ZAJCEV ZAITSEV). Latvian: masculine names
+# end in -S (LAVROVS SERGEJS), J is Y (DJAGILEVS, DYAGILEV), C is TS; a C may also be a Č
+# whose mark the MRZ dropped (VJAČESLAVS written VJACESLAVS, VYACHESLAV): read so too.
 _HU_RULES = [(re.compile(p), r) for p, r in (
     (r"CS", "\x01"), (r"SZ", "\x02"), (r"ZS", "\x03"), (r"S", "SH"), (r"C", "TS"),
     ("\x01", "CH"),
@@ -159,7 +159,6 @@ CHINESE = frozenset({"zh", "yue"})
 # (SERGEJS, LAVROVS, IGORS), where an English surname with such an ending (ROBERTS,
 # COLLINS) rarely has a given name that also ends so (JAMES, CHRIS end in a vowel and S).
 _HU_MARKS = re.compile(r"GY|(?<!M)CS|(?:\b|(?<=[AEIOU]))ZS(?=[AEIOU])|(?<=[A-HJ-Z])TY(?=[AEIOU])")
-_LV_ENDING = re.compile(r"\b[A-Z]{2,}[BDGJKLMNPRTVZ]S\b")
 
 
 @lru_cache(maxsize=16384)
@@ -195,10 +194,10 @@ def _marks(tokens: tuple[str, ...]) -> tuple[int, bool]:
     """A name part's Latvian endings, and whether it has a Hungarian mark. No mark spans
     two tokens, so a name's are its parts' together; cached apart: a surname or given
     names recur far more often than a whole name (a new name's convention cost 3.6 µs, 1.5 so).
-    The tokens are latin_tokens' (A-Z only), so _LV_ENDING's matches are whole tokens,
-    told by their last letters; _HU_MARKS is searched only when a digraph of its is
-    there (the regular expressions cost 17,000 instructions a new part, most names'
-    parts are new to a process)."""
+    The tokens are latin_tokens' (A-Z only): a Latvian ending (a token of four letters or
+    more ending in a consonant and S) is told by its last letters; _HU_MARKS is searched
+    only when a digraph of its is there (the regular expressions cost 17,000
+    instructions a new part, most names' parts are new to a process)."""
     endings = sum(1 for t in tokens if len(t) >= 4 and t[-1] == "S" and t[-2] in _LV_CONSONANTS)
     text = " ".join(tokens)
     hungarian = any(d in text for d in _HU_DIGRAPHS) and _HU_MARKS.search(text) is not None
