@@ -500,8 +500,15 @@ def compare(query: list[Tok], alias: list[Tok]) -> Comparison:
                 given = not a_flags & SURNAME  # the notice's roles (token_sim)
                 s = _token_sim(q_raw, a_raw, bool(flags & UNVOCALISED)
                                and not (foreign and _one_consonant(q_raw)), given)
-                if special:
-                    s = _special_sim(q_raw, a_raw, flags, s, given)
+                if special:  # _special_sim and _cantonese written out: a Chinese-speaking
+                    # state's scan asks them of every pair of tokens (six a candidate)
+                    if flags & HAN and s < CANTONESE \
+                            and not (q_raw in GROUPS_OF and a_raw in GROUPS_OF) \
+                            and same_characters(q_raw, a_raw, bool(flags & YUE)):  # fmt: skip
+                        s = CANTONESE
+                    elif flags & ARABIC and _ARABIC_FLOOR <= s < ARABIC_LATIN \
+                            and _arabic_latin(q_raw, a_raw, given):  # fmt: skip
+                        s = ARABIC_LATIN
                 elif flags & FOREIGN and s < FOREIGN_LOOSE:
                     s = _foreign_sim(q_raw, a_raw, q_flags, a_flags, s)
                 if q_flags & FIELD_FULL and s < CUT_SHORT and len(q_raw) >= 2 \
