@@ -219,11 +219,15 @@ def _token_sim(q_raw: str, a_raw: str, consonantal: bool, given: bool = False) -
     return sim
 
 
-_LOOSE_RULES = [(re.compile(p), r) for p, r in (
-    (r"(?<=[AO])L(?=[KM])", ""), (r"(?<=M)P(?=[ST])", ""),  # WALKER, THOMPSON (name_keys)
-    (r"G(?=[EI])", "J"), (r"C(?=[EI])", "S"), (r"NG", "N"), (r"[AEIOUY]", ""), (r"[CQ]", "K"),
-    (r"SH", "S"), (r"W", "V"), (r"[PFB]", "B"), (r"Z", "S"), (r"D", "T"),
+_LOOSE_RULES = [(re.compile(p), r, needle) for p, r, needle in (
+    (r"(?<=[AO])L(?=[KM])", "", "L"), (r"(?<=M)P(?=[ST])", "", "MP"),  # WALKER, THOMPSON
+    (r"G(?=[EI])", "J", "G"), (r"C(?=[EI])", "S", "C"), (r"NG", "N", "NG"),  # (name_keys)
 )]  # fmt: skip
+# Then [AEIOUY] dropped and [CQ] K; SH S; W V, [PFB] B, Z S, D T: each group letter for
+# letter, one translation (no letter one writes is one a later one of it reads).
+_LOOSE_LETTERS = str.maketrans("CQ", "KK", "AEIOUY")
+_LOOSE_SH = re.compile("SH")
+_LOOSE_LAST = str.maketrans("WPFZD", "VBBST")
 _DOUBLED = re.compile(r"(.)\1+")
 
 
@@ -236,8 +240,13 @@ def _loose(raw: str) -> tuple[frozenset[str], str]:
     for ch, kh in (("K", "K"), ("S", ""), ("", "")):
         c = raw.replace("CH", ch).replace("KH", kh).replace("PH", "F").replace("TH", "T")
         c = c.replace("H", "")
-        for rx, repl in _LOOSE_RULES:
-            c = rx.sub(repl, c)
+        for rx, repl, needle in _LOOSE_RULES:
+            if needle in c:  # (a substitution's search costs, matched or not)
+                c = rx.sub(repl, c)
+        c = c.translate(_LOOSE_LETTERS)
+        if "SH" in c:
+            c = _LOOSE_SH.sub("S", c)
+        c = c.translate(_LOOSE_LAST)
         out.append(_DOUBLED.sub(r"\1", c.replace("V", "B")))
         out.append(_DOUBLED.sub(r"\1", c.replace("V", "")))
     return frozenset(out), out[0]

@@ -372,13 +372,18 @@ def chinese_respellings(tokens: list[str]) -> list[str]:
 # ㅓ ㅡ ㅜ (EO, O, U; EU, U; OO, U), in a leading ㄹ (RHEE, LEE, YI, I; ROH, NOH, NO), in a
 # silent H or R marking a long vowel (AHN, KOH, PARK) and in SH before I (SHIN, SIN).
 # korean_fold writes all of them one way, so that two documents' spellings meet.
-_KOREAN_RULES = [(re.compile(p), r) for p, r in (
-    (r"SH", "S"), (r"WOO", "U"), (r"EO", "O"), (r"EU", "U"), (r"OO", "U"), (r"OU", "O"),
-    (r"EE", "I"), (r"AI", "AE"), (r"OI", "OE"), (r"(?<=[AEIOU])H(?=[^AEIOUWY]|$)", ""),
-    (r"^(?:RH|R|L)(?=[IY])", ""), (r"^YI", "I"), (r"^(?:RH|R|L)", "N"),
-    (r"AR(?=[^AEIOUWY]|$)", "A"), (r"CH", "J"), (r"K", "G"), (r"P", "B"), (r"T", "D"),
-    (r"U", "O"), (r"(.)\1+", r"\1"),
+# Each rule with what every match of it holds ("": nothing known), applied only where the
+# token holds it (a substitution's search costs thousands of instructions, matched or
+# not); K G, P B, T D and U O, letter for letter, one translation (_KOREAN_LETTERS).
+_KOREAN_RULES = [(re.compile(p), r, needle) for p, r, needle in (
+    (r"SH", "S", "SH"), (r"WOO", "U", "WOO"), (r"EO", "O", "EO"), (r"EU", "U", "EU"),
+    (r"OO", "U", "OO"), (r"OU", "O", "OU"), (r"EE", "I", "EE"), (r"AI", "AE", "AI"),
+    (r"OI", "OE", "OI"), (r"(?<=[AEIOU])H(?=[^AEIOUWY]|$)", "", "H"),
+    (r"^(?:RH|R|L)(?=[IY])", "", ""), (r"^YI", "I", "YI"), (r"^(?:RH|R|L)", "N", ""),
+    (r"AR(?=[^AEIOUWY]|$)", "A", "AR"), (r"CH", "J", "CH"),
 )]  # fmt: skip
+_KOREAN_LETTERS = str.maketrans("KPTU", "GBDO")
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS", "GBN"})
@@ -400,9 +405,10 @@ def chinese_name(surname: list[str] | tuple[str, ...], given: list[str] | tuple[
 def korean_fold(token: str) -> str:
     """One spelling for the romanisations of a Korean name token (PARK, BAK, PAK: BAG;
     HYUN, HYEON, HYON: HYON; CHOI, CHOE: JOE)."""
-    for rx, repl in _KOREAN_RULES:
-        token = rx.sub(repl, token)
-    return token or "A"
+    for rx, repl, needle in _KOREAN_RULES:
+        if needle in token:
+            token = rx.sub(repl, token)
+    return _DOUBLED.sub(r"\1", token.translate(_KOREAN_LETTERS)) or "A"
 
 
 # A Latin name reads as a Korean one (whatever the holder's nationality: a Korean
