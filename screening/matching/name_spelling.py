@@ -35,9 +35,16 @@ _CANON_RULES = [
         (r"(?<=[AEIOU])Y(?=[AEIOU])", "Y", "Y"), (r"^I(?=[AEOU])", "Y", "I"),
         (r"^J", "Y", "J"), (r"(?<=[AEIOU])J", "Y", "J"), (r"J(?=[AEIOU])", "Y", "J"),
         (r"(?<=[AEIOU])I(?=[AEOU])", "Y", "I"),
-        (r"(?:IY|II|IJ|YI|YY|IE)$", "I", ""), (r"(?<=[^AEIOUY])Y$", "I", "Y"),
-        (r"(?<=[^AEIOU])Y(?=[^AEIOU])", "I", "Y"), (r"(.)\1+", r"\1", ""),
     )
+]  # fmt: skip
+# Then a final IY, II, IJ, YI, YY or IE is I (searched where the token ends so, or holds
+# a line break, before which $ matches too), the last rules, and doubled letters one
+# (where a letter recurs).
+_I_ENDINGS = ("IY", "II", "IJ", "YI", "YY", "IE")
+_I_ENDING = re.compile(r"(?:IY|II|IJ|YI|YY|IE)$")
+_CANON_LAST = [
+    (re.compile(p), r, needle)
+    for p, r, needle in ((r"(?<=[^AEIOUY])Y$", "I", "Y"), (r"(?<=[^AEIOU])Y(?=[^AEIOU])", "I", "Y"))
 ]  # fmt: skip
 
 
@@ -54,8 +61,15 @@ def canon(token: str) -> str:
     """Scoring form: group representative, else the token with scheme differences folded."""
     t = GROUPS_OF.get(token, (token,))[0]
     for rx, repl, needle in _CANON_RULES:
-        if needle in t:  # ("" is in every token)
+        if needle in t:
             t = rx.sub(repl, t)
+    if t.endswith(_I_ENDINGS) or "\n" in t:
+        t = _I_ENDING.sub("I", t)
+    for rx, repl, needle in _CANON_LAST:
+        if needle in t:
+            t = rx.sub(repl, t)
+    if len(set(t)) < len(t):
+        t = _DOUBLED.sub(r"\1", t)
     return t or token
 
 
@@ -66,7 +80,10 @@ _DOUBLED = re.compile(r"(.)\1+")
 @lru_cache(maxsize=131072)
 def consonants(token: str) -> str:
     """Consonant skeleton of the canon: how an unvocalised (Arabic) spelling is compared."""
-    return _DOUBLED.sub(r"\1", canon(token).translate(_NO_VOWELS)) or canon(token)
+    c = canon(token).translate(_NO_VOWELS)
+    if len(set(c)) < len(c):  # (a letter doubled needs one that recurs)
+        c = _DOUBLED.sub(r"\1", c)
+    return c or canon(token)
 
 
 # --- skeleton: the blocking key -----------------------------------------------------------

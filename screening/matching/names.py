@@ -109,18 +109,20 @@ def _special_sim(q_raw: str, a_raw: str, flags: int, sim: float, given: bool) ->
 # Arabic letters as English and French write them: KH and GH one letter, French CH and
 # OU for SH and U, DJ for J, Q and K one (ق), Z and S (ز, ص, س), vowels, W and Y (long
 # vowels), H (ح, ه, often silent) and doubled letters not written alike.
-_ARABIC_LATIN_RULES = [(re.compile(p), r) for p, r in (
-    (r"DJ", "J"), (r"CH", "S"), (r"SH", "S"), (r"Q", "K"), (r"Z", "S"), (r"[AEIOUYWH]", ""),
-    (r"(.)\1+", r"\1"),
+_ARABIC_LATIN_RULES = [(re.compile(p), r, needle) for p, r, needle in (
+    (r"DJ", "J", "DJ"), (r"CH", "S", "CH"), (r"SH", "S", "SH"),
 )]  # fmt: skip
+# Then Q K, Z S, [AEIOUYWH] dropped (one translation), doubled letters one.
+_ARABIC_LETTERS = str.maketrans("QZ", "KS", "AEIOUYWH")
 _ARABIC_HEADS = {"CH": "S", "SH": "S", "DJ": "J", "QU": "K", "QA": "K", "QI": "K", "ZA": "S"}
 
 
 @lru_cache(maxsize=65536)
 def _arabic_consonants(raw: str) -> str:
-    for rx, repl in _ARABIC_LATIN_RULES:
-        raw = rx.sub(repl, raw)
-    return raw
+    for rx, repl, needle in _ARABIC_LATIN_RULES:
+        if needle in raw:  # (a substitution's search costs, matched or not)
+            raw = rx.sub(repl, raw)
+    return _DOUBLED.sub(r"\1", raw.translate(_ARABIC_LETTERS))
 
 
 @lru_cache(maxsize=65536)
@@ -394,7 +396,15 @@ _DIGRAPHS = re.compile(r"(?<=[AOU])E|(?<=A)A")
 
 def _digraphs_folded(x: str, y: str) -> bool:
     """Whether two tokens are one name with an umlaut or Å written both ways."""
-    return _DIGRAPHS.sub("", x) == _DIGRAPHS.sub("", y)
+    return _undigraphed(x) == _undigraphed(y)
+
+
+def _undigraphed(x: str) -> str:
+    """x without _DIGRAPHS' letters; searched only where one of its pairs is (a search
+    costs thousands of instructions, and most tokens have none)."""
+    if "AE" in x or "OE" in x or "UE" in x or "AA" in x:
+        return _DIGRAPHS.sub("", x)
+    return x
 
 
 # Arabic names as French and English romanise them: French CH for SH (RACHED, CHEIKH,

@@ -97,7 +97,9 @@ def latin_tokens(text: str) -> tuple[str, ...]:
     """Tokens of a name part in Latin letters (MRZ filler a space, OCR digits letters).
     Cached: a surname or given names recur far more often than a whole name."""
     normal = normalize_name(text.replace("<", " "))
-    if not _DIGIT.search(normal):
+    # (normalize_name writes A-Z, 0-9 and spaces: letters alone hold no digit, and a
+    # test of that costs a tenth of a search)
+    if normal.replace(" ", "").isalpha() or not _DIGIT.search(normal):
         return tuple(normal.split())
     out = []
     for token in normal.split():
