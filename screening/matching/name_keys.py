@@ -13,11 +13,13 @@ from screening.matching.name_tokens import PARTICLE, SURNAME, Tok
 # An English L silent before K or M and a P between M and S or T (WALKER, PALMER,
 # THOMPSON: ووكر, پامر, تومسون) are not written. (V stays a B: Hebrew ב is either; the
 # Persian و read as V in MOUSAVI, موسوی, is a miss that costs Hebrew more to take.)
-_LOOSE_KEY_RULES = [(re.compile(p), r) for p, r in (
-    (r"(?<=[AO])L(?=[KM])", ""), (r"(?<=M)P(?=[ST])", ""), (r"G(?=[EI])", "J"),
-    (r"[AEIOUYHW]", ""), (r"[CQKG]", "K"), (r"[PFBV]", "B"), (r"[SZX]", "S"), (r"D", "T"),
-    (r"(.)\1+", r"\1"),
+_LOOSE_KEY_RULES = [(re.compile(p), r, needle) for p, r, needle in (
+    (r"(?<=[AO])L(?=[KM])", "", "L"), (r"(?<=M)P(?=[ST])", "", "MP"), (r"G(?=[EI])", "J", "G"),
 )]  # fmt: skip
+# Then [AEIOUYHW] dropped, [CQKG] K, [PFBV] B, [SZX] S, D T: letter for letter, in one
+# translation (no letter one writes is one a later one reads); doubled letters one.
+_LOOSE_KEY_LETTERS = str.maketrans("CQGPFVZX" "D", "KKKBBBSS" "T", "AEIOUYHW")
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=65536)
@@ -25,9 +27,10 @@ def loose_key(raw: str) -> str:
     """The blocking key of a token of an unvocalised script (see _loose): consonants
     only, each class one letter (B, P, F and V one), H and W (often vowels, or silent)
     gone."""
-    for rx, repl in _LOOSE_KEY_RULES:
-        raw = rx.sub(repl, raw)
-    return raw or "_"
+    for rx, repl, needle in _LOOSE_KEY_RULES:
+        if needle in raw:  # (a substitution's search costs, matched or not)
+            raw = rx.sub(repl, raw)
+    return _DOUBLED.sub(r"\1", raw.translate(_LOOSE_KEY_LETTERS)) or "_"
 
 
 # What one letter of a foreign name read back from katakana or Hangul may have been

@@ -68,6 +68,8 @@ def _fold_code(s: str) -> str:
         s = unicodedata.normalize("NFKD", s)
         s = "".join(ch for ch in s if not unicodedata.combining(ch))
         s = anyascii(_without_symbols(s.translate(_LOOKALIKES), "")).upper()
+    if s.isascii() and s.isalnum():  # most codes: nothing to take out (a search each)
+        return s
     return _NOT_ALNUM.sub("", s)
 
 
@@ -107,7 +109,11 @@ def _name(s: str, icao: bool) -> str:
         if icao:
             s = s.translate(_ICAO_FOLDS)
         s = anyascii(_without_symbols(_APOSTROPHES.sub("", s), " "))
-    s = _APOSTROPHES.sub("", s).upper()
+    if "'" in s or "`" in s or not s.isascii():  # (the only ASCII ones)
+        s = _APOSTROPHES.sub("", s)
+    s = s.upper()
+    if s.isascii() and "  " not in s and s.replace(" ", "").isalnum():  # most names: words,
+        return s.strip()  # one space apart, nothing for _NOT_ALNUM to replace (a search each)
     return _NOT_ALNUM.sub(" ", s).strip()
 
 

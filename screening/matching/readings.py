@@ -25,6 +25,7 @@ from typing import NamedTuple
 from anyascii import anyascii
 
 from screening.matching.cyrillic_schemes import CYRILLIC_NATIONS, SCHEME_RULES
+from screening.matching.name_tables import GROUPS_OF
 from screening.matching.normalize import name_variants, normalize_name
 from screening.matching.translit import (
     ARABIC_SPELLINGS,
@@ -97,7 +98,9 @@ def latin_tokens(text: str) -> tuple[str, ...]:
     """Tokens of a name part in Latin letters (MRZ filler a space, OCR digits letters).
     Cached: a surname or given names recur far more often than a whole name."""
     normal = normalize_name(text.replace("<", " "))
-    if not _DIGIT.search(normal):
+    # (normalize_name writes A-Z, 0-9 and spaces: letters alone hold no digit, and a
+    # test of that costs a tenth of a search)
+    if normal.replace(" ", "").isalpha() or not _DIGIT.search(normal):
         return tuple(normal.split())
     out = []
     for token in normal.split():
@@ -175,9 +178,10 @@ def marked_convention(surname: str | None, given_names: str | None) -> str:
         return ""
     # Chinese first: a name both could be (SU TINGWEN, YU JI HUN) is far more often
     # Chinese; a Korean national's is read folded by the nationality all the same.
-    if chinese_name(s_tokens, g_tokens):
+    # (each call only where its first test, written out, passes: most names fail it)
+    if s_tokens[0] in GROUPS_OF and chinese_name(s_tokens, g_tokens):
         return "zh"  # read in Wade-Giles too, whatever the holder's nationality
-    if korean_name(s_tokens, g_tokens, KOREAN_SURNAMES_FOLDED):
+    if len(s_tokens) == 1 and korean_name(s_tokens, g_tokens, KOREAN_SURNAMES_FOLDED):
         return "ko"
     (s_endings, s_hungarian), (g_endings, g_hungarian) = _marks(s_tokens), _marks(g_tokens)
     if s_endings + g_endings >= 2:

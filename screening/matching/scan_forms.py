@@ -56,7 +56,8 @@ _RUN_OF_INITIALS = re.compile(r"[B-DF-HJ-NP-TV-XZ]{2,3}")
 
 @lru_cache(maxsize=65536)  # given names recur far more often than whole names
 def _initials(tokens: tuple[str, ...]) -> tuple[str, ...]:
-    if not any(_RUN_OF_INITIALS.fullmatch(t) for t in tokens):
+    # (a run is two or three letters: no longer token is searched)
+    if not any(len(t) <= 3 and _RUN_OF_INITIALS.fullmatch(t) for t in tokens):
         return tokens
     return tuple(c for t in tokens for c in (t if _RUN_OF_INITIALS.fullmatch(t) else (t,)))
 

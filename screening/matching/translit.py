@@ -275,33 +275,52 @@ _WG_INITIAL = {"zh": "ch", "ch": "ch", "j": "ch", "q": "ch", "x": "hs", "z": "ts
 _WG_FINAL = {"ong": "ung", "ian": "ien", "ie": "ieh", "iong": "iung", "ui": "uei"}
 
 
+# Every syllable (an initial and a final; a final alone only if it starts with A, E or O)
+# -> its rank in the order the walk of pinyin_syllables tries them: by initial, then by
+# final, as _PINYIN_INITIALS and _PINYIN_FINALS list them. A syllable splits one way only
+# (finals start with a vowel, initials hold none), so the rank is the pair's.
+_SYLLABLE_RANK: dict[str, int] = {}
+for _ini in _PINYIN_INITIALS:
+    for _fin in _PINYIN_FINALS:
+        if _ini or _fin[0] in "aeo":
+            _SYLLABLE_RANK.setdefault(_ini + _fin, len(_SYLLABLE_RANK))
+_LONGEST_SYLLABLE = max(map(len, _SYLLABLE_RANK))
+
+
 @lru_cache(maxsize=8192)
 def pinyin_syllables(token: str) -> tuple[str, ...] | None:
-    """Split a run of pinyin (XIAOMING -> XIAO, MING), or None when it is not pinyin."""
+    """Split a run of pinyin (XIAOMING -> XIAO, MING), or None when it is not pinyin: the
+    first split, syllables tried in _SYLLABLE_RANK's order (so JIANG is JIANG, not JI
+    ANG). The syllables a place starts are looked up by their letters, and a place that
+    led nowhere is not walked again (a name of a Chinese surname asks: str.startswith
+    for each initial and final made it four times as dear)."""
     s = token.lower()
-    if not s or len(s) > 18:
+    n = len(s)
+    if not s or n > 18:
         return None
-    best: tuple[str, ...] | None = None
+    rank = _SYLLABLE_RANK
+    dead: set[int] = set()
 
-    def walk(i: int, acc: tuple[str, ...]) -> None:
-        nonlocal best
-        if best is not None:
-            return
-        if i == len(s):
-            best = acc
-            return
-        for ini in _PINYIN_INITIALS:
-            if not s.startswith(ini, i):
+    def walk(i: int) -> list[str] | None:
+        found = [s[i:j] for j in range(i + 1, min(n, i + _LONGEST_SYLLABLE) + 1)
+                 if s[i:j] in rank]  # fmt: skip
+        if len(found) > 1:
+            found.sort(key=rank.__getitem__)
+        for syllable in found:
+            j = i + len(syllable)
+            if j == n:
+                return [syllable]
+            if j in dead:
                 continue
-            for fin in _PINYIN_FINALS:
-                j = i + len(ini)
-                if s.startswith(fin, j) and (ini or fin[0] in "aeo"):
-                    walk(j + len(fin), (*acc, s[i : j + len(fin)]))
-                    if best is not None:
-                        return
+            rest = walk(j)
+            if rest is not None:
+                rest.append(syllable)
+                return rest
+            dead.add(j)
+        return None
 
-    walk(0, ())
-    return tuple(x.upper() for x in best) if best else None
+    best = walk(0)
+    return tuple(x.upper() for x in reversed(best)) if best else None
 
 
 def _single_syllables() -> frozenset[str]:
@@ -353,13 +372,18 @@ def chinese_respellings(tokens: list[str]) -> list[str]:
 # ㅓ ㅡ ㅜ (EO, O, U; EU, U; OO, U), in a leading ㄹ (RHEE, LEE, YI, I; ROH, NOH, NO), in a
 # silent H or R marking a long vowel (AHN, KOH, PARK) and in SH before I (SHIN, SIN).
 # korean_fold writes all of them one way, so that two documents' spellings meet.
-_KOREAN_RULES = [(re.compile(p), r) for p, r in (
-    (r"SH", "S"), (r"WOO", "U"), (r"EO", "O"), (r"EU", "U"), (r"OO", "U"), (r"OU", "O"),
-    (r"EE", "I"), (r"AI", "AE"), (r"OI", "OE"), (r"(?<=[AEIOU])H(?=[^AEIOUWY]|$)", ""),
-    (r"^(?:RH|R|L)(?=[IY])", ""), (r"^YI", "I"), (r"^(?:RH|R|L)", "N"),
-    (r"AR(?=[^AEIOUWY]|$)", "A"), (r"CH", "J"), (r"K", "G"), (r"P", "B"), (r"T", "D"),
-    (r"U", "O"), (r"(.)\1+", r"\1"),
+# Each rule with what every match of it holds ("": nothing known), applied only where the
+# token holds it (a substitution's search costs thousands of instructions, matched or
+# not); K G, P B, T D and U O, letter for letter, one translation (_KOREAN_LETTERS).
+_KOREAN_RULES = [(re.compile(p), r, needle) for p, r, needle in (
+    (r"SH", "S", "SH"), (r"WOO", "U", "WOO"), (r"EO", "O", "EO"), (r"EU", "U", "EU"),
+    (r"OO", "U", "OO"), (r"OU", "O", "OU"), (r"EE", "I", "EE"), (r"AI", "AE", "AI"),
+    (r"OI", "OE", "OI"), (r"(?<=[AEIOU])H(?=[^AEIOUWY]|$)", "", "H"),
+    (r"^(?:RH|R|L)(?=[IY])", "", ""), (r"^YI", "I", "YI"), (r"^(?:RH|R|L)", "N", ""),
+    (r"AR(?=[^AEIOUWY]|$)", "A", "AR"), (r"CH", "J", "CH"),
 )]  # fmt: skip
+_KOREAN_LETTERS = str.maketrans("KPTU", "GBDO")
+_DOUBLED = re.compile(r"(.)\1+")
 
 
 CHINESE_NATIONS = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP", "MYS", "GBN"})
@@ -381,9 +405,10 @@ def chinese_name(surname: list[str] | tuple[str, ...], given: list[str] | tuple[
 def korean_fold(token: str) -> str:
     """One spelling for the romanisations of a Korean name token (PARK, BAK, PAK: BAG;
     HYUN, HYEON, HYON: HYON; CHOI, CHOE: JOE)."""
-    for rx, repl in _KOREAN_RULES:
-        token = rx.sub(repl, token)
-    return token or "A"
+    for rx, repl, needle in _KOREAN_RULES:
+        if needle in token:
+            token = rx.sub(repl, token)
+    return _DOUBLED.sub(r"\1", token.translate(_KOREAN_LETTERS)) or "A"
 
 
 # A Latin name reads as a Korean one (whatever the holder's nationality: a Korean

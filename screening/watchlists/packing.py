@@ -121,13 +121,21 @@ def packed_size(head: int) -> int:
     return 1 + _TEXT_WIDTH[head - 0x80]
 
 
+# The pairs of _TEXT_PAIRS by their number: a text is unpacked two characters at a time,
+# as pack_text packs it (every candidate's id is unpacked: a fifth of its reading).
+_PAIR_TEXT = [a + b for a in _TEXT_CHARS for b in _TEXT_CHARS]
+
+
 def unpack_text(raw: bytes) -> str:
     if not raw or not 0x80 <= raw[0] < 0xC0:
         return raw.decode()
     n, out = number(raw[1:]), []
-    for _ in range(raw[0] - 0x80):
-        n, r = divmod(n, 38)
-        out.append(_TEXT_CHARS[r])
+    size = raw[0] - 0x80
+    for _ in range(size >> 1):
+        n, r = divmod(n, 1444)
+        out.append(_PAIR_TEXT[r])
+    if size & 1:
+        out.append(_TEXT_CHARS[n % 38])
     return "".join(reversed(out))
 
 

@@ -311,8 +311,15 @@ class NoticeLayout(EntriesLayout):
         if table != NOTICE_TABLES.names:
             return super().slots(version, keys, table, fields)
         buckets, base = self._names(version), f"{keys.prefix}:{version.id}:{table}:"
-        out = [name_slot(f, buckets) for f in fields]
-        return [f"{base}{b}" for b, _ in out], [fld for _, fld in out]
+        # name_slot written out: every scan's name keys (~16) take this
+        bucket_keys: list[str] = []
+        flds: list[str | bytes] = []
+        for f in fields:
+            digest = blake2b(f.encode(), digest_size=8).digest()
+            fld = digest[:4]
+            bucket_keys.append(f"{base}{int.from_bytes(digest[4:], 'big') % buckets}")
+            flds.append(fld.replace(b"\0", b"\1") if b"\0" in fld else fld)
+        return bucket_keys, flds
 
 
 LAYOUT = NoticeLayout("notice", {NOTICE_TABLES.names: KEYS_PER_NOTICE,
