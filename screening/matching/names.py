@@ -41,6 +41,7 @@ from screening.matching.name_tokens import (
     FOLDED,
     FOREIGN,
     HAN,
+    HANGUL,
     PARTICLE,
     SURNAME,
     UNVOCALISED,
@@ -92,7 +93,8 @@ def _foreign_sim(q_raw: str, a_raw: str, q_flags: int, a_flags: int, sim: float)
     read, other = (q_raw, a_raw) if q_flags & FOREIGN else (a_raw, q_raw)
     if (q_flags & a_flags & FOREIGN) or len(other) < 2:
         return sim
-    return FOREIGN_LOOSE if loose_key(other) in foreign_loose_keys(read) else sim
+    hangul = bool((q_flags if q_flags & FOREIGN else a_flags) & HANGUL)
+    return FOREIGN_LOOSE if loose_key(other) in foreign_loose_keys(read, hangul) else sim
 
 
 def _special_sim(q_raw: str, a_raw: str, flags: int, sim: float, given: bool) -> float:

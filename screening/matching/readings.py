@@ -52,6 +52,7 @@ class Reading(NamedTuple):
     plain: bool  # the name as written (Latin letters), not a reading of another script
     folded: bool = False  # a folded spelling (translit.korean_fold): pairs only if equal
     foreign: bool = False  # a foreign name read back from Hangul or katakana (_Foreign)
+    hangul: bool = False  # ... from Hangul (_ForeignHangul)
 
 
 # First code point ranges of the scripts read here; anything else is read by anyascii.
@@ -499,13 +500,19 @@ def _hangul(text: str, surname: bool, foreign: bool = False) -> list[tuple[str, 
     as_l = tuple(t[:1].replace("R", "L") + t[1:] for t in back)
     # (a reading read back is kept as such where it is also a native one)
     return [*(r for r in dict.fromkeys(native) if r not in (back, as_l)),
-            *dict.fromkeys((_Foreign(back), _Foreign(as_l)))]
+            *dict.fromkeys((_ForeignHangul(back), _ForeignHangul(as_l)))]
 
 
 class _Foreign(tuple[str, ...]):
     """A reading of a foreign name back from Hangul or katakana: its vowels are the
     writing's guesses (EO for A or U, vowels added), so it is compared on its consonants,
     as an unvocalised script's readings are (Reading.consonantal)."""
+
+    __slots__ = ()
+
+
+class _ForeignHangul(_Foreign):
+    """... back from Hangul (name_tokens.HANGUL)."""
 
     __slots__ = ()
 
@@ -527,12 +534,13 @@ def _foreign_word(word: str, surname: bool) -> bool:
 
 # A foreign name as Korean writes it (메르켈, 블라디미르, 트럼프), read back word by word: the
 # vowel Korean adds to a consonant dropped (BEULLADIMIREU: BLADIMIR, MEREUKEL: MERKEL),
-# EO the A or U it stands for (DONEOLDEU: DONALD, TEUREOMPEU: TRAMP), a French nasal's
-# NG an N (MAKEURONG: MAKRON), ㄹㄹ an L (BEULRA: BLA), a final EO the English -ER
+# EO the A or U it stands for (DONEOLDEU: DONALD, TEUREOMPEU: TRAMP), a last NG kept
+# (BOLPEUGANG: BOLPGANG, WOLFGANG; the keys read it as a French nasal's N too, MAKRONG:
+# MACRON, name_keys.foreign_loose_choices), ㄹㄹ an L (BEULRA: BLA), a final EO the English -ER
 # (ALREKSANDEO: ALEKSANDER), letters doubled once. An initial ㄹ (R) is also read L
 # (라브로프: LABROP for LAVROV), as katakana's R.
 _KO_FOREIGN = [(re.compile(p), r) for p, r in (
-    (r"(?<=[^AEIOUW])EU", ""), (r"EO$", "ER"), (r"EO", "A"), (r"NG$", "N"), (r"LR", "L"),
+    (r"(?<=[^AEIOUW])EU", ""), (r"EO$", "ER"), (r"EO", "A"), (r"LR", "L"),
     (r"(.)\1+", r"\1"),
 )]  # fmt: skip
 
@@ -613,9 +621,10 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
     else:
         found = [_anyascii(text)]
     # whatever a library let through; a foreign name read back on its consonants
-    read = [(latin_tokens(" ".join(t)), isinstance(t, _Foreign)) for t in found]
-    out = [Reading(t, consonantal or foreign, False, foreign=foreign)
-           for t, foreign in dict.fromkeys(read) if t]  # fmt: skip
+    read = [(latin_tokens(" ".join(t)), isinstance(t, _Foreign), isinstance(t, _ForeignHangul))
+            for t in found]  # fmt: skip
+    out = [Reading(t, consonantal or foreign, False, foreign=foreign, hangul=hangul)
+           for t, foreign, hangul in dict.fromkeys(read) if t]  # fmt: skip
     return tuple(out[:MAX_READINGS])
 
 

@@ -15,6 +15,7 @@ from screening.matching.name_tokens import (
     FOLDED,
     FOREIGN,
     HAN,
+    HANGUL,
     SURNAME,
     UNVOCALISED,
     YUE,
@@ -150,8 +151,8 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         if (s and s.folded) or (g and g.folded):
             tokens = [t._replace(flags=t.flags | FOLDED) for t in tokens]
         if (s and s.foreign) or (g and g.foreign):  # each part as it was read
-            tokens = [t._replace(flags=t.flags | FOREIGN)
-                      if (s and s.foreign if t.flags & SURNAME else g and g.foreign) else t
+            tokens = [t._replace(flags=t.flags | FOREIGN | (HANGUL if part.hangul else 0))
+                      if (part := s if t.flags & SURNAME else g) and part.foreign else t
                       for t in tokens]  # fmt: skip
         if tokens:
             if _cut_short(s.tokens if s else (), g.tokens if g else ()):

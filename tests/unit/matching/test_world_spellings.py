@@ -128,6 +128,14 @@ def test_same_person_found(notice: tuple[str, str], scan: tuple[str, str], nat: 
     (("ZAITSEV", "VLADIMIR"), ("ZAJCEV", "VLAGYIMIR"), "HUN"),
     (("MIZRAHI", "YAAKOV"), ("מזרחי", "יעקב"), "ISR"),
     (("MIZRACHI", "RACHEL"), ("מזרחי", "רחל"), "ISR"),
+    # Hangul's foreign names: ㅂ a German W, ㅅ a TH, an English R unwritten after a short
+    # vowel, a last NG an NG (only a French nasal's is an N)
+    (("WAGNER", "WOLFGANG"), ("바그너", "볼프강"), "D"),
+    (("WEBER", "ARTHUR"), ("베버", "아서"), "GBR"),
+    (("HALL", "CATHERINE"), ("홀", "캐서린"), "GBR"),
+    (("HUGHES", "DAVID"), ("휴스", "데이비드"), "GBR"),
+    (("FLEMING", "ROBERT"), ("플레밍", "로버트"), "GBR"),
+    (("MACRON", "EMMANUEL"), ("마크롱", "에마뉘엘"), "FRA"),
 ])  # fmt: skip
 def test_scan_script_read(notice: tuple[str, str], scan: tuple[str, str], nat: str) -> None:
     assert _keys_meet(notice, scan, nat)
