@@ -243,7 +243,7 @@ def _surname_keys(surname: str | None, given_names: str | None) -> tuple[str, ..
 def query_keys(query: PersonQuery) -> list[str]:
     """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
     Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
-    convention = convention_of(query.nationality)
+    convention = convention_of(query.nationality, query.surname)
     pairs, typos, undated, single, run_together, loose, loose_costs = _name_keys(
         query.surname, query.given_names, convention)
     foreign = bool(loose_costs)

@@ -231,8 +231,20 @@ def name_forms_for_keys(surname: str | None, given_names: str | None, convention
     return forms, principal(forms[0].tokens), information(forms[0].tokens)
 
 
-def convention_of(nationality: str | None) -> str:
-    return CONVENTIONS.get(nationality or "", "")
+# States that write their nationals' names in Hangul: another state's national whose name
+# a scan gives in Hangul (a venue's terminal in Korea, a Korean visa) is, most likely, a
+# foreign name written as it sounds (영 / 아서: YOUNG ARTHUR): read back as one too.
+_HANGUL_STATES = frozenset(("KOR", "PRK"))
+
+
+def convention_of(nationality: str | None, surname: str | None = None) -> str:
+    """A state's convention (readings.CONVENTIONS) for its national's name; FOREIGN_NAME
+    for a name in Hangul (its ``surname``) of another state's national."""
+    convention = CONVENTIONS.get(nationality or "", "")
+    if convention or not nationality or not surname or surname.isascii() \
+            or nationality in _HANGUL_STATES or script_of(surname) != "Hang":  # fmt: skip
+        return convention
+    return FOREIGN_NAME
 
 
 __all__ = ["Form", "convention_of", "name_forms", "name_forms_for_keys", "principal"]
