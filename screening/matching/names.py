@@ -115,6 +115,7 @@ _ARABIC_LATIN_RULES = [(re.compile(p), r) for p, r in (
     (r"DJ", "J"), (r"CH", "S"), (r"SH", "S"), (r"Q", "K"), (r"Z", "S"), (r"[AEIOUYWH]", ""),
     (r"(.)\1+", r"\1"),
 )]  # fmt: skip
+_G_QAF = re.compile(r"G(?!H)")
 _ARABIC_HEADS = {"CH": "S", "SH": "S", "DJ": "J", "QU": "K", "QA": "K", "QI": "K", "ZA": "S"}
 
 
@@ -139,6 +140,13 @@ def _arabic_latin(q_raw: str, a_raw: str, given: bool) -> bool:
         return False  # an ending, not a spelling (VIKTOR, VIKTORIA; AMIN, AMINA)
     q, a = _arabic_consonants(q_raw), _arabic_consonants(a_raw)
     heads = {_ARABIC_HEADS.get(x[:2], x[0]) for x in (q_raw, a_raw)}
+    if (q != a or len(heads) > 1) and not given and "G" in q_raw + a_raw \
+            and "Q" in q_raw + a_raw:  # fmt: skip
+        # a surname's ق as the Gulf, Libya and Upper Egypt say it, a G, against a Q
+        # (GADDAFI, QADHAFI; not against a K, which is ك as well: GAMAL, KAMAL)
+        q_raw, a_raw = _G_QAF.sub("Q", q_raw), _G_QAF.sub("Q", a_raw)
+        q, a = _arabic_consonants(q_raw), _arabic_consonants(a_raw)
+        heads = {_ARABIC_HEADS.get(x[:2], x[0]) for x in (q_raw, a_raw)}
     if q != a or len(q) < 2 or len(heads) > 1:
         return False
     if given:

@@ -68,6 +68,9 @@ SAME = [
     # two attested surnames an Arabic name's spellings (surnames.txt's mark): paired on
     # their consonants for a holder of a state whose names are Arabic
     (("HASSAN", "YOUSSEF"), ("HASAN", "YOUSSEF"), "YEM"),
+    # a surname's ق said G (Libya, the Gulf, Upper Egypt) against its Q
+    (("GADDAFI", "MUAMMAR"), ("QADHAFI", "MUAMMAR"), "LBY"),
+    (("QASIMI", "SULTAN"), ("GASIMI", "SULTAN"), "ARE"),
 ]
 
 # Different people, the same date of birth and nationality.
