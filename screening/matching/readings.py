@@ -124,9 +124,19 @@ _HU_RULES = [(re.compile(p), r) for p, r in (
 _LV_RULES = [(re.compile(p), r) for p, r in (
     (r"(?<=[^AEIOUS])S$", ""), (r"J", "Y"), (r"C", "TS"),
 )]  # fmt: skip
+# Belarus's passports romanise the Belarusian form of a name, which spells a Russian one
+# as it is said (ALIAKSANDR LUKASHENKA, SIARHEI, ULADZIMIR, PIATROU, TSIKHANOUSKAYA): a
+# reading with its regular correspondences undone (as _BELARUSIAN does for Cyrillic) meets
+# the Russian name a notice spells: DZ D, TS before I T, Ў (U after a vowel, or first
+# before a consonant) V, IA after a consonant E (not last: MARYIA), H (Г) G, the -ENKA of
+# -ENKO (an unstressed O is written A; other such A are left to the scorer).
+_BE_RULES = [(re.compile(p), r) for p, r in (
+    (r"DZ", "D"), (r"TS(?=I)", "T"), (r"^U(?=[^AEIOUY])", "V"), (r"(?<=[AEIO])U(?![AEIOUY])", "V"),
+    (r"(?<=[^AEIOUY])IA(?!$)", "E"), (r"(?<![SZCK])H", "G"), (r"ENKA$", "ENKO"),
+)]  # fmt: skip
 # German and French spellings of a Cyrillic name ("de", "fr": cyrillic_schemes, chosen by
-# the name's marks for a national of a state that writes Cyrillic, "cy").
-_CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES, **SCHEME_RULES}
+# the name's marks for a national of a state that writes Cyrillic, "cy"; Belarus's "be").
+_CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES, "be": _BE_RULES, **SCHEME_RULES}
 ARABIC_NATIONS = frozenset({
     "DZA", "BHR", "COM", "DJI", "EGY", "IRQ", "JOR", "KWT", "LBN", "LBY", "MRT", "MAR", "OMN",
     "PSE", "QAT", "SAU", "SOM", "SDN", "SYR", "TUN", "ARE", "YEM", "IRN", "AFG", "PAK",
@@ -141,8 +151,8 @@ ARABIC_NATIONS = frozenset({
 # carry the folded form too).
 CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", "HKG": "yue",
                "MAC": "yue", "GBN": "yue", "SGP": "zh", "KOR": "ko", "PRK": "ko",
-               **dict.fromkeys(CYRILLIC_NATIONS, "cy"), **dict.fromkeys(ARABIC_NATIONS, "ar")
-               }  # fmt: skip
+               **dict.fromkeys(CYRILLIC_NATIONS, "cy"), **dict.fromkeys(ARABIC_NATIONS, "ar"),
+               "BLR": "be"}  # fmt: skip
 # "ar": states whose nationals' names are mostly Arabic (the Arab League's, Iran,
 # Afghanistan, Pakistan). Their Latin spellings differ by the schemes of English and
 # French (KHOURY, KHOURI, KHURI; CHOUAIB, SHOAIB; QURAISHI, KURESHI): a name of theirs

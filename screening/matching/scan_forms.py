@@ -107,6 +107,10 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         convention = ""
     if convention == "cy":  # a Cyrillic name in Latin: German or French, by its marks
         convention = scheme_of(surname, given_names) if ascii_only else ""
+    elif convention == "be":  # Belarus's: German by its marks, else Belarusian (whose U
+        # after a vowel, Ў, makes the OU taken for a French mark: PIATROU)
+        convention = ("de" if scheme_of(surname, given_names) == "de" else "be") \
+            if ascii_only else ""  # fmt: skip
     if not ascii_only:
         surname, given_names = _one_field(surname, given_names)
     if ascii_only and not convention:  # a state's rendering its marks show, if any

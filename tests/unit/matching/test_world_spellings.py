@@ -143,6 +143,12 @@ def test_same_person_found(notice: tuple[str, str], scan: tuple[str, str], nat: 
     (("MACRON", "EMMANUEL"), ("마크롱", "에마뉘엘"), "FRA"),
     # ... of another state's national, even where it reads as a Korean name too
     (("YOUNG", "ARTHUR"), ("영", "아서"), "GBR"),
+    # Belarus's passports: the Belarusian form of a Russian name romanised (DZ, TS before
+    # I, Ў as U, IA after a consonant, Г as H, -ENKA)
+    (("LUKASHENKO", "ALEXANDER"), ("LUKASHENKA", "ALIAKSANDR"), "BLR"),
+    (("PETROV", "SERGEI"), ("PIATROU", "SIARHEI"), "BLR"),
+    (("TIKHANOVSKAYA", "SVETLANA"), ("TSIKHANOUSKAYA", "SVIATLANA"), "BLR"),
+    (("DMITRIEV", "GENNADY"), ("DZMITRYEU", "HENADZ"), "BLR"),
 ])  # fmt: skip
 def test_scan_script_read(notice: tuple[str, str], scan: tuple[str, str], nat: str) -> None:
     assert _keys_meet(notice, scan, nat)
