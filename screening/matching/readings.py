@@ -134,9 +134,16 @@ _BE_RULES = [(re.compile(p), r) for p, r in (
     (r"DZ", "D"), (r"TS(?=I)", "T"), (r"^U(?=[^AEIOUY])", "V"), (r"(?<=[AEIO])U(?![AEIOUY])", "V"),
     (r"(?<=[^AEIOUY])IA(?!$)", "E"), (r"(?<![SZCK])H", "G"), (r"ENKA$", "ENKO"),
 )]  # fmt: skip
+# Ukraine's passports romanise the Ukrainian form (HRYHORII, MYKOLA, DMYTRO): Г is H, И
+# Y (a Russian И is I).
+_UK_RULES = [(re.compile(p), r) for p, r in (
+    (r"(?<![SZCK])H", "G"), (r"(?<=[^AEIOUY])Y(?=[^AEIOUY])", "I"),
+)]  # fmt: skip
 # German and French spellings of a Cyrillic name ("de", "fr": cyrillic_schemes, chosen by
-# the name's marks for a national of a state that writes Cyrillic, "cy"; Belarus's "be").
-_CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES, "be": _BE_RULES, **SCHEME_RULES}
+# the name's marks for a national of a state that writes Cyrillic, "cy"; Belarus's "be",
+# Ukraine's "uk").
+_CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES, "be": _BE_RULES, "uk": _UK_RULES,
+                     **SCHEME_RULES}  # fmt: skip
 ARABIC_NATIONS = frozenset({
     "DZA", "BHR", "COM", "DJI", "EGY", "IRQ", "JOR", "KWT", "LBN", "LBY", "MRT", "MAR", "OMN",
     "PSE", "QAT", "SAU", "SOM", "SDN", "SYR", "TUN", "ARE", "YEM", "IRN", "AFG", "PAK",
@@ -152,7 +159,7 @@ ARABIC_NATIONS = frozenset({
 CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", "HKG": "yue",
                "MAC": "yue", "GBN": "yue", "SGP": "zh", "KOR": "ko", "PRK": "ko",
                **dict.fromkeys(CYRILLIC_NATIONS, "cy"), **dict.fromkeys(ARABIC_NATIONS, "ar"),
-               "BLR": "be"}  # fmt: skip
+               "BLR": "be", "UKR": "uk"}  # fmt: skip
 # "ar": states whose nationals' names are mostly Arabic (the Arab League's, Iran,
 # Afghanistan, Pakistan). Their Latin spellings differ by the schemes of English and
 # French (KHOURY, KHOURI, KHURI; CHOUAIB, SHOAIB; QURAISHI, KURESHI): a name of theirs

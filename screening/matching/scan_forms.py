@@ -111,6 +111,8 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         # after a vowel, Ў, makes the OU taken for a French mark: PIATROU)
         convention = ("de" if scheme_of(surname, given_names) == "de" else "be") \
             if ascii_only else ""  # fmt: skip
+    elif convention == "uk":  # Ukraine's: German or French by its marks, else Ukrainian
+        convention = (scheme_of(surname, given_names) or "uk") if ascii_only else ""
     if not ascii_only:
         surname, given_names = _one_field(surname, given_names)
     if ascii_only and not convention:  # a state's rendering its marks show, if any

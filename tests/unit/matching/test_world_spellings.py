@@ -149,6 +149,8 @@ def test_same_person_found(notice: tuple[str, str], scan: tuple[str, str], nat: 
     (("PETROV", "SERGEI"), ("PIATROU", "SIARHEI"), "BLR"),
     (("TIKHANOVSKAYA", "SVETLANA"), ("TSIKHANOUSKAYA", "SVIATLANA"), "BLR"),
     (("DMITRIEV", "GENNADY"), ("DZMITRYEU", "HENADZ"), "BLR"),
+    # Ukraine's: the Ukrainian form (Г as H, И as Y)
+    (("GRIGORENKO", "GRIGORY"), ("HRYHORENKO", "HRYHORII"), "UKR"),
 ])  # fmt: skip
 def test_scan_script_read(notice: tuple[str, str], scan: tuple[str, str], nat: str) -> None:
     assert _keys_meet(notice, scan, nat)
