@@ -61,7 +61,7 @@ _SHORT_VOWEL = re.compile(r"[AEO](?=[^AEIOUYR])")  # (클라크 CLARK, 찰스 CH
 _FOREIGN_RESPELL = [(re.compile(p), r) for p, r in (
     (r"SH", "SCH"), (r"TCH", "CC"), (r"G(?=[EI])", "GU"), (r"(?<![CKSGTZ])H(?=[AEIOU])", "KH"),
     (r"S(?!$)", "TH"), (r"S(?=[AEIOUY])", "C"), (r"SH(?=I)", "C"), (r"TS", "Z"),
-    (r"(?<=AI|EI|OU|UU|OO|II)(?=[TSZ]|$)", "GH"), (r"(?<=[AEIOUR])$", "S"),
+    (r"(?<=AI|EI|OU|UU|OO|II|YU)(?=[TSZ]|$)", "GH"), (r"(?<=[AEIOUR])$", "S"),
     (r"(?<=[AEIOUR])$", "T"),
 )]  # fmt: skip
 _FOREIGN_HEADS = 48  # readings respelt, cheapest first: with _FOREIGN_MAX spellings each
@@ -87,19 +87,30 @@ def _respelt(heads: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 
 @lru_cache(maxsize=16384)
-def foreign_loose_choices(raw: str) -> tuple[tuple[str, int], ...]:
+def foreign_loose_choices(raw: str, hangul: bool = False) -> tuple[tuple[str, int], ...]:
     """The loose keys (loose_key) a foreign name read back as ``raw`` may have, each with
-    the letters read otherwise to get it, the likelier first (its own key first)."""
+    the letters read otherwise to get it, the likelier first (its own key first);
+    ``hangul``: read back from Hangul (name_tokens.HANGUL)."""
     if len(raw) > _FOREIGN_LONGEST:  # no name's token: read as written
         return ((loose_key(raw), 0),)
     heads = [(raw, 0)]
     if len(raw) > 2 and raw[0] == "U" and raw[1] in "RL":
         heads.append(("V" + raw[1:], 0))
+    if len(raw) > 3 and raw.endswith("NG"):  # a French nasal (마크롱 MACRON)
+        heads.append((raw[:-1], 0))
+    if hangul and len(raw) > 2 and raw[0] == "B" and raw[1] in "AEIOU":  # a German W
+        heads += [("W" + h[1:], n + 1) for h, n in heads]
+    if hangul:  # ㅅ is TH as well as S (캐서린 CATHERINE, 아서 ARTHUR)
+        heads += [(h[: m.start()] + "TH" + h[m.end() :], n + 1) for h, n in heads
+                  for m in re.finditer("S(?=[AEIOU])", h)]  # fmt: skip
     if raw[-1] in "AEIOU" and len(raw) > 2:
         heads.append((raw + "R", 1))
     if _LONG_VOWEL.search(raw):
         heads += [(_LONG_VOWEL.sub(r"\1R", h), n + 1) for h, n in heads]
-    elif (m := _SHORT_VOWEL.search(raw, 1)) is not None:  # Hangul marks no long vowel
+    elif hangul:  # Hangul marks no long vowel: an R after any short one (아서 ARTHUR)
+        heads += [(h[: m.end()] + "R" + h[m.end() :], n + 2) for m in _SHORT_VOWEL.finditer(raw)
+                  for h, n in heads if h[: m.end()] == raw[: m.end()]]  # fmt: skip
+    elif (m := _SHORT_VOWEL.search(raw, 1)) is not None:
         heads += [(h[: m.end()] + "R" + h[m.end() :], n + 2) for h, n in heads
                   if h[: m.end()] == raw[: m.end()]]  # fmt: skip
     if "CH" in raw:  # ㅊ and チ for TS (쿠즈네초프 KUZNETSOV)
@@ -127,9 +138,9 @@ def foreign_loose_choices(raw: str) -> tuple[tuple[str, int], ...]:
 
 
 @lru_cache(maxsize=16384)
-def foreign_loose_keys(raw: str) -> frozenset[str]:
+def foreign_loose_keys(raw: str, hangul: bool = False) -> frozenset[str]:
     """The loose keys of foreign_loose_choices, for looking one up."""
-    return frozenset(k for k, _ in foreign_loose_choices(raw))
+    return frozenset(k for k, _ in foreign_loose_choices(raw, hangul))
 
 
 _VOWEL_LETTERS = str.maketrans("", "", "AEIOUY")

@@ -28,6 +28,9 @@ YUE = 256
 # A token of a foreign name read back from Hangul or katakana (readings._Foreign): one
 # letter there stands for R and L, B and V, and more (name_keys.foreign_loose_keys).
 FOREIGN = 512
+# ... read back from Hangul: its B may be a German W too (볼프강 WOLFGANG, 바그너 WAGNER), its
+# short vowels an English R after them anywhere (앤더슨 ANDERSON, 아서 ARTHUR).
+HANGUL = 1024
 # A token of a Latin scan from a state whose names are mostly Arabic (readings "ar"): it
 # also pairs with a token of the same consonants as Arabic letters stand for them
 # (names._arabic_latin).
@@ -44,7 +47,7 @@ class Tok(NamedTuple):
     weight: int  # its share of the name: its length, 1 for a particle
     mask: int  # the base tokens it covers, a bit each (a joined token covers two or three)
     flags: int  # PARTICLE, UNVOCALISED, SURNAME, VERY_COMMON, FIELD_FULL, FOLDED, HAN, ARABIC,
-    # YUE, FOREIGN
+    # YUE, FOREIGN, HANGUL
 
     @property
     def base(self) -> bool:
@@ -179,6 +182,6 @@ def joined(tokens: Sequence[Tok]) -> tuple[str, str]:
     return given + surname, surname + given
 
 
-__all__ = ["ARABIC", "FIELD_FULL", "FOLDED", "FOREIGN", "HAN", "PARTICLE", "SURNAME", "UNVOCALISED",
-           "VERY_COMMON", "YUE", "Tok", "decode_tokens", "information", "is_common", "joined",
-           "name_tokens", "significant", "split"]
+__all__ = ["ARABIC", "FIELD_FULL", "FOLDED", "FOREIGN", "HAN", "HANGUL", "PARTICLE", "SURNAME",
+           "UNVOCALISED", "VERY_COMMON", "YUE", "Tok", "decode_tokens", "information",
+           "is_common", "joined", "name_tokens", "significant", "split"]

@@ -41,6 +41,7 @@ from screening.matching.name_tokens import (
     FOLDED,
     FOREIGN,
     HAN,
+    HANGUL,
     PARTICLE,
     SURNAME,
     UNVOCALISED,
@@ -92,7 +93,8 @@ def _foreign_sim(q_raw: str, a_raw: str, q_flags: int, a_flags: int, sim: float)
     read, other = (q_raw, a_raw) if q_flags & FOREIGN else (a_raw, q_raw)
     if (q_flags & a_flags & FOREIGN) or len(other) < 2:
         return sim
-    return FOREIGN_LOOSE if loose_key(other) in foreign_loose_keys(read) else sim
+    hangul = bool((q_flags if q_flags & FOREIGN else a_flags) & HANGUL)
+    return FOREIGN_LOOSE if loose_key(other) in foreign_loose_keys(read, hangul) else sim
 
 
 def _special_sim(q_raw: str, a_raw: str, flags: int, sim: float, given: bool) -> float:
@@ -114,6 +116,7 @@ _ARABIC_LATIN_RULES = [(re.compile(p), r, needle) for p, r, needle in (
 )]  # fmt: skip
 # Then Q K, Z S, [AEIOUYWH] dropped (one translation), doubled letters one.
 _ARABIC_LETTERS = str.maketrans("QZ", "KS", "AEIOUYWH")
+_G_QAF = re.compile(r"G(?!H)")
 _ARABIC_HEADS = {"CH": "S", "SH": "S", "DJ": "J", "QU": "K", "QA": "K", "QI": "K", "ZA": "S"}
 
 
@@ -139,6 +142,13 @@ def _arabic_latin(q_raw: str, a_raw: str, given: bool) -> bool:
         return False  # an ending, not a spelling (VIKTOR, VIKTORIA; AMIN, AMINA)
     q, a = _arabic_consonants(q_raw), _arabic_consonants(a_raw)
     heads = {_ARABIC_HEADS.get(x[:2], x[0]) for x in (q_raw, a_raw)}
+    if (q != a or len(heads) > 1) and not given and "G" in q_raw + a_raw \
+            and "Q" in q_raw + a_raw:  # fmt: skip
+        # a surname's ق as the Gulf, Libya and Upper Egypt say it, a G, against a Q
+        # (GADDAFI, QADHAFI; not against a K, which is ك as well: GAMAL, KAMAL)
+        q_qaf, a_qaf = _G_QAF.sub("Q", q_raw), _G_QAF.sub("Q", a_raw)
+        q, a = _arabic_consonants(q_qaf), _arabic_consonants(a_qaf)
+        heads = {_ARABIC_HEADS.get(x[:2], x[0]) for x in (q_qaf, a_qaf)}
     if q != a or len(q) < 2 or len(heads) > 1:
         return False
     if given:

@@ -84,7 +84,7 @@ def parse_dob(dob: str | None) -> BirthDate | None:
 @lru_cache(maxsize=16384)
 def prepare(query: PersonQuery) -> Prepared | None:
     forms, principal, info = name_forms_for_keys(query.surname, query.given_names,
-                                                 convention_of(query.nationality))
+                                                 convention_of(query.nationality, query.surname))
     if not forms:
         return None
     dob = parse_dob(query.date_of_birth)

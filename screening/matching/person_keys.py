@@ -45,6 +45,7 @@ from screening.matching.name_spelling import skeletons
 from screening.matching.name_tables import CHINESE_SURNAMES
 from screening.matching.name_tokens import (
     FOREIGN,
+    HANGUL,
     SURNAME,
     UNVOCALISED,
     Tok,
@@ -83,7 +84,7 @@ def _foreign_loose_pairs(a: Tok, b: Tok) -> tuple[tuple[str, int], ...]:
     """Loose pairs of two tokens, either a foreign name read back: its possible keys
     paired with the other's, each with its cost (letters read otherwise), cheapest
     first."""
-    ka, kb = (name_keys.foreign_loose_choices(t.raw) if t.flags & FOREIGN
+    ka, kb = (name_keys.foreign_loose_choices(t.raw, bool(t.flags & HANGUL)) if t.flags & FOREIGN
               else ((name_keys.loose_key(t.raw), 0),) for t in (a, b))  # fmt: skip
     # a form with one part read back and the other as written (PUUCHIN with URAJIMIR) is
     # the less likely: a few of its keys, the forms read back whole have the rest
@@ -242,7 +243,7 @@ def _surname_keys(surname: str | None, given_names: str | None) -> tuple[str, ..
 def query_keys(query: PersonQuery) -> list[str]:
     """Keys to look up for a scan: bounded, deterministic, no duplicates; [] without a name.
     Not cached: a whole query (name and date of birth) rarely recurs, its name does."""
-    convention = convention_of(query.nationality)
+    convention = convention_of(query.nationality, query.surname)
     pairs, typos, undated, single, run_together, loose, loose_costs = _name_keys(
         query.surname, query.given_names, convention)
     foreign = bool(loose_costs)

@@ -122,7 +122,8 @@ def score(query: PersonQuery, profile: dict[str, Any], threshold: float, *,
     evidence = weigh(p, profile)
     if ceiling(p, evidence, with_possible) < threshold:
         return None
-    forms = name_forms(query.surname, query.given_names, convention_of(query.nationality))
+    forms = name_forms(query.surname, query.given_names,
+                       convention_of(query.nationality, query.surname))
     aliases: list[list[Tok]] = []  # the profile's forms, decoded as they are first compared
     best: _Compared | None = None
     best_net = 0.0  # best.name.sim - best.name.penalty

@@ -53,6 +53,7 @@ class Reading(NamedTuple):
     plain: bool  # the name as written (Latin letters), not a reading of another script
     folded: bool = False  # a folded spelling (translit.korean_fold): pairs only if equal
     foreign: bool = False  # a foreign name read back from Hangul or katakana (_Foreign)
+    hangul: bool = False  # ... from Hangul (_ForeignHangul)
 
 
 # First code point ranges of the scripts read here; anything else is read by anyascii.
@@ -126,9 +127,26 @@ _HU_RULES = [(re.compile(p), r) for p, r in (
 _LV_RULES = [(re.compile(p), r) for p, r in (
     (r"(?<=[^AEIOUS])S$", ""), (r"J", "Y"), (r"C", "TS"),
 )]  # fmt: skip
+# Belarus's passports romanise the Belarusian form of a name, which spells a Russian one
+# as it is said (ALIAKSANDR LUKASHENKA, SIARHEI, ULADZIMIR, PIATROU, TSIKHANOUSKAYA): a
+# reading with its regular correspondences undone (as _BELARUSIAN does for Cyrillic) meets
+# the Russian name a notice spells: DZ D, TS before I T, Ў (U after a vowel, or first
+# before a consonant) V, IA after a consonant E (not last: MARYIA), H (Г) G, the -ENKA of
+# -ENKO (an unstressed O is written A; other such A are left to the scorer).
+_BE_RULES = [(re.compile(p), r) for p, r in (
+    (r"DZ", "D"), (r"TS(?=I)", "T"), (r"^U(?=[^AEIOUY])", "V"), (r"(?<=[AEIO])U(?![AEIOUY])", "V"),
+    (r"(?<=[^AEIOUY])IA(?!$)", "E"), (r"(?<![SZCK])H", "G"), (r"ENKA$", "ENKO"),
+)]  # fmt: skip
+# Ukraine's passports romanise the Ukrainian form (HRYHORII, MYKOLA, DMYTRO): Г is H, И
+# Y (a Russian И is I).
+_UK_RULES = [(re.compile(p), r) for p, r in (
+    (r"(?<![SZCK])H", "G"), (r"(?<=[^AEIOUY])Y(?=[^AEIOUY])", "I"),
+)]  # fmt: skip
 # German and French spellings of a Cyrillic name ("de", "fr": cyrillic_schemes, chosen by
-# the name's marks for a national of a state that writes Cyrillic, "cy").
-_CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES, **SCHEME_RULES}
+# the name's marks for a national of a state that writes Cyrillic, "cy"; Belarus's "be",
+# Ukraine's "uk").
+_CONVENTION_RULES = {"hu": _HU_RULES, "lv": _LV_RULES, "be": _BE_RULES, "uk": _UK_RULES,
+                     **SCHEME_RULES}  # fmt: skip
 ARABIC_NATIONS = frozenset({
     "DZA", "BHR", "COM", "DJI", "EGY", "IRQ", "JOR", "KWT", "LBN", "LBY", "MRT", "MAR", "OMN",
     "PSE", "QAT", "SAU", "SOM", "SDN", "SYR", "TUN", "ARE", "YEM", "IRN", "AFG", "PAK",
@@ -143,8 +161,8 @@ ARABIC_NATIONS = frozenset({
 # carry the folded form too).
 CONVENTIONS = {"HUN": "hu", "LVA": "lv", "LTU": "lv", "CHN": "zh", "TWN": "zh", "HKG": "yue",
                "MAC": "yue", "GBN": "yue", "SGP": "zh", "KOR": "ko", "PRK": "ko",
-               **dict.fromkeys(CYRILLIC_NATIONS, "cy"), **dict.fromkeys(ARABIC_NATIONS, "ar")
-               }  # fmt: skip
+               **dict.fromkeys(CYRILLIC_NATIONS, "cy"), **dict.fromkeys(ARABIC_NATIONS, "ar"),
+               "BLR": "be", "UKR": "uk"}  # fmt: skip
 # "ar": states whose nationals' names are mostly Arabic (the Arab League's, Iran,
 # Afghanistan, Pakistan). Their Latin spellings differ by the schemes of English and
 # French (KHOURY, KHOURI, KHURI; CHOUAIB, SHOAIB; QURAISHI, KURESHI): a name of theirs
@@ -503,13 +521,19 @@ def _hangul(text: str, surname: bool, foreign: bool = False) -> list[tuple[str, 
     as_l = tuple(t[:1].replace("R", "L") + t[1:] for t in back)
     # (a reading read back is kept as such where it is also a native one)
     return [*(r for r in dict.fromkeys(native) if r not in (back, as_l)),
-            *dict.fromkeys((_Foreign(back), _Foreign(as_l)))]
+            *dict.fromkeys((_ForeignHangul(back), _ForeignHangul(as_l)))]
 
 
 class _Foreign(tuple[str, ...]):
     """A reading of a foreign name back from Hangul or katakana: its vowels are the
     writing's guesses (EO for A or U, vowels added), so it is compared on its consonants,
     as an unvocalised script's readings are (Reading.consonantal)."""
+
+    __slots__ = ()
+
+
+class _ForeignHangul(_Foreign):
+    """... back from Hangul (name_tokens.HANGUL)."""
 
     __slots__ = ()
 
@@ -531,12 +555,13 @@ def _foreign_word(word: str, surname: bool) -> bool:
 
 # A foreign name as Korean writes it (메르켈, 블라디미르, 트럼프), read back word by word: the
 # vowel Korean adds to a consonant dropped (BEULLADIMIREU: BLADIMIR, MEREUKEL: MERKEL),
-# EO the A or U it stands for (DONEOLDEU: DONALD, TEUREOMPEU: TRAMP), a French nasal's
-# NG an N (MAKEURONG: MAKRON), ㄹㄹ an L (BEULRA: BLA), a final EO the English -ER
+# EO the A or U it stands for (DONEOLDEU: DONALD, TEUREOMPEU: TRAMP), a last NG kept
+# (BOLPEUGANG: BOLPGANG, WOLFGANG; the keys read it as a French nasal's N too, MAKRONG:
+# MACRON, name_keys.foreign_loose_choices), ㄹㄹ an L (BEULRA: BLA), a final EO the English -ER
 # (ALREKSANDEO: ALEKSANDER), letters doubled once. An initial ㄹ (R) is also read L
 # (라브로프: LABROP for LAVROV), as katakana's R.
 _KO_FOREIGN = [(re.compile(p), r) for p, r in (
-    (r"(?<=[^AEIOUW])EU", ""), (r"EO$", "ER"), (r"EO", "A"), (r"NG$", "N"), (r"LR", "L"),
+    (r"(?<=[^AEIOUW])EU", ""), (r"EO$", "ER"), (r"EO", "A"), (r"LR", "L"),
     (r"(.)\1+", r"\1"),
 )]  # fmt: skip
 
@@ -617,9 +642,10 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
     else:
         found = [_anyascii(text)]
     # whatever a library let through; a foreign name read back on its consonants
-    read = [(latin_tokens(" ".join(t)), isinstance(t, _Foreign)) for t in found]
-    out = [Reading(t, consonantal or foreign, False, foreign=foreign)
-           for t, foreign in dict.fromkeys(read) if t]  # fmt: skip
+    read = [(latin_tokens(" ".join(t)), isinstance(t, _Foreign), isinstance(t, _ForeignHangul))
+            for t in found]  # fmt: skip
+    out = [Reading(t, consonantal or foreign, False, foreign=foreign, hangul=hangul)
+           for t, foreign, hangul in dict.fromkeys(read) if t]  # fmt: skip
     return tuple(out[:MAX_READINGS])
 
 

@@ -15,6 +15,7 @@ from screening.matching.name_tokens import (
     FOLDED,
     FOREIGN,
     HAN,
+    HANGUL,
     SURNAME,
     UNVOCALISED,
     YUE,
@@ -107,6 +108,12 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         convention = ""
     if convention == "cy":  # a Cyrillic name in Latin: German or French, by its marks
         convention = scheme_of(surname, given_names) if ascii_only else ""
+    elif convention == "be":  # Belarus's: German by its marks, else Belarusian (whose U
+        # after a vowel, Ў, makes the OU taken for a French mark: PIATROU)
+        convention = ("de" if scheme_of(surname, given_names) == "de" else "be") \
+            if ascii_only else ""  # fmt: skip
+    elif convention == "uk":  # Ukraine's: German or French by its marks, else Ukrainian
+        convention = (scheme_of(surname, given_names) or "uk") if ascii_only else ""
     if not ascii_only:
         surname, given_names = _one_field(surname, given_names)
     if ascii_only and not convention:  # a state's rendering its marks show, if any
@@ -151,8 +158,8 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         if (s and s.folded) or (g and g.folded):
             tokens = [t._replace(flags=t.flags | FOLDED) for t in tokens]
         if (s and s.foreign) or (g and g.foreign):  # each part as it was read
-            tokens = [t._replace(flags=t.flags | FOREIGN)
-                      if (s and s.foreign if t.flags & SURNAME else g and g.foreign) else t
+            tokens = [t._replace(flags=t.flags | FOREIGN | (HANGUL if part.hangul else 0))
+                      if (part := s if t.flags & SURNAME else g) and part.foreign else t
                       for t in tokens]  # fmt: skip
         if tokens:
             if _cut_short(s.tokens if s else (), g.tokens if g else ()):
@@ -231,8 +238,20 @@ def name_forms_for_keys(surname: str | None, given_names: str | None, convention
     return forms, principal(forms[0].tokens), information(forms[0].tokens)
 
 
-def convention_of(nationality: str | None) -> str:
-    return CONVENTIONS.get(nationality or "", "")
+# States that write their nationals' names in Hangul: another state's national whose name
+# a scan gives in Hangul (a venue's terminal in Korea, a Korean visa) is, most likely, a
+# foreign name written as it sounds (영 / 아서: YOUNG ARTHUR): read back as one too.
+_HANGUL_STATES = frozenset(("KOR", "PRK"))
+
+
+def convention_of(nationality: str | None, surname: str | None = None) -> str:
+    """A state's convention (readings.CONVENTIONS) for its national's name; FOREIGN_NAME
+    for a name in Hangul (its ``surname``) of another state's national."""
+    convention = CONVENTIONS.get(nationality or "", "")
+    if convention or not nationality or not surname or surname.isascii() \
+            or nationality in _HANGUL_STATES or script_of(surname) != "Hang":  # fmt: skip
+        return convention
+    return FOREIGN_NAME
 
 
 __all__ = ["Form", "convention_of", "name_forms", "name_forms_for_keys", "principal"]

@@ -132,6 +132,25 @@ def test_a_foreign_reading_has_the_written_names_loose_key(read: str, written: s
     assert foreign_loose_choices(read)[0] == (loose_key(read), 0)  # the reading's own first
 
 
+# Read back from Hangul only: ㅂ a German W (katakana writes W as ヴ or ワ, so its B is a
+# B: ブレア BLAIR's keys are not spent on WLAIR), ㅅ a TH before a vowel, an R after any
+# short vowel (Hangul marks no long one); and a last NG as it is (마크롱's NG a French N).
+@pytest.mark.parametrize(("read", "written"), [
+    ("BOLPGANG", "WOLFGANG"), ("BAGNER", "WAGNER"), ("ASER", "ARTHUR"),
+    ("KAESARIN", "CATHERINE"), ("AENDASN", "ANDERSON"), ("HYUS", "HUGHES"),
+    ("MAKRONG", "MACRON"),
+])  # fmt: skip
+def test_a_hangul_reading_has_the_written_names_loose_key(read: str, written: str) -> None:
+    assert loose_key(written) in foreign_loose_keys(read, hangul=True)
+    assert foreign_loose_choices(read, True)[0] == (loose_key(read), 0)
+
+
+def test_a_katakana_reading_has_no_german_w() -> None:
+    assert loose_key("WOLFGANG") not in foreign_loose_keys("BORUFUGANGU")
+    assert loose_key("WAGNER") not in foreign_loose_keys("BAGNER")
+    assert loose_key("WAGNER") in foreign_loose_keys("BAGNER", hangul=True)
+
+
 @pytest.mark.parametrize(
     ("scan", "notice"),
     [(("메르켈", "앙겔라"), ("MERKEL", "ANGELA")),

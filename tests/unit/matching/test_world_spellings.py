@@ -14,6 +14,8 @@ from screening.matching.cantonese import _table, build_table, same_characters
 from screening.matching.cyrillic_schemes import icao_respelling, scheme_of
 from screening.matching.names import _PAIR_FLOOR, _arabic_latin, _token_sim
 from screening.matching.persons import PersonQuery, notice_keys, notice_profile, query_keys, score
+from screening.matching.readings import FOREIGN_NAME
+from screening.matching.scan_forms import convention_of
 
 THRESHOLD = 0.88
 DOB = "1971-05-23"
@@ -66,6 +68,9 @@ SAME = [
     # two attested surnames an Arabic name's spellings (surnames.txt's mark): paired on
     # their consonants for a holder of a state whose names are Arabic
     (("HASSAN", "YOUSSEF"), ("HASAN", "YOUSSEF"), "YEM"),
+    # a surname's ق said G (Libya, the Gulf, Upper Egypt) against its Q
+    (("GADDAFI", "MUAMMAR"), ("QADHAFI", "MUAMMAR"), "LBY"),
+    (("QASIMI", "SULTAN"), ("GASIMI", "SULTAN"), "ARE"),
 ]
 
 # Different people, the same date of birth and nationality.
@@ -128,6 +133,24 @@ def test_same_person_found(notice: tuple[str, str], scan: tuple[str, str], nat: 
     (("ZAITSEV", "VLADIMIR"), ("ZAJCEV", "VLAGYIMIR"), "HUN"),
     (("MIZRAHI", "YAAKOV"), ("מזרחי", "יעקב"), "ISR"),
     (("MIZRACHI", "RACHEL"), ("מזרחי", "רחל"), "ISR"),
+    # Hangul's foreign names: ㅂ a German W, ㅅ a TH, an English R unwritten after a short
+    # vowel, a last NG an NG (only a French nasal's is an N)
+    (("WAGNER", "WOLFGANG"), ("바그너", "볼프강"), "D"),
+    (("WEBER", "ARTHUR"), ("베버", "아서"), "GBR"),
+    (("HALL", "CATHERINE"), ("홀", "캐서린"), "GBR"),
+    (("HUGHES", "DAVID"), ("휴스", "데이비드"), "GBR"),
+    (("FLEMING", "ROBERT"), ("플레밍", "로버트"), "GBR"),
+    (("MACRON", "EMMANUEL"), ("마크롱", "에마뉘엘"), "FRA"),
+    # ... of another state's national, even where it reads as a Korean name too
+    (("YOUNG", "ARTHUR"), ("영", "아서"), "GBR"),
+    # Belarus's passports: the Belarusian form of a Russian name romanised (DZ, TS before
+    # I, Ў as U, IA after a consonant, Г as H, -ENKA)
+    (("LUKASHENKO", "ALEXANDER"), ("LUKASHENKA", "ALIAKSANDR"), "BLR"),
+    (("PETROV", "SERGEI"), ("PIATROU", "SIARHEI"), "BLR"),
+    (("TIKHANOVSKAYA", "SVETLANA"), ("TSIKHANOUSKAYA", "SVIATLANA"), "BLR"),
+    (("DMITRIEV", "GENNADY"), ("DZMITRYEU", "HENADZ"), "BLR"),
+    # Ukraine's: the Ukrainian form (Г as H, И as Y)
+    (("GRIGORENKO", "GRIGORY"), ("HRYHORENKO", "HRYHORII"), "UKR"),
 ])  # fmt: skip
 def test_scan_script_read(notice: tuple[str, str], scan: tuple[str, str], nat: str) -> None:
     assert _keys_meet(notice, scan, nat)
@@ -211,3 +234,12 @@ def test_flags_only_for_their_states() -> None:
     for nat in ("", "FRA", "USA"):
         for form in name_forms("CHAN", "KIN HUNG", nat):
             assert all(not t.flags & (names.HAN | names.ARABIC) for t in form.tokens)
+
+
+def test_hangul_of_another_states_national_is_read_as_a_foreign_name() -> None:
+    assert convention_of("GBR", "영") == FOREIGN_NAME
+    assert convention_of("KOR", "영") == "ko"  # a Korean's name: Korean (and folded)
+    assert convention_of("PRK", "영") == "ko"
+    assert convention_of(None, "영") == ""  # no state said: as written
+    assert convention_of("GBR", "YOUNG") == ""
+    assert convention_of("CHN", "영") == "zh"  # a state's own convention first
