@@ -41,17 +41,17 @@ from typing import Any, NamedTuple
 
 from screening.matching import name_keys
 from screening.matching.cantonese import is_wade_giles
-from screening.matching.name_spelling import skeletons
+from screening.matching.name_keys import _prefixed_skeletons
+from screening.matching.name_spelling import skeletons, strip_prefix
 from screening.matching.name_tables import CHINESE_SURNAMES
 from screening.matching.name_tokens import (
     FOREIGN,
     HANGUL,
+    PARTICLE,
     SURNAME,
     UNVOCALISED,
     Tok,
     decode_tokens,
-    joined,
-    significant,
     split,
 )
 from screening.matching.notice_forms import CHINESE_NATIONS
@@ -94,36 +94,107 @@ def _foreign_loose_pairs(a: Tok, b: Tok) -> tuple[tuple[str, int], ...]:
     return tuple((_pair(ka[i][0], kb[j][0]), ka[i][1] + kb[j][1]) for i, j in order)
 
 
+@lru_cache(maxsize=65536)
+def _typo_ends(raw: str) -> tuple[str, str]:
+    """A token's ends as a typo key's second half (name_keys.typo_keys): ``.^`` its
+    first two letters, ``.$`` its last two, without a prefix."""
+    word = strip_prefix(raw)
+    return f".^{word[:2]}", f".${word[-2:]}"
+
+
+@lru_cache(maxsize=32768)  # a surname or given names recur far more than whole names
+def _field_pairs(items: tuple[tuple[int, str], ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """One field's tokens, (mask, raw) each: name_keys.pair_keys's pairs within the field,
+    and the skeletons of all its tokens (each pairs with each of the other field's)."""
+    skels = [(mask, _prefixed_skeletons(raw)) for mask, raw in items]
+    pairs: list[str] = []
+    for i, (mask_a, keys_a) in enumerate(skels):
+        for mask_b, keys_b in skels[i + 1 :]:
+            if not mask_a & mask_b:
+                pairs += [f"{a}.{b}" if a <= b else f"{b}.{a}" for a in keys_a for b in keys_b]
+    return tuple(dict.fromkeys(pairs)), frozenset(k for _, keys in skels for k in keys)
+
+
 def notice_keys(profile: dict[str, Any]) -> set[str]:
-    """Blocking keys of a notice, every form of every alias (see the module doc)."""
+    """Blocking keys of a notice, every form of every alias (see the module doc).
+
+    A notice's names are new combinations of surnames and given names met before: what
+    one field's tokens give (their skeletons, the pairs within the field) is cached per
+    field, a form's keys are put together from its two fields' (the pairs across them
+    are every skeleton of one with every skeleton of the other). tests/unit/matching/
+    test_notice_keys.py holds this to the token-by-token definition (name_keys)."""
     year = _year(profile.get("dob"))
+    dated = year != "x"
     chinese = bool(CHINESE_NATIONS.intersection(profile.get("nat") or ()))
     keys: set[str] = set()
+    add = keys.add
     han: dict[int, tuple[set[str], list[bool]]] = {}  # alias -> surname skeletons, pinyin?
     for n_form, (alias, encoded, _) in enumerate(profile["forms"]):
         tokens = decode_tokens(encoded)
-        sig = significant(tokens)
+        # significant(tokens), the base tokens by field, in one pass
+        base: list[Tok] = []
+        core: list[Tok] = []
+        s_bits = 0
+        for t in tokens:
+            m = t.mask
+            if m & (m - 1) == 0:
+                base.append(t)
+                if not t.flags & PARTICLE:
+                    core.append(t)
+                if t.flags & SURNAME:
+                    s_bits |= m
+        sig = core if len(core) >= 2 else base
         if len(sig) == 1:
             keys.update(f"m:{k}:{year}" for k in skeletons(sig[0].raw))
             continue
-        pairs = name_keys.pair_keys(tokens)
-        if year == "x":
-            keys.update(f"x:{k}" for k in pairs)
+        # name_keys.pair_keys(tokens): a field's tokens never overlap the other's
+        s_pairs, s_skels = _field_pairs(tuple((t.mask, t.raw) for t in tokens if t.mask & s_bits))
+        g_pairs, g_skels = _field_pairs(tuple((t.mask, t.raw) for t in tokens
+                                              if not t.mask & s_bits))  # fmt: skip
+        if not dated:
+            keys.update(f"x:{k}" for k in s_pairs)
+            keys.update(f"x:{k}" for k in g_pairs)
+            keys.update(f"x:{a}.{b}" if a <= b else f"x:{b}.{a}" for a in s_skels for b in g_skels)
             continue
-        keys.update(f"p:{k}:{year}" for k in pairs)
-        keys.update(f"j:{name_keys.joined_key(k)}:{year}" for k in joined(tokens))
-        first = principal(tokens)
-        keys.add(f"l:{_loose_pair(first)}:{year}")
-        keys.update(f"t:{k}:{year}" for k in name_keys.typo_keys(sig, notice=True))
+        keys.update(f"p:{k}:{year}" for k in s_pairs)
+        keys.update(f"p:{k}:{year}" for k in g_pairs)
+        keys.update(f"p:{a}.{b}:{year}" if a <= b else f"p:{b}.{a}:{year}"
+                    for a in s_skels for b in g_skels)  # fmt: skip
+        surname = "".join(t.raw for t in base if t.flags & SURNAME)  # name_tokens.joined
+        given = "".join(t.raw for t in base if not t.flags & SURNAME)
+        add(f"j:{name_keys.joined_key(given + surname)}:{year}")
+        add(f"j:{name_keys.joined_key(surname + given)}:{year}")
+        # principal(tokens)'s first two
+        first = sig[0]
+        second = sig[1]
+        sur = [t for t in sig if t.flags & SURNAME]
+        giv = [t for t in sig if not t.flags & SURNAME]
+        if len(sig) >= 3 and giv and giv[0] is not first:
+            second = giv[0]
+        add(f"l:{_pair(name_keys.loose_key(first.raw), name_keys.loose_key(second.raw))}:{year}")
+        # name_keys.typo_keys(sig, notice=True): the first and last surname tokens and the
+        # first given name (the second when no more), each skeleton of one with the ends
+        # of another
+        picks = [sur[0], sur[-1]] if len(sur) > 1 else sur[:1]
+        picks += giv[:1]
+        if len(picks) < 2:
+            picks += giv[1:2]
+        for i, a in enumerate(picks):
+            skels_a = skeletons(a.raw)
+            for j, b in enumerate(picks):
+                if i != j:
+                    head, tail = _typo_ends(b.raw)
+                    for ka in skels_a:
+                        add(f"t:{ka}{head}:{year}")
+                        add(f"t:{ka}{tail}:{year}")
         initial = name_keys.initial_key(sig) if n_form == 0 else None  # the primary name's
         if initial:
-            keys.add(f"t:{initial}:{year}")
-        keys.add(f"n:{_pair(skeletons(first[0].raw)[0], skeletons(first[1].raw)[0])}")
-        surname = next((t for t in sig if t.flags & SURNAME), None)
-        if chinese and surname is not None and surname.raw in CHINESE_SURNAMES:
+            add(f"t:{initial}:{year}")
+        add(f"n:{_pair(skeletons(first.raw)[0], skeletons(second.raw)[0])}")
+        if chinese and sur and sur[0].raw in CHINESE_SURNAMES:
             skels, pinyin = han.setdefault(alias, (set(), []))
-            skels.update(skeletons(surname.raw))
-            pinyin.append(all(pinyin_syllables(t.raw) for t in sig if not t.flags & SURNAME))
+            skels.update(skeletons(sur[0].raw))
+            pinyin.append(all(pinyin_syllables(t.raw) for t in giv))
     for skels, pinyin in han.values():  # an alias with a pinyin form (its Wade-Giles too)
         keys.update(f"{'h' if any(pinyin) else 'hc'}:{k}:{year}" for k in skels)
     return keys
