@@ -121,13 +121,19 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
     A notice's names are new combinations of surnames and given names met before: what
     one field's tokens give (their skeletons, the pairs within the field) is cached per
     field, a form's keys are put together from its two fields' (the pairs across them
-    are every skeleton of one with every skeleton of the other). tests/unit/matching/
-    test_notice_keys.py holds this to the token-by-token definition (name_keys)."""
+    are every skeleton of one with every skeleton of the other), and an alias's forms,
+    which share most of their fields and tokens, put each combination together once.
+    Each kind's key bodies are gathered first, the year added to each once.
+    tests/unit/matching/test_notice_keys.py holds this to the token-by-token definition
+    (name_keys)."""
     year = _year(profile.get("dob"))
     dated = year != "x"
     chinese = bool(CHINESE_NATIONS.intersection(profile.get("nat") or ()))
-    keys: set[str] = set()
-    add = keys.add
+    pairs: set[str] = set()  # p: (x: undated)
+    typos: set[str] = set()  # t:
+    other: set[str] = set()  # j:, l:, m: with their kind
+    names: set[str] = set()  # n: (no year)
+    done: set[Any] = set()  # field combinations and typo token pairs put together
     han: dict[int, tuple[set[str], list[bool]]] = {}  # alias -> surname skeletons, pinyin?
     for n_form, (alias, encoded, _) in enumerate(profile["forms"]):
         tokens = decode_tokens(encoded)
@@ -145,25 +151,23 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
                     s_bits |= m
         sig = core if len(core) >= 2 else base
         if len(sig) == 1:
-            keys.update(f"m:{k}:{year}" for k in skeletons(sig[0].raw))
+            other.update(f"m:{k}" for k in skeletons(sig[0].raw))
             continue
         # name_keys.pair_keys(tokens): a field's tokens never overlap the other's
         s_pairs, s_skels = _field_pairs(tuple((t.mask, t.raw) for t in tokens if t.mask & s_bits))
         g_pairs, g_skels = _field_pairs(tuple((t.mask, t.raw) for t in tokens
                                               if not t.mask & s_bits))  # fmt: skip
+        pairs.update(s_pairs)
+        pairs.update(g_pairs)
+        if (s_skels, g_skels) not in done:
+            done.add((s_skels, g_skels))
+            pairs.update(f"{a}.{b}" if a <= b else f"{b}.{a}" for a in s_skels for b in g_skels)
         if not dated:
-            keys.update(f"x:{k}" for k in s_pairs)
-            keys.update(f"x:{k}" for k in g_pairs)
-            keys.update(f"x:{a}.{b}" if a <= b else f"x:{b}.{a}" for a in s_skels for b in g_skels)
             continue
-        keys.update(f"p:{k}:{year}" for k in s_pairs)
-        keys.update(f"p:{k}:{year}" for k in g_pairs)
-        keys.update(f"p:{a}.{b}:{year}" if a <= b else f"p:{b}.{a}:{year}"
-                    for a in s_skels for b in g_skels)  # fmt: skip
         surname = "".join(t.raw for t in base if t.flags & SURNAME)  # name_tokens.joined
         given = "".join(t.raw for t in base if not t.flags & SURNAME)
-        add(f"j:{name_keys.joined_key(given + surname)}:{year}")
-        add(f"j:{name_keys.joined_key(surname + given)}:{year}")
+        other.add(f"j:{name_keys.joined_key(given + surname)}")
+        other.add(f"j:{name_keys.joined_key(surname + given)}")
         # principal(tokens)'s first two
         first = sig[0]
         second = sig[1]
@@ -171,7 +175,7 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
         giv = [t for t in sig if not t.flags & SURNAME]
         if len(sig) >= 3 and giv and giv[0] is not first:
             second = giv[0]
-        add(f"l:{_pair(name_keys.loose_key(first.raw), name_keys.loose_key(second.raw))}:{year}")
+        other.add(f"l:{_pair(name_keys.loose_key(first.raw), name_keys.loose_key(second.raw))}")
         # name_keys.typo_keys(sig, notice=True): the first and last surname tokens and the
         # first given name (the second when no more), each skeleton of one with the ends
         # of another
@@ -180,23 +184,30 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
         if len(picks) < 2:
             picks += giv[1:2]
         for i, a in enumerate(picks):
-            skels_a = skeletons(a.raw)
             for j, b in enumerate(picks):
-                if i != j:
+                if i != j and (a.raw, b.raw) not in done:
+                    done.add((a.raw, b.raw))
                     head, tail = _typo_ends(b.raw)
-                    for ka in skels_a:
-                        add(f"t:{ka}{head}:{year}")
-                        add(f"t:{ka}{tail}:{year}")
+                    for ka in skeletons(a.raw):
+                        typos.add(ka + head)
+                        typos.add(ka + tail)
         initial = name_keys.initial_key(sig) if n_form == 0 else None  # the primary name's
         if initial:
-            add(f"t:{initial}:{year}")
-        add(f"n:{_pair(skeletons(first.raw)[0], skeletons(second.raw)[0])}")
+            typos.add(initial)
+        names.add(_pair(skeletons(first.raw)[0], skeletons(second.raw)[0]))
         if chinese and sur and sur[0].raw in CHINESE_SURNAMES:
             skels, pinyin = han.setdefault(alias, (set(), []))
             skels.update(skeletons(sur[0].raw))
             pinyin.append(all(pinyin_syllables(t.raw) for t in giv))
+    if not dated:
+        return {f"x:{k}" for k in pairs} | {f"{k}:x" for k in other}
+    suffix = f":{year}"
+    keys = {f"p:{k}{suffix}" for k in pairs}
+    keys.update(f"t:{k}{suffix}" for k in typos)
+    keys.update(k + suffix for k in other)
+    keys.update(f"n:{k}" for k in names)
     for skels, pinyin in han.values():  # an alias with a pinyin form (its Wade-Giles too)
-        keys.update(f"{'h' if any(pinyin) else 'hc'}:{k}:{year}" for k in skels)
+        keys.update(f"{'h' if any(pinyin) else 'hc'}:{k}{suffix}" for k in skels)
     return keys
 
 
