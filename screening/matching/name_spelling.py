@@ -48,9 +48,15 @@ _CANON_LAST = [
 ]  # fmt: skip
 
 
+# PREFIXES by their first letter, in their order: a token is tried against its own letter's
+_PREFIXES_BY_LETTER: dict[str, tuple[str, ...]] = {}
+for _p in PREFIXES:
+    _PREFIXES_BY_LETTER[_p[0]] = (*_PREFIXES_BY_LETTER.get(_p[0], ()), _p)
+
+
 @lru_cache(maxsize=131072)
 def strip_prefix(token: str) -> str:
-    for prefix in PREFIXES:
+    for prefix in _PREFIXES_BY_LETTER.get(token[:1], ()):
         if token.startswith(prefix) and len(token) - len(prefix) >= 4:
             return token[len(prefix) :]
     return token
