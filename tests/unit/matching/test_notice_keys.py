@@ -6,6 +6,7 @@ And the caches behind notices' profiles and keys hand out nothing a caller can s
 from __future__ import annotations
 
 import copy
+import re
 from itertools import islice
 from typing import Any
 
@@ -14,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.matching import name_keys
-from screening.matching.name_spelling import skeletons
-from screening.matching.name_tables import CHINESE_SURNAMES
+from screening.matching.name_spelling import canon, consonants, skeletons, strip_prefix
+from screening.matching.name_tables import CHINESE_SURNAMES, PREFIXES
 from screening.matching.name_tokens import SURNAME, decode_tokens, joined, significant
 from screening.matching.notice_forms import CHINESE_NATIONS
 from screening.matching.person_keys import _year, notice_keys
@@ -142,3 +143,22 @@ def test_cached_results_are_not_shared_with_callers() -> None:
     again = notice_profile(record)
     assert again == expected_profile
     assert notice_keys(again) == expected_keys
+
+
+_LETTERS = st.text("ABDEILMNOSUVCK", max_size=10)
+
+
+@given(st.sampled_from([*PREFIXES, ""]), _LETTERS)
+def test_strip_prefix_tries_prefixes_in_their_order(prefix: str, rest: str) -> None:
+    """strip_prefix looks only at the prefixes of the token's first letter: the same one
+    as trying all of PREFIXES in turn (DELLA before DELA before DEL)."""
+    token = prefix + rest
+    expected = next((token[len(p):] for p in PREFIXES
+                     if token.startswith(p) and len(token) - len(p) >= 4), token)
+    assert strip_prefix(token) == expected
+
+
+@given(st.text("ABCDEHIJKLMNOSTUWXYZ", max_size=12))
+def test_consonants_as_defined(token: str) -> None:
+    expected = re.sub(r"(.)\1+", r"\1", re.sub(r"[AEIOUY]", "", canon(token))) or canon(token)
+    assert consonants(token) == expected
