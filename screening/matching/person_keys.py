@@ -47,11 +47,11 @@ from screening.matching.name_tables import CHINESE_SURNAMES
 from screening.matching.name_tokens import (
     FOREIGN,
     HANGUL,
-    PARTICLE,
     SURNAME,
     UNVOCALISED,
     Tok,
     decode_tokens,
+    significant,
     split,
 )
 from screening.matching.notice_forms import CHINESE_NATIONS
@@ -137,19 +137,12 @@ def notice_keys(profile: dict[str, Any]) -> set[str]:
     han: dict[int, tuple[set[str], list[bool]]] = {}  # alias -> surname skeletons, pinyin?
     for n_form, (alias, encoded, _) in enumerate(profile["forms"]):
         tokens = decode_tokens(encoded)
-        # significant(tokens), the base tokens by field, in one pass
-        base: list[Tok] = []
-        core: list[Tok] = []
-        s_bits = 0
-        for t in tokens:
-            m = t.mask
-            if m & (m - 1) == 0:
-                base.append(t)
-                if not t.flags & PARTICLE:
-                    core.append(t)
-                if t.flags & SURNAME:
-                    s_bits |= m
-        sig = core if len(core) >= 2 else base
+        base = [t for t in tokens if t.base]
+        sig = significant(tokens)
+        s_bits = 0  # the surname's base tokens
+        for t in base:
+            if t.flags & SURNAME:
+                s_bits |= t.mask
         if len(sig) == 1:
             other.update(f"m:{k}" for k in skeletons(sig[0].raw))
             continue
