@@ -45,6 +45,7 @@ _FOREIGN_MAX = 64
 _FOREIGN_LONGEST = 40
 _LONG_VOWEL = re.compile(r"([AO])\1(?=[^AEIOUY])")  # English AR, ER, OR: アー, オー
 _SHORT_VOWEL = re.compile(r"[AEO](?=[^AEIOUYR])")  # (클라크 CLARK, 찰스 CHARLES)
+_S_BEFORE_VOWEL = re.compile(r"S(?=[AEIOU])")
 
 
 # Latin spellings of a sound katakana and Hangul write one way, each one letter read
@@ -102,7 +103,7 @@ def foreign_loose_choices(raw: str, hangul: bool = False) -> tuple[tuple[str, in
         heads += [("W" + h[1:], n + 1) for h, n in heads]
     if hangul:  # ㅅ is TH as well as S (캐서린 CATHERINE, 아서 ARTHUR)
         heads += [(h[: m.start()] + "TH" + h[m.end() :], n + 1) for h, n in heads
-                  for m in re.finditer("S(?=[AEIOU])", h)]  # fmt: skip
+                  for m in _S_BEFORE_VOWEL.finditer(h)]  # fmt: skip
     if raw[-1] in "AEIOU" and len(raw) > 2:
         heads.append((raw + "R", 1))
     if _LONG_VOWEL.search(raw):

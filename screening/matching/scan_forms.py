@@ -238,18 +238,14 @@ def name_forms_for_keys(surname: str | None, given_names: str | None, convention
     return forms, principal(forms[0].tokens), information(forms[0].tokens)
 
 
-# States that write their nationals' names in Hangul: another state's national whose name
-# a scan gives in Hangul (a venue's terminal in Korea, a Korean visa) is, most likely, a
-# foreign name written as it sounds (영 / 아서: YOUNG ARTHUR): read back as one too.
-_HANGUL_STATES = frozenset(("KOR", "PRK"))
-
-
 def convention_of(nationality: str | None, surname: str | None = None) -> str:
-    """A state's convention (readings.CONVENTIONS) for its national's name; FOREIGN_NAME
-    for a name in Hangul (its ``surname``) of another state's national."""
+    """A state's convention (readings.CONVENTIONS) for its national's name. A name in
+    Hangul (its ``surname``) of a state without one (Korea's are "ko") is, most likely, a
+    foreign name written as it sounds (a venue's terminal in Korea, a Korean visa: 영 /
+    아서, YOUNG ARTHUR): FOREIGN_NAME, read back as one too."""
     convention = CONVENTIONS.get(nationality or "", "")
     if convention or not nationality or not surname or surname.isascii() \
-            or nationality in _HANGUL_STATES or script_of(surname) != "Hang":  # fmt: skip
+            or script_of(surname) != "Hang":  # fmt: skip
         return convention
     return FOREIGN_NAME
 
