@@ -128,6 +128,11 @@ class Settings(BaseSettings):
     # How often a worker's consumers heartbeat, in seconds: also how soon a running worker
     # notices a rebalance (a worker joining or leaving). Under a third of the session timeout.
     heartbeat_interval_s: float = Field(default=1.0, gt=0, le=100.0)
+    # Seconds a worker told to stop (SIGTERM, SIGINT) has to finish its batch, commit and
+    # leave the group before it ends itself, logging where each thread and task was
+    # waiting (screening/stopping.py). Under an orchestrator's grace period (Kubernetes:
+    # 30 s), so the log says why, rather than a SIGKILL saying nothing.
+    stop_deadline_s: float = Field(default=20.0, gt=0, le=600.0)
     # "at_least_once" (results may repeat after a crash; alert ids are stable) or
     # "exactly_once" (Kafka transactions).
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"

@@ -37,6 +37,7 @@ def serve(settings: Settings, loglevel: str | None = None, *,
     from screening.gcpolicy import freeze_start_up
     from screening.kafka_io import ensure_topics
     from screening.logs import kv, logging_config
+    from screening.runtime.app import App
     from screening.sites import read_registry
 
     # uvloop (mode's own loop selection, as `faust -L uvloop` does); set before any loop
@@ -63,6 +64,8 @@ def serve(settings: Settings, loglevel: str | None = None, *,
             extra=kv(error=type(exc).__name__))
         sites = None
     app, _ = create_app(settings, sites=sites, reader=reader)
+    assert isinstance(app, App)
+    app.stop_deadline_s = settings.stop_deadline_s  # this process ends with the app
     level = loglevel or settings.log_level
     worker = Worker(app, loglevel=level.lower(), quiet=True, redirect_stdouts=False,
                     logging_config=logging_config(level, settings.log_json))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faust
 
+from screening import stopping
 from screening.runtime.transport import Transport
 
 
@@ -17,6 +18,16 @@ class App(faust.App):
 
     fetch_min_bytes: int = 1  # read by runtime.transport's consumer (settings)
     consumer_in_loop: bool = True  # likewise
+    # Seconds a stopping worker has before it ends itself (screening/stopping.py); None:
+    # no deadline (an app in a test's own process, which goes on after the app stops).
+    stop_deadline_s: float | None = None
+
+    async def on_stop(self) -> None:
+        """faust-streaming 0.15.3 `App.on_stop` (a hook that asks to be called), after
+        arming the deadline for the whole stop (screening/stopping.py)."""
+        if self.stop_deadline_s is not None:
+            stopping.arm(self.loop, self.stop_deadline_s)
+        await super().on_stop()
 
     def _new_transport(self) -> faust.types.TransportT:
         """faust-streaming 0.15.3 `App._new_transport`, with our Transport instead of

@@ -161,6 +161,7 @@ ADDED: tuple[Addition, ...] = (
     Addition(f"{_DRIVER}:Consumer._deliver", f"{_TRANSPORT}:Consumer._deliver"),
     Addition("faust.app.base:App.fetch_min_bytes", "screening.runtime.app:App"),
     Addition("faust.app.base:App.consumer_in_loop", "screening.runtime.app:App"),
+    Addition("faust.app.base:App.stop_deadline_s", "screening.runtime.app:App"),
 )
 
 
