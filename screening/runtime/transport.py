@@ -18,21 +18,32 @@ Follows faust-streaming 0.15.3 (`faust.transport.drivers.aiokafka`), mode-stream
 3. The consumer's loop. Faust runs the Kafka consumer in a thread of its own; here it
    runs on the worker's loop (LoopConsumerThread; SCREENING_CONSUMER_IN_LOOP).
 
+And one for stopping: Faust waits, without a bound, for every scan a stream took to be
+answered before it commits and leaves the group (``Consumer.wait_empty``); here that
+wait has a bound in a worker process (half its stop deadline, screening/stopping.py).
+
 Offsets, acks and commits are Faust's own; nothing here changes what is committed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
+import time
 from collections.abc import Callable
 from typing import Any, cast
 
 import aiokafka
-from faust.transport.consumer import CONSUMER_FETCHING
+from faust.transport.consumer import CONSUMER_FETCHING, CONSUMER_WAIT_EMPTY
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP, Message
 from mode import Service, ServiceT
 from mode.utils.futures import maybe_async
+
+from screening.logs import kv
+
+log = logging.getLogger("screening.worker")
 
 # Longest time the broker holds a fetch for partitions without new records, in ms.
 FETCH_MAX_WAIT_MS = 5
@@ -151,6 +162,36 @@ class Consumer(driver.Consumer):
             raise
         finally:
             self.diag.unset_flag(CONSUMER_FETCHING)
+
+    @Service.transitions_to(CONSUMER_WAIT_EMPTY)
+    async def wait_empty(self) -> None:
+        """faust-streaming 0.15.3 `Consumer.wait_empty` (what a stopping app awaits before
+        its last commit), copied with a bound. Faust's waits for every message a stream
+        took to be acked, however long (and a cancel does not end it: `_wait_for_ack`
+        swallows it): a batch an agent never finishes (one that raised holds its
+        events, or one waiting on a service that is going away) held the worker's stop
+        for ever. In a worker process (the app has a stop deadline) this waits at most
+        half that deadline, then the stop goes on: what was answered is committed, the
+        rest is not, and the group screens it again (at least once)."""
+        deadline = getattr(self.app, "stop_deadline_s", None)
+        if deadline is None:
+            await super().wait_empty()
+            return
+        until = time.monotonic() + deadline / 2
+        while not self.should_stop and self._unacked_messages:
+            if time.monotonic() >= until:
+                log.warning("scans taken but not answered when the worker stopped; left "
+                            "uncommitted, to be screened again",
+                            extra=kv(unanswered=len(self._unacked_messages),
+                                     agents=self.app.agents.human_tracebacks()))
+                break
+            gc.collect()  # unacked messages are weakly held: the dropped ones go
+            await self.commit()
+            if not self._unacked_messages:
+                break
+            await self._wait_for_ack(timeout=1)
+            self._clean_unacked_messages()
+        await self.commit_and_end_transactions()
 
     async def _deliver(self, batch: list[tuple[TP, Message]]) -> None:
         """The inner loop of faust-streaming 0.15.3 `Consumer._drain_messages` (read

@@ -68,3 +68,50 @@ def test_heartbeats_must_fit_three_times_in_a_session() -> None:
         Settings(session_timeout_s=6, heartbeat_interval_s=3)
     with pytest.raises(ValidationError):
         Settings(session_timeout_s=5)  # below what brokers accept by default
+
+
+class _Taken:
+    """A message a stream took and never acked (a batch its agent did not finish)."""
+
+    acked = False
+    refcount = 1
+
+
+@pytest.mark.timeout(20)  # Faust's own wait would never end (a cancel does not stop it)
+async def test_a_stopping_worker_waits_for_unanswered_scans_half_its_stop_deadline(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+    import time
+
+    app, _ = create_app(Settings(kafka_security="plaintext"))
+    consumer = app.consumer
+    committed: list[str] = []
+
+    async def commit(*args: object, **kwargs: object) -> bool:
+        committed.append("commit")
+        return True
+
+    async def commit_and_end() -> None:
+        committed.append("end")
+
+    monkeypatch.setattr(consumer, "commit", commit)
+    monkeypatch.setattr(consumer, "commit_and_end_transactions", commit_and_end)
+    taken = _Taken()
+    consumer._unacked_messages.add(taken)  # type: ignore[attr-defined]
+    # An app in a test's own process (no deadline): Faust's wait, until the scan is
+    # answered.
+    waiting = asyncio.ensure_future(consumer.wait_empty())
+    await asyncio.sleep(1.2)
+    assert not waiting.done()
+    taken.acked = True
+    await asyncio.wait_for(waiting, 3)
+    taken.acked = False
+    consumer._unacked_messages.add(taken)  # type: ignore[attr-defined]
+    app.stop_deadline_s = 1.0  # type: ignore[attr-defined]  # a worker's (cli/worker.py)
+    t0 = time.monotonic()
+    await consumer.wait_empty()
+    assert 0.4 < time.monotonic() - t0 < 1.5
+    assert taken in consumer.unacked  # not answered: left uncommitted, read again
+    assert "commit" in committed
+    assert committed[-1] == "end"  # what was answered is committed
+    assert "scans taken but not answered" in caplog.text
