@@ -41,6 +41,12 @@ rules written for the first): ``foreign_hangul_2`` and ``foreign_kana_2``, and
 A third list (a random stream of its own; round 8, drawn up before the rules written
 for the second were, as the blind check of them): ``foreign_hangul_3``,
 ``foreign_kana_3`` and ``foreign_other_3``, built as the second.
+
+A Chinese list (a random stream of its own; round 10, drawn up before the rules for
+foreign names in characters were changed, as their blind check): ``foreign_han_2``, a
+name of it in characters as the Xinhua agency writes it (安德森 乔治), and
+``foreign_han_other``, such a name against another's notice (half the time the same
+surname), a false hit.
 """
 
 from __future__ import annotations
@@ -177,6 +183,28 @@ FOREIGN_GIVEN_3 = [
     ("ANDREI", "안드레이", "アンドレイ"), ("YURI", "유리", "ユーリー"),
     ("NATALIA", "나탈리야", "ナタリア"), ("TATIANA", "타티야나", "タチアナ"),
     ("CATHERINE", "캐서린", "キャサリン"), ("VIKTOR", "빅토르", "ビクトル"),
+]  # fmt: skip
+
+
+# The Chinese list (Latin, characters): English, German, Spanish, Italian and Russian names.
+FOREIGN_HAN_2 = ("foreign_han_2", "foreign_han_other")
+FOREIGN_HAN_SURNAMES_2 = [
+    ("ANDERSON", "安德森"), ("WILSON", "威尔逊"), ("TAYLOR", "泰勒"), ("CLARK", "克拉克"),
+    ("WHITE", "怀特"), ("MARTIN", "马丁"), ("THOMPSON", "汤普森"), ("WALKER", "沃克"),
+    ("ROBINSON", "罗宾逊"), ("CARTER", "卡特"), ("MORGAN", "摩根"), ("KENNEDY", "肯尼迪"),
+    ("NIXON", "尼克松"), ("CLINTON", "克林顿"), ("BUSH", "布什"), ("LENIN", "列宁"),
+    ("GORBACHEV", "戈尔巴乔夫"), ("YELTSIN", "叶利钦"), ("KISSINGER", "基辛格"),
+    ("CHURCHILL", "丘吉尔"), ("SCHNEIDER", "施奈德"), ("FISCHER", "菲舍尔"),
+    ("WAGNER", "瓦格纳"), ("ROMANO", "罗马诺"), ("SANCHEZ", "桑切斯"), ("LOPEZ", "洛佩斯"),
+    ("VOLKOV", "沃尔科夫"), ("SMIRNOV", "斯米尔诺夫"), ("POPOV", "波波夫"),
+    ("KUZNETSOV", "库兹涅佐夫"),
+]  # fmt: skip
+FOREIGN_HAN_GIVEN_2 = [
+    ("GEORGE", "乔治"), ("WILLIAM", "威廉"), ("JAMES", "詹姆斯"), ("ROBERT", "罗伯特"),
+    ("RICHARD", "理查德"), ("CHARLES", "查尔斯"), ("PETER", "彼得"), ("MARK", "马克"),
+    ("STEVEN", "史蒂文"), ("KEVIN", "凯文"), ("IVAN", "伊万"), ("DMITRY", "德米特里"),
+    ("NIKOLAI", "尼古拉"), ("MIKHAIL", "米哈伊尔"), ("ANNA", "安娜"), ("MARIA", "玛丽亚"),
+    ("ELENA", "叶莲娜"), ("OLGA", "奥尔加"), ("JACK", "杰克"), ("ANDREI", "安德烈"),
 ]  # fmt: skip
 
 
@@ -347,6 +375,19 @@ class World:
             if (s2, g2) != (s, g):
                 return (s2[0], g2[0]), (s[col], g[col]), "XXX"
 
+    def foreign_han_2(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
+        """The Chinese list: the same person in characters, or (``foreign_han_other``)
+        another's notice, half the time of the same surname."""
+        rng = self.rng
+        s, g = rng.choice(FOREIGN_HAN_SURNAMES_2), rng.choice(FOREIGN_HAN_GIVEN_2)
+        if cls != "foreign_han_other":
+            return (s[0], g[0]), (s[1], g[1]), "XXX"
+        while True:
+            s2 = s if rng.random() < 0.5 else rng.choice(FOREIGN_HAN_SURNAMES_2)
+            g2 = rng.choice(FOREIGN_HAN_GIVEN_2)
+            if (s2, g2) != (s, g):
+                return (s2[0], g2[0]), (s[1], g[1]), "XXX"
+
     def negative(self, cls: str) -> tuple[tuple[str, str], tuple[str, str], str]:
         rng = self.rng
         ls, lg = self.latin
@@ -409,6 +450,14 @@ def build(per_class: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[st
             nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
             add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
                      nat, same=cls != "foreign_other_3")
+    rng = random.Random(seed + 4)
+    world = World(rng)
+    for cls in FOREIGN_HAN_2:
+        for _ in range(per_class):
+            (ns, ng), (ss, sg), _ = world.foreign_han_2(cls)
+            nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
+            add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
+                     nat, same=cls != "foreign_han_other")
     return notices, scans
 
 

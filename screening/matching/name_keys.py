@@ -120,6 +120,8 @@ def foreign_loose_choices(raw: str, hangul: bool = False) -> tuple[tuple[str, in
         heads += [(h[:-1] + "TH", n + 1) for h, n in heads]
     if "KS" in raw:
         heads += [(h.replace("KS", "X"), n + 1) for h, n in heads]
+    elif "KX" in raw:  # 克谢 for the X of ALEXEI (阿列克谢)
+        heads += [(h.replace("KX", "X"), n + 1) for h, n in heads]
     heads = _respelt(heads)
     found: dict[str, int] = {}
     for head, changes in heads:

@@ -66,6 +66,7 @@ MAX_QUERY_KEYS = 24
 # looks up at most this many keys in all, the loose ones at most _FOREIGN_LOOSE.
 MAX_FOREIGN_QUERY_KEYS = 80
 _FOREIGN_LOOSE = 48
+_HALF_READ = 2
 
 
 def _year(dob: str | None) -> str:
@@ -88,10 +89,13 @@ def _foreign_loose_pairs(a: Tok, b: Tok) -> tuple[tuple[str, int], ...]:
               else ((name_keys.loose_key(t.raw), 0),) for t in (a, b))  # fmt: skip
     # a form with one part read back and the other as written (PUUCHIN with URAJIMIR) is
     # the less likely: a few of its keys, the forms read back whole have the rest
-    bound = _FOREIGN_LOOSE if a.flags & b.flags & FOREIGN else 4
+    both = bool(a.flags & b.flags & FOREIGN)
+    bound = _FOREIGN_LOOSE if both else 4
     order = heapq.nsmallest(bound, product(range(len(ka)), range(len(kb))),
                             key=lambda ij: (ka[ij[0]][1] + kb[ij[1]][1], sum(ij)))  # fmt: skip
-    return tuple((_pair(ka[i][0], kb[j][0]), ka[i][1] + kb[j][1]) for i, j in order)
+    # (and ranked behind the forms read back whole, as two letters read otherwise are)
+    extra = 0 if both else _HALF_READ
+    return tuple((_pair(ka[i][0], kb[j][0]), ka[i][1] + kb[j][1] + extra) for i, j in order)
 
 
 @lru_cache(maxsize=65536)

@@ -412,20 +412,28 @@ COMPOUND_SURNAMES = frozenset((
 ))
 
 
-def _han(text: str, surname: bool = False) -> list[tuple[str, ...]]:
+def _han(text: str, surname: bool = False, foreign: bool = False) -> list[tuple[str, ...]]:
     """Pinyin syllables (pypinyin), one token each (the scorer joins XIAO MING), and
     the Japanese reading of the same characters (a Japanese name in kanji); a foreign
-    name written in characters (three or more a word: 弗拉基米尔) read back too."""
+    name written in characters (three or more a word: 弗拉基米尔; ``foreign``, the
+    holder's state writes no names in characters: two as well, 普京) read back too."""
     from pypinyin import Style, lazy_pinyin  # imported on the first Han name: 0.4 s
 
     pinyin = tuple(s.upper() for w in text.split()
                    for s in lazy_pinyin(w, style=Style.NORMAL) if s.isalpha())  # fmt: skip
     out = [r for r in (pinyin, *_kana(text)) if r]
     words = [w for w in re.split(r"[\s·・•]+", text) if w]
-    if any(len(w) >= 3 for w in words):  # (not a two-character word: a Japanese surname)
+    # (not a two-character word of a Japanese or Chinese holder: a surname of theirs)
+    if any(len(w) >= 3 or (foreign and len(w) == 2) for w in words):
         back = tuple(_han_foreign(w, lazy_pinyin(w, style=Style.NORMAL)) for w in words)
         # Chinese writes an R with L syllables (贝拉克 BEILAK, BARACK), an L with 尔 (R)
-        out += [_Foreign(back), _Foreign(tuple(t.translate(_L_R) for t in back))]
+        read = [_ForeignHan(back), _ForeignHan(tuple(t.translate(_L_R) for t in back))]
+        if any("J" in t for t in back):  # J (基, 京) is as often a D or T (弗拉基米尔
+            # VLADIMIR, 普京 PUTIN): read so too, ahead of the rarer letters read otherwise
+            read.append(_ForeignHan(tuple(t.replace("J", "D") for t in back)))
+        # (a holder whose state writes no names in characters: its foreign readings
+        # before the Japanese ones)
+        out[1 if foreign else len(out):1 if foreign else len(out)] = read
     return out
 
 
@@ -438,6 +446,13 @@ _L_R = str.maketrans("LR", "RL")
 _HAN_CONSONANTS = {"克": "K", "斯": "S", "特": "T", "德": "D", "尔": "R", "爾": "R", "夫": "F",
                    "布": "B", "普": "P", "格": "G", "姆": "M", "兹": "Z", "茨": "TS", "赫": "H",
                    "什": "SH"}  # fmt: skip
+# Characters those tables use for a sound their pinyin does not spell: 约 and 乔 JO (约翰
+# JOHN, 乔治 GEORGE), 詹 JA (詹姆斯 JAMES), 希 HI (希拉里 HILLARY), 加 GA (加西亚 GARCIA),
+# 齐 ZI (萨科齐 SARKOZY), 盖 GEI (谢尔盖 SERGEI); 基, JI inside a word (弗拉基米尔 VLADIMIR), is KI last (the -SKY
+# of Slavic names: 泽连斯基 ZELENSKY, 柴可夫斯基 TCHAIKOVSKY).
+_HAN_SOUNDS = {"约": "JO", "約": "JO", "乔": "JO", "喬": "JO", "詹": "JA", "希": "HI",
+               "加": "GA", "齐": "ZI", "齊": "ZI", "盖": "GEI", "蓋": "GEI"}  # fmt: skip
+_HAN_LAST_SOUNDS = {"基": "KI"}
 
 
 def _han_foreign(word: str, syllables: list[str]) -> str:
@@ -447,7 +462,8 @@ def _han_foreign(word: str, syllables: list[str]) -> str:
         if ch in _HAN_CONSONANTS and (not following or following[0] not in "aeiouy"):
             out.append(_HAN_CONSONANTS[ch])
         else:
-            out.append(syl.upper())
+            last = _HAN_LAST_SOUNDS.get(ch) if i == len(word) - 1 else None
+            out.append(last or _HAN_SOUNDS.get(ch) or syl.upper())
     return "".join(out)
 
 
@@ -534,6 +550,14 @@ class _Foreign(tuple[str, ...]):
 
 class _ForeignHangul(_Foreign):
     """... back from Hangul (name_tokens.HANGUL)."""
+
+    __slots__ = ()
+
+
+class _ForeignHan(_ForeignHangul):
+    """... back from Chinese characters, read by Hangul's rules (name_tokens.HANGUL):
+    neither writes the R after a vowel (默克尔 MERKEL, 메르켈 has it; 卡特 CARTER, 摩根
+    MORGAN) and both write a TH as S (亚瑟, 아서 ARTHUR)."""
 
     __slots__ = ()
 
@@ -626,7 +650,7 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
     elif script == "Hebr":
         found = _hebrew(text)
     elif script == "Hani":
-        found = _han(text, surname)
+        found = _han(text, surname, convention == FOREIGN_NAME)
     elif script == "Kana":
         found = _kana(text)
     elif script == "Hang":

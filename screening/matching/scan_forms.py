@@ -240,14 +240,20 @@ def name_forms_for_keys(surname: str | None, given_names: str | None, convention
 
 def convention_of(nationality: str | None, surname: str | None = None) -> str:
     """A state's convention (readings.CONVENTIONS) for its national's name. A name in
-    Hangul (its ``surname``) of a state without one (Korea's are "ko") is, most likely, a
-    foreign name written as it sounds (a venue's terminal in Korea, a Korean visa: 영 /
-    아서, YOUNG ARTHUR): FOREIGN_NAME, read back as one too."""
+    Hangul or Chinese characters (its ``surname``) of a state that writes no names so
+    (Korea's are "ko", China's "zh"; Japan writes its own in characters) is, most likely, a
+    foreign name written as it sounds (a venue's terminal in Korea, a Korean or Chinese
+    visa: 영 / 아서, YOUNG ARTHUR; 普京 / 弗拉基米尔): FOREIGN_NAME, read back as one too."""
     convention = CONVENTIONS.get(nationality or "", "")
-    if convention or not nationality or not surname or surname.isascii() \
-            or script_of(surname) != "Hang":  # fmt: skip
+    if convention in _WRITES_CHARACTERS or nationality in (None, "", "JPN") or not surname \
+            or surname.isascii() or script_of(surname) not in ("Hang", "Hani"):  # fmt: skip
         return convention
+    # (another state's convention is for its nationals' names in Latin or Cyrillic
+    # letters: an Iranian's name in Hangul is no Arabic name)
     return FOREIGN_NAME
+
+
+_WRITES_CHARACTERS = frozenset({"zh", "yue", "ko"})
 
 
 __all__ = ["Form", "convention_of", "name_forms", "name_forms_for_keys", "principal"]

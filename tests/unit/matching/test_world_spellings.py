@@ -143,6 +143,14 @@ def test_same_person_found(notice: tuple[str, str], scan: tuple[str, str], nat: 
     (("MACRON", "EMMANUEL"), ("마크롱", "에마뉘엘"), "FRA"),
     # ... of another state's national, even where it reads as a Korean name too
     (("YOUNG", "ARTHUR"), ("영", "아서"), "GBR"),
+    # Chinese characters for a foreign name (the Xinhua agency's): a two-character
+    # surname read back too (普京), 约 JO, 基 last KI, 盖 GEI, J also a D, 克谢 an X
+    (("PUTIN", "VLADIMIR"), ("普京", "弗拉基米尔"), "RUS"),
+    (("JOHNSON", "BORIS"), ("约翰逊", "鲍里斯"), "GBR"),
+    (("SMITH", "JOHN"), ("史密斯", "约翰"), "USA"),
+    (("ZELENSKY", "VLADIMIR"), ("泽连斯基", "弗拉基米尔"), "UKR"),
+    (("LAVROV", "SERGEY"), ("拉夫罗夫", "谢尔盖"), "RUS"),
+    (("NAVALNY", "ALEXEI"), ("纳瓦尔尼", "阿列克谢"), "RUS"),
     # Belarus's passports: the Belarusian form of a Russian name romanised (DZ, TS before
     # I, Ў as U, IA after a consonant, Г as H, -ENKA)
     (("LUKASHENKO", "ALEXANDER"), ("LUKASHENKA", "ALIAKSANDR"), "BLR"),
@@ -243,3 +251,14 @@ def test_hangul_of_another_states_national_is_read_as_a_foreign_name() -> None:
     assert convention_of(None, "영") == ""  # no state said: as written
     assert convention_of("GBR", "YOUNG") == ""
     assert convention_of("CHN", "영") == "zh"  # a state's own convention first
+
+
+def test_characters_of_a_state_that_writes_none_are_read_as_a_foreign_name() -> None:
+    assert convention_of("GBR", "普京") == FOREIGN_NAME
+    # another state's convention is for its names in Latin or Cyrillic letters
+    assert convention_of("RUS", "普京") == FOREIGN_NAME
+    assert convention_of("IRN", "영") == FOREIGN_NAME
+    assert convention_of("CHN", "普京") == "zh"
+    assert convention_of("HKG", "普京") == "yue"
+    assert convention_of("JPN", "田中") == ""  # Japan writes its own names so
+    assert convention_of("KOR", "普京") == "ko"
