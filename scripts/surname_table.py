@@ -75,8 +75,10 @@ def surnames() -> tuple[str, list[str], list[str]]:
             if script not in _SCRIPTS:
                 continue
             read = readings(name, surname=True)
-            if script != "Latn":
-                read = read[:1]
+            # a Latin name as written (both folds of an umlaut), not a compound's one
+            # spelling (arabic_compounds: ABDAZIZ is nobody's surname); another script's
+            # first reading
+            read = tuple(r for r in read if r.plain) if script == "Latn" else read[:1]
             for r in read:
                 found.update(t for t in r.tokens if len(t) >= MIN_LEN and t not in PARTICLES
                              and t.isalpha())  # fmt: skip

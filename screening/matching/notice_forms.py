@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from screening.matching.arabic_compounds import compounds
 from screening.matching.cyrillic_schemes import CYRILLIC_NATIONS, icao_respelling, scheme_of
 from screening.matching.name_tokens import FOLDED, UNVOCALISED, name_tokens
 from screening.matching.normalize import canonical_country, name_variants
@@ -59,6 +60,9 @@ def _alias_forms(name: dict[str, Any], nations: list[str]
             forms.append((s_vars[min(i, len(s_vars) - 1)].split(),
                           g_vars[min(i, len(g_vars) - 1)].split()))  # fmt: skip
         s0, g0 = forms[0]
+        s_arabic, g_arabic = compounds(tuple(s0), True), compounds(tuple(g0))
+        if s_arabic or g_arabic:  # as a scan of such a name is read (readings)
+            forms.append((list(s_arabic or s0), list(g_arabic or g0)))
         if chinese_name(s0, g0, nations):
             forms += _chinese_forms(s0, g0)
         scheme = scheme_of(surname, given) if CYRILLIC_NATIONS.intersection(nations) else ""

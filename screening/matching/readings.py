@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from anyascii import anyascii
 
+from screening.matching.arabic_compounds import compounds
 from screening.matching.cyrillic_schemes import CYRILLIC_NATIONS, SCHEME_RULES
 from screening.matching.name_tables import GROUPS_OF
 from screening.matching.normalize import name_variants, normalize_name
@@ -448,8 +449,8 @@ _HAN_CONSONANTS = {"克": "K", "斯": "S", "特": "T", "德": "D", "尔": "R", "
                    "什": "SH"}  # fmt: skip
 # Characters those tables use for a sound their pinyin does not spell: 约 and 乔 JO (约翰
 # JOHN, 乔治 GEORGE), 詹 JA (詹姆斯 JAMES), 希 HI (希拉里 HILLARY), 加 GA (加西亚 GARCIA),
-# 齐 ZI (萨科齐 SARKOZY), 盖 GEI (谢尔盖 SERGEI); 基, JI inside a word (弗拉基米尔 VLADIMIR), is KI last (the -SKY
-# of Slavic names: 泽连斯基 ZELENSKY, 柴可夫斯基 TCHAIKOVSKY).
+# 齐 ZI (萨科齐 SARKOZY), 盖 GEI (谢尔盖 SERGEI); 基, JI inside a word (弗拉基米尔
+# VLADIMIR), is KI last (the -SKY of Slavic names: 泽连斯基 ZELENSKY, 柴可夫斯基).
 _HAN_SOUNDS = {"约": "JO", "約": "JO", "乔": "JO", "喬": "JO", "詹": "JA", "希": "HI",
                "加": "GA", "齐": "ZI", "齊": "ZI", "盖": "GEI", "蓋": "GEI"}  # fmt: skip
 _HAN_LAST_SOUNDS = {"基": "KI"}
@@ -618,6 +619,8 @@ def readings(text: str | None, convention: str = "", surname: bool = False) -> t
             bare = latin_tokens(name_variants(text)[-1])
             if bare != tokens:
                 out.append(Reading(bare, False, True))
+        if arabic := compounds(tokens, surname):  # ABDUL RAHMAN, ABDERRAHMANE: ABDRAHMAN
+            out.append(Reading(arabic, False, False))
         if convention in CHINESE:  # pinyin read as Wade-Giles too, each token kept whole:
             # a syllable of a given name is not a name (TIANHUA is not TIAN)
             respelt = chinese_respellings(list(tokens))

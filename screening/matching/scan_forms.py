@@ -8,6 +8,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from screening.matching.arabic_compounds import compounds
 from screening.matching.cyrillic_schemes import scheme_of
 from screening.matching.name_tokens import (
     ARABIC,
@@ -121,9 +122,11 @@ def _forms(surname: str | None, given_names: str | None, convention: str,
         if keys_only and convention in _SCORING_ONLY:
             convention = ""  # (as name_forms_for_keys does with a nationality's)
     if ascii_only and not convention:  # the common case: Latin letters read one way
-        return _plain_form(latin_tokens(surname) if surname else (),
-                           _initials(latin_tokens(given_names)) if given_names else (),
-                           keys_only)  # fmt: skip
+        s_tokens = latin_tokens(surname) if surname else ()
+        g_tokens = latin_tokens(given_names) if given_names else ()
+        if not compounds(s_tokens, True) and not compounds(g_tokens):  # (an Arabic
+            # name's compounds are read in one spelling too: readings.readings)
+            return _plain_form(s_tokens, _initials(g_tokens) if g_tokens else (), keys_only)
     if not convention and PERSIAN_LETTERS.intersection((surname or "") + (given_names or "")):
         convention = "fa"  # both parts read as Persian
     s_r = readings(surname, convention, True)
