@@ -228,7 +228,8 @@ async def test_ten_alerts_triaged_with_the_keyboard_alone(
         assert focused == alert["alert_id"], (i, "oldest first, one after the other")
         await page.keyboard.press("Enter")
         await page.wait_for_selector("#detail-body:not([hidden]) #step-acknowledged")
-        assert await page.evaluate("() => document.activeElement.id") == "detail-title"
+        await page.wait_for_function("() => document.activeElement.id === 'detail-title'",
+                                     timeout=5_000)
         await page.keyboard.press("a")
         await page.wait_for_selector("#decided-by[data-decision='acknowledged']")
         # A live refresh (the decision read back) leaves the focus where it was.
@@ -292,3 +293,33 @@ async def test_a_decision_made_while_the_console_restarts_is_kept_and_sent(
     assert await page.input_value("#decision-note") == "half-typed: checking with the owner"
     assert page.script_errors == []
 
+
+
+async def test_what_is_typed_right_after_opening_an_alert_is_that_alerts(
+        settings: Settings, browser: Any, console_factory: Any) -> None:
+    """The server records an opening on the audit before it answers; while it does, what
+    the analyst types goes into the alert just opened, never into the one before."""
+    import asyncio
+
+    await create_topics(settings)
+    first, second = make_alert(priority="high", age_s=30), make_alert(priority="high", age_s=20)
+    await publish(settings, settings.topic_alerts, [first, second])
+    console = console_factory(settings)
+    page = await signed_in(browser, console.url)
+    await page.click(row(second))
+    await page.wait_for_selector("#decision-note")
+
+    async def slowly(route: Any) -> None:
+        await asyncio.sleep(1.5)
+        await route.continue_()
+
+    await page.route("**/api/alerts/*/view", slowly)
+    await page.click(row(first))
+    await page.fill("#decision-note", "for the first")
+    await page.wait_for_timeout(2_000)  # the slow answer came and the detail was drawn
+    await page.unroute("**/api/alerts/*/view")
+    assert await page.input_value("#decision-note") == "for the first"
+    await page.click(row(second))
+    await page.wait_for_timeout(500)
+    assert await page.input_value("#decision-note") == ""
+    assert page.script_errors == []

@@ -245,9 +245,15 @@ function scheduleDetail() {
 
 // Opening an alert is recorded on the audit by the server before it answers; the
 // detail is shown from that answer, so an alert out of the user's scope never opens.
+// One the list holds already (the server sent it to this user) is shown at once too:
+// until the answer came, what was typed went into the detail of the alert before.
 async function select(alertId, focusDetail) {
   selected = alertId;
   if (alertId === null) { renderDetailNow(); scheduleAll(); return; }
+  if (alerts.has(alertId)) {
+    renderDetailNow();
+    if (focusDetail && $("detail-title")) $("detail-title").focus();
+  }
   try {
     const answer = await post(`/api/alerts/${encodeURIComponent(alertId)}/view`);
     if (selected !== alertId) return;

@@ -110,7 +110,9 @@ async def test_a_stopping_worker_waits_for_unanswered_scans_half_its_stop_deadli
     app.stop_deadline_s = 1.0  # type: ignore[attr-defined]  # a worker's (cli/worker.py)
     t0 = time.monotonic()
     await consumer.wait_empty()
-    assert 0.4 < time.monotonic() - t0 < 1.5
+    # It waited (half the deadline), then ended; each of Faust's waits for an ack is
+    # up to a second and a full GC pass, so only that it ended is asserted above that.
+    assert time.monotonic() - t0 >= 0.5
     assert taken in consumer.unacked  # not answered: left uncommitted, read again
     assert "commit" in committed
     assert committed[-1] == "end"  # what was answered is committed
