@@ -434,30 +434,23 @@ def build(per_class: int, seed: int) -> tuple[list[dict[str, Any]], list[dict[st
             nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
             add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
                      nat, same=cls != "other_initial")
-    rng = random.Random(seed + 2)
-    world = World(rng)
-    for cls in FOREIGN_2:
-        for _ in range(per_class):
-            (ns, ng), (ss, sg), _ = world.foreign_2(cls)
-            nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
-            add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
-                     nat, same=cls != "foreign_other")
-    rng = random.Random(seed + 3)
-    world = World(rng)
-    for cls in FOREIGN_3:
-        for _ in range(per_class):
-            (ns, ng), (ss, sg), _ = world.foreign_2(cls, (FOREIGN_SURNAMES_3, FOREIGN_GIVEN_3))
-            nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
-            add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
-                     nat, same=cls != "foreign_other_3")
-    rng = random.Random(seed + 4)
-    world = World(rng)
-    for cls in FOREIGN_HAN_2:
-        for _ in range(per_class):
-            (ns, ng), (ss, sg), _ = world.foreign_han_2(cls)
-            nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
-            add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
-                     nat, same=cls != "foreign_han_other")
+    # The later foreign lists, each drawn from a random stream of its own (seed + offset):
+    # (offset, classes, the pair maker, the class of another person's notice).
+    lists: tuple[tuple[int, tuple[str, ...], Any, str], ...] = (
+        (2, FOREIGN_2, lambda w, c: w.foreign_2(c), "foreign_other"),
+        (3, FOREIGN_3, lambda w, c: w.foreign_2(c, (FOREIGN_SURNAMES_3, FOREIGN_GIVEN_3)),
+         "foreign_other_3"),
+        (4, FOREIGN_HAN_2, lambda w, c: w.foreign_han_2(c), "foreign_han_other"),
+    )
+    for offset, classes, make_pair, other in lists:
+        rng = random.Random(seed + offset)
+        world = World(rng)
+        for cls in classes:
+            for _ in range(per_class):
+                (ns, ng), (ss, sg), _ = make_pair(world, cls)
+                nat = rng.choice(("D", "FRA", "GBR", "IND", "PAK", "NGA", "ITA", "ESP"))
+                add_pair(rng, notices, scans, f"W{len(notices):06d}", cls, (ns, ng), (ss, sg),
+                         nat, same=cls != other)
     return notices, scans
 
 

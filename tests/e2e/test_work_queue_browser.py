@@ -250,14 +250,23 @@ async def test_ten_alerts_triaged_with_the_keyboard_alone(
     assert page.script_errors == []
 
 
-async def test_a_decision_made_while_the_console_restarts_is_kept_and_sent(
-        settings: Settings, browser: Any, console_factory: Any) -> None:
+async def two_alerts_the_second_open(settings: Settings, browser: Any, console_factory: Any
+                                     ) -> tuple[dict[str, Any], dict[str, Any], Any, Any]:
+    """Two high alerts on a console signed in to, the second opened: (first, second,
+    the console, the page)."""
     await create_topics(settings)
     first, second = make_alert(priority="high", age_s=30), make_alert(priority="high", age_s=20)
     await publish(settings, settings.topic_alerts, [first, second])
     console = console_factory(settings)
     page = await signed_in(browser, console.url)
     await page.click(row(second))
+    return first, second, console, page
+
+
+async def test_a_decision_made_while_the_console_restarts_is_kept_and_sent(
+        settings: Settings, browser: Any, console_factory: Any) -> None:
+    first, second, console, page = await two_alerts_the_second_open(settings, browser,
+                                                                     console_factory)
     await page.fill("#decision-note", "half-typed: checking with the owner")
     await page.click(row(first))
     await page.fill("#decision-note", "Owner confirmed by phone")
@@ -301,12 +310,8 @@ async def test_what_is_typed_right_after_opening_an_alert_is_that_alerts(
     the analyst types goes into the alert just opened, never into the one before."""
     import asyncio
 
-    await create_topics(settings)
-    first, second = make_alert(priority="high", age_s=30), make_alert(priority="high", age_s=20)
-    await publish(settings, settings.topic_alerts, [first, second])
-    console = console_factory(settings)
-    page = await signed_in(browser, console.url)
-    await page.click(row(second))
+    first, second, _, page = await two_alerts_the_second_open(settings, browser,
+                                                              console_factory)
     await page.wait_for_selector("#decision-note")
 
     async def slowly(route: Any) -> None:
