@@ -79,6 +79,11 @@ async def batches(stream: faust.Stream, max_size: int) -> AsyncIterator[list[Eve
             # not committed and its scans are read again: answered twice, never lost.
             for event in batch:
                 await stream.ack(event)
+    except StopAsyncIteration:
+        # The channel ends the iteration so when the stream stops (a worker's every
+        # stop). Raised out of an async generator, it became a RuntimeError that logged
+        # every agent as crashed; Faust's own iterator (`_py_aiter`) returns here too.
+        return
     finally:
         stream._channel_stop_iteration(channel)
         if started_here:

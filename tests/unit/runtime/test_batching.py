@@ -144,3 +144,27 @@ async def test_a_batch_the_agent_did_not_finish_stays_unacked(how: str) -> None:
         await asyncio.wait_for(closed.wait(), 2)
         assert len(held) == 3
         assert not any(e.message.acked for e in held)
+
+
+async def test_a_stream_its_actor_stops_ends_the_batches_without_an_error() -> None:
+    """A stopping agent's actor ends its stream by throwing StopAsyncIteration into the
+    channel (faust.agents.actor); out of an async generator that became a RuntimeError,
+    and every agent was logged as crashed at every stop of a worker."""
+    app, topic = app_and_topic("batching-test-end")
+    outcome: list[str] = []
+
+    @app.agent(topic)
+    async def agent(stream: faust.Stream) -> None:
+        try:
+            async for _ in batches(stream, 10):
+                stream.channel._throw(StopAsyncIteration())  # as Actor.cancel does
+            outcome.append("ended")
+        except RuntimeError as exc:
+            outcome.append(repr(exc))
+        await asyncio.Event().wait()  # stays up
+
+    app.finalize()
+    async with agent.test_context() as test_agent:
+        await test_agent.put(b"1", wait=False)
+        await until(lambda: outcome)
+    assert outcome == ["ended"]
