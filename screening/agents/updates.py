@@ -326,4 +326,7 @@ def register_update_agent(app: faust.App, ctx: Context) -> None:
             await asyncio.to_thread(applier.start)
 
         async def on_stop(self) -> None:
-            await asyncio.to_thread(applier.stop)
+            # A quarter of the stop deadline (the streams' wait has half): a thread still
+            # leaving its group then ends with the process, and the group notices within
+            # its session timeout.
+            await asyncio.to_thread(applier.stop, ctx.settings.stop_deadline_s / 4)
