@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from screening.matching.arabic_compounds import compounds
-from tests.unit.matching.test_world_spellings import THRESHOLD, _keys_meet, _score
+from tests.support.name_pairs import THRESHOLD, _keys_meet, _score
 
 
 @pytest.mark.parametrize("spellings", [

@@ -13,29 +13,9 @@ from screening.matching import names
 from screening.matching.cantonese import _table, build_table, same_characters
 from screening.matching.cyrillic_schemes import icao_respelling, scheme_of
 from screening.matching.names import _PAIR_FLOOR, _arabic_latin, _token_sim
-from screening.matching.persons import PersonQuery, notice_keys, notice_profile, query_keys, score
 from screening.matching.readings import FOREIGN_NAME
 from screening.matching.scan_forms import convention_of
-
-THRESHOLD = 0.88
-DOB = "1971-05-23"
-
-
-def _record(notice: tuple[str, str], nat: str) -> dict[str, object]:
-    return {"id": "N1", "names": [{"surname": notice[0], "given_names": notice[1]}],
-            "nationalities": [nat], "date_of_birth": DOB}  # fmt: skip
-
-
-def _score(notice: tuple[str, str], scan: tuple[str, str], nat: str) -> float:
-    match = score(PersonQuery(scan[0], scan[1], DOB, nat, None),
-                  notice_profile(_record(notice, nat)), 0.0)  # fmt: skip
-    return match.score if match else 0.0
-
-
-def _keys_meet(notice: tuple[str, str], scan: tuple[str, str], nat: str) -> bool:
-    return bool(set(notice_keys(notice_profile(_record(notice, nat))))
-                & set(query_keys(PersonQuery(scan[0], scan[1], DOB, nat, None))))  # fmt: skip
-
+from tests.support.name_pairs import THRESHOLD, _keys_meet, _score
 
 # Same person: (notice, scan, nationality). Both directions of each convention.
 SAME = [
